@@ -1,0 +1,542 @@
+package org.pymalloc4j.allocator;
+
+import org.pymalloc4j.allocator.internal.ArenaMap;
+import org.pymalloc4j.allocator.internal.Arenas;
+import org.pymalloc4j.allocator.internal.HeapValidator;
+import org.pymalloc4j.allocator.internal.NativeMemory;
+import org.pymalloc4j.allocator.internal.RawBlockTable;
+import org.pymalloc4j.allocator.internal.StatsWalker;
+
+import static org.pymalloc4j.allocator.Geometry.POOL_OVERHEAD;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putInt;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
+import static org.pymalloc4j.allocator.internal.PoolHeader.FREEBLOCK_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.MAXNEXTOFFSET_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.NEXTOFFSET_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.NEXTPOOL_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.PREVPOOL_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.REF_COUNT_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
+
+/**
+ * CPython's pymalloc on native memory: blocks of 1 to 512 bytes come from 32 size classes of
+ * 16-byte steps, carved from pools inside arenas mapped from the OS; requests of 0 bytes or
+ * more than 512 go to libc {@code malloc}. Addresses are plain {@code long}s.
+ *
+ * <pre>
+ *  try (PyMalloc heap = PyMalloc.create()) {
+ *      long p = heap.malloc(64);          // a 64-byte block from size class 3
+ *      p = heap.realloc(p, 200);          // moves to class 12
+ *      heap.free(p);
+ *      System.out.print(heap.debugMallocStats());
+ *  }
+ * </pre>
+ *
+ * <p><b>One owner at a time.</b> Like CPython's object domain under the GIL, a heap takes no
+ * locks: use it from one thread at a time (hand-offs need a happens-before edge).
+ *
+ * <p><b>Checked mode</b>, on unless the system property {@code pymalloc4j.checks} is
+ * {@code false}: {@code free} and {@code realloc} refuse addresses the heap never handed out
+ * and blocks already freed, with an {@link InvalidAddressException} and the heap unchanged.
+ * A freed small block carries a per-heap random marker in its second word; a marked block is
+ * confirmed free by walking its pool's free list, so the check is exact. Raw blocks are
+ * always checked against a native table of the raw blocks handed out. With checks off, bad
+ * addresses corrupt the heap exactly as they would corrupt CPython's.
+ */
+public final class PyMalloc implements AutoCloseable {
+    /** Whether user-facing checks run; folded by the JIT. */
+    static final boolean CHECKS = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
+
+    /** Each size class's ring sentinel is a fake pool header of this many bytes. */
+    private static final int SENTINEL_SHIFT = 5;
+
+    /** Lemire's divisibility constants: {@code n % d == 0} iff {@code n * C[d-1] <= C[d-1] - 1} unsigned. */
+    private static final long[] DIVISIBLE = new long[Geometry.SIZE_CLASSES];
+
+    static {
+        for (int d = 1; d <= DIVISIBLE.length; d++) {
+            DIVISIBLE[d - 1] = Long.divideUnsigned(-1L, d) + 1;
+        }
+    }
+
+    private final Geometry geometry;
+    private final int poolSize;
+    private final long poolMask;
+    /** Native block of 32 sentinels; sentinel i's nextpool/prevpool head the ring of class i. */
+    private final long usedpools;
+    private final ArenaMap map;
+    private final Arenas arenas;
+    private final RawBlockTable raw;
+    private final long freedMarker;
+    private boolean closed;
+
+    private PyMalloc(Geometry geometry) {
+        this.geometry = geometry;
+        this.poolSize = geometry.poolSize();
+        this.poolMask = -(long) poolSize;
+        this.map = new ArenaMap(geometry.arenaBits());
+        this.arenas = new Arenas(geometry, map);
+        this.raw = new RawBlockTable();
+        this.usedpools = RawAllocator.calloc(Geometry.SIZE_CLASSES, 1L << SENTINEL_SHIFT);
+        if (usedpools == 0) {
+            throw new OutOfMemoryError("cannot allocate the used-pool sentinels");
+        }
+        for (int i = 0; i < Geometry.SIZE_CLASSES; i++) {
+            long sentinel = sentinel(i);
+            putLong(sentinel + NEXTPOOL_OFFSET, sentinel);
+            putLong(sentinel + PREVPOOL_OFFSET, sentinel);
+        }
+        this.freedMarker = new java.util.SplittableRandom().nextLong() | 1;
+    }
+
+    /**
+     * A heap with CPython 3.11's geometry (16 KiB pools, 1 MiB arenas).
+     *
+     * @throws OutOfMemoryError if the heap's own metadata cannot be allocated
+     */
+    public static PyMalloc create() {
+        return new PyMalloc(Geometry.PY311);
+    }
+
+    /**
+     * A heap with the given geometry.
+     *
+     * @throws NullPointerException if {@code geometry} is null
+     * @throws OutOfMemoryError     if the heap's own metadata cannot be allocated
+     */
+    public static PyMalloc create(Geometry geometry) {
+        return new PyMalloc(java.util.Objects.requireNonNull(geometry, "geometry"));
+    }
+
+    private long sentinel(int sizeClass) {
+        return usedpools + ((long) sizeClass << SENTINEL_SHIFT);
+    }
+
+    // ------------------------------------------------------------------ allocation
+
+    /**
+     * Allocates {@code size} bytes, 16-byte aligned. Sizes 1..512 come from the pools;
+     * 0 and larger sizes from libc {@code malloc} (0 yields a unique block).
+     *
+     * @return the block's address, never 0
+     * @throws IllegalArgumentException if {@code size} is negative
+     * @throws OutOfMemoryError         if the memory cannot be had; the heap stays usable
+     * @throws IllegalStateException    if the heap is closed
+     */
+    public long malloc(long size) {
+        long sizeMinusOne = size - 1;
+        if ((sizeMinusOne >>> 9 != 0) | closed) {
+            return mallocOther(size);
+        }
+        int sizeClass = (int) (sizeMinusOne >>> Geometry.ALIGNMENT_SHIFT);
+        long sentinel = usedpools + ((long) sizeClass << SENTINEL_SHIFT);
+        long pool = getLong(sentinel + NEXTPOOL_OFFSET);
+        if (pool == sentinel) {
+            return allocateFromNewPool(sizeClass);
+        }
+        // The fast path: pop the ring head's free list.
+        long block = getLong(pool + FREEBLOCK_OFFSET);
+        long next = getLong(block);
+        putLong(pool + FREEBLOCK_OFFSET, next);
+        putInt(pool + REF_COUNT_OFFSET, getInt(pool + REF_COUNT_OFFSET) + 1);
+        if (next == 0) {
+            extendPool(pool, sizeClass);
+        }
+        if (CHECKS) {
+            putLong(block + 8, 0);
+        }
+        return block;
+    }
+
+    /**
+     * Allocates {@code nelem * elsize} zeroed bytes.
+     *
+     * @return the block's address, never 0
+     * @throws IllegalArgumentException if either argument is negative
+     * @throws OutOfMemoryError         if the product overflows or the memory cannot be had
+     * @throws IllegalStateException    if the heap is closed
+     */
+    public long calloc(long nelem, long elsize) {
+        checkOpen();
+        if (nelem < 0 || elsize < 0) {
+            throw new IllegalArgumentException("calloc(" + nelem + ", " + elsize + "): negative size");
+        }
+        long size;
+        try {
+            size = Math.multiplyExact(nelem, elsize);
+        } catch (ArithmeticException e) {
+            throw new OutOfMemoryError("calloc(" + nelem + ", " + elsize + "): size overflows a long");
+        }
+        if (((size - 1) >>> 9) == 0) {
+            long block = malloc(size);
+            NativeMemory.fill(block, size, (byte) 0);
+            return block;
+        }
+        boolean empty = nelem == 0 || elsize == 0;
+        long block = RawAllocator.calloc(empty ? 1 : nelem, empty ? 1 : elsize);
+        return recordRaw(block, size);
+    }
+
+    /**
+     * Resizes a block as CPython does. {@code realloc(0, n)} is {@code malloc(n)}. A small block
+     * stays in place when the new size fits its class and is more than 3/4 of it; otherwise the
+     * contents move to a new block (of any kind) and the old one is freed. Raw blocks stay raw.
+     * {@code realloc(p, 0)} returns a fresh unique block and frees {@code p}.
+     *
+     * @return the block's (possibly new) address
+     * @throws IllegalArgumentException if {@code newSize} is negative
+     * @throws InvalidAddressException  if {@code address} was not handed out by this heap or is
+     *                                  already freed
+     * @throws OutOfMemoryError         if the new block cannot be had; the old block is intact
+     * @throws IllegalStateException    if the heap is closed
+     */
+    public long realloc(long address, long newSize) {
+        checkOpen();
+        if (newSize < 0) {
+            throw new IllegalArgumentException("realloc(0x" + Long.toHexString(address) + ", " + newSize
+                    + "): negative size");
+        }
+        if (address == 0) {
+            return malloc(newSize);
+        }
+        if (!map.contains(address)) {
+            return reallocRaw(address, newSize);
+        }
+        long pool = address & poolMask;
+        if (CHECKS) {
+            checkLiveSmall(address, pool, "realloc");
+        }
+        int blockSize = Geometry.blockSize(getInt(pool + SZIDX_OFFSET));
+        if (newSize <= blockSize && 4 * newSize > 3L * blockSize) {
+            return address;
+        }
+        long moved = malloc(newSize);
+        NativeMemory.copy(address, moved, Math.min(newSize, blockSize));
+        freeSmall(address, pool);
+        return moved;
+    }
+
+    /**
+     * Frees a block; {@code free(0)} does nothing.
+     *
+     * @throws InvalidAddressException if {@code address} was not handed out by this heap or is
+     *                                  already freed (checked mode, and always for raw blocks)
+     * @throws IllegalStateException   if the heap is closed
+     */
+    public void free(long address) {
+        checkOpen();
+        if (address == 0) {
+            return;
+        }
+        if (!map.contains(address)) {
+            freeRaw(address);
+            return;
+        }
+        long pool = address & poolMask;
+        if (CHECKS) {
+            checkLiveSmall(address, pool, "free");
+        }
+        freeSmall(address, pool);
+    }
+
+    private void freeSmall(long block, long pool) {
+        long lastFree = getLong(pool + FREEBLOCK_OFFSET);
+        putLong(block, lastFree);
+        putLong(pool + FREEBLOCK_OFFSET, block);
+        int count = getInt(pool + REF_COUNT_OFFSET) - 1;
+        putInt(pool + REF_COUNT_OFFSET, count);
+        if (CHECKS) {
+            putLong(block + 8, freedMarker);
+        }
+        if (lastFree == 0) {
+            // The pool was full, so in no ring: it rejoins at the front of its ring.
+            insertToUsedPool(pool);
+        } else if (count == 0) {
+            insertToFreePool(pool);
+        }
+    }
+
+    // ------------------------------------------------------------------ cold paths
+
+    private long mallocOther(long size) {
+        checkOpen();
+        if (size < 0) {
+            throw new IllegalArgumentException("malloc(" + size + "): negative size");
+        }
+        return recordRaw(RawAllocator.malloc(size == 0 ? 1 : size), size);
+    }
+
+    private long recordRaw(long block, long size) {
+        if (block == 0) {
+            throw new OutOfMemoryError("pymalloc4j: cannot allocate " + size + " bytes");
+        }
+        try {
+            raw.put(block, size);
+        } catch (OutOfMemoryError e) {
+            RawAllocator.free(block);
+            throw e;
+        }
+        return block;
+    }
+
+    private void freeRaw(long address) {
+        if (!raw.remove(address)) {
+            throw invalidAddress("free", address);
+        }
+        RawAllocator.free(address);
+    }
+
+    private long reallocRaw(long address, long newSize) {
+        if (!raw.contains(address)) {
+            throw invalidAddress("realloc", address);
+        }
+        long moved = RawAllocator.realloc(address, newSize == 0 ? 1 : newSize);
+        if (moved == 0) {
+            throw new OutOfMemoryError("pymalloc4j: cannot reallocate 0x" + Long.toHexString(address)
+                    + " to " + newSize + " bytes");
+        }
+        raw.remove(address);
+        raw.put(moved, newSize);
+        return moved;
+    }
+
+    /** The slow half of malloc: a pool from an arena, linked as its class's only used pool. */
+    private long allocateFromNewPool(int sizeClass) {
+        long pool = arenas.takePool();
+        if (pool == 0) {
+            throw new OutOfMemoryError("pymalloc4j: cannot map a new arena of " + geometry.arenaSize()
+                    + " bytes for a " + Geometry.blockSize(sizeClass) + "-byte block");
+        }
+        long sentinel = sentinel(sizeClass);
+        putLong(pool + NEXTPOOL_OFFSET, sentinel);
+        putLong(pool + PREVPOOL_OFFSET, sentinel);
+        putLong(sentinel + NEXTPOOL_OFFSET, pool);
+        putLong(sentinel + PREVPOOL_OFFSET, pool);
+        putInt(pool + REF_COUNT_OFFSET, 1);
+        long block;
+        if (getInt(pool + SZIDX_OFFSET) == sizeClass) {
+            // An empty pool reused for its old class: its free list is still valid.
+            block = getLong(pool + FREEBLOCK_OFFSET);
+            putLong(pool + FREEBLOCK_OFFSET, getLong(block));
+        } else {
+            int size = Geometry.blockSize(sizeClass);
+            putInt(pool + SZIDX_OFFSET, sizeClass);
+            block = pool + POOL_OVERHEAD;
+            putInt(pool + NEXTOFFSET_OFFSET, POOL_OVERHEAD + 2 * size);
+            putInt(pool + MAXNEXTOFFSET_OFFSET, poolSize - size);
+            long second = block + size;
+            putLong(pool + FREEBLOCK_OFFSET, second);
+            putLong(second, 0);
+            markFree(second);
+        }
+        if (CHECKS) {
+            putLong(block + 8, 0);
+        }
+        return block;
+    }
+
+    /** The pool's free list ran dry: carve the next virgin block, or unlink the full pool. */
+    private void extendPool(long pool, int sizeClass) {
+        int nextOffset = getInt(pool + NEXTOFFSET_OFFSET);
+        if (nextOffset <= getInt(pool + MAXNEXTOFFSET_OFFSET)) {
+            long block = pool + nextOffset;
+            putLong(pool + FREEBLOCK_OFFSET, block);
+            putInt(pool + NEXTOFFSET_OFFSET, nextOffset + Geometry.blockSize(sizeClass));
+            putLong(block, 0);
+            markFree(block);
+            return;
+        }
+        long next = getLong(pool + NEXTPOOL_OFFSET);
+        long prev = getLong(pool + PREVPOOL_OFFSET);
+        putLong(next + PREVPOOL_OFFSET, prev);
+        putLong(prev + NEXTPOOL_OFFSET, next);
+    }
+
+    private void markFree(long block) {
+        if (CHECKS) {
+            putLong(block + 8, freedMarker);
+        }
+    }
+
+    private void insertToUsedPool(long pool) {
+        long sentinel = sentinel(getInt(pool + SZIDX_OFFSET));
+        long next = getLong(sentinel + NEXTPOOL_OFFSET);
+        long prev = getLong(next + PREVPOOL_OFFSET);
+        putLong(pool + NEXTPOOL_OFFSET, next);
+        putLong(pool + PREVPOOL_OFFSET, prev);
+        putLong(next + PREVPOOL_OFFSET, pool);
+        putLong(prev + NEXTPOOL_OFFSET, pool);
+    }
+
+    private void insertToFreePool(long pool) {
+        long next = getLong(pool + NEXTPOOL_OFFSET);
+        long prev = getLong(pool + PREVPOOL_OFFSET);
+        putLong(next + PREVPOOL_OFFSET, prev);
+        putLong(prev + NEXTPOOL_OFFSET, next);
+        arenas.returnPool(pool);
+    }
+
+    /**
+     * Refuses, with the heap untouched, a small-block address that is not the start of a block
+     * handed out and not yet freed. The pool may be anything inside a live arena: uncarved and
+     * emptied pools have count 0.
+     */
+    private void checkLiveSmall(long address, long pool, String operation) {
+        int count = getInt(pool + REF_COUNT_OFFSET);
+        int sizeClass = getInt(pool + SZIDX_OFFSET);
+        long offset = address - pool;
+        long fromFirst = offset - POOL_OVERHEAD;
+        if (count <= 0 || sizeClass >= Geometry.SIZE_CLASSES || fromFirst < 0
+                || offset >= getInt(pool + NEXTOFFSET_OFFSET) || (fromFirst & 15) != 0
+                || Long.compareUnsigned((fromFirst >>> 4) * DIVISIBLE[sizeClass], DIVISIBLE[sizeClass] - 1) > 0) {
+            throw invalidAddress(operation, address);
+        }
+        if (getLong(address + 8) == freedMarker && onFreeList(address, pool)) {
+            throw new InvalidAddressException(operation + "(0x" + Long.toHexString(address)
+                    + "): block already freed (double free); heap unchanged", address);
+        }
+    }
+
+    private static boolean onFreeList(long address, long pool) {
+        for (long b = getLong(pool + FREEBLOCK_OFFSET); b != 0; b = getLong(b)) {
+            if (b == address) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static InvalidAddressException invalidAddress(String operation, long address) {
+        return new InvalidAddressException(operation + "(0x" + Long.toHexString(address)
+                + "): not a block allocated by this heap; heap unchanged", address);
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this PyMalloc heap is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /**
+     * Whether {@code address} lies inside one of this heap's arenas (CPython's
+     * {@code address_in_range}), whether or not a live block starts there.
+     *
+     * @throws IllegalStateException if the heap is closed
+     */
+    public boolean isArenaAddress(long address) {
+        checkOpen();
+        return map.contains(address);
+    }
+
+    /**
+     * Whether {@code address} is a block this heap handed out and has not freed. Walks the
+     * block's pool free list, so it costs up to a pool's worth of loads.
+     *
+     * @throws IllegalStateException if the heap is closed
+     */
+    public boolean isLive(long address) {
+        checkOpen();
+        if (address == 0) {
+            return false;
+        }
+        if (!map.contains(address)) {
+            return raw.contains(address);
+        }
+        long pool = address & poolMask;
+        int count = getInt(pool + REF_COUNT_OFFSET);
+        int sizeClass = getInt(pool + SZIDX_OFFSET);
+        long fromFirst = address - pool - POOL_OVERHEAD;
+        return count > 0 && sizeClass < Geometry.SIZE_CLASSES && fromFirst >= 0
+                && address - pool < getInt(pool + NEXTOFFSET_OFFSET)
+                && fromFirst % Geometry.blockSize(sizeClass) == 0 && !onFreeList(address, pool);
+    }
+
+    /**
+     * The usable size of a live block: its size class for a small block, the requested size
+     * for a raw one.
+     *
+     * @throws InvalidAddressException if {@code address} is not a live block of this heap
+     * @throws IllegalStateException   if the heap is closed
+     */
+    public long usableSize(long address) {
+        if (!isLive(address)) {
+            throw invalidAddress("usableSize", address);
+        }
+        if (!map.contains(address)) {
+            return raw.sizeOf(address);
+        }
+        return Geometry.blockSize(getInt((address & poolMask) + SZIDX_OFFSET));
+    }
+
+    /** The geometry this heap was created with. */
+    public Geometry geometry() {
+        return geometry;
+    }
+
+    /**
+     * A snapshot of the heap's statistics, computed by walking the arenas as CPython does.
+     *
+     * @throws IllegalStateException if the heap is closed
+     */
+    public MallocStats stats() {
+        checkOpen();
+        return StatsWalker.walk(geometry, arenas, map, raw.count(), raw.bytes());
+    }
+
+    /**
+     * The pymalloc section of CPython 3.11's {@code sys._debugmallocstats()}, in its exact layout.
+     *
+     * @throws IllegalStateException if the heap is closed
+     */
+    public String debugMallocStats() {
+        return stats().format();
+    }
+
+    /**
+     * Validates every structure of the heap against its invariants: rings, pools, free lists,
+     * arena lists and fingers, the arena map and the raw table. Expensive; for tests and
+     * diagnostics.
+     *
+     * @throws IllegalStateException naming the first invariant found broken, or if the heap is closed
+     */
+    public void checkInvariants() {
+        checkOpen();
+        raw.checkInvariants();
+        arenas.checkInvariants();
+        new HeapValidator(geometry, arenas, map, usedpools, SENTINEL_SHIFT, CHECKS ? freedMarker : 0).check();
+    }
+
+    /** Whether {@link #close()} has run. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Returns every arena to the OS and frees every raw block and the heap's own metadata.
+     * Addresses handed out become invalid. Closing again does nothing.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        raw.forEach((address, size) -> {
+            RawAllocator.free(address);
+            return 0;
+        });
+        raw.release();
+        arenas.releaseAll();
+        map.release();
+        RawAllocator.free(usedpools);
+    }
+
+    @Override
+    public String toString() {
+        return "PyMalloc[" + geometry.name() + (closed ? ", closed]" : "]");
+    }
+}

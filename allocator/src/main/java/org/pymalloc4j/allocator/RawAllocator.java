@@ -1,0 +1,160 @@
+package org.pymalloc4j.allocator;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Layer 0: the C library's {@code malloc}, {@code calloc}, {@code realloc} and {@code free},
+ * and anonymous {@code mmap}/{@code munmap} for arenas, called through FFM downcalls.
+ *
+ * <p>Pointers cross the boundary as {@code long}s: on the 64-bit ABIs the JDK supports a
+ * pointer and a {@code long} are passed in the same register class, and a {@code long} return
+ * costs no {@code MemorySegment} per call. The libc calls are linked with
+ * {@link Linker.Option#critical(boolean) critical(false)}, which drops the thread-state
+ * transition: they are short, never call back into Java and never touch the Java heap.
+ * {@code mmap}/{@code munmap} are system calls that may block on the kernel, so they are
+ * linked as ordinary downcalls.
+ *
+ * <p>These are thin wrappers with C semantics: a failed allocation returns {@code 0}, and
+ * nothing checks that a freed address came from {@code malloc}. {@link PyMalloc} adds the
+ * checks.
+ */
+public final class RawAllocator {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final SymbolLookup LIBC = LINKER.defaultLookup();
+    private static final Linker.Option CRITICAL = Linker.Option.critical(false);
+
+    private static final MethodHandle MALLOC = libc("malloc",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), CRITICAL);
+    private static final MethodHandle CALLOC = libc("calloc",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG), CRITICAL);
+    private static final MethodHandle REALLOC = libc("realloc",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG), CRITICAL);
+    private static final MethodHandle FREE = libc("free",
+            FunctionDescriptor.ofVoid(JAVA_LONG), CRITICAL);
+    private static final MethodHandle MMAP = libc("mmap",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle MUNMAP = libc("munmap",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+
+    private static final int PROT_READ = 1;
+    private static final int PROT_WRITE = 2;
+    private static final int MAP_PRIVATE = 2;
+    /** MAP_ANONYMOUS: 0x20 on Linux, 0x1000 (MAP_ANON) on macOS and the BSDs. */
+    private static final int MAP_ANONYMOUS =
+            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux") ? 0x20 : 0x1000;
+    private static final long MAP_FAILED = -1L;
+
+    private RawAllocator() {
+    }
+
+    private static MethodHandle libc(String name, FunctionDescriptor descriptor, Linker.Option... options) {
+        return LINKER.downcallHandle(LIBC.findOrThrow(name), descriptor, options);
+    }
+
+    /** C {@code malloc(size)}: the address of at least {@code size} bytes, or 0 on failure. */
+    public static long malloc(long size) {
+        try {
+            return (long) MALLOC.invokeExact(size);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** C {@code calloc(nelem, elsize)}: zeroed memory, or 0 on failure or overflow. */
+    public static long calloc(long nelem, long elsize) {
+        try {
+            return (long) CALLOC.invokeExact(nelem, elsize);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** C {@code realloc(address, size)}: the new address, or 0 with the old block intact. */
+    public static long realloc(long address, long size) {
+        try {
+            return (long) REALLOC.invokeExact(address, size);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** C {@code free(address)}; {@code free(0)} does nothing. */
+    public static void free(long address) {
+        try {
+            FREE.invokeExact(address);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Maps {@code size} bytes of zeroed, private, read-write memory aligned to
+     * {@code alignment} (a power of two that is a multiple of the page size).
+     *
+     * <p>The kernel aligns mappings to pages only, so this maps {@code size + alignment}
+     * bytes and unmaps the slack before and after the aligned range.
+     *
+     * @return the aligned address, or 0 if the kernel refused
+     */
+    public static long mapAligned(long size, long alignment) {
+        long span = size + alignment;
+        long base = mmap(span);
+        if (base == 0) {
+            return 0;
+        }
+        long aligned = (base + alignment - 1) & -alignment;
+        long head = aligned - base;
+        long tail = span - head - size;
+        if (head > 0) {
+            unmap(base, head);
+        }
+        if (tail > 0) {
+            unmap(aligned + size, tail);
+        }
+        return aligned;
+    }
+
+    /** Anonymous private read-write {@code mmap} of {@code size} bytes; 0 if refused. */
+    public static long mmap(long size) {
+        try {
+            long address = (long) MMAP.invokeExact(0L, size, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+            return address == MAP_FAILED ? 0 : address;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Returns a mapping to the kernel.
+     *
+     * @throws IllegalStateException if {@code munmap} fails, which means the range was not mapped
+     */
+    public static void unmap(long address, long size) {
+        int result;
+        try {
+            result = (int) MUNMAP.invokeExact(address, size);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (result != 0) {
+            throw new IllegalStateException("munmap(0x" + Long.toHexString(address) + ", " + size + ") failed");
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException("downcall failed", t);
+    }
+}

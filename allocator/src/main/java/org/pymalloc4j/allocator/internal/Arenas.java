@@ -1,0 +1,304 @@
+package org.pymalloc4j.allocator.internal;
+
+import java.util.Arrays;
+
+import org.pymalloc4j.allocator.Geometry;
+import org.pymalloc4j.allocator.RawAllocator;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putInt;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
+
+/**
+ * CPython's arena bookkeeping: the table of arena objects, the unused-slot list, the
+ * {@code usable_arenas} list kept sorted by free pools, and the {@code nfp2lasta} fingers.
+ *
+ * <p>CPython keeps arena objects in a C vector outside the arenas; here they are parallel Java
+ * arrays indexed by slot (the pool header's {@code arenaindex}), with {@code -1} for a null
+ * link. They grow with the number of arenas, never with the number of blocks.
+ *
+ * <pre>
+ *  slot state          address   list membership
+ *  unused              0         unused_arena_objects (singly linked by nextarena)
+ *  has a free pool     != 0      usable_arenas (doubly linked), sorted by nfreepools ascending
+ *  every pool in use   != 0      no list
+ *
+ *  nfreepools(a) == |freepools(a)| + (firstPool(a) + ntotalpools(a) * POOL_SIZE - poolAddress(a)) / POOL_SIZE
+ *  nfp2lasta[n]  == the rightmost arena in usable_arenas with nfreepools == n, or -1
+ * </pre>
+ */
+public final class Arenas {
+    private static final int INITIAL_ARENA_OBJECTS = 16;
+    private static final int NIL = -1;
+
+    private final long arenaSize;
+    private final long poolSize;
+    private final int maxPoolsInArena;
+    private final ArenaMap map;
+
+    // The arena_object vector, one entry per slot.
+    private long[] address = new long[0];
+    private long[] poolAddress = new long[0];
+    private long[] freepools = new long[0];
+    private int[] nfreepools = new int[0];
+    private int[] ntotalpools = new int[0];
+    private int[] nextarena = new int[0];
+    private int[] prevarena = new int[0];
+    private int maxarenas;
+
+    private int unusedArenaObjects = NIL;
+    private int usableArenas = NIL;
+    private final int[] nfp2lasta;
+
+    private long ntimesArenaAllocated;
+    private long narenasHighwater;
+    private long narenasCurrentlyAllocated;
+
+    public Arenas(Geometry geometry, ArenaMap map) {
+        this.arenaSize = geometry.arenaSize();
+        this.poolSize = geometry.poolSize();
+        this.maxPoolsInArena = geometry.poolsPerArena();
+        this.map = map;
+        this.nfp2lasta = new int[maxPoolsInArena + 1];
+        Arrays.fill(nfp2lasta, NIL);
+    }
+
+    /**
+     * The allocation half of CPython's {@code allocate_from_new_pool}: a pool from the most
+     * used usable arena (an empty one off its free list, else a freshly carved one), creating
+     * an arena when none is usable.
+     *
+     * @return the pool's address, or 0 if a new arena was needed and the OS refused it
+     */
+    public long takePool() {
+        if (usableArenas == NIL) {
+            int a = newArena();
+            if (a == NIL) {
+                return 0;
+            }
+            usableArenas = a;
+            nextarena[a] = NIL;
+            prevarena[a] = NIL;
+            assert nfp2lasta[nfreepools[a]] == NIL;
+            nfp2lasta[nfreepools[a]] = a;
+        }
+        int a = usableArenas;
+        // The head has the fewest free pools, so taking one keeps the list sorted.
+        if (nfp2lasta[nfreepools[a]] == a) {
+            nfp2lasta[nfreepools[a]] = NIL;
+        }
+        if (nfreepools[a] > 1) {
+            assert nfp2lasta[nfreepools[a] - 1] == NIL;
+            nfp2lasta[nfreepools[a] - 1] = a;
+        }
+        long pool = freepools[a];
+        if (pool != 0) {
+            freepools[a] = getLong(pool + PoolHeader.NEXTPOOL_OFFSET);
+        } else {
+            pool = poolAddress[a];
+            putInt(pool + PoolHeader.ARENAINDEX_OFFSET, a);
+            putInt(pool + PoolHeader.SZIDX_OFFSET, PoolHeader.DUMMY_SIZE_IDX);
+            poolAddress[a] += poolSize;
+        }
+        if (--nfreepools[a] == 0) {
+            // Wholly allocated: leaves the usable list.
+            usableArenas = nextarena[a];
+            if (usableArenas != NIL) {
+                prevarena[usableArenas] = NIL;
+            }
+        }
+        return pool;
+    }
+
+    /**
+     * The arena half of CPython's {@code insert_to_freepool}: puts an empty pool (already out of
+     * its ring) on its arena's free list, keeps {@code usable_arenas} sorted, and returns the
+     * arena to the OS when all its pools are free, unless it is the last usable arena.
+     */
+    public void returnPool(long pool) {
+        int a = getInt(pool + PoolHeader.ARENAINDEX_OFFSET);
+        putLong(pool + PoolHeader.NEXTPOOL_OFFSET, freepools[a]);
+        freepools[a] = pool;
+        int nf = nfreepools[a];
+        int lastnf = nfp2lasta[nf];
+        if (lastnf == a) {
+            int p = prevarena[a];
+            nfp2lasta[nf] = p != NIL && nfreepools[p] == nf ? p : NIL;
+        }
+        nfreepools[a] = ++nf;
+
+        if (nf == ntotalpools[a] && nextarena[a] != NIL) {
+            // Case 1: wholly free and not the last usable arena (kept against thrashing).
+            releaseArena(a);
+            return;
+        }
+        if (nf == 1) {
+            // Case 2: the arena was full, so it was in no list; it becomes the head.
+            nextarena[a] = usableArenas;
+            prevarena[a] = NIL;
+            if (usableArenas != NIL) {
+                prevarena[usableArenas] = a;
+            }
+            usableArenas = a;
+            if (nfp2lasta[1] == NIL) {
+                nfp2lasta[1] = a;
+            }
+            return;
+        }
+        if (nfp2lasta[nf] == NIL) {
+            nfp2lasta[nf] = a;
+        }
+        if (a == lastnf) {
+            // Case 4: it was the rightmost with the old count, so it is still in order.
+            return;
+        }
+        // Case 3: slide right, to just after the rightmost arena with the old count.
+        if (prevarena[a] != NIL) {
+            nextarena[prevarena[a]] = nextarena[a];
+        } else {
+            usableArenas = nextarena[a];
+        }
+        prevarena[nextarena[a]] = prevarena[a];
+        prevarena[a] = lastnf;
+        nextarena[a] = nextarena[lastnf];
+        if (nextarena[a] != NIL) {
+            prevarena[nextarena[a]] = a;
+        }
+        nextarena[lastnf] = a;
+    }
+
+    private void releaseArena(int a) {
+        if (prevarena[a] == NIL) {
+            usableArenas = nextarena[a];
+        } else {
+            nextarena[prevarena[a]] = nextarena[a];
+        }
+        if (nextarena[a] != NIL) {
+            prevarena[nextarena[a]] = prevarena[a];
+        }
+        nextarena[a] = unusedArenaObjects;
+        unusedArenaObjects = a;
+        map.markUnused(address[a]);
+        RawAllocator.unmap(address[a], arenaSize);
+        address[a] = 0;
+        narenasCurrentlyAllocated--;
+    }
+
+    private int newArena() {
+        if (unusedArenaObjects == NIL) {
+            int numarenas = maxarenas == 0 ? INITIAL_ARENA_OBJECTS : maxarenas * 2;
+            if (numarenas <= maxarenas) {
+                return NIL;
+            }
+            address = Arrays.copyOf(address, numarenas);
+            poolAddress = Arrays.copyOf(poolAddress, numarenas);
+            freepools = Arrays.copyOf(freepools, numarenas);
+            nfreepools = Arrays.copyOf(nfreepools, numarenas);
+            ntotalpools = Arrays.copyOf(ntotalpools, numarenas);
+            nextarena = Arrays.copyOf(nextarena, numarenas);
+            prevarena = Arrays.copyOf(prevarena, numarenas);
+            for (int i = maxarenas; i < numarenas; i++) {
+                nextarena[i] = i < numarenas - 1 ? i + 1 : NIL;
+                prevarena[i] = NIL;
+            }
+            unusedArenaObjects = maxarenas;
+            maxarenas = numarenas;
+        }
+        int a = unusedArenaObjects;
+        unusedArenaObjects = nextarena[a];
+        // Arena-aligned mappings never lose a pool to alignment and fill one radix leaf each.
+        long base = RawAllocator.mapAligned(arenaSize, arenaSize);
+        if (base != 0 && !map.markUsed(base)) {
+            RawAllocator.unmap(base, arenaSize);
+            base = 0;
+        }
+        if (base == 0) {
+            nextarena[a] = unusedArenaObjects;
+            unusedArenaObjects = a;
+            return NIL;
+        }
+        address[a] = base;
+        narenasCurrentlyAllocated++;
+        ntimesArenaAllocated++;
+        narenasHighwater = Math.max(narenasHighwater, narenasCurrentlyAllocated);
+        freepools[a] = 0;
+        poolAddress[a] = base;
+        nfreepools[a] = maxPoolsInArena;
+        long excess = base & (poolSize - 1);
+        if (excess != 0) {
+            nfreepools[a]--;
+            poolAddress[a] += poolSize - excess;
+        }
+        ntotalpools[a] = nfreepools[a];
+        return a;
+    }
+
+    /** Returns every arena to the OS; the arenas must not be used afterwards. */
+    public void releaseAll() {
+        for (int a = 0; a < maxarenas; a++) {
+            if (address[a] != 0) {
+                RawAllocator.unmap(address[a], arenaSize);
+                address[a] = 0;
+            }
+        }
+        narenasCurrentlyAllocated = 0;
+        usableArenas = NIL;
+        unusedArenaObjects = NIL;
+    }
+
+    // ---- read access for statistics and validation ----
+
+    public int maxarenas() {
+        return maxarenas;
+    }
+
+    public long address(int a) {
+        return address[a];
+    }
+
+    /** The first pool-aligned address in arena {@code a}. */
+    public long firstPool(int a) {
+        return (address[a] + poolSize - 1) & -poolSize;
+    }
+
+    public long poolAddress(int a) {
+        return poolAddress[a];
+    }
+
+    public int nfreepools(int a) {
+        return nfreepools[a];
+    }
+
+    public int ntotalpools(int a) {
+        return ntotalpools[a];
+    }
+
+    public long ntimesArenaAllocated() {
+        return ntimesArenaAllocated;
+    }
+
+    public long narenasHighwater() {
+        return narenasHighwater;
+    }
+
+    public long narenasCurrentlyAllocated() {
+        return narenasCurrentlyAllocated;
+    }
+
+    /**
+     * Whether {@code pool} is a carved pool of a live arena: its header's arena index names a
+     * live arena whose carved range holds it. Safe on any pool-aligned address inside an arena.
+     */
+    public boolean isCarved(long pool) {
+        int a = getInt(pool + PoolHeader.ARENAINDEX_OFFSET);
+        return a >= 0 && a < maxarenas && address[a] != 0
+                && pool >= firstPool(a) && pool < poolAddress[a];
+    }
+
+    /** Checks the list, finger and counter equations in the class comment. */
+    public void checkInvariants() {
+        new ArenaValidator(this).check(address, freepools, nextarena, prevarena,
+                unusedArenaObjects, usableArenas, nfp2lasta, poolSize);
+    }
+}

@@ -1,0 +1,127 @@
+package org.pymalloc4j.allocator.internal;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import org.pymalloc4j.allocator.Geometry;
+
+import static org.pymalloc4j.allocator.internal.ArenaValidator.require;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+
+/**
+ * Checks every carved pool and every used-pool ring; expensive, for tests and diagnostics.
+ *
+ * <pre>
+ *  for a carved pool of class c with block size s and capacity N = (POOL_SIZE - 48) / s:
+ *    count + |free list| + (POOL_SIZE - nextoffset) / s == N        (every block accounted once)
+ *    maxnextoffset == POOL_SIZE - s
+ *    count == 0      iff  the pool is on its arena's free-pool list
+ *    0 &lt; count &lt; N  iff  the pool is in ring c, exactly once
+ *    count == N      iff  freeblock == 0 (full pools are in no list)
+ *    (checked mode) every block on a free list carries the freed marker
+ * </pre>
+ */
+public final class HeapValidator {
+    private final Geometry g;
+    private final Arenas arenas;
+    private final ArenaMap map;
+    private final long usedpools;
+    private final int sentinelShift;
+    private final long freedMarker;
+
+    /** @param freedMarker the checked-mode marker of free blocks, or 0 when unchecked */
+    public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, long usedpools, int sentinelShift, long freedMarker) {
+        this.g = g;
+        this.arenas = arenas;
+        this.map = map;
+        this.usedpools = usedpools;
+        this.sentinelShift = sentinelShift;
+        this.freedMarker = freedMarker;
+    }
+
+    public void check() {
+        Set<Long> inRings = checkRings();
+        long poolSize = g.poolSize();
+        for (int a = 0; a < arenas.maxarenas(); a++) {
+            long base = arenas.address(a);
+            if (base == 0) {
+                continue;
+            }
+            require(map.contains(base) && map.contains(base + g.arenaSize() - 1),
+                    "arena %d at 0x%x is not in the arena map", a, base);
+            require(!map.contains(base - 1) || isArenaEnd(base - 1), "arena map covers 0x%x before arena %d", base - 1, a);
+            for (long pool = arenas.firstPool(a); pool < arenas.poolAddress(a); pool += poolSize) {
+                int count = getInt(pool + PoolHeader.REF_COUNT_OFFSET);
+                if (count == 0) {
+                    continue; // on the arena's free list, checked by ArenaValidator
+                }
+                checkPool(pool, count, inRings.contains(pool));
+            }
+        }
+    }
+
+    private boolean isArenaEnd(long address) {
+        for (int a = 0; a < arenas.maxarenas(); a++) {
+            long base = arenas.address(a);
+            if (base != 0 && address >= base && address < base + g.arenaSize()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void checkPool(long pool, int count, boolean inRing) {
+        int c = getInt(pool + PoolHeader.SZIDX_OFFSET);
+        require(c >= 0 && c < Geometry.SIZE_CLASSES, "pool 0x%x in use has size class %d", pool, c);
+        int s = Geometry.blockSize(c);
+        int capacity = g.blocksPerPool(c);
+        int nextOffset = getInt(pool + PoolHeader.NEXTOFFSET_OFFSET);
+        require(getInt(pool + PoolHeader.MAXNEXTOFFSET_OFFSET) == g.poolSize() - s,
+                "pool 0x%x: maxnextoffset %d, expected %d", pool, getInt(pool + PoolHeader.MAXNEXTOFFSET_OFFSET),
+                g.poolSize() - s);
+        require(nextOffset >= Geometry.POOL_OVERHEAD + s && (nextOffset - Geometry.POOL_OVERHEAD) % s == 0,
+                "pool 0x%x: nextoffset %d is not a block boundary", pool, nextOffset);
+        Set<Long> free = new HashSet<>();
+        for (long b = getLong(pool + PoolHeader.FREEBLOCK_OFFSET); b != 0; b = getLong(b)) {
+            long offset = b - pool;
+            require(offset >= Geometry.POOL_OVERHEAD && offset < nextOffset
+                            && (offset - Geometry.POOL_OVERHEAD) % s == 0,
+                    "pool 0x%x: free-list entry 0x%x is not a carved block", pool, b);
+            require(free.add(b), "pool 0x%x: free list has a cycle at 0x%x", pool, b);
+            require(freedMarker == 0 || getLong(b + 8) == freedMarker,
+                    "pool 0x%x: free block 0x%x lost its freed marker (written after free?)", pool, b);
+        }
+        int virgin = (g.poolSize() - nextOffset) / s;
+        require(count + free.size() + virgin == capacity, "pool 0x%x (class %d): %d in use + %d free + %d virgin != %d",
+                pool, c, count, free.size(), virgin, capacity);
+        boolean full = count == capacity;
+        require(full == (getLong(pool + PoolHeader.FREEBLOCK_OFFSET) == 0),
+                "pool 0x%x: count %d of %d but freeblock 0x%x", pool, count, capacity,
+                getLong(pool + PoolHeader.FREEBLOCK_OFFSET));
+        require(full != inRing, "pool 0x%x: count %d of %d, %s its ring", pool, count, capacity,
+                inRing ? "yet in" : "yet not in");
+    }
+
+    private Set<Long> checkRings() {
+        Set<Long> all = new HashSet<>();
+        for (int c = 0; c < Geometry.SIZE_CLASSES; c++) {
+            long sentinel = usedpools + ((long) c << sentinelShift);
+            long prev = sentinel;
+            for (long p = getLong(sentinel + PoolHeader.NEXTPOOL_OFFSET); p != sentinel;
+                 p = getLong(p + PoolHeader.NEXTPOOL_OFFSET)) {
+                require(getLong(p + PoolHeader.PREVPOOL_OFFSET) == prev, "ring %d: pool 0x%x has prevpool 0x%x, expected 0x%x",
+                        c, p, getLong(p + PoolHeader.PREVPOOL_OFFSET), prev);
+                require(all.add(p), "pool 0x%x is twice in the rings (at class %d)", p, c);
+                require(getInt(p + PoolHeader.SZIDX_OFFSET) == c, "ring %d holds pool 0x%x of class %d",
+                        c, p, getInt(p + PoolHeader.SZIDX_OFFSET));
+                require(arenas.isCarved(p), "ring %d holds 0x%x, which is not a carved pool", c, p);
+                int count = getInt(p + PoolHeader.REF_COUNT_OFFSET);
+                require(count > 0 && count < g.blocksPerPool(c), "ring %d holds pool 0x%x with count %d", c, p, count);
+                prev = p;
+            }
+            require(getLong(sentinel + PoolHeader.PREVPOOL_OFFSET) == prev, "ring %d: sentinel prevpool is not the last pool", c);
+        }
+        return all;
+    }
+}

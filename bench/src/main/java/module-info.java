@@ -1,0 +1,14 @@
+/**
+ * pymalloc4j's command-line tool, JMH benchmarks and layout inspection. Runs from the shaded
+ * jar on the class path; this descriptor documents and checks the dependencies.
+ */
+module org.pymalloc4j.bench {
+    requires org.pymalloc4j.allocator;
+    requires org.pymalloc4j.objects;
+    requires jmh.core;
+    requires jol.core;
+    requires io.netty.buffer;
+    requires io.netty.common;
+
+    exports org.pymalloc4j.bench;
+}
