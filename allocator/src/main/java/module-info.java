@@ -8,4 +8,6 @@
  */
 module org.pymalloc4j.allocator {
     exports org.pymalloc4j.allocator;
+    // Native memory access and layouts for the layers above; not an API.
+    exports org.pymalloc4j.allocator.internal to org.pymalloc4j.objects, org.pymalloc4j.bench;
 }

@@ -1,0 +1,113 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.PrintStream;
+import java.util.Set;
+
+import org.pymalloc4j.allocator.Geometry;
+import org.pymalloc4j.allocator.MallocStats;
+import org.pymalloc4j.allocator.PyMalloc;
+
+/** {@code pymalloc4j demo}: a realistic workload on a fresh heap, then its statistics. */
+final class DemoCommand {
+    static final String HELP = """
+            usage: pymalloc4j demo [--blocks N] [--seed S] [--geometry 3.11|3.8] [--quiet]
+
+            Runs an allocation workload shaped like a Python program's on a fresh heap:
+              build      allocate N blocks of 1..4096 bytes (mostly 16..128, as Python objects)
+              churn      4N times free a random block and allocate another (10% reallocs)
+              free most  free 90% of the blocks in random order
+              rebuild    allocate N/2 blocks again, reusing the emptied pools and arenas
+            then prints a table of the phases (time, ns per operation, arenas, blocks in use)
+            and the heap statistics in the layout of CPython 3.11's sys._debugmallocstats().
+
+            options:
+              --blocks N            blocks in the build phase (default 1000000)
+              --seed S              random seed (default 42); the same seed gives the same report
+              --geometry 3.11|3.8   pool and arena sizes: 16 KiB/1 MiB (default) or 4 KiB/256 KiB
+              --quiet               no progress bar
+            """;
+
+    private static final int STEP = 50_000;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    DemoCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String[] args) throws UsageException {
+        if (Main.wantsHelp(args)) {
+            out.print(HELP);
+            return 0;
+        }
+        Options options = new Options("demo", args, Set.of("blocks", "seed", "geometry"), Set.of("quiet"));
+        if (!options.positional().isEmpty()) {
+            throw new UsageException("demo: unexpected argument '" + options.positional().get(0) + "'");
+        }
+        long blocks = options.positiveLong("demo", "blocks", 1_000_000);
+        if (blocks > 50_000_000) {
+            throw new UsageException("demo: --blocks must be at most 50000000, not " + blocks);
+        }
+        long seed;
+        try {
+            seed = Long.parseLong(options.get("seed", "42"));
+        } catch (NumberFormatException e) {
+            throw new UsageException("demo: --seed must be an integer, not '" + options.get("seed", "") + "'");
+        }
+        Geometry geometry = options.geometry("demo");
+        Progress progress = new Progress(err, !options.has("quiet"));
+        Table phases = new Table("phase", "operations", "time ms", "ns/op", "arenas", "blocks in use");
+        long total = System.nanoTime();
+        try (PyMalloc heap = PyMalloc.create(geometry)) {
+            DemoWorkload w = new DemoWorkload(heap, (int) blocks, seed);
+            int n = w.blocks();
+            phase(phases, progress, heap, "build", n, (from, to) -> w.build(from, to));
+            phase(phases, progress, heap, "churn", 4L * n, (from, to) -> w.churn(to - from));
+            int[] order = w.shuffledSlots();
+            int freed = (int) (n * 9L / 10);
+            phase(phases, progress, heap, "free most", freed, (from, to) -> w.free(order, from, to));
+            phase(phases, progress, heap, "rebuild", n / 2, (from, to) -> w.refill(order, from, to));
+            long elapsed = System.nanoTime() - total;
+            MallocStats s = heap.stats();
+            out.printf("pymalloc4j demo: %,d blocks, seed %d, geometry %s (%s pools, %s arenas)%n%n",
+                    n, seed, geometry.name(), kib(geometry.poolSize()), kib(geometry.arenaSize()));
+            out.print(phases.render());
+            out.printf("%nlive: %,d small blocks in %,d pools, %,d raw blocks (%,d bytes); arenas: %,d mapped, "
+                            + "%,d at most, %,d returned to the OS%n%n",
+                    s.smallBlocksInUse(), s.poolsInUse(), s.rawBlocks(), s.rawBytes(), s.arenasCurrent(),
+                    s.arenasHighWater(), s.arenasReclaimed());
+            out.print(s.format());
+            out.printf("%ntotal time %.2f s%n", elapsed / 1e9);
+        }
+        return 0;
+    }
+
+    /** A range of work in steps, each step [from, to). */
+    private interface Work {
+        void run(int from, int to);
+    }
+
+    private static void phase(Table table, Progress progress, PyMalloc heap, String name, long ops, Work work) {
+        progress.start(name, ops);
+        long start = System.nanoTime();
+        for (long done = 0; done < ops; ) {
+            int step = (int) Math.min(STEP, ops - done);
+            work.run((int) done, (int) (done + step));
+            done += step;
+            progress.update(done);
+        }
+        long elapsed = System.nanoTime() - start;
+        progress.finish();
+        MallocStats s = heap.stats();
+        table.row(name, String.format("%,d", ops), String.format("%.1f", elapsed / 1e6),
+                String.format("%.1f", (double) elapsed / Math.max(1, ops)), s.arenasCurrent(),
+                String.format("%,d", s.smallBlocksInUse() + s.rawBlocks()));
+    }
+
+
+    private static String kib(long bytes) {
+        return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";
+    }
+}

@@ -1,0 +1,67 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.PrintStream;
+
+/** Entry point of the {@code pymalloc4j} command-line tool. */
+public final class Main {
+    static final String USAGE = """
+            pymalloc4j: CPython's memory manager (pymalloc) on native memory, in Java
+
+            usage: pymalloc4j <command> [options]
+
+            commands:
+              demo     run a realistic allocation workload and print the heap statistics
+              replay   replay an allocation trace and print the heap statistics
+              help     show the help of a command
+
+            Run 'pymalloc4j <command> --help' for the options of a command.
+            Exit status: 0 on success, 2 on bad input (options, trace files), 1 on failure.
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    /** Runs the tool and returns its exit status; {@code out} gets results, {@code err} messages. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0) {
+            err.print(USAGE);
+            return 2;
+        }
+        String command = args[0];
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        try {
+            return switch (command) {
+                case "demo" -> new DemoCommand(out, err).run(rest);
+                case "replay" -> new ReplayCommand(out, err).run(rest);
+                case "help", "--help", "-h" -> help(rest, out);
+                default -> throw new UsageException("unknown command '" + command + "'\n\n" + USAGE);
+            };
+        } catch (UsageException e) {
+            err.println("pymalloc4j " + e.getMessage());
+            return 2;
+        }
+    }
+
+    private static int help(String[] rest, PrintStream out) throws UsageException {
+        String text = rest.length == 0 ? USAGE : switch (rest[0]) {
+            case "demo" -> DemoCommand.HELP;
+            case "replay" -> ReplayCommand.HELP;
+            default -> throw new UsageException("help: unknown command '" + rest[0] + "'");
+        };
+        out.print(text);
+        return 0;
+    }
+
+    static boolean wantsHelp(String[] args) {
+        for (String a : args) {
+            if (a.equals("--help") || a.equals("-h")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,81 @@
+package org.pymalloc4j.bench.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.pymalloc4j.allocator.Geometry;
+
+/** Parses {@code --name value}, {@code --name=value} and {@code --flag} options plus positional arguments. */
+final class Options {
+    private final Map<String, String> values = new LinkedHashMap<>();
+    private final List<String> positional = new ArrayList<>();
+
+    /**
+     * @param withValue options that take a value
+     * @param flags     options that take none
+     * @throws UsageException on an unknown option or a missing value
+     */
+    Options(String command, String[] args, Set<String> withValue, Set<String> flags) throws UsageException {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--") || a.equals("--")) {
+                positional.add(a);
+                continue;
+            }
+            int eq = a.indexOf('=');
+            String name = eq < 0 ? a.substring(2) : a.substring(2, eq);
+            if (flags.contains(name) && eq < 0) {
+                values.put(name, "true");
+            } else if (withValue.contains(name)) {
+                if (eq >= 0) {
+                    values.put(name, a.substring(eq + 1));
+                } else if (i + 1 < args.length) {
+                    values.put(name, args[++i]);
+                } else {
+                    throw new UsageException(command + ": option --" + name + " needs a value");
+                }
+            } else {
+                throw new UsageException(command + ": unknown option " + a + " (see 'pymalloc4j " + command + " --help')");
+            }
+        }
+    }
+
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    String get(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    List<String> positional() {
+        return positional;
+    }
+
+    long positiveLong(String command, String name, long fallback) throws UsageException {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            long n = Long.parseLong(v.replace("_", "").replace(",", ""));
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException(command + ": --" + name + " must be a positive integer, not '" + v + "'");
+    }
+
+    Geometry geometry(String command) throws UsageException {
+        try {
+            return Geometry.of(get("geometry", "3.11"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(command + ": " + e.getMessage());
+        }
+    }
+}

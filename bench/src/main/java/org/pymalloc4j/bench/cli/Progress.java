@@ -1,0 +1,58 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.PrintStream;
+
+/**
+ * A progress bar on standard error, redrawn in place at most ten times a second. When standard
+ * error is not a terminal it prints one line per phase instead, so logs stay readable.
+ */
+final class Progress {
+    private static final int WIDTH = 30;
+    private static final long REDRAW_NANOS = 100_000_000L;
+
+    private final PrintStream err;
+    private final boolean enabled;
+    private final boolean animated;
+    private String phase = "";
+    private long total;
+    private long lastDraw;
+
+    Progress(PrintStream err, boolean enabled) {
+        this.err = err;
+        this.enabled = enabled;
+        this.animated = enabled && System.console() != null;
+    }
+
+    void start(String phase, long total) {
+        this.phase = phase;
+        this.total = Math.max(1, total);
+        this.lastDraw = 0;
+        if (enabled && !animated) {
+            err.printf("%s: %,d operations...%n", phase, total);
+        }
+        update(0);
+    }
+
+    void update(long done) {
+        if (!animated) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (done < total && now - lastDraw < REDRAW_NANOS) {
+            return;
+        }
+        lastDraw = now;
+        int filled = (int) (WIDTH * Math.min(done, total) / total);
+        err.printf("\r  %-12s [%s%s] %3d%%  %,d/%,d ", phase, "#".repeat(filled), ".".repeat(WIDTH - filled),
+                100 * Math.min(done, total) / total, done, total);
+        err.flush();
+    }
+
+    void finish() {
+        if (animated) {
+            update(total);
+            err.print("\r" + " ".repeat(WIDTH + 60) + "\r");
+            err.flush();
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Set;
+
+import org.pymalloc4j.allocator.Geometry;
+import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.bench.Trace;
+import org.pymalloc4j.bench.TraceFormatException;
+
+/** {@code pymalloc4j replay TRACE}: replays an allocation trace and prints the statistics report. */
+final class ReplayCommand {
+    static final String HELP = """
+            usage: pymalloc4j replay TRACE [--geometry 3.11|3.8] [--quiet]
+
+            Replays an allocation trace on a fresh heap and prints the heap statistics in the
+            layout of CPython 3.11's sys._debugmallocstats(). The trace is checked whole before
+            anything runs: a bad line stops the command with its line number and exit status 2,
+            and nothing is printed to standard output.
+
+            Trace format, one operation a line (TRACE '-' reads standard input):
+              m SLOT SIZE    malloc SIZE bytes into SLOT, which must be empty
+              r SLOT SIZE    realloc the block in SLOT to SIZE bytes
+              f SLOT         free the block in SLOT
+              # ...          comments and blank lines are skipped
+            SLOT is an integer 0..67108863, SIZE an integer >= 0.
+
+            options:
+              --geometry 3.11|3.8   pool and arena sizes: 16 KiB/1 MiB (default) or 4 KiB/256 KiB
+              --quiet               no progress bar
+            """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    ReplayCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String[] args) throws UsageException {
+        if (Main.wantsHelp(args)) {
+            out.print(HELP);
+            return 0;
+        }
+        Options options = new Options("replay", args, Set.of("geometry"), Set.of("quiet"));
+        Geometry geometry = options.geometry("replay");
+        if (options.positional().size() != 1) {
+            throw new UsageException("replay: expected one TRACE file, got " + options.positional().size()
+                    + "\n\n" + HELP);
+        }
+        String name = options.positional().get(0);
+        Trace trace;
+        try {
+            trace = name.equals("-")
+                    ? Trace.parse(new InputStreamReader(System.in, StandardCharsets.UTF_8), "<stdin>")
+                    : Trace.read(Path.of(name));
+        } catch (NoSuchFileException e) {
+            throw new UsageException("replay: no such trace file: " + name);
+        } catch (IOException e) {
+            throw new UsageException("replay: cannot read " + name + ": " + e.getMessage());
+        } catch (TraceFormatException e) {
+            throw new UsageException("replay: " + e.getMessage());
+        }
+        Progress progress = new Progress(err, !options.has("quiet"));
+        try (PyMalloc heap = PyMalloc.create(geometry)) {
+            progress.start("replay", trace.length());
+            long start = System.nanoTime();
+            trace.replay(heap, 65_536, progress::update);
+            long elapsed = System.nanoTime() - start;
+            progress.finish();
+            out.print(heap.debugMallocStats());
+            out.printf("%nreplayed %,d operations of %s in %.1f ms (%.1f ns per operation), geometry %s%n",
+                    trace.length(), name, elapsed / 1e6, trace.length() == 0 ? 0.0 : (double) elapsed / trace.length(),
+                    geometry.name());
+        }
+        return 0;
+    }
+}

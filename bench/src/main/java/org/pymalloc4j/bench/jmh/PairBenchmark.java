@@ -1,0 +1,137 @@
+package org.pymalloc4j.bench.jmh;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.allocator.RawAllocator;
+
+/**
+ * One allocation immediately followed by its free, the best case of every allocator: the same
+ * block is reused op after op, so this is the hot-path cost, hot in L1, with no fragmentation.
+ * One op = one allocate + one free; every baseline is in this class so one run gives them all.
+ *
+ * <ul>
+ *   <li>{@code pymalloc}: {@link PyMalloc#malloc}/{@link PyMalloc#free} with one <em>ballast</em>
+ *       block of the same size class kept live from {@code @Setup}, so the pool stays in its
+ *       class's used ring and each op is the free-list pop/push fast path, as in a running
+ *       CPython process where a size class is rarely wholly empty.</li>
+ *   <li>{@code pymallocLonePool}: the same without ballast. Each free empties the pool, which
+ *       leaves its ring for its arena's free list, and the next malloc takes it back
+ *       ({@code allocateFromNewPool}; the last arena is kept, so no {@code munmap}). CPython
+ *       does exactly the same for a lone block; this shows what that transition costs.</li>
+ *   <li>{@code libcMalloc}: glibc {@code malloc}/{@code free} through the project's FFM
+ *       downcalls ({@link RawAllocator}, linked {@code critical(false)}, addresses as
+ *       {@code long}).</li>
+ *   <li>{@code arenaConfined}: the idiomatic FFM way, {@code Arena.ofConfined()},
+ *       {@code allocate(size)} (zeroed, via {@code Unsafe.allocateMemory}), {@code close()}
+ *       per op: an arena object, a segment object and a cleanup record per op.</li>
+ *   <li>{@code nettyPooledDirect}: Netty 4.2.20.Final {@code PooledByteBufAllocator}, a
+ *       dedicated {@code new PooledByteBufAllocator(true)} (preferDirect),
+ *       {@code directBuffer(size, size)} then {@code release()}. With this package's fork flags
+ *       on JDK 25 ({@code --enable-native-access=ALL-UNNAMED}, no
+ *       {@code --sun-misc-unsafe-memory-access=allow}, leak detection disabled) Netty has no
+ *       Unsafe: its chunks come from libc {@code malloc}/{@code free} downcalls
+ *       ({@code CleanerJava24Linker}) and buffers are {@code PooledDirectByteBuf} with
+ *       ByteBuffer-based accessors. Adding {@code --sun-misc-unsafe-memory-access=allow}
+ *       switches it to the Unsafe path ({@code PooledUnsafeDirectByteBuf}). In 4.2 the default
+ *       {@code io.netty.allocator.useCacheForAllThreads} is {@code false}, so the JMH thread
+ *       (not a {@code FastThreadLocalThread}) gets a thread cache of size 0: every op goes to
+ *       the arena (lock, subpage bitmap) — Netty's cost for a non-event-loop thread.</li>
+ *   <li>{@code nettyPooledDirectCached}: the same allocator configuration but with
+ *       {@code useCacheForAllThreads = true} (all other arguments Netty's defaults), so the
+ *       JMH thread gets the thread-local cache an event-loop thread would have: Netty's fast
+ *       path.</li>
+ *   <li>{@code javaByteArray}: {@code new byte[size]} on the Java heap (TLAB bump plus zeroing,
+ *       reclaimed by the young GC), the managed baseline.</li>
+ * </ul>
+ */
+@State(Scope.Thread)
+public class PairBenchmark extends BenchmarkBase {
+
+    @Param({"16", "64", "256", "512"})
+    public int size;
+
+    private PyMalloc heap;
+    private long ballast;
+    private PyMalloc loneHeap;
+    private PooledByteBufAllocator netty;
+    private PooledByteBufAllocator nettyCached;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        heap = PyMalloc.create();
+        ballast = heap.malloc(size);
+        loneHeap = PyMalloc.create();
+        netty = new PooledByteBufAllocator(true);
+        nettyCached = new PooledByteBufAllocator(true,
+                PooledByteBufAllocator.defaultNumHeapArena(), PooledByteBufAllocator.defaultNumDirectArena(),
+                PooledByteBufAllocator.defaultPageSize(), PooledByteBufAllocator.defaultMaxOrder(),
+                PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(),
+                true);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        heap.free(ballast);
+        heap.close();
+        loneHeap.close();
+    }
+
+    @Benchmark
+    public long pymalloc() {
+        long p = heap.malloc(size);
+        heap.free(p);
+        return p;
+    }
+
+    @Benchmark
+    public long pymallocLonePool() {
+        long p = loneHeap.malloc(size);
+        loneHeap.free(p);
+        return p;
+    }
+
+    @Benchmark
+    public long libcMalloc() {
+        long p = RawAllocator.malloc(size);
+        RawAllocator.free(p);
+        return p;
+    }
+
+    @Benchmark
+    public long arenaConfined() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment segment = arena.allocate(size);
+            return segment.address();
+        }
+    }
+
+    @Benchmark
+    public ByteBuf nettyPooledDirect() {
+        ByteBuf buf = netty.directBuffer(size, size);
+        buf.release();
+        return buf;
+    }
+
+    @Benchmark
+    public ByteBuf nettyPooledDirectCached() {
+        ByteBuf buf = nettyCached.directBuffer(size, size);
+        buf.release();
+        return buf;
+    }
+
+    @Benchmark
+    public byte[] javaByteArray() {
+        return new byte[size];
+    }
+}

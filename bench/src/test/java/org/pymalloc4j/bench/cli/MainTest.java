@@ -1,0 +1,116 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    private record Result(int status, String out, String err) {
+    }
+
+    private static Result run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path trace(String text) throws IOException {
+        Path file = dir.resolve("t.trace");
+        Files.writeString(file, text);
+        return file;
+    }
+
+    @Test
+    void demoPrintsPhasesAndTheStatisticsReport() {
+        Result r = run("demo", "--blocks", "20000", "--quiet");
+        assertEquals(0, r.status(), r.err());
+        for (String phase : new String[] {"build", "churn", "free most", "rebuild"}) {
+            assertTrue(r.out().contains("\n" + phase + " "), phase + " row missing:\n" + r.out());
+        }
+        assertTrue(r.out().contains("Small block threshold = 512, in 32 size classes."), r.out());
+        assertTrue(r.out().contains("# arenas allocated current"), r.out());
+        assertTrue(r.out().contains("total time"), r.out());
+        assertEquals("", r.err(), "--quiet prints no progress");
+    }
+
+    @Test
+    void demoWithTheSameSeedGivesTheSameReport() {
+        String a = run("demo", "--blocks", "5000", "--seed", "7", "--quiet").out();
+        String b = run("demo", "--blocks", "5000", "--seed", "7", "--quiet").out();
+        assertEquals(report(a), report(b));
+    }
+
+    private static String report(String out) {
+        return out.substring(out.indexOf("Small block threshold"), out.indexOf("total time"));
+    }
+
+    @Test
+    void replayPrintsTheReportOfTheTrace() throws IOException {
+        Result r = run("replay", trace("m 0 16\nm 1 64\n# comment\n\nm 2 600\nf 1\n").toString(), "--quiet");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("    0     16           1               1          1020\n"), r.out());
+        assertTrue(r.out().contains("replayed 4 operations"), r.out());
+    }
+
+    @Test
+    void replayWithTheOldGeometryUsesSmallPools() throws IOException {
+        Result r = run("replay", trace("m 0 16\n").toString(), "--geometry", "3.8", "--quiet");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("    0     16           1               1           252\n"), r.out());
+        assertTrue(r.out().contains("1 arenas * 262144 bytes/arena"), r.out());
+    }
+
+    @Test
+    void malformedLineStopsWithItsNumberAndNothingOnStdout() throws IOException {
+        for (String[] c : new String[][] {
+                {"m 0 16\nx 1 2\n", "2", "unknown operation"},
+                {"m 0 16\nm 1\n", "2", "takes 2 fields"},
+                {"m 0 -5\n", "1", "outside"},
+                {"m zero 5\n", "1", "not an integer"},
+                {"f 0 16\n", "1", "takes 1 field"},
+                {"m 0 16\n\nm 0 32\n", "3", "already holds a block"},
+                {"m 0 16\nf 0\nf 0\n", "3", "holds no block"},
+                {"r 4 16\n", "1", "holds no block"}}) {
+            Result r = run("replay", trace(c[0]).toString(), "--quiet");
+            assertEquals(2, r.status(), c[0]);
+            assertEquals("", r.out(), "nothing on stdout for " + c[0]);
+            assertTrue(r.err().contains(":" + c[1] + ": ") && r.err().contains(c[2]), r.err());
+        }
+    }
+
+    @Test
+    void usageErrorsExitWithStatus2() {
+        assertEquals(2, run().status());
+        assertEquals(2, run("frobnicate").status());
+        assertEquals(2, run("replay").status());
+        assertEquals(2, run("replay", dir.resolve("missing.trace").toString()).status());
+        assertEquals(2, run("replay", "x", "--geometry", "3.9").status());
+        assertEquals(2, run("demo", "--blocks", "-3").status());
+        assertEquals(2, run("demo", "--bogus").status());
+        assertEquals(2, run("demo", "--seed").status());
+    }
+
+    @Test
+    void helpIsAvailableForTheToolAndEachCommand() {
+        assertTrue(run("--help").out().contains("commands:"));
+        assertTrue(run("help", "replay").out().contains("m SLOT SIZE"));
+        assertTrue(run("demo", "--help").out().contains("--blocks N"));
+        Result r = run("replay", "--help");
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("usage: pymalloc4j replay"));
+    }
+}
