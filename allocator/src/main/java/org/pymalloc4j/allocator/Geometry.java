@@ -57,9 +57,12 @@ public record Geometry(String name, int poolBits, int arenaBits) {
     /**
      * The preset for a CPython version as the command line names it.
      *
-     * @throws IllegalArgumentException if {@code version} is neither {@code 3.11} nor {@code 3.8}
+     * @throws IllegalArgumentException if {@code version} is null or neither {@code 3.11} nor {@code 3.8}
      */
     public static Geometry of(String version) {
+        if (version == null) {
+            throw new IllegalArgumentException("geometry version must not be null: expected 3.11 or 3.8");
+        }
         return switch (version) {
             case "3.11" -> PY311;
             case "3.8" -> PY38;

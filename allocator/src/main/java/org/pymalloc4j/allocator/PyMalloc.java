@@ -41,7 +41,9 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * {@code false}: {@code free} and {@code realloc} refuse addresses the heap never handed out
  * and blocks already freed, with an {@link InvalidAddressException} and the heap unchanged.
  * A freed small block carries a per-heap random marker in its second word; a marked block is
- * confirmed free by walking its pool's free list, so the check is exact. Raw blocks are
+ * confirmed free by walking its pool's free list, so a block on a free list is always caught.
+ * As in CPython, a stale address whose block has since been handed out again is
+ * indistinguishable from the new block, and freeing it frees the new block. Raw blocks are
  * always checked against a native table of the raw blocks handed out. With checks off, bad
  * addresses corrupt the heap exactly as they would corrupt CPython's.
  */
@@ -52,12 +54,15 @@ public final class PyMalloc implements AutoCloseable {
     /** Each size class's ring sentinel is a fake pool header of this many bytes. */
     private static final int SENTINEL_SHIFT = 5;
 
-    /** Lemire's divisibility constants: {@code n % d == 0} iff {@code n * C[d-1] <= C[d-1] - 1} unsigned. */
-    private static final long[] DIVISIBLE = new long[Geometry.SIZE_CLASSES];
+    /**
+     * Lemire's divisibility test by each class's block size s, without a division:
+     * for 0 &lt;= n &lt; 2^32, {@code n % s == 0} iff {@code n * C <= C - 1} (unsigned), {@code C = 2^64 / s + 1}.
+     */
+    private static final long[] DIVISIBLE_BY_SIZE = new long[Geometry.SIZE_CLASSES];
 
     static {
-        for (int d = 1; d <= DIVISIBLE.length; d++) {
-            DIVISIBLE[d - 1] = Long.divideUnsigned(-1L, d) + 1;
+        for (int i = 0; i < DIVISIBLE_BY_SIZE.length; i++) {
+            DIVISIBLE_BY_SIZE[i] = Long.divideUnsigned(-1L, Geometry.blockSize(i)) + 1;
         }
     }
 
@@ -380,22 +385,32 @@ public final class PyMalloc implements AutoCloseable {
 
     /**
      * Refuses, with the heap untouched, a small-block address that is not the start of a block
-     * handed out and not yet freed. The pool may be anything inside a live arena: uncarved and
-     * emptied pools have count 0.
+     * handed out and not yet freed. The pool may be anything inside a live arena: uncarved pools
+     * are zero (count 0, nextoffset 0) and emptied pools have count 0. The structural tests are
+     * OR-ed without short circuits: one well-predicted branch instead of five.
      */
     private void checkLiveSmall(long address, long pool, String operation) {
         int count = getInt(pool + REF_COUNT_OFFSET);
         int sizeClass = getInt(pool + SZIDX_OFFSET);
         long offset = address - pool;
         long fromFirst = offset - POOL_OVERHEAD;
-        if (count <= 0 || sizeClass >= Geometry.SIZE_CLASSES || fromFirst < 0
-                || offset >= getInt(pool + NEXTOFFSET_OFFSET) || (fromFirst & 15) != 0
-                || Long.compareUnsigned((fromFirst >>> 4) * DIVISIBLE[sizeClass], DIVISIBLE[sizeClass] - 1) > 0) {
-            throw invalidAddress(operation, address);
+        long c = DIVISIBLE_BY_SIZE[sizeClass & (Geometry.SIZE_CLASSES - 1)];
+        boolean bad = (count <= 0) | (sizeClass >= Geometry.SIZE_CLASSES) | (fromFirst < 0)
+                | (offset >= getInt(pool + NEXTOFFSET_OFFSET)) | (Long.compareUnsigned(fromFirst * c, c - 1) > 0);
+        // Short circuit: the marker word is read only at a valid block start, never past an arena.
+        if (bad || getLong(address + 8) == freedMarker) {
+            checkNotFree(address, pool, operation, bad);
         }
-        if (getLong(address + 8) == freedMarker && onFreeList(address, pool)) {
+    }
+
+    /** Cold half of the check: a marked block is free iff its pool's free list holds it. */
+    private void checkNotFree(long address, long pool, String operation, boolean bad) {
+        if (onFreeList(address, pool)) {
             throw new InvalidAddressException(operation + "(0x" + Long.toHexString(address)
                     + "): block already freed (double free); heap unchanged", address);
+        }
+        if (bad) {
+            throw invalidAddress(operation, address);
         }
     }
 

@@ -36,7 +36,6 @@ public final class ArenaMap {
     private static final int LEAF_LENGTH = 8;
 
     private final int arenaBits;
-    private final long arenaMask;
     private final int topShift;
     private final int midShift;
     private final long midMask;
@@ -57,7 +56,6 @@ public final class ArenaMap {
         this.arenaBits = arenaBits;
         int interiorBits = (64 - arenaBits + 2) / 3;
         int botBits = 64 - arenaBits - 2 * interiorBits;
-        this.arenaMask = (1L << arenaBits) - 1;
         this.midShift = arenaBits + botBits;
         this.topShift = midShift + interiorBits;
         this.midMask = (1L << interiorBits) - 1;
@@ -73,18 +71,30 @@ public final class ArenaMap {
 
     /** Whether {@code address} lies inside an arena marked used. */
     public boolean contains(long address) {
-        long mid = getLong(root + ((address >>> topShift) << 3));
+        // Constant shifts for the preset geometries let the JIT fold the key split.
+        return switch (arenaBits) {
+            case 20 -> contains(root, address, 20);
+            case 18 -> contains(root, address, 18);
+            default -> contains(root, address, arenaBits);
+        };
+    }
+
+    private static boolean contains(long root, long address, int arenaBits) {
+        int interiorBits = (64 - arenaBits + 2) / 3;
+        int botBits = 64 - arenaBits - 2 * interiorBits;
+        int midShift = arenaBits + botBits;
+        long mid = getLong(root + ((address >>> (midShift + interiorBits)) << 3));
         if (mid == 0) {
             return false;
         }
-        long bot = getLong(mid + (((address >>> midShift) & midMask) << 3));
+        long bot = getLong(mid + (((address >>> midShift) & ((1L << interiorBits) - 1)) << 3));
         if (bot == 0) {
             return false;
         }
-        long leaf = bot + (((address >>> arenaBits) & botMask) << 3);
+        long leaf = bot + (((address >>> arenaBits) & ((1L << botBits) - 1)) << 3);
         int tailHi = getInt(leaf + TAIL_HI_OFFSET);
         int tailLo = getInt(leaf + TAIL_LO_OFFSET);
-        int u = (int) (address & arenaMask);
+        int u = (int) (address & ((1L << arenaBits) - 1));
         return u < tailLo || (tailHi != 0 && u >= tailHi);
     }
 
@@ -98,6 +108,7 @@ public final class ArenaMap {
         if (hi == 0) {
             return false;
         }
+        long arenaMask = (1L << arenaBits) - 1;
         int tail = (int) (base & arenaMask);
         if (tail == 0) {
             putInt(hi + TAIL_HI_OFFSET, -1);
@@ -115,10 +126,11 @@ public final class ArenaMap {
     /** Clears the marks {@link #markUsed} set for the arena at {@code base}. */
     public void markUnused(long base) {
         long hi = leaf(base, false);
-        int tail = (int) (base & arenaMask);
+        long arenaSize = 1L << arenaBits;
+        int tail = (int) (base & (arenaSize - 1));
         putInt(hi + TAIL_HI_OFFSET, 0);
         if (tail != 0) {
-            putInt(leaf(base + arenaMask + 1, false) + TAIL_LO_OFFSET, 0);
+            putInt(leaf(base + arenaSize, false) + TAIL_LO_OFFSET, 0);
         }
     }
 

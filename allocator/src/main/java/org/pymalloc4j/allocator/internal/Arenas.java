@@ -128,9 +128,12 @@ public final class Arenas {
         }
         nfreepools[a] = ++nf;
 
-        if (nf == ntotalpools[a] && nextarena[a] != NIL) {
+        // An arena that was full (nf == 1 now) is in no list and its links are stale; only
+        // one-pool arenas can be both full before and wholly free now.
+        boolean wasFull = nf == 1;
+        if (nf == ntotalpools[a] && (wasFull ? usableArenas != NIL : nextarena[a] != NIL)) {
             // Case 1: wholly free and not the last usable arena (kept against thrashing).
-            releaseArena(a);
+            releaseArena(a, !wasFull);
             return;
         }
         if (nf == 1) {
@@ -168,14 +171,16 @@ public final class Arenas {
         nextarena[lastnf] = a;
     }
 
-    private void releaseArena(int a) {
-        if (prevarena[a] == NIL) {
-            usableArenas = nextarena[a];
-        } else {
-            nextarena[prevarena[a]] = nextarena[a];
-        }
-        if (nextarena[a] != NIL) {
-            prevarena[nextarena[a]] = prevarena[a];
+    private void releaseArena(int a, boolean inUsableList) {
+        if (inUsableList) {
+            if (prevarena[a] == NIL) {
+                usableArenas = nextarena[a];
+            } else {
+                nextarena[prevarena[a]] = nextarena[a];
+            }
+            if (nextarena[a] != NIL) {
+                prevarena[nextarena[a]] = prevarena[a];
+            }
         }
         nextarena[a] = unusedArenaObjects;
         unusedArenaObjects = a;

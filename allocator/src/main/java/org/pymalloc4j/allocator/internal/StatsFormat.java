@@ -1,5 +1,7 @@
 package org.pymalloc4j.allocator.internal;
 
+import java.util.Locale;
+
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.MallocStats;
 import org.pymalloc4j.allocator.SizeClassStats;
@@ -8,7 +10,7 @@ import org.pymalloc4j.allocator.SizeClassStats;
  * Prints {@link MallocStats} in the layout of CPython 3.11's {@code _PyObject_DebugMallocStats}:
  * table rows as {@code "%5u %6u %11zu %15zu %13zu"}, rows with no pools left out, and summary
  * lines as a label padded to 35 columns, {@code '='}, then the value with thousands separators
- * right-aligned in 21 columns.
+ * right-aligned in 21 columns. The output is the same in every locale, as CPython's is.
  */
 public final class StatsFormat {
     private static final int LABEL_WIDTH = 35;
@@ -26,8 +28,8 @@ public final class StatsFormat {
         out.append("-----   ----   ---------   -------------  ------------\n");
         for (SizeClassStats c : s.sizeClasses()) {
             if (c.pools() != 0) {
-                out.append(String.format("%5d %6d %11d %15d %13d%n", c.index(), c.blockSize(), c.pools(),
-                        c.blocksInUse(), c.availableBlocks()).replace(System.lineSeparator(), "\n"));
+                out.append(String.format(Locale.ROOT, "%5d %6d %11d %15d %13d\n", c.index(), c.blockSize(),
+                        c.pools(), c.blocksInUse(), c.availableBlocks()));
             }
         }
         out.append('\n');
@@ -62,7 +64,7 @@ public final class StatsFormat {
             out.append(' ');
         }
         out.append('=');
-        String digits = String.format("%,d", value).replace('\u00a0', ',');
+        String digits = String.format(Locale.ROOT, "%,d", value);
         for (int i = digits.length(); i < VALUE_WIDTH; i++) {
             out.append(' ');
         }

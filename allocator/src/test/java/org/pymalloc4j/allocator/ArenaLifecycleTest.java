@@ -1,0 +1,360 @@
+package org.pymalloc4j.allocator;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Arenas mapped, ordered, kept and returned as in CPython 3.11 (reference §1.7, §1.8, §1.11). */
+class ArenaLifecycleTest {
+    private static final int BIG = 512; // class 31: 31 blocks per 16 KiB pool, 7 per 4 KiB pool
+
+    /** Blocks of class 31 that fill {@code arenas} arenas exactly, in allocation order. */
+    private static long[] fillArenas(PyMalloc heap, int arenas) {
+        Geometry g = heap.geometry();
+        int n = arenas * g.poolsPerArena() * g.blocksPerPool(31);
+        long[] blocks = new long[n];
+        for (int i = 0; i < n; i++) {
+            blocks[i] = heap.malloc(BIG);
+        }
+        return blocks;
+    }
+
+    private static long arenaOf(PyMalloc heap, long address) {
+        return address & -(long) heap.geometry().arenaSize();
+    }
+
+    private static long poolOf(PyMalloc heap, long address) {
+        return address & -(long) heap.geometry().poolSize();
+    }
+
+    @ParameterizedTest
+    @MethodSource(TestSupport.GEOMETRIES)
+    void freeingEverythingKeepsExactlyOneArena(Geometry geometry) {
+        try (PyMalloc heap = PyMalloc.create(geometry)) {
+            long[] blocks = fillArenas(heap, 5);
+            MallocStats full = heap.stats();
+            assertEquals(5, full.arenasCurrent(), full.format());
+            assertEquals(5, full.arenasAllocatedTotal());
+            assertEquals(5, full.arenasHighWater());
+            assertEquals(0, full.unusedPools(), "five arenas exactly full");
+            assertEquals(5L * geometry.poolsPerArena(), full.sizeClass(31).pools());
+            heap.checkInvariants();
+            for (long b : blocks) {
+                heap.free(b);
+            }
+            heap.checkInvariants();
+            MallocStats empty = heap.stats();
+            assertEquals(1, empty.arenasCurrent(), "one empty arena is kept against thrashing\n" + empty.format());
+            assertEquals(4, empty.arenasReclaimed());
+            assertEquals(5, empty.arenasAllocatedTotal());
+            assertEquals(5, empty.arenasHighWater());
+            assertEquals(geometry.poolsPerArena(), empty.unusedPools());
+            assertEquals(0, empty.poolsInUse());
+        }
+    }
+
+    /** Reverse and interleaved free orders also end with one arena. */
+    @Test
+    void freeOrderDoesNotMatterForTheFinalArenaCount() {
+        try (PyMalloc heap = PyMalloc.create()) {
+            long[] blocks = fillArenas(heap, 4);
+            for (int i = blocks.length - 1; i >= 0; i -= 2) {
+                heap.free(blocks[i]);
+            }
+            heap.checkInvariants();
+            for (int i = blocks.length - 2; i >= 0; i -= 2) {
+                heap.free(blocks[i]);
+            }
+            heap.checkInvariants();
+            MallocStats s = heap.stats();
+            assertEquals(1, s.arenasCurrent(), s.format());
+            assertEquals(3, s.arenasReclaimed());
+        }
+    }
+
+    /** Allocating and freeing one arena's worth over and over reuses the kept arena. */
+    @ParameterizedTest
+    @MethodSource(TestSupport.GEOMETRIES)
+    void oneArenaLoopDoesNotThrash(Geometry geometry) {
+        try (PyMalloc heap = PyMalloc.create(geometry)) {
+            for (int round = 0; round < 20; round++) {
+                long[] blocks = fillArenas(heap, 1);
+                for (long b : blocks) {
+                    heap.free(b);
+                }
+                MallocStats s = heap.stats();
+                assertEquals(1, s.arenasAllocatedTotal(), "round " + round + ": a new arena was mapped\n" + s.format());
+                assertEquals(0, s.arenasReclaimed(), "round " + round);
+                assertEquals(1, s.arenasCurrent());
+            }
+            // Same with small blocks of every class, a quarter of an arena at a time.
+            int count = geometry.arenaSize() / 4 / 264;
+            for (int round = 0; round < 20; round++) {
+                List<Long> blocks = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    blocks.add(heap.malloc(1 + (i * 37) % 512));
+                }
+                blocks.forEach(heap::free);
+                assertEquals(1, heap.stats().arenasAllocatedTotal(), "mixed round " + round);
+            }
+            heap.checkInvariants();
+            assertEquals(1, heap.stats().arenasAllocatedTotal());
+        }
+    }
+
+    /** With two arenas' worth in a loop, one arena is mapped per round: only one is kept. */
+    @Test
+    void onlyOneEmptyArenaIsKept() {
+        try (PyMalloc heap = PyMalloc.create()) {
+            for (int round = 1; round <= 5; round++) {
+                long[] blocks = fillArenas(heap, 2);
+                for (long b : blocks) {
+                    heap.free(b);
+                }
+                MallocStats s = heap.stats();
+                assertEquals(1, s.arenasCurrent(), "round " + round);
+                assertEquals(round + 1, s.arenasAllocatedTotal(), "round " + round);
+                assertEquals(round, s.arenasReclaimed(), "round " + round);
+                assertEquals(2, s.arenasHighWater());
+            }
+        }
+    }
+
+    @Test
+    void closeWithLiveBlocks() {
+        PyMalloc heap = PyMalloc.create();
+        List<Long> blocks = new ArrayList<>();
+        for (int i = 0; i < 5000; i++) {
+            blocks.add(heap.malloc(i % 700));
+        }
+        blocks.add(heap.calloc(100, 100));
+        blocks.add(heap.malloc(1 << 20));
+        heap.free(blocks.get(3));
+        assertFalse(heap.isClosed());
+        assertDoesNotThrow(heap::close);
+        assertTrue(heap.isClosed());
+        assertDoesNotThrow(heap::close);
+        assertTrue(heap.isClosed());
+        assertTrue(heap.toString().contains("closed"), heap.toString());
+    }
+
+    /**
+     * usable_arenas is sorted by free pools, most used first, so new pools come from the
+     * most-used arena; an arena that frees more pools than its right neighbour slides right.
+     */
+    @Test
+    void newPoolsComeFromTheMostUsedArena() {
+        try (PyMalloc heap = PyMalloc.create()) {
+            long[] blocks = fillArenas(heap, 3);
+            int perPool = heap.geometry().blocksPerPool(31);
+            // Pools in carving order, grouped by arena.
+            Map<Long, List<Long>> poolsByArena = new LinkedHashMap<>();
+            Map<Long, List<Long>> blocksByPool = new LinkedHashMap<>();
+            for (long b : blocks) {
+                blocksByPool.computeIfAbsent(poolOf(heap, b), k -> new ArrayList<>()).add(b);
+            }
+            for (long pool : blocksByPool.keySet()) {
+                poolsByArena.computeIfAbsent(arenaOf(heap, pool), k -> new ArrayList<>()).add(pool);
+            }
+            assertEquals(3, poolsByArena.size());
+            List<Long> arenas = new ArrayList<>(poolsByArena.keySet());
+            long a = arenas.get(0);
+            long b = arenas.get(1);
+            long c = arenas.get(2);
+            blocksByPool.values().forEach(list -> assertEquals(perPool, list.size()));
+
+            // Empty 10 pools of A, 5 of B, 20 of C: usable_arenas = [B(5), A(10), C(20)].
+            emptyPools(heap, blocksByPool, poolsByArena.get(a).subList(0, 10));
+            emptyPools(heap, blocksByPool, poolsByArena.get(b).subList(0, 5));
+            emptyPools(heap, blocksByPool, poolsByArena.get(c).subList(0, 20));
+            heap.checkInvariants();
+            assertEquals(35, heap.stats().unusedPools());
+
+            // The next new pool comes from B, the most used, and is its last freed pool (LIFO).
+            long p = heap.malloc(16);
+            assertEquals(poolsByArena.get(b).get(4), poolOf(heap, p), "first new pool: B's most recently freed");
+            List<Long> taken = new ArrayList<>(List.of(p));
+            for (int cls = 1; cls <= 4; cls++) {
+                long q = heap.malloc(Geometry.blockSize(cls));
+                assertEquals(b, arenaOf(heap, q), "class " + cls + ": B still has free pools");
+                taken.add(q);
+            }
+            // B is full now: A (10 free) is next.
+            long q = heap.malloc(Geometry.blockSize(5));
+            assertEquals(a, arenaOf(heap, q), "B is full, A is now the most used");
+            taken.add(q);
+            heap.checkInvariants();
+
+            // Free 15 more pools of A: A (25 free) slides right past C (20 free).
+            emptyPools(heap, blocksByPool, poolsByArena.get(a).subList(10, 25));
+            heap.checkInvariants();
+            long r = heap.malloc(Geometry.blockSize(6));
+            assertEquals(c, arenaOf(heap, r), "C (20 free) is now more used than A (24 free)");
+            taken.add(r);
+
+            // Empty B's pools again: B becomes usable (case 2: a full arena rejoins at the head).
+            for (long t : taken.subList(0, 5)) {
+                heap.free(t);
+            }
+            heap.checkInvariants();
+            long s = heap.malloc(Geometry.blockSize(7));
+            assertEquals(b, arenaOf(heap, s), "B (5 free) is the most used again");
+            heap.checkInvariants();
+        }
+    }
+
+    private static void emptyPools(PyMalloc heap, Map<Long, List<Long>> blocksByPool, List<Long> pools) {
+        for (long pool : pools) {
+            for (long block : blocksByPool.get(pool)) {
+                heap.free(block);
+            }
+            assertFalse(heap.isLive(blocksByPool.get(pool).get(0)));
+        }
+    }
+
+    /** Emptying a whole arena releases it unless it is the last usable arena. */
+    @Test
+    void emptyArenaIsReleasedUnlessLast() {
+        try (PyMalloc heap = PyMalloc.create()) {
+            long[] blocks = fillArenas(heap, 3);
+            int perArena = heap.geometry().poolsPerArena() * heap.geometry().blocksPerPool(31);
+            // Empty the last arena first: it is the only usable one, so it is kept.
+            for (int i = 2 * perArena; i < 3 * perArena; i++) {
+                heap.free(blocks[i]);
+            }
+            assertEquals(3, heap.stats().arenasCurrent());
+            // Empty the first: it sits before the kept one, so it goes back to the OS.
+            long first = blocks[0];
+            for (int i = 0; i < perArena; i++) {
+                heap.free(blocks[i]);
+            }
+            MallocStats s = heap.stats();
+            assertEquals(2, s.arenasCurrent(), s.format());
+            assertEquals(1, s.arenasReclaimed());
+            assertFalse(heap.isArenaAddress(first), "a released arena leaves the arena map");
+            assertTrue(heap.isArenaAddress(blocks[perArena]));
+            heap.checkInvariants();
+        }
+    }
+
+    /**
+     * A full pool is in no ring; its first free puts it at the FRONT of its ring, so the very
+     * next allocation of that class reuses the block just freed (not the other used pool).
+     */
+    @ParameterizedTest
+    @MethodSource(TestSupport.GEOMETRIES)
+    void fullPoolRejoinsTheFrontOfItsRing(Geometry geometry) {
+        try (PyMalloc heap = PyMalloc.create(geometry)) {
+            int n = geometry.blocksPerPool(3);
+            assertEquals(geometry == Geometry.PY311 ? 255 : 63, n);
+            long[] first = new long[n];
+            for (int i = 0; i < n; i++) {
+                first[i] = heap.malloc(64);
+            }
+            long pool = poolOf(heap, first[0]);
+            for (long b : first) {
+                assertEquals(pool, poolOf(heap, b));
+            }
+            // A second, partly used pool of the class: it is the ring's only member now.
+            long[] second = new long[10];
+            for (int i = 0; i < second.length; i++) {
+                second[i] = heap.malloc(64);
+                assertNotEquals(pool, poolOf(heap, second[i]));
+            }
+            assertEquals(2, heap.stats().sizeClass(3).pools());
+            heap.checkInvariants();
+            long victim = first[n / 3];
+            heap.free(victim);
+            heap.checkInvariants();
+            assertEquals(victim, heap.malloc(64), "the full pool's freed block comes back first");
+            // The pool is full again and out of the ring: allocation continues in the second pool.
+            long next = heap.malloc(64);
+            assertEquals(poolOf(heap, second[0]), poolOf(heap, next));
+            assertEquals(second[9] + 64, next);
+            heap.checkInvariants();
+        }
+    }
+
+    /** A pool emptied and reused for another class is re-initialised for that class. */
+    @Test
+    void emptyPoolIsReusedByAnotherClass() {
+        try (PyMalloc heap = PyMalloc.create()) {
+            long keep = heap.malloc(16); // keeps the arena's first pool busy
+            long p = heap.malloc(64);
+            heap.free(p);
+            long q = heap.malloc(200);
+            assertEquals(poolOf(heap, p), poolOf(heap, q), "the empty pool is reused (LIFO)");
+            assertEquals(poolOf(heap, q) + Geometry.POOL_OVERHEAD, q, "re-initialised: first block");
+            assertEquals(208, heap.usableSize(q));
+            heap.free(q);
+            long r = heap.malloc(208);
+            assertEquals(q, r, "reused for the same class again: its free list is still valid");
+            heap.checkInvariants();
+            heap.free(keep);
+            heap.free(r);
+        }
+    }
+
+    /**
+     * The geometry allows arenas of a single pool ("an arena holds 1 to 256 pools"). Such an
+     * arena goes from full (in no list) straight to wholly free, so the "keep only the last
+     * usable arena" rule must still release all but one of them.
+     */
+    @Test
+    void onePoolArenasKeepOnlyOneEmptyArena() {
+        Geometry tiny = new Geometry("one-pool", 12, 12);
+        assertEquals(1, tiny.poolsPerArena());
+        try (PyMalloc heap = PyMalloc.create(tiny)) {
+            // Three arenas, each holding one pool of a different class, then all three emptied.
+            long a = heap.malloc(16);
+            long b = heap.malloc(32);
+            long c = heap.malloc(48);
+            assertEquals(3, heap.stats().arenasCurrent());
+            heap.free(a);
+            heap.free(b);
+            heap.free(c);
+            heap.checkInvariants();
+            MallocStats s = heap.stats();
+            assertEquals(1, s.arenasCurrent(), "only one empty arena may be kept\n" + s.format());
+            assertEquals(2, s.arenasReclaimed());
+        }
+    }
+
+    /**
+     * With one-pool arenas, the full-to-free transition must not follow the arena's stale
+     * nextarena link (a full arena is in no list, CPython relies on ntotalpools > 1 there).
+     */
+    @Test
+    void onePoolArenasDoNotFollowStaleLinks() {
+        Geometry tiny = new Geometry("one-pool", 12, 12);
+        try (PyMalloc heap = PyMalloc.create(tiny)) {
+            long a = heap.malloc(16);
+            long b = heap.malloc(32);
+            long c = heap.malloc(48);
+            heap.free(a);
+            heap.free(b);
+            heap.free(c);
+            // Take two (now full) arenas off usable_arenas, then empty the first one taken.
+            long d = heap.malloc(16);
+            long e = heap.malloc(32);
+            heap.checkInvariants();
+            heap.free(d);
+            // Only check: if the list is corrupt, another malloc would carve past an arena's end.
+            heap.checkInvariants();
+            assertTrue(heap.isLive(e));
+            heap.free(e);
+            heap.checkInvariants();
+        }
+    }
+}

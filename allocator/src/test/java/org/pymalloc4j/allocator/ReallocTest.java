@@ -1,0 +1,227 @@
+package org.pymalloc4j.allocator;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pymalloc4j.allocator.TestSupport.fill;
+import static org.pymalloc4j.allocator.TestSupport.verify;
+
+/** CPython's realloc rules (reference §1.9), one rule per test. */
+class ReallocTest {
+    private PyMalloc heap;
+
+    @BeforeEach
+    void open() {
+        heap = PyMalloc.create();
+    }
+
+    @AfterEach
+    void check() {
+        heap.checkInvariants();
+        heap.close();
+    }
+
+    /** A 64-byte block (class 3) stays for every size in 49..64: more than 3/4 of 64 and fitting. */
+    @Test
+    void staysInPlaceAboveThreeQuartersOfItsClass() {
+        long p = heap.malloc(64);
+        fill(p, 64, 1);
+        for (long n = 64; n >= 49; n--) {
+            assertEquals(p, heap.realloc(p, n), "realloc to " + n + " should stay");
+            verify(p, n, 1, "realloc to " + n);
+        }
+        for (long n = 49; n <= 64; n++) {
+            assertEquals(p, heap.realloc(p, n), "realloc up to " + n + " should stay");
+        }
+        assertEquals(64, heap.usableSize(p));
+        assertEquals(1, heap.stats().sizeClass(3).blocksInUse());
+        assertEquals(1, heap.stats().smallBlocksInUse());
+    }
+
+    /** 48 is exactly 3/4 of 64: the block moves to class 2, keeping 48 bytes. */
+    @Test
+    void shrinkingToThreeQuartersMoves() {
+        long p = heap.malloc(64);
+        fill(p, 64, 2);
+        long q = heap.realloc(p, 48);
+        assertNotEquals(p, q);
+        assertFalse(heap.isLive(p));
+        assertTrue(heap.isLive(q));
+        assertEquals(48, heap.usableSize(q));
+        verify(q, 48, 2, "after shrinking to 48");
+        MallocStats stats = heap.stats();
+        assertEquals(0, stats.sizeClass(3).blocksInUse());
+        assertEquals(1, stats.sizeClass(2).blocksInUse());
+    }
+
+    /** The 3/4 edge for every class: 3s/4 + 1 stays (when it is in the class), 3s/4 moves. */
+    @Test
+    void threeQuarterEdgeOfEveryClass() {
+        for (int c = 0; c < Geometry.SIZE_CLASSES; c++) {
+            long s = Geometry.blockSize(c);
+            long p = heap.malloc(s);
+            fill(p, s, c);
+            assertEquals(p, heap.realloc(p, 3 * s / 4 + 1), "class " + c + " to " + (3 * s / 4 + 1));
+            assertEquals(p, heap.realloc(p, s), "class " + c);
+            long q = heap.realloc(p, 3 * s / 4);
+            assertNotEquals(p, q, "class " + c + " to " + (3 * s / 4) + " should move");
+            assertEquals(Geometry.blockSize(Geometry.sizeClass(3 * s / 4)), heap.usableSize(q));
+            verify(q, 3 * s / 4, c, "class " + c);
+            heap.free(q);
+        }
+        assertEquals(0, heap.stats().smallBlocksInUse());
+    }
+
+    /** Growing past the class moves to the larger class and keeps the whole old block. */
+    @Test
+    void growingPastTheClassMoves() {
+        long p = heap.malloc(64);
+        fill(p, 64, 3);
+        long q = heap.realloc(p, 65);
+        assertNotEquals(p, q);
+        assertFalse(heap.isLive(p));
+        assertEquals(80, heap.usableSize(q));
+        verify(q, 64, 3, "grown to 65");
+        long r = heap.realloc(q, 500);
+        assertEquals(512, heap.usableSize(r));
+        verify(r, 64, 3, "grown to 500");
+        assertEquals(1, heap.stats().sizeClass(31).blocksInUse());
+        assertEquals(1, heap.stats().smallBlocksInUse());
+    }
+
+    /** small -> raw (600), then raw -> raw (bigger and smaller), contents kept each time. */
+    @Test
+    void smallToRawAndRawToRaw() {
+        long p = heap.malloc(300);
+        fill(p, 300, 4);
+        long q = heap.realloc(p, 600);
+        assertFalse(heap.isArenaAddress(q));
+        assertFalse(heap.isLive(p));
+        assertEquals(600, heap.usableSize(q));
+        verify(q, 300, 4, "small to raw");
+        fill(q, 600, 5);
+        long r = heap.realloc(q, 100_000);
+        assertFalse(heap.isArenaAddress(r));
+        verify(r, 600, 5, "raw to bigger raw");
+        assertEquals(100_000, heap.usableSize(r));
+        long s = heap.realloc(r, 700);
+        verify(s, 600, 5, "raw to smaller raw");
+        MallocStats stats = heap.stats();
+        assertEquals(1, stats.rawBlocks());
+        assertEquals(700, stats.rawBytes());
+        assertEquals(0, stats.smallBlocksInUse());
+    }
+
+    /** Shrinking a 512-byte block across the line only once it drops under 3/4. */
+    @Test
+    void rawAcross512() {
+        long p = heap.malloc(512);
+        assertEquals(p, heap.realloc(p, 385), "385 > 3/4 of 512");
+        long q = heap.realloc(p, 513);
+        assertFalse(heap.isArenaAddress(q), "513 goes to the raw allocator");
+        assertEquals(513, heap.usableSize(q));
+    }
+
+    /** realloc(0, n) is malloc(n) for small, raw and zero sizes. */
+    @ParameterizedTest
+    @MethodSource(TestSupport.GEOMETRIES)
+    void reallocOfNullIsMalloc(Geometry geometry) {
+        try (PyMalloc h = PyMalloc.create(geometry)) {
+            long a = h.realloc(0, 100);
+            assertTrue(h.isArenaAddress(a));
+            assertEquals(112, h.usableSize(a));
+            long b = h.realloc(0, 1000);
+            assertFalse(h.isArenaAddress(b));
+            assertEquals(1000, h.usableSize(b));
+            long c = h.realloc(0, 0);
+            assertNotEquals(0, c);
+            assertFalse(h.isArenaAddress(c));
+            assertEquals(0, h.usableSize(c));
+            MallocStats stats = h.stats();
+            assertEquals(1, stats.sizeClass(6).blocksInUse());
+            assertEquals(2, stats.rawBlocks());
+            assertEquals(1000, stats.rawBytes());
+            // And it hands out what malloc would have: the next block of the same pool.
+            long d = h.malloc(100);
+            assertEquals(a + 112, d);
+            h.checkInvariants();
+        }
+    }
+
+    /** realloc(p, 0) frees p and returns a fresh, unique, live (raw) block. */
+    @Test
+    void reallocToZeroReturnsAUniqueLiveBlock() {
+        Set<Long> seen = new HashSet<>();
+        long small = heap.malloc(40);
+        long raw = heap.malloc(4000);
+        long zero = heap.malloc(0);
+        for (long p : new long[] {small, raw, zero}) {
+            long q = heap.realloc(p, 0);
+            assertNotEquals(0, q);
+            assertTrue(heap.isLive(q));
+            assertFalse(heap.isArenaAddress(q));
+            assertEquals(0, heap.usableSize(q));
+            assertTrue(seen.add(q), "realloc(p, 0) returned a block already handed out");
+            if (q != p) {
+                assertFalse(heap.isLive(p), "the old block is freed");
+            }
+        }
+        assertFalse(heap.isLive(small), "a small block realloc'd to 0 is freed");
+        MallocStats stats = heap.stats();
+        assertEquals(0, stats.smallBlocksInUse());
+        assertEquals(3, stats.rawBlocks());
+        assertEquals(0, stats.rawBytes());
+        for (long q : seen) {
+            heap.free(q);
+        }
+        assertEquals(0, heap.stats().rawBlocks());
+    }
+
+    /** A raw block stays raw even when realloc'd to a small size (CPython never adopts it). */
+    @Test
+    void rawBlockReallocatedSmallStaysRaw() {
+        long p = heap.malloc(1000);
+        fill(p, 1000, 6);
+        long q = heap.realloc(p, 10);
+        assertFalse(heap.isArenaAddress(q));
+        assertEquals(10, heap.usableSize(q));
+        verify(q, 10, 6, "raw shrunk to 10");
+        long z = heap.malloc(0);
+        long r = heap.realloc(z, 64);
+        assertFalse(heap.isArenaAddress(r), "a 0-byte raw block grown to 64 stays raw");
+        assertEquals(64, heap.usableSize(r));
+        MallocStats stats = heap.stats();
+        assertEquals(0, stats.smallBlocksInUse());
+        assertEquals(2, stats.rawBlocks());
+        assertEquals(74, stats.rawBytes());
+    }
+
+    /**
+     * The 3/4 rule can move a block within its own class: a 16-byte block shrunk to 12 (not more
+     * than 3/4 of 16) moves to another class-0 block, allocated before the old one is freed.
+     */
+    @Test
+    void shrinkingWithinClassZeroStillMoves() {
+        long p = heap.malloc(16);
+        fill(p, 16, 7);
+        assertEquals(p, heap.realloc(p, 13), "13 > 12 stays");
+        long q = heap.realloc(p, 12);
+        assertNotEquals(p, q, "12 is not more than 3/4 of 16: moves");
+        assertEquals(16, heap.usableSize(q));
+        verify(q, 12, 7, "moved within class 0");
+        assertFalse(heap.isLive(p));
+        assertEquals(1, heap.stats().sizeClass(0).blocksInUse());
+        // The old block is on the free list head now: the next 16-byte malloc gets it back.
+        assertEquals(p, heap.malloc(16));
+    }
+}

@@ -1,0 +1,118 @@
+package org.pymalloc4j.allocator;
+
+import java.nio.ByteOrder;
+import java.util.SplittableRandom;
+
+import org.pymalloc4j.allocator.internal.NativeMemory;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** Seeds, fill patterns and small helpers shared by the allocator tests. */
+final class TestSupport {
+    /** Both presets; every geometry-sensitive test runs on each. */
+    static final String GEOMETRIES = "org.pymalloc4j.allocator.TestSupport#geometries";
+
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    private TestSupport() {
+    }
+
+    static java.util.stream.Stream<Geometry> geometries() {
+        return java.util.stream.Stream.of(Geometry.PY311, Geometry.PY38);
+    }
+
+    /** Legal non-preset geometries at the edges of the constructor's ranges (2 and 256 pools per arena). */
+    static final String EDGE_GEOMETRIES = "org.pymalloc4j.allocator.TestSupport#edgeGeometries";
+
+    static java.util.stream.Stream<Geometry> edgeGeometries() {
+        return java.util.stream.Stream.of(
+                new Geometry("4K-pools-2-per-arena", 12, 13),
+                new Geometry("64K-pools-256-per-arena", 16, 24),
+                new Geometry("8K-pools-16-per-arena", 13, 17));
+    }
+
+    /**
+     * The seed of a randomized test: {@code -Dpymalloc4j.seed} if set, else a fresh one. Printed
+     * so that a failing run can be replayed.
+     */
+    static long seed() {
+        String property = System.getProperty("pymalloc4j.seed");
+        long seed = property == null || property.isBlank()
+                ? new SplittableRandom().nextLong()
+                : Long.decode(property.trim());
+        StackWalker.StackFrame caller = StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).orElseThrow();
+        System.out.println(caller.getClassName().substring(caller.getClassName().lastIndexOf('.') + 1)
+                + "." + caller.getMethodName() + ": replay with -Dpymalloc4j.seed=" + seed);
+        System.out.println("seed=" + seed);
+        return seed;
+    }
+
+    /** splitmix64's finalizer. */
+    static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    /** Word {@code w} of the pattern of {@code key} (mimalloc test-stress style: a cookie per block). */
+    private static long word(long key, long w) {
+        return mix(key + w * 0x9E3779B97F4A7C15L);
+    }
+
+    /** Byte {@code j} of the pattern of {@code key}; the pattern is the words laid out little-endian. */
+    static byte patternByte(long key, long j) {
+        return (byte) (word(key, j >>> 3) >>> ((j & 7) << 3));
+    }
+
+    /** Fills {@code [address, address + size)} with the pattern of {@code key}. */
+    static void fill(long address, long size, long key) {
+        long words = size >>> 3;
+        for (long w = 0; w < words; w++) {
+            long v = word(key, w);
+            NativeMemory.putLong(address + (w << 3), LITTLE_ENDIAN ? v : Long.reverseBytes(v));
+        }
+        for (long j = words << 3; j < size; j++) {
+            NativeMemory.putByte(address + j, patternByte(key, j));
+        }
+    }
+
+    /** The offset of the first byte of {@code [address, address + size)} off the pattern, or -1. */
+    static long firstMismatch(long address, long size, long key) {
+        long words = size >>> 3;
+        for (long w = 0; w < words; w++) {
+            long v = word(key, w);
+            if (NativeMemory.getLong(address + (w << 3)) != (LITTLE_ENDIAN ? v : Long.reverseBytes(v))) {
+                for (long j = w << 3; ; j++) {
+                    if (NativeMemory.getByte(address + j) != patternByte(key, j)) {
+                        return j;
+                    }
+                }
+            }
+        }
+        for (long j = words << 3; j < size; j++) {
+            if (NativeMemory.getByte(address + j) != patternByte(key, j)) {
+                return j;
+            }
+        }
+        return -1;
+    }
+
+    /** Fails unless the first {@code size} bytes at {@code address} hold the pattern of {@code key}. */
+    static void verify(long address, long size, long key, String what) {
+        long j = firstMismatch(address, size, key);
+        if (j >= 0) {
+            fail(what + ": block 0x" + Long.toHexString(address) + " of " + size + " bytes: byte " + j
+                    + " is 0x" + Integer.toHexString(NativeMemory.getByte(address + j) & 0xff)
+                    + ", expected 0x" + Integer.toHexString(patternByte(key, j) & 0xff));
+        }
+    }
+
+    /** Whether a request of {@code size} bytes is served from the pools. */
+    static boolean isSmall(long size) {
+        return size >= 1 && size <= Geometry.SMALL_REQUEST_THRESHOLD;
+    }
+
+    static String hex(long address) {
+        return "0x" + Long.toHexString(address);
+    }
+}
