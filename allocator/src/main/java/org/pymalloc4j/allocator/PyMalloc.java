@@ -1,5 +1,6 @@
 package org.pymalloc4j.allocator;
 
+import org.pymalloc4j.allocator.internal.ArenaIndex;
 import org.pymalloc4j.allocator.internal.ArenaMap;
 import org.pymalloc4j.allocator.internal.Arenas;
 import org.pymalloc4j.allocator.internal.HeapValidator;
@@ -51,6 +52,12 @@ public final class PyMalloc implements AutoCloseable {
     /** Whether user-facing checks run; folded by the JIT. */
     static final boolean CHECKS = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
 
+    /**
+     * The word a checked-mode free writes into the second 8 bytes of a block; random per JVM,
+     * and a constant the JIT folds into the instruction stream.
+     */
+    private static final long FREED_MARKER = new java.util.SplittableRandom().nextLong() | 1;
+
     /** Each size class's ring sentinel is a fake pool header of this many bytes. */
     private static final int SENTINEL_SHIFT = 5;
 
@@ -74,7 +81,7 @@ public final class PyMalloc implements AutoCloseable {
     private final ArenaMap map;
     private final Arenas arenas;
     private final RawBlockTable raw;
-    private final long freedMarker;
+    private final ArenaIndex arenaIndex;
     private boolean closed;
 
     private PyMalloc(Geometry geometry) {
@@ -82,7 +89,8 @@ public final class PyMalloc implements AutoCloseable {
         this.poolSize = geometry.poolSize();
         this.poolMask = -(long) poolSize;
         this.map = new ArenaMap(geometry.arenaBits());
-        this.arenas = new Arenas(geometry, map);
+        this.arenaIndex = new ArenaIndex(geometry.arenaBits(), map);
+        this.arenas = new Arenas(geometry, map, arenaIndex);
         this.raw = new RawBlockTable();
         this.usedpools = RawAllocator.calloc(Geometry.SIZE_CLASSES, 1L << SENTINEL_SHIFT);
         if (usedpools == 0) {
@@ -93,7 +101,6 @@ public final class PyMalloc implements AutoCloseable {
             putLong(sentinel + NEXTPOOL_OFFSET, sentinel);
             putLong(sentinel + PREVPOOL_OFFSET, sentinel);
         }
-        this.freedMarker = new java.util.SplittableRandom().nextLong() | 1;
     }
 
     /**
@@ -143,9 +150,10 @@ public final class PyMalloc implements AutoCloseable {
         }
         // The fast path: pop the ring head's free list.
         long block = getLong(pool + FREEBLOCK_OFFSET);
+        int count = getInt(pool + REF_COUNT_OFFSET);
         long next = getLong(block);
         putLong(pool + FREEBLOCK_OFFSET, next);
-        putInt(pool + REF_COUNT_OFFSET, getInt(pool + REF_COUNT_OFFSET) + 1);
+        putInt(pool + REF_COUNT_OFFSET, count + 1);
         if (next == 0) {
             extendPool(pool, sizeClass);
         }
@@ -206,7 +214,7 @@ public final class PyMalloc implements AutoCloseable {
         if (address == 0) {
             return malloc(newSize);
         }
-        if (!map.contains(address)) {
+        if (!arenaIndex.contains(address)) {
             return reallocRaw(address, newSize);
         }
         long pool = address & poolMask;
@@ -235,7 +243,7 @@ public final class PyMalloc implements AutoCloseable {
         if (address == 0) {
             return;
         }
-        if (!map.contains(address)) {
+        if (!arenaIndex.contains(address)) {
             freeRaw(address);
             return;
         }
@@ -247,14 +255,15 @@ public final class PyMalloc implements AutoCloseable {
     }
 
     private void freeSmall(long block, long pool) {
+        // Loads before stores: the JIT cannot tell native stores apart, so a load after a store reloads.
+        int count = getInt(pool + REF_COUNT_OFFSET) - 1;
         long lastFree = getLong(pool + FREEBLOCK_OFFSET);
         putLong(block, lastFree);
-        putLong(pool + FREEBLOCK_OFFSET, block);
-        int count = getInt(pool + REF_COUNT_OFFSET) - 1;
-        putInt(pool + REF_COUNT_OFFSET, count);
         if (CHECKS) {
-            putLong(block + 8, freedMarker);
+            putLong(block + 8, FREED_MARKER);
         }
+        putLong(pool + FREEBLOCK_OFFSET, block);
+        putInt(pool + REF_COUNT_OFFSET, count);
         if (lastFree == 0) {
             // The pool was full, so in no ring: it rejoins at the front of its ring.
             insertToUsedPool(pool);
@@ -361,7 +370,7 @@ public final class PyMalloc implements AutoCloseable {
 
     private void markFree(long block) {
         if (CHECKS) {
-            putLong(block + 8, freedMarker);
+            putLong(block + 8, FREED_MARKER);
         }
     }
 
@@ -391,14 +400,17 @@ public final class PyMalloc implements AutoCloseable {
      */
     private void checkLiveSmall(long address, long pool, String operation) {
         int count = getInt(pool + REF_COUNT_OFFSET);
-        int sizeClass = getInt(pool + SZIDX_OFFSET);
+        // szidx and nextoffset are adjacent: one 8-byte read.
+        long classAndNext = getLong(pool + SZIDX_OFFSET);
+        int sizeClass = (int) classAndNext;
+        int nextOffset = (int) (classAndNext >>> 32);
         long offset = address - pool;
         long fromFirst = offset - POOL_OVERHEAD;
         long c = DIVISIBLE_BY_SIZE[sizeClass & (Geometry.SIZE_CLASSES - 1)];
         boolean bad = (count <= 0) | (sizeClass >= Geometry.SIZE_CLASSES) | (fromFirst < 0)
-                | (offset >= getInt(pool + NEXTOFFSET_OFFSET)) | (Long.compareUnsigned(fromFirst * c, c - 1) > 0);
+                | (offset >= nextOffset) | (Long.compareUnsigned(fromFirst * c, c - 1) > 0);
         // Short circuit: the marker word is read only at a valid block start, never past an arena.
-        if (bad || getLong(address + 8) == freedMarker) {
+        if (bad || getLong(address + 8) == FREED_MARKER) {
             checkNotFree(address, pool, operation, bad);
         }
     }
@@ -522,7 +534,8 @@ public final class PyMalloc implements AutoCloseable {
         checkOpen();
         raw.checkInvariants();
         arenas.checkInvariants();
-        new HeapValidator(geometry, arenas, map, usedpools, SENTINEL_SHIFT, CHECKS ? freedMarker : 0).check();
+        arenaIndex.checkInvariants();
+        new HeapValidator(geometry, arenas, map, arenaIndex, usedpools, SENTINEL_SHIFT, CHECKS ? FREED_MARKER : 0).check();
     }
 
     /** Whether {@link #close()} has run. */

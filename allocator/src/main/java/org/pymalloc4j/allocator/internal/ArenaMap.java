@@ -71,15 +71,28 @@ public final class ArenaMap {
 
     /** Whether {@code address} lies inside an arena marked used. */
     public boolean contains(long address) {
-        // Constant shifts for the preset geometries let the JIT fold the key split.
+        return contains(root, arenaBits, address);
+    }
+
+    /** The native address of the root node, for {@link #contains(long, int, long)}. */
+    public long root() {
+        return root;
+    }
+
+    /**
+     * The lookup, static so a caller holding {@code root} and {@code arenaBits} in its own
+     * fields pays no indirection. Constant shifts for the preset geometries let the JIT fold
+     * the key split.
+     */
+    public static boolean contains(long root, int arenaBits, long address) {
         return switch (arenaBits) {
-            case 20 -> contains(root, address, 20);
-            case 18 -> contains(root, address, 18);
-            default -> contains(root, address, arenaBits);
+            case 20 -> lookup(root, address, 20);
+            case 18 -> lookup(root, address, 18);
+            default -> lookup(root, address, arenaBits);
         };
     }
 
-    private static boolean contains(long root, long address, int arenaBits) {
+    private static boolean lookup(long root, long address, int arenaBits) {
         int interiorBits = (64 - arenaBits + 2) / 3;
         int botBits = 64 - arenaBits - 2 * interiorBits;
         int midShift = arenaBits + botBits;
@@ -91,9 +104,10 @@ public final class ArenaMap {
         if (bot == 0) {
             return false;
         }
-        long leaf = bot + (((address >>> arenaBits) & ((1L << botBits) - 1)) << 3);
-        int tailHi = getInt(leaf + TAIL_HI_OFFSET);
-        int tailLo = getInt(leaf + TAIL_LO_OFFSET);
+        // One 8-byte read of the leaf: tail_hi in the low half, tail_lo in the high half.
+        long leaf = getLong(bot + (((address >>> arenaBits) & ((1L << botBits) - 1)) << 3));
+        int tailHi = (int) leaf;
+        int tailLo = (int) (leaf >>> 32);
         int u = (int) (address & ((1L << arenaBits) - 1));
         return u < tailLo || (tailHi != 0 && u >= tailHi);
     }
@@ -132,6 +146,12 @@ public final class ArenaMap {
         if (tail != 0) {
             putInt(leaf(base + arenaSize, false) + TAIL_LO_OFFSET, 0);
         }
+    }
+
+    /** Whether any arena covers part of the ARENA_SIZE-aligned block holding {@code address}. */
+    public boolean coversPartOf(long address) {
+        long leaf = leaf(address, false);
+        return leaf != 0 && getLong(leaf) != 0;
     }
 
     private long leaf(long address, boolean create) {

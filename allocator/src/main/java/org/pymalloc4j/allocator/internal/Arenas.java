@@ -36,6 +36,7 @@ public final class Arenas {
     private final long poolSize;
     private final int maxPoolsInArena;
     private final ArenaMap map;
+    private final ArenaIndex index;
 
     // The arena_object vector, one entry per slot.
     private long[] address = new long[0];
@@ -55,7 +56,8 @@ public final class Arenas {
     private long narenasHighwater;
     private long narenasCurrentlyAllocated;
 
-    public Arenas(Geometry geometry, ArenaMap map) {
+    public Arenas(Geometry geometry, ArenaMap map, ArenaIndex index) {
+        this.index = index;
         this.arenaSize = geometry.arenaSize();
         this.poolSize = geometry.poolSize();
         this.maxPoolsInArena = geometry.poolsPerArena();
@@ -185,6 +187,7 @@ public final class Arenas {
         nextarena[a] = unusedArenaObjects;
         unusedArenaObjects = a;
         map.markUnused(address[a]);
+        index.remove(address[a]);
         RawAllocator.unmap(address[a], arenaSize);
         address[a] = 0;
         narenasCurrentlyAllocated--;
@@ -218,7 +221,9 @@ public final class Arenas {
             RawAllocator.unmap(base, arenaSize);
             base = 0;
         }
-        if (base == 0) {
+        if (base != 0) {
+            index.add(base);
+        } else {
             nextarena[a] = unusedArenaObjects;
             unusedArenaObjects = a;
             return NIL;

@@ -26,12 +26,15 @@ public final class HeapValidator {
     private final Geometry g;
     private final Arenas arenas;
     private final ArenaMap map;
+    private final ArenaIndex index;
     private final long usedpools;
     private final int sentinelShift;
     private final long freedMarker;
 
     /** @param freedMarker the checked-mode marker of free blocks, or 0 when unchecked */
-    public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, long usedpools, int sentinelShift, long freedMarker) {
+    public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, ArenaIndex index, long usedpools, int sentinelShift,
+                         long freedMarker) {
+        this.index = index;
         this.g = g;
         this.arenas = arenas;
         this.map = map;
@@ -50,6 +53,8 @@ public final class HeapValidator {
             }
             require(map.contains(base) && map.contains(base + g.arenaSize() - 1),
                     "arena %d at 0x%x is not in the arena map", a, base);
+            require(index.contains(base) && index.contains(base + g.arenaSize() - 1),
+                    "arena %d at 0x%x is not in the arena index", a, base);
             require(!map.contains(base - 1) || isArenaEnd(base - 1), "arena map covers 0x%x before arena %d", base - 1, a);
             for (long pool = arenas.firstPool(a); pool < arenas.poolAddress(a); pool += poolSize) {
                 int count = getInt(pool + PoolHeader.REF_COUNT_OFFSET);
