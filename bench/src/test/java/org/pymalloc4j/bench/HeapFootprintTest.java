@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The Java objects behind a heap, as JOL sees them, do not grow with the number of live blocks:
- * blocks, pools and raw blocks live in native memory; only the arena table (a few bytes per
- * 1 MiB arena) is on the Java heap.
+ * blocks, pools and raw blocks live in native memory; only the arena table and the arena index
+ * are on the Java heap, at most 176 bytes per 1 MiB arena (7 arrays of 8 bytes over at most
+ * 2 slots per arena, and 8 bytes over at most 8 index slots per arena).
  */
 class HeapFootprintTest {
     private static long javaBytes(PyMalloc heap) {
@@ -31,8 +32,7 @@ class HeapFootprintTest {
             long arenas = heap.stats().arenasCurrent();
             System.out.printf("Java heap behind the heap: %,d bytes with 10^3 blocks, %,d bytes with 10^6 blocks"
                     + " (%d arenas, %,d raw blocks)%n", small, large, arenas, heap.stats().rawBlocks());
-            // The arena table doubles from 16 slots; 7 arrays of at most 8 bytes per slot.
-            assertTrue(large - small <= 7L * 8 * Long.highestOneBit(arenas) * 2 + 1024,
+            assertTrue(large - small <= 176 * arenas + 1024,
                     "Java footprint grew from " + small + " to " + large + " bytes for " + arenas + " arenas");
             for (long b : blocks) {
                 heap.free(b);
