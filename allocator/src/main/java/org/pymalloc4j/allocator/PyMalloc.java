@@ -41,8 +41,9 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * <p><b>Checked mode</b>, on unless the system property {@code pymalloc4j.checks} is
  * {@code false}: {@code free} and {@code realloc} refuse addresses the heap never handed out
  * and blocks already freed, with an {@link InvalidAddressException} and the heap unchanged.
- * A freed small block carries a per-heap random marker in its second word; a marked block is
- * confirmed free by walking its pool's free list, so a block on a free list is always caught.
+ * A free small block's link word is stored XOR a random key (glibc's safe-linking); a block
+ * whose first word decodes to a plausible link is confirmed free by walking its pool's free
+ * list, so a block on a free list is always caught.
  * As in CPython, a stale address whose block has since been handed out again is
  * indistinguishable from the new block, and freeing it frees the new block. Raw blocks are
  * always checked against a native table of the raw blocks handed out. With checks off, bad
@@ -53,10 +54,12 @@ public final class PyMalloc implements AutoCloseable {
     static final boolean CHECKS = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
 
     /**
-     * The word a checked-mode free writes into the second 8 bytes of a block; random per JVM,
-     * and a constant the JIT folds into the instruction stream.
+     * In checked mode a free block's link (its first 8 bytes) is stored XOR this key, as glibc's
+     * safe-linking does: a live block whose first word decodes to a plausible link (0 or an
+     * address in its own pool) is a candidate double free, confirmed by walking the free list.
+     * Random per JVM and a constant the JIT folds; 0 (plain CPython links) with checks off.
      */
-    private static final long FREED_MARKER = new java.util.SplittableRandom().nextLong() | 1;
+    static final long LINK_KEY = CHECKS ? new java.util.SplittableRandom().nextLong() | 1 : 0;
 
     /** Each size class's ring sentinel is a fake pool header of this many bytes. */
     private static final int SENTINEL_SHIFT = 5;
@@ -156,14 +159,14 @@ public final class PyMalloc implements AutoCloseable {
         // The fast path: pop the ring head's free list.
         long block = getLong(pool + FREEBLOCK_OFFSET);
         int count = getInt(pool + REF_COUNT_OFFSET);
-        long next = getLong(block);
+        long next = getLong(block) ^ LINK_KEY;
         putLong(pool + FREEBLOCK_OFFSET, next);
         putInt(pool + REF_COUNT_OFFSET, count + 1);
         if (next == 0) {
             extendPool(pool, sizeClass);
         }
         if (CHECKS) {
-            putLong(block + 8, 0);
+            putLong(block, 0); // 0 decodes to LINK_KEY, never a plausible link
         }
         return block;
     }
@@ -265,10 +268,7 @@ public final class PyMalloc implements AutoCloseable {
     private void freeSmall(long block, long pool, int count) {
         // Loads before stores: the JIT cannot tell native stores apart, so a load after a store reloads.
         long lastFree = getLong(pool + FREEBLOCK_OFFSET);
-        putLong(block, lastFree);
-        if (CHECKS) {
-            putLong(block + 8, FREED_MARKER);
-        }
+        putLong(block, lastFree ^ LINK_KEY);
         putLong(pool + FREEBLOCK_OFFSET, block);
         putInt(pool + REF_COUNT_OFFSET, count);
         if (lastFree == 0) {
@@ -340,7 +340,7 @@ public final class PyMalloc implements AutoCloseable {
         if (getInt(pool + SZIDX_OFFSET) == sizeClass) {
             // An empty pool reused for its old class: its free list is still valid.
             block = getLong(pool + FREEBLOCK_OFFSET);
-            putLong(pool + FREEBLOCK_OFFSET, getLong(block));
+            putLong(pool + FREEBLOCK_OFFSET, getLong(block) ^ LINK_KEY);
         } else {
             int size = Geometry.blockSize(sizeClass);
             putInt(pool + SZIDX_OFFSET, sizeClass);
@@ -349,11 +349,10 @@ public final class PyMalloc implements AutoCloseable {
             putInt(pool + MAXNEXTOFFSET_OFFSET, poolSize - size);
             long second = block + size;
             putLong(pool + FREEBLOCK_OFFSET, second);
-            putLong(second, 0);
-            markFree(second);
+            putLong(second, LINK_KEY);
         }
         if (CHECKS) {
-            putLong(block + 8, 0);
+            putLong(block, 0);
         }
         return block;
     }
@@ -365,8 +364,7 @@ public final class PyMalloc implements AutoCloseable {
             long block = pool + nextOffset;
             putLong(pool + FREEBLOCK_OFFSET, block);
             putInt(pool + NEXTOFFSET_OFFSET, nextOffset + Geometry.blockSize(sizeClass));
-            putLong(block, 0);
-            markFree(block);
+            putLong(block, LINK_KEY);
             return;
         }
         long next = getLong(pool + NEXTPOOL_OFFSET);
@@ -381,12 +379,6 @@ public final class PyMalloc implements AutoCloseable {
         long sentinelOffset = pool - usedpools;
         if (sentinelOffset >= 0 && sentinelOffset < ((long) Geometry.SIZE_CLASSES << SENTINEL_SHIFT)) {
             ringHead[(int) (sentinelOffset >>> SENTINEL_SHIFT)] = next == pool ? 0 : next;
-        }
-    }
-
-    private void markFree(long block) {
-        if (CHECKS) {
-            putLong(block + 8, FREED_MARKER);
         }
     }
 
@@ -424,13 +416,18 @@ public final class PyMalloc implements AutoCloseable {
         long c = DIVISIBLE_BY_SIZE[sizeClass & (Geometry.SIZE_CLASSES - 1)];
         boolean bad = (count <= 0) | (sizeClass >= Geometry.SIZE_CLASSES) | (fromFirst < 0)
                 | (offset >= nextOffset) | (Long.compareUnsigned(fromFirst * c, c - 1) > 0);
-        // Short circuit: the marker word is read only at a valid block start, never past an arena.
-        if (bad || getLong(address + 8) == FREED_MARKER) {
+        // Short circuit: the block is read only at a valid block start, never past an arena.
+        if (bad || isPlausibleLink(getLong(address) ^ LINK_KEY, pool)) {
             checkNotFree(address, pool, operation, bad);
         }
     }
 
-    /** Cold half of the check: a marked block is free iff its pool's free list holds it. */
+    /** Whether a decoded link could be a free-list link of {@code pool}: 0 or inside the pool. */
+    private boolean isPlausibleLink(long link, long pool) {
+        return link == 0 || (link & poolMask) == pool;
+    }
+
+    /** Cold half of the check: a candidate block is free iff its pool's free list holds it. */
     private void checkNotFree(long address, long pool, String operation, boolean bad) {
         if (onFreeList(address, pool)) {
             throw new InvalidAddressException(operation + "(0x" + Long.toHexString(address)
@@ -441,10 +438,15 @@ public final class PyMalloc implements AutoCloseable {
         }
     }
 
-    private static boolean onFreeList(long address, long pool) {
-        for (long b = getLong(pool + FREEBLOCK_OFFSET); b != 0; b = getLong(b)) {
+    private boolean onFreeList(long address, long pool) {
+        // Bounded: a list corrupted by a write after free must not loop forever.
+        int limit = poolSize / Geometry.ALIGNMENT;
+        for (long b = getLong(pool + FREEBLOCK_OFFSET); b != 0 && limit-- > 0; b = getLong(b) ^ LINK_KEY) {
             if (b == address) {
                 return true;
+            }
+            if ((b & poolMask) != pool) {
+                return false; // corrupt link: stop before reading outside the pool
             }
         }
         return false;
@@ -558,7 +560,7 @@ public final class PyMalloc implements AutoCloseable {
                         + " is 0x" + Long.toHexString(ringHead[c]) + ", the ring starts at 0x" + Long.toHexString(first));
             }
         }
-        new HeapValidator(geometry, arenas, map, arenaIndex, usedpools, SENTINEL_SHIFT, CHECKS ? FREED_MARKER : 0).check();
+        new HeapValidator(geometry, arenas, map, arenaIndex, usedpools, SENTINEL_SHIFT, LINK_KEY).check();
     }
 
     /** Whether {@link #close()} has run. */

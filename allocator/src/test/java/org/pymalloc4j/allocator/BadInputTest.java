@@ -238,8 +238,26 @@ class BadInputTest {
     }
 
     /**
+     * Not bad input: a live block whose first word happens to decode as a free-list link of its
+     * own pool is a double-free candidate, and the free-list walk must clear it.
+     */
+    @Test
+    void liveBlockLookingLikeAFreeBlockIsFreed() {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        long a = heap.malloc(64);
+        long b = heap.malloc(64);
+        NativeMemory.putLong(a, b ^ PyMalloc.LINK_KEY);   // "links" to a live block of the same pool
+        NativeMemory.putLong(b, PyMalloc.LINK_KEY);       // "ends" a free list
+        heap.free(a);
+        heap.free(b);
+        assertFalse(heap.isLive(a));
+        assertFalse(heap.isLive(b));
+        heap.checkInvariants();
+    }
+
+    /**
      * ... "not handed out by this heap": the last bytes of an arena, in a full live pool, where
-     * reading the freed marker of a would-be block would run past the arena's mapping.
+     * reading the link word of a would-be block would run past the arena's mapping.
      */
     @Test
     void lastBytesOfAnArena() {
@@ -458,13 +476,13 @@ class BadInputTest {
         long p = block(3);
         heap.free(p);
         live.remove(3);
-        long marker = NativeMemory.getLong(p + 8);
-        NativeMemory.putLong(p + 8, 0x1234);
+        long link = NativeMemory.getLong(p);
+        NativeMemory.putLong(p, 0x1234);
         try {
             IllegalStateException e = assertThrows(IllegalStateException.class, heap::checkInvariants);
-            assertTrue(e.getMessage().contains("freed marker") && e.getMessage().contains(hex(p)), e.getMessage());
+            assertTrue(e.getMessage().contains("written after free") && e.getMessage().contains(hex(p)), e.getMessage());
         } finally {
-            NativeMemory.putLong(p + 8, marker);
+            NativeMemory.putLong(p, link);
         }
     }
 

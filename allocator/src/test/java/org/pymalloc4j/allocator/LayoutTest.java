@@ -71,6 +71,11 @@ class LayoutTest {
         return NativeMemory.getLong(pool + offset);
     }
 
+    /** The free-list link in a free block, decoded: checked mode stores it XOR a key. */
+    private static long linkAt(long block) {
+        return NativeMemory.getLong(block) ^ PyMalloc.LINK_KEY;
+    }
+
     /** Three 64-byte mallocs into a fresh heap, then a free: the header as CPython would have it. */
     @ParameterizedTest
     @MethodSource(TestSupport.GEOMETRIES)
@@ -91,7 +96,7 @@ class LayoutTest {
             assertEquals(g.poolSize() - 64, intAt(pool, PoolHeader.MAXNEXTOFFSET_OFFSET), "maxnextoffset");
             long b3 = b2 + 64;
             assertEquals(b3, longAt(pool, PoolHeader.FREEBLOCK_OFFSET), "freeblock: the next virgin block");
-            assertEquals(0, longAt(b3, 0), "the free list ends at the virgin block");
+            assertEquals(0, linkAt(b3), "the free list ends at the virgin block");
             // The only pool of class 3: the ring is sentinel <-> pool.
             long sentinel = longAt(pool, PoolHeader.NEXTPOOL_OFFSET);
             assertEquals(sentinel, longAt(pool, PoolHeader.PREVPOOL_OFFSET), "alone in its ring");
@@ -102,7 +107,7 @@ class LayoutTest {
             heap.free(b1);
             assertEquals(2, intAt(pool, PoolHeader.REF_COUNT_OFFSET));
             assertEquals(b1, longAt(pool, PoolHeader.FREEBLOCK_OFFSET), "free pushes on the list head");
-            assertEquals(b3, longAt(b1, 0), "freed block links to the old head");
+            assertEquals(b3, linkAt(b1), "freed block links to the old head");
             assertEquals(48 + 4 * 64, intAt(pool, PoolHeader.NEXTOFFSET_OFFSET), "free does not touch nextoffset");
 
             // A second class gets the next pool, carved right after.
@@ -145,7 +150,7 @@ class LayoutTest {
             assertEquals(0, intAt(firstPool, PoolHeader.REF_COUNT_OFFSET));
             assertEquals(31, intAt(firstPool, PoolHeader.SZIDX_OFFSET), "an empty pool keeps its szidx");
             int onList = 0;
-            for (long b = longAt(firstPool, PoolHeader.FREEBLOCK_OFFSET); b != 0; b = longAt(b, 0)) {
+            for (long b = longAt(firstPool, PoolHeader.FREEBLOCK_OFFSET); b != 0; b = linkAt(b)) {
                 onList++;
             }
             assertEquals(g.blocksPerPool(31), onList);

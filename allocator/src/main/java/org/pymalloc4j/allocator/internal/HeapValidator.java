@@ -19,7 +19,7 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  *    count == 0      iff  the pool is on its arena's free-pool list
  *    0 &lt; count &lt; N  iff  the pool is in ring c, exactly once
  *    count == N      iff  freeblock == 0 (full pools are in no list)
- *    (checked mode) every block on a free list carries the freed marker
+ *    every free-list link, decoded with the checked-mode key, is a carved block of the same pool
  * </pre>
  */
 public final class HeapValidator {
@@ -29,18 +29,18 @@ public final class HeapValidator {
     private final ArenaIndex index;
     private final long usedpools;
     private final int sentinelShift;
-    private final long freedMarker;
+    private final long linkKey;
 
-    /** @param freedMarker the checked-mode marker of free blocks, or 0 when unchecked */
+    /** @param linkKey the key free-list links are XOR-ed with (0 when unchecked) */
     public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, ArenaIndex index, long usedpools, int sentinelShift,
-                         long freedMarker) {
+                         long linkKey) {
         this.index = index;
         this.g = g;
         this.arenas = arenas;
         this.map = map;
         this.usedpools = usedpools;
         this.sentinelShift = sentinelShift;
-        this.freedMarker = freedMarker;
+        this.linkKey = linkKey;
     }
 
     public void check() {
@@ -88,14 +88,16 @@ public final class HeapValidator {
         require(nextOffset >= Geometry.POOL_OVERHEAD + s && (nextOffset - Geometry.POOL_OVERHEAD) % s == 0,
                 "pool 0x%x: nextoffset %d is not a block boundary", pool, nextOffset);
         Set<Long> free = new HashSet<>();
-        for (long b = getLong(pool + PoolHeader.FREEBLOCK_OFFSET); b != 0; b = getLong(b)) {
+        long b = getLong(pool + PoolHeader.FREEBLOCK_OFFSET);
+        long from = pool;
+        while (b != 0) {
             long offset = b - pool;
             require(offset >= Geometry.POOL_OVERHEAD && offset < nextOffset
                             && (offset - Geometry.POOL_OVERHEAD) % s == 0,
-                    "pool 0x%x: free-list entry 0x%x is not a carved block", pool, b);
+                    "pool 0x%x: free-list link 0x%x in 0x%x is not a carved block (written after free?)", pool, b, from);
             require(free.add(b), "pool 0x%x: free list has a cycle at 0x%x", pool, b);
-            require(freedMarker == 0 || getLong(b + 8) == freedMarker,
-                    "pool 0x%x: free block 0x%x lost its freed marker (written after free?)", pool, b);
+            from = b;
+            b = getLong(b) ^ linkKey;
         }
         int virgin = (g.poolSize() - nextOffset) / s;
         require(count + free.size() + virgin == capacity, "pool 0x%x (class %d): %d in use + %d free + %d virgin != %d",
