@@ -552,15 +552,7 @@ public final class PyMalloc implements AutoCloseable {
         raw.checkInvariants();
         arenas.checkInvariants();
         arenaIndex.checkInvariants();
-        for (int c = 0; c < Geometry.SIZE_CLASSES; c++) {
-            long sentinel = sentinel(c);
-            long first = getLong(sentinel + NEXTPOOL_OFFSET);
-            if (ringHead[c] != (first == sentinel ? 0 : first)) {
-                throw new IllegalStateException("heap invariant violated: ring head mirror of class " + c
-                        + " is 0x" + Long.toHexString(ringHead[c]) + ", the ring starts at 0x" + Long.toHexString(first));
-            }
-        }
-        new HeapValidator(geometry, arenas, map, arenaIndex, usedpools, SENTINEL_SHIFT, LINK_KEY).check();
+        new HeapValidator(geometry, arenas, map, arenaIndex, usedpools, ringHead, SENTINEL_SHIFT, LINK_KEY).check();
     }
 
     /** Whether {@link #close()} has run. */

@@ -130,19 +130,12 @@ public final class ArenaIndex {
         }
         count--;
         for (int i = (hole + 1) & mask; table[i] != EMPTY; i = (i + 1) & mask) {
-            int h = home(table[i], mask);
-            boolean stays = hole <= i ? (hole < h && h <= i) : (hole < h || h <= i);
-            if (!stays) {
+            if (!LinearProbing.staysAfterDeletion(hole, home(table[i], mask), i)) {
                 table[hole] = table[i];
                 hole = i;
             }
         }
         table[hole] = EMPTY;
-    }
-
-    /** Entries recorded (two per unaligned arena). */
-    public int count() {
-        return count;
     }
 
     /** Checks the load bound and the probe invariant. */

@@ -71,20 +71,7 @@ public final class ArenaMap {
 
     /** Whether {@code address} lies inside an arena marked used. */
     public boolean contains(long address) {
-        return contains(root, arenaBits, address);
-    }
-
-    /** The native address of the root node, for {@link #contains(long, int, long)}. */
-    public long root() {
-        return root;
-    }
-
-    /**
-     * The lookup, static so a caller holding {@code root} and {@code arenaBits} in its own
-     * fields pays no indirection. Constant shifts for the preset geometries let the JIT fold
-     * the key split.
-     */
-    public static boolean contains(long root, int arenaBits, long address) {
+        // Constant shifts for the preset geometries let the JIT fold the key split.
         return switch (arenaBits) {
             case 20 -> lookup(root, address, 20);
             case 18 -> lookup(root, address, 18);

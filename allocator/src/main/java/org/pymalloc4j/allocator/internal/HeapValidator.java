@@ -28,12 +28,17 @@ public final class HeapValidator {
     private final ArenaMap map;
     private final ArenaIndex index;
     private final long usedpools;
+    private final long[] ringHead;
     private final int sentinelShift;
     private final long linkKey;
 
-    /** @param linkKey the key free-list links are XOR-ed with (0 when unchecked) */
-    public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, ArenaIndex index, long usedpools, int sentinelShift,
-                         long linkKey) {
+    /**
+     * @param ringHead the heap's Java mirror of each sentinel's nextpool (0 for an empty ring)
+     * @param linkKey  the key free-list links are XOR-ed with (0 when unchecked)
+     */
+    public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, ArenaIndex index, long usedpools, long[] ringHead,
+                         int sentinelShift, long linkKey) {
+        this.ringHead = ringHead;
         this.index = index;
         this.g = g;
         this.arenas = arenas;
@@ -114,6 +119,9 @@ public final class HeapValidator {
         Set<Long> all = new HashSet<>();
         for (int c = 0; c < Geometry.SIZE_CLASSES; c++) {
             long sentinel = usedpools + ((long) c << sentinelShift);
+            long first = getLong(sentinel + PoolHeader.NEXTPOOL_OFFSET);
+            require(ringHead[c] == (first == sentinel ? 0 : first),
+                    "ring head mirror of class %d is 0x%x, the ring starts at 0x%x", c, ringHead[c], first);
             long prev = sentinel;
             for (long p = getLong(sentinel + PoolHeader.NEXTPOOL_OFFSET); p != sentinel;
                  p = getLong(p + PoolHeader.NEXTPOOL_OFFSET)) {

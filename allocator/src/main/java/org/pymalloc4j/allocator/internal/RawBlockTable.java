@@ -113,9 +113,7 @@ public final class RawBlockTable {
                 break;
             }
             int home = mix(key) & mask;
-            // Move the entry back unless its home lies cyclically in (hole, i].
-            boolean stays = hole <= i ? (hole < home && home <= i) : (hole < home || home <= i);
-            if (!stays) {
+            if (!LinearProbing.staysAfterDeletion(hole, home, i)) {
                 long h = table + (long) hole * ENTRY;
                 putLong(h, key);
                 putLong(h + 8, getLong(next + 8));
