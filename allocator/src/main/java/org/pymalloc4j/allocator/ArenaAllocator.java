@@ -1,0 +1,23 @@
+package org.pymalloc4j.allocator;
+
+/**
+ * Where pymalloc gets its arenas: CPython's {@code PyObjectArenaAllocator}. The default maps
+ * each arena from the OS aligned to its own size, so no pool is lost to alignment; an
+ * allocator whose arenas are not pool-aligned costs one pool per arena, as in CPython.
+ */
+public interface ArenaAllocator {
+    /**
+     * Maps or allocates an arena of {@code size} bytes.
+     *
+     * @return the arena's address, or 0 if the memory cannot be had
+     */
+    long allocate(long size);
+
+    /** Returns an arena this allocator handed out, with the size it was asked for. */
+    void free(long address, long size);
+
+    /** Anonymous {@code mmap}, each arena aligned to its size (pymalloc4j's default). */
+    static ArenaAllocator mmap() {
+        return MmapArenaAllocator.INSTANCE;
+    }
+}

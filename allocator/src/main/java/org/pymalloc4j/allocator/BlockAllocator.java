@@ -1,0 +1,48 @@
+package org.pymalloc4j.allocator;
+
+/**
+ * What a domain allocates with: CPython's {@code PyMemAllocatorEx} on {@code long} addresses.
+ * Anyone can implement it; {@link Memory#setAllocator} installs one in a domain.
+ *
+ * <p>The contract, as CPython's: {@code malloc(0)} returns a distinct non-zero address;
+ * {@code free(0)} does nothing; {@code realloc(0, n)} is {@code malloc(n)}; a failed
+ * {@code realloc} leaves the old block intact. Unlike C, failure is an exception, never 0.
+ */
+public interface BlockAllocator {
+    /**
+     * Allocates {@code size} bytes, 16-byte aligned.
+     *
+     * @return the block's address, never 0
+     * @throws IllegalArgumentException if {@code size} is negative
+     * @throws OutOfMemoryError         if the memory cannot be had
+     */
+    long malloc(long size);
+
+    /**
+     * Allocates {@code nelem * elsize} zeroed bytes.
+     *
+     * @return the block's address, never 0
+     * @throws IllegalArgumentException if either argument is negative
+     * @throws OutOfMemoryError         if the product overflows or the memory cannot be had
+     */
+    long calloc(long nelem, long elsize);
+
+    /**
+     * Resizes a block, moving it if need be; {@code realloc(0, n)} is {@code malloc(n)}.
+     *
+     * @return the block's (possibly new) address, never 0
+     * @throws IllegalArgumentException if {@code newSize} is negative, or (as an
+     *                                  {@link InvalidAddressException}) if {@code address} is
+     *                                  not a live block of this allocator
+     * @throws OutOfMemoryError         if the new block cannot be had; the old block is intact
+     */
+    long realloc(long address, long newSize);
+
+    /**
+     * Frees a block; {@code free(0)} does nothing.
+     *
+     * @throws InvalidAddressException if {@code address} is not a live block of this allocator
+     *                                 (where the allocator can tell)
+     */
+    void free(long address);
+}

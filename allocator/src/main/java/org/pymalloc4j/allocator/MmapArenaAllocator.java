@@ -1,0 +1,25 @@
+package org.pymalloc4j.allocator;
+
+/** The default arena source: anonymous private mappings aligned to the arena size. */
+final class MmapArenaAllocator implements ArenaAllocator {
+    static final MmapArenaAllocator INSTANCE = new MmapArenaAllocator();
+
+    private MmapArenaAllocator() {
+    }
+
+    @Override
+    public long allocate(long size) {
+        // Arena-aligned mappings never lose a pool to alignment and fill one radix leaf each.
+        return RawAllocator.mapAligned(size, Long.highestOneBit(size));
+    }
+
+    @Override
+    public void free(long address, long size) {
+        RawAllocator.unmap(address, size);
+    }
+
+    @Override
+    public String toString() {
+        return "mmap";
+    }
+}
