@@ -1,11 +1,12 @@
 package org.pymalloc4j.allocator;
 
 import org.pymalloc4j.allocator.internal.ArenaIndex;
+import org.pymalloc4j.allocator.internal.ByteBudget;
 import org.pymalloc4j.allocator.internal.ArenaMap;
 import org.pymalloc4j.allocator.internal.Arenas;
 import org.pymalloc4j.allocator.internal.HeapValidator;
 import org.pymalloc4j.allocator.internal.NativeMemory;
-import org.pymalloc4j.allocator.internal.RawBlockTable;
+import org.pymalloc4j.allocator.internal.RawBlocks;
 import org.pymalloc4j.allocator.internal.StatsWalker;
 
 import static org.pymalloc4j.allocator.Geometry.POOL_OVERHEAD;
@@ -49,7 +50,7 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * always checked against a native table of the raw blocks handed out. With checks off, bad
  * addresses corrupt the heap exactly as they would corrupt CPython's.
  */
-public final class PyMalloc implements AutoCloseable {
+public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /** Whether user-facing checks run; folded by the JIT. */
     static final boolean CHECKS = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
 
@@ -89,18 +90,20 @@ public final class PyMalloc implements AutoCloseable {
     private final long[] ringHead = new long[Geometry.SIZE_CLASSES];
     private final ArenaMap map;
     private final Arenas arenas;
-    private final RawBlockTable raw;
+    private final RawBlocks raw;
+    private final ByteBudget budget;
     private final ArenaIndex arenaIndex;
     private boolean closed;
 
-    private PyMalloc(Geometry geometry) {
+    PyMalloc(Geometry geometry, ArenaAllocator arenaAllocator, ByteBudget budget) {
         this.geometry = geometry;
+        this.budget = budget;
         this.poolSize = geometry.poolSize();
         this.poolMask = -(long) poolSize;
         this.map = new ArenaMap(geometry.arenaBits());
         this.arenaIndex = new ArenaIndex(geometry.arenaBits(), map);
-        this.arenas = new Arenas(geometry, map, arenaIndex);
-        this.raw = new RawBlockTable();
+        this.arenas = new Arenas(geometry, map, arenaIndex, arenaAllocator, budget);
+        this.raw = new RawBlocks(budget, "this heap");
         this.usedpools = RawAllocator.calloc(Geometry.SIZE_CLASSES, 1L << SENTINEL_SHIFT);
         if (usedpools == 0) {
             throw new OutOfMemoryError("cannot allocate the used-pool sentinels");
@@ -118,7 +121,7 @@ public final class PyMalloc implements AutoCloseable {
      * @throws OutOfMemoryError if the heap's own metadata cannot be allocated
      */
     public static PyMalloc create() {
-        return new PyMalloc(Geometry.PY311);
+        return builder().build();
     }
 
     /**
@@ -128,7 +131,12 @@ public final class PyMalloc implements AutoCloseable {
      * @throws OutOfMemoryError     if the heap's own metadata cannot be allocated
      */
     public static PyMalloc create(Geometry geometry) {
-        return new PyMalloc(java.util.Objects.requireNonNull(geometry, "geometry"));
+        return builder().geometry(geometry).build();
+    }
+
+    /** A builder for a heap with a chosen geometry, arena allocator or memory limit. */
+    public static PyMallocBuilder builder() {
+        return new PyMallocBuilder();
     }
 
     private long sentinel(int sizeClass) {
@@ -181,23 +189,13 @@ public final class PyMalloc implements AutoCloseable {
      */
     public long calloc(long nelem, long elsize) {
         checkOpen();
-        if (nelem < 0 || elsize < 0) {
-            throw new IllegalArgumentException("calloc(" + nelem + ", " + elsize + "): negative size");
-        }
-        long size;
-        try {
-            size = Math.multiplyExact(nelem, elsize);
-        } catch (ArithmeticException e) {
-            throw new OutOfMemoryError("calloc(" + nelem + ", " + elsize + "): size overflows a long");
-        }
+        long size = Sizes.callocSize(nelem, elsize);
         if (((size - 1) >>> 9) == 0) {
             long block = malloc(size);
             NativeMemory.fill(block, size, (byte) 0);
             return block;
         }
-        boolean empty = nelem == 0 || elsize == 0;
-        long block = RawAllocator.calloc(empty ? 1 : nelem, empty ? 1 : elsize);
-        return recordRaw(block, size);
+        return raw.calloc(nelem, elsize, size);
     }
 
     /**
@@ -223,7 +221,7 @@ public final class PyMalloc implements AutoCloseable {
             return malloc(newSize);
         }
         if (!arenaIndex.contains(address)) {
-            return reallocRaw(address, newSize);
+            return raw.realloc(address, newSize);
         }
         long pool = address & poolMask;
         if (CHECKS) {
@@ -252,7 +250,7 @@ public final class PyMalloc implements AutoCloseable {
             return;
         }
         if (!arenaIndex.contains(address)) {
-            freeRaw(address);
+            raw.free(address);
             return;
         }
         long pool = address & poolMask;
@@ -286,41 +284,7 @@ public final class PyMalloc implements AutoCloseable {
         if (size < 0) {
             throw new IllegalArgumentException("malloc(" + size + "): negative size");
         }
-        return recordRaw(RawAllocator.malloc(size == 0 ? 1 : size), size);
-    }
-
-    private long recordRaw(long block, long size) {
-        if (block == 0) {
-            throw new OutOfMemoryError("pymalloc4j: cannot allocate " + size + " bytes");
-        }
-        try {
-            raw.put(block, size);
-        } catch (OutOfMemoryError e) {
-            RawAllocator.free(block);
-            throw e;
-        }
-        return block;
-    }
-
-    private void freeRaw(long address) {
-        if (!raw.remove(address)) {
-            throw invalidAddress("free", address);
-        }
-        RawAllocator.free(address);
-    }
-
-    private long reallocRaw(long address, long newSize) {
-        if (!raw.contains(address)) {
-            throw invalidAddress("realloc", address);
-        }
-        long moved = RawAllocator.realloc(address, newSize == 0 ? 1 : newSize);
-        if (moved == 0) {
-            throw new OutOfMemoryError("pymalloc4j: cannot reallocate 0x" + Long.toHexString(address)
-                    + " to " + newSize + " bytes");
-        }
-        raw.remove(address);
-        raw.put(moved, newSize);
-        return moved;
+        return raw.malloc(size);
     }
 
     /** The slow half of malloc: a pool from an arena, linked as its class's only used pool. */
@@ -452,9 +416,8 @@ public final class PyMalloc implements AutoCloseable {
         return false;
     }
 
-    private static InvalidAddressException invalidAddress(String operation, long address) {
-        return new InvalidAddressException(operation + "(0x" + Long.toHexString(address)
-                + "): not a block allocated by this heap; heap unchanged", address);
+    private InvalidAddressException invalidAddress(String operation, long address) {
+        return raw.invalid(operation, address);
     }
 
     private void checkOpen() {
@@ -521,6 +484,38 @@ public final class PyMalloc implements AutoCloseable {
         return geometry;
     }
 
+    /** Where new arenas come from (CPython's {@code PyObject_GetArenaAllocator}). */
+    public ArenaAllocator arenaAllocator() {
+        return arenas.source();
+    }
+
+    /**
+     * Takes new arenas from {@code allocator} (CPython's {@code PyObject_SetArenaAllocator}).
+     * Safe at any time: each arena is returned to the allocator that gave it.
+     *
+     * @throws NullPointerException  if {@code allocator} is null
+     * @throws IllegalStateException if the heap is closed
+     */
+    public void setArenaAllocator(ArenaAllocator allocator) {
+        java.util.Objects.requireNonNull(allocator, "allocator");
+        checkOpen();
+        arenas.setSource(allocator);
+    }
+
+    /** The limit on bytes taken from the OS (arenas plus raw blocks); {@code Long.MAX_VALUE} if none. */
+    public long memoryLimit() {
+        return budget.limit();
+    }
+
+    /**
+     * The bytes taken from the OS and not yet returned: arenas at their full size plus raw
+     * blocks at their requested size. Shared with the domains of a {@link Memory} built over
+     * this heap.
+     */
+    public long bytesFromOs() {
+        return budget.used();
+    }
+
     /**
      * A snapshot of the heap's statistics, computed by walking the arenas as CPython does.
      *
@@ -570,10 +565,6 @@ public final class PyMalloc implements AutoCloseable {
             return;
         }
         closed = true;
-        raw.forEach((address, size) -> {
-            RawAllocator.free(address);
-            return 0;
-        });
         raw.release();
         arenas.releaseAll();
         map.release();

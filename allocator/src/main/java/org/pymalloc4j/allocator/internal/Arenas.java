@@ -2,8 +2,8 @@ package org.pymalloc4j.allocator.internal;
 
 import java.util.Arrays;
 
+import org.pymalloc4j.allocator.ArenaAllocator;
 import org.pymalloc4j.allocator.Geometry;
-import org.pymalloc4j.allocator.RawAllocator;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
@@ -37,9 +37,13 @@ public final class Arenas {
     private final int maxPoolsInArena;
     private final ArenaMap map;
     private final ArenaIndex index;
+    private final ByteBudget budget;
+    /** Where new arenas come from; each arena remembers its own source, so this may change. */
+    private ArenaAllocator source;
 
     // The arena_object vector, one entry per slot.
     private long[] address = new long[0];
+    private ArenaAllocator[] sourceOf = new ArenaAllocator[0];
     private long[] poolAddress = new long[0];
     private long[] freepools = new long[0];
     private int[] nfreepools = new int[0];
@@ -56,8 +60,10 @@ public final class Arenas {
     private long narenasHighwater;
     private long narenasCurrentlyAllocated;
 
-    public Arenas(Geometry geometry, ArenaMap map, ArenaIndex index) {
+    public Arenas(Geometry geometry, ArenaMap map, ArenaIndex index, ArenaAllocator source, ByteBudget budget) {
         this.index = index;
+        this.source = source;
+        this.budget = budget;
         this.arenaSize = geometry.arenaSize();
         this.poolSize = geometry.poolSize();
         this.maxPoolsInArena = geometry.poolsPerArena();
@@ -188,8 +194,7 @@ public final class Arenas {
         unusedArenaObjects = a;
         map.markUnused(address[a]);
         index.remove(address[a]);
-        RawAllocator.unmap(address[a], arenaSize);
-        address[a] = 0;
+        freeArena(a);
         narenasCurrentlyAllocated--;
     }
 
@@ -200,6 +205,7 @@ public final class Arenas {
                 return NIL;
             }
             address = Arrays.copyOf(address, numarenas);
+            sourceOf = Arrays.copyOf(sourceOf, numarenas);
             poolAddress = Arrays.copyOf(poolAddress, numarenas);
             freepools = Arrays.copyOf(freepools, numarenas);
             nfreepools = Arrays.copyOf(nfreepools, numarenas);
@@ -213,21 +219,27 @@ public final class Arenas {
             unusedArenaObjects = maxarenas;
             maxarenas = numarenas;
         }
-        int a = unusedArenaObjects;
-        unusedArenaObjects = nextarena[a];
-        // Arena-aligned mappings never lose a pool to alignment and fill one radix leaf each.
-        long base = RawAllocator.mapAligned(arenaSize, arenaSize);
+        budget.charge(arenaSize, "a new arena");
+        long base = 0;
+        try {
+            base = source.allocate(arenaSize);
+        } finally {
+            if (base == 0) {
+                budget.release(arenaSize);
+            }
+        }
         if (base != 0 && !map.markUsed(base)) {
-            RawAllocator.unmap(base, arenaSize);
+            source.free(base, arenaSize);
+            budget.release(arenaSize);
             base = 0;
         }
-        if (base != 0) {
-            index.add(base);
-        } else {
-            nextarena[a] = unusedArenaObjects;
-            unusedArenaObjects = a;
+        if (base == 0) {
             return NIL;
         }
+        index.add(base);
+        int a = unusedArenaObjects;
+        unusedArenaObjects = nextarena[a];
+        sourceOf[a] = source;
         address[a] = base;
         narenasCurrentlyAllocated++;
         ntimesArenaAllocated++;
@@ -244,12 +256,28 @@ public final class Arenas {
         return a;
     }
 
+    private void freeArena(int a) {
+        sourceOf[a].free(address[a], arenaSize);
+        budget.release(arenaSize);
+        sourceOf[a] = null;
+        address[a] = 0;
+    }
+
+    /** The allocator new arenas come from. */
+    public ArenaAllocator source() {
+        return source;
+    }
+
+    /** Takes new arenas from {@code source}; arenas already mapped go back where they came from. */
+    public void setSource(ArenaAllocator source) {
+        this.source = source;
+    }
+
     /** Returns every arena to the OS; the arenas must not be used afterwards. */
     public void releaseAll() {
         for (int a = 0; a < maxarenas; a++) {
             if (address[a] != 0) {
-                RawAllocator.unmap(address[a], arenaSize);
-                address[a] = 0;
+                freeArena(a);
             }
         }
         narenasCurrentlyAllocated = 0;

@@ -1,0 +1,142 @@
+package org.pymalloc4j.allocator;
+
+import org.pymalloc4j.allocator.internal.ByteBudget;
+import org.pymalloc4j.allocator.internal.RawBlocks;
+
+/**
+ * libc {@code malloc} as a {@link BlockAllocator}: the RAW domain's allocator, and every
+ * domain's under the {@code malloc} configuration. Each live block is recorded in a native
+ * table, so a foreign address or a double free is refused with an
+ * {@link InvalidAddressException} instead of corrupting libc's heap, and {@link #close()}
+ * returns every block.
+ */
+public final class LibcAllocator implements BlockAllocator, AutoCloseable {
+    private final RawBlocks blocks;
+    private boolean closed;
+
+    LibcAllocator(ByteBudget budget) {
+        this.blocks = new RawBlocks(budget, "this libc allocator");
+    }
+
+    /**
+     * A libc allocator with no memory limit.
+     *
+     * @throws OutOfMemoryError if its block table cannot be allocated
+     */
+    public static LibcAllocator create() {
+        return new LibcAllocator(new ByteBudget(ByteBudget.UNLIMITED));
+    }
+
+    /**
+     * A libc allocator that may hold at most {@code limit} requested bytes at once.
+     *
+     * @throws IllegalArgumentException if {@code limit} is not positive
+     * @throws OutOfMemoryError         if its block table cannot be allocated
+     */
+    public static LibcAllocator create(long limit) {
+        return new LibcAllocator(new ByteBudget(limit));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the allocator is closed
+     */
+    @Override
+    public long malloc(long size) {
+        checkOpen();
+        if (size < 0) {
+            throw new IllegalArgumentException("malloc(" + size + "): negative size");
+        }
+        return blocks.malloc(size);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the allocator is closed
+     */
+    @Override
+    public long calloc(long nelem, long elsize) {
+        checkOpen();
+        return blocks.calloc(nelem, elsize, Sizes.callocSize(nelem, elsize));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the allocator is closed
+     */
+    @Override
+    public long realloc(long address, long newSize) {
+        checkOpen();
+        if (newSize < 0) {
+            throw new IllegalArgumentException("realloc(0x" + Long.toHexString(address) + ", " + newSize
+                    + "): negative size");
+        }
+        return address == 0 ? blocks.malloc(newSize) : blocks.realloc(address, newSize);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the allocator is closed
+     */
+    @Override
+    public void free(long address) {
+        checkOpen();
+        if (address != 0) {
+            blocks.free(address);
+        }
+    }
+
+    /**
+     * Whether {@code address} is a live block of this allocator.
+     *
+     * @throws IllegalStateException if the allocator is closed
+     */
+    public boolean isLive(long address) {
+        checkOpen();
+        return address != 0 && blocks.contains(address);
+    }
+
+    /** Live blocks. */
+    public int liveBlocks() {
+        return blocks.count();
+    }
+
+    /** Requested bytes of the live blocks. */
+    public long liveBytes() {
+        return blocks.bytes();
+    }
+
+    /**
+     * Validates the block table.
+     *
+     * @throws IllegalStateException naming the broken invariant, or if the allocator is closed
+     */
+    public void checkInvariants() {
+        checkOpen();
+        blocks.checkInvariants();
+    }
+
+    /** Frees every live block and the table. Closing again does nothing. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            blocks.release();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this LibcAllocator is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "malloc";
+    }
+}

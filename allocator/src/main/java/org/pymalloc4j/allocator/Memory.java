@@ -1,0 +1,357 @@
+package org.pymalloc4j.allocator;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.UnaryOperator;
+
+import org.pymalloc4j.allocator.internal.ByteBudget;
+
+/**
+ * CPython's memory manager as one object: the RAW, MEM and OBJ {@linkplain MemoryDomain
+ * domains}, the pymalloc heap behind MEM and OBJ, the debug hooks and the tracer.
+ *
+ * <pre>
+ *  try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).limit(256 &lt;&lt; 20).build()) {
+ *      long object = memory.obj().malloc(40);     // PyObject_Malloc
+ *      long items = memory.mem().malloc(8 * 16);  // PyMem_Malloc
+ *      memory.obj().free(object);
+ *      memory.mem().free(items);
+ *  }
+ * </pre>
+ *
+ * <p><b>Replacing allocators</b> (CPython's {@code PyMem_SetAllocator}) is safe by
+ * construction: {@link #setAllocator} refuses while the domain has live blocks, because the
+ * new allocator could not free them; {@link #wrapAllocator} installs a wrapper at any time,
+ * on the contract (CPython's) that it passes every block it did not allocate to the allocator
+ * it wraps. The arena allocator can be replaced at any time: each arena goes back where it
+ * came from.
+ *
+ * <p>One owner at a time, like the heap beneath it.
+ */
+public final class Memory implements AutoCloseable {
+    private final AllocatorName configured;
+    private final ByteBudget budget;
+    private final PyMalloc heap;
+    private final LibcAllocator libc;
+    private final Map<Domain, MemoryDomain> domains = new EnumMap<>(Domain.class);
+    private final MemoryDomain raw;
+    private final MemoryDomain mem;
+    private final MemoryDomain obj;
+    private boolean closed;
+
+    private Memory(Builder b) {
+        this.configured = b.allocator;
+        this.budget = new ByteBudget(b.limit);
+        this.libc = new LibcAllocator(budget);
+        this.heap = b.allocator.usesPymalloc()
+                ? PyMalloc.builder().geometry(b.geometry).arenaAllocator(b.arenaAllocator).budget(budget).build()
+                : null;
+        BlockAllocator small = heap != null ? heap : libc;
+        this.raw = new MemoryDomain(Domain.RAW, libc);
+        this.mem = new MemoryDomain(Domain.MEM, small);
+        this.obj = new MemoryDomain(Domain.OBJ, small);
+        domains.put(Domain.RAW, raw);
+        domains.put(Domain.MEM, mem);
+        domains.put(Domain.OBJ, obj);
+    }
+
+    /**
+     * A memory manager configured by the system property {@value AllocatorName#PROPERTY}
+     * ({@code pymalloc} when unset), with CPython 3.11's geometry and no limit.
+     *
+     * @throws IllegalArgumentException if the property names no configuration
+     */
+    public static Memory create() {
+        return builder().build();
+    }
+
+    /** A builder; its configuration starts from the system property, as {@link #create()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    // ------------------------------------------------------------------ domains
+
+    /** {@code PyMem_RawMalloc} and friends. */
+    public MemoryDomain raw() {
+        return raw;
+    }
+
+    /** {@code PyMem_Malloc} and friends. */
+    public MemoryDomain mem() {
+        return mem;
+    }
+
+    /** {@code PyObject_Malloc} and friends. */
+    public MemoryDomain obj() {
+        return obj;
+    }
+
+    /**
+     * The given domain.
+     *
+     * @throws NullPointerException if {@code domain} is null
+     */
+    public MemoryDomain domain(Domain domain) {
+        return domains.get(Objects.requireNonNull(domain, "domain"));
+    }
+
+    // ------------------------------------------------------------------ allocators
+
+    /**
+     * The allocator a domain uses now ({@code PyMem_GetAllocator}).
+     *
+     * @throws NullPointerException  if {@code domain} is null
+     * @throws IllegalStateException if this memory is closed
+     */
+    public BlockAllocator getAllocator(Domain domain) {
+        checkOpen();
+        return domain(domain).allocator();
+    }
+
+    /**
+     * Replaces a domain's allocator ({@code PyMem_SetAllocator}).
+     *
+     * @throws NullPointerException  if an argument is null
+     * @throws IllegalStateException if the domain has live blocks, which {@code allocator} could
+     *                               not free (use {@link #wrapAllocator} to hook a live domain),
+     *                               or if this memory is closed
+     */
+    public void setAllocator(Domain domain, BlockAllocator allocator) {
+        Objects.requireNonNull(allocator, "allocator");
+        checkOpen();
+        MemoryDomain d = domain(domain);
+        if (d.liveBlocks() != 0) {
+            throw new IllegalStateException("cannot replace the " + domain + " allocator while " + d.liveBlocks()
+                    + " blocks it allocated are live: free them first, or wrapAllocator(" + domain
+                    + ", ...) to hook the allocator they came from");
+        }
+        d.install(allocator);
+    }
+
+    /**
+     * Installs {@code wrapper.apply(current)} as the domain's allocator; allowed while blocks
+     * are live. The wrapper must pass every block it did not allocate itself to {@code current},
+     * as CPython requires of allocators installed after start-up.
+     *
+     * @return the wrapper installed
+     * @throws NullPointerException  if an argument is null or the wrapper returns null
+     * @throws IllegalStateException if this memory is closed
+     */
+    public BlockAllocator wrapAllocator(Domain domain, UnaryOperator<BlockAllocator> wrapper) {
+        Objects.requireNonNull(wrapper, "wrapper");
+        checkOpen();
+        MemoryDomain d = domain(domain);
+        BlockAllocator installed = Objects.requireNonNull(wrapper.apply(d.allocator()), "wrapper returned null");
+        d.wrap(installed);
+        return installed;
+    }
+
+    /**
+     * Removes the wrapper {@link #wrapAllocator} installed last on a domain, restoring the
+     * allocator beneath it.
+     *
+     * @return the wrapper removed
+     * @throws IllegalStateException if the domain's allocator is not a wrapper installed by
+     *                               {@link #wrapAllocator}, or if this memory is closed
+     */
+    public BlockAllocator unwrapAllocator(Domain domain) {
+        checkOpen();
+        MemoryDomain d = domain(domain);
+        if (!d.hasWrapper()) {
+            throw new IllegalStateException("the " + domain + " allocator (" + d.allocator()
+                    + ") is not a wrapper installed by wrapAllocator");
+        }
+        return d.unwrap();
+    }
+
+    /** Where the pymalloc heap takes arenas from ({@code PyObject_GetArenaAllocator}). */
+    public Optional<ArenaAllocator> getArenaAllocator() {
+        return heap == null ? Optional.empty() : Optional.of(heap.arenaAllocator());
+    }
+
+    /**
+     * Replaces the arena allocator ({@code PyObject_SetArenaAllocator}); safe at any time.
+     *
+     * @throws NullPointerException  if {@code allocator} is null
+     * @throws IllegalStateException if this memory has no pymalloc heap (a {@code malloc}
+     *                               configuration) or is closed
+     */
+    public void setArenaAllocator(ArenaAllocator allocator) {
+        Objects.requireNonNull(allocator, "allocator");
+        checkOpen();
+        pymalloc().setArenaAllocator(allocator);
+    }
+
+    // ------------------------------------------------------------------ state
+
+    /** The configuration this memory was built with. */
+    public AllocatorName configured() {
+        return configured;
+    }
+
+    /**
+     * The configuration the installed allocators amount to, as CPython's
+     * {@code _PyMem_GetCurrentAllocatorName}: empty when a custom allocator is installed.
+     */
+    public Optional<AllocatorName> allocatorName() {
+        BlockAllocator small = heap != null ? heap : libc;
+        if (raw.allocator() == libc && mem.allocator() == small && obj.allocator() == small) {
+            return Optional.of(heap != null ? AllocatorName.PYMALLOC : AllocatorName.MALLOC);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * The pymalloc heap behind MEM and OBJ.
+     *
+     * @throws IllegalStateException if this is a {@code malloc} configuration, or closed
+     */
+    public PyMalloc pymalloc() {
+        checkOpen();
+        if (heap == null) {
+            throw new IllegalStateException("the " + configured + " configuration has no pymalloc heap");
+        }
+        return heap;
+    }
+
+    /** Whether MEM and OBJ were built over a pymalloc heap. */
+    public boolean hasPymalloc() {
+        return heap != null;
+    }
+
+    /** The limit on bytes taken from the OS; {@code Long.MAX_VALUE} if none. */
+    public long memoryLimit() {
+        return budget.limit();
+    }
+
+    /** Bytes taken from the OS and not returned: arenas plus raw and libc blocks as requested. */
+    public long bytesFromOs() {
+        return budget.used();
+    }
+
+    /**
+     * Validates the pymalloc heap, the libc block table and the domains' counts.
+     *
+     * @throws IllegalStateException naming the broken invariant, or if this memory is closed
+     */
+    public void checkInvariants() {
+        checkOpen();
+        libc.checkInvariants();
+        if (heap != null) {
+            heap.checkInvariants();
+        }
+        for (MemoryDomain d : domains.values()) {
+            if (d.liveBlocks() < 0) {
+                throw new IllegalStateException(d + ": negative live block count");
+            }
+        }
+    }
+
+    /** Whether {@link #close()} has run. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Returns every arena and every libc block to the OS. Custom allocators installed in a
+     * domain are not closed; they belong to whoever made them. Closing again does nothing.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (MemoryDomain d : domains.values()) {
+            d.install(ClosedAllocator.INSTANCE);
+        }
+        if (heap != null) {
+            heap.close();
+        }
+        libc.close();
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this Memory is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Memory[" + configured + (closed ? ", closed]" : ", " + raw + ", " + mem + ", " + obj + "]");
+    }
+
+    /** Configures a {@link Memory}. */
+    public static final class Builder {
+        private AllocatorName allocator = AllocatorName.fromSystemProperty();
+        private Geometry geometry = Geometry.PY311;
+        private ArenaAllocator arenaAllocator = ArenaAllocator.mmap();
+        private long limit = ByteBudget.UNLIMITED;
+
+        private Builder() {
+        }
+
+        /**
+         * The {@code PYTHONMALLOC} configuration.
+         *
+         * @throws NullPointerException if {@code name} is null
+         */
+        public Builder allocator(AllocatorName name) {
+            this.allocator = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * The configuration by its {@code PYTHONMALLOC} spelling, e.g. {@code "malloc_debug"}.
+         *
+         * @throws IllegalArgumentException if {@code name} is no configuration
+         */
+        public Builder allocator(String name) {
+            return allocator(AllocatorName.parse(name));
+        }
+
+        /**
+         * The pymalloc heap's geometry; {@link Geometry#PY311} by default.
+         *
+         * @throws NullPointerException if {@code geometry} is null
+         */
+        public Builder geometry(Geometry geometry) {
+            this.geometry = Objects.requireNonNull(geometry, "geometry");
+            return this;
+        }
+
+        /**
+         * Where the pymalloc heap takes arenas from; {@link ArenaAllocator#mmap()} by default.
+         *
+         * @throws NullPointerException if {@code allocator} is null
+         */
+        public Builder arenaAllocator(ArenaAllocator allocator) {
+            this.arenaAllocator = Objects.requireNonNull(allocator, "allocator");
+            return this;
+        }
+
+        /**
+         * The most bytes all domains together may take from the OS (arenas plus raw blocks).
+         *
+         * @throws IllegalArgumentException if {@code bytes} is not positive
+         */
+        public Builder limit(long bytes) {
+            if (bytes <= 0) {
+                throw new IllegalArgumentException("memory limit must be positive, was " + bytes);
+            }
+            this.limit = bytes;
+            return this;
+        }
+
+        /**
+         * @throws OutOfMemoryError if the metadata cannot be allocated
+         */
+        public Memory build() {
+            return new Memory(this);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package org.pymalloc4j.allocator;
+
+import java.util.ArrayDeque;
+
+/**
+ * One domain of a {@link Memory}: {@code PyMem_RawMalloc}, {@code PyMem_Malloc} or
+ * {@code PyObject_Malloc} and their calloc, realloc and free. Calls go to the domain's current
+ * allocator; the domain counts its live blocks so that an allocator is never replaced under
+ * blocks it would not recognise.
+ *
+ * <pre>
+ *  liveBlocks == mallocs + callocs + realloc(0, n)s − frees of non-zero addresses, all successful
+ *  installed == wrap(... wrap(base)) with wrappedStack holding the allocators beneath, top first
+ * </pre>
+ */
+public final class MemoryDomain {
+    private final Domain domain;
+    private BlockAllocator allocator;
+    private long liveBlocks;
+    /** The allocators beneath each wrapper {@link Memory#wrapAllocator} installed, innermost last. */
+    private final ArrayDeque<BlockAllocator> wrappedStack = new ArrayDeque<>();
+
+    MemoryDomain(Domain domain, BlockAllocator allocator) {
+        this.domain = domain;
+        this.allocator = allocator;
+    }
+
+    /**
+     * Allocates {@code size} bytes through this domain's allocator.
+     *
+     * @return the block's address, never 0
+     * @throws IllegalArgumentException if {@code size} is negative
+     * @throws OutOfMemoryError         if the memory cannot be had (a {@link MemoryLimitExceededError}
+     *                                  if the memory limit would be crossed)
+     * @throws IllegalStateException    if the memory is closed
+     */
+    public long malloc(long size) {
+        long block = allocator.malloc(size);
+        liveBlocks++;
+        return block;
+    }
+
+    /**
+     * Allocates {@code nelem * elsize} zeroed bytes through this domain's allocator.
+     *
+     * @return the block's address, never 0
+     * @throws IllegalArgumentException if either argument is negative
+     * @throws OutOfMemoryError         if the product overflows or the memory cannot be had
+     * @throws IllegalStateException    if the memory is closed
+     */
+    public long calloc(long nelem, long elsize) {
+        long block = allocator.calloc(nelem, elsize);
+        liveBlocks++;
+        return block;
+    }
+
+    /**
+     * Resizes a block of this domain; {@code realloc(0, n)} is {@code malloc(n)}.
+     *
+     * @return the block's (possibly new) address
+     * @throws IllegalArgumentException if {@code newSize} is negative
+     * @throws InvalidAddressException  if {@code address} is not a live block of this domain
+     * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
+     *                                  id are damaged; the block is left allocated
+     * @throws OutOfMemoryError         if the new block cannot be had; the old block is intact
+     * @throws IllegalStateException    if the memory is closed
+     */
+    public long realloc(long address, long newSize) {
+        long block = allocator.realloc(address, newSize);
+        if (address == 0) {
+            liveBlocks++;
+        }
+        return block;
+    }
+
+    /**
+     * Frees a block of this domain; {@code free(0)} does nothing.
+     *
+     * @throws InvalidAddressException   if {@code address} is not a live block of this domain
+     * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
+     *                                   id are damaged; the block is left allocated
+     * @throws IllegalStateException     if the memory is closed
+     */
+    public void free(long address) {
+        if (address != 0) {
+            allocator.free(address);
+            liveBlocks--;
+        }
+    }
+
+    /** Which domain this is. */
+    public Domain domain() {
+        return domain;
+    }
+
+    /** Blocks allocated through this domain and not yet freed. */
+    public long liveBlocks() {
+        return liveBlocks;
+    }
+
+    /** The allocator calls go to now (CPython's {@code PyMem_GetAllocator}). */
+    public BlockAllocator allocator() {
+        return allocator;
+    }
+
+    // ---- for Memory, which enforces the rules on replacing allocators
+
+    void install(BlockAllocator replacement) {
+        allocator = replacement;
+        wrappedStack.clear();
+    }
+
+    void wrap(BlockAllocator wrapper) {
+        wrappedStack.push(allocator);
+        allocator = wrapper;
+    }
+
+    boolean hasWrapper() {
+        return !wrappedStack.isEmpty();
+    }
+
+    BlockAllocator unwrap() {
+        BlockAllocator removed = allocator;
+        allocator = wrappedStack.pop();
+        return removed;
+    }
+
+    @Override
+    public String toString() {
+        return domain + " domain (" + allocator + ", " + liveBlocks + " live blocks)";
+    }
+}

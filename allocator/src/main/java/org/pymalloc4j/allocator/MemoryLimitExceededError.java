@@ -1,0 +1,38 @@
+package org.pymalloc4j.allocator;
+
+/**
+ * A request that would take a heap past its memory limit (CPython's {@code WITH_MEMORY_LIMITS},
+ * Arrow's allocation limits). The heap is unchanged and stays usable: freeing memory makes
+ * room again.
+ */
+public final class MemoryLimitExceededError extends OutOfMemoryError {
+    private static final long serialVersionUID = 1L;
+
+    private final transient long limit;
+    private final transient long requested;
+    private final transient long inUse;
+
+    public MemoryLimitExceededError(String what, long requested, long inUse, long limit) {
+        super(String.format(java.util.Locale.ROOT,
+                "pymalloc4j: %s of %,d bytes would exceed the memory limit of %,d bytes (%,d in use)",
+                what, requested, limit, inUse));
+        this.limit = limit;
+        this.requested = requested;
+        this.inUse = inUse;
+    }
+
+    /** The limit, in bytes taken from the OS. */
+    public long limit() {
+        return limit;
+    }
+
+    /** The bytes the refused request would have taken from the OS. */
+    public long requested() {
+        return requested;
+    }
+
+    /** The bytes taken from the OS when the request was refused. */
+    public long inUse() {
+        return inUse;
+    }
+}

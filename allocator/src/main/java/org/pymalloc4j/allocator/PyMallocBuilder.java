@@ -1,0 +1,72 @@
+package org.pymalloc4j.allocator;
+
+import java.util.Objects;
+
+import org.pymalloc4j.allocator.internal.ByteBudget;
+
+/**
+ * Builds a {@link PyMalloc} heap:
+ * <pre>
+ *  PyMalloc heap = PyMalloc.builder()
+ *          .geometry(Geometry.PY38)
+ *          .limit(64 &lt;&lt; 20)                       // at most 64 MiB from the OS
+ *          .arenaAllocator(ArenaAllocator.mmap())
+ *          .build();
+ * </pre>
+ */
+public final class PyMallocBuilder {
+    private Geometry geometry = Geometry.PY311;
+    private ArenaAllocator arenaAllocator = ArenaAllocator.mmap();
+    private long limit = ByteBudget.UNLIMITED;
+    private ByteBudget budget;
+
+    PyMallocBuilder() {
+    }
+
+    /**
+     * Pool and arena sizes; {@link Geometry#PY311} by default.
+     *
+     * @throws NullPointerException if {@code geometry} is null
+     */
+    public PyMallocBuilder geometry(Geometry geometry) {
+        this.geometry = Objects.requireNonNull(geometry, "geometry");
+        return this;
+    }
+
+    /**
+     * Where arenas come from; {@link ArenaAllocator#mmap()} by default.
+     *
+     * @throws NullPointerException if {@code allocator} is null
+     */
+    public PyMallocBuilder arenaAllocator(ArenaAllocator allocator) {
+        this.arenaAllocator = Objects.requireNonNull(allocator, "allocator");
+        return this;
+    }
+
+    /**
+     * The most bytes the heap may take from the OS, arenas plus raw blocks. A request that
+     * would cross it throws {@link MemoryLimitExceededError} and leaves the heap usable.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is not positive
+     */
+    public PyMallocBuilder limit(long bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("memory limit must be positive, was " + bytes);
+        }
+        this.limit = bytes;
+        return this;
+    }
+
+    /** Shares a budget with the other allocators of a {@link Memory}. */
+    PyMallocBuilder budget(ByteBudget shared) {
+        this.budget = shared;
+        return this;
+    }
+
+    /**
+     * @throws OutOfMemoryError if the heap's own metadata cannot be allocated
+     */
+    public PyMalloc build() {
+        return new PyMalloc(geometry, arenaAllocator, budget != null ? budget : new ByteBudget(limit));
+    }
+}

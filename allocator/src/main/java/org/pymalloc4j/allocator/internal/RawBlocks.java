@@ -1,0 +1,139 @@
+package org.pymalloc4j.allocator.internal;
+
+import org.pymalloc4j.allocator.InvalidAddressException;
+import org.pymalloc4j.allocator.RawAllocator;
+
+/**
+ * Blocks from libc {@code malloc}, each recorded in a native {@link RawBlockTable} and charged
+ * to a {@link ByteBudget} by its requested size. The table is what lets {@code free} refuse a
+ * foreign or freed address instead of handing it to libc, and lets {@code release} return
+ * every block. Arguments are validated by the caller; {@code size >= 0} here.
+ *
+ * <pre>
+ *  table.count() == blocks handed out and not freed;  table.bytes() == their requested sizes
+ *  budget.used() includes table.bytes()
+ * </pre>
+ */
+public final class RawBlocks {
+    private final RawBlockTable table = new RawBlockTable();
+    private final ByteBudget budget;
+    private final String owner;
+
+    /**
+     * @param owner names the owner in error messages, e.g. "this heap"
+     * @throws OutOfMemoryError if the table cannot be allocated
+     */
+    public RawBlocks(ByteBudget budget, String owner) {
+        this.budget = budget;
+        this.owner = owner;
+    }
+
+    /** libc {@code malloc(size)}, 0 bytes made 1 so the block is unique. */
+    public long malloc(long size) {
+        budget.charge(size, "a raw block");
+        return record(RawAllocator.malloc(size == 0 ? 1 : size), size);
+    }
+
+    /** libc {@code calloc}; {@code size == nelem * elsize}, already checked for overflow. */
+    public long calloc(long nelem, long elsize, long size) {
+        budget.charge(size, "a raw block");
+        boolean empty = size == 0;
+        return record(RawAllocator.calloc(empty ? 1 : nelem, empty ? 1 : elsize), size);
+    }
+
+    private long record(long block, long size) {
+        if (block == 0) {
+            budget.release(size);
+            throw new OutOfMemoryError("pymalloc4j: cannot allocate " + size + " bytes");
+        }
+        try {
+            table.put(block, size);
+        } catch (OutOfMemoryError e) {
+            RawAllocator.free(block);
+            budget.release(size);
+            throw e;
+        }
+        return block;
+    }
+
+    /**
+     * libc {@code realloc} of a recorded block.
+     *
+     * @throws InvalidAddressException if {@code address} is not a live block of this table
+     * @throws OutOfMemoryError        if libc or the budget refuses; the old block is intact
+     */
+    public long realloc(long address, long newSize) {
+        if (!table.contains(address)) {
+            throw invalid("realloc", address);
+        }
+        long oldSize = table.sizeOf(address);
+        if (newSize > oldSize) {
+            budget.charge(newSize - oldSize, "a raw block resized to " + newSize + " bytes: an increase");
+        }
+        long moved = RawAllocator.realloc(address, newSize == 0 ? 1 : newSize);
+        if (moved == 0) {
+            if (newSize > oldSize) {
+                budget.release(newSize - oldSize);
+            }
+            throw new OutOfMemoryError("pymalloc4j: cannot reallocate 0x" + Long.toHexString(address)
+                    + " to " + newSize + " bytes");
+        }
+        if (newSize < oldSize) {
+            budget.release(oldSize - newSize);
+        }
+        table.remove(address);
+        table.put(moved, newSize); // cannot grow: one entry was just removed
+        return moved;
+    }
+
+    /**
+     * libc {@code free} of a recorded block.
+     *
+     * @throws InvalidAddressException if {@code address} is not a live block of this table
+     */
+    public void free(long address) {
+        if (!table.contains(address)) {
+            throw invalid("free", address);
+        }
+        budget.release(table.sizeOf(address));
+        table.remove(address);
+        RawAllocator.free(address);
+    }
+
+    public boolean contains(long address) {
+        return table.contains(address);
+    }
+
+    /** The requested size of a live block. */
+    public long sizeOf(long address) {
+        return table.sizeOf(address);
+    }
+
+    public int count() {
+        return table.count();
+    }
+
+    public long bytes() {
+        return table.bytes();
+    }
+
+    public void checkInvariants() {
+        table.checkInvariants();
+    }
+
+    /** Frees every block and the table itself. */
+    public void release() {
+        table.forEach((address, size) -> {
+            RawAllocator.free(address);
+            budget.release(size);
+            return 0;
+        });
+        table.release();
+    }
+
+    /** The exception for an address that is not a live block, worded the same everywhere. */
+    public InvalidAddressException invalid(String operation, long address) {
+        return new InvalidAddressException(operation + "(0x" + Long.toHexString(address)
+                + "): not a block allocated by " + owner + "; heap unchanged", address);
+    }
+}
