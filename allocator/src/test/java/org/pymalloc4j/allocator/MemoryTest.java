@@ -1,0 +1,297 @@
+package org.pymalloc4j.allocator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The domains, the configurations, replacing allocators, the arena allocator and the limit. */
+class MemoryTest {
+    private Memory memory;
+
+    @AfterEach
+    void close() {
+        if (memory != null) {
+            memory.close();
+        }
+    }
+
+    @Test
+    void pymallocServesMemAndObjAndLibcServesRaw() {
+        memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        assertSame(memory.pymalloc(), memory.getAllocator(Domain.MEM));
+        assertSame(memory.pymalloc(), memory.getAllocator(Domain.OBJ));
+        assertTrue(memory.getAllocator(Domain.RAW) instanceof LibcAllocator);
+        long o = memory.obj().malloc(40);
+        long m = memory.mem().malloc(40);
+        long r = memory.raw().malloc(40);
+        assertTrue(memory.pymalloc().isArenaAddress(o));
+        assertTrue(memory.pymalloc().isArenaAddress(m));
+        assertFalse(memory.pymalloc().isArenaAddress(r));
+        assertEquals(1, memory.raw().liveBlocks());
+        memory.obj().free(o);
+        memory.mem().free(m);
+        memory.raw().free(r);
+        assertEquals(0, memory.obj().liveBlocks() + memory.mem().liveBlocks() + memory.raw().liveBlocks());
+        assertEquals(AllocatorName.PYMALLOC, memory.allocatorName().orElseThrow());
+        memory.checkInvariants();
+    }
+
+    @Test
+    void mallocConfigurationHasNoPymallocHeap() {
+        memory = Memory.builder().allocator("malloc").build();
+        assertFalse(memory.hasPymalloc());
+        IllegalStateException e = assertThrows(IllegalStateException.class, memory::pymalloc);
+        assertTrue(e.getMessage().contains("malloc configuration has no pymalloc heap"), e.getMessage());
+        assertTrue(memory.getArenaAllocator().isEmpty());
+        assertThrows(IllegalStateException.class, () -> memory.setArenaAllocator(ArenaAllocator.mmap()));
+        for (Domain d : Domain.values()) {
+            assertTrue(memory.getAllocator(d) instanceof LibcAllocator, d.toString());
+        }
+        assertEquals(AllocatorName.MALLOC, memory.allocatorName().orElseThrow());
+    }
+
+    @Test
+    void namesParseAsPythonMallocSpellsThem() {
+        assertEquals(AllocatorName.PYMALLOC_DEBUG, AllocatorName.parse("pymalloc_debug"));
+        assertEquals(AllocatorName.MALLOC, AllocatorName.parse(" MALLOC "));
+        assertEquals(AllocatorName.PYMALLOC, AllocatorName.parse("default").resolved());
+        assertEquals(AllocatorName.PYMALLOC_DEBUG, AllocatorName.parse("debug").resolved());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AllocatorName.parse("jemalloc"));
+        assertTrue(e.getMessage().contains("unknown allocator 'jemalloc'"), e.getMessage());
+        assertTrue(e.getMessage().contains("pymalloc_debug"), e.getMessage());
+    }
+
+    /** AllocatorName.fromSystemProperty: "@throws IllegalArgumentException if the property names no configuration". */
+    @Test
+    void systemPropertyChoosesTheConfiguration() {
+        String old = System.getProperty(AllocatorName.PROPERTY);
+        try {
+            System.setProperty(AllocatorName.PROPERTY, "malloc");
+            try (Memory m = Memory.create()) {
+                assertEquals(AllocatorName.MALLOC, m.configured());
+            }
+            System.setProperty(AllocatorName.PROPERTY, "nonsense");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, Memory::create);
+            assertTrue(e.getMessage().startsWith("-Dpymalloc4j.malloc: unknown allocator 'nonsense'"), e.getMessage());
+        } finally {
+            if (old == null) {
+                System.clearProperty(AllocatorName.PROPERTY);
+            } else {
+                System.setProperty(AllocatorName.PROPERTY, old);
+            }
+        }
+    }
+
+    /** setAllocator: "@throws IllegalStateException if the domain has live blocks". */
+    @Test
+    void replacingAnAllocatorUnderLiveBlocksIsRefused() {
+        memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        long p = memory.obj().malloc(16);
+        LibcAllocator other = LibcAllocator.create();
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> memory.setAllocator(Domain.OBJ, other));
+            assertTrue(e.getMessage().contains("while 1 blocks it allocated are live"), e.getMessage());
+            assertSame(memory.pymalloc(), memory.getAllocator(Domain.OBJ), "unchanged");
+            memory.obj().free(p);
+            memory.setAllocator(Domain.OBJ, other);
+            long q = memory.obj().malloc(16);
+            assertTrue(other.isLive(q));
+            assertFalse(memory.allocatorName().isPresent(), "a custom allocator has no name");
+            memory.obj().free(q);
+            assertEquals(0, other.liveBlocks());
+        } finally {
+            other.close();
+        }
+    }
+
+    /** A wrapper that counts calls and forwards everything. */
+    static final class Counting implements BlockAllocator {
+        final BlockAllocator inner;
+        int calls;
+
+        Counting(BlockAllocator inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public long malloc(long size) {
+            calls++;
+            return inner.malloc(size);
+        }
+
+        @Override
+        public long calloc(long nelem, long elsize) {
+            calls++;
+            return inner.calloc(nelem, elsize);
+        }
+
+        @Override
+        public long realloc(long address, long newSize) {
+            calls++;
+            return inner.realloc(address, newSize);
+        }
+
+        @Override
+        public void free(long address) {
+            calls++;
+            inner.free(address);
+        }
+    }
+
+    @Test
+    void wrappersGoOnAndComeOffWhileBlocksAreLive() {
+        memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        long before = memory.mem().malloc(100);
+        Counting counting = (Counting) memory.wrapAllocator(Domain.MEM, Counting::new);
+        assertSame(counting, memory.getAllocator(Domain.MEM));
+        long during = memory.mem().realloc(before, 300);
+        memory.mem().free(during);
+        long kept = memory.mem().calloc(3, 5);
+        assertEquals(3, counting.calls);
+        assertSame(counting, memory.unwrapAllocator(Domain.MEM));
+        assertSame(memory.pymalloc(), memory.getAllocator(Domain.MEM));
+        memory.mem().free(kept);
+        assertEquals(3, counting.calls, "unwrapped: no more calls");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.unwrapAllocator(Domain.MEM));
+        assertTrue(e.getMessage().contains("is not a wrapper installed by wrapAllocator"), e.getMessage());
+        assertThrows(NullPointerException.class, () -> memory.wrapAllocator(Domain.MEM, inner -> null));
+    }
+
+    /** An arena source that records what it handed out, over libc malloc: arenas not pool-aligned. */
+    static final class RecordingArenas implements ArenaAllocator {
+        final List<Long> live = new ArrayList<>();
+        int allocated;
+
+        @Override
+        public long allocate(long size) {
+            long a = RawAllocator.malloc(size);
+            live.add(a);
+            allocated++;
+            return a;
+        }
+
+        @Override
+        public void free(long address, long size) {
+            assertTrue(live.remove(address), "an arena this allocator gave: 0x" + Long.toHexString(address));
+            RawAllocator.free(address);
+        }
+    }
+
+    @Test
+    void arenasGoBackToTheAllocatorThatGaveThem() {
+        memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        PyMalloc heap = memory.pymalloc();
+        long arenaSize = heap.geometry().arenaSize();
+        int perArena = (int) (arenaSize / 512);
+        List<Long> blocks = new ArrayList<>();
+        for (int i = 0; i < perArena; i++) { // about one arena from mmap
+            blocks.add(memory.obj().malloc(512));
+        }
+        RecordingArenas recording = new RecordingArenas();
+        memory.setArenaAllocator(recording);
+        assertSame(recording, memory.getArenaAllocator().orElseThrow());
+        for (int i = 0; i < 3 * perArena; i++) {
+            blocks.add(memory.obj().malloc(512));
+        }
+        assertTrue(recording.allocated >= 2, "new arenas came from the recording allocator");
+        memory.checkInvariants();
+        assertTrue(heap.stats().arenaAlignmentBytes() > 0, "malloc'ed arenas are not pool-aligned");
+        memory.setArenaAllocator(ArenaAllocator.mmap());
+        for (long b : blocks) {
+            memory.obj().free(b);
+        }
+        memory.checkInvariants();
+        assertTrue(recording.live.size() <= 1, "emptied arenas returned to their source: " + recording.live);
+        memory.close();
+        assertEquals(List.of(), recording.live, "close returns the rest");
+    }
+
+    @Test
+    void theLimitRefusesAndTheHeapStaysUsable() {
+        long limit = 4L << 20;
+        memory = Memory.builder().allocator(AllocatorName.PYMALLOC).limit(limit).build();
+        assertEquals(limit, memory.memoryLimit());
+        List<Long> blocks = new ArrayList<>();
+        MemoryLimitExceededError e = null;
+        try {
+            for (int i = 0; i < 100_000; i++) {
+                blocks.add(memory.obj().malloc(256));
+            }
+        } catch (MemoryLimitExceededError refused) {
+            e = refused;
+        }
+        assertTrue(e != null, "the limit was crossed");
+        assertTrue(e.getMessage().contains("a new arena of 1,048,576 bytes would exceed the memory limit of 4,194,304 bytes"),
+                e.getMessage());
+        assertEquals(limit, e.limit());
+        assertTrue(memory.bytesFromOs() <= limit);
+        MemoryLimitExceededError raw = assertThrows(MemoryLimitExceededError.class, () -> memory.raw().malloc(1 << 20));
+        assertEquals(1 << 20, raw.requested());
+        memory.checkInvariants();
+        for (int i = 0; i < blocks.size() / 2; i++) {
+            memory.obj().free(blocks.get(i));
+        }
+        long big = memory.raw().malloc(1 << 20);  // room again: emptied arenas went back
+        memory.raw().free(big);
+        memory.checkInvariants();
+        for (int i = blocks.size() / 2; i < blocks.size(); i++) {
+            memory.obj().free(blocks.get(i));
+        }
+        assertTrue(memory.bytesFromOs() <= memory.pymalloc().geometry().arenaSize(), "one arena kept against thrashing");
+    }
+
+    @Test
+    void theLimitCoversLibcUnderTheMallocConfiguration() {
+        memory = Memory.builder().allocator(AllocatorName.MALLOC).limit(10_000).build();
+        long a = memory.obj().malloc(6_000);
+        assertThrows(MemoryLimitExceededError.class, () -> memory.mem().malloc(6_000));
+        long grown = memory.obj().realloc(a, 9_000);
+        assertEquals(9_000, memory.bytesFromOs());
+        MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> memory.obj().realloc(grown, 20_000));
+        assertTrue(e.getMessage().contains("resized to 20000 bytes"), e.getMessage());
+        memory.obj().free(grown);
+        assertEquals(0, memory.bytesFromOs());
+    }
+
+    /** Builder.limit: "@throws IllegalArgumentException if bytes is not positive". */
+    @Test
+    void aLimitMustBePositive() {
+        assertThrows(IllegalArgumentException.class, () -> Memory.builder().limit(0));
+        assertThrows(IllegalArgumentException.class, () -> PyMalloc.builder().limit(-1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(AllocatorName.class)
+    void everyCallAfterCloseIsRefused(AllocatorName name) {
+        Memory m = Memory.builder().allocator(name).build();
+        long p = m.obj().malloc(10);
+        m.close();
+        m.close();
+        assertTrue(m.isClosed());
+        for (Domain d : Domain.values()) {
+            MemoryDomain domain = m.domain(d);
+            assertThrows(IllegalStateException.class, () -> domain.malloc(10));
+            assertThrows(IllegalStateException.class, () -> domain.calloc(1, 10));
+            assertThrows(IllegalStateException.class, () -> domain.realloc(0, 10));
+            assertThrows(IllegalStateException.class, () -> domain.free(p));
+            assertThrows(IllegalStateException.class, () -> m.getAllocator(d));
+            assertThrows(IllegalStateException.class, () -> m.setAllocator(d, LibcAllocator.create()));
+            assertThrows(IllegalStateException.class, () -> m.wrapAllocator(d, a -> a));
+            assertThrows(IllegalStateException.class, () -> m.unwrapAllocator(d));
+        }
+        assertThrows(IllegalStateException.class, m::checkInvariants);
+        assertNotEquals("", m.toString());
+    }
+}
