@@ -13,7 +13,7 @@ import java.util.ArrayDeque;
  *  installed == wrap(... wrap(base)) with wrappedStack holding the allocators beneath, top first
  * </pre>
  */
-public final class MemoryDomain {
+public final class MemoryDomain implements BlockAllocator {
     private final Domain domain;
     private BlockAllocator allocator;
     private long liveBlocks;
@@ -34,6 +34,7 @@ public final class MemoryDomain {
      *                                  if the memory limit would be crossed)
      * @throws IllegalStateException    if the memory is closed
      */
+    @Override
     public long malloc(long size) {
         long block = allocator.malloc(size);
         liveBlocks++;
@@ -48,6 +49,7 @@ public final class MemoryDomain {
      * @throws OutOfMemoryError         if the product overflows or the memory cannot be had
      * @throws IllegalStateException    if the memory is closed
      */
+    @Override
     public long calloc(long nelem, long elsize) {
         long block = allocator.calloc(nelem, elsize);
         liveBlocks++;
@@ -65,6 +67,7 @@ public final class MemoryDomain {
      * @throws OutOfMemoryError         if the new block cannot be had; the old block is intact
      * @throws IllegalStateException    if the memory is closed
      */
+    @Override
     public long realloc(long address, long newSize) {
         long block = allocator.realloc(address, newSize);
         if (address == 0) {
@@ -81,6 +84,7 @@ public final class MemoryDomain {
      *                                   id are damaged; the block is left allocated
      * @throws IllegalStateException     if the memory is closed
      */
+    @Override
     public void free(long address) {
         if (address != 0) {
             allocator.free(address);

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
 
-import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.allocator.BlockAllocator;
 
 /**
  * An allocation trace, parsed and validated, ready to replay on a heap.
@@ -149,7 +149,7 @@ public final class Trace {
      *
      * @throws OutOfMemoryError if the heap runs out of memory
      */
-    public void replay(PyMalloc heap, long[] slotTable, int from, int to) {
+    public void replay(BlockAllocator heap, long[] slotTable, int from, int to) {
         for (int i = from; i < to; i++) {
             int slot = slots[i];
             switch (ops[i]) {
@@ -164,7 +164,7 @@ public final class Trace {
     }
 
     /** Replays the whole trace, reporting progress every {@code step} operations. */
-    public long[] replay(PyMalloc heap, int step, LongConsumer progress) {
+    public long[] replay(BlockAllocator heap, int step, LongConsumer progress) {
         long[] table = newSlotTable();
         for (int i = 0; i < length; i += step) {
             int to = Math.min(length, i + step);
@@ -175,7 +175,7 @@ public final class Trace {
     }
 
     /** Frees every block still held in {@code slotTable}. */
-    public static void freeAll(PyMalloc heap, long[] slotTable) {
+    public static void freeAll(BlockAllocator heap, long[] slotTable) {
         for (int i = 0; i < slotTable.length; i++) {
             if (slotTable[i] != 0) {
                 heap.free(slotTable[i]);

@@ -3,14 +3,15 @@ package org.pymalloc4j.bench.cli;
 import java.io.PrintStream;
 import java.util.Set;
 
+import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.MallocStats;
-import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.allocator.Memory;
 
 /** {@code pymalloc4j demo}: a realistic workload on a fresh heap, then its statistics. */
 final class DemoCommand {
     static final String HELP = """
-            usage: pymalloc4j demo [--blocks N] [--seed S] [--geometry 3.11|3.8] [--quiet]
+            usage: pymalloc4j demo [--blocks N] [--seed S] [--geometry 3.11|3.8] [--malloc NAME] [--quiet]
 
             Runs an allocation workload shaped like a Python program's on a fresh heap:
               build      allocate N blocks of 1..4096 bytes (mostly 16..128, as Python objects)
@@ -24,6 +25,8 @@ final class DemoCommand {
               --blocks N            blocks in the build phase (default 1000000)
               --seed S              random seed (default 42); the same seed gives the same report
               --geometry 3.11|3.8   pool and arena sizes: 16 KiB/1 MiB (default) or 4 KiB/256 KiB
+              --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),
+                                    malloc, debug, pymalloc_debug, malloc_debug
               --quiet               no progress bar
             """;
 
@@ -42,7 +45,7 @@ final class DemoCommand {
             out.print(HELP);
             return 0;
         }
-        Options options = new Options("demo", args, Set.of("blocks", "seed", "geometry"), Set.of("quiet"));
+        Options options = new Options("demo", args, Set.of("blocks", "seed", "geometry", "malloc"), Set.of("quiet"));
         if (!options.positional().isEmpty()) {
             throw new UsageException("demo: unexpected argument '" + options.positional().get(0) + "'");
         }
@@ -57,28 +60,34 @@ final class DemoCommand {
             throw new UsageException("demo: --seed must be an integer, not '" + options.get("seed", "") + "'");
         }
         Geometry geometry = options.geometry("demo");
+        AllocatorName allocator = options.allocator("demo");
         Progress progress = new Progress(err, !options.has("quiet"));
         Table phases = new Table("phase", "operations", "time ms", "ns/op", "arenas", "blocks in use");
         long total = System.nanoTime();
-        try (PyMalloc heap = PyMalloc.create(geometry)) {
-            DemoWorkload w = new DemoWorkload(heap, (int) blocks, seed);
+        try (Memory memory = Memory.builder().allocator(allocator).geometry(geometry).build()) {
+            DemoWorkload w = new DemoWorkload(memory.obj(), (int) blocks, seed);
             int n = w.blocks();
-            phase(phases, progress, heap, "build", n, (from, to) -> w.build(from, to));
-            phase(phases, progress, heap, "churn", 4L * n, (from, to) -> w.churn(to - from));
+            phase(phases, progress, memory, "build", n, (from, to) -> w.build(from, to));
+            phase(phases, progress, memory, "churn", 4L * n, (from, to) -> w.churn(to - from));
             int[] order = w.shuffledSlots();
             int freed = (int) (n * 9L / 10);
-            phase(phases, progress, heap, "free most", freed, (from, to) -> w.free(order, from, to));
-            phase(phases, progress, heap, "rebuild", n / 2, (from, to) -> w.refill(order, from, to));
+            phase(phases, progress, memory, "free most", freed, (from, to) -> w.free(order, from, to));
+            phase(phases, progress, memory, "rebuild", n / 2, (from, to) -> w.refill(order, from, to));
             long elapsed = System.nanoTime() - total;
-            MallocStats s = heap.stats();
-            out.printf("pymalloc4j demo: %,d blocks, seed %d, geometry %s (%s pools, %s arenas)%n%n",
-                    n, seed, geometry.name(), kib(geometry.poolSize()), kib(geometry.arenaSize()));
+            out.printf("pymalloc4j demo: %,d blocks, seed %d, allocator %s, geometry %s (%s pools, %s arenas)%n%n",
+                    n, seed, allocator.resolved(), geometry.name(), kib(geometry.poolSize()), kib(geometry.arenaSize()));
             out.print(phases.render());
-            out.printf("%nlive: %,d small blocks in %,d pools, %,d raw blocks (%,d bytes); arenas: %,d mapped, "
-                            + "%,d at most, %,d returned to the OS%n%n",
-                    s.smallBlocksInUse(), s.poolsInUse(), s.rawBlocks(), s.rawBytes(), s.arenasCurrent(),
-                    s.arenasHighWater(), s.arenasReclaimed());
-            out.print(s.format());
+            if (memory.hasPymalloc()) {
+                MallocStats s = memory.pymalloc().stats();
+                out.printf("%nlive: %,d small blocks in %,d pools, %,d raw blocks (%,d bytes); arenas: %,d mapped, "
+                                + "%,d at most, %,d returned to the OS%n%n",
+                        s.smallBlocksInUse(), s.poolsInUse(), s.rawBlocks(), s.rawBytes(), s.arenasCurrent(),
+                        s.arenasHighWater(), s.arenasReclaimed());
+                out.print(s.format());
+            } else {
+                out.printf("%nlive: %,d blocks from libc malloc (%,d bytes requested); no pymalloc heap under %s%n",
+                        memory.obj().liveBlocks(), memory.bytesFromOs(), allocator.resolved());
+            }
             out.printf("%ntotal time %.2f s%n", elapsed / 1e9);
         }
         return 0;
@@ -89,7 +98,7 @@ final class DemoCommand {
         void run(int from, int to);
     }
 
-    private static void phase(Table table, Progress progress, PyMalloc heap, String name, long ops, Work work) {
+    private static void phase(Table table, Progress progress, Memory memory, String name, long ops, Work work) {
         progress.start(name, ops);
         long start = System.nanoTime();
         for (long done = 0; done < ops; ) {
@@ -100,10 +109,10 @@ final class DemoCommand {
         }
         long elapsed = System.nanoTime() - start;
         progress.finish();
-        MallocStats s = heap.stats();
+        String arenas = memory.hasPymalloc() ? Long.toString(memory.pymalloc().stats().arenasCurrent()) : "-";
         table.row(name, String.format("%,d", ops), String.format("%.1f", elapsed / 1e6),
-                String.format("%.1f", (double) elapsed / Math.max(1, ops)), s.arenasCurrent(),
-                String.format("%,d", s.smallBlocksInUse() + s.rawBlocks()));
+                String.format("%.1f", (double) elapsed / Math.max(1, ops)), arenas,
+                String.format("%,d", memory.obj().liveBlocks()));
     }
 
 

@@ -2,7 +2,7 @@ package org.pymalloc4j.bench.cli;
 
 import java.util.SplittableRandom;
 
-import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.allocator.BlockAllocator;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
 /**
@@ -23,11 +23,11 @@ final class DemoWorkload {
     private static final int[] LOW = {1, 33, 65, 129, 513};
     private static final int[] HIGH = {32, 64, 128, 512, 4096};
 
-    private final PyMalloc heap;
+    private final BlockAllocator heap;
     private final SplittableRandom random;
     private final long[] slots;
 
-    DemoWorkload(PyMalloc heap, int blocks, long seed) {
+    DemoWorkload(BlockAllocator heap, int blocks, long seed) {
         this.heap = heap;
         this.random = new SplittableRandom(seed);
         this.slots = new long[blocks];

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Geometry;
 
 /** Parses {@code --name value}, {@code --name=value} and {@code --flag} options plus positional arguments. */
@@ -76,6 +77,14 @@ final class Options {
             return Geometry.of(get("geometry", "3.11"));
         } catch (IllegalArgumentException e) {
             throw new UsageException(command + ": " + e.getMessage());
+        }
+    }
+
+    AllocatorName allocator(String command) throws UsageException {
+        try {
+            return AllocatorName.parse(get("malloc", "pymalloc"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(command + ": --malloc: " + e.getMessage());
         }
     }
 }

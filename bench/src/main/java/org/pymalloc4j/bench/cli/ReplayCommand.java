@@ -8,15 +8,16 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 
+import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Geometry;
-import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.bench.Trace;
 import org.pymalloc4j.bench.TraceFormatException;
 
 /** {@code pymalloc4j replay TRACE}: replays an allocation trace and prints the statistics report. */
 final class ReplayCommand {
     static final String HELP = """
-            usage: pymalloc4j replay TRACE [--geometry 3.11|3.8] [--quiet]
+            usage: pymalloc4j replay TRACE [--geometry 3.11|3.8] [--malloc NAME] [--quiet]
 
             Replays an allocation trace on a fresh heap and prints the heap statistics in the
             layout of CPython 3.11's sys._debugmallocstats(). The trace is checked whole before
@@ -32,6 +33,9 @@ final class ReplayCommand {
 
             options:
               --geometry 3.11|3.8   pool and arena sizes: 16 KiB/1 MiB (default) or 4 KiB/256 KiB
+              --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),
+                                    malloc, debug, pymalloc_debug, malloc_debug; the trace runs
+                                    through the object domain (PyObject_Malloc)
               --quiet               no progress bar
             """;
 
@@ -48,8 +52,9 @@ final class ReplayCommand {
             out.print(HELP);
             return 0;
         }
-        Options options = new Options("replay", args, Set.of("geometry"), Set.of("quiet"));
+        Options options = new Options("replay", args, Set.of("geometry", "malloc"), Set.of("quiet"));
         Geometry geometry = options.geometry("replay");
+        AllocatorName allocator = options.allocator("replay");
         if (options.positional().size() != 1) {
             throw new UsageException("replay: expected one TRACE file, got " + options.positional().size()
                     + "\n\n" + HELP);
@@ -68,16 +73,21 @@ final class ReplayCommand {
             throw new UsageException("replay: " + e.getMessage());
         }
         Progress progress = new Progress(err, !options.has("quiet"));
-        try (PyMalloc heap = PyMalloc.create(geometry)) {
+        try (Memory memory = Memory.builder().allocator(allocator).geometry(geometry).build()) {
             progress.start("replay", trace.length());
             long start = System.nanoTime();
-            trace.replay(heap, 65_536, progress::update);
+            trace.replay(memory.obj(), 65_536, progress::update);
             long elapsed = System.nanoTime() - start;
             progress.finish();
-            out.print(heap.debugMallocStats());
-            out.printf("%nreplayed %,d operations of %s in %.1f ms (%.1f ns per operation), geometry %s%n",
+            if (memory.hasPymalloc()) {
+                out.print(memory.pymalloc().debugMallocStats());
+            } else {
+                out.printf("%,d live blocks from libc malloc (%,d bytes requested); no pymalloc heap under %s%n",
+                        memory.obj().liveBlocks(), memory.bytesFromOs(), allocator.resolved());
+            }
+            out.printf("%nreplayed %,d operations of %s in %.1f ms (%.1f ns per operation), allocator %s, geometry %s%n",
                     trace.length(), name, elapsed / 1e6, trace.length() == 0 ? 0.0 : (double) elapsed / trace.length(),
-                    geometry.name());
+                    allocator.resolved(), geometry.name());
         }
         return 0;
     }
