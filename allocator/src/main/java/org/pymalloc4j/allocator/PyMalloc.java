@@ -49,7 +49,7 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * always checked against a native table of the raw blocks handed out. With checks off, bad
  * addresses corrupt the heap exactly as they would corrupt CPython's.
  */
-public final class PyMalloc implements AutoCloseable {
+public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /** Whether user-facing checks run; folded by the JIT. */
     static final boolean CHECKS = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
 
