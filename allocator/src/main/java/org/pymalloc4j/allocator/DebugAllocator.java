@@ -49,7 +49,9 @@ final class DebugAllocator implements BlockAllocator {
     @Override
     public long malloc(long size) {
         hooks.checkOpen();
-        checkSize("malloc(" + size + ")", size);
+        if (size < 0 || size > DebugBlock.MAX_SIZE) {
+            throw refuseSize("malloc(" + size + ")", size);
+        }
         return register(inner.malloc(size + OVERHEAD), size, true);
     }
 
@@ -64,17 +66,19 @@ final class DebugAllocator implements BlockAllocator {
     @Override
     public long calloc(long nelem, long elsize) {
         hooks.checkOpen();
-        String call = "calloc(" + nelem + ", " + elsize + ")";
-        if (nelem < 0 || elsize < 0) {
-            throw new IllegalArgumentException("debug " + call + ": negative size");
-        }
         long size;
         try {
             size = Math.multiplyExact(nelem, elsize);
         } catch (ArithmeticException e) {
-            throw new OutOfMemoryError("debug " + call + ": size overflows a long");
+            size = -1;
         }
-        checkSize(call, size);
+        if (nelem < 0 || elsize < 0 || size < 0 || size > DebugBlock.MAX_SIZE) {
+            String call = "calloc(" + nelem + ", " + elsize + ")";
+            if (nelem >= 0 && elsize >= 0 && size < 0) {
+                throw new OutOfMemoryError("debug " + call + ": size overflows a long");
+            }
+            throw refuseSize(call, nelem < 0 || elsize < 0 ? -1 : size);
+        }
         return register(inner.calloc(1, size + OVERHEAD), size, false);
     }
 
@@ -102,7 +106,9 @@ final class DebugAllocator implements BlockAllocator {
         if (address == 0) {
             return malloc(newSize);
         }
-        checkSize("realloc(" + DebugReport.hex(address) + ", " + newSize + ")", newSize);
+        if (newSize > DebugBlock.MAX_SIZE) {
+            throw refuseSize("realloc(" + DebugReport.hex(address) + ", " + newSize + ")", newSize);
+        }
         long info = checkAddress(REALLOC, "realloc", address);
         hooks.makeRoomInQuarantine(REALLOC);
         long moved = malloc(newSize);
@@ -135,14 +141,13 @@ final class DebugAllocator implements BlockAllocator {
         hooks.retire(address, info);
     }
 
-    private static void checkSize(String call, long size) {
+    /** Throws for a size that is negative or too large to record; declared to return for {@code throw}. */
+    private static RuntimeException refuseSize(String call, long size) {
         if (size < 0) {
             throw new IllegalArgumentException("debug " + call + ": negative size");
         }
-        if (size > DebugBlock.MAX_SIZE) {
-            throw new OutOfMemoryError("debug " + call + ": " + size
-                    + " bytes is more than the debug hooks can record (2^56 - 1)");
-        }
+        throw new OutOfMemoryError("debug " + call + ": " + size
+                + " bytes is more than the debug hooks can record (2^56 - 1)");
     }
 
     private long register(long q, long size, boolean clean) {

@@ -42,7 +42,11 @@ import static org.pymalloc4j.allocator.DebugBlock.OVERHEAD;
  * <li>Freed blocks are not returned at once: they wait, DEADBYTE-filled, in a FIFO quarantine
  *     (default {@value #DEFAULT_QUARANTINE_BLOCKS} blocks), so a double free is recognised and a
  *     write after free is caught by {@link #checkFreedMemory()} or when the block leaves the
- *     quarantine. CPython frees at once and pymalloc reuses the block at once.</li>
+ *     quarantine. CPython frees at once and pymalloc reuses the block at once. A block leaves
+ *     to make room before the free or realloc that needs the room changes anything, so if it
+ *     was written, that call throws having done nothing and can be retried; a written block
+ *     is released to its inner allocator once reported, so each write is reported once and
+ *     nothing leaks.</li>
  * <li>{@code realloc} always moves the block, as AddressSanitizer does, so a pointer kept to the
  *     old block sees DEADBYTE; CPython resizes in place when the inner allocator can.</li>
  * <li>No GIL check (there is no GIL), no serial numbers (off by default since 3.8), and a size
