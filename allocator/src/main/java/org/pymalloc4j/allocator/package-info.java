@@ -6,6 +6,7 @@
  *     pools            16 KiB (4 KiB in the 3.8 geometry), one size class each, 48-byte header
  *       arenas         1 MiB (256 KiB), 64 pools, mapped from the OS and returned when empty
  *   RawAllocator       libc malloc/calloc/realloc/free for 0 and &gt;512 bytes; mmap/munmap for arenas
+ *   DebugHooks         PYTHONMALLOC=debug around any BlockAllocator: API ids, guard bytes, fill patterns
  * </pre>
  *
  * <p>A pool is in one of three states, and each transition moves it between lists:

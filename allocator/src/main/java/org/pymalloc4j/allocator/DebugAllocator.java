@@ -1,0 +1,208 @@
+package org.pymalloc4j.allocator;
+
+import org.pymalloc4j.allocator.MemoryCorruptionException.Kind;
+import org.pymalloc4j.allocator.internal.NativeMemory;
+
+import static org.pymalloc4j.allocator.DebugBlock.OVERHEAD;
+
+/**
+ * One domain's debug allocator: CPython's {@code _PyMem_DebugRawMalloc} and friends over an
+ * inner allocator, sharing its {@link DebugHooks}' live-block table and quarantine with the
+ * other domains. See {@link DebugHooks} for the layout and the differences from CPython.
+ */
+final class DebugAllocator implements BlockAllocator {
+    private static final String FREE = "_PyMem_DebugRawFree";
+    private static final String REALLOC = "_PyMem_DebugRawRealloc";
+
+    private final DebugHooks hooks;
+    private final Domain domain;
+    private final BlockAllocator inner;
+    private final char api;
+
+    DebugAllocator(DebugHooks hooks, Domain domain, BlockAllocator inner) {
+        this.hooks = hooks;
+        this.domain = domain;
+        this.inner = inner;
+        this.api = domain.apiId();
+    }
+
+    Domain domain() {
+        return domain;
+    }
+
+    BlockAllocator inner() {
+        return inner;
+    }
+
+    DebugHooks hooks() {
+        return hooks;
+    }
+
+    /**
+     * Allocates {@code size} bytes filled with CLEANBYTE (0xCD), between a header and a
+     * trailing pad; the inner allocator is asked for {@code size + 24}.
+     *
+     * @throws IllegalArgumentException if {@code size} is negative
+     * @throws OutOfMemoryError         if {@code size} is 2^56 or more, or the inner allocator fails
+     * @throws IllegalStateException    if the hooks are closed
+     */
+    @Override
+    public long malloc(long size) {
+        hooks.checkOpen();
+        if (size < 0 || size > DebugBlock.MAX_SIZE) {
+            throw refuseSize("malloc(" + size + ")", size);
+        }
+        return register(inner.malloc(size + OVERHEAD), size, true);
+    }
+
+    /**
+     * Allocates {@code nelem * elsize} zeroed bytes through the inner {@code calloc}.
+     *
+     * @throws IllegalArgumentException if either argument is negative
+     * @throws OutOfMemoryError         if the product overflows or is 2^56 or more, or the inner
+     *                                  allocator fails
+     * @throws IllegalStateException    if the hooks are closed
+     */
+    @Override
+    public long calloc(long nelem, long elsize) {
+        hooks.checkOpen();
+        long size;
+        try {
+            size = Math.multiplyExact(nelem, elsize);
+        } catch (ArithmeticException e) {
+            size = -1;
+        }
+        if (nelem < 0 || elsize < 0 || size < 0 || size > DebugBlock.MAX_SIZE) {
+            String call = "calloc(" + nelem + ", " + elsize + ")";
+            if (nelem >= 0 && elsize >= 0 && size < 0) {
+                throw new OutOfMemoryError("debug " + call + ": size overflows a long");
+            }
+            throw refuseSize(call, nelem < 0 || elsize < 0 ? -1 : size);
+        }
+        return register(inner.calloc(1, size + OVERHEAD), size, false);
+    }
+
+    /**
+     * Moves the block to a new one of {@code newSize} bytes, always, unlike CPython: the old
+     * block is DEADBYTE-filled and quarantined like a freed one, so a stale pointer into it
+     * is caught. The first {@code min(old, new)} bytes are copied; a grown tail is CLEANBYTE.
+     *
+     * @throws IllegalArgumentException   if {@code newSize} is negative
+     * @throws InvalidAddressException    if {@code address} is not a live block of these hooks,
+     *                                    say because it was already freed
+     * @throws MemoryCorruptionException  if the block's id or pads are corrupt (it stays
+     *                                    allocated), or if the quarantine block evicted to make
+     *                                    room was written after free (nothing else changed)
+     * @throws OutOfMemoryError           if the new block cannot be had; the old one is intact
+     * @throws IllegalStateException      if the hooks are closed
+     */
+    @Override
+    public long realloc(long address, long newSize) {
+        hooks.checkOpen();
+        if (newSize < 0) {
+            throw new IllegalArgumentException("debug realloc(" + DebugReport.hex(address) + ", " + newSize
+                    + "): negative size");
+        }
+        if (address == 0) {
+            return malloc(newSize);
+        }
+        if (newSize > DebugBlock.MAX_SIZE) {
+            throw refuseSize("realloc(" + DebugReport.hex(address) + ", " + newSize + ")", newSize);
+        }
+        long info = checkAddress(REALLOC, "realloc", address);
+        hooks.makeRoomInQuarantine(REALLOC);
+        long moved = malloc(newSize);
+        NativeMemory.copy(address, moved, Math.min(DebugBlock.sizeOf(info), newSize));
+        // A grown tail keeps malloc's CLEANBYTE fill.
+        hooks.retire(address, info);
+        return moved;
+    }
+
+    /**
+     * Checks the block as CPython's {@code _PyMem_DebugCheckAddress} does, fills it with
+     * DEADBYTE (0xDD) and quarantines it; the oldest quarantined block then goes back to its
+     * inner allocator.
+     *
+     * @throws InvalidAddressException   if {@code address} is not a live block of these hooks,
+     *                                   say because it was already freed
+     * @throws MemoryCorruptionException if the block's id or pads are corrupt (it stays
+     *                                   allocated), or if the quarantined block evicted to make
+     *                                   room was written after free (this block is then not freed)
+     * @throws IllegalStateException     if the hooks are closed
+     */
+    @Override
+    public void free(long address) {
+        hooks.checkOpen();
+        if (address == 0) {
+            return;
+        }
+        long info = checkAddress(FREE, "free", address);
+        hooks.makeRoomInQuarantine(FREE);
+        hooks.retire(address, info);
+    }
+
+    /** Throws for a size that is negative or too large to record; declared to return for {@code throw}. */
+    private static RuntimeException refuseSize(String call, long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("debug " + call + ": negative size");
+        }
+        throw new OutOfMemoryError("debug " + call + ": " + size
+                + " bytes is more than the debug hooks can record (2^56 - 1)");
+    }
+
+    private long register(long q, long size, boolean clean) {
+        DebugBlock.format(q, size, api, clean);
+        long p = DebugBlock.user(q);
+        try {
+            hooks.live.put(p, DebugBlock.pack(domain, size));
+        } catch (OutOfMemoryError e) {
+            inner.free(q);
+            throw e;
+        }
+        return p;
+    }
+
+    /**
+     * CPython's {@code _PyMem_DebugCheckAddress}, after a table look-up that keeps a foreign
+     * address from ever being read. Returns the block's table value.
+     */
+    private long checkAddress(String function, String operation, long p) {
+        long info = hooks.live.sizeOf(p);
+        if (info < 0) {
+            throw hooks.unknownAddress(operation, p);
+        }
+        long n = DebugBlock.sizeOf(info);
+        byte id = DebugBlock.idByte(p);
+        Domain owner = DebugBlock.domainOf(info);
+        if (id != (byte) api || owner != domain) {
+            // The id byte decides, as in CPython; the table catches an id forged to match.
+            char actual = id != (byte) api ? (char) (id & 0xff) : owner.apiId();
+            throw corruption(p, n, function, Kind.BAD_ID, actual, "bad ID: Allocated using API "
+                    + DebugReport.api((byte) actual) + ", verified using API '" + api + "'");
+        }
+        if (!DebugBlock.leadingPadIntact(p)) {
+            throw corruption(p, n, function, Kind.BAD_LEADING_PAD, api, "bad leading pad byte");
+        }
+        long sizeWord = DebugBlock.headerSize(p);
+        if (sizeWord != n) {
+            // CPython would trust it and check (or fault on) a tail elsewhere; the table knows better.
+            throw corruption(p, n, function, Kind.BAD_LEADING_PAD, api, "bad size field: it reads "
+                    + Long.toUnsignedString(sizeWord) + ", but " + n + " bytes were requested");
+        }
+        if (!DebugBlock.trailingPadIntact(p, n)) {
+            throw corruption(p, n, function, Kind.BAD_TRAILING_PAD, api, "bad trailing pad byte");
+        }
+        return info;
+    }
+
+    private MemoryCorruptionException corruption(long p, long n, String function, Kind kind, char actual,
+                                                 String problem) {
+        String report = DebugReport.liveBlock(p, n, hooks.traceback(p), function, problem);
+        return new MemoryCorruptionException(report, p, kind, api, actual);
+    }
+
+    @Override
+    public String toString() {
+        return "DebugAllocator[" + domain + " over " + inner + "]";
+    }
+}

@@ -1,0 +1,376 @@
+package org.pymalloc4j.allocator;
+
+import java.util.Objects;
+import java.util.function.LongFunction;
+
+import org.pymalloc4j.allocator.MemoryCorruptionException.Kind;
+import org.pymalloc4j.allocator.internal.NativeMemory;
+import org.pymalloc4j.allocator.internal.RawBlockTable;
+
+import static org.pymalloc4j.allocator.DebugBlock.DEADBYTE;
+import static org.pymalloc4j.allocator.DebugBlock.OVERHEAD;
+
+/**
+ * CPython's memory debug hooks ({@code PYTHONMALLOC=debug}, {@code PyMem_SetupDebugHooks}):
+ * {@link #wrap} puts a debug allocator in front of a domain's allocator. Each block gets
+ * CPython's header and pads, and is checked when it is freed or resized:
+ *
+ * <pre>
+ *  | N, 8 bytes big-endian | API id | FD x 7 | N bytes: CD after malloc, DD after free | FD x 8 |
+ *  q                        q+8      q+9      p = q+16                                  tail = p+N
+ * </pre>
+ *
+ * <pre>
+ *  try (PyMalloc heap = PyMalloc.create(); DebugHooks hooks = DebugHooks.create()) {
+ *      BlockAllocator mem = hooks.wrap(Domain.MEM, heap);
+ *      BlockAllocator obj = hooks.wrap(Domain.OBJ, heap);
+ *      long p = mem.malloc(10);
+ *      obj.free(p);   // MemoryCorruptionException: ... bad ID: Allocated using API 'm', verified using API 'o'
+ *  }
+ * </pre>
+ * (The hooks must close before the heap: closing returns the quarantined blocks to it.)
+ *
+ * <p>Differences from CPython, all so that a bug is reported rather than crashes or goes unseen:
+ * <ul>
+ * <li>Corruption throws a {@link MemoryCorruptionException} carrying CPython's report instead of
+ *     aborting; the corrupt block stays allocated and the heap unchanged.</li>
+ * <li>Every address is looked up in a native table of the live blocks of all wrapped domains
+ *     before any byte of it is read, so a foreign or freed address is an
+ *     {@link InvalidAddressException}, never a segfault. The trailing pad is found with the
+ *     recorded size, and a size word that disagrees with it is reported as "bad size field"
+ *     (kind {@link Kind#BAD_LEADING_PAD}); CPython would trust the word.</li>
+ * <li>Freed blocks are not returned at once: they wait, DEADBYTE-filled, in a FIFO quarantine
+ *     (default {@value #DEFAULT_QUARANTINE_BLOCKS} blocks), so a double free is recognised and a
+ *     write after free is caught by {@link #checkFreedMemory()} or when the block leaves the
+ *     quarantine. CPython frees at once and pymalloc reuses the block at once. A block leaves
+ *     to make room before the free or realloc that needs the room changes anything, so if it
+ *     was written, that call throws having done nothing and can be retried; a written block
+ *     is released to its inner allocator once reported, so each write is reported once and
+ *     nothing leaks.</li>
+ * <li>{@code realloc} always moves the block, as AddressSanitizer does, so a pointer kept to the
+ *     old block sees DEADBYTE; CPython resizes in place when the inner allocator can.</li>
+ * <li>No GIL check (there is no GIL), no serial numbers (off by default since 3.8), and a size
+ *     limit of 2^56 - 1 bytes (the table packs the domain into the top byte).</li>
+ * </ul>
+ *
+ * <p>Like {@link PyMalloc}, the hooks take no locks: use them from one thread at a time.
+ */
+public final class DebugHooks implements AutoCloseable {
+    /** Freed blocks held back by {@link #create()}. */
+    public static final int DEFAULT_QUARANTINE_BLOCKS = 1024;
+    /** The largest quarantine {@link #create(int)} accepts (its two arrays take 16 MiB). */
+    public static final int MAX_QUARANTINE_BLOCKS = 1 << 20;
+
+    /** User address to {@link DebugBlock#pack packed} domain and size, for every live block. */
+    final RawBlockTable live;
+    private final DebugQuarantine quarantine;
+    private final DebugAllocator[] allocators = new DebugAllocator[Domain.values().length];
+    private LongFunction<String> tracebackSource;
+    private boolean closed;
+
+    private DebugHooks(int quarantineBlocks) {
+        quarantine = new DebugQuarantine(quarantineBlocks);
+        live = new RawBlockTable();
+    }
+
+    /**
+     * Hooks with a quarantine of {@value #DEFAULT_QUARANTINE_BLOCKS} freed blocks.
+     *
+     * @throws OutOfMemoryError if the native live-block table cannot be allocated
+     */
+    public static DebugHooks create() {
+        return new DebugHooks(DEFAULT_QUARANTINE_BLOCKS);
+    }
+
+    /**
+     * Hooks that hold back up to {@code quarantineBlocks} freed blocks; 0 frees at once, as
+     * CPython does.
+     *
+     * @throws IllegalArgumentException if {@code quarantineBlocks} is negative or more than
+     *                                  {@value #MAX_QUARANTINE_BLOCKS}
+     * @throws OutOfMemoryError         if the native live-block table cannot be allocated
+     */
+    public static DebugHooks create(int quarantineBlocks) {
+        if (quarantineBlocks < 0 || quarantineBlocks > MAX_QUARANTINE_BLOCKS) {
+            throw new IllegalArgumentException("quarantine of " + quarantineBlocks + " blocks: must be 0.."
+                    + MAX_QUARANTINE_BLOCKS);
+        }
+        return new DebugHooks(quarantineBlocks);
+    }
+
+    /**
+     * The debug allocator of {@code domain} over {@code inner}. Wrapping a domain again over
+     * the same allocator returns the same debug allocator.
+     *
+     * @throws NullPointerException     if an argument is null
+     * @throws IllegalArgumentException if {@code inner} is already a debug allocator (test with
+     *                                  {@link #isDebugAllocator}, as CPython skips wrapped domains)
+     * @throws IllegalStateException    if {@code domain} is already wrapped over another
+     *                                  allocator, or the hooks are closed
+     */
+    public BlockAllocator wrap(Domain domain, BlockAllocator inner) {
+        Objects.requireNonNull(domain, "domain");
+        Objects.requireNonNull(inner, "inner");
+        checkOpen();
+        if (inner instanceof DebugAllocator) {
+            throw new IllegalArgumentException(inner + " is already a debug allocator");
+        }
+        DebugAllocator existing = allocators[domain.ordinal()];
+        if (existing != null) {
+            if (existing.inner() == inner) {
+                return existing;
+            }
+            throw new IllegalStateException(domain + " is already wrapped over " + existing.inner()
+                    + "; its live blocks would be freed through the wrong allocator");
+        }
+        DebugAllocator allocator = new DebugAllocator(this, domain, inner);
+        allocators[domain.ordinal()] = allocator;
+        return allocator;
+    }
+
+    /** Whether {@code allocator} is a debug allocator from some {@code DebugHooks}. */
+    public static boolean isDebugAllocator(BlockAllocator allocator) {
+        return allocator instanceof DebugAllocator;
+    }
+
+    /**
+     * The allocator a debug allocator wraps.
+     *
+     * @throws NullPointerException     if {@code debugAllocator} is null
+     * @throws IllegalArgumentException if it is not a debug allocator
+     */
+    public static BlockAllocator unwrap(BlockAllocator debugAllocator) {
+        Objects.requireNonNull(debugAllocator, "debugAllocator");
+        if (!(debugAllocator instanceof DebugAllocator d)) {
+            throw new IllegalArgumentException(debugAllocator + " is not a debug allocator");
+        }
+        return d.inner();
+    }
+
+    /**
+     * Where reports get a block's allocation traceback, CPython's tracemalloc: called with the
+     * user address, it returns the lines to print after "Memory block allocated at (most
+     * recent call first):", or null. Null (the default) unsets it.
+     *
+     * @throws IllegalStateException if the hooks are closed
+     */
+    public void setTracebackSource(LongFunction<String> source) {
+        checkOpen();
+        tracebackSource = source;
+    }
+
+    /**
+     * Checks that every quarantined block is still all DEADBYTE. The first block found written
+     * is reported, then released to its inner allocator, so that each corruption is reported
+     * once and the heap stays consistent.
+     *
+     * @throws MemoryCorruptionException of kind {@link Kind#WRITE_AFTER_FREE}, naming the offset
+     *                                   of each written byte
+     * @throws IllegalStateException     if the hooks are closed
+     */
+    public void checkFreedMemory() {
+        checkOpen();
+        for (int i = 0; i < quarantine.size(); i++) {
+            long p = quarantine.address(i);
+            long info = quarantine.info(i);
+            if (DebugBlock.firstNot(DebugBlock.base(p), DebugBlock.sizeOf(info) + OVERHEAD, DEADBYTE) >= 0) {
+                quarantine.remove(i);
+                release(p, info, "DebugHooks.checkFreedMemory", false);
+            }
+        }
+    }
+
+    /**
+     * The number of live (allocated, not freed) debug blocks in all domains.
+     *
+     * @throws IllegalStateException if the hooks are closed
+     */
+    public long liveBlocks() {
+        checkOpen();
+        return live.count();
+    }
+
+    /**
+     * The number of freed blocks held in the quarantine.
+     *
+     * @throws IllegalStateException if the hooks are closed
+     */
+    public long quarantinedBlocks() {
+        checkOpen();
+        return quarantine.size();
+    }
+
+    /**
+     * Checks the live-block table against memory: each live block's size word equals its
+     * recorded size, its id byte is its domain's, and both pads are intact; no quarantined
+     * block is live. For tests and diagnostics.
+     *
+     * @throws IllegalStateException naming the first block and field found broken, or if the
+     *                               hooks are closed
+     */
+    public void checkInvariants() {
+        checkOpen();
+        live.checkInvariants();
+        live.forEach((p, info) -> {
+            checkLiveBlock(p, info);
+            return 0;
+        });
+        for (int i = 0; i < quarantine.size(); i++) {
+            long p = quarantine.address(i);
+            if (live.contains(p)) {
+                throw new IllegalStateException("debug hooks: " + DebugReport.hex(p) + " is both live and quarantined");
+            }
+        }
+    }
+
+    private void checkLiveBlock(long p, long info) {
+        String block = "debug hooks: block " + DebugReport.hex(p);
+        int ordinal = (int) (info >>> 56);
+        if (ordinal >= allocators.length || allocators[ordinal] == null) {
+            throw new IllegalStateException(block + ": table names domain #" + ordinal + ", which is not wrapped");
+        }
+        Domain domain = DebugBlock.domainOf(info);
+        long n = DebugBlock.sizeOf(info);
+        long sizeWord = DebugBlock.headerSize(p);
+        if (sizeWord != n) {
+            throw new IllegalStateException(block + ": size word reads " + Long.toUnsignedString(sizeWord)
+                    + " but " + n + " bytes were requested");
+        }
+        byte id = DebugBlock.idByte(p);
+        if (id != (byte) domain.apiId()) {
+            throw new IllegalStateException(block + ": API id " + DebugReport.api(id) + " but it was allocated through "
+                    + domain + " ('" + domain.apiId() + "')");
+        }
+        if (!DebugBlock.leadingPadIntact(p)) {
+            throw new IllegalStateException(block + ": leading pad at p-7 is not all FORBIDDENBYTE");
+        }
+        if (!DebugBlock.trailingPadIntact(p, n)) {
+            throw new IllegalStateException(block + ": trailing pad at tail=" + DebugReport.hex(p + n)
+                    + " is not all FORBIDDENBYTE");
+        }
+    }
+
+    /** Whether {@link #close()} has run. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /**
+     * Returns every quarantined block to its inner allocator and frees the native table; the
+     * hooks and their debug allocators then refuse every call. Live blocks stay allocated:
+     * they belong to the caller. Closing again does nothing.
+     *
+     * @throws RuntimeException what an inner allocator threw for a quarantined block (say an
+     *                          {@link IllegalStateException} because its heap was closed first);
+     *                          the other blocks are returned and the hooks closed regardless
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        RuntimeException failure = null;
+        for (int i = 0; i < quarantine.size(); i++) {
+            long p = quarantine.address(i);
+            try {
+                innerOf(quarantine.info(i)).free(DebugBlock.base(p));
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        quarantine.clear();
+        live.release();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "DebugHooks[quarantine " + quarantine.capacity() + (closed ? ", closed]" : "]");
+    }
+
+    // ------------------------------------------------------------------ for DebugAllocator
+
+    void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("these DebugHooks are closed");
+        }
+    }
+
+    /** The allocation traceback of {@code p} for a report, or null. */
+    String traceback(long p) {
+        LongFunction<String> source = tracebackSource;
+        if (source == null) {
+            return null;
+        }
+        try {
+            return source.apply(p);
+        } catch (RuntimeException e) {
+            // A broken source must not hide the corruption being reported.
+            return "  (the traceback source failed: " + e + ")";
+        }
+    }
+
+    /** Why {@code p} is not a live block: freed and still quarantined, or never ours. */
+    InvalidAddressException unknownAddress(String operation, long p) {
+        String call = operation + "(" + DebugReport.hex(p) + "): ";
+        if (quarantine.capacity() > 0 && quarantine.indexOf(p) >= 0) {
+            return new InvalidAddressException(call + "block already freed (double free): it is in the debug"
+                    + " hooks' quarantine; heap unchanged", p);
+        }
+        return new InvalidAddressException(call + "not a block allocated through the debug hooks (or freed"
+                + " and no longer quarantined); heap unchanged", p);
+    }
+
+    /**
+     * Makes room for one more block by releasing the oldest quarantined one. Runs before a
+     * free or realloc changes anything, so if the evicted block was written after free, the
+     * report is thrown and the call can simply be retried.
+     */
+    void makeRoomInQuarantine(String function) {
+        if (quarantine.capacity() == 0 || !quarantine.isFull()) {
+            return;
+        }
+        long p = quarantine.address(0);
+        long info = quarantine.info(0);
+        quarantine.remove(0);
+        release(p, info, function, true);
+    }
+
+    /** Frees a checked live block: DEADBYTE over all of it, then quarantine (room was made). */
+    void retire(long p, long info) {
+        long q = DebugBlock.base(p);
+        NativeMemory.fill(q, DebugBlock.sizeOf(info) + OVERHEAD, DEADBYTE);
+        live.remove(p);
+        if (quarantine.capacity() == 0) {
+            innerOf(info).free(q);
+        } else {
+            quarantine.push(p, info);
+        }
+    }
+
+    /** Returns a block taken out of the quarantine, throwing afterwards if it was written. */
+    private void release(long p, long info, String function, boolean evicted) {
+        long q = DebugBlock.base(p);
+        long n = DebugBlock.sizeOf(info);
+        Domain domain = DebugBlock.domainOf(info);
+        String report = null;
+        if (DebugBlock.firstNot(q, n + OVERHEAD, DEADBYTE) >= 0) {
+            report = DebugReport.freedBlock(p, n, domain.apiId(), evicted, traceback(p), function);
+        }
+        innerOf(info).free(q);
+        if (report != null) {
+            throw new MemoryCorruptionException(report, p, Kind.WRITE_AFTER_FREE, domain.apiId(), domain.apiId());
+        }
+    }
+
+    private BlockAllocator innerOf(long info) {
+        return allocators[DebugBlock.domainOf(info).ordinal()].inner();
+    }
+}
