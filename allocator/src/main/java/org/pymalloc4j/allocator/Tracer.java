@@ -1,10 +1,8 @@
 package org.pymalloc4j.allocator;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import org.pymalloc4j.allocator.internal.TraceTable;
@@ -46,21 +44,11 @@ import org.pymalloc4j.allocator.internal.TraceTable;
  * memory stops tracing.
  */
 public final class Tracer {
-    private static final String PACKAGE = Tracer.class.getPackageName();
-    private static final StackWalker WALKER = StackWalker.getInstance();
     private static final Domain[] DOMAINS = Domain.values();
-    /** Estimated heap bytes per interned traceback besides its frame references (see {@link #tracerMemory}). */
-    private static final long TRACEBACK_BYTES = 24 + 32 + 32 + 16 + 8 + 8;
-    /** Estimated heap bytes per interned frame: the record and its map entry. */
-    private static final long FRAME_BYTES = 24 + 32 + 8;
 
     private final Memory memory;
     private final TraceTable table = new TraceTable();
-    private final Map<TraceFrame, TraceFrame> frames = new HashMap<>();
-    private final Map<Traceback, Integer> tracebackIds = new HashMap<>();
-    private final List<Traceback> tracebacks = new ArrayList<>();
-    /** The frames of the stack being captured (tracemalloc's scratch traceback). */
-    private final ArrayList<TraceFrame> scratch = new ArrayList<>();
+    private final Tracebacks tracebacks = new Tracebacks();
     /** The wrapper installed in each domain, by ordinal; null when not tracing. */
     private final TracingAllocator[] wrappers = new TracingAllocator[DOMAINS.length];
     private boolean tracing;
@@ -150,7 +138,7 @@ public final class Tracer {
 
     private void dropTracing() {
         tracing = false;
-        java.util.Arrays.fill(wrappers, null);
+        Arrays.fill(wrappers, null);
         clear();
     }
 
@@ -218,11 +206,7 @@ public final class Tracer {
 
     private void clear() {
         table.clear();
-        frames.clear();
-        tracebackIds.clear();
         tracebacks.clear();
-        scratch.clear();
-        scratch.trimToSize();
     }
 
     /**
@@ -235,13 +219,7 @@ public final class Tracer {
      */
     public long tracerMemory() {
         checkOpen();
-        long bytes = table.footprint();
-        for (Traceback tb : tracebacks) {
-            bytes += TRACEBACK_BYTES + 4L * tb.frames().size();
-        }
-        bytes += FRAME_BYTES * frames.size();
-        bytes += 16 + 4L * scratch.size();
-        return bytes;
+        return table.footprint() + tracebacks.footprint();
     }
 
     /**
@@ -323,7 +301,7 @@ public final class Tracer {
      * {@link #record} cannot fail once the inner allocator has acted.
      */
     Traceback prepare() {
-        Traceback traceback = capture();
+        Traceback traceback = tracebacks.capture(limit);
         table.reserve();
         return traceback;
     }
@@ -333,11 +311,8 @@ public final class Tracer {
         if (!tracing) {
             return; // stopped from inside the inner allocator
         }
-        Integer id = tracebackIds.get(traceback);
-        if (id == null) {
-            id = internId(traceback); // the traces were cleared from inside the inner allocator
-        }
-        table.put(address, size, id, (byte) domain.ordinal());
+        // interned by prepare(), unless the traces were cleared from inside the inner allocator
+        table.put(address, size, tracebacks.idOf(traceback), (byte) domain.ordinal());
     }
 
     /** Removes the trace of {@code address}, if any. */
@@ -345,52 +320,6 @@ public final class Tracer {
         if (tracing) {
             table.remove(address);
         }
-    }
-
-    private Traceback capture() {
-        int max = limit;
-        return WALKER.walk(stack -> {
-            scratch.clear();
-            int total = 0;
-            for (Iterator<StackWalker.StackFrame> it = stack.iterator(); it.hasNext(); ) {
-                StackWalker.StackFrame f = it.next();
-                if (isMachinery(f.getClassName())) {
-                    continue;
-                }
-                if (scratch.size() < max) {
-                    scratch.add(frame(f));
-                }
-                if (total < Traceback.MAX_FRAMES) {
-                    total++;
-                }
-            }
-            Traceback candidate = scratch.isEmpty()
-                    ? Traceback.of(TraceFrame.UNKNOWN)
-                    : new Traceback(scratch, total);
-            Integer id = tracebackIds.get(candidate);
-            return id != null ? tracebacks.get(id) : tracebacks.get(internId(candidate));
-        });
-    }
-
-    private int internId(Traceback traceback) {
-        int id = tracebacks.size();
-        tracebacks.add(traceback);
-        tracebackIds.put(traceback, id);
-        return id;
-    }
-
-    private TraceFrame frame(StackWalker.StackFrame f) {
-        String file = f.getFileName();
-        TraceFrame frame = new TraceFrame(f.getClassName(), f.getMethodName(), file == null ? "<unknown>" : file,
-                Math.max(0, f.getLineNumber()));
-        TraceFrame interned = frames.putIfAbsent(frame, frame);
-        return interned != null ? interned : frame;
-    }
-
-    /** Whether {@code className} is in this package itself (not a subpackage). */
-    static boolean isMachinery(String className) {
-        return className.length() > PACKAGE.length() && className.startsWith(PACKAGE)
-                && className.charAt(PACKAGE.length()) == '.' && className.indexOf('.', PACKAGE.length() + 1) < 0;
     }
 
     /**
