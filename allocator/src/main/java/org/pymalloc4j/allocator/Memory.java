@@ -39,6 +39,7 @@ public final class Memory implements AutoCloseable {
     private final MemoryDomain raw;
     private final MemoryDomain mem;
     private final MemoryDomain obj;
+    private final Tracer tracer = new Tracer(this);
     private boolean closed;
 
     private Memory(Builder b) {
@@ -96,6 +97,14 @@ public final class Memory implements AutoCloseable {
      */
     public MemoryDomain domain(Domain domain) {
         return domains.get(Objects.requireNonNull(domain, "domain"));
+    }
+
+    /**
+     * This memory's tracer, CPython's {@code tracemalloc}: not tracing until
+     * {@link Tracer#start(int) started}.
+     */
+    public Tracer tracer() {
+        return tracer;
     }
 
     // ------------------------------------------------------------------ allocators
@@ -256,14 +265,16 @@ public final class Memory implements AutoCloseable {
     }
 
     /**
-     * Returns every arena and every libc block to the OS. Custom allocators installed in a
-     * domain are not closed; they belong to whoever made them. Closing again does nothing.
+     * Stops the tracer, then returns every arena and every libc block to the OS. Custom
+     * allocators installed in a domain are not closed; they belong to whoever made them. Closing
+     * again does nothing.
      */
     @Override
     public void close() {
         if (closed) {
             return;
         }
+        tracer.memoryClosing();
         closed = true;
         for (MemoryDomain d : domains.values()) {
             d.install(ClosedAllocator.INSTANCE);

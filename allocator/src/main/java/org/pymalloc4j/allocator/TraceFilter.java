@@ -1,0 +1,247 @@
+package org.pymalloc4j.allocator;
+
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.regex.Pattern;
+
+/**
+ * Selects traces for {@link Snapshot#filterTraces}: tracemalloc's {@code Filter} (by class
+ * name, optionally line, frames and domain) and {@code DomainFilter}. Immutable.
+ *
+ * <pre>
+ *  snapshot.filterTraces(List.of(
+ *          TraceFilter.include("org.example.*"),              // only blocks allocated by org.example
+ *          TraceFilter.exclude("org.example.cache.*"),        // ...except its cache
+ *          TraceFilter.domain(Domain.RAW, false)));           // and not raw blocks
+ * </pre>
+ *
+ * <p>Class patterns are {@code fnmatch} globs over fully qualified class names: {@code *}
+ * matches any run of characters (dots too, so {@code org.example.*} takes subpackages),
+ * {@code ?} one character, {@code [seq]} and {@code [!seq]} a character in or not in
+ * {@code seq}. Matching is case-sensitive, as {@code fnmatch} on POSIX.
+ *
+ * <p>A class filter looks at the most recent frame, or at every recorded frame with
+ * {@link #allFrames(boolean) allFrames(true)}; an inclusive one matches a trace when a frame it
+ * looks at matches, an exclusive one matches (keeps) a trace when none does. A
+ * {@linkplain #inDomain domain restriction} narrows an inclusive filter to the domain's traces
+ * and an exclusive one to excluding only them.
+ */
+public final class TraceFilter {
+    private final boolean inclusive;
+    private final String classPattern; // null for a domain filter
+    private final Pattern regex;
+    private final int lineNumber; // -1: any line
+    private final boolean allFrames;
+    private final Domain domain; // null: any domain (class filter only)
+
+    private TraceFilter(boolean inclusive, String classPattern, int lineNumber, boolean allFrames, Domain domain) {
+        this.inclusive = inclusive;
+        this.classPattern = classPattern;
+        this.regex = classPattern == null ? null : Pattern.compile(translate(classPattern), Pattern.DOTALL);
+        this.lineNumber = lineNumber;
+        this.allFrames = allFrames;
+        this.domain = domain;
+    }
+
+    /**
+     * Keeps traces whose most recent frame's class matches {@code classPattern}
+     * ({@code Filter(True, pattern)}).
+     *
+     * @throws NullPointerException if {@code classPattern} is null
+     */
+    public static TraceFilter include(String classPattern) {
+        return new TraceFilter(true, Objects.requireNonNull(classPattern, "classPattern"), -1, false, null);
+    }
+
+    /**
+     * Keeps traces whose most recent frame matches {@code classPattern} at line {@code lineNumber}.
+     *
+     * @throws NullPointerException     if {@code classPattern} is null
+     * @throws IllegalArgumentException if {@code lineNumber} is negative
+     */
+    public static TraceFilter include(String classPattern, int lineNumber) {
+        return new TraceFilter(true, Objects.requireNonNull(classPattern, "classPattern"), line(lineNumber), false,
+                null);
+    }
+
+    /**
+     * Drops traces whose most recent frame's class matches {@code classPattern}
+     * ({@code Filter(False, pattern)}).
+     *
+     * @throws NullPointerException if {@code classPattern} is null
+     */
+    public static TraceFilter exclude(String classPattern) {
+        return new TraceFilter(false, Objects.requireNonNull(classPattern, "classPattern"), -1, false, null);
+    }
+
+    /**
+     * Drops traces whose most recent frame matches {@code classPattern} at line {@code lineNumber}.
+     *
+     * @throws NullPointerException     if {@code classPattern} is null
+     * @throws IllegalArgumentException if {@code lineNumber} is negative
+     */
+    public static TraceFilter exclude(String classPattern, int lineNumber) {
+        return new TraceFilter(false, Objects.requireNonNull(classPattern, "classPattern"), line(lineNumber), false,
+                null);
+    }
+
+    /**
+     * Keeps ({@code inclusive}) or drops the traces of one domain: tracemalloc's {@code DomainFilter}.
+     *
+     * @throws NullPointerException if {@code domain} is null
+     */
+    public static TraceFilter domain(Domain domain, boolean inclusive) {
+        return new TraceFilter(inclusive, null, -1, false, Objects.requireNonNull(domain, "domain"));
+    }
+
+    private static int line(int lineNumber) {
+        if (lineNumber < 0) {
+            throw new IllegalArgumentException("line number must not be negative, was " + lineNumber);
+        }
+        return lineNumber;
+    }
+
+    /**
+     * This class filter looking at every recorded frame ({@code all_frames=True}) or only at the
+     * most recent one.
+     *
+     * @throws IllegalStateException if this is a domain filter, which looks at no frame
+     */
+    public TraceFilter allFrames(boolean all) {
+        requireClassFilter("allFrames");
+        return new TraceFilter(inclusive, classPattern, lineNumber, all, domain);
+    }
+
+    /**
+     * This class filter restricted to one domain ({@code Filter(..., domain=d)}).
+     *
+     * @throws NullPointerException  if {@code domain} is null
+     * @throws IllegalStateException if this is a domain filter; use {@link #domain(Domain, boolean)}
+     */
+    public TraceFilter inDomain(Domain domain) {
+        Objects.requireNonNull(domain, "domain");
+        requireClassFilter("inDomain");
+        return new TraceFilter(inclusive, classPattern, lineNumber, allFrames, domain);
+    }
+
+    private void requireClassFilter(String what) {
+        if (classPattern == null) {
+            throw new IllegalStateException(what + " applies to class filters, not to the domain filter " + this);
+        }
+    }
+
+    /** Whether the filter keeps what it matches (true) or drops it (false). */
+    public boolean isInclusive() {
+        return inclusive;
+    }
+
+    /** The class pattern; empty for a domain filter. */
+    public Optional<String> classPattern() {
+        return Optional.ofNullable(classPattern);
+    }
+
+    /** The line the frame must be at; empty for any line. */
+    public OptionalInt lineNumber() {
+        return lineNumber < 0 ? OptionalInt.empty() : OptionalInt.of(lineNumber);
+    }
+
+    /** Whether the filter looks at every recorded frame rather than the most recent one. */
+    public boolean isAllFrames() {
+        return allFrames;
+    }
+
+    /** The domain of a domain filter or of a class filter's restriction; empty for any domain. */
+    public Optional<Domain> domain() {
+        return Optional.ofNullable(domain);
+    }
+
+    /**
+     * tracemalloc's {@code _match}: for an inclusive filter, whether it selects the trace; for an
+     * exclusive one, whether it lets the trace through.
+     */
+    boolean passes(Trace trace) {
+        if (classPattern == null) {
+            return (trace.domain() == domain) == inclusive;
+        }
+        boolean result;
+        if (allFrames) {
+            boolean any = false;
+            for (TraceFrame f : trace.traceback().frames()) {
+                if (matchesFrame(f)) {
+                    any = true;
+                    break;
+                }
+            }
+            result = any == inclusive;
+        } else {
+            result = matchesFrame(trace.traceback().mostRecent()) == inclusive;
+        }
+        if (domain != null) {
+            return inclusive ? result && trace.domain() == domain : result || trace.domain() != domain;
+        }
+        return result;
+    }
+
+    private boolean matchesFrame(TraceFrame f) {
+        return regex.matcher(f.className()).matches() && (lineNumber < 0 || f.lineNumber() == lineNumber);
+    }
+
+    /** Python's {@code fnmatch.translate}, for {@code *}, {@code ?}, {@code [seq]} and {@code [!seq]}. */
+    static String translate(String glob) {
+        StringBuilder re = new StringBuilder();
+        int n = glob.length();
+        for (int i = 0; i < n; i++) {
+            char c = glob.charAt(i);
+            if (c == '*') {
+                re.append(".*");
+            } else if (c == '?') {
+                re.append('.');
+            } else if (c == '[') {
+                int j = i + 1;
+                if (j < n && glob.charAt(j) == '!') {
+                    j++;
+                }
+                if (j < n && glob.charAt(j) == ']') {
+                    j++;
+                }
+                while (j < n && glob.charAt(j) != ']') {
+                    j++;
+                }
+                if (j >= n) {
+                    re.append("\\[");
+                } else {
+                    String body = glob.substring(i + 1, j);
+                    boolean negate = body.startsWith("!");
+                    if (negate) {
+                        body = body.substring(1);
+                    }
+                    re.append(negate ? "[^" : "[");
+                    for (char b : body.toCharArray()) {
+                        // a range's '-' keeps its meaning; any other non-alphanumeric is escaped
+                        if (b != '-' && !Character.isLetterOrDigit(b)) {
+                            re.append('\\');
+                        }
+                        re.append(b);
+                    }
+                    re.append(']');
+                    i = j;
+                }
+            } else {
+                re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        return re.toString();
+    }
+
+    /** As tracemalloc's constructor call, e.g. {@code Filter(True, 'org.example.*', lineno=12)}. */
+    @Override
+    public String toString() {
+        String flag = inclusive ? "True" : "False";
+        if (classPattern == null) {
+            return "DomainFilter(" + flag + ", " + domain + ")";
+        }
+        return "Filter(" + flag + ", '" + classPattern + "'" + (lineNumber >= 0 ? ", lineno=" + lineNumber : "")
+                + (allFrames ? ", all_frames=True" : "") + (domain != null ? ", domain=" + domain : "") + ")";
+    }
+}

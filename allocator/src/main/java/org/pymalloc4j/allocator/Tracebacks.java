@@ -1,0 +1,114 @@
+package org.pymalloc4j.allocator;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The tracer's interned tracebacks and frames, and the stack capture that makes them:
+ * tracemalloc's {@code traceback_new}, {@code tracemalloc_tracebacks} and
+ * {@code tracemalloc_filenames}. A trace refers to its traceback by an {@code int} id.
+ *
+ * <p>Interning is by value, frames and total depth, as tracemalloc's
+ * {@code hashtable_compare_traceback}: the blocks allocated from the same stack share one
+ * {@link Traceback}, and equal frames one {@link TraceFrame}.
+ */
+final class Tracebacks {
+    private static final String PACKAGE = Tracebacks.class.getPackageName();
+    private static final StackWalker WALKER = StackWalker.getInstance();
+    /**
+     * Estimated heap bytes per interned traceback besides its frame references: the object, its
+     * immutable list and that list's array header, the map entry, the boxed id and the slots.
+     */
+    private static final long TRACEBACK_BYTES = 24 + 16 + 16 + 32 + 16 + 8;
+    /** Estimated heap bytes per interned frame: the record, its map entry and slot. */
+    private static final long FRAME_BYTES = 24 + 32 + 8;
+
+    private final Map<TraceFrame, TraceFrame> frames = new HashMap<>();
+    private final Map<Traceback, Integer> ids = new HashMap<>();
+    private final List<Traceback> byId = new ArrayList<>();
+    /** The frames of the stack being captured (tracemalloc's scratch traceback). */
+    private final ArrayList<TraceFrame> scratch = new ArrayList<>();
+
+    /**
+     * The caller's stack, most recent frame first, at most {@code limit} frames, leaving out the
+     * frames of this package itself; {@link TraceFrame#UNKNOWN} if no frame is left. Interned.
+     */
+    Traceback capture(int limit) {
+        return WALKER.walk(stack -> {
+            scratch.clear();
+            int total = 0;
+            for (Iterator<StackWalker.StackFrame> it = stack.iterator(); it.hasNext(); ) {
+                StackWalker.StackFrame f = it.next();
+                if (isMachinery(f.getClassName())) {
+                    continue;
+                }
+                if (scratch.size() < limit) {
+                    scratch.add(frame(f));
+                }
+                if (total < Traceback.MAX_FRAMES) {
+                    total++;
+                }
+            }
+            Traceback candidate = scratch.isEmpty()
+                    ? Traceback.of(TraceFrame.UNKNOWN)
+                    : new Traceback(scratch, total);
+            return byId.get(idOf(candidate));
+        });
+    }
+
+    /** The id of {@code traceback}, interning it if it is new. */
+    int idOf(Traceback traceback) {
+        Integer id = ids.get(traceback);
+        if (id != null) {
+            return id;
+        }
+        int next = byId.size();
+        byId.add(traceback);
+        ids.put(traceback, next);
+        return next;
+    }
+
+    /** The traceback of an id. */
+    Traceback get(int id) {
+        return byId.get(id);
+    }
+
+    private TraceFrame frame(StackWalker.StackFrame f) {
+        String file = f.getFileName();
+        TraceFrame frame = new TraceFrame(f.getClassName(), f.getMethodName(), file == null ? "<unknown>" : file,
+                Math.max(0, f.getLineNumber()));
+        TraceFrame interned = frames.putIfAbsent(frame, frame);
+        return interned != null ? interned : frame;
+    }
+
+    /** Whether {@code className} is in this package itself (not a subpackage). */
+    static boolean isMachinery(String className) {
+        return className.length() > PACKAGE.length() && className.startsWith(PACKAGE)
+                && className.charAt(PACKAGE.length()) == '.' && className.indexOf('.', PACKAGE.length() + 1) < 0;
+    }
+
+    /** Forgets every traceback and frame; ids start again from 0. */
+    void clear() {
+        frames.clear();
+        ids.clear();
+        byId.clear();
+        scratch.clear();
+        scratch.trimToSize();
+    }
+
+    /**
+     * An estimate of the heap bytes taken: fixed per-object sizes with compressed references;
+     * the strings of class, method and file names are shared with the JVM's metadata and not
+     * counted.
+     */
+    long footprint() {
+        long bytes = 16 + 4L * scratch.size() + FRAME_BYTES * frames.size();
+        for (Traceback tb : byId) {
+            bytes += TRACEBACK_BYTES + 4L * tb.frames().size();
+        }
+        return bytes;
+    }
+}

@@ -1,0 +1,349 @@
+package org.pymalloc4j.allocator;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+import org.pymalloc4j.allocator.internal.TraceTable;
+
+/**
+ * CPython's {@code tracemalloc} for one {@link Memory}: records, for every block allocated
+ * through its domains while tracing, the size and the Java stack that allocated it.
+ *
+ * <pre>
+ *  Tracer tracer = memory.tracer();
+ *  tracer.start(10);                                // up to 10 frames per traceback
+ *  ... allocate through memory.raw(), mem(), obj() ...
+ *  System.out.print(tracer.takeSnapshot().top(GroupBy.LINE, 10));
+ *  tracer.stop();                                   // removes the hooks, forgets the traces
+ * </pre>
+ *
+ * <p><b>Hooking.</b> {@link #start} wraps each of the three domains' current allocators with
+ * {@link Memory#wrapAllocator}, over whatever is installed (the debug hooks, a custom
+ * allocator); {@link #stop} unwraps them. When not tracing no wrapper is installed, so the
+ * allocation path costs nothing.
+ *
+ * <p><b>What is recorded</b>, as tracemalloc: one trace per live traced block, keyed by address,
+ * with its requested size and an interned {@link Traceback} (identical stacks share one
+ * instance, frames are interned too); the traced bytes and their peak. The stack is captured
+ * with a {@link StackWalker}, most recent frame first, up to {@link #tracebackLimit()} frames,
+ * leaving out the frames of this package ({@code org.pymalloc4j.allocator}: the domains, the
+ * heap, the tracer), as tracemalloc sees only Python frames; subpackages and other modules,
+ * such as the object layer, are kept. A stack with no other frame is recorded as
+ * {@link TraceFrame#UNKNOWN}. Unlike tracemalloc, each trace also records the domain whose API
+ * allocated the block. Blocks allocated before {@link #start} are not traced; freeing them
+ * while tracing changes nothing.
+ *
+ * <p><b>Re-entrancy.</b> A call made while the tracer is inside a traced call (an allocator
+ * beneath it calling a domain of the same memory, say) is passed through untraced, so a block
+ * is attributed to the API its caller used. tracemalloc keeps that flag per thread; here it is
+ * a plain field, since a {@link Memory} has one owner thread at a time.
+ *
+ * <p>Every method throws {@link IllegalStateException} once the memory is closed; closing the
+ * memory stops tracing.
+ */
+public final class Tracer {
+    private static final Domain[] DOMAINS = Domain.values();
+
+    private final Memory memory;
+    private final TraceTable table = new TraceTable();
+    private final Tracebacks tracebacks = new Tracebacks();
+    /** The wrapper installed in each domain, by ordinal; null when not tracing. */
+    private final TracingAllocator[] wrappers = new TracingAllocator[DOMAINS.length];
+    private boolean tracing;
+    private int limit = 1;
+    /** Inside a traced call: tracemalloc's re-entrancy flag (one owner thread, so no thread-local). */
+    boolean busy;
+
+    Tracer(Memory memory) {
+        this.memory = memory;
+    }
+
+    // ------------------------------------------------------------------ control
+
+    /**
+     * {@link #start(int) start(1)}, tracemalloc's default.
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public void start() {
+        start(1);
+    }
+
+    /**
+     * Starts tracing ({@code tracemalloc.start(nframe)}): wraps each domain's current allocator,
+     * recording tracebacks of up to {@code frames} frames. If already tracing, does nothing, as
+     * CPython's {@code _PyTraceMalloc_Start} ("hooks already installed: do nothing"): the limit
+     * stays; {@link #stop()} first to change it.
+     *
+     * @throws IllegalArgumentException if {@code frames} is not in [1; 65535]
+     * @throws IllegalStateException    if the memory is closed
+     */
+    public void start(int frames) {
+        checkOpen();
+        checkFrames(frames);
+        if (tracing) {
+            return;
+        }
+        limit = frames;
+        for (Domain d : DOMAINS) {
+            wrappers[d.ordinal()] = (TracingAllocator) memory.wrapAllocator(d, inner -> new TracingAllocator(this, d, inner));
+        }
+        tracing = true;
+    }
+
+    /**
+     * Stops tracing ({@code tracemalloc.stop()}): removes the three wrappers, restoring the
+     * allocators they wrapped, and forgets every trace. Does nothing if not tracing.
+     *
+     * @throws IllegalStateException if another wrapper was installed over the tracer's in a
+     *                               domain (unwrap it first; nothing is changed), or if the
+     *                               memory is closed
+     */
+    public void stop() {
+        checkOpen();
+        if (!tracing) {
+            return;
+        }
+        for (Domain d : DOMAINS) {
+            BlockAllocator current = memory.getAllocator(d);
+            if (current != wrappers[d.ordinal()]) {
+                throw new IllegalStateException("cannot stop tracing: the " + d + " allocator is " + current
+                        + ", not the tracer's wrapper; something wrapped over it, so unwrap that first"
+                        + " (memory.unwrapAllocator(Domain." + d + "))");
+            }
+        }
+        for (Domain d : DOMAINS) {
+            memory.unwrapAllocator(d);
+        }
+        dropTracing();
+    }
+
+    /** For {@link Memory#close()}: stops tracing; the memory then replaces every allocator anyway. */
+    void memoryClosing() {
+        if (!tracing) {
+            return;
+        }
+        boolean onTop = true;
+        for (Domain d : DOMAINS) {
+            onTop &= memory.getAllocator(d) == wrappers[d.ordinal()];
+        }
+        if (onTop) {
+            stop();
+        } else {
+            dropTracing();
+        }
+    }
+
+    private void dropTracing() {
+        tracing = false;
+        Arrays.fill(wrappers, null);
+        clear();
+    }
+
+    /**
+     * Whether the tracer is tracing ({@code tracemalloc.is_tracing()}).
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public boolean isTracing() {
+        checkOpen();
+        return tracing;
+    }
+
+    /**
+     * The most frames a traceback records ({@code tracemalloc.get_traceback_limit()}): the
+     * argument of the {@link #start} that started tracing, kept after {@link #stop}; 1 before
+     * the first start.
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public int tracebackLimit() {
+        checkOpen();
+        return limit;
+    }
+
+    // ------------------------------------------------------------------ counters
+
+    /**
+     * The traced bytes now and at their peak ({@code tracemalloc.get_traced_memory()}); both 0
+     * when not tracing.
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public TracedMemory tracedMemory() {
+        checkOpen();
+        return new TracedMemory(table.current(), table.peak());
+    }
+
+    /**
+     * Sets the peak to the current traced bytes ({@code tracemalloc.reset_peak()}); does nothing
+     * when not tracing.
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public void resetPeak() {
+        checkOpen();
+        if (tracing) {
+            table.resetPeak();
+        }
+    }
+
+    /**
+     * Forgets every trace and interned traceback and zeroes both counters
+     * ({@code tracemalloc.clear_traces()}); tracing goes on. Blocks traced so far are untraced
+     * from now on. Does nothing when not tracing.
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public void clearTraces() {
+        checkOpen();
+        if (tracing) {
+            clear();
+        }
+    }
+
+    private void clear() {
+        table.clear();
+        tracebacks.clear();
+    }
+
+    /**
+     * An estimate of the Java heap bytes the tracer's own tables take
+     * ({@code tracemalloc.get_tracemalloc_memory()}): the trace table's arrays, exactly, plus
+     * the interned tracebacks and frames at fixed per-object sizes (compressed references; the
+     * strings of class, method and file names are shared with the JVM's metadata and not counted).
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public long tracerMemory() {
+        checkOpen();
+        return table.footprint() + tracebacks.footprint();
+    }
+
+    /**
+     * The number of traced blocks.
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public int traceCount() {
+        checkOpen();
+        return table.count();
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /**
+     * Where the block at {@code address} was allocated ({@code tracemalloc.get_object_traceback}):
+     * empty if it is not traced (allocated before tracing started or after its traces were
+     * cleared, freed, or not tracing).
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public Optional<Traceback> tracebackOf(long address) {
+        checkOpen();
+        int slot = table.find(address);
+        return slot < 0 ? Optional.empty() : Optional.of(tracebacks.get(table.traceback(slot)));
+    }
+
+    /**
+     * What CPython's debug hooks print about a block's origin ({@code _PyMem_DumpTraceback}),
+     * each frame as {@link TraceFrame#toString()}, ending with an empty line:
+     *
+     * <pre>
+     *  Memory block allocated at (most recent call first):
+     *    File "Foo.java", line 12, in org.example.Foo.bar
+     *    File "Main.java", line 5, in org.example.Main.main
+     *
+     * </pre>
+     *
+     * @return the text, or null if the block is not traced (including when not tracing, where
+     *         CPython prints "Enable tracemalloc to get the memory block allocation traceback")
+     * @throws IllegalStateException if the memory is closed
+     */
+    public String formatAllocationTraceback(long address) {
+        Optional<Traceback> traceback = tracebackOf(address);
+        if (traceback.isEmpty()) {
+            return null;
+        }
+        StringBuilder text = new StringBuilder("Memory block allocated at (most recent call first):\n");
+        for (TraceFrame f : traceback.get().frames()) {
+            text.append("  ").append(f).append('\n');
+        }
+        return text.append('\n').toString();
+    }
+
+    /**
+     * The traces of every traced block now ({@code tracemalloc.take_snapshot()}).
+     *
+     * @throws IllegalStateException if not tracing ("the tracer is not tracing; call start()
+     *                               first"), or if the memory is closed
+     */
+    public Snapshot takeSnapshot() {
+        checkOpen();
+        if (!tracing) {
+            throw new IllegalStateException("the tracer is not tracing; call start() first");
+        }
+        List<Trace> traces = new ArrayList<>(table.count());
+        for (int slot = 0; slot < table.capacity(); slot++) {
+            if (table.address(slot) != 0) {
+                traces.add(new Trace(DOMAINS[table.tag(slot)], table.size(slot), tracebacks.get(table.traceback(slot))));
+            }
+        }
+        return new Snapshot(traces, limit);
+    }
+
+    // ------------------------------------------------------------------ for TracingAllocator
+
+    /**
+     * Captures and interns the caller's traceback and makes room for one more trace, so that
+     * {@link #record} cannot fail once the inner allocator has acted.
+     */
+    Traceback prepare() {
+        Traceback traceback = tracebacks.capture(limit);
+        table.reserve();
+        return traceback;
+    }
+
+    /** Adds or replaces the trace of {@code address}; nothing if tracing stopped meanwhile. */
+    void record(Domain domain, long address, long size, Traceback traceback) {
+        if (!tracing) {
+            return; // stopped from inside the inner allocator
+        }
+        // interned by prepare(), unless the traces were cleared from inside the inner allocator
+        table.put(address, size, tracebacks.idOf(traceback), (byte) domain.ordinal());
+    }
+
+    /** Removes the trace of {@code address}, if any. */
+    void forget(long address) {
+        if (tracing) {
+            table.remove(address);
+        }
+    }
+
+    /**
+     * Validates a frame limit.
+     *
+     * @throws IllegalArgumentException if {@code frames} is not in [1; 65535]
+     */
+    static int checkFrames(int frames) {
+        if (frames < 1 || frames > Traceback.MAX_FRAMES) {
+            throw new IllegalArgumentException("the number of frames must be in range [1; " + Traceback.MAX_FRAMES
+                    + "], was " + frames);
+        }
+        return frames;
+    }
+
+    private void checkOpen() {
+        if (memory.isClosed()) {
+            throw new IllegalStateException("this Memory is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Tracer[" + (tracing ? "tracing, limit " + limit + ", " + table.count() + " traces, "
+                + table.current() + " bytes" : "not tracing") + "]";
+    }
+}

@@ -1,0 +1,102 @@
+package org.pymalloc4j.allocator;
+
+/**
+ * The wrapper {@link Tracer#start} installs over a domain's allocator: tracemalloc's
+ * {@code tracemalloc_alloc}, {@code tracemalloc_realloc} and {@code tracemalloc_free}.
+ *
+ * <p>Ordering, as tracemalloc's: the inner allocator runs first and the trace is added after
+ * it returns; a realloc removes the old trace if the block moved and adds (or replaces) the new
+ * one; a free frees first and then removes the trace. An exception from the inner allocator
+ * propagates and leaves the traces as they were.
+ *
+ * <p>The traceback is captured, and the trace table grown, just <em>before</em> the inner call:
+ * the stack is the same, and so nothing that can fail (the Java heap running out) is left to do
+ * once the inner allocator has handed out or moved a block, a case tracemalloc answers by
+ * freeing the block or, for realloc, with a fatal error.
+ *
+ * <p>Calls made while the tracer is already inside a traced call are passed through untraced
+ * (tracemalloc's re-entrancy flag), so that a block is attributed to the API its caller used.
+ */
+final class TracingAllocator implements BlockAllocator {
+    private final Tracer tracer;
+    private final Domain domain;
+    private final BlockAllocator inner;
+
+    TracingAllocator(Tracer tracer, Domain domain, BlockAllocator inner) {
+        this.tracer = tracer;
+        this.domain = domain;
+        this.inner = inner;
+    }
+
+    /** The allocator this one wraps. */
+    BlockAllocator inner() {
+        return inner;
+    }
+
+    @Override
+    public long malloc(long size) {
+        Tracer t = tracer;
+        if (t.busy) {
+            return inner.malloc(size);
+        }
+        t.busy = true;
+        try {
+            Traceback traceback = t.prepare();
+            long block = inner.malloc(size);
+            t.record(domain, block, size, traceback);
+            return block;
+        } finally {
+            t.busy = false;
+        }
+    }
+
+    @Override
+    public long calloc(long nelem, long elsize) {
+        Tracer t = tracer;
+        if (t.busy) {
+            return inner.calloc(nelem, elsize);
+        }
+        t.busy = true;
+        try {
+            Traceback traceback = t.prepare();
+            long block = inner.calloc(nelem, elsize);
+            t.record(domain, block, nelem * elsize, traceback); // the inner allocator refused overflow
+            return block;
+        } finally {
+            t.busy = false;
+        }
+    }
+
+    @Override
+    public long realloc(long address, long newSize) {
+        Tracer t = tracer;
+        if (t.busy) {
+            return inner.realloc(address, newSize);
+        }
+        t.busy = true;
+        try {
+            Traceback traceback = t.prepare();
+            long block = inner.realloc(address, newSize);
+            if (address != 0 && block != address) {
+                t.forget(address);
+            }
+            t.record(domain, block, newSize, traceback);
+            return block;
+        } finally {
+            t.busy = false;
+        }
+    }
+
+    @Override
+    public void free(long address) {
+        inner.free(address);
+        if (address != 0 && !tracer.busy) {
+            tracer.forget(address);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "tracing(" + inner + ")";
+    }
+}

@@ -1,0 +1,292 @@
+package org.pymalloc4j.allocator.tracing;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.AllocatorName;
+import org.pymalloc4j.allocator.BlockAllocator;
+import org.pymalloc4j.allocator.Domain;
+import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.MemoryLimitExceededError;
+import org.pymalloc4j.allocator.TracedMemory;
+import org.pymalloc4j.allocator.Traceback;
+import org.pymalloc4j.allocator.Tracer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * How the tracer hooks the domains: installing and removing its wrappers, allocators beneath
+ * and above it, exceptions from beneath, re-entrant calls and closing the memory.
+ */
+class TracerHookingTest {
+    private Memory memory;
+    private Tracer tracer;
+
+    @BeforeEach
+    void open() {
+        memory = TracingSupport.pymalloc();
+        tracer = memory.tracer();
+    }
+
+    @AfterEach
+    void close() {
+        memory.close();
+    }
+
+    private void assertTraced(long current, long peak, String what) {
+        assertEquals(new TracedMemory(current, peak), tracer.tracedMemory(), what);
+    }
+
+    private Map<Domain, BlockAllocator> allocators() {
+        Map<Domain, BlockAllocator> map = new EnumMap<>(Domain.class);
+        for (Domain d : Domain.values()) {
+            map.put(d, memory.getAllocator(d));
+        }
+        return map;
+    }
+
+    @Test
+    void stopRestoresTheOriginalAllocatorsAndClearsTheTraces() {
+        Map<Domain, BlockAllocator> originals = allocators();
+        assertEquals(Optional.of(AllocatorName.PYMALLOC), memory.allocatorName());
+        tracer.start(3);
+        for (Domain d : Domain.values()) {
+            assertNotSame(originals.get(d), memory.getAllocator(d), d + " is wrapped");
+            assertTrue(memory.getAllocator(d).toString().startsWith("tracing("), memory.getAllocator(d).toString());
+        }
+        assertEquals(Optional.empty(), memory.allocatorName(), "hooks installed: no standard configuration");
+        long p = memory.obj().malloc(30);
+        long q = memory.raw().malloc(3000);
+        tracer.stop();
+        for (Domain d : Domain.values()) {
+            assertSame(originals.get(d), memory.getAllocator(d), d + " restored");
+        }
+        assertEquals(Optional.of(AllocatorName.PYMALLOC), memory.allocatorName());
+        assertEquals(0, tracer.traceCount());
+        assertTraced(0, 0, "after stop");
+        assertTrue(tracer.tracebackOf(p).isEmpty());
+        assertEquals(3, tracer.tracebackLimit(), "the limit is kept after stop");
+        memory.obj().free(p);
+        memory.raw().free(q);
+        tracer.stop(); // not tracing: nothing
+        memory.checkInvariants();
+    }
+
+    @Test
+    void startWhileTracingKeepsTheLimitAsCPython() {
+        assertEquals(1, tracer.tracebackLimit(), "CPython's limit before any start");
+        Map<Domain, BlockAllocator> originals = allocators();
+        tracer.start(5);
+        Map<Domain, BlockAllocator> wrapped = allocators();
+        tracer.start(2);
+        assertEquals(5, tracer.tracebackLimit(), "_PyTraceMalloc_Start: hooks already installed: do nothing");
+        assertEquals(wrapped, allocators(), "no second wrapper");
+        assertThrows(IllegalArgumentException.class, () -> tracer.start(0), "the range is checked first");
+        tracer.stop();
+        assertEquals(originals, allocators(), "one stop undoes one effective start");
+        tracer.start(2);
+        assertEquals(2, tracer.tracebackLimit());
+    }
+
+    /** An allocator beneath the tracer that keeps a 16-byte RAW note per block, through the same memory. */
+    private final class Bookkeeping implements BlockAllocator {
+        final BlockAllocator inner;
+        final List<Long> notes = new ArrayList<>();
+
+        Bookkeeping(BlockAllocator inner) {
+            this.inner = inner;
+        }
+
+        private void note() {
+            notes.add(memory.raw().malloc(16));
+        }
+
+        @Override
+        public long malloc(long size) {
+            note();
+            return inner.malloc(size);
+        }
+
+        @Override
+        public long calloc(long nelem, long elsize) {
+            note();
+            return inner.calloc(nelem, elsize);
+        }
+
+        @Override
+        public long realloc(long address, long newSize) {
+            if (address == 0) {
+                note();
+            }
+            return inner.realloc(address, newSize);
+        }
+
+        @Override
+        public void free(long address) {
+            inner.free(address);
+            memory.raw().free(notes.removeLast());
+        }
+    }
+
+    @Test
+    void allocationsMadeInsideATracedCallAreNotTraced() {
+        List<Bookkeeping> keepers = new ArrayList<>();
+        // MEM and OBJ keep their notes in RAW (a RAW keeper would recurse into itself, tracer or not)
+        for (Domain d : List.of(Domain.MEM, Domain.OBJ)) {
+            memory.wrapAllocator(d, inner -> {
+                Bookkeeping k = new Bookkeeping(inner);
+                keepers.add(k);
+                return k;
+            });
+        }
+        tracer.start();
+        long a = memory.obj().malloc(100);
+        long b = memory.mem().calloc(2, 8);
+        long c = memory.raw().malloc(1000);
+        long d = memory.mem().realloc(0, 40);
+        assertEquals(3, keepers.stream().mapToInt(k -> k.notes.size()).sum(), "every MEM and OBJ call kept a note");
+        assertEquals(4, tracer.traceCount(), "one trace per user allocation, none for the notes");
+        assertTraced(1156, 1156, "the notes are not counted");
+        Map<Domain, Long> byDomain = new EnumMap<>(Domain.class);
+        tracer.takeSnapshot().traces().forEach(t -> byDomain.merge(t.domain(), t.size(), Long::sum));
+        assertEquals(Map.of(Domain.OBJ, 100L, Domain.MEM, 56L, Domain.RAW, 1000L), byDomain);
+        memory.obj().free(a);
+        memory.mem().free(b);
+        memory.raw().free(c);
+        memory.mem().free(d);
+        assertTraced(0, 1156, "all freed");
+        assertEquals(0, keepers.stream().mapToInt(k -> k.notes.size()).sum());
+        tracer.stop();
+        memory.unwrapAllocator(Domain.MEM);
+        memory.unwrapAllocator(Domain.OBJ);
+        assertEquals(Optional.of(AllocatorName.PYMALLOC), memory.allocatorName());
+    }
+
+    /** Passes everything through, or throws {@link Refused} from every call while {@code refuse}. */
+    private static final class Refusing implements BlockAllocator {
+        final BlockAllocator inner;
+        boolean refuse;
+
+        Refusing(BlockAllocator inner) {
+            this.inner = inner;
+        }
+
+        private void check() {
+            if (refuse) {
+                throw new Refused();
+            }
+        }
+
+        @Override
+        public long malloc(long size) {
+            check();
+            return inner.malloc(size);
+        }
+
+        @Override
+        public long calloc(long nelem, long elsize) {
+            check();
+            return inner.calloc(nelem, elsize);
+        }
+
+        @Override
+        public long realloc(long address, long newSize) {
+            check();
+            return inner.realloc(address, newSize);
+        }
+
+        @Override
+        public void free(long address) {
+            check();
+            inner.free(address);
+        }
+    }
+
+    private static final class Refused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Refused() {
+            super("refused");
+        }
+    }
+
+    @Test
+    void exceptionsFromTheInnerAllocatorLeaveTheTracesAlone() {
+        Refusing refusing = (Refusing) memory.wrapAllocator(Domain.MEM, Refusing::new);
+        tracer.start();
+        long a = memory.mem().malloc(100);
+        Traceback tb = tracer.tracebackOf(a).orElseThrow();
+        refusing.refuse = true;
+        assertThrows(Refused.class, () -> memory.mem().malloc(10));
+        assertThrows(Refused.class, () -> memory.mem().calloc(1, 10));
+        assertThrows(Refused.class, () -> memory.mem().realloc(a, 5000));
+        assertThrows(Refused.class, () -> memory.mem().free(a));
+        assertTraced(100, 100, "nothing changed");
+        assertEquals(1, tracer.traceCount());
+        assertSame(tb, tracer.tracebackOf(a).orElseThrow());
+        refusing.refuse = false;
+        memory.mem().free(a);
+        assertTraced(0, 100, "freed");
+    }
+
+    @Test
+    void aMemoryLimitErrorLeavesTheTracesAlone() {
+        memory.close();
+        memory = Memory.builder().allocator(AllocatorName.PYMALLOC).limit(4 << 20).build();
+        tracer = memory.tracer();
+        tracer.start();
+        long a = memory.raw().malloc(1 << 20);
+        assertThrows(MemoryLimitExceededError.class, () -> memory.raw().malloc(8 << 20));
+        assertThrows(MemoryLimitExceededError.class, () -> memory.raw().realloc(a, 8 << 20));
+        assertTraced(1 << 20, 1 << 20, "only the first block");
+        assertEquals(1, tracer.traceCount());
+        memory.raw().free(a);
+    }
+
+    @Test
+    void stopRefusesWhileAWrapperSitsOnTop() {
+        tracer.start();
+        Map<Domain, BlockAllocator> tracing = allocators();
+        memory.wrapAllocator(Domain.MEM, Refusing::new);
+        long p = memory.mem().malloc(10);
+        IllegalStateException e = assertThrows(IllegalStateException.class, tracer::stop);
+        assertTrue(e.getMessage().contains("MEM") && e.getMessage().contains("unwrap"), e.getMessage());
+        assertTrue(tracer.isTracing(), "nothing changed");
+        assertSame(tracing.get(Domain.RAW), memory.getAllocator(Domain.RAW), "RAW not unwrapped");
+        assertSame(tracing.get(Domain.OBJ), memory.getAllocator(Domain.OBJ), "OBJ not unwrapped");
+        assertEquals(1, tracer.traceCount(), "traces kept");
+        memory.unwrapAllocator(Domain.MEM);
+        tracer.stop();
+        assertFalse(tracer.isTracing());
+        memory.mem().free(p);
+    }
+
+    @Test
+    void closingTheMemoryStopsTracing() {
+        tracer.start();
+        memory.obj().malloc(10);
+        memory.close();
+        assertThrows(IllegalStateException.class, tracer::isTracing);
+        assertEquals("closed", memory.domain(Domain.OBJ).allocator().toString());
+    }
+
+    @Test
+    void closingWorksWithAWrapperOverTheTracer() {
+        tracer.start();
+        memory.wrapAllocator(Domain.RAW, Refusing::new);
+        memory.close();
+        assertTrue(memory.isClosed());
+        assertEquals("closed", memory.domain(Domain.RAW).allocator().toString());
+    }
+}
