@@ -40,6 +40,9 @@ public final class Memory implements AutoCloseable {
     private final MemoryDomain mem;
     private final MemoryDomain obj;
     private final Tracer tracer = new Tracer(this);
+    private final int quarantineBlocks;
+    /** Installed by a {@code *_debug} configuration or {@link #setupDebugHooks()}; else null. */
+    private DebugHooks debugHooks;
     private boolean closed;
 
     private Memory(Builder b) {
@@ -56,6 +59,10 @@ public final class Memory implements AutoCloseable {
         domains.put(Domain.RAW, raw);
         domains.put(Domain.MEM, mem);
         domains.put(Domain.OBJ, obj);
+        this.quarantineBlocks = b.quarantineBlocks;
+        if (b.allocator.hasDebugHooks()) {
+            setupDebugHooks();
+        }
     }
 
     /**
@@ -126,12 +133,17 @@ public final class Memory implements AutoCloseable {
      * @throws NullPointerException  if an argument is null
      * @throws IllegalStateException if the domain has live blocks, which {@code allocator} could
      *                               not free (use {@link #wrapAllocator} to hook a live domain),
-     *                               or if this memory is closed
+     *                               if a wrapper (such as the tracer's) is installed over the
+     *                               domain's allocator, or if this memory is closed
      */
     public void setAllocator(Domain domain, BlockAllocator allocator) {
         Objects.requireNonNull(allocator, "allocator");
         checkOpen();
         MemoryDomain d = domain(domain);
+        if (d.hasWrapper()) {
+            throw new IllegalStateException("cannot replace the " + domain + " allocator while a wrapper ("
+                    + d.allocator() + ") is installed over it: unwrapAllocator (or stop the tracer) first");
+        }
         if (d.liveBlocks() != 0) {
             throw new IllegalStateException("cannot replace the " + domain + " allocator while " + d.liveBlocks()
                     + " blocks it allocated are live: free them first, or wrapAllocator(" + domain
@@ -176,6 +188,43 @@ public final class Memory implements AutoCloseable {
         return d.unwrap();
     }
 
+    /**
+     * Wraps every domain's allocator in CPython's debug hooks ({@code PyMem_SetupDebugHooks}):
+     * guard bytes, 0xCD/0xDD fills, API ids, a quarantine of freed blocks. Domains already
+     * wrapped are skipped. The {@code *_debug} configurations call this when built.
+     *
+     * @return the hooks, to {@linkplain DebugHooks#checkFreedMemory() check freed memory}
+     * @throws IllegalStateException if a domain to wrap has live blocks (they carry no guard
+     *                               bytes, so the hooks could not free them) or a wrapper
+     *                               installed over it, or if this memory is closed; nothing is
+     *                               changed then
+     */
+    public DebugHooks setupDebugHooks() {
+        checkOpen();
+        for (MemoryDomain d : domains.values()) {
+            if (!DebugHooks.isDebugAllocator(d.allocator()) && (d.liveBlocks() != 0 || d.hasWrapper())) {
+                throw new IllegalStateException("cannot install the debug hooks on the " + d.domain() + " domain: "
+                        + (d.hasWrapper() ? "a wrapper is installed over its allocator"
+                        : d.liveBlocks() + " blocks allocated without them are live"));
+            }
+        }
+        if (debugHooks == null) {
+            debugHooks = DebugHooks.create(quarantineBlocks);
+            debugHooks.setTracebackSource(address -> tracer.isTracing() ? tracer.formatAllocationTraceback(address) : null);
+        }
+        for (MemoryDomain d : domains.values()) {
+            if (!DebugHooks.isDebugAllocator(d.allocator())) {
+                d.install(debugHooks.wrap(d.domain(), d.allocator()));
+            }
+        }
+        return debugHooks;
+    }
+
+    /** The debug hooks, if {@link #setupDebugHooks()} or a {@code *_debug} configuration installed them. */
+    public Optional<DebugHooks> debugHooks() {
+        return Optional.ofNullable(debugHooks);
+    }
+
     /** Where the pymalloc heap takes arenas from ({@code PyObject_GetArenaAllocator}). */
     public Optional<ArenaAllocator> getArenaAllocator() {
         return heap == null ? Optional.empty() : Optional.of(heap.arenaAllocator());
@@ -210,7 +259,14 @@ public final class Memory implements AutoCloseable {
         if (raw.allocator() == libc && mem.allocator() == small && obj.allocator() == small) {
             return Optional.of(heap != null ? AllocatorName.PYMALLOC : AllocatorName.MALLOC);
         }
+        if (isDebugOver(raw, libc) && isDebugOver(mem, small) && isDebugOver(obj, small)) {
+            return Optional.of(heap != null ? AllocatorName.PYMALLOC_DEBUG : AllocatorName.MALLOC_DEBUG);
+        }
         return Optional.empty();
+    }
+
+    private static boolean isDebugOver(MemoryDomain d, BlockAllocator base) {
+        return DebugHooks.isDebugAllocator(d.allocator()) && DebugHooks.unwrap(d.allocator()) == base;
     }
 
     /**
@@ -249,6 +305,9 @@ public final class Memory implements AutoCloseable {
     public void checkInvariants() {
         checkOpen();
         libc.checkInvariants();
+        if (debugHooks != null) {
+            debugHooks.checkInvariants();
+        }
         if (heap != null) {
             heap.checkInvariants();
         }
@@ -279,6 +338,9 @@ public final class Memory implements AutoCloseable {
         for (MemoryDomain d : domains.values()) {
             d.install(ClosedAllocator.INSTANCE);
         }
+        if (debugHooks != null) {
+            debugHooks.close(); // first: it frees its quarantine into the heap
+        }
         if (heap != null) {
             heap.close();
         }
@@ -302,6 +364,7 @@ public final class Memory implements AutoCloseable {
         private Geometry geometry = Geometry.PY311;
         private ArenaAllocator arenaAllocator = ArenaAllocator.mmap();
         private long limit = ByteBudget.UNLIMITED;
+        private int quarantineBlocks = DebugHooks.DEFAULT_QUARANTINE_BLOCKS;
 
         private Builder() {
         }
@@ -355,6 +418,22 @@ public final class Memory implements AutoCloseable {
                 throw new IllegalArgumentException("memory limit must be positive, was " + bytes);
             }
             this.limit = bytes;
+            return this;
+        }
+
+        /**
+         * How many freed blocks the debug hooks keep, filled with 0xDD, before really freeing
+         * them; a write to one is reported when it leaves. 1024 by default; 0 frees at once.
+         *
+         * @throws IllegalArgumentException if {@code blocks} is negative or over
+         *                                  {@link DebugHooks#MAX_QUARANTINE_BLOCKS}
+         */
+        public Builder quarantine(int blocks) {
+            if (blocks < 0 || blocks > DebugHooks.MAX_QUARANTINE_BLOCKS) {
+                throw new IllegalArgumentException("quarantine must be 0.." + DebugHooks.MAX_QUARANTINE_BLOCKS
+                        + " blocks, was " + blocks);
+            }
+            this.quarantineBlocks = blocks;
             return this;
         }
 

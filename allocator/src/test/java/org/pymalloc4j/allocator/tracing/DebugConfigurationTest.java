@@ -1,0 +1,133 @@
+package org.pymalloc4j.allocator.tracing;
+
+import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.AllocatorName;
+import org.pymalloc4j.allocator.DebugHooks;
+import org.pymalloc4j.allocator.Domain;
+import org.pymalloc4j.allocator.LibcAllocator;
+import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.MemoryCorruptionException;
+import org.pymalloc4j.allocator.internal.NativeMemory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The debug configurations as a {@link Memory} assembles them, and the hooks and the tracer
+ * together: a corruption report carries the block's allocation traceback, as CPython's does
+ * under {@code PYTHONTRACEMALLOC}. In a subpackage so that this class's frames are traced.
+ */
+class DebugConfigurationTest {
+
+    @Test
+    void debugConfigurationsWrapEveryDomain() {
+        for (AllocatorName name : AllocatorName.values()) {
+            try (Memory memory = Memory.builder().allocator(name).build()) {
+                for (Domain d : Domain.values()) {
+                    assertEquals(name.hasDebugHooks(), DebugHooks.isDebugAllocator(memory.getAllocator(d)), name + " " + d);
+                }
+                assertEquals(name.resolved(), memory.allocatorName().orElseThrow(), name.toString());
+                assertEquals(name.hasDebugHooks(), memory.debugHooks().isPresent());
+            }
+        }
+    }
+
+    @Test
+    void userSizesUpTo488StayInPymallocUnderTheHooks() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build()) {
+            long small = memory.obj().malloc(488);
+            long big = memory.obj().malloc(489);
+            assertTrue(memory.pymalloc().isArenaAddress(small));
+            assertFalse(memory.pymalloc().isArenaAddress(big));
+            assertEquals((byte) 0xCD, NativeMemory.getByte(small + 487), "fresh memory is CLEANBYTE");
+            memory.obj().free(small);
+            memory.obj().free(big);
+            memory.checkInvariants();
+        }
+    }
+
+    @Test
+    void anOverflowReportShowsWhereTheBlockWasAllocated() {
+        try (Memory memory = Memory.builder().allocator("debug").build()) {
+            memory.tracer().start(5);
+            int line = TracingSupport.here() + 1;
+            long p = memory.obj().malloc(20);
+            NativeMemory.putByte(p + 20, (byte) 0x55); // one byte past the end
+            MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, () -> memory.obj().free(p));
+            assertEquals(MemoryCorruptionException.Kind.BAD_TRAILING_PAD, e.kind());
+            String report = e.getMessage();
+            assertTrue(report.contains("at tail+0: 0x55 *** OUCH"), report);
+            assertTrue(report.contains("Memory block allocated at (most recent call first):"), report);
+            assertTrue(report.contains("DebugConfigurationTest.java\", line " + line), report);
+            assertEquals(1, memory.obj().liveBlocks(), "the corrupt block stays allocated");
+            NativeMemory.putByte(p + 20, (byte) 0xFD);
+            memory.obj().free(p);
+            memory.tracer().stop();
+            memory.checkInvariants();
+        }
+    }
+
+    @Test
+    void aMismatchedDomainIsReportedWithoutTracingHint() {
+        try (Memory memory = Memory.builder().allocator("malloc_debug").build()) {
+            long p = memory.mem().malloc(10);
+            MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, () -> memory.obj().free(p));
+            assertEquals(MemoryCorruptionException.Kind.BAD_ID, e.kind());
+            assertTrue(e.getMessage().contains("bad ID: Allocated using API 'm', verified using API 'o'"), e.getMessage());
+            assertTrue(e.getMessage().contains("Enable tracemalloc to get the memory block allocation traceback"));
+            memory.mem().free(p);
+        }
+    }
+
+    @Test
+    void writeAfterFreeIsFoundWhenFreedMemoryIsChecked() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).quarantine(4).build()) {
+            long p = memory.obj().malloc(32);
+            memory.obj().free(p);
+            NativeMemory.putLong(p + 8, 42);
+            MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class,
+                    () -> memory.debugHooks().orElseThrow().checkFreedMemory());
+            assertEquals(MemoryCorruptionException.Kind.WRITE_AFTER_FREE, e.kind());
+            memory.checkInvariants();
+        }
+    }
+
+    /** setupDebugHooks: "@throws IllegalStateException if a domain to wrap has live blocks ...". */
+    @Test
+    void hooksCannotGoUnderLiveBlocks() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build()) {
+            long p = memory.mem().malloc(16);
+            IllegalStateException e = assertThrows(IllegalStateException.class, memory::setupDebugHooks);
+            assertTrue(e.getMessage().contains("MEM domain: 1 blocks allocated without them are live"), e.getMessage());
+            assertSame(memory.pymalloc(), memory.getAllocator(Domain.OBJ), "nothing changed");
+            memory.mem().free(p);
+            DebugHooks hooks = memory.setupDebugHooks();
+            assertSame(hooks, memory.setupDebugHooks(), "already wrapped domains are skipped");
+            assertEquals(AllocatorName.PYMALLOC_DEBUG, memory.allocatorName().orElseThrow());
+        }
+    }
+
+    /** Builder.quarantine: "@throws IllegalArgumentException if blocks is negative or over ...". */
+    @Test
+    void quarantineMustBeInRange() {
+        assertThrows(IllegalArgumentException.class, () -> Memory.builder().quarantine(-1));
+        assertThrows(IllegalArgumentException.class, () -> Memory.builder().quarantine(DebugHooks.MAX_QUARANTINE_BLOCKS + 1));
+    }
+
+    /** setAllocator: "@throws IllegalStateException ... if a wrapper (such as the tracer's) is installed". */
+    @Test
+    void theTracersWrapperCannotBeReplacedUnderIt() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+             LibcAllocator libc = LibcAllocator.create()) {
+            memory.tracer().start(1);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.setAllocator(Domain.OBJ, libc));
+            assertTrue(e.getMessage().contains("unwrapAllocator (or stop the tracer) first"), e.getMessage());
+            memory.tracer().stop();
+            memory.setAllocator(Domain.OBJ, libc);
+            assertSame(libc, memory.getAllocator(Domain.OBJ));
+        }
+    }
+}
