@@ -82,6 +82,9 @@ public final class TypeTable {
 
     /** The index of the type at {@code type}, or -1 if no live type is there. */
     public int find(long type) {
+        if (type == 0) {
+            return -1; // 0 marks empty table slots, and is no type
+        }
         int mask = keys.length - 1;
         for (int h = mix(type) & mask; ; h = (h + 1) & mask) {
             long k = keys[h];
