@@ -4,6 +4,7 @@ import java.math.BigInteger;
 
 import org.junit.jupiter.api.Test;
 
+import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -82,6 +83,33 @@ class RefcountTest {
             assertEquals(0, space.liveObjectCount());
             space.checkInvariants();
         }
+    }
+
+    @Test
+    void aSpaceOverLibcMallocWorksTheSame() {
+        try (ObjectSpace space = ObjectSpace.builder().allocator(AllocatorName.MALLOC).traceRefs(true).build()) {
+            long l = space.newList();
+            for (int i = 0; i < 100; i++) {
+                long t = space.tupleOf(l);
+                space.listAppend(l, t);
+                space.decref(t);
+            }
+            long s = space.newStr("over malloc");
+            space.listAppend(l, s);
+            space.decref(s);
+            space.checkInvariants();
+            assertTrue(space.debugMallocStats().startsWith("            0 free PyDictObjects"), "no heap section");
+            for (int i = 0; i < 100; i++) {
+                space.listSet(l, i, 0); // break the list <-> tuple cycles
+            }
+            space.decref(l);
+            assertEquals(0, space.liveObjectCount());
+            assertThrowsFreed(space, s);
+        }
+    }
+
+    private static void assertThrowsFreed(ObjectSpace space, long freed) {
+        org.junit.jupiter.api.Assertions.assertThrows(FreedObjectException.class, () -> space.decref(freed));
     }
 
     @Test

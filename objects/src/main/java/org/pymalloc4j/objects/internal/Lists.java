@@ -67,13 +67,18 @@ public final class Lists implements TypeBehaviour {
 
     /** {@code PyList_Append}: takes a new reference to {@code v}. */
     public void append(long o, long v) {
+        core.incref(v); // first: nothing has changed if v is refused
         long n = size(o);
         if (n == allocated(o)) {
-            resize(o, n + 1);
+            try {
+                resize(o, n + 1);
+            } catch (OutOfMemoryError e) {
+                core.decref(v);
+                throw e;
+            }
         } else {
             putLong(o + OB_SIZE_OFFSET, n + 1);
         }
-        core.incref(v);
         setItem(o, n, v);
     }
 
