@@ -1,0 +1,153 @@
+package org.pymalloc4j.objects;
+
+import org.pymalloc4j.objects.internal.Core;
+import org.pymalloc4j.objects.internal.DataStack;
+
+/**
+ * A scope that owns references, as a Python function's frame owns its locals: every reference
+ * handed to {@link #local} is released when the frame closes, in slot order, on every exit path.
+ *
+ * <pre>
+ *  long f(ObjectSpace space) {
+ *      try (Frame f = space.frame()) {
+ *          long x = f.local(space.newFloat(1.5));   // the frame owns x
+ *          long t = f.local(space.tupleOf(x, x));   // tupleOf took its own references to x
+ *          return f.returning(t);                   // the caller gets a new reference to t
+ *      }                                            // x and t's frame references released here
+ *  }
+ * </pre>
+ *
+ * <p>Frames live on the space's data stack (CPython 3.11's per-thread stack of frames): only
+ * the innermost open frame may take locals, and frames close innermost first, which
+ * try-with-resources guarantees.
+ */
+public final class Frame implements AutoCloseable {
+    private final Core core;
+    private final DataStack stack;
+    private final int base;
+    private final int depth;
+    private boolean closed;
+
+    Frame(Core core, DataStack stack) {
+        this.core = core;
+        this.stack = stack;
+        this.base = stack.top();
+        this.depth = stack.open();
+    }
+
+    /**
+     * Stores a new reference in the frame, which now owns it (steals it, like STORE_FAST of a
+     * fresh value). 0 (NULL) is allowed and ignored on close.
+     *
+     * @return {@code reference}, borrowed from the frame
+     * @throws IllegalStateException if this frame is closed or not the innermost open frame
+     * @throws FreedObjectException  in checked mode, if {@code reference} is not a live object
+     */
+    public long local(long reference) {
+        checkInnermost();
+        if (core.checked && reference != 0) {
+            core.checkLive(reference);
+        }
+        stack.push(reference);
+        return reference;
+    }
+
+    /**
+     * Takes a reference of the frame's own to a borrowed object (incref, then store).
+     *
+     * @return {@code borrowed}
+     * @throws IllegalStateException if this frame is closed or not the innermost open frame
+     * @throws FreedObjectException  in checked mode, if {@code borrowed} is not a live object
+     */
+    public long hold(long borrowed) {
+        checkInnermost();
+        core.incref(borrowed);
+        stack.push(borrowed);
+        return borrowed;
+    }
+
+    /**
+     * Returns {@code o} out of the frame with its ownership: a new reference for the caller that
+     * survives the frame's close (which still releases the frame's own reference).
+     *
+     * @return {@code o}, a new reference
+     * @throws IllegalStateException if this frame is closed
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     */
+    public long returning(long o) {
+        checkNotClosed();
+        core.incref(o);
+        return o;
+    }
+
+    /** How many locals this frame holds. */
+    public int size() {
+        return closed ? 0 : stack.top() - base;
+    }
+
+    /**
+     * Local {@code i}, borrowed.
+     *
+     * @throws IllegalStateException     if this frame is closed
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     */
+    public long get(int i) {
+        checkNotClosed();
+        java.util.Objects.checkIndex(i, size());
+        return stack.get(base + i);
+    }
+
+    /**
+     * Replaces local {@code i}, stealing {@code reference} and releasing the old value (like
+     * STORE_FAST to an existing local).
+     *
+     * @throws IllegalStateException     if this frame is closed or not the innermost open frame
+     * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
+     * @throws FreedObjectException      in checked mode, if {@code reference} is not a live object
+     */
+    public void set(int i, long reference) {
+        checkInnermost();
+        java.util.Objects.checkIndex(i, size());
+        if (core.checked && reference != 0) {
+            core.checkLive(reference);
+        }
+        long old = stack.get(base + i);
+        stack.set(base + i, reference);
+        core.xdecref(old);
+    }
+
+    /**
+     * Releases every local in slot order. Closing again, or after the space closed, does nothing.
+     *
+     * @throws IllegalStateException if an inner frame is still open (frames close innermost
+     *                               first); nothing is released then
+     */
+    @Override
+    public void close() {
+        if (closed || core.isClosed()) { // a closing space has released every frame
+            closed = true;
+            return;
+        }
+        if (stack.depth() != depth) {
+            throw new IllegalStateException("frame " + depth + " closed while frame " + stack.depth()
+                    + " inside it is open: frames close innermost first");
+        }
+        closed = true;
+        stack.close(base);
+    }
+
+    private void checkNotClosed() {
+        if (closed) {
+            throw new IllegalStateException("this frame is closed");
+        }
+        core.checkOpen();
+    }
+
+    private void checkInnermost() {
+        checkNotClosed();
+        if (stack.depth() != depth) {
+            throw new IllegalStateException("frame " + depth + " cannot take locals while frame "
+                    + stack.depth() + " inside it is open");
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.MemoryDomain;
+import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.objects.FreedObjectException;
+import org.pymalloc4j.objects.WrongTypeException;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
+import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
+import static org.pymalloc4j.objects.ObjectHeader.OB_REFCNT_OFFSET;
+import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
+import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
+
+/**
+ * The object runtime of one space: object allocation, reference counting, deallocation with
+ * CPython's trashcan, and the checked-mode validation every public operation starts with.
+ *
+ * <pre>
+ *  live objects == objects allocated or revived − objects freed or parked   (static ones apart)
+ *  0 &lt;= trashDepth &lt;= TRASH_UNWIND_LEVEL;  trashHead != 0 only while trashDepth &gt; 0
+ *  a deferred object has refcount 0 and is linked through its GC head's _gc_next
+ * </pre>
+ */
+public final class Core {
+    /** The type word of a freed or parked object in checked mode (CPython debug builds' dead byte 0xDD). */
+    public static final long DEAD = 0xDDDDDDDDDDDDDDDDL;
+    /** CPython 3.11's refcount of statically allocated objects ({@code _PyObject_IMMORTAL_INIT}). */
+    public static final long IMMORTAL_REFCNT = 999_999_999L;
+    /** {@code PyTrash_UNWIND_LEVEL}: deallocations nested deeper than this are deferred. */
+    public static final int TRASH_UNWIND_LEVEL = 50;
+    /** Blocks above this size come from the raw allocator rather than an arena. */
+    private static final long SMALL_REQUEST_THRESHOLD = 512;
+
+    public final boolean checked;
+    public final MemoryDomain obj;
+    public final MemoryDomain mem;
+    public final TypeTable types = new TypeTable();
+    public final StaticArea statics;
+    private final PyMalloc heap;
+    private final TraceRefs trace;
+    /** Checked mode: live objects outside the arenas, so an address check never reads unmapped memory. */
+    private final Set<Long> rawObjects;
+    private long liveObjects;
+    private long serial;
+    private int trashDepth;
+    private long trashHead;
+    private boolean closed;
+
+    // The built-in types, set once at bootstrap.
+    public long typeType;
+    public long objectType;
+    public long noneType;
+    public long boolType;
+    public long intType;
+    public long floatType;
+    public long bytesType;
+    public long strType;
+    public long tupleType;
+    public long listType;
+    public long dictType;
+
+    public Core(Memory memory, boolean checked, boolean traceRefs, long staticBytes) {
+        this.checked = checked;
+        this.obj = memory.obj();
+        this.mem = memory.mem();
+        this.heap = memory.hasPymalloc() && memory.allocatorName().isPresent() ? memory.pymalloc() : null;
+        this.trace = traceRefs ? new TraceRefs() : null;
+        this.rawObjects = checked ? new HashSet<>() : null;
+        this.statics = new StaticArea(memory.raw(), staticBytes);
+    }
+
+    // ------------------------------------------------------------------ allocation
+
+    /** A new non-GC object of {@code size} bytes: refcount 1, the given type, the rest unset. */
+    public long newObject(long size, long type) {
+        long o = obj.malloc(size);
+        born(o, type, size);
+        return o;
+    }
+
+    /** A new object of a GC type: its block starts with a zeroed (untracked) GC head. */
+    public long newGcObject(long size, long type) {
+        long block = obj.malloc(GC_HEAD_LENGTH + size);
+        putLong(block, 0);
+        putLong(block + 8, 0);
+        long o = block + GC_HEAD_LENGTH;
+        born(o, type, GC_HEAD_LENGTH + size);
+        return o;
+    }
+
+    /** A parked object taken back from a free list ({@code _Py_NewReference}). */
+    public void revive(long o, long type) {
+        putLong(o + OB_REFCNT_OFFSET, 1);
+        putLong(o + OB_TYPE_OFFSET, type);
+        liveObjects++;
+        if (trace != null) {
+            trace.add(o, ++serial);
+        }
+    }
+
+    private void born(long o, long type, long blockSize) {
+        putLong(o + OB_REFCNT_OFFSET, 1);
+        putLong(o + OB_TYPE_OFFSET, type);
+        liveObjects++;
+        if (trace != null) {
+            trace.add(o, ++serial);
+        } else {
+            serial++;
+        }
+        if (checked && blockSize > SMALL_REQUEST_THRESHOLD) {
+            rawObjects.add(o);
+        }
+    }
+
+    /** Marks a deallocated object so checked mode recognises it ({@code _Py_ForgetReference}). */
+    public void forget(long o) {
+        if (checked) {
+            putLong(o + OB_TYPE_OFFSET, DEAD);
+            if (!rawObjects.isEmpty()) {
+                rawObjects.remove(o);
+            }
+        }
+        liveObjects--;
+        if (trace != null) {
+            trace.remove(o);
+        }
+    }
+
+    public void freeObject(long o) {
+        forget(o);
+        obj.free(o);
+    }
+
+    public void freeGcObject(long o) {
+        forget(o);
+        obj.free(o - GC_HEAD_LENGTH);
+    }
+
+    /** A static object: refcount {@link #IMMORTAL_REFCNT}, never deallocated. */
+    public long newStatic(long size, long type, boolean gc) {
+        long o = statics.carve(gc ? GC_HEAD_LENGTH + size : size) + (gc ? GC_HEAD_LENGTH : 0);
+        putLong(o + OB_REFCNT_OFFSET, IMMORTAL_REFCNT);
+        putLong(o + OB_TYPE_OFFSET, type);
+        return o;
+    }
+
+    // ------------------------------------------------------------------ reference counting
+
+    public void incref(long o) {
+        if (checked) {
+            checkLive(o);
+        }
+        putLong(o, getLong(o) + 1);
+    }
+
+    public void decref(long o) {
+        if (checked) {
+            checkLive(o);
+        }
+        long rc = getLong(o) - 1;
+        putLong(o, rc);
+        if (rc == 0) {
+            dealloc(o);
+        }
+    }
+
+    /** Decref of a reference that may be NULL ({@code Py_XDECREF}). */
+    public void xdecref(long o) {
+        if (o != 0) {
+            decref(o);
+        }
+    }
+
+    public void xincref(long o) {
+        if (o != 0) {
+            incref(o);
+        }
+    }
+
+    /** {@code _Py_Dealloc} with the trashcan around GC types' deallocations. */
+    private void dealloc(long o) {
+        if (statics.contains(o)) {
+            throw deallocatingStatic(o);
+        }
+        int t = getInt(getLong(o + OB_TYPE_OFFSET) + TP_VERSION_TAG_OFFSET);
+        if (!types.isGc(t)) {
+            types.behaviour(t).dealloc(o);
+            return;
+        }
+        if (trashDepth >= TRASH_UNWIND_LEVEL) {
+            putLong(o - GC_HEAD_LENGTH, trashHead); // _gc_next links the deferred list
+            trashHead = o;
+            return;
+        }
+        trashDepth++;
+        try {
+            types.behaviour(t).dealloc(o);
+        } finally {
+            trashDepth--;
+        }
+        if (trashDepth == 0 && trashHead != 0) {
+            destroyChain();
+        }
+    }
+
+    /** Deallocates the deferred objects; each may defer more, all at depth below the limit. */
+    private void destroyChain() {
+        trashDepth++;
+        try {
+            while (trashHead != 0) {
+                long o = trashHead;
+                trashHead = getLong(o - GC_HEAD_LENGTH);
+                putLong(o - GC_HEAD_LENGTH, 0);
+                types.behaviour(getInt(getLong(o + OB_TYPE_OFFSET) + TP_VERSION_TAG_OFFSET)).dealloc(o);
+            }
+        } finally {
+            trashDepth--;
+        }
+    }
+
+    private IllegalStateException deallocatingStatic(long o) {
+        putLong(o, IMMORTAL_REFCNT); // as if the unbalanced decrefs had never happened
+        return new IllegalStateException(String.format(
+                "deallocating the static %s object at 0x%x: more decrefs than increfs", typeName(o), o));
+    }
+
+    // ------------------------------------------------------------------ checks
+
+    public void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("this ObjectSpace is closed");
+        }
+    }
+
+    /** Checked mode: {@code o} is a live object of this space with a positive refcount. */
+    public void checkLive(long o) {
+        if (closed) {
+            checkOpen();
+        }
+        if (o == 0) {
+            throw new NullPointerException("NULL object (address 0)");
+        }
+        if (!statics.contains(o) && heap != null && !heap.isArenaAddress(o) && !rawObjects.contains(o)) {
+            throw new FreedObjectException(o, String.format(
+                    "0x%x is not a live object of this space (freed, or never allocated by it)", o));
+        }
+        long type = getLong(o + OB_TYPE_OFFSET);
+        if (type == DEAD) {
+            throw new FreedObjectException(o, String.format("use of the freed object at 0x%x", o));
+        }
+        if (types.find(type) < 0) {
+            throw new FreedObjectException(o, String.format(
+                    "0x%x is not a live object: its type word 0x%x is no type of this space", o, type));
+        }
+        long rc = getLong(o);
+        if (rc <= 0) {
+            throw new IllegalStateException(String.format(
+                    "the %s object at 0x%x has a negative or zero refcount (%d)", typeName(o), o, rc));
+        }
+    }
+
+    /** Checked mode: {@code o} is live and of exactly {@code type}. */
+    public void checkType(long o, long type, String operation) {
+        checkLive(o);
+        if (getLong(o + OB_TYPE_OFFSET) != type) {
+            throw wrongType(o, operation, nameOfType(type));
+        }
+    }
+
+    public WrongTypeException wrongType(long o, String operation, String expected) {
+        return new WrongTypeException(o, typeName(o), String.format(
+                "%s expects a %s object, got the %s object at 0x%x", operation, expected, typeName(o), o));
+    }
+
+    public IndexOutOfBoundsException indexError(long o, String operation, long index, long size) {
+        return new IndexOutOfBoundsException(String.format(
+                "%s: index %d out of range for the %s object at 0x%x of size %d",
+                operation, index, typeName(o), o, size));
+    }
+
+    // ------------------------------------------------------------------ types
+
+    public long typeOf(long o) {
+        return getLong(o + OB_TYPE_OFFSET);
+    }
+
+    public int typeIndex(long o) {
+        return getInt(getLong(o + OB_TYPE_OFFSET) + TP_VERSION_TAG_OFFSET);
+    }
+
+    public String typeName(long o) {
+        return nameOfType(getLong(o + OB_TYPE_OFFSET));
+    }
+
+    public String nameOfType(long type) {
+        int i = types.find(type);
+        return i < 0 ? String.format("<unknown type 0x%x>", type) : types.name(i);
+    }
+
+    public TypeBehaviour behaviourOf(long o) {
+        return types.behaviour(typeIndex(o));
+    }
+
+    // ------------------------------------------------------------------ state
+
+    public long liveObjects() {
+        return liveObjects;
+    }
+
+    public TraceRefs trace() {
+        return trace;
+    }
+
+    public PyMalloc heap() {
+        return heap;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    public void markClosed() {
+        closed = true;
+    }
+
+    public int trashDepth() {
+        return trashDepth;
+    }
+}

@@ -1,0 +1,83 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.Arrays;
+
+/**
+ * The value stack frames keep their locals on, like CPython 3.11's per-thread data stack: one
+ * growing array of owned references; frame k owns the window {@code [base(k), base(k+1))}, the
+ * innermost frame the top. Frames close innermost first, releasing their slots in slot order.
+ *
+ * <pre>
+ *  0 &lt;= base(1) &lt;= ... &lt;= base(depth) &lt;= top;   every slot below top is an owned reference or 0
+ * </pre>
+ */
+public final class DataStack {
+    private final Core core;
+    private long[] slots = new long[64];
+    private int top;
+    private int depth;
+
+    public DataStack(Core core) {
+        this.core = core;
+    }
+
+    /** Opens a frame; returns its depth (1 for the outermost). */
+    public int open() {
+        return ++depth;
+    }
+
+    public int depth() {
+        return depth;
+    }
+
+    public int top() {
+        return top;
+    }
+
+    public void push(long reference) {
+        if (top == slots.length) {
+            slots = Arrays.copyOf(slots, top * 2);
+        }
+        slots[top++] = reference;
+    }
+
+    public long get(int i) {
+        return slots[i];
+    }
+
+    public void set(int i, long reference) {
+        slots[i] = reference;
+    }
+
+    /** Closes the innermost frame, releasing slots {@code base..top-1} in order. */
+    public void close(int base) {
+        int end = top;
+        top = base;
+        depth--;
+        RuntimeException failure = null;
+        for (int i = base; i < end; i++) {
+            long v = slots[i];
+            slots[i] = 0;
+            if (v != 0) {
+                try {
+                    core.decref(v);
+                } catch (RuntimeException e) { // release the rest, then report the first problem
+                    if (failure == null) {
+                        failure = e;
+                    }
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Closes every open frame (the space is closing), releasing all slots in order. */
+    public void closeAll() {
+        if (depth > 0) {
+            depth = 1;
+            close(0);
+        }
+    }
+}

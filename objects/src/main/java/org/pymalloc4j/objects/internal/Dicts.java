@@ -1,0 +1,415 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.function.LongConsumer;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.fill;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getByte;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putByte;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putInt;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
+import static org.pymalloc4j.objects.BuiltinLayouts.DICT_LENGTH;
+import static org.pymalloc4j.objects.BuiltinLayouts.MA_KEYS_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.MA_USED_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.MA_VALUES_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.MA_VERSION_TAG_OFFSET;
+import static org.pymalloc4j.objects.DictKeysLayout.DK_INDICES_OFFSET;
+import static org.pymalloc4j.objects.DictKeysLayout.DK_KIND_OFFSET;
+import static org.pymalloc4j.objects.DictKeysLayout.DK_LOG2_INDEX_BYTES_OFFSET;
+import static org.pymalloc4j.objects.DictKeysLayout.DK_LOG2_SIZE_OFFSET;
+import static org.pymalloc4j.objects.DictKeysLayout.DK_NENTRIES_OFFSET;
+import static org.pymalloc4j.objects.DictKeysLayout.DK_REFCNT_OFFSET;
+import static org.pymalloc4j.objects.DictKeysLayout.DK_USABLE_OFFSET;
+import static org.pymalloc4j.objects.DictKeysLayout.DK_VERSION_OFFSET;
+import static org.pymalloc4j.objects.DictKeysLayout.GENERAL_ENTRY_LENGTH;
+import static org.pymalloc4j.objects.DictKeysLayout.KIND_GENERAL;
+import static org.pymalloc4j.objects.DictKeysLayout.KIND_UNICODE;
+import static org.pymalloc4j.objects.DictKeysLayout.LOG2_MIN_SIZE;
+import static org.pymalloc4j.objects.DictKeysLayout.UNICODE_ENTRY_LENGTH;
+import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
+import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
+
+/**
+ * {@code dict}: CPython 3.11's combined-table dict, the 48-byte {@code PyDictObject} with a GC
+ * head and its {@code PyDictKeysObject} (see {@link org.pymalloc4j.objects.DictKeysLayout}) in
+ * the OBJ domain: open addressing over the index table with CPython's perturbed probing,
+ * entries in insertion order, str-only tables in the 16-byte "unicode" entry form until a
+ * non-str key arrives, growth to {@code used * 3} rounded up to a power of two. Empty dicts
+ * share one static empty keys object. Not done: split tables (instances have no {@code __dict__}
+ * here) and the keys free list; the free list of 80 dict objects is kept.
+ *
+ * <pre>
+ *  ma_used == live entries == index slots holding an entry number;  dk_usable + dk_nentries == 2 * size / 3
+ * </pre>
+ */
+public final class Dicts implements TypeBehaviour {
+    public static final int MAX_FREE = 80;
+    private static final long DKIX_EMPTY = -1;
+    private static final long DKIX_DUMMY = -2;
+    private static final int PERTURB_SHIFT = 5;
+
+    private final Core core;
+    private final Protocols protocols;
+    public final FreeList free = new FreeList(MAX_FREE);
+    private long emptyKeys;
+    private long version;
+
+    public Dicts(Core core, Protocols protocols) {
+        this.core = core;
+        this.protocols = protocols;
+    }
+
+    public void bootstrap() {
+        emptyKeys = core.statics.carve(DK_INDICES_OFFSET + 8);
+        putLong(emptyKeys + DK_REFCNT_OFFSET, Core.IMMORTAL_REFCNT);
+        putByte(emptyKeys + DK_LOG2_SIZE_OFFSET, (byte) LOG2_MIN_SIZE);
+        putByte(emptyKeys + DK_LOG2_INDEX_BYTES_OFFSET, (byte) LOG2_MIN_SIZE);
+        putByte(emptyKeys + DK_KIND_OFFSET, (byte) KIND_UNICODE);
+        fill(emptyKeys + DK_INDICES_OFFSET, 8, (byte) -1);
+    }
+
+    /** {@code PyDict_New}: a new reference. */
+    public long newDict() {
+        long d = free.pop();
+        if (d != 0) {
+            core.revive(d, core.dictType);
+        } else {
+            d = core.newGcObject(DICT_LENGTH, core.dictType);
+        }
+        putLong(d + MA_USED_OFFSET, 0);
+        putLong(d + MA_VERSION_TAG_OFFSET, ++version);
+        putLong(d + MA_KEYS_OFFSET, emptyKeys);
+        putLong(d + MA_VALUES_OFFSET, 0);
+        return d;
+    }
+
+    public static long size(long d) {
+        return getLong(d + MA_USED_OFFSET);
+    }
+
+    // ------------------------------------------------------------------ keys object access
+
+    private static long keys(long d) {
+        return getLong(d + MA_KEYS_OFFSET);
+    }
+
+    private static int log2Size(long k) {
+        return getByte(k + DK_LOG2_SIZE_OFFSET);
+    }
+
+    private static int kind(long k) {
+        return getByte(k + DK_KIND_OFFSET);
+    }
+
+    private static int entryLength(long k) {
+        return kind(k) == KIND_GENERAL ? GENERAL_ENTRY_LENGTH : UNICODE_ENTRY_LENGTH;
+    }
+
+    private static long entry(long k, long ix) {
+        return k + DK_INDICES_OFFSET + (1L << getByte(k + DK_LOG2_INDEX_BYTES_OFFSET)) + ix * entryLength(k);
+    }
+
+    /** Offset of me_key within an entry: after me_hash in general entries. */
+    private static long keyOffset(long k) {
+        return kind(k) == KIND_GENERAL ? 8 : 0;
+    }
+
+    private static long entryKey(long k, long ix) {
+        return getLong(entry(k, ix) + keyOffset(k));
+    }
+
+    private static long entryValue(long k, long ix) {
+        return getLong(entry(k, ix) + keyOffset(k) + 8);
+    }
+
+    private static long entryHash(long k, long ix) {
+        return kind(k) == KIND_GENERAL ? getLong(entry(k, ix)) : Strs.hash(entryKey(k, ix));
+    }
+
+    private static int indexWidth(long k) {
+        return 1 << (getByte(k + DK_LOG2_INDEX_BYTES_OFFSET) - log2Size(k));
+    }
+
+    private static long index(long k, long slot) {
+        long at = k + DK_INDICES_OFFSET;
+        return switch (indexWidth(k)) {
+            case 1 -> getByte(at + slot);
+            case 2 -> (short) ((getByte(at + 2 * slot) & 0xFF) | getByte(at + 2 * slot + 1) << 8);
+            case 4 -> getInt(at + 4 * slot);
+            default -> getLong(at + 8 * slot);
+        };
+    }
+
+    private static void setIndex(long k, long slot, long ix) {
+        long at = k + DK_INDICES_OFFSET;
+        switch (indexWidth(k)) {
+            case 1 -> putByte(at + slot, (byte) ix);
+            case 2 -> {
+                putByte(at + 2 * slot, (byte) ix);
+                putByte(at + 2 * slot + 1, (byte) (ix >> 8));
+            }
+            case 4 -> putInt(at + 4 * slot, (int) ix);
+            default -> putLong(at + 8 * slot, ix);
+        }
+    }
+
+    /** The index slot whose entry holds a key equal to {@code key}, or -1. */
+    private long findSlot(long k, long key, long hash) {
+        long mask = (1L << log2Size(k)) - 1;
+        long i = hash & mask;
+        for (long perturb = hash; ; ) {
+            long ix = index(k, i);
+            if (ix == DKIX_EMPTY) {
+                return -1;
+            }
+            if (ix >= 0) {
+                long ek = entryKey(k, ix);
+                if (ek == key || (entryHash(k, ix) == hash && protocols.equal(ek, key))) {
+                    return i;
+                }
+            }
+            perturb >>>= PERTURB_SHIFT;
+            i = (i * 5 + perturb + 1) & mask;
+        }
+    }
+
+    /** The first slot on the probe sequence holding no entry (empty or dummy). */
+    private static long findEmptySlot(long k, long hash) {
+        long mask = (1L << log2Size(k)) - 1;
+        long i = hash & mask;
+        for (long perturb = hash; index(k, i) >= 0; ) {
+            perturb >>>= PERTURB_SHIFT;
+            i = (i * 5 + perturb + 1) & mask;
+        }
+        return i;
+    }
+
+    // ------------------------------------------------------------------ operations
+
+    /** {@code PyDict_GetItem}: the value, borrowed, or 0. */
+    public long get(long d, long key) {
+        long hash = protocols.hash(key);
+        long k = keys(d);
+        long slot = findSlot(k, key, hash);
+        return slot < 0 ? 0 : entryValue(k, index(k, slot));
+    }
+
+    /** {@code PyDict_SetItem}: takes new references to key and value. */
+    public void set(long d, long key, long value) {
+        long hash = protocols.hash(key);
+        core.incref(key);
+        core.incref(value);
+        long k = keys(d);
+        boolean strKey = getLong(key + OB_TYPE_OFFSET) == core.strType;
+        if (k == emptyKeys) {
+            k = newKeys(LOG2_MIN_SIZE, strKey);
+            putLong(d + MA_KEYS_OFFSET, k);
+        } else {
+            long slot = findSlot(k, key, hash);
+            if (slot >= 0) {
+                long at = entry(k, index(k, slot)) + keyOffset(k) + 8;
+                long old = getLong(at);
+                putLong(at, value);
+                putLong(d + MA_VERSION_TAG_OFFSET, ++version);
+                core.decref(key);
+                core.decref(old);
+                return;
+            }
+            if (kind(k) == KIND_UNICODE && !strKey) {
+                resize(d, log2ForMinSize(size(d) * 3), false);
+            }
+            k = keys(d);
+            if (getLong(k + DK_USABLE_OFFSET) <= 0) {
+                resize(d, log2ForMinSize(size(d) * 3), kind(k) == KIND_UNICODE);
+                k = keys(d);
+            }
+        }
+        long ix = getLong(k + DK_NENTRIES_OFFSET);
+        setIndex(k, findEmptySlot(k, hash), ix);
+        writeEntry(k, ix, hash, key, value);
+        putLong(k + DK_USABLE_OFFSET, getLong(k + DK_USABLE_OFFSET) - 1);
+        putLong(k + DK_NENTRIES_OFFSET, ix + 1);
+        putLong(d + MA_USED_OFFSET, size(d) + 1);
+        putLong(d + MA_VERSION_TAG_OFFSET, ++version);
+    }
+
+    private static void writeEntry(long k, long ix, long hash, long key, long value) {
+        long e = entry(k, ix);
+        if (kind(k) == KIND_GENERAL) {
+            putLong(e, hash);
+        }
+        putLong(e + keyOffset(k), key);
+        putLong(e + keyOffset(k) + 8, value);
+    }
+
+    /** {@code PyDict_DelItem}, reporting a missing key by returning false. */
+    public boolean delete(long d, long key) {
+        long hash = protocols.hash(key);
+        long k = keys(d);
+        long slot = findSlot(k, key, hash);
+        if (slot < 0) {
+            return false;
+        }
+        long ix = index(k, slot);
+        long e = entry(k, ix) + keyOffset(k);
+        long oldKey = getLong(e);
+        long oldValue = getLong(e + 8);
+        setIndex(k, slot, DKIX_DUMMY);
+        putLong(e, 0);
+        putLong(e + 8, 0);
+        putLong(d + MA_USED_OFFSET, size(d) - 1);
+        putLong(d + MA_VERSION_TAG_OFFSET, ++version);
+        core.decref(oldKey);
+        core.decref(oldValue);
+        return true;
+    }
+
+    /** {@code calculate_log2_keysize}: the smallest table of at least {@code minSize} slots, 8 at least. */
+    static int log2ForMinSize(long minSize) {
+        long m = (minSize | (1 << LOG2_MIN_SIZE)) - 1;
+        return 64 - Long.numberOfLeadingZeros(m | ((1 << LOG2_MIN_SIZE) - 1));
+    }
+
+    private long newKeys(int log2Size, boolean unicode) {
+        int log2Bytes = log2Size + (log2Size < 8 ? 0 : log2Size < 16 ? 1 : log2Size < 32 ? 2 : 3);
+        long usable = usableFraction(1L << log2Size);
+        int entryLength = unicode ? UNICODE_ENTRY_LENGTH : GENERAL_ENTRY_LENGTH;
+        long entriesBytes = usable * entryLength;
+        long k = core.obj.malloc(DK_INDICES_OFFSET + (1L << log2Bytes) + entriesBytes);
+        putLong(k + DK_REFCNT_OFFSET, 1);
+        putByte(k + DK_LOG2_SIZE_OFFSET, (byte) log2Size);
+        putByte(k + DK_LOG2_INDEX_BYTES_OFFSET, (byte) log2Bytes);
+        putByte(k + DK_KIND_OFFSET, (byte) (unicode ? KIND_UNICODE : KIND_GENERAL));
+        putByte(k + DK_KIND_OFFSET + 1, (byte) 0);
+        putInt(k + DK_VERSION_OFFSET, 0);
+        putLong(k + DK_USABLE_OFFSET, usable);
+        putLong(k + DK_NENTRIES_OFFSET, 0);
+        fill(k + DK_INDICES_OFFSET, 1L << log2Bytes, (byte) -1);
+        fill(k + DK_INDICES_OFFSET + (1L << log2Bytes), entriesBytes, (byte) 0);
+        return k;
+    }
+
+    static long usableFraction(long size) {
+        return (size << 1) / 3;
+    }
+
+    /** {@code dictresize}: a new table holding the live entries in order, dummies dropped. */
+    private void resize(long d, int log2Size, boolean unicode) {
+        long old = keys(d);
+        long k = newKeys(log2Size, unicode);
+        long n = 0;
+        for (long ix = 0, end = getLong(old + DK_NENTRIES_OFFSET); ix < end; ix++) {
+            long key = entryKey(old, ix);
+            if (key != 0) {
+                long hash = entryHash(old, ix);
+                writeEntry(k, n, hash, key, entryValue(old, ix));
+                setIndex(k, findEmptySlot(k, hash), n);
+                n++;
+            }
+        }
+        putLong(k + DK_USABLE_OFFSET, getLong(k + DK_USABLE_OFFSET) - n);
+        putLong(k + DK_NENTRIES_OFFSET, n);
+        putLong(d + MA_KEYS_OFFSET, k);
+        if (old != emptyKeys) {
+            core.obj.free(old);
+        }
+    }
+
+    // ------------------------------------------------------------------ behaviour
+
+    @Override
+    public void dealloc(long d) {
+        long k = keys(d);
+        if (k != emptyKeys) {
+            releaseEntries(k);
+            core.obj.free(k);
+        }
+        if (free.push(d)) {
+            core.forget(d);
+        } else {
+            core.freeGcObject(d);
+        }
+    }
+
+    private void releaseEntries(long k) {
+        for (long ix = 0, end = getLong(k + DK_NENTRIES_OFFSET); ix < end; ix++) {
+            long key = entryKey(k, ix);
+            if (key != 0) {
+                long value = entryValue(k, ix);
+                core.decref(key);
+                core.xdecref(value);
+            }
+        }
+    }
+
+    @Override
+    public void traverse(long d, LongConsumer visit) {
+        long k = keys(d);
+        for (long ix = 0, end = getLong(k + DK_NENTRIES_OFFSET); ix < end; ix++) {
+            long key = entryKey(k, ix);
+            if (key != 0) {
+                visit.accept(key);
+                long value = entryValue(k, ix);
+                if (value != 0) {
+                    visit.accept(value);
+                }
+            }
+        }
+    }
+
+    /** {@code PyDict_Clear}: the dict takes the empty keys before any reference is dropped. */
+    @Override
+    public void clear(long d) {
+        long k = keys(d);
+        if (k == emptyKeys) {
+            return;
+        }
+        putLong(d + MA_KEYS_OFFSET, emptyKeys);
+        putLong(d + MA_USED_OFFSET, 0);
+        putLong(d + MA_VERSION_TAG_OFFSET, ++version);
+        releaseEntries(k);
+        core.obj.free(k);
+    }
+
+    /** {@code dict.__sizeof__} + GC head: the keys count when this dict owns them alone. */
+    @Override
+    public long sizeOf(long d) {
+        long k = keys(d);
+        long size = GC_HEAD_LENGTH + DICT_LENGTH;
+        if (k != emptyKeys && getLong(k + DK_REFCNT_OFFSET) == 1) {
+            size += DK_INDICES_OFFSET + (1L << getByte(k + DK_LOG2_INDEX_BYTES_OFFSET))
+                    + usableFraction(1L << log2Size(k)) * entryLength(k);
+        }
+        return size;
+    }
+
+    /** Checks a dict's table against its invariants; for validators. */
+    public void check(long d) {
+        long k = keys(d);
+        long live = 0;
+        long slots = 1L << log2Size(k);
+        long nentries = getLong(k + DK_NENTRIES_OFFSET);
+        for (long i = 0; i < slots; i++) {
+            long ix = index(k, i);
+            if (ix >= 0) {
+                if (ix >= nentries || entryKey(k, ix) == 0) {
+                    throw new IllegalStateException(String.format("dict 0x%x: slot %d points at dead entry %d", d, i, ix));
+                }
+                live++;
+            }
+        }
+        if (live != size(d)) {
+            throw new IllegalStateException(String.format("dict 0x%x: ma_used %d but %d live slots", d, size(d), live));
+        }
+        if (k != emptyKeys && getLong(k + DK_USABLE_OFFSET) + nentries != usableFraction(slots)) {
+            throw new IllegalStateException(String.format("dict 0x%x: dk_usable + dk_nentries != usable_fraction", d));
+        }
+    }
+
+    public void clearFreeList() {
+        for (long d = free.pop(); d != 0; d = free.pop()) {
+            core.obj.free(d - GC_HEAD_LENGTH);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.Arrays;
+
+/**
+ * A free list of parked objects of one kind ({@code float}, {@code tuple} of size n, ...):
+ * a Java stack of addresses, at most {@code max} long, growing on demand.
+ *
+ * <p>CPython links parked objects through the objects themselves; a Java stack leaves their
+ * headers free to carry the freed-object marker in checked mode, and costs no native access.
+ * <pre>
+ *  0 &lt;= size() &lt;= max;  entries distinct, each a block of this kind not live as an object
+ * </pre>
+ */
+public final class FreeList {
+    private final int max;
+    private long[] stack;
+    private int size;
+
+    public FreeList(int max) {
+        this.max = max;
+        this.stack = new long[Math.min(max, 16)];
+    }
+
+    /** Parks {@code o}; false if the list is full (the caller frees the block). */
+    public boolean push(long o) {
+        int n = size;
+        if (n == stack.length) {
+            if (n == max) {
+                return false;
+            }
+            stack = Arrays.copyOf(stack, Math.min(max, n * 2));
+        }
+        stack[n] = o;
+        size = n + 1;
+        return true;
+    }
+
+    /** An object to reuse, or 0 if the list is empty. */
+    public long pop() {
+        int n = size;
+        if (n == 0) {
+            return 0;
+        }
+        size = --n;
+        return stack[n];
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public int max() {
+        return max;
+    }
+
+    /** The i-th parked address, for validators. */
+    public long get(int i) {
+        return stack[i];
+    }
+}

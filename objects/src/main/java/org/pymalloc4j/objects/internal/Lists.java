@@ -1,0 +1,169 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.function.LongConsumer;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
+import static org.pymalloc4j.objects.BuiltinLayouts.LIST_ALLOCATED_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.LIST_ITEMS_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.LIST_LENGTH;
+import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
+import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
+
+/**
+ * {@code list}: CPython 3.11's 40-byte {@code PyListObject} with a GC head; the item array is a
+ * separate MEM-domain block ({@code PyMem_Realloc}), resized by 3.9+'s {@code list_resize}.
+ * Free list of 80 list headers ({@code PyList_MAXFREELIST}); item arrays are always freed.
+ *
+ * <pre>
+ *  0 &lt;= ob_size &lt;= allocated;  allocated == 0 ⇔ ob_item == NULL
+ *  growth for appends: 0, 4, 8, 16, 24, 32, 40, 52, 64, 76, ...
+ * </pre>
+ */
+public final class Lists implements TypeBehaviour {
+    /** {@code PyList_MAXFREELIST}. */
+    public static final int MAX_FREE = 80;
+
+    private final Core core;
+    public final FreeList free = new FreeList(MAX_FREE);
+
+    public Lists(Core core) {
+        this.core = core;
+    }
+
+    /** {@code PyList_New(n)}: a new reference; n NULL items, exactly n allocated. */
+    public long newList(int n) {
+        long o = free.pop();
+        if (o != 0) {
+            core.revive(o, core.listType);
+        } else {
+            o = core.newGcObject(LIST_LENGTH, core.listType);
+        }
+        long items = 0;
+        if (n > 0) {
+            items = core.mem.calloc(n, 8);
+        }
+        putLong(o + OB_SIZE_OFFSET, n);
+        putLong(o + LIST_ITEMS_OFFSET, items);
+        putLong(o + LIST_ALLOCATED_OFFSET, n);
+        return o;
+    }
+
+    public static long size(long o) {
+        return getLong(o + OB_SIZE_OFFSET);
+    }
+
+    public static long allocated(long o) {
+        return getLong(o + LIST_ALLOCATED_OFFSET);
+    }
+
+    public static long item(long o, long i) {
+        return getLong(getLong(o + LIST_ITEMS_OFFSET) + 8 * i);
+    }
+
+    public static void setItem(long o, long i, long v) {
+        putLong(getLong(o + LIST_ITEMS_OFFSET) + 8 * i, v);
+    }
+
+    /** {@code PyList_Append}: takes a new reference to {@code v}. */
+    public void append(long o, long v) {
+        core.incref(v); // first: nothing has changed if v is refused
+        long n = size(o);
+        if (n == allocated(o)) {
+            try {
+                resize(o, n + 1);
+            } catch (OutOfMemoryError e) {
+                core.decref(v);
+                throw e;
+            }
+        } else {
+            putLong(o + OB_SIZE_OFFSET, n + 1);
+        }
+        setItem(o, n, v);
+    }
+
+    /** CPython 3.9+'s {@code list_resize}: sets ob_size, reallocating only outside [allocated/2, allocated]. */
+    void resize(long o, long newSize) {
+        long allocated = allocated(o);
+        if (allocated >= newSize && newSize >= (allocated >> 1)) {
+            putLong(o + OB_SIZE_OFFSET, newSize);
+            return;
+        }
+        long newAllocated = (newSize + (newSize >> 3) + 6) & ~3L;
+        if (newSize - size(o) > newAllocated - newSize) {
+            newAllocated = (newSize + 3) & ~3L;
+        }
+        if (newSize == 0) {
+            newAllocated = 0;
+        }
+        long items = getLong(o + LIST_ITEMS_OFFSET);
+        if (newAllocated == 0) {
+            core.mem.free(items);
+            items = 0;
+        } else {
+            items = core.mem.realloc(items, newAllocated * 8);
+        }
+        putLong(o + LIST_ITEMS_OFFSET, items);
+        putLong(o + OB_SIZE_OFFSET, newSize);
+        putLong(o + LIST_ALLOCATED_OFFSET, newAllocated);
+    }
+
+    @Override
+    public void dealloc(long o) {
+        long items = getLong(o + LIST_ITEMS_OFFSET);
+        if (items != 0) {
+            for (long i = size(o) - 1; i >= 0; i--) {
+                long item = getLong(items + 8 * i);
+                if (item != 0) {
+                    core.decref(item);
+                }
+            }
+            core.mem.free(items);
+        }
+        if (free.push(o)) {
+            core.forget(o);
+        } else {
+            core.freeGcObject(o);
+        }
+    }
+
+    @Override
+    public void traverse(long o, LongConsumer visit) {
+        for (long i = 0, n = size(o); i < n; i++) {
+            long item = item(o, i);
+            if (item != 0) {
+                visit.accept(item);
+            }
+        }
+    }
+
+    /** {@code _list_clear}: detaches the array first, so decrefs never see a half-cleared list. */
+    @Override
+    public void clear(long o) {
+        long items = getLong(o + LIST_ITEMS_OFFSET);
+        long n = size(o);
+        putLong(o + LIST_ITEMS_OFFSET, 0);
+        putLong(o + OB_SIZE_OFFSET, 0);
+        putLong(o + LIST_ALLOCATED_OFFSET, 0);
+        if (items != 0) {
+            for (long i = n - 1; i >= 0; i--) {
+                long item = getLong(items + 8 * i);
+                if (item != 0) {
+                    core.decref(item);
+                }
+            }
+            core.mem.free(items);
+        }
+    }
+
+    @Override
+    public long sizeOf(long o) {
+        return GC_HEAD_LENGTH + LIST_LENGTH + 8 * allocated(o);
+    }
+
+    public void clearFreeList() {
+        for (long o = free.pop(); o != 0; o = free.pop()) {
+            core.obj.free(o - GC_HEAD_LENGTH);
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
+import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
+import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
+import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
+
+/**
+ * The expensive whole-space check ({@code ObjectSpace.checkInvariants()}). Invariants:
+ * <pre>
+ *  types:      tag(address(i)) == i  and  find(address(i)) == i for every registered type
+ *  free lists: size &lt;= max; entries distinct, not live; checked mode: type word == DEAD;
+ *              parked tuples keep ob_size == their list's size
+ *  trashcan:   depth == 0 between operations
+ *  statics:    refcount &gt; 0
+ *  interned:   every entry a live str, flagged interned, equal to its key
+ *  trace mode: live == |traced|; every traced object o has a registered type,
+ *              refcount(o) &gt;= 1 and refcount(o) &gt;= references to o from traced objects
+ *              (the GC's subtract_refs can never go negative), each reference a live or
+ *              static object; 0 &lt;= ob_size &lt;= allocated for lists; dict tables consistent
+ * </pre>
+ */
+public final class SpaceValidator {
+    private final Builtins b;
+    private final Core core;
+
+    public SpaceValidator(Builtins b) {
+        this.b = b;
+        this.core = b.core;
+    }
+
+    public void check() {
+        checkTypes();
+        Set<Long> parked = new HashSet<>();
+        checkFreeList(b.floats.free, "float", -1, parked);
+        checkFreeList(b.lists.free, "list", -1, parked);
+        checkFreeList(b.dicts.free, "dict", -1, parked);
+        for (int n = 1; n < Tuples.MAX_SAVE_SIZE; n++) {
+            checkFreeList(b.tuples.free[n], n + "-tuple", n, parked);
+        }
+        if (core.trashDepth() != 0) {
+            fail("trashcan depth " + core.trashDepth() + " between operations");
+        }
+        for (long o : new long[] {b.none, b.ints.trueObject(), b.ints.falseObject(), b.ints.small(0), b.tuples.empty()}) {
+            if (getLong(o) <= 0) {
+                fail(String.format("static %s at 0x%x has refcount %d", core.typeName(o), o, getLong(o)));
+            }
+        }
+        for (Map.Entry<String, Long> e : b.strs.internedView().entrySet()) {
+            long s = e.getValue();
+            if (core.typeOf(s) != core.strType || !Strs.isInterned(s) || !Strs.value(s).equals(e.getKey())
+                    || getLong(s) <= 0) {
+                fail(String.format("interned entry '%s' -> 0x%x is not a live interned str", e.getKey(), s));
+            }
+        }
+        if (core.trace() != null) {
+            checkLiveObjects(parked);
+        }
+    }
+
+    private void checkTypes() {
+        TypeTable types = core.types;
+        for (int i = 0; i < types.bound(); i++) {
+            long t = types.address(i);
+            if (t == 0) {
+                continue;
+            }
+            if (getInt(t + TP_VERSION_TAG_OFFSET) != i || types.find(t) != i) {
+                fail(String.format("type %s at 0x%x: tag %d, find %d, index %d",
+                        types.name(i), t, getInt(t + TP_VERSION_TAG_OFFSET), types.find(t), i));
+            }
+            if (getLong(t + OB_TYPE_OFFSET) != core.typeType) {
+                fail(String.format("type %s at 0x%x: ob_type is not type", types.name(i), t));
+            }
+        }
+    }
+
+    private void checkFreeList(FreeList list, String kind, long tupleSize, Set<Long> parked) {
+        if (list.size() > list.max()) {
+            fail(kind + " free list holds " + list.size() + " > " + list.max());
+        }
+        for (int i = 0; i < list.size(); i++) {
+            long o = list.get(i);
+            if (!parked.add(o)) {
+                fail(String.format("0x%x parked twice (%s free list)", o, kind));
+            }
+            if (core.checked && getLong(o + OB_TYPE_OFFSET) != Core.DEAD) {
+                fail(String.format("parked %s 0x%x lacks the freed marker", kind, o));
+            }
+            if (tupleSize >= 0 && getLong(o + OB_SIZE_OFFSET) != tupleSize) {
+                fail(String.format("parked tuple 0x%x has ob_size %d on the %s list", o, getLong(o + OB_SIZE_OFFSET), kind));
+            }
+            if (core.trace() != null && core.trace().contains(o)) {
+                fail(String.format("parked %s 0x%x is also live", kind, o));
+            }
+        }
+    }
+
+    private void checkLiveObjects(Set<Long> parked) {
+        TraceRefs trace = core.trace();
+        if (trace.size() != core.liveObjects()) {
+            fail("live object count " + core.liveObjects() + " but " + trace.size() + " traced");
+        }
+        Map<Long, Long> internalRefs = new HashMap<>();
+        for (long[] e : trace.entries()) {
+            long o = e[0];
+            long type = getLong(o + OB_TYPE_OFFSET);
+            int t = core.types.find(type);
+            if (t < 0) {
+                fail(String.format("live object 0x%x (serial %d) has no valid type: 0x%x", o, e[1], type));
+            }
+            if (getLong(o) < 1) {
+                fail(String.format("live %s 0x%x has refcount %d", core.typeName(o), o, getLong(o)));
+            }
+            if (type == core.listType) {
+                long size = Lists.size(o);
+                long allocated = Lists.allocated(o);
+                if (size < 0 || size > allocated || (allocated == 0) != (getLong(o + 24) == 0)) {
+                    fail(String.format("list 0x%x: ob_size %d, allocated %d, ob_item 0x%x", o, size, allocated, getLong(o + 24)));
+                }
+            } else if (type == core.dictType) {
+                b.dicts.check(o);
+            }
+            if (core.types.isGc(t) && getLong(o - GC_HEAD_LENGTH) != 0) {
+                fail(String.format("%s 0x%x: GC head not zero (untracked) between operations", core.typeName(o), o));
+            }
+            core.types.behaviour(t).traverse(o, ref -> {
+                if (!core.statics.contains(ref) && (!trace.contains(ref) || parked.contains(ref))) {
+                    fail(String.format("%s 0x%x refers to 0x%x, which is not a live object", core.typeName(o), o, ref));
+                }
+                internalRefs.merge(ref, 1L, Long::sum);
+            });
+        }
+        for (Map.Entry<Long, Long> e : internalRefs.entrySet()) {
+            long o = e.getKey();
+            if (!core.statics.contains(o) && getLong(o) < e.getValue()) {
+                fail(String.format("%s 0x%x: refcount %d < %d references from live objects",
+                        core.typeName(o), o, getLong(o), e.getValue()));
+            }
+        }
+    }
+
+    private static void fail(String message) {
+        throw new IllegalStateException(message);
+    }
+}

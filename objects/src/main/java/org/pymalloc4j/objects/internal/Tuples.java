@@ -1,0 +1,124 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.function.LongConsumer;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
+import static org.pymalloc4j.objects.BuiltinLayouts.TUPLE_ITEMS_OFFSET;
+import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
+import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
+
+/**
+ * {@code tuple}: CPython 3.11's {@code PyTupleObject}, items inline after the 24-byte header,
+ * with a GC head. The empty tuple is a static singleton. Free lists as 3.11: one per size 1..19,
+ * up to 2000 tuples each ({@code PyTuple_MAXSAVESIZE} 20, {@code PyTuple_MAXFREELIST} 2000).
+ * (3.11 also parks 20-item tuples it never reuses; here they are freed.)
+ */
+public final class Tuples implements TypeBehaviour {
+    /** Tuples of 1 to {@code MAX_SAVE_SIZE - 1} items are parked. */
+    public static final int MAX_SAVE_SIZE = 20;
+    public static final int MAX_FREE = 2000;
+
+    private final Core core;
+    /** {@code free[n]} parks tuples of n items, 1 &lt;= n &lt; 20; index 0 unused. */
+    public final FreeList[] free = new FreeList[MAX_SAVE_SIZE];
+    private long empty;
+
+    public Tuples(Core core) {
+        this.core = core;
+        for (int n = 1; n < MAX_SAVE_SIZE; n++) {
+            free[n] = new FreeList(MAX_FREE);
+        }
+    }
+
+    public void bootstrap() {
+        empty = core.newStatic(TUPLE_ITEMS_OFFSET, core.tupleType, true);
+        putLong(empty + OB_SIZE_OFFSET, 0);
+    }
+
+    /** {@code PyTuple_New(n)}: a new reference; items NULL. */
+    public long newTuple(int n) {
+        if (n == 0) {
+            core.incref(empty);
+            return empty;
+        }
+        long o = n < MAX_SAVE_SIZE ? free[n].pop() : 0;
+        if (o != 0) {
+            core.revive(o, core.tupleType);
+        } else {
+            o = core.newGcObject(TUPLE_ITEMS_OFFSET + 8L * n, core.tupleType);
+            putLong(o + OB_SIZE_OFFSET, n);
+        }
+        for (int i = 0; i < n; i++) {
+            putLong(o + TUPLE_ITEMS_OFFSET + 8L * i, 0);
+        }
+        return o;
+    }
+
+    public static long size(long o) {
+        return getLong(o + OB_SIZE_OFFSET);
+    }
+
+    public static long item(long o, long i) {
+        return getLong(o + TUPLE_ITEMS_OFFSET + 8 * i);
+    }
+
+    /** {@code PyTuple_SET_ITEM}: stores without touching the previous item. */
+    public static void setItem(long o, long i, long v) {
+        putLong(o + TUPLE_ITEMS_OFFSET + 8 * i, v);
+    }
+
+    @Override
+    public void dealloc(long o) {
+        long n = size(o);
+        for (long i = n - 1; i >= 0; i--) { // CPython's order: last item first
+            long item = item(o, i);
+            if (item != 0) {
+                core.decref(item);
+            }
+        }
+        if (n < MAX_SAVE_SIZE && free[(int) n].push(o)) {
+            core.forget(o);
+        } else {
+            core.freeGcObject(o);
+        }
+    }
+
+    @Override
+    public void traverse(long o, LongConsumer visit) {
+        for (long i = 0, n = size(o); i < n; i++) {
+            long item = item(o, i);
+            if (item != 0) {
+                visit.accept(item);
+            }
+        }
+    }
+
+    @Override
+    public void clear(long o) {
+        for (long i = 0, n = size(o); i < n; i++) {
+            long item = item(o, i);
+            if (item != 0) {
+                setItem(o, i, 0);
+                core.decref(item);
+            }
+        }
+    }
+
+    @Override
+    public long sizeOf(long o) {
+        return GC_HEAD_LENGTH + TUPLE_ITEMS_OFFSET + 8 * size(o);
+    }
+
+    public long empty() {
+        return empty;
+    }
+
+    public void clearFreeLists() {
+        for (int n = 1; n < MAX_SAVE_SIZE; n++) {
+            for (long o = free[n].pop(); o != 0; o = free[n].pop()) {
+                core.obj.free(o - GC_HEAD_LENGTH);
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.function.LongConsumer;
+
+/**
+ * The Java side of a type: what CPython keeps in {@code tp_dealloc}, {@code tp_traverse},
+ * {@code tp_clear} and {@code __sizeof__}. Kept in the space's {@link TypeTable}, indexed by the
+ * type's {@code tp_version_tag}, so no Java object is ever referenced from native memory.
+ */
+public interface TypeBehaviour {
+    /**
+     * Releases the object's references and its memory (or parks it on a free list). Runs with
+     * the refcount at 0; the trashcan has already decided it may run now.
+     */
+    void dealloc(long o);
+
+    /** Calls {@code visit} with every non-NULL reference the object owns ({@code tp_traverse}). */
+    default void traverse(long o, LongConsumer visit) {
+    }
+
+    /** Drops every reference the object owns, each field NULLed before its decref ({@code tp_clear}). */
+    default void clear(long o) {
+    }
+
+    /** CPython 3.11's {@code sys.getsizeof(o)}: {@code __sizeof__} plus the GC head if any. */
+    long sizeOf(long o);
+}

@@ -1,0 +1,134 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.Arrays;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.putInt;
+import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
+
+/**
+ * The Java side of every type of a space, indexed by the type's {@code tp_version_tag}.
+ *
+ * <pre>
+ *  for every registered index i:  tag(address[i]) == i  and  find(address[i]) == i
+ *  free indexes are reused; find() of an unregistered address is -1
+ * </pre>
+ * {@link #find} is an open-addressed table of type addresses, used by checked mode to tell a
+ * type pointer from garbage without reading through it.
+ */
+public final class TypeTable {
+    private long[] address = new long[32];
+    private TypeBehaviour[] behaviour = new TypeBehaviour[32];
+    private String[] name = new String[32];
+    private boolean[] gc = new boolean[32];
+    private int count;
+    private int[] freeIndexes = new int[8];
+    private int freeCount;
+    /** Keys: type addresses ever registered; values: index, or -1 once unregistered. */
+    private long[] keys = new long[64];
+    private int[] values = new int[64];
+    private int used;
+
+    /** Registers a type and writes its index into {@code tp_version_tag}. */
+    public int register(long type, String typeName, boolean isGc, TypeBehaviour b) {
+        int i = freeCount > 0 ? freeIndexes[--freeCount] : count++;
+        if (i == address.length) {
+            int n = i * 2;
+            address = Arrays.copyOf(address, n);
+            behaviour = Arrays.copyOf(behaviour, n);
+            name = Arrays.copyOf(name, n);
+            gc = Arrays.copyOf(gc, n);
+        }
+        address[i] = type;
+        behaviour[i] = b;
+        name[i] = typeName;
+        gc[i] = isGc;
+        putInt(type + TP_VERSION_TAG_OFFSET, i);
+        put(type, i);
+        return i;
+    }
+
+    /** Forgets a type whose object is about to be freed. */
+    public void unregister(int i) {
+        put(address[i], -1);
+        address[i] = 0;
+        behaviour[i] = null;
+        name[i] = null;
+        if (freeCount == freeIndexes.length) {
+            freeIndexes = Arrays.copyOf(freeIndexes, freeCount * 2);
+        }
+        freeIndexes[freeCount++] = i;
+    }
+
+    public TypeBehaviour behaviour(int i) {
+        return behaviour[i];
+    }
+
+    public boolean isGc(int i) {
+        return gc[i];
+    }
+
+    public String name(int i) {
+        return name[i];
+    }
+
+    public long address(int i) {
+        return address[i];
+    }
+
+    /** Indexes in use are below this bound. */
+    public int bound() {
+        return count;
+    }
+
+    /** The index of the type at {@code type}, or -1 if no live type is there. */
+    public int find(long type) {
+        if (type == 0) {
+            return -1; // 0 marks empty table slots, and is no type
+        }
+        int mask = keys.length - 1;
+        for (int h = mix(type) & mask; ; h = (h + 1) & mask) {
+            long k = keys[h];
+            if (k == type) {
+                return values[h];
+            }
+            if (k == 0) {
+                return -1;
+            }
+        }
+    }
+
+    private void put(long type, int index) {
+        int mask = keys.length - 1;
+        int h = mix(type) & mask;
+        while (keys[h] != 0 && keys[h] != type) {
+            h = (h + 1) & mask;
+        }
+        if (keys[h] == 0) {
+            keys[h] = type;
+            if (++used * 2 > keys.length) {
+                values[h] = index;
+                grow();
+                return;
+            }
+        }
+        values[h] = index;
+    }
+
+    private void grow() {
+        long[] oldKeys = keys;
+        int[] oldValues = values;
+        keys = new long[oldKeys.length * 2];
+        values = new int[oldKeys.length * 2];
+        used = 0;
+        for (int j = 0; j < oldKeys.length; j++) {
+            if (oldKeys[j] != 0 && oldValues[j] >= 0) {
+                put(oldKeys[j], oldValues[j]);
+            }
+        }
+    }
+
+    private static int mix(long x) {
+        x *= 0x9E3779B97F4A7C15L;
+        return (int) (x >>> 32);
+    }
+}

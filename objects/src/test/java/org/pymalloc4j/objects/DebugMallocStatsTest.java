@@ -1,0 +1,40 @@
+package org.pymalloc4j.objects;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The free-list lines in the exact layout CPython 3.11.7's sys._debugmallocstats() prints. */
+class DebugMallocStatsTest {
+    @Test
+    void freeListLinesFollowTheHeapSectionInCPythonsLayout() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long[] floats = new long[4];
+            for (int i = 0; i < floats.length; i++) {
+                floats[i] = space.newFloat(i);
+            }
+            for (long f : floats) {
+                space.decref(f);
+            }
+            long pair = space.newTuple(2);
+            space.decref(pair);
+            long d = space.newDict();
+            space.decref(d);
+            long l = space.newList();
+            space.decref(l);
+            String text = space.debugMallocStats();
+            String heap = space.memory().pymalloc().debugMallocStats();
+            assertTrue(text.startsWith(heap + "\n"), "the heap's section, then a blank line");
+            String[] lines = text.substring(heap.length() + 1).split("\n");
+            assertEquals(23, lines.length);
+            // Lines copied from CPython 3.11.7 output (same widths; counts from this test).
+            assertEquals("            1 free PyDictObjects * 48 bytes each =                   48", lines[0]);
+            assertEquals("           4 free PyFloatObjects * 24 bytes each =                   96", lines[1]);
+            assertEquals("            1 free PyListObjects * 40 bytes each =                   40", lines[2]);
+            assertEquals("   0 free 1-sized PyTupleObjects * 32 bytes each =                    0", lines[3]);
+            assertEquals("   1 free 2-sized PyTupleObjects * 40 bytes each =                   40", lines[4]);
+            assertEquals(" 0 free 20-sized PyTupleObjects * 184 bytes each =                    0", lines[22]);
+        }
+    }
+}

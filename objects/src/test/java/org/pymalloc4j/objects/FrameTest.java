@@ -1,0 +1,119 @@
+package org.pymalloc4j.objects;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Frames own their locals, release them on every exit path, and return values with ownership. */
+class FrameTest {
+    /** The seed's {@code def hello(): s = 'hi'; print(s)}: the local dies with the frame. */
+    @Test
+    void aFrameReleasesItsLocalsWhenItCloses() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            try (Frame f = space.frame()) {
+                long s = f.local(space.newStr("hi there"));
+                assertEquals(1, space.refcount(s));
+                assertEquals(1, space.liveObjectCount());
+            }
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    /** The seed's {@code foo = (a, b)}: BUILD_TUPLE's new reference passes to the local foo. */
+    @Test
+    void aValueReturnedFromAFrameKeepsItsOwnership() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            long foo = makePair(space);
+            assertEquals(1, space.refcount(foo), "the caller owns the only reference");
+            assertEquals(3, space.liveObjectCount());
+            assertEquals(1, space.refcount(space.tupleGet(foo, 0)), "the tuple owns its items");
+            space.decref(foo);
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    private static long makePair(ObjectSpace space) {
+        try (Frame f = space.frame()) {
+            long a = f.local(space.newFloat(1.5));
+            long b = f.local(space.newStr("bee"));
+            long foo = f.local(space.tupleOf(a, b));
+            return f.returning(foo);
+        }
+    }
+
+    @Test
+    void localsAreReleasedInSlotOrderEvenWhenTheBodyThrows() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            assertThrows(ArithmeticException.class, () -> {
+                try (Frame f = space.frame()) {
+                    long l = f.local(space.newList());
+                    f.hold(l);
+                    f.local(0); // a NULL slot is allowed
+                    space.intValue(f.local(space.newInt(java.math.BigInteger.TWO.pow(100))));
+                }
+            });
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    @Test
+    void setReplacesALocalAndReleasesTheOldValue() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            try (Frame f = space.frame()) {
+                long x = f.local(space.newFloat(1));
+                f.set(0, space.newFloat(2)); // x = 2.0: the first float dies
+                assertEquals(1, space.liveObjectCount());
+                assertEquals(2.0, space.floatValue(f.get(0)));
+                assertTrue(x != 0);
+            }
+        }
+    }
+
+    @Test
+    void framesNestAndOnlyTheInnermostTakesLocals() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            try (Frame outer = space.frame()) {
+                outer.local(space.newFloat(1));
+                try (Frame inner = space.frame()) {
+                    inner.local(space.newFloat(2));
+                    // @throws IllegalStateException if this frame is closed or not the innermost open frame
+                    assertThrows(IllegalStateException.class, () -> outer.local(space.newTuple(0)));
+                    // @throws IllegalStateException if an inner frame is still open
+                    assertThrows(IllegalStateException.class, outer::close);
+                    assertEquals(2, space.liveObjectCount());
+                }
+                assertEquals(1, space.liveObjectCount());
+                assertEquals(1, outer.size());
+            }
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    @Test
+    void closingTheSpaceReleasesOpenFrames() {
+        ObjectSpace space = ObjectSpace.create();
+        Frame f = space.frame();
+        f.local(space.newFloat(3));
+        space.close();
+        assertTrue(space.leakReport().isClean(), space.leakReport().toString());
+        f.close(); // does nothing after the space closed
+    }
+
+    @Test
+    void aClosedFrameRefusesUse() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            Frame f = space.frame();
+            f.close();
+            assertThrows(IllegalStateException.class, () -> f.local(space.newTuple(0)));
+            assertThrows(IllegalStateException.class, () -> f.returning(space.none()));
+            assertThrows(IllegalStateException.class, () -> f.get(0));
+            assertThrows(IndexOutOfBoundsException.class, () -> {
+                try (Frame g = space.frame()) {
+                    g.get(0);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package org.pymalloc4j.objects;
+
+import java.math.BigInteger;
+
+import org.junit.jupiter.api.Test;
+
+import org.pymalloc4j.allocator.AllocatorName;
+import org.pymalloc4j.allocator.Memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Reference counting, deallocation, the trashcan, singletons, free lists and interning. */
+class RefcountTest {
+    @Test
+    void deallocationReleasesReferencesTransitively() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            long f = space.newFloat(1.5);
+            long l = space.newList();
+            space.listAppend(l, f);
+            assertEquals(2, space.refcount(f));
+            long t = space.tupleOf(l, f);
+            assertEquals(3, space.refcount(f));
+            assertEquals(2, space.refcount(l));
+            space.decref(f);
+            space.decref(l);
+            assertEquals(3, space.liveObjectCount());
+            space.decref(t); // tuple -> list -> float all go
+            assertEquals(0, space.liveObjectCount());
+            space.checkInvariants();
+        }
+    }
+
+    @Test
+    void aMillionLongChainOfListsFreesWithoutStackOverflow() {
+        deepChain(1_000_000, (space, inner) -> {
+            long l = space.newList();
+            space.listAppend(l, inner);
+            return l;
+        });
+    }
+
+    @Test
+    void aMillionLongChainOfInstancesAndTuplesFreesWithoutStackOverflow() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long cls = space.newClass("Node", 1);
+            long head = space.newTuple(0);
+            for (int i = 0; i < 1_000_000; i++) {
+                long node = i % 2 == 0 ? space.newInstance(cls) : space.newTuple(1);
+                if (i % 2 == 0) {
+                    space.setSlot(node, 0, head);
+                    space.decref(head);
+                } else {
+                    space.tupleSet(node, 0, head);
+                }
+                head = node;
+            }
+            assertEquals(1_000_001, space.liveObjectCount()); // the nodes and the class
+            space.decref(head);
+            assertEquals(1, space.liveObjectCount());
+            space.decref(cls);
+            assertEquals(0, space.liveObjectCount());
+            space.checkInvariants();
+        }
+    }
+
+    interface Link {
+        long wrap(ObjectSpace space, long inner);
+    }
+
+    private static void deepChain(int length, Link link) {
+        try (Memory memory = Memory.create(); ObjectSpace space = ObjectSpace.builder().memory(memory).build()) {
+            long head = space.newDict();
+            for (int i = 0; i < length; i++) {
+                long next = link.wrap(space, head);
+                space.decref(head);
+                head = next;
+            }
+            assertEquals(length + 1, space.liveObjectCount());
+            space.decref(head);
+            assertEquals(0, space.liveObjectCount());
+            space.checkInvariants();
+        }
+    }
+
+    @Test
+    void aSpaceOverLibcMallocWorksTheSame() {
+        try (ObjectSpace space = ObjectSpace.builder().allocator(AllocatorName.MALLOC).traceRefs(true).build()) {
+            long l = space.newList();
+            for (int i = 0; i < 100; i++) {
+                long t = space.tupleOf(l);
+                space.listAppend(l, t);
+                space.decref(t);
+            }
+            long s = space.newStr("over malloc");
+            space.listAppend(l, s);
+            space.decref(s);
+            space.checkInvariants();
+            assertTrue(space.debugMallocStats().startsWith("            0 free PyDictObjects"), "no heap section");
+            for (int i = 0; i < 100; i++) {
+                space.listSet(l, i, 0); // break the list <-> tuple cycles
+            }
+            space.decref(l);
+            assertEquals(0, space.liveObjectCount());
+            assertThrowsFreed(space, s);
+        }
+    }
+
+    private static void assertThrowsFreed(ObjectSpace space, long freed) {
+        org.junit.jupiter.api.Assertions.assertThrows(FreedObjectException.class, () -> space.decref(freed));
+    }
+
+    @Test
+    void smallIntsAreSharedAndStatic() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long a = space.newInt(56);
+            long b = space.newInt(56);
+            assertEquals(a, b, "two requests for 56 give the same object");
+            assertEquals(space.newInt(-5), space.newInt(-5)); // (references to statics never matter)
+            assertEquals(space.newInt(256), space.newInt(256));
+            long x = space.newInt(257);
+            long y = space.newInt(257);
+            assertNotEquals(x, y);
+            assertEquals(0, space.liveObjectCount() - 2, "small ints are static, not run-time objects");
+            assertEquals(999_999_999L + 2, space.refcount(a), "3.11's immortal start plus a's and b's references");
+            space.decref(x);
+            space.decref(y);
+        }
+    }
+
+    @Test
+    void intConversions() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long[] values = {0, 1, -1, 255, 257, -6, 1L << 30, -(1L << 30), (1L << 60) - 1, Long.MAX_VALUE, Long.MIN_VALUE};
+            for (long v : values) {
+                long o = space.newInt(v);
+                assertEquals(v, space.intValue(o));
+                assertEquals(BigInteger.valueOf(v), space.bigIntegerValue(o));
+                space.decref(o);
+            }
+            BigInteger big = BigInteger.TEN.pow(100).negate();
+            long o = space.newInt(big);
+            assertEquals(big, space.bigIntegerValue(o));
+            assertEquals(72, space.sizeOf(o));
+            space.decref(o);
+            long t = space.newBool(true);
+            assertEquals(space.trueObject(), t);
+            assertEquals(1, space.intValue(t));
+            assertEquals("bool", space.typeName(t));
+            space.decref(t);
+        }
+    }
+
+    @Test
+    void aFreedFloatsBlockIsTheNextFloat() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long a = space.newFloat(1.0);
+            space.decref(a);
+            long b = space.newFloat(2.0);
+            assertEquals(a, b, "the free list hands back the block just freed");
+            assertEquals(2.0, space.floatValue(b));
+            space.decref(b);
+            assertTrue(space.debugMallocStats().contains("1 free PyFloatObjects * 24 bytes each"));
+        }
+    }
+
+    @Test
+    void theFloatFreeListKeepsAtMostAHundred() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long[] fs = new long[150];
+            for (int i = 0; i < fs.length; i++) {
+                fs[i] = space.newFloat(i);
+            }
+            for (long f : fs) {
+                space.decref(f);
+            }
+            assertTrue(space.debugMallocStats().contains("100 free PyFloatObjects * 24 bytes each"));
+            space.checkInvariants();
+        }
+    }
+
+    @Test
+    void tuplesReuseBlocksBySizeAndTheEmptyTupleIsASingleton() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            assertEquals(space.newTuple(0), space.newTuple(0));
+            long two = space.newTuple(2);
+            space.decref(two);
+            long three = space.newTuple(3);
+            assertNotEquals(two, three);
+            long twoAgain = space.newTuple(2);
+            assertEquals(two, twoAgain);
+            assertEquals(0, space.tupleGet(twoAgain, 0), "a reused tuple's items are NULL");
+            space.decref(three);
+            space.decref(twoAgain);
+            long twenty = space.newTuple(20);
+            space.decref(twenty);
+            assertTrue(space.debugMallocStats().contains("0 free 20-sized PyTupleObjects * 184 bytes each"));
+        }
+    }
+
+    @Test
+    void equalInternedStringsAreOneObject() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long a = space.intern("hello world");
+            long b = space.intern("hello world");
+            assertEquals(a, b);
+            assertEquals(2, space.refcount(a), "the intern table's reference is not counted");
+            long c = space.newStr("hello world");
+            assertNotEquals(a, c);
+            assertFalse(space.isInterned(c));
+            long d = space.internInPlace(c); // steals c, which dies: a is the interned one
+            assertEquals(a, d);
+            assertEquals(3, space.refcount(a));
+            space.decref(a);
+            space.decref(b);
+            space.decref(d);
+            assertEquals(0, space.liveObjectCount(), "a mortal interned string dies with its last reference");
+            long e = space.intern("hello world");
+            assertTrue(space.isInterned(e));
+            assertEquals(1, space.refcount(e));
+            space.decref(e);
+            assertEquals(space.newStr("a"), space.intern("a"), "one-character strings are static singletons");
+        }
+    }
+
+    @Test
+    void strRoundTripsEveryForm() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            for (String s : new String[] {"", "x", "ascii", "caf\u00e9", "\u20ac uro", "emoji \uD83D\uDE00!"}) {
+                long o = space.newStr(s);
+                assertEquals(s, space.strValue(o));
+                space.decref(o);
+            }
+            byte[] data = {1, 2, 0, -1};
+            long bytes = space.newBytes(data);
+            assertEquals(java.util.Arrays.toString(data), java.util.Arrays.toString(space.bytesValue(bytes)));
+            space.decref(bytes);
+        }
+    }
+
+    @Test
+    void classesLiveAsLongAsTheirInstances() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            long cls = space.newClass("Point", 2);
+            long p = space.newInstance(cls);
+            assertEquals(2, space.refcount(cls));
+            space.decref(cls);
+            assertEquals("Point", space.typeName(p));
+            space.setSlot(p, 0, space.none());
+            assertEquals(space.none(), space.getSlot(p, 0));
+            assertEquals(0, space.getSlot(p, 1));
+            space.decref(p);
+            assertEquals(0, space.liveObjectCount(), "the class went with its last instance");
+            space.checkInvariants();
+        }
+    }
+}

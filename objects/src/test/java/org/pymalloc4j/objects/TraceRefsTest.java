@@ -1,0 +1,91 @@
+package org.pymalloc4j.objects;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import org.pymalloc4j.allocator.Memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Trace-refs mode, the leak report, and closing returning every block. */
+class TraceRefsTest {
+    @Test
+    void liveObjectsListsEveryRunTimeObjectOldestFirst() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            long f = space.newFloat(1);
+            long l = space.newList();
+            space.listAppend(l, f);
+            List<LiveObject> live = space.liveObjects();
+            assertEquals(2, live.size());
+            assertEquals(f, live.get(0).address());
+            assertEquals("float", live.get(0).typeName());
+            assertEquals(2, live.get(0).refcount());
+            assertEquals("list", live.get(1).typeName());
+            assertTrue(live.get(0).serial() < live.get(1).serial());
+            space.decref(l);
+            space.decref(f);
+            assertEquals(List.of(), space.liveObjects());
+        }
+    }
+
+    @Test
+    void closeReportsLeaksWithoutThrowing() {
+        ObjectSpace space = ObjectSpace.builder().traceRefs(true).build();
+        long d = space.newDict();
+        long k = space.newStr("key");
+        space.dictSet(d, k, space.none());
+        space.decref(k); // the dict still holds k
+        space.close();
+        LeakReport report = space.leakReport();
+        assertFalse(report.isClean());
+        assertEquals(2, report.leakedObjects());
+        assertEquals("dict", report.objects().get(0).typeName());
+        assertEquals("str", report.objects().get(1).typeName());
+        assertTrue(report.toString().startsWith("2 objects still alive"), report.toString());
+    }
+
+    @Test
+    void withoutTraceRefsLeaksAreCounted() {
+        ObjectSpace space = ObjectSpace.create();
+        space.newFloat(1);
+        space.close();
+        assertEquals(1, space.leakReport().leakedObjects());
+        assertTrue(space.leakReport().toString().contains("enable trace-refs mode"));
+        // @throws IllegalStateException if the space is not in trace-refs mode
+        try (ObjectSpace untraced = ObjectSpace.create()) {
+            assertThrows(IllegalStateException.class, untraced::liveObjects);
+        }
+    }
+
+    @Test
+    void closingTheSpaceReturnsEveryBlockToTheMemory() {
+        try (Memory memory = Memory.create()) {
+            try (ObjectSpace space = ObjectSpace.builder().memory(memory).build()) {
+                long l = space.newList();
+                for (int i = 0; i < 1000; i++) {
+                    long f = space.newFloat(i);
+                    space.listAppend(l, f);
+                    space.decref(f);
+                    long t = space.tupleOf(l, l);
+                    space.decref(t);
+                }
+                long d = space.newDict();
+                long key = space.newInt(1000);
+                space.dictSet(d, key, l);
+                space.decref(key);
+                space.decref(l);
+                space.decref(d);
+                assertTrue(memory.pymalloc().stats().smallBlocksInUse() > 0, "free lists hold blocks");
+                assertTrue(space.leakReport().isClean(), () -> space.leakReport().toString());
+            }
+            assertEquals(0, memory.pymalloc().stats().smallBlocksInUse());
+            assertEquals(0, memory.obj().liveBlocks());
+            assertEquals(0, memory.mem().liveBlocks());
+            assertEquals(0, memory.raw().liveBlocks(), "the static area is returned too");
+        }
+    }
+}
