@@ -3,6 +3,7 @@ package org.pymalloc4j.objects.internal;
 import java.util.HashSet;
 import java.util.Set;
 
+import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryDomain;
 import org.pymalloc4j.allocator.PyMalloc;
@@ -69,7 +70,7 @@ public final class Core {
         this.checked = checked;
         this.obj = memory.obj();
         this.mem = memory.mem();
-        this.heap = memory.hasPymalloc() && memory.allocatorName().isPresent() ? memory.pymalloc() : null;
+        this.heap = memory.allocatorName().filter(n -> n == AllocatorName.PYMALLOC).isPresent() ? memory.pymalloc() : null;
         this.trace = traceRefs ? new TraceRefs() : null;
         this.rawObjects = checked ? new HashSet<>() : null;
         this.statics = new StaticArea(memory.raw(), staticBytes);
