@@ -210,7 +210,7 @@ public final class Memory implements AutoCloseable {
         }
         if (debugHooks == null) {
             debugHooks = DebugHooks.create(quarantineBlocks);
-            debugHooks.setTracebackSource(address -> tracer.isTracing() ? tracer.formatAllocationTraceback(address) : null);
+            debugHooks.setTracebackSource(this::allocationFrames);
         }
         for (MemoryDomain d : domains.values()) {
             if (!DebugHooks.isDebugAllocator(d.allocator())) {
@@ -218,6 +218,18 @@ public final class Memory implements AutoCloseable {
             }
         }
         return debugHooks;
+    }
+
+    /** The frame lines of a traced block, for the debug hooks' reports; null if untraced. */
+    private String allocationFrames(long address) {
+        if (!tracer.isTracing()) {
+            return null;
+        }
+        return tracer.tracebackOf(address).map(t -> {
+            StringBuilder lines = new StringBuilder();
+            t.frames().forEach(f -> lines.append("  ").append(f).append('\n'));
+            return lines.toString();
+        }).orElse(null);
     }
 
     /** The debug hooks, if {@link #setupDebugHooks()} or a {@code *_debug} configuration installed them. */

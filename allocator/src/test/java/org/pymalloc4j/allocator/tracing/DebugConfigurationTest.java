@@ -60,7 +60,9 @@ class DebugConfigurationTest {
             assertEquals(MemoryCorruptionException.Kind.BAD_TRAILING_PAD, e.kind());
             String report = e.getMessage();
             assertTrue(report.contains("at tail+0: 0x55 *** OUCH"), report);
-            assertTrue(report.contains("Memory block allocated at (most recent call first):"), report);
+            String header = "Memory block allocated at (most recent call first):\n  File ";
+            assertTrue(report.contains(header), report);
+            assertEquals(report.indexOf("Memory block allocated"), report.lastIndexOf("Memory block allocated"), report);
             assertTrue(report.contains("DebugConfigurationTest.java\", line " + line), report);
             assertEquals(1, memory.obj().liveBlocks(), "the corrupt block stays allocated");
             NativeMemory.putByte(p + 20, (byte) 0xFD);

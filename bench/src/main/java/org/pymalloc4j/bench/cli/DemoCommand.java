@@ -11,7 +11,7 @@ import org.pymalloc4j.allocator.Memory;
 /** {@code pymalloc4j demo}: a realistic workload on a fresh heap, then its statistics. */
 final class DemoCommand {
     static final String HELP = """
-            usage: pymalloc4j demo [--blocks N] [--seed S] [--geometry 3.11|3.8] [--malloc NAME] [--quiet]
+            usage: pymalloc4j demo [--blocks N] [--seed S] [--geometry 3.11|3.8] [--malloc NAME] [--trace N] [--quiet]
 
             Runs an allocation workload shaped like a Python program's on a fresh heap:
               build      allocate N blocks of 1..4096 bytes (mostly 16..128, as Python objects)
@@ -27,6 +27,8 @@ final class DemoCommand {
               --geometry 3.11|3.8   pool and arena sizes: 16 KiB/1 MiB (default) or 4 KiB/256 KiB
               --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),
                                     malloc, debug, pymalloc_debug, malloc_debug
+              --trace N             trace allocations as tracemalloc does (8 frames each) and print
+                                    the top N allocation sites of the live blocks at the end
               --quiet               no progress bar
             """;
 
@@ -45,7 +47,7 @@ final class DemoCommand {
             out.print(HELP);
             return 0;
         }
-        Options options = new Options("demo", args, Set.of("blocks", "seed", "geometry", "malloc"), Set.of("quiet"));
+        Options options = new Options("demo", args, Set.of("blocks", "seed", "geometry", "malloc", "trace"), Set.of("quiet"));
         if (!options.positional().isEmpty()) {
             throw new UsageException("demo: unexpected argument '" + options.positional().get(0) + "'");
         }
@@ -61,10 +63,12 @@ final class DemoCommand {
         }
         Geometry geometry = options.geometry("demo");
         AllocatorName allocator = options.allocator("demo");
+        int traceTop = (int) Math.min(Integer.MAX_VALUE, options.positiveLong("demo", "trace", 0));
         Progress progress = new Progress(err, !options.has("quiet"));
         Table phases = new Table("phase", "operations", "time ms", "ns/op", "arenas", "blocks in use");
         long total = System.nanoTime();
         try (Memory memory = Memory.builder().allocator(allocator).geometry(geometry).build()) {
+            TraceReport.start(memory, traceTop);
             DemoWorkload w = new DemoWorkload(memory.obj(), (int) blocks, seed);
             int n = w.blocks();
             phase(phases, progress, memory, "build", n, (from, to) -> w.build(from, to));
@@ -88,6 +92,7 @@ final class DemoCommand {
                 out.printf("%nlive: %,d blocks from libc malloc (%,d bytes requested); no pymalloc heap under %s%n",
                         memory.obj().liveBlocks(), memory.bytesFromOs(), allocator.resolved());
             }
+            TraceReport.print(out, memory, traceTop);
             out.printf("%ntotal time %.2f s%n", elapsed / 1e9);
         }
         return 0;

@@ -17,7 +17,7 @@ import org.pymalloc4j.bench.TraceFormatException;
 /** {@code pymalloc4j replay TRACE}: replays an allocation trace and prints the statistics report. */
 final class ReplayCommand {
     static final String HELP = """
-            usage: pymalloc4j replay TRACE [--geometry 3.11|3.8] [--malloc NAME] [--quiet]
+            usage: pymalloc4j replay TRACE [--geometry 3.11|3.8] [--malloc NAME] [--trace N] [--quiet]
 
             Replays an allocation trace on a fresh heap and prints the heap statistics in the
             layout of CPython 3.11's sys._debugmallocstats(). The trace is checked whole before
@@ -36,6 +36,8 @@ final class ReplayCommand {
               --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),
                                     malloc, debug, pymalloc_debug, malloc_debug; the trace runs
                                     through the object domain (PyObject_Malloc)
+              --trace N             trace allocations as tracemalloc does (8 frames each) and print
+                                    the top N allocation sites of the live blocks at the end
               --quiet               no progress bar
             """;
 
@@ -52,9 +54,10 @@ final class ReplayCommand {
             out.print(HELP);
             return 0;
         }
-        Options options = new Options("replay", args, Set.of("geometry", "malloc"), Set.of("quiet"));
+        Options options = new Options("replay", args, Set.of("geometry", "malloc", "trace"), Set.of("quiet"));
         Geometry geometry = options.geometry("replay");
         AllocatorName allocator = options.allocator("replay");
+        int traceTop = (int) Math.min(Integer.MAX_VALUE, options.positiveLong("replay", "trace", 0));
         if (options.positional().size() != 1) {
             throw new UsageException("replay: expected one TRACE file, got " + options.positional().size()
                     + "\n\n" + HELP);
@@ -74,6 +77,7 @@ final class ReplayCommand {
         }
         Progress progress = new Progress(err, !options.has("quiet"));
         try (Memory memory = Memory.builder().allocator(allocator).geometry(geometry).build()) {
+            TraceReport.start(memory, traceTop);
             progress.start("replay", trace.length());
             long start = System.nanoTime();
             trace.replay(memory.obj(), 65_536, progress::update);
@@ -85,6 +89,7 @@ final class ReplayCommand {
                 out.printf("%,d live blocks from libc malloc (%,d bytes requested); no pymalloc heap under %s%n",
                         memory.obj().liveBlocks(), memory.bytesFromOs(), allocator.resolved());
             }
+            TraceReport.print(out, memory, traceTop);
             out.printf("%nreplayed %,d operations of %s in %.1f ms (%.1f ns per operation), allocator %s, geometry %s%n",
                     trace.length(), name, elapsed / 1e6, trace.length() == 0 ? 0.0 : (double) elapsed / trace.length(),
                     allocator.resolved(), geometry.name());

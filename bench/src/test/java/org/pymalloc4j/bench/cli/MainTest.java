@@ -48,6 +48,44 @@ class MainTest {
     }
 
     @Test
+    void demoUnderTheDebugHooksWithTracingPrintsTheTopSites() {
+        Result r = run("demo", "--blocks", "3000", "--malloc", "debug", "--trace", "4", "--quiet");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("allocator pymalloc_debug"), r.out());
+        assertTrue(r.out().contains("Top 4 lines\n#1: DemoWorkload.java:"), r.out());
+        assertTrue(r.out().contains("in org.pymalloc4j.bench.cli.DemoWorkload.allocate"), r.out());
+        assertTrue(r.out().contains("Top 3 tracebacks"), r.out());
+    }
+
+    @Test
+    void demoUnderMallocHasNoPymallocReport() {
+        Result r = run("demo", "--blocks", "3000", "--malloc", "malloc", "--quiet");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("no pymalloc heap under malloc"), r.out());
+        assertTrue(!r.out().contains("Small block threshold"), r.out());
+    }
+
+    @Test
+    void anUnknownAllocatorIsAUsageError() {
+        Result r = run("replay", "x.trace", "--malloc", "jemalloc");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("replay: --malloc: unknown allocator 'jemalloc'"), r.err());
+        assertEquals("", r.out());
+        r = run("demo", "--trace", "0");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--trace must be a positive integer"), r.err());
+    }
+
+    @Test
+    void replayTracesThroughTheDebugHooks() throws IOException {
+        Path file = trace("m 0 40\nm 1 600\nr 0 100\nf 1\n");
+        Result r = run("replay", file.toString(), "--malloc", "pymalloc_debug", "--trace", "2", "--quiet");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("tracemalloc: 1 live blocks traced, 100 bytes"), r.out());
+        assertTrue(r.out().contains("allocator pymalloc_debug"), r.out());
+    }
+
+    @Test
     void demoWithTheSameSeedGivesTheSameReport() {
         String a = run("demo", "--blocks", "5000", "--seed", "7", "--quiet").out();
         String b = run("demo", "--blocks", "5000", "--seed", "7", "--quiet").out();
