@@ -42,6 +42,12 @@ public class DomainBenchmark extends BenchmarkBase {
     private MemoryDomain plainObj;
     private Memory malloc;
     private MemoryDomain mallocObj;
+    private Memory debug;
+    private MemoryDomain debugObj;
+    private Memory traced1;
+    private MemoryDomain traced1Obj;
+    private Memory traced16;
+    private MemoryDomain traced16Obj;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -51,6 +57,14 @@ public class DomainBenchmark extends BenchmarkBase {
         plainObj = withBallast(plain);
         malloc = Memory.builder().allocator(AllocatorName.MALLOC).build();
         mallocObj = withBallast(malloc);
+        debug = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build();
+        debugObj = withBallast(debug);
+        traced1 = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        traced1.tracer().start(1);
+        traced1Obj = withBallast(traced1);
+        traced16 = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        traced16.tracer().start(16);
+        traced16Obj = withBallast(traced16);
     }
 
     private MemoryDomain withBallast(Memory memory) {
@@ -64,6 +78,9 @@ public class DomainBenchmark extends BenchmarkBase {
         heap.close();
         plain.close();
         malloc.close();
+        debug.close();
+        traced1.close();
+        traced16.close();
     }
 
     @Benchmark
@@ -84,6 +101,27 @@ public class DomainBenchmark extends BenchmarkBase {
     public long mallocDomain() {
         long p = mallocObj.malloc(size);
         mallocObj.free(p);
+        return p;
+    }
+
+    @Benchmark
+    public long debugHooks() {
+        long p = debugObj.malloc(size);
+        debugObj.free(p);
+        return p;
+    }
+
+    @Benchmark
+    public long tracing1() {
+        long p = traced1Obj.malloc(size);
+        traced1Obj.free(p);
+        return p;
+    }
+
+    @Benchmark
+    public long tracing16() {
+        long p = traced16Obj.malloc(size);
+        traced16Obj.free(p);
         return p;
     }
 }
