@@ -279,6 +279,14 @@ public final class Core {
                 "%s expects a %s object, got the %s object at 0x%x", operation, expected, typeName(o), o));
     }
 
+    /** Checked mode: {@code o} is live, of exactly {@code type}, and {@code i} is in {@code [0, size)}. */
+    public void checkIndex(long o, long type, String operation, long i, long size) {
+        checkType(o, type, operation);
+        if (i < 0 || i >= size) {
+            throw indexError(o, operation, i, size);
+        }
+    }
+
     public IndexOutOfBoundsException indexError(long o, String operation, long index, long size) {
         return new IndexOutOfBoundsException(String.format(
                 "%s: index %d out of range for the %s object at 0x%x of size %d",
@@ -302,6 +310,14 @@ public final class Core {
     public String nameOfType(long type) {
         int i = types.find(type);
         return i < 0 ? String.format("<unknown type 0x%x>", type) : types.name(i);
+    }
+
+    /**
+     * The address of the block {@code o} lives in: 16 bytes before a GC object (its GC head, as
+     * CPython's {@code _PyTraceMalloc_NewReference} subtracts it), the object itself otherwise.
+     */
+    public long blockOf(long o) {
+        return types.isGc(typeIndex(o)) ? o - GC_HEAD_LENGTH : o;
     }
 
     public TypeBehaviour behaviourOf(long o) {
