@@ -3,13 +3,17 @@ package org.pymalloc4j.objects;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.Traceback;
+import org.pymalloc4j.allocator.Tracer;
 import org.pymalloc4j.objects.internal.Builtins;
 import org.pymalloc4j.objects.internal.Core;
 import org.pymalloc4j.objects.internal.FreeListStats;
 import org.pymalloc4j.objects.internal.SpaceValidator;
+import org.pymalloc4j.objects.internal.TraceRefs;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 
@@ -308,7 +312,8 @@ public final class ObjectSpace implements AutoCloseable {
     }
 
     /**
-     * Every live object made at run time, oldest first ({@code Py_TRACE_REFS}'s list).
+     * Every live object made at run time, oldest first ({@code Py_TRACE_REFS}'s list); each with
+     * where it was allocated if the memory is tracing ({@link LiveObject#traceback()}).
      *
      * @throws IllegalStateException if the space is not in trace-refs mode, or is closed
      */
@@ -317,16 +322,27 @@ public final class ObjectSpace implements AutoCloseable {
         if (core.trace() == null) {
             throw new IllegalStateException("liveObjects() needs trace-refs mode: ObjectSpace.builder().traceRefs(true)");
         }
+        Tracer tracer = !memory.isClosed() && memory.tracer().isTracing() ? memory.tracer() : null;
         List<LiveObject> out = new ArrayList<>();
-        for (long[] e : core.trace().entries()) {
-            out.add(new LiveObject(e[0], core.typeName(e[0]), getLong(e[0]), e[1]));
+        for (TraceRefs.Entry e : core.trace().entries()) {
+            long o = e.address();
+            Optional<Traceback> traceback = Optional.empty();
+            if (tracer != null) {
+                traceback = tracer.tracebackOf(core.blockOf(o));
+                if (traceback.isPresent() && e.revivedAt() != null) {
+                    traceback = Optional.of(e.revivedAt()); // _PyTraceMalloc_NewReference's retag
+                }
+            }
+            out.add(new LiveObject(o, core.typeName(o), getLong(o), e.serial(), traceback));
         }
         return out;
     }
 
     /**
      * The leak report made when the space closed: the objects still alive then, listed in
-     * trace-refs mode, counted in any mode. Before close, a report of what is alive now.
+     * trace-refs mode (type, refcount, serial and, if the memory is tracing, where each was
+     * allocated: {@link LiveObject#traceback()}), counted in any mode. Before close, a report of
+     * what is alive now.
      *
      * @throws IllegalStateException never after close; before it, as {@link #liveObjects()} if tracing
      */
