@@ -10,10 +10,10 @@ import org.pymalloc4j.objects.internal.DataStack;
  * <pre>
  *  long f(ObjectSpace space) {
  *      try (Frame f = space.frame()) {
- *          long x = f.local(space.newFloat(1.5));   // the frame owns x
- *          long t = f.local(space.tupleOf(x, x));   // tupleOf took its own references to x
- *          return f.returning(t);                   // the caller gets a new reference to t
- *      }                                            // x and t's frame references released here
+ *          long x = f.local(space.floats().newFloat(1.5));   // the frame owns x
+ *          long t = f.local(space.tuples().of(x, x));         // of took its own references to x
+ *          return f.returning(t);                             // the caller gets a new reference to t
+ *      }                                                      // x and t's frame references released here
  *  }
  * </pre>
  *

@@ -1,17 +1,47 @@
 package org.pymalloc4j.objects;
 
+import java.util.Objects;
+import java.util.Optional;
+
+import org.pymalloc4j.allocator.Traceback;
+
 /**
  * One live object as trace-refs mode lists it.
  *
- * @param address  the object's address, its {@code id}
- * @param typeName its type's name
- * @param refcount its reference count when listed
- * @param serial   the allocation's ordinal in this space (1 for the first object allocated), to
- *                 find where it was allocated by re-running with a breakpoint on that serial
+ * @param address   the object's address, its {@code id}
+ * @param typeName  its type's name
+ * @param refcount  its reference count when listed
+ * @param serial    the allocation's ordinal in this space (1 for the first object allocated), to
+ *                  find where it was allocated by re-running with a breakpoint on that serial
+ * @param traceback where it was allocated, if the space's memory was tracing
+ *                  ({@code memory.tracer().start(n)}) then and still is: the tracer's traceback
+ *                  of the object's block (which for a GC type starts at its GC head, 16 bytes
+ *                  before the object, as {@code _PyTraceMalloc_NewReference} looks it up). For
+ *                  an object revived from a free list it is where it was revived, as CPython
+ *                  retags the trace; if tracing started after the block was first allocated, the
+ *                  block is untraced and this is empty. Most recent frame first; the first few
+ *                  frames are the object layer's own, so a limit of 5 or more reaches the caller.
  */
-public record LiveObject(long address, String typeName, long refcount, long serial) {
+public record LiveObject(long address, String typeName, long refcount, long serial, Optional<Traceback> traceback) {
+    public LiveObject {
+        Objects.requireNonNull(traceback, "traceback");
+    }
+
+    /** An entry without a traceback. */
+    public LiveObject(long address, String typeName, long refcount, long serial) {
+        this(address, typeName, refcount, serial, Optional.empty());
+    }
+
     @Override
     public String toString() {
-        return String.format("0x%x %s refcount=%d serial=%d", address, typeName, refcount, serial);
+        String head = String.format("0x%x %s refcount=%d serial=%d", address, typeName, refcount, serial);
+        if (traceback.isEmpty()) {
+            return head;
+        }
+        StringBuilder out = new StringBuilder(head).append(", allocated at (most recent call first):");
+        for (String line : traceback.get().format(traceback.get().frames().size(), true)) {
+            out.append("\n  ").append(line);
+        }
+        return out.toString();
     }
 }

@@ -26,13 +26,13 @@ class BadInputTest {
     }
 
     private static Fixture fixture(ObjectSpace space) {
-        long list = space.newList();
-        space.listAppend(list, space.none());
-        long tuple = space.newTuple(1);
-        space.tupleSet(tuple, 0, space.newFloat(1));
-        long cls = space.newClass("C", 1);
-        Fixture f = new Fixture(space, list, tuple, space.newDict(), cls, space.newInstance(cls), space.newStr("s str"),
-                space.newStr("freed str"));
+        long list = space.lists().newList();
+        space.lists().append(list, space.none());
+        long tuple = space.tuples().newTuple(1);
+        space.tuples().set(tuple, 0, space.floats().newFloat(1));
+        long cls = space.classes().newClass("C", 1);
+        Fixture f = new Fixture(space, list, tuple, space.dicts().newDict(), cls, space.classes().newInstance(cls), space.strs().newStr("s str"),
+                space.strs().newStr("freed str"));
         space.decref(f.freed); // last, so no later allocation reuses its block
         return f;
     }
@@ -66,35 +66,35 @@ class BadInputTest {
     List<DynamicTest> wrongTypes() {
         Class<WrongTypeException> w = WrongTypeException.class;
         return List.of(
-                refused("intValue: @throws WrongTypeException if o is not an int or bool", w, f -> f.space.intValue(f.str)),
-                refused("bigIntegerValue: @throws WrongTypeException", w, f -> f.space.bigIntegerValue(f.list)),
-                refused("floatValue: @throws WrongTypeException", w, f -> f.space.floatValue(f.str)),
-                refused("bytesValue: @throws WrongTypeException", w, f -> f.space.bytesValue(f.str)),
-                refused("strValue: @throws WrongTypeException", w, f -> f.space.strValue(f.list)),
-                refused("internInPlace: @throws WrongTypeException (nothing stolen)", w, f -> f.space.internInPlace(f.list)),
-                refused("isInterned: @throws WrongTypeException", w, f -> f.space.isInterned(f.list)),
-                refused("tupleGet: @throws WrongTypeException (a tuple operation on a list)", w, f -> f.space.tupleGet(f.list, 0)),
-                refused("tupleSize: @throws WrongTypeException", w, f -> f.space.tupleSize(f.list)),
-                refused("listAppend: @throws WrongTypeException", w, f -> f.space.listAppend(f.tuple, f.str)),
-                refused("listGet: @throws WrongTypeException", w, f -> f.space.listGet(f.tuple, 0)),
-                refused("listSize: @throws WrongTypeException", w, f -> f.space.listSize(f.tuple)),
-                refused("listCapacity: @throws WrongTypeException", w, f -> f.space.listCapacity(f.dict)),
-                refused("dictSet: @throws WrongTypeException if dict is not a dict", w, f -> f.space.dictSet(f.list, f.str, f.str)),
-                refused("dictSet: @throws WrongTypeException if key is unhashable", w, f -> f.space.dictSet(f.dict, f.list, f.str)),
-                refused("dictGet: @throws WrongTypeException if key is unhashable", w, f -> f.space.dictGet(f.dict, f.dict)),
-                refused("dictDelete: @throws WrongTypeException", w, f -> f.space.dictDelete(f.tuple, f.str)),
-                refused("dictSize: @throws WrongTypeException", w, f -> f.space.dictSize(f.list)),
-                refused("newInstance: @throws WrongTypeException if cls is not a class", w, f -> f.space.newInstance(f.space.type(f.str))),
-                refused("getSlot: @throws WrongTypeException", w, f -> f.space.getSlot(f.list, 0)),
-                refused("setSlot: @throws WrongTypeException", w, f -> f.space.setSlot(f.str, 0, f.str)),
+                refused("ints().value: @throws WrongTypeException if o is not an int or bool", w, f -> f.space.ints().value(f.str)),
+                refused("ints().bigIntegerValue: @throws WrongTypeException", w, f -> f.space.ints().bigIntegerValue(f.list)),
+                refused("floats().value: @throws WrongTypeException", w, f -> f.space.floats().value(f.str)),
+                refused("bytes().value: @throws WrongTypeException", w, f -> f.space.bytes().value(f.str)),
+                refused("strs().value: @throws WrongTypeException", w, f -> f.space.strs().value(f.list)),
+                refused("strs().internInPlace: @throws WrongTypeException (nothing stolen)", w, f -> f.space.strs().internInPlace(f.list)),
+                refused("strs().isInterned: @throws WrongTypeException", w, f -> f.space.strs().isInterned(f.list)),
+                refused("tuples().get: @throws WrongTypeException (a tuple operation on a list)", w, f -> f.space.tuples().get(f.list, 0)),
+                refused("tuples().size: @throws WrongTypeException", w, f -> f.space.tuples().size(f.list)),
+                refused("lists().append: @throws WrongTypeException", w, f -> f.space.lists().append(f.tuple, f.str)),
+                refused("lists().get: @throws WrongTypeException", w, f -> f.space.lists().get(f.tuple, 0)),
+                refused("lists().size: @throws WrongTypeException", w, f -> f.space.lists().size(f.tuple)),
+                refused("lists().capacity: @throws WrongTypeException", w, f -> f.space.lists().capacity(f.dict)),
+                refused("dicts().set: @throws WrongTypeException if dict is not a dict", w, f -> f.space.dicts().set(f.list, f.str, f.str)),
+                refused("dicts().set: @throws WrongTypeException if key is unhashable", w, f -> f.space.dicts().set(f.dict, f.list, f.str)),
+                refused("dicts().get: @throws WrongTypeException if key is unhashable", w, f -> f.space.dicts().get(f.dict, f.dict)),
+                refused("dicts().delete: @throws WrongTypeException", w, f -> f.space.dicts().delete(f.tuple, f.str)),
+                refused("dicts().size: @throws WrongTypeException", w, f -> f.space.dicts().size(f.list)),
+                refused("classes().newInstance: @throws WrongTypeException if cls is not a class", w, f -> f.space.classes().newInstance(f.space.type(f.str))),
+                refused("classes().getSlot: @throws WrongTypeException", w, f -> f.space.classes().getSlot(f.list, 0)),
+                refused("classes().setSlot: @throws WrongTypeException", w, f -> f.space.classes().setSlot(f.str, 0, f.str)),
                 refused("hash: @throws WrongTypeException if o is unhashable", w, f -> f.space.hash(f.list)));
     }
 
     @Test
     void wrongTypeMessagesNameTheObjectAndItsType() {
         try (ObjectSpace space = ObjectSpace.create()) {
-            long list = space.newList();
-            WrongTypeException e = assertThrows(WrongTypeException.class, () -> space.tupleSize(list));
+            long list = space.lists().newList();
+            WrongTypeException e = assertThrows(WrongTypeException.class, () -> space.tuples().size(list));
             assertTrue(e.getMessage().contains(String.format("0x%x", list)), e.getMessage());
             assertTrue(e.getMessage().contains("list") && e.getMessage().contains("tuple"), e.getMessage());
             assertEquals("list", e.typeName());
@@ -107,28 +107,28 @@ class BadInputTest {
     List<DynamicTest> indexesOutOfRange() {
         Class<IndexOutOfBoundsException> x = IndexOutOfBoundsException.class;
         return List.of(
-                refused("tupleGet: @throws IndexOutOfBoundsException", x, f -> f.space.tupleGet(f.tuple, 1)),
-                refused("listGet: @throws IndexOutOfBoundsException", x, f -> f.space.listGet(f.list, -1)),
-                refused("getSlot: @throws IndexOutOfBoundsException", x, f -> f.space.getSlot(f.instance, 1)),
-                refused("setSlot: @throws IndexOutOfBoundsException", x, f -> f.space.setSlot(f.instance, 7, f.str)));
+                refused("tuples().get: @throws IndexOutOfBoundsException", x, f -> f.space.tuples().get(f.tuple, 1)),
+                refused("lists().get: @throws IndexOutOfBoundsException", x, f -> f.space.lists().get(f.list, -1)),
+                refused("classes().getSlot: @throws IndexOutOfBoundsException", x, f -> f.space.classes().getSlot(f.instance, 1)),
+                refused("classes().setSlot: @throws IndexOutOfBoundsException", x, f -> f.space.classes().setSlot(f.instance, 7, f.str)));
     }
 
     @Test
     void settersStealTheirItemEvenWhenTheyThrow() {
-        // tupleSet / listSet: "a bad tuple or index releases item and throws, as CPython does"
+        // tuples().set / lists().set: "a bad tuple or index releases item and throws, as CPython does"
         try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
-            long t = space.newTuple(1);
-            long l = space.newList(1);
-            long item = space.newFloat(2);
+            long t = space.tuples().newTuple(1);
+            long l = space.lists().newList(1);
+            long item = space.floats().newFloat(2);
             space.incref(item);
-            assertThrows(IndexOutOfBoundsException.class, () -> space.tupleSet(t, 5, item));
+            assertThrows(IndexOutOfBoundsException.class, () -> space.tuples().set(t, 5, item));
             assertEquals(1, space.refcount(item), "stolen");
-            assertThrows(IndexOutOfBoundsException.class, () -> space.listSet(l, 1, item));
+            assertThrows(IndexOutOfBoundsException.class, () -> space.lists().set(l, 1, item));
             assertEquals(1, space.liveObjectCount() - 1 - 0, "item freed; t and l remain");
-            // tupleSet: @throws IllegalStateException if the tuple's refcount is not 1
+            // tuples().set: @throws IllegalStateException if the tuple's refcount is not 1
             space.incref(t);
-            long other = space.newFloat(3);
-            assertThrows(IllegalStateException.class, () -> space.tupleSet(t, 0, other));
+            long other = space.floats().newFloat(3);
+            assertThrows(IllegalStateException.class, () -> space.tuples().set(t, 0, other));
             space.decref(t);
             space.decref(t);
             space.decref(l);
@@ -149,30 +149,30 @@ class BadInputTest {
                 refused("typeName: @throws FreedObjectException", x, f -> f.space.typeName(f.freed)),
                 refused("hash: @throws FreedObjectException", x, f -> f.space.hash(f.freed)),
                 refused("valueEquals: @throws FreedObjectException", x, f -> f.space.valueEquals(f.str, f.freed)),
-                refused("intValue: @throws FreedObjectException", x, f -> f.space.intValue(f.freed)),
-                refused("bigIntegerValue: @throws FreedObjectException", x, f -> f.space.bigIntegerValue(f.freed)),
-                refused("floatValue: @throws FreedObjectException", x, f -> f.space.floatValue(f.freed)),
-                refused("bytesValue: @throws FreedObjectException", x, f -> f.space.bytesValue(f.freed)),
-                refused("strValue: @throws FreedObjectException", x, f -> f.space.strValue(f.freed)),
-                refused("internInPlace: @throws FreedObjectException", x, f -> f.space.internInPlace(f.freed)),
-                refused("isInterned: @throws FreedObjectException", x, f -> f.space.isInterned(f.freed)),
-                refused("tupleOf: @throws FreedObjectException (nothing changed)", x, f -> f.space.tupleOf(f.str, f.freed)),
-                refused("tupleGet: @throws FreedObjectException", x, f -> f.space.tupleGet(f.freed, 0)),
-                refused("tupleSet: @throws FreedObjectException (item not stolen if it is the bad one)", x,
-                        f -> f.space.tupleSet(f.tuple, 0, f.freed)),
-                refused("tupleSize: @throws FreedObjectException", x, f -> f.space.tupleSize(f.freed)),
-                refused("listAppend: @throws FreedObjectException", x, f -> f.space.listAppend(f.list, f.freed)),
-                refused("listGet: @throws FreedObjectException", x, f -> f.space.listGet(f.freed, 0)),
-                refused("listSet: @throws FreedObjectException", x, f -> f.space.listSet(f.list, 0, f.freed)),
-                refused("listSize: @throws FreedObjectException", x, f -> f.space.listSize(f.freed)),
-                refused("listCapacity: @throws FreedObjectException", x, f -> f.space.listCapacity(f.freed)),
-                refused("dictSet: @throws FreedObjectException", x, f -> f.space.dictSet(f.dict, f.str, f.freed)),
-                refused("dictGet: @throws FreedObjectException", x, f -> f.space.dictGet(f.dict, f.freed)),
-                refused("dictDelete: @throws FreedObjectException", x, f -> f.space.dictDelete(f.freed, f.str)),
-                refused("dictSize: @throws FreedObjectException", x, f -> f.space.dictSize(f.freed)),
-                refused("newInstance: @throws FreedObjectException", x, f -> f.space.newInstance(f.freed)),
-                refused("getSlot: @throws FreedObjectException", x, f -> f.space.getSlot(f.freed, 0)),
-                refused("setSlot: @throws FreedObjectException", x, f -> f.space.setSlot(f.instance, 0, f.freed)),
+                refused("ints().value: @throws FreedObjectException", x, f -> f.space.ints().value(f.freed)),
+                refused("ints().bigIntegerValue: @throws FreedObjectException", x, f -> f.space.ints().bigIntegerValue(f.freed)),
+                refused("floats().value: @throws FreedObjectException", x, f -> f.space.floats().value(f.freed)),
+                refused("bytes().value: @throws FreedObjectException", x, f -> f.space.bytes().value(f.freed)),
+                refused("strs().value: @throws FreedObjectException", x, f -> f.space.strs().value(f.freed)),
+                refused("strs().internInPlace: @throws FreedObjectException", x, f -> f.space.strs().internInPlace(f.freed)),
+                refused("strs().isInterned: @throws FreedObjectException", x, f -> f.space.strs().isInterned(f.freed)),
+                refused("tuples().of: @throws FreedObjectException (nothing changed)", x, f -> f.space.tuples().of(f.str, f.freed)),
+                refused("tuples().get: @throws FreedObjectException", x, f -> f.space.tuples().get(f.freed, 0)),
+                refused("tuples().set: @throws FreedObjectException (item not stolen if it is the bad one)", x,
+                        f -> f.space.tuples().set(f.tuple, 0, f.freed)),
+                refused("tuples().size: @throws FreedObjectException", x, f -> f.space.tuples().size(f.freed)),
+                refused("lists().append: @throws FreedObjectException", x, f -> f.space.lists().append(f.list, f.freed)),
+                refused("lists().get: @throws FreedObjectException", x, f -> f.space.lists().get(f.freed, 0)),
+                refused("lists().set: @throws FreedObjectException", x, f -> f.space.lists().set(f.list, 0, f.freed)),
+                refused("lists().size: @throws FreedObjectException", x, f -> f.space.lists().size(f.freed)),
+                refused("lists().capacity: @throws FreedObjectException", x, f -> f.space.lists().capacity(f.freed)),
+                refused("dicts().set: @throws FreedObjectException", x, f -> f.space.dicts().set(f.dict, f.str, f.freed)),
+                refused("dicts().get: @throws FreedObjectException", x, f -> f.space.dicts().get(f.dict, f.freed)),
+                refused("dicts().delete: @throws FreedObjectException", x, f -> f.space.dicts().delete(f.freed, f.str)),
+                refused("dicts().size: @throws FreedObjectException", x, f -> f.space.dicts().size(f.freed)),
+                refused("classes().newInstance: @throws FreedObjectException", x, f -> f.space.classes().newInstance(f.freed)),
+                refused("classes().getSlot: @throws FreedObjectException", x, f -> f.space.classes().getSlot(f.freed, 0)),
+                refused("classes().setSlot: @throws FreedObjectException", x, f -> f.space.classes().setSlot(f.instance, 0, f.freed)),
                 refused("Frame.local: @throws FreedObjectException", x, f -> {
                     try (Frame fr = f.space.frame()) {
                         fr.local(f.freed);
@@ -200,12 +200,12 @@ class BadInputTest {
     void everyKindOfFreedObjectIsRecognised() {
         try (ObjectSpace space = ObjectSpace.create()) {
             List<Long> freed = new ArrayList<>();
-            freed.add(space.newFloat(1));                       // parked on the float free list
-            freed.add(space.newTuple(3));                       // parked on the 3-tuple free list
-            freed.add(space.newList());                         // parked on the list free list
-            freed.add(space.newStr("x".repeat(10)));            // back to its pool
-            freed.add(space.newBytes(new byte[2000]));          // a raw (libc) block
-            freed.add(space.newInt(BigInteger.TEN.pow(50)));
+            freed.add(space.floats().newFloat(1));                       // parked on the float free list
+            freed.add(space.tuples().newTuple(3));                       // parked on the 3-tuple free list
+            freed.add(space.lists().newList());                         // parked on the list free list
+            freed.add(space.strs().newStr("x".repeat(10)));            // back to its pool
+            freed.add(space.bytes().newBytes(new byte[2000]));          // a raw (libc) block
+            freed.add(space.ints().newInt(BigInteger.TEN.pow(50)));
             for (long o : freed) {
                 space.decref(o);
             }
@@ -221,9 +221,9 @@ class BadInputTest {
     @Test
     void aStaleAddressInsideAReusedBlockIsNoObject() {
         try (ObjectSpace space = ObjectSpace.create()) {
-            long s = space.newStr("nine char"); // 48 + 10 bytes: the 64-byte class
+            long s = space.strs().newStr("nine char"); // 48 + 10 bytes: the 64-byte class
             space.decref(s);
-            long d = space.newDict();           // 16 + 48 bytes: the same block, GC head where s was
+            long d = space.dicts().newDict();           // 16 + 48 bytes: the same block, GC head where s was
             assertEquals(s + 16, d, "pymalloc hands back the block just freed");
             FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.decref(s));
             assertTrue(e.getMessage().contains("no type"), e.getMessage());
@@ -249,19 +249,19 @@ class BadInputTest {
     void nullAndNegativeArguments() {
         try (ObjectSpace space = ObjectSpace.create()) {
             // @throws NullPointerException if value / name is null
-            assertThrows(NullPointerException.class, () -> space.newInt((BigInteger) null));
-            assertThrows(NullPointerException.class, () -> space.newBytes(null));
-            assertThrows(NullPointerException.class, () -> space.newStr(null));
-            assertThrows(NullPointerException.class, () -> space.intern(null));
-            assertThrows(NullPointerException.class, () -> space.newClass(null, 1));
+            assertThrows(NullPointerException.class, () -> space.ints().newInt((BigInteger) null));
+            assertThrows(NullPointerException.class, () -> space.bytes().newBytes(null));
+            assertThrows(NullPointerException.class, () -> space.strs().newStr(null));
+            assertThrows(NullPointerException.class, () -> space.strs().intern(null));
+            assertThrows(NullPointerException.class, () -> space.classes().newClass(null, 1));
             // @throws IllegalArgumentException if n / slots is out of range
-            assertThrows(IllegalArgumentException.class, () -> space.newTuple(-1));
-            assertThrows(IllegalArgumentException.class, () -> space.newList(-1));
-            assertThrows(IllegalArgumentException.class, () -> space.newClass("C", -1));
-            assertThrows(IllegalArgumentException.class, () -> space.newClass("C", 61));
-            // intValue: @throws ArithmeticException if the value does not fit in a long
-            long big = space.newInt(BigInteger.TWO.pow(63));
-            assertThrows(ArithmeticException.class, () -> space.intValue(big));
+            assertThrows(IllegalArgumentException.class, () -> space.tuples().newTuple(-1));
+            assertThrows(IllegalArgumentException.class, () -> space.lists().newList(-1));
+            assertThrows(IllegalArgumentException.class, () -> space.classes().newClass("C", -1));
+            assertThrows(IllegalArgumentException.class, () -> space.classes().newClass("C", 61));
+            // ints().value: @throws ArithmeticException if the value does not fit in a long
+            long big = space.ints().newInt(BigInteger.TWO.pow(63));
+            assertThrows(ArithmeticException.class, () -> space.ints().value(big));
             space.decref(big);
             // Builder: @throws NullPointerException / IllegalStateException if the memory given is closed
             assertThrows(NullPointerException.class, () -> ObjectSpace.builder().memory(null));
@@ -280,23 +280,23 @@ class BadInputTest {
         }
         for (Case c : List.<Case>of(
                 new Case("newBool", f -> f.space.newBool(true)),
-                new Case("newInt", f -> f.space.newInt(1000)),
-                new Case("newInt(BigInteger)", f -> f.space.newInt(BigInteger.ONE)),
-                new Case("newFloat", f -> f.space.newFloat(1)),
-                new Case("newBytes", f -> f.space.newBytes(new byte[1])),
-                new Case("newStr", f -> f.space.newStr("abc")),
-                new Case("intern", f -> f.space.intern("abc")),
-                new Case("newTuple", f -> f.space.newTuple(2)),
-                new Case("tupleOf", f -> f.space.tupleOf()),
-                new Case("newList", f -> f.space.newList()),
-                new Case("newDict", f -> f.space.newDict()),
-                new Case("newClass", f -> f.space.newClass("D", 0)),
+                new Case("newInt", f -> f.space.ints().newInt(1000)),
+                new Case("newInt(BigInteger)", f -> f.space.ints().newInt(BigInteger.ONE)),
+                new Case("newFloat", f -> f.space.floats().newFloat(1)),
+                new Case("newBytes", f -> f.space.bytes().newBytes(new byte[1])),
+                new Case("newStr", f -> f.space.strs().newStr("abc")),
+                new Case("intern", f -> f.space.strs().intern("abc")),
+                new Case("newTuple", f -> f.space.tuples().newTuple(2)),
+                new Case("tupleOf", f -> f.space.tuples().of()),
+                new Case("newList", f -> f.space.lists().newList()),
+                new Case("newDict", f -> f.space.dicts().newDict()),
+                new Case("newClass", f -> f.space.classes().newClass("D", 0)),
                 new Case("incref", f -> f.space.incref(f.str)),
                 new Case("decref", f -> f.space.decref(f.str)),
                 new Case("refcount", f -> f.space.refcount(f.str)),
                 new Case("sizeOf", f -> f.space.sizeOf(f.str)),
-                new Case("listAppend", f -> f.space.listAppend(f.list, f.str)),
-                new Case("dictSet", f -> f.space.dictSet(f.dict, f.str, f.str)),
+                new Case("listAppend", f -> f.space.lists().append(f.list, f.str)),
+                new Case("dictSet", f -> f.space.dicts().set(f.dict, f.str, f.str)),
                 new Case("frame", f -> f.space.frame()),
                 new Case("liveObjects", f -> f.space.liveObjects()),
                 new Case("debugMallocStats", f -> f.space.debugMallocStats()),

@@ -12,16 +12,16 @@ class DebugMallocStatsTest {
         try (ObjectSpace space = ObjectSpace.create()) {
             long[] floats = new long[4];
             for (int i = 0; i < floats.length; i++) {
-                floats[i] = space.newFloat(i);
+                floats[i] = space.floats().newFloat(i);
             }
             for (long f : floats) {
                 space.decref(f);
             }
-            long pair = space.newTuple(2);
+            long pair = space.tuples().newTuple(2);
             space.decref(pair);
-            long d = space.newDict();
+            long d = space.dicts().newDict();
             space.decref(d);
-            long l = space.newList();
+            long l = space.lists().newList();
             space.decref(l);
             String text = space.debugMallocStats();
             String heap = space.memory().pymalloc().debugMallocStats();

@@ -13,7 +13,7 @@ class FrameTest {
     void aFrameReleasesItsLocalsWhenItCloses() {
         try (ObjectSpace space = ObjectSpace.create()) {
             try (Frame f = space.frame()) {
-                long s = f.local(space.newStr("hi there"));
+                long s = f.local(space.strs().newStr("hi there"));
                 assertEquals(1, space.refcount(s));
                 assertEquals(1, space.liveObjectCount());
             }
@@ -28,7 +28,7 @@ class FrameTest {
             long foo = makePair(space);
             assertEquals(1, space.refcount(foo), "the caller owns the only reference");
             assertEquals(3, space.liveObjectCount());
-            assertEquals(1, space.refcount(space.tupleGet(foo, 0)), "the tuple owns its items");
+            assertEquals(1, space.refcount(space.tuples().get(foo, 0)), "the tuple owns its items");
             space.decref(foo);
             assertEquals(0, space.liveObjectCount());
         }
@@ -36,9 +36,9 @@ class FrameTest {
 
     private static long makePair(ObjectSpace space) {
         try (Frame f = space.frame()) {
-            long a = f.local(space.newFloat(1.5));
-            long b = f.local(space.newStr("bee"));
-            long foo = f.local(space.tupleOf(a, b));
+            long a = f.local(space.floats().newFloat(1.5));
+            long b = f.local(space.strs().newStr("bee"));
+            long foo = f.local(space.tuples().of(a, b));
             return f.returning(foo);
         }
     }
@@ -48,10 +48,10 @@ class FrameTest {
         try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
             assertThrows(ArithmeticException.class, () -> {
                 try (Frame f = space.frame()) {
-                    long l = f.local(space.newList());
+                    long l = f.local(space.lists().newList());
                     f.hold(l);
                     f.local(0); // a NULL slot is allowed
-                    space.intValue(f.local(space.newInt(java.math.BigInteger.TWO.pow(100))));
+                    space.ints().value(f.local(space.ints().newInt(java.math.BigInteger.TWO.pow(100))));
                 }
             });
             assertEquals(0, space.liveObjectCount());
@@ -62,10 +62,10 @@ class FrameTest {
     void setReplacesALocalAndReleasesTheOldValue() {
         try (ObjectSpace space = ObjectSpace.create()) {
             try (Frame f = space.frame()) {
-                long x = f.local(space.newFloat(1));
-                f.set(0, space.newFloat(2)); // x = 2.0: the first float dies
+                long x = f.local(space.floats().newFloat(1));
+                f.set(0, space.floats().newFloat(2)); // x = 2.0: the first float dies
                 assertEquals(1, space.liveObjectCount());
-                assertEquals(2.0, space.floatValue(f.get(0)));
+                assertEquals(2.0, space.floats().value(f.get(0)));
                 assertTrue(x != 0);
             }
         }
@@ -75,11 +75,11 @@ class FrameTest {
     void framesNestAndOnlyTheInnermostTakesLocals() {
         try (ObjectSpace space = ObjectSpace.create()) {
             try (Frame outer = space.frame()) {
-                outer.local(space.newFloat(1));
+                outer.local(space.floats().newFloat(1));
                 try (Frame inner = space.frame()) {
-                    inner.local(space.newFloat(2));
+                    inner.local(space.floats().newFloat(2));
                     // @throws IllegalStateException if this frame is closed or not the innermost open frame
-                    assertThrows(IllegalStateException.class, () -> outer.local(space.newTuple(0)));
+                    assertThrows(IllegalStateException.class, () -> outer.local(space.tuples().newTuple(0)));
                     // @throws IllegalStateException if an inner frame is still open
                     assertThrows(IllegalStateException.class, outer::close);
                     assertEquals(2, space.liveObjectCount());
@@ -95,7 +95,7 @@ class FrameTest {
     void closingTheSpaceReleasesOpenFrames() {
         ObjectSpace space = ObjectSpace.create();
         Frame f = space.frame();
-        f.local(space.newFloat(3));
+        f.local(space.floats().newFloat(3));
         space.close();
         assertTrue(space.leakReport().isClean(), space.leakReport().toString());
         f.close(); // does nothing after the space closed
@@ -106,7 +106,7 @@ class FrameTest {
         try (ObjectSpace space = ObjectSpace.create()) {
             Frame f = space.frame();
             f.close();
-            assertThrows(IllegalStateException.class, () -> f.local(space.newTuple(0)));
+            assertThrows(IllegalStateException.class, () -> f.local(space.tuples().newTuple(0)));
             assertThrows(IllegalStateException.class, () -> f.returning(space.none()));
             assertThrows(IllegalStateException.class, () -> f.get(0));
             assertThrows(IndexOutOfBoundsException.class, () -> {

@@ -84,7 +84,7 @@ class LayoutTest {
     @Test
     void liveObjectsReadBackThroughTheLayouts() {
         try (ObjectSpace space = ObjectSpace.create()) {
-            long f = space.newFloat(2.5);
+            long f = space.floats().newFloat(2.5);
             assertEquals(1, getLong(f + ObjectHeader.OB_REFCNT_OFFSET));
             long floatType = getLong(f + ObjectHeader.OB_TYPE_OFFSET);
             assertEquals(space.type(f), floatType);
@@ -100,17 +100,17 @@ class LayoutTest {
             assertEquals(24, getLong(floatType + TypeLayout.TP_BASICSIZE_OFFSET));
             assertEquals(0, getLong(floatType + TypeLayout.TP_FLAGS_OFFSET) & TypeLayout.HAVE_GC);
 
-            long l = space.newList();
+            long l = space.lists().newList();
             long listType = space.type(l);
             assertEquals(TypeLayout.HAVE_GC, getLong(listType + TypeLayout.TP_FLAGS_OFFSET) & TypeLayout.HAVE_GC);
             assertEquals(0, getLong(l - ObjectHeader.GC_HEAD_LENGTH + ObjectHeader.GC_NEXT_OFFSET), "untracked");
             assertEquals(0, getLong(l - ObjectHeader.GC_HEAD_LENGTH + ObjectHeader.GC_PREV_OFFSET));
             assertEquals(0, getLong(l + BuiltinLayouts.LIST_ITEMS_OFFSET));
-            long bigInt = space.newInt(-(1L << 40));
+            long bigInt = space.ints().newInt(-(1L << 40));
             assertEquals(-2, getLong(bigInt + ObjectHeader.OB_SIZE_OFFSET));
             assertEquals(0, getInt(bigInt + BuiltinLayouts.OB_DIGIT_OFFSET));
             assertEquals(1 << 10, getInt(bigInt + BuiltinLayouts.OB_DIGIT_OFFSET + 4));
-            long s = space.newStr("h\u20acy");
+            long s = space.strs().newStr("h\u20acy");
             int state = getInt(s + StrLayout.STATE_OFFSET);
             assertEquals(2, (state & StrLayout.KIND_MASK) >> StrLayout.KIND_SHIFT);
             assertEquals(0, state & StrLayout.ASCII);

@@ -51,7 +51,7 @@ class RandomGraphTest {
         random = new SplittableRandom(seed);
         try (Memory memory = Memory.create()) {
             space = ObjectSpace.builder().memory(memory).traceRefs(true).checked(checked).build();
-            cls = space.newClass("Node", 3);
+            cls = space.classes().newClass("Node", 3);
             for (int step = 0; step < 6000; step++) {
                 try {
                     step();
@@ -99,28 +99,28 @@ class RandomGraphTest {
         long o;
         Node node = new Node(kind);
         switch (kind) {
-            case FLOAT -> o = space.newFloat(random.nextDouble());
+            case FLOAT -> o = space.floats().newFloat(random.nextDouble());
             case INT -> {
                 node.intValue = 1000 + random.nextInt(50);
-                o = space.newInt(node.intValue);
+                o = space.ints().newInt(node.intValue);
             }
-            case STR -> o = space.newStr("str" + random.nextInt(1_000_000));
+            case STR -> o = space.strs().newStr("str" + random.nextInt(1_000_000));
             case TUPLE -> {
                 int n = held.isEmpty() ? 0 : 1 + random.nextInt(4);
                 long[] items = new long[n];
                 for (int i = 0; i < n; i++) {
                     items[i] = pick();
                 }
-                o = space.tupleOf(items);
+                o = space.tuples().of(items);
                 for (long item : items) {
                     node.items.add(item);
                     model.get(item).refcount++;
                 }
             }
-            case LIST -> o = space.newList();
-            case DICT -> o = space.newDict();
+            case LIST -> o = space.lists().newList();
+            case DICT -> o = space.dicts().newDict();
             default -> {
-                o = space.newInstance(cls);
+                o = space.classes().newInstance(cls);
                 for (int i = 0; i < 3; i++) {
                     node.items.add(0L);
                 }
@@ -141,7 +141,7 @@ class RandomGraphTest {
         switch (node.kind) {
             case LIST -> {
                 if (node.items.isEmpty() || random.nextBoolean()) {
-                    space.listAppend(o, x);
+                    space.lists().append(o, x);
                     node.items.add(x);
                     model.get(x).refcount++;
                 } else {
@@ -149,15 +149,15 @@ class RandomGraphTest {
                     space.incref(x);
                     model.get(x).refcount++;
                     long old = node.items.set(i, x);
-                    space.listSet(o, i, x); // steals the reference just taken
+                    space.lists().set(o, i, x); // steals the reference just taken
                     release(old);
                 }
-                assertEquals(node.items.size(), space.listSize(o));
+                assertEquals(node.items.size(), space.lists().size(o));
             }
             case INSTANCE -> {
                 int i = random.nextInt(3);
                 long v = random.nextInt(4) == 0 ? 0 : x;
-                space.setSlot(o, i, v);
+                space.classes().setSlot(o, i, v);
                 if (v != 0) {
                     model.get(v).refcount++;
                 }
@@ -171,14 +171,14 @@ class RandomGraphTest {
                 long keyValue = model.get(key).intValue;
                 if (random.nextInt(3) == 0) {
                     boolean present = node.entries.containsKey(keyValue);
-                    assertEquals(present, space.dictDelete(o, key));
+                    assertEquals(present, space.dicts().delete(o, key));
                     if (present) {
                         long[] e = node.entries.remove(keyValue);
                         release(e[0]);
                         release(e[1]);
                     }
                 } else {
-                    space.dictSet(o, key, x);
+                    space.dicts().set(o, key, x);
                     model.get(x).refcount++;
                     long[] e = node.entries.get(keyValue);
                     if (e == null) {
@@ -190,7 +190,7 @@ class RandomGraphTest {
                         release(old);
                     }
                 }
-                assertEquals(node.entries.size(), space.dictSize(o));
+                assertEquals(node.entries.size(), space.dicts().size(o));
             }
             default -> assertTrue(space.sizeOf(o) >= 24);
         }
@@ -251,15 +251,15 @@ class RandomGraphTest {
                 for (int i = 0; i < node.items.size(); i++) {
                     long old = node.items.set(i, 0L);
                     if (node.kind == Kind.LIST) {
-                        space.listSet(o, i, 0);
+                        space.lists().set(o, i, 0);
                     } else {
-                        space.setSlot(o, i, 0);
+                        space.classes().setSlot(o, i, 0);
                     }
                     release(old);
                 }
             } else if (node.kind == Kind.DICT) {
                 for (Map.Entry<Long, long[]> e : new ArrayList<>(node.entries.entrySet())) {
-                    assertTrue(space.dictDelete(o, e.getValue()[0]));
+                    assertTrue(space.dicts().delete(o, e.getValue()[0]));
                     node.entries.remove(e.getKey());
                     release(e.getValue()[0]);
                     release(e.getValue()[1]);

@@ -9,19 +9,19 @@ class ReadmeExampleTest {
     @Test
     void readmeExample() {
         try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
-            long x = space.newInt(56);
-            long y = space.newInt(56);
+            long x = space.ints().newInt(56);
+            long y = space.ints().newInt(56);
             assertEquals(x, y);
-            long a = space.newList();
+            long a = space.lists().newList();
             for (int i = 1; i <= 3; i++) {
-                long item = space.newInt(i);
-                space.listAppend(a, item);
+                long item = space.ints().newInt(i);
+                space.lists().append(a, item);
                 space.decref(item);
             }
             long b = a;
             space.incref(b);
-            space.listSet(a, 1, space.newInt(5));
-            assertEquals(5, space.intValue(space.listGet(b, 1)));
+            space.lists().set(a, 1, space.ints().newInt(5));
+            assertEquals(5, space.ints().value(space.lists().get(b, 1)));
             assertEquals(88, space.sizeOf(a));
             space.decref(a);
             space.decref(b);

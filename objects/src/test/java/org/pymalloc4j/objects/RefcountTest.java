@@ -17,11 +17,11 @@ class RefcountTest {
     @Test
     void deallocationReleasesReferencesTransitively() {
         try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
-            long f = space.newFloat(1.5);
-            long l = space.newList();
-            space.listAppend(l, f);
+            long f = space.floats().newFloat(1.5);
+            long l = space.lists().newList();
+            space.lists().append(l, f);
             assertEquals(2, space.refcount(f));
-            long t = space.tupleOf(l, f);
+            long t = space.tuples().of(l, f);
             assertEquals(3, space.refcount(f));
             assertEquals(2, space.refcount(l));
             space.decref(f);
@@ -36,8 +36,8 @@ class RefcountTest {
     @Test
     void aMillionLongChainOfListsFreesWithoutStackOverflow() {
         deepChain(1_000_000, (space, inner) -> {
-            long l = space.newList();
-            space.listAppend(l, inner);
+            long l = space.lists().newList();
+            space.lists().append(l, inner);
             return l;
         });
     }
@@ -45,15 +45,15 @@ class RefcountTest {
     @Test
     void aMillionLongChainOfInstancesAndTuplesFreesWithoutStackOverflow() {
         try (ObjectSpace space = ObjectSpace.create()) {
-            long cls = space.newClass("Node", 1);
-            long head = space.newTuple(0);
+            long cls = space.classes().newClass("Node", 1);
+            long head = space.tuples().newTuple(0);
             for (int i = 0; i < 1_000_000; i++) {
-                long node = i % 2 == 0 ? space.newInstance(cls) : space.newTuple(1);
+                long node = i % 2 == 0 ? space.classes().newInstance(cls) : space.tuples().newTuple(1);
                 if (i % 2 == 0) {
-                    space.setSlot(node, 0, head);
+                    space.classes().setSlot(node, 0, head);
                     space.decref(head);
                 } else {
-                    space.tupleSet(node, 0, head);
+                    space.tuples().set(node, 0, head);
                 }
                 head = node;
             }
@@ -72,7 +72,7 @@ class RefcountTest {
 
     private static void deepChain(int length, Link link) {
         try (Memory memory = Memory.create(); ObjectSpace space = ObjectSpace.builder().memory(memory).build()) {
-            long head = space.newDict();
+            long head = space.dicts().newDict();
             for (int i = 0; i < length; i++) {
                 long next = link.wrap(space, head);
                 space.decref(head);
@@ -88,19 +88,19 @@ class RefcountTest {
     @Test
     void aSpaceOverLibcMallocWorksTheSame() {
         try (ObjectSpace space = ObjectSpace.builder().allocator(AllocatorName.MALLOC).traceRefs(true).build()) {
-            long l = space.newList();
+            long l = space.lists().newList();
             for (int i = 0; i < 100; i++) {
-                long t = space.tupleOf(l);
-                space.listAppend(l, t);
+                long t = space.tuples().of(l);
+                space.lists().append(l, t);
                 space.decref(t);
             }
-            long s = space.newStr("over malloc");
-            space.listAppend(l, s);
+            long s = space.strs().newStr("over malloc");
+            space.lists().append(l, s);
             space.decref(s);
             space.checkInvariants();
             assertTrue(space.debugMallocStats().startsWith("            0 free PyDictObjects"), "no heap section");
             for (int i = 0; i < 100; i++) {
-                space.listSet(l, i, 0); // break the list <-> tuple cycles
+                space.lists().set(l, i, 0); // break the list <-> tuple cycles
             }
             space.decref(l);
             assertEquals(0, space.liveObjectCount());
@@ -115,13 +115,13 @@ class RefcountTest {
     @Test
     void smallIntsAreSharedAndStatic() {
         try (ObjectSpace space = ObjectSpace.create()) {
-            long a = space.newInt(56);
-            long b = space.newInt(56);
+            long a = space.ints().newInt(56);
+            long b = space.ints().newInt(56);
             assertEquals(a, b, "two requests for 56 give the same object");
-            assertEquals(space.newInt(-5), space.newInt(-5)); // (references to statics never matter)
-            assertEquals(space.newInt(256), space.newInt(256));
-            long x = space.newInt(257);
-            long y = space.newInt(257);
+            assertEquals(space.ints().newInt(-5), space.ints().newInt(-5)); // (references to statics never matter)
+            assertEquals(space.ints().newInt(256), space.ints().newInt(256));
+            long x = space.ints().newInt(257);
+            long y = space.ints().newInt(257);
             assertNotEquals(x, y);
             assertEquals(0, space.liveObjectCount() - 2, "small ints are static, not run-time objects");
             assertEquals(999_999_999L + 2, space.refcount(a), "3.11's immortal start plus a's and b's references");
@@ -135,19 +135,19 @@ class RefcountTest {
         try (ObjectSpace space = ObjectSpace.create()) {
             long[] values = {0, 1, -1, 255, 257, -6, 1L << 30, -(1L << 30), (1L << 60) - 1, Long.MAX_VALUE, Long.MIN_VALUE};
             for (long v : values) {
-                long o = space.newInt(v);
-                assertEquals(v, space.intValue(o));
-                assertEquals(BigInteger.valueOf(v), space.bigIntegerValue(o));
+                long o = space.ints().newInt(v);
+                assertEquals(v, space.ints().value(o));
+                assertEquals(BigInteger.valueOf(v), space.ints().bigIntegerValue(o));
                 space.decref(o);
             }
             BigInteger big = BigInteger.TEN.pow(100).negate();
-            long o = space.newInt(big);
-            assertEquals(big, space.bigIntegerValue(o));
+            long o = space.ints().newInt(big);
+            assertEquals(big, space.ints().bigIntegerValue(o));
             assertEquals(72, space.sizeOf(o));
             space.decref(o);
             long t = space.newBool(true);
             assertEquals(space.trueObject(), t);
-            assertEquals(1, space.intValue(t));
+            assertEquals(1, space.ints().value(t));
             assertEquals("bool", space.typeName(t));
             space.decref(t);
         }
@@ -156,11 +156,11 @@ class RefcountTest {
     @Test
     void aFreedFloatsBlockIsTheNextFloat() {
         try (ObjectSpace space = ObjectSpace.create()) {
-            long a = space.newFloat(1.0);
+            long a = space.floats().newFloat(1.0);
             space.decref(a);
-            long b = space.newFloat(2.0);
+            long b = space.floats().newFloat(2.0);
             assertEquals(a, b, "the free list hands back the block just freed");
-            assertEquals(2.0, space.floatValue(b));
+            assertEquals(2.0, space.floats().value(b));
             space.decref(b);
             assertTrue(space.debugMallocStats().contains("1 free PyFloatObjects * 24 bytes each"));
         }
@@ -171,7 +171,7 @@ class RefcountTest {
         try (ObjectSpace space = ObjectSpace.create()) {
             long[] fs = new long[150];
             for (int i = 0; i < fs.length; i++) {
-                fs[i] = space.newFloat(i);
+                fs[i] = space.floats().newFloat(i);
             }
             for (long f : fs) {
                 space.decref(f);
@@ -184,17 +184,17 @@ class RefcountTest {
     @Test
     void tuplesReuseBlocksBySizeAndTheEmptyTupleIsASingleton() {
         try (ObjectSpace space = ObjectSpace.create()) {
-            assertEquals(space.newTuple(0), space.newTuple(0));
-            long two = space.newTuple(2);
+            assertEquals(space.tuples().newTuple(0), space.tuples().newTuple(0));
+            long two = space.tuples().newTuple(2);
             space.decref(two);
-            long three = space.newTuple(3);
+            long three = space.tuples().newTuple(3);
             assertNotEquals(two, three);
-            long twoAgain = space.newTuple(2);
+            long twoAgain = space.tuples().newTuple(2);
             assertEquals(two, twoAgain);
-            assertEquals(0, space.tupleGet(twoAgain, 0), "a reused tuple's items are NULL");
+            assertEquals(0, space.tuples().get(twoAgain, 0), "a reused tuple's items are NULL");
             space.decref(three);
             space.decref(twoAgain);
-            long twenty = space.newTuple(20);
+            long twenty = space.tuples().newTuple(20);
             space.decref(twenty);
             assertTrue(space.debugMallocStats().contains("0 free 20-sized PyTupleObjects * 184 bytes each"));
         }
@@ -203,25 +203,25 @@ class RefcountTest {
     @Test
     void equalInternedStringsAreOneObject() {
         try (ObjectSpace space = ObjectSpace.create()) {
-            long a = space.intern("hello world");
-            long b = space.intern("hello world");
+            long a = space.strs().intern("hello world");
+            long b = space.strs().intern("hello world");
             assertEquals(a, b);
             assertEquals(2, space.refcount(a), "the intern table's reference is not counted");
-            long c = space.newStr("hello world");
+            long c = space.strs().newStr("hello world");
             assertNotEquals(a, c);
-            assertFalse(space.isInterned(c));
-            long d = space.internInPlace(c); // steals c, which dies: a is the interned one
+            assertFalse(space.strs().isInterned(c));
+            long d = space.strs().internInPlace(c); // steals c, which dies: a is the interned one
             assertEquals(a, d);
             assertEquals(3, space.refcount(a));
             space.decref(a);
             space.decref(b);
             space.decref(d);
             assertEquals(0, space.liveObjectCount(), "a mortal interned string dies with its last reference");
-            long e = space.intern("hello world");
-            assertTrue(space.isInterned(e));
+            long e = space.strs().intern("hello world");
+            assertTrue(space.strs().isInterned(e));
             assertEquals(1, space.refcount(e));
             space.decref(e);
-            assertEquals(space.newStr("a"), space.intern("a"), "one-character strings are static singletons");
+            assertEquals(space.strs().newStr("a"), space.strs().intern("a"), "one-character strings are static singletons");
         }
     }
 
@@ -229,13 +229,13 @@ class RefcountTest {
     void strRoundTripsEveryForm() {
         try (ObjectSpace space = ObjectSpace.create()) {
             for (String s : new String[] {"", "x", "ascii", "caf\u00e9", "\u20ac uro", "emoji \uD83D\uDE00!"}) {
-                long o = space.newStr(s);
-                assertEquals(s, space.strValue(o));
+                long o = space.strs().newStr(s);
+                assertEquals(s, space.strs().value(o));
                 space.decref(o);
             }
             byte[] data = {1, 2, 0, -1};
-            long bytes = space.newBytes(data);
-            assertEquals(java.util.Arrays.toString(data), java.util.Arrays.toString(space.bytesValue(bytes)));
+            long bytes = space.bytes().newBytes(data);
+            assertEquals(java.util.Arrays.toString(data), java.util.Arrays.toString(space.bytes().value(bytes)));
             space.decref(bytes);
         }
     }
@@ -243,14 +243,14 @@ class RefcountTest {
     @Test
     void classesLiveAsLongAsTheirInstances() {
         try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
-            long cls = space.newClass("Point", 2);
-            long p = space.newInstance(cls);
+            long cls = space.classes().newClass("Point", 2);
+            long p = space.classes().newInstance(cls);
             assertEquals(2, space.refcount(cls));
             space.decref(cls);
             assertEquals("Point", space.typeName(p));
-            space.setSlot(p, 0, space.none());
-            assertEquals(space.none(), space.getSlot(p, 0));
-            assertEquals(0, space.getSlot(p, 1));
+            space.classes().setSlot(p, 0, space.none());
+            assertEquals(space.none(), space.classes().getSlot(p, 0));
+            assertEquals(0, space.classes().getSlot(p, 1));
             space.decref(p);
             assertEquals(0, space.liveObjectCount(), "the class went with its last instance");
             space.checkInvariants();

@@ -58,11 +58,11 @@ class SizeOfTest {
             case "bool":
                 return space.newBool(Boolean.parseBoolean(arg.toLowerCase()));
             case "int":
-                return space.newInt(new BigInteger(arg));
+                return space.ints().newInt(new BigInteger(arg));
             case "float":
-                return space.newFloat(Double.parseDouble(arg));
+                return space.floats().newFloat(Double.parseDouble(arg));
             case "bytes":
-                return space.newBytes(new byte[Integer.parseInt(arg)]);
+                return space.bytes().newBytes(new byte[Integer.parseInt(arg)]);
             case "str": {
                 StringBuilder s = new StringBuilder();
                 if (!arg.equals("-")) {
@@ -70,46 +70,46 @@ class SizeOfTest {
                         s.appendCodePoint(Integer.parseInt(cp, 16));
                     }
                 }
-                return space.newStr(s.toString());
+                return space.strs().newStr(s.toString());
             }
             case "tuple": {
                 int n = Integer.parseInt(arg);
-                long t = space.newTuple(n);
+                long t = space.tuples().newTuple(n);
                 for (int i = 0; i < n; i++) {
                     space.incref(space.none());
-                    space.tupleSet(t, i, space.none());
+                    space.tuples().set(t, i, space.none());
                 }
                 return t;
             }
             case "list-append": {
-                long l = space.newList();
+                long l = space.lists().newList();
                 for (int i = 0, n = Integer.parseInt(arg); i < n; i++) {
-                    space.listAppend(l, space.none());
+                    space.lists().append(l, space.none());
                 }
                 return l;
             }
             case "list-new": {
                 int n = Integer.parseInt(arg);
-                long l = space.newList(n);
+                long l = space.lists().newList(n);
                 for (int i = 0; i < n; i++) {
                     space.incref(space.none());
-                    space.listSet(l, i, space.none());
+                    space.lists().set(l, i, space.none());
                 }
                 return l;
             }
             case "dict-int":
             case "dict-str": {
-                long d = space.newDict();
+                long d = space.dicts().newDict();
                 for (int i = 0, n = Integer.parseInt(arg); i < n; i++) {
-                    long key = kind.equals("dict-int") ? space.newInt(i) : space.newStr("k" + i);
-                    space.dictSet(d, key, space.none());
+                    long key = kind.equals("dict-int") ? space.ints().newInt(i) : space.strs().newStr("k" + i);
+                    space.dicts().set(d, key, space.none());
                     space.decref(key);
                 }
                 return d;
             }
             case "instance": {
-                long cls = space.newClass("C" + arg, Integer.parseInt(arg));
-                long o = space.newInstance(cls);
+                long cls = space.classes().newClass("C" + arg, Integer.parseInt(arg));
+                long o = space.classes().newInstance(cls);
                 space.decref(cls);
                 return o;
             }
@@ -121,9 +121,9 @@ class SizeOfTest {
     @Test
     void typeObjectsAreSizedLikeStaticTypes() {
         try (ObjectSpace space = ObjectSpace.create()) {
-            long one = space.newInt(1);
+            long one = space.ints().newInt(1);
             assertEquals(424, space.sizeOf(space.type(one))); // CPython 3.11: sys.getsizeof(int) == 424
-            long cls = space.newClass("C", 2);
+            long cls = space.classes().newClass("C", 2);
             assertEquals(424, space.sizeOf(cls)); // CPython's heap types are 920: see README-objects.md
             space.decref(cls);
             space.decref(one);

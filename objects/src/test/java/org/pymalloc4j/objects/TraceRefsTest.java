@@ -16,9 +16,9 @@ class TraceRefsTest {
     @Test
     void liveObjectsListsEveryRunTimeObjectOldestFirst() {
         try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
-            long f = space.newFloat(1);
-            long l = space.newList();
-            space.listAppend(l, f);
+            long f = space.floats().newFloat(1);
+            long l = space.lists().newList();
+            space.lists().append(l, f);
             List<LiveObject> live = space.liveObjects();
             assertEquals(2, live.size());
             assertEquals(f, live.get(0).address());
@@ -35,9 +35,9 @@ class TraceRefsTest {
     @Test
     void closeReportsLeaksWithoutThrowing() {
         ObjectSpace space = ObjectSpace.builder().traceRefs(true).build();
-        long d = space.newDict();
-        long k = space.newStr("key");
-        space.dictSet(d, k, space.none());
+        long d = space.dicts().newDict();
+        long k = space.strs().newStr("key");
+        space.dicts().set(d, k, space.none());
         space.decref(k); // the dict still holds k
         space.close();
         LeakReport report = space.leakReport();
@@ -51,7 +51,7 @@ class TraceRefsTest {
     @Test
     void withoutTraceRefsLeaksAreCounted() {
         ObjectSpace space = ObjectSpace.create();
-        space.newFloat(1);
+        space.floats().newFloat(1);
         space.close();
         assertEquals(1, space.leakReport().leakedObjects());
         assertTrue(space.leakReport().toString().contains("enable trace-refs mode"));
@@ -65,17 +65,17 @@ class TraceRefsTest {
     void closingTheSpaceReturnsEveryBlockToTheMemory() {
         try (Memory memory = Memory.create()) {
             try (ObjectSpace space = ObjectSpace.builder().memory(memory).build()) {
-                long l = space.newList();
+                long l = space.lists().newList();
                 for (int i = 0; i < 1000; i++) {
-                    long f = space.newFloat(i);
-                    space.listAppend(l, f);
+                    long f = space.floats().newFloat(i);
+                    space.lists().append(l, f);
                     space.decref(f);
-                    long t = space.tupleOf(l, l);
+                    long t = space.tuples().of(l, l);
                     space.decref(t);
                 }
-                long d = space.newDict();
-                long key = space.newInt(1000);
-                space.dictSet(d, key, l);
+                long d = space.dicts().newDict();
+                long key = space.ints().newInt(1000);
+                space.dicts().set(d, key, l);
                 space.decref(key);
                 space.decref(l);
                 space.decref(d);

@@ -7,6 +7,7 @@ import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryDomain;
 import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.allocator.Tracer;
 import org.pymalloc4j.objects.FreedObjectException;
 import org.pymalloc4j.objects.WrongTypeException;
 
@@ -45,6 +46,7 @@ public final class Core {
     public final StaticArea statics;
     private final PyMalloc heap;
     private final TraceRefs trace;
+    private final Memory memory;
     /** Checked mode: live objects outside the arenas, so an address check never reads unmapped memory. */
     private final Set<Long> rawObjects;
     private long liveObjects;
@@ -71,6 +73,7 @@ public final class Core {
         this.obj = memory.obj();
         this.mem = memory.mem();
         this.heap = memory.allocatorName().filter(n -> n == AllocatorName.PYMALLOC).isPresent() ? memory.pymalloc() : null;
+        this.memory = memory;
         this.trace = traceRefs ? new TraceRefs() : null;
         this.rawObjects = checked ? new HashSet<>() : null;
         this.statics = new StaticArea(memory.raw(), staticBytes);
@@ -95,13 +98,19 @@ public final class Core {
         return o;
     }
 
-    /** A parked object taken back from a free list ({@code _Py_NewReference}). */
+    /**
+     * A parked object taken back from a free list ({@code _Py_NewReference}). In trace-refs
+     * mode, if the memory is tracing, where this happens is kept as CPython's
+     * {@code _PyTraceMalloc_NewReference} retags the block's trace (see {@link TraceRefs}).
+     */
     public void revive(long o, long type) {
         putLong(o + OB_REFCNT_OFFSET, 1);
         putLong(o + OB_TYPE_OFFSET, type);
         liveObjects++;
         if (trace != null) {
-            trace.add(o, ++serial);
+            Tracer tracer = memory.isClosed() ? null : memory.tracer();
+            boolean tracing = tracer != null && tracer.isTracing();
+            trace.addRevived(o, ++serial, tracing ? TraceRefs.capture(tracer.tracebackLimit()) : null);
         }
     }
 
@@ -279,6 +288,14 @@ public final class Core {
                 "%s expects a %s object, got the %s object at 0x%x", operation, expected, typeName(o), o));
     }
 
+    /** Checked mode: {@code o} is live, of exactly {@code type}, and {@code i} is in {@code [0, size)}. */
+    public void checkIndex(long o, long type, String operation, long i, long size) {
+        checkType(o, type, operation);
+        if (i < 0 || i >= size) {
+            throw indexError(o, operation, i, size);
+        }
+    }
+
     public IndexOutOfBoundsException indexError(long o, String operation, long index, long size) {
         return new IndexOutOfBoundsException(String.format(
                 "%s: index %d out of range for the %s object at 0x%x of size %d",
@@ -302,6 +319,14 @@ public final class Core {
     public String nameOfType(long type) {
         int i = types.find(type);
         return i < 0 ? String.format("<unknown type 0x%x>", type) : types.name(i);
+    }
+
+    /**
+     * The address of the block {@code o} lives in: 16 bytes before a GC object (its GC head, as
+     * CPython's {@code _PyTraceMalloc_NewReference} subtracts it), the object itself otherwise.
+     */
+    public long blockOf(long o) {
+        return types.isGc(typeIndex(o)) ? o - GC_HEAD_LENGTH : o;
     }
 
     public TypeBehaviour behaviourOf(long o) {

@@ -109,12 +109,12 @@ public final class SpaceValidator {
             fail("live object count " + core.liveObjects() + " but " + trace.size() + " traced");
         }
         Map<Long, Long> internalRefs = new HashMap<>();
-        for (long[] e : trace.entries()) {
-            long o = e[0];
+        for (TraceRefs.Entry e : trace.entries()) {
+            long o = e.address();
             long type = getLong(o + OB_TYPE_OFFSET);
             int t = core.types.find(type);
             if (t < 0) {
-                fail(String.format("live object 0x%x (serial %d) has no valid type: 0x%x", o, e[1], type));
+                fail(String.format("live object 0x%x (serial %d) has no valid type: 0x%x", o, e.serial(), type));
             }
             if (getLong(o) < 1) {
                 fail(String.format("live %s 0x%x has refcount %d", core.typeName(o), o, getLong(o)));

@@ -1,0 +1,107 @@
+package org.pymalloc4j.objects;
+
+import java.util.Objects;
+
+import org.pymalloc4j.objects.internal.Builtins;
+import org.pymalloc4j.objects.internal.Core;
+import org.pymalloc4j.objects.internal.Instances;
+
+/**
+ * Classes with {@code __slots__} and their instances, of one {@link ObjectSpace}:
+ * {@code space.classes()}. Ownership and checked mode as the space's class comment says.
+ */
+public final class ClassApi {
+    /** The most slots a class may have, so that instances stay pymalloc-sized. */
+    public static final int MAX_SLOTS = 60;
+
+    private final Core core;
+    private final Instances instances;
+    private final boolean checked;
+
+    ClassApi(Builtins b) {
+        this.core = b.core;
+        this.instances = b.instances;
+        this.checked = b.core.checked;
+    }
+
+    /**
+     * A new class with {@code slots} reference slots per instance (Python's
+     * {@code class name: __slots__ = (...)}): a new reference to the type object. Instances hold
+     * references to their class, so it lives until the last of them is gone.
+     *
+     * @throws NullPointerException     if {@code name} is null
+     * @throws IllegalArgumentException if {@code slots} is negative or above 60 (instances stay
+     *                                  pymalloc-sized)
+     * @throws IllegalStateException    if the space is closed
+     */
+    public long newClass(String name, int slots) {
+        Objects.requireNonNull(name, "name");
+        if (slots < 0 || slots > MAX_SLOTS) {
+            throw new IllegalArgumentException("slots must be in [0, " + MAX_SLOTS + "], was " + slots);
+        }
+        core.checkOpen();
+        return instances.newClass(name, slots);
+    }
+
+    /**
+     * A new reference to a new instance of {@code cls}, every slot NULL.
+     *
+     * @throws WrongTypeException    in checked mode, if {@code cls} is not a class made by {@link #newClass}
+     * @throws FreedObjectException  in checked mode, if {@code cls} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public long newInstance(long cls) {
+        if (checked) {
+            core.checkType(cls, core.typeType, "classes().newInstance");
+            if (!Instances.isClass(cls)) {
+                throw core.wrongType(cls, "classes().newInstance (a built-in type)", "class");
+            }
+        }
+        return instances.newInstance(cls);
+    }
+
+    /**
+     * Slot {@code i} of an instance, <b>borrowed</b> (0 if unset).
+     *
+     * @throws IndexOutOfBoundsException in checked mode, if {@code i} is out of range
+     * @throws WrongTypeException        in checked mode, if {@code o} is not an instance of a class
+     * @throws FreedObjectException      in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException     in checked mode, if the space is closed
+     */
+    public long getSlot(long o, long i) {
+        if (checked) {
+            checkSlot(o, i, "classes().getSlot");
+        }
+        return Instances.slot(o, i);
+    }
+
+    /**
+     * Sets slot {@code i} like {@code o.attr = value}: a new reference to {@code value} (not
+     * stolen; 0 clears the slot), releasing the old value.
+     *
+     * @throws IndexOutOfBoundsException in checked mode, if {@code i} is out of range
+     * @throws WrongTypeException        in checked mode, if {@code o} is not an instance of a class
+     * @throws FreedObjectException      in checked mode, if {@code o} or {@code value} is not a live object
+     * @throws IllegalStateException     in checked mode, if the space is closed
+     */
+    public void setSlot(long o, long i, long value) {
+        if (checked) {
+            checkSlot(o, i, "classes().setSlot");
+        }
+        core.xincref(value);
+        long old = Instances.slot(o, i);
+        Instances.putSlot(o, i, value);
+        core.xdecref(old);
+    }
+
+    private void checkSlot(long o, long i, String operation) {
+        core.checkLive(o);
+        if (!Instances.isClass(core.typeOf(o))) {
+            throw core.wrongType(o, operation, "class instance");
+        }
+        long n = Instances.slotCount(o);
+        if (i < 0 || i >= n) {
+            throw core.indexError(o, operation, i, n);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.pymalloc4j.objects;
+
+import org.pymalloc4j.objects.internal.Builtins;
+import org.pymalloc4j.objects.internal.Core;
+import org.pymalloc4j.objects.internal.Lists;
+
+/**
+ * {@code list} ({@code PyList_*}) of one {@link ObjectSpace}: {@code space.lists()}.
+ * Ownership and checked mode as the space's class comment says.
+ */
+public final class ListApi {
+    private final Core core;
+    private final Lists lists;
+    private final boolean checked;
+
+    ListApi(Builtins b) {
+        this.core = b.core;
+        this.lists = b.lists;
+        this.checked = b.core.checked;
+    }
+
+    /**
+     * {@code PyList_New(0)}: a new reference to an empty list (no item array yet).
+     *
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public long newList() {
+        return newList(0);
+    }
+
+    /**
+     * {@code PyList_New(n)}: a new reference to a list of {@code n} NULL items, capacity exactly {@code n}.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative
+     * @throws IllegalStateException    in checked mode, if the space is closed
+     */
+    public long newList(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative list size " + n);
+        }
+        if (checked) {
+            core.checkOpen();
+        }
+        return lists.newList(n);
+    }
+
+    /**
+     * {@code PyList_Append}: adds a new reference to {@code item} (not stolen), growing the
+     * item array by CPython's pattern 0, 4, 8, 16, 24, 32, 40, 52, ...
+     *
+     * @throws WrongTypeException    in checked mode, if {@code list} is not a list
+     * @throws FreedObjectException  in checked mode, if {@code list} or {@code item} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public void append(long list, long item) {
+        if (checked) {
+            core.checkType(list, core.listType, "lists().append");
+            core.checkLive(item);
+        }
+        lists.append(list, item);
+    }
+
+    /**
+     * {@code PyList_GetItem}: item {@code i}, <b>borrowed</b>.
+     *
+     * @throws IndexOutOfBoundsException in checked mode, if {@code i} is out of range
+     * @throws WrongTypeException        in checked mode, if {@code list} is not a list
+     * @throws FreedObjectException      in checked mode, if {@code list} is not a live object
+     * @throws IllegalStateException     in checked mode, if the space is closed
+     */
+    public long get(long list, long i) {
+        if (checked) {
+            core.checkIndex(list, core.listType, "lists().get", i, Lists.size(list));
+        }
+        return Lists.item(list, i);
+    }
+
+    /**
+     * {@code PyList_SetItem}: <b>steals</b> {@code item} (0 allowed) into slot {@code i},
+     * releasing what was there. In checked mode a bad list or index releases {@code item} and
+     * throws, as CPython does.
+     *
+     * @throws IndexOutOfBoundsException in checked mode, if {@code i} is out of range
+     * @throws WrongTypeException        in checked mode, if {@code list} is not a list
+     * @throws FreedObjectException      in checked mode, if {@code list} or {@code item} is not a
+     *                                   live object ({@code item} is not stolen if it is the bad one)
+     * @throws IllegalStateException     in checked mode, if the space is closed
+     */
+    public void set(long list, long i, long item) {
+        if (checked) {
+            if (item != 0) {
+                core.checkLive(item);
+            }
+            try {
+                core.checkIndex(list, core.listType, "lists().set", i, Lists.size(list));
+            } catch (RuntimeException e) {
+                core.xdecref(item);
+                throw e;
+            }
+        }
+        long old = Lists.item(list, i);
+        Lists.setItem(list, i, item);
+        core.xdecref(old);
+    }
+
+    /**
+     * The number of items of a list.
+     *
+     * @throws WrongTypeException    in checked mode, if {@code list} is not a list
+     * @throws FreedObjectException  in checked mode, if {@code list} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public long size(long list) {
+        if (checked) {
+            core.checkType(list, core.listType, "lists().size");
+        }
+        return Lists.size(list);
+    }
+
+    /**
+     * The list's {@code allocated}: how many items its array holds.
+     *
+     * @throws WrongTypeException    in checked mode, if {@code list} is not a list
+     * @throws FreedObjectException  in checked mode, if {@code list} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public long capacity(long list) {
+        if (checked) {
+            core.checkType(list, core.listType, "lists().capacity");
+        }
+        return Lists.allocated(list);
+    }
+}

@@ -1,0 +1,125 @@
+package org.pymalloc4j.objects;
+
+import org.pymalloc4j.objects.internal.Builtins;
+import org.pymalloc4j.objects.internal.Core;
+import org.pymalloc4j.objects.internal.Tuples;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+
+/**
+ * {@code tuple} ({@code PyTuple_*}) of one {@link ObjectSpace}: {@code space.tuples()}.
+ * Ownership and checked mode as the space's class comment says.
+ */
+public final class TupleApi {
+    private final Core core;
+    private final Tuples tuples;
+    private final boolean checked;
+
+    TupleApi(Builtins b) {
+        this.core = b.core;
+        this.tuples = b.tuples;
+        this.checked = b.core.checked;
+    }
+
+    /**
+     * {@code PyTuple_New(n)}: a new reference to a tuple of {@code n} NULL items, to be filled
+     * with {@link #set} before it is shared; {@code n == 0} gives the static empty tuple.
+     *
+     * @throws IllegalArgumentException if {@code n} is negative
+     * @throws IllegalStateException    in checked mode, if the space is closed
+     */
+    public long newTuple(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("negative tuple size " + n);
+        }
+        if (checked) {
+            core.checkOpen();
+        }
+        return tuples.newTuple(n);
+    }
+
+    /**
+     * {@code PyTuple_Pack}: a new reference to a tuple of the given items, each increfed
+     * (nothing stolen).
+     *
+     * @throws FreedObjectException  in checked mode, if an item is not a live object (nothing changed)
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public long of(long... items) {
+        if (checked) {
+            core.checkOpen();
+            for (long item : items) {
+                core.checkLive(item);
+            }
+        }
+        long t = tuples.newTuple(items.length);
+        for (int i = 0; i < items.length; i++) {
+            core.incref(items[i]);
+            Tuples.setItem(t, i, items[i]);
+        }
+        return t;
+    }
+
+    /**
+     * {@code PyTuple_GetItem}: item {@code i}, <b>borrowed</b> (0 if not yet set).
+     *
+     * @throws IndexOutOfBoundsException in checked mode, if {@code i} is out of range
+     * @throws WrongTypeException        in checked mode, if {@code tuple} is not a tuple
+     * @throws FreedObjectException      in checked mode, if {@code tuple} is not a live object
+     * @throws IllegalStateException     in checked mode, if the space is closed
+     */
+    public long get(long tuple, long i) {
+        if (checked) {
+            core.checkIndex(tuple, core.tupleType, "tuples().get", i, Tuples.size(tuple));
+        }
+        return Tuples.item(tuple, i);
+    }
+
+    /**
+     * {@code PyTuple_SetItem}: <b>steals</b> {@code item} (0 allowed) into slot {@code i},
+     * releasing what was there. Only legal while the tuple is unshared (refcount 1). In checked
+     * mode a bad tuple or index releases {@code item} and throws, as CPython does.
+     *
+     * @throws IndexOutOfBoundsException in checked mode, if {@code i} is out of range
+     * @throws WrongTypeException        in checked mode, if {@code tuple} is not a tuple
+     * @throws IllegalStateException     in checked mode, if the tuple's refcount is not 1 or the
+     *                                   space is closed
+     * @throws FreedObjectException      in checked mode, if {@code tuple} or {@code item} is not a
+     *                                   live object ({@code item} is not stolen if it is the bad one)
+     */
+    public void set(long tuple, long i, long item) {
+        if (checked) {
+            if (item != 0) {
+                core.checkLive(item);
+            }
+            try {
+                core.checkIndex(tuple, core.tupleType, "tuples().set", i, Tuples.size(tuple));
+                if (getLong(tuple) != 1) {
+                    throw new IllegalStateException(String.format(
+                            "tuples().set on the shared tuple at 0x%x (refcount %d): tuples are immutable once shared",
+                            tuple, getLong(tuple)));
+                }
+            } catch (RuntimeException e) {
+                core.xdecref(item);
+                throw e;
+            }
+        }
+        long old = Tuples.item(tuple, i);
+        Tuples.setItem(tuple, i, item);
+        core.xdecref(old);
+    }
+
+    /**
+     * The number of items of a tuple.
+     *
+     * @throws WrongTypeException    in checked mode, if {@code tuple} is not a tuple
+     * @throws FreedObjectException  in checked mode, if {@code tuple} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public long size(long tuple) {
+        if (checked) {
+            core.checkType(tuple, core.tupleType, "tuples().size");
+        }
+        return Tuples.size(tuple);
+    }
+}
