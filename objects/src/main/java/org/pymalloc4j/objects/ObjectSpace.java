@@ -40,7 +40,7 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  * reference (the caller owns it and must {@link #decref} it, or hand it to a {@link Frame}) or a
  * <i>borrowed</i> one (valid while its owner keeps it), and whether it <i>steals</i> an
  * argument (takes over the caller's reference, even when it throws, as {@code PyTuple_SetItem}
- * does). Methods not saying so neither steal nor keep their arguments. See README-objects.md.
+ * does). Methods not saying so neither steal nor keep their arguments. See objects/README.md.
  *
  * <p><b>Checked mode</b> (the default; {@code -Dpymalloc4j.checks=false} or
  * {@link Builder#checked(boolean)} turns it off): every object passed in is validated first, so

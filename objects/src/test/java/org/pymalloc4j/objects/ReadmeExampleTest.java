@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The example at the top of README-objects.md, run as written (asserts made JUnit's). */
+/** The example at the top of objects/README.md, run as written (asserts made JUnit's). */
 class ReadmeExampleTest {
     @Test
     void readmeExample() {

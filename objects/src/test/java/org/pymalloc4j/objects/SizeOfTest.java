@@ -124,7 +124,7 @@ class SizeOfTest {
             long one = space.ints().newInt(1);
             assertEquals(424, space.sizeOf(space.type(one))); // CPython 3.11: sys.getsizeof(int) == 424
             long cls = space.classes().newClass("C", 2);
-            assertEquals(424, space.sizeOf(cls)); // CPython's heap types are 920: see README-objects.md
+            assertEquals(424, space.sizeOf(cls)); // CPython's heap types are 920: see objects/README.md
             space.decref(cls);
             space.decref(one);
         }
