@@ -67,6 +67,7 @@ public final class ObjectSpace implements AutoCloseable {
     private final ListApi lists;
     private final DictApi dicts;
     private final ClassApi classes;
+    private final Collector collector;
     private LeakReport leakReport;
 
     private ObjectSpace(Builder builder) {
@@ -85,6 +86,7 @@ public final class ObjectSpace implements AutoCloseable {
         this.lists = new ListApi(b);
         this.dicts = new DictApi(b);
         this.classes = new ClassApi(b);
+        this.collector = new Collector(core, b.collection);
     }
 
     /**
@@ -170,6 +172,11 @@ public final class ObjectSpace implements AutoCloseable {
     /** Classes with slots and their instances: newClass, newInstance, getSlot (borrowed), setSlot. */
     public ClassApi classes() {
         return classes;
+    }
+
+    /** The cycle collector: CPython's {@code gc} module for this space. */
+    public Collector gc() {
+        return collector;
     }
 
     // ------------------------------------------------------------------ references and identity
@@ -386,7 +393,9 @@ public final class ObjectSpace implements AutoCloseable {
     }
 
     /**
-     * Closes open frames (releasing their locals), records the {@link #leakReport()}, frees the
+     * Closes open frames (releasing their locals), runs a full collection (as CPython's
+     * shutdown does: unreachable cycles are freed, callbacks are not called), records the
+     * {@link #leakReport()}, frees the
      * free lists and static objects, and closes the memory if the space created it. Leaked
      * objects are reported, not freed: their blocks stay in a memory the caller passed in.
      * Never throws for leaks. Closing again does nothing.
@@ -398,6 +407,7 @@ public final class ObjectSpace implements AutoCloseable {
         }
         try {
             b.stack.closeAll();
+            collector.collectAtClose();
         } finally {
             leakReport = leakReport();
             b.clearFreeLists();

@@ -20,7 +20,7 @@ import static org.pymalloc4j.objects.TypeLayout.TYPE_OBJECT_LENGTH;
  */
 public final class Builtins {
     /** Bytes of the static area: types, None, bools, small ints, empty singletons, 1-char strings. */
-    public static final long STATIC_BYTES = 48 * 1024;
+    public static final long STATIC_BYTES = 48 * 1024 + 128;
 
     public final Core core;
     public final Ints ints;
@@ -33,6 +33,7 @@ public final class Builtins {
     public final Dicts dicts;
     public final Instances instances;
     public final DataStack stack;
+    public final GcCollection collection;
     public long none;
 
     public Builtins(Core core) {
@@ -78,6 +79,7 @@ public final class Builtins {
         bytes.bootstrap();
         tuples.bootstrap();
         dicts.bootstrap();
+        collection = new GcCollection(core, core.gc, this::clearFreeLists);
     }
 
     private long type(String name, long basicsize, long itemsize, long flags, TypeBehaviour behaviour) {

@@ -26,7 +26,9 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  * <pre>
  *  live objects == objects allocated or revived − objects freed or parked   (static ones apart)
  *  0 &lt;= trashDepth &lt;= TRASH_UNWIND_LEVEL;  trashHead != 0 only while trashDepth &gt; 0
- *  a deferred object has refcount 0 and is linked through its GC head's _gc_next
+ *  a deferred object has refcount 0, is untracked (_gc_next == 0), and is linked through the
+ *  pointer bits of its GC head's _gc_prev (3.11's _PyTrash_thread_deposit_object)
+ *  a GC object is untracked before its deallocation runs or is deferred
  * </pre>
  */
 public final class Core {
@@ -44,6 +46,7 @@ public final class Core {
     public final MemoryDomain mem;
     public final TypeTable types = new TypeTable();
     public final StaticArea statics;
+    public final GcState gc;
     private final PyMalloc heap;
     private final TraceRefs trace;
     private final Memory memory;
@@ -77,6 +80,7 @@ public final class Core {
         this.trace = traceRefs ? new TraceRefs() : null;
         this.rawObjects = checked ? new HashSet<>() : null;
         this.statics = new StaticArea(memory.raw(), staticBytes);
+        this.gc = new GcState(this, statics);
     }
 
     // ------------------------------------------------------------------ allocation
@@ -88,13 +92,18 @@ public final class Core {
         return o;
     }
 
-    /** A new object of a GC type: its block starts with a zeroed (untracked) GC head. */
+    /**
+     * A new object of a GC type: its block starts with a zeroed (untracked) GC head
+     * ({@code _PyObject_GC_Link}); counted in generation 0, which may run a collection now,
+     * before the caller has built (and tracked) the object. The caller tracks it once built.
+     */
     public long newGcObject(long size, long type) {
         long block = obj.malloc(GC_HEAD_LENGTH + size);
         putLong(block, 0);
         putLong(block + 8, 0);
         long o = block + GC_HEAD_LENGTH;
         born(o, type, GC_HEAD_LENGTH + size);
+        gc.linked();
         return o;
     }
 
@@ -147,7 +156,10 @@ public final class Core {
         obj.free(o);
     }
 
+    /** {@code PyObject_GC_Del}: untracked if still tracked, and uncounted from generation 0. */
     public void freeGcObject(long o) {
+        gc.untrack(o);
+        gc.deleted();
         forget(o);
         obj.free(o - GC_HEAD_LENGTH);
     }
@@ -203,8 +215,9 @@ public final class Core {
             types.behaviour(t).dealloc(o);
             return;
         }
+        gc.untrack(o); // each GC type's tp_dealloc starts with PyObject_GC_UnTrack
         if (trashDepth >= TRASH_UNWIND_LEVEL) {
-            putLong(o - GC_HEAD_LENGTH, trashHead); // _gc_next links the deferred list
+            GcHead.setPrev(o - GC_HEAD_LENGTH, trashHead); // _gc_prev links the deferred list
             trashHead = o;
             return;
         }
@@ -225,8 +238,8 @@ public final class Core {
         try {
             while (trashHead != 0) {
                 long o = trashHead;
-                trashHead = getLong(o - GC_HEAD_LENGTH);
-                putLong(o - GC_HEAD_LENGTH, 0);
+                trashHead = GcHead.prev(o - GC_HEAD_LENGTH);
+                GcHead.setPrev(o - GC_HEAD_LENGTH, 0);
                 types.behaviour(getInt(getLong(o + OB_TYPE_OFFSET) + TP_VERSION_TAG_OFFSET)).dealloc(o);
             }
         } finally {

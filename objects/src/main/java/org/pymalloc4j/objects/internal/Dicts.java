@@ -69,7 +69,7 @@ public final class Dicts implements TypeBehaviour {
         fill(emptyKeys + DK_INDICES_OFFSET, 8, (byte) -1);
     }
 
-    /** {@code PyDict_New}: a new reference. */
+    /** {@code PyDict_New}: a new reference; untracked until it holds a possible container (3.11). */
     public long newDict() {
         long d = free.pop();
         if (d != 0) {
@@ -200,6 +200,9 @@ public final class Dicts implements TypeBehaviour {
         long hash = protocols.hash(key);
         core.incref(key);
         core.incref(value);
+        if (!GcHead.isTracked(d) && (core.gc.mayBeTracked(key) || core.gc.mayBeTracked(value))) {
+            core.gc.track(d); // MAINTAIN_TRACKING: a dict is tracked once it may hold a container
+        }
         long k = keys(d);
         boolean strKey = getLong(key + OB_TYPE_OFFSET) == core.strType;
         if (k == emptyKeys) {

@@ -59,6 +59,7 @@ public final class Instances implements TypeBehaviour {
         putLong(t + TP_BASE_OFFSET, core.objectType);
         core.incref(core.objectType);
         core.types.register(t, name, true, this);
+        core.gc.track(t);
         return t;
     }
 
@@ -78,6 +79,7 @@ public final class Instances implements TypeBehaviour {
             putLong(o + SLOTS_OFFSET + 8 * i, 0);
         }
         core.incref(cls);
+        core.gc.track(o);
         return o;
     }
 

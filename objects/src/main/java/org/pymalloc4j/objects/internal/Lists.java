@@ -31,7 +31,7 @@ public final class Lists implements TypeBehaviour {
         this.core = core;
     }
 
-    /** {@code PyList_New(n)}: a new reference; n NULL items, exactly n allocated. */
+    /** {@code PyList_New(n)}: a new reference; n NULL items, exactly n allocated; tracked. */
     public long newList(int n) {
         long o = free.pop();
         if (o != 0) {
@@ -46,6 +46,7 @@ public final class Lists implements TypeBehaviour {
         putLong(o + OB_SIZE_OFFSET, n);
         putLong(o + LIST_ITEMS_OFFSET, items);
         putLong(o + LIST_ALLOCATED_OFFSET, n);
+        core.gc.track(o);
         return o;
     }
 

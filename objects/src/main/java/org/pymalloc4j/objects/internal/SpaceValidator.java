@@ -20,6 +20,10 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *              parked tuples keep ob_size == their list's size
  *  trashcan:   depth == 0 between operations
  *  statics:    refcount &gt; 0
+ *  collector:  not collecting; each list of gen 0..2 and permanent well formed
+ *              (prev(next(g)) == g, no COLLECTING or UNREACHABLE bit), each element a live
+ *              GC object with refcount &gt; 0, in exactly one list; trace mode: a live GC object
+ *              is listed ⇔ tracked (_gc_next != 0), and an untracked one's head is 0 but FINALIZED
  *  interned:   every entry a live str, flagged interned, equal to its key
  *  trace mode: live == |traced|; every traced object o has a registered type,
  *              refcount(o) &gt;= 1 and refcount(o) &gt;= references to o from traced objects
@@ -60,9 +64,49 @@ public final class SpaceValidator {
                 fail(String.format("interned entry '%s' -> 0x%x is not a live interned str", e.getKey(), s));
             }
         }
+        Set<Long> tracked = checkGenerations(parked);
         if (core.trace() != null) {
-            checkLiveObjects(parked);
+            checkLiveObjects(parked, tracked);
         }
+    }
+
+    private Set<Long> checkGenerations(Set<Long> parked) {
+        GcState gc = core.gc;
+        if (gc.collecting) {
+            fail("collector running between operations");
+        }
+        Set<Long> tracked = new HashSet<>();
+        long bound = core.liveObjects() + 1;
+        for (int i = 0; i <= GcState.GENERATIONS; i++) {
+            long list = i < GcState.GENERATIONS ? gc.generation(i) : gc.permanent();
+            String name = i < GcState.GENERATIONS ? "generation " + i : "the permanent generation";
+            long steps = 0;
+            for (long g = list; ; ) {
+                long next = GcHead.next(g);
+                if ((next & GcHead.NEXT_MASK_UNREACHABLE) != 0 || (GcHead.prevWord(g) & GcHead.PREV_MASK_COLLECTING) != 0) {
+                    fail(String.format("%s: head 0x%x keeps a collection flag", name, g));
+                }
+                if (GcHead.prev(next) != g) {
+                    fail(String.format("%s: prev(next(0x%x)) is 0x%x", name, g, GcHead.prev(next)));
+                }
+                if (next == list) {
+                    break;
+                }
+                if (++steps > bound) {
+                    fail(name + ": more elements than live objects (a loop)");
+                }
+                long o = GcHead.object(next);
+                if (parked.contains(o) || (core.checked && getLong(o + OB_TYPE_OFFSET) == Core.DEAD)
+                        || !gc.isGc(o) || getLong(o) <= 0) {
+                    fail(String.format("%s lists 0x%x, not a live GC object", name, o));
+                }
+                if (!tracked.add(o)) {
+                    fail(String.format("0x%x is in two generation lists, or twice in one", o));
+                }
+                g = next;
+            }
+        }
+        return tracked;
     }
 
     private void checkTypes() {
@@ -103,7 +147,7 @@ public final class SpaceValidator {
         }
     }
 
-    private void checkLiveObjects(Set<Long> parked) {
+    private void checkLiveObjects(Set<Long> parked, Set<Long> tracked) {
         TraceRefs trace = core.trace();
         if (trace.size() != core.liveObjects()) {
             fail("live object count " + core.liveObjects() + " but " + trace.size() + " traced");
@@ -128,8 +172,14 @@ public final class SpaceValidator {
             } else if (type == core.dictType) {
                 b.dicts.check(o);
             }
-            if (core.types.isGc(t) && getLong(o - GC_HEAD_LENGTH) != 0) {
-                fail(String.format("%s 0x%x: GC head not zero (untracked) between operations", core.typeName(o), o));
+            if (core.types.isGc(t) && GcHead.isTracked(o) != tracked.contains(o)) {
+                fail(String.format("%s 0x%x: _gc_next says %s but the generation lists disagree",
+                        core.typeName(o), o, GcHead.isTracked(o) ? "tracked" : "untracked"));
+            }
+            if (core.types.isGc(t) && !GcHead.isTracked(o)
+                    && (GcHead.prevWord(GcHead.head(o)) & ~GcHead.PREV_MASK_FINALIZED) != 0) {
+                fail(String.format("%s 0x%x: untracked, but _gc_prev is 0x%x", core.typeName(o), o,
+                        GcHead.prevWord(GcHead.head(o))));
             }
             core.types.behaviour(t).traverse(o, ref -> {
                 if (!core.statics.contains(ref) && (!trace.contains(ref) || parked.contains(ref))) {

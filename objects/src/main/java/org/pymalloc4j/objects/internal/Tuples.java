@@ -36,7 +36,7 @@ public final class Tuples implements TypeBehaviour {
         putLong(empty + OB_SIZE_OFFSET, 0);
     }
 
-    /** {@code PyTuple_New(n)}: a new reference; items NULL. */
+    /** {@code PyTuple_New(n)}: a new reference; items NULL; tracked (the empty tuple is static, untracked). */
     public long newTuple(int n) {
         if (n == 0) {
             core.incref(empty);
@@ -52,6 +52,7 @@ public final class Tuples implements TypeBehaviour {
         for (int i = 0; i < n; i++) {
             putLong(o + TUPLE_ITEMS_OFFSET + 8L * i, 0);
         }
+        core.gc.track(o); // tracked at birth; a collection untracks it once it holds no containers
         return o;
     }
 

@@ -1,0 +1,374 @@
+package org.pymalloc4j.objects;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.pymalloc4j.objects.internal.Core;
+import org.pymalloc4j.objects.internal.GcCollection;
+import org.pymalloc4j.objects.internal.GcHead;
+import org.pymalloc4j.objects.internal.GcState;
+
+/**
+ * The space's cycle collector: CPython 3.11's generational collector and its {@code gc}
+ * module, from {@link ObjectSpace#gc()}. Container objects (tuples, lists, dicts holding
+ * containers, class instances and classes) are tracked in three generations through their GC
+ * heads; each GC allocation counts, and one taking generation 0's count over its threshold runs
+ * a collection while the collector is enabled (the default), as 3.11 does inside the
+ * allocation. {@link #collect()} returns the number of unreachable objects found, as
+ * {@code gc.collect()}.
+ * <pre>
+ *  try (ObjectSpace space = ObjectSpace.create()) {
+ *      long l = space.lists().newList();      // l = []
+ *      space.lists().append(l, l);            // l.append(l)
+ *      space.decref(l);                       // del l
+ *      assert space.gc().collect() == 1;      // gc.collect()
+ *  }
+ * </pre>
+ * Objects returned in lists ({@link #getObjects}, {@link #getReferents}, {@link #getReferrers})
+ * are borrowed. Every method throws {@link IllegalStateException} on a closed space.
+ */
+public final class Collector {
+    /** Per generation, as {@code gc.get_stats()}. */
+    public record GenerationStats(long collections, long collected, long uncollectable) {
+    }
+
+    /** The phase a {@link Callback} is called in. */
+    public enum Phase { START, STOP }
+
+    /** {@code info} of a callback: counts are 0 at {@link Phase#START}. */
+    public record Info(int generation, long collected, long uncollectable) {
+    }
+
+    /** A {@code gc.callbacks} entry. */
+    @FunctionalInterface
+    public interface Callback {
+        void call(Phase phase, Info info);
+    }
+
+    private final Core core;
+    private final GcState gc;
+    private final GcCollection collection;
+    private final List<Callback> callbacks = new CopyOnWriteArrayList<>();
+
+    Collector(Core core, GcCollection collection) {
+        this.core = core;
+        this.gc = core.gc;
+        this.collection = collection;
+        gc.collector = this::collectWithCallbacks;
+    }
+
+    /**
+     * {@code gc.collect()}: a full collection.
+     *
+     * @return the number of unreachable objects found; 0 if a collection is already running
+     * @throws IllegalStateException if the space is closed
+     */
+    public long collect() {
+        return collect(GcState.GENERATIONS - 1);
+    }
+
+    /**
+     * {@code gc.collect(generation)}: collects generations 0 to {@code generation}.
+     *
+     * @return the number of unreachable objects found; 0 if a collection is already running
+     *         (a callback collecting, say)
+     * @throws IllegalArgumentException if {@code generation} is not 0, 1 or 2
+     * @throws IllegalStateException    if the space is closed
+     */
+    public long collect(int generation) {
+        core.checkOpen();
+        checkGeneration(generation);
+        if (gc.collecting) {
+            return 0;
+        }
+        gc.collecting = true;
+        try {
+            return collectWithCallbacks(generation);
+        } finally {
+            gc.collecting = false;
+        }
+    }
+
+    /** The shutdown collection ({@code _PyGC_CollectNoFail}): no callbacks; nothing if running. */
+    void collectAtClose() {
+        if (!gc.collecting) {
+            gc.collecting = true;
+            try {
+                collection.collect(GcState.GENERATIONS - 1);
+            } finally {
+                gc.collecting = false;
+            }
+        }
+    }
+
+    private long collectWithCallbacks(int generation) {
+        invokeCallbacks(Phase.START, new Info(generation, 0, 0));
+        long n = collection.collect(generation);
+        invokeCallbacks(Phase.STOP, new Info(generation, n, 0));
+        return n;
+    }
+
+    /** A throwing callback is reported as unraisable (the thread's uncaught-exception handler); the rest still run. */
+    private void invokeCallbacks(Phase phase, Info info) {
+        for (Callback c : callbacks) {
+            try {
+                c.call(phase, info);
+            } catch (RuntimeException | Error e) {
+                Thread t = Thread.currentThread();
+                t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            }
+        }
+    }
+
+    /**
+     * {@code gc.callbacks}: the live list, called with (START, info) before and (STOP, info)
+     * after each collection, automatic or explicit (not the one {@link ObjectSpace#close()}
+     * runs). A callback may allocate (no collection starts meanwhile) or call
+     * {@link #collect()} (which returns 0). An exception from a callback goes to the thread's
+     * uncaught-exception handler, as CPython writes it as unraisable, and the collection goes on.
+     */
+    public List<Callback> callbacks() {
+        return callbacks;
+    }
+
+    // ------------------------------------------------------------------ automatic collection
+
+    /**
+     * {@code gc.enable()}.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public void enable() {
+        core.checkOpen();
+        gc.enabled = true;
+    }
+
+    /**
+     * {@code gc.disable()}: no automatic collection; {@link #collect()} still works.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public void disable() {
+        core.checkOpen();
+        gc.enabled = false;
+    }
+
+    /**
+     * {@code gc.isenabled()}.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public boolean isEnabled() {
+        core.checkOpen();
+        return gc.enabled;
+    }
+
+    /**
+     * {@code gc.get_threshold()}: a copy, (700, 10, 10) by default.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public int[] getThreshold() {
+        core.checkOpen();
+        return gc.threshold.clone();
+    }
+
+    /**
+     * {@code gc.set_threshold(threshold0[, threshold1[, threshold2]])}: the thresholds given
+     * replace the first ones; 0 for threshold0 turns automatic collection off.
+     *
+     * @throws IllegalArgumentException if no threshold or more than three are given, or one is
+     *                                  negative (CPython stores a negative one, and then
+     *                                  collects at every allocation; here it is refused)
+     * @throws IllegalStateException    if the space is closed
+     */
+    public void setThreshold(int... thresholds) {
+        core.checkOpen();
+        if (thresholds.length < 1 || thresholds.length > GcState.GENERATIONS) {
+            throw new IllegalArgumentException("setThreshold takes 1 to 3 thresholds, got " + thresholds.length);
+        }
+        for (int t : thresholds) {
+            if (t < 0) {
+                throw new IllegalArgumentException("negative threshold " + t);
+            }
+        }
+        System.arraycopy(thresholds, 0, gc.threshold, 0, thresholds.length);
+    }
+
+    /**
+     * {@code gc.get_count()}: a copy of (count0, count1, count2).
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public int[] getCount() {
+        core.checkOpen();
+        return gc.count.clone();
+    }
+
+    /**
+     * {@code gc.get_stats()}: one entry per generation.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public List<GenerationStats> getStats() {
+        core.checkOpen();
+        List<GenerationStats> out = new ArrayList<>();
+        for (int g = 0; g < GcState.GENERATIONS; g++) {
+            out.add(new GenerationStats(gc.collections[g], gc.collected[g], gc.uncollectable[g]));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ objects
+
+    /**
+     * {@code gc.is_tracked(o)}: false for atomic objects, dicts holding no container yet,
+     * tuples untracked by a collection, static objects.
+     *
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException if the space is closed
+     */
+    public boolean isTracked(long o) {
+        checkLive(o);
+        return gc.isGc(o) && GcHead.isTracked(o);
+    }
+
+    /**
+     * {@code gc.get_objects()}: every tracked object of the three generations, youngest
+     * generation first (frozen objects excluded); borrowed.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public List<Long> getObjects() {
+        core.checkOpen();
+        List<Long> out = new ArrayList<>();
+        for (int g = 0; g < GcState.GENERATIONS; g++) {
+            addAll(gc.generation(g), out);
+        }
+        return out;
+    }
+
+    /**
+     * {@code gc.get_objects(generation)}: the tracked objects of one generation; borrowed.
+     *
+     * @throws IllegalArgumentException if {@code generation} is not 0, 1 or 2
+     * @throws IllegalStateException    if the space is closed
+     */
+    public List<Long> getObjects(int generation) {
+        core.checkOpen();
+        checkGeneration(generation);
+        List<Long> out = new ArrayList<>();
+        addAll(gc.generation(generation), out);
+        return out;
+    }
+
+    private static void addAll(long list, List<Long> out) {
+        for (long g = GcHead.next(list); g != list; g = GcHead.next(g)) {
+            out.add(GcHead.object(g));
+        }
+    }
+
+    /**
+     * {@code gc.get_referents(*objs)}: what each container argument's traversal visits, in
+     * order, duplicates kept (non-containers contribute nothing); borrowed.
+     *
+     * @throws FreedObjectException  in checked mode, if an argument is not a live object
+     * @throws IllegalStateException if the space is closed
+     */
+    public List<Long> getReferents(long... objects) {
+        core.checkOpen();
+        for (long o : objects) {
+            checkLive(o);
+        }
+        List<Long> out = new ArrayList<>();
+        for (long o : objects) {
+            if (gc.isGc(o)) {
+                core.behaviourOf(o).traverse(o, out::add);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code gc.get_referrers(*objs)}: the tracked objects of the three generations referring to
+     * any argument, each once, youngest generation first; untracked and frozen objects are not
+     * seen. Borrowed.
+     *
+     * @throws FreedObjectException  in checked mode, if an argument is not a live object
+     * @throws IllegalStateException if the space is closed
+     */
+    public List<Long> getReferrers(long... objects) {
+        core.checkOpen();
+        Set<Long> targets = new HashSet<>();
+        for (long o : objects) {
+            checkLive(o);
+            targets.add(o);
+        }
+        List<Long> out = new ArrayList<>();
+        boolean[] hit = new boolean[1];
+        for (int gen = 0; gen < GcState.GENERATIONS; gen++) {
+            long list = gc.generation(gen);
+            for (long g = GcHead.next(list); g != list; g = GcHead.next(g)) {
+                long o = GcHead.object(g);
+                hit[0] = false;
+                core.behaviourOf(o).traverse(o, r -> hit[0] |= targets.contains(r));
+                if (hit[0]) {
+                    out.add(o);
+                }
+            }
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ freezing
+
+    /**
+     * {@code gc.freeze()}: moves every tracked object into the permanent generation, which no
+     * collection looks at, and zeroes generation 0's count (3.11).
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public void freeze() {
+        core.checkOpen();
+        for (int g = 0; g < GcState.GENERATIONS; g++) {
+            GcHead.merge(gc.generation(g), gc.permanent());
+        }
+        gc.count[0] = 0;
+    }
+
+    /**
+     * {@code gc.unfreeze()}: the permanent generation joins the oldest.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public void unfreeze() {
+        core.checkOpen();
+        GcHead.merge(gc.permanent(), gc.generation(GcState.GENERATIONS - 1));
+    }
+
+    /**
+     * {@code gc.get_freeze_count()}.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public long getFreezeCount() {
+        core.checkOpen();
+        return GcHead.size(gc.permanent());
+    }
+
+    private void checkLive(long o) {
+        core.checkOpen();
+        if (core.checked) {
+            core.checkLive(o);
+        }
+    }
+
+    private static void checkGeneration(int generation) {
+        if (generation < 0 || generation >= GcState.GENERATIONS) {
+            throw new IllegalArgumentException("invalid generation " + generation + ": 0, 1 or 2");
+        }
+    }
+}

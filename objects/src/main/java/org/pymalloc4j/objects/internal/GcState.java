@@ -1,0 +1,146 @@
+package org.pymalloc4j.objects.internal;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
+import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
+import static org.pymalloc4j.objects.internal.GcHead.PREV_MASK_FINALIZED;
+
+/**
+ * CPython 3.11's {@code _gc_runtime_state} for one space: three generations and the permanent
+ * one, each a native sentinel {@code PyGC_Head} in the static area, with thresholds, counts,
+ * statistics and the long-lived bookkeeping; tracking ({@code _PyObject_GC_TRACK} /
+ * {@code _UNTRACK}) and the allocation counting that triggers collections.
+ *
+ * <pre>
+ *  sentinels in the static area, 16 bytes each:
+ *  +--------+--------+--------+-----------+-------------+
+ *  | gen 0  | gen 1  | gen 2  | permanent | unreachable |   (the last is scratch for a collection)
+ *  +--------+--------+--------+-----------+-------------+
+ *  tracked objects == ⋃ lists of gen 0..2 and permanent, each object in exactly one
+ *  count[0] = GC allocations − GC frees since gen 0 was last collected (never below 0)
+ *  count[g] (g = 1, 2) = collections of gen g−1 since gen g was last collected
+ *  automatic: an allocation making count[0] &gt; threshold[0] collects, if enabled, threshold[0] != 0
+ *             and not collecting; gen 2 is chosen only if pending &gt;= total / 4
+ * </pre>
+ */
+public final class GcState {
+    public static final int GENERATIONS = 3;
+    private static final int SENTINELS = 5;
+
+    private final Core core;
+    private final long sentinels;
+    public final int[] threshold = {700, 10, 10};
+    public final int[] count = new int[GENERATIONS];
+    public final long[] collections = new long[GENERATIONS];
+    public final long[] collected = new long[GENERATIONS];
+    public final long[] uncollectable = new long[GENERATIONS];
+    public boolean enabled = true;
+    public boolean collecting;
+    public long longLivedTotal;
+    public long longLivedPending;
+    /** Set by the space: runs a collection of a generation (with callbacks) and returns its count. */
+    public Collect collector;
+
+    /** What the space's collector does for a generation. */
+    @FunctionalInterface
+    public interface Collect {
+        long collect(int generation);
+    }
+
+    public GcState(Core core, StaticArea statics) {
+        this.core = core;
+        this.sentinels = statics.carve(SENTINELS * (long) GC_HEAD_LENGTH);
+        for (int i = 0; i < SENTINELS; i++) {
+            GcHead.init(sentinels + (long) GC_HEAD_LENGTH * i);
+        }
+    }
+
+    /** The sentinel of generation {@code g} (0..2). */
+    public long generation(int g) {
+        return sentinels + (long) GC_HEAD_LENGTH * g;
+    }
+
+    public long permanent() {
+        return sentinels + GC_HEAD_LENGTH * 3L;
+    }
+
+    public long unreachable() {
+        return sentinels + GC_HEAD_LENGTH * 4L;
+    }
+
+    // ------------------------------------------------------------------ tracking
+
+    /** {@code _PyObject_GC_TRACK}: appends a constructed GC object to generation 0. */
+    public void track(long o) {
+        long g = o - GC_HEAD_LENGTH;
+        if (GcHead.next(g) != 0) {
+            throw new IllegalStateException(String.format("object 0x%x already tracked", o));
+        }
+        GcHead.append(g, generation(0));
+    }
+
+    /** {@code PyObject_GC_UnTrack}: idempotent; keeps only the FINALIZED bit of {@code _gc_prev}. */
+    public void untrack(long o) {
+        long g = o - GC_HEAD_LENGTH;
+        if (GcHead.next(g) != 0) {
+            GcHead.remove(g);
+            GcHead.setPrevWord(g, GcHead.prevWord(g) & PREV_MASK_FINALIZED);
+        }
+    }
+
+    /**
+     * {@code _PyObject_IS_GC}: the type has GC, and a type object is a class (built-in types
+     * are static, CPython's {@code type_is_gc}).
+     */
+    public boolean isGc(long o) {
+        long type = getLong(o + OB_TYPE_OFFSET);
+        int t = core.types.find(type);
+        if (t < 0 || !core.types.isGc(t)) {
+            return false;
+        }
+        return type != core.typeType || Instances.isClass(o);
+    }
+
+    /** {@code _PyObject_GC_MAY_BE_TRACKED}: GC, and if an exact tuple, tracked now. */
+    public boolean mayBeTracked(long o) {
+        if (!isGc(o)) {
+            return false;
+        }
+        return getLong(o + OB_TYPE_OFFSET) != core.tupleType || GcHead.isTracked(o);
+    }
+
+    // ------------------------------------------------------------------ counting
+
+    /** {@code _PyObject_GC_Link}'s count and trigger, for a new (untracked) GC object. */
+    public void linked() {
+        count[0]++;
+        if (count[0] > threshold[0] && enabled && threshold[0] != 0 && !collecting && collector != null) {
+            collecting = true;
+            try {
+                collectGenerations();
+            } finally {
+                collecting = false;
+            }
+        }
+    }
+
+    /** {@code PyObject_GC_Del}'s count: never below 0. */
+    public void deleted() {
+        if (count[0] > 0) {
+            count[0]--;
+        }
+    }
+
+    /** {@code gc_collect_generations}: the oldest generation over its threshold, quarter rule for gen 2. */
+    private long collectGenerations() {
+        for (int i = GENERATIONS - 1; i >= 0; i--) {
+            if (count[i] > threshold[i]) {
+                if (i == GENERATIONS - 1 && longLivedPending < longLivedTotal / 4) {
+                    continue;
+                }
+                return collector.collect(i);
+            }
+        }
+        return 0;
+    }
+}
