@@ -6,6 +6,7 @@ import java.lang.foreign.MemoryLayout.PathElement;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getByte;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
@@ -103,8 +104,10 @@ class LayoutTest {
             long l = space.lists().newList();
             long listType = space.type(l);
             assertEquals(TypeLayout.HAVE_GC, getLong(listType + TypeLayout.TP_FLAGS_OFFSET) & TypeLayout.HAVE_GC);
-            assertEquals(0, getLong(l - ObjectHeader.GC_HEAD_LENGTH + ObjectHeader.GC_NEXT_OFFSET), "untracked");
-            assertEquals(0, getLong(l - ObjectHeader.GC_HEAD_LENGTH + ObjectHeader.GC_PREV_OFFSET));
+            // tracked, alone in generation 0: both links point at the generation's sentinel head
+            long next = getLong(l - ObjectHeader.GC_HEAD_LENGTH + ObjectHeader.GC_NEXT_OFFSET);
+            assertTrue(next != 0, "tracked");
+            assertEquals(next, getLong(l - ObjectHeader.GC_HEAD_LENGTH + ObjectHeader.GC_PREV_OFFSET));
             assertEquals(0, getLong(l + BuiltinLayouts.LIST_ITEMS_OFFSET));
             long bigInt = space.ints().newInt(-(1L << 40));
             assertEquals(-2, getLong(bigInt + ObjectHeader.OB_SIZE_OFFSET));
