@@ -13,6 +13,7 @@ public final class Main {
               demo     run a realistic allocation workload and print the heap statistics
               replay   replay an allocation trace and print the heap statistics
               map      draw the arenas and pools of a heap as an SVG picture
+              layout   print a live pool header in JOL's table form
               help     show the help of a command
 
             Run 'pymalloc4j <command> --help' for the options of a command.
@@ -39,6 +40,7 @@ public final class Main {
                 case "demo" -> new DemoCommand(out, err).run(rest);
                 case "replay" -> new ReplayCommand(out, err).run(rest);
                 case "map" -> new MapCommand(out, err).run(rest);
+                case "layout" -> new LayoutCommand(out).run(rest);
                 case "help", "--help", "-h" -> help(rest, out);
                 default -> throw new UsageException("unknown command '" + command + "'\n\n" + USAGE);
             };
@@ -53,6 +55,7 @@ public final class Main {
             case "demo" -> DemoCommand.HELP;
             case "replay" -> ReplayCommand.HELP;
             case "map" -> MapCommand.HELP;
+            case "layout" -> LayoutCommand.HELP;
             default -> throw new UsageException("help: unknown command '" + rest[0] + "'");
         };
         out.print(text);
