@@ -65,7 +65,7 @@ final class HeapMapPanel {
         text(svg, tx, y, 11, "#3c4043", "", label);
         svg.append(String.format(Locale.ROOT,
                 "<text id=\"stat-%s\" x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#202124\" text-anchor=\"end\" "
-                        + "font-variant-numeric=\"tabular-nums\">%,d</text>%n", id, x + width, y, value));
+                        + "style=\"font-variant-numeric:tabular-nums\">%,d</text>%n", id, x + width, y, value));
         return y + ROW;
     }
 
