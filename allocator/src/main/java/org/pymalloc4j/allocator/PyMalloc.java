@@ -6,6 +6,7 @@ import org.pymalloc4j.allocator.internal.ArenaMap;
 import org.pymalloc4j.allocator.internal.Arenas;
 import org.pymalloc4j.allocator.internal.HeapValidator;
 import org.pymalloc4j.allocator.internal.NativeMemory;
+import org.pymalloc4j.allocator.internal.PoolWalker;
 import org.pymalloc4j.allocator.internal.RawBlocks;
 import org.pymalloc4j.allocator.internal.StatsWalker;
 
@@ -526,6 +527,17 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     public MallocStats stats() {
         checkOpen();
         return StatsWalker.walk(geometry, arenas, map, raw.count(), raw.bytes());
+    }
+
+    /**
+     * Every pool of every live arena, in arena-slot then address order, as immutable records:
+     * a read-only view for pictures of the heap ({@code pymalloc4j map}) and diagnostics.
+     *
+     * @throws IllegalStateException if the heap is closed
+     */
+    public java.util.List<PoolInfo> pools() {
+        checkOpen();
+        return PoolWalker.walk(geometry, arenas);
     }
 
     /**

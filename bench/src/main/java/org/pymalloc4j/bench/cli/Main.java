@@ -12,6 +12,8 @@ public final class Main {
             commands:
               demo     run a realistic allocation workload and print the heap statistics
               replay   replay an allocation trace and print the heap statistics
+              map      draw the arenas and pools of a heap as an SVG picture
+              layout   print a live pool header in JOL's table form
               help     show the help of a command
 
             Run 'pymalloc4j <command> --help' for the options of a command.
@@ -37,6 +39,8 @@ public final class Main {
             return switch (command) {
                 case "demo" -> new DemoCommand(out, err).run(rest);
                 case "replay" -> new ReplayCommand(out, err).run(rest);
+                case "map" -> new MapCommand(out, err).run(rest);
+                case "layout" -> new LayoutCommand(out).run(rest);
                 case "help", "--help", "-h" -> help(rest, out);
                 default -> throw new UsageException("unknown command '" + command + "'\n\n" + USAGE);
             };
@@ -50,6 +54,8 @@ public final class Main {
         String text = rest.length == 0 ? USAGE : switch (rest[0]) {
             case "demo" -> DemoCommand.HELP;
             case "replay" -> ReplayCommand.HELP;
+            case "map" -> MapCommand.HELP;
+            case "layout" -> LayoutCommand.HELP;
             default -> throw new UsageException("help: unknown command '" + rest[0] + "'");
         };
         out.print(text);

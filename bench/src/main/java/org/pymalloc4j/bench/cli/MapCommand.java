@@ -1,0 +1,182 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import org.pymalloc4j.allocator.Geometry;
+import org.pymalloc4j.allocator.MallocStats;
+import org.pymalloc4j.allocator.PoolInfo;
+import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.bench.Trace;
+import org.pymalloc4j.bench.TraceFormatException;
+
+/** {@code pymalloc4j map}: runs a workload on a fresh heap and draws its arenas and pools as SVG. */
+final class MapCommand {
+    static final String HELP = """
+            usage: pymalloc4j map [--demo | --trace FILE] [--blocks N] [--seed S] [--geometry 3.11|3.8] --out FILE.svg [--quiet]
+
+            Runs the demo workload (as 'pymalloc4j demo' does) or replays an allocation trace (in
+            the format of 'pymalloc4j replay') on a fresh pymalloc heap, then draws the heap as an
+            SVG picture to open in a browser: every arena a row of pools, each pool coloured by
+            its size class and darker the fuller it is, free pools outlined, never-carved pools
+            hatched, with a legend and the totals of the statistics report. Hover a pool to see
+            its arena, address, class and blocks. At most %d arenas are drawn.
+
+            options:
+              --demo                the demo workload (the default)
+              --trace FILE          replay this trace instead ('-' reads standard input)
+              --blocks N            blocks in the demo's build phase (default 200000)
+              --seed S              the demo's random seed (default 42)
+              --geometry 3.11|3.8   pool and arena sizes: 16 KiB/1 MiB (default) or 4 KiB/256 KiB
+              --out FILE.svg        where to write the picture (required)
+              --quiet               no progress bar
+            """.formatted(HeapMapSvg.MAX_ROWS);
+
+    private static final int STEP = 50_000;
+
+    private final PrintStream out;
+    private final PrintStream err;
+
+    MapCommand(PrintStream out, PrintStream err) {
+        this.out = out;
+        this.err = err;
+    }
+
+    int run(String[] args) throws UsageException {
+        if (Main.wantsHelp(args)) {
+            out.print(HELP);
+            return 0;
+        }
+        Options options = new Options("map", args, Set.of("trace", "blocks", "seed", "geometry", "out"),
+                Set.of("demo", "quiet"));
+        if (!options.positional().isEmpty()) {
+            throw new UsageException("map: unexpected argument '" + options.positional().get(0) + "'");
+        }
+        if (options.has("demo") && options.has("trace")) {
+            throw new UsageException("map: give --demo or --trace FILE, not both");
+        }
+        if (options.has("trace") && (options.has("blocks") || options.has("seed"))) {
+            throw new UsageException("map: --blocks and --seed apply to --demo only");
+        }
+        Geometry geometry = options.geometry("map");
+        Path target = outputPath(options.get("out", null));
+        long blocks = options.positiveLong("map", "blocks", 200_000);
+        if (blocks > 10_000_000) {
+            throw new UsageException("map: --blocks must be at most 10000000, not " + blocks);
+        }
+        long seed;
+        try {
+            seed = Long.parseLong(options.get("seed", "42"));
+        } catch (NumberFormatException e) {
+            throw new UsageException("map: --seed must be an integer, not '" + options.get("seed", "") + "'");
+        }
+        String traceName = options.get("trace", null);
+        Trace trace = traceName == null ? null : readTrace(traceName);
+        Progress progress = new Progress(err, !options.has("quiet"));
+        String svg;
+        String workload;
+        List<PoolInfo> pools;
+        long arenas;
+        try (PyMalloc heap = PyMalloc.create(geometry)) {
+            if (trace == null) {
+                demo(heap, (int) blocks, seed, progress);
+                workload = String.format(Locale.ROOT, "demo workload: %,d blocks built, churned 4×, 90%% freed, "
+                        + "half rebuilt (seed %d)", blocks, seed);
+            } else {
+                progress.start("replay", trace.length());
+                trace.replay(heap, 65_536, progress::update);
+                progress.finish();
+                workload = String.format(Locale.ROOT, "trace %s: %,d operations replayed", traceName, trace.length());
+            }
+            MallocStats stats = heap.stats();
+            pools = heap.pools();
+            arenas = stats.arenasCurrent();
+            svg = new HeapMapSvg(geometry, pools, stats, workload).render();
+        }
+        long bytes;
+        try {
+            Files.writeString(target, svg, StandardCharsets.UTF_8);
+            bytes = Files.size(target);
+        } catch (IOException e) {
+            throw new UsageException("map: cannot write " + target + ": " + e.getMessage());
+        }
+        out.printf(Locale.ROOT, "pymalloc4j map: wrote %s (%,d bytes): %s, %s (%,d partly used, "
+                        + "%,d full, %,d free, %,d never carved)%n", target, bytes, HeapMapSvg.plural(arenas, "arena"),
+                HeapMapSvg.plural(pools.size(), "pool"),
+                HeapMapSvg.count(pools, PoolInfo.State.USED), HeapMapSvg.count(pools, PoolInfo.State.FULL),
+                HeapMapSvg.count(pools, PoolInfo.State.EMPTY), HeapMapSvg.count(pools, PoolInfo.State.UNCARVED));
+        return 0;
+    }
+
+    /** Checks the output path before any work, so a typo costs no waiting. */
+    private static Path outputPath(String name) throws UsageException {
+        if (name == null || name.isEmpty()) {
+            throw new UsageException("map: --out FILE.svg is required (see 'pymalloc4j map --help')");
+        }
+        Path path;
+        try {
+            path = Path.of(name);
+        } catch (InvalidPathException e) {
+            throw new UsageException("map: bad --out path '" + name + "': " + e.getReason());
+        }
+        if (Files.isDirectory(path)) {
+            throw new UsageException("map: --out " + name + " is a directory");
+        }
+        Path parent = path.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new UsageException("map: cannot write " + name + ": no such directory " + parent);
+        }
+        if (Files.exists(path) ? !Files.isWritable(path) : !Files.isWritable(parent)) {
+            throw new UsageException("map: cannot write " + name + ": permission denied");
+        }
+        return path;
+    }
+
+    private static Trace readTrace(String name) throws UsageException {
+        try {
+            return name.equals("-")
+                    ? Trace.parse(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8), "<stdin>")
+                    : Trace.read(Path.of(name));
+        } catch (NoSuchFileException e) {
+            throw new UsageException("map: no such trace file: " + name);
+        } catch (IOException | InvalidPathException e) {
+            throw new UsageException("map: cannot read " + name + ": " + e.getMessage());
+        } catch (TraceFormatException e) {
+            throw new UsageException("map: " + e.getMessage());
+        }
+    }
+
+    /** The demo's four phases, as {@code pymalloc4j demo} runs them, with a progress bar. */
+    private static void demo(PyMalloc heap, int blocks, long seed, Progress progress) {
+        DemoWorkload w = new DemoWorkload(heap, blocks, seed);
+        phase(progress, "build", blocks, w::build);
+        phase(progress, "churn", 4L * blocks, (from, to) -> w.churn(to - from));
+        int[] order = w.shuffledSlots();
+        phase(progress, "free most", blocks * 9L / 10, (from, to) -> w.free(order, from, to));
+        phase(progress, "rebuild", blocks / 2, (from, to) -> w.refill(order, from, to));
+    }
+
+    /** A range of work in steps, each step [from, to). */
+    private interface Work {
+        void run(int from, int to);
+    }
+
+    private static void phase(Progress progress, String name, long ops, Work work) {
+        progress.start(name, ops);
+        for (long done = 0; done < ops; ) {
+            int step = (int) Math.min(STEP, ops - done);
+            work.run((int) done, (int) (done + step));
+            done += step;
+            progress.update(done);
+        }
+        progress.finish();
+    }
+}
