@@ -54,7 +54,7 @@ public final class TupleApi {
         }
         long t = tuples.newTuple(items.length);
         for (int i = 0; i < items.length; i++) {
-            core.incref(items[i]);
+            core.increfLive(items[i]); // each checked above, before anything changed
             Tuples.setItem(t, i, items[i]);
         }
         return t;

@@ -181,6 +181,11 @@ public final class Core {
         putLong(o, getLong(o) + 1);
     }
 
+    /** Incref of an object the caller has just checked live: the check is not repeated. */
+    public void increfLive(long o) {
+        putLong(o, getLong(o) + 1);
+    }
+
     public void decref(long o) {
         if (checked) {
             checkLive(o);
