@@ -66,18 +66,9 @@ final class DebugAllocator implements BlockAllocator {
     @Override
     public long calloc(long nelem, long elsize) {
         hooks.checkOpen();
-        long size;
-        try {
-            size = Math.multiplyExact(nelem, elsize);
-        } catch (ArithmeticException e) {
-            size = -1;
-        }
-        if (nelem < 0 || elsize < 0 || size < 0 || size > DebugBlock.MAX_SIZE) {
-            String call = "calloc(" + nelem + ", " + elsize + ")";
-            if (nelem >= 0 && elsize >= 0 && size < 0) {
-                throw new OutOfMemoryError("debug " + call + ": size overflows a long");
-            }
-            throw refuseSize(call, nelem < 0 || elsize < 0 ? -1 : size);
+        long size = Sizes.callocSize(nelem, elsize);
+        if (size > DebugBlock.MAX_SIZE) {
+            throw refuseSize("calloc(" + nelem + ", " + elsize + ")", size);
         }
         return register(inner.calloc(1, size + OVERHEAD), size, false);
     }

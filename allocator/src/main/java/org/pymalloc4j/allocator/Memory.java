@@ -222,14 +222,8 @@ public final class Memory implements AutoCloseable {
 
     /** The frame lines of a traced block, for the debug hooks' reports; null if untraced. */
     private String allocationFrames(long address) {
-        if (!tracer.isTracing()) {
-            return null;
-        }
-        return tracer.tracebackOf(address).map(t -> {
-            StringBuilder lines = new StringBuilder();
-            t.frames().forEach(f -> lines.append("  ").append(f).append('\n'));
-            return lines.toString();
-        }).orElse(null);
+        // Not tracing (also while closing, when the tracer refuses calls): nothing to show.
+        return tracer.isTracing() ? tracer.allocationFrames(address) : null;
     }
 
     /** The debug hooks, if {@link #setupDebugHooks()} or a {@code *_debug} configuration installed them. */

@@ -263,15 +263,21 @@ public final class Tracer {
      * @throws IllegalStateException if the memory is closed
      */
     public String formatAllocationTraceback(long address) {
+        String frames = allocationFrames(address);
+        return frames == null ? null : "Memory block allocated at (most recent call first):\n" + frames + "\n";
+    }
+
+    /**
+     * The frame lines of a traced block, most recent first, each ending with a newline; null if
+     * the block is not traced. What the debug hooks print under their own heading.
+     */
+    String allocationFrames(long address) {
         Optional<Traceback> traceback = tracebackOf(address);
         if (traceback.isEmpty()) {
             return null;
         }
-        StringBuilder text = new StringBuilder("Memory block allocated at (most recent call first):\n");
-        for (TraceFrame f : traceback.get().frames()) {
-            text.append("  ").append(f).append('\n');
-        }
-        return text.append('\n').toString();
+        Traceback t = traceback.get();
+        return String.join("\n", t.format(t.frames().size(), true)) + "\n";
     }
 
     /**

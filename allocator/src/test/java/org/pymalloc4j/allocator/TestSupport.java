@@ -8,7 +8,7 @@ import org.pymalloc4j.allocator.internal.NativeMemory;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Seeds, fill patterns and small helpers shared by the allocator tests. */
-final class TestSupport {
+public final class TestSupport {
     /** Both presets; every geometry-sensitive test runs on each. */
     static final String GEOMETRIES = "org.pymalloc4j.allocator.TestSupport#geometries";
 
@@ -35,7 +35,7 @@ final class TestSupport {
      * The seed of a randomized test: {@code -Dpymalloc4j.seed} if set, else a fresh one. Printed
      * so that a failing run can be replayed.
      */
-    static long seed() {
+    public static long seed() {
         String property = System.getProperty("pymalloc4j.seed");
         long seed = property == null || property.isBlank()
                 ? new SplittableRandom().nextLong()

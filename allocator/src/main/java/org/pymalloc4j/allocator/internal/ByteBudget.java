@@ -48,8 +48,4 @@ public final class ByteBudget {
     public long used() {
         return used;
     }
-
-    public boolean isLimited() {
-        return limit != UNLIMITED;
-    }
 }

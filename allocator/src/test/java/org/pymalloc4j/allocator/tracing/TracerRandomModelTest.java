@@ -11,6 +11,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Domain;
 import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.TestSupport;
 import org.pymalloc4j.allocator.TracedMemory;
 import org.pymalloc4j.allocator.Tracer;
 
@@ -41,7 +42,7 @@ class TracerRandomModelTest {
     @ParameterizedTest
     @EnumSource(value = AllocatorName.class, names = {"PYMALLOC", "MALLOC"})
     void tracerAgreesWithTheModel(AllocatorName configuration) {
-        long seed = TracingSupport.seed();
+        long seed = TestSupport.seed();
         random = new SplittableRandom(seed);
         try (Memory m = Memory.builder().allocator(configuration).build()) {
             memory = m;

@@ -32,8 +32,6 @@ final class DemoCommand {
               --quiet               no progress bar
             """;
 
-    private static final int STEP = 50_000;
-
     private final PrintStream out;
     private final PrintStream err;
 
@@ -71,12 +69,7 @@ final class DemoCommand {
             TraceReport.start(memory, traceTop);
             DemoWorkload w = new DemoWorkload(memory.obj(), (int) blocks, seed);
             int n = w.blocks();
-            phase(phases, progress, memory, "build", n, (from, to) -> w.build(from, to));
-            phase(phases, progress, memory, "churn", 4L * n, (from, to) -> w.churn(to - from));
-            int[] order = w.shuffledSlots();
-            int freed = (int) (n * 9L / 10);
-            phase(phases, progress, memory, "free most", freed, (from, to) -> w.free(order, from, to));
-            phase(phases, progress, memory, "rebuild", n / 2, (from, to) -> w.refill(order, from, to));
+            w.run(progress, (name, ops, nanos) -> row(phases, memory, name, ops, nanos));
             long elapsed = System.nanoTime() - total;
             out.printf("pymalloc4j demo: %,d blocks, seed %d, allocator %s, geometry %s (%s pools, %s arenas)%n%n",
                     n, seed, allocator.resolved(), geometry.name(), kib(geometry.poolSize()), kib(geometry.arenaSize()));
@@ -98,28 +91,12 @@ final class DemoCommand {
         return 0;
     }
 
-    /** A range of work in steps, each step [from, to). */
-    private interface Work {
-        void run(int from, int to);
-    }
-
-    private static void phase(Table table, Progress progress, Memory memory, String name, long ops, Work work) {
-        progress.start(name, ops);
-        long start = System.nanoTime();
-        for (long done = 0; done < ops; ) {
-            int step = (int) Math.min(STEP, ops - done);
-            work.run((int) done, (int) (done + step));
-            done += step;
-            progress.update(done);
-        }
-        long elapsed = System.nanoTime() - start;
-        progress.finish();
+    private static void row(Table table, Memory memory, String name, long ops, long nanos) {
         String arenas = memory.hasPymalloc() ? Long.toString(memory.pymalloc().stats().arenasCurrent()) : "-";
-        table.row(name, String.format("%,d", ops), String.format("%.1f", elapsed / 1e6),
-                String.format("%.1f", (double) elapsed / Math.max(1, ops)), arenas,
+        table.row(name, String.format("%,d", ops), String.format("%.1f", nanos / 1e6),
+                String.format("%.1f", (double) nanos / Math.max(1, ops)), arenas,
                 String.format("%,d", memory.obj().liveBlocks()));
     }
-
 
     private static String kib(long bytes) {
         return bytes >= 1 << 20 ? (bytes >> 20) + " MiB" : (bytes >> 10) + " KiB";

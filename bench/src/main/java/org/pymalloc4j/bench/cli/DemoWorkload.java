@@ -59,6 +59,43 @@ final class DemoWorkload {
         return p;
     }
 
+    /** Steps between progress updates. */
+    private static final int STEP = 50_000;
+
+    /** Told after each phase: its name, its operations and the nanoseconds it took. */
+    interface PhaseListener {
+        void phaseDone(String phase, long operations, long nanos);
+    }
+
+    /** A range of work, [from, to). */
+    private interface Work {
+        void run(int from, int to);
+    }
+
+    /** Runs the four phases in steps, with a progress bar, telling {@code listener} after each. */
+    void run(Progress progress, PhaseListener listener) {
+        int n = slots.length;
+        phase(progress, listener, "build", n, this::build);
+        phase(progress, listener, "churn", 4L * n, (from, to) -> churn(to - from));
+        int[] order = shuffledSlots();
+        phase(progress, listener, "free most", n * 9L / 10, (from, to) -> free(order, from, to));
+        phase(progress, listener, "rebuild", n / 2, (from, to) -> refill(order, from, to));
+    }
+
+    private static void phase(Progress progress, PhaseListener listener, String name, long ops, Work work) {
+        progress.start(name, ops);
+        long start = System.nanoTime();
+        for (long done = 0; done < ops; ) {
+            int step = (int) Math.min(STEP, ops - done);
+            work.run((int) done, (int) (done + step));
+            done += step;
+            progress.update(done);
+        }
+        long elapsed = System.nanoTime() - start;
+        progress.finish();
+        listener.phaseDone(name, ops, elapsed);
+    }
+
     void build(int from, int to) {
         for (int i = from; i < to; i++) {
             slots[i] = allocate();

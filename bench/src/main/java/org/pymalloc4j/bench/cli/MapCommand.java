@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -16,7 +15,6 @@ import org.pymalloc4j.allocator.MallocStats;
 import org.pymalloc4j.allocator.PoolInfo;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.bench.Trace;
-import org.pymalloc4j.bench.TraceFormatException;
 
 /** {@code pymalloc4j map}: runs a workload on a fresh heap and draws its arenas and pools as SVG. */
 final class MapCommand {
@@ -39,8 +37,6 @@ final class MapCommand {
               --out FILE.svg        where to write the picture (required)
               --quiet               no progress bar
             """.formatted(HeapMapSvg.MAX_ROWS);
-
-    private static final int STEP = 50_000;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -79,7 +75,7 @@ final class MapCommand {
             throw new UsageException("map: --seed must be an integer, not '" + options.get("seed", "") + "'");
         }
         String traceName = options.get("trace", null);
-        Trace trace = traceName == null ? null : readTrace(traceName);
+        Trace trace = traceName == null ? null : ReplayCommand.readTrace("map", traceName);
         Progress progress = new Progress(err, !options.has("quiet"));
         String svg;
         String workload;
@@ -87,7 +83,7 @@ final class MapCommand {
         long arenas;
         try (PyMalloc heap = PyMalloc.create(geometry)) {
             if (trace == null) {
-                demo(heap, (int) blocks, seed, progress);
+                new DemoWorkload(heap, (int) blocks, seed).run(progress, (name, ops, nanos) -> { });
                 workload = String.format(Locale.ROOT, "demo workload: %,d blocks built, churned 4×, 90%% freed, "
                         + "half rebuilt (seed %d)", blocks, seed);
             } else {
@@ -138,45 +134,5 @@ final class MapCommand {
             throw new UsageException("map: cannot write " + name + ": permission denied");
         }
         return path;
-    }
-
-    private static Trace readTrace(String name) throws UsageException {
-        try {
-            return name.equals("-")
-                    ? Trace.parse(new java.io.InputStreamReader(System.in, StandardCharsets.UTF_8), "<stdin>")
-                    : Trace.read(Path.of(name));
-        } catch (NoSuchFileException e) {
-            throw new UsageException("map: no such trace file: " + name);
-        } catch (IOException | InvalidPathException e) {
-            throw new UsageException("map: cannot read " + name + ": " + e.getMessage());
-        } catch (TraceFormatException e) {
-            throw new UsageException("map: " + e.getMessage());
-        }
-    }
-
-    /** The demo's four phases, as {@code pymalloc4j demo} runs them, with a progress bar. */
-    private static void demo(PyMalloc heap, int blocks, long seed, Progress progress) {
-        DemoWorkload w = new DemoWorkload(heap, blocks, seed);
-        phase(progress, "build", blocks, w::build);
-        phase(progress, "churn", 4L * blocks, (from, to) -> w.churn(to - from));
-        int[] order = w.shuffledSlots();
-        phase(progress, "free most", blocks * 9L / 10, (from, to) -> w.free(order, from, to));
-        phase(progress, "rebuild", blocks / 2, (from, to) -> w.refill(order, from, to));
-    }
-
-    /** A range of work in steps, each step [from, to). */
-    private interface Work {
-        void run(int from, int to);
-    }
-
-    private static void phase(Progress progress, String name, long ops, Work work) {
-        progress.start(name, ops);
-        for (long done = 0; done < ops; ) {
-            int step = (int) Math.min(STEP, ops - done);
-            work.run((int) done, (int) (done + step));
-            done += step;
-            progress.update(done);
-        }
-        progress.finish();
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
@@ -63,18 +64,7 @@ final class ReplayCommand {
                     + "\n\n" + HELP);
         }
         String name = options.positional().get(0);
-        Trace trace;
-        try {
-            trace = name.equals("-")
-                    ? Trace.parse(new InputStreamReader(System.in, StandardCharsets.UTF_8), "<stdin>")
-                    : Trace.read(Path.of(name));
-        } catch (NoSuchFileException e) {
-            throw new UsageException("replay: no such trace file: " + name);
-        } catch (IOException e) {
-            throw new UsageException("replay: cannot read " + name + ": " + e.getMessage());
-        } catch (TraceFormatException e) {
-            throw new UsageException("replay: " + e.getMessage());
-        }
+        Trace trace = readTrace("replay", name);
         Progress progress = new Progress(err, !options.has("quiet"));
         try (Memory memory = Memory.builder().allocator(allocator).geometry(geometry).build()) {
             TraceReport.start(memory, traceTop);
@@ -95,5 +85,25 @@ final class ReplayCommand {
                     allocator.resolved(), geometry.name());
         }
         return 0;
+    }
+
+    /**
+     * Reads and checks a trace file ({@code -} for standard input).
+     *
+     * @throws UsageException naming {@code command}, the file and what is wrong, with the line
+     *                        number for a malformed line
+     */
+    static Trace readTrace(String command, String name) throws UsageException {
+        try {
+            return name.equals("-")
+                    ? Trace.parse(new InputStreamReader(System.in, StandardCharsets.UTF_8), "<stdin>")
+                    : Trace.read(Path.of(name));
+        } catch (NoSuchFileException e) {
+            throw new UsageException(command + ": no such trace file: " + name);
+        } catch (IOException | InvalidPathException e) {
+            throw new UsageException(command + ": cannot read " + name + ": " + e.getMessage());
+        } catch (TraceFormatException e) {
+            throw new UsageException(command + ": " + e.getMessage());
+        }
     }
 }
