@@ -38,8 +38,8 @@ public final class Core {
     public static final long IMMORTAL_REFCNT = 999_999_999L;
     /** {@code PyTrash_UNWIND_LEVEL}: deallocations nested deeper than this are deferred. */
     public static final int TRASH_UNWIND_LEVEL = 50;
-    /** Blocks above this size come from the raw allocator rather than an arena. */
-    private static final long SMALL_REQUEST_THRESHOLD = 512;
+    /** pymalloc's 512-byte limit less the debug hooks' 24 bytes of guards and header. */
+    private static final long SMALL_UNDER_DEBUG = 512 - 24;
 
     public final boolean checked;
     public final MemoryDomain obj;
@@ -75,7 +75,9 @@ public final class Core {
         this.checked = checked;
         this.obj = memory.obj();
         this.mem = memory.mem();
-        this.heap = memory.allocatorName().filter(n -> n == AllocatorName.PYMALLOC).isPresent() ? memory.pymalloc() : null;
+        // Only under a known configuration do the objects come from this heap (a custom allocator
+        // may put them anywhere); then the heap can tell an object's block from a foreign address.
+        this.heap = memory.allocatorName().filter(AllocatorName::usesPymalloc).isPresent() ? memory.pymalloc() : null;
         this.memory = memory;
         this.trace = traceRefs ? new TraceRefs() : null;
         this.rawObjects = checked ? new HashSet<>() : null;
@@ -132,7 +134,9 @@ public final class Core {
         } else {
             serial++;
         }
-        if (checked && blockSize > SMALL_REQUEST_THRESHOLD) {
+        // Blocks up to 488 bytes are in arenas under every pymalloc configuration (the debug
+        // hooks add 24 bytes); for larger ones ask the heap where the block went.
+        if (checked && heap != null && blockSize > SMALL_UNDER_DEBUG && !heap.isArenaAddress(o)) {
             rawObjects.add(o);
         }
     }
