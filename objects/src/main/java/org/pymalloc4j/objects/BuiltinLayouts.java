@@ -22,7 +22,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *  tuple (PyTupleObject, GC)    | ob_refcnt | ob_type | ob_size | ob_item[n] |                  24 + 8n
  *  list (PyListObject, GC)      | ob_refcnt | ob_type | ob_size | ob_item* | allocated |        40; items in the MEM domain
  *  dict (PyDictObject, GC)      | ob_refcnt | ob_type | ma_used | ma_version_tag | ma_keys* | ma_values* |   48
- *  instance of a class (GC)     | ob_refcnt | ob_type | slot[0] ... slot[n-1] |              16 + 8n
+ *  instance of a class (GC)     | ob_refcnt | ob_type | slot[0] ... slot[n-1] | [weaklist] |  16 + 8n (+ 8)
+ *  weakref (PyWeakReference,GC) | ob_refcnt | ob_type | wr_object | wr_callback | hash | wr_prev | wr_next | vectorcall |  64
+ *                               0           8         16          24            32     40        48        56
  *  None                         | ob_refcnt | ob_type |                                        16
  * </pre>
  * Strings are in {@link StrLayout}, dict keys in {@link DictKeysLayout}.
@@ -47,6 +49,16 @@ public final class BuiltinLayouts {
     public static final long MA_VALUES_OFFSET = 40;
     public static final int DICT_LENGTH = 48;
     public static final long SLOTS_OFFSET = 16;
+    /** The referent, or None once the weakref is dead. */
+    public static final long WR_OBJECT_OFFSET = 16;
+    /** NULL here: a weakref's callback is Java code, kept by the space beside the weakref. */
+    public static final long WR_CALLBACK_OFFSET = 24;
+    public static final long WR_HASH_OFFSET = 32;
+    /** The doubly linked list of the weakrefs to one object, its head at the object's weaklist offset. */
+    public static final long WR_PREV_OFFSET = 40;
+    public static final long WR_NEXT_OFFSET = 48;
+    public static final long WR_VECTORCALL_OFFSET = 56;
+    public static final int WEAKREF_LENGTH = 64;
 
     public static final StructLayout PY_LONG_OBJECT = MemoryLayout.structLayout(
             ObjectHeader.PY_VAR_OBJECT.withName("ob_base"),
@@ -76,6 +88,15 @@ public final class BuiltinLayouts {
             JAVA_LONG.withName("ma_version_tag"),
             ADDRESS.withName("ma_keys"),
             ADDRESS.withName("ma_values")).withName("PyDictObject");
+
+    public static final StructLayout PY_WEAK_REFERENCE = MemoryLayout.structLayout(
+            ObjectHeader.PY_OBJECT.withName("ob_base"),
+            ADDRESS.withName("wr_object"),
+            ADDRESS.withName("wr_callback"),
+            JAVA_LONG.withName("hash"),
+            ADDRESS.withName("wr_prev"),
+            ADDRESS.withName("wr_next"),
+            ADDRESS.withName("vectorcall")).withName("PyWeakReference");
 
     private BuiltinLayouts() {
     }

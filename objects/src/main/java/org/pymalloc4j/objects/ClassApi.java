@@ -35,12 +35,26 @@ public final class ClassApi {
      * @throws IllegalStateException    if the space is closed
      */
     public long newClass(String name, int slots) {
-        Objects.requireNonNull(name, "name");
-        if (slots < 0 || slots > MAX_SLOTS) {
-            throw new IllegalArgumentException("slots must be in [0, " + MAX_SLOTS + "], was " + slots);
-        }
+        return newClass(new ClassSpec(name, slots, false, null, null));
+    }
+
+    /**
+     * A new class as {@code spec} says: a new reference to the type object. With a finalizer,
+     * an instance whose refcount reaches 0 is finalized first (once; it may resurrect itself),
+     * then its weakrefs' callbacks run, then its slots are released; the collector runs
+     * finalizers of unreachable instances before it frees them (PEP 442). A finalizer's
+     * exception goes to the thread's uncaught-exception handler and the deallocation goes on.
+     *
+     * @throws NullPointerException  if {@code spec} is null
+     * @throws IllegalStateException if the space is closed
+     */
+    public long newClass(ClassSpec spec) {
+        Objects.requireNonNull(spec, "spec");
         core.checkOpen();
-        return instances.newClass(name, slots);
+        ClassSpec.Finalizer fin = spec.finalizer();
+        ClassSpec.Finalizer legacy = spec.legacyFinalizer();
+        return instances.newClass(spec.name(), spec.slots(), spec.weakrefs(),
+                fin == null ? null : fin::finalize, legacy == null ? null : legacy::finalize);
     }
 
     /**

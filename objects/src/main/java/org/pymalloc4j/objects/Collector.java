@@ -1,8 +1,10 @@
 package org.pymalloc4j.objects;
 
+import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -10,6 +12,7 @@ import org.pymalloc4j.objects.internal.Core;
 import org.pymalloc4j.objects.internal.GcCollection;
 import org.pymalloc4j.objects.internal.GcHead;
 import org.pymalloc4j.objects.internal.GcState;
+import org.pymalloc4j.objects.internal.Unraisable;
 
 /**
  * The space's cycle collector: CPython 3.11's generational collector and its {@code gc}
@@ -31,6 +34,18 @@ import org.pymalloc4j.objects.internal.GcState;
  * are borrowed. Every method throws {@link IllegalStateException} on a closed space.
  */
 public final class Collector {
+    /** {@code gc.DEBUG_STATS}: print statistics during collection. */
+    public static final int DEBUG_STATS = GcState.DEBUG_STATS;
+    /** {@code gc.DEBUG_COLLECTABLE}: print the collectable objects found. */
+    public static final int DEBUG_COLLECTABLE = GcState.DEBUG_COLLECTABLE;
+    /** {@code gc.DEBUG_UNCOLLECTABLE}: print the uncollectable objects found. */
+    public static final int DEBUG_UNCOLLECTABLE = GcState.DEBUG_UNCOLLECTABLE;
+    /** {@code gc.DEBUG_SAVEALL}: keep every unreachable object in {@link #garbage()} instead of freeing it. */
+    public static final int DEBUG_SAVEALL = GcState.DEBUG_SAVEALL;
+    /** {@code gc.DEBUG_LEAK}: COLLECTABLE | UNCOLLECTABLE | SAVEALL. */
+    public static final int DEBUG_LEAK = GcState.DEBUG_LEAK;
+    private static final int DEBUG_ALL = DEBUG_STATS | DEBUG_LEAK;
+
     /** Per generation, as {@code gc.get_stats()}. */
     public record GenerationStats(long collections, long collected, long uncollectable) {
     }
@@ -107,7 +122,7 @@ public final class Collector {
     private long collectWithCallbacks(int generation) {
         invokeCallbacks(Phase.START, new Info(generation, 0, 0));
         long n = collection.collect(generation);
-        invokeCallbacks(Phase.STOP, new Info(generation, n, 0));
+        invokeCallbacks(Phase.STOP, new Info(generation, collection.lastCollected, collection.lastUncollectable));
         return n;
     }
 
@@ -117,8 +132,7 @@ public final class Collector {
             try {
                 c.call(phase, info);
             } catch (RuntimeException | Error e) {
-                Thread t = Thread.currentThread();
-                t.getUncaughtExceptionHandler().uncaughtException(t, e);
+                Unraisable.report(e);
             }
         }
     }
@@ -321,6 +335,81 @@ public final class Collector {
             }
         }
         return out;
+    }
+
+    /**
+     * {@code gc.is_finalized(o)}: whether {@code o}'s finalizer has run (false for objects
+     * that are not containers).
+     *
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException if the space is closed
+     */
+    public boolean isFinalized(long o) {
+        checkLive(o);
+        return gc.isGc(o) && GcHead.isFinalized(o - ObjectHeader.GC_HEAD_LENGTH);
+    }
+
+    /**
+     * {@code gc.garbage}: a list (borrowed) of the objects a collection found unreachable but
+     * could not free (cycles through legacy finalizers, and what they reach), or, under
+     * {@link #DEBUG_SAVEALL}, of every unreachable object. The list owns them: empty it with
+     * {@link ListApi#clear} to let them go. Made on first use.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public long garbage() {
+        core.checkOpen();
+        return collection.garbage();
+    }
+
+    // ------------------------------------------------------------------ debugging
+
+    /**
+     * {@code gc.set_debug(flags)}: a mix of the {@code DEBUG_*} constants; 0 turns debugging off.
+     * The messages are CPython's, printed to {@link #setDebugOutput the debug output}.
+     *
+     * @throws IllegalArgumentException if {@code flags} has a bit no DEBUG_ constant has
+     * @throws IllegalStateException    if the space is closed
+     */
+    public void setDebug(int flags) {
+        core.checkOpen();
+        if ((flags & ~DEBUG_ALL) != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "unknown debug flags 0x%x (known: STATS 1, COLLECTABLE 2, UNCOLLECTABLE 4, SAVEALL 32)", flags & ~DEBUG_ALL));
+        }
+        gc.debug = flags;
+    }
+
+    /**
+     * {@code gc.get_debug()}.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public int getDebug() {
+        core.checkOpen();
+        return gc.debug;
+    }
+
+    /**
+     * Where the debug flags print, {@code System.err} (CPython's {@code sys.stderr}) by default.
+     *
+     * @throws NullPointerException  if {@code out} is null
+     * @throws IllegalStateException if the space is closed
+     */
+    public void setDebugOutput(PrintStream out) {
+        core.checkOpen();
+        gc.debugOut = Objects.requireNonNull(out, "out");
+    }
+
+    /**
+     * Full collections run because an allocation failed for lack of memory (or the memory
+     * limit): each was followed by one more try of the allocation.
+     *
+     * @throws IllegalStateException if the space is closed
+     */
+    public long getMemoryCollections() {
+        core.checkOpen();
+        return gc.memoryCollections;
     }
 
     // ------------------------------------------------------------------ freezing

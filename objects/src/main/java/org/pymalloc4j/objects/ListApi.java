@@ -61,6 +61,21 @@ public final class ListApi {
     }
 
     /**
+     * {@code del list[:]} ({@code list.clear()}): the list becomes empty, releasing its items
+     * (last first) and its item array.
+     *
+     * @throws WrongTypeException    in checked mode, if {@code list} is not a list
+     * @throws FreedObjectException  in checked mode, if {@code list} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public void clear(long list) {
+        if (checked) {
+            core.checkType(list, core.listType, "lists().clear");
+        }
+        lists.clear(list);
+    }
+
+    /**
      * {@code PyList_GetItem}: item {@code i}, <b>borrowed</b>.
      *
      * @throws IndexOutOfBoundsException in checked mode, if {@code i} is out of range

@@ -67,6 +67,7 @@ public final class ObjectSpace implements AutoCloseable {
     private final ListApi lists;
     private final DictApi dicts;
     private final ClassApi classes;
+    private final WeakrefApi weakrefs;
     private final Collector collector;
     private LeakReport leakReport;
 
@@ -86,6 +87,7 @@ public final class ObjectSpace implements AutoCloseable {
         this.lists = new ListApi(b);
         this.dicts = new DictApi(b);
         this.classes = new ClassApi(b);
+        this.weakrefs = new WeakrefApi(b);
         this.collector = new Collector(core, b.collection);
     }
 
@@ -169,9 +171,14 @@ public final class ObjectSpace implements AutoCloseable {
         return dicts;
     }
 
-    /** Classes with slots and their instances: newClass, newInstance, getSlot (borrowed), setSlot. */
+    /** Classes with slots, weakrefs and finalizers, and their instances: newClass, newInstance, getSlot (borrowed), setSlot. */
     public ClassApi classes() {
         return classes;
+    }
+
+    /** Weak references ({@code weakref.ref}): newRef with an optional callback, get (borrowed), count, refsTo. */
+    public WeakrefApi weakrefs() {
+        return weakrefs;
     }
 
     /** The cycle collector: CPython's {@code gc} module for this space. */
@@ -407,7 +414,9 @@ public final class ObjectSpace implements AutoCloseable {
         }
         try {
             b.stack.closeAll();
+            b.collection.releaseGarbage(); // gc.garbage's objects get one more chance
             collector.collectAtClose();
+            b.collection.releaseGarbage(); // what is uncollectable still is in the leak report
         } finally {
             leakReport = leakReport();
             b.clearFreeLists();

@@ -44,7 +44,11 @@ public final class TypeLayout {
     public static final long TP_DOC_OFFSET = 176;
     public static final long TP_TRAVERSE_OFFSET = 184;
     public static final long TP_CLEAR_OFFSET = 192;
+    /** {@code tp_weaklistoffset}: where an instance keeps the head of its weakref list; 0 if it cannot be weakly referenced. */
+    public static final long TP_WEAKLISTOFFSET_OFFSET = 208;
     public static final long TP_BASE_OFFSET = 256;
+    /** {@code tp_weaklist}: the head of a type object's own weakref list ({@code type}'s weaklist offset). */
+    public static final long TP_WEAKLIST_OFFSET = 368;
     public static final long TP_VERSION_TAG_OFFSET = 384;
     /** {@code sizeof(PyTypeObject)} in 3.11. */
     public static final int TYPE_OBJECT_LENGTH = 408;

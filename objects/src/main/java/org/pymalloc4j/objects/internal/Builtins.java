@@ -5,7 +5,10 @@ import java.nio.charset.StandardCharsets;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putByte;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.WEAKREF_LENGTH;
 import static org.pymalloc4j.objects.TypeLayout.HAVE_GC;
+import static org.pymalloc4j.objects.TypeLayout.TP_WEAKLISTOFFSET_OFFSET;
+import static org.pymalloc4j.objects.TypeLayout.TP_WEAKLIST_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TP_BASE_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TP_BASICSIZE_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TP_FLAGS_OFFSET;
@@ -20,7 +23,7 @@ import static org.pymalloc4j.objects.TypeLayout.TYPE_OBJECT_LENGTH;
  */
 public final class Builtins {
     /** Bytes of the static area: types, None, bools, small ints, empty singletons, 1-char strings. */
-    public static final long STATIC_BYTES = 48 * 1024 + 128;
+    public static final long STATIC_BYTES = 49 * 1024 + 128;
 
     public final Core core;
     public final Ints ints;
@@ -32,6 +35,7 @@ public final class Builtins {
     public final Protocols protocols;
     public final Dicts dicts;
     public final Instances instances;
+    public final Weakrefs weakrefs;
     public final DataStack stack;
     public final GcCollection collection;
     public long none;
@@ -46,7 +50,8 @@ public final class Builtins {
         this.lists = new Lists(core);
         this.protocols = new Protocols(core, ints);
         this.dicts = new Dicts(core, protocols);
-        this.instances = new Instances(core);
+        this.weakrefs = new Weakrefs(core);
+        this.instances = new Instances(core, weakrefs);
         this.stack = new DataStack(core);
         TypeBehaviour noneBehaviour = new TypeBehaviour() {
             @Override
@@ -73,13 +78,16 @@ public final class Builtins {
         core.tupleType = type("tuple", 24, 8, 0x4485520L, tuples);
         core.listType = type("list", 40, 0, 0x2485520L, lists);
         core.dictType = type("dict", 48, 0, 0x20485540L, dicts);
+        core.weakrefType = type("weakref.ReferenceType", WEAKREF_LENGTH, 0, 0x85d00L, weakrefs);
+        putLong(core.typeType + TP_WEAKLISTOFFSET_OFFSET, TP_WEAKLIST_OFFSET); // classes can be weakly referenced
         none = core.newStatic(16, core.noneType, false);
+        core.none = none;
         ints.bootstrap();
         strs.bootstrap();
         bytes.bootstrap();
         tuples.bootstrap();
         dicts.bootstrap();
-        collection = new GcCollection(core, core.gc, this::clearFreeLists);
+        collection = new GcCollection(core, lists, weakrefs, this::clearFreeLists);
     }
 
     private long type(String name, long basicsize, long itemsize, long flags, TypeBehaviour behaviour) {

@@ -70,6 +70,9 @@ public final class Core {
     public long tupleType;
     public long listType;
     public long dictType;
+    public long weakrefType;
+    /** {@code Py_None}, which a dead weakref points at. */
+    public long none;
 
     public Core(Memory memory, boolean checked, boolean traceRefs, long staticBytes) {
         this.checked = checked;
@@ -89,7 +92,7 @@ public final class Core {
 
     /** A new non-GC object of {@code size} bytes: refcount 1, the given type, the rest unset. */
     public long newObject(long size, long type) {
-        long o = obj.malloc(size);
+        long o = objMalloc(size);
         born(o, type, size);
         return o;
     }
@@ -100,13 +103,71 @@ public final class Core {
      * before the caller has built (and tracked) the object. The caller tracks it once built.
      */
     public long newGcObject(long size, long type) {
-        long block = obj.malloc(GC_HEAD_LENGTH + size);
+        long block = objMalloc(GC_HEAD_LENGTH + size);
         putLong(block, 0);
         putLong(block + 8, 0);
         long o = block + GC_HEAD_LENGTH;
         born(o, type, GC_HEAD_LENGTH + size);
         gc.linked();
         return o;
+    }
+
+    /** {@code obj.malloc}, with one full collection and one more try if memory runs out. */
+    public long objMalloc(long size) {
+        try {
+            return obj.malloc(size);
+        } catch (OutOfMemoryError e) {
+            collectForMemory(e);
+            return obj.malloc(size);
+        }
+    }
+
+    /** {@code mem.malloc}, with one full collection and one more try if memory runs out. */
+    public long memMalloc(long size) {
+        try {
+            return mem.malloc(size);
+        } catch (OutOfMemoryError e) {
+            collectForMemory(e);
+            return mem.malloc(size);
+        }
+    }
+
+    /** {@code mem.calloc}, with one full collection and one more try if memory runs out. */
+    public long memCalloc(long n, long size) {
+        try {
+            return mem.calloc(n, size);
+        } catch (OutOfMemoryError e) {
+            collectForMemory(e);
+            return mem.calloc(n, size);
+        }
+    }
+
+    /** {@code mem.realloc}, with one full collection and one more try if memory runs out. */
+    public long memRealloc(long block, long size) {
+        try {
+            return mem.realloc(block, size);
+        } catch (OutOfMemoryError e) {
+            collectForMemory(e);
+            return mem.realloc(block, size);
+        }
+    }
+
+    /**
+     * The event-based collection: an allocation that failed for lack of memory (or the memory
+     * limit) runs a full collection before its one retry, if automatic collection is on and
+     * none is running; otherwise the error stands.
+     */
+    private void collectForMemory(OutOfMemoryError e) {
+        if (!gc.enabled || gc.collecting || gc.collector == null) {
+            throw e;
+        }
+        gc.collecting = true;
+        try {
+            gc.collector.collect(GcState.GENERATIONS - 1);
+        } finally {
+            gc.collecting = false;
+        }
+        gc.memoryCollections++;
     }
 
     /**
@@ -201,6 +262,37 @@ public final class Core {
         }
     }
 
+    /** Decref of an object the caller knows is live (it holds a reference it took itself). */
+    public void decrefLive(long o) {
+        long rc = getLong(o) - 1;
+        putLong(o, rc);
+        if (rc == 0) {
+            dealloc(o);
+        }
+    }
+
+    /**
+     * Decref of a reference an object held (an item, a slot, a dict entry) as it lets go of it:
+     * checked with {@link #checkHeld}, cheaper than {@link #checkLive}.
+     */
+    public void decrefHeld(long o) {
+        if (checked) {
+            checkHeld(o);
+        }
+        long rc = getLong(o) - 1;
+        putLong(o, rc);
+        if (rc == 0) {
+            dealloc(o);
+        }
+    }
+
+    /** {@link #decrefHeld} of a reference that may be NULL. */
+    public void xdecrefHeld(long o) {
+        if (o != 0) {
+            decrefHeld(o);
+        }
+    }
+
     /** Decref of a reference that may be NULL ({@code Py_XDECREF}). */
     public void xdecref(long o) {
         if (o != 0) {
@@ -278,18 +370,44 @@ public final class Core {
         if (o == 0) {
             throw new NullPointerException("NULL object (address 0)");
         }
-        if (!statics.contains(o) && heap != null && !heap.isArenaAddress(o) && !rawObjects.contains(o)) {
-            throw new FreedObjectException(o, String.format(
-                    "0x%x is not a live object of this space (freed, or never allocated by it)", o));
-        }
+        checkMapped(o);
         long type = getLong(o + OB_TYPE_OFFSET);
         if (type == DEAD) {
-            throw new FreedObjectException(o, String.format("use of the freed object at 0x%x", o));
+            throw useAfterFree(o);
         }
         if (types.find(type) < 0) {
             throw new FreedObjectException(o, String.format(
                     "0x%x is not a live object: its type word 0x%x is no type of this space", o, type));
         }
+        checkRefcount(o);
+    }
+
+    /**
+     * Checked mode, for a reference read out of a live object: the pointer was checked when it
+     * was stored, so only what can have happened since is checked (the object freed by
+     * unbalanced decrefs, its arena perhaps returned), not the type table.
+     */
+    public void checkHeld(long o) {
+        checkMapped(o);
+        if (getLong(o + OB_TYPE_OFFSET) == DEAD) {
+            throw useAfterFree(o);
+        }
+        checkRefcount(o);
+    }
+
+    /** {@code o} lies in memory this space can read: a static object, an arena, or a raw object. */
+    private void checkMapped(long o) {
+        if (!statics.contains(o) && heap != null && !heap.isArenaAddress(o) && !rawObjects.contains(o)) {
+            throw new FreedObjectException(o, String.format(
+                    "0x%x is not a live object of this space (freed, or never allocated by it)", o));
+        }
+    }
+
+    private static FreedObjectException useAfterFree(long o) {
+        return new FreedObjectException(o, String.format("use of the freed object at 0x%x", o));
+    }
+
+    private void checkRefcount(long o) {
         long rc = getLong(o);
         if (rc <= 0) {
             throw new IllegalStateException(String.format(

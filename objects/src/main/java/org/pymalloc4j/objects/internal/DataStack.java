@@ -60,7 +60,7 @@ public final class DataStack {
             slots[i] = 0;
             if (v != 0) {
                 try {
-                    core.decref(v);
+                    core.decrefHeld(v);
                 } catch (RuntimeException e) { // release the rest, then report the first problem
                     if (failure == null) {
                         failure = e;

@@ -215,8 +215,8 @@ public final class Dicts implements TypeBehaviour {
                 long old = getLong(at);
                 putLong(at, value);
                 putLong(d + MA_VERSION_TAG_OFFSET, ++version);
-                core.decref(key);
-                core.decref(old);
+                core.decrefHeld(key);
+                core.decrefHeld(old);
                 return;
             }
             if (kind(k) == KIND_UNICODE && !strKey) {
@@ -263,8 +263,8 @@ public final class Dicts implements TypeBehaviour {
         putLong(e + 8, 0);
         putLong(d + MA_USED_OFFSET, size(d) - 1);
         putLong(d + MA_VERSION_TAG_OFFSET, ++version);
-        core.decref(oldKey);
-        core.decref(oldValue);
+        core.decrefHeld(oldKey);
+        core.decrefHeld(oldValue);
         return true;
     }
 
@@ -279,7 +279,7 @@ public final class Dicts implements TypeBehaviour {
         long usable = usableFraction(1L << log2Size);
         int entryLength = unicode ? UNICODE_ENTRY_LENGTH : GENERAL_ENTRY_LENGTH;
         long entriesBytes = usable * entryLength;
-        long k = core.obj.malloc(DK_INDICES_OFFSET + (1L << log2Bytes) + entriesBytes);
+        long k = core.objMalloc(DK_INDICES_OFFSET + (1L << log2Bytes) + entriesBytes);
         putLong(k + DK_REFCNT_OFFSET, 1);
         putByte(k + DK_LOG2_SIZE_OFFSET, (byte) log2Size);
         putByte(k + DK_LOG2_INDEX_BYTES_OFFSET, (byte) log2Bytes);
@@ -340,8 +340,8 @@ public final class Dicts implements TypeBehaviour {
             long key = entryKey(k, ix);
             if (key != 0) {
                 long value = entryValue(k, ix);
-                core.decref(key);
-                core.xdecref(value);
+                core.decrefHeld(key);
+                core.xdecrefHeld(value);
             }
         }
     }

@@ -2,9 +2,12 @@ package org.pymalloc4j.objects.internal;
 
 import java.util.function.LongConsumer;
 
+import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
+import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
+import static org.pymalloc4j.objects.TypeLayout.TP_WEAKLISTOFFSET_OFFSET;
 import static org.pymalloc4j.objects.internal.GcHead.NEXT_MASK_UNREACHABLE;
 import static org.pymalloc4j.objects.internal.GcState.GENERATIONS;
 
@@ -19,25 +22,42 @@ import static org.pymalloc4j.objects.internal.GcState.GENERATIONS;
  *  after subtract_refs:    gc_refs(o) == references to o from outside young  (&gt;= 0)
  *  after move_unreachable: young == reachable from an o with gc_refs &gt; 0 (flags clear),
  *                          unreachable == the rest (COLLECTING still set)
- *  result == |unreachable| (no finalizers or weakrefs exist yet: none is uncollectable)
+ *  legacy finalizers:      finalizers == unreachable objects with tp_del and all they reach
+ *  result == weakrefs freed by their callbacks + |final unreachable| + |finalizers|
  * </pre>
- * Without legacy finalizers, {@code tp_finalize} or weak references in this object model,
- * 3.11's steps for them (move_legacy_finalizers' moves, handle_weakrefs, finalize_garbage,
- * handle_resurrected_objects) find nothing to do, and are not written.
+ * One pass over the unreachable set makes it a normal list, moves the legacy finalizers out,
+ * counts it and notes whether any weakref or finalizer is in it; without them, the steps that
+ * run no code (weakrefs, finalize_garbage, handle_resurrected_objects) would find nothing and
+ * are skipped, so a plain cycle costs four passes and its deallocation.
  */
 public final class GcCollection {
     private final Core core;
     private final GcState gc;
+    private final Lists lists;
+    private final Weakrefs weakrefs;
     private final Runnable clearFreeLists;
     /** visit_decref: a referent in the generation being collected loses one gc_ref. */
     private final LongConsumer visitDecref;
-    /** visit_reachable, appending to {@link #young}. */
+    /** visit_reachable, appending to {@link #base}. */
     private final LongConsumer visitReachable;
-    private long young;
+    /** visit_move, into the finalizers list. */
+    private final LongConsumer visitMove;
+    private long base;
+    /** {@code gc.garbage}, a list made on first use; 0 before. */
+    private long garbage;
+    // What the pass over the unreachable set found.
+    private long candidates;
+    private boolean weakrefWork;
+    private boolean finalizerWork;
+    /** Collected and uncollectable counts of the last collection, for the callbacks' info. */
+    public long lastCollected;
+    public long lastUncollectable;
 
-    public GcCollection(Core core, GcState gc, Runnable clearFreeLists) {
+    public GcCollection(Core core, Lists lists, Weakrefs weakrefs, Runnable clearFreeLists) {
         this.core = core;
-        this.gc = gc;
+        this.gc = core.gc;
+        this.lists = lists;
+        this.weakrefs = weakrefs;
         this.clearFreeLists = clearFreeLists;
         this.visitDecref = o -> {
             long g = o - GC_HEAD_LENGTH;
@@ -46,10 +66,24 @@ public final class GcCollection {
             }
         };
         this.visitReachable = this::visitReachable;
+        this.visitMove = o -> {
+            long g = o - GC_HEAD_LENGTH;
+            if (gc.isGc(o) && GcHead.isCollecting(g)) {
+                GcHead.move(g, gc.finalizers());
+                GcHead.clearCollecting(g);
+            }
+        };
     }
 
-    /** Collects {@code generation} (younger ones merged in): the number of unreachable objects. */
+    /** Collects {@code generation} (younger ones merged in): collected plus uncollectable objects. */
     public long collect(int generation) {
+        long started = System.nanoTime();
+        if ((gc.debug & GcState.DEBUG_STATS) != 0) {
+            gc.debugOut.printf("gc: collecting generation %d...%n", generation);
+            gc.debugOut.printf("gc: objects in each generation: %d %d %d%n", GcHead.size(gc.generation(0)),
+                    GcHead.size(gc.generation(1)), GcHead.size(gc.generation(2)));
+            gc.debugOut.printf("gc: objects in permanent generation: %d%n", GcHead.size(gc.permanent()));
+        }
         if (generation + 1 < GENERATIONS) {
             gc.count[generation + 1]++;
         }
@@ -59,14 +93,10 @@ public final class GcCollection {
         for (int i = 0; i < generation; i++) {
             GcHead.merge(gc.generation(i), gc.generation(generation));
         }
-        young = gc.generation(generation);
+        long young = gc.generation(generation);
         long old = generation < GENERATIONS - 1 ? gc.generation(generation + 1) : young;
         long unreachable = gc.unreachable();
-        GcHead.init(unreachable);
-
-        updateRefs(young);
-        subtractRefs(young);
-        moveUnreachable(young, unreachable);
+        deduceUnreachable(young, unreachable);
 
         untrackTuples(young);
         if (young != old) {
@@ -79,16 +109,76 @@ public final class GcCollection {
             gc.longLivedPending = 0;
             gc.longLivedTotal = GcHead.size(young);
         }
-        clearUnreachableMask(unreachable);
 
-        long m = GcHead.size(unreachable);
-        deleteGarbage(unreachable, old);
+        long finalizers = gc.finalizers();
+        GcHead.init(finalizers);
+        scanUnreachable(unreachable, finalizers);
+        if (!GcHead.isEmpty(finalizers)) {
+            moveLegacyFinalizerReachable(finalizers);
+            candidates = GcHead.size(unreachable);
+        }
+        debugCycles("collectable", unreachable, GcState.DEBUG_COLLECTABLE);
+
+        long m = 0;
+        boolean codeRan = false;
+        if (weakrefWork) {
+            long before = weakrefs.callbacksRun;
+            m += handleWeakrefs(unreachable, old);
+            codeRan = weakrefs.callbacksRun != before;
+        }
+        if (finalizerWork) {
+            codeRan |= finalizeGarbage(unreachable);
+        }
+        long collectable = unreachable;
+        if (codeRan) {
+            collectable = gc.stillUnreachable();
+            handleResurrectedObjects(unreachable, collectable, old);
+            candidates = GcHead.size(collectable);
+        }
+        m += candidates;
+        deleteGarbage(collectable, old);
+
+        long n = GcHead.size(finalizers);
+        debugCycles("uncollectable", finalizers, GcState.DEBUG_UNCOLLECTABLE);
+        if ((gc.debug & GcState.DEBUG_STATS) != 0) {
+            gc.debugOut.printf("gc: done, %d unreachable, %d uncollectable, %.4fs elapsed%n",
+                    n + m, n, (System.nanoTime() - started) / 1e9);
+        }
+        handleLegacyFinalizers(finalizers, old);
         if (generation == GENERATIONS - 1) {
             clearFreeLists.run();
         }
         gc.collections[generation]++;
         gc.collected[generation] += m;
-        return m;
+        gc.uncollectable[generation] += n;
+        lastCollected = m;
+        lastUncollectable = n;
+        return n + m;
+    }
+
+    /** {@code gc.garbage}: the list, made now if it does not exist yet; borrowed. */
+    public long garbage() {
+        if (garbage == 0) {
+            garbage = lists.newList(0);
+        }
+        return garbage;
+    }
+
+    /** Drops the collector's reference to {@code gc.garbage} (the space is closing). */
+    public void releaseGarbage() {
+        long list = garbage;
+        garbage = 0;
+        if (list != 0) {
+            core.decref(list);
+        }
+    }
+
+    /** deduce_unreachable: update_refs, subtract_refs, move_unreachable. */
+    private void deduceUnreachable(long containers, long unreachable) {
+        GcHead.init(unreachable);
+        updateRefs(containers);
+        subtractRefs(containers);
+        moveUnreachable(containers, unreachable);
     }
 
     /** update_refs: gc_refs = refcount, COLLECTING set, FINALIZED kept. */
@@ -113,11 +203,12 @@ public final class GcCollection {
 
     /**
      * move_unreachable, one pass in list order: an object still counted from outside is
-     * reachable, and so is whatever it refers to (moved back to the end of young if already
+     * reachable, and so is whatever it refers to (moved back to the end of the list if already
      * set aside); an object at gc_refs 0 when the pass meets it is set aside tentatively,
      * marked NEXT_MASK_UNREACHABLE in a list only forward-linked until the pass ends.
      */
     private void moveUnreachable(long young, long unreachable) {
+        base = young;
         long prev = young;
         long g = GcHead.next(young);
         while (g != young) {
@@ -156,18 +247,143 @@ public final class GcCollection {
             long prev = GcHead.prev(g);
             GcHead.setNext(prev, next); // keeps NEXT_MASK_UNREACHABLE
             GcHead.setPrev(next & ~NEXT_MASK_UNREACHABLE, prev);
-            GcHead.append(g, young);
+            GcHead.append(g, base);
             GcHead.setRefs(g, 1);
         } else if (GcHead.refs(g) == 0) {
             GcHead.setRefs(g, 1); // ahead in young: tell move_unreachable it is reachable
         }
     }
 
-    /** move_legacy_finalizers' first duty: the unreachable list becomes a normal list. */
-    private static void clearUnreachableMask(long unreachable) {
+    /**
+     * move_legacy_finalizers, fused with counting: every candidate loses NEXT_MASK_UNREACHABLE;
+     * those with {@code tp_del} go to {@code finalizers} (COLLECTING cleared); the rest are
+     * counted, and checked for weakrefs (being one, or having some) and unrun finalizers.
+     */
+    private void scanUnreachable(long unreachable, long finalizers) {
+        long n = 0;
+        boolean weak = false;
+        boolean fin = false;
+        long next;
+        for (long g = GcHead.next(unreachable); g != unreachable; g = next) {
+            next = GcHead.next(g) & ~NEXT_MASK_UNREACHABLE;
+            GcHead.setNext(g, next);
+            long o = g + GC_HEAD_LENGTH;
+            long type = getLong(o + OB_TYPE_OFFSET);
+            int traits = core.types.traits(getInt(type + TP_VERSION_TAG_OFFSET));
+            if (traits != 0) {
+                if ((traits & TypeBehaviour.LEGACY_FINALIZER) != 0) {
+                    GcHead.clearCollecting(g);
+                    GcHead.move(g, finalizers);
+                    continue;
+                }
+                weak |= (traits & TypeBehaviour.WEAKREF) != 0;
+                fin |= (traits & TypeBehaviour.FINALIZER) != 0 && !GcHead.isFinalized(g);
+            }
+            long weaklist = getLong(type + TP_WEAKLISTOFFSET_OFFSET);
+            weak |= weaklist > 0 && getLong(o + weaklist) != 0;
+            n++;
+        }
+        candidates = n;
+        weakrefWork = weak;
+        finalizerWork = fin;
+    }
+
+    /** move_legacy_finalizer_reachable: what the finalizers reach is uncollectable too. */
+    private void moveLegacyFinalizerReachable(long finalizers) {
+        for (long g = GcHead.next(finalizers); g != finalizers; g = GcHead.next(g)) {
+            long o = g + GC_HEAD_LENGTH;
+            core.behaviourOf(o).traverse(o, visitMove);
+        }
+    }
+
+    private void debugCycles(String what, long list, int flag) {
+        if ((gc.debug & flag) != 0) {
+            for (long g = GcHead.next(list); g != list; g = GcHead.next(g)) {
+                long o = g + GC_HEAD_LENGTH;
+                gc.debugOut.printf("gc: %s <%s 0x%x>%n", what, core.typeName(o), o);
+            }
+        }
+    }
+
+    /**
+     * handle_weakrefs: every weakref to a candidate is cleared (and every candidate that is a
+     * weakref); the callbacks of those that are not garbage themselves run after all the
+     * clearing, each weakref held alive across its call. Returns the weakrefs that died then.
+     */
+    private long handleWeakrefs(long unreachable, long old) {
+        long toCall = gc.weakrefCallbacks();
+        GcHead.init(toCall);
         for (long g = GcHead.next(unreachable); g != unreachable; g = GcHead.next(g)) {
+            long o = g + GC_HEAD_LENGTH;
+            if (getLong(o + OB_TYPE_OFFSET) == core.weakrefType) {
+                weakrefs.clearRef(o);
+            }
+            long list = weakrefs.listOf(o);
+            if (list == 0) {
+                continue;
+            }
+            for (long wr = getLong(list); wr != 0; wr = getLong(list)) {
+                weakrefs.clearRef(wr);
+                if (!weakrefs.hasCallback(wr) || GcHead.isCollecting(wr - GC_HEAD_LENGTH)) {
+                    continue; // no callback, or the weakref is garbage too: its callback never runs
+                }
+                core.increfLive(wr);
+                GcHead.move(wr - GC_HEAD_LENGTH, toCall);
+            }
+        }
+        long freed = 0;
+        while (!GcHead.isEmpty(toCall)) {
+            long g = GcHead.next(toCall);
+            long wr = g + GC_HEAD_LENGTH;
+            weakrefs.runCallback(wr);
+            core.decref(wr);
+            if (GcHead.next(toCall) == g) {
+                GcHead.move(g, old); // still alive
+            } else {
+                freed++;
+            }
+        }
+        return freed;
+    }
+
+    /**
+     * finalize_garbage: each candidate's finalizer, once per object (FINALIZED set before the
+     * call), the object held alive across it; the list may lose members meanwhile. Returns
+     * whether any finalizer ran.
+     */
+    private boolean finalizeGarbage(long collectable) {
+        long seen = gc.seen();
+        GcHead.init(seen);
+        boolean ran = false;
+        while (!GcHead.isEmpty(collectable)) {
+            long g = GcHead.next(collectable);
+            long o = g + GC_HEAD_LENGTH;
+            GcHead.move(g, seen);
+            if (!GcHead.isFinalized(g) && (core.types.traits(core.typeIndex(o)) & TypeBehaviour.FINALIZER) != 0) {
+                GcHead.setFinalized(g);
+                core.increfLive(o);
+                core.behaviourOf(o).finalize(o);
+                core.decref(o);
+                ran = true;
+            }
+        }
+        GcHead.merge(seen, collectable);
+        return ran;
+    }
+
+    /**
+     * handle_resurrected_objects: reachability again, over the candidates alone; what code run
+     * meanwhile made reachable from outside goes to {@code old}, the rest to {@code still}.
+     */
+    private void handleResurrectedObjects(long unreachable, long still, long old) {
+        for (long g = GcHead.next(unreachable); g != unreachable; g = GcHead.next(g)) {
+            GcHead.clearCollecting(g);
+        }
+        deduceUnreachable(unreachable, still);
+        for (long g = GcHead.next(still); g != still; g = GcHead.next(g)) {
             GcHead.setNext(g, GcHead.next(g) & ~NEXT_MASK_UNREACHABLE);
         }
+        GcHead.merge(unreachable, old);
     }
 
     /** untrack_tuples: {@code _PyTuple_MaybeUntrack} on every survivor. */
@@ -211,24 +427,44 @@ public final class GcCollection {
     }
 
     /**
-     * delete_garbage: tp_clear on each object, holding a reference across it; clearing drops
-     * references, so cycles fall apart and their objects are deallocated (and untracked, leaving
-     * the list). One still at the head afterwards is alive and moves to {@code old}.
+     * delete_garbage: with DEBUG_SAVEALL each object goes to {@code gc.garbage}; else tp_clear,
+     * holding a reference across it, so cycles fall apart and their objects are deallocated
+     * (and untracked, leaving the list). One still at the head afterwards is alive and moves to
+     * {@code old}. The objects are tracked, hence live: no liveness check is needed on them.
      */
     private void deleteGarbage(long collectable, long old) {
+        boolean saveAll = (gc.debug & GcState.DEBUG_SAVEALL) != 0;
         while (!GcHead.isEmpty(collectable)) {
             long g = GcHead.next(collectable);
             long o = g + GC_HEAD_LENGTH;
-            core.incref(o);
-            try {
-                core.behaviourOf(o).clear(o);
-            } finally {
-                core.decref(o);
+            if (saveAll) {
+                lists.append(garbage(), o);
+            } else {
+                core.increfLive(o);
+                try {
+                    core.behaviourOf(o).clear(o);
+                } catch (RuntimeException e) {
+                    Unraisable.report(e);
+                } finally {
+                    core.decrefLive(o);
+                }
             }
             if (GcHead.next(collectable) == g) {
                 GcHead.clearCollecting(g);
                 GcHead.move(g, old);
             }
         }
+    }
+
+    /** handle_legacy_finalizers: the tp_del objects (all, with SAVEALL) to gc.garbage; the list to old. */
+    private void handleLegacyFinalizers(long finalizers, long old) {
+        boolean saveAll = (gc.debug & GcState.DEBUG_SAVEALL) != 0;
+        for (long g = GcHead.next(finalizers); g != finalizers; g = GcHead.next(g)) {
+            long o = g + GC_HEAD_LENGTH;
+            if (saveAll || (core.types.traits(core.typeIndex(o)) & TypeBehaviour.LEGACY_FINALIZER) != 0) {
+                lists.append(garbage(), o);
+            }
+        }
+        GcHead.merge(finalizers, old);
     }
 }

@@ -101,6 +101,15 @@ public final class GcHead {
         return (getLong(g + GC_PREV_OFFSET) & PREV_MASK_COLLECTING) != 0;
     }
 
+    /** {@code _PyGCHead_FINALIZED}: tp_finalize has run (or is running) for this object. */
+    public static boolean isFinalized(long g) {
+        return (getLong(g + GC_PREV_OFFSET) & PREV_MASK_FINALIZED) != 0;
+    }
+
+    public static void setFinalized(long g) {
+        putLong(g + GC_PREV_OFFSET, getLong(g + GC_PREV_OFFSET) | PREV_MASK_FINALIZED);
+    }
+
     public static void clearCollecting(long g) {
         putLong(g + GC_PREV_OFFSET, getLong(g + GC_PREV_OFFSET) & ~PREV_MASK_COLLECTING);
     }

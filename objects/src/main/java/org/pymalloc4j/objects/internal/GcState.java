@@ -1,8 +1,12 @@
 package org.pymalloc4j.objects.internal;
 
+import java.io.PrintStream;
+
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
+import static org.pymalloc4j.objects.TypeLayout.HAVE_GC;
+import static org.pymalloc4j.objects.TypeLayout.TP_FLAGS_OFFSET;
 import static org.pymalloc4j.objects.internal.GcHead.PREV_MASK_FINALIZED;
 
 /**
@@ -13,9 +17,10 @@ import static org.pymalloc4j.objects.internal.GcHead.PREV_MASK_FINALIZED;
  *
  * <pre>
  *  sentinels in the static area, 16 bytes each:
- *  +--------+--------+--------+-----------+-------------+
- *  | gen 0  | gen 1  | gen 2  | permanent | unreachable |   (the last is scratch for a collection)
- *  +--------+--------+--------+-----------+-------------+
+ *  +-------+-------+-------+-----------+-------------+------------+-------------+-----------+------+
+ *  | gen 0 | gen 1 | gen 2 | permanent | unreachable | finalizers | wrcb_to_call| still_unr.| seen |
+ *  +-------+-------+-------+-----------+-------------+------------+-------------+-----------+------+
+ *  (the last five are the scratch lists of one collection)
  *  tracked objects == ⋃ lists of gen 0..2 and permanent, each object in exactly one
  *  count[0] = GC allocations − GC frees since gen 0 was last collected (never below 0)
  *  count[g] (g = 1, 2) = collections of gen g−1 since gen g was last collected
@@ -25,7 +30,12 @@ import static org.pymalloc4j.objects.internal.GcHead.PREV_MASK_FINALIZED;
  */
 public final class GcState {
     public static final int GENERATIONS = 3;
-    private static final int SENTINELS = 5;
+    public static final int DEBUG_STATS = 1;
+    public static final int DEBUG_COLLECTABLE = 2;
+    public static final int DEBUG_UNCOLLECTABLE = 4;
+    public static final int DEBUG_SAVEALL = 32;
+    public static final int DEBUG_LEAK = DEBUG_COLLECTABLE | DEBUG_UNCOLLECTABLE | DEBUG_SAVEALL;
+    private static final int SENTINELS = 9;
 
     private final Core core;
     private final long sentinels;
@@ -38,6 +48,12 @@ public final class GcState {
     public boolean collecting;
     public long longLivedTotal;
     public long longLivedPending;
+    /** Full collections run because an allocation ran out of memory. */
+    public long memoryCollections;
+    /** {@code gc.set_debug} flags. */
+    public int debug;
+    /** Where the debug flags print ({@code sys.stderr} in CPython). */
+    public PrintStream debugOut = System.err;
     /** Set by the space: runs a collection of a generation (with callbacks) and returns its count. */
     public Collect collector;
 
@@ -68,6 +84,23 @@ public final class GcState {
         return sentinels + GC_HEAD_LENGTH * 4L;
     }
 
+    /** Objects with, and reachable from, legacy finalizers. */
+    public long finalizers() {
+        return sentinels + GC_HEAD_LENGTH * 5L;
+    }
+
+    public long weakrefCallbacks() {
+        return sentinels + GC_HEAD_LENGTH * 6L;
+    }
+
+    public long stillUnreachable() {
+        return sentinels + GC_HEAD_LENGTH * 7L;
+    }
+
+    public long seen() {
+        return sentinels + GC_HEAD_LENGTH * 8L;
+    }
+
     // ------------------------------------------------------------------ tracking
 
     /** {@code _PyObject_GC_TRACK}: appends a constructed GC object to generation 0. */
@@ -94,8 +127,8 @@ public final class GcState {
      */
     public boolean isGc(long o) {
         long type = getLong(o + OB_TYPE_OFFSET);
-        int t = core.types.find(type);
-        if (t < 0 || !core.types.isGc(t)) {
+        // tp_flags, as PyType_IS_GC reads it: one load instead of a probe of the type table
+        if ((getLong(type + TP_FLAGS_OFFSET) & HAVE_GC) == 0) {
             return false;
         }
         return type != core.typeType || Instances.isClass(o);

@@ -21,44 +21,56 @@ import static org.pymalloc4j.objects.TypeLayout.TP_BASICSIZE_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TP_FLAGS_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TP_ITEMSIZE_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TP_NAME_OFFSET;
+import static org.pymalloc4j.objects.TypeLayout.TP_WEAKLISTOFFSET_OFFSET;
+import static org.pymalloc4j.objects.TypeLayout.TP_WEAKLIST_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TYPE_OBJECT_LENGTH;
 
 /**
  * Classes made at run time and their instances: a class with n slots is CPython's
  * {@code class C: __slots__ = (...n names...)}: instances are {@code 16 + 8n} bytes plus the GC
- * head, each slot an owned reference or NULL, and each instance owns a reference to its class
- * (as heap-type instances do since 3.8). A class is a type object with {@code HEAPTYPE}; it is
- * deallocated when its last reference (from the program or an instance) goes.
+ * head (8 more with {@code '__weakref__'}, the weaklist after the slots), each slot an owned
+ * reference or NULL, and each instance owns a reference to its class (as heap-type instances do
+ * since 3.8). A class is a type object with {@code HEAPTYPE}; it is deallocated when its last
+ * reference (from the program or an instance) goes. Each class has its own {@link ClassType}
+ * behaviour, holding its finalizers.
  */
-public final class Instances implements TypeBehaviour {
+public final class Instances {
     private static final long CLASS_FLAGS = HEAPTYPE | BASETYPE | READY | HAVE_GC | HAVE_VERSION_TAG;
 
     private final Core core;
+    private final Weakrefs weakrefs;
     /** The behaviour of type objects themselves (instances of {@code type}). */
     public final TypeBehaviour typeObjects = new TypeObjects();
 
-    public Instances(Core core) {
+    public Instances(Core core, Weakrefs weakrefs) {
         this.core = core;
+        this.weakrefs = weakrefs;
     }
 
-    /** A new reference to a new class. */
-    public long newClass(String name, int slots) {
+    /**
+     * A new reference to a new class; {@code finalizer} ({@code tp_finalize}) and
+     * {@code legacyFinalizer} ({@code tp_del}) may be null.
+     */
+    public long newClass(String name, int slots, boolean weakReferenceable, LongConsumer finalizer,
+                         LongConsumer legacyFinalizer) {
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
         long t = core.newGcObject(TYPE_OBJECT_LENGTH, core.typeType);
         fill(t + OB_SIZE_OFFSET, TYPE_OBJECT_LENGTH - OB_SIZE_OFFSET, (byte) 0);
-        long cName = core.mem.malloc(utf8.length + 1L);
+        long cName = core.memMalloc(utf8.length + 1L);
         for (int i = 0; i < utf8.length; i++) {
             putByte(cName + i, utf8[i]);
         }
         putByte(cName + utf8.length, (byte) 0);
+        long slotBytes = SLOTS_OFFSET + 8L * slots;
         putLong(t + OB_SIZE_OFFSET, slots);
         putLong(t + TP_NAME_OFFSET, cName);
-        putLong(t + TP_BASICSIZE_OFFSET, SLOTS_OFFSET + 8L * slots);
+        putLong(t + TP_BASICSIZE_OFFSET, slotBytes + (weakReferenceable ? 8 : 0));
         putLong(t + TP_ITEMSIZE_OFFSET, 0);
         putLong(t + TP_FLAGS_OFFSET, CLASS_FLAGS);
+        putLong(t + TP_WEAKLISTOFFSET_OFFSET, weakReferenceable ? slotBytes : 0);
         putLong(t + TP_BASE_OFFSET, core.objectType);
         core.incref(core.objectType);
-        core.types.register(t, name, true, this);
+        core.types.register(t, name, true, new ClassType(weakReferenceable, finalizer, legacyFinalizer));
         core.gc.track(t);
         return t;
     }
@@ -71,13 +83,12 @@ public final class Instances implements TypeBehaviour {
         return getLong(getLong(instance + OB_TYPE_OFFSET) + OB_SIZE_OFFSET);
     }
 
-    /** A new reference to a new instance, every slot NULL. */
+    /** A new reference to a new instance, every slot NULL (and the weaklist empty). */
     public long newInstance(long cls) {
         long n = getLong(cls + OB_SIZE_OFFSET);
-        long o = core.newGcObject(SLOTS_OFFSET + 8 * n, cls);
-        for (long i = 0; i < n; i++) {
-            putLong(o + SLOTS_OFFSET + 8 * i, 0);
-        }
+        long size = getLong(cls + TP_BASICSIZE_OFFSET);
+        long o = core.newGcObject(size, cls);
+        fill(o + SLOTS_OFFSET, size - SLOTS_OFFSET, (byte) 0);
         core.incref(cls);
         core.gc.track(o);
         return o;
@@ -91,57 +102,126 @@ public final class Instances implements TypeBehaviour {
         putLong(o + SLOTS_OFFSET + 8 * i, v);
     }
 
-    @Override
-    public void dealloc(long o) {
-        long cls = getLong(o + OB_TYPE_OFFSET);
-        long n = getLong(cls + OB_SIZE_OFFSET);
-        for (long i = 0; i < n; i++) {
-            long v = slot(o, i);
-            if (v != 0) {
-                putSlot(o, i, 0);
-                core.decref(v);
-            }
-        }
-        core.freeGcObject(o);
-        core.decref(cls);
-    }
-
-    @Override
-    public void traverse(long o, LongConsumer visit) {
-        visit.accept(getLong(o + OB_TYPE_OFFSET)); // heap types visit their type (3.9+)
-        for (long i = 0, n = slotCount(o); i < n; i++) {
-            long v = slot(o, i);
-            if (v != 0) {
-                visit.accept(v);
-            }
-        }
-    }
-
-    @Override
-    public void clear(long o) {
+    /** {@code clear_slots}: each slot NULLed, then its old value released, in slot order. */
+    private void clearSlots(long o) {
         for (long i = 0, n = slotCount(o); i < n; i++) {
             long v = slot(o, i);
             if (v != 0) {
                 putSlot(o, i, 0);
-                core.decref(v);
+                core.decrefHeld(v);
             }
         }
     }
 
-    @Override
-    public long sizeOf(long o) {
-        return GC_HEAD_LENGTH + getLong(getLong(o + OB_TYPE_OFFSET) + TP_BASICSIZE_OFFSET);
+    /** The instances of one class: 3.11's {@code subtype_dealloc}, traverse and clear. */
+    private final class ClassType implements TypeBehaviour {
+        private final boolean weakReferenceable;
+        private final LongConsumer finalizer;
+        private final LongConsumer legacyFinalizer;
+
+        ClassType(boolean weakReferenceable, LongConsumer finalizer, LongConsumer legacyFinalizer) {
+            this.weakReferenceable = weakReferenceable;
+            this.finalizer = finalizer;
+            this.legacyFinalizer = legacyFinalizer;
+        }
+
+        @Override
+        public int traits() {
+            return (finalizer != null ? FINALIZER : 0) | (legacyFinalizer != null ? LEGACY_FINALIZER : 0);
+        }
+
+        @Override
+        public void finalize(long o) {
+            run(finalizer, o);
+        }
+
+        /**
+         * Finalizer first (unless it already ran), then weakref callbacks, then {@code tp_del};
+         * either finalizer may resurrect the object, which then stays, tracked.
+         */
+        @Override
+        public void dealloc(long o) {
+            long g = o - GC_HEAD_LENGTH;
+            if (finalizer != null && !GcHead.isFinalized(g) && resurrected(o, finalizer, true)) {
+                return;
+            }
+            if (weakReferenceable) {
+                weakrefs.clearWeakRefs(o);
+            }
+            if (legacyFinalizer != null && resurrected(o, legacyFinalizer, false)) {
+                return;
+            }
+            if (weakReferenceable && (finalizer != null || legacyFinalizer != null)) {
+                weakrefs.clearWithoutCallbacks(o);
+            }
+            clearSlots(o);
+            long cls = getLong(o + OB_TYPE_OFFSET);
+            core.freeGcObject(o);
+            core.decrefHeld(cls);
+        }
+
+        /**
+         * {@code PyObject_CallFinalizerFromDealloc}: the object, tracked again, lives at refcount
+         * 1 across the call; if the finalizer left it referenced, it is resurrected.
+         */
+        private boolean resurrected(long o, LongConsumer f, boolean markFinalized) {
+            core.gc.track(o);
+            putLong(o, 1);
+            run(f, o);
+            if (markFinalized) {
+                GcHead.setFinalized(o - GC_HEAD_LENGTH);
+            }
+            long rc = getLong(o) - 1;
+            putLong(o, rc);
+            if (rc != 0) {
+                return true;
+            }
+            core.gc.untrack(o);
+            return false;
+        }
+
+        @Override
+        public void traverse(long o, LongConsumer visit) {
+            visit.accept(getLong(o + OB_TYPE_OFFSET)); // heap types visit their type (3.9+)
+            for (long i = 0, n = slotCount(o); i < n; i++) {
+                long v = slot(o, i);
+                if (v != 0) {
+                    visit.accept(v);
+                }
+            }
+        }
+
+        @Override
+        public void clear(long o) {
+            clearSlots(o);
+        }
+
+        @Override
+        public long sizeOf(long o) {
+            return GC_HEAD_LENGTH + getLong(getLong(o + OB_TYPE_OFFSET) + TP_BASICSIZE_OFFSET);
+        }
+    }
+
+    private static void run(LongConsumer f, long o) {
+        try {
+            f.accept(o);
+        } catch (RuntimeException | Error e) {
+            Unraisable.report(e);
+        }
     }
 
     /** Type objects: only classes are ever deallocated (built-in types are static). */
     private final class TypeObjects implements TypeBehaviour {
         @Override
         public void dealloc(long t) {
+            if (getLong(t + TP_WEAKLIST_OFFSET) != 0) {
+                weakrefs.clearWeakRefs(t);
+            }
             core.types.unregister(core.types.find(t));
             core.mem.free(getLong(t + TP_NAME_OFFSET));
             long base = getLong(t + TP_BASE_OFFSET);
             core.freeGcObject(t);
-            core.decref(base);
+            core.decrefHeld(base);
         }
 
         @Override

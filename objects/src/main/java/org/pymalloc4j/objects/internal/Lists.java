@@ -41,7 +41,7 @@ public final class Lists implements TypeBehaviour {
         }
         long items = 0;
         if (n > 0) {
-            items = core.mem.calloc(n, 8);
+            items = core.memCalloc(n, 8);
         }
         putLong(o + OB_SIZE_OFFSET, n);
         putLong(o + LIST_ITEMS_OFFSET, items);
@@ -74,7 +74,7 @@ public final class Lists implements TypeBehaviour {
             try {
                 resize(o, n + 1);
             } catch (OutOfMemoryError e) {
-                core.decref(v);
+                core.decrefHeld(v);
                 throw e;
             }
         } else {
@@ -102,7 +102,7 @@ public final class Lists implements TypeBehaviour {
             core.mem.free(items);
             items = 0;
         } else {
-            items = core.mem.realloc(items, newAllocated * 8);
+            items = core.memRealloc(items, newAllocated * 8);
         }
         putLong(o + LIST_ITEMS_OFFSET, items);
         putLong(o + OB_SIZE_OFFSET, newSize);
@@ -116,7 +116,7 @@ public final class Lists implements TypeBehaviour {
             for (long i = size(o) - 1; i >= 0; i--) {
                 long item = getLong(items + 8 * i);
                 if (item != 0) {
-                    core.decref(item);
+                    core.decrefHeld(item);
                 }
             }
             core.mem.free(items);
@@ -150,7 +150,7 @@ public final class Lists implements TypeBehaviour {
             for (long i = n - 1; i >= 0; i--) {
                 long item = getLong(items + 8 * i);
                 if (item != 0) {
-                    core.decref(item);
+                    core.decrefHeld(item);
                 }
             }
             core.mem.free(items);

@@ -179,7 +179,7 @@ public final class Strs implements TypeBehaviour {
         Long existing = interned.get(key);
         if (existing != null) {
             core.incref(existing);
-            core.decref(s);
+            core.decrefHeld(s);
             return existing;
         }
         interned.put(key, s);

@@ -75,7 +75,7 @@ public final class Tuples implements TypeBehaviour {
         for (long i = n - 1; i >= 0; i--) { // CPython's order: last item first
             long item = item(o, i);
             if (item != 0) {
-                core.decref(item);
+                core.decrefHeld(item);
             }
         }
         if (n < MAX_SAVE_SIZE && free[(int) n].push(o)) {
@@ -101,7 +101,7 @@ public final class Tuples implements TypeBehaviour {
             long item = item(o, i);
             if (item != 0) {
                 setItem(o, i, 0);
-                core.decref(item);
+                core.decrefHeld(item);
             }
         }
     }

@@ -8,6 +8,22 @@ import java.util.function.LongConsumer;
  * type's {@code tp_version_tag}, so no Java object is ever referenced from native memory.
  */
 public interface TypeBehaviour {
+    /** {@link #traits()}: instances have a PEP 442 finalizer ({@code tp_finalize}). */
+    int FINALIZER = 1;
+    /** {@link #traits()}: instances have a legacy finalizer ({@code tp_del}): cycles through them are uncollectable. */
+    int LEGACY_FINALIZER = 2;
+    /** {@link #traits()}: instances are weak references. */
+    int WEAKREF = 4;
+
+    /** What the collector must look at in an unreachable instance: a mix of the bits above. */
+    default int traits() {
+        return 0;
+    }
+
+    /** {@code tp_finalize}, for a type with {@link #FINALIZER}: runs the finalizer, reporting what it throws. */
+    default void finalize(long o) {
+    }
+
     /**
      * Releases the object's references and its memory (or parks it on a free list). Runs with
      * the refcount at 0; the trashcan has already decided it may run now.

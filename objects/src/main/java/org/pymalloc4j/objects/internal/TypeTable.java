@@ -20,6 +20,7 @@ public final class TypeTable {
     private TypeBehaviour[] behaviour = new TypeBehaviour[32];
     private String[] name = new String[32];
     private boolean[] gc = new boolean[32];
+    private int[] traits = new int[32];
     private int count;
     private int[] freeIndexes = new int[8];
     private int freeCount;
@@ -37,11 +38,13 @@ public final class TypeTable {
             behaviour = Arrays.copyOf(behaviour, n);
             name = Arrays.copyOf(name, n);
             gc = Arrays.copyOf(gc, n);
+            traits = Arrays.copyOf(traits, n);
         }
         address[i] = type;
         behaviour[i] = b;
         name[i] = typeName;
         gc[i] = isGc;
+        traits[i] = b.traits();
         putInt(type + TP_VERSION_TAG_OFFSET, i);
         put(type, i);
         return i;
@@ -65,6 +68,11 @@ public final class TypeTable {
 
     public boolean isGc(int i) {
         return gc[i];
+    }
+
+    /** {@link TypeBehaviour#traits()} of the type at index {@code i}, read once at registration. */
+    public int traits(int i) {
+        return traits[i];
     }
 
     public String name(int i) {

@@ -1,0 +1,250 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.LongConsumer;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
+import static org.pymalloc4j.objects.BuiltinLayouts.WEAKREF_LENGTH;
+import static org.pymalloc4j.objects.BuiltinLayouts.WR_CALLBACK_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.WR_HASH_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.WR_NEXT_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.WR_OBJECT_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.WR_PREV_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.WR_VECTORCALL_OFFSET;
+import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
+import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
+import static org.pymalloc4j.objects.TypeLayout.TP_WEAKLISTOFFSET_OFFSET;
+
+/**
+ * {@code weakref.ref} objects (3.11's {@code Objects/weakrefobject.c}) and the weakref list of
+ * every object whose type has a weaklist offset.
+ *
+ * <pre>
+ *  list(o) = o + tp_weaklistoffset(type(o)):  head -&gt; wr -&gt; wr ...   (wr_next / wr_prev)
+ *  every wr in list(o) has wr_object == o; a dead wr has wr_object == None and is in no list
+ *  at most one wr without a callback per object, and then it is the head (the "basic ref")
+ *  weakrefs with a callback follow it, newest first (insert_after the basic ref, or at the head)
+ * </pre>
+ * A callback is Java code, kept in {@link #callbacks} by the weakref's address, so the native
+ * {@code wr_callback} stays NULL and no Java object is referenced from native memory.
+ */
+public final class Weakrefs implements TypeBehaviour {
+    private final Core core;
+    private final Map<Long, LongConsumer> callbacks = new HashMap<>();
+    /** Callbacks called so far: the collector's sign that code ran. */
+    public long callbacksRun;
+
+    public Weakrefs(Core core) {
+        this.core = core;
+    }
+
+    @Override
+    public int traits() {
+        return WEAKREF;
+    }
+
+    /** The address of {@code o}'s weaklist head, or 0 if its type has no weaklist offset. */
+    public long listOf(long o) {
+        long offset = getLong(getLong(o + OB_TYPE_OFFSET) + TP_WEAKLISTOFFSET_OFFSET);
+        return offset <= 0 ? 0 : o + offset;
+    }
+
+    public boolean hasCallback(long wr) {
+        return callbacks.containsKey(wr);
+    }
+
+    public long referent(long wr) {
+        return getLong(wr + WR_OBJECT_OFFSET);
+    }
+
+    /**
+     * {@code weakref.ref(o, callback)}: a new reference; without a callback the existing basic
+     * ref is shared. {@code o} must have a weaklist ({@link #listOf} != 0).
+     */
+    public long newRef(long o, LongConsumer callback) {
+        long list = listOf(o);
+        if (callback == null && basicRef(list) != 0) {
+            long ref = basicRef(list);
+            core.increfLive(ref);
+            return ref;
+        }
+        long wr = core.newGcObject(WEAKREF_LENGTH, core.weakrefType); // may collect: look again after
+        putLong(wr + WR_OBJECT_OFFSET, o);
+        putLong(wr + WR_CALLBACK_OFFSET, 0);
+        putLong(wr + WR_HASH_OFFSET, -1);
+        putLong(wr + WR_PREV_OFFSET, 0);
+        putLong(wr + WR_NEXT_OFFSET, 0);
+        putLong(wr + WR_VECTORCALL_OFFSET, 0);
+        long basic = basicRef(list);
+        if (callback == null) {
+            insertHead(wr, list);
+        } else {
+            callbacks.put(wr, callback);
+            if (basic == 0) {
+                insertHead(wr, list);
+            } else {
+                insertAfter(wr, basic);
+            }
+        }
+        core.gc.track(wr);
+        return wr;
+    }
+
+    private long basicRef(long list) {
+        long head = getLong(list);
+        return head != 0 && !callbacks.containsKey(head) ? head : 0;
+    }
+
+    private static void insertHead(long wr, long list) {
+        long next = getLong(list);
+        putLong(wr + WR_PREV_OFFSET, 0);
+        putLong(wr + WR_NEXT_OFFSET, next);
+        if (next != 0) {
+            putLong(next + WR_PREV_OFFSET, wr);
+        }
+        putLong(list, wr);
+    }
+
+    private static void insertAfter(long wr, long prev) {
+        long next = getLong(prev + WR_NEXT_OFFSET);
+        putLong(wr + WR_PREV_OFFSET, prev);
+        putLong(wr + WR_NEXT_OFFSET, next);
+        if (next != 0) {
+            putLong(next + WR_PREV_OFFSET, wr);
+        }
+        putLong(prev + WR_NEXT_OFFSET, wr);
+    }
+
+    /** {@code _PyWeakref_ClearRef}: unlinked, referent None; the callback is kept. */
+    public void clearRef(long wr) {
+        long o = getLong(wr + WR_OBJECT_OFFSET);
+        if (o == core.none) {
+            return;
+        }
+        long list = listOf(o);
+        long prev = getLong(wr + WR_PREV_OFFSET);
+        long next = getLong(wr + WR_NEXT_OFFSET);
+        if (getLong(list) == wr) {
+            putLong(list, next);
+        }
+        if (prev != 0) {
+            putLong(prev + WR_NEXT_OFFSET, next);
+        }
+        if (next != 0) {
+            putLong(next + WR_PREV_OFFSET, prev);
+        }
+        putLong(wr + WR_OBJECT_OFFSET, core.none);
+        putLong(wr + WR_PREV_OFFSET, 0);
+        putLong(wr + WR_NEXT_OFFSET, 0);
+    }
+
+    /** The number of weakrefs to {@code o} ({@code weakref.getweakrefcount}). */
+    public int count(long o) {
+        long list = listOf(o);
+        int n = 0;
+        for (long wr = list == 0 ? 0 : getLong(list); wr != 0; wr = getLong(wr + WR_NEXT_OFFSET)) {
+            n++;
+        }
+        return n;
+    }
+
+    /** The weakrefs to {@code o} in list order, borrowed. */
+    public long[] refsTo(long o) {
+        long[] out = new long[count(o)];
+        long wr = out.length == 0 ? 0 : getLong(listOf(o));
+        for (int i = 0; i < out.length; i++, wr = getLong(wr + WR_NEXT_OFFSET)) {
+            out[i] = wr;
+        }
+        return out;
+    }
+
+    /**
+     * {@code PyObject_ClearWeakRefs}, as {@code o} dies with refcount 0: the basic ref is
+     * cleared; every other weakref is cleared, then their callbacks run in list order (newest
+     * first), each called with its (dead) weakref held alive across the call.
+     */
+    public void clearWeakRefs(long o) {
+        long list = listOf(o);
+        long head = getLong(list);
+        if (head != 0 && !callbacks.containsKey(head)) {
+            clearRef(head);
+            head = getLong(list);
+        }
+        if (head == 0) {
+            return;
+        }
+        int n = count(o);
+        long[] refs = new long[n];
+        LongConsumer[] calls = new LongConsumer[n];
+        long wr = head;
+        for (int i = 0; i < n; i++) {
+            long next = getLong(wr + WR_NEXT_OFFSET);
+            LongConsumer callback = callbacks.remove(wr);
+            if (getLong(wr) > 0) {
+                core.increfLive(wr);
+                refs[i] = wr;
+                calls[i] = callback;
+            }
+            clearRef(wr);
+            wr = next;
+        }
+        for (int i = 0; i < n; i++) {
+            if (calls[i] != null) {
+                call(calls[i], refs[i]);
+            }
+        }
+        for (int i = n - 1; i >= 0; i--) { // the tuple CPython holds them in is freed back to front
+            if (refs[i] != 0) {
+                core.decref(refs[i]);
+            }
+        }
+    }
+
+    /** After a finalizer ran in a dying object: weakrefs made meanwhile are cleared, callbacks not run. */
+    public void clearWithoutCallbacks(long o) {
+        long list = listOf(o);
+        while (getLong(list) != 0) {
+            long wr = getLong(list);
+            clearRef(wr);
+            callbacks.remove(wr);
+        }
+    }
+
+    /** Runs the callback of a cleared weakref, reporting what it throws; the callback is dropped. */
+    public void runCallback(long wr) {
+        LongConsumer callback = callbacks.remove(wr);
+        if (callback != null) {
+            call(callback, wr);
+        }
+    }
+
+    private void call(LongConsumer callback, long wr) {
+        callbacksRun++;
+        try {
+            callback.accept(wr);
+        } catch (RuntimeException | Error e) {
+            Unraisable.report(e);
+        }
+    }
+
+    @Override
+    public void dealloc(long wr) {
+        clearRef(wr);
+        callbacks.remove(wr);
+        core.freeGcObject(wr);
+    }
+
+    /** {@code gc_clear}: dead, and the callback dropped. */
+    @Override
+    public void clear(long wr) {
+        clearRef(wr);
+        callbacks.remove(wr);
+    }
+
+    @Override
+    public long sizeOf(long wr) {
+        return GC_HEAD_LENGTH + WEAKREF_LENGTH;
+    }
+}
