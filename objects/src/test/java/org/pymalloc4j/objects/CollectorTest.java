@@ -193,8 +193,17 @@ class CollectorTest {
             s.lists().append(a, x);
             s.lists().append(a, one);
             long t = s.tuples().of(x);
-            assertEquals(List.of(x, one), gc.getReferents(a));
-            assertEquals(List.of(x, one, x), gc.getReferents(a, one, t));
+            // CPython 3.11's order: lists and tuples last item first (gc.get_referents([x, 1]) == [1, x])
+            assertEquals(List.of(one, x), gc.getReferents(a));
+            assertEquals(List.of(one, x, x), gc.getReferents(a, one, t));
+            long d = s.dicts().newDict();
+            long key = s.strs().newStr("k");
+            s.dicts().set(d, key, x);
+            s.dicts().set(d, one, a);
+            // a dict with a non-str key visits each value, then its key: {'k': x, 1: a} -> [x, 'k', a, 1]
+            assertEquals(List.of(x, key, a, one), gc.getReferents(d));
+            s.decref(d);
+            s.decref(key);
             assertEquals(List.of(a, t), gc.getReferrers(x));
             assertEquals(List.of(a), gc.getReferrers(one));
             for (long o : new long[] {t, a, one, x}) {

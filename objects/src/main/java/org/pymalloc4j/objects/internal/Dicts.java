@@ -349,13 +349,13 @@ public final class Dicts implements TypeBehaviour {
     @Override
     public void traverse(long d, LongConsumer visit) {
         long k = keys(d);
+        boolean unicode = kind(k) == KIND_UNICODE; // str keys are never containers: values only
         for (long ix = 0, end = getLong(k + DK_NENTRIES_OFFSET); ix < end; ix++) {
-            long key = entryKey(k, ix);
-            if (key != 0) {
-                visit.accept(key);
-                long value = entryValue(k, ix);
-                if (value != 0) {
-                    visit.accept(value);
+            long value = entryValue(k, ix);
+            if (value != 0 && entryKey(k, ix) != 0) {
+                visit.accept(value); // dict_traverse's order: the value, then the key
+                if (!unicode) {
+                    visit.accept(entryKey(k, ix));
                 }
             }
         }

@@ -182,13 +182,13 @@ public final class Instances {
 
         @Override
         public void traverse(long o, LongConsumer visit) {
-            visit.accept(getLong(o + OB_TYPE_OFFSET)); // heap types visit their type (3.9+)
             for (long i = 0, n = slotCount(o); i < n; i++) {
                 long v = slot(o, i);
                 if (v != 0) {
                     visit.accept(v);
                 }
             }
+            visit.accept(getLong(o + OB_TYPE_OFFSET)); // subtype_traverse: the slots, then the type (3.9+)
         }
 
         @Override

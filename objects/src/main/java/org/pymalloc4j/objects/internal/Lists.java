@@ -130,7 +130,7 @@ public final class Lists implements TypeBehaviour {
 
     @Override
     public void traverse(long o, LongConsumer visit) {
-        for (long i = 0, n = size(o); i < n; i++) {
+        for (long i = size(o) - 1; i >= 0; i--) { // list_traverse: last item first
             long item = item(o, i);
             if (item != 0) {
                 visit.accept(item);

@@ -87,7 +87,7 @@ public final class Tuples implements TypeBehaviour {
 
     @Override
     public void traverse(long o, LongConsumer visit) {
-        for (long i = 0, n = size(o); i < n; i++) {
+        for (long i = size(o) - 1; i >= 0; i--) { // tupletraverse: last item first
             long item = item(o, i);
             if (item != 0) {
                 visit.accept(item);
@@ -95,16 +95,8 @@ public final class Tuples implements TypeBehaviour {
         }
     }
 
-    @Override
-    public void clear(long o) {
-        for (long i = 0, n = size(o); i < n; i++) {
-            long item = item(o, i);
-            if (item != 0) {
-                setItem(o, i, 0);
-                core.decrefHeld(item);
-            }
-        }
-    }
+    // No clear(): CPython's tuple has no tp_clear; the collector breaks cycles through tuples by
+    // clearing the other containers, and the order of the deallocations that follow depends on it.
 
     @Override
     public long sizeOf(long o) {
