@@ -10,7 +10,7 @@ import java.util.Optional;
  * values read from native memory:
  *
  * <pre>
- *  float object at 0x7f27b0200030 (PyFloatObject)
+ *  float object at 0x7f7e2c400030 (PyFloatObject)
  *  OFF  SZ          TYPE DESCRIPTION VALUE
  *    0   8    Py_ssize_t ob_refcnt   1
  *    8   8 PyTypeObject* ob_type     0x7f27ac48f4d0 (float)
