@@ -50,7 +50,9 @@ final class LayoutCommand {
                                     out (float/Double, int/Long and BigInteger, tuple/Object[],
                                     list/ArrayList, str/String, bytes/byte[], dict/HashMap), the
                                     JVM's header mode, and per object graph JOL's total size
-                                    against the native bytes in use
+                                    against the native bytes in use. JOL needs no flag through
+                                    ./pymalloc4j; run by hand, pass java
+                                    --sun-misc-unsafe-memory-access=allow, or the JDK warns once
               --items N             --compare: items in the graphs of the totals (default 1000)
             """;
 
