@@ -13,10 +13,10 @@ import java.util.Optional;
  *  float object at 0x7f7e2c400030 (PyFloatObject)
  *  OFF  SZ          TYPE DESCRIPTION VALUE
  *    0   8    Py_ssize_t ob_refcnt   1
- *    8   8 PyTypeObject* ob_type     0x7f27ac48f4d0 (float)
+ *    8   8 PyTypeObject* ob_type     0x7f7e28179520 (float)
  *   16   8        double ob_fval     1.5 (0x3ff8000000000000)
  *  Object size: 24 bytes in its block (sys.getsizeof: 24)
- *  Block: 32 bytes at 0x7f27b0200030, size class 1 of the pymalloc heap: 8 bytes lost to quantization
+ *  Block: 32 bytes at 0x7f7e2c400030, size class 1 of the pymalloc heap: 8 bytes lost to quantization
  *  Space losses: 0 bytes internal + 8 bytes external = 8 bytes total
  * </pre>
  *
