@@ -7,6 +7,7 @@ module org.pymalloc4j.bench {
     requires org.pymalloc4j.objects;
     requires jmh.core;
     requires jol.core;
+    requires jdk.management;
     requires io.netty.buffer;
     requires io.netty.common;
 

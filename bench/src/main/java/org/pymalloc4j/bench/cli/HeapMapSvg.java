@@ -206,7 +206,8 @@ final class HeapMapSvg {
                     x + k * 22, y - 10, 20, CELL, Palette.colour(sample, 0.01 + k * 0.2475)));
         }
         x += 5 * 22 + 4;
-        x = key(x, y, "fullness: 1 block in use → full", "");
+        // The ramp is drawn in one class's colour; say which, or a reader looks for that class in the map.
+        x = key(x, y, "fullness: 1 block in use → full (shown for class " + sample + ")", "");
         x = key(x, y, "free pool, reusable by any class", String.format(Locale.ROOT,
                 "<rect class=\"legend-free\" x=\"%%s\" y=\"%%s\" width=\"%d\" height=\"%d\" fill=\"#ffffff\" stroke=\"%s\" "
                         + "stroke-dasharray=\"2 1.5\"/>", CELL - 1, CELL - 1, FREE_STROKE));

@@ -13,7 +13,8 @@ public final class Main {
               demo     run a realistic allocation workload and print the heap statistics
               replay   replay an allocation trace and print the heap statistics
               map      draw the arenas and pools of a heap as an SVG picture
-              layout   print a live pool header in JOL's table form
+              layout   print a live object, type, pool header or arena in JOL's table form,
+                       or compare built-ins with their Java counterparts (--compare)
               help     show the help of a command
 
             Run 'pymalloc4j <command> --help' for the options of a command.

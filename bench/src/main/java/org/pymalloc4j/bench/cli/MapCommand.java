@@ -10,8 +10,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.MallocStats;
+import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.PoolInfo;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.bench.Trace;
@@ -19,7 +21,8 @@ import org.pymalloc4j.bench.Trace;
 /** {@code pymalloc4j map}: runs a workload on a fresh heap and draws its arenas and pools as SVG. */
 final class MapCommand {
     static final String HELP = """
-            usage: pymalloc4j map [--demo | --trace FILE] [--blocks N] [--seed S] [--geometry 3.11|3.8] --out FILE.svg [--quiet]
+            usage: pymalloc4j map [--demo | --trace FILE] [--blocks N] [--seed S] [--geometry 3.11|3.8]
+                                  [--malloc NAME] --out FILE.svg [--quiet]
 
             Runs the demo workload (as 'pymalloc4j demo' does) or replays an allocation trace (in
             the format of 'pymalloc4j replay') on a fresh pymalloc heap, then draws the heap as an
@@ -34,6 +37,10 @@ final class MapCommand {
               --blocks N            blocks in the demo's build phase (default 200000)
               --seed S              the demo's random seed (default 42)
               --geometry 3.11|3.8   pool and arena sizes: 16 KiB/1 MiB (default) or 4 KiB/256 KiB
+              --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default), debug
+                                    or pymalloc_debug (the debug hooks add 24 bytes to every block,
+                                    which moves blocks up size classes: compare the pictures);
+                                    malloc and malloc_debug have no pymalloc heap to draw
               --out FILE.svg        where to write the picture (required)
               --quiet               no progress bar
             """.formatted(HeapMapSvg.MAX_ROWS);
@@ -51,7 +58,7 @@ final class MapCommand {
             out.print(HELP);
             return 0;
         }
-        Options options = new Options("map", args, Set.of("trace", "blocks", "seed", "geometry", "out"),
+        Options options = new Options("map", args, Set.of("trace", "blocks", "seed", "geometry", "malloc", "out"),
                 Set.of("demo", "quiet"));
         if (!options.positional().isEmpty()) {
             throw new UsageException("map: unexpected argument '" + options.positional().get(0) + "'");
@@ -63,6 +70,11 @@ final class MapCommand {
             throw new UsageException("map: --blocks and --seed apply to --demo only");
         }
         Geometry geometry = options.geometry("map");
+        AllocatorName allocator = options.allocator("map");
+        if (!allocator.usesPymalloc()) {
+            throw new UsageException("map: --malloc " + allocator + " has no pymalloc heap to draw; "
+                    + "use pymalloc, debug or pymalloc_debug");
+        }
         Path target = outputPath(options.get("out", null));
         long blocks = options.positiveLong("map", "blocks", 200_000);
         if (blocks > 10_000_000) {
@@ -81,16 +93,18 @@ final class MapCommand {
         String workload;
         List<PoolInfo> pools;
         long arenas;
-        try (PyMalloc heap = PyMalloc.create(geometry)) {
+        try (Memory memory = Memory.builder().allocator(allocator).geometry(geometry).build()) {
+            PyMalloc heap = memory.pymalloc();
+            String under = allocator.resolved() == AllocatorName.PYMALLOC ? "" : ", under " + allocator.resolved();
             if (trace == null) {
-                new DemoWorkload(heap, (int) blocks, seed).run(progress, (name, ops, nanos) -> { });
+                new DemoWorkload(memory.obj(), (int) blocks, seed).run(progress, (name, ops, nanos) -> { });
                 workload = String.format(Locale.ROOT, "demo workload: %,d blocks built, churned 4×, 90%% freed, "
-                        + "half rebuilt (seed %d)", blocks, seed);
+                        + "half rebuilt (seed %d)%s", blocks, seed, under);
             } else {
                 progress.start("replay", trace.length());
-                trace.replay(heap, 65_536, progress::update);
+                trace.replay(memory.obj(), 65_536, progress::update);
                 progress.finish();
-                workload = String.format(Locale.ROOT, "trace %s: %,d operations replayed", traceName, trace.length());
+                workload = String.format(Locale.ROOT, "trace %s: %,d operations replayed%s", traceName, trace.length(), under);
             }
             MallocStats stats = heap.stats();
             pools = heap.pools();

@@ -147,22 +147,22 @@ class MainTest {
         Result r = run("layout");
         assertEquals(0, r.status(), r.err());
         String[] lines = r.out().split("\n");
-        int head = java.util.Arrays.asList(lines).indexOf("OFF  SZ   TYPE DESCRIPTION     VALUE");
+        int head = java.util.Arrays.asList(lines).indexOf("OFF  SZ   TYPE DESCRIPTION             VALUE");
         assertTrue(head > 0, r.out());
-        assertEquals("  0   4   uint ref.count       1 (blocks in use)", lines[head + 1]);
+        assertEquals("  0   4   uint ref.count               1 (blocks in use)", lines[head + 1]);
         assertEquals("  4   4        (alignment/padding gap)", lines[head + 2]);
-        assertTrue(lines[head + 3].matches("  8   8 block\\* freeblock       0x[0-9a-f]+ \\(pool \\+ 48: head of the free list\\)"),
+        assertTrue(lines[head + 3].matches("  8   8 block\\* freeblock               0x[0-9a-f]+ \\(pool \\+ 48: head of the free list\\)"),
                 lines[head + 3]);
-        assertTrue(lines[head + 4].startsWith(" 16   8  poolp nextpool        0x"), lines[head + 4]);
-        assertTrue(lines[head + 5].startsWith(" 24   8  poolp prevpool        0x"), lines[head + 5]);
-        assertEquals(" 32   4   uint arenaindex      0 (slot in the arena table)", lines[head + 6]);
-        assertEquals(" 36   4   uint szidx           3 (64-byte blocks)", lines[head + 7]);
-        assertEquals(" 40   4   uint nextoffset      240 (next block to join the free list: block 3)", lines[head + 8]);
-        assertEquals(" 44   4   uint maxnextoffset   16320 (last block that fits: poolSize - blockSize)", lines[head + 9]);
+        assertTrue(lines[head + 4].startsWith(" 16   8  poolp nextpool                0x"), lines[head + 4]);
+        assertTrue(lines[head + 5].startsWith(" 24   8  poolp prevpool                0x"), lines[head + 5]);
+        assertEquals(" 32   4   uint arenaindex              0 (slot in the arena table)", lines[head + 6]);
+        assertEquals(" 36   4   uint szidx                   3 (64-byte blocks)", lines[head + 7]);
+        assertEquals(" 40   4   uint nextoffset              240 (next block to join the free list: block 3)", lines[head + 8]);
+        assertEquals(" 44   4   uint maxnextoffset           16320 (last block that fits: poolSize - blockSize)", lines[head + 9]);
         assertTrue(r.out().contains("Header size: 48 bytes (POOL_OVERHEAD)\n"
                 + "Space losses: 4 bytes internal + 0 bytes external = 4 bytes total\n"
                 + "Pool: 16,384 bytes = 48 header + 255 blocks x 64 B + 16 bytes lost to quantization\n"), r.out());
-        assertTrue(run("layout", "--size", "500", "--geometry", "3.8").out().contains(" 36   4   uint szidx           31 (512-byte blocks)"));
+        assertTrue(run("layout", "--size", "500", "--geometry", "3.8").out().contains(" 36   4   uint szidx                   31 (512-byte blocks)"));
     }
 
     @Test

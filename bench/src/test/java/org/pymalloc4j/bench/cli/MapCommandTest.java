@@ -135,6 +135,34 @@ class MapCommandTest {
     }
 
     @Test
+    void underTheDebugHooksBlocksMoveUpSizeClasses() throws Exception {
+        Path svg = dir.resolve("debug.svg");
+        Result r = run("map", "--trace", trace(SMALL).toString(), "--malloc", "pymalloc_debug", "--out", svg.toString(), "--quiet");
+        assertEquals(0, r.status(), r.err());
+        Document doc = parse(svg);
+        String all = doc.getDocumentElement().getTextContent();
+        assertTrue(all.contains("16 operations replayed, under pymalloc_debug"), all);
+        // 16 bytes + the hooks' 24 of guards and header: class 2 (48 B), and class 0 stays empty
+        assertTrue(title(cells(doc).get(0)).endsWith("class 2 (48 B) · 10 of 340 blocks in use (3%)"), title(cells(doc).get(0)));
+        assertTrue(all.contains("class 2 · 48 B · 1 pool"), all);
+        assertFalse(all.contains("class 0 · 16 B · 1 pool"), all);
+    }
+
+    @Test
+    void anAllocatorWithoutAPymallocHeapIsAUsageError() {
+        Path svg = dir.resolve("none.svg");
+        for (String name : List.of("malloc", "malloc_debug")) {
+            Result r = run("map", "--malloc", name, "--out", svg.toString(), "--quiet");
+            assertEquals(2, r.status(), name);
+            assertTrue(r.err().contains("--malloc " + name + " has no pymalloc heap to draw"), r.err());
+        }
+        Result bad = run("map", "--malloc", "jemalloc", "--out", svg.toString());
+        assertEquals(2, bad.status());
+        assertTrue(bad.err().contains("map: --malloc: unknown allocator 'jemalloc'"), bad.err());
+        assertFalse(Files.exists(svg), "nothing written");
+    }
+
+    @Test
     void theLegendShowsEveryClassAndTheStates() throws Exception {
         Path svg = dir.resolve("legend.svg");
         assertEquals(0, run("map", "--trace", trace(SMALL).toString(), "--out", svg.toString(), "--quiet").status());
@@ -153,7 +181,7 @@ class MapCommandTest {
         assertTrue(all.contains("class 0 · 16 B · 1 pool"), all);
         assertTrue(all.contains("class 6 · 112 B · 1 pool"), all);
         assertTrue(all.contains("class 31 · 512 B"), all);
-        assertTrue(all.contains("fullness: 1 block in use → full"), all);
+        assertTrue(all.contains("fullness: 1 block in use → full (shown for class 0)"), all);
         assertTrue(all.contains("free pool, reusable by any class"), all);
         assertTrue(all.contains("never carved"), all);
         assertTrue(all.contains("CPython 3.11 geometry (16 KiB pools, 1 MiB arenas)"), all);

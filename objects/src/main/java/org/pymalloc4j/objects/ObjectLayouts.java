@@ -1,0 +1,294 @@
+package org.pymalloc4j.objects;
+
+import java.lang.foreign.StructLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.pymalloc4j.allocator.Geometry;
+import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.objects.internal.Core;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getByte;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.objects.FieldValues.hex;
+
+/**
+ * The layout of a live native object in JOL's table form ({@code OFF  SZ  TYPE  DESCRIPTION
+ * VALUE}), with every value read from native memory: refcount, type, {@code ob_size}, an int's
+ * 30-bit digits, a str's state bits and characters, items as addresses with their types' names,
+ * a GC object's {@code PyGC_Head} links and flags, padding, and under the table the block the
+ * object lives in with the bytes its size class loses to quantization.
+ *
+ * <pre>
+ *  try (ObjectSpace space = ObjectSpace.create()) {
+ *      long f = space.floats().newFloat(1.5);
+ *      System.out.print(ObjectLayouts.of(space, f));        // the table of a PyFloatObject
+ *      space.decref(f);
+ *  }
+ * </pre>
+ *
+ * The rows come from the FFM layouts ({@link ObjectHeader}, {@link BuiltinLayouts},
+ * {@link StrLayout}, {@link TypeLayout}, {@link DictKeysLayout}); the blocks an object owns (a
+ * list's item array, a dict's keys object) have tables of their own from {@link #ownedBlocks}.
+ * Reading only: nothing is allocated or changed. Needs a checked space, whose validation tells a
+ * live object from a freed or foreign address before anything is read.
+ */
+public final class ObjectLayouts {
+    private ObjectLayouts() {
+    }
+
+    /**
+     * The table of the object at {@code o}: a type object's too ({@code PyTypeObject}).
+     *
+     * @throws FreedObjectException  if {@code o} is not a live object of {@code space} (freed,
+     *                               foreign, or not an object's start)
+     * @throws NullPointerException  if {@code o} is 0
+     * @throws IllegalStateException if {@code space} is closed, or not checked
+     */
+    public static LayoutTable of(ObjectSpace space, long o) {
+        String typeName = checkedTypeName(space, o);
+        long type = space.type(o);
+        boolean gc = isGc(type);
+        FieldValues values = new FieldValues(space);
+        LayoutRows rows = new LayoutRows(o, values);
+        if (gc) {
+            rows.struct(ObjectHeader.PY_GC_HEAD, o - ObjectHeader.GC_HEAD_LENGTH);
+        }
+        String struct = fields(space, o, type, typeName, rows);
+        long block = gc ? o - ObjectHeader.GC_HEAD_LENGTH : o;
+        String title = String.format(Locale.ROOT, "%s object at %s (%s%s)", typeName, hex(o), struct,
+                gc ? ", with the PyGC_Head before it: its block starts at " + hex(block) : "");
+        List<String> summary = new ArrayList<>();
+        summary.add(String.format(Locale.ROOT, "Object size: %d bytes in its block (sys.getsizeof: %d)",
+                rows.span(), space.sizeOf(o)));
+        summary.addAll(blockLines(space, block, getLong(o) >= Core.IMMORTAL_REFCNT, rows));
+        return new LayoutTable(title, rows.rows(), summary);
+    }
+
+    /**
+     * The tables of the blocks {@code o} owns apart from its own: a list's item array (MEM
+     * domain), a dict's keys object (for an empty dict, the static empty keys object all empty
+     * dicts share, said so in the title). Empty for other objects and for a list with no array.
+     *
+     * @throws FreedObjectException  if {@code o} is not a live object of {@code space}
+     * @throws NullPointerException  if {@code o} is 0
+     * @throws IllegalStateException if {@code space} is closed, or not checked
+     */
+    public static List<LayoutTable> ownedBlocks(ObjectSpace space, long o) {
+        String typeName = checkedTypeName(space, o);
+        if (isHeapType(space.type(o))) {
+            return List.of();
+        }
+        FieldValues values = new FieldValues(space);
+        return switch (typeName) {
+            case "list" -> listItems(space, o, values);
+            case "dict" -> List.of(dictKeys(space, o, values));
+            default -> List.of();
+        };
+    }
+
+    private static String checkedTypeName(ObjectSpace space, long o) {
+        if (space.isClosed()) {
+            throw new IllegalStateException("this ObjectSpace is closed");
+        }
+        if (!space.isChecked()) {
+            throw new IllegalStateException("ObjectLayouts needs a checked space, to tell a live object from a "
+                    + "freed or foreign address before reading it: ObjectSpace.builder().checked(true)");
+        }
+        return space.typeName(o); // checked: throws for anything but a live object
+    }
+
+    /** Adds the object's own rows; returns the name of its C struct. */
+    private static String fields(ObjectSpace space, long o, long type, String typeName, LayoutRows rows) {
+        if (isHeapType(type)) {
+            long slots = getLong(type + ObjectHeader.OB_SIZE_OFFSET);
+            rows.struct(ObjectHeader.PY_OBJECT, o).array("slot", ADDRESS, o + BuiltinLayouts.SLOTS_OFFSET, slots);
+            return "an instance of a class with " + slots + " slots: PyObject + PyObject*[" + slots + "]";
+        }
+        switch (typeName) {
+            case "float" -> rows.struct(BuiltinLayouts.PY_FLOAT_OBJECT, o);
+            case "int", "bool" -> {
+                long digits = Math.max(1, Math.abs(getLong(o + ObjectHeader.OB_SIZE_OFFSET)));
+                rows.struct(BuiltinLayouts.PY_LONG_OBJECT, o).array("ob_digit", JAVA_INT, o + BuiltinLayouts.OB_DIGIT_OFFSET, digits);
+                return "PyLongObject, " + digits + (digits == 1 ? " digit" : " digits") + " of 30 bits";
+            }
+            case "bytes" -> {
+                long n = getLong(o + ObjectHeader.OB_SIZE_OFFSET);
+                rows.struct(BuiltinLayouts.PY_BYTES_OBJECT, o).add(o + BuiltinLayouts.OB_SVAL_OFFSET, n + 1,
+                        "char[" + (n + 1) + "]", "ob_sval", quote("b'", space.bytes().value(o)) + " + NUL");
+            }
+            case "str" -> {
+                return str(space, o, rows);
+            }
+            case "tuple" -> {
+                long n = getLong(o + ObjectHeader.OB_SIZE_OFFSET);
+                rows.struct(BuiltinLayouts.PY_TUPLE_OBJECT, o).array("ob_item", ADDRESS, o + BuiltinLayouts.TUPLE_ITEMS_OFFSET, n);
+            }
+            case "list" -> rows.struct(BuiltinLayouts.PY_LIST_OBJECT, o);
+            case "dict" -> rows.struct(BuiltinLayouts.PY_DICT_OBJECT, o);
+            case "type" -> rows.struct(TypeLayout.PY_TYPE_OBJECT, o);
+            default -> rows.struct(ObjectHeader.PY_OBJECT, o);
+        }
+        return structName(typeName);
+    }
+
+    private static String structName(String typeName) {
+        return switch (typeName) {
+            case "float" -> BuiltinLayouts.PY_FLOAT_OBJECT.name().orElseThrow();
+            case "bytes" -> BuiltinLayouts.PY_BYTES_OBJECT.name().orElseThrow();
+            case "tuple" -> BuiltinLayouts.PY_TUPLE_OBJECT.name().orElseThrow();
+            case "list" -> BuiltinLayouts.PY_LIST_OBJECT.name().orElseThrow();
+            case "dict" -> BuiltinLayouts.PY_DICT_OBJECT.name().orElseThrow();
+            case "type" -> TypeLayout.PY_TYPE_OBJECT.name().orElseThrow();
+            default -> ObjectHeader.PY_OBJECT.name().orElseThrow();
+        };
+    }
+
+    private static String str(ObjectSpace space, long o, LayoutRows rows) {
+        int state = getInt(o + StrLayout.STATE_OFFSET);
+        boolean ascii = (state & StrLayout.ASCII) != 0;
+        int kind = (state & StrLayout.KIND_MASK) >>> StrLayout.KIND_SHIFT;
+        long length = getLong(o + StrLayout.LENGTH_OFFSET);
+        StructLayout header = ascii ? StrLayout.PY_ASCII_OBJECT : StrLayout.PY_COMPACT_UNICODE_OBJECT;
+        rows.struct(header, o);
+        String text = space.strs().value(o);
+        rows.add(o + header.byteSize(), (length + 1) * kind, "Py_UCS" + kind + "[" + (length + 1) + "]", "data",
+                quote("'", text) + " + NUL");
+        return header.name().orElseThrow() + ", " + length + (length == 1 ? " character" : " characters")
+                + " of " + kind + (kind == 1 ? " byte" : " bytes");
+    }
+
+    private static List<LayoutTable> listItems(ObjectSpace space, long list, FieldValues values) {
+        long items = getLong(list + BuiltinLayouts.LIST_ITEMS_OFFSET);
+        if (items == 0) {
+            return List.of();
+        }
+        long size = getLong(list + ObjectHeader.OB_SIZE_OFFSET);
+        long allocated = getLong(list + BuiltinLayouts.LIST_ALLOCATED_OFFSET);
+        LayoutRows rows = new LayoutRows(items, values).array("ob_item", ADDRESS, items, size);
+        if (allocated > size) {
+            rows.add(items + 8 * size, 8 * (allocated - size), "PyObject*[" + (allocated - size) + "]",
+                    "ob_item[" + size + ".." + (allocated - 1) + "]", "allocated, not in use (over-allocation)");
+        }
+        String title = String.format(Locale.ROOT, "ob_item array of the list at %s: %d of %d slots in use "
+                + "(PyMem_Realloc, MEM domain), offsets from %s", hex(list), size, allocated, hex(items));
+        List<String> summary = new ArrayList<>();
+        summary.add("Array size: " + rows.span() + " bytes (8 × allocated)");
+        summary.addAll(blockLines(space, items, false, rows));
+        return List.of(new LayoutTable(title, rows.rows(), summary));
+    }
+
+    private static LayoutTable dictKeys(ObjectSpace space, long dict, FieldValues values) {
+        long keys = getLong(dict + BuiltinLayouts.MA_KEYS_OFFSET);
+        LayoutRows rows = new LayoutRows(keys, values).struct(DictKeysLayout.PY_DICT_KEYS_OBJECT, keys);
+        int log2Size = getByte(keys + DictKeysLayout.DK_LOG2_SIZE_OFFSET);
+        int log2IndexBytes = getByte(keys + DictKeysLayout.DK_LOG2_INDEX_BYTES_OFFSET);
+        long slots = 1L << log2Size;
+        long indexBytes = 1L << log2IndexBytes;
+        int width = (int) (indexBytes / slots);
+        long indices = keys + DictKeysLayout.DK_INDICES_OFFSET;
+        rows.add(indices, indexBytes, "int" + 8 * width + "_t[" + slots + "]", "dk_indices",
+                indexList(indices, slots, width));
+        boolean general = getByte(keys + DictKeysLayout.DK_KIND_OFFSET) == DictKeysLayout.KIND_GENERAL;
+        StructLayout entry = general ? DictKeysLayout.PY_DICT_KEY_ENTRY : DictKeysLayout.PY_DICT_UNICODE_ENTRY;
+        long used = getLong(keys + DictKeysLayout.DK_NENTRIES_OFFSET);
+        long usable = used + getLong(keys + DictKeysLayout.DK_USABLE_OFFSET);
+        long first = indices + indexBytes;
+        long shown = Math.min(used, LayoutRows.MAX_ELEMENTS / 3);
+        for (long i = 0; i < shown; i++) {
+            rows.struct(entry, first + i * entry.byteSize());
+        }
+        if (used > shown) {
+            rows.add(first + shown * entry.byteSize(), (used - shown) * entry.byteSize(),
+                    entry.name().orElseThrow() + "[" + (used - shown) + "]", "entries[" + shown + ".." + (used - 1) + "]",
+                    (used - shown) + " more, not shown");
+        }
+        if (usable > used) {
+            rows.add(first + used * entry.byteSize(), (usable - used) * entry.byteSize(),
+                    entry.name().orElseThrow() + "[" + (usable - used) + "]", "entries[" + used + ".." + (usable - 1) + "]",
+                    "free (usable_fraction of the table)");
+        }
+        boolean shared = getLong(keys + DictKeysLayout.DK_REFCNT_OFFSET) >= Core.IMMORTAL_REFCNT;
+        String title = String.format(Locale.ROOT, "ma_keys of the dict at %s: %s at %s (%s)", hex(dict),
+                DictKeysLayout.PY_DICT_KEYS_OBJECT.name().orElseThrow(), hex(keys),
+                shared ? "the static empty keys object every empty dict shares" : used + " of " + usable + " usable entries used");
+        List<String> summary = new ArrayList<>();
+        summary.add("Keys object size: " + rows.span() + " bytes (32 + indices + usable entries)");
+        summary.addAll(blockLines(space, keys, shared, rows));
+        return new LayoutTable(title, rows.rows(), summary);
+    }
+
+    private static String indexList(long indices, long slots, int width) {
+        StringBuilder b = new StringBuilder("[");
+        long shown = Math.min(slots, 32);
+        for (long i = 0; i < shown; i++) {
+            long at = indices + i * width;
+            long v = switch (width) {
+                case 1 -> getByte(at);
+                case 2 -> (short) (getByte(at) & 0xFF | getByte(at + 1) << 8);
+                case 4 -> getInt(at);
+                default -> getLong(at);
+            };
+            b.append(i == 0 ? "" : ", ").append(v == -1 ? "-" : v == -2 ? "dummy" : Long.toString(v));
+        }
+        return b.append(shown < slots ? ", …]" : "]").append(" (entry numbers; - empty)").toString();
+    }
+
+    /** Where the block holding {@code rows} comes from, what its size class loses, and the space losses. */
+    private static List<String> blockLines(ObjectSpace space, long block, boolean isStatic, LayoutRows rows) {
+        long used = rows.span();
+        long padding = new LayoutTable("", rows.rows(), List.of()).paddingBytes();
+        Memory memory = space.memory();
+        PyMalloc heap = memory.hasPymalloc() ? memory.pymalloc() : null;
+        long slack = 0;
+        String line;
+        if (isStatic) {
+            line = "Block: none of its own: a static object, in the space's RAW block of statically allocated objects";
+        } else if (heap != null && heap.isArenaAddress(block) && heap.isLive(block)) {
+            long usable = heap.usableSize(block);
+            int sizeClass = Geometry.sizeClass(usable);
+            slack = usable - used;
+            line = String.format(Locale.ROOT, "Block: %d bytes at %s, size class %d of the pymalloc heap: "
+                    + "%d bytes lost to quantization", usable, hex(block), sizeClass, slack);
+        } else if (heap != null && heap.isLive(block)) {
+            line = String.format(Locale.ROOT, "Block: %d bytes at %s, a raw block from malloc (over %d bytes: "
+                    + "no size class, nothing lost to quantization)", heap.usableSize(block), hex(block),
+                    Geometry.SMALL_REQUEST_THRESHOLD);
+        } else {
+            line = String.format(Locale.ROOT, "Block: at %s, from the %s allocator, which keeps no size class here",
+                    hex(block), memory.configured().resolved());
+        }
+        return List.of(line, String.format(Locale.ROOT, "Space losses: %d bytes internal + %d bytes external = "
+                + "%d bytes total", padding, slack, padding + slack));
+    }
+
+    private static boolean isGc(long type) {
+        return (getLong(type + TypeLayout.TP_FLAGS_OFFSET) & TypeLayout.HAVE_GC) != 0;
+    }
+
+    private static boolean isHeapType(long type) {
+        return (getLong(type + TypeLayout.TP_FLAGS_OFFSET) & TypeLayout.HEAPTYPE) != 0;
+    }
+
+    /** Python's quoted form of a str, truncated past 48 characters. */
+    private static String quote(String open, String text) {
+        String shown = text.length() > 48 ? text.substring(0, 47) + "…" : text;
+        return open + shown.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'";
+    }
+
+    /** Python's repr of bytes, truncated past 48 of them. */
+    private static String quote(String open, byte[] bytes) {
+        StringBuilder b = new StringBuilder(open);
+        for (int i = 0; i < Math.min(bytes.length, 48); i++) {
+            int c = bytes[i] & 0xFF;
+            b.append(c == '\\' || c == '\'' ? "\\" + (char) c
+                    : c >= 32 && c < 127 ? String.valueOf((char) c) : String.format(Locale.ROOT, "\\x%02x", c));
+        }
+        return b.append(bytes.length > 48 ? "…'" : "'").toString();
+    }
+}

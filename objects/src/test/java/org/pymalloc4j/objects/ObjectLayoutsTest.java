@@ -1,0 +1,269 @@
+package org.pymalloc4j.objects;
+
+import java.math.BigInteger;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link ObjectLayouts}: the rows of each kind of object, their live values, the block and its
+ * quantization loss, and the refusals its {@code @throws} clauses promise.
+ */
+class ObjectLayoutsTest {
+    private static String value(LayoutTable t, String field) {
+        return t.row(field).orElseThrow(() -> new AssertionError("no row " + field + " in\n" + t)).value();
+    }
+
+    private static long offset(LayoutTable t, String field) {
+        return t.row(field).orElseThrow(() -> new AssertionError("no row " + field + " in\n" + t)).offset();
+    }
+
+    @Test
+    void floatShowsRefcountTypeAndValueAndTheQuantizationLoss() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long f = space.floats().newFloat(1.5);
+            space.incref(f);
+            LayoutTable t = ObjectLayouts.of(space, f);
+            System.out.print(t);
+            assertEquals(List.of("ob_refcnt", "ob_type", "ob_fval"), t.rows().stream().map(LayoutTable.Row::description).toList());
+            assertEquals("2", value(t, "ob_refcnt"));
+            assertEquals(String.format("0x%x (float)", space.type(f)), value(t, "ob_type"));
+            assertEquals("1.5 (0x3ff8000000000000)", value(t, "ob_fval"));
+            assertEquals(16, offset(t, "ob_fval"));
+            assertEquals("double", t.row("ob_fval").orElseThrow().type());
+            // 24 bytes in the 32-byte block of class 1
+            assertTrue(t.summary().contains("Space losses: 0 bytes internal + 8 bytes external = 8 bytes total"), t.render());
+            assertTrue(t.summary().get(1).startsWith(String.format("Block: 32 bytes at 0x%x, size class 1 ", f)), t.render());
+            space.decref(f);
+            space.decref(f);
+        }
+    }
+
+    @Test
+    void intShowsItsThirtyBitDigits() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            BigInteger v = BigInteger.ONE.shiftLeft(60).add(BigInteger.valueOf(5)).negate(); // -(2^60 + 5)
+            long o = space.ints().newInt(v);
+            LayoutTable t = ObjectLayouts.of(space, o);
+            System.out.print(t);
+            assertEquals("-3", value(t, "ob_size"));
+            assertEquals("5 (× 2^0)", value(t, "ob_digit[0]"));
+            assertEquals("0 (× 2^30)", value(t, "ob_digit[1]"));
+            assertEquals("1 (× 2^60)", value(t, "ob_digit[2]"));
+            assertEquals(32, offset(t, "ob_digit[2]"));
+            assertEquals(space.sizeOf(o), 36);
+            assertTrue(t.summary().getFirst().startsWith("Object size: 36 bytes"), t.render());
+            assertTrue(t.summary().contains("Space losses: 0 bytes internal + 12 bytes external = 12 bytes total"), t.render());
+            space.decref(o);
+        }
+    }
+
+    @Test
+    void smallIntsAreStaticAndHaveNoBlockOfTheirOwn() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long seven = space.ints().newInt(7);
+            LayoutTable t = ObjectLayouts.of(space, seven);
+            assertTrue(value(t, "ob_refcnt").endsWith("(static object: immortal)"), t.render());
+            assertTrue(t.summary().get(1).startsWith("Block: none of its own: a static object"), t.render());
+            space.decref(seven);
+        }
+    }
+
+    @Test
+    void tupleShowsItsGcHeadAndItsItemsWithTheirTypes() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long f = space.floats().newFloat(2.5);
+            long s = space.strs().newStr("abc");
+            long t0 = space.tuples().of(f, s, space.none());
+            LayoutTable t = ObjectLayouts.of(space, t0);
+            System.out.print(t);
+            assertEquals(-16, t.rows().getFirst().offset());
+            assertEquals("_gc_next", t.rows().getFirst().description());
+            assertEquals(-8, offset(t, "_gc_prev"));
+            assertTrue(value(t, "_gc_next").contains("(tracked"), t.render());
+            assertEquals(String.format("0x%x (float)", f), value(t, "ob_item[0]"));
+            assertEquals(String.format("0x%x (str)", s), value(t, "ob_item[1]"));
+            assertEquals(String.format("0x%x (NoneType)", space.none()), value(t, "ob_item[2]"));
+            assertTrue(t.title().contains(String.format("its block starts at 0x%x", t0 - 16)), t.title());
+            assertTrue(t.summary().getFirst().startsWith("Object size: 64 bytes in its block (sys.getsizeof: 64)"), t.render());
+            assertTrue(t.summary().contains("Space losses: 0 bytes internal + 0 bytes external = 0 bytes total"), t.render());
+            space.decref(t0);
+            space.decref(f);
+            space.decref(s);
+        }
+    }
+
+    @Test
+    void longTuplesAreSummedUpAfterFifteenItems() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long t0 = space.tuples().newTuple(100);
+            for (int i = 0; i < 100; i++) {
+                space.tuples().set(t0, i, space.floats().newFloat(i));
+            }
+            LayoutTable t = ObjectLayouts.of(space, t0);
+            LayoutTable.Row rest = t.row("ob_item[15..99]").orElseThrow(() -> new AssertionError(t.render()));
+            assertEquals(85 * 8, rest.size());
+            assertEquals(24 + 15 * 8, rest.offset());
+            assertTrue(t.summary().getFirst().startsWith("Object size: 840 bytes"), t.render());
+            assertTrue(t.summary().get(1).startsWith("Block: 840 bytes at "), t.render());
+            assertTrue(t.summary().get(1).contains("a raw block from malloc"), t.render());
+            space.decref(t0);
+        }
+    }
+
+    @Test
+    void strShowsStateBitsAndCharacters() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long ascii = space.strs().newStr("hello");
+            LayoutTable a = ObjectLayouts.of(space, ascii);
+            System.out.print(a);
+            assertEquals("0xe4 (not interned, kind 1, compact, ascii, ready)", value(a, "state"));
+            assertEquals("'hello' + NUL", value(a, "data"));
+            assertEquals(48, offset(a, "data"));
+            assertEquals(LayoutTable.PADDING, a.rows().get(5).description());
+            assertEquals(4, a.paddingBytes());
+            long euro = space.strs().newStr("€uro");
+            LayoutTable e = ObjectLayouts.of(space, euro);
+            assertEquals("Py_UCS2[5]", e.row("data").orElseThrow().type());
+            assertEquals(72, offset(e, "data"));
+            assertTrue(e.summary().getFirst().startsWith("Object size: 82 bytes in its block (sys.getsizeof: 82)"), e.render());
+            space.decref(ascii);
+            space.decref(euro);
+        }
+    }
+
+    @Test
+    void bytesShowItsCharactersAndTheTrailingNul() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long b = space.bytes().newBytes(new byte[] {'a', 0, (byte) 0xff, '\''});
+            LayoutTable t = ObjectLayouts.of(space, b);
+            assertEquals("b'a\\x00\\xff\\'' + NUL", value(t, "ob_sval"));
+            assertEquals(5, t.row("ob_sval").orElseThrow().size());
+            assertEquals("-1 (not computed yet)", value(t, "ob_shash"));
+            space.decref(b);
+        }
+    }
+
+    @Test
+    void listAndItsItemArray() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long list = space.lists().newList();
+            long f = space.floats().newFloat(1);
+            space.lists().append(list, f);
+            space.lists().append(list, space.none());
+            LayoutTable t = ObjectLayouts.of(space, list);
+            System.out.print(t);
+            assertEquals("4", value(t, "allocated"));
+            assertEquals("PyObject**", t.row("ob_item").orElseThrow().type());
+            assertTrue(value(t, "ob_item").endsWith("(its item array, below)"), t.render());
+            assertEquals(List.of(), ObjectLayouts.ownedBlocks(space, f));
+            List<LayoutTable> owned = ObjectLayouts.ownedBlocks(space, list);
+            assertEquals(1, owned.size());
+            LayoutTable items = owned.getFirst();
+            System.out.print(items);
+            assertEquals(String.format("0x%x (float)", f), value(items, "ob_item[0]"));
+            assertEquals(16, items.row("ob_item[2..3]").orElseThrow().size());
+            assertTrue(items.summary().get(1).startsWith("Block: 32 bytes at "), items.render());
+            space.decref(list);
+            space.decref(f);
+        }
+    }
+
+    @Test
+    void dictAndItsKeysObject() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long d = space.dicts().newDict();
+            long k = space.strs().newStr("key");
+            long v = space.ints().newInt(1);
+            space.dicts().set(d, k, v);
+            LayoutTable t = ObjectLayouts.of(space, d);
+            assertEquals("1", value(t, "ma_used"));
+            LayoutTable keys = ObjectLayouts.ownedBlocks(space, d).getFirst();
+            System.out.print(t);
+            System.out.print(keys);
+            assertEquals("1 (unicode: every key an exact str)", value(keys, "dk_kind"));
+            assertEquals(String.format("0x%x (str)", k), value(keys, "me_key"));
+            assertEquals(String.format("0x%x (int)", v), value(keys, "me_value"));
+            assertTrue(value(keys, "dk_indices").startsWith("["), keys.render());
+            assertEquals(8, keys.row("dk_indices").orElseThrow().size());
+            long empty = space.dicts().newDict();
+            assertTrue(ObjectLayouts.ownedBlocks(space, empty).getFirst().title().contains("static empty keys"));
+            space.decref(d);
+            space.decref(empty);
+            space.decref(k);
+            space.decref(v);
+        }
+    }
+
+    @Test
+    void instanceOfAClassWithSlotsAndItsTypeObject() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long cls = space.classes().newClass("Point", 2);
+            long p = space.classes().newInstance(cls);
+            long x = space.ints().newInt(1000);
+            space.classes().setSlot(p, 0, x);
+            LayoutTable t = ObjectLayouts.of(space, p);
+            System.out.print(t);
+            assertEquals(String.format("0x%x (int)", x), value(t, "slot[0]"));
+            assertEquals("0 (NULL)", value(t, "slot[1]"));
+            assertEquals(String.format("0x%x (Point)", cls), value(t, "ob_type"));
+            LayoutTable type = ObjectLayouts.of(space, cls);
+            System.out.print(type);
+            assertTrue(value(type, "tp_name").endsWith("(\"Point\")"), type.render());
+            assertEquals("2", value(type, "ob_size"));
+            assertTrue(value(type, "tp_flags").contains("HEAPTYPE | BASETYPE | READY | HAVE_GC"), type.render());
+            assertEquals("not used here: all 0", value(type, "(tp_dict … tp_del)"));
+            assertEquals(4, type.paddingBytes());
+            assertEquals(408, type.rows().getLast().offset() + type.rows().getLast().size());
+            space.decref(p);
+            space.decref(x);
+            space.decref(cls);
+        }
+    }
+
+    @Test
+    void refusesAFreedObject() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long keep = space.floats().newFloat(1);
+            long f = space.strs().newStr("gone");
+            space.decref(f);
+            // @throws FreedObjectException if o is not a live object of space (freed, foreign, or not an object's start)
+            assertThrows(FreedObjectException.class, () -> ObjectLayouts.of(space, f));
+            assertThrows(FreedObjectException.class, () -> ObjectLayouts.ownedBlocks(space, f));
+            space.decref(keep);
+        }
+    }
+
+    @Test
+    void refusesAForeignAddressAndTheMiddleOfAnObject() {
+        try (ObjectSpace space = ObjectSpace.create(); ObjectSpace other = ObjectSpace.create()) {
+            long mine = space.floats().newFloat(1);
+            long theirs = other.floats().newFloat(2);
+            assertThrows(FreedObjectException.class, () -> ObjectLayouts.of(space, theirs));
+            long tuple = space.tuples().of(mine, mine);
+            assertThrows(FreedObjectException.class, () -> ObjectLayouts.of(space, tuple + 8));
+            space.decref(tuple);
+            space.decref(mine);
+            other.decref(theirs);
+        }
+    }
+
+    @Test
+    void refusesNullAClosedSpaceAndAnUncheckedOne() {
+        ObjectSpace space = ObjectSpace.create();
+        // @throws NullPointerException if o is 0
+        assertThrows(NullPointerException.class, () -> ObjectLayouts.of(space, 0));
+        long none = space.none();
+        space.close();
+        // @throws IllegalStateException if space is closed, or not checked
+        assertThrows(IllegalStateException.class, () -> ObjectLayouts.of(space, none));
+        try (ObjectSpace unchecked = ObjectSpace.builder().checked(false).build()) {
+            Throwable t = assertThrows(IllegalStateException.class, () -> ObjectLayouts.of(unchecked, unchecked.none()));
+            assertTrue(t.getMessage().contains("checked space"), t.getMessage());
+        }
+    }
+}
