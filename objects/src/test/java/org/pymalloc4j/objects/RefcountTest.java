@@ -34,8 +34,8 @@ class RefcountTest {
     }
 
     @Test
-    void aMillionLongChainOfListsFreesWithoutStackOverflow() {
-        deepChain(1_000_000, (space, inner) -> {
+    void aTenMillionLongChainOfListsFreesWithoutStackOverflow() {
+        deepChain(10_000_000, (space, inner) -> {
             long l = space.lists().newList();
             space.lists().append(l, inner);
             return l;
