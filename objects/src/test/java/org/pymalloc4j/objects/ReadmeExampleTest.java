@@ -1,5 +1,8 @@
 package org.pymalloc4j.objects;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +30,26 @@ class ReadmeExampleTest {
             space.decref(b);
             space.decref(x);
             space.decref(y);
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    /** The cycle collector's example in objects/README.md: the callback runs before the finalizer. */
+    @Test
+    void collectorExample() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            List<String> printed = new ArrayList<>();
+            long node = space.classes().newClass(ClassSpec.named("Node").slots(1).weakReferenceable()
+                    .finalizer(self -> printed.add("__del__")));
+            long a = space.classes().newInstance(node);
+            space.classes().setSlot(a, 0, a);
+            long wr = space.weakrefs().newRef(a, ref -> printed.add("callback"));
+            space.decref(a);
+            assertEquals(1, space.gc().collect());
+            assertEquals(List.of("callback", "__del__"), printed);
+            assertEquals(space.none(), space.weakrefs().get(wr));
+            space.decref(wr);
+            space.decref(node);
             assertEquals(0, space.liveObjectCount());
         }
     }

@@ -4,6 +4,8 @@ import java.util.function.LongConsumer;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.objects.BuiltinLayouts.LIST_ITEMS_OFFSET;
+import static org.pymalloc4j.objects.BuiltinLayouts.TUPLE_ITEMS_OFFSET;
 import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
@@ -193,11 +195,34 @@ public final class GcCollection {
         }
     }
 
-    /** subtract_refs: each reference from inside the set takes one off its target's gc_refs. */
+    /**
+     * subtract_refs: each reference from inside the set takes one off its target's gc_refs.
+     * Lists and tuples, most of any heap, are walked here rather than through their type's
+     * traverse and a visitor: the same visits (their order does not matter in this phase).
+     */
     private void subtractRefs(long containers) {
         for (long g = GcHead.next(containers); g != containers; g = GcHead.next(g)) {
             long o = g + GC_HEAD_LENGTH;
-            core.behaviourOf(o).traverse(o, visitDecref);
+            long type = getLong(o + OB_TYPE_OFFSET);
+            if (type == core.listType) {
+                decrefAll(getLong(o + LIST_ITEMS_OFFSET), Lists.size(o));
+            } else if (type == core.tupleType) {
+                decrefAll(o + TUPLE_ITEMS_OFFSET, Tuples.size(o));
+            } else {
+                core.behaviourOf(o).traverse(o, visitDecref);
+            }
+        }
+    }
+
+    private void decrefAll(long items, long n) {
+        for (long i = 0; i < n; i++) {
+            long r = getLong(items + 8 * i);
+            if (r != 0 && gc.isGc(r)) {
+                long g = r - GC_HEAD_LENGTH;
+                if (GcHead.isCollecting(g)) {
+                    GcHead.decrementRefs(g);
+                }
+            }
         }
     }
 
