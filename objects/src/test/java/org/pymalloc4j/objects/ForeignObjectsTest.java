@@ -1,0 +1,48 @@
+package org.pymalloc4j.objects;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Objects of another space passed to this one's collector, weakrefs and classes: a clear
+ * {@link FreedObjectException} (the address is in none of this space's arenas), and both
+ * spaces stay consistent.
+ */
+class ForeignObjectsTest {
+    @Test
+    void theCollectorRefusesObjectsOfAnotherSpace() {
+        try (ObjectSpace mine = ObjectSpace.create(); ObjectSpace other = ObjectSpace.create()) {
+            long theirs = other.lists().newList();
+            Collector gc = mine.gc();
+            FreedObjectException e = assertThrows(FreedObjectException.class, () -> gc.isTracked(theirs));
+            assertTrue(e.getMessage().contains("not a live object of this space"), e.getMessage());
+            assertThrows(FreedObjectException.class, () -> gc.isFinalized(theirs));
+            assertThrows(FreedObjectException.class, () -> gc.getReferents(theirs));
+            assertThrows(FreedObjectException.class, () -> gc.getReferrers(theirs));
+            assertEquals(0, gc.collect());
+            other.decref(theirs);
+            mine.checkInvariants();
+            other.checkInvariants();
+        }
+    }
+
+    @Test
+    void weakrefsAndClassesRefuseObjectsOfAnotherSpace() {
+        try (ObjectSpace mine = ObjectSpace.create(); ObjectSpace other = ObjectSpace.create()) {
+            long cls = other.classes().newClass(ClassSpec.named("C").weakReferenceable());
+            long theirs = other.classes().newInstance(cls);
+            assertThrows(FreedObjectException.class, () -> mine.weakrefs().newRef(theirs));
+            assertThrows(FreedObjectException.class, () -> mine.weakrefs().newRef(theirs, wr -> { }));
+            assertThrows(FreedObjectException.class, () -> mine.classes().newInstance(cls));
+            assertEquals(0, other.weakrefs().count(theirs));
+            other.decref(theirs);
+            other.decref(cls);
+            assertEquals(0, other.liveObjectCount());
+            mine.checkInvariants();
+            other.checkInvariants();
+        }
+    }
+}
