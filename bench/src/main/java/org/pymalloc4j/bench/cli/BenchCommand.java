@@ -107,7 +107,7 @@ final class BenchCommand {
         boolean replay = benchmarks.stream().anyMatch(b -> b.startsWith(REPLAY));
         boolean wantCPython = memory || timed || replay;
         try {
-            harness = wantCPython ? CPythonHarness.build(cacheRoot) : null;
+            harness = wantCPython ? CPythonHarness.build(cacheRoot, System.getenv()) : null;
             cpythonInfo = harness == null ? "not needed by the selected benchmarks" : harness.description();
         } catch (CPythonHarness.Unavailable e) {
             cpythonInfo = "not measured: " + e.getMessage();

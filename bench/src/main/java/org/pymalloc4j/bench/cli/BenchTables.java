@@ -223,17 +223,21 @@ final class BenchTables {
         }
         Table table = new Table("live objects", "pymalloc4j ms", "pymalloc4j ns/object", "CPython 3 ms",
                 "CPython 3 ns/object");
-        double min = Double.MAX_VALUE;
-        double max = 0;
+        List<String> steps = new ArrayList<>();
+        double previousObjects = 0;
+        double previousMs = 0;
         for (String n : sizes) {
             double objects = Double.parseDouble(n);
             OptionalDouble ms = jmh.find("CollectorBenchmark", "collectLiveHeap", n).map(x -> x.score())
                     .map(OptionalDouble::of).orElse(OptionalDouble.empty());
             Double c = cpython.get("gc.live." + n);
             if (ms.isPresent()) {
-                double perObject = ms.getAsDouble() * 1e6 / objects;
-                min = Math.min(min, perObject);
-                max = Math.max(max, perObject);
+                if (previousMs > 0) {
+                    steps.add(String.format(Locale.ROOT, "×%.1f for ×%.0f", ms.getAsDouble() / previousMs,
+                            objects / previousObjects));
+                }
+                previousObjects = objects;
+                previousMs = ms.getAsDouble();
             }
             table.row(String.format(Locale.ROOT, "%,d", (long) objects),
                     ms.isPresent() ? fmt(ms.getAsDouble()) : "-",
@@ -241,9 +245,8 @@ final class BenchTables {
                     c == null ? "-" : cell(OptionalDouble.of(c), ms),
                     c == null ? "-" : fmt(c * 1e6 / objects));
         }
-        String linear = max > 0 ? String.format(Locale.ROOT,
-                " pymalloc4j's cost per live object ranges %.1f-%.1f ns (max/min %.2f): linear growth keeps it flat.",
-                min, max, max / min) : "";
+        String linear = steps.isEmpty() ? "" : " pymalloc4j's pause grows " + String.join(", ", steps)
+                + " the objects (linear growth is ×10 for ×10).";
         return Optional.of(new Section("collector", "Collector: full-collection pause against live heap size", table,
                 "A list holding N-1 empty lists, all surviving; one gc.collect() per measurement. In brackets: "
                 + "CPython's pause / pymalloc4j's." + linear));

@@ -60,19 +60,19 @@ final class CPythonHarness {
     /**
      * Finds {@code python3} and a C compiler and builds the harness, or reuses the cached build.
      *
+     * @param env the environment to look in: {@code PATH}, and {@code CC} for the compiler
      * @throws Unavailable saying what is missing and how to install it
      */
-    static CPythonHarness build(Path cacheRoot) throws Unavailable {
-        String cc = Optional.ofNullable(System.getenv("CC")).filter(s -> !s.isBlank()).orElse("cc");
-        if (onPath(cc).isEmpty()) {
-            throw new Unavailable("no C compiler '" + cc + "' on the PATH; " + INSTALL_HINT);
-        }
-        if (onPath("python3").isEmpty()) {
-            throw new Unavailable("no python3 on the PATH; " + INSTALL_HINT);
-        }
+    static CPythonHarness build(Path cacheRoot, Map<String, String> env) throws Unavailable {
+        String path = env.getOrDefault("PATH", "");
+        String cc = onPath(Optional.ofNullable(env.get("CC")).filter(s -> !s.isBlank()).orElse("cc"), path)
+                .orElseThrow(() -> new Unavailable("no C compiler (" + env.getOrDefault("CC", "cc")
+                        + ") on the PATH; " + INSTALL_HINT)).toString();
+        String python = onPath("python3", path)
+                .orElseThrow(() -> new Unavailable("no python3 on the PATH; " + INSTALL_HINT)).toString();
         List<String> probe;
         try {
-            probe = ChildProcess.output(List.of("python3", "-c", PROBE));
+            probe = ChildProcess.output(List.of(python, "-c", PROBE));
         } catch (IOException e) {
             throw new Unavailable("cannot ask python3 for its build paths (" + e.getMessage() + "); " + INSTALL_HINT);
         }
@@ -148,11 +148,11 @@ final class CPythonHarness {
                 || Files.exists(dir.resolve(name + ".dylib"));
     }
 
-    private static Optional<Path> onPath(String program) {
+    private static Optional<Path> onPath(String program, String path) {
         if (program.contains(File.separator)) {
             return Optional.of(Path.of(program)).filter(Files::isExecutable);
         }
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+        for (String dir : path.split(File.pathSeparator)) {
             Path p = Path.of(dir.isEmpty() ? "." : dir, program);
             if (Files.isExecutable(p)) {
                 return Optional.of(p);

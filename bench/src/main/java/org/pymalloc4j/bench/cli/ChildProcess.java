@@ -84,6 +84,19 @@ final class ChildProcess {
         return lines;
     }
 
+    /** The command that starts a JVM like this one, with this JVM's class (and module) path. */
+    static List<String> java(List<String> flags, String mainClass) {
+        List<String> command = new ArrayList<>();
+        command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(flags);
+        String classPath = System.getProperty("java.class.path", "");
+        String modulePath = System.getProperty("jdk.module.path", "");
+        String path = String.join(java.io.File.pathSeparator,
+                java.util.stream.Stream.of(classPath, modulePath).filter(p -> !p.isEmpty()).toList());
+        command.addAll(List.of("-cp", path, mainClass));
+        return command;
+    }
+
     /** Parses {@code name value unit} lines into name -> value; other lines are skipped. */
     static Map<String, Double> figures(List<String> lines) {
         Map<String, Double> figures = new HashMap<>();

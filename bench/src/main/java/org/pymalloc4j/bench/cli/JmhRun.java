@@ -45,9 +45,7 @@ final class JmhRun {
 
     /** The child's command line. */
     static List<String> command(List<String> benchmarks, boolean quick, Path json) {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "org.openjdk.jmh.Main"));
+        List<String> command = ChildProcess.java(List.of(), "org.openjdk.jmh.Main");
         for (String b : benchmarks) {
             command.add("^" + Pattern.quote(PACKAGE + b) + "$");
         }

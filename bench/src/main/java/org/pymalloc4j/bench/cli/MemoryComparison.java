@@ -1,8 +1,6 @@
 package org.pymalloc4j.bench.cli;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,10 +33,7 @@ final class MemoryComparison {
     /** Runs the workloads; CPython's and libc's only when the harness is there. */
     static Map<String, Map<String, Double>> run(CPythonHarness harness) throws IOException {
         Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
-        List<String> java = new ArrayList<>();
-        java.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        java.addAll(JVM_FLAGS);
-        java.addAll(List.of("-cp", System.getProperty("java.class.path"), FragmentationWorkload.class.getName()));
+        List<String> java = ChildProcess.java(JVM_FLAGS, FragmentationWorkload.class.getName());
         figures.put(PYMALLOC4J, ChildProcess.figures(ChildProcess.output(java)));
         if (harness != null) {
             figures.put(CPYTHON, harness.run("memory", "pymalloc"));

@@ -16,9 +16,9 @@ final class PausePlotSvg {
     private static final int WIDTH = 640;
     private static final int HEIGHT = 440;
     private static final int LEFT = 80;
-    private static final int RIGHT = 30;
+    private static final int RIGHT = 50;
     private static final int TOP = 50;
-    private static final int BOTTOM = 90;
+    private static final int BOTTOM = 100;
 
     private PausePlotSvg() {
     }
@@ -85,12 +85,13 @@ final class PausePlotSvg {
             }
             svg.append(String.format(Locale.ROOT, "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>%n",
                     points.toString().trim(), ser.colour()));
-            double ly = HEIGHT - 22;
+            double ly = HEIGHT - 36;
             double lx = LEFT + s * 200;
             svg.append(Svg.line(lx, ly - 4, lx + 22, ly - 4, ser.colour()).replace("/>", " stroke-width=\"3\"/>"));
             svg.append(Svg.text(lx + 28, ly, "start", "", ser.name()));
         }
-        svg.append(Svg.text(LEFT + plotW, HEIGHT - 22, "end", "fill=\"#777777\"", "dashed: linear in heap size"));
+        svg.append(Svg.text(LEFT, HEIGHT - 14, "start", "fill=\"#777777\"",
+                "dashed: linear growth from pymalloc4j's smallest heap (slope 1)"));
         return svg.append("</svg>\n").toString();
     }
 }
