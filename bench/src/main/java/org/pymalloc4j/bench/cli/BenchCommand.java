@@ -37,7 +37,8 @@ final class BenchCommand {
 
             Writes to DIR: jmh.json (JMH's raw results), jmh.log, cpython.txt, chart.svg (bars per
             pattern and size, one colour per implementation), gc-pause.svg (collection pause
-            against heap size, log-log) and results.md (the tables in Markdown, for the README).
+            against heap size, log-log) and results.md (the tables in Markdown, for the README; it
+            links the charts as DIR/chart.svg, so run from the repository's root to paste it there).
 
             options:
               --quick          1 fork, 1 warm-up and 2 measured iterations of 200 ms per benchmark,
@@ -127,7 +128,12 @@ final class BenchCommand {
                 cpython.putAll(harness.run(quick ? new String[] {"--quick", "time"} : new String[] {"time"}));
             }
             if (replay) {
-                cpython.putAll(harness.run("replay", extractTrace(dir).toString()));
+                Path trace = extractTrace();
+                try {
+                    cpython.putAll(harness.run("replay", trace.toString()));
+                } finally {
+                    Files.delete(trace);
+                }
             }
             List<String> lines = new ArrayList<>();
             cpython.forEach((k, v) -> lines.add(k + " " + v));
@@ -154,7 +160,7 @@ final class BenchCommand {
             Files.writeString(dir.resolve(BenchReport.PAUSE_PLOT), pausePlot);
         }
         Files.writeString(dir.resolve(BenchReport.MARKDOWN),
-                BenchReport.markdown(command, machine, sections, chart != null, pausePlot != null, notes));
+                BenchReport.markdown(command, machine, sections, dir.toString(), chart != null, pausePlot != null, notes));
         out.printf("%nwrote %s: jmh.json, jmh.log%s%s%s, %s%n", dir, harness != null ? ", cpython.txt" : "",
                 chart != null ? ", " + BenchReport.CHART : "", pausePlot != null ? ", " + BenchReport.PAUSE_PLOT : "",
                 BenchReport.MARKDOWN);
@@ -176,9 +182,9 @@ final class BenchCommand {
         }
     }
 
-    /** The trace the replay benchmark uses, written to the output directory for the harness. */
-    private static Path extractTrace(Path dir) throws IOException {
-        Path file = dir.resolve("sizes-churn.trace");
+    /** The trace the replay benchmark uses, written to a temporary file for the harness. */
+    private static Path extractTrace() throws IOException {
+        Path file = Files.createTempFile("pymalloc4j-sizes-churn", ".trace");
         try (var in = BenchCommand.class.getResourceAsStream(org.pymalloc4j.bench.jmh.TraceReplayBenchmark.TRACE)) {
             if (in == null) {
                 throw new IOException("the replay trace is missing from the tool's jar");

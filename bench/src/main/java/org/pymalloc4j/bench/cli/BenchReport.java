@@ -71,9 +71,14 @@ final class BenchReport {
         return PausePlotSvg.render("Full collection pause against live heap size", series);
     }
 
-    /** The results as Markdown, ready to paste into the README. */
+    /**
+     * The results as Markdown, ready to paste into the README: the charts are linked as
+     * {@code imageDir/chart.svg}, the output directory as the command was given it, so the links
+     * work from the directory the command ran in (the repository's root for the README).
+     */
     static String markdown(String command, Map<String, String> machine, List<BenchTables.Section> sections,
-                           boolean withChart, boolean withPausePlot, List<String> notes) {
+                           String imageDir, boolean withChart, boolean withPausePlot, List<String> notes) {
+        String prefix = imageDir.isEmpty() || imageDir.endsWith("/") ? imageDir : imageDir + "/";
         StringBuilder md = new StringBuilder();
         md.append("Produced by `").append(command).append("`.\n\n");
         machine.forEach((k, v) -> md.append("- **").append(k).append("**: ").append(v).append('\n'));
@@ -85,10 +90,10 @@ final class BenchReport {
             md.append("**").append(s.title()).append("**\n\n").append(s.table().renderMarkdown()).append('\n')
                     .append(s.note()).append("\n\n");
             if (withChart && s.title().startsWith("Allocator:")) {
-                md.append("![allocator chart](").append(CHART).append(")\n\n");
+                md.append("![allocator chart](").append(prefix).append(CHART).append(")\n\n");
             }
             if (withPausePlot && s.title().startsWith("Collector: full")) {
-                md.append("![collection pause against heap size](").append(PAUSE_PLOT).append(")\n\n");
+                md.append("![collection pause against heap size](").append(prefix).append(PAUSE_PLOT).append(")\n\n");
             }
         }
         return md.toString();

@@ -1,9 +1,6 @@
 package org.pymalloc4j.bench.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,20 +19,13 @@ class BenchCommandTest {
     @TempDir
     Path dir;
 
-    private record Result(int status, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static MainTest.Result run(String... args) {
+        return MainTest.run(args);
     }
 
     @Test
     void helpDescribesTheOptionsAndTheFiles() {
-        for (Result r : List.of(run("bench", "--help"), run("help", "bench"))) {
+        for (MainTest.Result r : List.of(run("bench", "--help"), run("help", "bench"))) {
             assertEquals(0, r.status());
             assertTrue(r.out().startsWith("usage: pymalloc4j bench [--quick] [--filter REGEX] [--out DIR]"), r.out());
             assertTrue(r.out().contains("jmh.json") && r.out().contains("chart.svg") && r.out().contains("results.md"));
@@ -45,14 +35,14 @@ class BenchCommandTest {
 
     @Test
     void aBadRegularExpressionIsAUsageError() {
-        Result r = run("bench", "--filter", "Pair(", "--out", dir.toString());
+        MainTest.Result r = run("bench", "--filter", "Pair(", "--out", dir.toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--filter 'Pair(' is not a regular expression: Unclosed group"), r.err());
     }
 
     @Test
     void aFilterThatFindsNothingIsAUsageError() {
-        Result r = run("bench", "--filter", "NoSuchBenchmark", "--out", dir.toString());
+        MainTest.Result r = run("bench", "--filter", "NoSuchBenchmark", "--out", dir.toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("--filter 'NoSuchBenchmark' finds no benchmark"), r.err());
     }
@@ -60,20 +50,20 @@ class BenchCommandTest {
     @Test
     void anUnwritableOutputDirectoryIsAUsageError() throws IOException {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
-        Result r = run("bench", "--out", file.resolve("sub").toString());
+        MainTest.Result r = run("bench", "--out", file.resolve("sub").toString());
         assertEquals(2, r.status());
         assertTrue(r.err().contains("cannot write to --out '" + file.resolve("sub") + "'"), r.err());
     }
 
     @Test
     void unknownOptionsAndArgumentsAreUsageErrors() {
-        Result unknown = run("bench", "--fast");
+        MainTest.Result unknown = run("bench", "--fast");
         assertEquals(2, unknown.status());
         assertTrue(unknown.err().contains("bench: unknown option --fast"), unknown.err());
-        Result extra = run("bench", "Pair");
+        MainTest.Result extra = run("bench", "Pair");
         assertEquals(2, extra.status());
         assertTrue(extra.err().contains("bench: unexpected argument 'Pair'"), extra.err());
-        Result missing = run("bench", "--out");
+        MainTest.Result missing = run("bench", "--out");
         assertEquals(2, missing.status());
         assertTrue(missing.err().contains("--out needs a value"), missing.err());
     }
@@ -132,7 +122,7 @@ class BenchCommandTest {
     @Test
     void aTinyRealRunWritesTheTablesJsonAndMarkdown() throws IOException {
         Path out = dir.resolve("results");
-        Result r = run("bench", "--quick", "--quiet", "--filter", "ArenaLookupBenchmark.arenaIndex", "--out",
+        MainTest.Result r = run("bench", "--quick", "--quiet", "--filter", "ArenaLookupBenchmark.arenaIndex", "--out",
                 out.toString());
         assertEquals(0, r.status(), r.err());
         assertTrue(r.out().contains("Arena lookup (is this address ours?)"), r.out());

@@ -166,13 +166,13 @@ class BenchResultsTest {
     void markdownHasTheCommandTheMachineTheTablesAndTheCharts() {
         BenchTables tables = new BenchTables(sample(), CPYTHON);
         String md = BenchReport.markdown("pymalloc4j bench --quick", Map.of("CPU", "a test CPU"), tables.all(),
-                true, true, List.of("CPython's figures are missing: test"));
+                "bench/results/quick", true, true, List.of("CPython's figures are missing: test"));
         assertTrue(md.startsWith("Produced by `pymalloc4j bench --quick`."), md);
         assertTrue(md.contains("- **CPU**: a test CPU"), md);
         assertTrue(md.contains("| pattern | pymalloc4j |"), md);
         assertTrue(md.contains("| --- | ---: |"), md);
-        assertTrue(md.contains("![allocator chart](chart.svg)"), md);
-        assertTrue(md.contains("![collection pause against heap size](gc-pause.svg)"), md);
+        assertTrue(md.contains("![allocator chart](bench/results/quick/chart.svg)"), md);
+        assertTrue(md.contains("![collection pause against heap size](bench/results/quick/gc-pause.svg)"), md);
         assertTrue(md.contains("> CPython's figures are missing: test"), md);
     }
 
