@@ -35,6 +35,7 @@
  *
  * Each timed figure is the median of ROUNDS rounds after one warm-up round;
  * a round repeats the pattern for at least ROUND_NS (--quick: fewer, shorter).
+ * The replay is the exception: its figure is the fastest of ROUNDS replays.
  * The interpreter is started for the object and gc patterns only.
  *
  * Build (the bench command does this on first use, with an rpath):
