@@ -15,6 +15,7 @@ public final class Main {
               map      draw the arenas and pools of a heap as an SVG picture
               layout   print a live object, type, pool header or arena in JOL's table form,
                        or compare built-ins with their Java counterparts (--compare)
+              bench    benchmark against the baselines and CPython; tables, charts, raw JSON
               help     show the help of a command
 
             Run 'pymalloc4j <command> --help' for the options of a command.
@@ -42,6 +43,7 @@ public final class Main {
                 case "replay" -> new ReplayCommand(out, err).run(rest);
                 case "map" -> new MapCommand(out, err).run(rest);
                 case "layout" -> new LayoutCommand(out).run(rest);
+                case "bench" -> new BenchCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> help(rest, out);
                 default -> throw new UsageException("unknown command '" + command + "'\n\n" + USAGE);
             };
@@ -57,6 +59,7 @@ public final class Main {
             case "replay" -> ReplayCommand.HELP;
             case "map" -> MapCommand.HELP;
             case "layout" -> LayoutCommand.HELP;
+            case "bench" -> BenchCommand.HELP;
             default -> throw new UsageException("help: unknown command '" + rest[0] + "'");
         };
         out.print(text);

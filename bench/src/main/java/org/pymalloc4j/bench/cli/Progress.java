@@ -48,6 +48,29 @@ final class Progress {
         err.flush();
     }
 
+    /**
+     * Shows {@code label} and how far a run that reports only a fraction done has got; without a
+     * terminal, one line per call.
+     */
+    void step(String label, double fraction) {
+        if (!enabled) {
+            return;
+        }
+        int percent = (int) Math.round(100 * Math.max(0, Math.min(1, fraction)));
+        if (!animated) {
+            err.printf("[%3d%%] %s%n", percent, label);
+            return;
+        }
+        int filled = WIDTH * percent / 100;
+        err.printf("\r  [%s%s] %3d%%  %-50.50s", "#".repeat(filled), ".".repeat(WIDTH - filled), percent, label);
+        err.flush();
+    }
+
+    /** A message that must be seen even with {@code --quiet}. */
+    void note(String message) {
+        err.println(message);
+    }
+
     void finish() {
         if (animated) {
             update(total);

@@ -42,6 +42,24 @@ final class Table {
         return out.toString();
     }
 
+    /** The same table in GitHub Markdown: the first column left-aligned, the rest right-aligned. */
+    String renderMarkdown() {
+        StringBuilder out = new StringBuilder();
+        out.append("| ").append(String.join(" | ", header)).append(" |\n|");
+        for (int i = 0; i < header.length; i++) {
+            out.append(i == 0 ? " --- |" : " ---: |");
+        }
+        out.append('\n');
+        for (String[] r : rows) {
+            out.append("| ").append(String.join(" | ", r).replace("\n", " ")).append(" |\n");
+        }
+        return out.toString();
+    }
+
+    boolean isEmpty() {
+        return rows.isEmpty();
+    }
+
     private static void line(StringBuilder out, String[] cells, int[] width) {
         for (int i = 0; i < cells.length; i++) {
             String cell = cells[i];

@@ -29,23 +29,29 @@ public class BatchBenchmark extends BenchmarkBase {
     public int size;
 
     private final long[] addresses = new long[BLOCKS];
-    private PyMalloc heap;
 
-    @Setup(Level.Trial)
-    public void setUp() {
-        heap = PyMalloc.create();
-    }
+    /** pymalloc4j's heap, its own state so that only {@code pymalloc} reports native bytes. */
+    @State(Scope.Thread)
+    public static class Heap {
+        PyMalloc heap;
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        heap.close();
+        @Setup(Level.Trial)
+        public void setUp(NativeBytes bytes) {
+            heap = PyMalloc.create();
+            bytes.track(NativeBytes.arenaHighWater(heap));
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            heap.close();
+        }
     }
 
     @Benchmark
     @OperationsPerInvocation(BLOCKS)
-    public void pymalloc(Blackhole bh) {
+    public void pymalloc(Heap state, Blackhole bh) {
         long[] a = addresses;
-        PyMalloc h = heap;
+        PyMalloc h = state.heap;
         long n = size;
         for (int i = 0; i < a.length; i++) {
             a[i] = h.malloc(n);

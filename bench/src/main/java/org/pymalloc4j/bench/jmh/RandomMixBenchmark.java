@@ -64,8 +64,9 @@ public class RandomMixBenchmark extends BenchmarkBase {
         PyMalloc heap;
 
         @Setup(Level.Trial)
-        public void setUp(Workload workload) {
+        public void setUp(Workload workload, NativeBytes bytes) {
             heap = PyMalloc.create();
+            bytes.track(NativeBytes.arenaHighWater(heap));
             for (int i = 0; i < LIVE; i++) {
                 live[i] = heap.malloc(workload.initialSizes[i]);
             }

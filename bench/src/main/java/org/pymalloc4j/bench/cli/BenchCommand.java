@@ -1,0 +1,222 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * {@code pymalloc4j bench}: runs the JMH suite in a child JVM, CPython's harness and the memory
+ * comparison, then prints one table per layer and writes the raw results, the charts and a
+ * Markdown page to the output directory.
+ */
+final class BenchCommand {
+    static final String HELP = """
+            usage: pymalloc4j bench [--quick] [--filter REGEX] [--out DIR] [--quiet]
+
+            Measures pymalloc4j against its baselines and against CPython's own C code on this
+            machine, and prints one table per layer (allocator, domains, objects, collector,
+            memory); every figure is a ratio against pymalloc4j's in the same run.
+
+              JMH       the benchmarks of the tool's jar (org.pymalloc4j.bench.jmh), one at a
+                        time in child JVMs, with -prof gc and the fork flags of each benchmark
+              CPython   bench/cpython/pymalloc_bench.c, compiled on first use against the
+                        libpython3 of the python3 on the PATH (cached in ~/.cache/pymalloc4j);
+                        without a C compiler or libpython the tool says what to install and
+                        runs the rest
+              memory    a fragmenting workload (1,000,000 blocks of 1-512 bytes, 9 in 10 freed)
+                        in separate processes: peak and final resident memory, arenas in use
+
+            Writes to DIR: jmh.json (JMH's raw results), jmh.log, cpython.txt, chart.svg (bars per
+            pattern and size, one colour per implementation), gc-pause.svg (collection pause
+            against heap size, log-log) and results.md (the tables in Markdown, for the README; it
+            links the charts as DIR/chart.svg, so run from the repository's root to paste it there).
+
+            options:
+              --quick          1 fork, 1 warm-up and 2 measured iterations of 200 ms per benchmark,
+                               shorter CPython rounds: about two minutes on two cores. Without it,
+                               each benchmark's own settings (3 forks x 5 x 1 s after 5 x 1 s of
+                               warm-up): long, and what figures for publishing need
+              --filter REGEX   only the benchmarks whose name (Class.method, e.g. 'PairBenchmark',
+                               'Collector.*Cycles') REGEX finds; the memory comparison is named
+                               FragmentationMemory; CPython runs when a benchmark it compares with does
+              --out DIR        where the files go (default: bench-results); created if missing
+              --quiet          no progress
+            """;
+
+    /** JMH classes whose CPython figures come from the harness's "time" command. */
+    private static final Pattern TIMED_BY_CPYTHON = Pattern.compile(
+            "^(Pair|Batch|RandomMix|Object|Collector)Benchmark\\.");
+    private static final String REPLAY = "TraceReplayBenchmark.";
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Path cacheRoot;
+
+    BenchCommand(PrintStream out, PrintStream err) {
+        this(out, err, CPythonHarness.defaultCacheRoot());
+    }
+
+    BenchCommand(PrintStream out, PrintStream err, Path cacheRoot) {
+        this.out = out;
+        this.err = err;
+        this.cacheRoot = cacheRoot;
+    }
+
+    int run(String[] args) throws UsageException {
+        if (Main.wantsHelp(args)) {
+            out.print(HELP);
+            return 0;
+        }
+        Options options = new Options("bench", args, Set.of("filter", "out"), Set.of("quick", "quiet"));
+        if (!options.positional().isEmpty()) {
+            throw new UsageException("bench: unexpected argument '" + options.positional().get(0) + "'");
+        }
+        boolean quick = options.has("quick");
+        Pattern filter = filter(options.get("filter", ""));
+        Path dir = outputDirectory(options.get("out", "bench-results"));
+        List<String> benchmarks = JmhRun.select(filter);
+        boolean memory = filter.matcher(MemoryComparison.NAME).find();
+        if (benchmarks.isEmpty() && !memory) {
+            throw new UsageException("bench: --filter '" + filter.pattern() + "' finds no benchmark "
+                    + "(names look like PairBenchmark.pymalloc; the memory comparison is " + MemoryComparison.NAME + ")");
+        }
+        Progress progress = new Progress(err, !options.has("quiet"));
+        try {
+            return measure(command(args), quick, benchmarks, memory, dir, progress);
+        } catch (IOException e) {
+            progress.finish();
+            err.println("pymalloc4j bench: " + e.getMessage());
+            return 1;
+        }
+    }
+
+    private int measure(String command, boolean quick, List<String> benchmarks, boolean memory, Path dir,
+                        Progress progress) throws IOException {
+        List<String> notes = new ArrayList<>();
+        CPythonHarness harness = null;
+        String cpythonInfo;
+        boolean timed = benchmarks.stream().anyMatch(b -> TIMED_BY_CPYTHON.matcher(b).find());
+        boolean replay = benchmarks.stream().anyMatch(b -> b.startsWith(REPLAY));
+        boolean wantCPython = memory || timed || replay;
+        try {
+            harness = wantCPython ? CPythonHarness.build(cacheRoot, System.getenv()) : null;
+            cpythonInfo = harness == null ? "not needed by the selected benchmarks" : harness.description();
+        } catch (CPythonHarness.Unavailable e) {
+            cpythonInfo = "not measured: " + e.getMessage();
+            notes.add("CPython's figures are missing: " + e.getMessage());
+            progress.note("pymalloc4j bench: CPython's figures will be missing: " + e.getMessage());
+        }
+        JmhResults jmh = JmhResults.parse("[]");
+        if (!benchmarks.isEmpty()) {
+            progress.note(String.format("pymalloc4j bench: %d JMH benchmarks%s, one at a time; raw output in %s",
+                    benchmarks.size(), quick ? " (quick)" : "", dir.resolve("jmh.log")));
+            jmh = JmhRun.run(benchmarks, quick, dir, progress);
+        }
+        Map<String, Double> cpython = new HashMap<>();
+        if (harness != null) {
+            progress.step("CPython harness", 0);
+            if (timed) {
+                cpython.putAll(harness.run(quick ? new String[] {"--quick", "time"} : new String[] {"time"}));
+            }
+            if (replay) {
+                Path trace = extractTrace();
+                try {
+                    cpython.putAll(harness.run("replay", trace.toString()));
+                } finally {
+                    Files.delete(trace);
+                }
+            }
+            List<String> lines = new ArrayList<>();
+            cpython.forEach((k, v) -> lines.add(k + " " + v));
+            Files.write(dir.resolve("cpython.txt"), lines.stream().sorted().toList());
+        }
+        Map<String, Map<String, Double>> memoryFigures = Map.of();
+        if (memory) {
+            progress.step("memory comparison", 0.99);
+            memoryFigures = MemoryComparison.run(harness);
+        }
+        progress.finish();
+
+        BenchTables tables = new BenchTables(jmh, cpython);
+        List<BenchTables.Section> sections = new ArrayList<>(tables.all());
+        BenchTables.memory(memoryFigures).ifPresent(sections::add);
+        Map<String, String> machine = MachineInfo.describe(jmh, cpythonInfo);
+        print(command, machine, sections, notes);
+        String chart = BenchReport.chart(tables);
+        String pausePlot = BenchReport.pausePlot(jmh, cpython);
+        if (chart != null) {
+            Files.writeString(dir.resolve(BenchReport.CHART), chart);
+        }
+        if (pausePlot != null) {
+            Files.writeString(dir.resolve(BenchReport.PAUSE_PLOT), pausePlot);
+        }
+        Files.writeString(dir.resolve(BenchReport.MARKDOWN),
+                BenchReport.markdown(command, machine, sections, dir.toString(), chart != null, pausePlot != null, notes));
+        out.printf("%nwrote %s: jmh.json, jmh.log%s%s%s, %s%n", dir, harness != null ? ", cpython.txt" : "",
+                chart != null ? ", " + BenchReport.CHART : "", pausePlot != null ? ", " + BenchReport.PAUSE_PLOT : "",
+                BenchReport.MARKDOWN);
+        return 0;
+    }
+
+    private void print(String command, Map<String, String> machine, List<BenchTables.Section> sections,
+                       List<String> notes) {
+        out.println(command);
+        machine.forEach((k, v) -> out.printf("  %-11s %s%n", k + ":", v));
+        notes.forEach(n -> out.println("note: " + n));
+        String layer = "";
+        for (BenchTables.Section s : sections) {
+            if (!s.layer().equals(layer)) {
+                layer = s.layer();
+                out.printf("%n== %s ==%n", layer);
+            }
+            out.printf("%n%s%n%s%s%n", s.title(), s.table().render(), s.note());
+        }
+    }
+
+    /** The trace the replay benchmark uses, written to a temporary file for the harness. */
+    private static Path extractTrace() throws IOException {
+        Path file = Files.createTempFile("pymalloc4j-sizes-churn", ".trace");
+        try (var in = BenchCommand.class.getResourceAsStream(org.pymalloc4j.bench.jmh.TraceReplayBenchmark.TRACE)) {
+            if (in == null) {
+                throw new IOException("the replay trace is missing from the tool's jar");
+            }
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
+    }
+
+    static Pattern filter(String regex) throws UsageException {
+        try {
+            return Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
+            throw new UsageException("bench: --filter '" + regex + "' is not a regular expression: "
+                    + e.getDescription() + " near index " + e.getIndex());
+        }
+    }
+
+    /** Creates {@code name} if needed and checks that files can be written into it. */
+    static Path outputDirectory(String name) throws UsageException {
+        try {
+            Path dir = Path.of(name);
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".write-test", "");
+            Files.delete(probe);
+            return dir;
+        } catch (IOException | InvalidPathException | SecurityException e) {
+            throw new UsageException("bench: cannot write to --out '" + name + "': " + e);
+        }
+    }
+
+    private static String command(String[] args) {
+        return ("pymalloc4j bench " + String.join(" ", args)).trim();
+    }
+}

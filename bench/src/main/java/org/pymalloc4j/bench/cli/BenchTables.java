@@ -1,0 +1,326 @@
+package org.pymalloc4j.bench.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+
+/**
+ * The bench command's tables, one or more per layer, built from one JMH run, the CPython
+ * harness's figures and the memory comparison. Every time is a ratio against pymalloc4j's in
+ * the same run: "(2.50×)" after a baseline's figure means it took 2.5 times as long.
+ */
+final class BenchTables {
+    /** A titled table and what to read under it. */
+    record Section(String layer, String title, Table table, String note) {
+    }
+
+    /** A JMH method and the name the tables give it. */
+    record Impl(String method, String label) {
+    }
+
+    static final List<Impl> ALLOCATORS = List.of(
+            new Impl("pymalloc", "pymalloc4j"),
+            new Impl("pymallocLonePool", "pymalloc4j lone pool"),
+            new Impl("libcMalloc", "libc malloc"),
+            new Impl("arenaConfined", "Arena.ofConfined"),
+            new Impl("nettyPooledDirect", "Netty pooled"),
+            new Impl("nettyPooledDirectCached", "Netty pooled+cache"),
+            new Impl("javaByteArray", "new byte[n]"));
+    static final String CPYTHON = "CPython";
+
+    /** A row of the allocator layer: a JMH class, its parameter, and the CPython figure's name. */
+    record AllocatorRow(String label, String className, String param, String cpythonKey) {
+    }
+
+    private final JmhResults jmh;
+    private final Map<String, Double> cpython;
+
+    BenchTables(JmhResults jmh, Map<String, Double> cpython) {
+        this.jmh = jmh;
+        this.cpython = cpython;
+    }
+
+    /** The allocator rows present in the run, in table order. */
+    List<AllocatorRow> allocatorRows() {
+        List<AllocatorRow> rows = new ArrayList<>();
+        for (String size : jmh.params("PairBenchmark")) {
+            rows.add(new AllocatorRow("pair " + size + " B", "PairBenchmark", size, "pair." + size));
+        }
+        for (String size : jmh.params("BatchBenchmark")) {
+            rows.add(new AllocatorRow("batch " + size + " B", "BatchBenchmark", size, "batch." + size));
+        }
+        if (!jmh.params("RandomMixBenchmark").isEmpty()) {
+            rows.add(new AllocatorRow("random mix 1-512 B", "RandomMixBenchmark", "", "randomMix"));
+        }
+        if (!jmh.params("TraceReplayBenchmark").isEmpty()) {
+            rows.add(new AllocatorRow("trace replay", "TraceReplayBenchmark", "", "replay"));
+        }
+        return rows;
+    }
+
+    /** Nanoseconds per operation of {@code method} in {@code row}, converting a throughput. */
+    OptionalDouble allocatorNanos(AllocatorRow row, String method) {
+        if (method.equals(CPYTHON)) {
+            Double v = cpython.get(row.cpythonKey());
+            if (v == null) {
+                return OptionalDouble.empty();
+            }
+            return OptionalDouble.of(row.cpythonKey().equals("replay") ? 1e9 / v : v);
+        }
+        return jmh.find(row.className(), method, row.param()).map(BenchTables::nanosPerOp)
+                .map(OptionalDouble::of).orElse(OptionalDouble.empty());
+    }
+
+    static double nanosPerOp(JmhResults.Result r) {
+        return switch (r.unit()) {
+            case "ops/s" -> 1e9 / r.score();
+            case "us/op" -> r.score() * 1e3;
+            case "ms/op" -> r.score() * 1e6;
+            default -> r.score();
+        };
+    }
+
+    List<Section> all() {
+        List<Section> sections = new ArrayList<>();
+        allocator().ifPresent(sections::add);
+        arenaLookup().ifPresent(sections::add);
+        domains().ifPresent(sections::add);
+        objects().ifPresent(sections::add);
+        collectorCycles().ifPresent(sections::add);
+        collectorPauses().ifPresent(sections::add);
+        return sections;
+    }
+
+    Optional<Section> allocator() {
+        List<AllocatorRow> rows = allocatorRows();
+        if (rows.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> header = new ArrayList<>(List.of("pattern"));
+        List<String> methods = new ArrayList<>();
+        for (Impl impl : ALLOCATORS) {
+            if (rows.stream().anyMatch(r -> allocatorNanos(r, impl.method()).isPresent())) {
+                header.add(impl.label());
+                methods.add(impl.method());
+            }
+        }
+        boolean withCPython = rows.stream().anyMatch(r -> cpython.containsKey(r.cpythonKey()));
+        if (withCPython) {
+            header.add("CPython 3 pymalloc");
+            methods.add(CPYTHON);
+        }
+        header.add("pymalloc4j native MiB");
+        Table table = new Table(header.toArray(String[]::new));
+        for (AllocatorRow row : rows) {
+            List<String> cells = new ArrayList<>(List.of(row.label()));
+            OptionalDouble base = allocatorNanos(row, "pymalloc");
+            for (String m : methods) {
+                cells.add(cell(allocatorNanos(row, m), base));
+            }
+            cells.add(jmh.find(row.className(), "pymalloc", row.param())
+                    .map(r -> r.secondary().get("nativeBytes"))
+                    .map(s -> fmt(s.median() / (1 << 20))).orElse("-"));
+            table.row(cells.toArray());
+        }
+        return Optional.of(new Section("allocator", "Allocator: ns per alloc+free (per trace operation for the replay)",
+                table, "Pair: one malloc and its free, one other block of the class kept live; batch: 100,000 blocks "
+                + "allocated then freed in reverse; random mix: 100,000 live blocks, each op frees a random one and "
+                + "allocates a random size; trace replay: the fidelity suite's sizes-churn trace. In brackets: time "
+                + "divided by pymalloc4j's time in the same run (above 1: slower than pymalloc4j). Native MiB: "
+                + "pymalloc4j's arena high-water."));
+    }
+
+    Optional<Section> arenaLookup() {
+        return methodTable("ArenaLookupBenchmark", "arenas", List.of(new Impl("arenaIndex", "direct-mapped index"),
+                new Impl("radixTree", "CPython's radix tree")), "arena lookup",
+                "Arena lookup (is this address ours?): ns per lookup",
+                "What each free asks; in brackets: time / the index's time.", "allocator");
+    }
+
+    Optional<Section> domains() {
+        return methodTable("DomainBenchmark", "size", List.of(
+                new Impl("pymalloc", "PyMalloc direct"), new Impl("objDomain", "obj domain (pymalloc)"),
+                new Impl("mallocDomain", "obj domain (malloc)"), new Impl("debugHooks", "pymalloc_debug"),
+                new Impl("tracing1", "tracing, 1 frame"), new Impl("tracing16", "tracing, 16 frames")),
+                "size", "Domains, debug hooks and tracing: ns per alloc+free",
+                "In brackets: time / PyMalloc called directly.", "domains");
+    }
+
+    private Optional<Section> methodTable(String className, String paramName, List<Impl> impls, String rowHeader,
+                                          String title, String note, String layer) {
+        List<String> params = jmh.params(className);
+        if (params.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> header = new ArrayList<>(List.of(rowHeader));
+        impls.forEach(i -> header.add(i.label()));
+        Table table = new Table(header.toArray(String[]::new));
+        for (String param : params) {
+            List<String> cells = new ArrayList<>(List.of(paramName.equals("size") ? param + " B" : param));
+            OptionalDouble base = nanos(className, impls.get(0).method(), param);
+            impls.forEach(i -> cells.add(cell(nanos(className, i.method(), param), base)));
+            table.row(cells.toArray());
+        }
+        return Optional.of(new Section(layer, title, table, note));
+    }
+
+    Optional<Section> objects() {
+        if (jmh.params("ObjectBenchmark").isEmpty()) {
+            return Optional.empty();
+        }
+        Table table = new Table("work", "pymalloc4j", "CPython 3", "Java heap objects", "Java B/op", "Java GC ms",
+                "pymalloc4j Java B/op");
+        String[][] rows = {
+            {"float create+decref", "floatNative", "float", "floatJava"},
+            {"2-tuple create+decref", "tupleNative", "tuple", "tupleJava"},
+            {"empty list create+decref", "emptyListNative", "emptyList", "emptyListJava"},
+            {"list append (per append)", "listAppend", "", "listAppendJava"},
+            {"1,000,000-object tree dealloc (per object)", "treeDealloc", "", ""},
+        };
+        for (String[] r : rows) {
+            OptionalDouble base = nanos("ObjectBenchmark", r[1], "");
+            if (base.isEmpty()) {
+                continue;
+            }
+            Double c = cpython.get(r[2]);
+            Optional<JmhResults.Result> java = jmh.find("ObjectBenchmark", r[3], "");
+            table.row(r[0], fmt(base.getAsDouble()),
+                    c == null ? "-" : cell(OptionalDouble.of(c), base),
+                    java.map(j -> cell(OptionalDouble.of(j.score()), base)).orElse("-"),
+                    java.map(j -> gcMetric(j, "gc.alloc.rate.norm")).orElse("-"),
+                    java.map(j -> gcMetric(j, "gc.time")).orElse("-"),
+                    jmh.find("ObjectBenchmark", r[1], "").map(n -> gcMetric(n, "gc.alloc.rate.norm")).orElse("-"));
+        }
+        return Optional.of(new Section("objects", "Objects: ns per operation", table,
+                "Native objects through ObjectSpace's public API (checked mode), CPython's C API, and Java heap "
+                + "objects with the same fields (JFloat, Object[2], ArrayList). In brackets: time / pymalloc4j's. "
+                + "B/op: Java heap bytes allocated per op (-prof gc's gc.alloc.rate.norm); GC ms: time the Java GC "
+                + "took during the measured iterations (gc.time, already inside the Java figures' ns/op)."));
+    }
+
+    Optional<Section> collectorCycles() {
+        Optional<JmhResults.Result> r = jmh.find("CollectorBenchmark", "collectCycles", "");
+        if (r.isEmpty()) {
+            return Optional.empty();
+        }
+        double ns = r.get().score();
+        Table table = new Table("work", "pymalloc4j ns/object", "CPython 3 ns/object", "target");
+        Double c = cpython.get("gc.cycles");
+        table.row("gc.collect(), 1,000,000 unreachable 2-cycles of lists", fmt(ns),
+                c == null ? "-" : cell(OptionalDouble.of(c), OptionalDouble.of(ns)), "<= 75");
+        return Optional.of(new Section("collector", "Collector: unreachable cycles", table,
+                "Per object (2,000,000 lists); the cycles are built before each collection and the collector is "
+                + "disabled while they are. In brackets: CPython's time / pymalloc4j's."));
+    }
+
+    Optional<Section> collectorPauses() {
+        List<String> sizes = jmh.params("CollectorBenchmark").stream().filter(p -> !p.isEmpty()).toList();
+        if (sizes.isEmpty()) {
+            return Optional.empty();
+        }
+        Table table = new Table("live objects", "pymalloc4j ms", "pymalloc4j ns/object", "CPython 3 ms",
+                "CPython 3 ns/object");
+        List<String> steps = new ArrayList<>();
+        double previousObjects = 0;
+        double previousMs = 0;
+        for (String n : sizes) {
+            double objects = Double.parseDouble(n);
+            OptionalDouble ms = jmh.find("CollectorBenchmark", "collectLiveHeap", n).map(x -> x.score())
+                    .map(OptionalDouble::of).orElse(OptionalDouble.empty());
+            Double c = cpython.get("gc.live." + n);
+            if (ms.isPresent()) {
+                if (previousMs > 0) {
+                    steps.add(String.format(Locale.ROOT, "×%.1f for ×%.0f", ms.getAsDouble() / previousMs,
+                            objects / previousObjects));
+                }
+                previousObjects = objects;
+                previousMs = ms.getAsDouble();
+            }
+            table.row(String.format(Locale.ROOT, "%,d", (long) objects),
+                    ms.isPresent() ? fmt(ms.getAsDouble()) : "-",
+                    ms.isPresent() ? fmt(ms.getAsDouble() * 1e6 / objects) : "-",
+                    c == null ? "-" : cell(OptionalDouble.of(c), ms),
+                    c == null ? "-" : fmt(c * 1e6 / objects));
+        }
+        String linear = steps.isEmpty() ? "" : " pymalloc4j's pause grows " + String.join(", ", steps)
+                + " the objects (linear growth is ×10 for ×10).";
+        return Optional.of(new Section("collector", "Collector: full-collection pause against live heap size", table,
+                "A list holding N-1 empty lists, all surviving; one gc.collect() per measurement. In brackets: "
+                + "CPython's pause / pymalloc4j's." + linear));
+    }
+
+    /** The memory comparison: resident memory of each workload process, in MiB. */
+    static Optional<Section> memory(Map<String, Map<String, Double>> figures) {
+        Map<String, Double> base = figures.get(MemoryComparison.PYMALLOC4J);
+        if (base == null) {
+            return Optional.empty();
+        }
+        Table table = new Table("allocator", "RSS at start", "peak RSS", "peak above start", "RSS after frees",
+                "after frees, above start", "arenas in use");
+        OptionalDouble basePeak = aboveStart(base, "memory.peakRss");
+        OptionalDouble baseAfter = aboveStart(base, "memory.rssAfter");
+        figures.forEach((name, f) -> table.row(name, mib(f.get("memory.rssStart")), mib(f.get("memory.peakRss")),
+                mibCell(aboveStart(f, "memory.peakRss"), basePeak), mib(f.get("memory.rssAfter")),
+                mibCell(aboveStart(f, "memory.rssAfter"), baseAfter),
+                f.containsKey("memory.arenas") ? String.format(Locale.ROOT, "%,.0f", f.get("memory.arenas")) : "-"));
+        return Optional.of(new Section("memory", "Memory: a fragmenting workload, MiB resident", table,
+                "1,000,000 blocks of 1-512 bytes (the same sizes everywhere), then 9 in 10 freed in a scattered "
+                + "pattern; each allocator in its own process (VmRSS, VmHWM from /proc/self/status). 'Above start' "
+                + "subtracts the process's own footprint (a JVM for pymalloc4j, libpython for the others); in "
+                + "brackets: divided by pymalloc4j's."));
+    }
+
+    private static OptionalDouble aboveStart(Map<String, Double> f, String key) {
+        Double v = f.get(key);
+        Double start = f.get("memory.rssStart");
+        return v == null || start == null ? OptionalDouble.empty() : OptionalDouble.of(v - start);
+    }
+
+    private static String mib(Double bytes) {
+        return bytes == null ? "-" : fmt(bytes / (1 << 20));
+    }
+
+    private static String mibCell(OptionalDouble bytes, OptionalDouble base) {
+        if (bytes.isEmpty()) {
+            return "-";
+        }
+        return cell(OptionalDouble.of(bytes.getAsDouble() / (1 << 20)),
+                base.isPresent() ? OptionalDouble.of(base.getAsDouble() / (1 << 20)) : OptionalDouble.empty());
+    }
+
+    private OptionalDouble nanos(String className, String method, String param) {
+        return jmh.find(className, method, param).map(r -> OptionalDouble.of(nanosPerOp(r)))
+                .orElse(OptionalDouble.empty());
+    }
+
+    /** A {@code -prof gc} figure; JMH leaves gc.time out when no collection ran. */
+    private static String gcMetric(JmhResults.Result r, String metric) {
+        JmhResults.Secondary s = r.secondary().get(metric);
+        return s == null ? (metric.equals("gc.time") ? "0" : "-") : fmt(Math.max(0, s.score()));
+    }
+
+    /** "12.3 (1.50×)": a figure and its ratio to the baseline. */
+    static String cell(OptionalDouble value, OptionalDouble base) {
+        if (value.isEmpty()) {
+            return "-";
+        }
+        String v = fmt(value.getAsDouble());
+        if (base.isEmpty() || base.getAsDouble() <= 0) {
+            return v;
+        }
+        return v + String.format(Locale.ROOT, " (%.2f×)", value.getAsDouble() / base.getAsDouble());
+    }
+
+    /** Three significant figures, at most one decimal above 10, thousands separated. */
+    static String fmt(double v) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
+        double a = Math.abs(v);
+        String pattern = a >= 100 ? "%,.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f";
+        return String.format(Locale.ROOT, pattern, v);
+    }
+}

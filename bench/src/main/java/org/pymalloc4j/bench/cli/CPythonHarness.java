@@ -1,0 +1,184 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * CPython's side of the comparison: {@code bench/cpython/pymalloc_bench.c} (a resource of the
+ * tool's jar), compiled on first use with the system's C compiler against the libpython3 of
+ * the {@code python3} on the {@code PATH} (paths from its {@code sysconfig}, an rpath to its
+ * library directory), cached under {@code ~/.cache/pymalloc4j} by a hash of the source and the
+ * interpreter, and run as a child process.
+ */
+final class CPythonHarness {
+    static final String SOURCE = "/cpython/pymalloc_bench.c";
+    static final String INSTALL_HINT = "install a C compiler and CPython's development files, "
+            + "e.g. 'apt-get install python3-dev gcc' (Debian/Ubuntu) or 'dnf install python3-devel gcc' (Fedora)";
+
+    /** Why the harness cannot be built here, with what to install. */
+    static final class Unavailable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    private static final String PROBE = String.join(";",
+            "import sys, sysconfig as s",
+            "v = s.get_config_var",
+            "print(s.get_paths()['include'])",
+            "print(v('LIBDIR') or '')",
+            "print(v('LDVERSION') or v('VERSION'))",
+            "print(' '.join(x for x in (v('LIBS'), v('SYSLIBS')) if x))",
+            "print(sys.version.split()[0])",
+            "print(v('CONFIG_ARGS') or '')");
+
+    private final Path binary;
+    private final String description;
+
+    private CPythonHarness(Path binary, String description) {
+        this.binary = binary;
+        this.description = description;
+    }
+
+    /** Python, its build options and the compiler, for the report's machine section. */
+    String description() {
+        return description;
+    }
+
+    /**
+     * Finds {@code python3} and a C compiler and builds the harness, or reuses the cached build.
+     *
+     * @param env the environment to look in: {@code PATH}, and {@code CC} for the compiler
+     * @throws Unavailable saying what is missing and how to install it
+     */
+    static CPythonHarness build(Path cacheRoot, Map<String, String> env) throws Unavailable {
+        String path = env.getOrDefault("PATH", "");
+        String cc = onPath(Optional.ofNullable(env.get("CC")).filter(s -> !s.isBlank()).orElse("cc"), path)
+                .orElseThrow(() -> new Unavailable("no C compiler (" + env.getOrDefault("CC", "cc")
+                        + ") on the PATH; " + INSTALL_HINT)).toString();
+        String python = onPath("python3", path)
+                .orElseThrow(() -> new Unavailable("no python3 on the PATH; " + INSTALL_HINT)).toString();
+        List<String> probe;
+        try {
+            probe = ChildProcess.output(List.of(python, "-c", PROBE));
+        } catch (IOException e) {
+            throw new Unavailable("cannot ask python3 for its build paths (" + e.getMessage() + "); " + INSTALL_HINT);
+        }
+        if (probe.size() < 6) {
+            throw new Unavailable("python3 printed " + probe.size() + " lines for its build paths, not 6");
+        }
+        Path include = Path.of(probe.get(0));
+        String libDir = probe.get(1);
+        String ldVersion = probe.get(2);
+        if (!Files.isRegularFile(include.resolve("Python.h"))) {
+            throw new Unavailable("Python.h is not in " + include + " (python3's development files are missing); "
+                    + INSTALL_HINT);
+        }
+        if (libDir.isEmpty() || !hasLibpython(Path.of(libDir), ldVersion)) {
+            throw new Unavailable("libpython" + ldVersion + " is not in '" + libDir
+                    + "' (CPython built without --enable-shared, or no development files); " + INSTALL_HINT);
+        }
+        String compiler = firstLine(List.of(cc, "--version"));
+        String description = "CPython " + probe.get(4) + " (libpython" + ldVersion + " in " + libDir + "; "
+                + buildOptions(probe.get(5)) + "), harness built with " + compiler + " -O2";
+        try (InputStream in = CPythonHarness.class.getResourceAsStream(SOURCE)) {
+            if (in == null) {
+                throw new Unavailable("the harness source " + SOURCE + " is missing from the tool's jar");
+            }
+            byte[] source = in.readAllBytes();
+            Path dir = cacheRoot.resolve("cpython-" + hash(source, String.join("\n", probe), compiler));
+            Path binary = dir.resolve("pymalloc_bench");
+            if (!Files.isExecutable(binary)) {
+                Files.createDirectories(dir);
+                Path c = dir.resolve("pymalloc_bench.c");
+                Files.write(c, source);
+                List<String> command = new ArrayList<>(List.of(cc, "-O2", "-I" + include, c.toString(),
+                        "-o", binary.toString(), "-L" + libDir, "-lpython" + ldVersion, "-Wl,-rpath," + libDir));
+                for (String lib : probe.get(3).trim().split("\\s+")) {
+                    if (!lib.isEmpty()) {
+                        command.add(lib);
+                    }
+                }
+                ChildProcess.output(command);
+            }
+            return new CPythonHarness(binary, description);
+        } catch (IOException e) {
+            throw new Unavailable("building the CPython harness failed: " + e.getMessage() + "; " + INSTALL_HINT);
+        }
+    }
+
+    /** Runs the harness with {@code args} and returns its figures ({@code name -> value}). */
+    Map<String, Double> run(String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(binary.toString());
+        command.addAll(List.of(args));
+        return ChildProcess.figures(ChildProcess.output(command));
+    }
+
+    static Path defaultCacheRoot() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("pymalloc4j");
+    }
+
+    /** The configure options that change CPython's speed, from its CONFIG_ARGS. */
+    static String buildOptions(String configArgs) {
+        boolean pgo = configArgs.contains("--enable-optimizations");
+        boolean lto = configArgs.contains("--with-lto");
+        boolean shared = configArgs.contains("--enable-shared");
+        return (shared ? "shared library" : "static library") + ", " + (pgo ? "PGO" : "no PGO (--enable-optimizations)")
+                + ", " + (lto ? "LTO" : "no LTO");
+    }
+
+    private static boolean hasLibpython(Path dir, String ldVersion) {
+        String name = "libpython" + ldVersion;
+        return Files.exists(dir.resolve(name + ".so")) || Files.exists(dir.resolve(name + ".a"))
+                || Files.exists(dir.resolve(name + ".dylib"));
+    }
+
+    private static Optional<Path> onPath(String program, String path) {
+        if (program.contains(File.separator)) {
+            return Optional.of(Path.of(program)).filter(Files::isExecutable);
+        }
+        for (String dir : path.split(File.pathSeparator)) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir, program);
+            if (Files.isExecutable(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String firstLine(List<String> command) {
+        try {
+            List<String> lines = ChildProcess.output(command);
+            return lines.isEmpty() ? command.get(0) : lines.get(0);
+        } catch (IOException e) {
+            return command.get(0);
+        }
+    }
+
+    private static String hash(byte[] source, String python, String compiler) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(source);
+            sha.update(python.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update(compiler.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest(), 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every JDK", e);
+        }
+    }
+}

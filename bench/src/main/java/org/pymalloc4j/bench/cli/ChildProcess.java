@@ -1,0 +1,119 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Runs a child process of the bench command (a JMH run, the CPython harness, a memory
+ * workload) to completion, handing each line of its standard output to a consumer as it comes
+ * and keeping the tail of its standard error for the error message.
+ */
+final class ChildProcess {
+    /** How a child ended: its exit status, and the last lines of its standard error. */
+    record Outcome(int status, String errorTail) {
+        boolean ok() {
+            return status == 0;
+        }
+    }
+
+    private static final int ERROR_TAIL_LINES = 20;
+    /** Variables that would change what CPython's allocator is, or what a JVM does, in a child. */
+    private static final List<String> UNSET = List.of("PYTHONMALLOC", "PYTHONMALLOCSTATS", "PYTHONDEVMODE",
+            "JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS");
+
+    private ChildProcess() {
+    }
+
+    /** Runs {@code command}; {@link IOException} if it cannot be started. */
+    static Outcome run(List<String> command, Consumer<String> stdoutLine) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        Map<String, String> env = builder.environment();
+        UNSET.forEach(env::remove);
+        Process process = builder.start();
+        process.getOutputStream().close();
+        List<String> errors = new ArrayList<>();
+        Thread errReader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader err = reader(process)) {
+                for (String line; (line = err.readLine()) != null; ) {
+                    synchronized (errors) {
+                        errors.add(line);
+                        if (errors.size() > ERROR_TAIL_LINES) {
+                            errors.remove(0);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try (BufferedReader out = new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            for (String line; (line = out.readLine()) != null; ) {
+                stdoutLine.accept(line);
+            }
+        }
+        try {
+            int status = process.waitFor();
+            errReader.join();
+            synchronized (errors) {
+                return new Outcome(status, String.join("\n", errors));
+            }
+        } catch (InterruptedException e) {
+            process.destroy();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for " + command.get(0), e);
+        }
+    }
+
+    /** Runs {@code command} and returns its standard output lines if it succeeds. */
+    static List<String> output(List<String> command) throws IOException {
+        List<String> lines = new ArrayList<>();
+        Outcome outcome = run(command, lines::add);
+        if (!outcome.ok()) {
+            throw new IOException(String.join(" ", command) + " failed with status " + outcome.status()
+                    + (outcome.errorTail().isEmpty() ? "" : ":\n" + outcome.errorTail()));
+        }
+        return lines;
+    }
+
+    /** The command that starts a JVM like this one, with this JVM's class (and module) path. */
+    static List<String> java(List<String> flags, String mainClass) {
+        List<String> command = new ArrayList<>();
+        command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(flags);
+        String classPath = System.getProperty("java.class.path", "");
+        String modulePath = System.getProperty("jdk.module.path", "");
+        String path = String.join(java.io.File.pathSeparator,
+                java.util.stream.Stream.of(classPath, modulePath).filter(p -> !p.isEmpty()).toList());
+        command.addAll(List.of("-cp", path, mainClass));
+        return command;
+    }
+
+    /** Parses {@code name value unit} lines into name -> value; other lines are skipped. */
+    static Map<String, Double> figures(List<String> lines) {
+        Map<String, Double> figures = new HashMap<>();
+        for (String line : lines) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 3 && !f[0].startsWith("#")) {
+                try {
+                    figures.put(f[0], Double.parseDouble(f[1]));
+                } catch (NumberFormatException ignored) {
+                    // not a figure line
+                }
+            }
+        }
+        return figures;
+    }
+
+    private static BufferedReader reader(Process process) {
+        return new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,99 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.openjdk.jmh.runner.BenchmarkList;
+import org.openjdk.jmh.runner.BenchmarkListEntry;
+
+/**
+ * One JMH run of the tool's benchmarks in a child JVM ({@code org.openjdk.jmh.Main} on this
+ * JVM's class path, so it measures the code the tool itself runs), with {@code -prof gc}, the
+ * JSON result file in the output directory and JMH's console output beside it as
+ * {@code jmh.log}. The child's "# Run progress" lines drive the progress bar.
+ */
+final class JmhRun {
+    /** Short iterations and one fork: about a second per benchmark on a 2-core machine. */
+    static final List<String> QUICK = List.of("-f", "1", "-wi", "1", "-i", "2", "-w", "200ms", "-r", "200ms");
+    static final String PACKAGE = "org.pymalloc4j.bench.jmh.";
+
+    private static final Pattern PROGRESS = Pattern.compile("^# Run progress: ([0-9.,]+)% complete");
+    private static final Pattern BENCHMARK = Pattern.compile("^# Benchmark: " + Pattern.quote(PACKAGE) + "(\\S+)");
+    private static final Pattern PARAMETERS = Pattern.compile("^# Parameters: \\((.*)\\)");
+
+    private JmhRun() {
+    }
+
+    /** The names ({@code Class.method}) of the tool's benchmarks that {@code filter} finds, in JMH's order. */
+    static List<String> select(Pattern filter) {
+        List<String> names = new ArrayList<>();
+        for (BenchmarkListEntry e : new java.util.TreeSet<>(BenchmarkList.defaultList().getAll(null, List.of()))) {
+            String name = e.getUsername();
+            if (name.startsWith(PACKAGE) && filter.matcher(name).find() && !names.contains(name)) {
+                names.add(name.substring(PACKAGE.length()));
+            }
+        }
+        return names;
+    }
+
+    /** The child's command line. */
+    static List<String> command(List<String> benchmarks, boolean quick, Path json) {
+        List<String> command = ChildProcess.java(List.of(), "org.openjdk.jmh.Main");
+        for (String b : benchmarks) {
+            command.add("^" + Pattern.quote(PACKAGE + b) + "$");
+        }
+        if (quick) {
+            command.addAll(QUICK);
+        }
+        command.addAll(List.of("-prof", "gc", "-rf", "json", "-rff", json.toString()));
+        return command;
+    }
+
+    /**
+     * Runs the benchmarks and reads their results.
+     *
+     * @throws IOException if the child cannot be started, fails, or writes no results
+     */
+    static JmhResults run(List<String> benchmarks, boolean quick, Path outDir, Progress progress) throws IOException {
+        Path json = outDir.resolve("jmh.json");
+        Path log = outDir.resolve("jmh.log");
+        Files.deleteIfExists(json);
+        String[] current = {"", ""};
+        int[] failures = {0};
+        ChildProcess.Outcome outcome;
+        try (PrintWriter logWriter = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+            outcome = ChildProcess.run(command(benchmarks, quick, json), line -> {
+                logWriter.println(line);
+                Matcher m;
+                if ((m = BENCHMARK.matcher(line)).find()) {
+                    current[0] = m.group(1);
+                    current[1] = "";
+                } else if ((m = PARAMETERS.matcher(line)).find()) {
+                    current[1] = m.group(1).replace(" = ", "=");
+                } else if ((m = PROGRESS.matcher(line)).find()) {
+                    double percent = Double.parseDouble(m.group(1).replace(',', '.'));
+                    progress.step(current[0] + " " + current[1], percent / 100);
+                } else if (line.contains("<failure>")) {
+                    failures[0]++;
+                }
+            });
+        }
+        progress.finish();
+        if (!outcome.ok() || !Files.exists(json)) {
+            throw new IOException("the JMH run failed (status " + outcome.status() + "); see " + log
+                    + (outcome.errorTail().isEmpty() ? "" : ":\n" + outcome.errorTail()));
+        }
+        JmhResults results = JmhResults.parse(Files.readString(json));
+        if (failures[0] > 0) {
+            progress.note(failures[0] + " benchmark(s) failed and are missing from the tables; see " + log);
+        }
+        return results;
+    }
+}

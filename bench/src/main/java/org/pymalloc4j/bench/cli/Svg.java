@@ -1,0 +1,45 @@
+package org.pymalloc4j.bench.cli;
+
+import java.util.List;
+import java.util.Locale;
+
+/** What the bench command's two SVG charts share: colours, text escaping, number formatting. */
+final class Svg {
+    /**
+     * One colour per implementation, in a fixed order (Okabe and Ito's colour-blind-safe set):
+     * pymalloc4j always first and blue, CPython always black.
+     */
+    static final List<String> COLOURS = List.of("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00",
+            "#f0e442", "#999999");
+    static final String CPYTHON_COLOUR = "#000000";
+    static final String FONT = "font-family=\"DejaVu Sans, Arial, sans-serif\"";
+
+    private Svg() {
+    }
+
+    static String header(int width, int height) {
+        return String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+                + "viewBox=\"0 0 %d %d\" %s font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n",
+                width, height, width, height, FONT);
+    }
+
+    static String text(double x, double y, String anchor, String extra, String content) {
+        return String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>%s</text>%n",
+                x, y, anchor, extra.isEmpty() ? "" : " " + extra, escape(content));
+    }
+
+    static String line(double x1, double y1, double x2, double y2, String stroke) {
+        return String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>%n",
+                x1, y1, x2, y2, stroke);
+    }
+
+    static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+    }
+
+    /** A tick label: integers without decimals, small values with up to two. */
+    static String tick(double v) {
+        return v == Math.rint(v) ? String.format(Locale.ROOT, "%,d", (long) v)
+                : String.format(Locale.ROOT, "%.2f", v).replaceAll("0+$", "");
+    }
+}

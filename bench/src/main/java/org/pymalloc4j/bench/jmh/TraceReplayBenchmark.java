@@ -1,0 +1,125 @@
+package org.pymalloc4j.bench.jmh;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.pymalloc4j.allocator.AllocatorName;
+import org.pymalloc4j.allocator.BlockAllocator;
+import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.bench.Trace;
+import org.pymalloc4j.bench.TraceFormatException;
+
+/**
+ * Replays a recorded allocation trace ({@value #TRACE}, the fidelity suite's "sizes-churn":
+ * sizes 0..600, about 20,000 live blocks, malloc/realloc/free churn; see
+ * {@code bench/cpython/make_traces.py}), then frees what it left live; the score is trace
+ * operations per second. {@code pymalloc} replays on a {@link PyMalloc} heap, {@code libcMalloc}
+ * on the libc allocator behind a {@link Memory} domain (the replay command's {@code --malloc
+ * malloc}), and the CPython harness replays the same file through {@code PyObject_Malloc}.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class TraceReplayBenchmark extends BenchmarkBase {
+
+    /** The trace, a class-path resource (the build copies it from the fidelity suite). */
+    public static final String TRACE = "/traces/sizes-churn.trace";
+    /** Its operations; setup fails if the resource has a different number. */
+    static final int OPERATIONS = 34_445;
+
+    /** Reads {@link #TRACE}. */
+    public static Trace recorded() {
+        try (InputStream in = TraceReplayBenchmark.class.getResourceAsStream(TRACE)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + TRACE + " is missing from the class path");
+            }
+            Trace trace = Trace.parse(new InputStreamReader(in, StandardCharsets.UTF_8), TRACE);
+            if (trace.length() != OPERATIONS) {
+                throw new IllegalStateException(TRACE + " has " + trace.length() + " operations, not " + OPERATIONS);
+            }
+            return trace;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (TraceFormatException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The trace and its slot table. */
+    @State(Scope.Thread)
+    public static class Recorded {
+        Trace trace;
+        long[] slots;
+
+        @Setup(Level.Trial)
+        public void read() {
+            trace = recorded();
+            slots = trace.newSlotTable();
+        }
+    }
+
+    /** pymalloc4j's heap. */
+    @State(Scope.Thread)
+    public static class Heap {
+        PyMalloc heap;
+
+        @Setup(Level.Trial)
+        public void open(NativeBytes bytes) {
+            heap = PyMalloc.create();
+            bytes.track(NativeBytes.arenaHighWater(heap));
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            heap.close();
+        }
+    }
+
+    /** libc malloc behind the object domain. */
+    @State(Scope.Thread)
+    public static class Libc {
+        Memory memory;
+
+        @Setup(Level.Trial)
+        public void open() {
+            memory = Memory.builder().allocator(AllocatorName.MALLOC).build();
+        }
+
+        @TearDown(Level.Trial)
+        public void close() {
+            memory.close();
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPERATIONS)
+    public long[] pymalloc(Recorded r, Heap h) {
+        return replay(r, h.heap);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(OPERATIONS)
+    public long[] libcMalloc(Recorded r, Libc l) {
+        return replay(r, l.memory.obj());
+    }
+
+    private static long[] replay(Recorded r, BlockAllocator heap) {
+        r.trace.replay(heap, r.slots, 0, r.trace.length());
+        Trace.freeAll(heap, r.slots);
+        return r.slots;
+    }
+}

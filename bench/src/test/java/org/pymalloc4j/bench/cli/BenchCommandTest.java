@@ -1,0 +1,150 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The bench command's options and errors, the CPython harness's build, and one tiny real run. */
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+
+    private static MainTest.Result run(String... args) {
+        return MainTest.run(args);
+    }
+
+    @Test
+    void helpDescribesTheOptionsAndTheFiles() {
+        for (MainTest.Result r : List.of(run("bench", "--help"), run("help", "bench"))) {
+            assertEquals(0, r.status());
+            assertTrue(r.out().startsWith("usage: pymalloc4j bench [--quick] [--filter REGEX] [--out DIR]"), r.out());
+            assertTrue(r.out().contains("jmh.json") && r.out().contains("chart.svg") && r.out().contains("results.md"));
+        }
+        assertTrue(run("help").out().contains("bench    benchmark"), "listed in the usage");
+    }
+
+    @Test
+    void aBadRegularExpressionIsAUsageError() {
+        MainTest.Result r = run("bench", "--filter", "Pair(", "--out", dir.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--filter 'Pair(' is not a regular expression: Unclosed group"), r.err());
+    }
+
+    @Test
+    void aFilterThatFindsNothingIsAUsageError() {
+        MainTest.Result r = run("bench", "--filter", "NoSuchBenchmark", "--out", dir.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("--filter 'NoSuchBenchmark' finds no benchmark"), r.err());
+    }
+
+    @Test
+    void anUnwritableOutputDirectoryIsAUsageError() throws IOException {
+        Path file = Files.writeString(dir.resolve("a-file"), "x");
+        MainTest.Result r = run("bench", "--out", file.resolve("sub").toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("cannot write to --out '" + file.resolve("sub") + "'"), r.err());
+    }
+
+    @Test
+    void unknownOptionsAndArgumentsAreUsageErrors() {
+        MainTest.Result unknown = run("bench", "--fast");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().contains("bench: unknown option --fast"), unknown.err());
+        MainTest.Result extra = run("bench", "Pair");
+        assertEquals(2, extra.status());
+        assertTrue(extra.err().contains("bench: unexpected argument 'Pair'"), extra.err());
+        MainTest.Result missing = run("bench", "--out");
+        assertEquals(2, missing.status());
+        assertTrue(missing.err().contains("--out needs a value"), missing.err());
+    }
+
+    @Test
+    void theFilterSelectsBenchmarksByName() throws UsageException {
+        List<String> pair = JmhRun.select(BenchCommand.filter("PairBenchmark\\.pymalloc$"));
+        assertEquals(List.of("PairBenchmark.pymalloc"), pair);
+        List<String> all = JmhRun.select(BenchCommand.filter(""));
+        for (String b : List.of("CollectorBenchmark.collectCycles", "TraceReplayBenchmark.pymalloc",
+                "ObjectBenchmark.floatJava", "DomainBenchmark.tracing16", "ArenaLookupBenchmark.radixTree")) {
+            assertTrue(all.contains(b), b + " in " + all);
+        }
+    }
+
+    @Test
+    void theJmhCommandLineIsQuickOnlyWhenAsked() {
+        Path json = dir.resolve("jmh.json");
+        List<String> quick = JmhRun.command(List.of("PairBenchmark.pymalloc"), true, json);
+        assertTrue(quick.containsAll(List.of("-f", "1", "-wi", "1", "-i", "2", "-prof", "gc", "-rff", json.toString())),
+                quick.toString());
+        assertTrue(quick.contains("^\\Qorg.pymalloc4j.bench.jmh.PairBenchmark.pymalloc\\E$"), quick.toString());
+        List<String> full = JmhRun.command(List.of("PairBenchmark.pymalloc"), false, json);
+        assertTrue(!full.contains("-f") && !full.contains("-wi"), "each benchmark's own settings: " + full);
+    }
+
+    @Test
+    void aMissingCompilerOrPythonSaysWhatToInstall() {
+        CPythonHarness.Unavailable noCc = assertThrows(CPythonHarness.Unavailable.class,
+                () -> CPythonHarness.build(dir, Map.of("PATH", dir.toString(), "CC", "no-such-cc")));
+        assertTrue(noCc.getMessage().contains("no C compiler (no-such-cc) on the PATH"), noCc.getMessage());
+        assertTrue(noCc.getMessage().contains("apt-get install python3-dev gcc"), noCc.getMessage());
+        Assumptions.assumeTrue(onPath("cc"), "no cc here: the python3 case needs one");
+        CPythonHarness.Unavailable noPython = assertThrows(CPythonHarness.Unavailable.class,
+                () -> CPythonHarness.build(dir, Map.of("PATH", dir.toString(), "CC", which("cc"))));
+        assertTrue(noPython.getMessage().startsWith("no python3 on the PATH; install"), noPython.getMessage());
+    }
+
+    @Test
+    void theHarnessBuildsOnceAndPrintsMachineReadableFigures() throws Exception {
+        Assumptions.assumeTrue(onPath("cc") && onPath("python3"), "needs cc and python3 with libpython");
+        CPythonHarness harness = CPythonHarness.build(dir, System.getenv());
+        assertTrue(harness.description().startsWith("CPython 3."), harness.description());
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "one cached build");
+        }
+        Map<String, Double> memory = harness.run("memory", "malloc");
+        assertTrue(memory.get("memory.peakRss") > memory.get("memory.rssStart") + 100e6,
+                "a million blocks of 1..512 bytes take over 100 MB: " + memory);
+        CPythonHarness.build(dir, System.getenv());
+        try (var files = Files.list(dir)) {
+            assertEquals(1, files.count(), "the second build reuses the first");
+        }
+    }
+
+    @Test
+    void aTinyRealRunWritesTheTablesJsonAndMarkdown() throws IOException {
+        Path out = dir.resolve("results");
+        MainTest.Result r = run("bench", "--quick", "--quiet", "--filter", "ArenaLookupBenchmark.arenaIndex", "--out",
+                out.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("Arena lookup (is this address ours?)"), r.out());
+        assertTrue(r.out().contains("CPU:") && r.out().contains("JMH:") && r.out().contains("Netty:"), r.out());
+        assertTrue(r.out().contains("16   ") && r.out().contains("1024   "), "one row per parameter: " + r.out());
+        JmhResults jmh = JmhResults.parse(Files.readString(out.resolve("jmh.json")));
+        assertEquals(2, jmh.all().size());
+        assertTrue(jmh.all().get(0).secondary().containsKey("gc.alloc.rate.norm"), "run with -prof gc");
+        assertTrue(Files.readString(out.resolve("results.md")).contains("| arena lookup | direct-mapped index |"));
+        assertTrue(Files.exists(out.resolve("jmh.log")));
+    }
+
+    private static boolean onPath(String program) {
+        return !which(program).isEmpty();
+    }
+
+    private static String which(String program) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!d.isEmpty() && Files.isExecutable(Path.of(d, program))) {
+                return Path.of(d, program).toString();
+            }
+        }
+        return "";
+    }
+}

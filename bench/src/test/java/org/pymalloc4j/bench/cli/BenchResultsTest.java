@@ -1,0 +1,196 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.StringReader;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import org.junit.jupiter.api.Test;
+import org.w3c.dom.Document;
+import org.xml.sax.InputSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Reading JMH's JSON, the tables and ratios built from it, and the two charts, on made-up results. */
+class BenchResultsTest {
+
+    /** One JMH result as JMH 1.37 writes it (fields the tool does not read left out). */
+    static String result(String benchmark, String param, double score, String unit, String secondary) {
+        String params = param.isEmpty() ? "" : "\"params\" : { \"size\" : \"" + param + "\" },";
+        if (benchmark.contains("collectLiveHeap")) {
+            params = "\"params\" : { \"liveObjects\" : \"" + param + "\" },";
+        }
+        return """
+                {
+                    "jmhVersion" : "1.37",
+                    "benchmark" : "org.pymalloc4j.bench.jmh.%s",
+                    "mode" : "avgt",
+                    "jvmArgs" : [ "--enable-native-access=ALL-UNNAMED", "-da" ],
+                    %s
+                    "primaryMetric" : { "score" : %s, "scoreError" : "NaN", "scoreUnit" : "%s",
+                        "rawData" : [ [ %s ] ] },
+                    "secondaryMetrics" : { %s }
+                }""".formatted(benchmark, params, score, unit, score, secondary);
+    }
+
+    static final String NATIVE_BYTES = """
+            "nativeBytes" : { "score" : 6291456.0, "scoreError" : "NaN", "scoreUnit" : "#",
+                "rawData" : [ [ 2097152.0, 2097152.0, 0.0 ], [ 2097152.0, 1048576.0 ] ] }""";
+    static final String GC = """
+            "gc.alloc.rate.norm" : { "score" : 16.0, "scoreError" : 0.001, "scoreUnit" : "B/op", "rawData" : [ [ 16.0 ] ] },
+            "gc.time" : { "score" : 12.0, "scoreError" : "NaN", "scoreUnit" : "ms", "rawData" : [ [ 12.0 ] ] }""";
+
+    static JmhResults sample() {
+        return JmhResults.parse("[" + String.join(",\n", List.of(
+                result("PairBenchmark.pymalloc", "64", 10.0, "ns/op", ""),
+                result("PairBenchmark.libcMalloc", "64", 25.0, "ns/op", ""),
+                result("PairBenchmark.pymalloc", "16", 8.0, "ns/op", ""),
+                result("BatchBenchmark.pymalloc", "64", 20.0, "ns/op", NATIVE_BYTES),
+                result("TraceReplayBenchmark.pymalloc", "", 1.0e7, "ops/s", ""),
+                result("ObjectBenchmark.floatNative", "", 12.0, "ns/op", ""),
+                result("ObjectBenchmark.floatJava", "", 4.0, "ns/op", GC),
+                result("CollectorBenchmark.collectCycles", "", 60.0, "ns/op", ""),
+                result("CollectorBenchmark.collectLiveHeap", "10000", 0.5, "ms/op", ""),
+                result("CollectorBenchmark.collectLiveHeap", "100000", 5.0, "ms/op", ""))) + "]");
+    }
+
+    static final Map<String, Double> CPYTHON = Map.of("pair.64", 5.0, "replay", 2.0e7, "float", 6.0,
+            "gc.cycles", 150.0, "gc.live.10000", 1.0, "gc.live.100000", 10.0);
+
+    @Test
+    void jmhResultsAreReadWithParametersUnitsAndPerIterationCounters() {
+        JmhResults r = sample();
+        assertEquals("1.37", r.jmhVersion());
+        assertEquals(List.of("--enable-native-access=ALL-UNNAMED", "-da"), r.jvmArgs());
+        assertEquals(List.of("64", "16"), r.params("PairBenchmark"));
+        assertEquals(25.0, r.find("PairBenchmark", "libcMalloc", "64").orElseThrow().score());
+        assertTrue(Double.isNaN(r.find("PairBenchmark", "libcMalloc", "64").orElseThrow().error()), "\"NaN\" error");
+        JmhResults.Secondary bytes = r.find("BatchBenchmark", "pymalloc", "64").orElseThrow().secondary().get("nativeBytes");
+        assertEquals(5, bytes.perIteration().size(), "both forks' iterations");
+        assertEquals(2097152.0, bytes.median(), "the median of the gauge, not JMH's sum");
+        assertTrue(r.find("PairBenchmark", "pymalloc", "512").isEmpty());
+    }
+
+    @Test
+    void malformedJsonIsRefusedWithItsOffset() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JmhResults.parse("[{\"a\" 1}]"));
+        assertTrue(e.getMessage().contains("offset 6"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> JmhResults.parse("{}"), "not an array");
+        assertEquals("a\"b\nc\u00e9", Json.parse("\"a\\\"b\\nc\\u00e9\""));
+    }
+
+    @Test
+    void allocatorTableGivesEveryBaselineAndCPythonAsARatioToPymalloc4j() {
+        BenchTables tables = new BenchTables(sample(), CPYTHON);
+        String text = tables.allocator().orElseThrow().table().render();
+        String pair64 = line(text, "pair 64 B");
+        assertTrue(pair64.contains("10.0 (1.00×)"), pair64);
+        assertTrue(pair64.contains("25.0 (2.50×)"), pair64);
+        assertTrue(pair64.contains("5.00 (0.50×)"), "CPython: " + pair64);
+        String replay = line(text, "trace replay");
+        assertTrue(replay.contains("100 (1.00×)"), "10M ops/s is 100 ns per op: " + replay);
+        assertTrue(replay.contains("50.0 (0.50×)"), "CPython's 20M ops/s: " + replay);
+        assertTrue(line(text, "batch 64 B").endsWith("2.00"), "native MiB, the median: " + line(text, "batch 64 B"));
+        assertEquals(OptionalDouble.empty(), tables.allocatorNanos(tables.allocatorRows().get(1), "libcMalloc"),
+                "no libc figure for 16 B");
+    }
+
+    @Test
+    void objectsTableShowsJavaHeapBaselinesWithTheirGcCost() {
+        String text = new BenchTables(sample(), CPYTHON).objects().orElseThrow().table().render();
+        String row = line(text, "float create+decref");
+        assertTrue(row.contains("12.0"), row);
+        assertTrue(row.contains("6.00 (0.50×)"), "CPython " + row);
+        assertTrue(row.contains("4.00 (0.33×)"), "Java " + row);
+        assertTrue(row.contains("16.0"), "gc.alloc.rate.norm " + row);
+        assertTrue(row.contains("12.0"), "gc.time " + row);
+    }
+
+    @Test
+    void collectorTablesCompareWithCPythonAndStateTheCostPerObject() {
+        BenchTables tables = new BenchTables(sample(), CPYTHON);
+        String cycles = tables.collectorCycles().orElseThrow().table().render();
+        assertTrue(cycles.contains("60.0") && cycles.contains("150 (2.50×)"), cycles);
+        BenchTables.Section pauses = tables.collectorPauses().orElseThrow();
+        String row = line(pauses.table().render(), "100,000");
+        assertTrue(row.contains("5.00") && row.contains("50.0") && row.contains("10.0 (2.00×)"), row);
+        assertTrue(pauses.note().contains("grows ×10.0 for ×10 the objects"), pauses.note());
+    }
+
+    @Test
+    void memoryTableSubtractsEachProcessesOwnFootprint() {
+        double mib = 1 << 20;
+        Map<String, Map<String, Double>> figures = new java.util.LinkedHashMap<>();
+        figures.put(MemoryComparison.PYMALLOC4J, Map.of("memory.rssStart", 40 * mib, "memory.peakRss", 140 * mib,
+                "memory.rssAfter", 140 * mib, "memory.arenas", 256.0));
+        figures.put(MemoryComparison.LIBC, Map.of("memory.rssStart", 4 * mib, "memory.peakRss", 54 * mib,
+                "memory.rssAfter", 54 * mib));
+        String text = BenchTables.memory(figures).orElseThrow().table().render();
+        assertTrue(line(text, "pymalloc4j").contains("100 (1.00×)"), text);
+        assertTrue(line(text, "pymalloc4j").endsWith("256"), text);
+        assertTrue(line(text, "libc malloc").contains("50.0 (0.50×)"), text);
+        assertTrue(line(text, "libc malloc").endsWith("-"), "no arenas for libc: " + text);
+    }
+
+    @Test
+    void barChartHasOneBarPerFigureAndOneColourPerImplementation() throws Exception {
+        BenchTables tables = new BenchTables(sample(), CPYTHON);
+        Document svg = parse(BenchReport.chart(tables));
+        // pymalloc4j: pair 64, pair 16, batch 64, replay; libc: pair 64; CPython: pair 64, replay; + white
+        // background + 3 legend swatches.
+        assertEquals(7 + 1 + 3, svg.getElementsByTagName("rect").getLength());
+        String text = svg.getDocumentElement().getTextContent();
+        for (String label : new String[] {"pymalloc4j", "libc malloc", "CPython pymalloc (C)", "pair 64 B", "trace replay",
+                "ns per operation (log scale)"}) {
+            assertTrue(text.contains(label), label);
+        }
+        assertTrue(text.contains("100") && text.contains("1"), "decades from 1 to 100 ns: " + text);
+    }
+
+    @Test
+    void pausePlotIsLogLogWithLabelledAxes() throws Exception {
+        Document svg = parse(BenchReport.pausePlot(sample(), CPYTHON));
+        assertEquals(4, svg.getElementsByTagName("circle").getLength(), "2 sizes x pymalloc4j, CPython");
+        String text = svg.getDocumentElement().getTextContent();
+        assertTrue(text.contains("live objects (log scale)"), text);
+        assertTrue(text.contains("full collection pause, ms (log scale)"), text);
+        assertTrue(text.contains("100,000") && text.contains("10,000"), "decade ticks: " + text);
+        assertEquals(null, BenchReport.pausePlot(JmhResults.parse("[]"), CPYTHON), "no collector figures, no plot");
+    }
+
+    @Test
+    void markdownHasTheCommandTheMachineTheTablesAndTheCharts() {
+        BenchTables tables = new BenchTables(sample(), CPYTHON);
+        String md = BenchReport.markdown("pymalloc4j bench --quick", Map.of("CPU", "a test CPU"), tables.all(),
+                "bench/results/quick", true, true, List.of("CPython's figures are missing: test"));
+        assertTrue(md.startsWith("Produced by `pymalloc4j bench --quick`."), md);
+        assertTrue(md.contains("- **CPU**: a test CPU"), md);
+        assertTrue(md.contains("| pattern | pymalloc4j |"), md);
+        assertTrue(md.contains("| --- | ---: |"), md);
+        assertTrue(md.contains("![allocator chart](bench/results/quick/chart.svg)"), md);
+        assertTrue(md.contains("![collection pause against heap size](bench/results/quick/gc-pause.svg)"), md);
+        assertTrue(md.contains("> CPython's figures are missing: test"), md);
+    }
+
+    @Test
+    void figuresAreFormattedToThreeSignificantDigits() {
+        assertEquals("1,235", BenchTables.fmt(1234.6));
+        assertEquals("12.3", BenchTables.fmt(12.34));
+        assertEquals("1.23", BenchTables.fmt(1.234));
+        assertEquals("0.123", BenchTables.fmt(0.1234));
+        assertEquals("-", BenchTables.fmt(Double.NaN));
+    }
+
+    private static String line(String text, String start) {
+        return text.lines().filter(l -> l.startsWith(start)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line '" + start + "' in\n" + text)).stripTrailing();
+    }
+
+    private static Document parse(String svg) throws Exception {
+        return DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(new InputSource(new StringReader(svg)));
+    }
+}

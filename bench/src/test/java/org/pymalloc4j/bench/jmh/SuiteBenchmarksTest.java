@@ -1,0 +1,99 @@
+package org.pymalloc4j.bench.jmh;
+
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.infra.Blackhole;
+import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.bench.Trace;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The collector, trace-replay and native-bytes pieces of the suite run once, as JMH would call them. */
+class SuiteBenchmarksTest {
+    private static final Blackhole BLACKHOLE = new Blackhole(
+            "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+
+    @Test
+    void collectCyclesFindsEveryObjectOfTheCycles() {
+        CollectorBenchmark.Cycles cycles = new CollectorBenchmark.Cycles();
+        cycles.open(new NativeBytes());
+        cycles.build();
+        assertEquals(2L * CollectorBenchmark.CYCLES, cycles.space.liveObjectCount());
+        assertEquals(2L * CollectorBenchmark.CYCLES, new CollectorBenchmark().collectCycles(cycles));
+        assertEquals(0, cycles.space.liveObjectCount());
+        cycles.close(); // throws if anything leaked
+    }
+
+    @Test
+    void theLiveHeapHasExactlyItsSizeAndSurvivesCollection() {
+        CollectorBenchmark.LiveHeap heap = new CollectorBenchmark.LiveHeap();
+        heap.liveObjects = 10_000;
+        NativeBytes bytes = new NativeBytes();
+        heap.build(bytes);
+        assertEquals(10_000, heap.space.liveObjectCount());
+        assertEquals(0, new CollectorBenchmark().collectLiveHeap(heap), "nothing is garbage");
+        assertEquals(10_000, heap.space.liveObjectCount());
+        bytes.capture();
+        assertTrue(bytes.nativeBytes() > 10_000 * 56L, "10,000 lists take native memory: " + bytes.nativeBytes());
+        heap.close();
+    }
+
+    @Test
+    void traceReplayRunsTheWholeTraceAndFreesEverything() {
+        TraceReplayBenchmark.Recorded recorded = new TraceReplayBenchmark.Recorded();
+        recorded.read();
+        assertEquals(TraceReplayBenchmark.OPERATIONS, recorded.trace.length());
+        TraceReplayBenchmark.Heap heap = new TraceReplayBenchmark.Heap();
+        NativeBytes bytes = new NativeBytes();
+        heap.open(bytes);
+        TraceReplayBenchmark bench = new TraceReplayBenchmark();
+        for (int i = 0; i < 2; i++) { // a second invocation starts from the emptied slot table
+            long[] slots = bench.pymalloc(recorded, heap);
+            assertTrue(java.util.Arrays.stream(slots).allMatch(a -> a == 0), "every block freed");
+            assertEquals(0, heap.heap.stats().smallBlocksInUse());
+        }
+        bytes.capture();
+        assertTrue(bytes.nativeBytes() >= heap.heap.geometry().arenaSize(), "the arena high-water: " + bytes.nativeBytes());
+        heap.close();
+        TraceReplayBenchmark.Libc libc = new TraceReplayBenchmark.Libc();
+        libc.open();
+        bench.libcMalloc(recorded, libc);
+        assertEquals(0, libc.memory.obj().liveBlocks());
+        libc.close();
+    }
+
+    @Test
+    void batchAndRandomMixReportTheirHeapsArenaHighWater() {
+        BatchBenchmark batch = new BatchBenchmark();
+        batch.size = 64;
+        BatchBenchmark.Heap heap = new BatchBenchmark.Heap();
+        NativeBytes bytes = new NativeBytes();
+        heap.setUp(bytes);
+        batch.pymalloc(heap, BLACKHOLE);
+        bytes.capture();
+        long arena = heap.heap.geometry().arenaSize();
+        // 100,000 blocks of 64 bytes are 6.4 MB: at least 7 arenas of 1 MiB were mapped at once.
+        assertTrue(bytes.nativeBytes() >= 7 * arena, "high-water " + bytes.nativeBytes());
+        assertEquals(0, heap.heap.stats().smallBlocksInUse());
+        heap.tearDown();
+    }
+
+    @Test
+    void nativeBytesReportsNothingUntilTracked() {
+        NativeBytes bytes = new NativeBytes();
+        bytes.capture();
+        assertEquals(0, bytes.nativeBytes());
+        try (PyMalloc heap = PyMalloc.create()) {
+            bytes.track(NativeBytes.arenaHighWater(heap));
+            heap.free(heap.malloc(16));
+            bytes.capture();
+            assertEquals(heap.geometry().arenaSize(), bytes.nativeBytes());
+        }
+    }
+
+    @Test
+    void theRecordedTraceIsTheFidelitySuitesSizesChurn() {
+        Trace trace = TraceReplayBenchmark.recorded();
+        assertTrue(trace.slotCount() > 1000, "a real trace: " + trace.slotCount() + " slots");
+    }
+}
