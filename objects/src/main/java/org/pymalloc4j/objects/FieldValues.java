@@ -35,7 +35,9 @@ final class FieldValues {
             entry("dk_log2_size", "uint8_t"), entry("dk_log2_index_bytes", "uint8_t"), entry("dk_kind", "uint8_t"),
             entry("dk_version", "uint32_t"), entry("dk_usable", "Py_ssize_t"), entry("dk_nentries", "Py_ssize_t"),
             entry("me_hash", "Py_hash_t"), entry("me_key", "PyObject*"), entry("me_value", "PyObject*"),
-            entry("slot", "PyObject*"));
+            entry("slot", "PyObject*"), entry("wr_object", "PyObject*"), entry("wr_callback", "PyObject*"),
+            entry("wr_prev", "PyWeakReference*"), entry("wr_next", "PyWeakReference*"),
+            entry("vectorcall", "vectorcallfunc"), entry("__weakref__", "PyWeakReference*"));
 
     /** {@code tp_flags} bits by name, lowest first, as {@code Include/object.h} names them. */
     private static final Map<Long, String> TYPE_FLAGS = Map.of(
@@ -74,6 +76,10 @@ final class FieldValues {
             case "ob_shash", "hash" -> raw == -1 ? "-1 (not computed yet)" : Long.toString(raw);
             case "ob_item" -> field.equals(name) ? arrayPointer(raw) : object(raw);
             case "me_key", "me_value", "slot" -> object(raw);
+            case "wr_object" -> object(raw) + (raw == space.none() ? ": dead, its referent is gone" : "");
+            case "wr_callback" -> "0 (NULL: a callback, if any, is Java code the space keeps)";
+            case "wr_prev", "wr_next", "__weakref__" -> raw == 0 ? "0 (NULL)" : hex(raw) + " (a weakref)";
+            case "vectorcall" -> "0 (NULL)";
             case "state" -> strState(raw);
             case "wstr", "utf8" -> raw == 0 ? "0 (NULL: no cached encoding)" : hex(raw);
             case "ma_keys" -> hex(raw) + " (its keys object, below)";

@@ -1,5 +1,6 @@
 package org.pymalloc4j.objects;
 
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +109,12 @@ public final class ObjectLayouts {
         if (isHeapType(type)) {
             long slots = getLong(type + ObjectHeader.OB_SIZE_OFFSET);
             rows.struct(ObjectHeader.PY_OBJECT, o).array("slot", ADDRESS, o + BuiltinLayouts.SLOTS_OFFSET, slots);
+            long weaklist = getLong(type + TypeLayout.TP_WEAKLISTOFFSET_OFFSET);
+            if (weaklist > 0) {
+                rows.struct(WEAKLIST, o + weaklist);
+                return "an instance of a class with " + slots + " slots and __weakref__: PyObject + PyObject*["
+                        + slots + "] + PyWeakReference*";
+            }
             return "an instance of a class with " + slots + " slots: PyObject + PyObject*[" + slots + "]";
         }
         switch (typeName) {
@@ -132,10 +139,14 @@ public final class ObjectLayouts {
             case "list" -> rows.struct(BuiltinLayouts.PY_LIST_OBJECT, o);
             case "dict" -> rows.struct(BuiltinLayouts.PY_DICT_OBJECT, o);
             case "type" -> rows.struct(TypeLayout.PY_TYPE_OBJECT, o);
+            case "weakref.ReferenceType" -> rows.struct(BuiltinLayouts.PY_WEAK_REFERENCE, o);
             default -> rows.struct(ObjectHeader.PY_OBJECT, o);
         }
         return structName(typeName);
     }
+
+    /** An instance's {@code __weakref__} slot: the head of the list of weakrefs to it. */
+    private static final StructLayout WEAKLIST = MemoryLayout.structLayout(ADDRESS.withName("__weakref__"));
 
     private static String structName(String typeName) {
         return switch (typeName) {
@@ -145,6 +156,7 @@ public final class ObjectLayouts {
             case "list" -> BuiltinLayouts.PY_LIST_OBJECT.name().orElseThrow();
             case "dict" -> BuiltinLayouts.PY_DICT_OBJECT.name().orElseThrow();
             case "type" -> TypeLayout.PY_TYPE_OBJECT.name().orElseThrow();
+            case "weakref.ReferenceType" -> BuiltinLayouts.PY_WEAK_REFERENCE.name().orElseThrow();
             default -> ObjectHeader.PY_OBJECT.name().orElseThrow();
         };
     }

@@ -98,6 +98,26 @@ class ObjectLayoutsTest {
     }
 
     @Test
+    void weakReferenceableInstanceShowsItsWeaklistAndTheWeakrefItsFields() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long cls = space.classes().newClass(ClassSpec.named("Node").slots(1).weakReferenceable());
+            long o = space.classes().newInstance(cls);
+            long wr = space.weakrefs().newRef(o);
+            LayoutTable instance = ObjectLayouts.of(space, o);
+            assertEquals(24, instance.row("__weakref__").orElseThrow().offset()); // CPython: Node.__weakrefoffset__ == 24
+            assertTrue(instance.row("__weakref__").orElseThrow().value().contains(String.format("0x%x", wr)), instance.toString());
+            LayoutTable weakref = ObjectLayouts.of(space, wr);
+            assertEquals(16, weakref.row("wr_object").orElseThrow().offset());
+            assertTrue(weakref.row("wr_object").orElseThrow().value().contains("(Node)"), weakref.toString());
+            assertTrue(weakref.toString().contains("sys.getsizeof: 80"), weakref.toString());
+            space.decref(o);
+            assertTrue(ObjectLayouts.of(space, wr).row("wr_object").orElseThrow().value().endsWith("dead, its referent is gone"));
+            space.decref(wr);
+            space.decref(cls);
+        }
+    }
+
+    @Test
     void longTuplesAreSummedUpAfterFifteenItems() {
         try (ObjectSpace space = ObjectSpace.create()) {
             long t0 = space.tuples().newTuple(100);

@@ -34,6 +34,8 @@ final class LayoutCommand {
                         under each table the block it lives in and the bytes lost to its size class
               type      a type object (PyTypeObject); --value names it: float, int, str, ...,
                         type, object, or Point (a class with one slot)
+              weakref   a weakref (PyWeakReference) to the built-in type --value names [float],
+                        or, with --value dead, one whose referent is gone
               pool      a pool header (the default), after malloc(N) twice and a free of the first
               arena     an arena's pools after a small fixed workload: each pool's header address,
                         size class and blocks in use, or free, or never carved

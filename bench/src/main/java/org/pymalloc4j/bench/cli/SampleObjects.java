@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
+import org.pymalloc4j.objects.ClassSpec;
 import org.pymalloc4j.objects.ObjectSpace;
 import org.pymalloc4j.objects.TypeLayout;
 
@@ -28,6 +29,7 @@ final class SampleObjects {
             new String[] {"dict", "a=1,b=2.5"},
             new String[] {"instance", "1,2.5"},
             new String[] {"type", "float"},
+            new String[] {"weakref", "float"},
             new String[] {"none", ""});
 
     private final ObjectSpace space;
@@ -61,6 +63,7 @@ final class SampleObjects {
             case "dict" -> dict(value);
             case "instance" -> instance(items(value));
             case "type" -> type(value);
+            case "weakref" -> weakref(value);
             case "none" -> {
                 space.incref(space.none());
                 yield space.none();
@@ -80,6 +83,28 @@ final class SampleObjects {
             space.decref(item);
         }
         return o;
+    }
+
+    /**
+     * {@code weakref.ref(T)} for a built-in type T named by {@code value} (static, so it stays
+     * alive), or, for {@code dead}, a weakref whose referent (an instance) is already gone.
+     */
+    private long weakref(String value) throws UsageException {
+        if (value.equals("dead")) {
+            long cls = space.classes().newClass(ClassSpec.named("Point").weakReferenceable());
+            long o = space.classes().newInstance(cls);
+            long wr = space.weakrefs().newRef(o);
+            space.decref(o);
+            space.decref(cls);
+            return wr;
+        }
+        if (value.equals("Point")) {
+            throw new UsageException("layout: weakref --value names a built-in type or 'dead', not 'Point'");
+        }
+        long t = type(value);
+        long wr = space.weakrefs().newRef(t);
+        space.decref(t); // a static type: alive all the same
+        return wr;
     }
 
     private long tuple(String[] items) throws UsageException {

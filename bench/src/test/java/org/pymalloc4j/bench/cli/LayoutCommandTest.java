@@ -84,6 +84,17 @@ class LayoutCommandTest {
     }
 
     @Test
+    void weakrefShowsItsReferentAliveOrDead() {
+        Result alive = run("weakref");
+        assertEquals(0, alive.status());
+        assertTrue(alive.out().contains("wr_object"), alive.out());
+        assertTrue(alive.out().contains("(type)"), alive.out()); // weakref.ref(float): a type object
+        Result dead = run("weakref", "--value", "dead");
+        assertTrue(dead.out().contains("(NoneType): dead, its referent is gone"), dead.out());
+        assertTrue(dead.out().contains("sys.getsizeof: 80"), dead.out());
+    }
+
+    @Test
     void arenaListsItsPoolsAndFoldsTheNeverCarvedTail() {
         Result r = run("arena", "--geometry", "3.8");
         assertEquals(0, r.status(), r.err());
