@@ -1,5 +1,8 @@
 package org.pymalloc4j.objects;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 
 import org.pymalloc4j.allocator.Memory;
@@ -85,6 +88,54 @@ class CollectOnMemoryTest {
             s.decref(one);
             s.decref(keep);
             assertEquals(0, s.liveObjectCount());
+        }
+    }
+    @Test
+    void aCollectionThatCannotGrowGcGarbageStillFinishesAndLosesNothing() {
+        // CPython's handle_legacy_finalizers: a failed PyList_Append(gc.garbage, op) is cleared and
+        // ends the appending; the finalizers still go back to the old generation
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            Collector gc = s.gc();
+            gc.disable();
+            long garbage = gc.garbage();
+            long cls = s.classes().newClass(ClassSpec.named("L").slots(1).legacyFinalizer(self -> { }));
+            int cycles = 2_000;
+            for (int n = 0; n < cycles; n++) {
+                s.decref(GcTestSupport.selfCycle(s, cls));
+            }
+            List<Long> filler = new ArrayList<>();
+            fillMemory(s, filler);
+            assertEquals(cycles, gc.collect(), "found, though gc.garbage could not grow to hold them all");
+            long saved = s.lists().size(garbage);
+            assertTrue(saved < cycles, "memory was full: " + saved);
+            assertEquals(new Collector.GenerationStats(1, 0, cycles), gc.getStats().get(2));
+            for (long o : filler) {
+                s.decref(o);
+            }
+            assertEquals(cycles - saved, gc.collect(), "the cycles not saved are tracked still, and found again");
+            assertEquals(cycles, s.lists().size(garbage));
+            s.checkInvariants();
+            s.lists().clear(garbage);
+            s.decref(cls);
+        }
+    }
+
+    /** Allocates lists, then floats, into {@code filler} until the memory limit refuses more. */
+    private static void fillMemory(ObjectSpace s, List<Long> filler) {
+        try {
+            while (true) {
+                filler.add(s.lists().newList());
+            }
+        } catch (MemoryLimitExceededError full) {
+            // the list size class is full: fill the smaller one too
+        }
+        try {
+            while (true) {
+                filler.add(s.floats().newFloat(filler.size()));
+            }
+        } catch (MemoryLimitExceededError full) {
+            // full
         }
     }
 }
