@@ -133,11 +133,8 @@ class CollectorDebugTest {
             assertEquals(2, gc.collect());
             assertEquals(List.of(x, y), items(s, garbage));
             assertEquals(new Collector.GenerationStats(1, 2, 0), gc.getStats().get(2));
-            long l = s.classes().newInstance(cls);
-            long list = s.lists().newList();
-            s.lists().append(list, l);
-            s.classes().setSlot(l, 0, list);
-            s.decref(list);
+            long l = GcTestSupport.inListCycle(s, cls);
+            long list = s.classes().getSlot(l, 0);
             s.decref(l);
             assertEquals(2, gc.collect());
             assertEquals(List.of(x, y, l, list), items(s, garbage));

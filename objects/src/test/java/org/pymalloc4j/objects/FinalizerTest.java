@@ -147,11 +147,7 @@ class FinalizerTest {
                     stops.add(info);
                 }
             });
-            long l = s.classes().newInstance(cls);
-            long list = s.lists().newList();
-            s.lists().append(list, l);
-            s.classes().setSlot(l, 0, list);
-            s.decref(list);
+            long l = GcTestSupport.inListCycle(s, cls);
             s.decref(l);
             long garbage = gc.garbage();
             for (int round = 1; round <= 2; round++) {

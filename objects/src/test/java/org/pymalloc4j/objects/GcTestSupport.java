@@ -39,4 +39,14 @@ final class GcTestSupport {
         space.lists().append(l, l);
         return l;
     }
+
+    /** {@code l = cls(); l.a = [l]}: a new reference to an instance in a cycle through a list (slot 0). */
+    static long inListCycle(ObjectSpace space, long cls) {
+        long l = space.classes().newInstance(cls);
+        long list = space.lists().newList();
+        space.lists().append(list, l);
+        space.classes().setSlot(l, 0, list);
+        space.decref(list);
+        return l;
+    }
 }
