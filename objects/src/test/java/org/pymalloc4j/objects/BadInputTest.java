@@ -37,7 +37,7 @@ class BadInputTest {
         return f;
     }
 
-    private static DynamicTest refused(String clause, Class<? extends Throwable> type, Consumer<Fixture> call) {
+    static DynamicTest refused(String clause, Class<? extends Throwable> type, Consumer<Fixture> call) {
         return DynamicTest.dynamicTest(clause, () -> {
             try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).checked(true).build()) {
                 Fixture f = fixture(space);
@@ -52,7 +52,7 @@ class BadInputTest {
         });
     }
 
-    private static DynamicTest refusedWhenClosed(String method, Consumer<Fixture> call) {
+    static DynamicTest refusedWhenClosed(String method, Consumer<Fixture> call) {
         return DynamicTest.dynamicTest(method + ": @throws IllegalStateException if the space is closed", () -> {
             ObjectSpace space = ObjectSpace.create();
             Fixture f = fixture(space);

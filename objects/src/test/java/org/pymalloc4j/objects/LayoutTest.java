@@ -13,7 +13,7 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 
 /** Every layout constant against its FFM StructLayout, and live objects read through them. */
 class LayoutTest {
-    private static long offset(MemoryLayout layout, String... path) {
+    static long offset(MemoryLayout layout, String... path) {
         PathElement[] elements = new PathElement[path.length];
         for (int i = 0; i < path.length; i++) {
             elements[i] = PathElement.groupElement(path[i]);

@@ -463,7 +463,7 @@ public final class GcCollection {
             long g = GcHead.next(collectable);
             long o = g + GC_HEAD_LENGTH;
             if (saveAll) {
-                lists.append(garbage(), o);
+                saveInGarbage(o); // if it cannot be saved, it stays alive and moves to old below
             } else {
                 core.increfLive(o);
                 try {
@@ -486,10 +486,25 @@ public final class GcCollection {
         boolean saveAll = (gc.debug & GcState.DEBUG_SAVEALL) != 0;
         for (long g = GcHead.next(finalizers); g != finalizers; g = GcHead.next(g)) {
             long o = g + GC_HEAD_LENGTH;
-            if (saveAll || (core.types.traits(core.typeIndex(o)) & TypeBehaviour.LEGACY_FINALIZER) != 0) {
-                lists.append(garbage(), o);
+            if ((saveAll || (core.types.traits(core.typeIndex(o)) & TypeBehaviour.LEGACY_FINALIZER) != 0)
+                    && !saveInGarbage(o)) {
+                break;
             }
         }
         GcHead.merge(finalizers, old);
+    }
+
+    /**
+     * Appends {@code o} to {@code gc.garbage}; false if memory ran out (CPython clears the
+     * error of {@code PyList_Append}): throwing here would leave the collection half done, its
+     * objects in scratch lists outside every generation.
+     */
+    private boolean saveInGarbage(long o) {
+        try {
+            lists.append(garbage(), o);
+            return true;
+        } catch (OutOfMemoryError e) {
+            return false;
+        }
     }
 }

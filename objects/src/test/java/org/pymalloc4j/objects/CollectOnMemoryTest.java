@@ -1,0 +1,141 @@
+package org.pymalloc4j.objects;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.MemoryLimitExceededError;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pymalloc4j.objects.GcTestSupport.selfList;
+
+/**
+ * Event-based collection: an allocation refused by the memory limit runs a full collection
+ * and is tried once more, if automatic collection is enabled; disabled, the error stands and
+ * the space stays consistent and usable.
+ */
+class CollectOnMemoryTest {
+    /** Room for the static objects and a few thousand lists over them. */
+    private static final long LIMIT = 4L << 20;
+    /** Far more 2-cycles of lists than fit under {@link #LIMIT} at once (about 200 bytes each). */
+    private static final int CYCLES = 100_000;
+
+    /** Makes {@link #CYCLES} garbage 2-cycles of lists, dropping each at once, even the one an error cuts short. */
+    private static void makeGarbageCycles(ObjectSpace s) {
+        for (int n = 0; n < CYCLES; n++) {
+            long a = 0;
+            long b = 0;
+            try {
+                a = s.lists().newList();
+                b = s.lists().newList();
+                s.lists().append(a, b);
+                s.lists().append(b, a);
+            } finally {
+                for (long o : new long[] {b, a}) {
+                    if (o != 0) {
+                        s.decref(o);
+                    }
+                }
+            }
+        }
+    }
+
+    private static ObjectSpace limitedSpace(Memory memory) {
+        return ObjectSpace.builder().memory(memory).traceRefs(true).build();
+    }
+
+    @Test
+    void runningOutOfMemoryCollectsAndRetriesWhenCollectionIsEnabled() {
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            Collector gc = s.gc();
+            gc.setThreshold(0); // no collection by allocation count, but automatic collection stays enabled
+            assertTrue(gc.isEnabled());
+            makeGarbageCycles(s);
+            long memoryCollections = gc.getMemoryCollections();
+            assertTrue(memoryCollections > 0, "collections run because memory ran out: " + memoryCollections);
+            assertEquals(memoryCollections, gc.getStats().get(2).collections(), "each was a full collection");
+            assertTrue(memory.bytesFromOs() <= LIMIT);
+            gc.collect();
+            assertEquals(2L * CYCLES, gc.getStats().get(2).collected(), "every cycle collected, once");
+            s.checkInvariants();
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
+
+    @Test
+    void withCollectionDisabledTheErrorStandsAndTheSpaceStaysUsable() {
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            Collector gc = s.gc();
+            gc.disable();
+            long keep = s.lists().newList();
+            long one = s.ints().newInt(1 << 20);
+            s.lists().append(keep, one);
+            assertThrows(MemoryLimitExceededError.class, () -> makeGarbageCycles(s));
+            assertEquals(0, gc.getMemoryCollections());
+            s.checkInvariants();
+            assertEquals(one, s.lists().get(keep, 0), "what was alive is untouched");
+            assertTrue(gc.collect() > 0);
+            s.checkInvariants();
+            assertEquals(2, s.liveObjectCount(), () -> "only keep and one are left: " + s.liveObjects());
+            s.decref(selfList(s)); // allocating works again
+            assertEquals(1, gc.collect());
+            s.decref(one);
+            s.decref(keep);
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
+    @Test
+    void aCollectionThatCannotGrowGcGarbageStillFinishesAndLosesNothing() {
+        // CPython's handle_legacy_finalizers: a failed PyList_Append(gc.garbage, op) is cleared and
+        // ends the appending; the finalizers still go back to the old generation
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            Collector gc = s.gc();
+            gc.disable();
+            long garbage = gc.garbage();
+            long cls = s.classes().newClass(ClassSpec.named("L").slots(1).legacyFinalizer(self -> { }));
+            int cycles = 2_000;
+            for (int n = 0; n < cycles; n++) {
+                s.decref(GcTestSupport.selfCycle(s, cls));
+            }
+            List<Long> filler = new ArrayList<>();
+            fillMemory(s, filler);
+            assertEquals(cycles, gc.collect(), "found, though gc.garbage could not grow to hold them all");
+            long saved = s.lists().size(garbage);
+            assertTrue(saved < cycles, "memory was full: " + saved);
+            assertEquals(new Collector.GenerationStats(1, 0, cycles), gc.getStats().get(2));
+            for (long o : filler) {
+                s.decref(o);
+            }
+            assertEquals(cycles - saved, gc.collect(), "the cycles not saved are tracked still, and found again");
+            assertEquals(cycles, s.lists().size(garbage));
+            s.checkInvariants();
+            s.lists().clear(garbage);
+            s.decref(cls);
+        }
+    }
+
+    /** Allocates lists, then floats, into {@code filler} until the memory limit refuses more. */
+    private static void fillMemory(ObjectSpace s, List<Long> filler) {
+        try {
+            while (true) {
+                filler.add(s.lists().newList());
+            }
+        } catch (MemoryLimitExceededError full) {
+            // the list size class is full: fill the smaller one too
+        }
+        try {
+            while (true) {
+                filler.add(s.floats().newFloat(filler.size()));
+            }
+        } catch (MemoryLimitExceededError full) {
+            // full
+        }
+    }
+}

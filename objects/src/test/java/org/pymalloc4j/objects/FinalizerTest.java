@@ -1,0 +1,228 @@
+package org.pymalloc4j.objects;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pymalloc4j.objects.GcTestSupport.reportedDuring;
+import static org.pymalloc4j.objects.GcTestSupport.selfCycle;
+
+/**
+ * PEP 442 finalizers (run once, may resurrect, reported when they throw), legacy finalizers
+ * (their cycles end in {@code gc.garbage}, uncollectable), and code the collector runs that
+ * allocates or collects. Each CPython 3.11 fact is quoted from python3.11.
+ */
+class FinalizerTest {
+    @Test
+    void aFinalizerRunsBeforeTheWeakrefCallbacksOnRefcountDeathAndAfterThemInACollection() {
+        // class F: __slots__ = ('a', '__weakref__'); def __del__(self): events.append(("del", w() is None))
+        // f = F(); w = weakref.ref(f, lambda r: events.append("cb")); del f   -> [("del", False), "cb"]
+        // f = F(); f.a = f; w = weakref.ref(f, ...); del f; gc.collect()     -> 1, ["cb", ("del", True)]
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            s.gc().disable();
+            List<String> events = new ArrayList<>();
+            long[] wr = new long[1];
+            long cls = s.classes().newClass(ClassSpec.named("F").slots(1).weakReferenceable()
+                    .finalizer(self -> events.add("del " + (s.weakrefs().get(wr[0]) == s.none()))));
+            long f = s.classes().newInstance(cls);
+            wr[0] = s.weakrefs().newRef(f, ref -> events.add("cb"));
+            s.decref(f);
+            assertEquals(List.of("del false", "cb"), events);
+            s.decref(wr[0]);
+            events.clear();
+            f = selfCycle(s, cls);
+            wr[0] = s.weakrefs().newRef(f, ref -> events.add("cb"));
+            s.decref(f);
+            assertEquals(1, s.gc().collect());
+            assertEquals(List.of("cb", "del true"), events);
+            s.decref(wr[0]);
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
+
+    @Test
+    void aFinalizerThatResurrectsInACollectionRunsOnlyOnce() {
+        // class F: __slots__ = ('a',); def __del__(self): events.append("del"); saved.append(self)
+        // f = F(); f.a = f; del f; gc.collect() -> 0; events -> ["del"]; gc.is_finalized(saved[0]) -> True
+        // f = saved.pop(); del f; gc.collect() -> 1; events -> ["del"]  (not called again)
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            s.gc().disable();
+            List<Long> saved = new ArrayList<>();
+            long cls = s.classes().newClass(ClassSpec.named("F").slots(1).finalizer(self -> {
+                s.incref(self);
+                saved.add(self);
+            }));
+            long f = selfCycle(s, cls);
+            assertFalse(s.gc().isFinalized(f));
+            s.decref(f);
+            assertEquals(0, s.gc().collect(), "resurrected: nothing collected");
+            assertEquals(List.of(f), saved);
+            assertTrue(s.gc().isFinalized(f));
+            assertEquals(f, s.classes().getSlot(f, 0), "a resurrected object is untouched");
+            s.checkInvariants();
+            s.decref(f);
+            assertEquals(1, s.gc().collect());
+            assertEquals(1, saved.size(), "the finalizer ran once");
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
+
+    @Test
+    void aFinalizerThatResurrectsOnRefcountDeathRunsOnlyOnce() {
+        // class R: __slots__ = ('a',); def __del__(self): events.append("del"); saved.append(self)
+        // r = R(); del r -> events ["del"]; gc.is_finalized(saved[0]) -> True; saved.clear() -> events still ["del"]
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            List<Long> saved = new ArrayList<>();
+            long cls = s.classes().newClass(ClassSpec.named("R").slots(1).finalizer(self -> {
+                s.incref(self);
+                saved.add(self);
+            }));
+            long r = s.classes().newInstance(cls);
+            s.decref(r);
+            assertEquals(List.of(r), saved);
+            assertEquals(1, s.refcount(r));
+            assertTrue(s.gc().isFinalized(r));
+            assertTrue(s.gc().isTracked(r), "a resurrected object is tracked again");
+            s.decref(r);
+            assertEquals(1, saved.size(), "the finalizer ran once");
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount());
+            s.checkInvariants();
+        }
+    }
+
+    @Test
+    void aThrowingFinalizerIsReportedAndTheCollectionFreesEverything() {
+        // class T: __slots__ = ('a',); def __del__(self): raise ValueError("boom")
+        // t = T(); t.a = t; del t; gc.collect() -> 1, "Exception ignored in: <function T.__del__ ...>"
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            s.gc().disable();
+            long cls = s.classes().newClass(ClassSpec.named("T").slots(1).finalizer(self -> {
+                throw new IllegalStateException("boom");
+            }));
+            List<LiveObject> baseline = s.liveObjects();
+            long a = s.classes().newInstance(cls);
+            long b = s.classes().newInstance(cls);
+            long c = s.classes().newInstance(cls);
+            s.classes().setSlot(a, 0, b);
+            s.classes().setSlot(b, 0, c);
+            s.classes().setSlot(c, 0, a);
+            for (long o : new long[] {a, b, c}) {
+                s.decref(o);
+            }
+            long[] found = new long[1];
+            List<Throwable> reported = reportedDuring(() -> found[0] = s.gc().collect());
+            assertEquals(3, found[0]);
+            assertEquals(3, reported.size());
+            for (Throwable e : reported) {
+                assertEquals("boom", e.getMessage());
+            }
+            assertEquals(baseline, s.liveObjects(), "nothing leaked");
+            s.checkInvariants();
+            s.decref(cls);
+        }
+    }
+
+    @Test
+    void legacyFinalizerCyclesAreUncollectableAndStaySo() {
+        // @_testcapi.with_tp_del class L: __slots__ = ('a',); def __tp_del__(self): events.append("tp_del")
+        // l = L(); l.a = [l]; del l
+        // gc.collect() -> 2; gc.garbage -> [L]; get_stats()[2] uncollectable 2; stop info
+        //   {'generation': 2, 'collected': 0, 'uncollectable': 2}; events -> []
+        // gc.garbage.clear(); gc.collect() -> 2; gc.garbage -> [L]; uncollectable 4
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            Collector gc = s.gc();
+            gc.disable();
+            List<String> events = new ArrayList<>();
+            long cls = s.classes().newClass(ClassSpec.named("L").slots(1).legacyFinalizer(self -> events.add("tp_del")));
+            List<Collector.Info> stops = new ArrayList<>();
+            gc.callbacks().add((phase, info) -> {
+                if (phase == Collector.Phase.STOP) {
+                    stops.add(info);
+                }
+            });
+            long l = GcTestSupport.inListCycle(s, cls);
+            s.decref(l);
+            long garbage = gc.garbage();
+            for (int round = 1; round <= 2; round++) {
+                assertEquals(2, gc.collect());
+                assertEquals(1, s.lists().size(garbage));
+                assertEquals(l, s.lists().get(garbage, 0), "only the object with tp_del is listed");
+                assertEquals(new Collector.GenerationStats(round, 0, 2L * round), gc.getStats().get(2));
+                assertEquals(new Collector.Info(2, 0, 2), stops.get(stops.size() - 1));
+                assertEquals(List.of(), events, "the collector never runs tp_del");
+                s.checkInvariants();
+                if (round == 1) {
+                    s.lists().clear(garbage); // the cycle is unreachable again, and uncollectable again
+                    assertEquals(0, s.lists().size(garbage));
+                }
+            }
+            // break the cycle by hand: then the refcount frees it, running tp_del
+            s.incref(l);
+            s.lists().clear(garbage);
+            s.classes().setSlot(l, 0, 0);
+            s.decref(l);
+            assertEquals(List.of("tp_del"), events);
+            gc.callbacks().clear();
+            s.decref(cls);
+            assertEquals(1, s.liveObjectCount(), "only gc.garbage, the list itself, is left");
+        }
+    }
+
+    @Test
+    void aFinalizerMayAllocateAndItsCollectReturnsZero() {
+        // class A: __slots__ = ('a',)
+        //     def __del__(self): x = [[] for i in range(1000)]; events.append(gc.collect())
+        // a = A(); a.a = a; del a; gc.collect() -> 1; events -> [0]
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            List<Long> inside = new ArrayList<>();
+            long cls = s.classes().newClass(ClassSpec.named("A").slots(1).finalizer(self -> {
+                long x = s.lists().newList();
+                for (int i = 0; i < 1000; i++) { // past threshold 700: no automatic collection starts
+                    long item = s.lists().newList();
+                    s.lists().append(x, item);
+                    s.decref(item);
+                }
+                inside.add(s.gc().collect());
+                s.decref(x);
+            }));
+            s.gc().collect();
+            long collectionsBefore = s.gc().getStats().get(0).collections();
+            s.decref(selfCycle(s, cls));
+            assertEquals(1, s.gc().collect());
+            assertEquals(List.of(0L), inside);
+            assertEquals(collectionsBefore, s.gc().getStats().get(0).collections(), "no collection inside the collection");
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount());
+            s.checkInvariants();
+        }
+    }
+
+    @Test
+    void aWeakrefCallbackRunByTheCollectorMayAllocateAndItsCollectReturnsZero() {
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            s.gc().disable();
+            long cls = s.classes().newClass(ClassSpec.named("C").slots(1).weakReferenceable());
+            List<Long> inside = new ArrayList<>();
+            long[] made = new long[1];
+            long wr = s.weakrefs().newRef(selfCycle(s, cls), ref -> {
+                made[0] = GcTestSupport.selfList(s); // new garbage, not seen by this collection
+                inside.add(s.gc().collect());
+            });
+            s.decref(s.weakrefs().get(wr));
+            assertEquals(1, s.gc().collect());
+            assertEquals(List.of(0L), inside);
+            s.decref(made[0]);
+            assertEquals(1, s.gc().collect(), "the callback's cycle is found by the next collection");
+            s.decref(wr);
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
+}
