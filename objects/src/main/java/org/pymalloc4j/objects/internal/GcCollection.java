@@ -27,10 +27,12 @@ import static org.pymalloc4j.objects.internal.GcState.GENERATIONS;
  *  legacy finalizers:      finalizers == unreachable objects with tp_del and all they reach
  *  result == weakrefs freed by their callbacks + |final unreachable| + |finalizers|
  * </pre>
- * One pass over the unreachable set makes it a normal list, moves the legacy finalizers out,
- * counts it and notes whether any weakref or finalizer is in it; without them, the steps that
- * run no code (weakrefs, finalize_garbage, handle_resurrected_objects) would find nothing and
- * are skipped, so a plain cycle costs four passes and its deallocation.
+ * move_unreachable counts the candidates and notes whether any has a finalizer, a tp_del or
+ * weakrefs. Without them the steps between (legacy finalizers, weakrefs, finalize_garbage,
+ * handle_resurrected_objects) would find nothing, and tp_clear runs over the unreachable list
+ * as it stands, NEXT_MASK_UNREACHABLE and all ({@link GcHead#remove} is mask-safe): a plain
+ * cycle costs three passes and its deallocation. Otherwise one pass makes the list normal,
+ * moves the tp_del objects out and looks closer, and those steps run.
  */
 public final class GcCollection {
     private final Core core;
@@ -51,6 +53,8 @@ public final class GcCollection {
     private long candidates;
     private boolean weakrefWork;
     private boolean finalizerWork;
+    /** Set by move_unreachable: a candidate has a finalizer, a tp_del, or weakrefs. */
+    private boolean unusual;
     /** Collected and uncollectable counts of the last collection, for the callbacks' info. */
     public long lastCollected;
     public long lastUncollectable;
@@ -114,6 +118,39 @@ public final class GcCollection {
 
         long finalizers = gc.finalizers();
         GcHead.init(finalizers);
+        long m;
+        if (!unusual && (gc.debug & GcState.DEBUG_COLLECTABLE) == 0) {
+            // No finalizer, weakref or tp_del among the candidates: the steps between would find
+            // nothing, so tp_clear goes over the list as move_unreachable left it (mask and all).
+            m = candidates;
+            deleteGarbage(unreachable, old);
+        } else {
+            m = collectUnusual(unreachable, finalizers, old);
+        }
+
+        long n = GcHead.size(finalizers);
+        debugCycles("uncollectable", finalizers, GcState.DEBUG_UNCOLLECTABLE);
+        if ((gc.debug & GcState.DEBUG_STATS) != 0) {
+            gc.debugOut.printf("gc: done, %d unreachable, %d uncollectable, %.4fs elapsed%n",
+                    n + m, n, (System.nanoTime() - started) / 1e9);
+        }
+        handleLegacyFinalizers(finalizers, old);
+        if (generation == GENERATIONS - 1) {
+            clearFreeLists.run();
+        }
+        gc.collections[generation]++;
+        gc.collected[generation] += m;
+        gc.uncollectable[generation] += n;
+        lastCollected = m;
+        lastUncollectable = n;
+        return n + m;
+    }
+
+    /**
+     * The steps from move_legacy_finalizers to delete_garbage, for a candidate set with
+     * finalizers, weakrefs or tp_del objects in it: returns the number of objects collected.
+     */
+    private long collectUnusual(long unreachable, long finalizers, long old) {
         scanUnreachable(unreachable, finalizers);
         if (!GcHead.isEmpty(finalizers)) {
             moveLegacyFinalizerReachable(finalizers);
@@ -139,23 +176,7 @@ public final class GcCollection {
         }
         m += candidates;
         deleteGarbage(collectable, old);
-
-        long n = GcHead.size(finalizers);
-        debugCycles("uncollectable", finalizers, GcState.DEBUG_UNCOLLECTABLE);
-        if ((gc.debug & GcState.DEBUG_STATS) != 0) {
-            gc.debugOut.printf("gc: done, %d unreachable, %d uncollectable, %.4fs elapsed%n",
-                    n + m, n, (System.nanoTime() - started) / 1e9);
-        }
-        handleLegacyFinalizers(finalizers, old);
-        if (generation == GENERATIONS - 1) {
-            clearFreeLists.run();
-        }
-        gc.collections[generation]++;
-        gc.collected[generation] += m;
-        gc.uncollectable[generation] += n;
-        lastCollected = m;
-        lastUncollectable = n;
-        return n + m;
+        return m;
     }
 
     /** {@code gc.garbage}: the list, made now if it does not exist yet; borrowed. */
@@ -234,6 +255,8 @@ public final class GcCollection {
      */
     private void moveUnreachable(long young, long unreachable) {
         base = young;
+        candidates = 0;
+        unusual = false;
         long prev = young;
         long g = GcHead.next(young);
         while (g != young) {
@@ -251,6 +274,8 @@ public final class GcCollection {
                 GcHead.setPrev(g, last);
                 GcHead.setNext(g, NEXT_MASK_UNREACHABLE | unreachable);
                 GcHead.setPrevWord(unreachable, g);
+                candidates++;
+                unusual |= isUnusual(g + GC_HEAD_LENGTH);
             }
             g = GcHead.next(prev);
         }
@@ -274,6 +299,7 @@ public final class GcCollection {
             GcHead.setPrev(next & ~NEXT_MASK_UNREACHABLE, prev);
             GcHead.append(g, base);
             GcHead.setRefs(g, 1);
+            candidates--;
         } else if (GcHead.refs(g) == 0) {
             GcHead.setRefs(g, 1); // ahead in young: tell move_unreachable it is reachable
         }
@@ -311,6 +337,16 @@ public final class GcCollection {
         candidates = n;
         weakrefWork = weak;
         finalizerWork = fin;
+    }
+
+    /** A finalizer or tp_del in its type, or a weakref: being one, or having some pointing at it. */
+    private boolean isUnusual(long o) {
+        long type = getLong(o + OB_TYPE_OFFSET);
+        if (core.types.traits(getInt(type + TP_VERSION_TAG_OFFSET)) != 0) {
+            return true;
+        }
+        long weaklist = getLong(type + TP_WEAKLISTOFFSET_OFFSET);
+        return weaklist > 0 && getLong(o + weaklist) != 0;
     }
 
     /** move_legacy_finalizer_reachable: what the finalizers reach is uncollectable too. */
@@ -459,8 +495,8 @@ public final class GcCollection {
      */
     private void deleteGarbage(long collectable, long old) {
         boolean saveAll = (gc.debug & GcState.DEBUG_SAVEALL) != 0;
-        while (!GcHead.isEmpty(collectable)) {
-            long g = GcHead.next(collectable);
+        long g;
+        while ((g = GcHead.next(collectable) & ~NEXT_MASK_UNREACHABLE) != collectable) {
             long o = g + GC_HEAD_LENGTH;
             if (saveAll) {
                 saveInGarbage(o); // if it cannot be saved, it stays alive and moves to old below
@@ -474,11 +510,12 @@ public final class GcCollection {
                     core.decrefLive(o);
                 }
             }
-            if (GcHead.next(collectable) == g) {
+            if ((GcHead.next(collectable) & ~NEXT_MASK_UNREACHABLE) == g) {
                 GcHead.clearCollecting(g);
                 GcHead.move(g, old);
             }
         }
+        GcHead.init(collectable); // its next word may still carry the mask
     }
 
     /** handle_legacy_finalizers: the tp_del objects (all, with SAVEALL) to gc.garbage; the list to old. */

@@ -134,21 +134,25 @@ public final class GcHead {
         setPrevWord(list, node);
     }
 
-    /** {@code gc_list_remove}: unlinks {@code node}, which becomes untracked (next = 0). */
+    /**
+     * {@code gc_list_remove}: unlinks {@code node}, which becomes untracked (next = 0). Safe in
+     * the collector's unreachable list while its next words still carry NEXT_MASK_UNREACHABLE
+     * (the collection frees objects from it as it stands): the mask moves on with the word.
+     */
     public static void remove(long node) {
         long prev = prev(node);
         long next = next(node);
         setNext(prev, next);
-        setPrev(next, prev);
+        setPrev(next & ~NEXT_MASK_UNREACHABLE, prev);
         setNext(node, 0);
     }
 
-    /** {@code gc_list_move}: from whatever list {@code node} is in to the end of {@code list}. */
+    /** {@code gc_list_move}: from whatever list {@code node} is in to the end of {@code list}; mask-safe as {@link #remove}. */
     public static void move(long node, long list) {
         long prev = prev(node);
         long next = next(node);
         setNext(prev, next);
-        setPrev(next, prev);
+        setPrev(next & ~NEXT_MASK_UNREACHABLE, prev);
         append(node, list);
     }
 
