@@ -42,6 +42,8 @@ public final class GcCollection {
     private final Runnable clearFreeLists;
     /** visit_decref: a referent in the generation being collected loses one gc_ref. */
     private final LongConsumer visitDecref;
+    /** update_refs and visit_decref at once, for {@link #updateAndSubtractRefs}. */
+    private final LongConsumer visitStartAndDecref = this::startAndDecref;
     /** visit_reachable, appending to {@link #base}. */
     private final LongConsumer visitReachable;
     /** visit_move, into the finalizers list. */
@@ -102,7 +104,7 @@ public final class GcCollection {
         long young = gc.generation(generation);
         long old = generation < GENERATIONS - 1 ? gc.generation(generation + 1) : young;
         long unreachable = gc.unreachable();
-        deduceUnreachable(young, unreachable);
+        deduceUnreachable(young, unreachable, young == old && GcHead.isEmpty(gc.permanent()));
 
         untrackTuples(young);
         if (young != old) {
@@ -196,23 +198,77 @@ public final class GcCollection {
         }
     }
 
-    /** deduce_unreachable: update_refs, subtract_refs, move_unreachable. */
-    private void deduceUnreachable(long containers, long unreachable) {
+    /**
+     * deduce_unreachable: update_refs, subtract_refs, move_unreachable; the first two in one
+     * pass when {@code containers} holds every tracked object.
+     */
+    private void deduceUnreachable(long containers, long unreachable, boolean everyTrackedObject) {
         GcHead.init(unreachable);
-        updateRefs(containers);
-        subtractRefs(containers);
+        if (everyTrackedObject) {
+            updateAndSubtractRefs(containers);
+        } else {
+            updateRefs(containers);
+            subtractRefs(containers);
+        }
         moveUnreachable(containers, unreachable);
+    }
+
+    /**
+     * update_refs and subtract_refs in one pass over a set that is every tracked object (a full
+     * collection with nothing frozen): a referent is in the set iff it is tracked, so it gets
+     * its gc_refs from its refcount when first met, maybe before its own turn; COLLECTING, never
+     * set outside a collection, says whether that has happened. One walk of the heap fewer.
+     */
+    private void updateAndSubtractRefs(long containers) {
+        for (long g = GcHead.next(containers); g != containers; g = GcHead.next(g)) {
+            if (!GcHead.isCollecting(g)) {
+                startRefs(g);
+            }
+            long o = g + GC_HEAD_LENGTH;
+            long type = getLong(o + OB_TYPE_OFFSET);
+            if (type == core.listType) {
+                startAndDecrefAll(getLong(o + LIST_ITEMS_OFFSET), Lists.size(o));
+            } else if (type == core.tupleType) {
+                startAndDecrefAll(o + TUPLE_ITEMS_OFFSET, Tuples.size(o));
+            } else {
+                core.behaviourOf(o).traverse(o, visitStartAndDecref);
+            }
+        }
+    }
+
+    private void startAndDecrefAll(long items, long n) {
+        for (long i = 0; i < n; i++) {
+            long r = getLong(items + 8 * i);
+            if (r != 0) {
+                startAndDecref(r);
+            }
+        }
+    }
+
+    private void startAndDecref(long r) {
+        long g = r - GC_HEAD_LENGTH;
+        if (gc.isGc(r) && GcHead.next(g) != 0) {
+            if (!GcHead.isCollecting(g)) {
+                startRefs(g);
+            }
+            GcHead.decrementRefs(g);
+        }
+    }
+
+    /** update_refs for one object. */
+    private static void startRefs(long g) {
+        long rc = getLong(g + GC_HEAD_LENGTH);
+        if (rc <= 0) {
+            throw new IllegalStateException(String.format(
+                    "tracked object 0x%x has refcount %d", g + GC_HEAD_LENGTH, rc));
+        }
+        GcHead.resetRefs(g, rc);
     }
 
     /** update_refs: gc_refs = refcount, COLLECTING set, FINALIZED kept. */
     private static void updateRefs(long containers) {
         for (long g = GcHead.next(containers); g != containers; g = GcHead.next(g)) {
-            long rc = getLong(g + GC_HEAD_LENGTH);
-            if (rc <= 0) {
-                throw new IllegalStateException(String.format(
-                        "tracked object 0x%x has refcount %d", g + GC_HEAD_LENGTH, rc));
-            }
-            GcHead.resetRefs(g, rc);
+            startRefs(g);
         }
     }
 
@@ -440,7 +496,7 @@ public final class GcCollection {
         for (long g = GcHead.next(unreachable); g != unreachable; g = GcHead.next(g)) {
             GcHead.clearCollecting(g);
         }
-        deduceUnreachable(unreachable, still);
+        deduceUnreachable(unreachable, still, false);
         for (long g = GcHead.next(still); g != still; g = GcHead.next(g)) {
             GcHead.setNext(g, GcHead.next(g) & ~NEXT_MASK_UNREACHABLE);
         }
