@@ -359,7 +359,7 @@ public final class Collector {
      */
     public long garbage() {
         core.checkOpen();
-        return collection.garbage();
+        return collection.garbage.list();
     }
 
     // ------------------------------------------------------------------ debugging

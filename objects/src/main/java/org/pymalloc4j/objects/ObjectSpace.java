@@ -414,9 +414,9 @@ public final class ObjectSpace implements AutoCloseable {
         }
         try {
             b.stack.closeAll();
-            b.collection.releaseGarbage(); // gc.garbage's objects get one more chance
+            b.collection.garbage.release(); // gc.garbage's objects get one more chance
             collector.collectAtClose();
-            b.collection.releaseGarbage(); // what is uncollectable still is in the leak report
+            b.collection.garbage.release(); // what is uncollectable still is in the leak report
         } finally {
             leakReport = leakReport();
             b.clearFreeLists();

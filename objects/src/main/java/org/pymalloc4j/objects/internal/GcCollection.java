@@ -37,7 +37,6 @@ import static org.pymalloc4j.objects.internal.GcState.GENERATIONS;
 public final class GcCollection {
     private final Core core;
     private final GcState gc;
-    private final Lists lists;
     private final Weakrefs weakrefs;
     private final Runnable clearFreeLists;
     /** visit_decref: a referent in the generation being collected loses one gc_ref. */
@@ -49,8 +48,9 @@ public final class GcCollection {
     /** visit_move, into the finalizers list. */
     private final LongConsumer visitMove;
     private long base;
-    /** {@code gc.garbage}, a list made on first use; 0 before. */
-    private long garbage;
+    /** {@code gc.garbage}. */
+    public final GcGarbageList garbage;
+    private final GcUntracking untracking;
     // What the pass over the unreachable set found.
     private long candidates;
     private boolean weakrefWork;
@@ -64,9 +64,10 @@ public final class GcCollection {
     public GcCollection(Core core, Lists lists, Weakrefs weakrefs, Runnable clearFreeLists) {
         this.core = core;
         this.gc = core.gc;
-        this.lists = lists;
         this.weakrefs = weakrefs;
         this.clearFreeLists = clearFreeLists;
+        this.garbage = new GcGarbageList(core, lists);
+        this.untracking = new GcUntracking(core);
         this.visitDecref = o -> {
             long g = o - GC_HEAD_LENGTH;
             if (gc.isGc(o) && GcHead.isCollecting(g)) {
@@ -106,14 +107,14 @@ public final class GcCollection {
         long unreachable = gc.unreachable();
         deduceUnreachable(young, unreachable, young == old && GcHead.isEmpty(gc.permanent()));
 
-        untrackTuples(young);
+        untracking.untrackTuples(young);
         if (young != old) {
             if (generation == GENERATIONS - 2) {
                 gc.longLivedPending += GcHead.size(young);
             }
             GcHead.merge(young, old);
         } else {
-            untrackDicts(young); // only in full collections (bpo-14775)
+            untracking.untrackDicts(young); // only in full collections (bpo-14775)
             gc.longLivedPending = 0;
             gc.longLivedTotal = GcHead.size(young);
         }
@@ -179,23 +180,6 @@ public final class GcCollection {
         m += candidates;
         deleteGarbage(collectable, old);
         return m;
-    }
-
-    /** {@code gc.garbage}: the list, made now if it does not exist yet; borrowed. */
-    public long garbage() {
-        if (garbage == 0) {
-            garbage = lists.newList(0);
-        }
-        return garbage;
-    }
-
-    /** Drops the collector's reference to {@code gc.garbage} (the space is closing). */
-    public void releaseGarbage() {
-        long list = garbage;
-        garbage = 0;
-        if (list != 0) {
-            core.decref(list);
-        }
     }
 
     /**
@@ -503,46 +487,6 @@ public final class GcCollection {
         GcHead.merge(unreachable, old);
     }
 
-    /** untrack_tuples: {@code _PyTuple_MaybeUntrack} on every survivor. */
-    private void untrackTuples(long list) {
-        long next;
-        for (long g = GcHead.next(list); g != list; g = next) {
-            next = GcHead.next(g);
-            long o = g + GC_HEAD_LENGTH;
-            if (getLong(o + OB_TYPE_OFFSET) == core.tupleType && tupleMayUntrack(o)) {
-                gc.untrack(o);
-            }
-        }
-    }
-
-    private boolean tupleMayUntrack(long t) {
-        for (long i = 0, n = Tuples.size(t); i < n; i++) {
-            long item = Tuples.item(t, i);
-            if (item == 0 || gc.mayBeTracked(item)) {
-                return false; // not fully built, or may hold a cycle
-            }
-        }
-        return true;
-    }
-
-    /** untrack_dicts: {@code _PyDict_MaybeUntrack} on every survivor of a full collection. */
-    private void untrackDicts(long list) {
-        long next;
-        for (long g = GcHead.next(list); g != list; g = next) {
-            next = GcHead.next(g);
-            long o = g + GC_HEAD_LENGTH;
-            if (getLong(o + OB_TYPE_OFFSET) == core.dictType && dictMayUntrack(o)) {
-                gc.untrack(o);
-            }
-        }
-    }
-
-    private boolean dictMayUntrack(long d) {
-        boolean[] tracked = {false};
-        core.behaviourOf(d).traverse(d, x -> tracked[0] |= gc.mayBeTracked(x));
-        return !tracked[0];
-    }
-
     /**
      * delete_garbage: with DEBUG_SAVEALL each object goes to {@code gc.garbage}; else tp_clear,
      * holding a reference across it, so cycles fall apart and their objects are deallocated
@@ -555,7 +499,7 @@ public final class GcCollection {
         while ((g = GcHead.next(collectable) & ~NEXT_MASK_UNREACHABLE) != collectable) {
             long o = g + GC_HEAD_LENGTH;
             if (saveAll) {
-                saveInGarbage(o); // if it cannot be saved, it stays alive and moves to old below
+                garbage.save(o); // if it cannot be saved, it stays alive and moves to old below
             } else {
                 core.increfLive(o);
                 try {
@@ -580,24 +524,11 @@ public final class GcCollection {
         for (long g = GcHead.next(finalizers); g != finalizers; g = GcHead.next(g)) {
             long o = g + GC_HEAD_LENGTH;
             if ((saveAll || (core.types.traits(core.typeIndex(o)) & TypeBehaviour.LEGACY_FINALIZER) != 0)
-                    && !saveInGarbage(o)) {
+                    && !garbage.save(o)) {
                 break;
             }
         }
         GcHead.merge(finalizers, old);
     }
 
-    /**
-     * Appends {@code o} to {@code gc.garbage}; false if memory ran out (CPython clears the
-     * error of {@code PyList_Append}): throwing here would leave the collection half done, its
-     * objects in scratch lists outside every generation.
-     */
-    private boolean saveInGarbage(long o) {
-        try {
-            lists.append(garbage(), o);
-            return true;
-        } catch (OutOfMemoryError e) {
-            return false;
-        }
-    }
 }

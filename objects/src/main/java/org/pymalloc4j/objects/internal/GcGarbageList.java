@@ -1,0 +1,48 @@
+package org.pymalloc4j.objects.internal;
+
+/**
+ * {@code gc.garbage}: a native list the collector owns, made on first use, holding what a
+ * collection could not free (tp_del cycles) or, under DEBUG_SAVEALL, everything it found.
+ */
+public final class GcGarbageList {
+    private final Core core;
+    private final Lists lists;
+    /** The list, or 0 before first use. */
+    private long list;
+
+    public GcGarbageList(Core core, Lists lists) {
+        this.core = core;
+        this.lists = lists;
+    }
+
+    /** The list, made now if it does not exist yet; borrowed. */
+    public long list() {
+        if (list == 0) {
+            list = lists.newList(0);
+        }
+        return list;
+    }
+
+    /**
+     * Appends {@code o}; false if memory ran out (CPython clears the error of
+     * {@code PyList_Append}): throwing here would leave the collection half done, its objects
+     * in scratch lists outside every generation.
+     */
+    public boolean save(long o) {
+        try {
+            lists.append(list(), o);
+            return true;
+        } catch (OutOfMemoryError e) {
+            return false;
+        }
+    }
+
+    /** Drops the collector's reference to the list (the space is closing). */
+    public void release() {
+        long l = list;
+        list = 0;
+        if (l != 0) {
+            core.decref(l);
+        }
+    }
+}
