@@ -14,7 +14,7 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
  * and a cached hash ({@code ob_shash}, -1 until computed). {@code b''} is a static singleton;
  * the one-byte singletons of CPython are not made (each {@code bytes([x])} is a new object).
  */
-public final class BytesObjects implements TypeBehaviour {
+public final class BytesObjects extends TypeBehaviour {
     private final Core core;
     private long empty;
 

@@ -43,7 +43,7 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
  *  ma_used == live entries == index slots holding an entry number;  dk_usable + dk_nentries == 2 * size / 3
  * </pre>
  */
-public final class Dicts implements TypeBehaviour {
+public final class Dicts extends TypeBehaviour {
     public static final int MAX_FREE = 80;
     private static final long DKIX_EMPTY = -1;
     private static final long DKIX_DUMMY = -2;

@@ -10,7 +10,7 @@ import static org.pymalloc4j.objects.BuiltinLayouts.OB_FVAL_OFFSET;
  * ({@code PyFloat_MAXFREELIST}): a deallocated float is parked, and the next float made reuses
  * the most recently parked block.
  */
-public final class Floats implements TypeBehaviour {
+public final class Floats extends TypeBehaviour {
     /** {@code PyFloat_MAXFREELIST}. */
     public static final int MAX_FREE = 100;
 

@@ -114,7 +114,7 @@ public final class Instances {
     }
 
     /** The instances of one class: 3.11's {@code subtype_dealloc}, traverse and clear. */
-    private final class ClassType implements TypeBehaviour {
+    private final class ClassType extends TypeBehaviour {
         private final boolean weakReferenceable;
         private final LongConsumer finalizer;
         private final LongConsumer legacyFinalizer;
@@ -211,7 +211,7 @@ public final class Instances {
     }
 
     /** Type objects: only classes are ever deallocated (built-in types are static). */
-    private final class TypeObjects implements TypeBehaviour {
+    private final class TypeObjects extends TypeBehaviour {
         @Override
         public void dealloc(long t) {
             if (getLong(t + TP_WEAKLIST_OFFSET) != 0) {

@@ -20,7 +20,7 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
  *  block bytes = 24 + 4 * max(1, |ob_size|) == sys.getsizeof
  * </pre>
  */
-public final class Ints implements TypeBehaviour {
+public final class Ints extends TypeBehaviour {
     public static final int SMALL_MIN = -5;
     public static final int SMALL_MAX = 256;
     private static final long DIGIT_MASK = (1L << DIGIT_BITS) - 1;

@@ -20,7 +20,7 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
  *  growth for appends: 0, 4, 8, 16, 24, 32, 40, 52, 64, 76, ...
  * </pre>
  */
-public final class Lists implements TypeBehaviour {
+public final class Lists extends TypeBehaviour {
     /** {@code PyList_MAXFREELIST}. */
     public static final int MAX_FREE = 80;
 

@@ -30,7 +30,7 @@ import static org.pymalloc4j.objects.StrLayout.STATE_OFFSET;
  * as in 3.11. Interning keeps a Java map from value to the interned object; as in CPython the
  * map's references are not counted, and a mortal interned string leaves the map when it dies.
  */
-public final class Strs implements TypeBehaviour {
+public final class Strs extends TypeBehaviour {
     private final Core core;
     private final Map<String, Long> interned = new HashMap<>();
     private final long[] chars = new long[256];

@@ -14,7 +14,7 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
  * up to 2000 tuples each ({@code PyTuple_MAXSAVESIZE} 20, {@code PyTuple_MAXFREELIST} 2000).
  * (3.11 also parks 20-item tuples it never reuses; here they are freed.)
  */
-public final class Tuples implements TypeBehaviour {
+public final class Tuples extends TypeBehaviour {
     /** Tuples of 1 to {@code MAX_SAVE_SIZE - 1} items are parked. */
     public static final int MAX_SAVE_SIZE = 20;
     public static final int MAX_FREE = 2000;

@@ -30,7 +30,7 @@ import static org.pymalloc4j.objects.TypeLayout.TP_WEAKLISTOFFSET_OFFSET;
  * A callback is Java code, kept in {@link #callbacks} by the weakref's address, so the native
  * {@code wr_callback} stays NULL and no Java object is referenced from native memory.
  */
-public final class Weakrefs implements TypeBehaviour {
+public final class Weakrefs extends TypeBehaviour {
     private final Core core;
     private final Map<Long, LongConsumer> callbacks = new HashMap<>();
     /** Callbacks called so far: the collector's sign that code ran. */
