@@ -20,7 +20,8 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *              parked tuples keep ob_size == their list's size
  *  trashcan:   depth == 0 between operations
  *  statics:    refcount &gt; 0
- *  collector:  not collecting; each list of gen 0..2 and permanent well formed
+ *  collector:  not collecting; its scratch lists (unreachable, finalizers ...) empty;
+ *              each list of gen 0..2 and permanent well formed
  *              (prev(next(g)) == g, no COLLECTING or UNREACHABLE bit), each element a live
  *              GC object with refcount &gt; 0, in exactly one list; trace mode: a live GC object
  *              is listed ⇔ tracked (_gc_next != 0), and an untracked one's head is 0 but FINALIZED
@@ -74,6 +75,12 @@ public final class SpaceValidator {
         GcState gc = core.gc;
         if (gc.collecting) {
             fail("collector running between operations");
+        }
+        long[] scratch = {gc.unreachable(), gc.finalizers(), gc.weakrefCallbacks(), gc.stillUnreachable(), gc.seen()};
+        for (long list : scratch) {
+            if (GcHead.next(list) != list || GcHead.prevWord(list) != list) {
+                fail(String.format("a collection's scratch list at 0x%x still holds objects: they are in no generation", list));
+            }
         }
         Set<Long> tracked = new HashSet<>();
         long bound = core.liveObjects() + 1;
