@@ -1,5 +1,7 @@
 package org.pymalloc4j.objects.internal;
 
+import java.util.function.LongPredicate;
+
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
@@ -20,11 +22,20 @@ final class GcUntracking {
 
     /** untrack_tuples: {@code _PyTuple_MaybeUntrack} on every survivor. */
     public void untrackTuples(long list) {
+        untrackIf(list, core.tupleType, this::tupleMayUntrack);
+    }
+
+    /** untrack_dicts: {@code _PyDict_MaybeUntrack} on every survivor of a full collection. */
+    public void untrackDicts(long list) {
+        untrackIf(list, core.dictType, this::dictMayUntrack);
+    }
+
+    private void untrackIf(long list, long type, LongPredicate mayUntrack) {
         long next;
         for (long g = GcHead.next(list); g != list; g = next) {
             next = GcHead.next(g);
             long o = g + GC_HEAD_LENGTH;
-            if (getLong(o + OB_TYPE_OFFSET) == core.tupleType && tupleMayUntrack(o)) {
+            if (getLong(o + OB_TYPE_OFFSET) == type && mayUntrack.test(o)) {
                 gc.untrack(o);
             }
         }
@@ -38,18 +49,6 @@ final class GcUntracking {
             }
         }
         return true;
-    }
-
-    /** untrack_dicts: {@code _PyDict_MaybeUntrack} on every survivor of a full collection. */
-    public void untrackDicts(long list) {
-        long next;
-        for (long g = GcHead.next(list); g != list; g = next) {
-            next = GcHead.next(g);
-            long o = g + GC_HEAD_LENGTH;
-            if (getLong(o + OB_TYPE_OFFSET) == core.dictType && dictMayUntrack(o)) {
-                gc.untrack(o);
-            }
-        }
     }
 
     private boolean dictMayUntrack(long d) {
