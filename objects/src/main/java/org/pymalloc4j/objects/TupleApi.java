@@ -46,6 +46,9 @@ public final class TupleApi {
      * @throws IllegalStateException in checked mode, if the space is closed
      */
     public long of(long... items) {
+        if (items.length == 2) {
+            return of(items[0], items[1]);
+        }
         if (checked) {
             core.checkOpen();
             for (long item : items) {
@@ -57,6 +60,27 @@ public final class TupleApi {
             core.increfLive(items[i]); // each checked above, before anything changed
             Tuples.setItem(t, i, items[i]);
         }
+        return t;
+    }
+
+    /**
+     * {@code PyTuple_Pack(2, a, b)}: {@link #of(long...)} for a pair, without the array that a
+     * varargs call allocates on the Java heap when the JIT does not inline it away.
+     *
+     * @throws FreedObjectException  in checked mode, if {@code a} or {@code b} is not a live object (nothing changed)
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public long of(long a, long b) {
+        if (checked) {
+            core.checkOpen();
+            core.checkLive(a);
+            core.checkLive(b);
+        }
+        long t = tuples.newTuple(2);
+        core.increfLive(a);
+        Tuples.setItem(t, 0, a);
+        core.increfLive(b);
+        Tuples.setItem(t, 1, b);
         return t;
     }
 
