@@ -397,7 +397,8 @@ public final class Core {
 
     /** {@code o} lies in memory this space can read: a static object, an arena, or a raw object. */
     private void checkMapped(long o) {
-        if (!statics.contains(o) && heap != null && !heap.isArenaAddress(o) && !rawObjects.contains(o)) {
+        // the arena first: where nearly every object is
+        if (heap != null && !heap.isArenaAddress(o) && !statics.contains(o) && !rawObjects.contains(o)) {
             throw new FreedObjectException(o, String.format(
                     "0x%x is not a live object of this space (freed, or never allocated by it)", o));
         }

@@ -28,6 +28,9 @@ public final class TypeTable {
     private long[] keys = new long[64];
     private int[] values = new int[64];
     private int used;
+    /** The last type {@link #find} found: operations run on one type at a time, mostly. */
+    private long lastType;
+    private int lastIndex;
 
     /** Registers a type and writes its index into {@code tp_version_tag}. */
     public int register(long type, String typeName, boolean isGc, TypeBehaviour b) {
@@ -52,6 +55,9 @@ public final class TypeTable {
 
     /** Forgets a type whose object is about to be freed. */
     public void unregister(int i) {
+        if (lastType == address[i]) {
+            lastType = 0;
+        }
         put(address[i], -1);
         address[i] = 0;
         behaviour[i] = null;
@@ -90,6 +96,9 @@ public final class TypeTable {
 
     /** The index of the type at {@code type}, or -1 if no live type is there. */
     public int find(long type) {
+        if (type == lastType && type != 0) {
+            return lastIndex;
+        }
         if (type == 0) {
             return -1; // 0 marks empty table slots, and is no type
         }
@@ -97,7 +106,12 @@ public final class TypeTable {
         for (int h = mix(type) & mask; ; h = (h + 1) & mask) {
             long k = keys[h];
             if (k == type) {
-                return values[h];
+                int v = values[h];
+                if (v >= 0) {
+                    lastType = type;
+                    lastIndex = v;
+                }
+                return v;
             }
             if (k == 0) {
                 return -1;
