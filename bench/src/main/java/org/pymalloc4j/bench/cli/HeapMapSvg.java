@@ -158,7 +158,7 @@ final class HeapMapSvg {
                 title = where + " · never carved";
             }
             default -> {
-                look = "fill=\"" + Palette.colour(p.sizeClass(), p.fullness()) + "\"";
+                look = "fill=\"" + Palette.colour(p.sizeClass(), 0) + "\"";
                 title = String.format(Locale.ROOT, "%s · class %d (%d B) · %,d of %,d blocks in use (%d%%)",
                         where, p.sizeClass(), p.blockSize(), p.blocksInUse(), p.capacity(),
                         Math.round(100 * p.fullness()));
@@ -170,6 +170,19 @@ final class HeapMapSvg {
                 "<rect class=\"%s\" x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" %s><title>%s</title></rect>%n",
                 stateName(p.state()), num(x + inset), num(y + inset), num(CELL - 2 * inset), num(CELL - 2 * inset),
                 look, esc(title)));
+        if (p.state() == PoolInfo.State.USED || p.state() == PoolInfo.State.FULL) {
+            // How full the pool is, as a level in the class's colour over its palest tint: the
+            // colour alone says the class, so a nearly empty pool cannot pass for another class.
+            double h = levelHeight(p.fullness());
+            svg.append(String.format(Locale.ROOT,
+                    "<rect class=\"level\" x=\"%d\" y=\"%s\" width=\"%d\" height=\"%s\" fill=\"%s\" pointer-events=\"none\"/>%n",
+                    x, num(y + CELL - h), CELL, num(h), Palette.colour(p.sizeClass())));
+        }
+    }
+
+    /** The height of a pool's level: its fullness of the cell, at least a pixel for one block. */
+    static double levelHeight(double fullness) {
+        return Math.max(1, Math.round(CELL * fullness * 2) / 2.0);
     }
 
     /** The {@code class} attribute of a pool's cell. */
@@ -201,13 +214,15 @@ final class HeapMapSvg {
         y += perColumn * 15 + 22;
         int sample = busiestClass();
         for (int k = 0; k <= 4; k++) {
+            double h = levelHeight(k == 0 ? 0 : k / 4.0);
             svg.append(String.format(Locale.ROOT,
-                    "<rect class=\"legend-fullness\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>%n",
-                    x + k * 22, y - 10, 20, CELL, Palette.colour(sample, 0.01 + k * 0.2475)));
+                    "<rect class=\"legend-fullness\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>%n"
+                            + "<rect class=\"legend-level\" x=\"%d\" y=\"%s\" width=\"%d\" height=\"%s\" fill=\"%s\"/>%n",
+                    x + k * 16, y - 10, CELL, CELL, Palette.colour(sample, 0),
+                    x + k * 16, num(y - 10 + CELL - h), CELL, num(h), Palette.colour(sample)));
         }
-        x += 5 * 22 + 4;
-        // The ramp is drawn in one class's colour; say which, or a reader looks for that class in the map.
-        x = key(x, y, "fullness: 1 block in use → full (shown for class " + sample + ")", "");
+        x += 5 * 16 + 4;
+        x = key(x, y, "how full a pool is: 1 block in use → full, in its class's colour", "");
         x = key(x, y, "free pool, reusable by any class", String.format(Locale.ROOT,
                 "<rect class=\"legend-free\" x=\"%%s\" y=\"%%s\" width=\"%d\" height=\"%d\" fill=\"#ffffff\" stroke=\"%s\" "
                         + "stroke-dasharray=\"2 1.5\"/>", CELL - 1, CELL - 1, FREE_STROKE));

@@ -116,12 +116,15 @@ class MapCommandTest {
         assertEquals(Geometry.PY311.poolsPerArena(), cells.size(), "one cell per pool of the arena");
         Element c0 = cells.get(0);
         assertEquals("used", c0.getAttribute("class"));
-        assertEquals(Palette.colour(0, 10 / 1021.0), c0.getAttribute("fill"));
+        assertEquals(Palette.colour(0, 0), c0.getAttribute("fill"));
+        assertEquals(HeapMapSvg.levelHeight(10 / 1021.0), Double.parseDouble(level(c0).getAttribute("height")));
+        assertEquals(Palette.colour(0), level(c0).getAttribute("fill"));
         assertTrue(title(c0).matches("arena 0 · pool 0x[0-9a-f]+ · class 0 \\(16 B\\) · 10 of 1,021 blocks in use \\(1%\\)"),
                 title(c0));
         Element c1 = cells.get(1);
         assertEquals("used", c1.getAttribute("class"));
-        assertEquals(Palette.colour(6, 2 / 145.0), c1.getAttribute("fill"));
+        assertEquals(Palette.colour(6, 0), c1.getAttribute("fill"));
+        assertEquals(Palette.colour(6), level(c1).getAttribute("fill"));
         assertTrue(title(c1).endsWith("class 6 (112 B) · 2 of 145 blocks in use (1%)"), title(c1));
         assertEquals("free", cells.get(2).getAttribute("class"));
         assertTrue(title(cells.get(2)).endsWith("free (on the arena's free-pool list)"), title(cells.get(2)));
@@ -181,7 +184,7 @@ class MapCommandTest {
         assertTrue(all.contains("class 0 · 16 B · 1 pool"), all);
         assertTrue(all.contains("class 6 · 112 B · 1 pool"), all);
         assertTrue(all.contains("class 31 · 512 B"), all);
-        assertTrue(all.contains("fullness: 1 block in use → full (shown for class 0)"), all);
+        assertTrue(all.contains("how full a pool is: 1 block in use → full, in its class's colour"), all);
         assertTrue(all.contains("free pool, reusable by any class"), all);
         assertTrue(all.contains("never carved"), all);
         assertTrue(all.contains("CPython 3.11 geometry (16 KiB pools, 1 MiB arenas)"), all);
@@ -279,5 +282,15 @@ class MapCommandTest {
         assertTrue(r.out().contains("usage: pymalloc4j map"), r.out());
         assertTrue(run("help", "map").out().contains("--out FILE.svg"));
         assertTrue(run("--help").out().contains("map      draw the arenas"));
+    }
+
+    /** The level rect drawn right after a pool's cell. */
+    private static Element level(Element cell) {
+        org.w3c.dom.Node n = cell.getNextSibling();
+        while (n != null && !(n instanceof Element)) {
+            n = n.getNextSibling();
+        }
+        assertTrue(n instanceof Element e && "level".equals(e.getAttribute("class")), "no level after the cell");
+        return (Element) n;
     }
 }
