@@ -84,7 +84,8 @@ class CollectorProgramsTest {
         private int serial;
 
         List<String> run(List<String> ops) {
-            try (ObjectSpace s = ObjectSpace.create()) {
+            // trace-refs: checkInvariants then also proves every tracked object is on a list
+            try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
                 space = s;
                 s.gc().disable();
                 survivors = s.lists().newList();
@@ -92,6 +93,9 @@ class CollectorProgramsTest {
                 vars = s.dicts().newDict();
                 for (String op : ops) {
                     step(op.split(" "));
+                    if (op.startsWith("collect")) {
+                        s.checkInvariants(); // the lists the collection left, and every object on them
+                    }
                 }
                 s.decref(vars);
             }
