@@ -114,9 +114,8 @@ public final class GcCollection {
             }
             GcHead.merge(young, old);
         } else {
-            untracking.untrackDicts(young); // only in full collections (bpo-14775)
+            gc.longLivedTotal = untracking.untrackDicts(young); // only in full collections (bpo-14775)
             gc.longLivedPending = 0;
-            gc.longLivedTotal = GcHead.size(young);
         }
 
         long finalizers = gc.finalizers();

@@ -25,20 +25,28 @@ final class GcUntracking {
         untrackIf(list, core.tupleType, this::tupleMayUntrack);
     }
 
-    /** untrack_dicts: {@code _PyDict_MaybeUntrack} on every survivor of a full collection. */
-    public void untrackDicts(long list) {
-        untrackIf(list, core.dictType, this::dictMayUntrack);
+    /**
+     * untrack_dicts: {@code _PyDict_MaybeUntrack} on every survivor of a full collection;
+     * returns how many objects stay on the list (the long-lived total), counted in the same walk.
+     */
+    public long untrackDicts(long list) {
+        return untrackIf(list, core.dictType, this::dictMayUntrack);
     }
 
-    private void untrackIf(long list, long type, LongPredicate mayUntrack) {
+    /** Untracks the objects of {@code type} that {@code mayUntrack} allows; returns the objects left. */
+    private long untrackIf(long list, long type, LongPredicate mayUntrack) {
+        long left = 0;
         long next;
         for (long g = GcHead.next(list); g != list; g = next) {
             next = GcHead.next(g);
             long o = g + GC_HEAD_LENGTH;
             if (getLong(o + OB_TYPE_OFFSET) == type && mayUntrack.test(o)) {
                 gc.untrack(o);
+            } else {
+                left++;
             }
         }
+        return left;
     }
 
     private boolean tupleMayUntrack(long t) {
