@@ -246,7 +246,7 @@ public final class Collector {
      * @throws IllegalStateException if the space is closed
      */
     public boolean isTracked(long o) {
-        checkLive(o);
+        core.checkArgument(o);
         return gc.isGc(o) && GcHead.isTracked(o);
     }
 
@@ -295,7 +295,7 @@ public final class Collector {
     public List<Long> getReferents(long... objects) {
         core.checkOpen();
         for (long o : objects) {
-            checkLive(o);
+            core.checkArgument(o);
         }
         List<Long> out = new ArrayList<>();
         for (long o : objects) {
@@ -318,7 +318,7 @@ public final class Collector {
         core.checkOpen();
         Set<Long> targets = new HashSet<>();
         for (long o : objects) {
-            checkLive(o);
+            core.checkArgument(o);
             targets.add(o);
         }
         List<Long> out = new ArrayList<>();
@@ -345,7 +345,7 @@ public final class Collector {
      * @throws IllegalStateException if the space is closed
      */
     public boolean isFinalized(long o) {
-        checkLive(o);
+        core.checkArgument(o);
         return gc.isGc(o) && GcHead.isFinalized(o - ObjectHeader.GC_HEAD_LENGTH);
     }
 
@@ -446,13 +446,6 @@ public final class Collector {
     public long getFreezeCount() {
         core.checkOpen();
         return GcHead.size(gc.permanent());
-    }
-
-    private void checkLive(long o) {
-        core.checkOpen();
-        if (core.checked) {
-            core.checkLive(o);
-        }
     }
 
     private static void checkGeneration(int generation) {

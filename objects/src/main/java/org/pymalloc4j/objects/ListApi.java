@@ -103,15 +103,7 @@ public final class ListApi {
      */
     public void set(long list, long i, long item) {
         if (checked) {
-            if (item != 0) {
-                core.checkLive(item);
-            }
-            try {
-                core.checkIndex(list, core.listType, "lists().set", i, Lists.size(list));
-            } catch (RuntimeException e) {
-                core.xdecref(item);
-                throw e;
-            }
+            core.checkSetItem(list, core.listType, "lists().set", i, Lists.size(list), item);
         }
         long old = Lists.item(list, i);
         Lists.setItem(list, i, item);

@@ -113,18 +113,12 @@ public final class TupleApi {
      */
     public void set(long tuple, long i, long item) {
         if (checked) {
-            if (item != 0) {
-                core.checkLive(item);
-            }
-            try {
-                core.checkIndex(tuple, core.tupleType, "tuples().set", i, Tuples.size(tuple));
-                if (getLong(tuple) != 1) {
-                    throw new IllegalStateException(String.format(
-                            "tuples().set on the shared tuple at 0x%x (refcount %d): tuples are immutable once shared",
-                            tuple, getLong(tuple)));
-                }
-            } catch (RuntimeException e) {
-                core.xdecref(item);
+            core.checkSetItem(tuple, core.tupleType, "tuples().set", i, Tuples.size(tuple), item);
+            if (getLong(tuple) != 1) {
+                IllegalStateException e = new IllegalStateException(String.format(
+                        "tuples().set on the shared tuple at 0x%x (refcount %d): tuples are immutable once shared",
+                        tuple, getLong(tuple)));
+                core.xdecref(item); // stolen all the same, as for a bad index
                 throw e;
             }
         }

@@ -416,6 +416,34 @@ public final class Core {
         }
     }
 
+    /**
+     * An argument of an operation that reads no more of it than its header: the space open,
+     * and, in checked mode, {@code o} live.
+     */
+    public void checkArgument(long o) {
+        checkOpen();
+        if (checked) {
+            checkLive(o);
+        }
+    }
+
+    /**
+     * Checked mode, for a setter that steals {@code item}: the item is live (else nothing is
+     * stolen), then the container and index are checked; if they are bad the item is released
+     * all the same, as CPython's {@code PyList_SetItem}/{@code PyTuple_SetItem} do.
+     */
+    public void checkSetItem(long o, long type, String operation, long i, long size, long item) {
+        if (item != 0) {
+            checkLive(item);
+        }
+        try {
+            checkIndex(o, type, operation, i, size);
+        } catch (RuntimeException e) {
+            xdecref(item);
+            throw e;
+        }
+    }
+
     /** Checked mode: {@code o} is live and of exactly {@code type}. */
     public void checkType(long o, long type, String operation) {
         checkLive(o);

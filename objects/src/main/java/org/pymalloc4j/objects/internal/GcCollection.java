@@ -40,8 +40,8 @@ public final class GcCollection {
     private final Weakrefs weakrefs;
     private final Runnable clearFreeLists;
     /** visit_decref: a referent in the generation being collected loses one gc_ref. */
-    private final LongConsumer visitDecref;
-    /** update_refs and visit_decref at once, for {@link #updateAndSubtractRefs}. */
+    private final LongConsumer visitDecref = this::decrefIfCollecting;
+    /** update_refs and visit_decref at once, for {@link #subtractRefs} over every tracked object. */
     private final LongConsumer visitStartAndDecref = this::startAndDecref;
     /** visit_reachable, appending to {@link #base}. */
     private final LongConsumer visitReachable;
@@ -68,12 +68,6 @@ public final class GcCollection {
         this.clearFreeLists = clearFreeLists;
         this.garbage = new GcGarbageList(core, lists);
         this.untracking = new GcUntracking(core);
-        this.visitDecref = o -> {
-            long g = o - GC_HEAD_LENGTH;
-            if (gc.isGc(o) && GcHead.isCollecting(g)) {
-                GcHead.decrementRefs(g);
-            }
-        };
         this.visitReachable = this::visitReachable;
         this.visitMove = o -> {
             long g = o - GC_HEAD_LENGTH;
@@ -187,58 +181,14 @@ public final class GcCollection {
      */
     private void deduceUnreachable(long containers, long unreachable, boolean everyTrackedObject) {
         GcHead.init(unreachable);
-        if (everyTrackedObject) {
-            updateAndSubtractRefs(containers);
-        } else {
+        if (!everyTrackedObject) {
             updateRefs(containers);
-            subtractRefs(containers);
         }
+        subtractRefs(containers, everyTrackedObject);
         moveUnreachable(containers, unreachable);
     }
 
-    /**
-     * update_refs and subtract_refs in one pass over a set that is every tracked object (a full
-     * collection with nothing frozen): a referent is in the set iff it is tracked, so it gets
-     * its gc_refs from its refcount when first met, maybe before its own turn; COLLECTING, never
-     * set outside a collection, says whether that has happened. One walk of the heap fewer.
-     */
-    private void updateAndSubtractRefs(long containers) {
-        for (long g = GcHead.next(containers); g != containers; g = GcHead.next(g)) {
-            if (!GcHead.isCollecting(g)) {
-                startRefs(g);
-            }
-            long o = g + GC_HEAD_LENGTH;
-            long type = getLong(o + OB_TYPE_OFFSET);
-            if (type == core.listType) {
-                startAndDecrefAll(getLong(o + LIST_ITEMS_OFFSET), Lists.size(o));
-            } else if (type == core.tupleType) {
-                startAndDecrefAll(o + TUPLE_ITEMS_OFFSET, Tuples.size(o));
-            } else {
-                core.behaviourOf(o).traverse(o, visitStartAndDecref);
-            }
-        }
-    }
-
-    private void startAndDecrefAll(long items, long n) {
-        for (long i = 0; i < n; i++) {
-            long r = getLong(items + 8 * i);
-            if (r != 0) {
-                startAndDecref(r);
-            }
-        }
-    }
-
-    private void startAndDecref(long r) {
-        long g = r - GC_HEAD_LENGTH;
-        if (gc.isGc(r) && GcHead.next(g) != 0) {
-            if (!GcHead.isCollecting(g)) {
-                startRefs(g);
-            }
-            GcHead.decrementRefs(g);
-        }
-    }
-
-    /** update_refs for one object. */
+    /** update_refs for one object: gc_refs = refcount, COLLECTING set, FINALIZED kept. */
     private static void startRefs(long g) {
         long rc = getLong(g + GC_HEAD_LENGTH);
         if (rc <= 0) {
@@ -248,7 +198,7 @@ public final class GcCollection {
         GcHead.resetRefs(g, rc);
     }
 
-    /** update_refs: gc_refs = refcount, COLLECTING set, FINALIZED kept. */
+    /** update_refs. */
     private static void updateRefs(long containers) {
         for (long g = GcHead.next(containers); g != containers; g = GcHead.next(g)) {
             startRefs(g);
@@ -257,32 +207,61 @@ public final class GcCollection {
 
     /**
      * subtract_refs: each reference from inside the set takes one off its target's gc_refs.
-     * Lists and tuples, most of any heap, are walked here rather than through their type's
-     * traverse and a visitor: the same visits (their order does not matter in this phase).
+     * With {@code startAsMet}, update_refs happens in the same pass: the set is every tracked
+     * object (a full collection with nothing frozen), so a referent is in it iff it is tracked
+     * and gets its gc_refs from its refcount when first met, maybe before its own turn;
+     * COLLECTING, never set outside a collection, says whether that has happened. Lists and
+     * tuples, most of any heap, are walked here rather than through their type's traverse and
+     * a visitor: the same visits (their order does not matter in this phase).
      */
-    private void subtractRefs(long containers) {
+    private void subtractRefs(long containers, boolean startAsMet) {
+        LongConsumer visit = startAsMet ? visitStartAndDecref : visitDecref;
         for (long g = GcHead.next(containers); g != containers; g = GcHead.next(g)) {
+            if (startAsMet && !GcHead.isCollecting(g)) {
+                startRefs(g);
+            }
             long o = g + GC_HEAD_LENGTH;
             long type = getLong(o + OB_TYPE_OFFSET);
             if (type == core.listType) {
-                decrefAll(getLong(o + LIST_ITEMS_OFFSET), Lists.size(o));
+                subtractItems(getLong(o + LIST_ITEMS_OFFSET), Lists.size(o), startAsMet);
             } else if (type == core.tupleType) {
-                decrefAll(o + TUPLE_ITEMS_OFFSET, Tuples.size(o));
+                subtractItems(o + TUPLE_ITEMS_OFFSET, Tuples.size(o), startAsMet);
             } else {
-                core.behaviourOf(o).traverse(o, visitDecref);
+                core.behaviourOf(o).traverse(o, visit);
             }
         }
     }
 
-    private void decrefAll(long items, long n) {
+    private void subtractItems(long items, long n, boolean startAsMet) {
         for (long i = 0; i < n; i++) {
             long r = getLong(items + 8 * i);
-            if (r != 0 && gc.isGc(r)) {
-                long g = r - GC_HEAD_LENGTH;
-                if (GcHead.isCollecting(g)) {
-                    GcHead.decrementRefs(g);
-                }
+            if (r == 0) {
+                continue;
             }
+            if (startAsMet) {
+                startAndDecref(r);
+            } else {
+                decrefIfCollecting(r);
+            }
+        }
+    }
+
+    /** visit_decref: a referent in the set being collected loses one gc_ref. */
+    private void decrefIfCollecting(long r) {
+        long g = r - GC_HEAD_LENGTH;
+        if (gc.isGc(r) && GcHead.isCollecting(g)) {
+            GcHead.decrementRefs(g);
+        }
+    }
+
+    /** visit_decref for {@code startAsMet}: a tracked referent starts its gc_refs if not yet, then loses one. */
+    private void startAndDecref(long r) {
+        long g = r - GC_HEAD_LENGTH;
+        if (gc.isGc(r) && GcHead.next(g) != 0) {
+            if (!GcHead.isCollecting(g)) {
+                startRefs(g);
+            }
+            GcHead.decrementRefs(g);
         }
     }
 

@@ -140,20 +140,21 @@ public final class GcHead {
      * (the collection frees objects from it as it stands): the mask moves on with the word.
      */
     public static void remove(long node) {
-        long prev = prev(node);
-        long next = next(node);
-        setNext(prev, next);
-        setPrev(next & ~NEXT_MASK_UNREACHABLE, prev);
+        unlink(node);
         setNext(node, 0);
     }
 
     /** {@code gc_list_move}: from whatever list {@code node} is in to the end of {@code list}; mask-safe as {@link #remove}. */
     public static void move(long node, long list) {
+        unlink(node);
+        append(node, list);
+    }
+
+    private static void unlink(long node) {
         long prev = prev(node);
         long next = next(node);
         setNext(prev, next);
         setPrev(next & ~NEXT_MASK_UNREACHABLE, prev);
-        append(node, list);
     }
 
     /** {@code gc_list_merge}: appends all of {@code from} to {@code to}; {@code from} ends empty. */
