@@ -9,7 +9,6 @@ import static org.pymalloc4j.objects.BuiltinLayouts.TUPLE_ITEMS_OFFSET;
 import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
-import static org.pymalloc4j.objects.TypeLayout.TP_WEAKLISTOFFSET_OFFSET;
 import static org.pymalloc4j.objects.internal.GcHead.NEXT_MASK_UNREACHABLE;
 import static org.pymalloc4j.objects.internal.GcState.GENERATIONS;
 
@@ -55,6 +54,8 @@ public final class GcCollection {
     private long candidates;
     private boolean weakrefWork;
     private boolean finalizerWork;
+    /** Set by handle_weakrefs: it called callbacks, code that may have resurrected candidates. */
+    private boolean callbacksCalled;
     /** Set by move_unreachable: a candidate has a finalizer, a tp_del, or weakrefs. */
     private boolean unusual;
     /** Collected and uncollectable counts of the last collection, for the callbacks' info. */
@@ -157,9 +158,8 @@ public final class GcCollection {
         long m = 0;
         boolean codeRan = false;
         if (weakrefWork) {
-            long before = weakrefs.callbacksRun;
             m += handleWeakrefs(unreachable, old);
-            codeRan = weakrefs.callbacksRun != before;
+            codeRan = callbacksCalled;
         }
         if (finalizerWork) {
             codeRan |= finalizeGarbage(unreachable);
@@ -348,8 +348,7 @@ public final class GcCollection {
                 weak |= (traits & TypeBehaviour.WEAKREF) != 0;
                 fin |= (traits & TypeBehaviour.FINALIZER) != 0 && !GcHead.isFinalized(g);
             }
-            long weaklist = getLong(type + TP_WEAKLISTOFFSET_OFFSET);
-            weak |= weaklist > 0 && getLong(o + weaklist) != 0;
+            weak |= weakrefs.hasWeakrefs(o);
             n++;
         }
         candidates = n;
@@ -360,11 +359,7 @@ public final class GcCollection {
     /** A finalizer or tp_del in its type, or a weakref: being one, or having some pointing at it. */
     private boolean isUnusual(long o) {
         long type = getLong(o + OB_TYPE_OFFSET);
-        if (core.types.traits(getInt(type + TP_VERSION_TAG_OFFSET)) != 0) {
-            return true;
-        }
-        long weaklist = getLong(type + TP_WEAKLISTOFFSET_OFFSET);
-        return weaklist > 0 && getLong(o + weaklist) != 0;
+        return core.types.traits(getInt(type + TP_VERSION_TAG_OFFSET)) != 0 || weakrefs.hasWeakrefs(o);
     }
 
     /** move_legacy_finalizer_reachable: what the finalizers reach is uncollectable too. */
@@ -411,6 +406,7 @@ public final class GcCollection {
             }
         }
         long freed = 0;
+        callbacksCalled = !GcHead.isEmpty(toCall);
         while (!GcHead.isEmpty(toCall)) {
             long g = GcHead.next(toCall);
             long wr = g + GC_HEAD_LENGTH;

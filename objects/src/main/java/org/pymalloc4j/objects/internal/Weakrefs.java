@@ -33,8 +33,6 @@ import static org.pymalloc4j.objects.TypeLayout.TP_WEAKLISTOFFSET_OFFSET;
 public final class Weakrefs extends TypeBehaviour {
     private final Core core;
     private final Map<Long, LongConsumer> callbacks = new HashMap<>();
-    /** Callbacks called so far: the collector's sign that code ran. */
-    public long callbacksRun;
 
     public Weakrefs(Core core) {
         this.core = core;
@@ -49,6 +47,12 @@ public final class Weakrefs extends TypeBehaviour {
     public long listOf(long o) {
         long offset = getLong(getLong(o + OB_TYPE_OFFSET) + TP_WEAKLISTOFFSET_OFFSET);
         return offset <= 0 ? 0 : o + offset;
+    }
+
+    /** Whether any weakref points at {@code o}. */
+    public boolean hasWeakrefs(long o) {
+        long list = listOf(o);
+        return list != 0 && getLong(list) != 0;
     }
 
     public boolean hasCallback(long wr) {
@@ -221,7 +225,6 @@ public final class Weakrefs extends TypeBehaviour {
     }
 
     private void call(LongConsumer callback, long wr) {
-        callbacksRun++;
         try {
             callback.accept(wr);
         } catch (RuntimeException | Error e) {
