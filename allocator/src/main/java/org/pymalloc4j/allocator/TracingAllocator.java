@@ -1,5 +1,7 @@
 package org.pymalloc4j.allocator;
 
+import java.util.function.LongSupplier;
+
 /**
  * The wrapper {@link Tracer#start} installs over a domain's allocator: tracemalloc's
  * {@code tracemalloc_alloc}, {@code tracemalloc_realloc} and {@code tracemalloc_free}.
@@ -35,32 +37,23 @@ final class TracingAllocator implements BlockAllocator {
 
     @Override
     public long malloc(long size) {
-        Tracer t = tracer;
-        if (t.busy) {
-            return inner.malloc(size);
-        }
-        t.busy = true;
-        try {
-            Traceback traceback = t.prepare();
-            long block = inner.malloc(size);
-            t.record(domain, block, size, traceback);
-            return block;
-        } finally {
-            t.busy = false;
-        }
+        return tracer.busy ? inner.malloc(size) : traced(size, () -> inner.malloc(size));
     }
 
     @Override
     public long calloc(long nelem, long elsize) {
+        // the product is recorded only once the inner allocator has accepted it (no overflow)
+        return tracer.busy ? inner.calloc(nelem, elsize) : traced(nelem * elsize, () -> inner.calloc(nelem, elsize));
+    }
+
+    /** A traced allocation of a new block of {@code size} bytes. */
+    private long traced(long size, LongSupplier allocate) {
         Tracer t = tracer;
-        if (t.busy) {
-            return inner.calloc(nelem, elsize);
-        }
         t.busy = true;
         try {
             Traceback traceback = t.prepare();
-            long block = inner.calloc(nelem, elsize);
-            t.record(domain, block, nelem * elsize, traceback); // the inner allocator refused overflow
+            long block = allocate.getAsLong();
+            t.record(domain, block, size, traceback);
             return block;
         } finally {
             t.busy = false;
