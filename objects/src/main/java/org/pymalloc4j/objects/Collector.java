@@ -96,26 +96,13 @@ public final class Collector {
     public long collect(int generation) {
         core.checkOpen();
         checkGeneration(generation);
-        if (gc.collecting) {
-            return 0;
-        }
-        gc.collecting = true;
-        try {
-            return collectWithCallbacks(generation);
-        } finally {
-            gc.collecting = false;
-        }
+        return gc.collecting ? 0 : gc.whileCollecting(this::collectWithCallbacks, generation);
     }
 
     /** The shutdown collection ({@code _PyGC_CollectNoFail}): no callbacks; nothing if running. */
     void collectAtClose() {
         if (!gc.collecting) {
-            gc.collecting = true;
-            try {
-                collection.collect(GcState.GENERATIONS - 1);
-            } finally {
-                gc.collecting = false;
-            }
+            gc.whileCollecting(collection::collect, GcState.GENERATIONS - 1);
         }
     }
 

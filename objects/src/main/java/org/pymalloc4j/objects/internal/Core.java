@@ -161,12 +161,7 @@ public final class Core {
         if (!gc.enabled || gc.collecting || gc.collector == null) {
             throw e;
         }
-        gc.collecting = true;
-        try {
-            gc.collector.collect(GcState.GENERATIONS - 1);
-        } finally {
-            gc.collecting = false;
-        }
+        gc.whileCollecting(gc.collector, GcState.GENERATIONS - 1);
         gc.memoryCollections++;
     }
 

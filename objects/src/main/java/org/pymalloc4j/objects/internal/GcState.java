@@ -148,12 +148,23 @@ public final class GcState {
     public void linked() {
         count[0]++;
         if (count[0] > threshold[0] && enabled && threshold[0] != 0 && !collecting && collector != null) {
-            collecting = true;
-            try {
-                collectGenerations();
-            } finally {
-                collecting = false;
+            int generation = generationToCollect();
+            if (generation >= 0) {
+                whileCollecting(collector, generation);
             }
+        }
+    }
+
+    /**
+     * Runs {@code collection} of {@code generation} with the collecting flag set, cleared however
+     * it ends; the caller has made sure no collection is running.
+     */
+    public long whileCollecting(Collect collection, int generation) {
+        collecting = true;
+        try {
+            return collection.collect(generation);
+        } finally {
+            collecting = false;
         }
     }
 
@@ -164,16 +175,16 @@ public final class GcState {
         }
     }
 
-    /** {@code gc_collect_generations}: the oldest generation over its threshold, quarter rule for gen 2. */
-    private long collectGenerations() {
+    /** {@code gc_collect_generations}' choice: the oldest generation over its threshold, quarter rule for gen 2; -1 if none. */
+    private int generationToCollect() {
         for (int i = GENERATIONS - 1; i >= 0; i--) {
             if (count[i] > threshold[i]) {
                 if (i == GENERATIONS - 1 && longLivedPending < longLivedTotal / 4) {
                     continue;
                 }
-                return collector.collect(i);
+                return i;
             }
         }
-        return 0;
+        return -1;
     }
 }
