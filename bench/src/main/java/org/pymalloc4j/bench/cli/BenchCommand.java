@@ -77,9 +77,7 @@ final class BenchCommand {
             return 0;
         }
         Options options = new Options("bench", args, Set.of("filter", "out"), Set.of("quick", "quiet"));
-        if (!options.positional().isEmpty()) {
-            throw new UsageException("bench: unexpected argument '" + options.positional().get(0) + "'");
-        }
+        options.noPositional("bench");
         boolean quick = options.has("quick");
         Pattern filter = filter(options.get("filter", ""));
         Path dir = outputDirectory(options.get("out", "bench-results"));

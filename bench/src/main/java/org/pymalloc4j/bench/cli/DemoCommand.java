@@ -46,19 +46,12 @@ final class DemoCommand {
             return 0;
         }
         Options options = new Options("demo", args, Set.of("blocks", "seed", "geometry", "malloc", "trace"), Set.of("quiet"));
-        if (!options.positional().isEmpty()) {
-            throw new UsageException("demo: unexpected argument '" + options.positional().get(0) + "'");
-        }
+        options.noPositional("demo");
         long blocks = options.positiveLong("demo", "blocks", 1_000_000);
         if (blocks > 50_000_000) {
             throw new UsageException("demo: --blocks must be at most 50000000, not " + blocks);
         }
-        long seed;
-        try {
-            seed = Long.parseLong(options.get("seed", "42"));
-        } catch (NumberFormatException e) {
-            throw new UsageException("demo: --seed must be an integer, not '" + options.get("seed", "") + "'");
-        }
+        long seed = options.seed("demo");
         Geometry geometry = options.geometry("demo");
         AllocatorName allocator = options.allocator("demo");
         int traceTop = (int) Math.min(Integer.MAX_VALUE, options.positiveLong("demo", "trace", 0));

@@ -60,9 +60,7 @@ final class MapCommand {
         }
         Options options = new Options("map", args, Set.of("trace", "blocks", "seed", "geometry", "malloc", "out"),
                 Set.of("demo", "quiet"));
-        if (!options.positional().isEmpty()) {
-            throw new UsageException("map: unexpected argument '" + options.positional().get(0) + "'");
-        }
+        options.noPositional("map");
         if (options.has("demo") && options.has("trace")) {
             throw new UsageException("map: give --demo or --trace FILE, not both");
         }
@@ -80,12 +78,7 @@ final class MapCommand {
         if (blocks > 10_000_000) {
             throw new UsageException("map: --blocks must be at most 10000000, not " + blocks);
         }
-        long seed;
-        try {
-            seed = Long.parseLong(options.get("seed", "42"));
-        } catch (NumberFormatException e) {
-            throw new UsageException("map: --seed must be an integer, not '" + options.get("seed", "") + "'");
-        }
+        long seed = options.seed("map");
         String traceName = options.get("trace", null);
         Trace trace = traceName == null ? null : ReplayCommand.readTrace("map", traceName);
         Progress progress = new Progress(err, !options.has("quiet"));

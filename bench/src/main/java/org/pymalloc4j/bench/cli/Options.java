@@ -56,6 +56,23 @@ final class Options {
         return positional;
     }
 
+    /** Throws unless there are no positional arguments: for commands that take options only. */
+    void noPositional(String command) throws UsageException {
+        if (!positional.isEmpty()) {
+            throw new UsageException(command + ": unexpected argument '" + positional.get(0) + "'");
+        }
+    }
+
+    /** {@code --seed S}, any {@code long}; 42 when not given. */
+    long seed(String command) throws UsageException {
+        String v = get("seed", "42");
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new UsageException(command + ": --seed must be an integer, not '" + v + "'");
+        }
+    }
+
     long positiveLong(String command, String name, long fallback) throws UsageException {
         String v = values.get(name);
         if (v == null) {

@@ -3,13 +3,10 @@ package org.pymalloc4j.bench.jmh;
 import java.lang.foreign.Arena;
 
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.allocator.RawAllocator;
@@ -30,26 +27,9 @@ public class BatchBenchmark extends BenchmarkBase {
 
     private final long[] addresses = new long[BLOCKS];
 
-    /** pymalloc4j's heap, its own state so that only {@code pymalloc} reports native bytes. */
-    @State(Scope.Thread)
-    public static class Heap {
-        PyMalloc heap;
-
-        @Setup(Level.Trial)
-        public void setUp(NativeBytes bytes) {
-            heap = PyMalloc.create();
-            bytes.track(NativeBytes.arenaHighWater(heap));
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            heap.close();
-        }
-    }
-
     @Benchmark
     @OperationsPerInvocation(BLOCKS)
-    public void pymalloc(Heap state, Blackhole bh) {
+    public void pymalloc(PyMallocHeap state, Blackhole bh) {
         long[] a = addresses;
         PyMalloc h = state.heap;
         long n = size;

@@ -72,23 +72,6 @@ public class TraceReplayBenchmark extends BenchmarkBase {
         }
     }
 
-    /** pymalloc4j's heap. */
-    @State(Scope.Thread)
-    public static class Heap {
-        PyMalloc heap;
-
-        @Setup(Level.Trial)
-        public void open(NativeBytes bytes) {
-            heap = PyMalloc.create();
-            bytes.track(NativeBytes.arenaHighWater(heap));
-        }
-
-        @TearDown(Level.Trial)
-        public void close() {
-            heap.close();
-        }
-    }
-
     /** libc malloc behind the object domain. */
     @State(Scope.Thread)
     public static class Libc {
@@ -107,7 +90,7 @@ public class TraceReplayBenchmark extends BenchmarkBase {
 
     @Benchmark
     @OperationsPerInvocation(OPERATIONS)
-    public long[] pymalloc(Recorded r, Heap h) {
+    public long[] pymalloc(Recorded r, PyMallocHeap h) {
         return replay(r, h.heap);
     }
 

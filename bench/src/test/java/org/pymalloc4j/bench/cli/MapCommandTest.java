@@ -1,9 +1,6 @@
 package org.pymalloc4j.bench.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +16,7 @@ import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.MallocStats;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.bench.Trace;
+import org.pymalloc4j.bench.cli.MainTest.Result;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -26,6 +24,7 @@ import org.w3c.dom.NodeList;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pymalloc4j.bench.cli.MainTest.run;
 
 /** {@code pymalloc4j map}: the SVG parses, draws every pool as the heap holds it, and bad input exits 2. */
 class MapCommandTest {
@@ -39,17 +38,6 @@ class MapCommandTest {
 
     @TempDir
     Path dir;
-
-    private record Result(int status, String out, String err) {
-    }
-
-    private static Result run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
 
     private Path trace(String text) throws IOException {
         Path file = dir.resolve("t.trace");

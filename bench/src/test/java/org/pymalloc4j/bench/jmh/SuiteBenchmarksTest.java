@@ -43,9 +43,9 @@ class SuiteBenchmarksTest {
         TraceReplayBenchmark.Recorded recorded = new TraceReplayBenchmark.Recorded();
         recorded.read();
         assertEquals(TraceReplayBenchmark.OPERATIONS, recorded.trace.length());
-        TraceReplayBenchmark.Heap heap = new TraceReplayBenchmark.Heap();
+        PyMallocHeap heap = new PyMallocHeap();
         NativeBytes bytes = new NativeBytes();
-        heap.open(bytes);
+        heap.setUp(bytes);
         TraceReplayBenchmark bench = new TraceReplayBenchmark();
         for (int i = 0; i < 2; i++) { // a second invocation starts from the emptied slot table
             long[] slots = bench.pymalloc(recorded, heap);
@@ -54,7 +54,7 @@ class SuiteBenchmarksTest {
         }
         bytes.capture();
         assertTrue(bytes.nativeBytes() >= heap.heap.geometry().arenaSize(), "the arena high-water: " + bytes.nativeBytes());
-        heap.close();
+        heap.tearDown();
         TraceReplayBenchmark.Libc libc = new TraceReplayBenchmark.Libc();
         libc.open();
         bench.libcMalloc(recorded, libc);
@@ -66,7 +66,7 @@ class SuiteBenchmarksTest {
     void batchAndRandomMixReportTheirHeapsArenaHighWater() {
         BatchBenchmark batch = new BatchBenchmark();
         batch.size = 64;
-        BatchBenchmark.Heap heap = new BatchBenchmark.Heap();
+        PyMallocHeap heap = new PyMallocHeap();
         NativeBytes bytes = new NativeBytes();
         heap.setUp(bytes);
         batch.pymalloc(heap, BLACKHOLE);
