@@ -144,14 +144,4 @@ final class DemoWorkload {
             slots[order[k]] = allocate();
         }
     }
-
-    long liveBlocks() {
-        long n = 0;
-        for (long s : slots) {
-            if (s != 0) {
-                n++;
-            }
-        }
-        return n;
-    }
 }
