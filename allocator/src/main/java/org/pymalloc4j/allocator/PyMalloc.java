@@ -5,6 +5,8 @@ import org.pymalloc4j.allocator.internal.ByteBudget;
 import org.pymalloc4j.allocator.internal.ArenaMap;
 import org.pymalloc4j.allocator.internal.Arenas;
 import org.pymalloc4j.allocator.internal.HeapValidator;
+import org.pymalloc4j.allocator.internal.LiveBits;
+import org.pymalloc4j.allocator.internal.LiveBlocks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 import org.pymalloc4j.allocator.internal.PoolWalker;
 import org.pymalloc4j.allocator.internal.RawBlocks;
@@ -43,10 +45,9 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * <p><b>Checked mode</b>, on unless the system property {@code pymalloc4j.checks} is
  * {@code false}: {@code free} and {@code realloc} refuse addresses the heap never handed out
  * and blocks already freed, with an {@link InvalidAddressException} and the heap unchanged.
- * A free small block's link word is stored XOR a random key (glibc's safe-linking); a block
- * whose first word decodes to a plausible link is confirmed free by walking its pool's free
- * list, so a block on a free list is always caught.
- * As in CPython, a stale address whose block has since been handed out again is
+ * Each arena has a bitmap with one bit per 16-byte granule, set while a block handed out starts
+ * there ({@code LiveBits}, 8 KiB per 1 MiB arena): a free tests that bit and never reads the
+ * block, so a double free, an interior pointer or a pool header is always caught. As in CPython, a stale address whose block has since been handed out again is
  * indistinguishable from the new block, and freeing it frees the new block. Raw blocks are
  * always checked against a native table of the raw blocks handed out. With checks off, bad
  * addresses corrupt the heap exactly as they would corrupt CPython's.
@@ -55,28 +56,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /** Whether user-facing checks run; folded by the JIT. */
     static final boolean CHECKS = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
 
-    /**
-     * In checked mode a free block's link (its first 8 bytes) is stored XOR this key, as glibc's
-     * safe-linking does: a live block whose first word decodes to a plausible link (0 or an
-     * address in its own pool) is a candidate double free, confirmed by walking the free list.
-     * Random per JVM and a constant the JIT folds; 0 (plain CPython links) with checks off.
-     */
-    static final long LINK_KEY = CHECKS ? new java.util.SplittableRandom().nextLong() | 1 : 0;
-
     /** Each size class's ring sentinel is a fake pool header of this many bytes. */
     private static final int SENTINEL_SHIFT = 5;
-
-    /**
-     * Lemire's divisibility test by each class's block size s, without a division:
-     * for 0 &lt;= n &lt; 2^32, {@code n % s == 0} iff {@code n * C <= C - 1} (unsigned), {@code C = 2^64 / s + 1}.
-     */
-    private static final long[] DIVISIBLE_BY_SIZE = new long[Geometry.SIZE_CLASSES];
-
-    static {
-        for (int i = 0; i < DIVISIBLE_BY_SIZE.length; i++) {
-            DIVISIBLE_BY_SIZE[i] = Long.divideUnsigned(-1L, Geometry.blockSize(i)) + 1;
-        }
-    }
 
     private final Geometry geometry;
     private final int poolSize;
@@ -84,16 +65,21 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /** Native block of 32 sentinels; sentinel i's nextpool/prevpool head the ring of class i. */
     private final long usedpools;
     /**
-     * A Java mirror of each sentinel's {@code nextpool}: the first used pool of the class, or 0.
-     * It saves malloc one native access, which matters because each costs the JIT ~600 IR nodes
-     * of its inlining budget. Invariant: {@code ringHead[c] == (s.nextpool == s ? 0 : s.nextpool)}.
+     * A Java mirror of each ring's head, with the bias of its arena's live bitmap beside it, so
+     * malloc reads both from one array and no sentinel:
+     * <pre>
+     *  rings[2c]     == (s.nextpool == s ? 0 : s.nextpool)     s = sentinel of class c
+     *  rings[2c + 1] == the LiveBits bias of the arena holding rings[2c] (0 if none, or unchecked)
+     * </pre>
      */
-    private final long[] ringHead = new long[Geometry.SIZE_CLASSES];
+    private final long[] rings = new long[2 * Geometry.SIZE_CLASSES];
     private final ArenaMap map;
     private final Arenas arenas;
     private final RawBlocks raw;
     private final ByteBudget budget;
     private final ArenaIndex arenaIndex;
+    /** Checked mode's record of live blocks (null unchecked). */
+    private final LiveBlocks live = CHECKS ? new LiveBlocks() : null;
     private boolean closed;
 
     PyMalloc(Geometry geometry, ArenaAllocator arenaAllocator, ByteBudget budget) {
@@ -103,7 +89,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         this.poolMask = -(long) poolSize;
         this.map = new ArenaMap(geometry.arenaBits());
         this.arenaIndex = new ArenaIndex(geometry.arenaBits(), map);
-        this.arenas = new Arenas(geometry, map, arenaIndex, arenaAllocator, budget);
+        this.arenas = new Arenas(geometry, map, arenaIndex, arenaAllocator, budget, CHECKS);
         this.raw = new RawBlocks(budget, "this heap");
         this.usedpools = RawAllocator.calloc(Geometry.SIZE_CLASSES, 1L << SENTINEL_SHIFT);
         if (usedpools == 0) {
@@ -160,22 +146,23 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         if ((sizeMinusOne >>> 9 != 0) | closed) {
             return mallocOther(size);
         }
-        int sizeClass = (int) (sizeMinusOne >>> Geometry.ALIGNMENT_SHIFT);
-        long pool = ringHead[sizeClass];
+        int ring = (int) (sizeMinusOne >>> Geometry.ALIGNMENT_SHIFT) << 1;
+        long[] r = rings;
+        long pool = r[ring];
         if (pool == 0) {
-            return allocateFromNewPool(sizeClass);
+            return allocateFromNewPool(ring >>> 1);
         }
         // The fast path: pop the ring head's free list.
         long block = getLong(pool + FREEBLOCK_OFFSET);
         int count = getInt(pool + REF_COUNT_OFFSET);
-        long next = getLong(block) ^ LINK_KEY;
+        long next = getLong(block);
         putLong(pool + FREEBLOCK_OFFSET, next);
         putInt(pool + REF_COUNT_OFFSET, count + 1);
-        if (next == 0) {
-            extendPool(pool, sizeClass);
-        }
         if (CHECKS) {
-            putLong(block, 0); // 0 decodes to LINK_KEY, never a plausible link
+            live.handOut(r[ring + 1], block); // before extendPool, which may change the ring's head
+        }
+        if (next == 0) {
+            extendPool(pool, ring >>> 1);
         }
         return block;
     }
@@ -221,19 +208,28 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         if (address == 0) {
             return malloc(newSize);
         }
-        if (!arenaIndex.contains(address)) {
+        long word = 0;
+        if (CHECKS) {
+            word = arenaIndex.liveWord(address);
+            if (word == 0) {
+                return raw.realloc(address, newSize);
+            }
+            if (!live.isLive(word, address)) {
+                throw refused("realloc", address);
+            }
+        } else if (!arenaIndex.contains(address)) {
             return raw.realloc(address, newSize);
         }
         long pool = address & poolMask;
-        if (CHECKS) {
-            checkLiveSmall(address, pool, getInt(pool + REF_COUNT_OFFSET), "realloc");
-        }
         int blockSize = Geometry.blockSize(getInt(pool + SZIDX_OFFSET));
         if (newSize <= blockSize && 4 * newSize > 3L * blockSize) {
             return address;
         }
         long moved = malloc(newSize);
         NativeMemory.copy(address, moved, Math.min(newSize, blockSize));
+        if (CHECKS) {
+            live.release(word, address);
+        }
         freeSmall(address, pool, getInt(pool + REF_COUNT_OFFSET) - 1);
         return moved;
     }
@@ -250,30 +246,40 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         if (address == 0) {
             return;
         }
-        if (!arenaIndex.contains(address)) {
+        if (CHECKS) {
+            // One probe finds the arena and the word of the block's live bit; the block itself
+            // is not read, which matters when it is cold.
+            long word = arenaIndex.liveWord(address);
+            if (word == 0) {
+                raw.free(address);
+                return;
+            }
+            if (!live.isLive(word, address)) {
+                throw refused("free", address);
+            }
+            live.release(word, address);
+        } else if (!arenaIndex.contains(address)) {
             raw.free(address);
             return;
         }
         long pool = address & poolMask;
-        // Each native access costs the JIT ~600 IR nodes while inlining; read the count once.
-        int count = getInt(pool + REF_COUNT_OFFSET);
-        if (CHECKS) {
-            checkLiveSmall(address, pool, count, "free");
-        }
-        freeSmall(address, pool, count - 1);
+        freeSmall(address, pool, getInt(pool + REF_COUNT_OFFSET) - 1);
     }
 
     /** Pushes {@code block} on its pool's free list; {@code count} is the pool's new count. */
     private void freeSmall(long block, long pool, int count) {
         // Loads before stores: the JIT cannot tell native stores apart, so a load after a store reloads.
         long lastFree = getLong(pool + FREEBLOCK_OFFSET);
-        putLong(block, lastFree ^ LINK_KEY);
+        putLong(block, lastFree);
         putLong(pool + FREEBLOCK_OFFSET, block);
         putInt(pool + REF_COUNT_OFFSET, count);
         if (lastFree == 0) {
             // The pool was full, so in no ring: it rejoins at the front of its ring.
             insertToUsedPool(pool);
         } else if (count == 0) {
+            if (CHECKS) {
+                live.settle(); // the pool's arena may go back to the OS, bitmap and all
+            }
             insertToFreePool(pool);
         }
     }
@@ -305,7 +311,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         if (getInt(pool + SZIDX_OFFSET) == sizeClass) {
             // An empty pool reused for its old class: its free list is still valid.
             block = getLong(pool + FREEBLOCK_OFFSET);
-            putLong(pool + FREEBLOCK_OFFSET, getLong(block) ^ LINK_KEY);
+            putLong(pool + FREEBLOCK_OFFSET, getLong(block));
         } else {
             int size = Geometry.blockSize(sizeClass);
             putInt(pool + SZIDX_OFFSET, sizeClass);
@@ -314,10 +320,10 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             putInt(pool + MAXNEXTOFFSET_OFFSET, poolSize - size);
             long second = block + size;
             putLong(pool + FREEBLOCK_OFFSET, second);
-            putLong(second, LINK_KEY);
+            putLong(second, 0);
         }
         if (CHECKS) {
-            putLong(block, 0);
+            live.handOut(rings[2 * sizeClass + 1], block);
         }
         return block;
     }
@@ -329,7 +335,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             long block = pool + nextOffset;
             putLong(pool + FREEBLOCK_OFFSET, block);
             putInt(pool + NEXTOFFSET_OFFSET, nextOffset + Geometry.blockSize(sizeClass));
-            putLong(block, LINK_KEY);
+            putLong(block, 0);
             return;
         }
         long next = getLong(pool + NEXTPOOL_OFFSET);
@@ -338,14 +344,23 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         setNextPool(prev, next);
     }
 
-    /** Writes {@code pool.nextpool}, keeping {@link #ringHead} in step when {@code pool} is a sentinel. */
+    /** Writes {@code pool.nextpool}, keeping {@link #rings} in step when {@code pool} is a sentinel. */
     private void setNextPool(long pool, long next) {
         putLong(pool + NEXTPOOL_OFFSET, next);
         long sentinelOffset = pool - usedpools;
         if (sentinelOffset >= 0 && sentinelOffset < ((long) Geometry.SIZE_CLASSES << SENTINEL_SHIFT)) {
-            ringHead[(int) (sentinelOffset >>> SENTINEL_SHIFT)] = next == pool ? 0 : next;
+            int ring = (int) (sentinelOffset >>> SENTINEL_SHIFT) << 1;
+            boolean empty = next == pool;
+            rings[ring] = empty ? 0 : next;
+            rings[ring + 1] = empty || !CHECKS ? 0 : liveBias(next);
         }
     }
+
+    /** The LiveBits bias of the arena holding {@code address}, which must be in an arena. */
+    private long liveBias(long address) {
+        return arenaIndex.liveWord(address) - LiveBits.word(0, address);
+    }
+
 
     private void insertToUsedPool(long pool) {
         long sentinel = sentinel(getInt(pool + SZIDX_OFFSET));
@@ -366,47 +381,23 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     }
 
     /**
-     * Refuses, with the heap untouched, a small-block address that is not the start of a block
-     * handed out and not yet freed. The pool may be anything inside a live arena: uncarved pools
-     * are zero (count 0, nextoffset 0) and emptied pools have count 0. The structural tests are
-     * OR-ed without short circuits: one well-predicted branch instead of five.
+     * The cold half of the check: the error for an arena address that is no live block, saying
+     * "double free" when the block is on its pool's free list. The pool header is read only when
+     * it lies in an arena (an unaligned arena's first bytes belong to no pool).
      */
-    private void checkLiveSmall(long address, long pool, int count, String operation) {
-        // szidx and nextoffset are adjacent: one 8-byte read.
-        long classAndNext = getLong(pool + SZIDX_OFFSET);
-        int sizeClass = (int) classAndNext;
-        int nextOffset = (int) (classAndNext >>> 32);
-        long offset = address - pool;
-        long fromFirst = offset - POOL_OVERHEAD;
-        long c = DIVISIBLE_BY_SIZE[sizeClass & (Geometry.SIZE_CLASSES - 1)];
-        boolean bad = (count <= 0) | (sizeClass >= Geometry.SIZE_CLASSES) | (fromFirst < 0)
-                | (offset >= nextOffset) | (Long.compareUnsigned(fromFirst * c, c - 1) > 0);
-        // Short circuit: the block is read only at a valid block start, never past an arena.
-        if (bad || isPlausibleLink(getLong(address) ^ LINK_KEY, pool)) {
-            checkNotFree(address, pool, operation, bad);
-        }
-    }
-
-    /** Whether a decoded link could be a free-list link of {@code pool}: 0 or inside the pool. */
-    private boolean isPlausibleLink(long link, long pool) {
-        return link == 0 || (link & poolMask) == pool;
-    }
-
-    /** Cold half of the check: a candidate block is free iff its pool's free list holds it. */
-    private void checkNotFree(long address, long pool, String operation, boolean bad) {
-        if (onFreeList(address, pool)) {
-            throw new InvalidAddressException(operation + "(0x" + Long.toHexString(address)
+    private InvalidAddressException refused(String operation, long address) {
+        long pool = address & poolMask;
+        if (map.contains(pool) && onFreeList(address, pool)) {
+            return new InvalidAddressException(operation + "(0x" + Long.toHexString(address)
                     + "): block already freed (double free); heap unchanged", address);
         }
-        if (bad) {
-            throw invalidAddress(operation, address);
-        }
+        return invalidAddress(operation, address);
     }
 
     private boolean onFreeList(long address, long pool) {
         // Bounded: a list corrupted by a write after free must not loop forever.
         int limit = poolSize / Geometry.ALIGNMENT;
-        for (long b = getLong(pool + FREEBLOCK_OFFSET); b != 0 && limit-- > 0; b = getLong(b) ^ LINK_KEY) {
+        for (long b = getLong(pool + FREEBLOCK_OFFSET); b != 0 && limit-- > 0; b = getLong(b)) {
             if (b == address) {
                 return true;
             }
@@ -443,8 +434,9 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     }
 
     /**
-     * Whether {@code address} is a block this heap handed out and has not freed. Walks the
-     * block's pool free list, so it costs up to a pool's worth of loads.
+     * Whether {@code address} is a block this heap handed out and has not freed. In checked mode
+     * one bit of the arena's live bitmap answers; unchecked, the block's pool free list is
+     * walked, up to a pool's worth of loads.
      *
      * @throws IllegalStateException if the heap is closed
      */
@@ -455,6 +447,9 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         }
         if (!map.contains(address)) {
             return raw.contains(address);
+        }
+        if (CHECKS) {
+            return live.isLive(arenaIndex.liveWord(address), address);
         }
         long pool = address & poolMask;
         int count = getInt(pool + REF_COUNT_OFFSET);
@@ -561,7 +556,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         raw.checkInvariants();
         arenas.checkInvariants();
         arenaIndex.checkInvariants();
-        new HeapValidator(geometry, arenas, map, arenaIndex, usedpools, ringHead, SENTINEL_SHIFT, LINK_KEY).check();
+        new HeapValidator(geometry, arenas, map, arenaIndex, usedpools, rings, SENTINEL_SHIFT,
+                CHECKS ? live.pending() : 0).check();
     }
 
     /** Whether {@link #close()} has run. */

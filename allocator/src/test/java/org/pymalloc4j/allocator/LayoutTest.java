@@ -71,9 +71,9 @@ class LayoutTest {
         return NativeMemory.getLong(pool + offset);
     }
 
-    /** The free-list link in a free block, decoded: checked mode stores it XOR a key. */
+    /** The free-list link in a free block: a plain address, as in CPython. */
     private static long linkAt(long block) {
-        return NativeMemory.getLong(block) ^ PyMalloc.LINK_KEY;
+        return NativeMemory.getLong(block);
     }
 
     /** Three 64-byte mallocs into a fresh heap, then a free: the header as CPython would have it. */

@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import org.pymalloc4j.allocator.ArenaAllocator;
 import org.pymalloc4j.allocator.Geometry;
+import org.pymalloc4j.allocator.RawAllocator;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
@@ -38,6 +39,8 @@ public final class Arenas {
     private final ArenaMap map;
     private final ArenaIndex index;
     private final ByteBudget budget;
+    /** Whether each arena gets a {@link LiveBits} bitmap (checked mode). */
+    private final boolean liveBits;
     /** Where new arenas come from; each arena remembers its own source, so this may change. */
     private ArenaAllocator source;
 
@@ -45,6 +48,7 @@ public final class Arenas {
     private long[] address = new long[0];
     private ArenaAllocator[] sourceOf = new ArenaAllocator[0];
     private long[] poolAddress = new long[0];
+    private long[] liveBias = new long[0];
     private long[] freepools = new long[0];
     private int[] nfreepools = new int[0];
     private int[] ntotalpools = new int[0];
@@ -60,8 +64,14 @@ public final class Arenas {
     private long narenasHighwater;
     private long narenasCurrentlyAllocated;
 
-    public Arenas(Geometry geometry, ArenaMap map, ArenaIndex index, ArenaAllocator source, ByteBudget budget) {
+    /**
+     * @param liveBits whether each arena gets a {@link LiveBits} bitmap, allocated and freed
+     *                 with it and recorded in {@code index}
+     */
+    public Arenas(Geometry geometry, ArenaMap map, ArenaIndex index, ArenaAllocator source, ByteBudget budget,
+                  boolean liveBits) {
         this.index = index;
+        this.liveBits = liveBits;
         this.source = source;
         this.budget = budget;
         this.arenaSize = geometry.arenaSize();
@@ -207,6 +217,7 @@ public final class Arenas {
             address = Arrays.copyOf(address, numarenas);
             sourceOf = Arrays.copyOf(sourceOf, numarenas);
             poolAddress = Arrays.copyOf(poolAddress, numarenas);
+            liveBias = Arrays.copyOf(liveBias, numarenas);
             freepools = Arrays.copyOf(freepools, numarenas);
             nfreepools = Arrays.copyOf(nfreepools, numarenas);
             ntotalpools = Arrays.copyOf(ntotalpools, numarenas);
@@ -236,11 +247,23 @@ public final class Arenas {
         if (base == 0) {
             return NIL;
         }
-        index.add(base);
+        long bias = 0;
+        if (liveBits) {
+            long bitmap = LiveBits.allocate(arenaSize);
+            if (bitmap == 0) {
+                map.markUnused(base);
+                source.free(base, arenaSize);
+                budget.release(arenaSize);
+                return NIL;
+            }
+            bias = LiveBits.bias(bitmap, base);
+        }
+        index.add(base, bias);
         int a = unusedArenaObjects;
         unusedArenaObjects = nextarena[a];
         sourceOf[a] = source;
         address[a] = base;
+        liveBias[a] = bias;
         narenasCurrentlyAllocated++;
         ntimesArenaAllocated++;
         narenasHighwater = Math.max(narenasHighwater, narenasCurrentlyAllocated);
@@ -257,6 +280,10 @@ public final class Arenas {
     }
 
     private void freeArena(int a) {
+        if (liveBits) {
+            RawAllocator.free(LiveBits.bitmap(liveBias[a], address[a]));
+            liveBias[a] = 0;
+        }
         sourceOf[a].free(address[a], arenaSize);
         budget.release(arenaSize);
         sourceOf[a] = null;
@@ -298,6 +325,16 @@ public final class Arenas {
     /** The first pool-aligned address in arena {@code a}. */
     public long firstPool(int a) {
         return (address[a] + poolSize - 1) & -poolSize;
+    }
+
+    /** The bias of arena {@code a}'s {@link LiveBits} bitmap (0 without one). */
+    public long liveBias(int a) {
+        return liveBias[a];
+    }
+
+    /** Whether arenas carry {@link LiveBits} bitmaps. */
+    public boolean hasLiveBits() {
+        return liveBits;
     }
 
     public long poolAddress(int a) {

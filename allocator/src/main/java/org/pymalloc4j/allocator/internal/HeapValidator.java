@@ -19,7 +19,11 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  *    count == 0      iff  the pool is on its arena's free-pool list
  *    0 &lt; count &lt; N  iff  the pool is in ring c, exactly once
  *    count == N      iff  freeblock == 0 (full pools are in no list)
- *    every free-list link, decoded with the checked-mode key, is a carved block of the same pool
+ *    every free-list link is a carved block of the same pool
+ *
+ *  in checked mode, for every address x of an arena (LiveBits):
+ *    bit(x) == 1  iff  x is a carved block of a pool in use and not on its free list,
+ *                      or x == pending (LiveBlocks), which is on the free list of a pool in use
  * </pre>
  */
 public final class HeapValidator {
@@ -28,24 +32,25 @@ public final class HeapValidator {
     private final ArenaMap map;
     private final ArenaIndex index;
     private final long usedpools;
-    private final long[] ringHead;
+    private final long[] rings;
     private final int sentinelShift;
-    private final long linkKey;
+    private final long pending;
 
     /**
-     * @param ringHead the heap's Java mirror of each sentinel's nextpool (0 for an empty ring)
-     * @param linkKey  the key free-list links are XOR-ed with (0 when unchecked)
+     * @param rings the heap's Java mirror of each ring: {@code rings[2c]} the head pool of class
+     *              c (0 for an empty ring), {@code rings[2c + 1]} its arena's LiveBits bias
+     * @param pending the freed block whose live bit is still set (LiveBlocks), or 0
      */
-    public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, ArenaIndex index, long usedpools, long[] ringHead,
-                         int sentinelShift, long linkKey) {
-        this.ringHead = ringHead;
+    public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, ArenaIndex index, long usedpools, long[] rings,
+                         int sentinelShift, long pending) {
+        this.pending = pending;
+        this.rings = rings;
         this.index = index;
         this.g = g;
         this.arenas = arenas;
         this.map = map;
         this.usedpools = usedpools;
         this.sentinelShift = sentinelShift;
-        this.linkKey = linkKey;
     }
 
     public void check() {
@@ -61,12 +66,40 @@ public final class HeapValidator {
             require(index.contains(base) && index.contains(base + g.arenaSize() - 1),
                     "arena %d at 0x%x is not in the arena index", a, base);
             require(!map.contains(base - 1) || isArenaEnd(base - 1), "arena map covers 0x%x before arena %d", base - 1, a);
+            long bias = arenas.liveBias(a);
+            long firstWord = LiveBits.word(bias, base);
+            long[] live = new long[(int) ((LiveBits.word(bias, base + g.arenaSize() - 1) - firstWord) / 8 + 1)];
             for (long pool = arenas.firstPool(a); pool < arenas.poolAddress(a); pool += poolSize) {
                 int count = getInt(pool + PoolHeader.REF_COUNT_OFFSET);
                 if (count == 0) {
                     continue; // on the arena's free list, checked by ArenaValidator
                 }
-                checkPool(pool, count, inRings.contains(pool));
+                Set<Long> free = checkPool(pool, count, inRings.contains(pool));
+                require(pending == 0 || (pending & -poolSize) != pool || free.contains(pending),
+                        "pending block 0x%x is not on its pool's free list", pending);
+                int s = Geometry.blockSize(getInt(pool + PoolHeader.SZIDX_OFFSET));
+                long end = pool + getInt(pool + PoolHeader.NEXTOFFSET_OFFSET);
+                for (long b = pool + Geometry.POOL_OVERHEAD; b < end; b += s) {
+                    if (!free.contains(b) || b == pending) {
+                        live[(int) ((LiveBits.word(bias, b) - firstWord) / 8)] |= LiveBits.bit(b);
+                    }
+                }
+            }
+            if (arenas.hasLiveBits()) {
+                checkLiveBits(a, bias, firstWord, live);
+            }
+        }
+    }
+
+    private void checkLiveBits(int a, long bias, long firstWord, long[] live) {
+        require(index.liveWord(arenas.address(a)) == firstWord, "arena %d: the index has another live bitmap", a);
+        for (int i = 0; i < live.length; i++) {
+            long actual = getLong(firstWord + 8L * i);
+            if (actual != live[i]) {
+                long wrong = Long.lowestOneBit(actual ^ live[i]);
+                long granule = (((firstWord - bias) + 8L * i) << 3) + Long.numberOfTrailingZeros(wrong);
+                require(false, "arena %d: live bit of 0x%x is %d, but that block is %s", a, granule << 4,
+                        (actual & wrong) != 0 ? 1 : 0, (live[i] & wrong) != 0 ? "live" : "not live");
             }
         }
     }
@@ -81,7 +114,8 @@ public final class HeapValidator {
         return false;
     }
 
-    private void checkPool(long pool, int count, boolean inRing) {
+    /** Checks a pool in use and returns its free list's blocks. */
+    private Set<Long> checkPool(long pool, int count, boolean inRing) {
         int c = getInt(pool + PoolHeader.SZIDX_OFFSET);
         require(c >= 0 && c < Geometry.SIZE_CLASSES, "pool 0x%x in use has size class %d", pool, c);
         int s = Geometry.blockSize(c);
@@ -102,7 +136,7 @@ public final class HeapValidator {
                     "pool 0x%x: free-list link 0x%x in 0x%x is not a carved block (written after free?)", pool, b, from);
             require(free.add(b), "pool 0x%x: free list has a cycle at 0x%x", pool, b);
             from = b;
-            b = getLong(b) ^ linkKey;
+            b = getLong(b);
         }
         int virgin = (g.poolSize() - nextOffset) / s;
         require(count + free.size() + virgin == capacity, "pool 0x%x (class %d): %d in use + %d free + %d virgin != %d",
@@ -113,6 +147,7 @@ public final class HeapValidator {
                 getLong(pool + PoolHeader.FREEBLOCK_OFFSET));
         require(full != inRing, "pool 0x%x: count %d of %d, %s its ring", pool, count, capacity,
                 inRing ? "yet in" : "yet not in");
+        return free;
     }
 
     private Set<Long> checkRings() {
@@ -120,8 +155,11 @@ public final class HeapValidator {
         for (int c = 0; c < Geometry.SIZE_CLASSES; c++) {
             long sentinel = usedpools + ((long) c << sentinelShift);
             long first = getLong(sentinel + PoolHeader.NEXTPOOL_OFFSET);
-            require(ringHead[c] == (first == sentinel ? 0 : first),
-                    "ring head mirror of class %d is 0x%x, the ring starts at 0x%x", c, ringHead[c], first);
+            require(rings[2 * c] == (first == sentinel ? 0 : first),
+                    "ring head mirror of class %d is 0x%x, the ring starts at 0x%x", c, rings[2 * c], first);
+            long bias = first == sentinel || !arenas.hasLiveBits() ? 0 : index.liveWord(first) - LiveBits.word(0, first);
+            require(rings[2 * c + 1] == bias, "ring %d: live-bitmap bias 0x%x, its head's arena has 0x%x",
+                    c, rings[2 * c + 1], bias);
             long prev = sentinel;
             for (long p = getLong(sentinel + PoolHeader.NEXTPOOL_OFFSET); p != sentinel;
                  p = getLong(p + PoolHeader.NEXTPOOL_OFFSET)) {
