@@ -76,12 +76,7 @@ public final class TupleApi {
             core.checkLive(a);
             core.checkLive(b);
         }
-        long t = tuples.newTuple(2);
-        core.increfLive(a);
-        Tuples.setItem(t, 0, a);
-        core.increfLive(b);
-        Tuples.setItem(t, 1, b);
-        return t;
+        return tuples.pack2(a, b);
     }
 
     /**

@@ -357,8 +357,24 @@ public final class Core {
         }
     }
 
-    /** Checked mode: {@code o} is a live object of this space with a positive refcount. */
+    /**
+     * Checked mode: {@code o} is a live object of this space with a positive refcount. The fast
+     * path is three tests, each one branch: the space open and {@code o} in an arena; a positive
+     * refcount; a type word the type table found lately (never 0 or DEAD). Anything else, a
+     * static or raw object or a type not seen lately included, takes {@link #checkLiveFully},
+     * which throws the precise error or returns.
+     */
     public void checkLive(long o) {
+        if (closed || heap == null || !heap.isArenaAddress(o)) {
+            checkLiveFully(o);
+            return;
+        }
+        if ((getLong(o) <= 0) | !types.isRecent(getLong(o + OB_TYPE_OFFSET))) {
+            checkLiveFully(o);
+        }
+    }
+
+    private void checkLiveFully(long o) {
         if (closed) {
             checkOpen();
         }
@@ -383,11 +399,15 @@ public final class Core {
      * unbalanced decrefs, its arena perhaps returned), not the type table.
      */
     public void checkHeld(long o) {
-        checkMapped(o);
-        if (getLong(o + OB_TYPE_OFFSET) == DEAD) {
-            throw useAfterFree(o);
+        if (heap == null || !heap.isArenaAddress(o)) {
+            checkMapped(o);
         }
-        checkRefcount(o);
+        if ((getLong(o + OB_TYPE_OFFSET) == DEAD) | (getLong(o) <= 0)) {
+            if (getLong(o + OB_TYPE_OFFSET) == DEAD) {
+                throw useAfterFree(o);
+            }
+            checkRefcount(o);
+        }
     }
 
     /** {@code o} lies in memory this space can read: a static object, an arena, or a raw object. */

@@ -56,6 +56,26 @@ public final class Tuples extends TypeBehaviour {
         return o;
     }
 
+    /**
+     * {@code PyTuple_Pack(2, a, b)} for items the caller checked live: a new reference holding
+     * new references to both. The items are stored straight away, with no NULLs first.
+     */
+    public long pack2(long a, long b) {
+        long o = free[2].pop();
+        if (o != 0) {
+            core.revive(o, core.tupleType);
+        } else {
+            o = core.newGcObject(TUPLE_ITEMS_OFFSET + 16, core.tupleType);
+            putLong(o + OB_SIZE_OFFSET, 2);
+        }
+        core.increfLive(a);
+        putLong(o + TUPLE_ITEMS_OFFSET, a);
+        core.increfLive(b);
+        putLong(o + TUPLE_ITEMS_OFFSET + 8, b);
+        core.gc.track(o);
+        return o;
+    }
+
     public static long size(long o) {
         return getLong(o + OB_SIZE_OFFSET);
     }

@@ -28,9 +28,23 @@ public final class TypeTable {
     private long[] keys = new long[64];
     private int[] values = new int[64];
     private int used;
-    /** The last type {@link #find} found: operations run on one type at a time, mostly. */
-    private long lastType;
-    private int lastIndex;
+    /**
+     * A direct-mapped cache of the types {@link #find} found lately, slot {@code (type >>> 4) & 15}:
+     * {@code recent[2s]} a type's address ({@link #NO_TYPE} if none), {@code recent[2s + 1]} its index. One slot
+     * per type would thrash whenever two types alternate (a tuple and its items, a list and its
+     * floats), which every container operation does; types are hundreds of bytes apart, so
+     * neighbours land in different slots.
+     */
+    private final long[] recent = new long[2 * RECENT];
+    private static final int RECENT = 16;
+    /** An empty slot of {@link #recent}: odd, so never a type's (16-byte-aligned) address. */
+    private static final long NO_TYPE = -1;
+
+    public TypeTable() {
+        for (int s = 0; s < recent.length; s += 2) {
+            recent[s] = NO_TYPE;
+        }
+    }
 
     /** Registers a type and writes its index into {@code tp_version_tag}. */
     public int register(long type, String typeName, boolean isGc, TypeBehaviour b) {
@@ -55,8 +69,9 @@ public final class TypeTable {
 
     /** Forgets a type whose object is about to be freed. */
     public void unregister(int i) {
-        if (lastType == address[i]) {
-            lastType = 0;
+        int slot = slot(address[i]);
+        if (recent[slot] == address[i]) {
+            recent[slot] = NO_TYPE;
         }
         put(address[i], -1);
         address[i] = 0;
@@ -96,9 +111,27 @@ public final class TypeTable {
 
     /** The index of the type at {@code type}, or -1 if no live type is there. */
     public int find(long type) {
-        if (type == lastType && type != 0) {
-            return lastIndex;
+        int slot = slot(type);
+        long[] r = recent;
+        if (r[slot] == type) {
+            return (int) r[slot + 1];
         }
+        return findInTable(type, slot);
+    }
+
+    /**
+     * Whether {@link #find} found {@code type} lately, without probing the table: true only for
+     * a registered type (0 and the freed-object marker never are), false may still be a type.
+     */
+    public boolean isRecent(long type) {
+        return recent[slot(type)] == type;
+    }
+
+    private static int slot(long type) {
+        return ((int) (type >>> 4) & (RECENT - 1)) << 1;
+    }
+
+    private int findInTable(long type, int slot) {
         if (type == 0) {
             return -1; // 0 marks empty table slots, and is no type
         }
@@ -108,8 +141,8 @@ public final class TypeTable {
             if (k == type) {
                 int v = values[h];
                 if (v >= 0) {
-                    lastType = type;
-                    lastIndex = v;
+                    recent[slot] = type;
+                    recent[slot + 1] = v;
                 }
                 return v;
             }
