@@ -29,9 +29,11 @@ final class BenchCommand {
               JMH       the benchmarks of the tool's jar (org.pymalloc4j.bench.jmh), one at a
                         time in child JVMs, with -prof gc and the fork flags of each benchmark
               CPython   bench/cpython/pymalloc_bench.c, compiled on first use against the
-                        libpython3 of the python3 on the PATH (cached in ~/.cache/pymalloc4j);
-                        without a C compiler or libpython the tool says what to install and
-                        runs the rest
+                        libpython3 of the python3 on the PATH, or of the interpreter $PYTHON
+                        names (e.g. PYTHON=/usr/bin/python3.11, a distribution's optimised
+                        build); its static libpython when it has one, as the interpreter
+                        itself is linked (cached in ~/.cache/pymalloc4j); without a C
+                        compiler or libpython the tool says what to install and runs the rest
               memory    a fragmenting workload (1,000,000 blocks of 1-512 bytes, 9 in 10 freed)
                         in separate processes: peak and final resident memory, arenas in use
 

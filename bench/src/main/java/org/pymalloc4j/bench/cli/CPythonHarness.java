@@ -16,9 +16,14 @@ import java.util.Optional;
 /**
  * CPython's side of the comparison: {@code bench/cpython/pymalloc_bench.c} (a resource of the
  * tool's jar), compiled on first use with the system's C compiler against the libpython3 of
- * the {@code python3} on the {@code PATH} (paths from its {@code sysconfig}, an rpath to its
- * library directory), cached under {@code ~/.cache/pymalloc4j} by a hash of the source and the
- * interpreter, and run as a child process.
+ * the {@code python3} on the {@code PATH}, or of the interpreter {@code $PYTHON} names (paths
+ * from its {@code sysconfig}), cached under {@code ~/.cache/pymalloc4j} by a hash of the source
+ * and the interpreter, and run as a child process.
+ *
+ * <p>It links the static {@code libpythonX.Y.a} of the interpreter's {@code LIBPL} when there is
+ * one, as distributions link their own {@code python3} (Debian's is PGO- and LTO-built that
+ * way), so that each {@code PyObject_Malloc} is a direct call, not one through a shared
+ * library's PLT; otherwise, or if that link fails, the shared library with an rpath.
  */
 final class CPythonHarness {
     static final String SOURCE = "/cpython/pymalloc_bench.c";
@@ -42,7 +47,9 @@ final class CPythonHarness {
             "print(v('LDVERSION') or v('VERSION'))",
             "print(' '.join(x for x in (v('LIBS'), v('SYSLIBS')) if x))",
             "print(sys.version.split()[0])",
-            "print(v('CONFIG_ARGS') or '')");
+            "print(v('CONFIG_ARGS') or '')",
+            "print(v('LIBPL') or '')",
+            "print(v('MODLIBS') or '')");
 
     private final Path binary;
     private final String description;
@@ -68,16 +75,17 @@ final class CPythonHarness {
         String cc = onPath(Optional.ofNullable(env.get("CC")).filter(s -> !s.isBlank()).orElse("cc"), path)
                 .orElseThrow(() -> new Unavailable("no C compiler (" + env.getOrDefault("CC", "cc")
                         + ") on the PATH; " + INSTALL_HINT)).toString();
-        String python = onPath("python3", path)
-                .orElseThrow(() -> new Unavailable("no python3 on the PATH; " + INSTALL_HINT)).toString();
+        String wanted = Optional.ofNullable(env.get("PYTHON")).filter(s -> !s.isBlank()).orElse("python3");
+        String python = onPath(wanted, path)
+                .orElseThrow(() -> new Unavailable("no " + wanted + " on the PATH; " + INSTALL_HINT)).toString();
         List<String> probe;
         try {
             probe = ChildProcess.output(List.of(python, "-c", PROBE));
         } catch (IOException e) {
             throw new Unavailable("cannot ask python3 for its build paths (" + e.getMessage() + "); " + INSTALL_HINT);
         }
-        if (probe.size() < 6) {
-            throw new Unavailable("python3 printed " + probe.size() + " lines for its build paths, not 6");
+        if (probe.size() < 8) {
+            throw new Unavailable(python + " printed " + probe.size() + " lines for its build paths, not 8");
         }
         Path include = Path.of(probe.get(0));
         String libDir = probe.get(1);
@@ -91,8 +99,7 @@ final class CPythonHarness {
                     + "' (CPython built without --enable-shared, or no development files); " + INSTALL_HINT);
         }
         String compiler = firstLine(List.of(cc, "--version"));
-        String description = "CPython " + probe.get(4) + " (libpython" + ldVersion + " in " + libDir + "; "
-                + buildOptions(probe.get(5)) + "), harness built with " + compiler + " -O2";
+        Path staticLib = probe.get(6).isEmpty() ? null : Path.of(probe.get(6), "libpython" + ldVersion + ".a");
         try (InputStream in = CPythonHarness.class.getResourceAsStream(SOURCE)) {
             if (in == null) {
                 throw new Unavailable("the harness source " + SOURCE + " is missing from the tool's jar");
@@ -100,19 +107,30 @@ final class CPythonHarness {
             byte[] source = in.readAllBytes();
             Path dir = cacheRoot.resolve("cpython-" + hash(source, String.join("\n", probe), compiler));
             Path binary = dir.resolve("pymalloc_bench");
-            if (!Files.isExecutable(binary)) {
+            Path linked = dir.resolve("linked");
+            if (!Files.isExecutable(binary) || !Files.isRegularFile(linked)) {
                 Files.createDirectories(dir);
                 Path c = dir.resolve("pymalloc_bench.c");
                 Files.write(c, source);
-                List<String> command = new ArrayList<>(List.of(cc, "-O2", "-I" + include, c.toString(),
-                        "-o", binary.toString(), "-L" + libDir, "-lpython" + ldVersion, "-Wl,-rpath," + libDir));
-                for (String lib : probe.get(3).trim().split("\\s+")) {
-                    if (!lib.isEmpty()) {
-                        command.add(lib);
-                    }
+                String how = null;
+                if (staticLib != null && Files.isRegularFile(staticLib)) {
+                    // -no-pie: distributions' static libpython is not always position-independent
+                    List<String> command = new ArrayList<>(List.of(cc, "-O2", "-no-pie", "-I" + include, c.toString(),
+                            "-o", binary.toString(), staticLib.toString()));
+                    addLibs(command, probe.get(3) + " " + probe.get(7));
+                    how = tryLink(command) ? "static " + staticLib.getFileName() + " from " + staticLib.getParent() : null;
                 }
-                ChildProcess.output(command);
+                if (how == null) {
+                    List<String> command = new ArrayList<>(List.of(cc, "-O2", "-I" + include, c.toString(),
+                            "-o", binary.toString(), "-L" + libDir, "-lpython" + ldVersion, "-Wl,-rpath," + libDir));
+                    addLibs(command, probe.get(3));
+                    ChildProcess.output(command);
+                    how = "libpython" + ldVersion + " in " + libDir;
+                }
+                Files.writeString(linked, how);
             }
+            String description = "CPython " + probe.get(4) + " (" + python + ", linked with " + Files.readString(linked).trim()
+                    + "; " + buildOptions(probe.get(5)) + "), harness built with " + compiler + " -O2";
             return new CPythonHarness(binary, description);
         } catch (IOException e) {
             throw new Unavailable("building the CPython harness failed: " + e.getMessage() + "; " + INSTALL_HINT);
@@ -137,9 +155,26 @@ final class CPythonHarness {
     static String buildOptions(String configArgs) {
         boolean pgo = configArgs.contains("--enable-optimizations");
         boolean lto = configArgs.contains("--with-lto");
-        boolean shared = configArgs.contains("--enable-shared");
-        return (shared ? "shared library" : "static library") + ", " + (pgo ? "PGO" : "no PGO (--enable-optimizations)")
-                + ", " + (lto ? "LTO" : "no LTO");
+        // Distributions often build PGO and LTO in their own rules (Debian does), not with these flags
+        return "configured " + (pgo ? "with" : "without") + " --enable-optimizations, "
+                + (lto ? "with" : "without") + " --with-lto";
+    }
+
+    private static void addLibs(List<String> command, String libs) {
+        for (String lib : libs.trim().split("\\s+")) {
+            if (!lib.isEmpty()) {
+                command.add(lib);
+            }
+        }
+    }
+
+    private static boolean tryLink(List<String> command) {
+        try {
+            ChildProcess.output(command);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static boolean hasLibpython(Path dir, String ldVersion) {

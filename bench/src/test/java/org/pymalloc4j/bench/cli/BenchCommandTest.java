@@ -100,6 +100,9 @@ class BenchCommandTest {
         CPythonHarness.Unavailable noPython = assertThrows(CPythonHarness.Unavailable.class,
                 () -> CPythonHarness.build(dir, Map.of("PATH", dir.toString(), "CC", which("cc"))));
         assertTrue(noPython.getMessage().startsWith("no python3 on the PATH; install"), noPython.getMessage());
+        CPythonHarness.Unavailable noChosen = assertThrows(CPythonHarness.Unavailable.class,
+                () -> CPythonHarness.build(dir, Map.of("PATH", dir.toString(), "CC", which("cc"), "PYTHON", "no-such-python")));
+        assertTrue(noChosen.getMessage().startsWith("no no-such-python on the PATH; install"), noChosen.getMessage());
     }
 
     @Test
@@ -107,6 +110,7 @@ class BenchCommandTest {
         Assumptions.assumeTrue(onPath("cc") && onPath("python3"), "needs cc and python3 with libpython");
         CPythonHarness harness = CPythonHarness.build(dir, System.getenv());
         assertTrue(harness.description().startsWith("CPython 3."), harness.description());
+        assertTrue(harness.description().contains(", linked with "), "says how it was linked: " + harness.description());
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "one cached build");
         }
