@@ -85,7 +85,7 @@ public final class ListApi {
      */
     public long get(long list, long i) {
         if (checked) {
-            core.checkIndex(list, core.listType, "lists().get", i, Lists.size(list));
+            core.checkIndex(list, core.listType, "lists().get", i);
         }
         return Lists.item(list, i);
     }
@@ -103,7 +103,7 @@ public final class ListApi {
      */
     public void set(long list, long i, long item) {
         if (checked) {
-            core.checkSetItem(list, core.listType, "lists().set", i, Lists.size(list), item);
+            core.checkSetItem(list, core.listType, "lists().set", i, item);
         }
         long old = Lists.item(list, i);
         Lists.setItem(list, i, item);

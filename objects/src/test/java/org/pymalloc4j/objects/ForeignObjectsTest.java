@@ -1,6 +1,7 @@
 package org.pymalloc4j.objects;
 
 import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.RawAllocator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -43,6 +44,30 @@ class ForeignObjectsTest {
             assertEquals(0, other.liveObjectCount());
             mine.checkInvariants();
             other.checkInvariants();
+        }
+    }
+
+    /**
+     * An address no one has mapped, given to the indexed operations of lists and tuples: refused
+     * before any of it is read (they once read ob_size first, which would have crashed the JVM).
+     */
+    @Test
+    void indexedOperationsRefuseAnUnmappedAddressWithoutReadingIt() {
+        long page = RawAllocator.mmap(1 << 16);
+        RawAllocator.unmap(page, 1 << 16); // nothing is mapped there now
+        long bogus = page + 4096;
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {
+            long item = space.floats().newFloat(1);
+            assertThrows(FreedObjectException.class, () -> space.lists().get(bogus, 0));
+            assertThrows(FreedObjectException.class, () -> space.tuples().get(bogus, 0));
+            space.incref(item);
+            space.incref(item); // one reference for each set to steal
+            assertThrows(FreedObjectException.class, () -> space.lists().set(bogus, 0, item));
+            assertThrows(FreedObjectException.class, () -> space.tuples().set(bogus, 0, item));
+            assertEquals(1, space.refcount(item), "each refused set released the item it was to steal");
+            space.decref(item);
+            assertEquals(0, space.liveObjectCount());
+            space.checkInvariants();
         }
     }
 }

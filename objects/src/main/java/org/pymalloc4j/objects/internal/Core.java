@@ -16,6 +16,7 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
 import static org.pymalloc4j.objects.ObjectHeader.OB_REFCNT_OFFSET;
+import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
 
@@ -447,12 +448,12 @@ public final class Core {
      * stolen), then the container and index are checked; if they are bad the item is released
      * all the same, as CPython's {@code PyList_SetItem}/{@code PyTuple_SetItem} do.
      */
-    public void checkSetItem(long o, long type, String operation, long i, long size, long item) {
+    public void checkSetItem(long o, long type, String operation, long i, long item) {
         if (item != 0) {
             checkLive(item);
         }
         try {
-            checkIndex(o, type, operation, i, size);
+            checkIndex(o, type, operation, i);
         } catch (RuntimeException e) {
             xdecref(item);
             throw e;
@@ -472,9 +473,14 @@ public final class Core {
                 "%s expects a %s object, got the %s object at 0x%x", operation, expected, typeName(o), o));
     }
 
-    /** Checked mode: {@code o} is live, of exactly {@code type}, and {@code i} is in {@code [0, size)}. */
-    public void checkIndex(long o, long type, String operation, long i, long size) {
+    /**
+     * Checked mode: {@code o} is live, of exactly {@code type} (a variable-size type), and
+     * {@code i} is in {@code [0, ob_size)}. The size is read only once {@code o} is known to be
+     * a live object of that type: a foreign or freed address is refused before any of it is read.
+     */
+    public void checkIndex(long o, long type, String operation, long i) {
         checkType(o, type, operation);
+        long size = getLong(o + OB_SIZE_OFFSET);
         if (i < 0 || i >= size) {
             throw indexError(o, operation, i, size);
         }
