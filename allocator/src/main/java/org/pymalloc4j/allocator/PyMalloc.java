@@ -153,11 +153,11 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return allocateFromNewPool(ring >>> 1);
         }
         // The fast path: pop the ring head's free list.
-        long block = getLong(pool + FREEBLOCK_OFFSET);
-        int count = getInt(pool + REF_COUNT_OFFSET);
+        long block = getLong(pool, FREEBLOCK_OFFSET);
+        int count = getInt(pool, REF_COUNT_OFFSET);
         long next = getLong(block);
-        putLong(pool + FREEBLOCK_OFFSET, next);
-        putInt(pool + REF_COUNT_OFFSET, count + 1);
+        putLong(pool, FREEBLOCK_OFFSET, next);
+        putInt(pool, REF_COUNT_OFFSET, count + 1);
         if (CHECKS) {
             live.handOut(r[ring + 1], block); // before extendPool, which may change the ring's head
         }
@@ -263,16 +263,16 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return;
         }
         long pool = address & poolMask;
-        freeSmall(address, pool, getInt(pool + REF_COUNT_OFFSET) - 1);
+        freeSmall(address, pool, getInt(pool, REF_COUNT_OFFSET) - 1);
     }
 
     /** Pushes {@code block} on its pool's free list; {@code count} is the pool's new count. */
     private void freeSmall(long block, long pool, int count) {
         // Loads before stores: the JIT cannot tell native stores apart, so a load after a store reloads.
-        long lastFree = getLong(pool + FREEBLOCK_OFFSET);
+        long lastFree = getLong(pool, FREEBLOCK_OFFSET);
         putLong(block, lastFree);
-        putLong(pool + FREEBLOCK_OFFSET, block);
-        putInt(pool + REF_COUNT_OFFSET, count);
+        putLong(pool, FREEBLOCK_OFFSET, block);
+        putInt(pool, REF_COUNT_OFFSET, count);
         if (lastFree == 0) {
             // The pool was full, so in no ring: it rejoins at the front of its ring.
             insertToUsedPool(pool);

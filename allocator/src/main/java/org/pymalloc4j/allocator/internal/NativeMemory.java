@@ -37,6 +37,31 @@ public final class NativeMemory {
         ALL.set(LONG, address & MASK, value);
     }
 
+    /**
+     * The long at {@code base + offset}, for a field at a small constant {@code offset} of a
+     * structure at {@code base}: the mask is applied to the base alone, so every field access
+     * through one base shares one {@code and} (the JIT computes {@code base & MASK} once), and a
+     * masked base plus a small constant still provably passes the bounds check.
+     */
+    public static long getLong(long base, long offset) {
+        return ALL.get(LONG, (base & MASK) + offset);
+    }
+
+    /** Stores {@code value} at {@code base + offset}; see {@link #getLong(long, long)}. */
+    public static void putLong(long base, long offset, long value) {
+        ALL.set(LONG, (base & MASK) + offset, value);
+    }
+
+    /** The int at {@code base + offset}; see {@link #getLong(long, long)}. */
+    public static int getInt(long base, long offset) {
+        return ALL.get(INT, (base & MASK) + offset);
+    }
+
+    /** Stores {@code value} at {@code base + offset}; see {@link #getLong(long, long)}. */
+    public static void putInt(long base, long offset, int value) {
+        ALL.set(INT, (base & MASK) + offset, value);
+    }
+
     public static int getInt(long address) {
         return ALL.get(INT, address & MASK);
     }
