@@ -53,6 +53,8 @@ public final class Core {
     private final Memory memory;
     /** Checked mode: live objects outside the arenas, so an address check never reads unmapped memory. */
     private final Set<Long> rawObjects;
+    /** {@code rawObjects.size()}, kept beside it: every deallocation asks, and this is one load. */
+    private int rawObjectCount;
     private long liveObjects;
     private long serial;
     private int trashDepth;
@@ -194,7 +196,9 @@ public final class Core {
         // Blocks up to 488 bytes are in arenas under every pymalloc configuration (the debug
         // hooks add 24 bytes); for larger ones ask the heap where the block went.
         if (checked && heap != null && blockSize > SMALL_UNDER_DEBUG && !heap.isArenaAddress(o)) {
-            rawObjects.add(o);
+            if (rawObjects.add(o)) {
+                rawObjectCount++;
+            }
         }
     }
 
@@ -202,8 +206,8 @@ public final class Core {
     public void forget(long o) {
         if (checked) {
             putLong(o + OB_TYPE_OFFSET, DEAD);
-            if (!rawObjects.isEmpty()) {
-                rawObjects.remove(o);
+            if (rawObjectCount != 0 && rawObjects.remove(o)) {
+                rawObjectCount--;
             }
         }
         liveObjects--;
