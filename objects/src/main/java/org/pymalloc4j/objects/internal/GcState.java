@@ -112,6 +112,26 @@ public final class GcState {
         GcHead.append(g, generation(0));
     }
 
+    /**
+     * {@link #track} of a new object whose type has no {@code tp_finalize} (list, tuple, dict):
+     * the FINALIZED bit is never set on it, so its {@code _gc_prev} holds no flag and is written
+     * without being read (asserted), one store-to-load hop fewer than {@code gc_list_append}'s
+     * {@code _PyGCHead_SET_PREV}.
+     */
+    public void trackNew(long o) {
+        long g = o - GC_HEAD_LENGTH;
+        if (GcHead.next(g) != 0) {
+            throw new IllegalStateException(String.format("object 0x%x already tracked", o));
+        }
+        assert (GcHead.prevWord(g) & ~GcHead.PREV_MASK) == 0 : "flags on a new object of a type without tp_finalize";
+        long list = sentinels; // generation 0
+        long last = GcHead.prevWord(list);
+        GcHead.setPrevWord(g, last);
+        GcHead.setNext(last, g);
+        GcHead.setNext(g, list);
+        GcHead.setPrevWord(list, g);
+    }
+
     /** {@code PyObject_GC_UnTrack}: idempotent; keeps only the FINALIZED bit of {@code _gc_prev}. */
     public void untrack(long o) {
         long g = o - GC_HEAD_LENGTH;
@@ -126,14 +146,16 @@ public final class GcState {
             // a sentinel's flag bits are always 0, so its _gc_prev is written without the read
             // that _PyGCHead_SET_PREV does, one store-to-load hop fewer per create+free.
             assert (GcHead.prevWord(next) & ~GcHead.PREV_MASK) == 0 : "flags on a sentinel";
-            long prev = GcHead.prev(g);
+            long prevWord = GcHead.prevWord(g); // read once: nothing below writes g's _gc_prev
+            long prev = prevWord & GcHead.PREV_MASK;
             GcHead.setNext(prev, next);
             GcHead.setPrevWord(next, prev);
             GcHead.setNext(g, 0);
+            GcHead.setPrevWord(g, prevWord & PREV_MASK_FINALIZED);
         } else {
             GcHead.remove(g);
+            GcHead.setPrevWord(g, GcHead.prevWord(g) & PREV_MASK_FINALIZED);
         }
-        GcHead.setPrevWord(g, GcHead.prevWord(g) & PREV_MASK_FINALIZED);
     }
 
     /**

@@ -46,7 +46,7 @@ public final class Lists extends TypeBehaviour {
         putLong(o + OB_SIZE_OFFSET, n);
         putLong(o + LIST_ITEMS_OFFSET, items);
         putLong(o + LIST_ALLOCATED_OFFSET, n);
-        core.gc.track(o);
+        core.gc.trackNew(o);
         return o;
     }
 

@@ -52,7 +52,7 @@ public final class Tuples extends TypeBehaviour {
         for (int i = 0; i < n; i++) {
             putLong(o + TUPLE_ITEMS_OFFSET + 8L * i, 0);
         }
-        core.gc.track(o); // tracked at birth; a collection untracks it once it holds no containers
+        core.gc.trackNew(o); // tracked at birth; a collection untracks it once it holds no containers
         return o;
     }
 
@@ -72,7 +72,7 @@ public final class Tuples extends TypeBehaviour {
         putLong(o + TUPLE_ITEMS_OFFSET, a);
         core.increfLive(b);
         putLong(o + TUPLE_ITEMS_OFFSET + 8, b);
-        core.gc.track(o);
+        core.gc.trackNew(o);
         return o;
     }
 
