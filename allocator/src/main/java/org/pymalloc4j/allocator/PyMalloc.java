@@ -5,7 +5,6 @@ import org.pymalloc4j.allocator.internal.ByteBudget;
 import org.pymalloc4j.allocator.internal.ArenaMap;
 import org.pymalloc4j.allocator.internal.Arenas;
 import org.pymalloc4j.allocator.internal.HeapValidator;
-import org.pymalloc4j.allocator.internal.LiveBits;
 import org.pymalloc4j.allocator.internal.LiveBlocks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 import org.pymalloc4j.allocator.internal.PoolWalker;
@@ -47,8 +46,9 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * and blocks already freed, with an {@link InvalidAddressException} and the heap unchanged.
  * Each arena has a bitmap with one bit per 16-byte granule, set while a block handed out starts
  * there ({@code LiveBits}, 8 KiB per 1 MiB arena): a free tests that bit and never reads the
- * block, so a double free, an interior pointer or a pool header is always caught. As in CPython, a stale address whose block has since been handed out again is
- * indistinguishable from the new block, and freeing it frees the new block. Raw blocks are
+ * block, so a double free, an interior pointer or a pool header is always caught. As in
+ * CPython, a stale address whose block has since been handed out again is indistinguishable
+ * from the new block, and freeing it frees the new block. Raw blocks are
  * always checked against a native table of the raw blocks handed out. With checks off, bad
  * addresses corrupt the heap exactly as they would corrupt CPython's.
  */
@@ -208,16 +208,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         if (address == 0) {
             return malloc(newSize);
         }
-        long word = 0;
-        if (CHECKS) {
-            word = arenaIndex.liveWord(address);
-            if (word == 0) {
-                return raw.realloc(address, newSize);
-            }
-            if (!live.isLive(word, address)) {
-                throw refused("realloc", address);
-            }
-        } else if (!arenaIndex.contains(address)) {
+        long word = CHECKS ? checkedLiveWord(address, "realloc") : 0;
+        if (CHECKS ? word == 0 : !arenaIndex.contains(address)) {
             return raw.realloc(address, newSize);
         }
         long pool = address & poolMask;
@@ -247,15 +239,10 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return;
         }
         if (CHECKS) {
-            // One probe finds the arena and the word of the block's live bit; the block itself
-            // is not read, which matters when it is cold.
-            long word = arenaIndex.liveWord(address);
+            long word = checkedLiveWord(address, "free");
             if (word == 0) {
                 raw.free(address);
                 return;
-            }
-            if (!live.isLive(word, address)) {
-                throw refused("free", address);
             }
             live.release(word, address);
         } else if (!arenaIndex.contains(address)) {
@@ -352,15 +339,9 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             int ring = (int) (sentinelOffset >>> SENTINEL_SHIFT) << 1;
             boolean empty = next == pool;
             rings[ring] = empty ? 0 : next;
-            rings[ring + 1] = empty || !CHECKS ? 0 : liveBias(next);
+            rings[ring + 1] = empty || !CHECKS ? 0 : arenaIndex.liveBias(next);
         }
     }
-
-    /** The LiveBits bias of the arena holding {@code address}, which must be in an arena. */
-    private long liveBias(long address) {
-        return arenaIndex.liveWord(address) - LiveBits.word(0, address);
-    }
-
 
     private void insertToUsedPool(long pool) {
         long sentinel = sentinel(getInt(pool + SZIDX_OFFSET));
@@ -378,6 +359,20 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         putLong(next + PREVPOOL_OFFSET, prev);
         setNextPool(prev, next);
         arenas.returnPool(pool);
+    }
+
+    /**
+     * Checked mode: the word of {@code address}'s live bit, or 0 if the address is in no arena
+     * (a raw block, checked by the raw table); an arena address that is no live block is refused.
+     * One probe of the arena index finds both the arena and the word: the block itself is not
+     * read, which matters when it is cold.
+     */
+    private long checkedLiveWord(long address, String operation) {
+        long word = arenaIndex.liveWord(address);
+        if (word != 0 && !live.isLive(word, address)) {
+            throw refused(operation, address);
+        }
+        return word;
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.pymalloc4j.allocator.internal;
 
+import java.util.Arrays;
+
 /**
  * The hot-path answer to "is this address in one of our arenas?": a direct-mapped Java table of
  * arena numbers ({@code address >>> ARENA_BITS}), so {@code free} pays one array load and one
@@ -55,11 +57,7 @@ public final class ArenaIndex {
     }
 
     private boolean containsSlow(long address, long key) {
-        int i = find(key);
-        if (i >= 0) {
-            return true;
-        }
-        return find(key | PARTIAL) >= 0 && map.contains(address);
+        return find(key) >= 0 || (find(key | PARTIAL) >= 0 && map.contains(address));
     }
 
     /**
@@ -74,6 +72,11 @@ public final class ArenaIndex {
             return LiveBits.word(t[i + 1], address);
         }
         return liveWordSlow(address, key);
+    }
+
+    /** The {@link LiveBits} bias of the arena holding {@code address}, which must be in one. */
+    public long liveBias(long address) {
+        return liveWord(address) - LiveBits.word(0, address);
     }
 
     private long liveWordSlow(long address, long key) {
@@ -123,8 +126,8 @@ public final class ArenaIndex {
             put((base >>> arenaBits) | PARTIAL, 0);
             put(((base + arenaSize) >>> arenaBits) | PARTIAL, 0);
             int n = unalignedBase.length;
-            unalignedBase = java.util.Arrays.copyOf(unalignedBase, n + 1);
-            unalignedBias = java.util.Arrays.copyOf(unalignedBias, n + 1);
+            unalignedBase = Arrays.copyOf(unalignedBase, n + 1);
+            unalignedBias = Arrays.copyOf(unalignedBias, n + 1);
             unalignedBase[n] = base;
             unalignedBias[n] = bias;
         }
@@ -150,8 +153,8 @@ public final class ArenaIndex {
                 int last = unalignedBase.length - 1;
                 unalignedBase[a] = unalignedBase[last];
                 unalignedBias[a] = unalignedBias[last];
-                unalignedBase = java.util.Arrays.copyOf(unalignedBase, last);
-                unalignedBias = java.util.Arrays.copyOf(unalignedBias, last);
+                unalignedBase = Arrays.copyOf(unalignedBase, last);
+                unalignedBias = Arrays.copyOf(unalignedBias, last);
                 return;
             }
         }

@@ -77,16 +77,23 @@ public final class HeapValidator {
                 Set<Long> free = checkPool(pool, count, inRings.contains(pool));
                 require(pending == 0 || (pending & -poolSize) != pool || free.contains(pending),
                         "pending block 0x%x is not on its pool's free list", pending);
-                int s = Geometry.blockSize(getInt(pool + PoolHeader.SZIDX_OFFSET));
-                long end = pool + getInt(pool + PoolHeader.NEXTOFFSET_OFFSET);
-                for (long b = pool + Geometry.POOL_OVERHEAD; b < end; b += s) {
-                    if (!free.contains(b) || b == pending) {
-                        live[(int) ((LiveBits.word(bias, b) - firstWord) / 8)] |= LiveBits.bit(b);
-                    }
+                if (arenas.hasLiveBits()) {
+                    markLive(pool, free, bias, firstWord, live);
                 }
             }
             if (arenas.hasLiveBits()) {
                 checkLiveBits(a, bias, firstWord, live);
+            }
+        }
+    }
+
+    /** Sets in {@code live} the bits the bitmap should have for {@code pool}'s blocks. */
+    private void markLive(long pool, Set<Long> free, long bias, long firstWord, long[] live) {
+        int s = Geometry.blockSize(getInt(pool + PoolHeader.SZIDX_OFFSET));
+        long end = pool + getInt(pool + PoolHeader.NEXTOFFSET_OFFSET);
+        for (long b = pool + Geometry.POOL_OVERHEAD; b < end; b += s) {
+            if (!free.contains(b) || b == pending) {
+                live[(int) ((LiveBits.word(bias, b) - firstWord) / 8)] |= LiveBits.bit(b);
             }
         }
     }
@@ -157,7 +164,7 @@ public final class HeapValidator {
             long first = getLong(sentinel + PoolHeader.NEXTPOOL_OFFSET);
             require(rings[2 * c] == (first == sentinel ? 0 : first),
                     "ring head mirror of class %d is 0x%x, the ring starts at 0x%x", c, rings[2 * c], first);
-            long bias = first == sentinel || !arenas.hasLiveBits() ? 0 : index.liveWord(first) - LiveBits.word(0, first);
+            long bias = first == sentinel || !arenas.hasLiveBits() ? 0 : index.liveBias(first);
             require(rings[2 * c + 1] == bias, "ring %d: live-bitmap bias 0x%x, its head's arena has 0x%x",
                     c, rings[2 * c + 1], bias);
             long prev = sentinel;

@@ -82,7 +82,7 @@ final class CPythonHarness {
         try {
             probe = ChildProcess.output(List.of(python, "-c", PROBE));
         } catch (IOException e) {
-            throw new Unavailable("cannot ask python3 for its build paths (" + e.getMessage() + "); " + INSTALL_HINT);
+            throw new Unavailable("cannot ask " + python + " for its build paths (" + e.getMessage() + "); " + INSTALL_HINT);
         }
         if (probe.size() < 8) {
             throw new Unavailable(python + " printed " + probe.size() + " lines for its build paths, not 8");

@@ -404,15 +404,18 @@ public final class Core {
      * unbalanced decrefs, its arena perhaps returned), not the type table.
      */
     public void checkHeld(long o) {
-        if (heap == null || !heap.isArenaAddress(o)) {
-            checkMapped(o);
-        }
+        checkMapped(o);
         if ((getLong(o + OB_TYPE_OFFSET) == DEAD) | (getLong(o) <= 0)) {
-            if (getLong(o + OB_TYPE_OFFSET) == DEAD) {
-                throw useAfterFree(o);
-            }
-            checkRefcount(o);
+            refuseHeld(o);
         }
+    }
+
+    /** The cold half of {@link #checkHeld}: the error for a freed object or a refcount below 1. */
+    private void refuseHeld(long o) {
+        if (getLong(o + OB_TYPE_OFFSET) == DEAD) {
+            throw useAfterFree(o);
+        }
+        checkRefcount(o);
     }
 
     /** {@code o} lies in memory this space can read: a static object, an arena, or a raw object. */

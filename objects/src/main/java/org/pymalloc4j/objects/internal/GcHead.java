@@ -135,12 +135,39 @@ public final class GcHead {
     }
 
     /**
+     * {@link #append} of a node whose {@code _gc_prev} carries no flag (asserted): the word is
+     * written whole instead of read, masked and written, one store-to-load hop fewer.
+     */
+    public static void appendUnflagged(long node, long list) {
+        assert (prevWord(node) & ~PREV_MASK) == 0 : "flags on a node appended as unflagged";
+        long last = prevWord(list);
+        setPrevWord(node, last);
+        setNext(last, node);
+        setNext(node, list);
+        setPrevWord(list, node);
+    }
+
+    /**
      * {@code gc_list_remove}: unlinks {@code node}, which becomes untracked (next = 0). Safe in
      * the collector's unreachable list while its next words still carry NEXT_MASK_UNREACHABLE
      * (the collection frees objects from it as it stands): the mask moves on with the word.
      */
     public static void remove(long node) {
         unlink(node);
+        setNext(node, 0);
+    }
+
+    /**
+     * {@link #remove} of a node whose next is a list's sentinel: a sentinel's {@code _gc_prev}
+     * never carries a flag (asserted), so it is written whole instead of read, masked and
+     * written as {@code _PyGCHead_SET_PREV} does, one store-to-load hop fewer.
+     */
+    public static void removeBeforeSentinel(long node) {
+        long next = next(node);
+        assert (prevWord(next) & ~PREV_MASK) == 0 : "flags on a sentinel";
+        long prev = prev(node);
+        setNext(prev, next);
+        setPrevWord(next, prev);
         setNext(node, 0);
     }
 

@@ -105,11 +105,7 @@ public final class GcState {
 
     /** {@code _PyObject_GC_TRACK}: appends a constructed GC object to generation 0. */
     public void track(long o) {
-        long g = o - GC_HEAD_LENGTH;
-        if (GcHead.next(g) != 0) {
-            throw new IllegalStateException(String.format("object 0x%x already tracked", o));
-        }
-        GcHead.append(g, generation(0));
+        GcHead.append(untrackedHead(o), generation(0));
     }
 
     /**
@@ -119,17 +115,15 @@ public final class GcState {
      * {@code _PyGCHead_SET_PREV}.
      */
     public void trackNew(long o) {
+        GcHead.appendUnflagged(untrackedHead(o), generation(0));
+    }
+
+    private static long untrackedHead(long o) {
         long g = o - GC_HEAD_LENGTH;
         if (GcHead.next(g) != 0) {
             throw new IllegalStateException(String.format("object 0x%x already tracked", o));
         }
-        assert (GcHead.prevWord(g) & ~GcHead.PREV_MASK) == 0 : "flags on a new object of a type without tp_finalize";
-        long list = sentinels; // generation 0
-        long last = GcHead.prevWord(list);
-        GcHead.setPrevWord(g, last);
-        GcHead.setNext(last, g);
-        GcHead.setNext(g, list);
-        GcHead.setPrevWord(list, g);
+        return g;
     }
 
     /** {@code PyObject_GC_UnTrack}: idempotent; keeps only the FINALIZED bit of {@code _gc_prev}. */
@@ -142,20 +136,12 @@ public final class GcState {
         long fromSentinels = next - sentinels; // next may carry NEXT_MASK_UNREACHABLE: then no sentinel
         if (Long.compareUnsigned(fromSentinels, SENTINELS * (long) GC_HEAD_LENGTH) < 0
                 && (fromSentinels & (GC_HEAD_LENGTH - 1)) == 0) {
-            // The last of its generation (the object made last, freed first, the commonest case):
-            // a sentinel's flag bits are always 0, so its _gc_prev is written without the read
-            // that _PyGCHead_SET_PREV does, one store-to-load hop fewer per create+free.
-            assert (GcHead.prevWord(next) & ~GcHead.PREV_MASK) == 0 : "flags on a sentinel";
-            long prevWord = GcHead.prevWord(g); // read once: nothing below writes g's _gc_prev
-            long prev = prevWord & GcHead.PREV_MASK;
-            GcHead.setNext(prev, next);
-            GcHead.setPrevWord(next, prev);
-            GcHead.setNext(g, 0);
-            GcHead.setPrevWord(g, prevWord & PREV_MASK_FINALIZED);
+            // The last of its list (made last, freed first, the commonest case): next is a sentinel.
+            GcHead.removeBeforeSentinel(g);
         } else {
             GcHead.remove(g);
-            GcHead.setPrevWord(g, GcHead.prevWord(g) & PREV_MASK_FINALIZED);
         }
+        GcHead.setPrevWord(g, GcHead.prevWord(g) & PREV_MASK_FINALIZED);
     }
 
     /**

@@ -42,13 +42,7 @@ public final class Tuples extends TypeBehaviour {
             core.incref(empty);
             return empty;
         }
-        long o = n < MAX_SAVE_SIZE ? free[n].pop() : 0;
-        if (o != 0) {
-            core.revive(o, core.tupleType);
-        } else {
-            o = core.newGcObject(TUPLE_ITEMS_OFFSET + 8L * n, core.tupleType);
-            putLong(o + OB_SIZE_OFFSET, n);
-        }
+        long o = allocate(n);
         for (int i = 0; i < n; i++) {
             putLong(o + TUPLE_ITEMS_OFFSET + 8L * i, 0);
         }
@@ -61,18 +55,24 @@ public final class Tuples extends TypeBehaviour {
      * new references to both. The items are stored straight away, with no NULLs first.
      */
     public long pack2(long a, long b) {
-        long o = free[2].pop();
-        if (o != 0) {
-            core.revive(o, core.tupleType);
-        } else {
-            o = core.newGcObject(TUPLE_ITEMS_OFFSET + 16, core.tupleType);
-            putLong(o + OB_SIZE_OFFSET, 2);
-        }
+        long o = allocate(2);
         core.increfLive(a);
         putLong(o + TUPLE_ITEMS_OFFSET, a);
         core.increfLive(b);
         putLong(o + TUPLE_ITEMS_OFFSET + 8, b);
         core.gc.trackNew(o);
+        return o;
+    }
+
+    /** An untracked tuple of {@code n > 0} items, parked or new; its items are not yet set. */
+    private long allocate(int n) {
+        long o = n < MAX_SAVE_SIZE ? free[n].pop() : 0;
+        if (o != 0) {
+            core.revive(o, core.tupleType);
+        } else {
+            o = core.newGcObject(TUPLE_ITEMS_OFFSET + 8L * n, core.tupleType);
+            putLong(o + OB_SIZE_OFFSET, n);
+        }
         return o;
     }
 
