@@ -46,7 +46,9 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * and blocks already freed, with an {@link InvalidAddressException} and the heap unchanged.
  * Each arena has a bitmap with one bit per 16-byte granule, set while a block handed out starts
  * there ({@code LiveBits}, 8 KiB per 1 MiB arena): a free tests that bit and never reads the
- * block, so a double free, an interior pointer or a pool header is always caught. As in
+ * block, so a double free, an interior pointer or a pool header is always caught. The newest
+ * block's bit waits for the next malloc ({@code LiveBlocks}), so freeing the block just handed
+ * out, a temporary, is one compare. As in
  * CPython, a stale address whose block has since been handed out again is indistinguishable
  * from the new block, and freeing it frees the new block. Raw blocks are
  * always checked against a native table of the raw blocks handed out. With checks off, bad
@@ -220,7 +222,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         long moved = malloc(newSize);
         NativeMemory.copy(address, moved, Math.min(newSize, blockSize));
         if (CHECKS) {
-            live.release(word, address);
+            live.release(word, address); // after malloc, which may have set the bit of address
         }
         freeSmall(address, pool, getInt(pool + REF_COUNT_OFFSET) - 1);
         return moved;
@@ -239,12 +241,16 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return;
         }
         if (CHECKS) {
-            long word = checkedLiveWord(address, "free");
-            if (word == 0) {
-                raw.free(address);
-                return;
+            if (live.isNewest(address)) {
+                live.dropNewest(); // the block malloc handed out last: known live, bit never set
+            } else {
+                long word = checkedLiveWord(address, "free");
+                if (word == 0) {
+                    raw.free(address);
+                    return;
+                }
+                live.release(word, address);
             }
-            live.release(word, address);
         } else if (!arenaIndex.contains(address)) {
             raw.free(address);
             return;
@@ -264,9 +270,6 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             // The pool was full, so in no ring: it rejoins at the front of its ring.
             insertToUsedPool(pool);
         } else if (count == 0) {
-            if (CHECKS) {
-                live.settle(); // the pool's arena may go back to the OS, bitmap and all
-            }
             insertToFreePool(pool);
         }
     }
@@ -552,7 +555,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         arenas.checkInvariants();
         arenaIndex.checkInvariants();
         new HeapValidator(geometry, arenas, map, arenaIndex, usedpools, rings, SENTINEL_SHIFT,
-                CHECKS ? live.pending() : 0).check();
+                CHECKS ? live.newest() : 0).check();
     }
 
     /** Whether {@link #close()} has run. */

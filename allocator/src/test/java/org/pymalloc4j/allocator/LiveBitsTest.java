@@ -21,19 +21,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Checked mode's live bitmap (LiveBits) and its one deferred clearing (LiveBlocks): every
- * double free is refused whichever block is pending, the bitmap equation holds after every
- * step, and unaligned arenas, whose first bytes belong to no pool, work the same.
+ * Checked mode's live bitmap (LiveBits) and its one deferred setting (LiveBlocks): every
+ * double free is refused whether or not the block was the newest, the bitmap equation holds
+ * after every step, and unaligned arenas, whose first bytes belong to no pool, work the same.
  */
 class LiveBitsTest {
 
     @Test
-    void doubleFreeOfThePendingBlockIsRefused() {
+    void doubleFreeOfTheNewestBlockIsRefused() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long keep = heap.malloc(64);
             long a = heap.malloc(64);
-            heap.free(a); // a is now the pending block: its bit is still set
+            heap.free(a); // a was the newest block: its bit was never set
             String stats = heap.debugMallocStats();
             InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(a));
             assertTrue(e.getMessage().contains("double free"), e.getMessage());
@@ -46,7 +46,29 @@ class LiveBitsTest {
     }
 
     @Test
-    void aPendingBlockHandedOutAgainIsLive() {
+    void theNewestBlockGetsItsBitWhenTheNextIsHandedOut() throws ReflectiveOperationException {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        try (PyMalloc heap = PyMalloc.create()) {
+            ArenaIndex index = arenaIndex(heap);
+            long a = heap.malloc(64);
+            assertFalse(bit(index, a), "the newest block's bit waits");
+            assertTrue(heap.isLive(a));
+            long b = heap.malloc(64);
+            assertTrue(bit(index, a), "set when the next block is handed out");
+            assertFalse(bit(index, b));
+            heap.checkInvariants();
+            heap.free(a); // not the newest: its bit is cleared
+            assertFalse(bit(index, a));
+            assertThrows(InvalidAddressException.class, () -> heap.free(a));
+            heap.checkInvariants();
+            heap.free(b);
+            assertThrows(InvalidAddressException.class, () -> heap.free(b));
+            heap.checkInvariants();
+        }
+    }
+
+    @Test
+    void aFreedNewestBlockHandedOutAgainIsLive() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long keep = heap.malloc(64);
@@ -63,22 +85,55 @@ class LiveBitsTest {
     }
 
     @Test
-    void aDoubleFreeBehindAnotherFreeIsRefused() {
+    void aDoubleFreeOfAnOlderBlockIsRefused() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long keep = heap.malloc(32);
             long a = heap.malloc(32);
             long b = heap.malloc(32);
             heap.free(a);
-            heap.free(b); // settles a's bit
             InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(a));
+            assertTrue(e.getMessage().contains("double free"), e.getMessage());
+            heap.free(b);
+            e = assertThrows(InvalidAddressException.class, () -> heap.free(a));
             assertTrue(e.getMessage().contains("double free"), e.getMessage());
             heap.checkInvariants();
             heap.free(keep);
         }
     }
 
-    /** A lone block's free empties its pool, so the pending bit is settled before the arena can go. */
+    /** realloc moving the newest block: the new block is the newest, the old one is freed. */
+    @Test
+    void reallocOfTheNewestBlockFreesIt() {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        try (PyMalloc heap = PyMalloc.create()) {
+            long a = heap.malloc(16);
+            long moved = heap.realloc(a, 300);
+            assertFalse(heap.isLive(a));
+            assertTrue(heap.isLive(moved));
+            heap.checkInvariants();
+            long b = heap.malloc(16);
+            long raw = heap.realloc(b, 5000); // to libc: the newest stays b until it is freed
+            assertFalse(heap.isLive(b));
+            assertThrows(InvalidAddressException.class, () -> heap.free(b));
+            heap.checkInvariants();
+            heap.free(raw);
+            heap.free(moved);
+            heap.checkInvariants();
+        }
+    }
+
+    private static ArenaIndex arenaIndex(PyMalloc heap) throws ReflectiveOperationException {
+        Field f = PyMalloc.class.getDeclaredField("arenaIndex");
+        f.setAccessible(true);
+        return (ArenaIndex) f.get(heap);
+    }
+
+    private static boolean bit(ArenaIndex index, long address) {
+        return (NativeMemory.getLong(index.liveWord(address)) & LiveBits.bit(address)) != 0;
+    }
+
+    /** Pools emptied and arenas returned to the OS leave no bit set and no newest block behind. */
     @ParameterizedTest
     @MethodSource(TestSupport.GEOMETRIES)
     void emptiedPoolsAndReturnedArenasLeaveNoBitBehind(Geometry g) {
@@ -114,11 +169,9 @@ class LiveBitsTest {
             long b = heap.malloc(48);
             long c = heap.malloc(48);
             heap.free(b);
-            heap.free(c); // b settled: its bit is 0; c pending
-            Field f = PyMalloc.class.getDeclaredField("arenaIndex");
-            f.setAccessible(true);
-            ArenaIndex index = (ArenaIndex) f.get(heap);
-            for (long x : new long[] {a, b}) {
+            long d = heap.malloc(48); // b's block again, the newest (bit 0); c got its bit then
+            ArenaIndex index = arenaIndex(heap);
+            for (long x : new long[] {a, c, d}) {
                 long word = index.liveWord(x);
                 long before = NativeMemory.getLong(word);
                 NativeMemory.putLong(word, before ^ LiveBits.bit(x));

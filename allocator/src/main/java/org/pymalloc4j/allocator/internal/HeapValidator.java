@@ -22,8 +22,8 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  *    every free-list link is a carved block of the same pool
  *
  *  in checked mode, for every address x of an arena (LiveBits):
- *    bit(x) == 1  iff  x is a carved block of a pool in use and not on its free list,
- *                      or x == pending (LiveBlocks), which is on the free list of a pool in use
+ *    bit(x) == 1  iff  x is a carved block of a pool in use, not on its free list,
+ *                      and not newest (LiveBlocks), which is such a block unless 0
  * </pre>
  */
 public final class HeapValidator {
@@ -34,16 +34,17 @@ public final class HeapValidator {
     private final long usedpools;
     private final long[] rings;
     private final int sentinelShift;
-    private final long pending;
+    private final long newest;
+    private boolean newestSeen;
 
     /**
      * @param rings the heap's Java mirror of each ring: {@code rings[2c]} the head pool of class
      *              c (0 for an empty ring), {@code rings[2c + 1]} its arena's LiveBits bias
-     * @param pending the freed block whose live bit is still set (LiveBlocks), or 0
+     * @param newest the live block whose bit is not yet set (LiveBlocks), or 0
      */
     public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, ArenaIndex index, long usedpools, long[] rings,
-                         int sentinelShift, long pending) {
-        this.pending = pending;
+                         int sentinelShift, long newest) {
+        this.newest = newest;
         this.rings = rings;
         this.index = index;
         this.g = g;
@@ -75,8 +76,6 @@ public final class HeapValidator {
                     continue; // on the arena's free list, checked by ArenaValidator
                 }
                 Set<Long> free = checkPool(pool, count, inRings.contains(pool));
-                require(pending == 0 || (pending & -poolSize) != pool || free.contains(pending),
-                        "pending block 0x%x is not on its pool's free list", pending);
                 if (arenas.hasLiveBits()) {
                     markLive(pool, free, bias, firstWord, live);
                 }
@@ -85,6 +84,8 @@ public final class HeapValidator {
                 checkLiveBits(a, bias, firstWord, live);
             }
         }
+        require(newest == 0 || newestSeen || !arenas.hasLiveBits(),
+                "newest block 0x%x is not a live block of a pool in use", newest);
     }
 
     /** Sets in {@code live} the bits the bitmap should have for {@code pool}'s blocks. */
@@ -92,7 +93,9 @@ public final class HeapValidator {
         int s = Geometry.blockSize(getInt(pool + PoolHeader.SZIDX_OFFSET));
         long end = pool + getInt(pool + PoolHeader.NEXTOFFSET_OFFSET);
         for (long b = pool + Geometry.POOL_OVERHEAD; b < end; b += s) {
-            if (!free.contains(b) || b == pending) {
+            if (b == newest) {
+                newestSeen = !free.contains(b);
+            } else if (!free.contains(b)) {
                 live[(int) ((LiveBits.word(bias, b) - firstWord) / 8)] |= LiveBits.bit(b);
             }
         }
@@ -105,8 +108,8 @@ public final class HeapValidator {
             if (actual != live[i]) {
                 long wrong = Long.lowestOneBit(actual ^ live[i]);
                 long granule = (((firstWord - bias) + 8L * i) << 3) + Long.numberOfTrailingZeros(wrong);
-                require(false, "arena %d: live bit of 0x%x is %d, but that block is %s", a, granule << 4,
-                        (actual & wrong) != 0 ? 1 : 0, (live[i] & wrong) != 0 ? "live" : "not live");
+                require(false, "arena %d: live bit of 0x%x is %d, should be %d (1 for a live block but the newest)",
+                        a, granule << 4, (actual & wrong) != 0 ? 1 : 0, (live[i] & wrong) != 0 ? 1 : 0);
             }
         }
     }

@@ -13,7 +13,7 @@ import org.pymalloc4j.allocator.RawAllocator;
  *  word(address) = bias + ((address &gt;&gt;&gt; 7) &amp; -8)      bias = bitmap - ((arenaBase &gt;&gt;&gt; 7) &amp; -8)
  *
  *  bit(address) == 1  iff  address is the start of a block handed out and not yet freed,
- *                          or the one freed block whose clearing {@link LiveBlocks} put off
+ *                          except the newest block, whose setting {@link LiveBlocks} puts off
  * </pre>
  * The bitmap covers the arena's whole range (plus one word, for an arena not 1 KiB-aligned), so
  * every address inside the arena has a word, and the bits of pool headers, uncarved or free

@@ -7,65 +7,67 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 
 /**
  * Checked mode's record of which small blocks are live: the arenas' {@link LiveBits} bitmaps,
- * with the clearing of the last freed block's bit put off until the next free.
+ * with the setting of the newest block's bit put off until the next block is handed out.
  *
  * <pre>
- *  live(x)  ==  bit(x) == 1  &amp;&amp;  x != pending          pending: the last block freed, or 0
+ *  live(x)  ==  bit(x) == 1  ||  x == newest          newest: the block handed out last, if it
+ *  bit(newest) == 0                                   has not been freed since; else 0
  * </pre>
- * Why the one deferred bit: a block freed and at once allocated again (the commonest pattern
- * there is) would otherwise clear and set the same word, a read-modify-write chain through
- * memory from each call to the next, about 4 ns a pair on this design. With the deferral the
- * pair reads the word once and writes nothing to it. The pending block is settled before its
- * pool can become empty (so before its arena, bitmap and all, can be returned to the OS).
+ * Why the one deferred bit: a block handed out and soon freed (the commonest pattern there is,
+ * a temporary) then costs no bitmap access at all, and its free no probe of the arena index:
+ * {@code free(newest)} is one compare with a Java field. A malloc+free pair otherwise sets and
+ * clears the same word, a read-modify-write chain through memory from each call to the next.
+ * The newest block is live, so its pool is in use and its arena (bitmap and all) stays mapped.
  */
 public final class LiveBlocks {
-    private long pending;
-    private long pendingWord;
+    private long newest;
+    /** The {@link LiveBits} bias of {@code newest}'s arena. */
+    private long newestBias;
 
     /**
-     * Whether {@code address}, whose bit is in {@code word}, is a live block: aligned, bit set,
-     * and not the pending one.
+     * Whether {@code address}, whose bit is in {@code word}, is a live block: the newest, or
+     * aligned with its bit set.
      */
     public boolean isLive(long word, long address) {
-        return ((getLong(word) & LiveBits.bit(address)) != 0) & (address != pending)
-                & ((address & (Geometry.ALIGNMENT - 1)) == 0);
+        return (((getLong(word) & LiveBits.bit(address)) != 0) & ((address & (Geometry.ALIGNMENT - 1)) == 0))
+                | (address == newest);
     }
 
     /** Records {@code block}, just taken off a free list, as live; {@code bias} is its arena's. */
     public void handOut(long bias, long block) {
-        if (block == pending) {
-            pending = 0; // its bit was never cleared
-        } else {
-            long word = LiveBits.word(bias, block);
-            putLong(word, getLong(word) | LiveBits.bit(block));
-        }
-    }
-
-    /** Records the live block {@code address} (bit in {@code word}) as freed. */
-    public void release(long word, long address) {
-        long previous = pending;
-        long previousWord = pendingWord;
-        pending = address;
-        pendingWord = word;
+        long previous = newest;
         if (previous != 0) {
-            clear(previousWord, previous);
+            long word = LiveBits.word(newestBias, previous);
+            putLong(word, getLong(word) | LiveBits.bit(previous));
+        }
+        newest = block;
+        newestBias = bias;
+    }
+
+    /** Whether {@code address} is the newest block, whose free needs no bitmap access. */
+    public boolean isNewest(long address) {
+        return address == newest;
+    }
+
+    /** Records the newest block as freed: its bit is already 0. */
+    public void dropNewest() {
+        newest = 0;
+    }
+
+    /**
+     * Records the live block {@code address} (bit in {@code word}, which is not read if it is
+     * the newest block) as freed.
+     */
+    public void release(long word, long address) {
+        if (address == newest) {
+            newest = 0;
+        } else {
+            putLong(word, getLong(word) & ~LiveBits.bit(address));
         }
     }
 
-    /** Clears the pending block's bit now; call before its pool may become empty. */
-    public void settle() {
-        if (pending != 0) {
-            clear(pendingWord, pending);
-            pending = 0;
-        }
-    }
-
-    private static void clear(long word, long address) {
-        putLong(word, getLong(word) & ~LiveBits.bit(address));
-    }
-
-    /** The block whose bit is still set though it is free, or 0. */
-    public long pending() {
-        return pending;
+    /** The live block whose bit is not yet set, or 0. */
+    public long newest() {
+        return newest;
     }
 }
