@@ -25,6 +25,11 @@ import org.pymalloc4j.objects.ObjectSpace;
  *       (two increfs, two decrefs, the 2-tuple free list) beside {@code new Object[] {a, b}}.</li>
  *   <li>{@code emptyListNative} / {@code emptyListJava}: {@code PyList_New(0)} then its decref
  *       (the list free list; no item array, as {@code new ArrayList<>()} has none).</li>
+ *   <li>{@code floatNativeLoop}, {@code tupleNativeLoop}, {@code emptyListNativeLoop}: the same
+ *       ops, {@value #LOOP} per call under {@code @OperationsPerInvocation}, the shape of the
+ *       CPython harness's C loop. One op per call makes every call reload the Java fields
+ *       from the space down to the free list and the arena index (JMH's loop reads a volatile
+ *       between calls, so nothing is hoisted); in a loop the JIT hoists them.</li>
  *   <li>{@code listAppend} / {@code listAppendJava}: {@value #APPENDS} appends of one object to
  *       a list made empty before each invocation (growth 0, 4, 8, 16, 24 ... through
  *       {@code PyMem_Realloc}, an incref each) beside {@code ArrayList.add}; per append.</li>
@@ -40,6 +45,7 @@ public class ObjectBenchmark extends BenchmarkBase {
 
     static final int APPENDS = 1_000_000;
     static final int TREE_OBJECTS = 1_000_000;
+    static final int LOOP = 1_000;
 
     /** A Java object with a {@code PyFloatObject}'s payload; the header stands for refcount and type. */
     static final class JFloat {
@@ -82,6 +88,45 @@ public class ObjectBenchmark extends BenchmarkBase {
         long f = space.floats().newFloat(1.5);
         space.decref(f);
         return f;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LOOP)
+    public long floatNativeLoop() {
+        ObjectSpace sp = space;
+        long sum = 0;
+        for (int i = 0; i < LOOP; i++) {
+            long f = sp.floats().newFloat(1.5);
+            sp.decref(f);
+            sum += f;
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LOOP)
+    public long tupleNativeLoop() {
+        ObjectSpace sp = space;
+        long sum = 0;
+        for (int i = 0; i < LOOP; i++) {
+            long t = sp.tuples().of(a, b);
+            sp.decref(t);
+            sum += t;
+        }
+        return sum;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LOOP)
+    public long emptyListNativeLoop() {
+        ObjectSpace sp = space;
+        long sum = 0;
+        for (int i = 0; i < LOOP; i++) {
+            long l = sp.lists().newList();
+            sp.decref(l);
+            sum += l;
+        }
+        return sum;
     }
 
     @Benchmark

@@ -52,6 +52,7 @@ class BenchResultsTest {
                 result("BatchBenchmark.pymalloc", "64", 20.0, "ns/op", NATIVE_BYTES),
                 result("TraceReplayBenchmark.pymalloc", "", 1.0e7, "ops/s", ""),
                 result("ObjectBenchmark.floatNative", "", 12.0, "ns/op", ""),
+                result("ObjectBenchmark.floatNativeLoop", "", 9.0, "ns/op", ""),
                 result("ObjectBenchmark.floatJava", "", 4.0, "ns/op", GC),
                 result("CollectorBenchmark.collectCycles", "", 60.0, "ns/op", ""),
                 result("CollectorBenchmark.collectLiveHeap", "10000", 0.5, "ms/op", ""),
@@ -104,6 +105,7 @@ class BenchResultsTest {
         String text = new BenchTables(sample(), CPYTHON).objects().orElseThrow().table().render();
         String row = line(text, "float create+decref");
         assertTrue(row.contains("12.0"), row);
+        assertTrue(row.contains("9.00 (0.75×)"), "in a loop " + row);
         assertTrue(row.contains("6.00 (0.50×)"), "CPython " + row);
         assertTrue(row.contains("4.00 (0.33×)"), "Java " + row);
         assertTrue(row.contains("16.0"), "gc.alloc.rate.norm " + row);

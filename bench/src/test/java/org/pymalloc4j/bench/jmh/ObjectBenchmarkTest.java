@@ -15,6 +15,9 @@ class ObjectBenchmarkTest {
         assertNotEquals(0, bench.floatNative());
         assertNotEquals(0, bench.tupleNative());
         assertNotEquals(0, bench.emptyListNative());
+        assertNotEquals(0, bench.floatNativeLoop());
+        assertNotEquals(0, bench.tupleNativeLoop());
+        assertNotEquals(0, bench.emptyListNativeLoop());
         assertEquals(2, bench.space.liveObjectCount(), "only a and b are alive");
         assertEquals(1.5, bench.floatJava().value);
         assertEquals(2, bench.tupleJava().length);
