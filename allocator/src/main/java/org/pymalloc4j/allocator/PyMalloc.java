@@ -249,7 +249,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
                     raw.free(address);
                     return;
                 }
-                live.release(word, address);
+                live.clear(word, address);
             }
         } else if (!arenaIndex.contains(address)) {
             raw.free(address);

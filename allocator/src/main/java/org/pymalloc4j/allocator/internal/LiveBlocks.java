@@ -62,8 +62,13 @@ public final class LiveBlocks {
         if (address == newest) {
             newest = 0;
         } else {
-            putLong(word, getLong(word) & ~LiveBits.bit(address));
+            clear(word, address);
         }
+    }
+
+    /** Records the live block {@code address}, which is not the newest, as freed. */
+    public void clear(long word, long address) {
+        putLong(word, getLong(word) & ~LiveBits.bit(address));
     }
 
     /** The live block whose bit is not yet set, or 0. */
