@@ -37,7 +37,12 @@ final class BenchCommand {
               memory    a fragmenting workload (1,000,000 blocks of 1-512 bytes, 9 in 10 freed)
                         in separate processes: peak and final resident memory, arenas in use
 
-            Writes to DIR: jmh.json (JMH's raw results), jmh.log, cpython.txt, chart.svg (bars per
+            CPython's timed patterns run twice, before and after the JMH benchmarks; each figure
+            is the mean of the two, and a note gives the largest gap between them (the machine's
+            drift over the run).
+
+            Writes to DIR: jmh.json (JMH's raw results), jmh.log, cpython.txt (each CPython
+            figure, then its value before and after the JMH benchmarks), chart.svg (bars per
             pattern and size, one colour per implementation), gc-pause.svg (collection pause
             against heap size, log-log) and results.md (the tables in Markdown, for the README; it
             links the charts as DIR/chart.svg, so run from the repository's root to paste it there).
@@ -115,6 +120,12 @@ final class BenchCommand {
             notes.add("CPython's figures are missing: " + e.getMessage());
             progress.note("pymalloc4j bench: CPython's figures will be missing: " + e.getMessage());
         }
+        String[] timeArgs = quick ? new String[] {"--quick", "time"} : new String[] {"time"};
+        Map<String, Double> timedBefore = Map.of();
+        if (harness != null && timed) {
+            progress.step("CPython harness, before the JMH benchmarks", 0);
+            timedBefore = harness.run(timeArgs);
+        }
         JmhResults jmh = JmhResults.parse("[]");
         if (!benchmarks.isEmpty()) {
             progress.note(String.format("pymalloc4j bench: %d JMH benchmarks%s, one at a time; raw output in %s",
@@ -123,21 +134,20 @@ final class BenchCommand {
         }
         Map<String, Double> cpython = new HashMap<>();
         if (harness != null) {
-            progress.step("CPython harness", 0);
-            if (timed) {
-                cpython.putAll(harness.run(quick ? new String[] {"--quick", "time"} : new String[] {"time"}));
-            }
+            progress.step("CPython harness, after the JMH benchmarks", 0.98);
+            Map<String, Double> after = new HashMap<>(timed ? harness.run(timeArgs) : Map.of());
             if (replay) {
                 Path trace = extractTrace();
                 try {
-                    cpython.putAll(harness.run("replay", trace.toString()));
+                    after.putAll(harness.run("replay", trace.toString()));
                 } finally {
                     Files.delete(trace);
                 }
             }
-            List<String> lines = new ArrayList<>();
-            cpython.forEach((k, v) -> lines.add(k + " " + v));
-            Files.write(dir.resolve("cpython.txt"), lines.stream().sorted().toList());
+            CPythonTimes times = new CPythonTimes(timedBefore, after);
+            cpython.putAll(times.figures());
+            times.note().ifPresent(notes::add);
+            Files.write(dir.resolve("cpython.txt"), times.lines());
         }
         Map<String, Map<String, Double>> memoryFigures = Map.of();
         if (memory) {
