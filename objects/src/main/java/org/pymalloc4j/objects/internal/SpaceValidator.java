@@ -19,6 +19,7 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *  free lists: size &lt;= max; entries distinct, not live; checked mode: type word == DEAD;
  *              parked tuples keep ob_size == their list's size
  *  trashcan:   depth == 0 between operations
+ *  checked:    Core's newest object is 0 or live (not parked, not DEAD, refcount &gt; 0)
  *  statics:    refcount &gt; 0
  *  collector:  not collecting; its scratch lists (unreachable, finalizers ...) empty;
  *              each list of gen 0..2 and permanent well formed
@@ -53,6 +54,7 @@ public final class SpaceValidator {
         if (core.trashDepth() != 0) {
             fail("trashcan depth " + core.trashDepth() + " between operations");
         }
+        checkNewest(parked);
         for (long o : new long[] {b.none, b.ints.trueObject(), b.ints.falseObject(), b.ints.small(0), b.tuples.empty()}) {
             if (getLong(o) <= 0) {
                 fail(String.format("static %s at 0x%x has refcount %d", core.typeName(o), o, getLong(o)));
@@ -68,6 +70,18 @@ public final class SpaceValidator {
         Set<Long> tracked = checkGenerations(parked);
         if (core.trace() != null) {
             checkLiveObjects(parked, tracked);
+        }
+    }
+
+    /** The object checked mode trusts without a probe is live (its header read only if it is in an arena). */
+    private void checkNewest(Set<Long> parked) {
+        long n = core.newest();
+        if (!core.checked || n == 0) {
+            return;
+        }
+        boolean readable = core.heap() != null && core.heap().isArenaAddress(n);
+        if (parked.contains(n) || readable && (core.typeOf(n) == Core.DEAD || getLong(n) <= 0)) {
+            fail(String.format("the newest object 0x%x, which checked mode trusts without a probe, is not live", n));
         }
     }
 
