@@ -1,6 +1,8 @@
 package org.pymalloc4j.allocator;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,6 +46,8 @@ public final class Memory implements AutoCloseable {
     /** Installed by a {@code *_debug} configuration or {@link #setupDebugHooks()}; else null. */
     private DebugHooks debugHooks;
     private boolean closed;
+    /** What {@link #close()} runs first; see {@link #onClose}. */
+    private final List<Runnable> closeActions = new ArrayList<>();
 
     private Memory(Builder b) {
         this.configured = b.allocator;
@@ -324,21 +328,45 @@ public final class Memory implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code action} when this memory closes, before anything is released: for a layer built
+     * on it, such as an {@code ObjectSpace} over a memory it was given, to stop using memory that
+     * is about to go. Actions run once, in the order they were added; one that throws does not
+     * stop the close, and the first exception is rethrown once the memory is closed.
+     *
+     * @throws NullPointerException  if {@code action} is null
+     * @throws IllegalStateException if the memory is closed
+     */
+    public void onClose(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        checkOpen();
+        closeActions.add(action);
+    }
+
+    /** Withdraws an action {@link #onClose} added (the same object); nothing if it is not there. */
+    public void removeOnClose(Runnable action) {
+        closeActions.remove(action);
+    }
+
     /** Whether {@link #close()} has run. */
     public boolean isClosed() {
         return closed;
     }
 
     /**
-     * Stops the tracer, then returns every arena and every libc block to the OS. Custom
-     * allocators installed in a domain are not closed; they belong to whoever made them. Closing
-     * again does nothing.
+     * Runs the {@link #onClose} actions, stops the tracer, then returns every arena and every
+     * libc block to the OS. Custom allocators installed in a domain are not closed; they belong
+     * to whoever made them. Closing again does nothing.
+     *
+     * @throws RuntimeException the first exception an {@link #onClose} action threw (the memory
+     *                          is closed all the same)
      */
     @Override
     public void close() {
         if (closed) {
             return;
         }
+        RuntimeException failure = runCloseActions();
         tracer.memoryClosing();
         closed = true;
         for (MemoryDomain d : domains.values()) {
@@ -351,6 +379,26 @@ public final class Memory implements AutoCloseable {
             heap.close();
         }
         libc.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private RuntimeException runCloseActions() {
+        RuntimeException failure = null;
+        for (Runnable action : List.copyOf(closeActions)) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        closeActions.clear();
+        return failure;
     }
 
     private void checkOpen() {

@@ -70,6 +70,8 @@ public final class ObjectSpace implements AutoCloseable {
     private final WeakrefApi weakrefs;
     private final Collector collector;
     private LeakReport leakReport;
+    /** Registered with a memory the space was given, which may be closed under it. */
+    private final Runnable memoryClosing = this::memoryClosing;
 
     private ObjectSpace(Builder builder) {
         this.ownsMemory = builder.memory == null;
@@ -89,6 +91,21 @@ public final class ObjectSpace implements AutoCloseable {
         this.classes = new ClassApi(b);
         this.weakrefs = new WeakrefApi(b);
         this.collector = new Collector(core, b.collection);
+        if (!ownsMemory) {
+            memory.onClose(memoryClosing);
+        }
+    }
+
+    /**
+     * The memory the space was given is closing under it: the space records its leak report
+     * while the objects can still be read, then refuses every call, since their memory is about
+     * to go.
+     */
+    private void memoryClosing() {
+        if (!core.isClosed()) {
+            leakReport = leakReport();
+            core.markMemoryClosed();
+        }
     }
 
     /**
@@ -424,6 +441,8 @@ public final class ObjectSpace implements AutoCloseable {
             core.statics.release();
             if (ownsMemory) {
                 memory.close();
+            } else {
+                memory.removeOnClose(memoryClosing);
             }
         }
     }
@@ -445,6 +464,8 @@ public final class ObjectSpace implements AutoCloseable {
 
         /**
          * Allocate from this memory (not closed with the space); by default the space makes its own.
+         * If the memory is closed first, the space is closed with it: its leak report is taken
+         * then, and every later call is refused with an {@code IllegalStateException}.
          *
          * @throws NullPointerException if {@code memory} is null
          */

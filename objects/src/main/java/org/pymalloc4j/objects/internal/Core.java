@@ -68,6 +68,7 @@ public final class Core {
     private int trashDepth;
     private long trashHead;
     private boolean closed;
+    private boolean memoryClosed;
 
     // The built-in types, set once at bootstrap.
     public long typeType;
@@ -371,7 +372,8 @@ public final class Core {
 
     public void checkOpen() {
         if (closed) {
-            throw new IllegalStateException("this ObjectSpace is closed");
+            throw new IllegalStateException(memoryClosed ? "this ObjectSpace is closed: its Memory was closed under it"
+                    : "this ObjectSpace is closed");
         }
     }
 
@@ -571,6 +573,12 @@ public final class Core {
     public void markClosed() {
         closed = true;
         newest = 0;
+    }
+
+    /** The memory was closed under the space: every later call is refused, saying so. */
+    public void markMemoryClosed() {
+        memoryClosed = true;
+        markClosed();
     }
 
     public int trashDepth() {

@@ -1,0 +1,70 @@
+package org.pymalloc4j.allocator;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link Memory#onClose}: what a layer built on a memory hears before the memory goes. */
+class MemoryCloseActionsTest {
+
+    @Test
+    void actionsRunOnceInOrderWhileTheMemoryIsStillOpen() {
+        Memory memory = Memory.create();
+        long p = memory.obj().malloc(32);
+        List<String> heard = new ArrayList<>();
+        memory.onClose(() -> heard.add("first, open: " + !memory.isClosed() + ", block live: " + memory.pymalloc().isLive(p)));
+        memory.onClose(() -> heard.add("second"));
+        memory.close();
+        memory.close();
+        assertEquals(List.of("first, open: true, block live: true", "second"), heard);
+    }
+
+    @Test
+    void aWithdrawnActionDoesNotRun() {
+        Memory memory = Memory.create();
+        List<String> heard = new ArrayList<>();
+        Runnable action = () -> heard.add("ran");
+        memory.onClose(action);
+        memory.removeOnClose(action);
+        memory.removeOnClose(() -> { }); // not there: nothing
+        memory.close();
+        assertEquals(List.of(), heard);
+    }
+
+    /** @throws RuntimeException the first exception an action threw (the memory is closed all the same) */
+    @Test
+    void aThrowingActionDoesNotStopTheClose() {
+        Memory memory = Memory.create();
+        List<String> heard = new ArrayList<>();
+        IllegalStateException first = new IllegalStateException("first");
+        memory.onClose(() -> {
+            throw first;
+        });
+        memory.onClose(() -> {
+            throw new IllegalArgumentException("second");
+        });
+        memory.onClose(() -> heard.add("third"));
+        RuntimeException e = assertThrows(RuntimeException.class, memory::close);
+        assertSame(first, e);
+        assertEquals("second", e.getSuppressed()[0].getMessage());
+        assertEquals(List.of("third"), heard);
+        assertTrue(memory.isClosed());
+        assertThrows(IllegalStateException.class, () -> memory.obj().malloc(8));
+    }
+
+    /** @throws NullPointerException if action is null; @throws IllegalStateException if the memory is closed */
+    @Test
+    void nullActionsAndClosedMemoriesAreRefused() {
+        Memory memory = Memory.create();
+        assertThrows(NullPointerException.class, () -> memory.onClose(null));
+        memory.close();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.onClose(() -> { }));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+}
