@@ -64,6 +64,22 @@ class NewestObjectTest {
         }
     }
 
+    /** An item checked when the tuple took it, then freed by unbalanced decrefs, is refused when the tuple lets go of it. */
+    @Test
+    void anItemFreedBehindItsContainersBackIsRefused() {
+        try (ObjectSpace space = checkedSpace()) {
+            long a = space.floats().newFloat(1);
+            long b = space.floats().newFloat(2);
+            long t = space.tuples().of(a, b); // a and b checked live, t the newest object
+            space.decref(a);
+            space.decref(a); // the tuple's reference, dropped by mistake: a is freed (parked)
+            FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.decref(t));
+            assertTrue(e.getMessage().contains(Long.toHexString(a)), e.getMessage());
+            assertThrows(FreedObjectException.class, () -> space.incref(a));
+            space.decref(b);
+        }
+    }
+
     @Test
     void checkInvariantsNamesANewestObjectThatIsNotLive() {
         try (ObjectSpace space = checkedSpace()) {
