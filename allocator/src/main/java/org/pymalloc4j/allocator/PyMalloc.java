@@ -241,9 +241,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return;
         }
         if (CHECKS) {
-            if (live.isNewest(address)) {
-                live.dropNewest(); // the block malloc handed out last: known live, bit never set
-            } else {
+            // The block malloc handed out last is known live, its bit never set: no probe.
+            if (!live.releaseIfNewest(address)) {
                 long word = checkedLiveWord(address, "free");
                 if (word == 0) {
                     raw.free(address);

@@ -35,8 +35,7 @@ class LiveBitsTest {
             long a = heap.malloc(64);
             heap.free(a); // a was the newest block: its bit was never set
             String stats = heap.debugMallocStats();
-            InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(a));
-            assertTrue(e.getMessage().contains("double free"), e.getMessage());
+            assertDoubleFree(heap, a);
             assertEquals(stats, heap.debugMallocStats(), "heap unchanged");
             assertFalse(heap.isLive(a));
             assertThrows(InvalidAddressException.class, () -> heap.realloc(a, 10));
@@ -92,11 +91,9 @@ class LiveBitsTest {
             long a = heap.malloc(32);
             long b = heap.malloc(32);
             heap.free(a);
-            InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(a));
-            assertTrue(e.getMessage().contains("double free"), e.getMessage());
+            assertDoubleFree(heap, a);
             heap.free(b);
-            e = assertThrows(InvalidAddressException.class, () -> heap.free(a));
-            assertTrue(e.getMessage().contains("double free"), e.getMessage());
+            assertDoubleFree(heap, a);
             heap.checkInvariants();
             heap.free(keep);
         }
@@ -113,7 +110,7 @@ class LiveBitsTest {
             assertTrue(heap.isLive(moved));
             heap.checkInvariants();
             long b = heap.malloc(16);
-            long raw = heap.realloc(b, 5000); // to libc: the newest stays b until it is freed
+            long raw = heap.realloc(b, 5000); // to libc: b, still the newest, is freed by the move
             assertFalse(heap.isLive(b));
             assertThrows(InvalidAddressException.class, () -> heap.free(b));
             heap.checkInvariants();
@@ -121,6 +118,11 @@ class LiveBitsTest {
             heap.free(moved);
             heap.checkInvariants();
         }
+    }
+
+    private static void assertDoubleFree(PyMalloc heap, long address) {
+        InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(address));
+        assertTrue(e.getMessage().contains("double free"), e.getMessage());
     }
 
     private static ArenaIndex arenaIndex(PyMalloc heap) throws ReflectiveOperationException {

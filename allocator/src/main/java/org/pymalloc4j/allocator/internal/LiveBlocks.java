@@ -44,14 +44,16 @@ public final class LiveBlocks {
         newestBias = bias;
     }
 
-    /** Whether {@code address} is the newest block, whose free needs no bitmap access. */
-    public boolean isNewest(long address) {
-        return address == newest;
-    }
-
-    /** Records the newest block as freed: its bit is already 0. */
-    public void dropNewest() {
+    /**
+     * If {@code address} is the newest block, records it as freed (its bit is already 0) and
+     * returns true: its free needs no bitmap access.
+     */
+    public boolean releaseIfNewest(long address) {
+        if (address != newest) {
+            return false;
+        }
         newest = 0;
+        return true;
     }
 
     /**
@@ -59,9 +61,7 @@ public final class LiveBlocks {
      * the newest block) as freed.
      */
     public void release(long word, long address) {
-        if (address == newest) {
-            newest = 0;
-        } else {
+        if (!releaseIfNewest(address)) {
             clear(word, address);
         }
     }

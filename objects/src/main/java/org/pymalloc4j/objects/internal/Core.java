@@ -183,10 +183,7 @@ public final class Core {
      * {@code _PyTraceMalloc_NewReference} retags the block's trace (see {@link TraceRefs}).
      */
     public void revive(long o, long type) {
-        putLong(o + OB_REFCNT_OFFSET, 1);
-        putLong(o + OB_TYPE_OFFSET, type);
-        liveObjects++;
-        newest = o;
+        initHeader(o, type);
         if (trace != null) {
             Tracer tracer = memory.isClosed() ? null : memory.tracer();
             boolean tracing = tracer != null && tracer.isTracing();
@@ -195,10 +192,7 @@ public final class Core {
     }
 
     private void born(long o, long type, long blockSize) {
-        putLong(o + OB_REFCNT_OFFSET, 1);
-        putLong(o + OB_TYPE_OFFSET, type);
-        liveObjects++;
-        newest = o;
+        initHeader(o, type);
         if (trace != null) {
             trace.add(o, ++serial);
         } else {
@@ -211,6 +205,14 @@ public final class Core {
                 rawObjectCount++;
             }
         }
+    }
+
+    /** What a new object and a revived one share: refcount 1, the type, counted, the newest. */
+    private void initHeader(long o, long type) {
+        putLong(o + OB_REFCNT_OFFSET, 1);
+        putLong(o + OB_TYPE_OFFSET, type);
+        liveObjects++;
+        newest = o;
     }
 
     /** Marks a deallocated object so checked mode recognises it ({@code _Py_ForgetReference}). */
@@ -392,11 +394,9 @@ public final class Core {
             }
             return;
         }
-        if (closed || heap == null || !heap.isArenaAddress(o)) {
-            checkLiveFully(o);
-            return;
-        }
-        if ((getLong(o) <= 0) | !types.isRecent(getLong(o + OB_TYPE_OFFSET))) {
+        // The header is read only once o is known to be in an arena.
+        if (closed || heap == null || !heap.isArenaAddress(o)
+                || (getLong(o) <= 0) | !types.isRecent(getLong(o + OB_TYPE_OFFSET))) {
             checkLiveFully(o);
         }
     }
