@@ -256,10 +256,7 @@ public final class Core {
     // ------------------------------------------------------------------ reference counting
 
     public void incref(long o) {
-        if (checked) {
-            checkLive(o);
-        }
-        putLong(o, getLong(o) + 1);
+        putLong(o, (checked ? liveRefcount(o) : getLong(o)) + 1);
     }
 
     /** Incref of an object the caller has just checked live: the check is not repeated. */
@@ -268,10 +265,7 @@ public final class Core {
     }
 
     public void decref(long o) {
-        if (checked) {
-            checkLive(o);
-        }
-        long rc = getLong(o) - 1;
+        long rc = (checked ? liveRefcount(o) : getLong(o)) - 1;
         putLong(o, rc);
         if (rc == 0) {
             dealloc(o);
@@ -289,13 +283,10 @@ public final class Core {
 
     /**
      * Decref of a reference an object held (an item, a slot, a dict entry) as it lets go of it:
-     * checked with {@link #checkHeld}, cheaper than {@link #checkLive}.
+     * checked with {@link #heldRefcount}, cheaper than {@link #liveRefcount}.
      */
     public void decrefHeld(long o) {
-        if (checked) {
-            checkHeld(o);
-        }
-        long rc = getLong(o) - 1;
+        long rc = (checked ? heldRefcount(o) : getLong(o)) - 1;
         putLong(o, rc);
         if (rc == 0) {
             dealloc(o);
@@ -388,17 +379,33 @@ public final class Core {
      * which throws the precise error or returns.
      */
     public void checkLive(long o) {
-        if ((o == newest) & (o != 0)) {
-            if (getLong(o) <= 0) {
-                checkLiveFully(o); // a refcount of 0 mid-deallocation, or below
-            }
-            return;
+        liveRefcount(o);
+    }
+
+    /**
+     * {@link #checkLive}, returning the refcount it read, so that an incref or decref after it
+     * reads the header once. Each native access C2 inlines costs about 600 IR nodes of FFM
+     * plumbing, and past 18,000 nodes in one compilation C2 stops inlining (even a
+     * {@code getLong}); an access site saved here is one that a caller's loop can still inline.
+     * The refcount is read at one site whichever way the object is found live.
+     */
+    public long liveRefcount(long o) {
+        boolean newestObject = (o == newest) & (o != 0);
+        // The header is read only once o is known to be the newest object or in an arena.
+        if (!newestObject && (closed || heap == null || !heap.isArenaAddress(o))) {
+            return refcountOfChecked(o);
         }
-        // The header is read only once o is known to be in an arena.
-        if (closed || heap == null || !heap.isArenaAddress(o)
-                || (getLong(o) <= 0) | !types.isRecent(getLong(o + OB_TYPE_OFFSET))) {
-            checkLiveFully(o);
+        long rc = getLong(o);
+        if ((rc <= 0) | (!newestObject && !types.isRecent(getLong(o + OB_TYPE_OFFSET)))) {
+            return refcountOfChecked(o); // a refcount of 0 mid-deallocation or below, or a type not seen lately
         }
+        return rc;
+    }
+
+    /** The cold half of {@link #liveRefcount}: throws the precise error, or returns the refcount. */
+    private long refcountOfChecked(long o) {
+        checkLiveFully(o);
+        return getLong(o);
     }
 
     private void checkLiveFully(long o) {
@@ -423,16 +430,19 @@ public final class Core {
     /**
      * Checked mode, for a reference read out of a live object: the pointer was checked when it
      * was stored, so only what can have happened since is checked (the object freed by
-     * unbalanced decrefs, its arena perhaps returned), not the type table.
+     * unbalanced decrefs, its arena perhaps returned), not the type table. Returns the refcount
+     * it read (see {@link #liveRefcount}).
      */
-    public void checkHeld(long o) {
+    public long heldRefcount(long o) {
         checkMapped(o);
-        if ((getLong(o + OB_TYPE_OFFSET) == DEAD) | (getLong(o) <= 0)) {
+        long rc = getLong(o);
+        if ((getLong(o + OB_TYPE_OFFSET) == DEAD) | (rc <= 0)) {
             refuseHeld(o);
         }
+        return rc;
     }
 
-    /** The cold half of {@link #checkHeld}: the error for a freed object or a refcount below 1. */
+    /** The cold half of {@link #heldRefcount}: the error for a freed object or a refcount below 1. */
     private void refuseHeld(long o) {
         if (getLong(o + OB_TYPE_OFFSET) == DEAD) {
             throw useAfterFree(o);

@@ -160,12 +160,13 @@ public final class GcHead {
     /**
      * {@link #remove} of a node whose next is a list's sentinel: a sentinel's {@code _gc_prev}
      * never carries a flag (asserted), so it is written whole instead of read, masked and
-     * written as {@code _PyGCHead_SET_PREV} does, one store-to-load hop fewer.
+     * written as {@code _PyGCHead_SET_PREV} does, one store-to-load hop fewer. The caller has
+     * read the node's two words already and passes them, so they are not read again.
      */
-    public static void removeBeforeSentinel(long node) {
-        long next = next(node);
+    public static void removeBeforeSentinel(long node, long next, long prevWord) {
+        assert next == next(node) && prevWord == prevWord(node) : "stale words of the node";
         assert (prevWord(next) & ~PREV_MASK) == 0 : "flags on a sentinel";
-        long prev = prev(node);
+        long prev = prevWord & PREV_MASK;
         setNext(prev, next);
         setPrevWord(next, prev);
         setNext(node, 0);

@@ -112,10 +112,14 @@ public final class GcState {
      * {@link #track} of a new object whose type has no {@code tp_finalize} (list, tuple, dict):
      * the FINALIZED bit is never set on it, so its {@code _gc_prev} holds no flag and is written
      * without being read (asserted), one store-to-load hop fewer than {@code gc_list_append}'s
-     * {@code _PyGCHead_SET_PREV}.
+     * {@code _PyGCHead_SET_PREV}. The object was just allocated or revived, so untracked by
+     * construction: asserted, not tested, as CPython's {@code _PyObject_GC_TRACK} asserts it (one
+     * native read fewer on every list and tuple made, which matters to C2's node budget).
      */
     public void trackNew(long o) {
-        GcHead.appendUnflagged(untrackedHead(o), generation(0));
+        long g = o - GC_HEAD_LENGTH;
+        assert GcHead.next(g) == 0 : String.format("new object 0x%x already tracked", o);
+        GcHead.appendUnflagged(g, generation(0));
     }
 
     private static long untrackedHead(long o) {
@@ -126,22 +130,27 @@ public final class GcState {
         return g;
     }
 
-    /** {@code PyObject_GC_UnTrack}: idempotent; keeps only the FINALIZED bit of {@code _gc_prev}. */
+    /**
+     * {@code PyObject_GC_UnTrack}: idempotent; keeps only the FINALIZED bit of {@code _gc_prev}.
+     * The head's two words are read once each (native access sites are what C2's inlining budget
+     * runs out of, see {@link Core#liveRefcount}).
+     */
     public void untrack(long o) {
         long g = o - GC_HEAD_LENGTH;
         long next = GcHead.next(g);
         if (next == 0) {
             return;
         }
+        long prevWord = GcHead.prevWord(g);
         long fromSentinels = next - sentinels; // next may carry NEXT_MASK_UNREACHABLE: then no sentinel
         if (Long.compareUnsigned(fromSentinels, SENTINELS * (long) GC_HEAD_LENGTH) < 0
                 && (fromSentinels & (GC_HEAD_LENGTH - 1)) == 0) {
             // The last of its list (made last, freed first, the commonest case): next is a sentinel.
-            GcHead.removeBeforeSentinel(g);
+            GcHead.removeBeforeSentinel(g, next, prevWord);
         } else {
             GcHead.remove(g);
         }
-        GcHead.setPrevWord(g, GcHead.prevWord(g) & PREV_MASK_FINALIZED);
+        GcHead.setPrevWord(g, prevWord & PREV_MASK_FINALIZED);
     }
 
     /**
