@@ -30,8 +30,7 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *  a deferred object has refcount 0, is untracked (_gc_next == 0), and is linked through the
  *  pointer bits of its GC head's _gc_prev (3.11's _PyTrash_thread_deposit_object)
  *  a GC object is untracked before its deallocation runs or is deferred
- *  checked mode: newest == 0, or newest is a live object (born or revived, not forgotten), and
- *  newest == 0 once the space is closed
+ *  checked mode: every object in trusted (TrustedObjects) is live, and none once the space is closed
  * </pre>
  */
 public final class Core {
@@ -59,11 +58,11 @@ public final class Core {
     private int rawObjectCount;
     private long liveObjects;
     /**
-     * The object born or revived last, if it has not been forgotten since, else 0: a live object
-     * whose block is allocated, so checked mode need not ask the arena index whether its header
-     * can be read. A temporary (made, used, released) is checked with one compare.
+     * Checked mode's objects known live, whose headers can be read without asking the arena
+     * index: the object born or revived last (a temporary, made, used and released, is checked
+     * with one compare) and a few found live lately (a container's long-lived items).
      */
-    private long newest;
+    private final TrustedObjects trusted = new TrustedObjects();
     private long serial;
     private int trashDepth;
     private long trashHead;
@@ -212,16 +211,14 @@ public final class Core {
         putLong(o + OB_REFCNT_OFFSET, 1);
         putLong(o + OB_TYPE_OFFSET, type);
         liveObjects++;
-        newest = o;
+        trusted.born(o);
     }
 
     /** Marks a deallocated object so checked mode recognises it ({@code _Py_ForgetReference}). */
     public void forget(long o) {
         if (checked) {
             putLong(o + OB_TYPE_OFFSET, DEAD);
-            if (o == newest) {
-                newest = 0;
-            }
+            trusted.forgotten(o);
             if (rawObjectCount != 0 && rawObjects.remove(o)) {
                 rawObjectCount--;
             }
@@ -370,34 +367,33 @@ public final class Core {
         }
     }
 
-    /**
-     * Checked mode: {@code o} is a live object of this space with a positive refcount. The
-     * newest object needs only its refcount tested. Otherwise the fast path is three tests, each
-     * one branch: the space open and {@code o} in an arena; a positive refcount; a type word the
-     * type table found lately (never 0 or DEAD). Anything else, a
-     * static or raw object or a type not seen lately included, takes {@link #checkLiveFully},
-     * which throws the precise error or returns.
-     */
+    /** Checked mode: {@code o} is a live object of this space with a positive refcount. */
     public void checkLive(long o) {
         liveRefcount(o);
     }
 
     /**
-     * {@link #checkLive}, returning the refcount it read, so that an incref or decref after it
-     * reads the header once. Each native access C2 inlines costs about 600 IR nodes of FFM
-     * plumbing, and past 18,000 nodes in one compilation C2 stops inlining (even a
-     * {@code getLong}); an access site saved here is one that a caller's loop can still inline.
-     * The refcount is read at one site whichever way the object is found live.
+     * {@link #checkLive}, returning the refcount it read. A trusted object needs only its refcount
+     * tested; otherwise the fast path is three one-branch tests: the space open and {@code o} in
+     * an arena, a positive refcount, a type word the type table found lately (never 0 or DEAD),
+     * and {@code o} is trusted from then on. Anything else (a static or raw object, a type not
+     * seen lately) takes {@link #checkLiveFully}, which throws the precise error or returns.
+     * The header is read at one site each way: every native access C2 inlines parses about 600
+     * IR nodes of FFM plumbing, and past 18,000 in one compilation C2 inlines nothing more, not
+     * even a {@code getLong}; a site saved here is one a caller's loop can still inline.
      */
     public long liveRefcount(long o) {
-        boolean newestObject = (o == newest) & (o != 0);
-        // The header is read only once o is known to be the newest object or in an arena.
-        if (!newestObject && (closed || heap == null || !heap.isArenaAddress(o))) {
+        boolean known = o != 0 && trusted.contains(o);
+        // The header is read only once o is known live or known to be in an arena.
+        if (!known && (closed || heap == null || !heap.isArenaAddress(o))) {
             return refcountOfChecked(o);
         }
         long rc = getLong(o);
-        if ((rc <= 0) | (!newestObject && !types.isRecent(getLong(o + OB_TYPE_OFFSET)))) {
+        if ((rc <= 0) | (!known && !types.isRecent(getLong(o + OB_TYPE_OFFSET)))) {
             return refcountOfChecked(o); // a refcount of 0 mid-deallocation or below, or a type not seen lately
+        }
+        if (!known) {
+            trusted.found(o);
         }
         return rc;
     }
@@ -434,9 +430,13 @@ public final class Core {
      * it read (see {@link #liveRefcount}).
      */
     public long heldRefcount(long o) {
-        checkMapped(o);
+        assert o != 0 : "a held reference is never NULL";
+        boolean known = trusted.contains(o);
+        if (!known) {
+            checkMapped(o);
+        }
         long rc = getLong(o);
-        if ((getLong(o + OB_TYPE_OFFSET) == DEAD) | (rc <= 0)) {
+        if ((!known && getLong(o + OB_TYPE_OFFSET) == DEAD) | (rc <= 0)) {
             refuseHeld(o);
         }
         return rc;
@@ -582,7 +582,7 @@ public final class Core {
 
     public void markClosed() {
         closed = true;
-        newest = 0;
+        trusted.clear();
     }
 
     /** The memory was closed under the space: every later call is refused, saying so. */
@@ -595,8 +595,8 @@ public final class Core {
         return trashDepth;
     }
 
-    /** The object checked mode trusts without probing (see {@link #checkLive}), or 0. */
-    public long newest() {
-        return newest;
+    /** The objects checked mode trusts without probing (see {@link #liveRefcount}). */
+    public TrustedObjects trusted() {
+        return trusted;
     }
 }

@@ -19,7 +19,9 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *  free lists: size &lt;= max; entries distinct, not live; checked mode: type word == DEAD;
  *              parked tuples keep ob_size == their list's size
  *  trashcan:   depth == 0 between operations
- *  checked:    Core's newest object is 0 or live (not parked, not DEAD, refcount &gt; 0)
+ *  checked:    every object Core trusts (TrustedObjects: the newest, the cached) is live (not
+ *              parked, not DEAD, refcount &gt; 0); each cached one sits in its own slot and is
+ *              not the newest
  *  statics:    refcount &gt; 0
  *  collector:  not collecting; its scratch lists (unreachable, finalizers ...) empty;
  *              each list of gen 0..2 and permanent well formed
@@ -54,7 +56,7 @@ public final class SpaceValidator {
         if (core.trashDepth() != 0) {
             fail("trashcan depth " + core.trashDepth() + " between operations");
         }
-        checkNewest(parked);
+        checkTrusted(parked);
         for (long o : new long[] {b.none, b.ints.trueObject(), b.ints.falseObject(), b.ints.small(0), b.tuples.empty()}) {
             if (getLong(o) <= 0) {
                 fail(String.format("static %s at 0x%x has refcount %d", core.typeName(o), o, getLong(o)));
@@ -73,15 +75,30 @@ public final class SpaceValidator {
         }
     }
 
-    /** The object checked mode trusts without a probe is live (its header read only if it is in an arena). */
-    private void checkNewest(Set<Long> parked) {
-        long n = core.newest();
-        if (!core.checked || n == 0) {
+    /** The objects checked mode trusts without a probe are live (a header read only if it is in an arena). */
+    private void checkTrusted(Set<Long> parked) {
+        if (!core.checked) {
             return;
         }
-        boolean readable = core.heap() != null && core.heap().isArenaAddress(n);
-        if (parked.contains(n) || readable && (core.typeOf(n) == Core.DEAD || getLong(n) <= 0)) {
-            fail(String.format("the newest object 0x%x, which checked mode trusts without a probe, is not live", n));
+        TrustedObjects trusted = core.trusted();
+        checkTrusted(parked, trusted.newest(), "the newest object");
+        long[] cached = trusted.cached();
+        for (int slot = 0; slot < cached.length; slot++) {
+            long o = cached[slot];
+            checkTrusted(parked, o, "the cached object");
+            if (o != 0 && (TrustedObjects.slotOf(o) != slot || o == trusted.newest())) {
+                fail(String.format("the cached object 0x%x is in slot %d, or is also the newest object", o, slot));
+            }
+        }
+    }
+
+    private void checkTrusted(Set<Long> parked, long o, String which) {
+        if (o == 0) {
+            return;
+        }
+        boolean readable = core.heap() != null && core.heap().isArenaAddress(o);
+        if (parked.contains(o) || readable && (core.typeOf(o) == Core.DEAD || getLong(o) <= 0)) {
+            fail(String.format("%s 0x%x, which checked mode trusts without a probe, is not live", which, o));
         }
     }
 

@@ -1,0 +1,85 @@
+package org.pymalloc4j.objects.internal;
+
+import java.util.Arrays;
+
+/**
+ * Checked mode's objects known to be live without a probe of the arena index or the type
+ * table: the newest object (born or revived last) and a few objects found live lately, kept
+ * direct-mapped by address. An object found here needs only its refcount tested.
+ *
+ * <pre>
+ *  every nonzero entry (newest, and each of cached[]) is a live object of the space: born or
+ *      revived and not forgotten since, so its block is allocated and its arena mapped
+ *  cached[slot(o)] == o  for each nonzero entry o;  no entry is the newest object
+ *  all entries 0 once the space is closed
+ * </pre>
+ * No entry is the newest object because an object is cached only when it is found live while it
+ * is not the newest, and it becomes the newest only when it is born or revived, after
+ * {@link #forgotten} dropped whatever entry it had. So {@link #forgotten} of the newest object
+ * (a temporary, the commonest death) reads no table.
+ *
+ * <p>Why the table: a container's items are checked when it takes them and again when it lets
+ * go of them (they may have been freed behind its back by unbalanced decrefs). For long-lived
+ * items, the same few objects over and over, each probe cost a chain of about nine dependent
+ * loads; a hit costs one. A 2-tuple create+decref makes four such checks.
+ */
+public final class TrustedObjects {
+    /** Entries of the table: a power of two. Consecutive 16-byte blocks take consecutive slots. */
+    static final int CACHED = 8;
+
+    private long newest;
+    private final long[] cached = new long[CACHED];
+
+    private static int slot(long o) {
+        return (int) (o >>> 4) & (CACHED - 1);
+    }
+
+    /** Whether {@code o}, which is not 0, is known live: the newest object or a cached one. */
+    public boolean contains(long o) {
+        return o == newest || cached[slot(o)] == o;
+    }
+
+    /** {@code o} was just born or revived: it is the newest object. */
+    public void born(long o) {
+        newest = o;
+    }
+
+    /** {@code o}, not the newest object, was just found live by the full check: cached. */
+    public void found(long o) {
+        assert o != 0 && o != newest;
+        cached[slot(o)] = o;
+    }
+
+    /** {@code o} is freed or parked: no entry names it any more. */
+    public void forgotten(long o) {
+        if (o == newest) {
+            newest = 0;
+            return;
+        }
+        int slot = slot(o);
+        if (cached[slot] == o) {
+            cached[slot] = 0;
+        }
+    }
+
+    /** The space closed: nothing is trusted. */
+    public void clear() {
+        newest = 0;
+        Arrays.fill(cached, 0);
+    }
+
+    /** The newest object, or 0. */
+    public long newest() {
+        return newest;
+    }
+
+    /** The cached objects, 0 for an empty slot, in slot order; for validators. */
+    public long[] cached() {
+        return cached.clone();
+    }
+
+    /** The table slot of {@code o}; for validators. */
+    public static int slotOf(long o) {
+        return slot(o);
+    }
+}
