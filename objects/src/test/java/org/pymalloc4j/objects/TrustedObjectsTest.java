@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,30 +17,53 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 
 /**
- * Checked mode caches objects found live lately (a container's long-lived items) and then tests
- * only their refcount: each way a cached object can stop being live must still be refused, and
- * the cache must never name a dead object (checkInvariants checks it).
+ * Checked mode trusts the object made last, and a few objects found live lately (a container's
+ * long-lived items), without probing the arena index or the type table, and tests only their
+ * refcount: each way a trusted object can stop being live must still be refused, and no entry
+ * may name a dead object (checkInvariants checks it).
  */
 class TrustedObjectsTest {
+
+    /** How an object comes to be trusted. */
+    enum Trust {
+        /** Made last: the newest object. */
+        NEWEST("newest object") {
+            @Override
+            long make(ObjectSpace space, double value) {
+                return space.floats().newFloat(value);
+            }
+        },
+        /** Found live by the full check while not the newest: cached. */
+        CACHED("cached object") {
+            @Override
+            long make(ObjectSpace space, double value) {
+                long f = space.floats().newFloat(value);
+                long other = space.floats().newFloat(-value); // f is no longer the newest object
+                space.incref(f);                              // the full check: f is cached
+                space.decref(f);
+                space.decref(other);
+                return f;
+            }
+        };
+
+        final String label;
+
+        Trust(String label) {
+            this.label = label;
+        }
+
+        abstract long make(ObjectSpace space, double value);
+    }
 
     private static ObjectSpace checkedSpace() {
         return ObjectSpace.builder().checked(true).build();
     }
 
-    /** A float that is not the newest object, found live once, so cached. */
-    private static long cachedFloat(ObjectSpace space, double value) {
-        long f = space.floats().newFloat(value);
-        long other = space.floats().newFloat(-value); // f is no longer the newest object
-        space.incref(f);                              // the full check: f is cached
-        space.decref(f);
-        space.decref(other);
-        return f;
-    }
-
-    @Test
-    void aCachedObjectFreedIsRefused() {
+    @ParameterizedTest
+    @EnumSource(Trust.class)
+    void aTrustedObjectFreedIsRefused(Trust trust) {
         try (ObjectSpace space = checkedSpace()) {
-            long f = cachedFloat(space, 1.5);
+            long f = trust.make(space, 1.5);
             space.checkInvariants();
             space.decref(f); // parked on the float free list
             FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.decref(f));
@@ -49,13 +74,15 @@ class TrustedObjectsTest {
         }
     }
 
-    @Test
-    void aCachedItemFreedBehindItsContainersBackIsRefused() {
+    /** An item checked when a tuple took it, then freed by unbalanced decrefs, is refused when the tuple lets go of it. */
+    @ParameterizedTest
+    @EnumSource(Trust.class)
+    void anItemFreedBehindItsContainersBackIsRefused(Trust trust) {
         try (ObjectSpace space = checkedSpace()) {
-            long a = cachedFloat(space, 1);
-            long b = cachedFloat(space, 2);
+            long a = trust.make(space, 1);
+            long b = trust.make(space, 2);
             long first = space.tuples().of(a, b);
-            space.decref(first); // a and b let go of while cached: the held path trusts them
+            space.decref(first); // a and b let go of while trusted: the held path trusts them
             long t = space.tuples().of(a, b);
             space.decref(a);
             space.decref(a); // the tuple's reference, dropped by mistake: a is freed (parked)
@@ -66,20 +93,22 @@ class TrustedObjectsTest {
         }
     }
 
-    @Test
-    void aCachedObjectOfAClosedSpaceIsRefused() {
+    @ParameterizedTest
+    @EnumSource(Trust.class)
+    void aTrustedObjectOfAClosedSpaceIsRefused(Trust trust) {
         ObjectSpace space = checkedSpace();
-        long f = cachedFloat(space, 3.5);
+        long f = trust.make(space, 3.5);
         space.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> space.decref(f));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> space.incref(f));
     }
 
-    @Test
-    void aCachedObjectAtRefcountZeroIsRefused() {
+    @ParameterizedTest
+    @EnumSource(Trust.class)
+    void aTrustedObjectAtRefcountZeroIsRefused(Trust trust) {
         try (ObjectSpace space = checkedSpace()) {
-            long f = cachedFloat(space, 4.5);
+            long f = trust.make(space, 4.5);
             putLong(f, 0); // as mid-deallocation, or after a foreign write
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> space.incref(f));
             assertTrue(e.getMessage().contains("refcount"), e.getMessage());
@@ -90,13 +119,29 @@ class TrustedObjectsTest {
         }
     }
 
-    @Test
-    void aCachedObjectStillHasItsTypeChecked() {
+    @ParameterizedTest
+    @EnumSource(Trust.class)
+    void aTrustedObjectStillHasItsTypeChecked(Trust trust) {
         try (ObjectSpace space = checkedSpace()) {
-            long f = cachedFloat(space, 5.5);
+            long f = trust.make(space, 5.5);
             assertThrows(WrongTypeException.class, () -> space.tuples().get(f, 0));
             assertThrows(WrongTypeException.class, () -> space.lists().append(f, space.none()));
             assertEquals(5.5, space.floats().value(f));
+            space.decref(f);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Trust.class)
+    void checkInvariantsNamesATrustedObjectThatIsNotLive(Trust trust) {
+        try (ObjectSpace space = checkedSpace()) {
+            long f = trust.make(space, 8.5);
+            space.checkInvariants();
+            putLong(f, 0);
+            IllegalStateException e = assertThrows(IllegalStateException.class, space::checkInvariants);
+            assertTrue(e.getMessage().contains(trust.label + " 0x" + Long.toHexString(f)), e.getMessage());
+            putLong(f, 1);
+            space.checkInvariants();
             space.decref(f);
         }
     }
@@ -105,7 +150,7 @@ class TrustedObjectsTest {
     @Test
     void aCachedObjectParkedAndRevivedIsTrustedAsTheNewest() {
         try (ObjectSpace space = checkedSpace()) {
-            long f = cachedFloat(space, 6.5);
+            long f = Trust.CACHED.make(space, 6.5);
             space.decref(f);
             long g = space.floats().newFloat(7.5);
             assertEquals(f, g, "the float free list hands the parked block back");
@@ -146,20 +191,6 @@ class TrustedObjectsTest {
             space.checkInvariants();
             floats.forEach(space::decref);
             space.decref(newest);
-        }
-    }
-
-    @Test
-    void checkInvariantsNamesACachedObjectThatIsNotLive() {
-        try (ObjectSpace space = checkedSpace()) {
-            long f = cachedFloat(space, 8.5);
-            space.checkInvariants();
-            putLong(f, 0);
-            IllegalStateException e = assertThrows(IllegalStateException.class, space::checkInvariants);
-            assertTrue(e.getMessage().contains("cached object 0x" + Long.toHexString(f)), e.getMessage());
-            putLong(f, 1);
-            space.checkInvariants();
-            space.decref(f);
         }
     }
 
