@@ -79,6 +79,8 @@ public final class Collector {
      * {@code gc.collect()}: a full collection.
      *
      * @return the number of unreachable objects found; 0 if a collection is already running
+     * @throws FreedObjectException  in checked mode, if a tracked object holds a reference to a
+     *                               freed object (freed by unbalanced decrefs): nothing is collected
      * @throws IllegalStateException if the space is closed
      */
     public long collect() {
@@ -91,6 +93,9 @@ public final class Collector {
      * @return the number of unreachable objects found; 0 if a collection is already running
      *         (a callback collecting, say)
      * @throws IllegalArgumentException if {@code generation} is not 0, 1 or 2
+     * @throws FreedObjectException     in checked mode, if a tracked object of those generations
+     *                                  holds a reference to a freed object (freed by unbalanced
+     *                                  decrefs): nothing is collected, and the error names both
      * @throws IllegalStateException    if the space is closed
      */
     public long collect(int generation) {
@@ -99,10 +104,13 @@ public final class Collector {
         return gc.collecting ? 0 : gc.whileCollecting(this::collectWithCallbacks, generation);
     }
 
-    /** The shutdown collection ({@code _PyGC_CollectNoFail}): no callbacks; nothing if running. */
+    /**
+     * The shutdown collection ({@code _PyGC_CollectNoFail}): no callbacks; nothing if running;
+     * a dangling reference is reported as unraisable and the close goes on.
+     */
     void collectAtClose() {
         if (!gc.collecting) {
-            gc.whileCollecting(collection::collect, GcState.GENERATIONS - 1);
+            gc.collectAutomatically(collection::collect, GcState.GENERATIONS - 1);
         }
     }
 

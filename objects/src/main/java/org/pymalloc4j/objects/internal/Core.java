@@ -172,7 +172,7 @@ public final class Core {
         if (!gc.enabled || gc.collecting || gc.collector == null) {
             throw e;
         }
-        gc.whileCollecting(gc.collector, GcState.GENERATIONS - 1);
+        gc.collectAutomatically(gc.collector, GcState.GENERATIONS - 1);
         gc.memoryCollections++;
     }
 
@@ -450,10 +450,17 @@ public final class Core {
         checkRefcount(o);
     }
 
-    /** {@code o} lies in memory this space can read: a static object, an arena, or a raw object. */
-    private void checkMapped(long o) {
+    /**
+     * Checked mode: {@code o} lies in memory this space can read, a static object, an arena or a
+     * live raw object (under a custom allocator, which may put objects anywhere, always true).
+     */
+    public boolean isReadable(long o) {
         // the arena first: where nearly every object is
-        if (heap != null && !heap.isArenaAddress(o) && !statics.contains(o) && !rawObjects.contains(o)) {
+        return heap == null || heap.isArenaAddress(o) || statics.contains(o) || rawObjects.contains(o);
+    }
+
+    private void checkMapped(long o) {
+        if (!isReadable(o)) {
             throw new FreedObjectException(o, String.format(
                     "0x%x is not a live object of this space (freed, or never allocated by it)", o));
         }

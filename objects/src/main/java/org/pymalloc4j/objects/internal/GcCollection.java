@@ -2,6 +2,8 @@ package org.pymalloc4j.objects.internal;
 
 import java.util.function.LongConsumer;
 
+import org.pymalloc4j.objects.FreedObjectException;
+
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.objects.BuiltinLayouts.LIST_ITEMS_OFFSET;
@@ -32,6 +34,12 @@ import static org.pymalloc4j.objects.internal.GcState.GENERATIONS;
  * as it stands, NEXT_MASK_UNREACHABLE and all ({@link GcHead#remove} is mask-safe): a plain
  * cycle costs three passes and its deallocation. Otherwise one pass makes the list normal,
  * moves the tp_del objects out and looks closer, and those steps run.
+ *
+ * <p>Checked mode: subtract_refs, the first phase to read a referent's header, first checks
+ * that the referent is live. A container can hold a freed object only if unbalanced decrefs
+ * freed it behind the container's back; reading its type word (the dead marker) as a type
+ * would crash the JVM. The collection is then abandoned before anything but gc_refs changed:
+ * the prev links update_refs overwrote are rebuilt and the error names both objects.
  */
 public final class GcCollection {
     private final Core core;
@@ -47,6 +55,8 @@ public final class GcCollection {
     /** visit_move, into the finalizers list. */
     private final LongConsumer visitMove;
     private long base;
+    /** Checked mode: the container subtract_refs is walking, for the error naming it. */
+    private long visiting;
     /** {@code gc.garbage}. */
     public final GcGarbageList garbage;
     private final GcUntracking untracking;
@@ -100,7 +110,12 @@ public final class GcCollection {
         long young = gc.generation(generation);
         long old = generation < GENERATIONS - 1 ? gc.generation(generation + 1) : young;
         long unreachable = gc.unreachable();
-        deduceUnreachable(young, unreachable, young == old && GcHead.isEmpty(gc.permanent()));
+        try {
+            deduceUnreachable(young, unreachable, young == old && GcHead.isEmpty(gc.permanent()));
+        } catch (FreedObjectException e) {
+            GcHead.restorePrevLinks(young); // thrown by subtract_refs, before any object moved
+            throw e;
+        }
 
         untracking.untrackTuples(young);
         if (young != old) {
@@ -221,6 +236,7 @@ public final class GcCollection {
                 startRefs(g);
             }
             long o = g + GC_HEAD_LENGTH;
+            visiting = o;
             long type = getLong(o + OB_TYPE_OFFSET);
             if (type == core.listType) {
                 subtractItems(getLong(o + LIST_ITEMS_OFFSET), Lists.size(o), startAsMet);
@@ -248,6 +264,9 @@ public final class GcCollection {
 
     /** visit_decref: a referent in the set being collected loses one gc_ref. */
     private void decrefIfCollecting(long r) {
+        if (core.checked) {
+            checkReferent(r);
+        }
         long g = r - GC_HEAD_LENGTH;
         if (gc.isGc(r) && GcHead.isCollecting(g)) {
             GcHead.decrementRefs(g);
@@ -256,12 +275,25 @@ public final class GcCollection {
 
     /** visit_decref for {@code startAsMet}: a tracked referent starts its gc_refs if not yet, then loses one. */
     private void startAndDecref(long r) {
+        if (core.checked) {
+            checkReferent(r);
+        }
         long g = r - GC_HEAD_LENGTH;
         if (gc.isGc(r) && GcHead.next(g) != 0) {
             if (!GcHead.isCollecting(g)) {
                 startRefs(g);
             }
             GcHead.decrementRefs(g);
+        }
+    }
+
+    /** Checked mode: {@code r}, a referent of {@link #visiting}, is a live object (see the class comment). */
+    private void checkReferent(long r) {
+        if (!core.trusted().contains(r)
+                && !(core.isReadable(r) && core.typeOf(r) != Core.DEAD && getLong(r) > 0)) {
+            throw new FreedObjectException(r, String.format("the %s object at 0x%x holds a reference to the freed "
+                    + "object at 0x%x (more decrefs than increfs while it was still referenced); nothing was "
+                    + "collected", core.typeName(visiting), visiting, r));
         }
     }
 

@@ -172,6 +172,20 @@ public final class GcHead {
         setNext(node, 0);
     }
 
+    /**
+     * Rebuilds the {@code _gc_prev} links of {@code list} from its next links, keeping each
+     * node's FINALIZED bit and dropping gc_refs and COLLECTING: what update_refs wrote over them
+     * is undone when a collection is abandoned before move_unreachable.
+     */
+    public static void restorePrevLinks(long list) {
+        long prev = list;
+        for (long g = next(list); g != list; g = next(g)) {
+            setPrevWord(g, (prevWord(g) & PREV_MASK_FINALIZED) | prev);
+            prev = g;
+        }
+        setPrevWord(list, prev);
+    }
+
     /** {@code gc_list_move}: from whatever list {@code node} is in to the end of {@code list}; mask-safe as {@link #remove}. */
     public static void move(long node, long list) {
         unlink(node);

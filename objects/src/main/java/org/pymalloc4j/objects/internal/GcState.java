@@ -2,6 +2,8 @@ package org.pymalloc4j.objects.internal;
 
 import java.io.PrintStream;
 
+import org.pymalloc4j.objects.FreedObjectException;
+
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
@@ -182,8 +184,22 @@ public final class GcState {
         if (count[0] > threshold[0] && enabled && threshold[0] != 0 && !collecting && collector != null) {
             int generation = generationToCollect();
             if (generation >= 0) {
-                whileCollecting(collector, generation);
+                collectAutomatically(collector, generation);
             }
+        }
+    }
+
+    /**
+     * {@link #whileCollecting} for a collection nobody asked for (the allocation threshold,
+     * memory running out, the space closing): a dangling reference it finds in checked mode (see
+     * {@link GcCollection}) is reported as unraisable, as CPython reports what it cannot raise,
+     * and the allocation or close that set it off goes on.
+     */
+    public void collectAutomatically(Collect collection, int generation) {
+        try {
+            whileCollecting(collection, generation);
+        } catch (FreedObjectException e) {
+            Unraisable.report(e);
         }
     }
 
