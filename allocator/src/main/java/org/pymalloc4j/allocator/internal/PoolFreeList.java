@@ -1,0 +1,34 @@
+package org.pymalloc4j.allocator.internal;
+
+import org.pymalloc4j.allocator.Geometry;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.allocator.internal.PoolHeader.FREEBLOCK_OFFSET;
+
+/**
+ * A pool's free list, walked: the slow answer to "is this block free?", for errors ("double
+ * free") and for {@code isLive} when checked mode's bitmap does not exist.
+ */
+public final class PoolFreeList {
+    private PoolFreeList() {
+    }
+
+    /**
+     * Whether {@code address} is on the free list of the pool at {@code pool}, a pool of
+     * {@code poolSize} bytes. Bounded: a list corrupted by a write after free neither loops
+     * forever nor leads the walk outside the pool.
+     */
+    public static boolean contains(long pool, long address, int poolSize) {
+        long poolMask = -(long) poolSize;
+        int limit = poolSize / Geometry.ALIGNMENT;
+        for (long b = getLong(pool + FREEBLOCK_OFFSET); b != 0 && limit-- > 0; b = getLong(b)) {
+            if (b == address) {
+                return true;
+            }
+            if ((b & poolMask) != pool) {
+                return false; // corrupt link: stop before reading outside the pool
+            }
+        }
+        return false;
+    }
+}
