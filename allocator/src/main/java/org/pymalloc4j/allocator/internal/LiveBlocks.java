@@ -29,8 +29,12 @@ public final class LiveBlocks {
      * aligned with its bit set.
      */
     public boolean isLive(long word, long address) {
-        return (((getLong(word) & LiveBits.bit(address)) != 0) & ((address & (Geometry.ALIGNMENT - 1)) == 0))
-                | (address == newest);
+        return bitSet(getLong(word), address) | (address == newest);
+    }
+
+    /** Whether {@code w}, the word of {@code address}'s bit, says a handed-out block starts at {@code address}. */
+    private static boolean bitSet(long w, long address) {
+        return ((w & LiveBits.bit(address)) != 0) & ((address & (Geometry.ALIGNMENT - 1)) == 0);
     }
 
     /** Records {@code block}, just taken off a free list, as live; {@code bias} is its arena's. */
@@ -80,11 +84,10 @@ public final class LiveBlocks {
     public boolean clearIfLive(long word, long address) {
         assert address != newest;
         long w = getLong(word);
-        long bit = LiveBits.bit(address);
-        if (((w & bit) == 0) | ((address & (Geometry.ALIGNMENT - 1)) != 0)) {
+        if (!bitSet(w, address)) {
             return false;
         }
-        putLong(word, w & ~bit);
+        putLong(word, w & ~LiveBits.bit(address));
         return true;
     }
 

@@ -49,6 +49,8 @@ public final class Core {
     public final TypeTable types = new TypeTable();
     public final StaticArea statics;
     public final GcState gc;
+    /** Allocation with the event-based collection on running out of memory. */
+    public final SpaceAllocation alloc;
     private final PyMalloc heap;
     private final TraceRefs trace;
     private final Memory memory;
@@ -97,13 +99,14 @@ public final class Core {
         this.rawObjects = checked ? new HashSet<>() : null;
         this.statics = new StaticArea(memory.raw(), staticBytes);
         this.gc = new GcState(this, statics);
+        this.alloc = new SpaceAllocation(obj, mem, gc);
     }
 
     // ------------------------------------------------------------------ allocation
 
     /** A new non-GC object of {@code size} bytes: refcount 1, the given type, the rest unset. */
     public long newObject(long size, long type) {
-        long o = objMalloc(size);
+        long o = alloc.objMalloc(size);
         born(o, type, size);
         return o;
     }
@@ -114,66 +117,13 @@ public final class Core {
      * before the caller has built (and tracked) the object. The caller tracks it once built.
      */
     public long newGcObject(long size, long type) {
-        long block = objMalloc(GC_HEAD_LENGTH + size);
+        long block = alloc.objMalloc(GC_HEAD_LENGTH + size);
         putLong(block, 0);
         putLong(block + 8, 0);
         long o = block + GC_HEAD_LENGTH;
         born(o, type, GC_HEAD_LENGTH + size);
         gc.linked();
         return o;
-    }
-
-    /** {@code obj.malloc}, with one full collection and one more try if memory runs out. */
-    public long objMalloc(long size) {
-        try {
-            return obj.malloc(size);
-        } catch (OutOfMemoryError e) {
-            collectForMemory(e);
-            return obj.malloc(size);
-        }
-    }
-
-    /** {@code mem.malloc}, with one full collection and one more try if memory runs out. */
-    public long memMalloc(long size) {
-        try {
-            return mem.malloc(size);
-        } catch (OutOfMemoryError e) {
-            collectForMemory(e);
-            return mem.malloc(size);
-        }
-    }
-
-    /** {@code mem.calloc}, with one full collection and one more try if memory runs out. */
-    public long memCalloc(long n, long size) {
-        try {
-            return mem.calloc(n, size);
-        } catch (OutOfMemoryError e) {
-            collectForMemory(e);
-            return mem.calloc(n, size);
-        }
-    }
-
-    /** {@code mem.realloc}, with one full collection and one more try if memory runs out. */
-    public long memRealloc(long block, long size) {
-        try {
-            return mem.realloc(block, size);
-        } catch (OutOfMemoryError e) {
-            collectForMemory(e);
-            return mem.realloc(block, size);
-        }
-    }
-
-    /**
-     * The event-based collection: an allocation that failed for lack of memory (or the memory
-     * limit) runs a full collection before its one retry, if automatic collection is on and
-     * none is running; otherwise the error stands.
-     */
-    private void collectForMemory(OutOfMemoryError e) {
-        if (!gc.enabled || gc.collecting || gc.collector == null) {
-            throw e;
-        }
-        gc.collectAutomatically(gc.collector, GcState.GENERATIONS - 1);
-        gc.memoryCollections++;
     }
 
     /**
@@ -383,7 +333,7 @@ public final class Core {
      * even a {@code getLong}; a site saved here is one a caller's loop can still inline.
      */
     public long liveRefcount(long o) {
-        boolean known = o != 0 && trusted.contains(o);
+        boolean known = trusted.contains(o);
         // The header is read only once o is known live or known to be in an arena.
         if (!known && (closed || heap == null || !heap.isArenaAddress(o))) {
             return refcountOfChecked(o);
@@ -430,7 +380,6 @@ public final class Core {
      * it read (see {@link #liveRefcount}).
      */
     public long heldRefcount(long o) {
-        assert o != 0 : "a held reference is never NULL";
         boolean known = trusted.contains(o);
         if (!known) {
             checkMapped(o);
@@ -440,6 +389,14 @@ public final class Core {
             refuseHeld(o);
         }
         return rc;
+    }
+
+    /**
+     * {@link #heldRefcount}'s test without its errors, for the collector, which walks every
+     * reference it finds: a trusted object, or one in readable memory, not dead, refcount &gt; 0.
+     */
+    public boolean isHeldLive(long o) {
+        return (trusted.contains(o) || isReadable(o) && getLong(o + OB_TYPE_OFFSET) != DEAD) && getLong(o) > 0;
     }
 
     /** The cold half of {@link #heldRefcount}: the error for a freed object or a refcount below 1. */
@@ -454,7 +411,7 @@ public final class Core {
      * Checked mode: {@code o} lies in memory this space can read, a static object, an arena or a
      * live raw object (under a custom allocator, which may put objects anywhere, always true).
      */
-    public boolean isReadable(long o) {
+    private boolean isReadable(long o) {
         // the arena first: where nearly every object is
         return heap == null || heap.isArenaAddress(o) || statics.contains(o) || rawObjects.contains(o);
     }

@@ -279,7 +279,7 @@ public final class Dicts extends TypeBehaviour {
         long usable = usableFraction(1L << log2Size);
         int entryLength = unicode ? UNICODE_ENTRY_LENGTH : GENERAL_ENTRY_LENGTH;
         long entriesBytes = usable * entryLength;
-        long k = core.objMalloc(DK_INDICES_OFFSET + (1L << log2Bytes) + entriesBytes);
+        long k = core.alloc.objMalloc(DK_INDICES_OFFSET + (1L << log2Bytes) + entriesBytes);
         putLong(k + DK_REFCNT_OFFSET, 1);
         putByte(k + DK_LOG2_SIZE_OFFSET, (byte) log2Size);
         putByte(k + DK_LOG2_INDEX_BYTES_OFFSET, (byte) log2Bytes);

@@ -289,8 +289,7 @@ public final class GcCollection {
 
     /** Checked mode: {@code r}, a referent of {@link #visiting}, is a live object (see the class comment). */
     private void checkReferent(long r) {
-        if (!core.trusted().contains(r)
-                && !(core.isReadable(r) && core.typeOf(r) != Core.DEAD && getLong(r) > 0)) {
+        if (!core.isHeldLive(r)) {
             throw new FreedObjectException(r, String.format("the %s object at 0x%x holds a reference to the freed "
                     + "object at 0x%x (more decrefs than increfs while it was still referenced); nothing was "
                     + "collected", core.typeName(visiting), visiting, r));

@@ -56,7 +56,7 @@ public final class Instances {
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
         long t = core.newGcObject(TYPE_OBJECT_LENGTH, core.typeType);
         fill(t + OB_SIZE_OFFSET, TYPE_OBJECT_LENGTH - OB_SIZE_OFFSET, (byte) 0);
-        long cName = core.memMalloc(utf8.length + 1L);
+        long cName = core.alloc.memMalloc(utf8.length + 1L);
         for (int i = 0; i < utf8.length; i++) {
             putByte(cName + i, utf8[i]);
         }

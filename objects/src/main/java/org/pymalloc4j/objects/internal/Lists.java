@@ -41,7 +41,7 @@ public final class Lists extends TypeBehaviour {
         }
         long items = 0;
         if (n > 0) {
-            items = core.memCalloc(n, 8);
+            items = core.alloc.memCalloc(n, 8);
         }
         putLong(o + OB_SIZE_OFFSET, n);
         putLong(o + LIST_ITEMS_OFFSET, items);
@@ -102,7 +102,7 @@ public final class Lists extends TypeBehaviour {
             core.mem.free(items);
             items = 0;
         } else {
-            items = core.memRealloc(items, newAllocated * 8);
+            items = core.alloc.memRealloc(items, newAllocated * 8);
         }
         putLong(o + LIST_ITEMS_OFFSET, items);
         putLong(o + OB_SIZE_OFFSET, newSize);

@@ -34,9 +34,9 @@ public final class TrustedObjects {
         return (int) (o >>> 4) & (CACHED - 1);
     }
 
-    /** Whether {@code o}, which is not 0, is known live: the newest object or a cached one. */
+    /** Whether {@code o} is known live: the newest object or a cached one (never 0, NULL). */
     public boolean contains(long o) {
-        return o == newest || cached[slot(o)] == o;
+        return (o == newest || cached[slot(o)] == o) && o != 0;
     }
 
     /** {@code o} was just born or revived: it is the newest object. */

@@ -1,0 +1,70 @@
+package org.pymalloc4j.objects.internal;
+
+import org.pymalloc4j.allocator.MemoryDomain;
+
+/**
+ * The object space's allocations in the OBJ domain (objects) and the MEM domain (item arrays,
+ * names), each with CPython's event-based collection: an allocation that fails for lack of
+ * memory (or the memory limit) runs one full collection, if automatic collection is on and none
+ * is running, and tries once more; otherwise the error stands.
+ */
+public final class SpaceAllocation {
+    private final MemoryDomain obj;
+    private final MemoryDomain mem;
+    private final GcState gc;
+
+    SpaceAllocation(MemoryDomain obj, MemoryDomain mem, GcState gc) {
+        this.obj = obj;
+        this.mem = mem;
+        this.gc = gc;
+    }
+
+    /** {@code obj.malloc}, with one full collection and one more try if memory runs out. */
+    public long objMalloc(long size) {
+        try {
+            return obj.malloc(size);
+        } catch (OutOfMemoryError e) {
+            collectForMemory(e);
+            return obj.malloc(size);
+        }
+    }
+
+    /** {@code mem.malloc}, with one full collection and one more try if memory runs out. */
+    public long memMalloc(long size) {
+        try {
+            return mem.malloc(size);
+        } catch (OutOfMemoryError e) {
+            collectForMemory(e);
+            return mem.malloc(size);
+        }
+    }
+
+    /** {@code mem.calloc}, with one full collection and one more try if memory runs out. */
+    public long memCalloc(long n, long size) {
+        try {
+            return mem.calloc(n, size);
+        } catch (OutOfMemoryError e) {
+            collectForMemory(e);
+            return mem.calloc(n, size);
+        }
+    }
+
+    /** {@code mem.realloc}, with one full collection and one more try if memory runs out. */
+    public long memRealloc(long block, long size) {
+        try {
+            return mem.realloc(block, size);
+        } catch (OutOfMemoryError e) {
+            collectForMemory(e);
+            return mem.realloc(block, size);
+        }
+    }
+
+    /** The collection before the retry, or {@code e} rethrown when none may run. */
+    private void collectForMemory(OutOfMemoryError e) {
+        if (!gc.enabled || gc.collecting || gc.collector == null) {
+            throw e;
+        }
+        gc.collectAutomatically(gc.collector, GcState.GENERATIONS - 1);
+        gc.memoryCollections++;
+    }
+}
