@@ -23,6 +23,7 @@ final class BenchTables {
 
     static final List<Impl> ALLOCATORS = List.of(
             new Impl("pymalloc", "pymalloc4j"),
+            new Impl("pymallocLoop", "pymalloc4j in a loop"),
             new Impl("pymallocLonePool", "pymalloc4j lone pool"),
             new Impl("libcMalloc", "libc malloc"),
             new Impl("arenaConfined", "Arena.ofConfined"),
@@ -128,9 +129,10 @@ final class BenchTables {
         return Optional.of(new Section("allocator", "Allocator: ns per alloc+free (per trace operation for the replay)",
                 table, "Pair: one malloc and its free, one other block of the class kept live; batch: 100,000 blocks "
                 + "allocated then freed in reverse; random mix: 100,000 live blocks, each op frees a random one and "
-                + "allocates a random size; trace replay: the fidelity suite's sizes-churn trace. In brackets: time "
-                + "divided by pymalloc4j's time in the same run (above 1: slower than pymalloc4j). Native MiB: "
-                + "pymalloc4j's arena high-water."));
+                + "allocates a random size; trace replay: the fidelity suite's sizes-churn trace. pymalloc4j: one op "
+                + "per JMH call; in a loop: 1,000 ops per call, the shape of CPython's C loop (a batch is one loop "
+                + "already). In brackets: time divided by pymalloc4j's time in the same run (above 1: slower than "
+                + "pymalloc4j). Native MiB: pymalloc4j's arena high-water."));
     }
 
     Optional<Section> arenaLookup() {

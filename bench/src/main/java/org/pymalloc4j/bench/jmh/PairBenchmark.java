@@ -7,6 +7,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -25,6 +26,11 @@ import org.pymalloc4j.allocator.RawAllocator;
  *       block of the same size class kept live from {@code @Setup}, so the pool stays in its
  *       class's used ring and each op is the free-list pop/push fast path, as in a running
  *       CPython process where a size class is rarely wholly empty.</li>
+ *   <li>{@code pymallocLoop}: the same pair {@value #LOOP} times per call under
+ *       {@code @OperationsPerInvocation}, the shape of the CPython harness's C loop. One pair per
+ *       call pays JMH's call and a reload of the heap's fields each time; in a loop the JIT keeps
+ *       them in registers and interleaves consecutive pairs. Every load and store of the pool
+ *       header and the block still happens each pair (the JIT cannot drop native stores).</li>
  *   <li>{@code pymallocLonePool}: the same without ballast. Each free empties the pool, which
  *       leaves its ring for its arena's free list, and the next malloc takes it back
  *       ({@code allocateFromNewPool}; the last arena is kept, so no {@code munmap}). CPython
@@ -58,10 +64,12 @@ import org.pymalloc4j.allocator.RawAllocator;
 @State(Scope.Thread)
 public class PairBenchmark extends BenchmarkBase {
 
+    static final int LOOP = 1_000;
+
     @Param({"16", "64", "256", "512"})
     public int size;
 
-    private PyMalloc heap;
+    PyMalloc heap; // package-private for SuiteBenchmarksTest
     private long ballast;
     private PyMalloc loneHeap;
     private PooledByteBufAllocator netty;
@@ -92,6 +100,20 @@ public class PairBenchmark extends BenchmarkBase {
         long p = heap.malloc(size);
         heap.free(p);
         return p;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(LOOP)
+    public long pymallocLoop() {
+        PyMalloc h = heap;
+        long n = size;
+        long sum = 0;
+        for (int i = 0; i < LOOP; i++) {
+            long p = h.malloc(n);
+            h.free(p);
+            sum += p;
+        }
+        return sum;
     }
 
     @Benchmark

@@ -4,6 +4,7 @@ import java.util.SplittableRandom;
 
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -18,13 +19,14 @@ import org.pymalloc4j.allocator.RawAllocator;
  *
  * <p>The slot/size sequence ({@value #SEQUENCE} entries, fixed seed, cycled) and the initial
  * population are built in {@code @Setup}, so no RNG is measured and every allocator sees
- * exactly the same requests. Each allocator's live set is its own {@code @State}, so a fork
+ * exactly the same requests; {@code pymallocLoop} runs {@value #LOOP} ops per call. Each allocator's live set is its own {@code @State}, so a fork
  * holds only the live set of the allocator it measures. Slots are random, so the freed blocks
  * are cold: this measures cache and TLB behaviour as much as instruction counts.
  */
 public class RandomMixBenchmark extends BenchmarkBase {
 
     static final int LIVE = 100_000;
+    static final int LOOP = 1_000;
     static final int SEQUENCE = 1 << 20;
     static final int MAX_SIZE = 512;
     static final long SEED = 0x5EED_0F_B10CL;
@@ -112,6 +114,32 @@ public class RandomMixBenchmark extends BenchmarkBase {
         long p = heap.malloc(w.sizes[i]);
         s.live[slot] = p;
         return p;
+    }
+
+    /**
+     * The same ops, {@value #LOOP} per call under {@code @OperationsPerInvocation}, the shape of
+     * the CPython harness's C loop: the JIT keeps the heap's fields in registers and the
+     * processor overlaps one op's cache misses with the next op's.
+     */
+    @Benchmark
+    @OperationsPerInvocation(LOOP)
+    public long pymallocLoop(Workload w, PyMallocLive s) {
+        PyMalloc heap = s.heap;
+        long[] live = s.live;
+        int[] slots = w.slots;
+        int[] sizes = w.sizes;
+        int c = w.cursor;
+        long sum = 0;
+        for (int n = 0; n < LOOP; n++) {
+            int slot = slots[c];
+            heap.free(live[slot]);
+            long p = heap.malloc(sizes[c]);
+            live[slot] = p;
+            sum += p;
+            c = (c + 1) & (SEQUENCE - 1);
+        }
+        w.cursor = c;
+        return sum;
     }
 
     @Benchmark

@@ -48,6 +48,7 @@ class BenchResultsTest {
         return JmhResults.parse("[" + String.join(",\n", List.of(
                 result("PairBenchmark.pymalloc", "64", 10.0, "ns/op", ""),
                 result("PairBenchmark.libcMalloc", "64", 25.0, "ns/op", ""),
+                result("PairBenchmark.pymallocLoop", "64", 4.0, "ns/op", ""),
                 result("PairBenchmark.pymalloc", "16", 8.0, "ns/op", ""),
                 result("BatchBenchmark.pymalloc", "64", 20.0, "ns/op", NATIVE_BYTES),
                 result("TraceReplayBenchmark.pymalloc", "", 1.0e7, "ops/s", ""),
@@ -92,6 +93,10 @@ class BenchResultsTest {
         assertTrue(pair64.contains("10.0 (1.00×)"), pair64);
         assertTrue(pair64.contains("25.0 (2.50×)"), pair64);
         assertTrue(pair64.contains("5.00 (0.50×)"), "CPython: " + pair64);
+        assertTrue(pair64.contains("4.00 (0.40×)"), "in a loop: " + pair64);
+        assertTrue(text.lines().findFirst().orElseThrow().matches(".*pymalloc4j +pymalloc4j in a loop +libc malloc.*"),
+                "the loop column beside the per-call one: " + text);
+        assertEquals("-", cells(line(text, "batch 64 B"))[2], "no loop figure for a batch");
         String replay = line(text, "trace replay");
         assertTrue(replay.contains("100 (1.00×)"), "10M ops/s is 100 ns per op: " + replay);
         assertTrue(replay.contains("50.0 (0.50×)"), "CPython's 20M ops/s: " + replay);
@@ -142,11 +147,12 @@ class BenchResultsTest {
     void barChartHasOneBarPerFigureAndOneColourPerImplementation() throws Exception {
         BenchTables tables = new BenchTables(sample(), CPYTHON);
         Document svg = parse(BenchReport.chart(tables));
-        // pymalloc4j: pair 64, pair 16, batch 64, replay; libc: pair 64; CPython: pair 64, replay; + white
-        // background + 3 legend swatches.
-        assertEquals(7 + 1 + 3, svg.getElementsByTagName("rect").getLength());
+        // pymalloc4j: pair 64, pair 16, batch 64, replay; in a loop: pair 64; libc: pair 64; CPython: pair 64,
+        // replay; + white background + 4 legend swatches.
+        assertEquals(8 + 1 + 4, svg.getElementsByTagName("rect").getLength());
         String text = svg.getDocumentElement().getTextContent();
-        for (String label : new String[] {"pymalloc4j", "libc malloc", "CPython pymalloc (C)", "pair 64 B", "trace replay",
+        for (String label : new String[] {"pymalloc4j", "pymalloc4j in a loop", "libc malloc", "CPython pymalloc (C)",
+                "pair 64 B", "trace replay",
                 "ns per operation (log scale)"}) {
             assertTrue(text.contains(label), label);
         }
@@ -185,6 +191,11 @@ class BenchResultsTest {
         assertEquals("1.23", BenchTables.fmt(1.234));
         assertEquals("0.123", BenchTables.fmt(0.1234));
         assertEquals("-", BenchTables.fmt(Double.NaN));
+    }
+
+    /** A rendered row's cells, which the table separates by two spaces or more. */
+    private static String[] cells(String row) {
+        return row.split(" {2,}");
     }
 
     private static String line(String text, String start) {

@@ -79,6 +79,37 @@ class SuiteBenchmarksTest {
     }
 
     @Test
+    void theLoopsDoExactlyTheOpsOfThatManySingleCalls() {
+        RandomMixBenchmark mix = new RandomMixBenchmark();
+        RandomMixBenchmark.Workload single = new RandomMixBenchmark.Workload();
+        RandomMixBenchmark.Workload looped = new RandomMixBenchmark.Workload();
+        single.setUp();
+        looped.setUp();
+        RandomMixBenchmark.PyMallocLive one = new RandomMixBenchmark.PyMallocLive();
+        RandomMixBenchmark.PyMallocLive many = new RandomMixBenchmark.PyMallocLive();
+        one.setUp(single, new NativeBytes());
+        many.setUp(looped, new NativeBytes());
+        for (int i = 0; i < RandomMixBenchmark.LOOP; i++) {
+            mix.pymalloc(single, one);
+        }
+        mix.pymallocLoop(looped, many);
+        assertEquals(single.cursor, looped.cursor);
+        assertEquals(RandomMixBenchmark.LOOP, looped.cursor);
+        assertEquals(one.heap.stats().sizeClasses(), many.heap.stats().sizeClasses(), "the same blocks per class");
+        one.heap.checkInvariants();
+        many.heap.checkInvariants();
+        one.tearDown();
+        many.tearDown();
+
+        PairBenchmark pair = new PairBenchmark();
+        pair.size = 64;
+        pair.setUp();
+        pair.pymallocLoop();
+        assertEquals(1, pair.heap.stats().smallBlocksInUse(), "only the ballast");
+        pair.tearDown();
+    }
+
+    @Test
     void nativeBytesReportsNothingUntilTracked() {
         NativeBytes bytes = new NativeBytes();
         bytes.capture();
