@@ -116,7 +116,14 @@ public final class Collector {
 
     private long collectWithCallbacks(int generation) {
         invokeCallbacks(Phase.START, new Info(generation, 0, 0));
-        long n = collection.collect(generation);
+        long n;
+        try {
+            n = collection.collect(generation);
+        } catch (FreedObjectException e) {
+            // Refused before anything was freed: every START still gets its STOP, with nothing collected.
+            invokeCallbacks(Phase.STOP, new Info(generation, 0, 0));
+            throw e;
+        }
         invokeCallbacks(Phase.STOP, new Info(generation, collection.lastCollected, collection.lastUncollectable));
         return n;
     }
@@ -135,7 +142,8 @@ public final class Collector {
     /**
      * {@code gc.callbacks}: the live list, called with (START, info) before and (STOP, info)
      * after each collection, automatic or explicit (not the one {@link ObjectSpace#close()}
-     * runs). A callback may allocate (no collection starts meanwhile) or call
+     * runs); a collection refused over a dangling reference still calls STOP, with counts 0.
+     * A callback may allocate (no collection starts meanwhile) or call
      * {@link #collect()} (which returns 0). An exception from a callback goes to the thread's
      * uncaught-exception handler, as CPython writes it as unraisable, and the collection goes on.
      */
