@@ -115,6 +115,93 @@ class DanglingReferenceTest {
         }
     }
 
+    /** Deallocation meets the dangling item: it finishes all the same, then names the item. */
+    @Test
+    void aContainerDeallocatedOverAFreedItemIsFreedAllTheSameThenTheItemIsNamed() {
+        try (ObjectSpace space = checkedSpace()) {
+            long before = space.liveObjectCount();
+            long g = space.floats().newFloat(1.0);
+            long f = space.floats().newFloat(2.0);
+            long h = space.floats().newFloat(3.0);
+            long t = space.tuples().of(g, f, h);
+            long list = space.lists().newList();
+            space.lists().append(list, t);
+            space.decref(t);
+            space.decref(f);
+            space.decref(f); // the tuple's reference, dropped by mistake: f is freed
+            FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.decref(list));
+            assertEquals(f, e.address(), e.getMessage());
+            assertEquals(1, space.refcount(g), "released before the dangling item");
+            assertEquals(1, space.refcount(h), "released after it");
+            assertThrows(FreedObjectException.class, () -> space.refcount(t), "the tuple was freed");
+            assertThrows(FreedObjectException.class, () -> space.refcount(list), "and its list");
+            space.checkInvariants();
+            space.decref(g);
+            space.decref(h);
+            assertEquals(before, space.liveObjectCount(), "nothing leaked");
+        }
+    }
+
+    @Test
+    void twoDanglingItemsGiveOneErrorWithTheOtherSuppressed() {
+        try (ObjectSpace space = checkedSpace()) {
+            long a = space.floats().newFloat(1.0);
+            long b = space.floats().newFloat(2.0);
+            long t = space.tuples().of(a, b);
+            for (long o : new long[] {a, a, b, b}) {
+                space.decref(o);
+            }
+            FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.decref(t));
+            assertEquals(b, e.address(), "the last item is released first, as CPython's tupledealloc does");
+            assertEquals(1, e.getSuppressed().length);
+            assertEquals(a, ((FreedObjectException) e.getSuppressed()[0]).address());
+            space.checkInvariants();
+            long x = space.floats().newFloat(0.5);
+            assertEquals(1, space.refcount(x), "the space works on");
+            space.decref(x);
+        }
+    }
+
+    /** Past the trashcan's depth the deallocations are deferred; the error waits for the last of them. */
+    @Test
+    void aDanglingItemDeepInAChainIsNamedAfterTheWholeChainIsFreed() {
+        try (ObjectSpace space = checkedSpace()) {
+            long before = space.liveObjectCount();
+            long f = space.floats().newFloat(4.0);
+            long inner = space.lists().newList();
+            space.lists().append(inner, f);
+            space.decref(f);
+            space.decref(f); // the list's reference, dropped by mistake: f is freed
+            for (int i = 0; i < 3 * 50; i++) {
+                long outer = space.lists().newList();
+                space.lists().append(outer, inner);
+                space.decref(inner);
+                inner = outer;
+            }
+            long root = inner;
+            FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.decref(root));
+            assertEquals(f, e.address());
+            assertEquals(before, space.liveObjectCount(), "all 151 lists freed");
+            space.checkInvariants();
+        }
+    }
+
+    /** A callback told a collection started is told it stopped, even when the collection is refused. */
+    @Test
+    void aRefusedCollectionStillCallsStopWithNothingCollected() {
+        try (ObjectSpace space = checkedSpace()) {
+            listWithFreedItem(space);
+            long cycle = GcTestSupport.selfList(space);
+            space.decref(cycle);
+            List<String> calls = new java.util.ArrayList<>();
+            space.gc().callbacks().add((phase, info) -> calls.add(phase + " " + info));
+            assertThrows(FreedObjectException.class, () -> space.gc().collect(1));
+            assertEquals(List.of("START " + new Collector.Info(1, 0, 0), "STOP " + new Collector.Info(1, 0, 0)), calls);
+            space.gc().callbacks().clear();
+            reportedDuring(space::close);
+        }
+    }
+
     /** Nothing dangling: the check costs a collection nothing but time. */
     @Test
     void liveReferencesAreCollectedAsBefore() {

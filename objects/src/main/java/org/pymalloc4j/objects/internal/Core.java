@@ -26,7 +26,8 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *
  * <pre>
  *  live objects == objects allocated or revived − objects freed or parked   (static ones apart)
- *  0 &lt;= trashDepth &lt;= TRASH_UNWIND_LEVEL;  trashHead != 0 only while trashDepth &gt; 0
+ *  0 &lt;= trashDepth &lt;= TRASH_UNWIND_LEVEL;  trashHead != 0 and refusedWhileDeallocating != null
+ *      only while trashDepth &gt; 0
  *  a deferred object has refcount 0, is untracked (_gc_next == 0), and is linked through the
  *  pointer bits of its GC head's _gc_prev (3.11's _PyTrash_thread_deposit_object)
  *  a GC object is untracked before its deallocation runs or is deferred
@@ -68,6 +69,8 @@ public final class Core {
     private long serial;
     private int trashDepth;
     private long trashHead;
+    /** Checked mode: the first held reference to a dead object met while deallocating; see refuseHeld. */
+    private RuntimeException refusedWhileDeallocating;
     private boolean closed;
     private boolean memoryClosed;
 
@@ -234,6 +237,9 @@ public final class Core {
      */
     public void decrefHeld(long o) {
         long rc = (checked ? heldRefcount(o) : getLong(o)) - 1;
+        if (rc < 0) {
+            return; // refused while deallocating (heldRefcount kept the error): o is not touched
+        }
         putLong(o, rc);
         if (rc == 0) {
             dealloc(o);
@@ -282,8 +288,20 @@ public final class Core {
         } finally {
             trashDepth--;
         }
-        if (trashDepth == 0 && trashHead != 0) {
+        if (trashDepth == 0 && (trashHead != 0 || refusedWhileDeallocating != null)) {
+            afterOutermostDealloc();
+        }
+    }
+
+    /** The deferred objects deallocated, then any refusal met on the way thrown. */
+    private void afterOutermostDealloc() {
+        if (trashHead != 0) {
             destroyChain();
+        }
+        RuntimeException refused = refusedWhileDeallocating;
+        if (refused != null) {
+            refusedWhileDeallocating = null;
+            throw refused;
         }
     }
 
@@ -328,9 +346,8 @@ public final class Core {
      * an arena, a positive refcount, a type word the type table found lately (never 0 or DEAD),
      * and {@code o} is trusted from then on. Anything else (a static or raw object, a type not
      * seen lately) takes {@link #checkLiveFully}, which throws the precise error or returns.
-     * The header is read at one site each way: every native access C2 inlines parses about 600
-     * IR nodes of FFM plumbing, and past 18,000 in one compilation C2 inlines nothing more, not
-     * even a {@code getLong}; a site saved here is one a caller's loop can still inline.
+     * The header is read at one site each way: C2 parses about 600 IR nodes per native access
+     * and stops inlining at 18,000 per compilation, so a site saved is one a caller can inline.
      */
     public long liveRefcount(long o) {
         boolean known = trusted.contains(o);
@@ -381,12 +398,12 @@ public final class Core {
      */
     public long heldRefcount(long o) {
         boolean known = trusted.contains(o);
-        if (!known) {
-            checkMapped(o);
+        if (!known && !isReadable(o)) {
+            return refuseHeld(o, false);
         }
         long rc = getLong(o);
         if ((!known && getLong(o + OB_TYPE_OFFSET) == DEAD) | (rc <= 0)) {
-            refuseHeld(o);
+            return refuseHeld(o, true);
         }
         return rc;
     }
@@ -399,12 +416,25 @@ public final class Core {
         return (trusted.contains(o) || isReadable(o) && getLong(o + OB_TYPE_OFFSET) != DEAD) && getLong(o) > 0;
     }
 
-    /** The cold half of {@link #heldRefcount}: the error for a freed object or a refcount below 1. */
-    private void refuseHeld(long o) {
-        if (getLong(o + OB_TYPE_OFFSET) == DEAD) {
-            throw useAfterFree(o);
+    /**
+     * The cold half of {@link #heldRefcount}: the error for an object not in readable memory, freed,
+     * or with a refcount below 1. Thrown at once, or, while a GC object is being deallocated, kept
+     * (later ones suppressed in it) for the outermost deallocation to throw once all are done, and
+     * 0 returned: the reference is skipped, so a dangling item neither leaks its container nor
+     * keeps the container's other items alive.
+     */
+    private long refuseHeld(long o, boolean readable) {
+        RuntimeException e = !readable ? notAnObject(o) : getLong(o + OB_TYPE_OFFSET) == DEAD ? useAfterFree(o)
+                : refcountBelowOne(o);
+        if (trashDepth == 0) {
+            throw e;
         }
-        checkRefcount(o);
+        if (refusedWhileDeallocating == null) {
+            refusedWhileDeallocating = e;
+        } else {
+            refusedWhileDeallocating.addSuppressed(e);
+        }
+        return 0;
     }
 
     /**
@@ -418,9 +448,13 @@ public final class Core {
 
     private void checkMapped(long o) {
         if (!isReadable(o)) {
-            throw new FreedObjectException(o, String.format(
-                    "0x%x is not a live object of this space (freed, or never allocated by it)", o));
+            throw notAnObject(o);
         }
+    }
+
+    private static FreedObjectException notAnObject(long o) {
+        return new FreedObjectException(o, String.format(
+                "0x%x is not a live object of this space (freed, or never allocated by it)", o));
     }
 
     private static FreedObjectException useAfterFree(long o) {
@@ -428,11 +462,14 @@ public final class Core {
     }
 
     private void checkRefcount(long o) {
-        long rc = getLong(o);
-        if (rc <= 0) {
-            throw new IllegalStateException(String.format(
-                    "the %s object at 0x%x has a negative or zero refcount (%d)", typeName(o), o, rc));
+        if (getLong(o) <= 0) {
+            throw refcountBelowOne(o);
         }
+    }
+
+    private IllegalStateException refcountBelowOne(long o) {
+        return new IllegalStateException(String.format(
+                "the %s object at 0x%x has a negative or zero refcount (%d)", typeName(o), o, getLong(o)));
     }
 
     /**
@@ -553,6 +590,11 @@ public final class Core {
     public void markMemoryClosed() {
         memoryClosed = true;
         markClosed();
+    }
+
+    /** Whether a refusal met while deallocating waits to be thrown (never between operations). */
+    public boolean refusalPending() {
+        return refusedWhileDeallocating != null;
     }
 
     public int trashDepth() {

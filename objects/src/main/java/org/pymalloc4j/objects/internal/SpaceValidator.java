@@ -53,6 +53,9 @@ public final class SpaceValidator {
         for (int n = 1; n < Tuples.MAX_SAVE_SIZE; n++) {
             checkFreeList(b.tuples.free[n], n + "-tuple", n, parked);
         }
+        if (core.refusalPending()) {
+            fail("a dangling reference met while deallocating was never thrown");
+        }
         if (core.trashDepth() != 0) {
             fail("trashcan depth " + core.trashDepth() + " between operations");
         }
