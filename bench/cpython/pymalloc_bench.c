@@ -8,7 +8,9 @@
  *     NAME VALUE UNIT
  *
  * Commands:
- *   pymalloc_bench [--quick] time       the timed patterns:
+ *   pymalloc_bench [--quick] time [GROUP...]   the timed patterns, all of
+ *   them or the named groups (pair batch mix objects gc), so that each can
+ *   be timed right beside the JMH benchmarks it is compared with:
  *       pair.N          PyObject_Malloc(N) + PyObject_Free, N = 16 64 256 512,
  *                       one ballast block of the class kept live (as the
  *                       JMH pymalloc pair keeps one)                ns/op
@@ -164,18 +166,29 @@ random_mix(long unused)
 }
 
 static void
-time_allocator(void)
+time_pairs(void)
 {
     static const long pair_sizes[] = {16, 64, 256, 512};
-    static const long batch_sizes[] = {16, 64, 256};
     for (size_t k = 0; k < sizeof pair_sizes / sizeof *pair_sizes; k++) {
         void *ballast = checked(PyObject_Malloc((size_t)pair_sizes[k]));
         printf("pair.%ld %.3f ns/op\n", pair_sizes[k], measure(pair, pair_sizes[k]));
         PyObject_Free(ballast);
     }
+    fflush(stdout);
+}
+
+static void
+time_batches(void)
+{
+    static const long batch_sizes[] = {16, 64, 256};
     for (size_t k = 0; k < sizeof batch_sizes / sizeof *batch_sizes; k++)
         printf("batch.%ld %.3f ns/op\n", batch_sizes[k], measure(batch, batch_sizes[k]));
+    fflush(stdout);
+}
 
+static void
+time_mix(void)
+{
     uint64_t seed = 0x5EED0FB10CULL;
     mix_slots = checked(malloc(SEQUENCE * sizeof(int)));
     mix_sizes = checked(malloc(SEQUENCE * sizeof(int)));
@@ -296,18 +309,31 @@ collect_live(long n)
     return ms[collections / 2];
 }
 
+static void time_gc(void);
+
 static void
-time_objects(void)
+time_objects(int objects, int gc)
 {
     Py_InitializeEx(0);
     PyGC_Disable(); /* collections only where the figures ask for them */
     item_a = PyFloat_FromDouble(1);
     item_b = PyFloat_FromDouble(2);
-    printf("float %.3f ns/op\n", measure(float_pair, 0));
-    printf("tuple %.3f ns/op\n", measure(tuple_pair, 0));
-    printf("emptyList %.3f ns/op\n", measure(list_pair, 0));
-    fflush(stdout);
+    if (objects) {
+        printf("float %.3f ns/op\n", measure(float_pair, 0));
+        printf("tuple %.3f ns/op\n", measure(tuple_pair, 0));
+        printf("emptyList %.3f ns/op\n", measure(list_pair, 0));
+        fflush(stdout);
+    }
+    if (gc)
+        time_gc();
+    Py_DECREF(item_a);
+    Py_DECREF(item_b);
+    Py_FinalizeEx();
+}
 
+static void
+time_gc(void)
+{
     double per_object[64];
     int cycle_rounds = rounds > 5 ? 5 : rounds;
     collect_cycles_once(); /* warm-up */
@@ -320,9 +346,35 @@ time_objects(void)
         printf("gc.live.%ld %.3f ms\n", n, collect_live(n));
         fflush(stdout);
     }
-    Py_DECREF(item_a);
-    Py_DECREF(item_b);
-    Py_FinalizeEx();
+}
+
+/* time [GROUP...]: the named groups, in a fixed order, or all of them. */
+static int
+time_groups(int n, char **groups)
+{
+    static const char *known[] = {"pair", "batch", "mix", "objects", "gc"};
+    int want[5];
+    for (int k = 0; k < 5; k++)
+        want[k] = n == 0;
+    for (int i = 0; i < n; i++) {
+        int found = 0;
+        for (int k = 0; k < 5; k++)
+            if (strcmp(groups[i], known[k]) == 0)
+                want[k] = found = 1;
+        if (!found) {
+            fprintf(stderr, "pymalloc_bench: unknown group '%s' (pair batch mix objects gc)\n", groups[i]);
+            return 2;
+        }
+    }
+    if (want[0])
+        time_pairs();
+    if (want[1])
+        time_batches();
+    if (want[2])
+        time_mix();
+    if (want[3] || want[4])
+        time_objects(want[3], want[4]);
+    return 0;
 }
 
 /* ---- trace replay ------------------------------------------------------ */
@@ -466,15 +518,14 @@ main(int argc, char **argv)
         arg++;
     }
     const char *command = arg < argc ? argv[arg] : "";
-    if (strcmp(command, "time") == 0 && arg + 1 == argc) {
-        time_allocator();
-        time_objects();
+    if (strcmp(command, "time") == 0) {
+        return time_groups(argc - arg - 1, argv + arg + 1);
     } else if (strcmp(command, "replay") == 0 && arg + 2 == argc) {
         replay(argv[arg + 1]);
     } else if (strcmp(command, "memory") == 0 && arg + 2 == argc) {
         memory(argv[arg + 1]);
     } else {
-        fprintf(stderr, "usage: pymalloc_bench [--quick] time | replay TRACE | memory pymalloc|malloc\n");
+        fprintf(stderr, "usage: pymalloc_bench [--quick] time [GROUP...] | replay TRACE | memory pymalloc|malloc\n");
         return 2;
     }
     return 0;

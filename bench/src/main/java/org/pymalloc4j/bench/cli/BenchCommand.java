@@ -37,12 +37,13 @@ final class BenchCommand {
               memory    a fragmenting workload (1,000,000 blocks of 1-512 bytes, 9 in 10 freed)
                         in separate processes: peak and final resident memory, arenas in use
 
-            CPython's timed patterns run twice, before and after the JMH benchmarks; each figure
-            is the mean of the two, and a note gives the largest gap between them (the machine's
-            drift over the run).
+            The JMH benchmarks run group by group (pair, batch, random mix, objects, collector,
+            the rest), and CPython's patterns of each group run just before and just after it;
+            each CPython figure is the mean of the two, and a note gives the largest gap between
+            them (the machine's drift over a group's run).
 
             Writes to DIR: jmh.json (JMH's raw results), jmh.log, cpython.txt (each CPython
-            figure, then its value before and after the JMH benchmarks), chart.svg (bars per
+            figure, then its value before and after its JMH benchmarks), chart.svg (bars per
             pattern and size, one colour per implementation), gc-pause.svg (collection pause
             against heap size, log-log) and results.md (the tables in Markdown, for the README; it
             links the charts as DIR/chart.svg, so run from the repository's root to paste it there).
@@ -60,9 +61,6 @@ final class BenchCommand {
               --quiet          no progress
             """;
 
-    /** JMH classes whose CPython figures come from the harness's "time" command. */
-    private static final Pattern TIMED_BY_CPYTHON = Pattern.compile(
-            "^(Pair|Batch|RandomMix|Object|Collector)Benchmark\\.");
     private static final String REPLAY = "TraceReplayBenchmark.";
 
     private final PrintStream out;
@@ -110,7 +108,7 @@ final class BenchCommand {
         List<String> notes = new ArrayList<>();
         CPythonHarness harness = null;
         String cpythonInfo;
-        boolean timed = benchmarks.stream().anyMatch(b -> TIMED_BY_CPYTHON.matcher(b).find());
+        boolean timed = benchmarks.stream().anyMatch(b -> !SideBySideRun.group(b).isEmpty());
         boolean replay = benchmarks.stream().anyMatch(b -> b.startsWith(REPLAY));
         boolean wantCPython = memory || timed || replay;
         try {
@@ -121,23 +119,21 @@ final class BenchCommand {
             notes.add("CPython's figures are missing: " + e.getMessage());
             progress.note("pymalloc4j bench: CPython's figures will be missing: " + e.getMessage());
         }
-        String[] timeArgs = quick ? new String[] {"--quick", "time"} : new String[] {"time"};
-        Map<String, Double> timedBefore = Map.of();
-        if (harness != null && timed) {
-            progress.step("CPython harness, before the JMH benchmarks", 0);
-            timedBefore = harness.run(timeArgs);
-        }
         JmhResults jmh = JmhResults.parse("[]");
+        Map<String, Double> before = Map.of();
+        Map<String, Double> after = new HashMap<>();
         if (!benchmarks.isEmpty()) {
             progress.note(String.format("pymalloc4j bench: %d JMH benchmarks%s, one at a time; raw output in %s",
-                    benchmarks.size(), quick ? " (quick)" : "", dir.resolve("jmh.log")));
-            jmh = JmhRun.run(benchmarks, quick, dir, progress);
+                    benchmarks.size(), quick ? " (quick)" : "", dir.resolve(JmhRun.LOG)));
+            SideBySideRun.Result run = SideBySideRun.run(benchmarks, harness, quick, dir, progress, 0.98);
+            jmh = run.jmh();
+            before = run.before();
+            after.putAll(run.after());
         }
         Map<String, Double> cpython = new HashMap<>();
         if (harness != null) {
-            progress.step("CPython harness, after the JMH benchmarks", 0.98);
-            Map<String, Double> after = new HashMap<>(timed ? harness.run(timeArgs) : Map.of());
             if (replay) {
+                progress.step("CPython harness: replay", 0.98);
                 Path trace = extractTrace();
                 try {
                     after.putAll(harness.run("replay", trace.toString()));
@@ -145,7 +141,7 @@ final class BenchCommand {
                     Files.delete(trace);
                 }
             }
-            CPythonTimes times = new CPythonTimes(timedBefore, after);
+            CPythonTimes times = new CPythonTimes(before, after);
             cpython.putAll(times.figures());
             times.note().ifPresent(notes::add);
             Files.write(dir.resolve("cpython.txt"), times.lines());

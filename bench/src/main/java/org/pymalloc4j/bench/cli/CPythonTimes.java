@@ -10,11 +10,12 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * CPython's timed figures from two runs of the harness, one before the JMH benchmarks and one
- * after them. A machine whose speed drifts while the JMH suite runs (this project's VM moves by
- * a third from minute to minute) would otherwise compare pymalloc4j with CPython as it was at
- * another time; the mean of the two runs brackets the JMH run, and the gap between them says
- * how much any ratio can be trusted.
+ * CPython's timed figures from two runs of the harness, one just before the JMH benchmarks they
+ * are compared with and one just after them ({@link SideBySideRun}). A machine whose speed
+ * drifts while the JMH suite runs (this project's VM moves by a third from minute to minute)
+ * would otherwise compare pymalloc4j with CPython as it was at another time; the mean of the
+ * two runs brackets the JMH benchmarks, and the gap between them says how much any ratio can be
+ * trusted.
  *
  * <pre>
  *  figure(k) == (before(k) + after(k)) / 2     when both runs have k, else the one that has it
@@ -61,9 +62,9 @@ final class CPythonTimes {
     /** The note the report prints under its machine description. */
     Optional<String> note() {
         return largestDrift().map(d -> String.format(Locale.ROOT,
-                "CPython's timed figures are the mean of a run before the JMH benchmarks and one after; "
+                "CPython's timed figures are the mean of a run just before their JMH benchmarks and one just after; "
                 + "the largest gap between the two was %.0f%% (%s: %s then %s), the machine's drift "
-                + "over this run", 100 * d.fraction(), d.key(), BenchTables.fmt(d.before()), BenchTables.fmt(d.after())));
+                + "over those benchmarks", 100 * d.fraction(), d.key(), BenchTables.fmt(d.before()), BenchTables.fmt(d.after())));
     }
 
     /** Lines of {@code cpython.txt}: key, figure, then each run's value ({@code -} if it has none). */

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -28,6 +29,9 @@ final class JmhRun {
     static final List<String> QUICK = List.of("-f", "1", "-wi", "1", "-i", "2", "-w", "1s", "-r", "200ms");
     static final String PACKAGE = "org.pymalloc4j.bench.jmh.";
 
+    /** The merged results and the children's output, in the output directory. */
+    static final String JSON = "jmh.json";
+    static final String LOG = "jmh.log";
     private static final Pattern PROGRESS = Pattern.compile("^# Run progress: ([0-9.,]+)% complete");
     private static final Pattern BENCHMARK = Pattern.compile("^# Benchmark: " + Pattern.quote(PACKAGE) + "(\\S+)");
     private static final Pattern PARAMETERS = Pattern.compile("^# Parameters: \\((.*)\\)");
@@ -61,18 +65,22 @@ final class JmhRun {
     }
 
     /**
-     * Runs the benchmarks and reads their results.
+     * Runs the benchmarks in one child JVM and returns JMH's JSON (an array of results). The
+     * child's output is appended to {@link #LOG} in {@code outDir}; progress moves from
+     * {@code from} to {@code to} as JMH reports it.
      *
      * @throws IOException if the child cannot be started, fails, or writes no results
      */
-    static JmhResults run(List<String> benchmarks, boolean quick, Path outDir, Progress progress) throws IOException {
-        Path json = outDir.resolve("jmh.json");
-        Path log = outDir.resolve("jmh.log");
+    static String run(List<String> benchmarks, boolean quick, Path outDir, Progress progress, double from, double to)
+            throws IOException {
+        Path json = outDir.resolve("jmh-part.json");
+        Path log = outDir.resolve(LOG);
         Files.deleteIfExists(json);
         String[] current = {"", ""};
         int[] failures = {0};
         ChildProcess.Outcome outcome;
-        try (PrintWriter logWriter = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8))) {
+        try (PrintWriter logWriter = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
             outcome = ChildProcess.run(command(benchmarks, quick, json), line -> {
                 logWriter.println(line);
                 Matcher m;
@@ -83,18 +91,19 @@ final class JmhRun {
                     current[1] = m.group(1).replace(" = ", "=");
                 } else if ((m = PROGRESS.matcher(line)).find()) {
                     double percent = Double.parseDouble(m.group(1).replace(',', '.'));
-                    progress.step(current[0] + " " + current[1], percent / 100);
+                    progress.step(current[0] + " " + current[1], from + (to - from) * percent / 100);
                 } else if (line.contains("<failure>")) {
                     failures[0]++;
                 }
             });
         }
-        progress.finish();
         if (!outcome.ok() || !Files.exists(json)) {
+            progress.finish();
             throw new IOException("the JMH run failed (status " + outcome.status() + "); see " + log
                     + (outcome.errorTail().isEmpty() ? "" : ":\n" + outcome.errorTail()));
         }
-        JmhResults results = JmhResults.parse(Files.readString(json));
+        String results = Files.readString(json);
+        Files.delete(json);
         if (failures[0] > 0) {
             progress.note(failures[0] + " benchmark(s) failed and are missing from the tables; see " + log);
         }

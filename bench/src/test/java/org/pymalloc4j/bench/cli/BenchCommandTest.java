@@ -117,6 +117,10 @@ class BenchCommandTest {
         Map<String, Double> memory = harness.run("memory", "malloc");
         assertTrue(memory.get("memory.peakRss") > memory.get("memory.rssStart") + 100e6,
                 "a million blocks of 1..512 bytes take over 100 MB: " + memory);
+        Map<String, Double> pairs = harness.run(SideBySideRun.timeArgs(true, "pair"));
+        assertEquals(java.util.Set.of("pair.16", "pair.64", "pair.256", "pair.512"), pairs.keySet(),
+                "one group's figures and no other's");
+        assertThrows(IOException.class, () -> harness.run("--quick", "time", "no-such-group"));
         CPythonHarness.build(dir, System.getenv());
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "the second build reuses the first");

@@ -1,0 +1,107 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The JMH benchmarks run group by group, each group between two runs of the CPython patterns
+ * it is compared with: a ratio then compares figures taken minutes apart, not the length of
+ * the whole suite apart (on this project's VM CPython's own figures drifted 45-80% between the
+ * two ends of a 50-minute run, and most of it between groups).
+ *
+ * <pre>
+ *  group(b) == the harness's group of b's class (pair, batch, mix, objects, gc), or "" for none
+ *  for each group g, in the order the benchmarks come:
+ *      before += CPython time g;  JMH on the benchmarks of g;  after += CPython time g
+ *  jmh.json == the concatenation of every group's results, in that order
+ * </pre>
+ */
+final class SideBySideRun {
+    /** The merged JMH results and CPython's figures from just before and just after their groups. */
+    record Result(JmhResults jmh, Map<String, Double> before, Map<String, Double> after) {
+    }
+
+    private SideBySideRun() {
+    }
+
+    /** The harness's group of the patterns {@code benchmark} ({@code Class.method}) is compared with, or "". */
+    static String group(String benchmark) {
+        int dot = benchmark.indexOf('.');
+        return switch (dot < 0 ? benchmark : benchmark.substring(0, dot)) {
+            case "PairBenchmark" -> "pair";
+            case "BatchBenchmark" -> "batch";
+            case "RandomMixBenchmark" -> "mix";
+            case "ObjectBenchmark" -> "objects";
+            case "CollectorBenchmark" -> "gc";
+            default -> "";
+        };
+    }
+
+    /** The benchmarks by group, groups in the order their first benchmark comes. */
+    static Map<String, List<String>> byGroup(List<String> benchmarks) {
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        benchmarks.forEach(b -> groups.computeIfAbsent(group(b), g -> new ArrayList<>()).add(b));
+        return groups;
+    }
+
+    /**
+     * Runs every group; {@code harness} may be null (no CPython figures). Progress runs from 0
+     * to {@code end} over the benchmarks.
+     *
+     * @throws IOException if a JMH child or the harness fails
+     */
+    static Result run(List<String> benchmarks, CPythonHarness harness, boolean quick, Path dir, Progress progress,
+                      double end) throws IOException {
+        Map<String, Double> before = new HashMap<>();
+        Map<String, Double> after = new HashMap<>();
+        List<String> parts = new ArrayList<>();
+        Files.deleteIfExists(dir.resolve(JmhRun.LOG));
+        int done = 0;
+        for (Map.Entry<String, List<String>> e : byGroup(benchmarks).entrySet()) {
+            String group = e.getKey();
+            List<String> members = e.getValue();
+            double from = end * done / benchmarks.size();
+            double to = end * (done + members.size()) / benchmarks.size();
+            boolean timed = harness != null && !group.isEmpty();
+            if (timed) {
+                progress.step("CPython harness: " + group + ", before its JMH benchmarks", from);
+                before.putAll(harness.run(timeArgs(quick, group)));
+            }
+            parts.add(JmhRun.run(members, quick, dir, progress, from, to));
+            if (timed) {
+                progress.step("CPython harness: " + group + ", after its JMH benchmarks", to);
+                after.putAll(harness.run(timeArgs(quick, group)));
+            }
+            done += members.size();
+        }
+        String merged = concat(parts);
+        Files.writeString(dir.resolve(JmhRun.JSON), merged);
+        return new Result(JmhResults.parse(merged), before, after);
+    }
+
+    static String[] timeArgs(boolean quick, String group) {
+        return quick ? new String[] {"--quick", "time", group} : new String[] {"time", group};
+    }
+
+    /** One JSON array of the elements of several ({@code [a, b]} and {@code [c]} give {@code [a, b, c]}). */
+    static String concat(List<String> arrays) {
+        List<String> inner = new ArrayList<>();
+        for (String a : arrays) {
+            String t = a.strip();
+            if (!t.startsWith("[") || !t.endsWith("]")) {
+                throw new IllegalArgumentException("not a JSON array: " + (t.length() > 40 ? t.substring(0, 40) + "..." : t));
+            }
+            String body = t.substring(1, t.length() - 1).strip();
+            if (!body.isEmpty()) {
+                inner.add(body);
+            }
+        }
+        return "[" + String.join(",\n", inner) + "]\n";
+    }
+}
