@@ -42,7 +42,7 @@ public final class BytesApi {
      */
     public byte[] value(long o) {
         if (checked) {
-            core.checkType(o, core.bytesType, "bytes().value");
+            core.args.checkType(o, core.bytesType, "bytes().value");
         }
         return BytesObjects.value(o);
     }

@@ -66,9 +66,9 @@ public final class ClassApi {
      */
     public long newInstance(long cls) {
         if (checked) {
-            core.checkType(cls, core.typeType, "classes().newInstance");
+            core.args.checkType(cls, core.typeType, "classes().newInstance");
             if (!Instances.isClass(cls)) {
-                throw core.wrongType(cls, "classes().newInstance (a built-in type)", "class");
+                throw core.args.wrongType(cls, "classes().newInstance (a built-in type)", "class");
             }
         }
         return instances.newInstance(cls);
@@ -111,11 +111,11 @@ public final class ClassApi {
     private void checkSlot(long o, long i, String operation) {
         core.checkLive(o);
         if (!Instances.isClass(core.typeOf(o))) {
-            throw core.wrongType(o, operation, "class instance");
+            throw core.args.wrongType(o, operation, "class instance");
         }
         long n = Instances.slotCount(o);
         if (i < 0 || i >= n) {
-            throw core.indexError(o, operation, i, n);
+            throw core.args.indexError(o, operation, i, n);
         }
     }
 }

@@ -249,7 +249,7 @@ public final class Collector {
      * @throws IllegalStateException if the space is closed
      */
     public boolean isTracked(long o) {
-        core.checkArgument(o);
+        core.args.checkArgument(o);
         return gc.isGc(o) && GcHead.isTracked(o);
     }
 
@@ -298,7 +298,7 @@ public final class Collector {
     public List<Long> getReferents(long... objects) {
         core.checkOpen();
         for (long o : objects) {
-            core.checkArgument(o);
+            core.args.checkArgument(o);
         }
         List<Long> out = new ArrayList<>();
         for (long o : objects) {
@@ -321,7 +321,7 @@ public final class Collector {
         core.checkOpen();
         Set<Long> targets = new HashSet<>();
         for (long o : objects) {
-            core.checkArgument(o);
+            core.args.checkArgument(o);
             targets.add(o);
         }
         List<Long> out = new ArrayList<>();
@@ -348,7 +348,7 @@ public final class Collector {
      * @throws IllegalStateException if the space is closed
      */
     public boolean isFinalized(long o) {
-        core.checkArgument(o);
+        core.args.checkArgument(o);
         return gc.isGc(o) && GcHead.isFinalized(o - ObjectHeader.GC_HEAD_LENGTH);
     }
 

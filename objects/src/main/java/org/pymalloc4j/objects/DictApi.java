@@ -83,7 +83,7 @@ public final class DictApi {
      */
     public long size(long dict) {
         if (checked) {
-            core.checkType(dict, core.dictType, "dicts().size");
+            core.args.checkType(dict, core.dictType, "dicts().size");
         }
         return Dicts.size(dict);
     }
@@ -91,7 +91,7 @@ public final class DictApi {
     private void checkArgs(long dict, long key, String operation) {
         core.checkOpen();
         if (checked) {
-            core.checkType(dict, core.dictType, operation);
+            core.args.checkType(dict, core.dictType, operation);
             core.checkLive(key);
         }
     }

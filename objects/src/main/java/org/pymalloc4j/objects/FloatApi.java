@@ -41,7 +41,7 @@ public final class FloatApi {
      */
     public double value(long o) {
         if (checked) {
-            core.checkType(o, core.floatType, "floats().value");
+            core.args.checkType(o, core.floatType, "floats().value");
         }
         return Floats.value(o);
     }

@@ -80,7 +80,7 @@ public final class IntApi {
         core.checkLive(o);
         long t = core.typeOf(o);
         if (t != core.intType && t != core.boolType) {
-            throw core.wrongType(o, operation, "int");
+            throw core.args.wrongType(o, operation, "int");
         }
     }
 }

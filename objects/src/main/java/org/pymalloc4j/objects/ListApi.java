@@ -54,7 +54,7 @@ public final class ListApi {
      */
     public void append(long list, long item) {
         if (checked) {
-            core.checkType(list, core.listType, "lists().append");
+            core.args.checkType(list, core.listType, "lists().append");
             core.checkLive(item);
         }
         lists.append(list, item);
@@ -70,7 +70,7 @@ public final class ListApi {
      */
     public void clear(long list) {
         if (checked) {
-            core.checkType(list, core.listType, "lists().clear");
+            core.args.checkType(list, core.listType, "lists().clear");
         }
         lists.clear(list);
     }
@@ -85,7 +85,7 @@ public final class ListApi {
      */
     public long get(long list, long i) {
         if (checked) {
-            core.checkIndex(list, core.listType, "lists().get", i);
+            core.args.checkIndex(list, core.listType, "lists().get", i);
         }
         return Lists.item(list, i);
     }
@@ -103,7 +103,7 @@ public final class ListApi {
      */
     public void set(long list, long i, long item) {
         if (checked) {
-            core.checkSetItem(list, core.listType, "lists().set", i, item);
+            core.args.checkSetItem(list, core.listType, "lists().set", i, item);
         }
         long old = Lists.item(list, i);
         Lists.setItem(list, i, item);
@@ -119,7 +119,7 @@ public final class ListApi {
      */
     public long size(long list) {
         if (checked) {
-            core.checkType(list, core.listType, "lists().size");
+            core.args.checkType(list, core.listType, "lists().size");
         }
         return Lists.size(list);
     }
@@ -133,7 +133,7 @@ public final class ListApi {
      */
     public long capacity(long list) {
         if (checked) {
-            core.checkType(list, core.listType, "lists().capacity");
+            core.args.checkType(list, core.listType, "lists().capacity");
         }
         return Lists.allocated(list);
     }

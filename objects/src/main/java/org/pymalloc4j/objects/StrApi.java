@@ -43,7 +43,7 @@ public final class StrApi {
      */
     public String value(long o) {
         if (checked) {
-            core.checkType(o, core.strType, "strs().value");
+            core.args.checkType(o, core.strType, "strs().value");
         }
         return Strs.value(o);
     }
@@ -71,7 +71,7 @@ public final class StrApi {
     public long internInPlace(long str) {
         core.checkOpen();
         if (checked) {
-            core.checkType(str, core.strType, "strs().internInPlace");
+            core.args.checkType(str, core.strType, "strs().internInPlace");
         }
         return strs.internInPlace(str);
     }
@@ -85,7 +85,7 @@ public final class StrApi {
      */
     public boolean isInterned(long str) {
         if (checked) {
-            core.checkType(str, core.strType, "strs().isInterned");
+            core.args.checkType(str, core.strType, "strs().isInterned");
         }
         return Strs.isInterned(str);
     }

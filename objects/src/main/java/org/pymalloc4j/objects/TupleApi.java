@@ -89,7 +89,7 @@ public final class TupleApi {
      */
     public long get(long tuple, long i) {
         if (checked) {
-            core.checkIndex(tuple, core.tupleType, "tuples().get", i);
+            core.args.checkIndex(tuple, core.tupleType, "tuples().get", i);
         }
         return Tuples.item(tuple, i);
     }
@@ -108,7 +108,7 @@ public final class TupleApi {
      */
     public void set(long tuple, long i, long item) {
         if (checked) {
-            core.checkSetItem(tuple, core.tupleType, "tuples().set", i, item);
+            core.args.checkSetItem(tuple, core.tupleType, "tuples().set", i, item);
             if (getLong(tuple) != 1) {
                 IllegalStateException e = new IllegalStateException(String.format(
                         "tuples().set on the shared tuple at 0x%x (refcount %d): tuples are immutable once shared",
@@ -131,7 +131,7 @@ public final class TupleApi {
      */
     public long size(long tuple) {
         if (checked) {
-            core.checkType(tuple, core.tupleType, "tuples().size");
+            core.args.checkType(tuple, core.tupleType, "tuples().size");
         }
         return Tuples.size(tuple);
     }

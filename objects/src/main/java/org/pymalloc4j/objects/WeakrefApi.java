@@ -80,7 +80,7 @@ public final class WeakrefApi {
     public long get(long weakref) {
         core.checkOpen();
         if (checked) {
-            core.checkType(weakref, core.weakrefType, "weakrefs().get");
+            core.args.checkType(weakref, core.weakrefType, "weakrefs().get");
         }
         return weakrefs.referent(weakref);
     }
@@ -92,7 +92,7 @@ public final class WeakrefApi {
      * @throws IllegalStateException if the space is closed
      */
     public boolean canReference(long o) {
-        core.checkArgument(o);
+        core.args.checkArgument(o);
         return weakrefs.listOf(o) != 0;
     }
 
@@ -104,7 +104,7 @@ public final class WeakrefApi {
      * @throws IllegalStateException if the space is closed
      */
     public int count(long o) {
-        core.checkArgument(o);
+        core.args.checkArgument(o);
         return weakrefs.listOf(o) == 0 ? 0 : weakrefs.count(o);
     }
 
@@ -116,7 +116,7 @@ public final class WeakrefApi {
      * @throws IllegalStateException if the space is closed
      */
     public List<Long> refsTo(long o) {
-        core.checkArgument(o);
+        core.args.checkArgument(o);
         List<Long> out = new ArrayList<>();
         if (weakrefs.listOf(o) != 0) {
             for (long wr : weakrefs.refsTo(o)) {
@@ -127,7 +127,7 @@ public final class WeakrefApi {
     }
 
     private void checkReferent(long o) {
-        core.checkArgument(o);
+        core.args.checkArgument(o);
         if (weakrefs.listOf(o) == 0) {
             throw new WrongTypeException(o, core.typeName(o), String.format(
                     "cannot create weak reference to '%s' object (at 0x%x)", core.typeName(o), o));

@@ -9,14 +9,12 @@ import org.pymalloc4j.allocator.MemoryDomain;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.allocator.Tracer;
 import org.pymalloc4j.objects.FreedObjectException;
-import org.pymalloc4j.objects.WrongTypeException;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
 import static org.pymalloc4j.objects.ObjectHeader.OB_REFCNT_OFFSET;
-import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
 
@@ -52,6 +50,8 @@ public final class Core {
     public final GcState gc;
     /** Allocation with the event-based collection on running out of memory. */
     public final SpaceAllocation alloc;
+    /** The checks of the public operations' arguments: type, index, a stolen item. */
+    public final ArgumentChecks args = new ArgumentChecks(this);
     private final PyMalloc heap;
     private final TraceRefs trace;
     private final Memory memory;
@@ -237,13 +237,12 @@ public final class Core {
      */
     public void decrefHeld(long o) {
         long rc = (checked ? heldRefcount(o) : getLong(o)) - 1;
-        if (rc < 0) {
-            return; // refused while deallocating (heldRefcount kept the error): o is not touched
-        }
-        putLong(o, rc);
-        if (rc == 0) {
+        if (rc > 0) {
+            putLong(o, rc);
+        } else if (rc == 0) {
+            putLong(o, 0);
             dealloc(o);
-        }
+        } // rc < 0: refused while deallocating (heldRefcount kept the error), o not touched
     }
 
     /** {@link #decrefHeld} of a reference that may be NULL. */
@@ -470,66 +469,6 @@ public final class Core {
     private IllegalStateException refcountBelowOne(long o) {
         return new IllegalStateException(String.format(
                 "the %s object at 0x%x has a negative or zero refcount (%d)", typeName(o), o, getLong(o)));
-    }
-
-    /**
-     * An argument of an operation that reads no more of it than its header: the space open,
-     * and, in checked mode, {@code o} live.
-     */
-    public void checkArgument(long o) {
-        checkOpen();
-        if (checked) {
-            checkLive(o);
-        }
-    }
-
-    /**
-     * Checked mode, for a setter that steals {@code item}: the item is live (else nothing is
-     * stolen), then the container and index are checked; if they are bad the item is released
-     * all the same, as CPython's {@code PyList_SetItem}/{@code PyTuple_SetItem} do.
-     */
-    public void checkSetItem(long o, long type, String operation, long i, long item) {
-        if (item != 0) {
-            checkLive(item);
-        }
-        try {
-            checkIndex(o, type, operation, i);
-        } catch (RuntimeException e) {
-            xdecref(item);
-            throw e;
-        }
-    }
-
-    /** Checked mode: {@code o} is live and of exactly {@code type}. */
-    public void checkType(long o, long type, String operation) {
-        checkLive(o);
-        if (getLong(o + OB_TYPE_OFFSET) != type) {
-            throw wrongType(o, operation, nameOfType(type));
-        }
-    }
-
-    public WrongTypeException wrongType(long o, String operation, String expected) {
-        return new WrongTypeException(o, typeName(o), String.format(
-                "%s expects a %s object, got the %s object at 0x%x", operation, expected, typeName(o), o));
-    }
-
-    /**
-     * Checked mode: {@code o} is live, of exactly {@code type} (a variable-size type), and
-     * {@code i} is in {@code [0, ob_size)}. The size is read only once {@code o} is known to be
-     * a live object of that type: a foreign or freed address is refused before any of it is read.
-     */
-    public void checkIndex(long o, long type, String operation, long i) {
-        checkType(o, type, operation);
-        long size = getLong(o + OB_SIZE_OFFSET);
-        if (i < 0 || i >= size) {
-            throw indexError(o, operation, i, size);
-        }
-    }
-
-    public IndexOutOfBoundsException indexError(long o, String operation, long index, long size) {
-        return new IndexOutOfBoundsException(String.format(
-                "%s: index %d out of range for the %s object at 0x%x of size %d",
-                operation, index, typeName(o), o, size));
     }
 
     // ------------------------------------------------------------------ types

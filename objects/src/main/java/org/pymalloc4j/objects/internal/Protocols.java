@@ -46,7 +46,7 @@ public final class Protocols {
         } else if (t == core.bytesType) {
             return BytesObjects.hash(o);
         } else if (t == core.listType || t == core.dictType) {
-            throw core.wrongType(o, "hash (unhashable type: '" + core.typeName(o) + "')", "hashable");
+            throw core.args.wrongType(o, "hash (unhashable type: '" + core.typeName(o) + "')", "hashable");
         }
         return Hashing.pointer(o);
     }
