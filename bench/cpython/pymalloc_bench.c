@@ -508,6 +508,7 @@ memory(const char *allocator)
         printf("memory.arenas %lld count\n", pymalloc_arenas());
 }
 
+#ifndef PYMALLOC_BENCH_LIBRARY /* pymalloc_versus.c includes this file for its patterns */
 int
 main(int argc, char **argv)
 {
@@ -530,3 +531,4 @@ main(int argc, char **argv)
     }
     return 0;
 }
+#endif

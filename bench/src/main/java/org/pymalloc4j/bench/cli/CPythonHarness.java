@@ -27,6 +27,7 @@ import java.util.Optional;
  */
 final class CPythonHarness {
     static final String SOURCE = "/cpython/pymalloc_bench.c";
+    static final String LIBRARY_SOURCE = "/cpython/pymalloc_versus.c";
     static final String INSTALL_HINT = "install a C compiler and CPython's development files, "
             + "e.g. 'apt-get install python3-dev gcc' (Debian/Ubuntu) or 'dnf install python3-devel gcc' (Fedora)";
 
@@ -49,14 +50,27 @@ final class CPythonHarness {
             "print(sys.version.split()[0])",
             "print(v('CONFIG_ARGS') or '')",
             "print(v('LIBPL') or '')",
-            "print(v('MODLIBS') or '')");
+            "print(v('MODLIBS') or '')",
+            "print(sys.prefix)");
+
+    /** How to link against libpython: the flags after the sources, and what they name. */
+    private record Link(List<String> flags, String how) {
+    }
 
     private final Path binary;
     private final String description;
+    private final String cc;
+    private final Path include;
+    private final List<Link> links;
+    private final String prefix;
 
-    private CPythonHarness(Path binary, String description) {
+    private CPythonHarness(Path binary, String description, String cc, Path include, List<Link> links, String prefix) {
         this.binary = binary;
         this.description = description;
+        this.cc = cc;
+        this.include = include;
+        this.links = links;
+        this.prefix = prefix;
     }
 
     /** Python, its build options and the compiler, for the report's machine section. */
@@ -84,8 +98,8 @@ final class CPythonHarness {
         } catch (IOException e) {
             throw new Unavailable("cannot ask " + python + " for its build paths (" + e.getMessage() + "); " + INSTALL_HINT);
         }
-        if (probe.size() < 8) {
-            throw new Unavailable(python + " printed " + probe.size() + " lines for its build paths, not 8");
+        if (probe.size() < 9) {
+            throw new Unavailable(python + " printed " + probe.size() + " lines for its build paths, not 9");
         }
         Path include = Path.of(probe.get(0));
         String libDir = probe.get(1);
@@ -100,40 +114,99 @@ final class CPythonHarness {
         }
         String compiler = firstLine(List.of(cc, "--version"));
         Path staticLib = probe.get(6).isEmpty() ? null : Path.of(probe.get(6), "libpython" + ldVersion + ".a");
-        try (InputStream in = CPythonHarness.class.getResourceAsStream(SOURCE)) {
-            if (in == null) {
-                throw new Unavailable("the harness source " + SOURCE + " is missing from the tool's jar");
-            }
-            byte[] source = in.readAllBytes();
-            Path dir = cacheRoot.resolve("cpython-" + hash(source, String.join("\n", probe), compiler));
+        List<Link> links = new ArrayList<>();
+        if (staticLib != null && Files.isRegularFile(staticLib)) {
+            List<String> flags = new ArrayList<>(List.of(staticLib.toString()));
+            addLibs(flags, probe.get(3) + " " + probe.get(7));
+            links.add(new Link(flags, "static " + staticLib.getFileName() + " from " + staticLib.getParent()));
+        }
+        List<String> shared = new ArrayList<>(List.of("-L" + libDir, "-lpython" + ldVersion, "-Wl,-rpath," + libDir));
+        addLibs(shared, probe.get(3));
+        links.add(new Link(shared, "libpython" + ldVersion + " in " + libDir));
+        try {
+            byte[] source = resource(SOURCE);
+            // The library's source is in the hash too: a change to it rebuilds the cached library
+            Path dir = cacheRoot.resolve("cpython-" + hash(source, resource(LIBRARY_SOURCE), String.join("\n", probe), compiler));
             Path binary = dir.resolve("pymalloc_bench");
             Path linked = dir.resolve("linked");
             if (!Files.isExecutable(binary) || !Files.isRegularFile(linked)) {
                 Files.createDirectories(dir);
                 Path c = dir.resolve("pymalloc_bench.c");
                 Files.write(c, source);
-                String how = null;
-                if (staticLib != null && Files.isRegularFile(staticLib)) {
-                    // -no-pie: distributions' static libpython is not always position-independent
-                    List<String> command = new ArrayList<>(List.of(cc, "-O2", "-no-pie", "-I" + include, c.toString(),
-                            "-o", binary.toString(), staticLib.toString()));
-                    addLibs(command, probe.get(3) + " " + probe.get(7));
-                    how = tryLink(command) ? "static " + staticLib.getFileName() + " from " + staticLib.getParent() : null;
-                }
-                if (how == null) {
-                    List<String> command = new ArrayList<>(List.of(cc, "-O2", "-I" + include, c.toString(),
-                            "-o", binary.toString(), "-L" + libDir, "-lpython" + ldVersion, "-Wl,-rpath," + libDir));
-                    addLibs(command, probe.get(3));
-                    ChildProcess.output(command);
-                    how = "libpython" + ldVersion + " in " + libDir;
-                }
+                // -no-pie: distributions' static libpython is not always position-independent
+                String how = link(List.of(cc, "-O2", "-no-pie", "-I" + include, c.toString(), "-o", binary.toString()),
+                        links);
                 Files.writeString(linked, how);
             }
             String description = "CPython " + probe.get(4) + " (" + python + ", linked with " + Files.readString(linked).trim()
                     + "; " + buildOptions(probe.get(5)) + "), harness built with " + compiler + " -O2";
-            return new CPythonHarness(binary, description);
+            return new CPythonHarness(binary, description, cc, include, links, probe.get(8));
         } catch (IOException e) {
             throw new Unavailable("building the CPython harness failed: " + e.getMessage() + "; " + INSTALL_HINT);
+        }
+    }
+
+    /** The data layouts of {@link #library()}: bytes of padding before libpython's static data. */
+    static final List<Integer> LAYOUT_PADS = List.of(0, 64, 128, 192, 256);
+
+    /**
+     * CPython's patterns as shared libraries for {@code versus} ({@code pymalloc_versus.c},
+     * which includes the harness's source), one for each of {@link #LAYOUT_PADS}, built beside
+     * the harness on first use: linked with the static libpython when it is position-independent
+     * (CPython built with {@code --enable-shared} compiles it so), with {@code -Bsymbolic} so
+     * that calls inside it bind directly, as in the harness's executable; else with the shared
+     * library (whose static data the padding does not move).
+     *
+     * @throws Unavailable if neither link works
+     */
+    CPythonLibrary.Build library() throws Unavailable {
+        Path dir = binary.getParent();
+        Path linked = dir.resolve("library-linked");
+        List<Path> layouts = LAYOUT_PADS.stream().map(pad -> dir.resolve("libpymalloc_versus-" + pad + ".so")).toList();
+        try {
+            if (!Files.isRegularFile(linked) || !layouts.stream().allMatch(Files::isRegularFile)) {
+                Path c = dir.resolve("pymalloc_versus.c");
+                Files.write(c, resource(LIBRARY_SOURCE));
+                List<Link> symbolic = links.stream().map(l -> {
+                    List<String> flags = new ArrayList<>(l.flags());
+                    flags.add("-Wl,-Bsymbolic");
+                    return new Link(flags, l.how());
+                }).toList();
+                String how = null;
+                for (int i = 0; i < layouts.size(); i++) {
+                    how = link(List.of(cc, "-O2", "-shared", "-fPIC", "-DPMV_PAD=" + LAYOUT_PADS.get(i), "-I" + include,
+                            "-I" + dir, c.toString(), "-o", layouts.get(i).toString()), symbolic);
+                }
+                Files.writeString(linked, how);
+            }
+            return new CPythonLibrary.Build(layouts, LAYOUT_PADS, Files.readString(linked).trim(), prefix);
+        } catch (IOException e) {
+            throw new Unavailable("building CPython's patterns as a library failed: " + e.getMessage() + "; " + INSTALL_HINT);
+        }
+    }
+
+    /** Runs {@code command} followed by each way of linking until one works; returns its description. */
+    private static String link(List<String> command, List<Link> links) throws IOException {
+        IOException last = null;
+        for (Link l : links) {
+            List<String> full = new ArrayList<>(command);
+            full.addAll(l.flags());
+            try {
+                ChildProcess.output(full);
+                return l.how();
+            } catch (IOException e) {
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static byte[] resource(String name) throws IOException, Unavailable {
+        try (InputStream in = CPythonHarness.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new Unavailable("the source " + name + " is missing from the tool's jar");
+            }
+            return in.readAllBytes();
         }
     }
 
@@ -168,15 +241,6 @@ final class CPythonHarness {
         }
     }
 
-    private static boolean tryLink(List<String> command) {
-        try {
-            ChildProcess.output(command);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private static boolean hasLibpython(Path dir, String ldVersion) {
         String name = "libpython" + ldVersion;
         return Files.exists(dir.resolve(name + ".so")) || Files.exists(dir.resolve(name + ".a"))
@@ -205,10 +269,11 @@ final class CPythonHarness {
         }
     }
 
-    private static String hash(byte[] source, String python, String compiler) {
+    private static String hash(byte[] source, byte[] librarySource, String python, String compiler) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(source);
+            sha.update(librarySource);
             sha.update(python.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             sha.update(compiler.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(sha.digest(), 0, 8);

@@ -1,0 +1,129 @@
+/*
+ * pymalloc_versus.c -- CPython's side of `pymalloc4j versus`.
+ *
+ * The timed patterns of pymalloc_bench.c (included below, so the C loops are
+ * the very same), built as a shared library that the tool loads into its own
+ * JVM and calls through FFM downcalls. pymalloc4j's rounds and CPython's then
+ * alternate in one process: a slow spell of the machine, which on a shared VM
+ * lasts minutes, hits both sides of a ratio alike.
+ *
+ *   pmv_start(home)   starts the interpreter, for the object patterns only
+ *                     (home: its sys.prefix, or NULL): 0, or -1 if it failed
+ *   pmv_begin(p, param, initial, slots, sizes)
+ *                     sets pattern p up: the pair's ballast block of param
+ *                     bytes, or the random mix's live blocks (initial sizes)
+ *                     and its request sequence (the caller's arrays, LIVE and
+ *                     SEQUENCE ints, read until pmv_end): 0, or -1
+ *   pmv_run(p, param) runs pattern p once; returns the operations done
+ *   pmv_end(p)        frees what pmv_begin took
+ *
+ * Layouts: built with -DPMV_PAD=N, N bytes more of this file's static data
+ * come before libpython's own, so all of libpython's static data move by N
+ * bytes. CPython's speed depends on where they land, by up to 2x on the random
+ * mix (libpython 3.11.7 here: 36 or 72 ns a free + malloc with 192 or 8 bytes),
+ * so `versus` builds several layouts and measures CPython in its fastest.
+ *
+ * Patterns (the PMV_* numbers, which VersusPatterns.java repeats): pair,
+ * batch (param: the block size), random mix, float, 2-tuple, empty list.
+ * The interpreter's state belongs to the thread that started it: call every
+ * function from that thread.
+ */
+#define PYMALLOC_BENCH_LIBRARY
+#include "pymalloc_bench.c"
+
+enum { PMV_PAIR, PMV_BATCH, PMV_MIX, PMV_FLOAT, PMV_TUPLE, PMV_LIST };
+
+#ifndef PMV_PAD
+#define PMV_PAD 0
+#endif
+/* External, so that it is kept: it moves the static data linked after it. */
+char pmv_layout_pad[PMV_PAD + 1];
+
+static void *pair_ballast;
+
+int
+pmv_start(const char *home)
+{
+    if (Py_IsInitialized())
+        return 0;
+    PyConfig config;
+    PyConfig_InitPythonConfig(&config);
+    config.install_signal_handlers = 0; /* the JVM's signals stay the JVM's */
+    config.parse_argv = 0;
+    config.site_import = 0;
+    PyStatus status = home == NULL ? PyStatus_Ok() : PyConfig_SetBytesString(&config, &config.home, home);
+    if (!PyStatus_Exception(status))
+        status = Py_InitializeFromConfig(&config);
+    PyConfig_Clear(&config);
+    if (PyStatus_Exception(status)) {
+        fprintf(stderr, "pymalloc_versus: the interpreter did not start: %s\n",
+                status.err_msg != NULL ? status.err_msg : "(no message)");
+        return -1;
+    }
+    PyGC_Disable(); /* as pymalloc_bench: no collections inside the patterns */
+    item_a = PyFloat_FromDouble(1);
+    item_b = PyFloat_FromDouble(2);
+    return 0;
+}
+
+int
+pmv_begin(int pattern, long param, const int *initial, const int *slots, const int *sizes)
+{
+    switch (pattern) {
+    case PMV_PAIR:
+        pair_ballast = checked(PyObject_Malloc((size_t)param));
+        return 0;
+    case PMV_BATCH:
+        return 0;
+    case PMV_MIX:
+        for (int i = 0; i < LIVE; i++)
+            live[i] = checked(PyObject_Malloc((size_t)initial[i]));
+        mix_slots = (int *)slots;
+        mix_sizes = (int *)sizes;
+        mix_cursor = 0;
+        return 0;
+    case PMV_FLOAT:
+    case PMV_TUPLE:
+    case PMV_LIST:
+        return Py_IsInitialized() ? 0 : -1;
+    default:
+        return -1;
+    }
+}
+
+long long
+pmv_run(int pattern, long param)
+{
+    switch (pattern) {
+    case PMV_PAIR:
+        return pair(param);
+    case PMV_BATCH:
+        return batch(param);
+    case PMV_MIX:
+        return random_mix(0);
+    case PMV_FLOAT:
+        return float_pair(0);
+    case PMV_TUPLE:
+        return tuple_pair(0);
+    case PMV_LIST:
+        return list_pair(0);
+    default:
+        return -1;
+    }
+}
+
+void
+pmv_end(int pattern)
+{
+    if (pattern == PMV_PAIR) {
+        PyObject_Free(pair_ballast);
+        pair_ballast = NULL;
+    } else if (pattern == PMV_MIX) {
+        for (int i = 0; i < LIVE; i++) {
+            PyObject_Free(live[i]);
+            live[i] = NULL;
+        }
+        mix_slots = NULL;
+        mix_sizes = NULL;
+    }
+}
