@@ -566,6 +566,11 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
                 CHECKS ? live.newest() : 0).check();
     }
 
+    /** Whether heaps check their input: true unless {@code -Dpymalloc4j.checks=false} when this class loaded. */
+    public static boolean isChecked() {
+        return CHECKS;
+    }
+
     /** Whether {@link #close()} has run. */
     public boolean isClosed() {
         return closed;

@@ -16,6 +16,7 @@ public final class Main {
               layout   print a live object, type, pool header or arena in JOL's table form,
                        or compare built-ins with their Java counterparts (--compare)
               bench    benchmark against the baselines and CPython; tables, charts, raw JSON
+              versus   time pymalloc4j and CPython's C in alternate rounds in one process
               help     show the help of a command
 
             Run 'pymalloc4j <command> --help' for the options of a command.
@@ -44,6 +45,7 @@ public final class Main {
                 case "map" -> new MapCommand(out, err).run(rest);
                 case "layout" -> new LayoutCommand(out).run(rest);
                 case "bench" -> new BenchCommand(out, err).run(rest);
+                case "versus" -> new VersusCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> help(rest, out);
                 default -> throw new UsageException("unknown command '" + command + "'\n\n" + USAGE);
             };
@@ -60,6 +62,7 @@ public final class Main {
             case "map" -> MapCommand.HELP;
             case "layout" -> LayoutCommand.HELP;
             case "bench" -> BenchCommand.HELP;
+            case "versus" -> VersusCommand.HELP;
             default -> throw new UsageException("help: unknown command '" + rest[0] + "'");
         };
         out.print(text);

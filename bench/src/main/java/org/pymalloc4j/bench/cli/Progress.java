@@ -66,6 +66,13 @@ final class Progress {
         err.flush();
     }
 
+    /** {@link #step}, but without a terminal nothing: for updates within a phase step announced. */
+    void tick(String label, double fraction) {
+        if (animated) {
+            step(label, fraction);
+        }
+    }
+
     /** A message that must be seen even with {@code --quiet}. */
     void note(String message) {
         err.println(message);

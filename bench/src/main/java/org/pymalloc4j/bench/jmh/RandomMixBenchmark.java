@@ -25,18 +25,22 @@ import org.pymalloc4j.allocator.RawAllocator;
  */
 public class RandomMixBenchmark extends BenchmarkBase {
 
-    static final int LIVE = 100_000;
+    /** Live blocks; also the size of CPython's harness's live set ({@code LIVE} in pymalloc_bench.c). */
+    public static final int LIVE = 100_000;
     static final int LOOP = 1_000;
-    static final int SEQUENCE = 1 << 20;
+    public static final int SEQUENCE = 1 << 20;
     static final int MAX_SIZE = 512;
     static final long SEED = 0x5EED_0F_B10CL;
 
-    /** The request sequence: initial sizes, then (slot, size) per op; the cursor cycles it. */
+    /**
+     * The request sequence: initial sizes, then (slot, size) per op; the cursor cycles it.
+     * {@code pymalloc4j versus} gives the same requests to both sides.
+     */
     @State(Scope.Thread)
     public static class Workload {
-        final int[] initialSizes = new int[LIVE];
-        final int[] slots = new int[SEQUENCE];
-        final int[] sizes = new int[SEQUENCE];
+        public final int[] initialSizes = new int[LIVE];
+        public final int[] slots = new int[SEQUENCE];
+        public final int[] sizes = new int[SEQUENCE];
         int cursor;
 
         @Setup(Level.Trial)

@@ -143,7 +143,7 @@ class BenchCommandTest {
         assertTrue(Files.exists(out.resolve("jmh.log")));
     }
 
-    private static boolean onPath(String program) {
+    static boolean onPath(String program) {
         return !which(program).isEmpty();
     }
 

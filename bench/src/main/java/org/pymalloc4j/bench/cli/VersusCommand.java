@@ -1,0 +1,149 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import org.pymalloc4j.allocator.PyMalloc;
+
+/**
+ * {@code pymalloc4j versus}: pymalloc4j's patterns and CPython's C loops in alternate rounds
+ * in one JVM (see {@link AlternatingRounds}), CPython's side loaded into it as a library; a
+ * child JVM a pattern ({@link VersusFork}).
+ */
+final class VersusCommand {
+    static final String HELP = """
+            usage: pymalloc4j versus [PATTERN|GROUP...] [--rounds N] [--round-ms MS] [--warmup N]
+                                     [--quick] [--markdown] [--quiet]
+
+            Times pymalloc4j and CPython's own C code on the same patterns, in alternate rounds
+            inside one process: CPython's patterns (bench/cpython/pymalloc_versus.c, which
+            includes pymalloc_bench.c, the loops 'bench' times) are built on first use as a
+            shared library against the libpython3 of the python3 on the PATH, or of $PYTHON
+            (cached in ~/.cache/pymalloc4j), and called through FFM downcalls. Each ratio
+            compares two rounds run back to back, so a slow spell of the machine, which on a
+            shared VM lasts minutes and moves every figure, falls on both sides of it alike;
+            the table gives the median ratio over the rounds and their range.
+
+            CPython's speed depends on where its static data land in memory, by up to 2x on
+            the random mix, so its library is built in five data layouts (its static data moved
+            by 0, 64, ... 256 bytes); each runs the warm-up rounds, and the fastest there is
+            the one measured (the 'CPython layout' column).
+
+            A round runs one side's loop of 100,000 operations until --round-ms have passed;
+            the sides alternate ABBA. Each pattern runs in a JVM of its own with the flags of
+            the JMH forks, so the JIT compiles it as it would alone. pymalloc4j runs in the
+            default checked mode; PYMALLOC4J_JAVA_OPTS=-Dpymalloc4j.checks=false measures
+            unchecked mode.
+
+            patterns (groups: pair batch mix objects; default: all):
+              pair.16 pair.64 pair.256 pair.512   malloc + free, one block of the class kept live
+              batch.16 batch.64 batch.256         100,000 blocks allocated, freed in reverse
+              randomMix                           100,000 live blocks of 1-512 B; free a random
+                                                  one, allocate a random size (the same requests)
+              float tuple emptyList               create + decref (PyFloat_FromDouble,
+                                                  PyTuple_Pack(2, a, b), PyList_New(0))
+
+            options:
+              --rounds N       measured rounds of each side (default 9)
+              --round-ms MS    least time of a round (default 200)
+              --warmup N       rounds of each side run first and not kept (default 5)
+              --quick          3 rounds of 100 ms after 3 warm-up rounds
+              --markdown       print the table in Markdown
+              --quiet          no progress
+            """;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Path cacheRoot;
+
+    VersusCommand(PrintStream out, PrintStream err) {
+        this(out, err, CPythonHarness.defaultCacheRoot());
+    }
+
+    VersusCommand(PrintStream out, PrintStream err, Path cacheRoot) {
+        this.out = out;
+        this.err = err;
+        this.cacheRoot = cacheRoot;
+    }
+
+    int run(String[] args) throws UsageException {
+        if (Main.wantsHelp(args)) {
+            out.print(HELP);
+            return 0;
+        }
+        Options options = new Options("versus", args, Set.of("rounds", "round-ms", "warmup"),
+                Set.of("quick", "markdown", "quiet"));
+        List<VersusPatterns.Pattern> patterns = VersusPatterns.select(options.positional());
+        boolean quick = options.has("quick");
+        int rounds = (int) atMost("rounds", options.positiveLong("versus", "rounds", quick ? 3 : 9), 1000);
+        long roundMs = atMost("round-ms", options.positiveLong("versus", "round-ms", quick ? 100 : 200), 60_000);
+        int warmup = warmups(options, quick ? 3 : 5);
+        CPythonLibrary.Build build;
+        try {
+            build = CPythonHarness.build(cacheRoot, System.getenv()).library();
+        } catch (CPythonHarness.Unavailable e) {
+            err.println("pymalloc4j versus: CPython's side cannot be built: " + e.getMessage());
+            return 1;
+        }
+        Progress progress = new Progress(err, !options.has("quiet"));
+        Table table = new Table("pattern", "pymalloc4j ns/op", "CPython ns/op", "ratio (median)", "ratio range",
+                "CPython layout");
+        int total = new AlternatingRounds(System::nanoTime, 1, warmup, rounds).totalRounds(build.layouts().size());
+        for (int i = 0; i < patterns.size(); i++) {
+            VersusPatterns.Pattern p = patterns.get(i);
+            String label = String.format("%s (%d of %d)", p.name(), i + 1, patterns.size());
+            double from = (double) i / patterns.size();
+            progress.step(label, from);
+            AlternatingRounds.Result r;
+            try {
+                r = VersusFork.run(build, p, rounds, roundMs, warmup,
+                        done -> progress.tick(label, from + (double) done / total / patterns.size()));
+            } catch (IOException e) {
+                progress.finish();
+                err.println("pymalloc4j versus: " + e.getMessage());
+                return 1;
+            }
+            table.row(p.label(), fixed(r.firstMedian()), fixed(r.secondMedian()), String.format("%.2f", r.ratioMedian()),
+                    String.format("%.2f-%.2f", r.ratioMin(), r.ratioMax()), "+" + build.pads().get(r.chosen()) + " B");
+        }
+        progress.finish();
+        out.printf("pymalloc4j (%s mode) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
+                PyMalloc.isChecked() ? "checked" : "unchecked", build.linkedWith());
+        out.printf("%d rounds of at least %d ms a side after %d warm-up rounds; ratio = pymalloc4j / CPython, "
+                + "per pair of rounds (below 1: pymalloc4j is faster)%n", rounds, roundMs, warmup);
+        out.printf("CPython layout: its static data moved by this many bytes, the fastest of %s in the warm-up "
+                + "(CPython's speed depends on where they land, up to 2x)%n%n", build.pads());
+        out.print(options.has("markdown") ? table.renderMarkdown() : table.render());
+        return 0;
+    }
+
+    private static long atMost(String name, long value, long max) throws UsageException {
+        if (value > max) {
+            throw new UsageException("versus: --" + name + " " + value + " is more than " + max);
+        }
+        return value;
+    }
+
+    private static int warmups(Options options, int fallback) throws UsageException {
+        String v = options.get("warmup", null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 0 && n <= 1000) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // the message below says what is wanted
+        }
+        throw new UsageException("versus: --warmup wants a whole number from 0 to 1000, not '" + v + "'");
+    }
+
+    private static String fixed(double ns) {
+        return ns >= 100 ? String.format("%.0f", ns) : ns >= 10 ? String.format("%.1f", ns) : String.format("%.2f", ns);
+    }
+}

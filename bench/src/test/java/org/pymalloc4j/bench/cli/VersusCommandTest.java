@@ -1,0 +1,72 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The versus command's options and errors, and one tiny real run against CPython in this JVM. */
+class VersusCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void helpListsThePatternsAndOptions() {
+        for (MainTest.Result r : List.of(MainTest.run("versus", "--help"), MainTest.run("help", "versus"))) {
+            assertEquals(0, r.status());
+            assertTrue(r.out().startsWith("usage: pymalloc4j versus [PATTERN|GROUP...] [--rounds N]"), r.out());
+            assertTrue(r.out().contains("pair.16 pair.64 pair.256 pair.512") && r.out().contains("--round-ms MS"));
+        }
+        assertTrue(MainTest.run("help").out().contains("versus   time pymalloc4j and CPython's C"), "listed in the usage");
+    }
+
+    @Test
+    void badPatternsAndNumbersAreUsageErrors() {
+        String[][] cases = {
+            {"tupel", "versus: unknown pattern 'tupel'"},
+            {"--rounds", "0", "versus: --rounds must be a positive integer, not '0'"},
+            {"--rounds", "1001", "versus: --rounds 1001 is more than 1000"},
+            {"--round-ms", "x", "versus: --round-ms must be a positive integer, not 'x'"},
+            {"--warmup", "-1", "versus: --warmup wants a whole number from 0 to 1000, not '-1'"},
+            {"--fast", "versus: unknown option --fast"},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length];
+            args[0] = "versus";
+            System.arraycopy(c, 0, args, 1, c.length - 1);
+            MainTest.Result r = MainTest.run(args);
+            assertEquals(2, r.status(), String.join(" ", args));
+            assertTrue(r.err().contains(c[c.length - 1]), r.err());
+            assertEquals("", r.out(), "nothing on stdout for " + String.join(" ", args));
+        }
+    }
+
+    @Test
+    void aTinyRunPrintsOneRowAPatternWithRatios() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = new VersusCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), dir)
+                .run(new String[] {"pair.64", "tuple", "--rounds", "2", "--round-ms", "5", "--warmup", "1", "--quiet"});
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
+        assertTrue(text.startsWith("pymalloc4j (checked mode) against CPython's C, linked with "), text);
+        assertTrue(text.contains("2 rounds of at least 5 ms a side after 1 warm-up rounds"), text);
+        assertTrue(text.contains("the fastest of [0, 64, 128, 192, 256] in the warm-up"), text);
+        Pattern row = Pattern.compile("(?m)^(pair 64 B|2-tuple create\\+decref) +[0-9.]+ +[0-9.]+ +[0-9]+\\.[0-9]{2} +"
+                + "[0-9]+\\.[0-9]{2}-[0-9]+\\.[0-9]{2} +\\+(0|64|128|192|256) B$");
+        assertEquals(2, row.matcher(text).results().count(), text);
+        assertEquals("", err.toString(StandardCharsets.UTF_8), "--quiet: no progress");
+    }
+}

@@ -1,0 +1,80 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.pymalloc4j.bench.jmh.RandomMixBenchmark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Which patterns versus runs, that their numbers are the C library's, and pymalloc4j's sides. */
+class VersusPatternsTest {
+    private static List<String> names(List<VersusPatterns.Pattern> patterns) {
+        return patterns.stream().map(VersusPatterns.Pattern::name).toList();
+    }
+
+    @Test
+    void namesAndGroupsSelectPatternsInTheTablesOrder() throws UsageException {
+        assertEquals(VersusPatterns.ALL, VersusPatterns.select(List.of()));
+        assertEquals(List.of("float", "tuple", "emptyList"), names(VersusPatterns.select(List.of("objects"))));
+        assertEquals(List.of("pair.16", "pair.64", "pair.256", "pair.512", "tuple"),
+                names(VersusPatterns.select(List.of("tuple", "pair"))));
+        assertEquals(List.of("batch.64", "randomMix"), names(VersusPatterns.select(List.of("mix", "batch.64"))));
+    }
+
+    @Test
+    void anUnknownNameIsAUsageErrorListingTheKnownOnes() {
+        UsageException e = assertThrows(UsageException.class, () -> VersusPatterns.select(List.of("pair", "tupel")));
+        assertTrue(e.getMessage().startsWith("versus: unknown pattern 'tupel'; patterns: pair.16 pair.64"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("groups: pair batch mix objects"), e.getMessage());
+    }
+
+    @Test
+    void thePatternNumbersAreTheCLibrarysEnum() throws IOException {
+        String source;
+        try (InputStream in = getClass().getResourceAsStream(CPythonHarness.LIBRARY_SOURCE)) {
+            source = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Matcher m = Pattern.compile("enum \\{ ([A-Z_, ]+) \\};").matcher(source);
+        assertTrue(m.find(), "pymalloc_versus.c declares its pattern numbers in one enum");
+        assertEquals(List.of("PMV_PAIR", "PMV_BATCH", "PMV_MIX", "PMV_FLOAT", "PMV_TUPLE", "PMV_LIST"),
+                List.of(m.group(1).split(", ")));
+        assertEquals(List.of(0, 1, 2, 3, 4, 5), List.of(VersusPatterns.PAIR, VersusPatterns.BATCH, VersusPatterns.MIX,
+                VersusPatterns.FLOAT, VersusPatterns.TUPLE, VersusPatterns.LIST));
+        assertTrue(source.contains("#include \"pymalloc_bench.c\""), "the C loops are the harness's own");
+    }
+
+    @Test
+    void theRandomMixsRequestsAreTheJmhBenchmarksOnJavasHeapAndInNativeMemory() {
+        RandomMixBenchmark.Workload jmh = new RandomMixBenchmark.Workload();
+        jmh.setUp();
+        try (VersusPatterns.MixRequests requests = new VersusPatterns.MixRequests()) {
+            assertTrue(java.util.Arrays.equals(jmh.slots, requests.workload.slots));
+            assertTrue(java.util.Arrays.equals(jmh.sizes, requests.workload.sizes));
+            int last = RandomMixBenchmark.SEQUENCE - 1;
+            assertEquals(jmh.sizes[last], requests.sizes.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, last));
+            assertEquals(jmh.slots[7], requests.slots.getAtIndex(java.lang.foreign.ValueLayout.JAVA_INT, 7));
+            assertEquals(jmh.initialSizes[RandomMixBenchmark.LIVE - 1], requests.initial.getAtIndex(
+                    java.lang.foreign.ValueLayout.JAVA_INT, RandomMixBenchmark.LIVE - 1));
+        }
+    }
+
+    @Test
+    void everyPymalloc4jSideDoesItsOperationsAndClosesCleanly() {
+        try (VersusPatterns.MixRequests requests = new VersusPatterns.MixRequests()) {
+            for (VersusPatterns.Pattern p : VersusPatterns.ALL) {
+                try (VersusPatterns.Side side = VersusPatterns.pymalloc4j(p, requests)) {
+                    assertEquals(VersusPatterns.OPS, side.getAsLong(), p.name());
+                    assertEquals(VersusPatterns.OPS, side.getAsLong(), p.name() + ", run again");
+                }
+            }
+        }
+    }
+}
