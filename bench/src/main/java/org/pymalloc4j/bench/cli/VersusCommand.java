@@ -3,8 +3,11 @@ package org.pymalloc4j.bench.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.pymalloc4j.allocator.PyMalloc;
 
@@ -15,8 +18,8 @@ import org.pymalloc4j.allocator.PyMalloc;
  */
 final class VersusCommand {
     static final String HELP = """
-            usage: pymalloc4j versus [PATTERN|GROUP...] [--rounds N] [--round-ms MS] [--warmup N]
-                                     [--quick] [--markdown] [--quiet]
+            usage: pymalloc4j versus [PATTERN|GROUP...] [--forks N] [--rounds N] [--round-ms MS]
+                                     [--warmup N] [--quick] [--markdown] [--quiet]
 
             Times pymalloc4j and CPython's own C code on the same patterns, in alternate rounds
             inside one process: CPython's patterns (bench/cpython/pymalloc_versus.c, which
@@ -33,8 +36,10 @@ final class VersusCommand {
             the one measured (the 'CPython layout' column).
 
             A round runs one side's loop of 100,000 operations until --round-ms have passed;
-            the sides alternate ABBA. Each pattern runs in a JVM of its own with the flags of
-            the JMH forks, so the JIT compiles it as it would alone. pymalloc4j runs in the
+            the sides alternate ABBA. Each pattern runs in JVMs of its own (--forks) with the
+            flags of the JMH forks, so the JIT compiles it as it would alone; what it compiles
+            differs from one JVM to the next (10-20% on the 2-tuple), so the table pools the
+            rounds of every fork and also gives each fork's median ratio. pymalloc4j runs in the
             default checked mode; PYMALLOC4J_JAVA_OPTS=-Dpymalloc4j.checks=false measures
             unchecked mode.
 
@@ -47,10 +52,11 @@ final class VersusCommand {
                                                   PyTuple_Pack(2, a, b), PyList_New(0))
 
             options:
-              --rounds N       measured rounds of each side (default 9)
+              --forks N        JVMs a pattern (default 3)
+              --rounds N       measured rounds of each side in each JVM (default 9)
               --round-ms MS    least time of a round (default 200)
               --warmup N       rounds of each side run first and not kept (default 5)
-              --quick          3 rounds of 100 ms after 3 warm-up rounds
+              --quick          1 fork, 3 rounds of 100 ms after 3 warm-up rounds
               --markdown       print the table in Markdown
               --quiet          no progress
             """;
@@ -74,10 +80,11 @@ final class VersusCommand {
             out.print(HELP);
             return 0;
         }
-        Options options = new Options("versus", args, Set.of("rounds", "round-ms", "warmup"),
+        Options options = new Options("versus", args, Set.of("forks", "rounds", "round-ms", "warmup"),
                 Set.of("quick", "markdown", "quiet"));
         List<VersusPatterns.Pattern> patterns = VersusPatterns.select(options.positional());
         boolean quick = options.has("quick");
+        int forks = (int) atMost("forks", options.positiveLong("versus", "forks", quick ? 1 : 3), 20);
         int rounds = (int) atMost("rounds", options.positiveLong("versus", "rounds", quick ? 3 : 9), 1000);
         long roundMs = atMost("round-ms", options.positiveLong("versus", "round-ms", quick ? 100 : 200), 60_000);
         int warmup = warmups(options, quick ? 3 : 5);
@@ -89,35 +96,50 @@ final class VersusCommand {
             return 1;
         }
         Progress progress = new Progress(err, !options.has("quiet"));
-        Table table = new Table("pattern", "pymalloc4j ns/op", "CPython ns/op", "ratio (median)", "ratio range",
-                "CPython layout");
-        int total = new AlternatingRounds(System::nanoTime, 1, warmup, rounds).totalRounds(build.layouts().size());
+        Table table = new Table("pattern", "pymalloc4j ns/op", "CPython ns/op", "ratio (median)", "each fork's",
+                "ratio range", "CPython layout");
+        int total = forks * new AlternatingRounds(System::nanoTime, 1, warmup, rounds).totalRounds(build.layouts().size());
         for (int i = 0; i < patterns.size(); i++) {
             VersusPatterns.Pattern p = patterns.get(i);
             String label = String.format("%s (%d of %d)", p.name(), i + 1, patterns.size());
-            double from = (double) i / patterns.size();
-            progress.step(label, from);
-            AlternatingRounds.Result r;
-            try {
-                r = VersusFork.run(build, p, rounds, roundMs, warmup,
-                        done -> progress.tick(label, from + (double) done / total / patterns.size()));
-            } catch (IOException e) {
-                progress.finish();
-                err.println("pymalloc4j versus: " + e.getMessage());
-                return 1;
+            List<AlternatingRounds.Result> results = new ArrayList<>();
+            for (int f = 0; f < forks; f++) {
+                double from = (i + (double) f / forks) / patterns.size();
+                progress.step(label, from);
+                try {
+                    results.add(VersusFork.run(build, p, rounds, roundMs, warmup,
+                            done -> progress.tick(label, from + (double) done / total / patterns.size())));
+                } catch (IOException e) {
+                    progress.finish();
+                    err.println("pymalloc4j versus: " + e.getMessage());
+                    return 1;
+                }
             }
-            table.row(p.label(), fixed(r.firstMedian()), fixed(r.secondMedian()), String.format("%.2f", r.ratioMedian()),
-                    String.format("%.2f-%.2f", r.ratioMin(), r.ratioMax()), "+" + build.pads().get(r.chosen()) + " B");
+            table.row(row(p, results, build.pads()));
         }
         progress.finish();
         out.printf("pymalloc4j (%s mode) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
                 PyMalloc.isChecked() ? "checked" : "unchecked", build.linkedWith());
-        out.printf("%d rounds of at least %d ms a side after %d warm-up rounds; ratio = pymalloc4j / CPython, "
-                + "per pair of rounds (below 1: pymalloc4j is faster)%n", rounds, roundMs, warmup);
+        out.printf("%d JVM%s a pattern, each %d rounds of at least %d ms a side after %d warm-up rounds; "
+                + "ratio = pymalloc4j / CPython, per pair of rounds (below 1: pymalloc4j is faster)%n",
+                forks, forks == 1 ? "" : "s", rounds, roundMs, warmup);
         out.printf("CPython layout: its static data moved by this many bytes, the fastest of %s in the warm-up "
                 + "(CPython's speed depends on where they land, up to 2x)%n%n", build.pads());
         out.print(options.has("markdown") ? table.renderMarkdown() : table.render());
         return 0;
+    }
+
+    /** A table row: the figures pooled over the forks' rounds, each fork's median ratio and CPython layout. */
+    static Object[] row(VersusPatterns.Pattern p, List<AlternatingRounds.Result> forks, List<Integer> pads) {
+        double[] first = forks.stream().flatMapToDouble(r -> Arrays.stream(r.first())).toArray();
+        double[] second = forks.stream().flatMapToDouble(r -> Arrays.stream(r.second())).toArray();
+        double[] ratios = forks.stream().flatMapToDouble(r -> Arrays.stream(r.ratios())).toArray();
+        String each = forks.stream().map(r -> String.format("%.2f", r.ratioMedian())).collect(Collectors.joining(" "));
+        String layouts = forks.stream().map(r -> "+" + pads.get(r.chosen())).collect(Collectors.joining(" ")) + " B";
+        return new Object[] {p.label(), fixed(AlternatingRounds.median(first)), fixed(AlternatingRounds.median(second)),
+            String.format("%.2f", AlternatingRounds.median(ratios)), each,
+            String.format("%.2f-%.2f", Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow()),
+            layouts};
     }
 
     private static long atMost(String name, long value, long max) throws UsageException {

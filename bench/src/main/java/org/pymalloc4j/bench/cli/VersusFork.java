@@ -39,15 +39,17 @@ public final class VersusFork {
         AlternatingRounds timing = new AlternatingRounds(System::nanoTime, Long.parseLong(args[4]) * 1_000_000,
                 Integer.parseInt(args[5]), Integer.parseInt(args[3]));
         AlternatingRounds.Result r;
-        List<VersusPatterns.Side> layouts = new ArrayList<>();
         try (VersusPatterns.MixRequests requests = new VersusPatterns.MixRequests();
              VersusPatterns.Side java = VersusPatterns.pymalloc4j(p, requests)) {
-            for (String library : args[0].split(File.pathSeparator)) {
-                layouts.add(VersusPatterns.cpython(CPythonLibrary.load(Path.of(library), args[1]), p, requests));
+            List<VersusPatterns.Side> layouts = new ArrayList<>();
+            try {
+                for (String library : args[0].split(File.pathSeparator)) {
+                    layouts.add(VersusPatterns.cpython(CPythonLibrary.load(Path.of(library), args[1]), p, requests));
+                }
+                r = timing.measure(java, layouts, done -> System.out.println("progress " + done));
+            } finally {
+                layouts.forEach(VersusPatterns.Side::close); // before the requests they read are freed
             }
-            r = timing.measure(java, layouts, done -> System.out.println("progress " + done));
-        } finally {
-            layouts.forEach(VersusPatterns.Side::close);
         }
         System.out.println("chosen " + r.chosen());
         System.out.println("first " + values(r.first()));

@@ -23,7 +23,7 @@ class VersusCommandTest {
     void helpListsThePatternsAndOptions() {
         for (MainTest.Result r : List.of(MainTest.run("versus", "--help"), MainTest.run("help", "versus"))) {
             assertEquals(0, r.status());
-            assertTrue(r.out().startsWith("usage: pymalloc4j versus [PATTERN|GROUP...] [--rounds N]"), r.out());
+            assertTrue(r.out().startsWith("usage: pymalloc4j versus [PATTERN|GROUP...] [--forks N]"), r.out());
             assertTrue(r.out().contains("pair.16 pair.64 pair.256 pair.512") && r.out().contains("--round-ms MS"));
         }
         assertTrue(MainTest.run("help").out().contains("versus   time pymalloc4j and CPython's C"), "listed in the usage");
@@ -38,6 +38,7 @@ class VersusCommandTest {
             {"--round-ms", "x", "versus: --round-ms must be a positive integer, not 'x'"},
             {"--warmup", "-1", "versus: --warmup wants a whole number from 0 to 1000, not '-1'"},
             {"--fast", "versus: unknown option --fast"},
+            {"--forks", "21", "versus: --forks 21 is more than 20"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];
@@ -51,6 +52,15 @@ class VersusCommandTest {
     }
 
     @Test
+    void aRowPoolsTheForksRoundsAndShowsEachForksMedianAndLayout() {
+        AlternatingRounds.Result a = AlternatingRounds.Result.of(new double[] {10, 12, 11}, new double[] {20, 20, 20}, 0);
+        AlternatingRounds.Result b = AlternatingRounds.Result.of(new double[] {30, 34, 32}, new double[] {20, 20, 20}, 3);
+        Object[] row = VersusCommand.row(VersusPatterns.ALL.get(1), List.of(a, b), List.of(0, 64, 128, 192, 256));
+        assertEquals(List.of("pair 64 B", "21.0", "20.0", "1.05", "0.55 1.60", "0.50-1.70", "+0 +192 B"),
+                java.util.Arrays.stream(row).map(String::valueOf).toList());
+    }
+
+    @Test
     void aTinyRunPrintsOneRowAPatternWithRatios() throws Exception {
         Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
                 "needs cc and python3 with libpython");
@@ -58,14 +68,16 @@ class VersusCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = new VersusCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), dir)
-                .run(new String[] {"pair.64", "tuple", "--rounds", "2", "--round-ms", "5", "--warmup", "1", "--quiet"});
+                .run(new String[] {"pair.64", "tuple", "--forks", "2", "--rounds", "2", "--round-ms", "5", "--warmup", "1",
+                    "--quiet"});
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
         assertTrue(text.startsWith("pymalloc4j (checked mode) against CPython's C, linked with "), text);
-        assertTrue(text.contains("2 rounds of at least 5 ms a side after 1 warm-up rounds"), text);
+        assertTrue(text.contains("2 JVMs a pattern, each 2 rounds of at least 5 ms a side after 1 warm-up rounds"), text);
         assertTrue(text.contains("the fastest of [0, 64, 128, 192, 256] in the warm-up"), text);
+        String layout = "\\+(0|64|128|192|256)";
         Pattern row = Pattern.compile("(?m)^(pair 64 B|2-tuple create\\+decref) +[0-9.]+ +[0-9.]+ +[0-9]+\\.[0-9]{2} +"
-                + "[0-9]+\\.[0-9]{2}-[0-9]+\\.[0-9]{2} +\\+(0|64|128|192|256) B$");
+                + "[0-9]+\\.[0-9]{2} [0-9]+\\.[0-9]{2} +[0-9]+\\.[0-9]{2}-[0-9]+\\.[0-9]{2} +" + layout + " " + layout + " B$");
         assertEquals(2, row.matcher(text).results().count(), text);
         assertEquals("", err.toString(StandardCharsets.UTF_8), "--quiet: no progress");
     }
