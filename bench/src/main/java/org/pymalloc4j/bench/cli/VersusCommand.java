@@ -2,6 +2,7 @@ package org.pymalloc4j.bench.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,7 +20,7 @@ import org.pymalloc4j.allocator.PyMalloc;
 final class VersusCommand {
     static final String HELP = """
             usage: pymalloc4j versus [PATTERN|GROUP...] [--forks N] [--rounds N] [--round-ms MS]
-                                     [--warmup N] [--quick] [--markdown] [--quiet]
+                                     [--warmup N] [--quick] [--markdown] [--svg FILE] [--quiet]
 
             Times pymalloc4j and CPython's own C code on the same patterns, in alternate rounds
             inside one process: CPython's patterns (bench/cpython/pymalloc_versus.c, which
@@ -58,6 +59,7 @@ final class VersusCommand {
               --warmup N       rounds of each side run first and not kept (default 5)
               --quick          1 fork, 3 rounds of 100 ms after 3 warm-up rounds
               --markdown       print the table in Markdown
+              --svg FILE       also draw the ratios as a picture (a row a pattern, log scale)
               --quiet          no progress
             """;
 
@@ -80,7 +82,7 @@ final class VersusCommand {
             out.print(HELP);
             return 0;
         }
-        Options options = new Options("versus", args, Set.of("forks", "rounds", "round-ms", "warmup"),
+        Options options = new Options("versus", args, Set.of("forks", "rounds", "round-ms", "warmup", "svg"),
                 Set.of("quick", "markdown", "quiet"));
         List<VersusPatterns.Pattern> patterns = VersusPatterns.select(options.positional());
         boolean quick = options.has("quick");
@@ -88,6 +90,7 @@ final class VersusCommand {
         int rounds = (int) atMost("rounds", options.positiveLong("versus", "rounds", quick ? 3 : 9), 1000);
         long roundMs = atMost("round-ms", options.positiveLong("versus", "round-ms", quick ? 100 : 200), 60_000);
         int warmup = warmups(options, quick ? 3 : 5);
+        Path svg = svgPath(options.get("svg", null));
         CPythonLibrary.Build build;
         try {
             build = CPythonHarness.build(cacheRoot, System.getenv()).library();
@@ -98,6 +101,7 @@ final class VersusCommand {
         Progress progress = new Progress(err, !options.has("quiet"));
         Table table = new Table("pattern", "pymalloc4j ns/op", "CPython ns/op", "ratio (median)", "each fork's",
                 "ratio range", "CPython layout");
+        List<RatioPlotSvg.Row> plotted = new ArrayList<>();
         int total = forks * new AlternatingRounds(System::nanoTime, 1, warmup, rounds).totalRounds(build.layouts().size());
         for (int i = 0; i < patterns.size(); i++) {
             VersusPatterns.Pattern p = patterns.get(i);
@@ -116,6 +120,7 @@ final class VersusCommand {
                 }
             }
             table.row(row(p, results, build.pads()));
+            plotted.add(plotRow(p, results));
         }
         progress.finish();
         out.printf("pymalloc4j (%s mode) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
@@ -126,6 +131,16 @@ final class VersusCommand {
         out.printf("CPython layout: its static data moved by this many bytes, the fastest of %s in the warm-up "
                 + "(CPython's speed depends on where they land, up to 2x)%n%n", build.pads());
         out.print(options.has("markdown") ? table.renderMarkdown() : table.render());
+        if (svg != null) {
+            try {
+                Files.writeString(svg, RatioPlotSvg.render("pymalloc4j / CPython's C, " + (PyMalloc.isChecked()
+                        ? "checked" : "unchecked") + " mode, rounds alternated", plotted));
+            } catch (IOException e) {
+                err.println("pymalloc4j versus: cannot write --svg " + svg + ": " + e.getMessage());
+                return 1;
+            }
+            out.println("\npicture: " + svg);
+        }
         return 0;
     }
 
@@ -140,6 +155,31 @@ final class VersusCommand {
             String.format("%.2f", AlternatingRounds.median(ratios)), each,
             String.format("%.2f-%.2f", Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow()),
             layouts};
+    }
+
+    static RatioPlotSvg.Row plotRow(VersusPatterns.Pattern p, List<AlternatingRounds.Result> forks) {
+        double[] ratios = forks.stream().flatMapToDouble(r -> Arrays.stream(r.ratios())).toArray();
+        return new RatioPlotSvg.Row(p.label(), AlternatingRounds.median(ratios),
+                forks.stream().mapToDouble(AlternatingRounds.Result::ratioMedian).toArray(),
+                Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow());
+    }
+
+    /** The --svg path, checked before the minutes of measuring: its directory must exist. */
+    private static Path svgPath(String value) throws UsageException {
+        if (value == null) {
+            return null;
+        }
+        Path p;
+        try {
+            p = Path.of(value).toAbsolutePath();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException("versus: --svg '" + value + "' is not a path: " + e.getMessage());
+        }
+        if (!Files.isDirectory(p.getParent()) || Files.isDirectory(p)) {
+            throw new UsageException("versus: cannot write --svg '" + value + "': "
+                    + (Files.isDirectory(p) ? "it is a directory" : "its directory does not exist"));
+        }
+        return p;
     }
 
     private static long atMost(String name, long value, long max) throws UsageException {

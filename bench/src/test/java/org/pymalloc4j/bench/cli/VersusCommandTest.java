@@ -39,6 +39,7 @@ class VersusCommandTest {
             {"--warmup", "-1", "versus: --warmup wants a whole number from 0 to 1000, not '-1'"},
             {"--fast", "versus: unknown option --fast"},
             {"--forks", "21", "versus: --forks 21 is more than 20"},
+            {"--svg", "/no/such/dir/v.svg", "versus: cannot write --svg '/no/such/dir/v.svg': its directory does not exist"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];
@@ -69,7 +70,7 @@ class VersusCommandTest {
         int status = new VersusCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), dir)
                 .run(new String[] {"pair.64", "tuple", "--forks", "2", "--rounds", "2", "--round-ms", "5", "--warmup", "1",
-                    "--quiet"});
+                    "--quiet", "--svg", dir.resolve("ratios.svg").toString()});
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
         assertTrue(text.startsWith("pymalloc4j (checked mode) against CPython's C, linked with "), text);
@@ -80,5 +81,8 @@ class VersusCommandTest {
                 + "[0-9]+\\.[0-9]{2} [0-9]+\\.[0-9]{2} +[0-9]+\\.[0-9]{2}-[0-9]+\\.[0-9]{2} +" + layout + " " + layout + " B$");
         assertEquals(2, row.matcher(text).results().count(), text);
         assertEquals("", err.toString(StandardCharsets.UTF_8), "--quiet: no progress");
+        String svg = java.nio.file.Files.readString(dir.resolve("ratios.svg"));
+        assertTrue(text.endsWith("picture: " + dir.resolve("ratios.svg") + "\n"), text);
+        assertEquals(4, svg.split("<circle ", -1).length - 1, "two patterns, two JVMs each");
     }
 }
