@@ -73,8 +73,9 @@ public final class TupleApi {
     public long of(long a, long b) {
         if (checked) {
             core.checkOpen();
-            core.checkLive(a);
-            core.checkLive(b);
+            long refcountA = core.liveRefcount(a);
+            long refcountB = core.liveRefcount(b);
+            return tuples.pack2(a, refcountA, b, refcountB); // the checks' reads feed the increfs
         }
         return tuples.pack2(a, b);
     }

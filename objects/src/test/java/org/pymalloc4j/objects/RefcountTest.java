@@ -1,6 +1,7 @@
 package org.pymalloc4j.objects;
 
 import java.math.BigInteger;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,35 @@ class RefcountTest {
             space.decref(t); // tuple -> list -> float all go
             assertEquals(0, space.liveObjectCount());
             space.checkInvariants();
+        }
+    }
+
+    @Test
+    void aPairTakesAReferenceToEachItemWhetherItsTupleIsNewOrFromTheFreeList() {
+        for (boolean checked : new boolean[] {true, false}) {
+            try (ObjectSpace space = ObjectSpace.builder().checked(checked).build()) {
+                long f = space.floats().newFloat(1.5);
+                long g = space.floats().newFloat(2.5);
+                assertTrue(space.debugMallocStats().contains(" 0 free 2-sized PyTupleObjects"), "nothing parked yet");
+                long fresh = space.tuples().of(f, g); // so a new tuple
+                assertEquals(List.of(2L, 2L), List.of(space.refcount(f), space.refcount(g)), "checked " + checked);
+                space.decref(fresh); // parked on the free list
+                assertEquals(List.of(1L, 1L), List.of(space.refcount(f), space.refcount(g)));
+                long recycled = space.tuples().of(f, g);
+                assertEquals(fresh, recycled, "the parked tuple is reused");
+                assertEquals(List.of(2L, 2L), List.of(space.refcount(f), space.refcount(g)));
+                space.decref(recycled);
+                long twice = space.tuples().of(f, f); // the same item twice: two references
+                assertEquals(3, space.refcount(f));
+                assertEquals(f, space.tuples().get(twice, 0));
+                assertEquals(f, space.tuples().get(twice, 1));
+                space.decref(twice);
+                assertEquals(1, space.refcount(f));
+                space.decref(f);
+                space.decref(g);
+                assertEquals(0, space.liveObjectCount());
+                space.checkInvariants();
+            }
         }
     }
 
