@@ -53,8 +53,8 @@ final class CPythonHarness {
             "print(v('MODLIBS') or '')",
             "print(sys.prefix)");
 
-    /** How to link against libpython: the flags after the sources, and what they name. */
-    private record Link(List<String> flags, String how) {
+    /** How to link against libpython: the flags after the sources, what they name, and whether it is the static library. */
+    private record Link(List<String> flags, String how, boolean staticLibpython) {
     }
 
     private final Path binary;
@@ -118,11 +118,11 @@ final class CPythonHarness {
         if (staticLib != null && Files.isRegularFile(staticLib)) {
             List<String> flags = new ArrayList<>(List.of(staticLib.toString()));
             addLibs(flags, probe.get(3) + " " + probe.get(7));
-            links.add(new Link(flags, "static " + staticLib.getFileName() + " from " + staticLib.getParent()));
+            links.add(new Link(flags, "static " + staticLib.getFileName() + " from " + staticLib.getParent(), true));
         }
         List<String> shared = new ArrayList<>(List.of("-L" + libDir, "-lpython" + ldVersion, "-Wl,-rpath," + libDir));
         addLibs(shared, probe.get(3));
-        links.add(new Link(shared, "libpython" + ldVersion + " in " + libDir));
+        links.add(new Link(shared, "libpython" + ldVersion + " in " + libDir, false));
         try {
             byte[] source = resource(SOURCE);
             // The library's source is in the hash too: a change to it rebuilds the cached library
@@ -135,7 +135,7 @@ final class CPythonHarness {
                 Files.write(c, source);
                 // -no-pie: distributions' static libpython is not always position-independent
                 String how = link(List.of(cc, "-O2", "-no-pie", "-I" + include, c.toString(), "-o", binary.toString()),
-                        links);
+                        links).how();
                 Files.writeString(linked, how);
             }
             String description = "CPython " + probe.get(4) + " (" + python + ", linked with " + Files.readString(linked).trim()
@@ -155,45 +155,60 @@ final class CPythonHarness {
      * the harness on first use: linked with the static libpython when it is position-independent
      * (CPython built with {@code --enable-shared} compiles it so), with {@code -Bsymbolic} so
      * that calls inside it bind directly, as in the harness's executable; else with the shared
-     * library (whose static data the padding does not move).
+     * library, whose static data the padding does not move: then in one layout only.
      *
      * @throws Unavailable if neither link works
      */
     CPythonLibrary.Build library() throws Unavailable {
         Path dir = binary.getParent();
-        Path linked = dir.resolve("library-linked");
-        List<Path> layouts = LAYOUT_PADS.stream().map(pad -> dir.resolve("libpymalloc_versus-" + pad + ".so")).toList();
+        Path linked = dir.resolve("library-linked"); // what it was linked with, then the pads built
         try {
-            if (!Files.isRegularFile(linked) || !layouts.stream().allMatch(Files::isRegularFile)) {
+            List<String> built = Files.isRegularFile(linked) ? Files.readAllLines(linked) : List.of();
+            if (built.size() != 2 || !layouts(dir, pads(built.get(1))).stream().allMatch(Files::isRegularFile)) {
                 Path c = dir.resolve("pymalloc_versus.c");
                 Files.write(c, resource(LIBRARY_SOURCE));
                 List<Link> symbolic = links.stream().map(l -> {
                     List<String> flags = new ArrayList<>(l.flags());
                     flags.add("-Wl,-Bsymbolic");
-                    return new Link(flags, l.how());
+                    return new Link(flags, l.how(), l.staticLibpython());
                 }).toList();
-                String how = null;
-                for (int i = 0; i < layouts.size(); i++) {
-                    how = link(List.of(cc, "-O2", "-shared", "-fPIC", "-DPMV_PAD=" + LAYOUT_PADS.get(i), "-I" + include,
-                            "-I" + dir, c.toString(), "-o", layouts.get(i).toString()), symbolic);
+                List<Integer> pads = new ArrayList<>();
+                Link used = null;
+                for (int pad : LAYOUT_PADS) {
+                    used = link(List.of(cc, "-O2", "-shared", "-fPIC", "-DPMV_PAD=" + pad, "-I" + include, "-I" + dir,
+                            c.toString(), "-o", layouts(dir, List.of(pad)).get(0).toString()), symbolic);
+                    pads.add(pad);
+                    if (!used.staticLibpython()) {
+                        break; // the padding moves only this library's data, not a shared libpython's: one layout
+                    }
                 }
-                Files.writeString(linked, how);
+                built = List.of(used.how(), String.join(" ", pads.stream().map(String::valueOf).toList()));
+                Files.write(linked, built);
             }
-            return new CPythonLibrary.Build(layouts, LAYOUT_PADS, Files.readString(linked).trim(), prefix);
-        } catch (IOException e) {
+            List<Integer> pads = pads(built.get(1));
+            return new CPythonLibrary.Build(layouts(dir, pads), pads, built.get(0), prefix);
+        } catch (IOException | NumberFormatException e) {
             throw new Unavailable("building CPython's patterns as a library failed: " + e.getMessage() + "; " + INSTALL_HINT);
         }
     }
 
-    /** Runs {@code command} followed by each way of linking until one works; returns its description. */
-    private static String link(List<String> command, List<Link> links) throws IOException {
+    private static List<Integer> pads(String line) {
+        return java.util.Arrays.stream(line.trim().split(" ")).map(Integer::valueOf).toList();
+    }
+
+    private static List<Path> layouts(Path dir, List<Integer> pads) {
+        return pads.stream().map(pad -> dir.resolve("libpymalloc_versus-" + pad + ".so")).toList();
+    }
+
+    /** Runs {@code command} followed by each way of linking until one works; returns the one that did. */
+    private static Link link(List<String> command, List<Link> links) throws IOException {
         IOException last = null;
         for (Link l : links) {
             List<String> full = new ArrayList<>(command);
             full.addAll(l.flags());
             try {
                 ChildProcess.output(full);
-                return l.how();
+                return l;
             } catch (IOException e) {
                 last = e;
             }

@@ -128,8 +128,13 @@ final class VersusCommand {
         out.printf("%d JVM%s a pattern, each %d rounds of at least %d ms a side after %d warm-up rounds; "
                 + "ratio = pymalloc4j / CPython, per pair of rounds (below 1: pymalloc4j is faster)%n",
                 forks, forks == 1 ? "" : "s", rounds, roundMs, warmup);
-        out.printf("CPython layout: its static data moved by this many bytes, the fastest of %s in the warm-up "
-                + "(CPython's speed depends on where they land, up to 2x)%n%n", build.pads());
+        if (build.pads().size() > 1) {
+            out.printf("CPython layout: its static data moved by this many bytes, the fastest of %s in the warm-up "
+                    + "(CPython's speed depends on where they land, up to 2x)%n%n", build.pads());
+        } else {
+            out.printf("CPython layout: one only (a shared libpython, which padding cannot move; CPython's speed "
+                    + "depends on where its static data land, up to 2x)%n%n");
+        }
         out.print(options.has("markdown") ? table.renderMarkdown() : table.render());
         if (svg != null) {
             try {

@@ -62,6 +62,35 @@ class VersusCommandTest {
     }
 
     @Test
+    void aStaticLibpythonGivesFiveLayoutsAndASharedOneOne() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc"), "needs cc");
+        // pyenv's 3.11 ships a position-independent static libpython; Debian's python3.11 does not
+        List<String> pythons = java.util.stream.Stream.of("python3", "/usr/bin/python3.11")
+                .filter(p -> p.startsWith("/") ? java.nio.file.Files.isExecutable(Path.of(p)) : BenchCommandTest.onPath(p))
+                .toList();
+        Assumptions.assumeFalse(pythons.isEmpty(), "needs a python3 with libpython");
+        for (String python : pythons) {
+            java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            env.put("PYTHON", python);
+            CPythonLibrary.Build build;
+            try {
+                build = CPythonHarness.build(dir.resolve(python.replace('/', '_')), env).library();
+            } catch (CPythonHarness.Unavailable e) {
+                continue; // no development files for this one
+            }
+            boolean staticLink = build.linkedWith().startsWith("static ");
+            assertEquals(staticLink ? CPythonHarness.LAYOUT_PADS : List.of(0), build.pads(), python + ": " + build.linkedWith());
+            assertEquals(build.pads().size(), build.layouts().size());
+            for (Path layout : build.layouts()) {
+                assertTrue(java.nio.file.Files.isRegularFile(layout), layout.toString());
+            }
+            java.nio.file.attribute.FileTime made = java.nio.file.Files.getLastModifiedTime(build.layouts().get(0));
+            assertEquals(build, CPythonHarness.build(dir.resolve(python.replace('/', '_')), env).library());
+            assertEquals(made, java.nio.file.Files.getLastModifiedTime(build.layouts().get(0)), "the second build reuses the first");
+        }
+    }
+
+    @Test
     void aTinyRunPrintsOneRowAPatternWithRatios() throws Exception {
         Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
                 "needs cc and python3 with libpython");
