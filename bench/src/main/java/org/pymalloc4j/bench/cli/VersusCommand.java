@@ -21,6 +21,7 @@ final class VersusCommand {
     static final String HELP = """
             usage: pymalloc4j versus [PATTERN|GROUP...] [--forks N] [--rounds N] [--round-ms MS]
                                      [--warmup N] [--quick] [--markdown] [--svg FILE] [--quiet]
+                                     [--against JAR[:JAR...]]
 
             Times pymalloc4j and CPython's own C code on the same patterns, in alternate rounds
             inside one process: CPython's patterns (bench/cpython/pymalloc_versus.c, which
@@ -60,6 +61,11 @@ final class VersusCommand {
               --quick          1 fork, 3 rounds of 100 ms after 3 warm-up rounds
               --markdown       print the table in Markdown
               --svg FILE       also draw the ratios as a picture (a row a pattern, log scale)
+              --against JARS   also measure another build of pymalloc4j, for comparing a change:
+                               its allocator and objects jars (path-separated, e.g. from another
+                               checkout's allocator/target and objects/target) go ahead of this
+                               tool's class path in forks of their own, alternated with this
+                               build's forks; each pattern gets a second row, marked 'against'
               --quiet          no progress
             """;
 
@@ -82,7 +88,7 @@ final class VersusCommand {
             out.print(HELP);
             return 0;
         }
-        Options options = new Options("versus", args, Set.of("forks", "rounds", "round-ms", "warmup", "svg"),
+        Options options = new Options("versus", args, Set.of("forks", "rounds", "round-ms", "warmup", "svg", "against"),
                 Set.of("quick", "markdown", "quiet"));
         List<VersusPatterns.Pattern> patterns = VersusPatterns.select(options.positional());
         boolean quick = options.has("quick");
@@ -91,6 +97,7 @@ final class VersusCommand {
         long roundMs = atMost("round-ms", options.positiveLong("versus", "round-ms", quick ? 100 : 200), 60_000);
         int warmup = warmups(options, quick ? 3 : 5);
         Path svg = svgPath(options.get("svg", null));
+        List<Path> against = againstJars(options.get("against", null));
         CPythonLibrary.Build build;
         try {
             build = CPythonHarness.build(cacheRoot, System.getenv()).library();
@@ -102,16 +109,19 @@ final class VersusCommand {
         Table table = new Table("pattern", "pymalloc4j ns/op", "CPython ns/op", "ratio (median)", "each fork's",
                 "ratio range", "CPython layout");
         List<RatioPlotSvg.Row> plotted = new ArrayList<>();
-        int total = forks * new AlternatingRounds(System::nanoTime, 1, warmup, rounds).totalRounds(build.layouts().size());
+        int builds = against.isEmpty() ? 1 : 2;
+        int total = builds * forks * new AlternatingRounds(System::nanoTime, 1, warmup, rounds)
+                .totalRounds(build.layouts().size());
         for (int i = 0; i < patterns.size(); i++) {
             VersusPatterns.Pattern p = patterns.get(i);
             String label = String.format("%s (%d of %d)", p.name(), i + 1, patterns.size());
-            List<AlternatingRounds.Result> results = new ArrayList<>();
-            for (int f = 0; f < forks; f++) {
-                double from = (i + (double) f / forks) / patterns.size();
+            List<List<AlternatingRounds.Result>> results = List.of(new ArrayList<>(), new ArrayList<>());
+            for (int f = 0; f < forks * builds; f++) { // this build's forks alternate with the other's
+                double from = (i + (double) f / (forks * builds)) / patterns.size();
                 progress.step(label, from);
                 try {
-                    results.add(VersusFork.run(build, p, rounds, roundMs, warmup,
+                    results.get(f % builds).add(VersusFork.run(build, p, rounds, roundMs, warmup,
+                            f % builds == 0 ? List.of() : against,
                             done -> progress.tick(label, from + (double) done / total / patterns.size())));
                 } catch (IOException e) {
                     progress.finish();
@@ -119,8 +129,12 @@ final class VersusCommand {
                     return 1;
                 }
             }
-            table.row(row(p, results, build.pads()));
-            plotted.add(plotRow(p, results));
+            for (int b = 0; b < builds; b++) {
+                VersusPatterns.Pattern shown = b == 0 ? p
+                        : new VersusPatterns.Pattern(p.name(), p.group(), p.label() + ", against", p.number(), p.param());
+                table.row(row(shown, results.get(b), build.pads()));
+                plotted.add(plotRow(shown, results.get(b)));
+            }
         }
         progress.finish();
         out.printf("pymalloc4j (%s mode) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
@@ -134,6 +148,10 @@ final class VersusCommand {
         } else {
             out.printf("CPython layout: one only (a shared libpython, which padding cannot move; CPython's speed "
                     + "depends on where its static data land, up to 2x)%n%n");
+        }
+        if (!against.isEmpty()) {
+            out.printf("Rows marked 'against': the build in %s, its forks alternated with this build's%n%n",
+                    String.join(", ", against.stream().map(Path::toString).toList()));
         }
         out.print(options.has("markdown") ? table.renderMarkdown() : table.render());
         if (svg != null) {
@@ -185,6 +203,22 @@ final class VersusCommand {
                     + (Files.isDirectory(p) ? "it is a directory" : "its directory does not exist"));
         }
         return p;
+    }
+
+    /** The --against jars, each checked to be a file before the minutes of measuring. */
+    private static List<Path> againstJars(String value) throws UsageException {
+        if (value == null) {
+            return List.of();
+        }
+        List<Path> jars = new ArrayList<>();
+        for (String part : value.split(java.io.File.pathSeparator)) {
+            Path jar = Path.of(part).toAbsolutePath();
+            if (part.isEmpty() || !Files.isRegularFile(jar)) {
+                throw new UsageException("versus: --against '" + part + "' is not a jar file");
+            }
+            jars.add(jar);
+        }
+        return jars;
     }
 
     private static long atMost(String name, long value, long max) throws UsageException {

@@ -71,12 +71,27 @@ public final class VersusFork {
      */
     static AlternatingRounds.Result run(CPythonLibrary.Build library, VersusPatterns.Pattern p, int rounds, long roundMs,
                                         int warmup, IntConsumer progress) throws IOException {
+        return run(library, p, rounds, roundMs, warmup, List.of(), progress);
+    }
+
+    /**
+     * {@link #run(CPythonLibrary.Build, VersusPatterns.Pattern, int, long, int, IntConsumer)} with
+     * {@code before} (another build's jars) ahead of this JVM's class path, so that the child
+     * measures that build's classes.
+     */
+    static AlternatingRounds.Result run(CPythonLibrary.Build library, VersusPatterns.Pattern p, int rounds, long roundMs,
+                                        int warmup, List<Path> before, IntConsumer progress) throws IOException {
         List<String> flags = new ArrayList<>(List.of(JvmArgs.all()));
         String checks = System.getProperty("pymalloc4j.checks");
         if (checks != null) {
             flags.add("-Dpymalloc4j.checks=" + checks);
         }
         List<String> command = ChildProcess.java(flags, VersusFork.class.getName());
+        if (!before.isEmpty()) {
+            int cp = command.indexOf("-cp") + 1;
+            command.set(cp, String.join(File.pathSeparator, before.stream().map(Path::toString).toList())
+                    + File.pathSeparator + command.get(cp));
+        }
         String layouts = String.join(File.pathSeparator, library.layouts().stream().map(Path::toString).toList());
         command.addAll(List.of(layouts, library.prefix(), p.name(), String.valueOf(rounds),
                 String.valueOf(roundMs), String.valueOf(warmup)));

@@ -39,6 +39,7 @@ class VersusCommandTest {
             {"--warmup", "-1", "versus: --warmup wants a whole number from 0 to 1000, not '-1'"},
             {"--fast", "versus: unknown option --fast"},
             {"--forks", "21", "versus: --forks 21 is more than 20"},
+            {"--against", "/no/such.jar", "versus: --against '/no/such.jar' is not a jar file"},
             {"--svg", "/no/such/dir/v.svg", "versus: cannot write --svg '/no/such/dir/v.svg': its directory does not exist"},
         };
         for (String[] c : cases) {
@@ -59,6 +60,33 @@ class VersusCommandTest {
         Object[] row = VersusCommand.row(VersusPatterns.ALL.get(1), List.of(a, b), List.of(0, 64, 128, 192, 256));
         assertEquals(List.of("pair 64 B", "21.0", "20.0", "1.05", "0.55 1.60", "0.50-1.70", "+0 +192 B"),
                 java.util.Arrays.stream(row).map(String::valueOf).toList());
+    }
+
+    @Test
+    void againstAnotherBuildEachPatternGetsASecondRowFromForksOfItsOwn() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        List<Path> jars = new java.util.ArrayList<>();
+        for (String module : List.of("allocator", "objects")) {
+            try (var files = java.nio.file.Files.list(Path.of("..", module, "target"))) {
+                files.filter(f -> f.getFileName().toString().matches("pymalloc4j-" + module + "-.*\\.jar")
+                        && !f.getFileName().toString().contains("sources")).forEach(jars::add);
+            } catch (java.io.IOException e) {
+                Assumptions.abort("the " + module + " module's jar is not built: " + e.getMessage());
+            }
+        }
+        Assumptions.assumeTrue(jars.size() == 2, "one jar of each module: " + jars);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String against = String.join(java.io.File.pathSeparator, jars.stream().map(Path::toString).toList());
+        int status = new VersusCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), dir)
+                .run(new String[] {"float", "--forks", "1", "--rounds", "1", "--round-ms", "5", "--warmup", "0",
+                    "--quiet", "--against", against});
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        assertTrue(text.contains("Rows marked 'against': the build in " + jars.get(0).toAbsolutePath()), text);
+        assertTrue(Pattern.compile("(?m)^float create\\+decref  +[0-9]").matcher(text).find(), text);
+        assertTrue(Pattern.compile("(?m)^float create\\+decref, against +[0-9]").matcher(text).find(), text);
     }
 
     @Test
