@@ -28,6 +28,12 @@ final class AlternatingRounds {
      * index of the second side's candidate measured.
      */
     record Result(double[] first, double[] second, double[] ratios, int chosen) {
+        /** The rounds of several measurements as one (their candidates may differ: {@code chosen} is -1). */
+        static Result pooled(List<Result> results) {
+            return of(results.stream().flatMapToDouble(r -> Arrays.stream(r.first())).toArray(),
+                    results.stream().flatMapToDouble(r -> Arrays.stream(r.second())).toArray(), -1);
+        }
+
         /** The result of rounds with these figures: {@code ratios[r] = first[r] / second[r]}. */
         static Result of(double[] first, double[] second, int chosen) {
             if (first.length != second.length || first.length == 0) {
@@ -85,6 +91,11 @@ final class AlternatingRounds {
 
     /** Rounds of all sides, warm-up included, with {@code candidates} for the second: what progress counts to. */
     int totalRounds(int candidates) {
+        return totalRounds(warmups, rounds, candidates);
+    }
+
+    /** {@link #totalRounds(int)} for a measurement of these settings, run elsewhere (a child JVM). */
+    static int totalRounds(int warmups, int rounds, int candidates) {
         return warmups * (1 + candidates) + 2 * rounds;
     }
 

@@ -172,15 +172,11 @@ final class CPythonHarness {
                     flags.add("-Wl,-Bsymbolic");
                     return new Link(flags, l.how(), l.staticLibpython());
                 }).toList();
-                List<Integer> pads = new ArrayList<>();
-                Link used = null;
-                for (int pad : LAYOUT_PADS) {
-                    used = link(List.of(cc, "-O2", "-shared", "-fPIC", "-DPMV_PAD=" + pad, "-I" + include, "-I" + dir,
-                            c.toString(), "-o", layouts(dir, List.of(pad)).get(0).toString()), symbolic);
-                    pads.add(pad);
-                    if (!used.staticLibpython()) {
-                        break; // the padding moves only this library's data, not a shared libpython's: one layout
-                    }
+                Link used = link(compileLayout(dir, c, 0), symbolic);
+                // The padding moves only this library's data, not a shared libpython's: then one layout
+                List<Integer> pads = used.staticLibpython() ? LAYOUT_PADS : List.of(0);
+                for (int pad : pads.subList(1, pads.size())) {
+                    link(compileLayout(dir, c, pad), List.of(used));
                 }
                 built = List.of(used.how(), String.join(" ", pads.stream().map(String::valueOf).toList()));
                 Files.write(linked, built);
@@ -190,6 +186,12 @@ final class CPythonHarness {
         } catch (IOException | NumberFormatException e) {
             throw new Unavailable("building CPython's patterns as a library failed: " + e.getMessage() + "; " + INSTALL_HINT);
         }
+    }
+
+    /** The compiler command for the layout with {@code pad} bytes of padding, without its link flags. */
+    private List<String> compileLayout(Path dir, Path source, int pad) {
+        return List.of(cc, "-O2", "-shared", "-fPIC", "-DPMV_PAD=" + pad, "-I" + include, "-I" + dir, source.toString(),
+                "-o", layouts(dir, List.of(pad)).get(0).toString());
     }
 
     private static List<Integer> pads(String line) {

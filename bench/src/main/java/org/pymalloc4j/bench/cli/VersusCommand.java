@@ -5,7 +5,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -110,8 +109,7 @@ final class VersusCommand {
                 "ratio range", "CPython layout");
         List<RatioPlotSvg.Row> plotted = new ArrayList<>();
         int builds = against.isEmpty() ? 1 : 2;
-        int total = builds * forks * new AlternatingRounds(System::nanoTime, 1, warmup, rounds)
-                .totalRounds(build.layouts().size());
+        int total = builds * forks * AlternatingRounds.totalRounds(warmup, rounds, build.layouts().size());
         for (int i = 0; i < patterns.size(); i++) {
             VersusPatterns.Pattern p = patterns.get(i);
             String label = String.format("%s (%d of %d)", p.name(), i + 1, patterns.size());
@@ -130,10 +128,12 @@ final class VersusCommand {
                 }
             }
             for (int b = 0; b < builds; b++) {
-                VersusPatterns.Pattern shown = b == 0 ? p
-                        : new VersusPatterns.Pattern(p.name(), p.group(), p.label() + ", against", p.number(), p.param());
-                table.row(row(shown, results.get(b), build.pads()));
-                plotted.add(plotRow(shown, results.get(b)));
+                String shown = b == 0 ? p.label() : p.label() + ", against";
+                AlternatingRounds.Result pooled = AlternatingRounds.Result.pooled(results.get(b));
+                table.row(row(shown, results.get(b), pooled, build.pads()));
+                plotted.add(new RatioPlotSvg.Row(shown, pooled.ratioMedian(),
+                        results.get(b).stream().mapToDouble(AlternatingRounds.Result::ratioMedian).toArray(),
+                        pooled.ratioMin(), pooled.ratioMax()));
             }
         }
         progress.finish();
@@ -167,24 +167,14 @@ final class VersusCommand {
         return 0;
     }
 
-    /** A table row: the figures pooled over the forks' rounds, each fork's median ratio and CPython layout. */
-    static Object[] row(VersusPatterns.Pattern p, List<AlternatingRounds.Result> forks, List<Integer> pads) {
-        double[] first = forks.stream().flatMapToDouble(r -> Arrays.stream(r.first())).toArray();
-        double[] second = forks.stream().flatMapToDouble(r -> Arrays.stream(r.second())).toArray();
-        double[] ratios = forks.stream().flatMapToDouble(r -> Arrays.stream(r.ratios())).toArray();
+    /** A table row: the figures of all the forks' rounds ({@code pooled}), each fork's median ratio and CPython layout. */
+    static Object[] row(String label, List<AlternatingRounds.Result> forks, AlternatingRounds.Result pooled,
+                        List<Integer> pads) {
         String each = forks.stream().map(r -> String.format("%.2f", r.ratioMedian())).collect(Collectors.joining(" "));
         String layouts = forks.stream().map(r -> "+" + pads.get(r.chosen())).collect(Collectors.joining(" ")) + " B";
-        return new Object[] {p.label(), fixed(AlternatingRounds.median(first)), fixed(AlternatingRounds.median(second)),
-            String.format("%.2f", AlternatingRounds.median(ratios)), each,
-            String.format("%.2f-%.2f", Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow()),
-            layouts};
-    }
-
-    static RatioPlotSvg.Row plotRow(VersusPatterns.Pattern p, List<AlternatingRounds.Result> forks) {
-        double[] ratios = forks.stream().flatMapToDouble(r -> Arrays.stream(r.ratios())).toArray();
-        return new RatioPlotSvg.Row(p.label(), AlternatingRounds.median(ratios),
-                forks.stream().mapToDouble(AlternatingRounds.Result::ratioMedian).toArray(),
-                Arrays.stream(ratios).min().orElseThrow(), Arrays.stream(ratios).max().orElseThrow());
+        return new Object[] {label, BenchTables.fmt(pooled.firstMedian()), BenchTables.fmt(pooled.secondMedian()),
+            String.format("%.2f", pooled.ratioMedian()), each,
+            String.format("%.2f-%.2f", pooled.ratioMin(), pooled.ratioMax()), layouts};
     }
 
     /** The --svg path, checked before the minutes of measuring: its directory must exist. */
@@ -242,9 +232,5 @@ final class VersusCommand {
             // the message below says what is wanted
         }
         throw new UsageException("versus: --warmup wants a whole number from 0 to 1000, not '" + v + "'");
-    }
-
-    private static String fixed(double ns) {
-        return ns >= 100 ? String.format("%.0f", ns) : ns >= 10 ? String.format("%.1f", ns) : String.format("%.2f", ns);
     }
 }

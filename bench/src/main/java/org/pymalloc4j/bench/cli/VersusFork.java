@@ -65,19 +65,11 @@ public final class VersusFork {
      * Runs {@code p} in a child JVM with the benchmark forks' flags ({@link JvmArgs}) and this
      * JVM's checked mode, CPython's side in each of {@code library}'s data layouts for the
      * warm-up and in the fastest of them after it; {@code progress} gets the rounds done as the
-     * child reports them (out of {@code AlternatingRounds.totalRounds(layouts)}).
+     * child reports them (out of {@code AlternatingRounds.totalRounds(layouts)}). {@code before}
+     * (another build's jars, or none) goes ahead of this JVM's class path, so that the child
+     * measures that build's classes.
      *
      * @throws IOException if the child cannot start, fails, or prints no figures
-     */
-    static AlternatingRounds.Result run(CPythonLibrary.Build library, VersusPatterns.Pattern p, int rounds, long roundMs,
-                                        int warmup, IntConsumer progress) throws IOException {
-        return run(library, p, rounds, roundMs, warmup, List.of(), progress);
-    }
-
-    /**
-     * {@link #run(CPythonLibrary.Build, VersusPatterns.Pattern, int, long, int, IntConsumer)} with
-     * {@code before} (another build's jars) ahead of this JVM's class path, so that the child
-     * measures that build's classes.
      */
     static AlternatingRounds.Result run(CPythonLibrary.Build library, VersusPatterns.Pattern p, int rounds, long roundMs,
                                         int warmup, List<Path> before, IntConsumer progress) throws IOException {
@@ -86,12 +78,7 @@ public final class VersusFork {
         if (checks != null) {
             flags.add("-Dpymalloc4j.checks=" + checks);
         }
-        List<String> command = ChildProcess.java(flags, VersusFork.class.getName());
-        if (!before.isEmpty()) {
-            int cp = command.indexOf("-cp") + 1;
-            command.set(cp, String.join(File.pathSeparator, before.stream().map(Path::toString).toList())
-                    + File.pathSeparator + command.get(cp));
-        }
+        List<String> command = ChildProcess.java(flags, before, VersusFork.class.getName());
         String layouts = String.join(File.pathSeparator, library.layouts().stream().map(Path::toString).toList());
         command.addAll(List.of(layouts, library.prefix(), p.name(), String.valueOf(rounds),
                 String.valueOf(roundMs), String.valueOf(warmup)));

@@ -57,7 +57,8 @@ class VersusCommandTest {
     void aRowPoolsTheForksRoundsAndShowsEachForksMedianAndLayout() {
         AlternatingRounds.Result a = AlternatingRounds.Result.of(new double[] {10, 12, 11}, new double[] {20, 20, 20}, 0);
         AlternatingRounds.Result b = AlternatingRounds.Result.of(new double[] {30, 34, 32}, new double[] {20, 20, 20}, 3);
-        Object[] row = VersusCommand.row(VersusPatterns.ALL.get(1), List.of(a, b), List.of(0, 64, 128, 192, 256));
+        Object[] row = VersusCommand.row(VersusPatterns.ALL.get(1).label(), List.of(a, b),
+                AlternatingRounds.Result.pooled(List.of(a, b)), List.of(0, 64, 128, 192, 256));
         assertEquals(List.of("pair 64 B", "21.0", "20.0", "1.05", "0.55 1.60", "0.50-1.70", "+0 +192 B"),
                 java.util.Arrays.stream(row).map(String::valueOf).toList());
     }

@@ -56,12 +56,7 @@ public final class Tuples extends TypeBehaviour {
      */
     public long pack2(long a, long b) {
         long o = allocate(2);
-        core.increfLive(a);
-        putLong(o + TUPLE_ITEMS_OFFSET, a);
-        core.increfLive(b);
-        putLong(o + TUPLE_ITEMS_OFFSET + 8, b);
-        core.gc.trackNew(o);
-        return o;
+        return fill2(o, a, getLong(a), b, getLong(b));
     }
 
     /**
@@ -78,11 +73,15 @@ public final class Tuples extends TypeBehaviour {
         if (o != 0) {
             core.revive(o, core.tupleType);
         } else {
-            o = core.newGcObject(TUPLE_ITEMS_OFFSET + 16, core.tupleType);
-            putLong(o + OB_SIZE_OFFSET, 2);
+            o = allocateNew(2);
             ra = getLong(a);
             rb = getLong(b);
         }
+        return fill2(o, a, ra, b, rb);
+    }
+
+    /** Stores the pair's items in {@code o}, each refcount {@code r} written as r + 1, then tracks it. */
+    private long fill2(long o, long a, long ra, long b, long rb) {
         putLong(a, ra + 1);
         putLong(o + TUPLE_ITEMS_OFFSET, a);
         putLong(b, a == b ? ra + 2 : rb + 1); // the same object twice: two increfs
@@ -96,10 +95,15 @@ public final class Tuples extends TypeBehaviour {
         long o = n < MAX_SAVE_SIZE ? free[n].pop() : 0;
         if (o != 0) {
             core.revive(o, core.tupleType);
-        } else {
-            o = core.newGcObject(TUPLE_ITEMS_OFFSET + 8L * n, core.tupleType);
-            putLong(o + OB_SIZE_OFFSET, n);
+            return o;
         }
+        return allocateNew(n);
+    }
+
+    /** A new untracked tuple of {@code n} items, not yet set; its allocation may run a collection. */
+    private long allocateNew(int n) {
+        long o = core.newGcObject(TUPLE_ITEMS_OFFSET + 8L * n, core.tupleType);
+        putLong(o + OB_SIZE_OFFSET, n);
         return o;
     }
 
