@@ -1,5 +1,6 @@
 package org.pymalloc4j.bench.cli;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -20,6 +21,10 @@ import java.util.function.LongSupplier;
  *  round r (0-based): first side then second if r is even, else second then first (ABBA),
  *                     so neither side always runs right after the other's cache damage
  *  ratio[r] = first[r] / second[r]        (below 1: the first side is faster)
+ *
+ *  with two first sides (two builds of pymalloc4j), the second between them:
+ *                     F0 S F1 if r is even, else F1 S F0; each first side's ratio is against
+ *                     the same second rounds, each next to it
  * </pre>
  */
 final class AlternatingRounds {
@@ -68,6 +73,9 @@ final class AlternatingRounds {
         }
     }
 
+    /** The second side's place in a round's order of sides. */
+    private static final int SECOND = -1;
+
     private final LongSupplier clock;
     private final long roundNanos;
     private final int warmups;
@@ -91,12 +99,15 @@ final class AlternatingRounds {
 
     /** Rounds of all sides, warm-up included, with {@code candidates} for the second: what progress counts to. */
     int totalRounds(int candidates) {
-        return totalRounds(warmups, rounds, candidates);
+        return totalRounds(warmups, rounds, 1, candidates);
     }
 
-    /** {@link #totalRounds(int)} for a measurement of these settings, run elsewhere (a child JVM). */
-    static int totalRounds(int warmups, int rounds, int candidates) {
-        return warmups * (1 + candidates) + 2 * rounds;
+    /**
+     * {@link #totalRounds(int)} for a measurement of these settings with {@code firsts} first
+     * sides, run elsewhere (a child JVM).
+     */
+    static int totalRounds(int warmups, int rounds, int firsts, int candidates) {
+        return warmups * (firsts + candidates) + (firsts + 1) * rounds;
     }
 
     /** {@link #measure(LongSupplier, List, IntConsumer)} with one candidate for the second side. */
@@ -112,14 +123,31 @@ final class AlternatingRounds {
      * @throws IllegalArgumentException if there is no candidate for the second side
      */
     Result measure(LongSupplier first, List<? extends LongSupplier> seconds, IntConsumer progress) {
+        return measure(List.of(first), seconds, progress).get(0);
+    }
+
+    /**
+     * {@link #measure(LongSupplier, List, IntConsumer)} with one or two first sides, each
+     * compared with the same rounds of the second: a result for each first side, in order.
+     *
+     * @throws IllegalArgumentException if there is no candidate for the second side, or not one
+     *                                  or two first sides
+     */
+    List<Result> measure(List<? extends LongSupplier> firsts, List<? extends LongSupplier> seconds,
+                         IntConsumer progress) {
         if (seconds.isEmpty()) {
             throw new IllegalArgumentException("no candidate for the second side");
+        }
+        if (firsts.isEmpty() || firsts.size() > 2) {
+            throw new IllegalArgumentException(firsts.size() + " first sides: one or two are measured");
         }
         int done = 0;
         double[][] warm = new double[seconds.size()][warmups];
         for (int r = 0; r < warmups; r++) {
-            round(first);
-            progress.accept(++done);
+            for (LongSupplier first : firsts) {
+                round(first);
+                progress.accept(++done);
+            }
             for (int c = 0; c < seconds.size(); c++) {
                 warm[c][r] = round(seconds.get(c));
                 progress.accept(++done);
@@ -132,19 +160,26 @@ final class AlternatingRounds {
             }
         }
         LongSupplier second = seconds.get(chosen);
-        double[] a = new double[rounds];
+        int n = firsts.size();
+        double[][] a = new double[n][rounds];
         double[] b = new double[rounds];
+        int[] order = n == 1 ? new int[] {0, SECOND} : new int[] {0, SECOND, 1}; // even rounds; odd ones reversed
         for (int r = 0; r < rounds; r++) {
-            if (r % 2 == 0) {
-                a[r] = round(first);
-                b[r] = round(second);
-            } else {
-                b[r] = round(second);
-                a[r] = round(first);
+            for (int k = 0; k < order.length; k++) {
+                int side = order[r % 2 == 0 ? k : order.length - 1 - k];
+                if (side == SECOND) {
+                    b[r] = round(second);
+                } else {
+                    a[side][r] = round(firsts.get(side));
+                }
             }
-            progress.accept(done += 2);
+            progress.accept(done += n + 1);
         }
-        return Result.of(a, b, chosen);
+        List<Result> results = new ArrayList<>();
+        for (double[] figures : a) {
+            results.add(Result.of(figures, b, chosen));
+        }
+        return results;
     }
 
     private double round(LongSupplier side) {

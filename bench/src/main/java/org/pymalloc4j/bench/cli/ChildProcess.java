@@ -86,19 +86,13 @@ final class ChildProcess {
 
     /** The command that starts a JVM like this one, with this JVM's class (and module) path. */
     static List<String> java(List<String> flags, String mainClass) {
-        return java(flags, List.of(), mainClass);
-    }
-
-    /** {@link #java(List, String)} with {@code before} (jars of another build) ahead of the class path. */
-    static List<String> java(List<String> flags, List<java.nio.file.Path> before, String mainClass) {
         List<String> command = new ArrayList<>();
         command.add(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(flags);
         String classPath = System.getProperty("java.class.path", "");
         String modulePath = System.getProperty("jdk.module.path", "");
-        String path = String.join(java.io.File.pathSeparator, java.util.stream.Stream.concat(
-                before.stream().map(java.nio.file.Path::toString),
-                java.util.stream.Stream.of(classPath, modulePath)).filter(p -> !p.isEmpty()).toList());
+        String path = String.join(java.io.File.pathSeparator,
+                java.util.stream.Stream.of(classPath, modulePath).filter(p -> !p.isEmpty()).toList());
         command.addAll(List.of("-cp", path, mainClass));
         return command;
     }

@@ -62,9 +62,11 @@ final class VersusCommand {
               --svg FILE       also draw the ratios as a picture (a row a pattern, log scale)
               --against JARS   also measure another build of pymalloc4j, for comparing a change:
                                its allocator and objects jars (path-separated, e.g. from another
-                               checkout's allocator/target and objects/target) go ahead of this
-                               tool's class path in forks of their own, alternated with this
-                               build's forks; each pattern gets a second row, marked 'against'
+                               checkout's allocator/target and objects/target), loaded in the
+                               same JVMs in a class loader of their own, run in the same rounds
+                               (this build, CPython, the other; then the other way round); each
+                               pattern gets a second row, marked 'against', and a second table
+                               compares the two builds round by round
               --quiet          no progress
             """;
 
@@ -107,33 +109,43 @@ final class VersusCommand {
         Progress progress = new Progress(err, !options.has("quiet"));
         Table table = new Table("pattern", "pymalloc4j ns/op", "CPython ns/op", "ratio (median)", "each fork's",
                 "ratio range", "CPython layout");
+        Table builds = new Table("pattern", "this build ns/op", "against ns/op", "ratio (median)", "each fork's",
+                "ratio range");
         List<RatioPlotSvg.Row> plotted = new ArrayList<>();
-        int builds = against.isEmpty() ? 1 : 2;
-        int total = builds * forks * AlternatingRounds.totalRounds(warmup, rounds, build.layouts().size());
+        Set<String> sources = new java.util.TreeSet<>();
+        int firsts = against.isEmpty() ? 1 : 2;
+        int total = forks * AlternatingRounds.totalRounds(warmup, rounds, firsts, build.layouts().size());
         for (int i = 0; i < patterns.size(); i++) {
             VersusPatterns.Pattern p = patterns.get(i);
             String label = String.format("%s (%d of %d)", p.name(), i + 1, patterns.size());
             List<List<AlternatingRounds.Result>> results = List.of(new ArrayList<>(), new ArrayList<>());
-            for (int f = 0; f < forks * builds; f++) { // this build's forks alternate with the other's
-                double from = (i + (double) f / (forks * builds)) / patterns.size();
+            for (int f = 0; f < forks; f++) {
+                double from = (i + (double) f / forks) / patterns.size();
                 progress.step(label, from);
                 try {
-                    results.get(f % builds).add(VersusFork.run(build, p, rounds, roundMs, warmup,
-                            f % builds == 0 ? List.of() : against,
-                            done -> progress.tick(label, from + (double) done / total / patterns.size())));
+                    VersusFork.Outcome o = VersusFork.run(build, p, rounds, roundMs, warmup, against,
+                            done -> progress.tick(label, from + (double) done / total / patterns.size()));
+                    results.get(0).add(o.result());
+                    if (o.against() != null) {
+                        results.get(1).add(o.against());
+                        sources.add(o.againstSource());
+                    }
                 } catch (IOException e) {
                     progress.finish();
                     err.println("pymalloc4j versus: " + e.getMessage());
                     return 1;
                 }
             }
-            for (int b = 0; b < builds; b++) {
+            for (int b = 0; b < firsts; b++) {
                 String shown = b == 0 ? p.label() : p.label() + ", against";
                 AlternatingRounds.Result pooled = AlternatingRounds.Result.pooled(results.get(b));
                 table.row(row(shown, results.get(b), pooled, build.pads()));
                 plotted.add(new RatioPlotSvg.Row(shown, pooled.ratioMedian(),
                         results.get(b).stream().mapToDouble(AlternatingRounds.Result::ratioMedian).toArray(),
                         pooled.ratioMin(), pooled.ratioMax()));
+            }
+            if (firsts == 2) {
+                builds.row(buildsRow(p.label(), results.get(0), results.get(1)));
             }
         }
         progress.finish();
@@ -150,10 +162,15 @@ final class VersusCommand {
                     + "depends on where its static data land, up to 2x)%n%n");
         }
         if (!against.isEmpty()) {
-            out.printf("Rows marked 'against': the build in %s, its forks alternated with this build's%n%n",
-                    String.join(", ", against.stream().map(Path::toString).toList()));
+            out.printf("Rows marked 'against': the build in %s (PyMalloc loaded from %s), in the same JVMs and rounds: "
+                    + "this build, CPython, the other, then the other way round%n%n",
+                    String.join(", ", against.stream().map(Path::toString).toList()), String.join(", ", sources));
         }
         out.print(options.has("markdown") ? table.renderMarkdown() : table.render());
+        if (!against.isEmpty()) {
+            out.printf("%nThis build against the other, round by round (below 1: this build is faster)%n%n");
+            out.print(options.has("markdown") ? builds.renderMarkdown() : builds.render());
+        }
         if (svg != null) {
             try {
                 Files.writeString(svg, RatioPlotSvg.render("pymalloc4j / CPython's C, " + (PyMalloc.isChecked()
@@ -175,6 +192,22 @@ final class VersusCommand {
         return new Object[] {label, BenchTables.fmt(pooled.firstMedian()), BenchTables.fmt(pooled.secondMedian()),
             String.format("%.2f", pooled.ratioMedian()), each,
             String.format("%.2f-%.2f", pooled.ratioMin(), pooled.ratioMax()), layouts};
+    }
+
+    /**
+     * A row of the two builds' table: each round's ratio is this build's figure over the other's
+     * in the same round (the two ran with one CPython round between them).
+     */
+    static Object[] buildsRow(String label, List<AlternatingRounds.Result> mine, List<AlternatingRounds.Result> other) {
+        List<AlternatingRounds.Result> forks = new ArrayList<>();
+        for (int f = 0; f < mine.size(); f++) {
+            forks.add(AlternatingRounds.Result.of(mine.get(f).first(), other.get(f).first(), -1));
+        }
+        AlternatingRounds.Result pooled = AlternatingRounds.Result.pooled(forks);
+        String each = forks.stream().map(r -> String.format("%.2f", r.ratioMedian())).collect(Collectors.joining(" "));
+        return new Object[] {label, BenchTables.fmt(pooled.firstMedian()), BenchTables.fmt(pooled.secondMedian()),
+            String.format("%.2f", pooled.ratioMedian()), each,
+            String.format("%.2f-%.2f", pooled.ratioMin(), pooled.ratioMax())};
     }
 
     /** The --svg path, checked before the minutes of measuring: its directory must exist. */
@@ -202,7 +235,7 @@ final class VersusCommand {
         }
         List<Path> jars = new ArrayList<>();
         for (String part : value.split(java.io.File.pathSeparator)) {
-            Path jar = Path.of(part).toAbsolutePath();
+            Path jar = Path.of(part).toAbsolutePath().normalize();
             if (part.isEmpty() || !Files.isRegularFile(jar)) {
                 throw new UsageException("versus: --against '" + part + "' is not a jar file");
             }

@@ -22,38 +22,54 @@ import org.pymalloc4j.bench.jmh.JvmArgs;
  *  chosen I                the index of CPython's data layout measured (the fastest in the warm-up)
  *  first V1 V2 ...         pymalloc4j's ns per operation, one value a measured round
  *  second V1 V2 ...        CPython's, the same rounds
+ *  against V1 V2 ...       with another build (AGAINST): its ns per operation, the same rounds
+ *  source PATH             ... and where its PyMalloc class came from
  * </pre>
  */
 public final class VersusFork {
     private VersusFork() {
     }
 
-    /** The child's arguments: LIBRARIES (one a data layout, path-separated) PREFIX PATTERN ROUNDS ROUND_MS WARMUP. */
+    /**
+     * The child's arguments: LIBRARIES (one a data layout, path-separated) PREFIX PATTERN ROUNDS
+     * ROUND_MS WARMUP [AGAINST (another build's jars, path-separated)].
+     */
     public static void main(String[] args) {
-        if (args.length != 6) {
-            System.err.println("usage: VersusFork LIBRARIES PREFIX PATTERN ROUNDS ROUND_MS WARMUP");
+        if (args.length != 6 && args.length != 7) {
+            System.err.println("usage: VersusFork LIBRARIES PREFIX PATTERN ROUNDS ROUND_MS WARMUP [AGAINST]");
             System.exit(2);
         }
         VersusPatterns.Pattern p = VersusPatterns.ALL.stream().filter(x -> x.name().equals(args[2])).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no pattern " + args[2]));
         AlternatingRounds timing = new AlternatingRounds(System::nanoTime, Long.parseLong(args[4]) * 1_000_000,
                 Integer.parseInt(args[5]), Integer.parseInt(args[3]));
-        AlternatingRounds.Result r;
-        try (VersusPatterns.MixRequests requests = new VersusPatterns.MixRequests();
-             VersusPatterns.Side java = VersusPatterns.pymalloc4j(p, requests)) {
+        List<Path> against = args.length == 7
+                ? Arrays.stream(args[6].split(File.pathSeparator)).map(Path::of).toList() : List.of();
+        List<AlternatingRounds.Result> r;
+        try (OtherBuild other = against.isEmpty() ? null : new OtherBuild(against);
+             VersusPatterns.MixRequests requests = new VersusPatterns.MixRequests();
+             VersusPatterns.Side java = VersusPatterns.pymalloc4j(p, requests);
+             VersusPatterns.Side otherJava = other == null ? null : other.side(p.name())) {
+            if (other != null) {
+                System.out.println("source " + other.allocatorSource());
+            }
+            List<VersusPatterns.Side> firsts = otherJava == null ? List.of(java) : List.of(java, otherJava);
             List<VersusPatterns.Side> layouts = new ArrayList<>();
             try {
                 for (String library : args[0].split(File.pathSeparator)) {
                     layouts.add(VersusPatterns.cpython(CPythonLibrary.load(Path.of(library), args[1]), p, requests));
                 }
-                r = timing.measure(java, layouts, done -> System.out.println("progress " + done));
+                r = timing.measure(firsts, layouts, done -> System.out.println("progress " + done));
             } finally {
                 layouts.forEach(VersusPatterns.Side::close); // before the requests they read are freed
             }
         }
-        System.out.println("chosen " + r.chosen());
-        System.out.println("first " + values(r.first()));
-        System.out.println("second " + values(r.second()));
+        System.out.println("chosen " + r.get(0).chosen());
+        System.out.println("first " + values(r.get(0).first()));
+        System.out.println("second " + values(r.get(0).second()));
+        if (r.size() == 2) {
+            System.out.println("against " + values(r.get(1).first()));
+        }
         System.out.flush();
     }
 
@@ -61,29 +77,37 @@ public final class VersusFork {
         return Arrays.stream(v).mapToObj(x -> String.format(Locale.ROOT, "%.4f", x)).collect(Collectors.joining(" "));
     }
 
+    /** What a child JVM measured: a result for this build, and one for the other build if there was one. */
+    record Outcome(AlternatingRounds.Result result, AlternatingRounds.Result against, String againstSource) {
+    }
+
     /**
      * Runs {@code p} in a child JVM with the benchmark forks' flags ({@link JvmArgs}) and this
      * JVM's checked mode, CPython's side in each of {@code library}'s data layouts for the
      * warm-up and in the fastest of them after it; {@code progress} gets the rounds done as the
-     * child reports them (out of {@code AlternatingRounds.totalRounds(layouts)}). {@code before}
-     * (another build's jars, or none) goes ahead of this JVM's class path, so that the child
-     * measures that build's classes.
+     * child reports them (out of {@code AlternatingRounds.totalRounds}). With {@code against}
+     * (another build's jars, or none) that build is measured too, in the same JVM and rounds
+     * ({@link OtherBuild}).
      *
      * @throws IOException if the child cannot start, fails, or prints no figures
      */
-    static AlternatingRounds.Result run(CPythonLibrary.Build library, VersusPatterns.Pattern p, int rounds, long roundMs,
-                                        int warmup, List<Path> before, IntConsumer progress) throws IOException {
+    static Outcome run(CPythonLibrary.Build library, VersusPatterns.Pattern p, int rounds, long roundMs,
+                       int warmup, List<Path> against, IntConsumer progress) throws IOException {
         List<String> flags = new ArrayList<>(List.of(JvmArgs.all()));
         String checks = System.getProperty("pymalloc4j.checks");
         if (checks != null) {
             flags.add("-Dpymalloc4j.checks=" + checks);
         }
-        List<String> command = ChildProcess.java(flags, before, VersusFork.class.getName());
+        List<String> command = ChildProcess.java(flags, VersusFork.class.getName());
         String layouts = String.join(File.pathSeparator, library.layouts().stream().map(Path::toString).toList());
         command.addAll(List.of(layouts, library.prefix(), p.name(), String.valueOf(rounds),
                 String.valueOf(roundMs), String.valueOf(warmup)));
-        double[][] figures = new double[2][];
+        if (!against.isEmpty()) {
+            command.add(String.join(File.pathSeparator, against.stream().map(Path::toString).toList()));
+        }
+        double[][] figures = new double[3][];
         int[] chosen = {-1};
+        String[] source = {null};
         ChildProcess.Outcome outcome = ChildProcess.run(command, line -> {
             String[] f = line.trim().split(" ");
             switch (f[0]) {
@@ -91,15 +115,23 @@ public final class VersusFork {
                 case "chosen" -> chosen[0] = Integer.parseInt(f[1]);
                 case "first" -> figures[0] = parse(f);
                 case "second" -> figures[1] = parse(f);
+                case "against" -> figures[2] = parse(f);
+                case "source" -> source[0] = line.trim().substring("source ".length());
                 default -> { } // anything else the JVM prints
             }
         });
-        if (!outcome.ok() || figures[0] == null || figures[1] == null || figures[0].length != rounds
-                || figures[1].length != rounds || chosen[0] < 0 || chosen[0] >= library.layouts().size()) {
+        boolean complete = figures[0] != null && figures[1] != null && (against.isEmpty() || figures[2] != null);
+        if (!outcome.ok() || !complete || chosen[0] < 0 || chosen[0] >= library.layouts().size()) {
             throw new IOException("the JVM measuring " + p.name() + " failed with status " + outcome.status()
                     + (outcome.errorTail().isEmpty() ? "" : ":\n" + outcome.errorTail()));
         }
-        return AlternatingRounds.Result.of(figures[0], figures[1], chosen[0]);
+        for (double[] v : figures) {
+            if (v != null && v.length != rounds) {
+                throw new IOException("the JVM measuring " + p.name() + " gave " + v.length + " rounds, not " + rounds);
+            }
+        }
+        return new Outcome(AlternatingRounds.Result.of(figures[0], figures[1], chosen[0]),
+                figures[2] == null ? null : AlternatingRounds.Result.of(figures[2], figures[1], chosen[0]), source[0]);
     }
 
     private static double[] parse(String[] fields) {

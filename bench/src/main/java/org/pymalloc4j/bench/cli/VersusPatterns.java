@@ -133,6 +133,33 @@ final class VersusPatterns {
         };
     }
 
+    /**
+     * pymalloc4j's side of the pattern {@code name} with requests of its own (the same, since
+     * their sequence is seeded): what {@link OtherBuild} calls in another build's class loader,
+     * where this class is a copy linked against that build.
+     *
+     * @throws IllegalArgumentException if no pattern has that name
+     */
+    static Side isolatedSide(String name) {
+        Pattern p = ALL.stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no pattern " + name));
+        MixRequests requests = p.number() == MIX ? new MixRequests() : null; // closing null is skipped
+        Side side = pymalloc4j(p, requests);
+        return new Side() {
+            @Override
+            public long getAsLong() {
+                return side.getAsLong();
+            }
+
+            @Override
+            public void close() {
+                try (requests) {
+                    side.close();
+                }
+            }
+        };
+    }
+
     /** The allocator patterns, on a fresh {@code PyMalloc.create()}. */
     private static final class HeapSide implements Side {
         private final PyMalloc heap = PyMalloc.create();

@@ -49,6 +49,28 @@ class AlternatingRoundsTest {
     }
 
     @Test
+    void twoFirstSidesRunEitherSideOfTheSecondAndShareItsRounds() {
+        Machine m = new Machine();
+        List<Integer> progress = new ArrayList<>();
+        AlternatingRounds timing = new AlternatingRounds(() -> m.now, 1_000, 1, 3);
+        List<AlternatingRounds.Result> r = timing.measure(List.of(m.side('A', 500, 10), m.side('C', 500, 20)),
+                List.of(m.side('B', 500, 5)), progress::add);
+        assertEquals("AACCBB" + "AABBCC" + "CCBBAA" + "AABBCC", m.log.toString(),
+                "the warm-up, then A B C and C B A in turn: each first side next to the second");
+        assertEquals(2, r.size());
+        assertArrayEquals(new double[] {50, 50, 50}, r.get(0).first(), 1e-9);
+        assertArrayEquals(new double[] {25, 25, 25}, r.get(1).first(), 1e-9);
+        assertArrayEquals(new double[] {100, 100, 100}, r.get(0).second(), 1e-9);
+        assertArrayEquals(r.get(0).second(), r.get(1).second(), 1e-12, "one set of second rounds for both");
+        assertArrayEquals(new double[] {0.5, 0.5, 0.5}, r.get(0).ratios(), 1e-9);
+        assertArrayEquals(new double[] {0.25, 0.25, 0.25}, r.get(1).ratios(), 1e-9);
+        assertEquals(List.of(1, 2, 3, 6, 9, 12), progress);
+        assertEquals(AlternatingRounds.totalRounds(1, 3, 2, 1), progress.get(progress.size() - 1));
+        assertThrows(IllegalArgumentException.class, () -> timing.measure(List.<LongSupplier>of(),
+                List.of(m.side('B', 500, 5)), done -> { }));
+    }
+
+    @Test
     void aSlowSpellOverARoundPairMovesTheFiguresButNotTheRatio() {
         Machine m = new Machine();
         List<Integer> progress = new ArrayList<>();

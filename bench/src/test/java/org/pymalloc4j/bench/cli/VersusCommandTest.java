@@ -64,7 +64,7 @@ class VersusCommandTest {
     }
 
     @Test
-    void againstAnotherBuildEachPatternGetsASecondRowFromForksOfItsOwn() throws Exception {
+    void againstAnotherBuildEachPatternGetsASecondRowAndTheBuildsTableFromTheSameRounds() throws Exception {
         Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
                 "needs cc and python3 with libpython");
         List<Path> jars = new java.util.ArrayList<>();
@@ -85,9 +85,16 @@ class VersusCommandTest {
                     "--quiet", "--against", against});
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, text);
-        assertTrue(text.contains("Rows marked 'against': the build in " + jars.get(0).toAbsolutePath()), text);
+        Path allocatorJar = jars.stream().filter(j -> j.getFileName().toString().contains("allocator")).findFirst()
+                .orElseThrow().toAbsolutePath().normalize();
+        assertTrue(text.contains("Rows marked 'against': the build in " + jars.get(0).toAbsolutePath().normalize()), text);
+        assertTrue(text.contains("(PyMalloc loaded from " + allocatorJar + ")"),
+                "the other build's classes come from its jar, not from this JVM's class path: " + text);
         assertTrue(Pattern.compile("(?m)^float create\\+decref  +[0-9]").matcher(text).find(), text);
         assertTrue(Pattern.compile("(?m)^float create\\+decref, against +[0-9]").matcher(text).find(), text);
+        String builds = text.substring(text.indexOf("This build against the other, round by round"));
+        assertTrue(Pattern.compile("(?m)^float create\\+decref +[0-9.]+ +[0-9.]+ +[0-9]+\\.[0-9]{2} ").matcher(builds).find(),
+                builds);
     }
 
     @Test
