@@ -78,10 +78,6 @@ final class BenchCommand {
     }
 
     int run(String[] args) throws UsageException {
-        if (Main.wantsHelp(args)) {
-            out.print(HELP);
-            return 0;
-        }
         Options options = new Options("bench", args, Set.of("filter", "out"), Set.of("quick", "quiet"));
         options.noPositional("bench");
         boolean quick = options.has("quick");

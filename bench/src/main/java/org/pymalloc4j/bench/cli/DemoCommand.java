@@ -41,10 +41,6 @@ final class DemoCommand {
     }
 
     int run(String[] args) throws UsageException {
-        if (Main.wantsHelp(args)) {
-            out.print(HELP);
-            return 0;
-        }
         Options options = new Options("demo", args, Set.of("blocks", "seed", "geometry", "malloc", "trace"), Set.of("quiet"));
         options.noPositional("demo");
         long blocks = options.positiveLong("demo", "blocks", 1_000_000);

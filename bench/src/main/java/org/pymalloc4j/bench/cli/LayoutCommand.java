@@ -68,10 +68,6 @@ final class LayoutCommand {
     }
 
     int run(String[] args) throws UsageException {
-        if (Main.wantsHelp(args)) {
-            out.print(HELP);
-            return 0;
-        }
         Options options = new Options("layout", args, Set.of("size", "geometry", "value", "items"), Set.of("compare"));
         List<String> positional = options.positional();
         if (positional.size() > 1) {

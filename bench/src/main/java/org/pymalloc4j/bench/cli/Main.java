@@ -23,6 +23,15 @@ public final class Main {
             Exit status: 0 on success, 2 on bad input (options, trace files), 1 on failure.
             """;
 
+    /** Each command's help text, by its name. */
+    private static final java.util.Map<String, String> HELP_OF = java.util.Map.of(
+            "demo", DemoCommand.HELP,
+            "replay", ReplayCommand.HELP,
+            "map", MapCommand.HELP,
+            "layout", LayoutCommand.HELP,
+            "bench", BenchCommand.HELP,
+            "versus", VersusCommand.HELP);
+
     private Main() {
     }
 
@@ -38,6 +47,10 @@ public final class Main {
         }
         String command = args[0];
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        if (HELP_OF.containsKey(command) && wantsHelp(rest)) {
+            out.print(HELP_OF.get(command)); // a command's --help anywhere among its arguments
+            return 0;
+        }
         try {
             return switch (command) {
                 case "demo" -> new DemoCommand(out, err).run(rest);
@@ -56,20 +69,14 @@ public final class Main {
     }
 
     private static int help(String[] rest, PrintStream out) throws UsageException {
-        String text = rest.length == 0 ? USAGE : switch (rest[0]) {
-            case "demo" -> DemoCommand.HELP;
-            case "replay" -> ReplayCommand.HELP;
-            case "map" -> MapCommand.HELP;
-            case "layout" -> LayoutCommand.HELP;
-            case "bench" -> BenchCommand.HELP;
-            case "versus" -> VersusCommand.HELP;
-            default -> throw new UsageException("help: unknown command '" + rest[0] + "'");
-        };
-        out.print(text);
+        if (rest.length > 0 && !HELP_OF.containsKey(rest[0])) {
+            throw new UsageException("help: unknown command '" + rest[0] + "'");
+        }
+        out.print(rest.length == 0 ? USAGE : HELP_OF.get(rest[0]));
         return 0;
     }
 
-    static boolean wantsHelp(String[] args) {
+    private static boolean wantsHelp(String[] args) {
         for (String a : args) {
             if (a.equals("--help") || a.equals("-h")) {
                 return true;

@@ -54,10 +54,6 @@ final class MapCommand {
     }
 
     int run(String[] args) throws UsageException {
-        if (Main.wantsHelp(args)) {
-            out.print(HELP);
-            return 0;
-        }
         Options options = new Options("map", args, Set.of("trace", "blocks", "seed", "geometry", "malloc", "out"),
                 Set.of("demo", "quiet"));
         options.noPositional("map");

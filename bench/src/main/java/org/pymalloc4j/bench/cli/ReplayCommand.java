@@ -51,10 +51,6 @@ final class ReplayCommand {
     }
 
     int run(String[] args) throws UsageException {
-        if (Main.wantsHelp(args)) {
-            out.print(HELP);
-            return 0;
-        }
         Options options = new Options("replay", args, Set.of("geometry", "malloc", "trace"), Set.of("quiet"));
         Geometry geometry = options.geometry("replay");
         AllocatorName allocator = options.allocator("replay");

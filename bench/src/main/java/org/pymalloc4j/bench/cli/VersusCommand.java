@@ -85,10 +85,6 @@ final class VersusCommand {
     }
 
     int run(String[] args) throws UsageException {
-        if (Main.wantsHelp(args)) {
-            out.print(HELP);
-            return 0;
-        }
         Options options = new Options("versus", args, Set.of("forks", "rounds", "round-ms", "warmup", "svg", "against"),
                 Set.of("quick", "markdown", "quiet"));
         List<VersusPatterns.Pattern> patterns = VersusPatterns.select(options.positional());
@@ -228,18 +224,39 @@ final class VersusCommand {
         return p;
     }
 
-    /** The --against jars, each checked to be a file before the minutes of measuring. */
-    private static List<Path> againstJars(String value) throws UsageException {
+    /** The classes another build's jars must hold between them, so that it is that build that is measured. */
+    private static final List<String> BUILD_CLASSES = List.of(
+            "org/pymalloc4j/allocator/PyMalloc.class", "org/pymalloc4j/objects/ObjectSpace.class");
+
+    /**
+     * The --against jars, checked before the minutes of measuring: each a jar file, and together
+     * holding the allocator and the objects module (else the missing one would silently come from
+     * this build's class path).
+     */
+    static List<Path> againstJars(String value) throws UsageException {
         if (value == null) {
             return List.of();
         }
         List<Path> jars = new ArrayList<>();
+        Set<String> held = new java.util.HashSet<>();
         for (String part : value.split(java.io.File.pathSeparator)) {
             Path jar = Path.of(part).toAbsolutePath().normalize();
             if (part.isEmpty() || !Files.isRegularFile(jar)) {
                 throw new UsageException("versus: --against '" + part + "' is not a jar file");
             }
+            try (java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile())) {
+                BUILD_CLASSES.stream().filter(c -> zip.getEntry(c) != null).forEach(held::add);
+            } catch (IOException e) {
+                throw new UsageException("versus: --against '" + part + "' is not a jar file: " + e.getMessage());
+            }
             jars.add(jar);
+        }
+        for (String c : BUILD_CLASSES) {
+            if (!held.contains(c)) {
+                String name = c.replace('/', '.').replace(".class", "");
+                throw new UsageException("versus: --against holds no " + name + "; give the other build's "
+                        + (name.contains("allocator") ? "allocator" : "objects") + " jar too");
+            }
         }
         return jars;
     }

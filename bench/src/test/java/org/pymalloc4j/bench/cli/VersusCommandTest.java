@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The versus command's options and errors, and one tiny real run against CPython in this JVM. */
@@ -51,6 +52,25 @@ class VersusCommandTest {
             assertTrue(r.err().contains(c[c.length - 1]), r.err());
             assertEquals("", r.out(), "nothing on stdout for " + String.join(" ", args));
         }
+    }
+
+    @Test
+    void againstJarsMustHoldBothModulesOfTheOtherBuild() throws Exception {
+        Path notAJar = java.nio.file.Files.writeString(dir.resolve("notes.jar"), "not a zip");
+        Path allocatorOnly = dir.resolve("allocator.jar");
+        try (var zip = new java.util.zip.ZipOutputStream(java.nio.file.Files.newOutputStream(allocatorOnly))) {
+            zip.putNextEntry(new java.util.zip.ZipEntry("org/pymalloc4j/allocator/PyMalloc.class"));
+            zip.closeEntry();
+        }
+        UsageException e = assertThrows(UsageException.class, () -> VersusCommand.againstJars(notAJar.toString()));
+        assertTrue(e.getMessage().startsWith("versus: --against '" + notAJar + "' is not a jar file: "), e.getMessage());
+        e = assertThrows(UsageException.class, () -> VersusCommand.againstJars(allocatorOnly.toString()));
+        assertEquals("versus: --against holds no org.pymalloc4j.objects.ObjectSpace; give the other build's objects jar too",
+                e.getMessage());
+        MainTest.Result r = MainTest.run("versus", "--against", allocatorOnly.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("give the other build's objects jar too"), r.err());
+        assertEquals("", r.out());
     }
 
     @Test
