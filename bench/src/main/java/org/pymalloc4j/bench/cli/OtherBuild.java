@@ -49,6 +49,11 @@ final class OtherBuild implements AutoCloseable {
         loader = new URLClassLoader("against", urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
     }
 
+    /** The class loader of the other build's classes. */
+    ClassLoader classLoader() {
+        return loader;
+    }
+
     /** Where the other build's {@code PyMalloc} came from: one of its jars, if they hold it. */
     String allocatorSource() {
         try {
