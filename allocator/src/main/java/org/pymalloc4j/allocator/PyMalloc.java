@@ -328,7 +328,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /**
      * The pool's free list ran dry: carve the next virgin block, or unlink the full pool (the
      * ring's head: its prevpool is the sentinel, not read). nextoffset and maxnextoffset are read
-     * as one long. Each native access C2 inlines parses ~600 IR nodes and past 18,000 it inlines
+     * as one long. Each native access C2 inlines parses ~550 IR nodes and past 18,000 it inlines
      * nothing more: an access saved here is one a caller's loop keeps inlined.
      */
     private void extendPool(long pool, int sizeClass) {

@@ -79,7 +79,7 @@ public final class LiveBlocks {
      * {@link #isLive} and {@link #clear} with one read of the word, for {@code free} of an
      * {@code address} that is not the newest block: clears its bit and returns true if it is a
      * live block, else changes nothing and returns false. (Each native access the JIT inlines
-     * costs about 600 IR nodes; see {@code PyMalloc}.)
+     * costs about 550 IR nodes; see {@code PyMalloc}.)
      */
     public boolean clearIfLive(long word, long address) {
         assert address != newest;

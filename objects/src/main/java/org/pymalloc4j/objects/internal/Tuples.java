@@ -63,7 +63,7 @@ public final class Tuples extends TypeBehaviour {
      * {@link #pack2(long, long)} for live items whose refcounts the caller has just read (its
      * checks): a tuple taken from the free list writes them incremented without reading them
      * again. Two native reads fewer keep more of a caller's loop within C2's inlining budget
-     * (each access parses ~600 IR nodes). A new tuple's allocation may run a collection, which
+     * (each access parses ~550 IR nodes). A new tuple's allocation may run a collection, which
      * may change the refcounts: that path reads them again.
      */
     public long pack2(long a, long refcountA, long b, long refcountB) {
