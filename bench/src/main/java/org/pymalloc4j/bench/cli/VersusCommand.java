@@ -72,6 +72,10 @@ final class VersusCommand {
               --quiet          no progress
             """;
 
+    /** The classes another build's jars must hold between them, so that it is that build that is measured. */
+    private static final List<String> BUILD_CLASSES = List.of(
+            "org/pymalloc4j/allocator/PyMalloc.class", "org/pymalloc4j/objects/ObjectSpace.class");
+
     private final PrintStream out;
     private final PrintStream err;
     private final Path cacheRoot;
@@ -225,10 +229,6 @@ final class VersusCommand {
         }
         return p;
     }
-
-    /** The classes another build's jars must hold between them, so that it is that build that is measured. */
-    private static final List<String> BUILD_CLASSES = List.of(
-            "org/pymalloc4j/allocator/PyMalloc.class", "org/pymalloc4j/objects/ObjectSpace.class");
 
     /**
      * The --against jars, checked before the minutes of measuring: each a jar file, and together

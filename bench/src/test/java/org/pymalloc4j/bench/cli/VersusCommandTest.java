@@ -55,6 +55,19 @@ class VersusCommandTest {
     }
 
     @Test
+    void theBuildsRowDividesThisBuildsRoundsByTheOthersFromTheSameFork() {
+        double[] cpython = {20, 20, 20};
+        List<AlternatingRounds.Result> mine = List.of(AlternatingRounds.Result.of(new double[] {10, 12, 9}, cpython, 0),
+                AlternatingRounds.Result.of(new double[] {30, 30, 30}, cpython, 1));
+        List<AlternatingRounds.Result> other = List.of(AlternatingRounds.Result.of(new double[] {20, 12, 18}, cpython, 0),
+                AlternatingRounds.Result.of(new double[] {15, 30, 60}, cpython, 1));
+        Object[] row = VersusCommand.buildsRow("float create+decref", mine, other);
+        // ratios: fork 0 = 0.5, 1, 0.5; fork 1 = 2, 1, 0.5
+        assertEquals(List.of("float create+decref", "21.0", "19.0", "0.75", "0.50 1.00", "0.50-2.00"),
+                java.util.Arrays.stream(row).map(String::valueOf).toList());
+    }
+
+    @Test
     void againstJarsMustHoldBothModulesOfTheOtherBuild() throws Exception {
         Path notAJar = java.nio.file.Files.writeString(dir.resolve("notes.jar"), "not a zip");
         Path allocatorOnly = dir.resolve("allocator.jar");
