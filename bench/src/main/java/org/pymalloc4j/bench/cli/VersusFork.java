@@ -48,7 +48,8 @@ public final class VersusFork {
         List<AlternatingRounds.Result> r;
         try (OtherBuild other = against.isEmpty() ? null : new OtherBuild(against);
              VersusPatterns.MixRequests requests = new VersusPatterns.MixRequests();
-             VersusPatterns.Side java = VersusPatterns.pymalloc4j(p, requests);
+             VersusPatterns.Side java = other == null ? VersusPatterns.pymalloc4j(p, requests)
+                     : OtherBuild.adapted(VersusPatterns.isolatedSide(p.name()), p.name()); // layered as the other's
              VersusPatterns.Side otherJava = other == null ? null : other.side(p.name())) {
             if (other != null) {
                 System.out.println("source " + other.allocatorSource());
