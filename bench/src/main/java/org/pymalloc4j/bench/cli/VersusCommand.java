@@ -67,8 +67,9 @@ final class VersusCommand {
                                (this build, CPython, the other; then the other way round); each
                                pattern gets a second row, marked 'against', and a second table
                                compares the two builds round by round; run it once against
-                               this build's own jars to see the comparison's bias (an A/A run
-                               here: the pairs 0.87-0.92, the tuple 1.01-1.13, the rest 0.99-1.04)
+                               this build's own jars to see what a ratio is worth (an A/A run
+                               here: pairs and batches 0.97-1.01, the mix and the objects
+                               0.92-1.04 pooled, single JVMs off by up to half)
               --quiet          no progress
             """;
 
