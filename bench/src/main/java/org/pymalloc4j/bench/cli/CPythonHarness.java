@@ -28,6 +28,8 @@ import java.util.Optional;
 final class CPythonHarness {
     static final String SOURCE = "/cpython/pymalloc_bench.c";
     static final String LIBRARY_SOURCE = "/cpython/pymalloc_versus.c";
+    /** The data layouts of {@link #library()}: bytes of padding before libpython's static data. */
+    static final List<Integer> LAYOUT_PADS = List.of(0, 64, 128, 192, 256);
     static final String INSTALL_HINT = "install a C compiler and CPython's development files, "
             + "e.g. 'apt-get install python3-dev gcc' (Debian/Ubuntu) or 'dnf install python3-devel gcc' (Fedora)";
 
@@ -145,9 +147,6 @@ final class CPythonHarness {
             throw new Unavailable("building the CPython harness failed: " + e.getMessage() + "; " + INSTALL_HINT);
         }
     }
-
-    /** The data layouts of {@link #library()}: bytes of padding before libpython's static data. */
-    static final List<Integer> LAYOUT_PADS = List.of(0, 64, 128, 192, 256);
 
     /**
      * CPython's patterns as shared libraries for {@code versus} ({@code pymalloc_versus.c},

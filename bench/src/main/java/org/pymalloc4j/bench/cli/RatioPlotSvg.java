@@ -14,6 +14,8 @@ final class RatioPlotSvg {
     record Row(String label, double median, double[] forkMedians, double min, double max) {
     }
 
+    /** pymalloc4j's colour in the other pictures. */
+    private static final String BLUE = Svg.COLOURS.get(0);
     private static final int WIDTH = 720;
     private static final int LEFT = 200;
     private static final int RIGHT = 30;
@@ -52,7 +54,7 @@ final class RatioPlotSvg {
         StringBuilder svg = new StringBuilder(Svg.header(WIDTH, height));
         svg.append(Svg.text(WIDTH / 2.0, 24, "middle", "font-size=\"15\" font-weight=\"bold\"", title));
         double one = px.applyAsDouble(1);
-        svg.append(Svg.text(one - 8, TOP - 10, "end", "fill=\"#0072b2\"", "\u2190 pymalloc4j faster"));
+        svg.append(Svg.text(one - 8, TOP - 10, "end", "fill=\"" + BLUE + "\"", "\u2190 pymalloc4j faster"));
         svg.append(Svg.text(one + 8, TOP - 10, "start", "", "CPython faster \u2192"));
         for (double v = axis[0]; v <= axis[1] * 1.0001; v *= 2) {
             double x = px.applyAsDouble(v);
@@ -68,7 +70,7 @@ final class RatioPlotSvg {
                     + "<title>%s: every round's ratio, %.2f to %.2f</title></rect>%n", px.applyAsDouble(r.min()), y - 4,
                     Math.max(1, px.applyAsDouble(r.max()) - px.applyAsDouble(r.min())), Svg.escape(r.label()), r.min(), r.max()));
             for (double f : r.forkMedians()) {
-                svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"#0072b2\" "
+                svg.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"" + BLUE + "\" "
                         + "fill-opacity=\"0.7\"><title>one JVM's median ratio: %.2f</title></circle>%n", px.applyAsDouble(f), y, f));
             }
             double m = px.applyAsDouble(r.median());

@@ -152,8 +152,9 @@ final class VersusCommand {
             }
         }
         progress.finish();
+        String mode = PyMalloc.isChecked() ? "checked" : "unchecked";
         out.printf("pymalloc4j (%s mode) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
-                PyMalloc.isChecked() ? "checked" : "unchecked", build.linkedWith());
+                mode, build.linkedWith());
         out.printf("%d JVM%s a pattern, each %d rounds of at least %d ms a side after %d warm-up rounds; "
                 + "ratio = pymalloc4j / CPython, per pair of rounds (below 1: pymalloc4j is faster)%n",
                 forks, forks == 1 ? "" : "s", rounds, roundMs, warmup);
@@ -176,8 +177,8 @@ final class VersusCommand {
         }
         if (svg != null) {
             try {
-                Files.writeString(svg, RatioPlotSvg.render("pymalloc4j / CPython's C, " + (PyMalloc.isChecked()
-                        ? "checked" : "unchecked") + " mode, rounds alternated", plotted));
+                Files.writeString(svg, RatioPlotSvg.render("pymalloc4j / CPython's C, " + mode + " mode, rounds alternated",
+                        plotted));
             } catch (IOException e) {
                 err.println("pymalloc4j versus: cannot write --svg " + svg + ": " + e.getMessage());
                 return 1;
@@ -190,11 +191,10 @@ final class VersusCommand {
     /** A table row: the figures of all the forks' rounds ({@code pooled}), each fork's median ratio and CPython layout. */
     static Object[] row(String label, List<AlternatingRounds.Result> forks, AlternatingRounds.Result pooled,
                         List<Integer> pads) {
-        String each = forks.stream().map(r -> String.format("%.2f", r.ratioMedian())).collect(Collectors.joining(" "));
         String layouts = forks.stream().map(r -> "+" + pads.get(r.chosen())).collect(Collectors.joining(" ")) + " B";
-        return new Object[] {label, BenchTables.fmt(pooled.firstMedian()), BenchTables.fmt(pooled.secondMedian()),
-            String.format("%.2f", pooled.ratioMedian()), each,
-            String.format("%.2f-%.2f", pooled.ratioMin(), pooled.ratioMax()), layouts};
+        List<Object> cells = ratioCells(label, forks, pooled);
+        cells.add(layouts);
+        return cells.toArray();
     }
 
     /**
@@ -206,11 +206,16 @@ final class VersusCommand {
         for (int f = 0; f < mine.size(); f++) {
             forks.add(AlternatingRounds.Result.of(mine.get(f).first(), other.get(f).first(), -1));
         }
-        AlternatingRounds.Result pooled = AlternatingRounds.Result.pooled(forks);
+        return ratioCells(label, forks, AlternatingRounds.Result.pooled(forks)).toArray();
+    }
+
+    /** The cells both tables share: the pooled medians of each side, the ratio, each fork's ratio, the range. */
+    private static List<Object> ratioCells(String label, List<AlternatingRounds.Result> forks,
+                                           AlternatingRounds.Result pooled) {
         String each = forks.stream().map(r -> String.format("%.2f", r.ratioMedian())).collect(Collectors.joining(" "));
-        return new Object[] {label, BenchTables.fmt(pooled.firstMedian()), BenchTables.fmt(pooled.secondMedian()),
-            String.format("%.2f", pooled.ratioMedian()), each,
-            String.format("%.2f-%.2f", pooled.ratioMin(), pooled.ratioMax())};
+        return new ArrayList<>(List.of(label, BenchTables.fmt(pooled.firstMedian()), BenchTables.fmt(pooled.secondMedian()),
+                String.format("%.2f", pooled.ratioMedian()), each,
+                String.format("%.2f-%.2f", pooled.ratioMin(), pooled.ratioMax())));
     }
 
     /** The --svg path, checked before the minutes of measuring: its directory must exist. */

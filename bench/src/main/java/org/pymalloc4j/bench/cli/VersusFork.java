@@ -39,8 +39,7 @@ public final class VersusFork {
             System.err.println("usage: VersusFork LIBRARIES PREFIX PATTERN ROUNDS ROUND_MS WARMUP [AGAINST]");
             System.exit(2);
         }
-        VersusPatterns.Pattern p = VersusPatterns.ALL.stream().filter(x -> x.name().equals(args[2])).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no pattern " + args[2]));
+        VersusPatterns.Pattern p = VersusPatterns.named(args[2]);
         AlternatingRounds timing = new AlternatingRounds(System::nanoTime, Long.parseLong(args[4]) * 1_000_000,
                 Integer.parseInt(args[5]), Integer.parseInt(args[3]));
         List<Path> against = args.length == 7

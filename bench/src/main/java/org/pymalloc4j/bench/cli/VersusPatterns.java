@@ -77,6 +77,16 @@ final class VersusPatterns {
         return chosen;
     }
 
+    /**
+     * The pattern called {@code name}.
+     *
+     * @throws IllegalArgumentException if no pattern has that name
+     */
+    static Pattern named(String name) {
+        return ALL.stream().filter(x -> x.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no pattern " + name));
+    }
+
     /** A side of a pattern, set up: each {@code getAsLong} runs it once and returns the operations done. */
     interface Side extends LongSupplier, AutoCloseable {
         @Override
@@ -141,8 +151,7 @@ final class VersusPatterns {
      * @throws IllegalArgumentException if no pattern has that name
      */
     static Side isolatedSide(String name) {
-        Pattern p = ALL.stream().filter(x -> x.name().equals(name)).findFirst()
-                .orElseThrow(() -> new IllegalArgumentException("no pattern " + name));
+        Pattern p = named(name);
         MixRequests requests = p.number() == MIX ? new MixRequests() : null; // closing null is skipped
         Side side = pymalloc4j(p, requests);
         return new Side() {
