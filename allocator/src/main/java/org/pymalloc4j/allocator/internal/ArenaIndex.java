@@ -74,11 +74,6 @@ public final class ArenaIndex {
         return liveWordSlow(address, key);
     }
 
-    /** The {@link LiveBits} bias of the arena holding {@code address}, which must be in one. */
-    public long liveBias(long address) {
-        return liveWord(address) - LiveBits.word(0, address);
-    }
-
     private long liveWordSlow(long address, long key) {
         int i = find(key);
         if (i >= 0) {

@@ -38,8 +38,8 @@ public final class HeapValidator {
     private boolean newestSeen;
 
     /**
-     * @param rings the heap's Java mirror of each ring: {@code rings[2c]} the head pool of class
-     *              c (0 for an empty ring), {@code rings[2c + 1]} its arena's LiveBits bias
+     * @param rings the heap's Java mirror of each ring: {@code rings[c]} the head pool of class
+     *              c (0 for an empty ring)
      * @param newest the live block whose bit is not yet set (LiveBlocks), or 0
      */
     public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, ArenaIndex index, long usedpools, long[] rings,
@@ -165,11 +165,8 @@ public final class HeapValidator {
         for (int c = 0; c < Geometry.SIZE_CLASSES; c++) {
             long sentinel = usedpools + ((long) c << sentinelShift);
             long first = getLong(sentinel + PoolHeader.NEXTPOOL_OFFSET);
-            require(rings[2 * c] == (first == sentinel ? 0 : first),
-                    "ring head mirror of class %d is 0x%x, the ring starts at 0x%x", c, rings[2 * c], first);
-            long bias = first == sentinel || !arenas.hasLiveBits() ? 0 : index.liveBias(first);
-            require(rings[2 * c + 1] == bias, "ring %d: live-bitmap bias 0x%x, its head's arena has 0x%x",
-                    c, rings[2 * c + 1], bias);
+            require(rings[c] == (first == sentinel ? 0 : first),
+                    "ring head mirror of class %d is 0x%x, the ring starts at 0x%x", c, rings[c], first);
             long prev = sentinel;
             for (long p = getLong(sentinel + PoolHeader.NEXTPOOL_OFFSET); p != sentinel;
                  p = getLong(p + PoolHeader.NEXTPOOL_OFFSET)) {

@@ -20,9 +20,12 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
  * The newest block is live, so its pool is in use and its arena (bitmap and all) stays mapped.
  */
 public final class LiveBlocks {
+    private final ArenaIndex index;
     private long newest;
-    /** The {@link LiveBits} bias of {@code newest}'s arena. */
-    private long newestBias;
+
+    public LiveBlocks(ArenaIndex index) {
+        this.index = index;
+    }
 
     /**
      * Whether {@code address}, whose bit is in {@code word}, is a live block: the newest, or
@@ -37,15 +40,20 @@ public final class LiveBlocks {
         return ((w & LiveBits.bit(address)) != 0) & ((address & (Geometry.ALIGNMENT - 1)) == 0);
     }
 
-    /** Records {@code block}, just taken off a free list, as live; {@code bias} is its arena's. */
-    public void handOut(long bias, long block) {
+    /**
+     * Records {@code block}, just taken off a free list, as live. The previous newest block's bit
+     * is set now, its word found by a probe of the arena index (a Java array load). Keeping each
+     * ring head's bias at hand instead cost a probe at every change of a ring's head, which a
+     * random mix makes twice an op; this way costs one probe a malloc and nothing when the
+     * newest block was freed, as a temporary is.
+     */
+    public void handOut(long block) {
         long previous = newest;
         if (previous != 0) {
-            long word = LiveBits.word(newestBias, previous);
+            long word = index.liveWord(previous);
             putLong(word, getLong(word) | LiveBits.bit(previous));
         }
         newest = block;
-        newestBias = bias;
     }
 
     /**
