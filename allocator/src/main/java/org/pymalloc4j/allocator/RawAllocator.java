@@ -1,9 +1,14 @@
 package org.pymalloc4j.allocator;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -41,6 +46,15 @@ public final class RawAllocator {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = libc("munmap",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    /** {@code madvise}, with {@code errno} captured into a segment passed first. */
+    private static final MethodHandle MADVISE = libc("madvise",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+            Linker.Option.captureCallState("errno"));
+    private static final MethodHandle SYSCONF = libc("sysconf",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
 
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
@@ -49,6 +63,18 @@ public final class RawAllocator {
     private static final int MAP_ANONYMOUS =
             System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux") ? 0x20 : 0x1000;
     private static final long MAP_FAILED = -1L;
+    private static final boolean LINUX =
+            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+    /** Linux's MADV_POPULATE_WRITE (5.14 and later). */
+    private static final int MADV_POPULATE_WRITE = 23;
+    /** Linux's EINVAL: the kernel does not know the advice. */
+    private static final int EINVAL = 22;
+    /** Linux's _SC_PAGESIZE. */
+    private static final int SC_PAGESIZE = 30;
+    /** The page size, or 0 where it is not asked (off Linux). */
+    private static final long PAGE_SIZE = LINUX ? sysconf(SC_PAGESIZE) : 0;
+    /** False once the kernel has said it does not know MADV_POPULATE_WRITE: it is not asked again. */
+    private static volatile boolean populateWorks = LINUX;
 
     private RawAllocator() {
     }
@@ -155,6 +181,46 @@ public final class RawAllocator {
         }
         if (result != 0) {
             throw new IllegalStateException("munmap(0x" + Long.toHexString(address) + ", " + size + ") failed");
+        }
+    }
+
+    /**
+     * Asks the kernel to back {@code size} bytes of a private anonymous mapping at
+     * {@code address} with zeroed, writable pages now, in one call ({@code madvise} with Linux's
+     * {@code MADV_POPULATE_WRITE}), instead of one page fault per page at first write. A fault
+     * here costs about 10 us a page on a virtual machine, a populated page about 4.5 us
+     * (bench/cpython/prefault.c). Only a hint: nothing changes if it fails (a range not
+     * mapped, an address not page-aligned, no memory now). Off Linux, or once a kernel older
+     * than 5.14 has said it does not know the advice, it is not asked.
+     *
+     * @return whether the kernel populated the range
+     */
+    public static boolean populate(long address, long size) {
+        if (!populateWorks || (address & (PAGE_SIZE - 1)) != 0 || size < 0) {
+            return false; // a misaligned address would get EINVAL too, and stop every later call
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment state = arena.allocate(CALL_STATE);
+            int result = (int) MADVISE.invokeExact(state, address, size, MADV_POPULATE_WRITE);
+            if (result != 0 && (int) ERRNO.get(state, 0L) == EINVAL) {
+                populateWorks = false;
+            }
+            return result == 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The OS page size on Linux ({@code sysconf(_SC_PAGESIZE)}), 0 elsewhere. */
+    public static long pageSize() {
+        return PAGE_SIZE;
+    }
+
+    private static long sysconf(int name) {
+        try {
+            return (long) SYSCONF.invokeExact(name);
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
     }
 

@@ -32,6 +32,12 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 public final class Arenas {
     private static final int INITIAL_ARENA_OBJECTS = 16;
     private static final int NIL = -1;
+    /**
+     * Whether a freshly carved pool of an mmap arena has its pages populated in one call
+     * ({@link RawAllocator#populate}) before its first write: on unless the system property
+     * {@code pymalloc4j.prefault} is {@code false}.
+     */
+    static final boolean PREFAULT = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.prefault"));
 
     private final long arenaSize;
     private final long poolSize;
@@ -41,6 +47,8 @@ public final class Arenas {
     private final ByteBudget budget;
     /** Whether each arena gets a {@link LiveBits} bitmap (checked mode). */
     private final boolean liveBits;
+    /** Whether fresh pools are populated: {@link #PREFAULT}, and pools of more than one page. */
+    private final boolean prefaultPools;
     /** Where new arenas come from; each arena remembers its own source, so this may change. */
     private ArenaAllocator source;
 
@@ -77,6 +85,7 @@ public final class Arenas {
         this.arenaSize = geometry.arenaSize();
         this.poolSize = geometry.poolSize();
         this.maxPoolsInArena = geometry.poolsPerArena();
+        this.prefaultPools = PREFAULT && poolSize > RawAllocator.pageSize() && RawAllocator.pageSize() > 0;
         this.map = map;
         this.nfp2lasta = new int[maxPoolsInArena + 1];
         Arrays.fill(nfp2lasta, NIL);
@@ -115,6 +124,10 @@ public final class Arenas {
             freepools[a] = getLong(pool + PoolHeader.NEXTPOOL_OFFSET);
         } else {
             pool = poolAddress[a];
+            if (prefaultPools && sourceOf[a] == ArenaAllocator.mmap()) {
+                // Its pages, never touched, in one system call instead of a fault each.
+                RawAllocator.populate(pool, poolSize);
+            }
             putInt(pool + PoolHeader.ARENAINDEX_OFFSET, a);
             putInt(pool + PoolHeader.SZIDX_OFFSET, PoolHeader.DUMMY_SIZE_IDX);
             poolAddress[a] += poolSize;
