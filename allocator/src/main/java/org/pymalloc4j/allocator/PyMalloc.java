@@ -346,10 +346,9 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     }
 
     /**
-     * Links {@code head} (a pool, or the sentinel itself for an empty ring) after the sentinel of
-     * class {@code sizeClass}, keeping {@link #rings} in step. Small enough for C2 to inline even
-     * where its profile calls the site cold: in a random mix, four ops in five unlink a pool
-     * filled by its one free block and relink one at its first free, so both sites are hot there.
+     * Links {@code head} (a pool, or the sentinel for an empty ring) after class {@code sizeClass}'s
+     * sentinel and mirrors it in {@link #rings}. Small, so C2 inlines it where its profile says
+     * cold: in a random mix four ops in five unlink a full pool and relink one (see the README).
      */
     private void setRingHead(int sizeClass, long sentinel, long head) {
         putLong(sentinel, NEXTPOOL_OFFSET, head);
@@ -416,10 +415,6 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return new InvalidAddressException(operation + "(0x" + Long.toHexString(address)
                     + "): block already freed (double free); heap unchanged", address);
         }
-        return invalidAddress(operation, address);
-    }
-
-    private InvalidAddressException invalidAddress(String operation, long address) {
         return raw.invalid(operation, address);
     }
 
@@ -480,7 +475,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
      */
     public long usableSize(long address) {
         if (!isLive(address)) {
-            throw invalidAddress("usableSize", address);
+            throw raw.invalid("usableSize", address);
         }
         if (!map.contains(address)) {
             return raw.sizeOf(address);
