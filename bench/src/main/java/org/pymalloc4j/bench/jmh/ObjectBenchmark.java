@@ -3,6 +3,7 @@ package org.pymalloc4j.bench.jmh;
 import java.util.ArrayList;
 
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Scope;
@@ -29,7 +30,10 @@ import org.pymalloc4j.objects.ObjectSpace;
  *       ops, {@value #LOOP} per call under {@code @OperationsPerInvocation}, the shape of the
  *       CPython harness's C loop. One op per call makes every call reload the Java fields
  *       from the space down to the free list and the arena index (JMH's loop reads a volatile
- *       between calls, so nothing is hoisted); in a loop the JIT hoists them.</li>
+ *       between calls, so nothing is hoisted); in a loop the JIT hoists them. Each loop is
+ *       {@code DONT_INLINE}, compiled on its own as the C loop is a function of its own: inlined
+ *       into JMH's stub, C2 recompiled it there after two iterations with less inlined, and the
+ *       empty list went from 7 ns to 18 in every fork (the tuple from 16 to 23).</li>
  *   <li>{@code listAppend} / {@code listAppendJava}: {@value #APPENDS} appends of one object to
  *       a list made empty before each invocation (growth 0, 4, 8, 16, 24 ... through
  *       {@code PyMem_Realloc}, an incref each) beside {@code ArrayList.add}; per append.</li>
@@ -92,6 +96,7 @@ public class ObjectBenchmark extends BenchmarkBase {
 
     @Benchmark
     @OperationsPerInvocation(LOOP)
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public long floatNativeLoop() {
         ObjectSpace sp = space;
         long sum = 0;
@@ -105,6 +110,7 @@ public class ObjectBenchmark extends BenchmarkBase {
 
     @Benchmark
     @OperationsPerInvocation(LOOP)
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public long tupleNativeLoop() {
         ObjectSpace sp = space;
         long sum = 0;
@@ -118,6 +124,7 @@ public class ObjectBenchmark extends BenchmarkBase {
 
     @Benchmark
     @OperationsPerInvocation(LOOP)
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public long emptyListNativeLoop() {
         ObjectSpace sp = space;
         long sum = 0;

@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Param;
@@ -30,7 +31,8 @@ import org.pymalloc4j.allocator.RawAllocator;
  *       {@code @OperationsPerInvocation}, the shape of the CPython harness's C loop. One pair per
  *       call pays JMH's call and a reload of the heap's fields each time; in a loop the JIT keeps
  *       them in registers and interleaves consecutive pairs. Every load and store of the pool
- *       header and the block still happens each pair (the JIT cannot drop native stores).</li>
+ *       header and the block still happens each pair (the JIT cannot drop native stores). The
+ *       loop is {@code DONT_INLINE}, compiled on its own as the C loop is (see ObjectBenchmark).</li>
  *   <li>{@code pymallocLonePool}: the same without ballast. Each free empties the pool, which
  *       leaves its ring for its arena's free list, and the next malloc takes it back
  *       ({@code allocateFromNewPool}; the last arena is kept, so no {@code munmap}). CPython
@@ -104,6 +106,7 @@ public class PairBenchmark extends BenchmarkBase {
 
     @Benchmark
     @OperationsPerInvocation(LOOP)
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public long pymallocLoop() {
         PyMalloc h = heap;
         long n = size;

@@ -3,6 +3,7 @@ package org.pymalloc4j.bench.jmh;
 import java.util.SplittableRandom;
 
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Scope;
@@ -19,7 +20,8 @@ import org.pymalloc4j.allocator.RawAllocator;
  *
  * <p>The slot/size sequence ({@value #SEQUENCE} entries, fixed seed, cycled) and the initial
  * population are built in {@code @Setup}, so no RNG is measured and every allocator sees
- * exactly the same requests; {@code pymallocLoop} runs {@value #LOOP} ops per call. Each allocator's live set is its own {@code @State}, so a fork
+ * exactly the same requests; {@code pymallocLoop} runs {@value #LOOP} ops per call, compiled on its
+ * own ({@code DONT_INLINE}, see ObjectBenchmark). Each allocator's live set is its own {@code @State}, so a fork
  * holds only the live set of the allocator it measures. Slots are random, so the freed blocks
  * are cold: this measures cache and TLB behaviour as much as instruction counts.
  */
@@ -127,6 +129,7 @@ public class RandomMixBenchmark extends BenchmarkBase {
      */
     @Benchmark
     @OperationsPerInvocation(LOOP)
+    @CompilerControl(CompilerControl.Mode.DONT_INLINE)
     public long pymallocLoop(Workload w, PyMallocLive s) {
         PyMalloc heap = s.heap;
         long[] live = s.live;
