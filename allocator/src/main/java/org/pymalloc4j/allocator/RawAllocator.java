@@ -59,12 +59,11 @@ public final class RawAllocator {
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
     private static final int MAP_PRIVATE = 2;
-    /** MAP_ANONYMOUS: 0x20 on Linux, 0x1000 (MAP_ANON) on macOS and the BSDs. */
-    private static final int MAP_ANONYMOUS =
-            System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux") ? 0x20 : 0x1000;
-    private static final long MAP_FAILED = -1L;
     private static final boolean LINUX =
             System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
+    /** MAP_ANONYMOUS: 0x20 on Linux, 0x1000 (MAP_ANON) on macOS and the BSDs. */
+    private static final int MAP_ANONYMOUS = LINUX ? 0x20 : 0x1000;
+    private static final long MAP_FAILED = -1L;
     /** Linux's MADV_POPULATE_WRITE (5.14 and later). */
     private static final int MADV_POPULATE_WRITE = 23;
     /** Linux's EINVAL: the kernel does not know the advice. */

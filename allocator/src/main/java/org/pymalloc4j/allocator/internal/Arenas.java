@@ -37,7 +37,7 @@ public final class Arenas {
      * ({@link RawAllocator#populate}) before its first write: on unless the system property
      * {@code pymalloc4j.prefault} is {@code false}.
      */
-    static final boolean PREFAULT = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.prefault"));
+    private static final boolean PREFAULT = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.prefault"));
 
     private final long arenaSize;
     private final long poolSize;
