@@ -20,4 +20,13 @@ public interface ArenaAllocator {
     static ArenaAllocator mmap() {
         return MmapArenaAllocator.INSTANCE;
     }
+
+    /**
+     * Arenas on huge pages where the OS gives them (the reserved pool, else transparent huge
+     * pages), else as {@link #mmap()}; the default of {@link Geometry#HUGE_PAGES}. A new
+     * allocator each call, counting its own arenas.
+     */
+    static HugePageArenaAllocator hugePages() {
+        return new HugePageArenaAllocator();
+    }
 }

@@ -9,11 +9,14 @@ package org.pymalloc4j.allocator;
  *  preset   pool     arena     pools/arena   CPython versions
  *  PY311    16 KiB   1 MiB     64            3.10 - 3.14 (64-bit, radix tree on)
  *  PY38      4 KiB   256 KiB   64            3.8, 3.9
+ *  HUGE_PAGES 16 KiB  2 MiB     128           a build with --with-pymalloc-hugepages (gh-144319)
  * </pre>
  *
- * <p>Both presets run the 3.11 algorithm (one empty arena kept back against thrashing, the
+ * <p>Every preset runs the 3.11 algorithm (one empty arena kept back against thrashing, the
  * radix-tree arena map); {@code PY38} changes only the sizes, which is all that 3.9 changed
- * from 3.8 apart from that anti-thrashing rule.
+ * from 3.8 apart from that anti-thrashing rule. {@code HUGE_PAGES} is the geometry of CPython's
+ * huge-page build, whose arenas are one 2 MiB huge page each: a heap of this geometry takes its
+ * arenas from {@link ArenaAllocator#hugePages()} unless given another allocator.
  *
  * @param name      the name shown in reports, e.g. {@code "3.11"}
  * @param poolBits  log2 of the pool size, 12 to 16
@@ -35,6 +38,11 @@ public record Geometry(String name, int poolBits, int arenaBits) {
     public static final Geometry PY311 = new Geometry("3.11", 14, 20);
     /** CPython 3.8 and 3.9: 4 KiB pools, 256 KiB arenas. */
     public static final Geometry PY38 = new Geometry("3.8", 12, 18);
+    /**
+     * CPython built with {@code --with-pymalloc-hugepages} (gh-144319, 2026): 16 KiB pools,
+     * 2 MiB arenas, each mapped as one huge page when the OS has one.
+     */
+    public static final Geometry HUGE_PAGES = new Geometry("hugepages", 14, 21);
 
     /**
      * @throws IllegalArgumentException if the name is null or blank, the pool size is outside
@@ -57,16 +65,19 @@ public record Geometry(String name, int poolBits, int arenaBits) {
     /**
      * The preset for a CPython version as the command line names it.
      *
-     * @throws IllegalArgumentException if {@code version} is null or neither {@code 3.11} nor {@code 3.8}
+     * @throws IllegalArgumentException if {@code version} is null or none of {@code 3.11},
+     *                                  {@code 3.8} and {@code hugepages}
      */
     public static Geometry of(String version) {
         if (version == null) {
-            throw new IllegalArgumentException("geometry version must not be null: expected 3.11 or 3.8");
+            throw new IllegalArgumentException("geometry version must not be null: expected 3.11, 3.8 or hugepages");
         }
         return switch (version) {
             case "3.11" -> PY311;
             case "3.8" -> PY38;
-            default -> throw new IllegalArgumentException("unknown geometry '" + version + "': expected 3.11 or 3.8");
+            case "hugepages" -> HUGE_PAGES;
+            default -> throw new IllegalArgumentException("unknown geometry '" + version
+                    + "': expected 3.11, 3.8 or hugepages");
         };
     }
 

@@ -54,7 +54,9 @@ public final class Memory implements AutoCloseable {
         this.budget = new ByteBudget(b.limit);
         this.libc = new LibcAllocator(budget);
         this.heap = b.allocator.usesPymalloc()
-                ? PyMalloc.builder().geometry(b.geometry).arenaAllocator(b.arenaAllocator).budget(budget).build()
+                ? PyMalloc.builder().geometry(b.geometry)
+                        .arenaAllocator(b.arenaAllocator != null ? b.arenaAllocator : PyMallocBuilder.defaultAllocator(b.geometry))
+                        .budget(budget).build()
                 : null;
         BlockAllocator small = heap != null ? heap : libc;
         this.raw = new MemoryDomain(Domain.RAW, libc);
@@ -416,7 +418,8 @@ public final class Memory implements AutoCloseable {
     public static final class Builder {
         private AllocatorName allocator = AllocatorName.fromSystemProperty();
         private Geometry geometry = Geometry.PY311;
-        private ArenaAllocator arenaAllocator = ArenaAllocator.mmap();
+        /** Null until set: the heap's builder then picks the geometry's default. */
+        private ArenaAllocator arenaAllocator;
         private long limit = ByteBudget.UNLIMITED;
         private int quarantineBlocks = DebugHooks.DEFAULT_QUARANTINE_BLOCKS;
 
@@ -453,7 +456,8 @@ public final class Memory implements AutoCloseable {
         }
 
         /**
-         * Where the pymalloc heap takes arenas from; {@link ArenaAllocator#mmap()} by default.
+         * Where the pymalloc heap takes arenas from; by default {@link ArenaAllocator#mmap()}, or
+         * {@link ArenaAllocator#hugePages()} for {@link Geometry#HUGE_PAGES}.
          *
          * @throws NullPointerException if {@code allocator} is null
          */

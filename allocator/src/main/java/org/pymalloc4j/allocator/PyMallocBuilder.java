@@ -16,7 +16,8 @@ import org.pymalloc4j.allocator.internal.ByteBudget;
  */
 public final class PyMallocBuilder {
     private Geometry geometry = Geometry.PY311;
-    private ArenaAllocator arenaAllocator = ArenaAllocator.mmap();
+    /** Null until set: then the geometry's default ({@link #defaultAllocator}). */
+    private ArenaAllocator arenaAllocator;
     private long limit = ByteBudget.UNLIMITED;
     private ByteBudget budget;
 
@@ -34,7 +35,8 @@ public final class PyMallocBuilder {
     }
 
     /**
-     * Where arenas come from; {@link ArenaAllocator#mmap()} by default.
+     * Where arenas come from; by default {@link ArenaAllocator#mmap()}, or
+     * {@link ArenaAllocator#hugePages()} for {@link Geometry#HUGE_PAGES}.
      *
      * @throws NullPointerException if {@code allocator} is null
      */
@@ -63,10 +65,16 @@ public final class PyMallocBuilder {
         return this;
     }
 
+    /** The arena allocator a heap of {@code geometry} uses unless given one. */
+    static ArenaAllocator defaultAllocator(Geometry geometry) {
+        return geometry.equals(Geometry.HUGE_PAGES) ? ArenaAllocator.hugePages() : ArenaAllocator.mmap();
+    }
+
     /**
      * @throws OutOfMemoryError if the heap's own metadata cannot be allocated
      */
     public PyMalloc build() {
-        return new PyMalloc(geometry, arenaAllocator, budget != null ? budget : new ByteBudget(limit));
+        return new PyMalloc(geometry, arenaAllocator != null ? arenaAllocator : defaultAllocator(geometry),
+                budget != null ? budget : new ByteBudget(limit));
     }
 }

@@ -66,6 +66,10 @@ public final class RawAllocator {
     private static final long MAP_FAILED = -1L;
     /** Linux's MADV_POPULATE_WRITE (5.14 and later). */
     private static final int MADV_POPULATE_WRITE = 23;
+    /** Linux's MADV_HUGEPAGE: back the range with transparent huge pages where it can. */
+    private static final int MADV_HUGEPAGE = 14;
+    /** Linux's MAP_HUGETLB (x86-64 and AArch64): pages from the reserved huge page pool. */
+    private static final int MAP_HUGETLB = 0x40000;
     /** Linux's EINVAL: the kernel does not know the advice. */
     private static final int EINVAL = 22;
     /** Linux's _SC_PAGESIZE. */
@@ -205,6 +209,45 @@ public final class RawAllocator {
                 populateWorks = false;
             }
             return result == 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Linux only: maps {@code size} bytes from the reserved huge page pool
+     * ({@code mmap(MAP_HUGETLB)}, the pool {@code /proc/sys/vm/nr_hugepages} sizes), aligned to
+     * the huge page size. {@code size} must be a multiple of {@link HugePages#reservedSize()};
+     * unmap with {@link #unmap} and the same size.
+     *
+     * @return the address, or 0 if the pool cannot supply the pages (usually it is empty) or off Linux
+     */
+    public static long mmapHugeTlb(long size) {
+        if (!LINUX) {
+            return 0;
+        }
+        try {
+            long address = (long) MMAP.invokeExact(0L, size, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0L);
+            return address == MAP_FAILED ? 0 : address;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Linux only: asks the kernel to back a private anonymous mapping with transparent huge pages
+     * ({@code madvise(MADV_HUGEPAGE)}) where a whole aligned huge page fits in it. Only a hint:
+     * the kernel may still use small pages (THP off, or no free huge page at fault time).
+     *
+     * @return whether the kernel took the advice
+     */
+    public static boolean adviseHugePages(long address, long size) {
+        if (!LINUX || (address & (PAGE_SIZE - 1)) != 0 || size < 0) {
+            return false;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            return (int) MADVISE.invokeExact(arena.allocate(CALL_STATE), address, size, MADV_HUGEPAGE) == 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }

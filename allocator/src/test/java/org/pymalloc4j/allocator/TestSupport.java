@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /** Seeds, fill patterns and small helpers shared by the allocator tests. */
 public final class TestSupport {
-    /** Both presets; every geometry-sensitive test runs on each. */
+    /** Every preset; every geometry-sensitive test runs on each (huge pages: arenas from ArenaAllocator.hugePages()). */
     static final String GEOMETRIES = "org.pymalloc4j.allocator.TestSupport#geometries";
 
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
@@ -18,7 +18,7 @@ public final class TestSupport {
     }
 
     static java.util.stream.Stream<Geometry> geometries() {
-        return java.util.stream.Stream.of(Geometry.PY311, Geometry.PY38);
+        return java.util.stream.Stream.of(Geometry.PY311, Geometry.PY38, Geometry.HUGE_PAGES);
     }
 
     /** Legal non-preset geometries at the edges of the constructor's ranges (2 and 256 pools per arena). */

@@ -1,0 +1,76 @@
+package org.pymalloc4j.allocator;
+
+/**
+ * Arenas on huge pages, as CPython's {@code --with-pymalloc-hugepages} build maps them
+ * (gh-144319, with {@link Geometry#HUGE_PAGES}' 2 MiB arenas), plus the transparent huge pages
+ * CPython does not ask for. Each arena is tried three ways, in order:
+ * <ol>
+ *   <li><b>the reserved pool</b>: {@code mmap(MAP_HUGETLB)}, CPython's way, when the arena size
+ *       is a multiple of the pool's page size; empty unless an administrator sized it
+ *       ({@code /proc/sys/vm/nr_hugepages}), so usually refused at once;</li>
+ *   <li><b>transparent huge pages</b>: an arena-aligned mapping advised
+ *       {@code MADV_HUGEPAGE}, when THP is {@code always} or {@code madvise} and the arena size
+ *       is a multiple of its page size: the first touch of each 2 MiB brings in one huge page
+ *       (one fault and one TLB entry instead of 512), if the kernel has one free then;</li>
+ *   <li><b>small pages</b>: {@link ArenaAllocator#mmap()}'s mapping.</li>
+ * </ol>
+ * Memory then becomes resident a huge page at a time: a 2 MiB arena holding one block costs
+ * 2 MiB. The counts say which way the arenas went; an arena advised may still have small pages.
+ */
+public final class HugePageArenaAllocator implements ArenaAllocator {
+    private long reserved;
+    private long advised;
+    private long small;
+
+    HugePageArenaAllocator() {
+    }
+
+    @Override
+    public long allocate(long size) {
+        long reservedPage = HugePages.reservedSize();
+        if (reservedPage > 0 && size % reservedPage == 0) {
+            long address = RawAllocator.mmapHugeTlb(size);
+            if (address != 0) {
+                reserved++;
+                return address;
+            }
+        }
+        long address = ArenaAllocator.mmap().allocate(size);
+        if (address == 0) {
+            return 0;
+        }
+        long transparentPage = HugePages.transparentSize();
+        if (HugePages.transparentAvailable() && size % transparentPage == 0
+                && (address & (transparentPage - 1)) == 0 && RawAllocator.adviseHugePages(address, size)) {
+            advised++;
+        } else {
+            small++;
+        }
+        return address;
+    }
+
+    @Override
+    public void free(long address, long size) {
+        RawAllocator.unmap(address, size); // whichever way it was mapped
+    }
+
+    /** Arenas mapped from the reserved huge page pool ({@code MAP_HUGETLB}) so far. */
+    public long reservedArenas() {
+        return reserved;
+    }
+
+    /** Arenas advised for transparent huge pages so far. */
+    public long advisedArenas() {
+        return advised;
+    }
+
+    /** Arenas left on small pages so far (no huge pages to be had, or a size that is no multiple). */
+    public long smallPageArenas() {
+        return small;
+    }
+
+    @Override
+    public String toString() {
+        return "hugepages (" + reserved + " reserved, " + advised + " advised for THP, " + small + " small-page arenas)";
+    }
+}
