@@ -5,13 +5,15 @@ import java.util.Set;
 
 import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Geometry;
+import org.pymalloc4j.allocator.HugePageArenaAllocator;
+import org.pymalloc4j.allocator.HugePages;
 import org.pymalloc4j.allocator.MallocStats;
 import org.pymalloc4j.allocator.Memory;
 
 /** {@code pymalloc4j demo}: a realistic workload on a fresh heap, then its statistics. */
 final class DemoCommand {
     static final String HELP = """
-            usage: pymalloc4j demo [--blocks N] [--seed S] [--geometry 3.11|3.8] [--malloc NAME] [--trace N] [--quiet]
+            usage: pymalloc4j demo [--blocks N] [--seed S] [--geometry G] [--malloc NAME] [--trace N] [--quiet]
 
             Runs an allocation workload shaped like a Python program's on a fresh heap:
               build      allocate N blocks of 1..4096 bytes (mostly 16..128, as Python objects)
@@ -24,7 +26,8 @@ final class DemoCommand {
             options:
               --blocks N            blocks in the build phase (default 1000000)
               --seed S              random seed (default 42); the same seed gives the same report
-              --geometry 3.11|3.8   pool and arena sizes: 16 KiB/1 MiB (default) or 4 KiB/256 KiB
+              --geometry G          pool and arena sizes: 3.11 16 KiB/1 MiB (default), 3.8 4 KiB/
+                                    256 KiB, or hugepages 16 KiB/2 MiB with arenas on huge pages
               --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),
                                     malloc, debug, pymalloc_debug, malloc_debug
               --trace N             trace allocations as tracemalloc does (8 frames each) and print
@@ -66,9 +69,13 @@ final class DemoCommand {
             if (memory.hasPymalloc()) {
                 MallocStats s = memory.pymalloc().stats();
                 out.printf("%nlive: %,d small blocks in %,d pools, %,d raw blocks (%,d bytes); arenas: %,d mapped, "
-                                + "%,d at most, %,d returned to the OS%n%n",
+                                + "%,d at most, %,d returned to the OS%n",
                         s.smallBlocksInUse(), s.poolsInUse(), s.rawBlocks(), s.rawBytes(), s.arenasCurrent(),
                         s.arenasHighWater(), s.arenasReclaimed());
+                if (memory.getArenaAllocator().orElse(null) instanceof HugePageArenaAllocator huge) {
+                    out.print(hugePagesLine(huge));
+                }
+                out.println();
                 out.print(s.format());
             } else {
                 out.printf("%nlive: %,d blocks from libc malloc (%,d bytes requested); no pymalloc heap under %s%n",
@@ -85,6 +92,15 @@ final class DemoCommand {
         table.row(name, String.format("%,d", ops), String.format("%.1f", nanos / 1e6),
                 String.format("%.1f", (double) nanos / Math.max(1, ops)), arenas,
                 String.format("%,d", memory.obj().liveBlocks()));
+    }
+
+    /** Which way the huge-page geometry's arenas were mapped, and how much is in huge pages now. */
+    private static String hugePagesLine(HugePageArenaAllocator huge) {
+        long bytes = HugePages.processBytesInTransparentHugePages();
+        return String.format("huge pages: %,d arenas advised for transparent huge pages (THP mode %s), %,d from the "
+                        + "reserved pool, %,d on small pages; %s of this process in transparent huge pages%n",
+                huge.advisedArenas(), HugePages.transparentMode(), huge.reservedArenas(), huge.smallPageArenas(),
+                bytes < 0 ? "unknown" : String.format("%,d KiB", bytes >> 10));
     }
 
     private static String kib(long bytes) {

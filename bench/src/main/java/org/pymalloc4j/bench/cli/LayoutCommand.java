@@ -21,8 +21,8 @@ import org.pymalloc4j.objects.ObjectSpace;
  */
 final class LayoutCommand {
     static final String HELP = """
-            usage: pymalloc4j layout [WHAT] [--value V] [--geometry 3.11|3.8]
-                   pymalloc4j layout pool [--size N] [--geometry 3.11|3.8]
+            usage: pymalloc4j layout [WHAT] [--value V] [--geometry G]
+                   pymalloc4j layout pool [--size N] [--geometry G]
                    pymalloc4j layout --compare [--items N]
 
             Prints a live native structure as JOL prints a Java object's layout
@@ -47,7 +47,8 @@ final class LayoutCommand {
                                     [1,2.5,abc] (ints, floats, None, True, False, else strs),
                                     dict takes KEY=VALUE pairs [a=1,b=2.5]
               --size N              pool: block size to request, 1..512 (default 64)
-              --geometry 3.11|3.8   pool and arena sizes: 16 KiB/1 MiB (default) or 4 KiB/256 KiB
+              --geometry G          pool and arena sizes: 3.11 16 KiB/1 MiB (default), 3.8 4 KiB/
+                                    256 KiB, or hugepages 16 KiB/2 MiB with arenas on huge pages
               --compare             each built-in beside its Java counterpart as JOL 0.17 lays it
                                     out (float/Double, int/Long and BigInteger, tuple/Object[],
                                     list/ArrayList, str/String, bytes/byte[], dict/HashMap), the

@@ -18,7 +18,7 @@ import org.pymalloc4j.bench.TraceFormatException;
 /** {@code pymalloc4j replay TRACE}: replays an allocation trace and prints the statistics report. */
 final class ReplayCommand {
     static final String HELP = """
-            usage: pymalloc4j replay TRACE [--geometry 3.11|3.8] [--malloc NAME] [--trace N] [--quiet]
+            usage: pymalloc4j replay TRACE [--geometry G] [--malloc NAME] [--trace N] [--quiet]
 
             Replays an allocation trace on a fresh heap and prints the heap statistics in the
             layout of CPython 3.11's sys._debugmallocstats(). The trace is checked whole before
@@ -33,7 +33,8 @@ final class ReplayCommand {
             SLOT is an integer 0..67108863, SIZE an integer >= 0.
 
             options:
-              --geometry 3.11|3.8   pool and arena sizes: 16 KiB/1 MiB (default) or 4 KiB/256 KiB
+              --geometry G          pool and arena sizes: 3.11 16 KiB/1 MiB (default), 3.8 4 KiB/
+                                    256 KiB, or hugepages 16 KiB/2 MiB with arenas on huge pages
               --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),
                                     malloc, debug, pymalloc_debug, malloc_debug; the trace runs
                                     through the object domain (PyObject_Malloc)

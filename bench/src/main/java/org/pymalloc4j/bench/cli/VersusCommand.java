@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.PyMalloc;
 
 /**
@@ -20,7 +21,7 @@ final class VersusCommand {
     static final String HELP = """
             usage: pymalloc4j versus [PATTERN|GROUP...] [--forks N] [--rounds N] [--round-ms MS]
                                      [--warmup N] [--quick] [--markdown] [--svg FILE] [--quiet]
-                                     [--against JAR[:JAR...]]
+                                     [--against JAR[:JAR...]] [--geometry G]
 
             Times pymalloc4j and CPython's own C code on the same patterns, in alternate rounds
             inside one process: CPython's patterns (bench/cpython/pymalloc_versus.c, which
@@ -70,6 +71,10 @@ final class VersusCommand {
                                this build's own jars to see what a ratio is worth (an A/A run
                                here: pairs and batches 0.97-1.01, the mix and the objects
                                0.92-1.04 pooled, single JVMs off by up to half)
+              --geometry G     pymalloc4j's heaps in this geometry: 3.11 (default), 3.8, or
+                               hugepages (2 MiB arenas on huge pages, as CPython built with
+                               --with-pymalloc-hugepages); CPython's side stays as it was built.
+                               Not with --against (the other build keeps its default)
               --quiet          no progress
             """;
 
@@ -92,7 +97,7 @@ final class VersusCommand {
     }
 
     int run(String[] args) throws UsageException {
-        Options options = new Options("versus", args, Set.of("forks", "rounds", "round-ms", "warmup", "svg", "against"),
+        Options options = new Options("versus", args, Set.of("forks", "rounds", "round-ms", "warmup", "svg", "against", "geometry"),
                 Set.of("quick", "markdown", "quiet"));
         List<VersusPatterns.Pattern> patterns = VersusPatterns.select(options.positional());
         boolean quick = options.has("quick");
@@ -101,6 +106,11 @@ final class VersusCommand {
         long roundMs = atMost("round-ms", options.positiveLong("versus", "round-ms", quick ? 100 : 200), 60_000);
         int warmup = warmups(options, quick ? 3 : 5);
         Path svg = svgPath(options.get("svg", null));
+        Geometry geometry = options.geometry("versus");
+        if (options.has("geometry") && options.has("against")) {
+            throw new UsageException("versus: --geometry and --against cannot be combined: the other build's "
+                    + "heaps keep its default geometry");
+        }
         List<Path> against = againstJars(options.get("against", null));
         CPythonLibrary.Build build;
         try {
@@ -126,7 +136,7 @@ final class VersusCommand {
                 double from = (i + (double) f / forks) / patterns.size();
                 progress.step(label, from);
                 try {
-                    VersusFork.Outcome o = VersusFork.run(build, p, rounds, roundMs, warmup, against,
+                    VersusFork.Outcome o = VersusFork.run(build, p, rounds, roundMs, warmup, against, geometry,
                             done -> progress.tick(label, from + (double) done / total / patterns.size()));
                     results.get(0).add(o.result());
                     if (o.against() != null) {
@@ -152,8 +162,9 @@ final class VersusCommand {
             }
         }
         progress.finish();
-        String mode = PyMalloc.isChecked() ? "checked" : "unchecked";
-        out.printf("pymalloc4j (%s mode) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
+        String mode = (PyMalloc.isChecked() ? "checked" : "unchecked") + " mode"
+                + (geometry.equals(Geometry.PY311) ? "" : ", geometry " + geometry.name());
+        out.printf("pymalloc4j (%s) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
                 mode, build.linkedWith());
         out.printf("%d JVM%s a pattern, each %d rounds of at least %d ms a side after %d warm-up rounds; "
                 + "ratio = pymalloc4j / CPython, per pair of rounds (below 1: pymalloc4j is faster)%n",
@@ -177,7 +188,7 @@ final class VersusCommand {
         }
         if (svg != null) {
             try {
-                Files.writeString(svg, RatioPlotSvg.render("pymalloc4j / CPython's C, " + mode + " mode, rounds alternated",
+                Files.writeString(svg, RatioPlotSvg.render("pymalloc4j / CPython's C, " + mode + ", rounds alternated",
                         plotted));
             } catch (IOException e) {
                 err.println("pymalloc4j versus: cannot write --svg " + svg + ": " + e.getMessage());

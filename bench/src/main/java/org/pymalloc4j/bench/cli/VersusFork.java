@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.function.IntConsumer;
 import java.util.stream.Collectors;
 
+import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.bench.jmh.JvmArgs;
 
 /**
@@ -24,6 +25,7 @@ import org.pymalloc4j.bench.jmh.JvmArgs;
  *  second V1 V2 ...        CPython's, the same rounds
  *  against V1 V2 ...       with another build (AGAINST): its ns per operation, the same rounds
  *  source PATH             ... and where its PyMalloc class came from
+ *  geometry NAME           the geometry of this build's heaps ({@code versus --geometry})
  * </pre>
  */
 public final class VersusFork {
@@ -64,6 +66,7 @@ public final class VersusFork {
                 layouts.forEach(VersusPatterns.Side::close); // before the requests they read are freed
             }
         }
+        System.out.println("geometry " + VersusPatterns.geometry().name());
         System.out.println("chosen " + r.get(0).chosen());
         System.out.println("first " + values(r.get(0).first()));
         System.out.println("second " + values(r.get(0).second()));
@@ -87,13 +90,15 @@ public final class VersusFork {
      * warm-up and in the fastest of them after it; {@code progress} gets the rounds done as the
      * child reports them (out of {@code AlternatingRounds.totalRounds}). With {@code against}
      * (another build's jars, or none) that build is measured too, in the same JVM and rounds
-     * ({@link OtherBuild}).
+     * ({@link OtherBuild}). This build's heaps have {@code geometry} (passed to the child as
+     * {@link VersusPatterns#GEOMETRY_PROPERTY}).
      *
      * @throws IOException if the child cannot start, fails, or prints no figures
      */
     static Outcome run(CPythonLibrary.Build library, VersusPatterns.Pattern p, int rounds, long roundMs,
-                       int warmup, List<Path> against, IntConsumer progress) throws IOException {
+                       int warmup, List<Path> against, Geometry geometry, IntConsumer progress) throws IOException {
         List<String> flags = new ArrayList<>(List.of(JvmArgs.all()));
+        flags.add("-D" + VersusPatterns.GEOMETRY_PROPERTY + "=" + geometry.name());
         String checks = System.getProperty("pymalloc4j.checks");
         if (checks != null) {
             flags.add("-Dpymalloc4j.checks=" + checks);
@@ -108,6 +113,7 @@ public final class VersusFork {
         double[][] figures = new double[3][];
         int[] chosen = {-1};
         String[] source = {null};
+        String[] measured = {null};
         ChildProcess.Outcome outcome = ChildProcess.run(command, line -> {
             String[] f = line.trim().split(" ");
             switch (f[0]) {
@@ -117,6 +123,7 @@ public final class VersusFork {
                 case "second" -> figures[1] = parse(f);
                 case "against" -> figures[2] = parse(f);
                 case "source" -> source[0] = line.trim().substring("source ".length());
+                case "geometry" -> measured[0] = f[1];
                 default -> { } // anything else the JVM prints
             }
         });
@@ -124,6 +131,9 @@ public final class VersusFork {
         if (!outcome.ok() || !complete || chosen[0] < 0 || chosen[0] >= library.layouts().size()) {
             throw new IOException("the JVM measuring " + p.name() + " failed with status " + outcome.status()
                     + (outcome.errorTail().isEmpty() ? "" : ":\n" + outcome.errorTail()));
+        }
+        if (!geometry.name().equals(measured[0])) {
+            throw new IOException("the JVM measuring " + p.name() + " used geometry " + measured[0] + ", not " + geometry.name());
         }
         for (double[] v : figures) {
             if (v != null && v.length != rounds) {

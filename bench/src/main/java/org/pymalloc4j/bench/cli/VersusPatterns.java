@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongSupplier;
 
+import org.pymalloc4j.allocator.Geometry;
+import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.bench.jmh.RandomMixBenchmark;
 import org.pymalloc4j.objects.ObjectSpace;
@@ -17,6 +19,14 @@ import org.pymalloc4j.objects.ObjectSpace;
  * C harness's loop ({@code PAIRS_PER_CALL}, {@code BATCH}), with the same requests.
  */
 final class VersusPatterns {
+    /** The system property naming the geometry of this build's heaps in a child JVM ({@code versus --geometry}). */
+    static final String GEOMETRY_PROPERTY = "pymalloc4j.versus.geometry";
+
+    /** This build's heaps' geometry: {@link #GEOMETRY_PROPERTY}, 3.11 when unset. */
+    static Geometry geometry() {
+        return Geometry.of(System.getProperty(GEOMETRY_PROPERTY, "3.11"));
+    }
+
     /** Operations per run: pymalloc_bench.c's PAIRS_PER_CALL and BATCH. */
     static final int OPS = 100_000;
 
@@ -169,9 +179,9 @@ final class VersusPatterns {
         };
     }
 
-    /** The allocator patterns, on a fresh {@code PyMalloc.create()}. */
+    /** The allocator patterns, on a fresh heap of {@link #geometry()} (3.11 unless told otherwise). */
     private static final class HeapSide implements Side {
-        private final PyMalloc heap = PyMalloc.create();
+        private final PyMalloc heap = PyMalloc.create(geometry());
         private final int number;
         private final int size;
         private final long ballast;
@@ -240,9 +250,10 @@ final class VersusPatterns {
         }
     }
 
-    /** The object patterns, on a fresh {@code ObjectSpace.create()} (the default mode). */
+    /** The object patterns, on a fresh space in the default mode, over a heap of {@link #geometry()}. */
     private static final class ObjectSide implements Side {
-        private final ObjectSpace space = ObjectSpace.create();
+        private final Memory memory = Memory.builder().geometry(geometry()).build();
+        private final ObjectSpace space = ObjectSpace.builder().memory(memory).build();
         private final int number;
         private final long a;
         private final long b;
@@ -288,6 +299,7 @@ final class VersusPatterns {
             space.decref(a);
             space.decref(b);
             space.close();
+            memory.close();
         }
     }
 }

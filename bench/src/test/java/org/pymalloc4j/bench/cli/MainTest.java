@@ -113,6 +113,18 @@ class MainTest {
     }
 
     @Test
+    void theHugePageGeometryHasTwoMebibyteArenasAndSaysHowTheyWereMapped() throws IOException {
+        Result r = run("replay", trace("m 0 16\n").toString(), "--geometry", "hugepages", "--quiet");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("1 arenas * 2097152 bytes/arena"), r.out());
+        r = run("demo", "--blocks", "3000", "--geometry", "hugepages", "--quiet");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("geometry hugepages (16 KiB pools, 2 MiB arenas)"), r.out());
+        assertTrue(r.out().matches("(?s).*\nhuge pages: \\d+ arenas advised for transparent huge pages \\(THP mode \\w+\\), "
+                + "\\d+ from the reserved pool, \\d+ on small pages; .* in transparent huge pages\n.*"), r.out());
+    }
+
+    @Test
     void malformedLineStopsWithItsNumberAndNothingOnStdout() throws IOException {
         for (String[] c : new String[][] {
                 {"m 0 16\nx 1 2\n", "2", "unknown operation"},

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pymalloc4j.allocator.PyMalloc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -41,6 +42,8 @@ class VersusCommandTest {
             {"--fast", "versus: unknown option --fast"},
             {"--forks", "21", "versus: --forks 21 is more than 20"},
             {"--against", "/no/such.jar", "versus: --against '/no/such.jar' is not a jar file"},
+            {"--geometry", "3.9", "versus: unknown geometry '3.9': expected 3.11, 3.8 or hugepages"},
+            {"--geometry", "hugepages", "--against", "/no/such.jar", "versus: --geometry and --against cannot be combined"},
             {"--svg", "/no/such/dir/v.svg", "versus: cannot write --svg '/no/such/dir/v.svg': its directory does not exist"},
         };
         for (String[] c : cases) {
@@ -128,6 +131,22 @@ class VersusCommandTest {
         String builds = text.substring(text.indexOf("This build against the other, round by round"));
         assertTrue(Pattern.compile("(?m)^float create\\+decref +[0-9.]+ +[0-9.]+ +[0-9]+\\.[0-9]{2} ").matcher(builds).find(),
                 builds);
+    }
+
+    @Test
+    void theHugePageGeometryIsWhatTheChildMeasuresAndTheHeaderSays() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = new VersusCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), dir)
+                .run(new String[] {"batch.64", "tuple", "--forks", "1", "--rounds", "1", "--round-ms", "5", "--warmup", "0",
+                    "--quiet", "--geometry", "hugepages"});
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        assertTrue(text.startsWith("pymalloc4j (" + (PyMalloc.isChecked() ? "checked" : "unchecked")
+                + " mode, geometry hugepages) against CPython's C"), text);
+        assertTrue(Pattern.compile("(?m)^batch 64 B +[0-9]").matcher(text).find(), text);
     }
 
     @Test
