@@ -16,6 +16,8 @@ package org.pymalloc4j.allocator;
  * </ol>
  * Memory then becomes resident a huge page at a time: a 2 MiB arena holding one block costs
  * 2 MiB. The counts say which way the arenas went; an arena advised may still have small pages.
+ * They are plain fields, as a heap's own state is: share an allocator only between heaps used
+ * by one thread at a time.
  */
 public final class HugePageArenaAllocator implements ArenaAllocator {
     private long reserved;
