@@ -58,6 +58,7 @@ class HugePagesTest {
         System.out.println("HugePagesTest seed " + seed + ", THP " + HugePages.transparentMode()
                 + ", reserved pages free " + meminfo("HugePages_Free:"));
         SplittableRandom random = new SplittableRandom(seed);
+        long reservedFree = meminfo("HugePages_Free:");
         HugePageArenaAllocator arenas = ArenaAllocator.hugePages();
         try (PyMalloc heap = PyMalloc.builder().geometry(Geometry.HUGE_PAGES).arenaAllocator(arenas).build()) {
             long[] blocks = new long[40_000]; // about 10 MiB: five or more arenas
@@ -70,8 +71,11 @@ class HugePagesTest {
             long arenaCount = stats.arenasCurrent();
             assertTrue(arenaCount >= 5, stats.format());
             assertEquals(arenaCount, arenas.reservedArenas() + arenas.advisedArenas() + arenas.smallPageArenas());
-            if (meminfo("HugePages_Free:") == 0 && HugePages.transparentAvailable()) {
-                assertEquals(arenaCount, arenas.advisedArenas(), arenas.toString());
+            if (HugePages.reservedSize() == TWO_MIB && reservedFree > 0) {
+                assertEquals(Math.min(arenaCount, reservedFree), arenas.reservedArenas(), "the reserved pool first: " + arenas);
+            }
+            if (HugePages.transparentAvailable()) {
+                assertEquals(arenaCount - arenas.reservedArenas(), arenas.advisedArenas(), "then THP: " + arenas);
             }
             for (long b : blocks) {
                 long arena = b & -TWO_MIB;
@@ -105,6 +109,29 @@ class HugePagesTest {
             arenas.free(arena, TWO_MIB);
         }
         assertFalse(Mapping.exists(arena), "freed arenas are unmapped");
+    }
+
+    /**
+     * CPython's way first: with pages in the reserved pool ({@code echo 3 >
+     * /proc/sys/vm/nr_hugepages} as root; skipped when it is empty, as it is by default), an
+     * arena comes from it, and goes back to it when freed.
+     */
+    @Test
+    void anArenaComesFromTheReservedPoolWhenItHasPages() {
+        assumeTrue(meminfo("HugePages_Free:") > 0 && HugePages.reservedSize() == TWO_MIB,
+                "needs free 2 MiB pages in the reserved pool (/proc/sys/vm/nr_hugepages)");
+        long free = meminfo("HugePages_Free:");
+        HugePageArenaAllocator arenas = ArenaAllocator.hugePages();
+        long arena = arenas.allocate(TWO_MIB);
+        try {
+            assertEquals(1, arenas.reservedArenas(), arenas.toString());
+            assertEquals(0, arena & (TWO_MIB - 1));
+            NativeMemory.fill(arena, TWO_MIB, (byte) 7);
+            assertEquals(free - 1, meminfo("HugePages_Free:"), "one reserved page taken");
+        } finally {
+            arenas.free(arena, TWO_MIB);
+        }
+        assertEquals(free, meminfo("HugePages_Free:"), "and given back");
     }
 
     @Test
