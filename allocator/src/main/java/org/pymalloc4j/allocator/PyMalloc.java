@@ -64,17 +64,20 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /** Which half of an 8-byte read holds the 4-byte field at the lower address. */
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-    /** Each size class's ring sentinel is a fake pool header of this many bytes. */
+    /** Each size class's ring sentinel is a fake pool header of 1 << this many bytes. */
     private static final int SENTINEL_SHIFT = 5;
 
     private final Geometry geometry;
     private final int poolSize;
     private final long poolMask;
-    /** Native block of 32 sentinels; sentinel i's nextpool/prevpool head the ring of class i. */
+    /**
+     * Native block of 32 sentinels, one a ring: its first pool's prevpool and its last pool's
+     * nextpool point at the sentinel, whose prevpool is the last pool (nextpool: {@link #rings}).
+     */
     private final long usedpools;
     /**
-     * A Java mirror of each ring's head, so malloc reads no sentinel:
-     * {@code rings[c] == (s.nextpool == s ? 0 : s.nextpool)}, s the sentinel of class c.
+     * Each ring's first pool, 0 if the ring is empty: CPython's {@code usedpools} heads, in Java
+     * as DESIGN allows, so malloc reads no sentinel and changing a head is one array store.
      */
     private final long[] rings = new long[Geometry.SIZE_CLASSES];
     private final ArenaMap map;
@@ -101,9 +104,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             throw new OutOfMemoryError("cannot allocate the used-pool sentinels");
         }
         for (int i = 0; i < Geometry.SIZE_CLASSES; i++) {
-            long sentinel = sentinel(i);
-            putLong(sentinel + NEXTPOOL_OFFSET, sentinel);
-            putLong(sentinel + PREVPOOL_OFFSET, sentinel);
+            putLong(sentinel(i) + PREVPOOL_OFFSET, sentinel(i)); // nextpool stays 0: see rings
         }
     }
 
@@ -346,16 +347,16 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     }
 
     /**
-     * Links {@code head} (a pool, or the sentinel for an empty ring) after class {@code sizeClass}'s
-     * sentinel and mirrors it in {@link #rings}. Small, so C2 inlines it where its profile says
-     * cold: in a random mix four ops in five unlink a full pool and relink one (see the README).
+     * Makes {@code head} (a pool, or the sentinel for an empty ring) the first pool of class
+     * {@code sizeClass}'s ring. One Java store and no native one: in a random mix four ops in
+     * five unlink a full pool and relink one (see the README), and a checked mix loop is near
+     * C2's inlining budget (18,000 nodes, about 550 a native access; past it this became a call).
      */
     private void setRingHead(int sizeClass, long sentinel, long head) {
-        putLong(sentinel, NEXTPOOL_OFFSET, head);
         rings[sizeClass] = head == sentinel ? 0 : head;
     }
 
-    /** Writes {@code pool.nextpool}, keeping {@link #rings} in step when {@code pool} is a sentinel. */
+    /** Writes {@code pool.nextpool}; a sentinel's is its ring's head, in {@link #rings}. */
     private void setNextPool(long pool, long next) {
         long sentinelOffset = pool - usedpools;
         if (sentinelOffset >= 0 && sentinelOffset < ((long) Geometry.SIZE_CLASSES << SENTINEL_SHIFT)) {
@@ -375,7 +376,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         long sentinel = sentinel(sizeClass);
         long head = rings[sizeClass];
         long next = head != 0 ? head : sentinel;
-        assert next == getLong(sentinel + NEXTPOOL_OFFSET) && getLong(next + PREVPOOL_OFFSET) == sentinel;
+        assert getLong(next + PREVPOOL_OFFSET) == sentinel : "a ring's first pool follows its sentinel";
         putLong(pool, NEXTPOOL_OFFSET, next);
         putLong(pool, PREVPOOL_OFFSET, sentinel);
         putLong(next, PREVPOOL_OFFSET, pool);

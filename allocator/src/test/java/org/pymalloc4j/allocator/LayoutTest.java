@@ -101,8 +101,8 @@ class LayoutTest {
             long sentinel = longAt(pool, PoolHeader.NEXTPOOL_OFFSET);
             assertEquals(sentinel, longAt(pool, PoolHeader.PREVPOOL_OFFSET), "alone in its ring");
             assertFalse(heap.isArenaAddress(sentinel), "the sentinel is outside the arenas");
-            assertEquals(pool, longAt(sentinel, PoolHeader.NEXTPOOL_OFFSET));
-            assertEquals(pool, longAt(sentinel, PoolHeader.PREVPOOL_OFFSET));
+            assertEquals(0, longAt(sentinel, PoolHeader.NEXTPOOL_OFFSET), "a ring's first pool is kept in Java only");
+            assertEquals(pool, longAt(sentinel, PoolHeader.PREVPOOL_OFFSET), "the sentinel keeps the ring's last pool");
 
             heap.free(b1);
             assertEquals(2, intAt(pool, PoolHeader.REF_COUNT_OFFSET));

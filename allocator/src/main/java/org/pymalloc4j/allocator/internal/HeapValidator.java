@@ -163,13 +163,10 @@ public final class HeapValidator {
     private Set<Long> checkRings() {
         Set<Long> all = new HashSet<>();
         for (int c = 0; c < Geometry.SIZE_CLASSES; c++) {
+            // A ring's first pool is kept only in rings[] (0: empty); the sentinel keeps its last.
             long sentinel = usedpools + ((long) c << sentinelShift);
-            long first = getLong(sentinel + PoolHeader.NEXTPOOL_OFFSET);
-            require(rings[c] == (first == sentinel ? 0 : first),
-                    "ring head mirror of class %d is 0x%x, the ring starts at 0x%x", c, rings[c], first);
             long prev = sentinel;
-            for (long p = getLong(sentinel + PoolHeader.NEXTPOOL_OFFSET); p != sentinel;
-                 p = getLong(p + PoolHeader.NEXTPOOL_OFFSET)) {
+            for (long p = rings[c] != 0 ? rings[c] : sentinel; p != sentinel; p = getLong(p + PoolHeader.NEXTPOOL_OFFSET)) {
                 require(getLong(p + PoolHeader.PREVPOOL_OFFSET) == prev, "ring %d: pool 0x%x has prevpool 0x%x, expected 0x%x",
                         c, p, getLong(p + PoolHeader.PREVPOOL_OFFSET), prev);
                 require(all.add(p), "pool 0x%x is twice in the rings (at class %d)", p, c);
