@@ -51,9 +51,14 @@ public final class HugePageArenaAllocator implements ArenaAllocator {
         return address;
     }
 
+    /**
+     * Unmaps an arena, whichever way it was mapped.
+     *
+     * @throws IllegalStateException if the kernel refuses the range (an address not page-aligned)
+     */
     @Override
     public void free(long address, long size) {
-        RawAllocator.unmap(address, size); // whichever way it was mapped
+        RawAllocator.unmap(address, size);
     }
 
     /** Arenas mapped from the reserved huge page pool ({@code MAP_HUGETLB}) so far. */

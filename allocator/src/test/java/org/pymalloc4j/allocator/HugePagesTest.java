@@ -146,6 +146,8 @@ class HugePagesTest {
             arenas.free(arena, 1 << 20);
         }
         assertEquals(0, arenas.allocate(-1), "a size the kernel refuses gives 0, as allocate's contract says");
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> arenas.free(arena + 1, 1 << 20));
+        assertTrue(e.getMessage().startsWith("munmap(0x" + Long.toHexString(arena + 1)), e.getMessage());
         assertEquals(1, arenas.smallPageArenas() + arenas.advisedArenas() + arenas.reservedArenas());
     }
 
