@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
+import org.pymalloc4j.allocator.internal.ProcFiles;
+
 /**
  * What the Linux kernel offers in huge pages, read once from {@code /sys} and {@code /proc}:
  * the size of a transparent huge page and whether THP is on, and the size of the pages of the
@@ -75,17 +77,12 @@ public final class HugePages {
         }
     }
 
-    /** The value in kB of the line starting with {@code key} in a /proc file, or -1. */
+    /** {@link ProcFiles#number}, or -1 where the file cannot be read or parsed. */
     private static long kib(Path file, String key) {
         try {
-            for (String line : Files.readAllLines(file)) {
-                if (line.startsWith(key)) {
-                    return Long.parseLong(line.substring(key.length()).replace("kB", "").trim());
-                }
-            }
+            return ProcFiles.number(file, key);
         } catch (IOException | RuntimeException e) {
             return -1;
         }
-        return -1;
     }
 }

@@ -161,9 +161,13 @@ public final class RawAllocator {
 
     /** Anonymous private read-write {@code mmap} of {@code size} bytes; 0 if refused. */
     public static long mmap(long size) {
+        return mmapAnonymous(size, 0);
+    }
+
+    private static long mmapAnonymous(long size, int moreFlags) {
         try {
             long address = (long) MMAP.invokeExact(0L, size, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+                    MAP_PRIVATE | MAP_ANONYMOUS | moreFlags, -1, 0L);
             return address == MAP_FAILED ? 0 : address;
         } catch (Throwable t) {
             throw rethrow(t);
@@ -199,19 +203,14 @@ public final class RawAllocator {
      * @return whether the kernel populated the range
      */
     public static boolean populate(long address, long size) {
-        if (!populateWorks || (address & (PAGE_SIZE - 1)) != 0 || size < 0) {
-            return false; // a misaligned address would get EINVAL too, and stop every later call
+        if (!populateWorks) {
+            return false;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
-            int result = (int) MADVISE.invokeExact(state, address, size, MADV_POPULATE_WRITE);
-            if (result != 0 && (int) ERRNO.get(state, 0L) == EINVAL) {
-                populateWorks = false;
-            }
-            return result == 0;
-        } catch (Throwable t) {
-            throw rethrow(t);
+        int error = madvise(address, size, MADV_POPULATE_WRITE);
+        if (error == EINVAL) {
+            populateWorks = false;
         }
+        return error == 0;
     }
 
     /**
@@ -223,16 +222,7 @@ public final class RawAllocator {
      * @return the address, or 0 if the pool cannot supply the pages (usually it is empty) or off Linux
      */
     public static long mmapHugeTlb(long size) {
-        if (!LINUX) {
-            return 0;
-        }
-        try {
-            long address = (long) MMAP.invokeExact(0L, size, PROT_READ | PROT_WRITE,
-                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0L);
-            return address == MAP_FAILED ? 0 : address;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return LINUX ? mmapAnonymous(size, MAP_HUGETLB) : 0;
     }
 
     /**
@@ -243,11 +233,25 @@ public final class RawAllocator {
      * @return whether the kernel took the advice
      */
     public static boolean adviseHugePages(long address, long size) {
+        return madvise(address, size, MADV_HUGEPAGE) == 0;
+    }
+
+    /**
+     * Linux's {@code madvise}: 0 if the kernel took the advice, else its errno, or -1 when the
+     * call is not made (off Linux, a misaligned address, a negative size). A misaligned address
+     * is refused here because the kernel's EINVAL for it would read as an unknown advice.
+     */
+    private static int madvise(long address, long size, int advice) {
         if (!LINUX || (address & (PAGE_SIZE - 1)) != 0 || size < 0) {
-            return false;
+            return -1;
         }
         try (Arena arena = Arena.ofConfined()) {
-            return (int) MADVISE.invokeExact(arena.allocate(CALL_STATE), address, size, MADV_HUGEPAGE) == 0;
+            MemorySegment state = arena.allocate(CALL_STATE);
+            if ((int) MADVISE.invokeExact(state, address, size, advice) == 0) {
+                return 0;
+            }
+            int errno = (int) ERRNO.get(state, 0L);
+            return errno != 0 ? errno : -1;
         } catch (Throwable t) {
             throw rethrow(t);
         }

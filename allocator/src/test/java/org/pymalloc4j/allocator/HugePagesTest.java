@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.internal.NativeMemory;
+import org.pymalloc4j.allocator.internal.ProcFiles;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -169,15 +170,10 @@ class HugePagesTest {
     /** One line of /proc/meminfo in kB or pages, -1 if absent. */
     private static long meminfo(String key) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith(key)) {
-                    return Long.parseLong(line.substring(key.length()).replace("kB", "").trim());
-                }
-            }
+            return ProcFiles.number(Path.of("/proc/meminfo"), key);
         } catch (IOException e) {
             return -1;
         }
-        return -1;
     }
 
     /** The /proc/self/smaps entry of the mapping holding an address. */

@@ -2,10 +2,10 @@ package org.pymalloc4j.bench;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.allocator.internal.ProcFiles;
 
 /**
  * The fragmenting workload of the memory comparison, run alone in its own JVM so that its
@@ -58,16 +58,8 @@ public final class FragmentationWorkload {
 
     /** A field of {@code /proc/self/status} in bytes, or -1 where there is none (not Linux). */
     static long statusBytes(String field) throws IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.isReadable(status)) {
-            return -1;
-        }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith(field + ":")) {
-                return 1024 * Long.parseLong(line.substring(field.length() + 1).replace("kB", "").strip());
-            }
-        }
-        return -1;
+        long kib = ProcFiles.number(Path.of("/proc/self/status"), field + ":");
+        return kib < 0 ? -1 : 1024 * kib;
     }
 
     /** splitmix64's output function, as {@code java.util.SplittableRandom} and the C harness use it. */

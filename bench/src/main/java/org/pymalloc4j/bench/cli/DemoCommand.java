@@ -26,8 +26,7 @@ final class DemoCommand {
             options:
               --blocks N            blocks in the build phase (default 1000000)
               --seed S              random seed (default 42); the same seed gives the same report
-              --geometry G          pool and arena sizes: 3.11 16 KiB/1 MiB (default), 3.8 4 KiB/
-                                    256 KiB, or hugepages 16 KiB/2 MiB with arenas on huge pages
+            """ + Options.GEOMETRY_HELP + """
               --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),
                                     malloc, debug, pymalloc_debug, malloc_debug
               --trace N             trace allocations as tracemalloc does (8 frames each) and print

@@ -47,8 +47,7 @@ final class LayoutCommand {
                                     [1,2.5,abc] (ints, floats, None, True, False, else strs),
                                     dict takes KEY=VALUE pairs [a=1,b=2.5]
               --size N              pool: block size to request, 1..512 (default 64)
-              --geometry G          pool and arena sizes: 3.11 16 KiB/1 MiB (default), 3.8 4 KiB/
-                                    256 KiB, or hugepages 16 KiB/2 MiB with arenas on huge pages
+            """ + Options.GEOMETRY_HELP + """
               --compare             each built-in beside its Java counterpart as JOL 0.17 lays it
                                     out (float/Double, int/Long and BigInteger, tuple/Object[],
                                     list/ArrayList, str/String, bytes/byte[], dict/HashMap), the

@@ -20,7 +20,7 @@ import org.pymalloc4j.bench.Trace;
 
 /** {@code pymalloc4j map}: runs a workload on a fresh heap and draws its arenas and pools as SVG. */
 final class MapCommand {
-    static final String HELP = """
+    static final String HELP = ("""
             usage: pymalloc4j map [--demo | --trace FILE] [--blocks N] [--seed S] [--geometry G]
                                   [--malloc NAME] --out FILE.svg [--quiet]
 
@@ -36,15 +36,14 @@ final class MapCommand {
               --trace FILE          replay this trace instead ('-' reads standard input)
               --blocks N            blocks in the demo's build phase (default 200000)
               --seed S              the demo's random seed (default 42)
-              --geometry G          pool and arena sizes: 3.11 16 KiB/1 MiB (default), 3.8 4 KiB/
-                                    256 KiB, or hugepages 16 KiB/2 MiB with arenas on huge pages
+            """ + Options.GEOMETRY_HELP + """
               --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default), debug
                                     or pymalloc_debug (the debug hooks add 24 bytes to every block,
                                     which moves blocks up size classes: compare the pictures);
                                     malloc and malloc_debug have no pymalloc heap to draw
               --out FILE.svg        where to write the picture (required)
               --quiet               no progress bar
-            """.formatted(HeapMapSvg.MAX_ROWS);
+            """).formatted(HeapMapSvg.MAX_ROWS);
 
     private final PrintStream out;
     private final PrintStream err;

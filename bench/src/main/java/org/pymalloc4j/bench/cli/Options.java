@@ -11,6 +11,12 @@ import org.pymalloc4j.allocator.Geometry;
 
 /** Parses {@code --name value}, {@code --name=value} and {@code --flag} options plus positional arguments. */
 final class Options {
+    /** The {@code --geometry} line of the help of every command that takes it. */
+    static final String GEOMETRY_HELP = """
+              --geometry G          pool and arena sizes: 3.11 16 KiB/1 MiB (default), 3.8 4 KiB/
+                                    256 KiB, or hugepages 16 KiB/2 MiB with arenas on huge pages
+            """;
+
     private final Map<String, String> values = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
 

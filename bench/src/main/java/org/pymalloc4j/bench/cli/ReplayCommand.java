@@ -33,8 +33,7 @@ final class ReplayCommand {
             SLOT is an integer 0..67108863, SIZE an integer >= 0.
 
             options:
-              --geometry G          pool and arena sizes: 3.11 16 KiB/1 MiB (default), 3.8 4 KiB/
-                                    256 KiB, or hugepages 16 KiB/2 MiB with arenas on huge pages
+            """ + Options.GEOMETRY_HELP + """
               --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),
                                     malloc, debug, pymalloc_debug, malloc_debug; the trace runs
                                     through the object domain (PyObject_Malloc)
