@@ -25,6 +25,7 @@ final class BenchTables {
             new Impl("pymalloc", "pymalloc4j"),
             new Impl("pymallocLoop", "pymalloc4j in a loop"),
             new Impl("pymallocLonePool", "pymalloc4j lone pool"),
+            new Impl("pymallocHugePages", "pymalloc4j huge pages"),
             new Impl("libcMalloc", "libc malloc"),
             new Impl("arenaConfined", "Arena.ofConfined"),
             new Impl("nettyPooledDirect", "Netty pooled"),
@@ -131,7 +132,8 @@ final class BenchTables {
                 + "allocated then freed in reverse; random mix: 100,000 live blocks, each op frees a random one and "
                 + "allocates a random size; trace replay: the fidelity suite's sizes-churn trace. pymalloc4j: one op "
                 + "per JMH call; in a loop: 1,000 ops per call, the shape of CPython's C loop (a batch is one loop "
-                + "already). In brackets: time divided by pymalloc4j's time in the same run (above 1: slower than "
+                + "already); huge pages: the same on Geometry.HUGE_PAGES, 2 MiB arenas on huge pages where the kernel "
+                + "gives them (CPython's --with-pymalloc-hugepages build). In brackets: time divided by pymalloc4j's time in the same run (above 1: slower than "
                 + "pymalloc4j). Native MiB: pymalloc4j's arena high-water."));
     }
 

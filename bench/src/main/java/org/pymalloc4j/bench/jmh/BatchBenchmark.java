@@ -30,16 +30,28 @@ public class BatchBenchmark extends BenchmarkBase {
     @Benchmark
     @OperationsPerInvocation(BLOCKS)
     public void pymalloc(PyMallocHeap state, Blackhole bh) {
-        long[] a = addresses;
-        PyMalloc h = state.heap;
-        long n = size;
+        bh.consume(allocateAndFree(state.heap, addresses, size));
+    }
+
+    /**
+     * The same on 2 MiB arenas on huge pages ({@link org.pymalloc4j.allocator.Geometry#HUGE_PAGES}):
+     * the batch maps and unmaps its arenas every call, so its time is mostly page faults, one
+     * per 4 KiB page on the default arenas and one per 2 MiB here when the kernel has huge pages.
+     */
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void pymallocHugePages(PyMallocHeap.HugePages state, Blackhole bh) {
+        bh.consume(allocateAndFree(state.heap, addresses, size));
+    }
+
+    private static long allocateAndFree(PyMalloc h, long[] a, long n) {
         for (int i = 0; i < a.length; i++) {
             a[i] = h.malloc(n);
         }
         for (int i = a.length - 1; i >= 0; i--) {
             h.free(a[i]);
         }
-        bh.consume(a[0]);
+        return a[0];
     }
 
     @Benchmark

@@ -5,6 +5,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.PyMalloc;
 
 /**
@@ -19,12 +20,29 @@ public class PyMallocHeap {
 
     @Setup(Level.Trial)
     public void setUp(NativeBytes bytes) {
-        heap = PyMalloc.create();
+        heap = PyMalloc.create(geometry());
         bytes.track(NativeBytes.arenaHighWater(heap));
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
         heap.close();
+    }
+
+    Geometry geometry() {
+        return Geometry.PY311;
+    }
+
+    /**
+     * The heap in {@link Geometry#HUGE_PAGES}: 2 MiB arenas from
+     * {@link org.pymalloc4j.allocator.ArenaAllocator#hugePages()}, as CPython's
+     * {@code --with-pymalloc-hugepages} build maps them.
+     */
+    @State(Scope.Thread)
+    public static class HugePages extends PyMallocHeap {
+        @Override
+        Geometry geometry() {
+            return Geometry.HUGE_PAGES;
+        }
     }
 }

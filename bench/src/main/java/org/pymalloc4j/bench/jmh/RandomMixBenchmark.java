@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.allocator.RawAllocator;
 
@@ -73,7 +74,7 @@ public class RandomMixBenchmark extends BenchmarkBase {
 
         @Setup(Level.Trial)
         public void setUp(Workload workload, NativeBytes bytes) {
-            heap = PyMalloc.create();
+            heap = PyMalloc.create(geometry());
             bytes.track(NativeBytes.arenaHighWater(heap));
             for (int i = 0; i < LIVE; i++) {
                 live[i] = heap.malloc(workload.initialSizes[i]);
@@ -86,6 +87,19 @@ public class RandomMixBenchmark extends BenchmarkBase {
                 heap.free(p);
             }
             heap.close();
+        }
+
+        Geometry geometry() {
+            return Geometry.PY311;
+        }
+    }
+
+    /** The live set on 2 MiB arenas on huge pages ({@link Geometry#HUGE_PAGES}). */
+    @State(Scope.Thread)
+    public static class PyMallocHugePageLive extends PyMallocLive {
+        @Override
+        Geometry geometry() {
+            return Geometry.HUGE_PAGES;
         }
     }
 
@@ -113,6 +127,19 @@ public class RandomMixBenchmark extends BenchmarkBase {
 
     @Benchmark
     public long pymalloc(Workload w, PyMallocLive s) {
+        return replaceOne(w, s);
+    }
+
+    /**
+     * The same on huge-page arenas: one TLB entry covers 2 MiB of the 25 MB live set where
+     * small pages need 512.
+     */
+    @Benchmark
+    public long pymallocHugePages(Workload w, PyMallocHugePageLive s) {
+        return replaceOne(w, s);
+    }
+
+    private static long replaceOne(Workload w, PyMallocLive s) {
         int i = w.next();
         int slot = w.slots[i];
         PyMalloc heap = s.heap;

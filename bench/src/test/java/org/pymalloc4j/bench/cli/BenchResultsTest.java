@@ -51,6 +51,7 @@ class BenchResultsTest {
                 result("PairBenchmark.pymallocLoop", "64", 4.0, "ns/op", ""),
                 result("PairBenchmark.pymalloc", "16", 8.0, "ns/op", ""),
                 result("BatchBenchmark.pymalloc", "64", 20.0, "ns/op", NATIVE_BYTES),
+                result("BatchBenchmark.pymallocHugePages", "64", 5.0, "ns/op", NATIVE_BYTES),
                 result("TraceReplayBenchmark.pymalloc", "", 1.0e7, "ops/s", ""),
                 result("ObjectBenchmark.floatNative", "", 12.0, "ns/op", ""),
                 result("ObjectBenchmark.floatNativeLoop", "", 9.0, "ns/op", ""),
@@ -94,9 +95,12 @@ class BenchResultsTest {
         assertTrue(pair64.contains("25.0 (2.50×)"), pair64);
         assertTrue(pair64.contains("5.00 (0.50×)"), "CPython: " + pair64);
         assertTrue(pair64.contains("4.00 (0.40×)"), "in a loop: " + pair64);
-        assertTrue(text.lines().findFirst().orElseThrow().matches(".*pymalloc4j +pymalloc4j in a loop +libc malloc.*"),
-                "the loop column beside the per-call one: " + text);
+        assertTrue(text.lines().findFirst().orElseThrow()
+                        .matches(".*pymalloc4j +pymalloc4j in a loop +pymalloc4j huge pages +libc malloc.*"),
+                "pymalloc4j's columns side by side, before the baselines: " + text);
         assertEquals("-", cells(line(text, "batch 64 B"))[2], "no loop figure for a batch");
+        assertEquals("5.00 (0.25×)", cells(line(text, "batch 64 B"))[3], "huge pages, a ratio to the default arenas");
+        assertEquals("-", cells(line(text, "pair 64 B"))[3], "no huge-page figure for the pair");
         String replay = line(text, "trace replay");
         assertTrue(replay.contains("100 (1.00×)"), "10M ops/s is 100 ns per op: " + replay);
         assertTrue(replay.contains("50.0 (0.50×)"), "CPython's 20M ops/s: " + replay);
@@ -147,16 +151,19 @@ class BenchResultsTest {
     void barChartHasOneBarPerFigureAndOneColourPerImplementation() throws Exception {
         BenchTables tables = new BenchTables(sample(), CPYTHON);
         Document svg = parse(BenchReport.chart(tables));
-        // pymalloc4j: pair 64, pair 16, batch 64, replay; in a loop: pair 64; libc: pair 64; CPython: pair 64,
-        // replay; + white background + 4 legend swatches.
-        assertEquals(8 + 1 + 4, svg.getElementsByTagName("rect").getLength());
+        // pymalloc4j: pair 64, pair 16, batch 64, replay; in a loop: pair 64; huge pages: batch 64; libc: pair 64;
+        // CPython: pair 64, replay; + white background + 5 legend swatches.
+        assertEquals(9 + 1 + 5, svg.getElementsByTagName("rect").getLength());
         String text = svg.getDocumentElement().getTextContent();
-        for (String label : new String[] {"pymalloc4j", "pymalloc4j in a loop", "libc malloc", "CPython pymalloc (C)",
+        for (String label : new String[] {"pymalloc4j", "pymalloc4j in a loop", "pymalloc4j huge pages", "libc malloc",
+                "CPython pymalloc (C)",
                 "pair 64 B", "trace replay",
                 "ns per operation (log scale)"}) {
             assertTrue(text.contains(label), label);
         }
         assertTrue(text.contains("100") && text.contains("1"), "decades from 1 to 100 ns: " + text);
+        assertTrue(Svg.COLOURS.size() >= BenchTables.ALLOCATORS.size(),
+                "a colour of its own for each implementation, CPython's apart");
     }
 
     @Test
