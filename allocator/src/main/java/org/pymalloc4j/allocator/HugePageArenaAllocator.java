@@ -1,5 +1,8 @@
 package org.pymalloc4j.allocator;
 
+import java.util.HashSet;
+import java.util.Set;
+
 /**
  * Arenas on huge pages, as CPython's {@code --with-pymalloc-hugepages} build maps them
  * (gh-144319, with {@link Geometry#HUGE_PAGES}' 2 MiB arenas), plus the transparent huge pages
@@ -16,13 +19,17 @@ package org.pymalloc4j.allocator;
  * </ol>
  * Memory then becomes resident a huge page at a time: a 2 MiB arena holding one block costs
  * 2 MiB. The counts say which way the arenas went; an arena advised may still have small pages.
- * They are plain fields, as a heap's own state is: share an allocator only between heaps used
- * by one thread at a time.
+ * Only the arenas left on small pages have their fresh pools prefaulted ({@link #prefaultPools}):
+ * in a huge page the first write brings in all 2 MiB, and a call a pool would only cost.
+ * The counts are plain fields, as a heap's own state is: share an allocator only between heaps
+ * used by one thread at a time.
  */
 public final class HugePageArenaAllocator implements ArenaAllocator {
     private long reserved;
     private long advised;
     private long small;
+    /** The arenas handed out on small pages and not yet freed. */
+    private final Set<Long> smallPageArenas = new HashSet<>();
 
     HugePageArenaAllocator() {
     }
@@ -47,6 +54,7 @@ public final class HugePageArenaAllocator implements ArenaAllocator {
             advised++;
         } else {
             small++;
+            smallPageArenas.add(address);
         }
         return address;
     }
@@ -59,6 +67,13 @@ public final class HugePageArenaAllocator implements ArenaAllocator {
     @Override
     public void free(long address, long size) {
         RawAllocator.unmap(address, size);
+        smallPageArenas.remove(address);
+    }
+
+    /** True for an arena left on small pages ({@link #smallPageArenas()} counts them), as {@link ArenaAllocator#mmap()}'s. */
+    @Override
+    public boolean prefaultPools(long address) {
+        return smallPageArenas.contains(address);
     }
 
     /** Arenas mapped from the reserved huge page pool ({@code MAP_HUGETLB}) so far. */

@@ -18,6 +18,12 @@ final class MmapArenaAllocator implements ArenaAllocator {
         RawAllocator.unmap(address, size);
     }
 
+    /** Fresh anonymous mappings on small pages: yes. */
+    @Override
+    public boolean prefaultPools(long address) {
+        return true;
+    }
+
     @Override
     public String toString() {
         return "mmap";

@@ -33,8 +33,9 @@ public final class Arenas {
     private static final int INITIAL_ARENA_OBJECTS = 16;
     private static final int NIL = -1;
     /**
-     * Whether a freshly carved pool of an mmap arena has its pages populated in one call
-     * ({@link RawAllocator#populate}) before its first write: on unless the system property
+     * Whether a freshly carved pool has its pages populated in one call
+     * ({@link RawAllocator#populate}) before its first write, where its arena's allocator says
+     * so ({@link ArenaAllocator#prefaultPools}): on unless the system property
      * {@code pymalloc4j.prefault} is {@code false}.
      */
     private static final boolean PREFAULT = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.prefault"));
@@ -55,6 +56,8 @@ public final class Arenas {
     // The arena_object vector, one entry per slot.
     private long[] address = new long[0];
     private ArenaAllocator[] sourceOf = new ArenaAllocator[0];
+    /** Whether the arena's fresh pools are populated: {@link #prefaultPools} and its source says so. */
+    private boolean[] prefault = new boolean[0];
     private long[] poolAddress = new long[0];
     private long[] liveBias = new long[0];
     private long[] freepools = new long[0];
@@ -124,7 +127,7 @@ public final class Arenas {
             freepools[a] = getLong(pool + PoolHeader.NEXTPOOL_OFFSET);
         } else {
             pool = poolAddress[a];
-            if (prefaultPools && sourceOf[a] == ArenaAllocator.mmap()) {
+            if (prefault[a]) {
                 // Its pages, never touched, in one system call instead of a fault each.
                 RawAllocator.populate(pool, poolSize);
             }
@@ -229,6 +232,7 @@ public final class Arenas {
             }
             address = Arrays.copyOf(address, numarenas);
             sourceOf = Arrays.copyOf(sourceOf, numarenas);
+            prefault = Arrays.copyOf(prefault, numarenas);
             poolAddress = Arrays.copyOf(poolAddress, numarenas);
             liveBias = Arrays.copyOf(liveBias, numarenas);
             freepools = Arrays.copyOf(freepools, numarenas);
@@ -245,8 +249,16 @@ public final class Arenas {
         }
         budget.charge(arenaSize, "a new arena");
         long base = 0;
+        boolean populate = false;
         try {
             base = source.allocate(arenaSize);
+            populate = base != 0 && prefaultPools && source.prefaultPools(base);
+        } catch (RuntimeException | Error e) {
+            if (base != 0) { // the allocator's own answer threw: the arena goes back, nothing recorded
+                source.free(base, arenaSize);
+                base = 0;
+            }
+            throw e;
         } finally {
             if (base == 0) {
                 budget.release(arenaSize);
@@ -275,6 +287,7 @@ public final class Arenas {
         int a = unusedArenaObjects;
         unusedArenaObjects = nextarena[a];
         sourceOf[a] = source;
+        prefault[a] = populate;
         address[a] = base;
         liveBias[a] = bias;
         narenasCurrentlyAllocated++;
@@ -300,6 +313,7 @@ public final class Arenas {
         sourceOf[a].free(address[a], arenaSize);
         budget.release(arenaSize);
         sourceOf[a] = null;
+        prefault[a] = false;
         address[a] = 0;
     }
 
