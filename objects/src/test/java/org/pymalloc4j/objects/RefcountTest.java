@@ -7,10 +7,12 @@ import org.junit.jupiter.api.Test;
 
 import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.internal.NativeMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reference counting, deallocation, the trashcan, singletons, free lists and interning. */
@@ -193,6 +195,46 @@ class RefcountTest {
             assertEquals(2.0, space.floats().value(b));
             space.decref(b);
             assertTrue(space.debugMallocStats().contains("1 free PyFloatObjects * 24 bytes each"));
+        }
+    }
+
+    /**
+     * A parked object keeps its type word, and its refcount of 0 is what marks it: a use of it
+     * is refused as a use after free, and still is once a full collection has cleared the free
+     * lists and freed its block.
+     */
+    @Test
+    void aParkedObjectKeepsItsTypeAndIsRefusedAsFreed() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long f = space.floats().newFloat(1.5);
+            long t = space.tuples().of(f, f);
+            long l = space.lists().newList();
+            long d = space.dicts().newDict();
+            long[] parked = {t, f, l, d};
+            long[] types = new long[parked.length];
+            for (int i = 0; i < parked.length; i++) {
+                types[i] = NativeMemory.getLong(parked[i] + ObjectHeader.OB_TYPE_OFFSET);
+                space.decref(parked[i]); // the tuple first: it holds the float
+            }
+            for (int i = 0; i < parked.length; i++) {
+                long o = parked[i];
+                assertEquals(0, NativeMemory.getLong(o), "refcount");
+                assertEquals(types[i], NativeMemory.getLong(o + ObjectHeader.OB_TYPE_OFFSET), "type word kept");
+                FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.incref(o));
+                assertTrue(e.getMessage().contains(String.format("use of the freed object at 0x%x", o)), e.getMessage());
+                assertThrows(FreedObjectException.class, () -> space.decref(o));
+            }
+            space.checkInvariants();
+            long g = space.floats().newFloat(2.5);
+            assertEquals(f, g, "revived from the free list");
+            assertEquals(1, space.refcount(g));
+            assertEquals(2.5, space.floats().value(g));
+            space.decref(g);
+            space.gc().collect(); // a full collection clears the free lists: the blocks are freed
+            for (long o : parked) {
+                assertThrows(FreedObjectException.class, () -> space.refcount(o));
+            }
+            space.checkInvariants();
         }
     }
 

@@ -329,10 +329,15 @@ public final class Dicts extends TypeBehaviour {
             core.obj.free(k);
         }
         if (free.push(d)) {
-            core.forget(d);
+            core.park(d);
         } else {
             core.freeGcObject(d);
         }
+    }
+
+    @Override
+    public boolean isParked(long d) {
+        return free.contains(d);
     }
 
     private void releaseEntries(long k) {
@@ -412,7 +417,7 @@ public final class Dicts extends TypeBehaviour {
 
     public void clearFreeList() {
         for (long d = free.pop(); d != 0; d = free.pop()) {
-            core.obj.free(d - GC_HEAD_LENGTH);
+            core.freeParked(d, true);
         }
     }
 }

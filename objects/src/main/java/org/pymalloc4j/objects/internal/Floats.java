@@ -40,10 +40,15 @@ public final class Floats extends TypeBehaviour {
     @Override
     public void dealloc(long o) {
         if (free.push(o)) {
-            core.forget(o);
+            core.park(o);
         } else {
             core.freeObject(o);
         }
+    }
+
+    @Override
+    public boolean isParked(long o) {
+        return free.contains(o);
     }
 
     @Override
@@ -54,7 +59,7 @@ public final class Floats extends TypeBehaviour {
     /** Frees every parked block ({@code _PyFloat_ClearFreeList}). */
     public void clearFreeList() {
         for (long o = free.pop(); o != 0; o = free.pop()) {
-            core.obj.free(o);
+            core.freeParked(o, false);
         }
     }
 }

@@ -54,6 +54,16 @@ public final class FreeList {
         return max;
     }
 
+    /** Whether {@code o} is parked here: a linear search, for error messages and validators. */
+    public boolean contains(long o) {
+        for (int i = 0; i < size; i++) {
+            if (stack[i] == o) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The i-th parked address, for validators. */
     public long get(int i) {
         return stack[i];

@@ -122,10 +122,15 @@ public final class Lists extends TypeBehaviour {
             core.mem.free(items);
         }
         if (free.push(o)) {
-            core.forget(o);
+            core.park(o);
         } else {
             core.freeGcObject(o);
         }
+    }
+
+    @Override
+    public boolean isParked(long o) {
+        return free.contains(o);
     }
 
     @Override
@@ -164,7 +169,7 @@ public final class Lists extends TypeBehaviour {
 
     public void clearFreeList() {
         for (long o = free.pop(); o != 0; o = free.pop()) {
-            core.obj.free(o - GC_HEAD_LENGTH);
+            core.freeParked(o, true);
         }
     }
 }

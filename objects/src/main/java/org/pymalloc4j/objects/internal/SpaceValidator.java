@@ -16,8 +16,8 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  * The expensive whole-space check ({@code ObjectSpace.checkInvariants()}). Invariants:
  * <pre>
  *  types:      tag(address(i)) == i  and  find(address(i)) == i for every registered type
- *  free lists: size &lt;= max; entries distinct, not live; checked mode: type word == DEAD;
- *              parked tuples keep ob_size == their list's size
+ *  free lists: size &lt;= max; entries distinct, not live: refcount == 0 and the type word
+ *              their list's type; parked tuples keep ob_size == their list's size
  *  trashcan:   depth == 0 between operations
  *  checked:    every object Core trusts (TrustedObjects: the newest, the cached) is live (not
  *              parked, not DEAD, refcount &gt; 0); each cached one sits in its own slot and is
@@ -47,11 +47,11 @@ public final class SpaceValidator {
     public void check() {
         checkTypes();
         Set<Long> parked = new HashSet<>();
-        checkFreeList(b.floats.free, "float", -1, parked);
-        checkFreeList(b.lists.free, "list", -1, parked);
-        checkFreeList(b.dicts.free, "dict", -1, parked);
+        checkFreeList(b.floats.free, "float", core.floatType, -1, parked);
+        checkFreeList(b.lists.free, "list", core.listType, -1, parked);
+        checkFreeList(b.dicts.free, "dict", core.dictType, -1, parked);
         for (int n = 1; n < Tuples.MAX_SAVE_SIZE; n++) {
-            checkFreeList(b.tuples.free[n], n + "-tuple", n, parked);
+            checkFreeList(b.tuples.free[n], n + "-tuple", core.tupleType, n, parked);
         }
         if (core.refusalPending()) {
             fail("a dangling reference met while deallocating was never thrown");
@@ -167,7 +167,7 @@ public final class SpaceValidator {
         }
     }
 
-    private void checkFreeList(FreeList list, String kind, long tupleSize, Set<Long> parked) {
+    private void checkFreeList(FreeList list, String kind, long type, long tupleSize, Set<Long> parked) {
         if (list.size() > list.max()) {
             fail(kind + " free list holds " + list.size() + " > " + list.max());
         }
@@ -176,8 +176,9 @@ public final class SpaceValidator {
             if (!parked.add(o)) {
                 fail(String.format("0x%x parked twice (%s free list)", o, kind));
             }
-            if (core.checked && getLong(o + OB_TYPE_OFFSET) != Core.DEAD) {
-                fail(String.format("parked %s 0x%x lacks the freed marker", kind, o));
+            if (getLong(o) != 0 || getLong(o + OB_TYPE_OFFSET) != type) {
+                fail(String.format("parked %s 0x%x has refcount %d and type word 0x%x, not 0 and its type", kind, o,
+                        getLong(o), getLong(o + OB_TYPE_OFFSET)));
             }
             if (tupleSize >= 0 && getLong(o + OB_SIZE_OFFSET) != tupleSize) {
                 fail(String.format("parked tuple 0x%x has ob_size %d on the %s list", o, getLong(o + OB_SIZE_OFFSET), kind));

@@ -135,10 +135,16 @@ public final class Tuples extends TypeBehaviour {
             }
         }
         if (n < MAX_SAVE_SIZE && free[n].push(o)) {
-            core.forget(o);
+            core.park(o);
         } else {
             core.freeGcObject(o);
         }
+    }
+
+    @Override
+    public boolean isParked(long o) {
+        long n = size(o);
+        return n > 0 && n < MAX_SAVE_SIZE && free[(int) n].contains(o);
     }
 
     @Override
@@ -166,7 +172,7 @@ public final class Tuples extends TypeBehaviour {
     public void clearFreeLists() {
         for (int n = 1; n < MAX_SAVE_SIZE; n++) {
             for (long o = free[n].pop(); o != 0; o = free[n].pop()) {
-                core.obj.free(o - GC_HEAD_LENGTH);
+                core.freeParked(o, true);
             }
         }
     }

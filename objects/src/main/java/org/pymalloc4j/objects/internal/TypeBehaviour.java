@@ -32,6 +32,14 @@ public abstract class TypeBehaviour {
      */
     public abstract void dealloc(long o);
 
+    /**
+     * Whether {@code o}, an object of this type with refcount 0, is parked on one of its free
+     * lists: for checked mode's error messages, so a linear search is fine.
+     */
+    public boolean isParked(long o) {
+        return false;
+    }
+
     /** Calls {@code visit} with every non-NULL reference the object owns ({@code tp_traverse}). */
     public void traverse(long o, LongConsumer visit) {
     }
