@@ -263,7 +263,7 @@ class CollectorTest {
 
     @Test
     void badInput() {
-        ObjectSpace s = ObjectSpace.create();
+        ObjectSpace s = ObjectSpace.builder().checked(true).build(); // the freed list is refused only checked
         Collector gc = s.gc();
         assertThrows(IllegalArgumentException.class, () -> gc.collect(3));
         assertThrows(IllegalArgumentException.class, () -> gc.collect(-1));

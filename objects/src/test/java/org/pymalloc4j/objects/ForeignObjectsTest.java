@@ -13,9 +13,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * spaces stay consistent.
  */
 class ForeignObjectsTest {
+    /** Foreign objects are refused in checked mode, whatever the default ({@code -Dpymalloc4j.checks}). */
+    private static ObjectSpace checkedSpace() {
+        return ObjectSpace.builder().checked(true).build();
+    }
+
     @Test
     void theCollectorRefusesObjectsOfAnotherSpace() {
-        try (ObjectSpace mine = ObjectSpace.create(); ObjectSpace other = ObjectSpace.create()) {
+        try (ObjectSpace mine = checkedSpace(); ObjectSpace other = checkedSpace()) {
             long theirs = other.lists().newList();
             Collector gc = mine.gc();
             FreedObjectException e = assertThrows(FreedObjectException.class, () -> gc.isTracked(theirs));
@@ -32,7 +37,7 @@ class ForeignObjectsTest {
 
     @Test
     void weakrefsAndClassesRefuseObjectsOfAnotherSpace() {
-        try (ObjectSpace mine = ObjectSpace.create(); ObjectSpace other = ObjectSpace.create()) {
+        try (ObjectSpace mine = checkedSpace(); ObjectSpace other = checkedSpace()) {
             long cls = other.classes().newClass(ClassSpec.named("C").weakReferenceable());
             long theirs = other.classes().newInstance(cls);
             assertThrows(FreedObjectException.class, () -> mine.weakrefs().newRef(theirs));

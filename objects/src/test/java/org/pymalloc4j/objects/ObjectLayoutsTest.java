@@ -18,13 +18,18 @@ class ObjectLayoutsTest {
         return t.row(field).orElseThrow(() -> new AssertionError("no row " + field + " in\n" + t)).value();
     }
 
+    /** Layouts need a checked space; checked whatever the default ({@code -Dpymalloc4j.checks}). */
+    private static ObjectSpace checkedSpace() {
+        return ObjectSpace.builder().checked(true).build();
+    }
+
     private static long offset(LayoutTable t, String field) {
         return t.row(field).orElseThrow(() -> new AssertionError("no row " + field + " in\n" + t)).offset();
     }
 
     @Test
     void floatShowsRefcountTypeAndValueAndTheQuantizationLoss() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long f = space.floats().newFloat(1.5);
             space.incref(f);
             LayoutTable t = ObjectLayouts.of(space, f);
@@ -45,7 +50,7 @@ class ObjectLayoutsTest {
 
     @Test
     void intShowsItsThirtyBitDigits() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             BigInteger v = BigInteger.ONE.shiftLeft(60).add(BigInteger.valueOf(5)).negate(); // -(2^60 + 5)
             long o = space.ints().newInt(v);
             LayoutTable t = ObjectLayouts.of(space, o);
@@ -64,7 +69,7 @@ class ObjectLayoutsTest {
 
     @Test
     void smallIntsAreStaticAndHaveNoBlockOfTheirOwn() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long seven = space.ints().newInt(7);
             LayoutTable t = ObjectLayouts.of(space, seven);
             assertTrue(value(t, "ob_refcnt").endsWith("(static object: immortal)"), t.render());
@@ -75,7 +80,7 @@ class ObjectLayoutsTest {
 
     @Test
     void tupleShowsItsGcHeadAndItsItemsWithTheirTypes() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long f = space.floats().newFloat(2.5);
             long s = space.strs().newStr("abc");
             long t0 = space.tuples().of(f, s, space.none());
@@ -99,7 +104,7 @@ class ObjectLayoutsTest {
 
     @Test
     void weakReferenceableInstanceShowsItsWeaklistAndTheWeakrefItsFields() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long cls = space.classes().newClass(ClassSpec.named("Node").slots(1).weakReferenceable());
             long o = space.classes().newInstance(cls);
             long wr = space.weakrefs().newRef(o);
@@ -119,7 +124,7 @@ class ObjectLayoutsTest {
 
     @Test
     void longTuplesAreSummedUpAfterFifteenItems() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long t0 = space.tuples().newTuple(100);
             for (int i = 0; i < 100; i++) {
                 space.tuples().set(t0, i, space.floats().newFloat(i));
@@ -137,7 +142,7 @@ class ObjectLayoutsTest {
 
     @Test
     void strShowsStateBitsAndCharacters() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long ascii = space.strs().newStr("hello");
             LayoutTable a = ObjectLayouts.of(space, ascii);
             System.out.print(a);
@@ -158,7 +163,7 @@ class ObjectLayoutsTest {
 
     @Test
     void bytesShowItsCharactersAndTheTrailingNul() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long b = space.bytes().newBytes(new byte[] {'a', 0, (byte) 0xff, '\''});
             LayoutTable t = ObjectLayouts.of(space, b);
             assertEquals("b'a\\x00\\xff\\'' + NUL", value(t, "ob_sval"));
@@ -170,7 +175,7 @@ class ObjectLayoutsTest {
 
     @Test
     void listAndItsItemArray() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long list = space.lists().newList();
             long f = space.floats().newFloat(1);
             space.lists().append(list, f);
@@ -195,7 +200,7 @@ class ObjectLayoutsTest {
 
     @Test
     void dictAndItsKeysObject() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long d = space.dicts().newDict();
             long k = space.strs().newStr("key");
             long v = space.ints().newInt(1);
@@ -221,7 +226,7 @@ class ObjectLayoutsTest {
 
     @Test
     void instanceOfAClassWithSlotsAndItsTypeObject() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long cls = space.classes().newClass("Point", 2);
             long p = space.classes().newInstance(cls);
             long x = space.ints().newInt(1000);
@@ -247,7 +252,7 @@ class ObjectLayoutsTest {
 
     @Test
     void refusesAFreedObject() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace()) {
             long keep = space.floats().newFloat(1);
             long f = space.strs().newStr("gone");
             space.decref(f);
@@ -260,7 +265,7 @@ class ObjectLayoutsTest {
 
     @Test
     void refusesAForeignAddressAndTheMiddleOfAnObject() {
-        try (ObjectSpace space = ObjectSpace.create(); ObjectSpace other = ObjectSpace.create()) {
+        try (ObjectSpace space = checkedSpace(); ObjectSpace other = checkedSpace()) {
             long mine = space.floats().newFloat(1);
             long theirs = other.floats().newFloat(2);
             assertThrows(FreedObjectException.class, () -> ObjectLayouts.of(space, theirs));
@@ -274,7 +279,7 @@ class ObjectLayoutsTest {
 
     @Test
     void refusesNullAClosedSpaceAndAnUncheckedOne() {
-        ObjectSpace space = ObjectSpace.create();
+        ObjectSpace space = checkedSpace();
         // @throws NullPointerException if o is 0
         assertThrows(NullPointerException.class, () -> ObjectLayouts.of(space, 0));
         long none = space.none();

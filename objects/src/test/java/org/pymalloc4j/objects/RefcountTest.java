@@ -119,7 +119,8 @@ class RefcountTest {
 
     @Test
     void aSpaceOverLibcMallocWorksTheSame() {
-        try (ObjectSpace space = ObjectSpace.builder().allocator(AllocatorName.MALLOC).traceRefs(true).build()) {
+        try (ObjectSpace space = ObjectSpace.builder().allocator(AllocatorName.MALLOC).traceRefs(true).checked(true)
+                .build()) {
             long l = space.lists().newList();
             for (int i = 0; i < 100; i++) {
                 long t = space.tuples().of(l);
@@ -205,7 +206,7 @@ class RefcountTest {
      */
     @Test
     void aParkedObjectKeepsItsTypeAndIsRefusedAsFreed() {
-        try (ObjectSpace space = ObjectSpace.create()) {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {
             long f = space.floats().newFloat(1.5);
             long t = space.tuples().of(f, f);
             long l = space.lists().newList();
