@@ -56,7 +56,10 @@ public final class Arenas {
     // The arena_object vector, one entry per slot.
     private long[] address = new long[0];
     private ArenaAllocator[] sourceOf = new ArenaAllocator[0];
-    /** Whether the arena's fresh pools are populated: {@link #prefaultPools} and its source says so. */
+    /**
+     * Whether the arena's fresh pools are populated: {@link #prefaultPools} and its source's
+     * answer, asked once when the arena is taken, where an answer that throws can still hand it back.
+     */
     private boolean[] prefault = new boolean[0];
     private long[] poolAddress = new long[0];
     private long[] liveBias = new long[0];

@@ -137,9 +137,7 @@ public final class Core {
     public void revive(long o, long type) {
         // Its type word stayed while it was parked (see park): only the refcount is written.
         assert getLong(o + OB_TYPE_OFFSET) == type : String.format("parked 0x%x changed type", o);
-        putLong(o + OB_REFCNT_OFFSET, 1);
-        liveObjects++;
-        trusted.born(o);
+        markLive(o);
         if (trace != null) {
             Tracer tracer = memory.isClosed() ? null : memory.tracer();
             boolean tracing = tracer != null && tracer.isTracing();
@@ -163,10 +161,15 @@ public final class Core {
         }
     }
 
-    /** What a new object and a revived one share: refcount 1, the type, counted, the newest. */
+    /** A new object's header: its type, then what a revived one gets too ({@link #markLive}). */
     private void initHeader(long o, long type) {
-        putLong(o + OB_REFCNT_OFFSET, 1);
         putLong(o + OB_TYPE_OFFSET, type);
+        markLive(o);
+    }
+
+    /** What a new object and a revived one share: refcount 1, counted, the newest. */
+    private void markLive(long o) {
+        putLong(o + OB_REFCNT_OFFSET, 1);
         liveObjects++;
         trusted.born(o);
     }
@@ -411,17 +414,13 @@ public final class Core {
             throw new NullPointerException("NULL object (address 0)");
         }
         checkMapped(o);
-        long type = getLong(o + OB_TYPE_OFFSET);
-        if (type == DEAD) {
+        if (isFreed(o)) {
             throw useAfterFree(o);
         }
-        int t = types.find(type);
-        if (t < 0) {
+        long type = getLong(o + OB_TYPE_OFFSET);
+        if (types.find(type) < 0) {
             throw new FreedObjectException(o, String.format(
                     "0x%x is not a live object: its type word 0x%x is no type of this space", o, type));
-        }
-        if (getLong(o) == 0 && types.behaviour(t).isParked(o)) {
-            throw useAfterFree(o);
         }
         checkRefcount(o);
     }
