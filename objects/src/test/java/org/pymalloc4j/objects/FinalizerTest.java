@@ -46,6 +46,49 @@ class FinalizerTest {
     }
 
     @Test
+    void clearingTheFreeListsAtAFullCollectionUncountsTheParkedGcObjectsAsPyObjectGcDel() {
+        // class G: __slots__ = ('a',)
+        // class F: __slots__ = ('a',); def __del__(self): keep.extend(G() for _ in range(50))
+        // f = F(); f.a = f; del f; gc.collect(); gc.get_count()[0]  -> 49 (50 made, f's GC_Del)
+        // the same after ts = [(i, i) for i in range(30)]; del ts     -> 18 (python3.11.7): the 30
+        // tuples and the list, parked on their free lists, are freed by PyObject_GC_Del when the
+        // full collection clears the free lists; floats are no GC objects and count for nothing
+        try (ObjectSpace s = ObjectSpace.builder().build()) {
+            s.gc().disable();
+            List<Long> keep = new ArrayList<>();
+            long plain = s.classes().newClass(ClassSpec.named("G").slots(1));
+            long cls = s.classes().newClass(ClassSpec.named("F").slots(1).finalizer(self -> {
+                for (int i = 0; i < 50; i++) {
+                    keep.add(s.classes().newInstance(plain));
+                }
+            }));
+            s.decref(selfCycle(s, cls));
+            assertEquals(1, s.gc().collect());
+            assertEquals(49, s.gc().getCount()[0], "the finalizer's 50, less F's own PyObject_GC_Del");
+            keep.forEach(s::decref);
+            keep.clear();
+            s.gc().collect(); // the free lists are empty now
+
+            long list = s.lists().newList();
+            for (int i = 0; i < 30; i++) {
+                s.lists().append(list, s.tuples().of(s.none(), s.none()));
+                s.decref(s.lists().get(list, i)); // the list holds the tuple's only reference
+            }
+            for (int i = 0; i < 5; i++) {
+                s.decref(s.floats().newFloat(i));
+            }
+            s.decref(list); // parks the list and its 30 tuples, the 5 floats parked already
+            s.decref(selfCycle(s, cls));
+            assertEquals(1, s.gc().collect());
+            assertEquals(49 - 31, s.gc().getCount()[0], "and less the 31 parked GC objects freed");
+            keep.forEach(s::decref);
+            s.decref(cls);
+            s.decref(plain);
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
+
+    @Test
     void aFinalizerThatResurrectsInACollectionRunsOnlyOnce() {
         // class F: __slots__ = ('a',); def __del__(self): events.append("del"); saved.append(self)
         // f = F(); f.a = f; del f; gc.collect() -> 0; events -> ["del"]; gc.is_finalized(saved[0]) -> True

@@ -194,11 +194,16 @@ public final class Core {
 
     /**
      * Frees the block of an object parked on a free list (a free list cleared), first marking it
-     * freed as {@link #forget} does, so that checked mode recognises a later use of it.
+     * freed as {@link #forget} does, so that checked mode recognises a later use of it. A GC
+     * object goes as {@code PyObject_GC_Del} sends it: uncounted from generation 0 (it was
+     * parked untracked, and counted since its {@code _PyObject_GC_Link}).
      */
     public void freeParked(long o, boolean gcObject) {
         if (checked) {
             putLong(o + OB_TYPE_OFFSET, DEAD);
+        }
+        if (gcObject) {
+            gc.deleted();
         }
         obj.free(gcObject ? o - GC_HEAD_LENGTH : o);
     }
