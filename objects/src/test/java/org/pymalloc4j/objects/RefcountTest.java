@@ -274,6 +274,44 @@ class RefcountTest {
     }
 
     @Test
+    void aTupleOfEverySizeReleasesEachItemOnceLastFirst() {
+        // tupledealloc: Py_XDECREF(op->ob_item[i]) for i from the last down; NULL items skipped
+        for (boolean checked : new boolean[] {true, false}) {
+            try (ObjectSpace space = ObjectSpace.builder().checked(checked).build()) {
+                List<Long> deaths = new java.util.ArrayList<>();
+                long cls = space.classes().newClass(ClassSpec.named("Item").slots(0).finalizer(deaths::add));
+                for (int n = 1; n <= 25; n++) {
+                    long t = space.tuples().newTuple(n);
+                    long[] items = new long[n];
+                    for (int i = 0; i < n; i++) {
+                        if (i % 7 != 3) { // some items stay NULL
+                            items[i] = space.classes().newInstance(cls);
+                            space.tuples().set(t, i, items[i]); // steals: the tuple holds the only reference
+                        }
+                    }
+                    long shared = space.floats().newFloat(n);
+                    long before = space.liveObjectCount();
+                    deaths.clear();
+                    space.decref(t);
+                    List<Long> expected = new java.util.ArrayList<>();
+                    for (int i = n - 1; i >= 0; i--) {
+                        if (items[i] != 0) {
+                            expected.add(items[i]);
+                        }
+                    }
+                    assertEquals(expected, deaths, n + " items, checked " + checked);
+                    assertEquals(before - 1 - expected.size(), space.liveObjectCount(), n + " items");
+                    assertEquals(1, space.refcount(shared), "an object the tuple never held is untouched");
+                    space.decref(shared);
+                    space.checkInvariants();
+                }
+                space.decref(cls);
+                assertEquals(0, space.liveObjectCount());
+            }
+        }
+    }
+
+    @Test
     void equalInternedStringsAreOneObject() {
         try (ObjectSpace space = ObjectSpace.create()) {
             long a = space.strs().intern("hello world");

@@ -136,7 +136,7 @@ public final class Core {
      */
     public void revive(long o, long type) {
         // Its type word stayed while it was parked (see park): only the refcount is written.
-        assert getLong(o + OB_TYPE_OFFSET) == type : String.format("parked 0x%x changed type", o);
+        assert getLong(o, OB_TYPE_OFFSET) == type : String.format("parked 0x%x changed type", o);
         markLive(o);
         if (trace != null) {
             Tracer tracer = memory.isClosed() ? null : memory.tracer();
@@ -163,13 +163,13 @@ public final class Core {
 
     /** A new object's header: its type, then what a revived one gets too ({@link #markLive}). */
     private void initHeader(long o, long type) {
-        putLong(o + OB_TYPE_OFFSET, type);
+        putLong(o, OB_TYPE_OFFSET, type);
         markLive(o);
     }
 
     /** What a new object and a revived one share: refcount 1, counted, the newest. */
     private void markLive(long o) {
-        putLong(o + OB_REFCNT_OFFSET, 1);
+        putLong(o, OB_REFCNT_OFFSET, 1);
         liveObjects++;
         trusted.born(o);
     }
@@ -200,7 +200,7 @@ public final class Core {
      */
     public void freeParked(long o, boolean gcObject) {
         if (checked) {
-            putLong(o + OB_TYPE_OFFSET, DEAD);
+            putLong(o, OB_TYPE_OFFSET, DEAD);
         }
         if (gcObject) {
             gc.deleted();
@@ -211,7 +211,7 @@ public final class Core {
     /** Marks a deallocated object so checked mode recognises it ({@code _Py_ForgetReference}). */
     public void forget(long o) {
         if (checked) {
-            putLong(o + OB_TYPE_OFFSET, DEAD);
+            putLong(o, OB_TYPE_OFFSET, DEAD);
             trusted.forgotten(o);
             if (rawObjectCount != 0 && rawObjects.remove(o)) {
                 rawObjectCount--;
@@ -239,8 +239,8 @@ public final class Core {
     /** A static object: refcount {@link #IMMORTAL_REFCNT}, never deallocated. */
     public long newStatic(long size, long type, boolean gc) {
         long o = statics.carve(gc ? GC_HEAD_LENGTH + size : size) + (gc ? GC_HEAD_LENGTH : 0);
-        putLong(o + OB_REFCNT_OFFSET, IMMORTAL_REFCNT);
-        putLong(o + OB_TYPE_OFFSET, type);
+        putLong(o, OB_REFCNT_OFFSET, IMMORTAL_REFCNT);
+        putLong(o, OB_TYPE_OFFSET, type);
         return o;
     }
 
@@ -311,7 +311,7 @@ public final class Core {
         if (statics.contains(o)) {
             throw deallocatingStatic(o);
         }
-        int t = getInt(getLong(o + OB_TYPE_OFFSET) + TP_VERSION_TAG_OFFSET);
+        int t = getInt(getLong(o, OB_TYPE_OFFSET), TP_VERSION_TAG_OFFSET);
         if (!types.isGc(t)) {
             types.behaviour(t).dealloc(o);
             return;
@@ -353,7 +353,7 @@ public final class Core {
                 long o = trashHead;
                 trashHead = GcHead.prev(o - GC_HEAD_LENGTH);
                 GcHead.setPrev(o - GC_HEAD_LENGTH, 0);
-                types.behaviour(getInt(getLong(o + OB_TYPE_OFFSET) + TP_VERSION_TAG_OFFSET)).dealloc(o);
+                types.behaviour(getInt(getLong(o, OB_TYPE_OFFSET), TP_VERSION_TAG_OFFSET)).dealloc(o);
             }
         } finally {
             trashDepth--;
@@ -396,7 +396,7 @@ public final class Core {
             return refcountOfChecked(o);
         }
         long rc = getLong(o);
-        if ((rc <= 0) | (!known && !types.isRecent(getLong(o + OB_TYPE_OFFSET)))) {
+        if ((rc <= 0) | (!known && !types.isRecent(getLong(o, OB_TYPE_OFFSET)))) {
             return refcountOfChecked(o); // a refcount of 0 mid-deallocation or below, or a type not seen lately
         }
         if (!known) {
@@ -422,7 +422,7 @@ public final class Core {
         if (isFreed(o)) {
             throw useAfterFree(o);
         }
-        long type = getLong(o + OB_TYPE_OFFSET);
+        long type = getLong(o, OB_TYPE_OFFSET);
         if (types.find(type) < 0) {
             throw new FreedObjectException(o, String.format(
                     "0x%x is not a live object: its type word 0x%x is no type of this space", o, type));
@@ -442,7 +442,7 @@ public final class Core {
             return refuseHeld(o, false);
         }
         long rc = getLong(o);
-        if ((!known && getLong(o + OB_TYPE_OFFSET) == DEAD) | (rc <= 0)) {
+        if ((!known && getLong(o, OB_TYPE_OFFSET) == DEAD) | (rc <= 0)) {
             return refuseHeld(o, true);
         }
         return rc;
@@ -453,7 +453,7 @@ public final class Core {
      * reference it finds: a trusted object, or one in readable memory, not dead, refcount &gt; 0.
      */
     public boolean isHeldLive(long o) {
-        return (trusted.contains(o) || isReadable(o) && getLong(o + OB_TYPE_OFFSET) != DEAD) && getLong(o) > 0;
+        return (trusted.contains(o) || isReadable(o) && getLong(o, OB_TYPE_OFFSET) != DEAD) && getLong(o) > 0;
     }
 
     /**
@@ -498,7 +498,7 @@ public final class Core {
 
     /** Whether the readable {@code o} is marked freed, or parked on its type's free list (refcount 0). */
     private boolean isFreed(long o) {
-        long type = getLong(o + OB_TYPE_OFFSET);
+        long type = getLong(o, OB_TYPE_OFFSET);
         if (type == DEAD) {
             return true;
         }
@@ -524,15 +524,15 @@ public final class Core {
     // ------------------------------------------------------------------ types
 
     public long typeOf(long o) {
-        return getLong(o + OB_TYPE_OFFSET);
+        return getLong(o, OB_TYPE_OFFSET);
     }
 
     public int typeIndex(long o) {
-        return getInt(getLong(o + OB_TYPE_OFFSET) + TP_VERSION_TAG_OFFSET);
+        return getInt(getLong(o, OB_TYPE_OFFSET), TP_VERSION_TAG_OFFSET);
     }
 
     public String typeName(long o) {
-        return nameOfType(getLong(o + OB_TYPE_OFFSET));
+        return nameOfType(getLong(o, OB_TYPE_OFFSET));
     }
 
     public String nameOfType(long type) {

@@ -49,69 +49,69 @@ public final class GcHead {
     }
 
     public static long next(long g) {
-        return getLong(g + GC_NEXT_OFFSET);
+        return getLong(g, GC_NEXT_OFFSET);
     }
 
     public static void setNext(long g, long next) {
-        putLong(g + GC_NEXT_OFFSET, next);
+        putLong(g, GC_NEXT_OFFSET, next);
     }
 
     public static long prevWord(long g) {
-        return getLong(g + GC_PREV_OFFSET);
+        return getLong(g, GC_PREV_OFFSET);
     }
 
     public static void setPrevWord(long g, long word) {
-        putLong(g + GC_PREV_OFFSET, word);
+        putLong(g, GC_PREV_OFFSET, word);
     }
 
     public static long prev(long g) {
-        return getLong(g + GC_PREV_OFFSET) & PREV_MASK;
+        return getLong(g, GC_PREV_OFFSET) & PREV_MASK;
     }
 
     /** {@code _PyGCHead_SET_PREV}: the pointer bits only, the flags kept. */
     public static void setPrev(long g, long prev) {
-        putLong(g + GC_PREV_OFFSET, (getLong(g + GC_PREV_OFFSET) & ~PREV_MASK) | prev);
+        putLong(g, GC_PREV_OFFSET, (getLong(g, GC_PREV_OFFSET) & ~PREV_MASK) | prev);
     }
 
     public static boolean isTracked(long o) {
-        return getLong(o - GC_HEAD_LENGTH + GC_NEXT_OFFSET) != 0;
+        return getLong(o - GC_HEAD_LENGTH, GC_NEXT_OFFSET) != 0;
     }
 
     // ------------------------------------------------------------------ gc_refs (inside a collection)
 
     public static long refs(long g) {
-        return getLong(g + GC_PREV_OFFSET) >>> PREV_SHIFT;
+        return getLong(g, GC_PREV_OFFSET) >>> PREV_SHIFT;
     }
 
     public static void setRefs(long g, long refs) {
-        putLong(g + GC_PREV_OFFSET, (getLong(g + GC_PREV_OFFSET) & ~PREV_MASK) | (refs << PREV_SHIFT));
+        putLong(g, GC_PREV_OFFSET, (getLong(g, GC_PREV_OFFSET) & ~PREV_MASK) | (refs << PREV_SHIFT));
     }
 
     /** {@code gc_reset_refs}: FINALIZED kept, COLLECTING set, gc_refs = refs. */
     public static void resetRefs(long g, long refs) {
-        putLong(g + GC_PREV_OFFSET, (getLong(g + GC_PREV_OFFSET) & PREV_MASK_FINALIZED)
+        putLong(g, GC_PREV_OFFSET, (getLong(g, GC_PREV_OFFSET) & PREV_MASK_FINALIZED)
                 | PREV_MASK_COLLECTING | (refs << PREV_SHIFT));
     }
 
     public static void decrementRefs(long g) {
-        putLong(g + GC_PREV_OFFSET, getLong(g + GC_PREV_OFFSET) - (1L << PREV_SHIFT));
+        putLong(g, GC_PREV_OFFSET, getLong(g, GC_PREV_OFFSET) - (1L << PREV_SHIFT));
     }
 
     public static boolean isCollecting(long g) {
-        return (getLong(g + GC_PREV_OFFSET) & PREV_MASK_COLLECTING) != 0;
+        return (getLong(g, GC_PREV_OFFSET) & PREV_MASK_COLLECTING) != 0;
     }
 
     /** {@code _PyGCHead_FINALIZED}: tp_finalize has run (or is running) for this object. */
     public static boolean isFinalized(long g) {
-        return (getLong(g + GC_PREV_OFFSET) & PREV_MASK_FINALIZED) != 0;
+        return (getLong(g, GC_PREV_OFFSET) & PREV_MASK_FINALIZED) != 0;
     }
 
     public static void setFinalized(long g) {
-        putLong(g + GC_PREV_OFFSET, getLong(g + GC_PREV_OFFSET) | PREV_MASK_FINALIZED);
+        putLong(g, GC_PREV_OFFSET, getLong(g, GC_PREV_OFFSET) | PREV_MASK_FINALIZED);
     }
 
     public static void clearCollecting(long g) {
-        putLong(g + GC_PREV_OFFSET, getLong(g + GC_PREV_OFFSET) & ~PREV_MASK_COLLECTING);
+        putLong(g, GC_PREV_OFFSET, getLong(g, GC_PREV_OFFSET) & ~PREV_MASK_COLLECTING);
     }
 
     // ------------------------------------------------------------------ lists

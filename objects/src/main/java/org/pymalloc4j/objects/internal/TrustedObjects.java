@@ -34,9 +34,15 @@ public final class TrustedObjects {
         return (int) (o >>> 4) & (CACHED - 1);
     }
 
-    /** Whether {@code o} is known live: the newest object or a cached one (never 0, NULL). */
+    /**
+     * Whether {@code o} is known live: the newest object or a cached one (never 0, NULL). The slot
+     * is masked with the array's own length, not the constant: C2 then knows the index is in
+     * bounds ({@code (x & (n - 1)) < n} for n &gt; 0) and drops the range check, from a path a
+     * container's items take at every check.
+     */
     public boolean contains(long o) {
-        return (o == newest || cached[slot(o)] == o) && o != 0;
+        long[] c = cached;
+        return (o == newest || c[(int) (o >>> 4) & (c.length - 1)] == o) && o != 0;
     }
 
     /** {@code o} was just born or revived: it is the newest object. */
