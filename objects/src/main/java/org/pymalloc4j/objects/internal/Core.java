@@ -274,9 +274,16 @@ public final class Core {
 
     /**
      * Decref of a reference an object held (an item, a slot, a dict entry) as it lets go of it:
-     * checked with {@link #heldRefcount}, cheaper than {@link #liveRefcount}.
+     * checked with {@link #heldRefcount}; a trusted object referenced elsewhere too takes one test.
      */
     public void decrefHeld(long o) {
+        if (checked && trusted.contains(o)) {
+            long rc = getLong(o);
+            if (rc > 1) {
+                putLong(o, rc - 1);
+                return;
+            }
+        }
         long rc = (checked ? heldRefcount(o) : getLong(o)) - 1;
         if (rc > 0) {
             putLong(o, rc);
