@@ -114,6 +114,11 @@ public final class Tuples extends TypeBehaviour {
         return getLong(o, OB_SIZE_OFFSET);
     }
 
+    /**
+     * Item {@code i}, read off the tuple's masked base, which its other fields share: with a
+     * constant {@code i} (a pair's items) the offset is a small constant; a variable one keeps
+     * the segment's bounds check, a compare, not a wrong access.
+     */
     public static long item(long o, long i) {
         return getLong(o, TUPLE_ITEMS_OFFSET + 8 * i);
     }
