@@ -8,7 +8,6 @@ import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryDomain;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.allocator.Tracer;
-import org.pymalloc4j.objects.FreedObjectException;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
@@ -369,8 +368,7 @@ public final class Core {
 
     private IllegalStateException deallocatingStatic(long o) {
         putLong(o, IMMORTAL_REFCNT); // as if the unbalanced decrefs had never happened
-        return new IllegalStateException(String.format(
-                "deallocating the static %s object at 0x%x: more decrefs than increfs", typeName(o), o));
+        return Refusals.deallocatingStatic(o, typeName(o));
     }
 
     // ------------------------------------------------------------------ checks
@@ -427,12 +425,11 @@ public final class Core {
         }
         checkMapped(o);
         if (isFreed(o)) {
-            throw useAfterFree(o);
+            throw Refusals.useAfterFree(o);
         }
         long type = getLong(o, OB_TYPE_OFFSET);
         if (types.find(type) < 0) {
-            throw new FreedObjectException(o, String.format(
-                    "0x%x is not a live object: its type word 0x%x is no type of this space", o, type));
+            throw Refusals.noType(o, type);
         }
         checkRefcount(o);
     }
@@ -471,7 +468,7 @@ public final class Core {
      * keeps the container's other items alive.
      */
     private long refuseHeld(long o, boolean readable) {
-        RuntimeException e = !readable ? notAnObject(o) : isFreed(o) ? useAfterFree(o) : refcountBelowOne(o);
+        RuntimeException e = !readable ? Refusals.notAnObject(o) : isFreed(o) ? Refusals.useAfterFree(o) : refcountBelowOne(o);
         if (trashDepth == 0) {
             throw e;
         }
@@ -494,13 +491,8 @@ public final class Core {
 
     private void checkMapped(long o) {
         if (!isReadable(o)) {
-            throw notAnObject(o);
+            throw Refusals.notAnObject(o);
         }
-    }
-
-    private static FreedObjectException notAnObject(long o) {
-        return new FreedObjectException(o, String.format(
-                "0x%x is not a live object of this space (freed, or never allocated by it)", o));
     }
 
     /** Whether the readable {@code o} is marked freed, or parked on its type's free list (refcount 0). */
@@ -513,10 +505,6 @@ public final class Core {
         return getLong(o) == 0 && t >= 0 && types.behaviour(t).isParked(o);
     }
 
-    private static FreedObjectException useAfterFree(long o) {
-        return new FreedObjectException(o, String.format("use of the freed object at 0x%x", o));
-    }
-
     private void checkRefcount(long o) {
         if (getLong(o) <= 0) {
             throw refcountBelowOne(o);
@@ -524,8 +512,7 @@ public final class Core {
     }
 
     private IllegalStateException refcountBelowOne(long o) {
-        return new IllegalStateException(String.format(
-                "the %s object at 0x%x has a negative or zero refcount (%d)", typeName(o), o, getLong(o)));
+        return Refusals.refcountBelowOne(o, typeName(o), getLong(o));
     }
 
     // ------------------------------------------------------------------ types
