@@ -182,13 +182,7 @@ public final class Core {
      */
     public void park(long o) {
         assert getLong(o) == 0 : String.format("parking 0x%x with refcount %d", o, getLong(o));
-        if (checked) {
-            trusted.forgotten(o);
-        }
-        liveObjects--;
-        if (trace != null) {
-            trace.remove(o);
-        }
+        uncount(o);
     }
 
     /**
@@ -211,10 +205,17 @@ public final class Core {
     public void forget(long o) {
         if (checked) {
             putLong(o, OB_TYPE_OFFSET, DEAD);
-            trusted.forgotten(o);
             if (rawObjectCount != 0 && rawObjects.remove(o)) {
                 rawObjectCount--;
             }
+        }
+        uncount(o);
+    }
+
+    /** What a parked object and a freed one share: no longer trusted, counted or on the trace-refs list. */
+    private void uncount(long o) {
+        if (checked) {
+            trusted.forgotten(o);
         }
         liveObjects--;
         if (trace != null) {
