@@ -47,11 +47,12 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * <p><b>Checked mode</b>, on unless the system property {@code pymalloc4j.checks} is
  * {@code false}: {@code free} and {@code realloc} refuse addresses the heap never handed out
  * and blocks already freed, with an {@link InvalidAddressException} and the heap unchanged.
- * Each arena has a bitmap with one bit per 16-byte granule, set while a block handed out starts
- * there ({@code LiveBits}, 8 KiB per 1 MiB arena): a free tests that bit and never reads the
- * block, so a double free, an interior pointer or a pool header is always caught. The newest
- * block's bit waits for the next malloc ({@code LiveBlocks}), so freeing the block just handed
- * out, a temporary, is one compare. As in
+ * A map shared by all checked heaps has one bit per 16-byte granule of the address space, set
+ * while a block handed out starts there ({@code LiveBits}, 8 KiB per 1 MiB arena in use, at an
+ * address computed from the block's): a free tests that bit and never reads the block, so a
+ * double free, an interior pointer or a pool header is always caught. The newest block's bit
+ * waits for the next malloc ({@code LiveBlocks}), so freeing the block just handed out, a
+ * temporary, is one compare. As in
  * CPython, a stale address whose block has since been handed out again is indistinguishable
  * from the new block, and freeing it frees the new block. Raw blocks are
  * always checked against a native table of the raw blocks handed out. With checks off, bad
@@ -85,8 +86,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     private final RawBlocks raw;
     private final ByteBudget budget;
     private final ArenaIndex arenaIndex;
-    /** Checked mode's record of live blocks (null unchecked). */
-    private final LiveBlocks live;
+    /** Checked mode: the block handed out last, its live bit not yet set, or 0 ({@link LiveBlocks}). */
+    private long newest;
     private boolean closed;
 
     PyMalloc(Geometry geometry, ArenaAllocator arenaAllocator, ByteBudget budget) {
@@ -97,7 +98,6 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         this.map = new ArenaMap(geometry.arenaBits());
         this.arenaIndex = new ArenaIndex(geometry.arenaBits(), map);
         this.arenas = new Arenas(geometry, map, arenaIndex, arenaAllocator, budget, CHECKS);
-        this.live = CHECKS ? new LiveBlocks(arenaIndex) : null;
         this.raw = new RawBlocks(budget, "this heap");
         this.usedpools = RawAllocator.calloc(Geometry.SIZE_CLASSES, 1L << SENTINEL_SHIFT);
         if (usedpools == 0) {
@@ -149,13 +149,13 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
      */
     public long malloc(long size) {
         long sizeMinusOne = size - 1;
-        if ((sizeMinusOne >>> 9 != 0) | closed) {
+        if (sizeMinusOne >>> 9 != 0) {
             return mallocOther(size);
         }
         int sizeClass = (int) (sizeMinusOne >>> Geometry.ALIGNMENT_SHIFT);
         long pool = rings[sizeClass];
         if (pool == 0) {
-            return allocateFromNewPool(sizeClass);
+            return allocateFromNewPool(sizeClass); // also where a closed heap, its rings emptied, refuses
         }
         // The fast path: pop the ring head's free list.
         long block = getLong(pool, FREEBLOCK_OFFSET);
@@ -164,7 +164,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         putLong(pool, FREEBLOCK_OFFSET, next);
         putInt(pool, REF_COUNT_OFFSET, count + 1);
         if (CHECKS) {
-            live.handOut(block);
+            LiveBlocks.settle(newest);
+            newest = block;
         }
         if (next == 0) {
             extendPool(pool, sizeClass);
@@ -213,8 +214,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         if (address == 0) {
             return malloc(newSize);
         }
-        long word = CHECKS ? checkedLiveWord(address, "realloc") : 0;
-        if (CHECKS ? word == 0 : !arenaIndex.contains(address)) {
+        if (CHECKS ? !checkedInArena(address, "realloc") : !arenaIndex.contains(address)) {
             return raw.realloc(address, newSize);
         }
         long pool = address & poolMask;
@@ -225,7 +225,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         long moved = malloc(newSize);
         NativeMemory.copy(address, moved, Math.min(newSize, blockSize));
         if (CHECKS) {
-            live.release(word, address); // after malloc, which may have set the bit of address
+            newest = LiveBlocks.release(address, newest); // after malloc, which may have set the bit of address
         }
         freeSmall(address, pool, getInt(pool + REF_COUNT_OFFSET) - 1);
         return moved;
@@ -239,28 +239,27 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
      * @throws IllegalStateException   if the heap is closed
      */
     public void free(long address) {
-        checkOpen();
-        if (address == 0) {
-            return;
-        }
         if (CHECKS) {
-            // The block malloc handed out last is known live, its bit never set: no probe.
-            if (!live.releaseIfNewest(address)) {
-                long word = arenaIndex.liveWord(address);
-                if (word == 0) {
-                    raw.free(address);
+            if (address == newest) {
+                // The block malloc handed out last is known live, its bit never set: no probe.
+                if (address == 0) {
+                    freeRaw(0);
                     return;
                 }
-                if (!live.clearIfLive(word, address)) {
-                    throw refused("free", address);
-                }
+                newest = 0;
+            } else if (!arenaIndex.contains(address)) {
+                freeRaw(address); // a closed heap's index is empty: refused there
+                return;
+            } else if (!LiveBlocks.clearIfLive(address)) {
+                throw refused("free", address);
             }
         } else if (!arenaIndex.contains(address)) {
-            raw.free(address);
+            freeRaw(address);
             return;
         }
-        long pool = address & poolMask;
-        freeSmall(address, pool, getInt(pool, REF_COUNT_OFFSET) - 1);
+        long block = NativeMemory.masked(address); // lets the JIT drop the pool header's own masks
+        long pool = block & poolMask;
+        freeSmall(block, pool, getInt(pool, REF_COUNT_OFFSET) - 1);
     }
 
     /** Pushes {@code block} on its pool's free list; {@code count} is the pool's new count. */
@@ -280,6 +279,14 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
 
     // ------------------------------------------------------------------ cold paths
 
+    /** free of an address in no arena: 0, a raw block, or a bad address. */
+    private void freeRaw(long address) {
+        checkOpen();
+        if (address != 0) {
+            raw.free(address);
+        }
+    }
+
     private long mallocOther(long size) {
         checkOpen();
         if (size < 0) {
@@ -290,6 +297,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
 
     /** The slow half of malloc: a pool from an arena, linked as its class's only used pool. */
     private long allocateFromNewPool(int sizeClass) {
+        checkOpen();
         long pool = arenas.takePool();
         if (pool == 0) {
             throw new OutOfMemoryError("pymalloc4j: cannot map a new arena of " + geometry.arenaSize()
@@ -317,7 +325,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             putLong(second, 0);
         }
         if (CHECKS) {
-            live.handOut(block);
+            LiveBlocks.settle(newest);
+            newest = block;
         }
         return block;
     }
@@ -346,12 +355,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         setRingHead(sizeClass, sentinel, next);
     }
 
-    /**
-     * Makes {@code head} (a pool, or the sentinel for an empty ring) the first pool of class
-     * {@code sizeClass}'s ring. One Java store and no native one: in a random mix four ops in
-     * five unlink a full pool and relink one (see the README), and a checked mix loop is near
-     * C2's inlining budget (18,000 nodes, about 550 a native access; past it this became a call).
-     */
+    /** Makes {@code head}, a pool or the sentinel for an empty ring, the first of class {@code sizeClass}'s ring. */
     private void setRingHead(int sizeClass, long sentinel, long head) {
         rings[sizeClass] = head == sentinel ? 0 : head;
     }
@@ -372,7 +376,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
      * reads it from usedpools[] likewise), and the head's prevpool is the sentinel: neither read.
      */
     private void insertToUsedPool(long pool) {
-        int sizeClass = getInt(pool + SZIDX_OFFSET);
+        int sizeClass = getInt(pool, SZIDX_OFFSET);
         long sentinel = sentinel(sizeClass);
         long head = rings[sizeClass];
         long next = head != 0 ? head : sentinel;
@@ -380,7 +384,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         putLong(pool, NEXTPOOL_OFFSET, next);
         putLong(pool, PREVPOOL_OFFSET, sentinel);
         putLong(next, PREVPOOL_OFFSET, pool);
-        setRingHead(sizeClass, sentinel, pool);
+        rings[sizeClass] = pool;
     }
 
     private void insertToFreePool(long pool) {
@@ -392,17 +396,16 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     }
 
     /**
-     * Checked mode: the word of {@code address}'s live bit, or 0 if the address is in no arena
-     * (a raw block, checked by the raw table); an arena address that is no live block is refused.
-     * One probe of the arena index finds both the arena and the word: the block itself is not
+     * Checked mode: whether {@code address} is in an arena; false for a raw block, checked by
+     * the raw table. An arena address that is no live block is refused. The block itself is not
      * read, which matters when it is cold.
      */
-    private long checkedLiveWord(long address, String operation) {
-        long word = arenaIndex.liveWord(address);
-        if (word != 0 && !live.isLive(word, address)) {
+    private boolean checkedInArena(long address, String operation) {
+        boolean inArena = arenaIndex.contains(address);
+        if (inArena && !LiveBlocks.isLive(address, newest)) {
             throw refused(operation, address);
         }
-        return word;
+        return inArena;
     }
 
     /**
@@ -456,15 +459,9 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return raw.contains(address);
         }
         if (CHECKS) {
-            return live.isLive(arenaIndex.liveWord(address), address);
+            return LiveBlocks.isLive(address, newest);
         }
-        long pool = address & poolMask;
-        int count = getInt(pool + REF_COUNT_OFFSET);
-        int sizeClass = getInt(pool + SZIDX_OFFSET);
-        long fromFirst = address - pool - POOL_OVERHEAD;
-        return count > 0 && sizeClass < Geometry.SIZE_CLASSES && fromFirst >= 0
-                && address - pool < getInt(pool + NEXTOFFSET_OFFSET)
-                && fromFirst % Geometry.blockSize(sizeClass) == 0 && !PoolFreeList.contains(pool, address, poolSize);
+        return PoolFreeList.isHandedOut(address & poolMask, address, poolSize);
     }
 
     /**
@@ -564,7 +561,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         arenas.checkInvariants();
         arenaIndex.checkInvariants();
         new HeapValidator(geometry, arenas, map, arenaIndex, usedpools, rings, SENTINEL_SHIFT,
-                CHECKS ? live.newest() : 0).check();
+                newest).check();
     }
 
     /** Whether heaps check their input: true unless {@code -Dpymalloc4j.checks=false} when this class loaded. */
@@ -587,6 +584,9 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return;
         }
         closed = true;
+        java.util.Arrays.fill(rings, 0); // malloc's and free's fast paths then lead to checkOpen
+        arenaIndex.clear();
+        newest = 0;
         raw.release();
         arenas.releaseAll();
         map.release();

@@ -46,6 +46,8 @@ public final class RawAllocator {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = libc("munmap",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle MPROTECT = libc("mprotect",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO =
             CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
@@ -56,6 +58,7 @@ public final class RawAllocator {
     private static final MethodHandle SYSCONF = libc("sysconf",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT));
 
+    private static final int PROT_NONE = 0;
     private static final int PROT_READ = 1;
     private static final int PROT_WRITE = 2;
     private static final int MAP_PRIVATE = 2;
@@ -64,6 +67,8 @@ public final class RawAllocator {
     /** MAP_ANONYMOUS: 0x20 on Linux, 0x1000 (MAP_ANON) on macOS and the BSDs. */
     private static final int MAP_ANONYMOUS = LINUX ? 0x20 : 0x1000;
     private static final long MAP_FAILED = -1L;
+    /** Linux's MAP_NORESERVE: no swap space is set aside for the mapping. */
+    private static final int MAP_NORESERVE = LINUX ? 0x4000 : 0;
     /** Linux's MADV_POPULATE_WRITE (5.14 and later). */
     private static final int MADV_POPULATE_WRITE = 23;
     /** Linux's MADV_HUGEPAGE: back the range with transparent huge pages where it can. */
@@ -164,9 +169,40 @@ public final class RawAllocator {
         return mmapAnonymous(size, 0);
     }
 
-    private static long mmapAnonymous(long size, int moreFlags) {
+    /**
+     * Reserves {@code size} bytes of address space with no access ({@code mmap} with
+     * {@code PROT_NONE}): it costs no memory, and counts against no overcommit limit, until
+     * parts of it are made usable with {@link #commit}. Unmap with {@link #unmap}.
+     *
+     * @return the address, or 0 if the kernel refused (the address space is limited or full)
+     */
+    public static long reserve(long size) {
+        return mmapAnonymous(size, PROT_NONE, MAP_NORESERVE);
+    }
+
+    /**
+     * Makes {@code size} bytes of a reservation at {@code address} (both multiples of the page
+     * size) readable and writable ({@code mprotect}); their pages are zeroed on first touch.
+     * Committing a range that already is does nothing.
+     *
+     * @return false if the kernel refused (no memory under a strict overcommit policy, or a range
+     *         that is not page-aligned or not mapped)
+     */
+    public static boolean commit(long address, long size) {
         try {
-            long address = (long) MMAP.invokeExact(0L, size, PROT_READ | PROT_WRITE,
+            return (int) MPROTECT.invokeExact(address, size, PROT_READ | PROT_WRITE) == 0;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static long mmapAnonymous(long size, int moreFlags) {
+        return mmapAnonymous(size, PROT_READ | PROT_WRITE, moreFlags);
+    }
+
+    private static long mmapAnonymous(long size, int protection, int moreFlags) {
+        try {
+            long address = (long) MMAP.invokeExact(0L, size, protection,
                     MAP_PRIVATE | MAP_ANONYMOUS | moreFlags, -1, 0L);
             return address == MAP_FAILED ? 0 : address;
         } catch (Throwable t) {

@@ -1,6 +1,5 @@
 package org.pymalloc4j.allocator;
 
-import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -10,7 +9,6 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.pymalloc4j.allocator.internal.ArenaIndex;
 import org.pymalloc4j.allocator.internal.LiveBits;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
@@ -45,19 +43,18 @@ class LiveBitsTest {
     }
 
     @Test
-    void theNewestBlockGetsItsBitWhenTheNextIsHandedOut() throws ReflectiveOperationException {
+    void theNewestBlockGetsItsBitWhenTheNextIsHandedOut() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
-            ArenaIndex index = arenaIndex(heap);
             long a = heap.malloc(64);
-            assertFalse(bit(index, a), "the newest block's bit waits");
+            assertFalse(bit(a), "the newest block's bit waits");
             assertTrue(heap.isLive(a));
             long b = heap.malloc(64);
-            assertTrue(bit(index, a), "set when the next block is handed out");
-            assertFalse(bit(index, b));
+            assertTrue(bit(a), "set when the next block is handed out");
+            assertFalse(bit(b));
             heap.checkInvariants();
             heap.free(a); // not the newest: its bit is cleared
-            assertFalse(bit(index, a));
+            assertFalse(bit(a));
             assertThrows(InvalidAddressException.class, () -> heap.free(a));
             heap.checkInvariants();
             heap.free(b);
@@ -125,14 +122,8 @@ class LiveBitsTest {
         assertTrue(e.getMessage().contains("double free"), e.getMessage());
     }
 
-    private static ArenaIndex arenaIndex(PyMalloc heap) throws ReflectiveOperationException {
-        Field f = PyMalloc.class.getDeclaredField("arenaIndex");
-        f.setAccessible(true);
-        return (ArenaIndex) f.get(heap);
-    }
-
-    private static boolean bit(ArenaIndex index, long address) {
-        return (NativeMemory.getLong(index.liveWord(address)) & LiveBits.bit(address)) != 0;
+    private static boolean bit(long address) {
+        return (NativeMemory.getLong(LiveBits.word(address)) & LiveBits.bit(address)) != 0;
     }
 
     /** Pools emptied and arenas returned to the OS leave no bit set and no newest block behind. */
@@ -164,7 +155,7 @@ class LiveBitsTest {
 
     /** checkInvariants checks the bitmap equation: a flipped bit either way is named. */
     @Test
-    void checkInvariantsNamesAWrongLiveBit() throws ReflectiveOperationException {
+    void checkInvariantsNamesAWrongLiveBit() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long a = heap.malloc(48);
@@ -172,9 +163,8 @@ class LiveBitsTest {
             long c = heap.malloc(48);
             heap.free(b);
             long d = heap.malloc(48); // b's block again, the newest (bit 0); c got its bit then
-            ArenaIndex index = arenaIndex(heap);
             for (long x : new long[] {a, c, d}) {
-                long word = index.liveWord(x);
+                long word = LiveBits.word(x);
                 long before = NativeMemory.getLong(word);
                 NativeMemory.putLong(word, before ^ LiveBits.bit(x));
                 IllegalStateException e = assertThrows(IllegalStateException.class, heap::checkInvariants);
@@ -188,7 +178,8 @@ class LiveBitsTest {
 
     /**
      * Arenas one pool past an arena boundary: each straddles two ideal blocks, so the index
-     * finds the bitmap through its list of unaligned arenas. A seeded model with bad frees.
+     * answers through the radix tree, and the words at their edges cover another arena's bytes
+     * too. A seeded model with bad frees.
      */
     @Test
     void unalignedArenasKeepTheirBits() {

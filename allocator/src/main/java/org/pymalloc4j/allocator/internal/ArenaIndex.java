@@ -9,19 +9,17 @@ import java.util.Arrays;
  * Measured in the same JVM, a malloc+free pair costs about 2 ns less with this index
  * ({@code ArenaLookupBenchmark}). The radix tree is kept, as CPython's structure: it answers
  * {@code isArenaAddress}, it is what the statistics report, and the two are cross-checked.
- * Beside each arena number the table keeps the bias of the arena's {@link LiveBits} bitmap, so
- * the same probe that finds the arena finds the word of a block's live bit.
  *
  * <pre>
- *  slot = arenaNumber &amp; (capacity - 1), then linear probing; table[2 slot] = entry, table[2 slot + 1] = bias
+ *  slot = arenaNumber &amp; (capacity - 1), then linear probing; table[slot] = entry
  *  entry = EMPTY (-1)
  *  entry = arenaNumber            the whole ideal block [n * ARENA_SIZE, (n+1) * ARENA_SIZE) is an arena
- *  entry = arenaNumber | PARTIAL  part of the block is an arena (an unaligned arena): ask the radix tree,
- *                                 and the list of unaligned arenas for the bias
+ *  entry = arenaNumber | PARTIAL  part of the block is an arena (an unaligned arena): ask the radix tree
  *  invariants: count &lt;= capacity / 4;  every entry lies between its home slot and the next EMPTY
  * </pre>
  * Arena numbers of neighbouring mappings are consecutive, so direct indexing spreads them
- * without hashing.
+ * without hashing. The slot is masked with the table's own length, which lets the JIT drop the
+ * array's bounds check.
  */
 public final class ArenaIndex {
     private static final long EMPTY = -1;
@@ -32,9 +30,6 @@ public final class ArenaIndex {
     private final ArenaMap map;
     private long[] table = newTable(MIN_CAPACITY);
     private int count;
-    /** Bases and biases of the arenas that are not ARENA_SIZE-aligned (usually none). */
-    private long[] unalignedBase = new long[0];
-    private long[] unalignedBias = new long[0];
 
     public ArenaIndex(int arenaBits, ArenaMap map) {
         this.arenaBits = arenaBits;
@@ -42,10 +37,8 @@ public final class ArenaIndex {
     }
 
     private static long[] newTable(int capacity) {
-        long[] t = new long[2 * capacity];
-        for (int i = 0; i < t.length; i += 2) {
-            t[i] = EMPTY;
-        }
+        long[] t = new long[capacity];
+        Arrays.fill(t, EMPTY);
         return t;
     }
 
@@ -53,50 +46,18 @@ public final class ArenaIndex {
     public boolean contains(long address) {
         long key = address >>> arenaBits;
         long[] t = table;
-        return t[((int) key << 1) & (t.length - 2)] == key || containsSlow(address, key);
+        return t[(int) key & (t.length - 1)] == key || containsSlow(address, key);
     }
 
     private boolean containsSlow(long address, long key) {
         return find(key) >= 0 || (find(key | PARTIAL) >= 0 && map.contains(address));
     }
 
-    /**
-     * The address of the word holding {@code address}'s {@link LiveBits} bit, or 0 if
-     * {@code address} is in no arena. One probe of the table when the arena is aligned.
-     */
-    public long liveWord(long address) {
-        long key = address >>> arenaBits;
-        long[] t = table;
-        int i = ((int) key << 1) & (t.length - 2);
-        if (t[i] == key) {
-            return LiveBits.word(t[i + 1], address);
-        }
-        return liveWordSlow(address, key);
-    }
-
-    private long liveWordSlow(long address, long key) {
-        int i = find(key);
-        if (i >= 0) {
-            return LiveBits.word(table[i + 1], address);
-        }
-        if (find(key | PARTIAL) < 0 || !map.contains(address)) {
-            return 0;
-        }
-        long arenaSize = 1L << arenaBits;
-        for (int a = 0; a < unalignedBase.length; a++) {
-            if (address - unalignedBase[a] >= 0 && address - unalignedBase[a] < arenaSize) {
-                return LiveBits.word(unalignedBias[a], address);
-            }
-        }
-        throw new IllegalStateException("arena index: 0x" + Long.toHexString(address)
-                + " is in the arena map but in no unaligned arena");
-    }
-
-    /** The table index of {@code entry}'s key word, or -1. */
+    /** The slot of {@code entry}, or -1. */
     private int find(long entry) {
         long[] t = table;
-        int mask = t.length - 2;
-        for (int i = ((int) entry << 1) & mask; ; i = (i + 2) & mask) {
+        int mask = t.length - 1;
+        for (int i = home(entry, mask); ; i = (i + 1) & mask) {
             long e = t[i];
             if (e == entry) {
                 return i;
@@ -107,24 +68,14 @@ public final class ArenaIndex {
         }
     }
 
-    /** Records the arena at {@code base} of {@code 1 << arenaBits} bytes, with no live bitmap. */
+    /** Records the arena at {@code base} of {@code 1 << arenaBits} bytes. */
     public void add(long base) {
-        add(base, 0);
-    }
-
-    /** Records the arena at {@code base}, whose {@link LiveBits} bitmap has {@code bias}. */
-    public void add(long base, long bias) {
         long arenaSize = 1L << arenaBits;
         if ((base & (arenaSize - 1)) == 0) {
-            put(base >>> arenaBits, bias);
+            put(base >>> arenaBits);
         } else {
-            put((base >>> arenaBits) | PARTIAL, 0);
-            put(((base + arenaSize) >>> arenaBits) | PARTIAL, 0);
-            int n = unalignedBase.length;
-            unalignedBase = Arrays.copyOf(unalignedBase, n + 1);
-            unalignedBias = Arrays.copyOf(unalignedBias, n + 1);
-            unalignedBase[n] = base;
-            unalignedBias[n] = bias;
+            put((base >>> arenaBits) | PARTIAL);
+            put(((base + arenaSize) >>> arenaBits) | PARTIAL);
         }
     }
 
@@ -143,79 +94,72 @@ public final class ArenaIndex {
                 delete((block >>> arenaBits) | PARTIAL);
             }
         }
-        for (int a = 0; a < unalignedBase.length; a++) {
-            if (unalignedBase[a] == base) {
-                int last = unalignedBase.length - 1;
-                unalignedBase[a] = unalignedBase[last];
-                unalignedBias[a] = unalignedBias[last];
-                unalignedBase = Arrays.copyOf(unalignedBase, last);
-                unalignedBias = Arrays.copyOf(unalignedBias, last);
-                return;
-            }
-        }
+    }
+
+    /** Forgets every arena at once, as a heap closes: afterwards nothing is contained. */
+    public void clear() {
+        table = newTable(MIN_CAPACITY);
+        count = 0;
     }
 
     private static int home(long entry, int mask) {
-        return ((int) (entry & ~PARTIAL) << 1) & mask;
+        return (int) (entry & ~PARTIAL) & mask;
     }
 
-    private void put(long entry, long bias) {
-        if ((count + 1) * 8L > table.length) {
+    private void put(long entry) {
+        if ((count + 1) * 4L > table.length) {
             long[] old = table;
-            table = newTable(old.length);
+            table = newTable(old.length * 2);
             count = 0;
-            for (int i = 0; i < old.length; i += 2) {
-                if (old[i] != EMPTY) {
-                    put(old[i], old[i + 1]);
+            for (long e : old) {
+                if (e != EMPTY) {
+                    put(e);
                 }
             }
         }
-        int mask = table.length - 2;
+        int mask = table.length - 1;
         int i = home(entry, mask);
         while (table[i] != EMPTY) {
             if (table[i] == entry) {
                 return; // two unaligned arenas can share a partial block
             }
-            i = (i + 2) & mask;
+            i = (i + 1) & mask;
         }
         table[i] = entry;
-        table[i + 1] = bias;
         count++;
     }
 
     private void delete(long entry) {
-        int mask = table.length - 2;
+        int mask = table.length - 1;
         int hole = find(entry);
         if (hole < 0) {
             return;
         }
         count--;
-        for (int i = (hole + 2) & mask; table[i] != EMPTY; i = (i + 2) & mask) {
+        for (int i = (hole + 1) & mask; table[i] != EMPTY; i = (i + 1) & mask) {
             if (!LinearProbing.staysAfterDeletion(hole, home(table[i], mask), i)) {
                 table[hole] = table[i];
-                table[hole + 1] = table[i + 1];
                 hole = i;
             }
         }
         table[hole] = EMPTY;
-        table[hole + 1] = 0;
     }
 
     /** Checks the load bound and the probe invariant. */
     public void checkInvariants() {
         int seen = 0;
-        int mask = table.length - 2;
-        for (int i = 0; i < table.length; i += 2) {
+        int mask = table.length - 1;
+        for (int i = 0; i < table.length; i++) {
             if (table[i] == EMPTY) {
                 continue;
             }
             seen++;
-            for (int j = home(table[i], mask); j != i; j = (j + 2) & mask) {
+            for (int j = home(table[i], mask); j != i; j = (j + 1) & mask) {
                 ArenaValidator.require(table[j] != EMPTY, "arena index: empty slot %d before entry %x at %d",
-                        j / 2, table[i], i / 2);
+                        j, table[i], i);
             }
         }
-        ArenaValidator.require(seen == count && count * 8L <= table.length,
-                "arena index: count %d, %d entries in %d slots", count, seen, table.length / 2);
+        ArenaValidator.require(seen == count && count * 4L <= table.length,
+                "arena index: count %d, %d entries in %d slots", count, seen, table.length);
     }
 }

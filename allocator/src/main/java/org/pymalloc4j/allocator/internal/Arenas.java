@@ -46,7 +46,7 @@ public final class Arenas {
     private final ArenaMap map;
     private final ArenaIndex index;
     private final ByteBudget budget;
-    /** Whether each arena gets a {@link LiveBits} bitmap (checked mode). */
+    /** Whether each arena's words of the {@link LiveBits} map are opened and cleared (checked mode). */
     private final boolean liveBits;
     /** Whether fresh pools are populated: {@link #PREFAULT}, and pools of more than one page. */
     private final boolean prefaultPools;
@@ -62,7 +62,6 @@ public final class Arenas {
      */
     private boolean[] prefault = new boolean[0];
     private long[] poolAddress = new long[0];
-    private long[] liveBias = new long[0];
     private long[] freepools = new long[0];
     private int[] nfreepools = new int[0];
     private int[] ntotalpools = new int[0];
@@ -79,11 +78,15 @@ public final class Arenas {
     private long narenasCurrentlyAllocated;
 
     /**
-     * @param liveBits whether each arena gets a {@link LiveBits} bitmap, allocated and freed
-     *                 with it and recorded in {@code index}
+     * @param liveBits whether each arena's words of the {@link LiveBits} map are made writable
+     *                 when it is mapped and zeroed when it is returned (checked mode)
+     * @throws OutOfMemoryError if {@code liveBits} and the map's address space cannot be reserved
      */
     public Arenas(Geometry geometry, ArenaMap map, ArenaIndex index, ArenaAllocator source, ByteBudget budget,
                   boolean liveBits) {
+        if (liveBits) {
+            LiveBits.require();
+        }
         this.index = index;
         this.liveBits = liveBits;
         this.source = source;
@@ -237,7 +240,6 @@ public final class Arenas {
             sourceOf = Arrays.copyOf(sourceOf, numarenas);
             prefault = Arrays.copyOf(prefault, numarenas);
             poolAddress = Arrays.copyOf(poolAddress, numarenas);
-            liveBias = Arrays.copyOf(liveBias, numarenas);
             freepools = Arrays.copyOf(freepools, numarenas);
             nfreepools = Arrays.copyOf(nfreepools, numarenas);
             ntotalpools = Arrays.copyOf(ntotalpools, numarenas);
@@ -275,24 +277,18 @@ public final class Arenas {
         if (base == 0) {
             return NIL;
         }
-        long bias = 0;
-        if (liveBits) {
-            long bitmap = LiveBits.allocate(arenaSize);
-            if (bitmap == 0) {
-                map.markUnused(base);
-                source.free(base, arenaSize);
-                budget.release(arenaSize);
-                return NIL;
-            }
-            bias = LiveBits.bias(bitmap, base);
+        if (liveBits && !LiveBits.open(base, arenaSize)) {
+            map.markUnused(base);
+            source.free(base, arenaSize);
+            budget.release(arenaSize);
+            return NIL;
         }
-        index.add(base, bias);
+        index.add(base);
         int a = unusedArenaObjects;
         unusedArenaObjects = nextarena[a];
         sourceOf[a] = source;
         prefault[a] = populate;
         address[a] = base;
-        liveBias[a] = bias;
         narenasCurrentlyAllocated++;
         ntimesArenaAllocated++;
         narenasHighwater = Math.max(narenasHighwater, narenasCurrentlyAllocated);
@@ -310,8 +306,7 @@ public final class Arenas {
 
     private void freeArena(int a) {
         if (liveBits) {
-            RawAllocator.free(LiveBits.bitmap(liveBias[a], address[a]));
-            liveBias[a] = 0;
+            LiveBits.clear(address[a], arenaSize);
         }
         sourceOf[a].free(address[a], arenaSize);
         budget.release(arenaSize);
@@ -357,12 +352,7 @@ public final class Arenas {
         return (address[a] + poolSize - 1) & -poolSize;
     }
 
-    /** The bias of arena {@code a}'s {@link LiveBits} bitmap (0 without one). */
-    public long liveBias(int a) {
-        return liveBias[a];
-    }
-
-    /** Whether arenas carry {@link LiveBits} bitmaps. */
+    /** Whether arenas have {@link LiveBits} words (checked mode). */
     public boolean hasLiveBits() {
         return liveBits;
     }

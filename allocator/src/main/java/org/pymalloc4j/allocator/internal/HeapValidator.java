@@ -67,9 +67,8 @@ public final class HeapValidator {
             require(index.contains(base) && index.contains(base + g.arenaSize() - 1),
                     "arena %d at 0x%x is not in the arena index", a, base);
             require(!map.contains(base - 1) || isArenaEnd(base - 1), "arena map covers 0x%x before arena %d", base - 1, a);
-            long bias = arenas.liveBias(a);
-            long firstWord = LiveBits.word(bias, base);
-            long[] live = new long[(int) ((LiveBits.word(bias, base + g.arenaSize() - 1) - firstWord) / 8 + 1)];
+            long firstWord = LiveBits.word(base);
+            long[] live = new long[(int) ((LiveBits.word(base + g.arenaSize() - 1) - firstWord) / 8 + 1)];
             for (long pool = arenas.firstPool(a); pool < arenas.poolAddress(a); pool += poolSize) {
                 int count = getInt(pool + PoolHeader.REF_COUNT_OFFSET);
                 if (count == 0) {
@@ -77,11 +76,11 @@ public final class HeapValidator {
                 }
                 Set<Long> free = checkPool(pool, count, inRings.contains(pool));
                 if (arenas.hasLiveBits()) {
-                    markLive(pool, free, bias, firstWord, live);
+                    markLive(pool, free, firstWord, live);
                 }
             }
             if (arenas.hasLiveBits()) {
-                checkLiveBits(a, bias, firstWord, live);
+                checkLiveBits(a, firstWord, live);
             }
         }
         require(newest == 0 || newestSeen || !arenas.hasLiveBits(),
@@ -89,27 +88,26 @@ public final class HeapValidator {
     }
 
     /** Sets in {@code live} the bits the bitmap should have for {@code pool}'s blocks. */
-    private void markLive(long pool, Set<Long> free, long bias, long firstWord, long[] live) {
+    private void markLive(long pool, Set<Long> free, long firstWord, long[] live) {
         int s = Geometry.blockSize(getInt(pool + PoolHeader.SZIDX_OFFSET));
         long end = pool + getInt(pool + PoolHeader.NEXTOFFSET_OFFSET);
         for (long b = pool + Geometry.POOL_OVERHEAD; b < end; b += s) {
             if (b == newest) {
                 newestSeen = !free.contains(b);
             } else if (!free.contains(b)) {
-                live[(int) ((LiveBits.word(bias, b) - firstWord) / 8)] |= LiveBits.bit(b);
+                live[(int) ((LiveBits.word(b) - firstWord) / 8)] |= LiveBits.bit(b);
             }
         }
     }
 
-    private void checkLiveBits(int a, long bias, long firstWord, long[] live) {
-        require(index.liveWord(arenas.address(a)) == firstWord, "arena %d: the index has another live bitmap", a);
+    private void checkLiveBits(int a, long firstWord, long[] live) {
         for (int i = 0; i < live.length; i++) {
             long actual = getLong(firstWord + 8L * i);
             if (actual != live[i]) {
                 long wrong = Long.lowestOneBit(actual ^ live[i]);
-                long granule = (((firstWord - bias) + 8L * i) << 3) + Long.numberOfTrailingZeros(wrong);
+                long granule = LiveBits.granule(firstWord + 8L * i, Long.numberOfTrailingZeros(wrong));
                 require(false, "arena %d: live bit of 0x%x is %d, should be %d (1 for a live block but the newest)",
-                        a, granule << 4, (actual & wrong) != 0 ? 1 : 0, (live[i] & wrong) != 0 ? 1 : 0);
+                        a, granule, (actual & wrong) != 0 ? 1 : 0, (live[i] & wrong) != 0 ? 1 : 0);
             }
         }
     }

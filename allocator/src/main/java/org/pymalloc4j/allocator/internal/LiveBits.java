@@ -3,50 +3,60 @@ package org.pymalloc4j.allocator.internal;
 import org.pymalloc4j.allocator.RawAllocator;
 
 /**
- * Checked mode's answer to "is a live block starting here?": one bit per 16-byte granule of an
- * arena, in a native bitmap beside the arena (8 KiB per 1 MiB arena, 0.8%), set by malloc and
- * cleared by free. {@code free} tests one bit instead of reading the block, so refusing a double
- * free or an interior pointer costs no load of a cold block, and no free-list walk.
+ * Checked mode's answer to "is a live block starting here?": one bit per 16-byte granule of
+ * the address space, in one shadow map shared by every checked heap of the process, set by
+ * malloc and cleared by free. {@code free} tests one bit instead of reading the block, so
+ * refusing a double free or an interior pointer costs no load of a cold block, and no
+ * free-list walk.
  *
  * <pre>
  *  granule g = address &gt;&gt;&gt; 4           bit (g &amp; 63) of the 8-byte word at
- *  word(address) = bias + ((address &gt;&gt;&gt; 7) &amp; -8)      bias = bitmap - ((arenaBase &gt;&gt;&gt; 7) &amp; -8)
+ *  word(address) = SHADOW + ((address &gt;&gt;&gt; 7) &amp; WORD_OFFSETS)       for address &lt; COVERED = 2^47
  *
- *  bit(address) == 1  iff  address is the start of a block handed out and not yet freed,
- *                          except the newest block, whose setting {@link LiveBlocks} puts off
+ *  bit(address) == 1  iff  address is the start of a block a heap handed out and has not freed,
+ *                          except each heap's newest block, whose setting {@link LiveBlocks} puts off
  * </pre>
- * The bitmap covers the arena's whole range (plus one word, for an arena not 1 KiB-aligned), so
- * every address inside the arena has a word, and the bits of pool headers, uncarved or free
- * blocks and block interiors are 0. A {@code long} shift uses only the low 6 bits of its count,
- * so {@code 1L << (address >>> 4)} is the granule's bit in its word.
+ * Why one map at a fixed place, as AddressSanitizer's shadow memory: a block's word is two
+ * instructions from its address, with no lookup of its arena. Each heap only ever sets bits of
+ * its own pools, and pools are at least 4 KiB aligned, so no word (1 KiB of address space)
+ * holds bits of two arenas, and heaps used from different threads never write one word.
+ *
+ * <p>The map is 1 TiB of address space ({@code 2^47 / 128}), reserved with no access once per
+ * process, when the first checked heap is built: it costs no memory. The pages over an arena
+ * are made writable when the arena is mapped ({@link #open}); 8 KiB a 1 MiB arena, as the
+ * per-arena bitmaps before it. An arena returned to the OS has its words zeroed
+ * ({@link #clear}); the pages stay, for the next arena mapped there. A {@code long} shift uses
+ * only the low 6 bits of its count, so {@code 1L << (address >>> 4)} is the granule's bit.
  */
 public final class LiveBits {
+    /** Addresses below this have a word: the user half of a 48-bit address space. */
+    public static final long COVERED = 1L << 47;
+    /** The word offsets inside the map, a multiple of 8 below {@code COVERED >>> 7}. */
+    private static final long WORD_OFFSETS = (COVERED >>> 7) - 8;
+    /** Pages are made writable in aligned runs of this many bytes of map, a multiple of any page size. */
+    private static final long RUN = 64 * 1024;
+    /** The map's address, 0 if the address space could not be reserved. Folded by the JIT. */
+    private static final long SHADOW = RawAllocator.reserve(COVERED >>> 7);
+
     private LiveBits() {
     }
 
-    /** The bitmap's length in bytes for an arena of {@code arenaSize} bytes. */
-    public static long bytesFor(long arenaSize) {
-        return (arenaSize >>> 7) + 8;
+    /**
+     * Makes sure the map exists; call before a checked heap takes its first arena.
+     *
+     * @throws OutOfMemoryError if the 1 TiB of address space could not be reserved
+     */
+    public static void require() {
+        if (SHADOW == 0) {
+            throw new OutOfMemoryError("pymalloc4j: checked mode cannot reserve " + (COVERED >>> 7 >>> 30)
+                    + " GiB of address space for its live-block map (address space only, no memory);"
+                    + " is the address space limited (ulimit -v)? -Dpymalloc4j.checks=false runs without it");
+        }
     }
 
-    /** A zeroed bitmap for the arena at {@code base}, or 0 if the memory cannot be had. */
-    public static long allocate(long arenaSize) {
-        return RawAllocator.calloc(1, bytesFor(arenaSize));
-    }
-
-    /** The bias of a bitmap at {@code bitmap} for the arena at {@code arenaBase}. */
-    public static long bias(long bitmap, long arenaBase) {
-        return bitmap - ((arenaBase >>> 7) & -8L);
-    }
-
-    /** The bitmap's own address, from its bias and its arena's base. */
-    public static long bitmap(long bias, long arenaBase) {
-        return bias + ((arenaBase >>> 7) & -8L);
-    }
-
-    /** The address of the word holding {@code address}'s bit. */
-    public static long word(long bias, long address) {
-        return bias + ((address >>> 7) & -8L);
+    /** The address of the word holding {@code address}'s bit; {@code address} must be below {@link #COVERED}. */
+    public static long word(long address) {
+        return SHADOW + ((address >>> 7) & WORD_OFFSETS);
     }
 
     /** The bit of {@code address}'s granule in its word. */
@@ -54,4 +64,34 @@ public final class LiveBits {
         return 1L << (address >>> 4);
     }
 
+    /** The address of the granule whose bit is bit {@code bit} of the word at {@code word}. */
+    public static long granule(long word, int bit) {
+        return (((word - SHADOW) << 3) + bit) << 4;
+    }
+
+    /**
+     * Makes the words of {@code [base, base + size)} writable, an arena about to be used.
+     *
+     * @return false if the range is not below {@link #COVERED} or the kernel refused
+     */
+    public static boolean open(long base, long size) {
+        if (base < 0 || size > COVERED - base) {
+            return false;
+        }
+        long from = word(base) & -RUN;
+        long to = (word(base + size - 1) + RUN) & -RUN;
+        return RawAllocator.commit(from, to - from);
+    }
+
+    /**
+     * Zeroes the words that lie wholly inside {@code [base, base + size)}, an arena returned to
+     * the OS. A word reaching outside covers no pool, so none of its bits is ever set.
+     */
+    public static void clear(long base, long size) {
+        long from = word((base + 1023) & -1024L);
+        long to = word((base + size) & -1024L);
+        if (to > from) {
+            NativeMemory.fill(from, to - from, (byte) 0);
+        }
+    }
 }

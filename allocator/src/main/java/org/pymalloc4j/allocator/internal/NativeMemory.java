@@ -37,6 +37,14 @@ public final class NativeMemory {
     private NativeMemory() {
     }
 
+    /**
+     * {@code address} as every accessor here sees it. The JIT knows the result is below 2^56, so
+     * an address derived from it by a mask or a small constant offset needs no mask of its own.
+     */
+    public static long masked(long address) {
+        return address & MASK;
+    }
+
     public static long getLong(long address) {
         return (long) LONG.get(ALL, address & MASK);
     }

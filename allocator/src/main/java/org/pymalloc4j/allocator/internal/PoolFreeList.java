@@ -2,15 +2,32 @@ package org.pymalloc4j.allocator.internal;
 
 import org.pymalloc4j.allocator.Geometry;
 
+import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.allocator.internal.PoolHeader.FREEBLOCK_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.NEXTOFFSET_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.REF_COUNT_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
 
 /**
  * A pool's free list, walked: the slow answer to "is this block free?", for errors ("double
- * free") and for {@code isLive} when checked mode's bitmap does not exist.
+ * free") and for {@code isLive} when checked mode's live bits do not exist.
  */
 public final class PoolFreeList {
     private PoolFreeList() {
+    }
+
+    /**
+     * Whether {@code address} is a block of the pool at {@code pool} (of {@code poolSize} bytes)
+     * that is handed out: a pool in use, a carved block's start, not on the free list.
+     */
+    public static boolean isHandedOut(long pool, long address, int poolSize) {
+        int count = getInt(pool + REF_COUNT_OFFSET);
+        int sizeClass = getInt(pool + SZIDX_OFFSET);
+        long fromFirst = address - pool - Geometry.POOL_OVERHEAD;
+        return count > 0 && sizeClass >= 0 && sizeClass < Geometry.SIZE_CLASSES && fromFirst >= 0
+                && address - pool < getInt(pool + NEXTOFFSET_OFFSET)
+                && fromFirst % Geometry.blockSize(sizeClass) == 0 && !contains(pool, address, poolSize);
     }
 
     /**

@@ -1,0 +1,202 @@
+package org.pymalloc4j.allocator;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+import org.pymalloc4j.allocator.internal.LiveBits;
+import org.pymalloc4j.allocator.internal.NativeMemory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The live-block map is one for the whole process (LiveBits): what makes that safe is that a
+ * bit says "live" only to the heap whose arena index holds the address, that an arena going
+ * back to the OS leaves no bit behind for the next mapping there, and that no arena lies out of
+ * the map's reach.
+ */
+class LiveMapTest {
+
+    private static boolean bit(long address) {
+        return (NativeMemory.getLong(LiveBits.word(address)) & LiveBits.bit(address)) != 0;
+    }
+
+    @Test
+    void aLiveBlockOfAnotherHeapIsRefusedThoughItsBitIsSet() {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        try (PyMalloc mine = PyMalloc.create(); PyMalloc other = PyMalloc.create()) {
+            long a = mine.malloc(64);
+            long b = mine.malloc(64); // a's bit is set now
+            assertTrue(bit(a));
+            String before = other.debugMallocStats();
+            InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> other.free(a));
+            assertTrue(e.getMessage().contains(Long.toHexString(a)), e.getMessage());
+            assertThrows(InvalidAddressException.class, () -> other.realloc(a, 100));
+            assertThrows(InvalidAddressException.class, () -> other.free(b), "nor its newest block");
+            assertEquals(before, other.debugMallocStats(), "the other heap is unchanged");
+            assertFalse(other.isLive(a));
+            assertTrue(mine.isLive(a) && bit(a), "the block stays live in its own heap");
+            mine.free(a);
+            mine.free(b);
+            mine.checkInvariants();
+            other.checkInvariants();
+        }
+    }
+
+    @Test
+    void closingWithLiveBlocksClearsTheirBits() {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        long seed = TestSupport.seed();
+        SplittableRandom random = new SplittableRandom(seed);
+        List<Long> blocks = new ArrayList<>();
+        try (PyMalloc heap = PyMalloc.create()) {
+            for (int i = 0; i < 20_000; i++) { // a few arenas' worth
+                blocks.add(heap.malloc(1 + random.nextInt(512)));
+            }
+            heap.malloc(16); // every block above has its bit now
+            for (long p : blocks) {
+                assertTrue(bit(p), "seed " + seed);
+            }
+        }
+        for (long p : blocks) {
+            assertFalse(bit(p), "bit of 0x" + Long.toHexString(p) + " left set after close, seed " + seed);
+        }
+    }
+
+    /** Another heap mapping an arena where a closed one had live blocks hands them out afresh. */
+    @Test
+    void anArenaMappedWhereAClosedHeapHadLiveBlocksStartsClean() {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        long old;
+        try (PyMalloc first = PyMalloc.create()) {
+            old = first.malloc(64);
+            first.malloc(64);
+        }
+        try (PyMalloc second = PyMalloc.create()) {
+            long p = second.malloc(64);
+            second.malloc(64);
+            // Usually the kernel maps the new arena where the old one was; either way the old
+            // address is live in the new heap only if the new heap handed it out.
+            assertEquals(old == p, second.isLive(old));
+            if (old != p) {
+                assertThrows(InvalidAddressException.class, () -> second.free(old));
+            }
+            second.checkInvariants();
+        }
+    }
+
+    @Test
+    void anArenaOutOfTheMapsReachIsRefusedAndTheHeapStaysUsable() {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        List<Long> returned = new ArrayList<>();
+        ArenaAllocator beyond = new ArenaAllocator() {
+            @Override
+            public long allocate(long size) {
+                return LiveBits.COVERED; // never touched: refused before any use
+            }
+
+            @Override
+            public void free(long address, long size) {
+                returned.add(address);
+            }
+        };
+        try (PyMalloc heap = PyMalloc.builder().arenaAllocator(beyond).build()) {
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> heap.malloc(64));
+            assertTrue(e.getMessage().contains("arena"), e.getMessage());
+            assertEquals(List.of(LiveBits.COVERED), returned, "the arena went back to its allocator");
+            assertFalse(heap.isArenaAddress(LiveBits.COVERED));
+            heap.checkInvariants();
+            heap.setArenaAllocator(ArenaAllocator.mmap());
+            long p = heap.malloc(64);
+            heap.free(p);
+            heap.checkInvariants();
+        }
+    }
+
+    @Test
+    void openRefusesRangesOutOfReach() {
+        assertFalse(LiveBits.open(LiveBits.COVERED, 1 << 20));
+        assertFalse(LiveBits.open(LiveBits.COVERED - (1 << 19), 1 << 20), "a range reaching past the end");
+        assertFalse(LiveBits.open(-(1L << 20), 1 << 20));
+        assertTrue(LiveBits.open(LiveBits.COVERED - (1 << 20), 1 << 20));
+    }
+
+    /** clear zeroes the words wholly inside the range and leaves the edge words, shared with neighbours. */
+    @Test
+    void clearLeavesTheWordsAtTheEdges() {
+        long base = 0x6f00_0000_0000L; // no arena of this process lies there
+        assertTrue(LiveBits.open(base - 4096, 16384));
+        long[] words = {LiveBits.word(base), LiveBits.word(base + 1024), LiveBits.word(base + 2048)};
+        for (long w : words) {
+            NativeMemory.putLong(w, -1L);
+        }
+        LiveBits.clear(base + 16, 2048); // whole words inside: only [base + 1024, base + 2048)
+        assertEquals(-1L, NativeMemory.getLong(words[0]));
+        assertEquals(0L, NativeMemory.getLong(words[1]));
+        assertEquals(-1L, NativeMemory.getLong(words[2]));
+        LiveBits.clear(base, 3072);
+        for (long w : words) {
+            assertEquals(0L, NativeMemory.getLong(w));
+        }
+    }
+
+    @Test
+    void aWordsGranulesMapBackToTheirAddresses() {
+        long address = 0x7f12_3456_7890L;
+        long word = LiveBits.word(address);
+        assertEquals(address, LiveBits.granule(word, Long.numberOfTrailingZeros(LiveBits.bit(address))));
+        assertEquals(word, LiveBits.word(address + 0x360), "64 granules, 1 KiB, share a word");
+        assertEquals(word + 8, LiveBits.word(address - 0x90 + 1024));
+    }
+
+    /**
+     * A JVM whose address space is limited to 4 GiB: a checked heap is refused with an error
+     * that says why and what to do; an unchecked one works.
+     */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aLimitedAddressSpaceRefusesACheckedHeapWithAnErrorThatSaysWhy() throws Exception {
+        String checked = runLimited("true");
+        assertTrue(checked.contains("OutOfMemoryError") && checked.contains("ulimit -v")
+                && checked.contains("-Dpymalloc4j.checks=false"), checked);
+        String unchecked = runLimited("false");
+        assertTrue(unchecked.startsWith("created"), unchecked);
+    }
+
+    private static String runLimited(String checks) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = Path.of(PyMalloc.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                + File.pathSeparator
+                + Path.of(LiveMapTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Process p = new ProcessBuilder("/bin/sh", "-c", "ulimit -v 4194304 && exec \"$0\" \"$@\"", java,
+                "-Xmx32m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=32m", "-XX:+UseSerialGC",
+                "--enable-native-access=ALL-UNNAMED", "-Dpymalloc4j.checks=" + checks, "-cp", classPath,
+                LimitedChild.class.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
+    }
+
+    /** The child of {@link #aLimitedAddressSpaceRefusesACheckedHeapWithAnErrorThatSaysWhy}. */
+    public static final class LimitedChild {
+        public static void main(String[] args) {
+            try (PyMalloc heap = PyMalloc.create()) {
+                long p = heap.malloc(64);
+                heap.free(p);
+                System.out.println("created and used a heap");
+            } catch (OutOfMemoryError e) {
+                System.out.println(e);
+            }
+        }
+    }
+}
