@@ -445,7 +445,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
 
     /**
      * Whether {@code address} is a block this heap handed out and has not freed. In checked mode
-     * one bit of the arena's live bitmap answers; unchecked, the block's pool free list is
+     * one bit of the live-block map answers; unchecked, the block's pool free list is
      * walked, up to a pool's worth of loads.
      *
      * @throws IllegalStateException if the heap is closed

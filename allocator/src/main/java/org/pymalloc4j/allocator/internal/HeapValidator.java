@@ -87,7 +87,7 @@ public final class HeapValidator {
                 "newest block 0x%x is not a live block of a pool in use", newest);
     }
 
-    /** Sets in {@code live} the bits the bitmap should have for {@code pool}'s blocks. */
+    /** Sets in {@code live} the bits the live-block map should have for {@code pool}'s blocks. */
     private void markLive(long pool, Set<Long> free, long firstWord, long[] live) {
         int s = Geometry.blockSize(getInt(pool + PoolHeader.SZIDX_OFFSET));
         long end = pool + getInt(pool + PoolHeader.NEXTOFFSET_OFFSET);
