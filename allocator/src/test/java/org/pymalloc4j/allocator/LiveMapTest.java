@@ -123,6 +123,20 @@ class LiveMapTest {
         }
     }
 
+    /** The map reaches past every mapping the kernel hands out: the user address space, a power of two. */
+    @Test
+    void theMapCoversWhereTheKernelMapsMemory() {
+        long covered = LiveBits.COVERED;
+        assertEquals(1, Long.bitCount(covered), "a power of two: 0x" + Long.toHexString(covered));
+        assertTrue(covered >= 1L << 39, "0x" + Long.toHexString(covered));
+        long mapping = RawAllocator.mmap(1 << 20);
+        try {
+            assertTrue(mapping + (1 << 20) <= covered, "0x" + Long.toHexString(mapping));
+        } finally {
+            RawAllocator.unmap(mapping, 1 << 20);
+        }
+    }
+
     @Test
     void openRefusesRangesOutOfReach() {
         assertFalse(LiveBits.open(LiveBits.COVERED, 1 << 20));

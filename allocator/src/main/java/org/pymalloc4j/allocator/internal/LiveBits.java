@@ -11,7 +11,7 @@ import org.pymalloc4j.allocator.RawAllocator;
  *
  * <pre>
  *  granule g = address &gt;&gt;&gt; 4           bit (g &amp; 63) of the 8-byte word at
- *  word(address) = SHADOW + ((address &gt;&gt;&gt; 7) &amp; WORD_OFFSETS)       for address &lt; COVERED = 2^47
+ *  word(address) = SHADOW + ((address &gt;&gt;&gt; 7) &amp; WORD_OFFSETS)       for address &lt; COVERED (2^47 on x86-64)
  *
  *  bit(address) == 1  iff  address is the start of a block a heap handed out and has not freed,
  *                          except each heap's newest block, whose setting {@link LiveBlocks} puts off
@@ -21,16 +21,21 @@ import org.pymalloc4j.allocator.RawAllocator;
  * its own pools, and pools are at least 4 KiB aligned, so no word (1 KiB of address space)
  * holds bits of two arenas, and heaps used from different threads never write one word.
  *
- * <p>The map is 1 TiB of address space ({@code 2^47 / 128}), reserved with no access once per
- * process, when the first checked heap is built: it costs no memory. The pages over an arena
- * are made writable when the arena is mapped ({@link #open}); 8 KiB a 1 MiB arena, as the
- * per-arena bitmaps before it. An arena returned to the OS has its words zeroed
- * ({@link #clear}); the pages stay, for the next arena mapped there. A {@code long} shift uses
- * only the low 6 bits of its count, so {@code 1L << (address >>> 4)} is the granule's bit.
+ * <p>The map is {@code COVERED / 128} bytes of address space (1 TiB on x86-64), reserved with
+ * no access once per process, when the first checked heap is built: it costs no memory. The
+ * pages over an arena are made writable when the arena is mapped ({@link #open}); 8 KiB a
+ * 1 MiB arena, as the per-arena bitmaps before it. An arena returned to the OS has its words
+ * zeroed ({@link #clear}); the pages stay, for the next arena mapped there. A {@code long}
+ * shift uses only the low 6 bits of its count, so {@code 1L << (address >>> 4)} is the
+ * granule's bit.
  */
 public final class LiveBits {
-    /** Addresses below this have a word: the user half of a 48-bit address space. */
-    public static final long COVERED = 1L << 47;
+    /**
+     * Addresses below this have a word: the user address space, whose top is found by where the
+     * kernel places a mapping (just below the stack): 2^47 on x86-64, 2^48 on AArch64 with
+     * 48-bit addresses, 2^39 with 39-bit ones; never less than 2^39.
+     */
+    public static final long COVERED = userAddressSpace();
     /** The word offsets inside the map, a multiple of 8 below {@code COVERED >>> 7}. */
     private static final long WORD_OFFSETS = (COVERED >>> 7) - 8;
     /** Pages are made writable in aligned runs of this many bytes of map, a multiple of any page size. */
@@ -41,10 +46,19 @@ public final class LiveBits {
     private LiveBits() {
     }
 
+    private static long userAddressSpace() {
+        long probe = RawAllocator.mmap(4096);
+        if (probe == 0) {
+            return 1L << 47;
+        }
+        RawAllocator.unmap(probe, 4096);
+        return Math.max(1L << 39, Long.highestOneBit(probe) << 1);
+    }
+
     /**
      * Makes sure the map exists; call before a checked heap takes its first arena.
      *
-     * @throws OutOfMemoryError if the 1 TiB of address space could not be reserved
+     * @throws OutOfMemoryError if the map's address space could not be reserved
      */
     public static void require() {
         if (SHADOW == 0) {
