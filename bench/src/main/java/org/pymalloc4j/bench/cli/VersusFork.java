@@ -48,9 +48,10 @@ public final class VersusFork {
                 ? Arrays.stream(args[6].split(File.pathSeparator)).map(Path::of).toList() : List.of();
         List<AlternatingRounds.Result> r;
         try (OtherBuild other = against.isEmpty() ? null : new OtherBuild(against);
+             OtherBuild self = against.isEmpty() ? null : new OtherBuild(OtherBuild.thisBuild());
              VersusPatterns.MixRequests requests = new VersusPatterns.MixRequests();
              VersusPatterns.Side java = other == null ? VersusPatterns.pymalloc4j(p, requests)
-                     : OtherBuild.adapted(VersusPatterns.isolatedSide(p.name()), p.name()); // layered as the other's
+                     : self.side(p.name()); // loaded and layered as the other's
              VersusPatterns.Side otherJava = other == null ? null : other.side(p.name())) {
             if (other != null) {
                 System.out.println("source " + other.allocatorSource());
