@@ -142,7 +142,12 @@ class LiveMapTest {
         assertFalse(LiveBits.open(LiveBits.COVERED, 1 << 20));
         assertFalse(LiveBits.open(LiveBits.COVERED - (1 << 19), 1 << 20), "a range reaching past the end");
         assertFalse(LiveBits.open(-(1L << 20), 1 << 20));
-        assertTrue(LiveBits.open(LiveBits.COVERED - (1 << 20), 1 << 20));
+        assertTrue(LiveBits.open(LiveBits.COVERED - (1 << 20), 1 << 20), "the map's last run");
+        assertTrue(LiveBits.open(0, 1 << 20), "the map's first run");
+        long word = LiveBits.word(0x10000);
+        NativeMemory.putLong(word, 1);
+        assertEquals(1, NativeMemory.getLong(word));
+        NativeMemory.putLong(word, 0);
     }
 
     /** clear zeroes the words wholly inside the range and leaves the edge words, shared with neighbours. */

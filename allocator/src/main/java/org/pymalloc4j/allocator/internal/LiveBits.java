@@ -92,8 +92,10 @@ public final class LiveBits {
         if (base < 0 || size > COVERED - base) {
             return false;
         }
-        long from = word(base) & -RUN;
-        long to = (word(base + size - 1) + RUN) & -RUN;
+        // Whole 64 KiB runs, clamped to the map: the reservation is only page-aligned, and
+        // mprotect must touch no byte outside it.
+        long from = Math.max(SHADOW, word(base) & -RUN);
+        long to = Math.min(SHADOW + (COVERED >>> 7), (word(base + size - 1) + RUN) & -RUN);
         return RawAllocator.commit(from, to - from);
     }
 
