@@ -67,19 +67,21 @@ public final class HeapValidator {
             require(index.contains(base) && index.contains(base + g.arenaSize() - 1),
                     "arena %d at 0x%x is not in the arena index", a, base);
             require(!map.contains(base - 1) || isArenaEnd(base - 1), "arena map covers 0x%x before arena %d", base - 1, a);
-            long firstWord = LiveBits.word(base);
-            long[] live = new long[(int) ((LiveBits.word(base + g.arenaSize() - 1) - firstWord) / 8 + 1)];
+            boolean liveBits = arenas.hasLiveBits(); // unchecked, the map is not even reserved
+            long firstWord = liveBits ? LiveBits.word(base) : 0;
+            long[] live = liveBits
+                    ? new long[(int) ((LiveBits.word(base + g.arenaSize() - 1) - firstWord) / 8 + 1)] : null;
             for (long pool = arenas.firstPool(a); pool < arenas.poolAddress(a); pool += poolSize) {
                 int count = getInt(pool + PoolHeader.REF_COUNT_OFFSET);
                 if (count == 0) {
                     continue; // on the arena's free list, checked by ArenaValidator
                 }
                 Set<Long> free = checkPool(pool, count, inRings.contains(pool));
-                if (arenas.hasLiveBits()) {
+                if (liveBits) {
                     markLive(pool, free, firstWord, live);
                 }
             }
-            if (arenas.hasLiveBits()) {
+            if (liveBits) {
                 checkLiveBits(a, firstWord, live);
             }
         }
