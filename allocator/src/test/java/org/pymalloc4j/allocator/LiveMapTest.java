@@ -179,8 +179,8 @@ class LiveMapTest {
     }
 
     /**
-     * A JVM whose address space is limited to 4 GiB: a checked heap is refused with an error
-     * that says why and what to do; an unchecked one works.
+     * A JVM whose address space is limited to 16 GiB, far below the map's 1 TiB: a checked
+     * heap is refused with an error that says why and what to do; an unchecked one works.
      */
     @Test
     @EnabledOnOs(OS.LINUX)
@@ -197,7 +197,7 @@ class LiveMapTest {
         String classPath = Path.of(PyMalloc.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 + File.pathSeparator
                 + Path.of(LiveMapTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Process p = new ProcessBuilder("/bin/sh", "-c", "ulimit -v 4194304 && exec \"$0\" \"$@\"", java,
+        Process p = new ProcessBuilder("/bin/sh", "-c", "ulimit -v 16777216 && exec \"$0\" \"$@\"", java,
                 "-Xmx32m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=32m", "-XX:+UseSerialGC",
                 "--enable-native-access=ALL-UNNAMED", "-Dpymalloc4j.checks=" + checks, "-cp", classPath,
                 LimitedChild.class.getName()).redirectErrorStream(true).start();
