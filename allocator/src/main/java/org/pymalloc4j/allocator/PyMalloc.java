@@ -164,8 +164,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         putLong(pool, FREEBLOCK_OFFSET, next);
         putInt(pool, REF_COUNT_OFFSET, count + 1);
         if (CHECKS) {
-            LiveBlocks.settle(newest);
-            newest = block;
+            newest = LiveBlocks.handOut(newest, block);
         }
         if (next == 0) {
             extendPool(pool, sizeClass);
@@ -239,23 +238,18 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
      * @throws IllegalStateException   if the heap is closed
      */
     public void free(long address) {
-        if (CHECKS) {
-            if (address == newest) {
-                // The block malloc handed out last is known live, its bit never set: no probe.
-                if (address == 0) {
-                    freeRaw(0);
-                    return;
-                }
-                newest = 0;
-            } else if (!arenaIndex.contains(address)) {
-                freeRaw(address); // a closed heap's index is empty: refused there
+        if (CHECKS && address == newest) {
+            // The block malloc handed out last is known live, its bit never set: no probe.
+            if (address == 0) {
+                freeRaw(0);
                 return;
-            } else if (!LiveBlocks.clearIfLive(address)) {
-                throw refused("free", address);
             }
+            newest = 0;
         } else if (!arenaIndex.contains(address)) {
-            freeRaw(address);
+            freeRaw(address); // a closed heap's index is empty: refused there
             return;
+        } else if (CHECKS && !LiveBlocks.clearIfLive(address)) {
+            throw refused("free", address);
         }
         long block = NativeMemory.masked(address); // lets the JIT drop the pool header's own masks
         long pool = block & poolMask;
@@ -325,8 +319,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             putLong(second, 0);
         }
         if (CHECKS) {
-            LiveBlocks.settle(newest);
-            newest = block;
+            newest = LiveBlocks.handOut(newest, block);
         }
         return block;
     }

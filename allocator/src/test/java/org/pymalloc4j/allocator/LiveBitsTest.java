@@ -47,14 +47,14 @@ class LiveBitsTest {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long a = heap.malloc(64);
-            assertFalse(bit(a), "the newest block's bit waits");
+            assertFalse(TestSupport.liveBit(a), "the newest block's bit waits");
             assertTrue(heap.isLive(a));
             long b = heap.malloc(64);
-            assertTrue(bit(a), "set when the next block is handed out");
-            assertFalse(bit(b));
+            assertTrue(TestSupport.liveBit(a), "set when the next block is handed out");
+            assertFalse(TestSupport.liveBit(b));
             heap.checkInvariants();
             heap.free(a); // not the newest: its bit is cleared
-            assertFalse(bit(a));
+            assertFalse(TestSupport.liveBit(a));
             assertThrows(InvalidAddressException.class, () -> heap.free(a));
             heap.checkInvariants();
             heap.free(b);
@@ -120,10 +120,6 @@ class LiveBitsTest {
     private static void assertDoubleFree(PyMalloc heap, long address) {
         InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(address));
         assertTrue(e.getMessage().contains("double free"), e.getMessage());
-    }
-
-    private static boolean bit(long address) {
-        return (NativeMemory.getLong(LiveBits.word(address)) & LiveBits.bit(address)) != 0;
     }
 
     /** Pools emptied and arenas returned to the OS leave no bit set and no newest block behind. */

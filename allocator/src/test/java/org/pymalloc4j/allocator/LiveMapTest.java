@@ -27,17 +27,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class LiveMapTest {
 
-    private static boolean bit(long address) {
-        return (NativeMemory.getLong(LiveBits.word(address)) & LiveBits.bit(address)) != 0;
-    }
-
     @Test
     void aLiveBlockOfAnotherHeapIsRefusedThoughItsBitIsSet() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc mine = PyMalloc.create(); PyMalloc other = PyMalloc.create()) {
             long a = mine.malloc(64);
             long b = mine.malloc(64); // a's bit is set now
-            assertTrue(bit(a));
+            assertTrue(TestSupport.liveBit(a));
             String before = other.debugMallocStats();
             InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> other.free(a));
             assertTrue(e.getMessage().contains(Long.toHexString(a)), e.getMessage());
@@ -45,7 +41,7 @@ class LiveMapTest {
             assertThrows(InvalidAddressException.class, () -> other.free(b), "nor its newest block");
             assertEquals(before, other.debugMallocStats(), "the other heap is unchanged");
             assertFalse(other.isLive(a));
-            assertTrue(mine.isLive(a) && bit(a), "the block stays live in its own heap");
+            assertTrue(mine.isLive(a) && TestSupport.liveBit(a), "the block stays live in its own heap");
             mine.free(a);
             mine.free(b);
             mine.checkInvariants();
@@ -65,11 +61,11 @@ class LiveMapTest {
             }
             heap.malloc(16); // every block above has its bit now
             for (long p : blocks) {
-                assertTrue(bit(p), "seed " + seed);
+                assertTrue(TestSupport.liveBit(p), "seed " + seed);
             }
         }
         for (long p : blocks) {
-            assertFalse(bit(p), "bit of 0x" + Long.toHexString(p) + " left set after close, seed " + seed);
+            assertFalse(TestSupport.liveBit(p), "bit of 0x" + Long.toHexString(p) + " left set after close, seed " + seed);
         }
     }
 

@@ -3,6 +3,7 @@ package org.pymalloc4j.allocator;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
+import org.pymalloc4j.allocator.internal.LiveBits;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
 import static org.junit.jupiter.api.Assertions.fail;
@@ -15,6 +16,11 @@ public final class TestSupport {
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     private TestSupport() {
+    }
+
+    /** Whether {@code address}'s bit is set in checked mode's live-block map. */
+    static boolean liveBit(long address) {
+        return (NativeMemory.getLong(LiveBits.word(address)) & LiveBits.bit(address)) != 0;
     }
 
     static java.util.stream.Stream<Geometry> geometries() {

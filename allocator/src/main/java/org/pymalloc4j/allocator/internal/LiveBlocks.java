@@ -26,14 +26,17 @@ public final class LiveBlocks {
     }
 
     /**
-     * Sets the bit of {@code previous}, the heap's newest block until another is handed out;
-     * nothing if it is 0 (it was freed).
+     * Records {@code block}, just taken off a free list, as the heap's newest block, setting now
+     * the bit of {@code previous}, the newest until then (nothing if it is 0: it was freed).
+     *
+     * @return {@code block}, the heap's newest block from now on
      */
-    public static void settle(long previous) {
+    public static long handOut(long previous, long block) {
         if (previous != 0) {
             long word = LiveBits.word(previous);
             putLong(word, getLong(word) | LiveBits.bit(previous));
         }
+        return block;
     }
 
     /** Whether {@code address}, inside an arena of the heap whose newest block is {@code newest}, is a live block. */
