@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.pymalloc4j.objects.internal.TrustedObjects;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,8 +18,8 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 
 /**
- * Checked mode trusts the object made last, and a few objects found live lately (a container's
- * long-lived items), without probing the arena index or the type table, and tests only their
+ * Checked mode trusts the object made last, the two found live last and a few more found live
+ * lately (a container's long-lived items), without probing the arena index or the type table, and tests only their
  * refcount: each way a trusted object can stop being live must still be refused, and no entry
  * may name a dead object (checkInvariants checks it).
  */
@@ -33,15 +34,36 @@ class TrustedObjectsTest {
                 return space.floats().newFloat(value);
             }
         },
-        /** Found live by the full check while not the newest: cached. */
+        /** Found live by the full check while not the newest: the object found last, and cached. */
         CACHED("cached object") {
             @Override
             long make(ObjectSpace space, double value) {
                 long f = space.floats().newFloat(value);
                 long other = space.floats().newFloat(-value); // f is no longer the newest object
-                space.incref(f);                              // the full check: f is cached
+                space.incref(f);                              // the full check: f is found
                 space.decref(f);
                 space.decref(other);
+                return f;
+            }
+        },
+        /** Found live, then two objects of other slots found after it: in the table alone. */
+        CACHED_ONLY("cached object") {
+            @Override
+            long make(ObjectSpace space, double value) {
+                long f = CACHED.make(space, value);
+                List<Long> extras = new ArrayList<>();
+                findAnother(space, f, false, extras);
+                findAnother(space, f, false, extras);
+                return f; // the extras stay live until the space closes: releasing one would find it
+            }
+        },
+        /** Found live, then an object of its slot found after it: in neither the table nor lastFound. */
+        FOUND_BEFORE("object found live before the last") {
+            @Override
+            long make(ObjectSpace space, double value) {
+                long f = CACHED.make(space, value);
+                List<Long> extras = new ArrayList<>();
+                findAnother(space, f, true, extras);
                 return f;
             }
         };
@@ -53,6 +75,21 @@ class TrustedObjectsTest {
         }
 
         abstract long make(ObjectSpace space, double value);
+
+        /**
+         * Makes floats until one's table slot is (or is not, as {@code sameSlot} says) that of
+         * {@code f}, and has the full check find it live; every float made is added to {@code extras}.
+         */
+        static void findAnother(ObjectSpace space, long f, boolean sameSlot, List<Long> extras) {
+            long g;
+            do {
+                g = space.floats().newFloat(extras.size());
+                extras.add(g);
+            } while ((TrustedObjects.slotOf(g) == TrustedObjects.slotOf(f)) != sameSlot);
+            extras.add(space.floats().newFloat(-1)); // g is no longer the newest object
+            space.incref(g);
+            space.decref(g);
+        }
     }
 
     private static ObjectSpace checkedSpace() {

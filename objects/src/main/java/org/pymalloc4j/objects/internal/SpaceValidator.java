@@ -19,9 +19,10 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *  free lists: size &lt;= max; entries distinct, not live: refcount == 0 and the type word
  *              their list's type; parked tuples keep ob_size == their list's size
  *  trashcan:   depth == 0 between operations
- *  checked:    every object Core trusts (TrustedObjects: the newest, the cached) is live (not
- *              parked, not DEAD, refcount &gt; 0); each cached one sits in its own slot and is
- *              not the newest
+ *  checked:    every object Core trusts (TrustedObjects: the newest, the two found last, the
+ *              cached) is live (not parked, not DEAD, refcount &gt; 0); each cached one sits in
+ *              its own slot; none but the newest is the newest; the two found last differ,
+ *              and the last is cached
  *  statics:    refcount &gt; 0
  *  collector:  not collecting; its scratch lists (unreachable, finalizers ...) empty;
  *              each list of gen 0..2 and permanent well formed
@@ -92,6 +93,16 @@ public final class SpaceValidator {
             if (o != 0 && (TrustedObjects.slotOf(o) != slot || o == trusted.newest())) {
                 fail(String.format("the cached object 0x%x is in slot %d, or is also the newest object", o, slot));
             }
+        }
+        long last = trusted.lastFound();
+        long before = trusted.foundBefore();
+        checkTrusted(parked, last, "the object found live last");
+        checkTrusted(parked, before, "the object found live before the last");
+        if (last != 0 && (last == before || last == trusted.newest()) || before != 0 && before == trusted.newest()) {
+            fail(String.format("the objects found live last, 0x%x and 0x%x, are the same or the newest object", last, before));
+        }
+        if (last != 0 && cached[TrustedObjects.slotOf(last)] != last) {
+            fail(String.format("the object found live last, 0x%x, is not cached", last));
         }
     }
 
