@@ -2,11 +2,12 @@ package org.pymalloc4j.allocator;
 
 import java.nio.ByteOrder;
 
-import org.pymalloc4j.allocator.internal.ArenaIndex;
+import org.pymalloc4j.allocator.internal.ArenaOwners;
 import org.pymalloc4j.allocator.internal.ByteBudget;
 import org.pymalloc4j.allocator.internal.ArenaMap;
 import org.pymalloc4j.allocator.internal.Arenas;
 import org.pymalloc4j.allocator.internal.HeapValidator;
+import org.pymalloc4j.allocator.internal.LiveBits;
 import org.pymalloc4j.allocator.internal.LiveBlocks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 import org.pymalloc4j.allocator.internal.PoolFreeList;
@@ -85,7 +86,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     private final Arenas arenas;
     private final RawBlocks raw;
     private final ByteBudget budget;
-    private final ArenaIndex arenaIndex;
+    /** This heap's tag in the {@link ArenaOwners} map, which all heaps of the process share. */
+    private final int tag = ArenaOwners.newTag();
     /** Checked mode: the block handed out last, its live bit not yet set, or 0 ({@link LiveBlocks}). */
     private long newest;
     private boolean closed;
@@ -96,8 +98,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         this.poolSize = geometry.poolSize();
         this.poolMask = -(long) poolSize;
         this.map = new ArenaMap(geometry.arenaBits());
-        this.arenaIndex = new ArenaIndex(geometry.arenaBits(), map);
-        this.arenas = new Arenas(geometry, map, arenaIndex, arenaAllocator, budget, CHECKS);
+        this.arenas = new Arenas(geometry, map, tag, arenaAllocator, budget, CHECKS);
         this.raw = new RawBlocks(budget, "this heap");
         this.usedpools = RawAllocator.calloc(Geometry.SIZE_CLASSES, 1L << SENTINEL_SHIFT);
         if (usedpools == 0) {
@@ -213,8 +214,11 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         if (address == 0) {
             return malloc(newSize);
         }
-        if (CHECKS ? !checkedInArena(address, "realloc") : !arenaIndex.contains(address)) {
-            return raw.realloc(address, newSize);
+        if (!inArena(address)) {
+            return raw.realloc(address, newSize); // the raw table refuses what is not a raw block
+        }
+        if (CHECKS && !LiveBlocks.isLive(address, newest)) {
+            throw refused("realloc", address); // the block is not read: it may be cold
         }
         long pool = address & poolMask;
         int blockSize = Geometry.blockSize(getInt(pool + SZIDX_OFFSET));
@@ -239,17 +243,16 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
      */
     public void free(long address) {
         if (CHECKS && address == newest) {
-            // The block malloc handed out last is known live, its bit never set: no probe.
+            // The block malloc handed out last is known live, its bit never set: no lookup.
             if (address == 0) {
-                freeRaw(0);
+                freeOutside(0);
                 return;
             }
             newest = 0;
-        } else if (!arenaIndex.contains(address)) {
-            freeRaw(address); // a closed heap's index is empty: refused there
+        } else if (CHECKS ? !(LiveBits.isGranule(address) && inArenaBelowTop(address) && LiveBlocks.clearIfSet(address))
+                : !inArenaBelowTop(address)) { // unchecked: an address above the map is wrong anyway
+            freeOutside(address);
             return;
-        } else if (CHECKS && !LiveBlocks.clearIfLive(address)) {
-            throw refused("free", address);
         }
         long block = NativeMemory.masked(address); // lets the JIT drop the pool header's own masks
         long pool = block & poolMask;
@@ -273,9 +276,15 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
 
     // ------------------------------------------------------------------ cold paths
 
-    /** free of an address in no arena: 0, a raw block, or a bad address. */
-    private void freeRaw(long address) {
+    /**
+     * free of an address that is no live block of this heap's arenas: refused if it lies in one
+     * (checked mode), else 0, a raw block, or a bad address, which the raw table refuses.
+     */
+    private void freeOutside(long address) {
         checkOpen();
+        if (CHECKS && inArena(address)) {
+            throw refused("free", address);
+        }
         if (address != 0) {
             raw.free(address);
         }
@@ -389,19 +398,6 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     }
 
     /**
-     * Checked mode: whether {@code address} is in an arena; false for a raw block, checked by
-     * the raw table. An arena address that is no live block is refused. The block itself is not
-     * read, which matters when it is cold.
-     */
-    private boolean checkedInArena(long address, String operation) {
-        boolean inArena = arenaIndex.contains(address);
-        if (inArena && !LiveBlocks.isLive(address, newest)) {
-            throw refused(operation, address);
-        }
-        return inArena;
-    }
-
-    /**
      * The cold half of the check: the error for an arena address that is no live block, saying
      * "double free" when the block is on its pool's free list. The pool header is read only when
      * it lies in an arena (an unaligned arena's first bytes belong to no pool).
@@ -431,9 +427,22 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
      */
     public boolean isArenaAddress(long address) {
         checkOpen();
-        // The Java arena index answers as the radix tree does (checkInvariants cross-checks
-        // them) with one array load instead of three native ones.
-        return arenaIndex.contains(address);
+        return inArena(address); // the owner map, cross-checked with the radix tree by checkInvariants
+    }
+
+    /** Whether {@code address}, any address, lies in one of this heap's arenas. */
+    private boolean inArena(long address) {
+        return address >= 0 && address < ArenaOwners.COVERED && inArenaBelowTop(address);
+    }
+
+    /**
+     * {@link #inArena} for an address below {@link ArenaOwners#COVERED} (above, its alias's
+     * answer): its chunk is this heap's, or shared and the radix tree says so (a closed heap's
+     * tree is gone: no).
+     */
+    private boolean inArenaBelowTop(long address) {
+        int owner = ArenaOwners.owner(address);
+        return owner == tag || owner == ArenaOwners.SHARED && !closed && map.contains(address);
     }
 
     /**
@@ -552,9 +561,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         checkOpen();
         raw.checkInvariants();
         arenas.checkInvariants();
-        arenaIndex.checkInvariants();
-        new HeapValidator(geometry, arenas, map, arenaIndex, usedpools, rings, SENTINEL_SHIFT,
-                newest).check();
+        new HeapValidator(geometry, arenas, map, tag, usedpools, rings, SENTINEL_SHIFT, newest).check();
     }
 
     /** Whether heaps check their input: true unless {@code -Dpymalloc4j.checks=false} when this class loaded. */
@@ -577,8 +584,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return;
         }
         closed = true;
-        java.util.Arrays.fill(rings, 0); // malloc's and free's fast paths then lead to checkOpen
-        arenaIndex.clear();
+        java.util.Arrays.fill(rings, 0); // malloc's fast path then leads to checkOpen; free's, its arenas
+                                         // gone from the owner map below, too
         newest = 0;
         raw.release();
         arenas.releaseAll();

@@ -135,7 +135,7 @@ public final class RawAllocator {
      * one, so once one arena is aligned the next {@code size} bytes usually are too: that is
      * tried first (jemalloc's trick). Otherwise this maps {@code size + alignment} bytes and
      * unmaps the slack before and after the aligned range, which would leave arenas one
-     * alignment apart (half the arena index's direct-mapped slots unused, more collisions).
+     * alignment apart (half the address space between them unused by arenas).
      *
      * @return the aligned address, or 0 if the kernel refused
      */
@@ -178,6 +178,18 @@ public final class RawAllocator {
      */
     public static long reserve(long size) {
         return mmapAnonymous(size, PROT_NONE, MAP_NORESERVE);
+    }
+
+    /**
+     * Reserves {@code size} bytes of address space that read as zeros ({@code mmap} with
+     * {@code PROT_READ}): a read maps the kernel's shared zero page, a write faults until the
+     * range is made writable with {@link #commit}. It costs no memory, and counts against no
+     * overcommit limit (a read-only private mapping is not charged). Unmap with {@link #unmap}.
+     *
+     * @return the address, or 0 if the kernel refused (the address space is limited or full)
+     */
+    public static long reserveReadable(long size) {
+        return mmapAnonymous(size, PROT_READ, MAP_NORESERVE);
     }
 
     /**

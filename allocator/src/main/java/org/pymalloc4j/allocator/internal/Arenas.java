@@ -44,7 +44,8 @@ public final class Arenas {
     private final long poolSize;
     private final int maxPoolsInArena;
     private final ArenaMap map;
-    private final ArenaIndex index;
+    /** This heap's tag in the {@link ArenaOwners} map. */
+    private final int tag;
     private final ByteBudget budget;
     /** Whether each arena's words of the {@link LiveBits} map are opened and cleared (checked mode). */
     private final boolean liveBits;
@@ -82,12 +83,12 @@ public final class Arenas {
      *                 when it is mapped and zeroed when it is returned (checked mode)
      * @throws OutOfMemoryError if {@code liveBits} and the map's address space cannot be reserved
      */
-    public Arenas(Geometry geometry, ArenaMap map, ArenaIndex index, ArenaAllocator source, ByteBudget budget,
+    public Arenas(Geometry geometry, ArenaMap map, int tag, ArenaAllocator source, ByteBudget budget,
                   boolean liveBits) {
         if (liveBits) {
             LiveBits.require();
         }
-        this.index = index;
+        this.tag = tag;
         this.liveBits = liveBits;
         this.source = source;
         this.budget = budget;
@@ -225,7 +226,6 @@ public final class Arenas {
         nextarena[a] = unusedArenaObjects;
         unusedArenaObjects = a;
         map.markUnused(address[a]);
-        index.remove(address[a]);
         freeArena(a);
         narenasCurrentlyAllocated--;
     }
@@ -277,13 +277,16 @@ public final class Arenas {
         if (base == 0) {
             return NIL;
         }
-        if (liveBits && !LiveBits.open(base, arenaSize)) {
+        boolean recorded = ArenaOwners.add(base, arenaSize, tag);
+        if (!recorded || liveBits && !LiveBits.open(base, arenaSize)) {
+            if (recorded) {
+                ArenaOwners.remove(base, arenaSize);
+            }
             map.markUnused(base);
             source.free(base, arenaSize);
             budget.release(arenaSize);
             return NIL;
         }
-        index.add(base);
         int a = unusedArenaObjects;
         unusedArenaObjects = nextarena[a];
         sourceOf[a] = source;
@@ -305,6 +308,7 @@ public final class Arenas {
     }
 
     private void freeArena(int a) {
+        ArenaOwners.remove(address[a], arenaSize); // before the memory goes: no lookup may then read it
         if (liveBits) {
             LiveBits.clear(address[a], arenaSize);
         }

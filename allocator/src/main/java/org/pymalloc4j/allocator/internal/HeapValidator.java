@@ -10,7 +10,8 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 
 /**
- * Checks every carved pool and every used-pool ring; expensive, for tests and diagnostics.
+ * Checks every carved pool and every used-pool ring, and each arena's entries in the arena map
+ * and the owner map; expensive, for tests and diagnostics.
  *
  * <pre>
  *  for a carved pool of class c with block size s and capacity N = (POOL_SIZE - 48) / s:
@@ -30,7 +31,7 @@ public final class HeapValidator {
     private final Geometry g;
     private final Arenas arenas;
     private final ArenaMap map;
-    private final ArenaIndex index;
+    private final int tag;
     private final long usedpools;
     private final long[] rings;
     private final int sentinelShift;
@@ -42,16 +43,34 @@ public final class HeapValidator {
      *              c (0 for an empty ring)
      * @param newest the live block whose bit is not yet set (LiveBlocks), or 0
      */
-    public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, ArenaIndex index, long usedpools, long[] rings,
+    public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, int tag, long usedpools, long[] rings,
                          int sentinelShift, long newest) {
         this.newest = newest;
         this.rings = rings;
-        this.index = index;
+        this.tag = tag;
         this.g = g;
         this.arenas = arenas;
         this.map = map;
         this.usedpools = usedpools;
         this.sentinelShift = sentinelShift;
+    }
+
+    /**
+     * The arena's chunks in the owner map: each wholly inside it names this heap, each it covers
+     * in part is SHARED (ArenaOwners), unless the map could not be reserved.
+     */
+    private void checkOwners(int a, long base) {
+        if (!ArenaOwners.exists()) {
+            return;
+        }
+        long end = base + g.arenaSize();
+        long chunkSize = 1L << ArenaOwners.CHUNK_BITS;
+        for (long chunk = base & -chunkSize; chunk < end; chunk += chunkSize) {
+            int expected = chunk >= base && chunk + chunkSize <= end ? tag : ArenaOwners.SHARED;
+            int owner = ArenaOwners.owner(chunk);
+            require(owner == expected, "arena %d at 0x%x: the owner map says %d for its chunk at 0x%x, not %d",
+                    a, base, owner, chunk, expected);
+        }
     }
 
     public void check() {
@@ -64,8 +83,7 @@ public final class HeapValidator {
             }
             require(map.contains(base) && map.contains(base + g.arenaSize() - 1),
                     "arena %d at 0x%x is not in the arena map", a, base);
-            require(index.contains(base) && index.contains(base + g.arenaSize() - 1),
-                    "arena %d at 0x%x is not in the arena index", a, base);
+            checkOwners(a, base);
             require(!map.contains(base - 1) || isArenaEnd(base - 1), "arena map covers 0x%x before arena %d", base - 1, a);
             boolean liveBits = arenas.hasLiveBits(); // unchecked, the map is not even reserved
             long firstWord = liveBits ? LiveBits.word(base) : 0;

@@ -1,6 +1,6 @@
 package org.pymalloc4j.allocator.internal;
 
-/** Shared arithmetic of the linear-probing tables ({@link RawBlockTable}, {@link ArenaIndex}). */
+/** Arithmetic of the linear-probing table of raw blocks ({@link RawBlockTable}). */
 final class LinearProbing {
     private LinearProbing() {
     }

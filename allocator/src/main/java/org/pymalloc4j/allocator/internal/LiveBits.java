@@ -1,5 +1,6 @@
 package org.pymalloc4j.allocator.internal;
 
+import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.RawAllocator;
 
 /**
@@ -19,7 +20,9 @@ import org.pymalloc4j.allocator.RawAllocator;
  * Why one map at a fixed place, as AddressSanitizer's shadow memory: a block's word is two
  * instructions from its address, with no lookup of its arena. Each heap only ever sets bits of
  * its own pools, and pools are at least 4 KiB aligned, so no word (1 KiB of address space)
- * holds bits of two arenas, and heaps used from different threads never write one word.
+ * holds bits of two arenas, and heaps used from different threads never write one word. A
+ * heap reads a bit only once the owner map ({@link ArenaOwners}) said the address is in one of
+ * its arenas, so another heap's bits never answer it.
  *
  * <p>The map is {@code COVERED / 128} bytes of address space (1 TiB on x86-64), reserved with
  * no access once per process, when the first checked heap is built: it costs no memory. The
@@ -30,12 +33,8 @@ import org.pymalloc4j.allocator.RawAllocator;
  * granule's bit.
  */
 public final class LiveBits {
-    /**
-     * Addresses below this have a word: the user address space, whose top is found by where the
-     * kernel places a mapping (just below the stack): 2^47 on x86-64, 2^48 on AArch64 with
-     * 48-bit addresses, 2^39 with 39-bit ones; never less than 2^39.
-     */
-    public static final long COVERED = userAddressSpace();
+    /** Addresses below this have a word: the user address space ({@link ArenaOwners#COVERED}). */
+    public static final long COVERED = ArenaOwners.COVERED;
     /** The word offsets inside the map, a multiple of 8 below {@code COVERED >>> 7}. */
     private static final long WORD_OFFSETS = (COVERED >>> 7) - 8;
     /** Pages are made writable in aligned runs of this many bytes of map, a multiple of any page size. */
@@ -44,15 +43,6 @@ public final class LiveBits {
     private static final long SHADOW = RawAllocator.reserve(COVERED >>> 7);
 
     private LiveBits() {
-    }
-
-    private static long userAddressSpace() {
-        long probe = RawAllocator.mmap(4096);
-        if (probe == 0) {
-            return 1L << 47;
-        }
-        RawAllocator.unmap(probe, 4096);
-        return Math.max(1L << 39, Long.highestOneBit(probe) << 1);
     }
 
     /**
@@ -66,6 +56,14 @@ public final class LiveBits {
                     + " GiB of address space for its live-block map (address space only, no memory);"
                     + " is the address space limited (ulimit -v)? -Dpymalloc4j.checks=false runs without it");
         }
+    }
+
+    /** Clears the bits no granule start below {@link #COVERED} has: the top ones and the low four. */
+    private static final long NOT_A_GRANULE = -COVERED | (Geometry.ALIGNMENT - 1);
+
+    /** Whether {@code address} is below {@link #COVERED} and 16-byte aligned: one test. */
+    public static boolean isGranule(long address) {
+        return (address & NOT_A_GRANULE) == 0;
     }
 
     /** The address of the word holding {@code address}'s bit; {@code address} must be below {@link #COVERED}. */

@@ -16,8 +16,8 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
  *  bit(newest) == 0                                   has not been freed since; else 0
  * </pre>
  * Why the one deferred bit: a block handed out and soon freed (the commonest pattern there is,
- * a temporary) then costs no access to the map at all, and its free no probe of the arena
- * index: {@code free(newest)} is one compare with a Java field. A malloc+free pair otherwise
+ * a temporary) then costs no access to the map at all, and its free no lookup in the owner
+ * map: {@code free(newest)} is one compare with a Java field. A malloc+free pair otherwise
  * sets and clears the same word, a read-modify-write chain through memory from each call to
  * the next. The newest block is live, so its pool is in use and its arena's words are writable.
  */
@@ -64,17 +64,18 @@ public final class LiveBlocks {
     }
 
     /**
-     * {@link #isLive} and {@link #release} with one read of the word, for {@code free} of an
-     * {@code address} inside an arena that is not the newest block: clears its bit and returns
-     * true if it is a live block, else changes nothing and returns false.
+     * {@code free}'s test and clearing of the bit of {@code address}, a granule start
+     * ({@link LiveBits#isGranule}) inside an arena of the heap: clears the bit and returns true
+     * if it was set, else changes nothing and returns false.
      */
-    public static boolean clearIfLive(long address) {
+    public static boolean clearIfSet(long address) {
         long word = LiveBits.word(address);
         long w = getLong(word);
-        if (!bitSet(w, address)) {
+        long bit = LiveBits.bit(address);
+        if ((w & bit) == 0) {
             return false;
         }
-        putLong(word, w & ~LiveBits.bit(address));
+        putLong(word, w & ~bit);
         return true;
     }
 }

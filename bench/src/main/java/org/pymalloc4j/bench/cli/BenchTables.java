@@ -138,10 +138,10 @@ final class BenchTables {
     }
 
     Optional<Section> arenaLookup() {
-        return methodTable("ArenaLookupBenchmark", "arenas", List.of(new Impl("arenaIndex", "direct-mapped index"),
+        return methodTable("ArenaLookupBenchmark", "arenas", List.of(new Impl("ownerMap", "owner map"),
                 new Impl("radixTree", "CPython's radix tree")), "arena lookup",
                 "Arena lookup (is this address ours?): ns per lookup",
-                "What each free asks; in brackets: time / the index's time.", "allocator");
+                "What each free asks; in brackets: time / the owner map's time.", "allocator");
     }
 
     Optional<Section> domains() {

@@ -9,13 +9,15 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.infra.Blackhole;
-import org.pymalloc4j.allocator.internal.ArenaIndex;
 import org.pymalloc4j.allocator.internal.ArenaMap;
+import org.pymalloc4j.allocator.internal.ArenaOwners;
 
 /**
  * "Is this address in one of our arenas?", the question every {@code free} asks: CPython 3.11's
- * radix tree ({@link ArenaMap}, three dependent native loads) against the direct-mapped arena
- * index the heap's hot path uses ({@link ArenaIndex}, one array load). Addresses are random,
+ * radix tree ({@link ArenaMap}, three dependent native loads) against the owner map the heap's
+ * hot path uses ({@link ArenaOwners}, one native load: the same tree flattened to one level).
+ * The owner entries are written in the process-wide map at addresses no arena of the benchmark
+ * JVM uses, and removed after. Addresses are random,
  * 90% inside the arenas and 10% outside (raw blocks), over {@code arenas} 1 MiB arenas laid out as
  * mmap lays them (consecutive, with gaps). One op = 1,024 lookups.
  */
@@ -27,22 +29,25 @@ public class ArenaLookupBenchmark extends BenchmarkBase {
     public int arenas;
 
     private ArenaMap map;
-    private ArenaIndex index;
+    private int tag;
+    private long[] bases;
     private final long[] addresses = new long[LOOKUPS];
 
     @Setup
     public void setUp() {
         map = new ArenaMap(20);
-        index = new ArenaIndex(20, map);
+        tag = ArenaOwners.newTag();
         SplittableRandom random = new SplittableRandom(42);
         long base = 0x7f40_0000_0000L;
-        long[] bases = new long[arenas];
+        bases = new long[arenas];
         long next = base;
         for (int i = 0; i < arenas; i++) {
             next += (random.nextInt(8) == 0 ? 2 : 1) << 20;
             bases[i] = next;
             map.markUsed(next);
-            index.add(next);
+            if (!ArenaOwners.add(next, 1 << 20, tag)) {
+                throw new IllegalStateException("the owner map cannot record an arena at 0x" + Long.toHexString(next));
+            }
         }
         for (int i = 0; i < LOOKUPS; i++) {
             addresses[i] = random.nextInt(10) == 0
@@ -53,6 +58,9 @@ public class ArenaLookupBenchmark extends BenchmarkBase {
 
     @TearDown
     public void tearDown() {
+        for (long b : bases) {
+            ArenaOwners.remove(b, 1 << 20);
+        }
         map.release();
     }
 
@@ -66,9 +74,9 @@ public class ArenaLookupBenchmark extends BenchmarkBase {
 
     @Benchmark
     @org.openjdk.jmh.annotations.OperationsPerInvocation(LOOKUPS)
-    public void arenaIndex(Blackhole bh) {
+    public void ownerMap(Blackhole bh) {
         for (long a : addresses) {
-            bh.consume(index.contains(a));
+            bh.consume(ArenaOwners.owner(a) == tag);
         }
     }
 }

@@ -29,7 +29,7 @@ import org.pymalloc4j.objects.ObjectSpace;
  *   <li>{@code floatNativeLoop}, {@code tupleNativeLoop}, {@code emptyListNativeLoop}: the same
  *       ops, {@value #LOOP} per call under {@code @OperationsPerInvocation}, the shape of the
  *       CPython harness's C loop. One op per call makes every call reload the Java fields
- *       from the space down to the free list and the arena index (JMH's loop reads a volatile
+ *       from the space down to the free list and the heap's rings (JMH's loop reads a volatile
  *       between calls, so nothing is hoisted); in a loop the JIT hoists them. Each loop is
  *       {@code DONT_INLINE}, compiled on its own as the C loop is a function of its own: inlined
  *       into JMH's stub, C2 recompiled it there after two iterations with less inlined, and the

@@ -19,7 +19,7 @@ class SideBySideRunTest {
         assertEquals("mix", SideBySideRun.group("RandomMixBenchmark.pymalloc"));
         assertEquals("objects", SideBySideRun.group("ObjectBenchmark.tupleNativeLoop"));
         assertEquals("gc", SideBySideRun.group("CollectorBenchmark.collectCycles"));
-        assertEquals("", SideBySideRun.group("ArenaLookupBenchmark.arenaIndex"), "no CPython counterpart");
+        assertEquals("", SideBySideRun.group("ArenaLookupBenchmark.ownerMap"), "no CPython counterpart");
         assertEquals("", SideBySideRun.group("TraceReplayBenchmark.pymalloc"), "the replay has its own command");
     }
 

@@ -1,0 +1,125 @@
+package org.pymalloc4j.allocator.internal;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.pymalloc4j.allocator.RawAllocator;
+
+/**
+ * The hot-path answer to "is this address in one of this heap's arenas?": one {@code int} per
+ * 256 KiB chunk of the user address space, naming the heap whose arena covers the chunk. It is
+ * CPython's arena map ({@link ArenaMap}, the radix tree of {@code Objects/obmalloc.c}) flattened
+ * to one level, which costs nothing here because reserved address space costs no memory: the
+ * entry of an address is one shift and one load from a constant base, where the radix tree
+ * makes three dependent loads and a Java hash table four (the table, its length, the slot).
+ *
+ * <pre>
+ *  chunk(address) = address &gt;&gt;&gt; CHUNK_BITS                 256 KiB, the smallest arena of any geometry
+ *  entry(chunk) at OWNERS + 4 * (chunk &amp; (ENTRIES - 1))     ENTRIES = COVERED &gt;&gt;&gt; CHUNK_BITS
+ *
+ *  entry == tag t (&gt; 0)  the whole chunk lies in one arena, of the heap whose tag is t
+ *  entry == SHARED (-1)   an arena covers part of the chunk (an arena not aligned to 256 KiB):
+ *                         the heap's radix tree answers; such a chunk stays SHARED for good
+ *  entry == NONE (0)      no arena covers any of the chunk
+ * </pre>
+ * Every heap of the process has its own tag ({@link #newTag}), so the map serves all of them;
+ * an address above {@link #COVERED} reads the entry of its alias below, and callers that must
+ * refuse it (checked mode) test the range first. The map is {@code ENTRIES * 4} bytes of address
+ * space (2 GiB on x86-64), reserved readable once per process, so a read of any entry is safe
+ * and an untouched one reads 0; the page holding an arena's entries is made writable when the
+ * arena is recorded (16 bytes of entries for a 1 MiB arena). Without the reservation (a
+ * limited address space) every entry reads SHARED and the radix tree answers everything.
+ */
+public final class ArenaOwners {
+    /** log2 of the chunk size: 256 KiB, CPython 3.8's arena, the smallest of every geometry. */
+    public static final int CHUNK_BITS = 18;
+    public static final int NONE = 0;
+    public static final int SHARED = -1;
+    /**
+     * Addresses below this have an entry: the user address space, whose top is found by where
+     * the kernel places a mapping (just below the stack): 2^47 on x86-64, 2^48 on AArch64 with
+     * 48-bit addresses, 2^39 with 39-bit ones; never less than 2^39.
+     */
+    public static final long COVERED = userAddressSpace();
+    private static final long ENTRIES = COVERED >>> CHUNK_BITS;
+    private static final long PAGE = 4096;
+    /** The map's address, 0 if the address space could not be reserved. Folded by the JIT. */
+    private static final long OWNERS = RawAllocator.reserveReadable(ENTRIES * 4);
+    private static final AtomicInteger TAGS = new AtomicInteger();
+
+    private ArenaOwners() {
+    }
+
+    private static long userAddressSpace() {
+        long probe = RawAllocator.mmap(4096);
+        if (probe == 0) {
+            return 1L << 47;
+        }
+        RawAllocator.unmap(probe, 4096);
+        return Math.max(1L << 39, Long.highestOneBit(probe) << 1);
+    }
+
+    /** A tag no other heap of the process has (neither NONE nor SHARED). */
+    public static int newTag() {
+        int tag;
+        do {
+            tag = TAGS.incrementAndGet();
+        } while (tag == NONE || tag == SHARED);
+        return tag;
+    }
+
+    /** The entry of {@code address}'s chunk: a heap's tag, SHARED or NONE (see the class comment). */
+    public static int owner(long address) {
+        if (OWNERS == 0) {
+            return SHARED;
+        }
+        return NativeMemory.getInt(OWNERS, ((address >>> CHUNK_BITS) & (ENTRIES - 1)) << 2);
+    }
+
+    /**
+     * Records the arena {@code [base, base + size)} as the heap {@code tag}'s: its whole chunks
+     * get the tag, its partial ones SHARED. Without the map there is nothing to record.
+     *
+     * @return false, recording nothing, if the arena is not below {@link #COVERED} or the kernel
+     *         refused to make its entries writable
+     */
+    public static boolean add(long base, long size, int tag) {
+        if (base < 0 || size > COVERED - base) {
+            return false;
+        }
+        if (OWNERS == 0) {
+            return true;
+        }
+        long first = base >>> CHUNK_BITS;
+        long last = (base + size - 1) >>> CHUNK_BITS;
+        long from = (OWNERS + (first << 2)) & -PAGE;
+        long to = (OWNERS + (last << 2) + PAGE) & -PAGE;
+        if (!RawAllocator.commit(from, to - from)) {
+            return false;
+        }
+        for (long chunk = first; chunk <= last; chunk++) {
+            boolean whole = chunk << CHUNK_BITS >= base && (chunk + 1) << CHUNK_BITS <= base + size;
+            NativeMemory.putInt(OWNERS, chunk << 2, whole ? tag : SHARED);
+        }
+        return true;
+    }
+
+    /**
+     * Forgets the arena {@code [base, base + size)}, recorded by {@link #add}: its whole chunks
+     * become NONE; its partial ones stay SHARED, since another arena may cover their rest.
+     */
+    public static void remove(long base, long size) {
+        if (OWNERS == 0 || base < 0 || size > COVERED - base) {
+            return; // nothing was recorded
+        }
+        for (long chunk = base >>> CHUNK_BITS; chunk <= (base + size - 1) >>> CHUNK_BITS; chunk++) {
+            if (chunk << CHUNK_BITS >= base && (chunk + 1) << CHUNK_BITS <= base + size) {
+                NativeMemory.putInt(OWNERS, chunk << 2, NONE);
+            }
+        }
+    }
+
+    /** Whether the map exists (its address space could be reserved). */
+    public static boolean exists() {
+        return OWNERS != 0;
+    }
+}
