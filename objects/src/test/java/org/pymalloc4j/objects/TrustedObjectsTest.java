@@ -50,21 +50,14 @@ class TrustedObjectsTest {
         CACHED_ONLY("cached object") {
             @Override
             long make(ObjectSpace space, double value) {
-                long f = CACHED.make(space, value);
-                List<Long> extras = new ArrayList<>();
-                findAnother(space, f, false, extras);
-                findAnother(space, f, false, extras);
-                return f; // the extras stay live until the space closes: releasing one would find it
+                return findOthers(space, CACHED.make(space, value), false, 2);
             }
         },
         /** Found live, then an object of its slot found after it: in neither the table nor lastFound. */
         FOUND_BEFORE("object found live before the last") {
             @Override
             long make(ObjectSpace space, double value) {
-                long f = CACHED.make(space, value);
-                List<Long> extras = new ArrayList<>();
-                findAnother(space, f, true, extras);
-                return f;
+                return findOthers(space, CACHED.make(space, value), true, 1);
             }
         };
 
@@ -77,18 +70,21 @@ class TrustedObjectsTest {
         abstract long make(ObjectSpace space, double value);
 
         /**
-         * Makes floats until one's table slot is (or is not, as {@code sameSlot} says) that of
-         * {@code f}, and has the full check find it live; every float made is added to {@code extras}.
+         * Has the full check find {@code n} floats live after {@code f}, each made for the purpose
+         * with its table slot that of {@code f} or not, as {@code sameSlot} says; returns {@code f}.
+         * Every float made stays live until the space closes: releasing one would find it too.
          */
-        static void findAnother(ObjectSpace space, long f, boolean sameSlot, List<Long> extras) {
-            long g;
-            do {
-                g = space.floats().newFloat(extras.size());
-                extras.add(g);
-            } while ((TrustedObjects.slotOf(g) == TrustedObjects.slotOf(f)) != sameSlot);
-            extras.add(space.floats().newFloat(-1)); // g is no longer the newest object
-            space.incref(g);
-            space.decref(g);
+        static long findOthers(ObjectSpace space, long f, boolean sameSlot, int n) {
+            for (int i = 0; i < n; i++) {
+                long g;
+                do {
+                    g = space.floats().newFloat(i);
+                } while ((TrustedObjects.slotOf(g) == TrustedObjects.slotOf(f)) != sameSlot);
+                space.floats().newFloat(-1); // g is no longer the newest object
+                space.incref(g);
+                space.decref(g);
+            }
+            return f;
         }
     }
 
