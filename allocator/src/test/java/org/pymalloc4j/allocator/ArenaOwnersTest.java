@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
 import org.pymalloc4j.allocator.internal.ArenaOwners;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -177,6 +179,41 @@ class ArenaOwnersTest {
             assertTrue(mapping + (1 << 20) <= covered, "0x" + Long.toHexString(mapping));
         } finally {
             RawAllocator.unmap(mapping, 1 << 20);
+        }
+    }
+
+    /**
+     * A JVM whose address space is limited to 1.5 GiB, too little for the owner map's 2 GiB: the
+     * map is not reserved, every lookup goes to the radix tree, and an unchecked heap works,
+     * its invariants (the owner map's entries skipped) intact.
+     */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void withoutTheMapTheRadixTreeAnswers() throws Exception {
+        String out = TestSupport.runLimited(1536L << 10, "false", NoMapChild.class);
+        assertTrue(out.startsWith("no owner map; 50000 blocks"), out);
+    }
+
+    /** The child of {@link #withoutTheMapTheRadixTreeAnswers}. */
+    public static final class NoMapChild {
+        public static void main(String[] args) {
+            if (ArenaOwners.exists()) {
+                System.out.println("the owner map was reserved after all");
+                return;
+            }
+            try (PyMalloc heap = PyMalloc.create(); PyMalloc other = PyMalloc.create()) {
+                long[] blocks = new long[50_000];
+                for (int i = 0; i < blocks.length; i++) {
+                    blocks[i] = heap.malloc(1 + i % 600); // raw blocks above 512 among them
+                }
+                boolean owned = heap.isArenaAddress(blocks[0]) && !other.isArenaAddress(blocks[0]);
+                heap.checkInvariants();
+                for (long p : blocks) {
+                    heap.free(p);
+                }
+                heap.checkInvariants();
+                System.out.println("no owner map; 50000 blocks" + (owned ? "" : ", but the arena lookups are wrong"));
+            }
         }
     }
 }

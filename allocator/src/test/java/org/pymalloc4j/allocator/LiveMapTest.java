@@ -1,8 +1,5 @@
 package org.pymalloc4j.allocator;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -139,25 +136,11 @@ class LiveMapTest {
     @Test
     @EnabledOnOs(OS.LINUX)
     void aLimitedAddressSpaceRefusesACheckedHeapWithAnErrorThatSaysWhy() throws Exception {
-        String checked = runLimited("true");
+        String checked = TestSupport.runLimited(16L << 20, "true", LimitedChild.class);
         assertTrue(checked.contains("OutOfMemoryError") && checked.contains("ulimit -v")
                 && checked.contains("-Dpymalloc4j.checks=false"), checked);
-        String unchecked = runLimited("false");
+        String unchecked = TestSupport.runLimited(16L << 20, "false", LimitedChild.class);
         assertTrue(unchecked.startsWith("created"), unchecked);
-    }
-
-    private static String runLimited(String checks) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = Path.of(PyMalloc.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                + File.pathSeparator
-                + Path.of(LiveMapTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Process p = new ProcessBuilder("/bin/sh", "-c", "ulimit -v 16777216 && exec \"$0\" \"$@\"", java,
-                "-Xmx32m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=32m", "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED", "-Dpymalloc4j.checks=" + checks, "-cp", classPath,
-                LimitedChild.class.getName()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
-        return out;
     }
 
     /** The child of {@link #aLimitedAddressSpaceRefusesACheckedHeapWithAnErrorThatSaysWhy}. */

@@ -1,11 +1,15 @@
 package org.pymalloc4j.allocator;
 
+import java.io.File;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 import org.pymalloc4j.allocator.internal.LiveBits;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Seeds, fill patterns and small helpers shared by the allocator tests. */
@@ -51,6 +55,25 @@ public final class TestSupport {
                 + "." + caller.getMethodName() + ": replay with -Dpymalloc4j.seed=" + seed);
         System.out.println("seed=" + seed);
         return seed;
+    }
+
+    /**
+     * Runs {@code main} in a child JVM of this build whose address space is limited to
+     * {@code kib} KiB ({@code ulimit -v}), with small reservations of its own so that it starts
+     * under 1 GiB, and {@code -Dpymalloc4j.checks=checks}; returns what it printed.
+     */
+    static String runLimited(long kib, String checks, Class<?> main) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = Path.of(PyMalloc.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                + File.pathSeparator
+                + Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Process p = new ProcessBuilder("/bin/sh", "-c", "ulimit -v " + kib + " && exec \"$0\" \"$@\"", java,
+                "-Xmx32m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=32m", "-XX:+UseSerialGC",
+                "--enable-native-access=ALL-UNNAMED", "-Dpymalloc4j.checks=" + checks, "-cp", classPath,
+                main.getName()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
     }
 
     /** splitmix64's finalizer. */
