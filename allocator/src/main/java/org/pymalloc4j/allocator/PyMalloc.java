@@ -432,7 +432,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
 
     /** Whether {@code address}, any address, lies in one of this heap's arenas. */
     private boolean inArena(long address) {
-        return address >= 0 && address < ArenaOwners.COVERED && inArenaBelowTop(address);
+        return ArenaOwners.inReach(address, 1) && inArenaBelowTop(address);
     }
 
     /**
@@ -584,8 +584,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return;
         }
         closed = true;
-        java.util.Arrays.fill(rings, 0); // malloc's fast path then leads to checkOpen; free's, its arenas
-                                         // gone from the owner map below, too
+        // malloc's fast path then leads to checkOpen; so does free's, the arenas gone from the owner map below
+        java.util.Arrays.fill(rings, 0);
         newest = 0;
         raw.release();
         arenas.releaseAll();

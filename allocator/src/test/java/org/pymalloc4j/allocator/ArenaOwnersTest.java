@@ -88,19 +88,27 @@ class ArenaOwnersTest {
         }
     }
 
-    /** In both modes: a block of another heap is not in this heap's arenas, and free refuses it. */
+    /**
+     * In both modes: a block of another heap is not in this heap's arenas, and free and realloc
+     * refuse it with both heaps unchanged; in checked mode though its live bit is set.
+     */
     @Test
-    void aBlockOfAnotherHeapIsNotInThisHeapsArenas() {
+    void aBlockOfAnotherHeapIsRefused() {
         try (PyMalloc mine = PyMalloc.create(); PyMalloc other = PyMalloc.create()) {
             long a = mine.malloc(64);
-            long b = mine.malloc(64);
+            long b = mine.malloc(64); // checked: a's bit is set now
+            assertTrue(!PyMalloc.CHECKS || TestSupport.liveBit(a));
             assertTrue(mine.isArenaAddress(a));
             assertFalse(other.isArenaAddress(a));
             String before = other.debugMallocStats();
             InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> other.free(a));
             assertTrue(e.getMessage().contains(Long.toHexString(a)), e.getMessage());
+            assertThrows(InvalidAddressException.class, () -> other.realloc(a, 100));
+            assertThrows(InvalidAddressException.class, () -> other.free(b), "nor its newest block");
             assertEquals(before, other.debugMallocStats(), "the other heap is unchanged");
-            assertTrue(mine.isLive(a), "the block stays live in its own heap");
+            assertFalse(other.isLive(a));
+            assertTrue(mine.isLive(a) && (!PyMalloc.CHECKS || TestSupport.liveBit(a)),
+                    "the block stays live in its own heap");
             mine.free(a);
             mine.free(b);
             mine.checkInvariants();

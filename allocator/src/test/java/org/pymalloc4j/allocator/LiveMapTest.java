@@ -18,33 +18,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The live-block map is one for the whole process (LiveBits): what makes that safe is that a
- * bit says "live" only to the heap whose arena the owner map names, that an arena going
- * back to the OS leaves no bit behind for the next mapping there, and that no arena lies out of
- * the map's reach.
+ * bit says "live" only to the heap whose arena the owner map names (ArenaOwnersTest), that an
+ * arena going back to the OS leaves no bit behind for the next mapping there, and that no arena
+ * lies out of the map's reach.
  */
 class LiveMapTest {
-
-    @Test
-    void aLiveBlockOfAnotherHeapIsRefusedThoughItsBitIsSet() {
-        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
-        try (PyMalloc mine = PyMalloc.create(); PyMalloc other = PyMalloc.create()) {
-            long a = mine.malloc(64);
-            long b = mine.malloc(64); // a's bit is set now
-            assertTrue(TestSupport.liveBit(a));
-            String before = other.debugMallocStats();
-            InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> other.free(a));
-            assertTrue(e.getMessage().contains(Long.toHexString(a)), e.getMessage());
-            assertThrows(InvalidAddressException.class, () -> other.realloc(a, 100));
-            assertThrows(InvalidAddressException.class, () -> other.free(b), "nor its newest block");
-            assertEquals(before, other.debugMallocStats(), "the other heap is unchanged");
-            assertFalse(other.isLive(a));
-            assertTrue(mine.isLive(a) && TestSupport.liveBit(a), "the block stays live in its own heap");
-            mine.free(a);
-            mine.free(b);
-            mine.checkInvariants();
-            other.checkInvariants();
-        }
-    }
 
     @Test
     void closingWithLiveBlocksClearsTheirBits() {

@@ -83,7 +83,7 @@ public final class ArenaOwners {
      *         refused to make its entries writable
      */
     public static boolean add(long base, long size, int tag) {
-        if (base < 0 || size > COVERED - base) {
+        if (!inReach(base, size)) {
             return false;
         }
         if (OWNERS == 0) {
@@ -97,8 +97,7 @@ public final class ArenaOwners {
             return false;
         }
         for (long chunk = first; chunk <= last; chunk++) {
-            boolean whole = chunk << CHUNK_BITS >= base && (chunk + 1) << CHUNK_BITS <= base + size;
-            NativeMemory.putInt(OWNERS, chunk << 2, whole ? tag : SHARED);
+            NativeMemory.putInt(OWNERS, chunk << 2, isWhole(chunk, base, size) ? tag : SHARED);
         }
         return true;
     }
@@ -108,14 +107,24 @@ public final class ArenaOwners {
      * become NONE; its partial ones stay SHARED, since another arena may cover their rest.
      */
     public static void remove(long base, long size) {
-        if (OWNERS == 0 || base < 0 || size > COVERED - base) {
+        if (OWNERS == 0 || !inReach(base, size)) {
             return; // nothing was recorded
         }
         for (long chunk = base >>> CHUNK_BITS; chunk <= (base + size - 1) >>> CHUNK_BITS; chunk++) {
-            if (chunk << CHUNK_BITS >= base && (chunk + 1) << CHUNK_BITS <= base + size) {
+            if (isWhole(chunk, base, size)) {
                 NativeMemory.putInt(OWNERS, chunk << 2, NONE);
             }
         }
+    }
+
+    /** Whether {@code [base, base + size)} lies below {@link #COVERED}, where the maps have entries. */
+    public static boolean inReach(long base, long size) {
+        return base >= 0 && size <= COVERED - base;
+    }
+
+    /** Whether chunk number {@code chunk} lies wholly inside {@code [base, base + size)}. */
+    public static boolean isWhole(long chunk, long base, long size) {
+        return chunk << CHUNK_BITS >= base && (chunk + 1) << CHUNK_BITS <= base + size;
     }
 
     /** Whether the map exists (its address space could be reserved). */

@@ -63,13 +63,14 @@ public final class HeapValidator {
         if (!ArenaOwners.exists()) {
             return;
         }
-        long end = base + g.arenaSize();
-        long chunkSize = 1L << ArenaOwners.CHUNK_BITS;
-        for (long chunk = base & -chunkSize; chunk < end; chunk += chunkSize) {
-            int expected = chunk >= base && chunk + chunkSize <= end ? tag : ArenaOwners.SHARED;
-            int owner = ArenaOwners.owner(chunk);
+        long size = g.arenaSize();
+        long last = (base + size - 1) >>> ArenaOwners.CHUNK_BITS;
+        for (long chunk = base >>> ArenaOwners.CHUNK_BITS; chunk <= last; chunk++) {
+            long at = chunk << ArenaOwners.CHUNK_BITS;
+            int expected = ArenaOwners.isWhole(chunk, base, size) ? tag : ArenaOwners.SHARED;
+            int owner = ArenaOwners.owner(at);
             require(owner == expected, "arena %d at 0x%x: the owner map says %d for its chunk at 0x%x, not %d",
-                    a, base, owner, chunk, expected);
+                    a, base, owner, at, expected);
         }
     }
 

@@ -87,7 +87,7 @@ public final class LiveBits {
      * @return false if the range is not below {@link #COVERED} or the kernel refused
      */
     public static boolean open(long base, long size) {
-        if (base < 0 || size > COVERED - base) {
+        if (!ArenaOwners.inReach(base, size)) {
             return false;
         }
         // Whole 64 KiB runs, clamped to the map: the reservation is only page-aligned, and
