@@ -163,6 +163,9 @@ public final class SpaceValidator {
 
     private void checkTypes() {
         TypeTable types = core.types;
+        if (!types.lastAnswerIsCurrent()) {
+            fail("the type table's kept behaviour is not the one its index now has");
+        }
         for (int i = 0; i < types.bound(); i++) {
             long t = types.address(i);
             if (t == 0) {

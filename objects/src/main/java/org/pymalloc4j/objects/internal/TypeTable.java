@@ -14,6 +14,10 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  * </pre>
  * {@link #find} is an open-addressed table of type addresses, used by checked mode to tell a
  * type pointer from garbage without reading through it.
+ *
+ * <pre>
+ *  lastIndex == -1  or  behaviour(lastIndex) == lastBehaviour      (the last answer, kept)
+ * </pre>
  */
 public final class TypeTable {
     private long[] address = new long[32];
@@ -39,6 +43,17 @@ public final class TypeTable {
     private static final int RECENT = 16;
     /** An empty slot of {@link #recent}: odd, so never a type's (16-byte-aligned) address. */
     private static final long NO_TYPE = -1;
+    /**
+     * The index {@link #behaviour} answered last, and its answer. A loop over one type's objects
+     * (a float made and dropped, again and again) then reaches the type's behaviour through
+     * these two fields, which the JIT keeps in registers, instead of through the array indexed
+     * by each object's tag. That matters more than the load it saves: the free list a dealloc
+     * pushes onto is then known before the object's type is read, so the next allocation's pop
+     * from that list need not wait for the chain object, type, tag, array, behaviour to resolve
+     * before the processor can tell the pop reads what the push wrote.
+     */
+    private int lastIndex = -1;
+    private TypeBehaviour lastBehaviour;
 
     public TypeTable() {
         for (int s = 0; s < recent.length; s += 2) {
@@ -57,6 +72,7 @@ public final class TypeTable {
             gc = Arrays.copyOf(gc, n);
             traits = Arrays.copyOf(traits, n);
         }
+        forgetLast();
         address[i] = type;
         behaviour[i] = b;
         name[i] = typeName;
@@ -74,6 +90,7 @@ public final class TypeTable {
             recent[slot] = NO_TYPE;
         }
         put(address[i], -1);
+        forgetLast();
         address[i] = 0;
         behaviour[i] = null;
         name[i] = null;
@@ -84,7 +101,25 @@ public final class TypeTable {
     }
 
     public TypeBehaviour behaviour(int i) {
-        return behaviour[i];
+        return i == lastIndex ? lastBehaviour : remember(i);
+    }
+
+    private TypeBehaviour remember(int i) {
+        TypeBehaviour b = behaviour[i];
+        lastIndex = i;
+        lastBehaviour = b;
+        return b;
+    }
+
+    /** Drops the kept answer of {@link #behaviour}: an index is about to change hands. */
+    private void forgetLast() {
+        lastIndex = -1;
+        lastBehaviour = null;
+    }
+
+    /** Whether the answer {@link #behaviour} keeps is still the table's (the invariant above). */
+    public boolean lastAnswerIsCurrent() {
+        return lastIndex == -1 || lastIndex < count && behaviour[lastIndex] == lastBehaviour;
     }
 
     public boolean isGc(int i) {
