@@ -7,8 +7,7 @@ import org.pymalloc4j.allocator.internal.ByteBudget;
 import org.pymalloc4j.allocator.internal.ArenaMap;
 import org.pymalloc4j.allocator.internal.Arenas;
 import org.pymalloc4j.allocator.internal.HeapValidator;
-import org.pymalloc4j.allocator.internal.LiveBits;
-import org.pymalloc4j.allocator.internal.LiveBlocks;
+import org.pymalloc4j.allocator.internal.LiveMarks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 import org.pymalloc4j.allocator.internal.PoolFreeList;
 import org.pymalloc4j.allocator.internal.PoolWalker;
@@ -48,16 +47,10 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * <p><b>Checked mode</b>, on unless the system property {@code pymalloc4j.checks} is
  * {@code false}: {@code free} and {@code realloc} refuse addresses the heap never handed out
  * and blocks already freed, with an {@link InvalidAddressException} and the heap unchanged.
- * A map shared by all checked heaps has one bit per 16-byte granule of the address space, set
- * while a block handed out starts there ({@code LiveBits}, 8 KiB per 1 MiB arena in use, at an
- * address computed from the block's): a free tests that bit and never reads the block, so a
- * double free, an interior pointer or a pool header is always caught. The newest block's bit
- * waits for the next malloc ({@code LiveBlocks}), so freeing the block just handed out, a
- * temporary, is one compare. As in
- * CPython, a stale address whose block has since been handed out again is indistinguishable
- * from the new block, and freeing it frees the new block. Raw blocks are
- * always checked against a native table of the raw blocks handed out. With checks off, bad
- * addresses corrupt the heap exactly as they would corrupt CPython's.
+ * free tests its block's byte in a map shared by all checked heaps ({@code LiveMarks}, a byte a
+ * 16-byte granule, 64 KiB per 1 MiB arena in use) and never reads the block. As in CPython, a
+ * stale address whose block was handed out again is the new block. Raw blocks are checked
+ * against a native table. With checks off, bad addresses corrupt the heap as they would CPython's.
  */
 public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /** Whether user-facing checks run; folded by the JIT. */
@@ -88,8 +81,11 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     private final ByteBudget budget;
     /** This heap's tag in the {@link ArenaOwners} map, which all heaps of the process share. */
     private final int tag = ArenaOwners.newTag();
-    /** Checked mode: the block handed out last, its live bit not yet set, or 0 ({@link LiveBlocks}). */
-    private long newest;
+    /** Checked mode: the byte malloc writes for this heap's live blocks ({@link LiveMarks}). */
+    private final byte mark;
+    /** What free compares a byte with: the mark if no other open heap has it, else no byte's value. */
+    private int ownMark;
+    private static final int NO_MARK = 256;
     private boolean closed;
 
     PyMalloc(Geometry geometry, ArenaAllocator arenaAllocator, ByteBudget budget) {
@@ -107,6 +103,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         for (int i = 0; i < Geometry.SIZE_CLASSES; i++) {
             putLong(sentinel(i) + PREVPOOL_OFFSET, sentinel(i)); // nextpool stays 0: see rings
         }
+        this.mark = CHECKS ? LiveMarks.takeMark() : 0; // last: nothing after it can fail and leak it
+        this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : NO_MARK;
     }
 
     /**
@@ -165,7 +163,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         putLong(pool, FREEBLOCK_OFFSET, next);
         putInt(pool, REF_COUNT_OFFSET, count + 1);
         if (CHECKS) {
-            newest = LiveBlocks.handOut(newest, block);
+            LiveMarks.setLive(block, mark);
         }
         if (next == 0) {
             extendPool(pool, sizeClass);
@@ -217,7 +215,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         if (!inArena(address)) {
             return raw.realloc(address, newSize); // the raw table refuses what is not a raw block
         }
-        if (CHECKS && !LiveBlocks.isLive(address, newest)) {
+        if (CHECKS && !LiveMarks.isLive(address)) {
             throw refused("realloc", address); // the block is not read: it may be cold
         }
         long pool = address & poolMask;
@@ -228,7 +226,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         long moved = malloc(newSize);
         NativeMemory.copy(address, moved, Math.min(newSize, blockSize));
         if (CHECKS) {
-            newest = LiveBlocks.release(address, newest); // after malloc, which may have set the bit of address
+            LiveMarks.clear(address);
         }
         freeSmall(address, pool, getInt(pool + REF_COUNT_OFFSET) - 1);
         return moved;
@@ -242,14 +240,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
      * @throws IllegalStateException   if the heap is closed
      */
     public void free(long address) {
-        if (CHECKS && address == newest) {
-            // The block malloc handed out last is known live, its bit never set: no lookup.
-            if (address == 0) {
-                freeOutside(0);
-                return;
-            }
-            newest = 0;
-        } else if (CHECKS ? !(LiveBits.isGranule(address) && inArenaBelowTop(address) && LiveBlocks.clearIfSet(address))
+        if (CHECKS ? !(LiveMarks.isGranule(address) && LiveMarks.clearIfMarked(address, ownMark))
                 : !inArenaBelowTop(address)) { // unchecked: an address above the map is wrong anyway
             freeOutside(address);
             return;
@@ -277,11 +268,18 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     // ------------------------------------------------------------------ cold paths
 
     /**
-     * free of an address that is no live block of this heap's arenas: refused if it lies in one
-     * (checked mode), else 0, a raw block, or a bad address, which the raw table refuses.
+     * free of an address not marked with this heap's own mark: a block of a heap sharing its
+     * mark if the owner map says it is this heap's; else refused if it lies in an arena of the
+     * heap (checked mode); else 0, a raw block, or a bad address, which the raw table refuses.
      */
     private void freeOutside(long address) {
         checkOpen();
+        if (CHECKS && mark == LiveMarks.SHARED && LiveMarks.isGranule(address) && inArenaBelowTop(address)
+                && LiveMarks.clearIfMarked(address, LiveMarks.SHARED)) {
+            long pool = address & poolMask;
+            freeSmall(address, pool, getInt(pool, REF_COUNT_OFFSET) - 1);
+            return;
+        }
         if (CHECKS && inArena(address)) {
             throw refused("free", address);
         }
@@ -328,7 +326,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             putLong(second, 0);
         }
         if (CHECKS) {
-            newest = LiveBlocks.handOut(newest, block);
+            LiveMarks.setLive(block, mark);
         }
         return block;
     }
@@ -463,7 +461,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return raw.contains(address);
         }
         if (CHECKS) {
-            return LiveBlocks.isLive(address, newest);
+            return LiveMarks.isLive(address);
         }
         return PoolFreeList.isHandedOut(address & poolMask, address, poolSize);
     }
@@ -563,7 +561,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         checkOpen();
         raw.checkInvariants();
         arenas.checkInvariants();
-        new HeapValidator(geometry, arenas, map, tag, usedpools, rings, SENTINEL_SHIFT, newest).check();
+        new HeapValidator(geometry, arenas, map, tag, usedpools, rings, SENTINEL_SHIFT, mark).check();
     }
 
     /** Whether heaps check their input: true unless {@code -Dpymalloc4j.checks=false} when this class loaded. */
@@ -588,10 +586,11 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         closed = true;
         // malloc's fast path then leads to checkOpen; so does free's, the arenas gone from the owner map below
         java.util.Arrays.fill(rings, 0);
-        newest = 0;
+        ownMark = NO_MARK; // the mark may pass to another heap, whose blocks are not this one's
         raw.release();
-        arenas.releaseAll();
+        arenas.releaseAll(); // zeroes every mark this heap wrote, so the mark can be given back
         map.release();
+        LiveMarks.returnMark(mark);
         RawAllocator.free(usedpools);
     }
 

@@ -90,24 +90,24 @@ class ArenaOwnersTest {
 
     /**
      * In both modes: a block of another heap is not in this heap's arenas, and free and realloc
-     * refuse it with both heaps unchanged; in checked mode though its live bit is set.
+     * refuse it with both heaps unchanged; in checked mode though it is marked live (its own heap's mark).
      */
     @Test
     void aBlockOfAnotherHeapIsRefused() {
         try (PyMalloc mine = PyMalloc.create(); PyMalloc other = PyMalloc.create()) {
             long a = mine.malloc(64);
-            long b = mine.malloc(64); // checked: a's bit is set now
-            assertTrue(!PyMalloc.CHECKS || TestSupport.liveBit(a));
+            long b = mine.malloc(64);
+            assertTrue(!PyMalloc.CHECKS || TestSupport.liveMark(a) != 0);
             assertTrue(mine.isArenaAddress(a));
             assertFalse(other.isArenaAddress(a));
             String before = other.debugMallocStats();
             InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> other.free(a));
             assertTrue(e.getMessage().contains(Long.toHexString(a)), e.getMessage());
             assertThrows(InvalidAddressException.class, () -> other.realloc(a, 100));
-            assertThrows(InvalidAddressException.class, () -> other.free(b), "nor its newest block");
+            assertThrows(InvalidAddressException.class, () -> other.free(b), "nor the block it handed out last");
             assertEquals(before, other.debugMallocStats(), "the other heap is unchanged");
             assertFalse(other.isLive(a));
-            assertTrue(mine.isLive(a) && (!PyMalloc.CHECKS || TestSupport.liveBit(a)),
+            assertTrue(mine.isLive(a) && (!PyMalloc.CHECKS || TestSupport.liveMark(a) != 0),
                     "the block stays live in its own heap");
             mine.free(a);
             mine.free(b);
@@ -122,7 +122,7 @@ class ArenaOwnersTest {
         assumeTrue(PyMalloc.CHECKS, "unchecked, a bad address is not refused");
         try (PyMalloc heap = PyMalloc.create()) {
             long a = heap.malloc(64);
-            long b = heap.malloc(64); // a's bit is set
+            long b = heap.malloc(64);
             long alias = a + ArenaOwners.COVERED;
             assertFalse(heap.isArenaAddress(alias));
             assertFalse(heap.isLive(alias));

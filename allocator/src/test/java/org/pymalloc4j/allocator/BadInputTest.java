@@ -239,7 +239,7 @@ class BadInputTest {
 
     /**
      * Not bad input: live blocks whose first words look exactly like free-list links of their
-     * own pool are freed, since the check reads the live bitmap, never the block.
+     * own pool are freed, since the check reads the live-block map, never the block.
      */
     @Test
     void liveBlockLookingLikeAFreeBlockIsFreed() {

@@ -7,7 +7,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
-import org.pymalloc4j.allocator.internal.LiveBits;
+import org.pymalloc4j.allocator.internal.LiveMarks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,15 +17,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * The live-block map is one for the whole process (LiveBits): what makes that safe is that a
- * bit says "live" only to the heap whose arena the owner map names (ArenaOwnersTest), that an
- * arena going back to the OS leaves no bit behind for the next mapping there, and that no arena
- * lies out of the map's reach.
+ * The live-block map is one for the whole process (LiveMarks): what makes that safe is that a
+ * mark says "live" only to the heap holding it, or, for heaps sharing one, whose arena the owner
+ * map names (ArenaOwnersTest, LiveMarksTest), that an arena going back to the OS leaves no mark
+ * behind for the next mapping there, and that no arena lies out of the map's reach.
  */
 class LiveMapTest {
 
     @Test
-    void closingWithLiveBlocksClearsTheirBits() {
+    void closingWithLiveBlocksClearsTheirMarks() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         long seed = TestSupport.seed();
         SplittableRandom random = new SplittableRandom(seed);
@@ -34,13 +34,12 @@ class LiveMapTest {
             for (int i = 0; i < 20_000; i++) { // a few arenas' worth
                 blocks.add(heap.malloc(1 + random.nextInt(512)));
             }
-            heap.malloc(16); // every block above has its bit now
             for (long p : blocks) {
-                assertTrue(TestSupport.liveBit(p), "seed " + seed);
+                assertTrue(TestSupport.liveMark(p) != 0, "seed " + seed);
             }
         }
         for (long p : blocks) {
-            assertFalse(TestSupport.liveBit(p), "bit of 0x" + Long.toHexString(p) + " left set after close, seed " + seed);
+            assertEquals(0, TestSupport.liveMark(p), "mark of 0x" + Long.toHexString(p) + " left after close, seed " + seed);
         }
     }
 
@@ -68,47 +67,48 @@ class LiveMapTest {
 
     @Test
     void openRefusesRangesOutOfReach() {
-        assertFalse(LiveBits.open(LiveBits.COVERED, 1 << 20));
-        assertFalse(LiveBits.open(LiveBits.COVERED - (1 << 19), 1 << 20), "a range reaching past the end");
-        assertFalse(LiveBits.open(-(1L << 20), 1 << 20));
-        assertTrue(LiveBits.open(LiveBits.COVERED - (1 << 20), 1 << 20), "the map's last run");
-        assertTrue(LiveBits.open(0, 1 << 20), "the map's first run");
-        long word = LiveBits.word(0x10000);
-        NativeMemory.putLong(word, 1);
-        assertEquals(1, NativeMemory.getLong(word));
-        NativeMemory.putLong(word, 0);
+        assertFalse(LiveMarks.open(LiveMarks.COVERED, 1 << 20));
+        assertFalse(LiveMarks.open(LiveMarks.COVERED - (1 << 19), 1 << 20), "a range reaching past the end");
+        assertFalse(LiveMarks.open(-(1L << 20), 1 << 20));
+        assertTrue(LiveMarks.open(LiveMarks.COVERED - (1 << 20), 1 << 20), "the map's last run");
+        assertTrue(LiveMarks.open(0, 1 << 20), "the map's first run");
+        long last = LiveMarks.mark(LiveMarks.COVERED - 16);
+        NativeMemory.putByte(last, (byte) 1);
+        assertEquals(1, NativeMemory.getByte(last), "the map's last byte is writable");
+        NativeMemory.putByte(last, (byte) 0);
     }
 
-    /** clear zeroes the words wholly inside the range and leaves the edge words, shared with neighbours. */
+    /** clearRange zeroes the marks of exactly its range: a byte is one granule, shared with no neighbour. */
     @Test
-    void clearLeavesTheWordsAtTheEdges() {
+    void clearRangeZeroesExactlyItsMarks() {
         long base = 0x6f00_0000_0000L; // no arena of this process lies there
-        assertTrue(LiveBits.open(base - 4096, 16384));
-        long[] words = {LiveBits.word(base), LiveBits.word(base + 1024), LiveBits.word(base + 2048)};
-        for (long w : words) {
-            NativeMemory.putLong(w, -1L);
+        assertTrue(LiveMarks.open(base - 4096, 16384));
+        long[] granules = {base, base + 16, base + 2048, base + 2064};
+        for (long g : granules) {
+            NativeMemory.putByte(LiveMarks.mark(g), (byte) 7);
         }
-        LiveBits.clear(base + 16, 2048); // whole words inside: only [base + 1024, base + 2048)
-        assertEquals(-1L, NativeMemory.getLong(words[0]));
-        assertEquals(0L, NativeMemory.getLong(words[1]));
-        assertEquals(-1L, NativeMemory.getLong(words[2]));
-        LiveBits.clear(base, 3072);
-        for (long w : words) {
-            assertEquals(0L, NativeMemory.getLong(w));
+        LiveMarks.clearRange(base + 16, 2048); // [base + 16, base + 2064)
+        assertEquals(7, NativeMemory.getByte(LiveMarks.mark(base)));
+        assertEquals(0, NativeMemory.getByte(LiveMarks.mark(base + 16)));
+        assertEquals(0, NativeMemory.getByte(LiveMarks.mark(base + 2048)));
+        assertEquals(7, NativeMemory.getByte(LiveMarks.mark(base + 2064)));
+        LiveMarks.clearRange(base, 4096);
+        for (long g : granules) {
+            assertEquals(0, NativeMemory.getByte(LiveMarks.mark(g)));
         }
     }
 
     @Test
-    void aWordsGranulesMapBackToTheirAddresses() {
+    void aGranulesMarkIsOneByteOfTheMap() {
         long address = 0x7f12_3456_7890L;
-        long word = LiveBits.word(address);
-        assertEquals(address, LiveBits.granule(word, Long.numberOfTrailingZeros(LiveBits.bit(address))));
-        assertEquals(word, LiveBits.word(address + 0x360), "64 granules, 1 KiB, share a word");
-        assertEquals(word + 8, LiveBits.word(address - 0x90 + 1024));
+        long mark = LiveMarks.mark(address);
+        assertEquals(mark, LiveMarks.mark(address + 15), "one byte for the 16 bytes of a granule");
+        assertEquals(mark + 1, LiveMarks.mark(address + 16));
+        assertEquals(mark - 0x100, LiveMarks.mark(address - 0x1000));
     }
 
     /**
-     * A JVM whose address space is limited to 16 GiB, far below the map's 1 TiB: a checked
+     * A JVM whose address space is limited to 16 GiB, far below the map's 8 TiB: a checked
      * heap is refused with an error that says why and what to do; an unchecked one works.
      */
     @Test

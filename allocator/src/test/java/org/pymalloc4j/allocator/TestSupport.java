@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
-import org.pymalloc4j.allocator.internal.LiveBits;
+import org.pymalloc4j.allocator.internal.LiveMarks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -22,9 +22,9 @@ public final class TestSupport {
     private TestSupport() {
     }
 
-    /** Whether {@code address}'s bit is set in checked mode's live-block map. */
-    static boolean liveBit(long address) {
-        return (NativeMemory.getLong(LiveBits.word(address)) & LiveBits.bit(address)) != 0;
+    /** {@code address}'s byte in checked mode's live-block map: 0, or the mark of the heap it is live in. */
+    static int liveMark(long address) {
+        return NativeMemory.getByte(LiveMarks.mark(address)) & 0xff;
     }
 
     static java.util.stream.Stream<Geometry> geometries() {

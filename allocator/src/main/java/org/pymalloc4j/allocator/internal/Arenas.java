@@ -47,8 +47,8 @@ public final class Arenas {
     /** This heap's tag in the {@link ArenaOwners} map. */
     private final int tag;
     private final ByteBudget budget;
-    /** Whether each arena's words of the {@link LiveBits} map are opened and cleared (checked mode). */
-    private final boolean liveBits;
+    /** Whether each arena's marks in the {@link LiveMarks} map are opened and cleared (checked mode). */
+    private final boolean liveMarks;
     /** Whether fresh pools are populated: {@link #PREFAULT}, and pools of more than one page. */
     private final boolean prefaultPools;
     /** Where new arenas come from; each arena remembers its own source, so this may change. */
@@ -79,17 +79,17 @@ public final class Arenas {
     private long narenasCurrentlyAllocated;
 
     /**
-     * @param liveBits whether each arena's words of the {@link LiveBits} map are made writable
+     * @param liveMarks whether each arena's marks in the {@link LiveMarks} map are made writable
      *                 when it is mapped and zeroed when it is returned (checked mode)
-     * @throws OutOfMemoryError if {@code liveBits} and the map's address space cannot be reserved
+     * @throws OutOfMemoryError if {@code liveMarks} and the map's address space cannot be reserved
      */
     public Arenas(Geometry geometry, ArenaMap map, int tag, ArenaAllocator source, ByteBudget budget,
-                  boolean liveBits) {
-        if (liveBits) {
-            LiveBits.require();
+                  boolean liveMarks) {
+        if (liveMarks) {
+            LiveMarks.require();
         }
         this.tag = tag;
-        this.liveBits = liveBits;
+        this.liveMarks = liveMarks;
         this.source = source;
         this.budget = budget;
         this.arenaSize = geometry.arenaSize();
@@ -278,7 +278,7 @@ public final class Arenas {
             return NIL;
         }
         boolean recorded = ArenaOwners.add(base, arenaSize, tag);
-        if (!recorded || liveBits && !LiveBits.open(base, arenaSize)) {
+        if (!recorded || liveMarks && !LiveMarks.open(base, arenaSize)) {
             if (recorded) {
                 ArenaOwners.remove(base, arenaSize);
             }
@@ -309,8 +309,8 @@ public final class Arenas {
 
     private void freeArena(int a) {
         ArenaOwners.remove(address[a], arenaSize); // before the memory goes: no lookup may then read it
-        if (liveBits) {
-            LiveBits.clear(address[a], arenaSize);
+        if (liveMarks) {
+            LiveMarks.clearRange(address[a], arenaSize);
         }
         sourceOf[a].free(address[a], arenaSize);
         budget.release(arenaSize);
@@ -356,9 +356,9 @@ public final class Arenas {
         return (address[a] + poolSize - 1) & -poolSize;
     }
 
-    /** Whether arenas have {@link LiveBits} words (checked mode). */
-    public boolean hasLiveBits() {
-        return liveBits;
+    /** Whether arenas have {@link LiveMarks} words (checked mode). */
+    public boolean hasLiveMarks() {
+        return liveMarks;
     }
 
     public long poolAddress(int a) {

@@ -6,6 +6,7 @@ import java.util.Set;
 import org.pymalloc4j.allocator.Geometry;
 
 import static org.pymalloc4j.allocator.internal.ArenaValidator.require;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getByte;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 
@@ -22,9 +23,9 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  *    count == N      iff  freeblock == 0 (full pools are in no list)
  *    every free-list link is a carved block of the same pool
  *
- *  in checked mode, for every address x of an arena (LiveBits):
- *    bit(x) == 1  iff  x is a carved block of a pool in use, not on its free list,
- *                      and not newest (LiveBlocks), which is such a block unless 0
+ *  in checked mode, for every granule x of an arena (LiveMarks):
+ *    byte(x) == the heap's mark  iff  x is a carved block of a pool in use, not on its free list
+ *    byte(x) == 0                otherwise
  * </pre>
  */
 public final class HeapValidator {
@@ -35,17 +36,16 @@ public final class HeapValidator {
     private final long usedpools;
     private final long[] rings;
     private final int sentinelShift;
-    private final long newest;
-    private boolean newestSeen;
+    private final byte mark;
 
     /**
      * @param rings the heap's Java mirror of each ring: {@code rings[c]} the head pool of class
      *              c (0 for an empty ring)
-     * @param newest the live block whose bit is not yet set (LiveBlocks), or 0
+     * @param mark  the byte the heap's live blocks have in the live-block map (LiveMarks)
      */
     public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, int tag, long usedpools, long[] rings,
-                         int sentinelShift, long newest) {
-        this.newest = newest;
+                         int sentinelShift, byte mark) {
+        this.mark = mark;
         this.rings = rings;
         this.tag = tag;
         this.g = g;
@@ -86,49 +86,42 @@ public final class HeapValidator {
                     "arena %d at 0x%x is not in the arena map", a, base);
             checkOwners(a, base);
             require(!map.contains(base - 1) || isArenaEnd(base - 1), "arena map covers 0x%x before arena %d", base - 1, a);
-            boolean liveBits = arenas.hasLiveBits(); // unchecked, the map is not even reserved
-            long firstWord = liveBits ? LiveBits.word(base) : 0;
-            long[] live = liveBits
-                    ? new long[(int) ((LiveBits.word(base + g.arenaSize() - 1) - firstWord) / 8 + 1)] : null;
+            boolean marked = arenas.hasLiveMarks(); // unchecked, the map is not even reserved
+            byte[] live = marked ? new byte[(int) (g.arenaSize() >>> 4)] : null; // the marks there should be
             for (long pool = arenas.firstPool(a); pool < arenas.poolAddress(a); pool += poolSize) {
                 int count = getInt(pool + PoolHeader.REF_COUNT_OFFSET);
                 if (count == 0) {
                     continue; // on the arena's free list, checked by ArenaValidator
                 }
                 Set<Long> free = checkPool(pool, count, inRings.contains(pool));
-                if (liveBits) {
-                    markLive(pool, free, firstWord, live);
+                if (marked) {
+                    markLive(pool, free, base, live, mark);
                 }
             }
-            if (liveBits) {
-                checkLiveBits(a, firstWord, live);
+            if (marked) {
+                checkLiveMarks(a, base, live, mark);
             }
         }
-        require(newest == 0 || newestSeen || !arenas.hasLiveBits(),
-                "newest block 0x%x is not a live block of a pool in use", newest);
     }
 
-    /** Sets in {@code live} the bits the live-block map should have for {@code pool}'s blocks. */
-    private void markLive(long pool, Set<Long> free, long firstWord, long[] live) {
+    /** Sets in {@code live} the marks the live-block map should have for {@code pool}'s blocks. */
+    private static void markLive(long pool, Set<Long> free, long base, byte[] live, byte mark) {
         int s = Geometry.blockSize(getInt(pool + PoolHeader.SZIDX_OFFSET));
         long end = pool + getInt(pool + PoolHeader.NEXTOFFSET_OFFSET);
         for (long b = pool + Geometry.POOL_OVERHEAD; b < end; b += s) {
-            if (b == newest) {
-                newestSeen = !free.contains(b);
-            } else if (!free.contains(b)) {
-                live[(int) ((LiveBits.word(b) - firstWord) / 8)] |= LiveBits.bit(b);
+            if (!free.contains(b)) {
+                live[(int) ((b - base) >>> 4)] = mark;
             }
         }
     }
 
-    private void checkLiveBits(int a, long firstWord, long[] live) {
+    private static void checkLiveMarks(int a, long base, byte[] live, byte mark) {
         for (int i = 0; i < live.length; i++) {
-            long actual = getLong(firstWord + 8L * i);
+            long granule = base + ((long) i << 4);
+            byte actual = getByte(LiveMarks.mark(granule));
             if (actual != live[i]) {
-                long wrong = Long.lowestOneBit(actual ^ live[i]);
-                long granule = LiveBits.granule(firstWord + 8L * i, Long.numberOfTrailingZeros(wrong));
-                require(false, "arena %d: live bit of 0x%x is %d, should be %d (1 for a live block but the newest)",
-                        a, granule, (actual & wrong) != 0 ? 1 : 0, (live[i] & wrong) != 0 ? 1 : 0);
+                require(false, "arena %d: live mark of 0x%x is %d, should be %d (the heap's mark %d for a live block)",
+                        a, granule, actual & 0xff, live[i] & 0xff, mark & 0xff);
             }
         }
     }

@@ -11,7 +11,7 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
 
 /**
  * A pool's free list, walked: the slow answer to "is this block free?", for errors ("double
- * free") and for {@code isLive} when checked mode's live bits do not exist.
+ * free") and for {@code isLive} when checked mode's live marks do not exist.
  */
 public final class PoolFreeList {
     private PoolFreeList() {

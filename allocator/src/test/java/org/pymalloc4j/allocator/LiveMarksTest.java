@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.pymalloc4j.allocator.internal.LiveBits;
+import org.pymalloc4j.allocator.internal.LiveMarks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,19 +19,41 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * Checked mode's live bitmap (LiveBits) and its one deferred setting (LiveBlocks): every
- * double free is refused whether or not the block was the newest, the bitmap equation holds
- * after every step, and unaligned arenas, whose first bytes belong to no pool, work the same.
+ * Checked mode's live-block map (LiveMarks): malloc marks a block with its heap's mark at once
+ * and free clears it, every double free is refused, the map's equation holds after every step,
+ * heaps past the 254 marks of their own share one and still refuse each other's blocks, and
+ * unaligned arenas, whose first bytes belong to no pool, work the same.
  */
-class LiveBitsTest {
+class LiveMarksTest {
 
     @Test
-    void doubleFreeOfTheNewestBlockIsRefused() {
+    void mallocMarksTheBlockAndFreeClearsIt() {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        try (PyMalloc heap = PyMalloc.create()) {
+            long a = heap.malloc(64);
+            int mark = TestSupport.liveMark(a);
+            assertTrue(mark != 0, "marked as soon as it is handed out");
+            long b = heap.malloc(64);
+            assertEquals(mark, TestSupport.liveMark(b), "one mark for all the heap's blocks");
+            assertEquals(0, TestSupport.liveMark(a + 16), "the granule after a block's start is no block");
+            heap.checkInvariants();
+            heap.free(a);
+            assertEquals(0, TestSupport.liveMark(a));
+            assertDoubleFree(heap, a);
+            heap.checkInvariants();
+            heap.free(b);
+            assertDoubleFree(heap, b);
+            heap.checkInvariants();
+        }
+    }
+
+    @Test
+    void doubleFreeOfTheBlockJustHandedOutIsRefused() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long keep = heap.malloc(64);
             long a = heap.malloc(64);
-            heap.free(a); // a was the newest block: its bit was never set
+            heap.free(a);
             String stats = heap.debugMallocStats();
             assertDoubleFree(heap, a);
             assertEquals(stats, heap.debugMallocStats(), "heap unchanged");
@@ -43,28 +65,7 @@ class LiveBitsTest {
     }
 
     @Test
-    void theNewestBlockGetsItsBitWhenTheNextIsHandedOut() {
-        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
-        try (PyMalloc heap = PyMalloc.create()) {
-            long a = heap.malloc(64);
-            assertFalse(TestSupport.liveBit(a), "the newest block's bit waits");
-            assertTrue(heap.isLive(a));
-            long b = heap.malloc(64);
-            assertTrue(TestSupport.liveBit(a), "set when the next block is handed out");
-            assertFalse(TestSupport.liveBit(b));
-            heap.checkInvariants();
-            heap.free(a); // not the newest: its bit is cleared
-            assertFalse(TestSupport.liveBit(a));
-            assertThrows(InvalidAddressException.class, () -> heap.free(a));
-            heap.checkInvariants();
-            heap.free(b);
-            assertThrows(InvalidAddressException.class, () -> heap.free(b));
-            heap.checkInvariants();
-        }
-    }
-
-    @Test
-    void aFreedNewestBlockHandedOutAgainIsLive() {
+    void aFreedBlockHandedOutAgainIsLive() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long keep = heap.malloc(64);
@@ -96,18 +97,19 @@ class LiveBitsTest {
         }
     }
 
-    /** realloc moving the newest block: the new block is the newest, the old one is freed. */
+    /** realloc moving a block: the new block is marked, the old one cleared and refused. */
     @Test
-    void reallocOfTheNewestBlockFreesIt() {
+    void reallocMovingABlockFreesIt() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long a = heap.malloc(16);
             long moved = heap.realloc(a, 300);
             assertFalse(heap.isLive(a));
             assertTrue(heap.isLive(moved));
+            assertEquals(0, TestSupport.liveMark(a));
             heap.checkInvariants();
             long b = heap.malloc(16);
-            long raw = heap.realloc(b, 5000); // to libc: b, still the newest, is freed by the move
+            long raw = heap.realloc(b, 5000); // to libc: b is freed by the move
             assertFalse(heap.isLive(b));
             assertThrows(InvalidAddressException.class, () -> heap.free(b));
             heap.checkInvariants();
@@ -117,15 +119,74 @@ class LiveBitsTest {
         }
     }
 
+    /**
+     * Open heaps past the 254 marks of their own share {@link LiveMarks#SHARED}: the byte alone
+     * cannot tell their blocks apart, so their free asks the owner map, and still refuses the
+     * other's block with both heaps unchanged. A mark given back is taken again.
+     */
+    @Test
+    void heapsSharingAMarkStillRefuseEachOthersBlocks() {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        List<Byte> held = new ArrayList<>();
+        try {
+            for (byte m = LiveMarks.takeMark(); m != LiveMarks.SHARED; m = LiveMarks.takeMark()) {
+                held.add(m); // the marks no open heap holds, until none is left
+            }
+            assertTrue(held.size() <= 254, "at most 254 marks of their own: " + held.size());
+            try (PyMalloc first = PyMalloc.create(); PyMalloc second = PyMalloc.create()) {
+                long a = first.malloc(64);
+                long b = second.malloc(64);
+                assertEquals(LiveMarks.SHARED & 0xff, TestSupport.liveMark(a));
+                assertEquals(LiveMarks.SHARED & 0xff, TestSupport.liveMark(b));
+                String before = second.debugMallocStats();
+                assertThrows(InvalidAddressException.class, () -> second.free(a));
+                assertThrows(InvalidAddressException.class, () -> first.free(b));
+                assertEquals(before, second.debugMallocStats(), "the other heap is unchanged");
+                assertTrue(first.isLive(a) && second.isLive(b));
+                first.free(a);
+                assertDoubleFree(first, a);
+                second.free(b);
+                first.checkInvariants();
+                second.checkInvariants();
+            }
+        } finally {
+            held.forEach(LiveMarks::returnMark);
+        }
+        try (PyMalloc heap = PyMalloc.create()) {
+            long p = heap.malloc(64);
+            assertTrue(TestSupport.liveMark(p) != (LiveMarks.SHARED & 0xff), "a mark given back is taken again");
+            heap.free(p);
+        }
+    }
+
+    /** A closed heap's mark passes to the next heap: the closed heap must not take that heap's blocks for its own. */
+    @Test
+    void aClosedHeapRefusesTheBlocksOfTheHeapItsMarkPassedTo() {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        PyMalloc closed = PyMalloc.create();
+        long old = closed.malloc(64);
+        int mark = TestSupport.liveMark(old);
+        closed.close();
+        assertEquals(0, TestSupport.liveMark(old), "closing clears the marks");
+        try (PyMalloc next = PyMalloc.create()) {
+            long p = next.malloc(64);
+            assertEquals(mark, TestSupport.liveMark(p), "the lowest free mark, the closed heap's");
+            assertThrows(IllegalStateException.class, () -> closed.free(p));
+            assertTrue(next.isLive(p));
+            next.free(p);
+            next.checkInvariants();
+        }
+    }
+
     private static void assertDoubleFree(PyMalloc heap, long address) {
         InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(address));
         assertTrue(e.getMessage().contains("double free"), e.getMessage());
     }
 
-    /** Pools emptied and arenas returned to the OS leave no bit set and no newest block behind. */
+    /** Pools emptied and arenas returned to the OS leave no mark behind. */
     @ParameterizedTest
     @MethodSource(TestSupport.GEOMETRIES)
-    void emptiedPoolsAndReturnedArenasLeaveNoBitBehind(Geometry g) {
+    void emptiedPoolsAndReturnedArenasLeaveNoMarkBehind(Geometry g) {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create(g)) {
             long lone = heap.malloc(500);
@@ -149,36 +210,38 @@ class LiveBitsTest {
         }
     }
 
-    /** checkInvariants checks the bitmap equation: a flipped bit either way is named. */
+    /** checkInvariants checks the map's equation: a live block unmarked, a marked non-block, a wrong mark, each named. */
     @Test
-    void checkInvariantsNamesAWrongLiveBit() {
+    void checkInvariantsNamesAWrongLiveMark() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long a = heap.malloc(48);
             long b = heap.malloc(48);
             long c = heap.malloc(48);
             heap.free(b);
-            long d = heap.malloc(48); // b's block again, the newest (bit 0); c got its bit then
-            for (long x : new long[] {a, c, d}) {
-                long word = LiveBits.word(x);
-                long before = NativeMemory.getLong(word);
-                NativeMemory.putLong(word, before ^ LiveBits.bit(x));
+            byte mark = NativeMemory.getByte(LiveMarks.mark(a));
+            long[][] wrongs = { // address, byte written there
+                {a, 0}, {c, 0}, {b, mark}, {a + 16, mark}, {c, mark == 1 ? 2 : 1}};
+            for (long[] w : wrongs) {
+                long at = LiveMarks.mark(w[0]);
+                byte before = NativeMemory.getByte(at);
+                NativeMemory.putByte(at, (byte) w[1]);
                 IllegalStateException e = assertThrows(IllegalStateException.class, heap::checkInvariants);
-                assertTrue(e.getMessage().contains("live bit of 0x" + Long.toHexString(x)), e.getMessage());
-                NativeMemory.putLong(word, before);
+                assertTrue(e.getMessage().contains("live mark of 0x" + Long.toHexString(w[0])), e.getMessage());
+                NativeMemory.putByte(at, before);
                 heap.checkInvariants();
             }
             heap.free(a);
+            heap.free(c);
         }
     }
 
     /**
      * Arenas one pool past an arena boundary: each straddles two ideal blocks, so the index
-     * answers through the radix tree, and the words at their edges cover another arena's bytes
-     * too. A seeded model with bad frees.
+     * answers through the radix tree. A seeded model with bad frees.
      */
     @Test
-    void unalignedArenasKeepTheirBits() {
+    void unalignedArenasKeepTheirMarks() {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
         long seed = TestSupport.seed();
         SplittableRandom random = new SplittableRandom(seed);
