@@ -454,16 +454,10 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
      */
     public boolean isLive(long address) {
         checkOpen();
-        if (address == 0) {
-            return false;
+        if (address == 0 || !map.contains(address)) {
+            return address != 0 && raw.contains(address);
         }
-        if (!map.contains(address)) {
-            return raw.contains(address);
-        }
-        if (CHECKS) {
-            return LiveMarks.isLive(address);
-        }
-        return PoolFreeList.isHandedOut(address & poolMask, address, poolSize);
+        return CHECKS ? LiveMarks.isLive(address) : PoolFreeList.isHandedOut(address & poolMask, address, poolSize);
     }
 
     /**
@@ -584,13 +578,16 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             return;
         }
         closed = true;
-        // malloc's fast path then leads to checkOpen; so does free's, the arenas gone from the owner map below
+        // malloc's fast path then leads to checkOpen, and free's too: no byte matches NO_MARK, and
+        // the mark may pass to another heap once releaseAll has zeroed every byte this heap wrote
         java.util.Arrays.fill(rings, 0);
-        ownMark = NO_MARK; // the mark may pass to another heap, whose blocks are not this one's
+        ownMark = NO_MARK;
         raw.release();
-        arenas.releaseAll(); // zeroes every mark this heap wrote, so the mark can be given back
+        arenas.releaseAll();
         map.release();
-        LiveMarks.returnMark(mark);
+        if (CHECKS) { // unchecked, the map is never reserved
+            LiveMarks.returnMark(mark);
+        }
         RawAllocator.free(usedpools);
     }
 
