@@ -250,7 +250,10 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         freeSmall(block, pool, getInt(pool, REF_COUNT_OFFSET) - 1);
     }
 
-    /** Pushes {@code block} on its pool's free list; {@code count} is the pool's new count. */
+    /**
+     * Pushes {@code block} on its pool's free list; {@code count} is the pool's new count, read
+     * by the caller: reading it here instead made the checked random mix 1.3x slower (C2).
+     */
     private void freeSmall(long block, long pool, int count) {
         // Loads before stores: the JIT cannot tell native stores apart, so a load after a store reloads.
         long lastFree = getLong(pool, FREEBLOCK_OFFSET);

@@ -356,7 +356,7 @@ public final class Arenas {
         return (address[a] + poolSize - 1) & -poolSize;
     }
 
-    /** Whether arenas have {@link LiveMarks} words (checked mode). */
+    /** Whether arenas have marks in the {@link LiveMarks} map (checked mode). */
     public boolean hasLiveMarks() {
         return liveMarks;
     }
