@@ -152,6 +152,44 @@ class CollectorTest {
         }
     }
 
+    /**
+     * A full collection untracks tuples first, over the whole list, then dicts: a dict ahead of
+     * the tuple of atoms it holds is untracked in the same collection, as in CPython 3.11, and
+     * a collection of the young generation leaves dicts tracked. Untracking the dicts in the
+     * tuples' walk, or skipping their walk with a dict on the list, fails this test.
+     */
+    @Test
+    void aFullCollectionUntracksTuplesBeforeDictsWhateverTheirOrder() {
+        try (ObjectSpace s = ObjectSpace.create()) {
+            Collector gc = s.gc();
+            gc.disable();
+            long i = s.ints().newInt(1000);
+            long l = s.lists().newList();
+            long d = s.dicts().newDict();
+            s.dicts().set(d, i, l); // tracked now, so ahead of the tuple on the list
+            s.dicts().set(d, i, i); // and stays tracked holding no container
+            long t = s.tuples().of(i);
+            s.dicts().set(d, t, t);
+            assertTrue(gc.isTracked(d) && gc.isTracked(t));
+            gc.collect(0);
+            assertFalse(gc.isTracked(t), "every collection untracks a tuple of atoms");
+            assertTrue(gc.isTracked(d), "only a full collection untracks dicts");
+            long d2 = s.dicts().newDict();
+            s.dicts().set(d2, i, l);
+            s.dicts().set(d2, i, i);
+            long t2 = s.tuples().of(i);
+            s.dicts().set(d2, t2, t2);
+            gc.collect();
+            assertFalse(gc.isTracked(t2));
+            assertFalse(gc.isTracked(d2), "the dict ahead of its tuple, in the same full collection");
+            assertFalse(gc.isTracked(d));
+            s.checkInvariants();
+            for (long o : new long[] {i, l, d, t, d2, t2}) {
+                s.decref(o);
+            }
+        }
+    }
+
     @Test
     void fullCollectionsWaitForAQuarterOfTheLongLived() {
         try (ObjectSpace s = ObjectSpace.create()) {

@@ -117,14 +117,14 @@ public final class GcCollection {
             throw e;
         }
 
-        untracking.untrackTuples(young);
+        long survivors = untracking.untrackTuples(young);
         if (young != old) {
             if (generation == GENERATIONS - 2) {
-                gc.longLivedPending += GcHead.size(young);
+                gc.longLivedPending += survivors;
             }
             GcHead.merge(young, old);
         } else {
-            gc.longLivedTotal = untracking.untrackDicts(young); // only in full collections (bpo-14775)
+            gc.longLivedTotal = untracking.untrackDicts(young, survivors); // only in full collections (bpo-14775)
             gc.longLivedPending = 0;
         }
 

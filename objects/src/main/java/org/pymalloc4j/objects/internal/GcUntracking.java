@@ -20,32 +20,57 @@ final class GcUntracking {
         this.gc = core.gc;
     }
 
-    /** untrack_tuples: {@code _PyTuple_MaybeUntrack} on every survivor. */
-    public void untrackTuples(long list) {
-        untrackIf(list, core.tupleType, this::tupleMayUntrack);
+    /**
+     * Dicts left on the list by the last {@link #untrackTuples}: when there are none,
+     * {@link #untrackDicts} would untrack nothing, and its walk of the whole list is skipped.
+     */
+    private long dictsLeft;
+
+    /**
+     * untrack_tuples: {@code _PyTuple_MaybeUntrack} on every survivor; returns how many objects
+     * stay on the list, and counts the dicts among them ({@link #dictsLeft}), in the same walk.
+     */
+    public long untrackTuples(long list) {
+        long left = untrackIf(list, core.tupleType, this::tupleMayUntrack, core.dictType);
+        dictsLeft = counted;
+        return left;
     }
 
     /**
-     * untrack_dicts: {@code _PyDict_MaybeUntrack} on every survivor of a full collection;
-     * returns how many objects stay on the list (the long-lived total), counted in the same walk.
+     * untrack_dicts: {@code _PyDict_MaybeUntrack} on every survivor of a full collection, right
+     * after {@link #untrackTuples} on the same list; returns how many objects stay on the list
+     * (the long-lived total), counted in the same walk. Without dicts among the survivors, the
+     * count {@code untrackTuples} returned is the answer, and the list is not walked again.
      */
-    public long untrackDicts(long list) {
-        return untrackIf(list, core.dictType, this::dictMayUntrack);
+    public long untrackDicts(long list, long leftByTuples) {
+        return dictsLeft == 0 ? leftByTuples : untrackIf(list, core.dictType, this::dictMayUntrack, 0);
     }
 
-    /** Untracks the objects of {@code type} that {@code mayUntrack} allows; returns the objects left. */
-    private long untrackIf(long list, long type, LongPredicate mayUntrack) {
+    /** Objects of the type {@link #untrackIf} was asked to count, among those it left. */
+    private long counted;
+
+    /**
+     * Untracks the objects of {@code type} that {@code mayUntrack} allows; returns the objects
+     * left, and counts in {@link #counted} those of them whose type is {@code countType}.
+     */
+    private long untrackIf(long list, long type, LongPredicate mayUntrack, long countType) {
         long left = 0;
+        long ofCountType = 0;
         long next;
         for (long g = GcHead.next(list); g != list; g = next) {
             next = GcHead.next(g);
             long o = g + GC_HEAD_LENGTH;
-            if (getLong(o + OB_TYPE_OFFSET) == type && mayUntrack.test(o)) {
+            long t = getLong(o + OB_TYPE_OFFSET);
+            if (t == type && mayUntrack.test(o)) {
                 gc.untrack(o);
             } else {
                 left++;
+                if (t == countType) {
+                    ofCountType++;
+                }
             }
         }
+        counted = ofCountType;
         return left;
     }
 
