@@ -190,6 +190,32 @@ class CollectorTest {
         }
     }
 
+    /**
+     * untrack_tuples runs over the list as move_unreachable leaves it: a tuple reachable only
+     * through the tuple holding it is set aside, rescued behind its holder, and so untracked
+     * after the holder was looked at, which stays tracked until the next collection, as in
+     * CPython 3.11.
+     */
+    @Test
+    void nestedTuplesAreUntrackedOneLevelACollection() {
+        try (ObjectSpace s = ObjectSpace.create()) {
+            Collector gc = s.gc();
+            gc.disable();
+            long i = s.ints().newInt(1000);
+            long inner = s.tuples().of(i);
+            long outer = s.tuples().of(inner);
+            s.decref(inner); // now reachable only through outer
+            gc.collect();
+            assertFalse(gc.isTracked(inner), "the inner tuple, rescued behind its holder, is untracked");
+            assertTrue(gc.isTracked(outer), "its holder was looked at while the inner one was still tracked");
+            gc.collect();
+            assertFalse(gc.isTracked(outer), "and goes at the next collection");
+            s.checkInvariants();
+            s.decref(outer);
+            s.decref(i);
+        }
+    }
+
     @Test
     void fullCollectionsWaitForAQuarterOfTheLongLived() {
         try (ObjectSpace s = ObjectSpace.create()) {

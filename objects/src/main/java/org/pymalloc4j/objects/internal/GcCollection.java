@@ -68,6 +68,9 @@ public final class GcCollection {
     private boolean callbacksCalled;
     /** Set by move_unreachable: a candidate has a finalizer, a tp_del, or weakrefs. */
     private boolean unusual;
+    /** Counted by move_unreachable when it untracks tuples: the reachable objects left tracked, and the dicts among them. */
+    private long survivors;
+    private long survivingDicts;
     /** Collected and uncollectable counts of the last collection, for the callbacks' info. */
     public long lastCollected;
     public long lastUncollectable;
@@ -111,20 +114,19 @@ public final class GcCollection {
         long old = generation < GENERATIONS - 1 ? gc.generation(generation + 1) : young;
         long unreachable = gc.unreachable();
         try {
-            deduceUnreachable(young, unreachable, young == old && GcHead.isEmpty(gc.permanent()));
+            deduceUnreachable(young, unreachable, young == old && GcHead.isEmpty(gc.permanent()), true);
         } catch (FreedObjectException e) {
             GcHead.restorePrevLinks(young); // thrown by subtract_refs, before any object moved
             throw e;
         }
 
-        long survivors = untracking.untrackTuples(young);
         if (young != old) {
             if (generation == GENERATIONS - 2) {
                 gc.longLivedPending += survivors;
             }
             GcHead.merge(young, old);
         } else {
-            gc.longLivedTotal = untracking.untrackDicts(young, survivors); // only in full collections (bpo-14775)
+            gc.longLivedTotal = untracking.untrackDicts(young, survivors, survivingDicts); // full collections only (bpo-14775)
             gc.longLivedPending = 0;
         }
 
@@ -192,15 +194,17 @@ public final class GcCollection {
 
     /**
      * deduce_unreachable: update_refs, subtract_refs, move_unreachable; the first two in one
-     * pass when {@code containers} holds every tracked object.
+     * pass when {@code containers} holds every tracked object; with {@code untrackTuples}, the
+     * collection's untrack_tuples in move_unreachable's pass.
      */
-    private void deduceUnreachable(long containers, long unreachable, boolean everyTrackedObject) {
+    private void deduceUnreachable(long containers, long unreachable, boolean everyTrackedObject,
+                                   boolean untrackTuples) {
         GcHead.init(unreachable);
         if (!everyTrackedObject) {
             updateRefs(containers);
         }
         subtractRefs(containers, everyTrackedObject);
-        moveUnreachable(containers, unreachable);
+        moveUnreachable(containers, unreachable, untrackTuples);
     }
 
     /** update_refs for one object: gc_refs = refcount, COLLECTING set, FINALIZED kept. */
@@ -301,11 +305,19 @@ public final class GcCollection {
      * reachable, and so is whatever it refers to (moved back to the end of the list if already
      * set aside); an object at gc_refs 0 when the pass meets it is set aside tentatively,
      * marked NEXT_MASK_UNREACHABLE in a list only forward-linked until the pass ends.
+     *
+     * <p>With {@code untrackTuples}, it is also CPython's untrack_tuples, which runs over the
+     * list this pass leaves, in its order: the pass meets the reachable objects in that very
+     * order, last scanned last, so a tuple untracked as the pass leaves it sees the same items
+     * tracked as it would in a walk of its own. The objects left tracked, and the dicts among
+     * them, are counted ({@link #survivors}), for untrack_dicts and the long-lived counts.
      */
-    private void moveUnreachable(long young, long unreachable) {
+    private void moveUnreachable(long young, long unreachable, boolean untrackTuples) {
         base = young;
         candidates = 0;
         unusual = false;
+        survivors = 0;
+        survivingDicts = 0;
         long prev = young;
         long g = GcHead.next(young);
         while (g != young) {
@@ -313,9 +325,18 @@ public final class GcCollection {
                 long o = g + GC_HEAD_LENGTH;
                 // visit_reachable may change g's _gc_next when g is young's last: read it after
                 core.behaviourOf(o).traverse(o, visitReachable);
-                GcHead.setPrev(g, prev);
-                GcHead.clearCollecting(g);
-                prev = g;
+                long type = getLong(o + OB_TYPE_OFFSET);
+                if (untrackTuples && type == core.tupleType && untracking.tupleMayUntrack(o)) {
+                    untrackScanned(prev, g);
+                } else {
+                    GcHead.setPrev(g, prev);
+                    GcHead.clearCollecting(g);
+                    prev = g;
+                    survivors++;
+                    if (type == core.dictType) {
+                        survivingDicts++;
+                    }
+                }
             } else {
                 GcHead.setNext(prev, GcHead.next(g));
                 long last = GcHead.prevWord(unreachable);
@@ -330,6 +351,17 @@ public final class GcCollection {
         }
         GcHead.setPrevWord(young, prev);
         GcHead.setNext(unreachable, GcHead.next(unreachable) & ~NEXT_MASK_UNREACHABLE);
+    }
+
+    /**
+     * untrack_tuples' {@code _PyObject_GC_UNTRACK} of {@code g}, just scanned by move_unreachable
+     * after {@code prev}: unlinked, next 0, and of its prev word only FINALIZED kept. Its
+     * successor's prev link is written when the pass meets it.
+     */
+    private static void untrackScanned(long prev, long g) {
+        GcHead.setNext(prev, GcHead.next(g));
+        GcHead.setNext(g, 0);
+        GcHead.setPrevWord(g, GcHead.prevWord(g) & GcHead.PREV_MASK_FINALIZED);
     }
 
     private void visitReachable(long o) {
@@ -485,7 +517,7 @@ public final class GcCollection {
         for (long g = GcHead.next(unreachable); g != unreachable; g = GcHead.next(g)) {
             GcHead.clearCollecting(g);
         }
-        deduceUnreachable(unreachable, still, false);
+        deduceUnreachable(unreachable, still, false, false);
         for (long g = GcHead.next(still); g != still; g = GcHead.next(g)) {
             GcHead.setNext(g, GcHead.next(g) & ~NEXT_MASK_UNREACHABLE);
         }
