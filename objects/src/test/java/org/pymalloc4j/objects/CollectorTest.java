@@ -165,20 +165,16 @@ class CollectorTest {
             gc.disable();
             long i = s.ints().newInt(1000);
             long l = s.lists().newList();
-            long d = s.dicts().newDict();
-            s.dicts().set(d, i, l); // tracked now, so ahead of the tuple on the list
-            s.dicts().set(d, i, i); // and stays tracked holding no container
-            long t = s.tuples().of(i);
-            s.dicts().set(d, t, t);
+            long[] first = dictAheadOfItsTuple(s, i, l);
+            long d = first[0];
+            long t = first[1];
             assertTrue(gc.isTracked(d) && gc.isTracked(t));
             gc.collect(0);
             assertFalse(gc.isTracked(t), "every collection untracks a tuple of atoms");
             assertTrue(gc.isTracked(d), "only a full collection untracks dicts");
-            long d2 = s.dicts().newDict();
-            s.dicts().set(d2, i, l);
-            s.dicts().set(d2, i, i);
-            long t2 = s.tuples().of(i);
-            s.dicts().set(d2, t2, t2);
+            long[] second = dictAheadOfItsTuple(s, i, l);
+            long d2 = second[0];
+            long t2 = second[1];
             gc.collect();
             assertFalse(gc.isTracked(t2));
             assertFalse(gc.isTracked(d2), "the dict ahead of its tuple, in the same full collection");
@@ -188,6 +184,16 @@ class CollectorTest {
                 s.decref(o);
             }
         }
+    }
+
+    /** A dict tracked (through {@code l}, then let go) ahead of a tuple of atoms it holds: {dict, tuple}. */
+    private static long[] dictAheadOfItsTuple(ObjectSpace s, long atom, long l) {
+        long d = s.dicts().newDict();
+        s.dicts().set(d, atom, l); // tracked now, so ahead of the tuple on the list
+        s.dicts().set(d, atom, atom); // and stays tracked holding no container
+        long t = s.tuples().of(atom);
+        s.dicts().set(d, t, t);
+        return new long[] {d, t};
     }
 
     /**
