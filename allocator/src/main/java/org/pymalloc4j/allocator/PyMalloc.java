@@ -85,7 +85,6 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     private final byte mark;
     /** What free compares a byte with: the mark if no other open heap has it, else no byte's value. */
     private int ownMark;
-    private static final int NO_MARK = 256;
     private boolean closed;
 
     PyMalloc(Geometry geometry, ArenaAllocator arenaAllocator, ByteBudget budget) {
@@ -104,7 +103,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             putLong(sentinel(i) + PREVPOOL_OFFSET, sentinel(i)); // nextpool stays 0: see rings
         }
         this.mark = CHECKS ? LiveMarks.takeMark() : 0; // last: nothing after it can fail and leak it
-        this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : NO_MARK;
+        this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : LiveMarks.NO_MARK;
     }
 
     /**
@@ -450,7 +449,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
 
     /**
      * Whether {@code address} is a block this heap handed out and has not freed. In checked mode
-     * one bit of the live-block map answers; unchecked, the block's pool free list is
+     * one byte of the live-block map answers; unchecked, the block's pool free list is
      * walked, up to a pool's worth of loads.
      *
      * @throws IllegalStateException if the heap is closed
@@ -584,7 +583,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         // malloc's fast path then leads to checkOpen, and free's too: no byte matches NO_MARK, and
         // the mark may pass to another heap once releaseAll has zeroed every byte this heap wrote
         java.util.Arrays.fill(rings, 0);
-        ownMark = NO_MARK;
+        ownMark = LiveMarks.NO_MARK;
         raw.release();
         arenas.releaseAll();
         map.release();

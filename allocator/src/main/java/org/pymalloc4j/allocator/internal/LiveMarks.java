@@ -46,6 +46,8 @@ public final class LiveMarks {
     public static final long COVERED = ArenaOwners.COVERED;
     /** The mark shared by the heaps opened while the 254 others were all held. */
     public static final byte SHARED = (byte) 255;
+    /** What a heap without a mark of its own (sharing one, or closed) compares bytes with: no byte's value. */
+    public static final int NO_MARK = 256;
     /** Which marks open heaps hold, by unsigned value; guarded by the class's lock. */
     private static final boolean[] HELD = new boolean[256];
     /** The map's length: one byte per granule below {@link #COVERED}. */
@@ -123,7 +125,7 @@ public final class LiveMarks {
     /**
      * {@code free}'s test and clearing of the byte of {@code address}, a granule start
      * ({@link #isGranule}): clears it and returns true if it is {@code mark}, else changes
-     * nothing and returns false. An int, so that a value no byte has ({@code 256}) never matches.
+     * nothing and returns false. An int, so that a value no byte has ({@link #NO_MARK}) never matches.
      * The store does not depend on the load, so consecutive frees do not chain.
      */
     public static boolean clearIfMarked(long address, int mark) {

@@ -1,7 +1,5 @@
 package org.pymalloc4j.objects.internal;
 
-import java.util.function.LongPredicate;
-
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.objects.ObjectHeader.GC_HEAD_LENGTH;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
@@ -28,17 +26,15 @@ final class GcUntracking {
      * total). Without dicts among the survivors the list is not walked.
      */
     public long untrackDicts(long list, long survivors, long dicts) {
-        return dicts == 0 ? survivors : untrackIf(list, core.dictType, this::dictMayUntrack);
-    }
-
-    /** Untracks the objects of {@code type} that {@code mayUntrack} allows; returns the objects left. */
-    private long untrackIf(long list, long type, LongPredicate mayUntrack) {
+        if (dicts == 0) {
+            return survivors;
+        }
         long left = 0;
         long next;
         for (long g = GcHead.next(list); g != list; g = next) {
             next = GcHead.next(g);
             long o = g + GC_HEAD_LENGTH;
-            if (getLong(o + OB_TYPE_OFFSET) == type && mayUntrack.test(o)) {
+            if (getLong(o + OB_TYPE_OFFSET) == core.dictType && dictMayUntrack(o)) {
                 gc.untrack(o);
             } else {
                 left++;
