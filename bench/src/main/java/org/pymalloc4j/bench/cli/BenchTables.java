@@ -133,8 +133,11 @@ final class BenchTables {
                 + "allocates a random size; trace replay: the fidelity suite's sizes-churn trace. pymalloc4j: one op "
                 + "per JMH call; in a loop: 1,000 ops per call, the shape of CPython's C loop (a batch is one loop "
                 + "already); huge pages: the same on Geometry.HUGE_PAGES, 2 MiB arenas on huge pages where the kernel "
-                + "gives them (CPython's --with-pymalloc-hugepages build). In brackets: time divided by pymalloc4j's time in the same run (above 1: slower than "
-                + "pymalloc4j). Native MiB: pymalloc4j's arena high-water."));
+                + "gives them (CPython's --with-pymalloc-hugepages build). Arena.ofConfined: an arena a pair, one "
+                + "for a whole batch (closed at its end), one a live block in the random mix; new byte[n]: freeing is "
+                + "dropping the reference, and the young collections fall inside the time. In brackets: time divided "
+                + "by pymalloc4j's time in the same run (above 1: slower than pymalloc4j). Native MiB: pymalloc4j's "
+                + "arena high-water."));
     }
 
     Optional<Section> arenaLookup() {

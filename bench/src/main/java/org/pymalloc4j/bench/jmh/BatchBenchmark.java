@@ -2,11 +2,15 @@ package org.pymalloc4j.bench.jmh;
 
 import java.lang.foreign.Arena;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.CompilerControl;
+import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 import org.pymalloc4j.allocator.PyMalloc;
@@ -16,7 +20,11 @@ import org.pymalloc4j.allocator.RawAllocator;
  * Allocates {@value #BLOCKS} blocks of one size, then frees them in reverse order: a build-up
  * and tear-down of a large live set (at 256 bytes, 25 MB: pools and arenas are carved, filled,
  * emptied and, except for the last arena, returned to the OS every invocation). The score is
- * per allocation + free ({@code @OperationsPerInvocation}).
+ * per allocation + free ({@code @OperationsPerInvocation}). The baselines are
+ * {@link PairBenchmark}'s, each building and tearing down the same live set: libc, one confined
+ * arena closed at the end, Netty's two pooled allocators ({@code directBuffer(size, size)},
+ * then {@code release()} in reverse) and {@code new byte[size]}, where freeing is dropping the
+ * reference and the young collections that reclaim the arrays fall inside the measured time.
  */
 @State(Scope.Thread)
 public class BatchBenchmark extends BenchmarkBase {
@@ -27,6 +35,16 @@ public class BatchBenchmark extends BenchmarkBase {
     public int size;
 
     private final long[] addresses = new long[BLOCKS];
+    final ByteBuf[] buffers = new ByteBuf[BLOCKS]; // package-private for BaselineBenchmarksTest
+    final byte[][] arrays = new byte[BLOCKS][];
+    PooledByteBufAllocator netty;
+    private PooledByteBufAllocator nettyCached;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        netty = NettyPools.uncached();
+        nettyCached = NettyPools.cached();
+    }
 
     @Benchmark
     @OperationsPerInvocation(BLOCKS)
@@ -95,5 +113,44 @@ public class BatchBenchmark extends BenchmarkBase {
             }
         }
         bh.consume(a[0]);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void nettyPooledDirect(Blackhole bh) {
+        bh.consume(allocateAndRelease(netty, buffers, size));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void nettyPooledDirectCached(Blackhole bh) {
+        bh.consume(allocateAndRelease(nettyCached, buffers, size));
+    }
+
+    /** Netty's batch; the array is cleared as it goes, so no released buffer stays reachable. */
+    static ByteBuf allocateAndRelease(PooledByteBufAllocator allocator, ByteBuf[] b, int n) {
+        for (int i = 0; i < b.length; i++) {
+            b[i] = allocator.directBuffer(n, n);
+        }
+        ByteBuf first = b[0];
+        for (int i = b.length - 1; i >= 0; i--) {
+            b[i].release();
+            b[i] = null;
+        }
+        return first;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void javaByteArray(Blackhole bh) {
+        byte[][] a = arrays;
+        int n = size;
+        for (int i = 0; i < a.length; i++) {
+            a[i] = new byte[n];
+        }
+        bh.consume(a[0]);
+        for (int i = a.length - 1; i >= 0; i--) {
+            a[i] = null;
+        }
     }
 }

@@ -82,12 +82,8 @@ public class PairBenchmark extends BenchmarkBase {
         heap = PyMalloc.create();
         ballast = heap.malloc(size);
         loneHeap = PyMalloc.create();
-        netty = new PooledByteBufAllocator(true);
-        nettyCached = new PooledByteBufAllocator(true,
-                PooledByteBufAllocator.defaultNumHeapArena(), PooledByteBufAllocator.defaultNumDirectArena(),
-                PooledByteBufAllocator.defaultPageSize(), PooledByteBufAllocator.defaultMaxOrder(),
-                PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(),
-                true);
+        netty = NettyPools.uncached();
+        nettyCached = NettyPools.cached();
     }
 
     @TearDown(Level.Trial)

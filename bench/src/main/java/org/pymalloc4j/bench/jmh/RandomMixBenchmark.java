@@ -1,7 +1,10 @@
 package org.pymalloc4j.bench.jmh;
 
+import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Level;
@@ -25,6 +28,13 @@ import org.pymalloc4j.allocator.RawAllocator;
  * own ({@code DONT_INLINE}, see ObjectBenchmark). Each allocator's live set is its own {@code @State}, so a fork
  * holds only the live set of the allocator it measures. Slots are random, so the freed blocks
  * are cold: this measures cache and TLB behaviour as much as instruction counts.
+ *
+ * <p>The baselines make the same requests one op per call: libc; Netty's two pooled allocators
+ * ({@code release()} of the slot's buffer, then {@code directBuffer(size, size)}); a confined
+ * arena per live block ({@code close()} of the slot's arena, then {@code Arena.ofConfined()}
+ * and {@code allocate(size)}: an arena frees nothing but all it holds, so one per block is how
+ * FFM code frees blocks one at a time); and {@code new byte[size]} stored over the slot's
+ * array, whose collection by the young GC falls inside the measured time.
  */
 public class RandomMixBenchmark extends BenchmarkBase {
 
@@ -176,6 +186,76 @@ public class RandomMixBenchmark extends BenchmarkBase {
         return sum;
     }
 
+    /** Netty's live set, from {@link NettyPools#uncached}. */
+    @State(Scope.Thread)
+    public static class NettyLive {
+        final ByteBuf[] live = new ByteBuf[LIVE];
+        PooledByteBufAllocator allocator;
+
+        @Setup(Level.Trial)
+        public void setUp(Workload workload) {
+            allocator = allocator();
+            for (int i = 0; i < LIVE; i++) {
+                int size = workload.initialSizes[i];
+                live[i] = allocator.directBuffer(size, size);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            for (ByteBuf b : live) {
+                b.release();
+            }
+        }
+
+        PooledByteBufAllocator allocator() {
+            return NettyPools.uncached();
+        }
+    }
+
+    /** The same from {@link NettyPools#cached}, with the thread cache. */
+    @State(Scope.Thread)
+    public static class NettyCachedLive extends NettyLive {
+        @Override
+        PooledByteBufAllocator allocator() {
+            return NettyPools.cached();
+        }
+    }
+
+    /** A confined arena per live block, each holding its one segment. */
+    @State(Scope.Thread)
+    public static class ArenaLive {
+        final Arena[] live = new Arena[LIVE];
+
+        @Setup(Level.Trial)
+        public void setUp(Workload workload) {
+            for (int i = 0; i < LIVE; i++) {
+                live[i] = Arena.ofConfined();
+                live[i].allocate(workload.initialSizes[i]);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            for (Arena a : live) {
+                a.close();
+            }
+        }
+    }
+
+    /** The live set on the Java heap. */
+    @State(Scope.Thread)
+    public static class ByteArrayLive {
+        final byte[][] live = new byte[LIVE][];
+
+        @Setup(Level.Trial)
+        public void setUp(Workload workload) {
+            for (int i = 0; i < LIVE; i++) {
+                live[i] = new byte[workload.initialSizes[i]];
+            }
+        }
+    }
+
     @Benchmark
     public long libcMalloc(Workload w, LibcLive s) {
         int i = w.next();
@@ -184,5 +264,44 @@ public class RandomMixBenchmark extends BenchmarkBase {
         long p = RawAllocator.malloc(w.sizes[i]);
         s.live[slot] = p;
         return p;
+    }
+
+    @Benchmark
+    public ByteBuf nettyPooledDirect(Workload w, NettyLive s) {
+        return replaceOne(w, s);
+    }
+
+    @Benchmark
+    public ByteBuf nettyPooledDirectCached(Workload w, NettyCachedLive s) {
+        return replaceOne(w, s);
+    }
+
+    private static ByteBuf replaceOne(Workload w, NettyLive s) {
+        int i = w.next();
+        int slot = w.slots[i];
+        s.live[slot].release();
+        int size = w.sizes[i];
+        ByteBuf b = s.allocator.directBuffer(size, size);
+        s.live[slot] = b;
+        return b;
+    }
+
+    @Benchmark
+    public long arenaConfined(Workload w, ArenaLive s) {
+        int i = w.next();
+        int slot = w.slots[i];
+        s.live[slot].close();
+        Arena arena = Arena.ofConfined();
+        long address = arena.allocate(w.sizes[i]).address();
+        s.live[slot] = arena;
+        return address;
+    }
+
+    @Benchmark
+    public byte[] javaByteArray(Workload w, ByteArrayLive s) {
+        int i = w.next();
+        byte[] b = new byte[w.sizes[i]];
+        s.live[w.slots[i]] = b;
+        return b;
     }
 }

@@ -1,0 +1,40 @@
+package org.pymalloc4j.bench.jmh;
+
+import io.netty.buffer.PoolArenaMetric;
+import io.netty.buffer.PooledByteBufAllocator;
+
+/**
+ * The two Netty allocators every benchmark class compares with, configured once here (the
+ * configuration is described in {@link PairBenchmark}). Each benchmark state builds its own, so
+ * that no pooled memory is shared between benchmarks.
+ */
+final class NettyPools {
+    private NettyPools() {
+    }
+
+    /**
+     * Netty's {@code PooledByteBufAllocator(preferDirect)}: in 4.2 a thread that is not an
+     * event loop's gets a thread cache of size 0, so every op goes to the arena.
+     */
+    static PooledByteBufAllocator uncached() {
+        return new PooledByteBufAllocator(true);
+    }
+
+    /** The same with {@code useCacheForAllThreads}: the thread cache an event-loop thread has. */
+    static PooledByteBufAllocator cached() {
+        return new PooledByteBufAllocator(true,
+                PooledByteBufAllocator.defaultNumHeapArena(), PooledByteBufAllocator.defaultNumDirectArena(),
+                PooledByteBufAllocator.defaultPageSize(), PooledByteBufAllocator.defaultMaxOrder(),
+                PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(),
+                true);
+    }
+
+    /** Direct buffers {@code allocator} has handed out and not had back, over all its arenas. */
+    static long activeDirectBuffers(PooledByteBufAllocator allocator) {
+        long active = 0;
+        for (PoolArenaMetric arena : allocator.metric().directArenas()) {
+            active += arena.numActiveAllocations();
+        }
+        return active;
+    }
+}

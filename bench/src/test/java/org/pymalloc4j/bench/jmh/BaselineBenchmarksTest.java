@@ -1,0 +1,116 @@
+package org.pymalloc4j.bench.jmh;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+import io.netty.buffer.ByteBuf;
+import org.junit.jupiter.api.Test;
+import org.openjdk.jmh.infra.Blackhole;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The baselines of the batch and the random mix run as JMH would call them: each makes the
+ * requests the pattern says and gives back what it took.
+ */
+class BaselineBenchmarksTest {
+    private static final Blackhole BLACKHOLE = new Blackhole(
+            "Today's password is swordfish. I understand instantiating Blackholes directly is dangerous.");
+    private static final int OPS = 3 * RandomMixBenchmark.LIVE;
+
+    @Test
+    void nettysBatchReleasesEveryBufferItTook() {
+        BatchBenchmark batch = new BatchBenchmark();
+        batch.size = 64;
+        batch.setUp();
+        ByteBuf first = BatchBenchmark.allocateAndRelease(batch.netty, batch.buffers, batch.size);
+        assertEquals(64, first.capacity());
+        assertEquals(0, first.refCnt(), "released");
+        assertEquals(0, NettyPools.activeDirectBuffers(batch.netty), "every buffer back in its arena");
+        assertTrue(Arrays.stream(batch.buffers).allMatch(Objects::isNull), "no released buffer kept");
+        batch.nettyPooledDirectCached(BLACKHOLE);
+        assertTrue(Arrays.stream(batch.buffers).allMatch(Objects::isNull), "no released buffer kept");
+    }
+
+    @Test
+    void theByteArrayBatchDropsEveryArray() {
+        BatchBenchmark batch = new BatchBenchmark();
+        batch.size = 16;
+        batch.javaByteArray(BLACKHOLE);
+        assertTrue(Arrays.stream(batch.arrays).allMatch(Objects::isNull));
+    }
+
+    @Test
+    void nettysMixHoldsTheRequestedSizesAndGivesThemBack() {
+        RandomMixBenchmark mix = new RandomMixBenchmark();
+        for (RandomMixBenchmark.NettyLive live
+                : new RandomMixBenchmark.NettyLive[] {new RandomMixBenchmark.NettyLive(), new RandomMixBenchmark.NettyCachedLive()}) {
+            RandomMixBenchmark.Workload w = workload();
+            live.setUp(w);
+            for (int i = 0; i < OPS; i++) {
+                if (live instanceof RandomMixBenchmark.NettyCachedLive cached) {
+                    mix.nettyPooledDirectCached(w, cached);
+                } else {
+                    mix.nettyPooledDirect(w, live);
+                }
+            }
+            int[] expected = sizesAfter(OPS);
+            for (int slot = 0; slot < expected.length; slot++) {
+                assertEquals(expected[slot], live.live[slot].capacity(), "slot " + slot);
+                assertEquals(1, live.live[slot].refCnt(), "slot " + slot);
+            }
+            live.tearDown();
+            if (!(live instanceof RandomMixBenchmark.NettyCachedLive)) {
+                assertEquals(0, NettyPools.activeDirectBuffers(live.allocator), "every buffer released");
+            }
+        }
+    }
+
+    @Test
+    void theArenaMixClosesTheSlotsArenaAndKeepsOneOpenPerSlot() {
+        RandomMixBenchmark mix = new RandomMixBenchmark();
+        RandomMixBenchmark.ArenaLive live = new RandomMixBenchmark.ArenaLive();
+        RandomMixBenchmark.Workload w = workload();
+        live.setUp(w);
+        java.lang.foreign.Arena before = live.live[w.slots[0]];
+        for (int i = 0; i < OPS; i++) {
+            assertTrue(mix.arenaConfined(w, live) != 0);
+        }
+        assertTrue(!before.scope().isAlive(), "the slot's first arena was closed");
+        assertTrue(Arrays.stream(live.live).allMatch(a -> a.scope().isAlive()), "one open arena a slot");
+        live.tearDown();
+        assertTrue(Arrays.stream(live.live).noneMatch(a -> a.scope().isAlive()), "all closed");
+    }
+
+    @Test
+    void theByteArrayMixHoldsTheRequestedSizes() {
+        RandomMixBenchmark mix = new RandomMixBenchmark();
+        RandomMixBenchmark.ByteArrayLive live = new RandomMixBenchmark.ByteArrayLive();
+        RandomMixBenchmark.Workload w = workload();
+        live.setUp(w);
+        for (int i = 0; i < OPS; i++) {
+            mix.javaByteArray(w, live);
+        }
+        int[] expected = sizesAfter(OPS);
+        for (int slot = 0; slot < expected.length; slot++) {
+            assertEquals(expected[slot], live.live[slot].length, "slot " + slot);
+        }
+    }
+
+    private static RandomMixBenchmark.Workload workload() {
+        RandomMixBenchmark.Workload w = new RandomMixBenchmark.Workload();
+        w.setUp();
+        return w;
+    }
+
+    /** Each slot's size after the workload's first {@code ops} requests, replayed by hand. */
+    private static int[] sizesAfter(int ops) {
+        RandomMixBenchmark.Workload w = workload();
+        int[] sizes = w.initialSizes.clone();
+        for (int i = 0; i < ops; i++) {
+            sizes[w.slots[i]] = w.sizes[i];
+        }
+        return sizes;
+    }
+}
