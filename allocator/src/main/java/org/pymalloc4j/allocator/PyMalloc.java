@@ -1,5 +1,6 @@
 package org.pymalloc4j.allocator;
 
+import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
 
 import org.pymalloc4j.allocator.internal.ArenaOwners;
@@ -7,6 +8,7 @@ import org.pymalloc4j.allocator.internal.ByteBudget;
 import org.pymalloc4j.allocator.internal.ArenaMap;
 import org.pymalloc4j.allocator.internal.Arenas;
 import org.pymalloc4j.allocator.internal.HeapValidator;
+import org.pymalloc4j.allocator.internal.HeldMark;
 import org.pymalloc4j.allocator.internal.LiveMarks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 import org.pymalloc4j.allocator.internal.PoolFreeList;
@@ -85,6 +87,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     private final byte mark;
     /** What free compares a byte with: the mark if no other open heap has it, else no byte's value. */
     private int ownMark;
+    /** Gives a mark of the heap's own back at close, or once the heap is dropped unclosed; else null. */
+    private final Cleaner.Cleanable markReturn;
     private boolean closed;
 
     PyMalloc(Geometry geometry, ArenaAllocator arenaAllocator, ByteBudget budget) {
@@ -102,8 +106,9 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         for (int i = 0; i < Geometry.SIZE_CLASSES; i++) {
             putLong(sentinel(i) + PREVPOOL_OFFSET, sentinel(i)); // nextpool stays 0: see rings
         }
-        this.mark = CHECKS ? LiveMarks.takeMark() : 0; // last: nothing after it can fail and leak it
+        this.mark = CHECKS ? LiveMarks.takeMark() : 0; // late: only its own return's registration follows
         this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : LiveMarks.NO_MARK;
+        this.markReturn = ownMark != LiveMarks.NO_MARK ? HeldMark.register(this, arenas, mark) : null;
     }
 
     /**
@@ -587,8 +592,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         raw.release();
         arenas.releaseAll();
         map.release();
-        if (CHECKS) { // unchecked, the map is never reserved
-            LiveMarks.returnMark(mark);
+        if (markReturn != null) { // the arenas are gone: it only gives the mark back
+            markReturn.clean();
         }
         RawAllocator.free(usedpools);
     }

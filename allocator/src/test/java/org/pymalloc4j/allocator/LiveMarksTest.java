@@ -178,6 +178,70 @@ class LiveMarksTest {
         }
     }
 
+    /**
+     * A heap dropped without close() gives its mark back once collected, its bytes zeroed
+     * first; its arenas stay mapped. Closing runs the same return, and only once: a closed heap
+     * collected later must not give back a mark another heap now holds.
+     */
+    @Test
+    void aHeapDroppedWithoutCloseGivesItsMarkBackOnce() throws InterruptedException {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        long[] block = new long[1];
+        byte mark = dropAHeapHolding(block);
+        assertTrue(awaitFree(mark, true), "the dropped heap's mark " + mark + " was given back");
+        assertEquals(0, TestSupport.liveMark(block[0]), "its bytes are zeroed");
+        assertEquals(0x5A, NativeMemory.getByte(block[0]) & 0xff, "its arena is still mapped and intact");
+
+        byte closedMark = closeAHeap();
+        try (PyMalloc holder = PyMalloc.create()) {
+            long p = holder.malloc(64);
+            assertEquals(closedMark, (byte) TestSupport.liveMark(p), "the closed heap's mark, taken again");
+            assertFalse(awaitFree(closedMark, false), "the collected closed heap gave it back a second time");
+            assertTrue(holder.isLive(p));
+            holder.free(p);
+        }
+    }
+
+    /** Opens a heap, writes into a block of it, and drops the heap: returns the heap's mark. */
+    private static byte dropAHeapHolding(long[] block) {
+        PyMalloc heap = PyMalloc.create();
+        block[0] = heap.malloc(64);
+        NativeMemory.putByte(block[0], (byte) 0x5A);
+        return (byte) TestSupport.liveMark(block[0]);
+    }
+
+    private static byte closeAHeap() {
+        PyMalloc heap = PyMalloc.create();
+        byte mark = (byte) TestSupport.liveMark(heap.malloc(64));
+        heap.close();
+        return mark;
+    }
+
+    /**
+     * Collects until {@code mark} is free, or for about a second when {@code expected} is false
+     * (ten seconds when true); whether it was free at the end. Takes every mark up to it to look,
+     * and gives them back.
+     */
+    private static boolean awaitFree(byte mark, boolean expected) throws InterruptedException {
+        long deadline = System.nanoTime() + (expected ? 10_000_000_000L : 1_000_000_000L);
+        boolean free;
+        do {
+            System.gc();
+            Thread.sleep(10);
+            List<Byte> taken = new ArrayList<>();
+            byte m;
+            do {
+                m = LiveMarks.takeMark();
+                if (m != LiveMarks.SHARED) {
+                    taken.add(m);
+                }
+            } while (m != LiveMarks.SHARED && m != mark);
+            free = m == mark;
+            taken.forEach(LiveMarks::returnMark);
+        } while (free != expected && System.nanoTime() < deadline);
+        return free;
+    }
+
     private static void assertDoubleFree(PyMalloc heap, long address) {
         InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(address));
         assertTrue(e.getMessage().contains("double free"), e.getMessage());
