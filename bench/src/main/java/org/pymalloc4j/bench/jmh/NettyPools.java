@@ -1,6 +1,5 @@
 package org.pymalloc4j.bench.jmh;
 
-import io.netty.buffer.PoolArenaMetric;
 import io.netty.buffer.PooledByteBufAllocator;
 
 /**
@@ -27,14 +26,5 @@ final class NettyPools {
                 PooledByteBufAllocator.defaultPageSize(), PooledByteBufAllocator.defaultMaxOrder(),
                 PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(),
                 true);
-    }
-
-    /** Direct buffers {@code allocator} has handed out and not had back, over all its arenas. */
-    static long activeDirectBuffers(PooledByteBufAllocator allocator) {
-        long active = 0;
-        for (PoolArenaMetric arena : allocator.metric().directArenas()) {
-            active += arena.numActiveAllocations();
-        }
-        return active;
     }
 }
