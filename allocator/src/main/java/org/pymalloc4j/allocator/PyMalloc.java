@@ -15,6 +15,7 @@ import org.pymalloc4j.allocator.internal.PoolFreeList;
 import org.pymalloc4j.allocator.internal.PoolWalker;
 import org.pymalloc4j.allocator.internal.RawBlocks;
 import org.pymalloc4j.allocator.internal.StatsWalker;
+import org.pymalloc4j.allocator.internal.UsedPools;
 
 import static org.pymalloc4j.allocator.Geometry.POOL_OVERHEAD;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
@@ -61,22 +62,14 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /** Which half of an 8-byte read holds the 4-byte field at the lower address. */
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
-    /** Each size class's ring sentinel is a fake pool header of 1 << this many bytes. */
-    private static final int SENTINEL_SHIFT = 5;
-
     private final Geometry geometry;
     private final int poolSize;
     private final long poolMask;
-    /**
-     * Native block of 32 sentinels, one a ring: its first pool's prevpool and its last pool's
-     * nextpool point at the sentinel, whose prevpool is the last pool (nextpool: {@link #rings}).
-     */
-    private final long usedpools;
-    /**
-     * Each ring's first pool, 0 if the ring is empty: CPython's {@code usedpools} heads, in Java
-     * as DESIGN allows, so malloc reads no sentinel and changing a head is one array store.
-     */
+    /** The used-pool rings ({@link UsedPools}): each one's first pool, 0 if empty; the cold relinking. */
     private final long[] rings = new long[Geometry.SIZE_CLASSES];
+    private final UsedPools usedPools;
+    /** {@code usedPools.address()}, the sentinels, on this object for the relinking C2 inlines here. */
+    private final long usedpools;
     private final ArenaMap map;
     private final Arenas arenas;
     private final RawBlocks raw;
@@ -99,13 +92,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         this.map = new ArenaMap(geometry.arenaBits());
         this.arenas = new Arenas(geometry, map, tag, arenaAllocator, budget, CHECKS);
         this.raw = new RawBlocks(budget, "this heap");
-        this.usedpools = RawAllocator.calloc(Geometry.SIZE_CLASSES, 1L << SENTINEL_SHIFT);
-        if (usedpools == 0) {
-            throw new OutOfMemoryError("cannot allocate the used-pool sentinels");
-        }
-        for (int i = 0; i < Geometry.SIZE_CLASSES; i++) {
-            putLong(sentinel(i) + PREVPOOL_OFFSET, sentinel(i)); // nextpool stays 0: see rings
-        }
+        this.usedPools = new UsedPools(rings, arenas);
+        this.usedpools = usedPools.address();
         this.mark = CHECKS ? LiveMarks.takeMark() : 0; // late: only its own return's registration follows
         this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : LiveMarks.NO_MARK;
         this.markReturn = ownMark != LiveMarks.NO_MARK ? HeldMark.register(this, arenas, mark) : null;
@@ -136,7 +124,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     }
 
     private long sentinel(int sizeClass) {
-        return usedpools + ((long) sizeClass << SENTINEL_SHIFT);
+        return UsedPools.sentinel(usedpools, sizeClass);
     }
 
     // ------------------------------------------------------------------ allocation
@@ -268,7 +256,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             // The pool was full, so in no ring: it rejoins at the front of its ring.
             insertToUsedPool(pool);
         } else if (count == 0) {
-            insertToFreePool(pool);
+            usedPools.insertToFreePool(pool);
         }
     }
 
@@ -311,11 +299,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
             throw new OutOfMemoryError("pymalloc4j: cannot map a new arena of " + geometry.arenaSize()
                     + " bytes for a " + Geometry.blockSize(sizeClass) + "-byte block");
         }
-        long sentinel = sentinel(sizeClass);
-        putLong(pool + NEXTPOOL_OFFSET, sentinel);
-        putLong(pool + PREVPOOL_OFFSET, sentinel);
-        setRingHead(sizeClass, sentinel, pool);
-        putLong(sentinel + PREVPOOL_OFFSET, pool);
+        usedPools.linkNewPool(pool, sizeClass);
         putInt(pool + REF_COUNT_OFFSET, 1);
         long block;
         if (getInt(pool + SZIDX_OFFSET) == sizeClass) {
@@ -361,22 +345,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         assert getLong(pool + PREVPOOL_OFFSET) == sentinel : "a ring's head follows its sentinel";
         long next = getLong(pool, NEXTPOOL_OFFSET);
         putLong(next, PREVPOOL_OFFSET, sentinel);
-        setRingHead(sizeClass, sentinel, next);
-    }
-
-    /** Makes {@code head}, a pool or the sentinel for an empty ring, the first of class {@code sizeClass}'s ring. */
-    private void setRingHead(int sizeClass, long sentinel, long head) {
-        rings[sizeClass] = head == sentinel ? 0 : head;
-    }
-
-    /** Writes {@code pool.nextpool}; a sentinel's is its ring's head, in {@link #rings}. */
-    private void setNextPool(long pool, long next) {
-        long sentinelOffset = pool - usedpools;
-        if (sentinelOffset >= 0 && sentinelOffset < ((long) Geometry.SIZE_CLASSES << SENTINEL_SHIFT)) {
-            setRingHead((int) (sentinelOffset >>> SENTINEL_SHIFT), pool, next);
-        } else {
-            putLong(pool + NEXTPOOL_OFFSET, next);
-        }
+        UsedPools.setRingHead(rings, sizeClass, sentinel, next);
     }
 
     /**
@@ -394,14 +363,6 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         putLong(pool, PREVPOOL_OFFSET, sentinel);
         putLong(next, PREVPOOL_OFFSET, pool);
         rings[sizeClass] = pool;
-    }
-
-    private void insertToFreePool(long pool) {
-        long next = getLong(pool + NEXTPOOL_OFFSET);
-        long prev = getLong(pool + PREVPOOL_OFFSET);
-        putLong(next + PREVPOOL_OFFSET, prev);
-        setNextPool(prev, next);
-        arenas.returnPool(pool);
     }
 
     /**
@@ -562,7 +523,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         checkOpen();
         raw.checkInvariants();
         arenas.checkInvariants();
-        new HeapValidator(geometry, arenas, map, tag, usedpools, rings, SENTINEL_SHIFT, mark).check();
+        new HeapValidator(geometry, arenas, map, tag, usedpools, rings, UsedPools.SENTINEL_SHIFT, mark).check();
     }
 
     /** Whether heaps check their input: true unless {@code -Dpymalloc4j.checks=false} when this class loaded. */
@@ -595,7 +556,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         if (markReturn != null) { // the arenas are gone: it only gives the mark back
             markReturn.clean();
         }
-        RawAllocator.free(usedpools);
+        usedPools.release();
     }
 
     @Override
