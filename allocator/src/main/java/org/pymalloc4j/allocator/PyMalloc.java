@@ -1,5 +1,7 @@
 package org.pymalloc4j.allocator;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
 
@@ -38,6 +40,7 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * <pre>
  *  try (PyMalloc heap = PyMalloc.create()) {
  *      long p = heap.malloc(64);          // a 64-byte block from size class 3
+ *      heap.segment(p).fill((byte) 0);    // a bounds-checked view of it
  *      p = heap.realloc(p, 200);          // moves to class 12
  *      heap.free(p);
  *      System.out.print(heap.debugMallocStats());
@@ -83,6 +86,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /** Gives a mark of the heap's own back at close, or once the heap is dropped unclosed; else null. */
     private final Cleaner.Cleanable markReturn;
     private boolean closed;
+    /** The scope of the views {@link #segment} hands out, made on the first; closed by {@link #close()}. */
+    private Arena scope;
 
     PyMalloc(Geometry geometry, ArenaAllocator arenaAllocator, ByteBudget budget) {
         this.geometry = geometry;
@@ -445,6 +450,23 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         return Geometry.blockSize(getInt((address & poolMask) + SZIDX_OFFSET));
     }
 
+    /**
+     * A bounds-checked view of the live block at {@code address}, {@link #usableSize} bytes
+     * long, in the heap's scope: once the heap is closed, every access through the view throws
+     * {@link IllegalStateException} where a raw address would read unmapped memory. Freeing the
+     * block does not revoke the view, as a C pointer outlives its free.
+     *
+     * @throws InvalidAddressException if {@code address} is not a live block of this heap
+     * @throws IllegalStateException   if the heap is closed
+     */
+    public MemorySegment segment(long address) {
+        long size = usableSize(address);
+        if (scope == null) {
+            scope = Arena.ofShared(); // shared: a heap may change owners (see the class comment)
+        }
+        return MemorySegment.ofAddress(address).reinterpret(size, scope, null);
+    }
+
     /** The geometry this heap was created with. */
     public Geometry geometry() {
         return geometry;
@@ -538,12 +560,19 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
 
     /**
      * Returns every arena to the OS and frees every raw block and the heap's own metadata.
-     * Addresses handed out become invalid. Closing again does nothing.
+     * Addresses handed out become invalid, and views from {@link #segment} inaccessible.
+     * Closing again does nothing.
+     *
+     * @throws IllegalStateException if a view from {@link #segment} is held by a native call
+     *                               running in another thread; the heap then stays open
      */
     @Override
     public void close() {
         if (closed) {
             return;
+        }
+        if (scope != null) {
+            scope.close(); // first: if a view is in use elsewhere it throws, and the heap stays open
         }
         closed = true;
         // malloc's fast path then leads to checkOpen, and free's too: no byte matches NO_MARK, and

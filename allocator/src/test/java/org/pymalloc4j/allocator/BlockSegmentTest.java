@@ -1,0 +1,87 @@
+package org.pymalloc4j.allocator;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** {@link PyMalloc#segment}: a bounds-checked view of a live block, in the heap's scope. */
+class BlockSegmentTest {
+    @Test
+    void aViewCoversTheBlocksUsableSizeAndSeesItsBytes() {
+        long seed = new SplittableRandom().nextLong();
+        System.out.println("BlockSegmentTest seed " + seed);
+        SplittableRandom random = new SplittableRandom(seed);
+        try (PyMalloc heap = PyMalloc.create()) {
+            for (int i = 0; i < 200; i++) {
+                long size = random.nextInt(2048); // pool classes, 0 and raw blocks alike
+                long p = heap.malloc(size);
+                MemorySegment view = heap.segment(p);
+                assertEquals(p, view.address(), "the view starts at the block (size " + size + ")");
+                assertEquals(heap.usableSize(p), view.byteSize(), "the view is the usable size (size " + size + ")");
+                if (view.byteSize() >= 8) {
+                    long value = random.nextLong();
+                    view.set(ValueLayout.JAVA_LONG_UNALIGNED, view.byteSize() - 8, value);
+                    assertEquals(value, heap.segment(p).get(ValueLayout.JAVA_LONG_UNALIGNED, view.byteSize() - 8),
+                            "a second view sees what the first wrote");
+                }
+                long end = view.byteSize();
+                assertThrows(IndexOutOfBoundsException.class, () -> view.get(ValueLayout.JAVA_BYTE, end),
+                        "a byte past the block is out of the view");
+                heap.free(p);
+            }
+            heap.checkInvariants();
+        }
+    }
+
+    /** "@throws InvalidAddressException if address is not a live block of this heap". */
+    @Test
+    void freedForeignAndInteriorAddressesHaveNoView() {
+        try (PyMalloc heap = PyMalloc.create(); PyMalloc other = PyMalloc.create()) {
+            long p = heap.malloc(64);
+            long kept = heap.malloc(64); // keeps the pool in use
+            heap.free(p);
+            InvalidAddressException freed = assertThrows(InvalidAddressException.class, () -> heap.segment(p));
+            assertTrue(freed.getMessage().contains(Long.toHexString(p)), freed.getMessage());
+            assertThrows(InvalidAddressException.class, () -> heap.segment(kept + 16), "an interior address");
+            assertThrows(InvalidAddressException.class, () -> heap.segment(0), "address 0");
+            long foreign = other.malloc(64);
+            assertThrows(InvalidAddressException.class, () -> heap.segment(foreign), "another heap's block");
+            assertEquals(64, other.segment(foreign).byteSize(), "which its own heap gives a view of");
+            heap.checkInvariants();
+        }
+    }
+
+    /** "@throws IllegalStateException if the heap is closed", and the views die with it. */
+    @Test
+    void closingTheHeapMakesItsViewsInaccessible() {
+        PyMalloc heap = PyMalloc.create();
+        long small = heap.malloc(100);
+        long raw = heap.malloc(10_000);
+        MemorySegment smallView = heap.segment(small);
+        MemorySegment rawView = heap.segment(raw);
+        smallView.set(ValueLayout.JAVA_INT, 0, 42);
+        assertTrue(smallView.scope().isAlive());
+        heap.close();
+        assertFalse(smallView.scope().isAlive(), "the views' scope is closed with the heap");
+        assertThrows(IllegalStateException.class, () -> smallView.get(ValueLayout.JAVA_INT, 0),
+                "a read through a view after close is refused, not a read of unmapped memory");
+        assertThrows(IllegalStateException.class, () -> rawView.set(ValueLayout.JAVA_BYTE, 0, (byte) 1));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> heap.segment(small));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        heap.close(); // closing again does nothing
+    }
+
+    @Test
+    void aHeapThatNeverMadeAViewClosesAsBefore() {
+        PyMalloc heap = PyMalloc.create();
+        heap.free(heap.malloc(32));
+        heap.close();
+        assertTrue(heap.isClosed());
+    }
+}
