@@ -1,11 +1,12 @@
 package org.pymalloc4j.allocator;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.ref.Cleaner;
 import java.nio.ByteOrder;
 
 import org.pymalloc4j.allocator.internal.ArenaOwners;
+import org.pymalloc4j.allocator.internal.BlockViews;
 import org.pymalloc4j.allocator.internal.ByteBudget;
 import org.pymalloc4j.allocator.internal.ArenaMap;
 import org.pymalloc4j.allocator.internal.Arenas;
@@ -19,13 +20,11 @@ import org.pymalloc4j.allocator.internal.RawBlocks;
 import org.pymalloc4j.allocator.internal.StatsWalker;
 import org.pymalloc4j.allocator.internal.UsedPools;
 
-import static org.pymalloc4j.allocator.Geometry.POOL_OVERHEAD;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 import static org.pymalloc4j.allocator.internal.PoolHeader.FREEBLOCK_OFFSET;
-import static org.pymalloc4j.allocator.internal.PoolHeader.MAXNEXTOFFSET_OFFSET;
 import static org.pymalloc4j.allocator.internal.PoolHeader.NEXTOFFSET_OFFSET;
 import static org.pymalloc4j.allocator.internal.PoolHeader.NEXTPOOL_OFFSET;
 import static org.pymalloc4j.allocator.internal.PoolHeader.PREVPOOL_OFFSET;
@@ -58,7 +57,7 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * stale address whose block was handed out again is the new block. Raw blocks are checked
  * against a native table. With checks off, bad addresses corrupt the heap as they would CPython's.
  */
-public final class PyMalloc implements BlockAllocator, AutoCloseable {
+public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoCloseable {
     /** Whether user-facing checks run; folded by the JIT. */
     static final boolean CHECKS = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
 
@@ -86,8 +85,8 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /** Gives a mark of the heap's own back at close, or once the heap is dropped unclosed; else null. */
     private final Cleaner.Cleanable markReturn;
     private boolean closed;
-    /** The scope of the views {@link #segment} hands out, made on the first; closed by {@link #close()}. */
-    private Arena scope;
+    /** The views {@link #segment} and {@link #allocate} hand out, ended by {@link #close()}. */
+    private final BlockViews views = new BlockViews();
 
     PyMalloc(Geometry geometry, ArenaAllocator arenaAllocator, ByteBudget budget) {
         this.geometry = geometry;
@@ -97,7 +96,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
         this.map = new ArenaMap(geometry.arenaBits());
         this.arenas = new Arenas(geometry, map, tag, arenaAllocator, budget, CHECKS);
         this.raw = new RawBlocks(budget, "this heap");
-        this.usedPools = new UsedPools(rings, arenas);
+        this.usedPools = new UsedPools(rings, arenas, geometry);
         this.usedpools = usedPools.address();
         this.mark = CHECKS ? LiveMarks.takeMark() : 0; // late: only its own return's registration follows
         this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : LiveMarks.NO_MARK;
@@ -299,32 +298,7 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
     /** The slow half of malloc: a pool from an arena, linked as its class's only used pool. */
     private long allocateFromNewPool(int sizeClass) {
         checkOpen();
-        long pool = arenas.takePool();
-        if (pool == 0) {
-            throw new OutOfMemoryError("pymalloc4j: cannot map a new arena of " + geometry.arenaSize()
-                    + " bytes for a " + Geometry.blockSize(sizeClass) + "-byte block");
-        }
-        usedPools.linkNewPool(pool, sizeClass);
-        putInt(pool + REF_COUNT_OFFSET, 1);
-        long block;
-        if (getInt(pool + SZIDX_OFFSET) == sizeClass) {
-            // An empty pool reused for its old class: its free list is still valid.
-            block = getLong(pool + FREEBLOCK_OFFSET);
-            putLong(pool + FREEBLOCK_OFFSET, getLong(block));
-        } else {
-            int size = Geometry.blockSize(sizeClass);
-            putInt(pool + SZIDX_OFFSET, sizeClass);
-            block = pool + POOL_OVERHEAD;
-            putInt(pool + NEXTOFFSET_OFFSET, POOL_OVERHEAD + 2 * size);
-            putInt(pool + MAXNEXTOFFSET_OFFSET, poolSize - size);
-            long second = block + size;
-            putLong(pool + FREEBLOCK_OFFSET, second);
-            putLong(second, 0);
-        }
-        if (CHECKS) {
-            LiveMarks.setLive(block, mark);
-        }
-        return block;
+        return usedPools.allocateFromNewPool(sizeClass, mark);
     }
 
     /**
@@ -460,11 +434,39 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
      * @throws IllegalStateException   if the heap is closed
      */
     public MemorySegment segment(long address) {
-        long size = usableSize(address);
-        if (scope == null) {
-            scope = Arena.ofShared(); // shared: a heap may change owners (see the class comment)
+        return views.of(address, usableSize(address));
+    }
+
+    /**
+     * A new block of {@code byteSize} bytes as a segment of that size, in the heap's scope as
+     * {@link #segment}'s views are: the heap as a {@link SegmentAllocator}. Its contents are
+     * unspecified, as malloc's; give it back with {@link #free(MemorySegment)}.
+     *
+     * @throws IllegalArgumentException if {@code byteSize} is negative, or {@code byteAlignment}
+     *                                  is not a power of two or is over 16, the blocks' alignment
+     * @throws OutOfMemoryError         if the memory cannot be had; the heap stays usable
+     * @throws IllegalStateException    if the heap is closed
+     */
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        if (byteSize < 0 || byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0
+                || byteAlignment > Geometry.ALIGNMENT) {
+            throw new IllegalArgumentException("allocate(" + byteSize + ", " + byteAlignment + "): "
+                    + (byteSize < 0 ? "negative size" : "the alignment must be a power of two up to "
+                    + Geometry.ALIGNMENT + ", the blocks' alignment"));
         }
-        return MemorySegment.ofAddress(address).reinterpret(size, scope, null);
+        return views.of(malloc(byteSize), byteSize);
+    }
+
+    /**
+     * Frees the block {@code segment} starts at, one from {@link #allocate} or {@link #segment}.
+     *
+     * @throws InvalidAddressException if no live block of this heap starts there (checked mode,
+     *                                  and always for raw blocks)
+     * @throws IllegalStateException   if the heap is closed
+     */
+    public void free(MemorySegment segment) {
+        free(segment.address());
     }
 
     /** The geometry this heap was created with. */
@@ -560,20 +562,18 @@ public final class PyMalloc implements BlockAllocator, AutoCloseable {
 
     /**
      * Returns every arena to the OS and frees every raw block and the heap's own metadata.
-     * Addresses handed out become invalid, and views from {@link #segment} inaccessible.
-     * Closing again does nothing.
+     * Addresses handed out become invalid, and segments from {@link #segment} and
+     * {@link #allocate} inaccessible. Closing again does nothing.
      *
-     * @throws IllegalStateException if a view from {@link #segment} is held by a native call
-     *                               running in another thread; the heap then stays open
+     * @throws IllegalStateException if one of those segments is held by a native call running
+     *                               in another thread; the heap then stays open
      */
     @Override
     public void close() {
         if (closed) {
             return;
         }
-        if (scope != null) {
-            scope.close(); // first: if a view is in use elsewhere it throws, and the heap stays open
-        }
+        views.close(); // first: if a view is in use elsewhere it throws, and the heap stays open
         closed = true;
         // malloc's fast path then leads to checkOpen, and free's too: no byte matches NO_MARK, and
         // the mark may pass to another heap once releaseAll has zeroed every byte this heap wrote

@@ -26,6 +26,10 @@ class ReadmeUsageTest {
             long big = heap.malloc(4096);                  // over 512 bytes: libc malloc, tracked by the heap
             assertFalse(heap.isArenaAddress(big));
             assertTrue(heap.isLive(big));
+            MemorySegment name = heap.allocateFrom("pymalloc4j");   // the heap is a SegmentAllocator
+            assertEquals("pymalloc4j", name.getString(0));
+            heap.free(name);                               // a segment's block, freed as any other
+            assertFalse(heap.isLive(name.address()));
             heap.free(p);
             heap.free(zeroed);
             heap.free(big);

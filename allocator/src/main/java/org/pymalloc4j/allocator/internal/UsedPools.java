@@ -3,17 +3,25 @@ package org.pymalloc4j.allocator.internal;
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.RawAllocator;
 
+import static org.pymalloc4j.allocator.Geometry.POOL_OVERHEAD;
+import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
+import static org.pymalloc4j.allocator.internal.PoolHeader.FREEBLOCK_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.MAXNEXTOFFSET_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.NEXTOFFSET_OFFSET;
 import static org.pymalloc4j.allocator.internal.PoolHeader.NEXTPOOL_OFFSET;
 import static org.pymalloc4j.allocator.internal.PoolHeader.PREVPOOL_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.REF_COUNT_OFFSET;
+import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
 
 /**
  * A heap's used-pool rings, CPython's {@code usedpools}: per size class, a doubly linked ring
  * of the pools that have both used and free blocks, through each pool header's nextpool and
  * prevpool, closed by a sentinel. This class owns the sentinels and does the relinking that
- * stays out of malloc's and free's compiled code: a new pool in, an emptied pool out to its
- * arena. The two that C2 inlines into a caller's loop, a full head unlinked by malloc and a full
+ * stays out of malloc's and free's compiled code: a new pool in with its first block
+ * (malloc's slow half), an emptied pool out to its arena. The two that C2 inlines into a caller's loop, a full head unlinked by malloc and a full
  * pool's first free rejoining at the front, stay in the heap on its own fields, through
  * {@link #sentinel(long, int)} and {@link #setRingHead}: moved here, behind this object, they
  * made the checked random mix 5% slower (48.2 ns against 45.5, single JVMs alternated).
@@ -37,6 +45,7 @@ public final class UsedPools {
     /** Native block of 32 sentinels, one a ring. */
     private final long usedpools;
     private final Arenas arenas;
+    private final Geometry geometry;
 
     /**
      * Empty rings whose heads go into {@code rings}, one a size class; emptied pools go back to
@@ -44,9 +53,10 @@ public final class UsedPools {
      *
      * @throws OutOfMemoryError if the sentinels cannot be allocated
      */
-    public UsedPools(long[] rings, Arenas arenas) {
+    public UsedPools(long[] rings, Arenas arenas, Geometry geometry) {
         this.rings = rings;
         this.arenas = arenas;
+        this.geometry = geometry;
         this.usedpools = RawAllocator.calloc(Geometry.SIZE_CLASSES, 1L << SENTINEL_SHIFT);
         if (usedpools == 0) {
             throw new OutOfMemoryError("cannot allocate the used-pool sentinels");
@@ -71,8 +81,45 @@ public final class UsedPools {
         rings[sizeClass] = head == sentinel ? 0 : head;
     }
 
+    /**
+     * malloc's slow half, for an empty ring (CPython's allocate_from_new_pool): a pool from the
+     * arenas, linked as the class's only used pool, its first block handed out and the next
+     * carved. A pool last used for the same class keeps its free list. Checked heaps pass their
+     * live-block {@code mark} (0 for none), which the block gets.
+     *
+     * @return the block
+     * @throws OutOfMemoryError if no arena can be mapped
+     */
+    public long allocateFromNewPool(int sizeClass, byte mark) {
+        long pool = arenas.takePool();
+        if (pool == 0) {
+            throw new OutOfMemoryError("pymalloc4j: cannot map a new arena of " + geometry.arenaSize()
+                    + " bytes for a " + Geometry.blockSize(sizeClass) + "-byte block");
+        }
+        linkNewPool(pool, sizeClass);
+        putInt(pool + REF_COUNT_OFFSET, 1);
+        long block;
+        if (getInt(pool + SZIDX_OFFSET) == sizeClass) {
+            block = getLong(pool + FREEBLOCK_OFFSET);
+            putLong(pool + FREEBLOCK_OFFSET, getLong(block));
+        } else {
+            int size = Geometry.blockSize(sizeClass);
+            putInt(pool + SZIDX_OFFSET, sizeClass);
+            block = pool + POOL_OVERHEAD;
+            putInt(pool + NEXTOFFSET_OFFSET, POOL_OVERHEAD + 2 * size);
+            putInt(pool + MAXNEXTOFFSET_OFFSET, geometry.poolSize() - size);
+            long second = block + size;
+            putLong(pool + FREEBLOCK_OFFSET, second);
+            putLong(second, 0);
+        }
+        if (mark != 0) {
+            LiveMarks.setLive(block, mark);
+        }
+        return block;
+    }
+
     /** Links {@code pool}, just taken from an arena, as the only pool of class {@code sizeClass}'s empty ring. */
-    public void linkNewPool(long pool, int sizeClass) {
+    private void linkNewPool(long pool, int sizeClass) {
         long sentinel = sentinel(usedpools, sizeClass);
         putLong(pool + NEXTPOOL_OFFSET, sentinel);
         putLong(pool + PREVPOOL_OFFSET, sentinel);
