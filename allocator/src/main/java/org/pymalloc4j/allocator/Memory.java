@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 
+import org.pymalloc4j.allocator.internal.BlockViews;
 import org.pymalloc4j.allocator.internal.ByteBudget;
 
 /**
@@ -46,6 +47,8 @@ public final class Memory implements AutoCloseable {
     /** Installed by a {@code *_debug} configuration or {@link #setupDebugHooks()}; else null. */
     private DebugHooks debugHooks;
     private boolean closed;
+    /** The segments the domains' {@code allocate} hands out, ended first by {@link #close()}. */
+    private final BlockViews views = new BlockViews();
     /** What {@link #close()} runs first; see {@link #onClose}. */
     private final List<Runnable> closeActions = new ArrayList<>();
 
@@ -59,9 +62,9 @@ public final class Memory implements AutoCloseable {
                         .budget(budget).build()
                 : null;
         BlockAllocator small = heap != null ? heap : libc;
-        this.raw = new MemoryDomain(Domain.RAW, libc);
-        this.mem = new MemoryDomain(Domain.MEM, small);
-        this.obj = new MemoryDomain(Domain.OBJ, small);
+        this.raw = new MemoryDomain(Domain.RAW, libc, views);
+        this.mem = new MemoryDomain(Domain.MEM, small, views);
+        this.obj = new MemoryDomain(Domain.OBJ, small, views);
         domains.put(Domain.RAW, raw);
         domains.put(Domain.MEM, mem);
         domains.put(Domain.OBJ, obj);
@@ -356,18 +359,22 @@ public final class Memory implements AutoCloseable {
     }
 
     /**
-     * Runs the {@link #onClose} actions, stops the tracer, then returns every arena and every
-     * libc block to the OS. Custom allocators installed in a domain are not closed; they belong
-     * to whoever made them. Closing again does nothing.
+     * Ends the segments the domains handed out ({@link MemoryDomain#allocate}), runs the
+     * {@link #onClose} actions, stops the tracer, then returns every arena and every libc block
+     * to the OS. Custom allocators installed in a domain are not closed; they belong to whoever
+     * made them. Closing again does nothing.
      *
-     * @throws RuntimeException the first exception an {@link #onClose} action threw (the memory
-     *                          is closed all the same)
+     * @throws IllegalStateException if a domain's segment is held by a native call running in
+     *                               another thread; the memory then stays open, its actions not run
+     * @throws RuntimeException      the first exception an {@link #onClose} action threw (the
+     *                               memory is closed all the same)
      */
     @Override
     public void close() {
         if (closed) {
             return;
         }
+        views.close(); // first: if a segment is in use elsewhere it throws, and the memory stays open
         RuntimeException failure = runCloseActions();
         tracer.memoryClosing();
         closed = true;

@@ -1,6 +1,9 @@
 package org.pymalloc4j.allocator;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayDeque;
+import org.pymalloc4j.allocator.internal.BlockViews;
 
 /**
  * One domain of a {@link Memory}: {@code PyMem_RawMalloc}, {@code PyMem_Malloc} or
@@ -13,16 +16,19 @@ import java.util.ArrayDeque;
  *  installed == wrap(... wrap(base)) with wrappedStack holding the allocators beneath, top first
  * </pre>
  */
-public final class MemoryDomain implements BlockAllocator {
+public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
     private final Domain domain;
+    /** The views of blocks {@link #allocate} hands out: the memory manager's, ended by its close. */
+    private final BlockViews views;
     private BlockAllocator allocator;
     private long liveBlocks;
     /** The allocators beneath each wrapper {@link Memory#wrapAllocator} installed, innermost last. */
     private final ArrayDeque<BlockAllocator> wrappedStack = new ArrayDeque<>();
 
-    MemoryDomain(Domain domain, BlockAllocator allocator) {
+    MemoryDomain(Domain domain, BlockAllocator allocator, BlockViews views) {
         this.domain = domain;
         this.allocator = allocator;
+        this.views = views;
     }
 
     /**
@@ -90,6 +96,36 @@ public final class MemoryDomain implements BlockAllocator {
             allocator.free(address);
             liveBlocks--;
         }
+    }
+
+    /**
+     * A new block of {@code byteSize} bytes from this domain as a segment of that size: the
+     * domain as a {@link SegmentAllocator}. Its contents are unspecified, as malloc's. It lives
+     * until its block is freed ({@link #free(MemorySegment)}) or the memory manager closes:
+     * after that, every access through it throws.
+     *
+     * @throws IllegalArgumentException if {@code byteSize} is negative, or {@code byteAlignment}
+     *                                  is not a power of two or is over 16, the blocks' alignment
+     * @throws OutOfMemoryError         if the memory cannot be had (a {@link MemoryLimitExceededError}
+     *                                  if the memory limit would be crossed)
+     * @throws IllegalStateException    if the memory is closed
+     */
+    @Override
+    public MemorySegment allocate(long byteSize, long byteAlignment) {
+        BlockViews.checkRequest(byteSize, byteAlignment);
+        return views.of(malloc(byteSize), byteSize);
+    }
+
+    /**
+     * Frees the block {@code segment} starts at, one from {@link #allocate}.
+     *
+     * @throws InvalidAddressException   if no live block of this domain starts there
+     * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
+     *                                   id are damaged; the block is left allocated
+     * @throws IllegalStateException     if the memory is closed
+     */
+    public void free(MemorySegment segment) {
+        free(segment.address());
     }
 
     /** Which domain this is. */

@@ -449,12 +449,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        if (byteSize < 0 || byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0
-                || byteAlignment > Geometry.ALIGNMENT) {
-            throw new IllegalArgumentException("allocate(" + byteSize + ", " + byteAlignment + "): "
-                    + (byteSize < 0 ? "negative size" : "the alignment must be a power of two up to "
-                    + Geometry.ALIGNMENT + ", the blocks' alignment"));
-        }
+        BlockViews.checkRequest(byteSize, byteAlignment);
         return views.of(malloc(byteSize), byteSize);
     }
 

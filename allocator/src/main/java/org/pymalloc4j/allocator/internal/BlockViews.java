@@ -2,15 +2,32 @@ package org.pymalloc4j.allocator.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.pymalloc4j.allocator.Geometry;
 
 /**
- * The {@link MemorySegment} views a heap hands out over its blocks, all in one scope that the
- * heap's close ends: an access after that throws instead of reading unmapped memory. The scope
- * is a shared arena, since a heap may change owners, made with the first view so that a heap
- * never asked for one pays nothing. Freeing a block does not end its views, as in C.
+ * The {@link MemorySegment} views a heap or a memory manager hands out over its blocks, all in
+ * one scope that its close ends: an access after that throws instead of reading unmapped
+ * memory. The scope is a shared arena, since a heap may change owners, made with the first view
+ * so that an owner never asked for one pays nothing. Freeing a block does not end its views, as
+ * in C.
  */
 public final class BlockViews {
     private Arena scope;
+
+    /**
+     * Checks a {@link java.lang.foreign.SegmentAllocator#allocate(long, long)} request against
+     * what blocks can be: a size of 0 or more, an alignment that is a power of two up to 16.
+     *
+     * @throws IllegalArgumentException naming the call and what is wrong with it
+     */
+    public static void checkRequest(long byteSize, long byteAlignment) {
+        if (byteSize < 0 || byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0
+                || byteAlignment > Geometry.ALIGNMENT) {
+            throw new IllegalArgumentException("allocate(" + byteSize + ", " + byteAlignment + "): "
+                    + (byteSize < 0 ? "negative size" : "the alignment must be a power of two up to "
+                    + Geometry.ALIGNMENT + ", the blocks' alignment"));
+        }
+    }
 
     /** A view of {@code size} bytes at {@code address}, which the caller has checked. */
     public MemorySegment of(long address, long size) {

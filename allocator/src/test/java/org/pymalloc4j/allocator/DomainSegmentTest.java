@@ -1,0 +1,145 @@
+package org.pymalloc4j.allocator;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Each domain of a {@link Memory} as a {@link java.lang.foreign.SegmentAllocator}. */
+class DomainSegmentTest {
+    @ParameterizedTest
+    @EnumSource(value = AllocatorName.class, names = {"PYMALLOC", "PYMALLOC_DEBUG", "MALLOC", "MALLOC_DEBUG"})
+    void everyDomainHandsOutSegmentsAndTakesThemBack(AllocatorName configuration) {
+        long seed = new SplittableRandom().nextLong();
+        System.out.println("DomainSegmentTest " + configuration + " seed " + seed);
+        SplittableRandom random = new SplittableRandom(seed);
+        try (Memory memory = Memory.builder().allocator(configuration).build()) {
+            for (Domain d : Domain.values()) {
+                MemoryDomain domain = memory.domain(d);
+                MemorySegment text = domain.allocateFrom("domain " + d);
+                assertEquals("domain " + d, text.getString(0));
+                MemorySegment ints = domain.allocateFrom(ValueLayout.JAVA_INT, 2, 7, 1, 8);
+                assertArrayEquals(new int[] {2, 7, 1, 8}, ints.toArray(ValueLayout.JAVA_INT));
+                List<MemorySegment> live = new ArrayList<>(List.of(text, ints));
+                for (int i = 0; i < 300; i++) {
+                    long size = random.nextInt(1100);
+                    MemorySegment s = domain.allocate(size, 1L << random.nextInt(5));
+                    assertEquals(size, s.byteSize(), d + ": the requested size");
+                    assertEquals(0, s.address() % Geometry.ALIGNMENT, d + ": 16-byte aligned");
+                    s.fill((byte) 0x5a); // all of it: under the debug hooks, past it would be corruption
+                    live.add(s);
+                }
+                assertEquals(live.size(), domain.liveBlocks());
+                for (MemorySegment s : live) {
+                    domain.free(s);
+                }
+                assertEquals(0, domain.liveBlocks(), d + ": every block given back");
+            }
+            memory.checkInvariants();
+        }
+    }
+
+    /** allocate: "@throws IllegalArgumentException if byteSize is negative, or byteAlignment is not ...". */
+    @Test
+    void badRequestsAreRefusedAndNothingIsAllocated() {
+        try (Memory memory = Memory.create()) {
+            MemoryDomain mem = memory.mem();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> mem.allocate(-5, 8));
+            assertTrue(e.getMessage().contains("allocate(-5, 8): negative size"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> mem.allocate(8, 32));
+            assertThrows(IllegalArgumentException.class, () -> mem.allocate(8, 6));
+            assertEquals(0, mem.liveBlocks());
+        }
+    }
+
+    /** allocate: "@throws OutOfMemoryError ... (a MemoryLimitExceededError if the memory limit would be crossed)". */
+    @Test
+    void aRequestOverTheLimitIsRefusedAndTheMemoryStaysUsable() {
+        try (Memory memory = Memory.builder().limit(4L << 20).build()) {
+            assertThrows(MemoryLimitExceededError.class, () -> memory.raw().allocate(8L << 20, 16));
+            assertEquals(0, memory.raw().liveBlocks());
+            memory.raw().free(memory.raw().allocate(1 << 20, 16));
+            memory.checkInvariants();
+        }
+    }
+
+    /** free(MemorySegment): "@throws InvalidAddressException if no live block of this domain starts there". */
+    @Test
+    void anotherArenasSegmentOrARawSegmentFreedTwiceIsRefused() {
+        try (Memory memory = Memory.create(); Arena arena = Arena.ofConfined()) {
+            MemorySegment foreign = arena.allocate(64);
+            assertThrows(InvalidAddressException.class, () -> memory.raw().free(foreign));
+            assertThrows(InvalidAddressException.class, () -> memory.mem().free(foreign));
+            MemorySegment raw = memory.raw().allocate(100, 8);
+            memory.raw().free(raw);
+            assertThrows(InvalidAddressException.class, () -> memory.raw().free(raw));
+            assertEquals(0, memory.raw().liveBlocks());
+        }
+    }
+
+    /** allocate and free: "@throws IllegalStateException if the memory is closed"; the segments end with it. */
+    @Test
+    void closingTheMemoryEndsItsDomainsSegments() {
+        Memory memory = Memory.create();
+        MemorySegment small = memory.obj().allocate(48, 16);
+        MemorySegment raw = memory.raw().allocate(5000, 16);
+        small.set(ValueLayout.JAVA_LONG, 0, 1);
+        memory.close();
+        assertThrows(IllegalStateException.class, () -> small.get(ValueLayout.JAVA_LONG, 0));
+        assertThrows(IllegalStateException.class, () -> raw.get(ValueLayout.JAVA_BYTE, 4999));
+        assertThrows(IllegalStateException.class, () -> memory.obj().allocate(48, 16));
+        assertThrows(IllegalStateException.class, () -> memory.raw().free(raw));
+    }
+
+    /**
+     * close: "@throws IllegalStateException if a domain's segment is held by a native call running
+     * in another thread; the memory then stays open, its actions not run".
+     */
+    @Test
+    void closeWhileASegmentIsInANativeCallElsewhereThrowsAndLeavesTheMemoryOpen() throws Exception {
+        Linker linker = Linker.nativeLinker();
+        MethodHandle nanosleep = linker.downcallHandle(linker.defaultLookup().find("nanosleep").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+        Memory memory = Memory.create();
+        boolean[] actionRan = {false};
+        memory.onClose(() -> actionRan[0] = true);
+        MemorySegment timespec = memory.mem().allocate(16, 8);
+        timespec.set(ValueLayout.JAVA_LONG, 0, 2); // tv_sec
+        timespec.set(ValueLayout.JAVA_LONG, 8, 0); // tv_nsec
+        CountDownLatch calling = new CountDownLatch(1);
+        Thread sleeper = new Thread(() -> {
+            calling.countDown();
+            try {
+                int unused = (int) nanosleep.invokeExact(timespec, MemorySegment.NULL);
+            } catch (Throwable e) {
+                throw new AssertionError(e);
+            }
+        });
+        sleeper.start();
+        calling.await();
+        Thread.sleep(300); // well inside the 2-second call
+        assertThrows(IllegalStateException.class, memory::close, "the segment is held by nanosleep");
+        assertFalse(memory.isClosed(), "a refused close leaves the memory open");
+        assertFalse(actionRan[0], "and its close actions not run");
+        memory.mem().free(memory.mem().allocate(32, 8));
+        sleeper.join();
+        memory.close();
+        assertTrue(memory.isClosed());
+        assertTrue(actionRan[0]);
+    }
+}
