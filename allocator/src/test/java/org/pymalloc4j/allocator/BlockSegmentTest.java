@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 
 /** {@link PyMalloc#segment}: a bounds-checked view of a live block, in the heap's scope. */
@@ -88,31 +84,15 @@ class BlockSegmentTest {
      */
     @Test
     void closeWhileAViewIsInANativeCallElsewhereThrowsAndLeavesTheHeapOpen() throws Exception {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle nanosleep = linker.downcallHandle(linker.defaultLookup().find("nanosleep").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         PyMalloc heap = PyMalloc.create();
         long request = heap.malloc(16);
         MemorySegment timespec = heap.segment(request);
-        timespec.set(ValueLayout.JAVA_LONG, 0, 2); // tv_sec
-        timespec.set(ValueLayout.JAVA_LONG, 8, 0); // tv_nsec
-        CountDownLatch calling = new CountDownLatch(1);
-        Thread sleeper = new Thread(() -> {
-            calling.countDown();
-            try {
-                int unused = (int) nanosleep.invokeExact(timespec, MemorySegment.NULL);
-            } catch (Throwable e) {
-                throw new AssertionError(e);
-            }
-        });
-        sleeper.start();
-        calling.await();
-        Thread.sleep(300); // well inside the 2-second call
+        HeldInNativeCall held = new HeldInNativeCall(timespec);
         assertThrows(IllegalStateException.class, heap::close, "the view is held by nanosleep");
         assertFalse(heap.isClosed(), "a refused close leaves the heap open");
         heap.free(heap.malloc(48)); // and usable
         assertEquals(16, heap.segment(request).byteSize());
-        sleeper.join();
+        held.close();
         heap.close();
         assertTrue(heap.isClosed());
     }

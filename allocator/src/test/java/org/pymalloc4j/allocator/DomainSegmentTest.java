@@ -7,15 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -112,32 +108,16 @@ class DomainSegmentTest {
      */
     @Test
     void closeWhileASegmentIsInANativeCallElsewhereThrowsAndLeavesTheMemoryOpen() throws Exception {
-        Linker linker = Linker.nativeLinker();
-        MethodHandle nanosleep = linker.downcallHandle(linker.defaultLookup().find("nanosleep").orElseThrow(),
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
         Memory memory = Memory.create();
         boolean[] actionRan = {false};
         memory.onClose(() -> actionRan[0] = true);
         MemorySegment timespec = memory.mem().allocate(16, 8);
-        timespec.set(ValueLayout.JAVA_LONG, 0, 2); // tv_sec
-        timespec.set(ValueLayout.JAVA_LONG, 8, 0); // tv_nsec
-        CountDownLatch calling = new CountDownLatch(1);
-        Thread sleeper = new Thread(() -> {
-            calling.countDown();
-            try {
-                int unused = (int) nanosleep.invokeExact(timespec, MemorySegment.NULL);
-            } catch (Throwable e) {
-                throw new AssertionError(e);
-            }
-        });
-        sleeper.start();
-        calling.await();
-        Thread.sleep(300); // well inside the 2-second call
+        HeldInNativeCall held = new HeldInNativeCall(timespec);
         assertThrows(IllegalStateException.class, memory::close, "the segment is held by nanosleep");
         assertFalse(memory.isClosed(), "a refused close leaves the memory open");
         assertFalse(actionRan[0], "and its close actions not run");
         memory.mem().free(memory.mem().allocate(32, 8));
-        sleeper.join();
+        held.close();
         memory.close();
         assertTrue(memory.isClosed());
         assertTrue(actionRan[0]);
