@@ -33,6 +33,10 @@ import org.pymalloc4j.allocator.RawAllocator;
  *       them in registers and interleaves consecutive pairs. Every load and store of the pool
  *       header and the block still happens each pair (the JIT cannot drop native stores). The
  *       loop is {@code DONT_INLINE}, compiled on its own as the C loop is (see ObjectBenchmark).</li>
+ *   <li>{@code pymallocSegment}: the same pair through the heap's {@code SegmentAllocator}
+ *       face, {@code allocate(size, 8)} and {@code free(segment)}: what the segment, its size and
+ *       the heap's scope add to malloc and free. Not in the tables: read it beside
+ *       {@code pymalloc}.</li>
  *   <li>{@code pymallocLonePool}: the same without ballast. Each free empties the pool, which
  *       leaves its ring for its arena's free list, and the next malloc takes it back
  *       ({@code allocateFromNewPool}; the last arena is kept, so no {@code munmap}). CPython
@@ -113,6 +117,13 @@ public class PairBenchmark extends BenchmarkBase {
             sum += p;
         }
         return sum;
+    }
+
+    @Benchmark
+    public long pymallocSegment() {
+        MemorySegment segment = heap.allocate(size, 8);
+        heap.free(segment);
+        return segment.address();
     }
 
     @Benchmark

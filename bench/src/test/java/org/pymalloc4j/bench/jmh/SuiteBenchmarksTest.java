@@ -110,6 +110,20 @@ class SuiteBenchmarksTest {
     }
 
     @Test
+    void theSegmentPairFreesWhatItAllocatesFromTheSameBlock() {
+        PairBenchmark pair = new PairBenchmark();
+        pair.size = 256;
+        pair.setUp();
+        long first = pair.pymallocSegment();
+        for (int i = 0; i < 1_000; i++) {
+            assertEquals(first, pair.pymallocSegment(), "the pair's block, op after op");
+        }
+        assertEquals(1, pair.heap.stats().smallBlocksInUse(), "only the ballast");
+        pair.heap.checkInvariants();
+        pair.tearDown();
+    }
+
+    @Test
     void nativeBytesReportsNothingUntilTracked() {
         NativeBytes bytes = new NativeBytes();
         bytes.capture();
