@@ -112,8 +112,7 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        BlockViews.checkRequest(byteSize, byteAlignment);
-        return views.of(malloc(byteSize), byteSize);
+        return views.allocate(this, byteSize, byteAlignment);
     }
 
     /**

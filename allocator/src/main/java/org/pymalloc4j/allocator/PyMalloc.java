@@ -449,8 +449,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        BlockViews.checkRequest(byteSize, byteAlignment);
-        return views.of(malloc(byteSize), byteSize);
+        return views.allocate(this, byteSize, byteAlignment);
     }
 
     /**
@@ -542,7 +541,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         checkOpen();
         raw.checkInvariants();
         arenas.checkInvariants();
-        new HeapValidator(geometry, arenas, map, tag, usedpools, rings, UsedPools.SENTINEL_SHIFT, mark).check();
+        new HeapValidator(geometry, arenas, map, tag, usedpools, rings, mark).check();
     }
 
     /** Whether heaps check their input: true unless {@code -Dpymalloc4j.checks=false} when this class loaded. */

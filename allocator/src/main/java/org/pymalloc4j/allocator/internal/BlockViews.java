@@ -2,6 +2,7 @@ package org.pymalloc4j.allocator.internal;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import org.pymalloc4j.allocator.BlockAllocator;
 import org.pymalloc4j.allocator.Geometry;
 
 /**
@@ -15,18 +16,21 @@ public final class BlockViews {
     private Arena scope;
 
     /**
-     * Checks a {@link java.lang.foreign.SegmentAllocator#allocate(long, long)} request against
-     * what blocks can be: a size of 0 or more, an alignment that is a power of two up to 16.
+     * A {@link java.lang.foreign.SegmentAllocator#allocate(long, long)} served by
+     * {@code allocator}'s malloc: a new block as a view of {@code byteSize} bytes. Blocks are
+     * 16-byte aligned, so larger alignments are refused before anything is allocated.
      *
-     * @throws IllegalArgumentException naming the call and what is wrong with it
+     * @throws IllegalArgumentException naming the call, if the size is negative or the alignment
+     *                                  not a power of two up to 16
      */
-    public static void checkRequest(long byteSize, long byteAlignment) {
+    public MemorySegment allocate(BlockAllocator allocator, long byteSize, long byteAlignment) {
         if (byteSize < 0 || byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0
                 || byteAlignment > Geometry.ALIGNMENT) {
             throw new IllegalArgumentException("allocate(" + byteSize + ", " + byteAlignment + "): "
                     + (byteSize < 0 ? "negative size" : "the alignment must be a power of two up to "
                     + Geometry.ALIGNMENT + ", the blocks' alignment"));
         }
+        return of(allocator.malloc(byteSize), byteSize);
     }
 
     /** A view of {@code size} bytes at {@code address}, which the caller has checked. */

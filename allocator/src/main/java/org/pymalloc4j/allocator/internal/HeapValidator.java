@@ -35,7 +35,6 @@ public final class HeapValidator {
     private final int tag;
     private final long usedpools;
     private final long[] rings;
-    private final int sentinelShift;
     private final byte mark;
 
     /**
@@ -44,7 +43,7 @@ public final class HeapValidator {
      * @param mark  the byte the heap's live blocks have in the live-block map (LiveMarks)
      */
     public HeapValidator(Geometry g, Arenas arenas, ArenaMap map, int tag, long usedpools, long[] rings,
-                         int sentinelShift, byte mark) {
+                         byte mark) {
         this.mark = mark;
         this.rings = rings;
         this.tag = tag;
@@ -52,7 +51,6 @@ public final class HeapValidator {
         this.arenas = arenas;
         this.map = map;
         this.usedpools = usedpools;
-        this.sentinelShift = sentinelShift;
     }
 
     /**
@@ -176,7 +174,7 @@ public final class HeapValidator {
         Set<Long> all = new HashSet<>();
         for (int c = 0; c < Geometry.SIZE_CLASSES; c++) {
             // A ring's first pool is kept only in rings[] (0: empty); the sentinel keeps its last.
-            long sentinel = usedpools + ((long) c << sentinelShift);
+            long sentinel = UsedPools.sentinel(usedpools, c);
             long prev = sentinel;
             for (long p = rings[c] != 0 ? rings[c] : sentinel; p != sentinel; p = getLong(p + PoolHeader.NEXTPOOL_OFFSET)) {
                 require(getLong(p + PoolHeader.PREVPOOL_OFFSET) == prev, "ring %d: pool 0x%x has prevpool 0x%x, expected 0x%x",
