@@ -440,16 +440,24 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     /**
      * A new block of {@code byteSize} bytes as a segment of that size, in the heap's scope as
      * {@link #segment}'s views are: the heap as a {@link SegmentAllocator}. Its contents are
-     * unspecified, as malloc's; give it back with {@link #free(MemorySegment)}.
+     * unspecified, as malloc's; give it back with {@link #free(MemorySegment)}. Alignments up to
+     * 16 are the blocks' own and come from {@link #malloc}; a larger one (a cache line, a page)
+     * is a raw block from {@code posix_memalign}, which {@link #realloc} may move to an address
+     * only 16-byte aligned, as C's realloc does.
      *
-     * @throws IllegalArgumentException if {@code byteSize} is negative, or {@code byteAlignment}
-     *                                  is not a power of two or is over 16, the blocks' alignment
+     * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment}
+     *                                  is not a power of two
      * @throws OutOfMemoryError         if the memory cannot be had; the heap stays usable
      * @throws IllegalStateException    if the heap is closed
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        return views.allocate(this, byteSize, byteAlignment);
+        BlockViews.checkRequest(byteSize, byteAlignment, Long.MAX_VALUE);
+        if (byteAlignment <= Geometry.ALIGNMENT) {
+            return views.of(malloc(byteSize), byteSize);
+        }
+        checkOpen();
+        return views.of(raw.alignedMalloc(byteSize, byteAlignment), byteSize);
     }
 
     /**

@@ -42,6 +42,8 @@ public final class RawAllocator {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG), CRITICAL);
     private static final MethodHandle FREE = libc("free",
             FunctionDescriptor.ofVoid(JAVA_LONG), CRITICAL);
+    private static final MethodHandle POSIX_MEMALIGN = libc("posix_memalign",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG), CRITICAL);
     private static final MethodHandle MMAP = libc("mmap",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = libc("munmap",
@@ -113,6 +115,21 @@ public final class RawAllocator {
     public static long realloc(long address, long size) {
         try {
             return (long) REALLOC.invokeExact(address, size);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * POSIX {@code posix_memalign}: the address of at least {@code size} bytes aligned to
+     * {@code alignment}, a power of two and a multiple of 8, or 0 on failure. {@link #free}
+     * frees it, and {@link #realloc} may move it to an address only malloc-aligned, as in C.
+     */
+    public static long alignedMalloc(long alignment, long size) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment out = call.allocate(JAVA_LONG); // posix_memalign's void **: native, not the Java heap
+            int error = (int) POSIX_MEMALIGN.invokeExact(out.address(), alignment, size);
+            return error == 0 ? out.get(JAVA_LONG, 0) : 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -33,12 +33,13 @@ class SegmentAllocatorTest {
                     continue;
                 }
                 long size = random.nextInt(1200); // pool classes, 0 and raw blocks alike
-                long alignment = 1L << random.nextInt(5); // 1..16
+                long alignment = 1L << random.nextInt(random.nextInt(4) == 0 ? 13 : 5); // mostly 1..16, up to 4096
                 MemorySegment s = heap.allocate(size, alignment);
                 assertEquals(size, s.byteSize(), "the requested size, not the block's");
-                assertEquals(0, s.address() % Geometry.ALIGNMENT, "16-byte aligned");
+                assertEquals(0, s.address() % Math.max(alignment, Geometry.ALIGNMENT), "aligned to " + alignment);
                 assertTrue(heap.isLive(s.address()), "a block of the heap");
-                assertEquals(size <= 512 && size > 0, heap.isArenaAddress(s.address()), "small sizes from the pools");
+                assertEquals(size <= 512 && size > 0 && alignment <= Geometry.ALIGNMENT,
+                        heap.isArenaAddress(s.address()), "small sizes 16-aligned from the pools, the rest raw");
                 s.fill((byte) i);
                 live.add(s);
             }
@@ -71,22 +72,57 @@ class SegmentAllocatorTest {
         }
     }
 
-    /** allocate: "@throws IllegalArgumentException if byteSize is negative, or byteAlignment is not ...". */
+    /** allocate: "@throws IllegalArgumentException if byteSize is negative or byteAlignment is not a power of two". */
     @Test
-    void negativeSizesAndUnsupportedAlignmentsAreRefusedWithTheHeapUnchanged() {
+    void negativeSizesAndAlignmentsNotPowersOfTwoAreRefusedWithTheHeapUnchanged() {
         try (PyMalloc heap = PyMalloc.create()) {
             MallocStats before = heap.stats();
             IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> heap.allocate(-1, 8));
             assertTrue(negative.getMessage().contains("negative size"), negative.getMessage());
-            for (long alignment : new long[] {0, -8, 3, 24, 32, 4096}) {
+            IllegalArgumentException negativeAligned = assertThrows(IllegalArgumentException.class,
+                    () -> heap.allocate(-1, 64));
+            assertTrue(negativeAligned.getMessage().contains("negative size"), negativeAligned.getMessage());
+            for (long alignment : new long[] {0, -8, 3, 24, 48, Long.MIN_VALUE, (1L << 40) + 16}) {
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> heap.allocate(64, alignment), "alignment " + alignment);
                 assertTrue(e.getMessage().contains("allocate(64, " + alignment + ")"), e.getMessage());
-                assertTrue(e.getMessage().contains("16"), "names the blocks' alignment: " + e.getMessage());
+                assertTrue(e.getMessage().contains("power of two"), e.getMessage());
             }
-            assertThrows(IllegalArgumentException.class,
-                    () -> heap.allocate(MemoryLayout.paddingLayout(64).withByteAlignment(64)));
             assertEquals(before, heap.stats(), "nothing allocated");
+        }
+    }
+
+    /**
+     * Alignments over 16 (a cache line, a page): raw blocks from posix_memalign, freed, resized
+     * and released as raw blocks are.
+     */
+    @Test
+    void alignmentsOverTheBlocksOwnAreRawBlocksAlignedAsAsked() {
+        try (PyMalloc heap = PyMalloc.create()) {
+            MemorySegment line = heap.allocate(MemoryLayout.paddingLayout(64).withByteAlignment(64));
+            assertEquals(64, line.byteSize());
+            assertEquals(0, line.address() % 64);
+            MemorySegment page = heap.allocate(100, 4096);
+            assertEquals(0, page.address() % 4096);
+            MemorySegment empty = heap.allocate(0, 256);
+            assertEquals(0, empty.byteSize());
+            assertEquals(0, empty.address() % 256);
+            for (MemorySegment s : List.of(line, page, empty)) {
+                assertFalse(heap.isArenaAddress(s.address()), "not from a pool");
+                assertTrue(heap.isLive(s.address()));
+                assertEquals(s.byteSize(), heap.usableSize(s.address()), "the requested size");
+            }
+            assertEquals(3, heap.stats().rawBlocks());
+            assertEquals(164, heap.stats().rawBytes());
+            page.fill((byte) 0x5a);
+            long moved = heap.realloc(page.address(), 5000); // C's realloc: the contents, malloc's alignment
+            assertEquals(0x5a5a5a5a5a5a5a5aL, heap.segment(moved).get(ValueLayout.JAVA_LONG, 88), "the first 100 bytes kept");
+            heap.free(line);
+            heap.free(moved);
+            InvalidAddressException twice = assertThrows(InvalidAddressException.class, () -> heap.free(line));
+            assertTrue(twice.getMessage().contains(Long.toHexString(line.address())), twice.getMessage());
+            heap.checkInvariants();
+            assertEquals(1, heap.stats().rawBlocks(), "the empty one, left for close to give back");
         }
     }
 
@@ -96,6 +132,11 @@ class SegmentAllocatorTest {
         try (PyMalloc heap = PyMalloc.create()) {
             OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> heap.allocate(Long.MAX_VALUE, 8));
             assertTrue(e.getMessage().contains(Long.toString(Long.MAX_VALUE)), e.getMessage());
+            OutOfMemoryError aligned = assertThrows(OutOfMemoryError.class, () -> heap.allocate(1L << 50, 64));
+            assertTrue(aligned.getMessage().contains((1L << 50) + " bytes aligned to 64"), aligned.getMessage());
+            OutOfMemoryError hugeAlignment = assertThrows(OutOfMemoryError.class, () -> heap.allocate(64, 1L << 62));
+            assertTrue(hugeAlignment.getMessage().contains("aligned to " + (1L << 62)), hugeAlignment.getMessage());
+            assertEquals(0, heap.stats().rawBlocks(), "nothing left behind");
             heap.free(heap.allocate(64, 8));
             heap.checkInvariants();
         }
@@ -110,6 +151,7 @@ class SegmentAllocatorTest {
         heap.close();
         assertThrows(IllegalStateException.class, () -> s.get(ValueLayout.JAVA_LONG, 0), "a segment after close");
         assertThrows(IllegalStateException.class, () -> heap.allocate(40, 8));
+        assertThrows(IllegalStateException.class, () -> heap.allocate(40, 64));
         assertThrows(IllegalStateException.class, () -> heap.free(s));
     }
 

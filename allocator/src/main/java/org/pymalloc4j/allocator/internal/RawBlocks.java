@@ -34,6 +34,20 @@ public final class RawBlocks {
         return record(RawAllocator.malloc(size == 0 ? 1 : size), size);
     }
 
+    /**
+     * {@code posix_memalign(alignment, size)}, 0 bytes made 1; {@code alignment} is a power of
+     * two over 16. A block like any other here: {@link #realloc} keeps only malloc's alignment.
+     */
+    public long alignedMalloc(long size, long alignment) {
+        budget.charge(size, "a raw block");
+        long block = RawAllocator.alignedMalloc(alignment, size == 0 ? 1 : size);
+        if (block == 0) {
+            budget.release(size);
+            throw new OutOfMemoryError("pymalloc4j: cannot allocate " + size + " bytes aligned to " + alignment);
+        }
+        return record(block, size);
+    }
+
     /** libc {@code calloc}; {@code size == nelem * elsize}, already checked for overflow. */
     public long calloc(long nelem, long elsize, long size) {
         budget.charge(size, "a raw block");
