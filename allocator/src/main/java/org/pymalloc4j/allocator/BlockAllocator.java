@@ -45,4 +45,17 @@ public interface BlockAllocator {
      *                                 (where the allocator can tell)
      */
     void free(long address);
+
+    /**
+     * How many bytes of the live block at {@code address} are the caller's: at least what was
+     * asked for. An allocator that keeps no sizes need not answer; by default none does.
+     *
+     * @throws InvalidAddressException       if {@code address} is not a live block of this
+     *                                       allocator
+     * @throws UnsupportedOperationException if this allocator does not report its blocks' sizes
+     */
+    default long usableSize(long address) {
+        throw new UnsupportedOperationException("usableSize(0x" + Long.toHexString(address) + "): " + this
+                + " does not report its blocks' sizes");
+    }
 }

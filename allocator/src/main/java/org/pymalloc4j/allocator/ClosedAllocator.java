@@ -27,6 +27,11 @@ final class ClosedAllocator implements BlockAllocator {
         throw closed();
     }
 
+    @Override
+    public long usableSize(long address) {
+        throw closed();
+    }
+
     private static IllegalStateException closed() {
         return new IllegalStateException("this Memory is closed");
     }

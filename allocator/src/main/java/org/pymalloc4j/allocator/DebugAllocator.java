@@ -132,6 +132,28 @@ final class DebugAllocator implements BlockAllocator {
         hooks.retire(address, info);
     }
 
+    /**
+     * The size the block at {@code address} was asked with: the trailing pad follows it. The
+     * table answers; the block's bytes are not read.
+     *
+     * @throws InvalidAddressException if {@code address} is not a live block of this domain's
+     *                                 hooks (a block of another domain included)
+     * @throws IllegalStateException   if the hooks are closed
+     */
+    @Override
+    public long usableSize(long address) {
+        hooks.checkOpen();
+        long info = hooks.live.sizeOf(address);
+        if (info < 0) {
+            throw hooks.unknownAddress("usableSize", address);
+        }
+        if (DebugBlock.domainOf(info) != domain) {
+            throw new InvalidAddressException("usableSize(" + DebugReport.hex(address) + "): a block of the "
+                    + DebugBlock.domainOf(info) + " domain, asked of the " + domain + " domain", address);
+        }
+        return DebugBlock.sizeOf(info);
+    }
+
     /** Throws for a size that is negative or too large to record; declared to return for {@code throw}. */
     private static RuntimeException refuseSize(String call, long size) {
         if (size < 0) {

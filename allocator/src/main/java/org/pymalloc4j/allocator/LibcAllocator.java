@@ -91,6 +91,21 @@ public final class LibcAllocator implements BlockAllocator, AutoCloseable {
     }
 
     /**
+     * The requested size of a live block, the bytes that are the caller's.
+     *
+     * @throws InvalidAddressException if {@code address} is not a live block of this allocator
+     * @throws IllegalStateException   if the allocator is closed
+     */
+    @Override
+    public long usableSize(long address) {
+        checkOpen();
+        if (address == 0 || !blocks.contains(address)) {
+            throw blocks.invalid("usableSize", address);
+        }
+        return blocks.sizeOf(address);
+    }
+
+    /**
      * Whether {@code address} is a live block of this allocator.
      *
      * @throws IllegalStateException if the allocator is closed

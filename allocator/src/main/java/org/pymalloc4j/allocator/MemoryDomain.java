@@ -99,6 +99,38 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
     }
 
     /**
+     * How many bytes of the live block at {@code address} are the caller's, as the domain's
+     * allocator says: the size class for a pymalloc block, the requested size for a libc block
+     * and for any block under the debug hooks (whose trailing pad follows it).
+     *
+     * @throws InvalidAddressException       if {@code address} is not a live block of the
+     *                                       domain's allocator
+     * @throws UnsupportedOperationException if the allocator does not report its blocks' sizes
+     *                                       (an installed one may not: {@link BlockAllocator#usableSize})
+     * @throws IllegalStateException         if the memory is closed
+     */
+    @Override
+    public long usableSize(long address) {
+        return allocator.usableSize(address);
+    }
+
+    /**
+     * A bounds-checked view of the live block at {@code address}, {@link #usableSize} bytes
+     * long, in the memory's scope: once the memory closes, an access through it throws where a
+     * raw address would read unmapped memory. Freeing the block does not end the view, as a C
+     * pointer outlives its free. Under the debug hooks a write past the block is refused before
+     * it reaches the guard bytes.
+     *
+     * @throws InvalidAddressException       if {@code address} is not a live block of the
+     *                                       domain's allocator
+     * @throws UnsupportedOperationException if the allocator does not report its blocks' sizes
+     * @throws IllegalStateException         if the memory is closed
+     */
+    public MemorySegment segment(long address) {
+        return views.of(address, usableSize(address));
+    }
+
+    /**
      * A new block of {@code byteSize} bytes from this domain as a segment of that size: the
      * domain as a {@link SegmentAllocator}. Its contents are unspecified, as malloc's. It lives
      * until its block is freed ({@link #free(MemorySegment)}) or the memory manager closes:

@@ -414,6 +414,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      * @throws InvalidAddressException if {@code address} is not a live block of this heap
      * @throws IllegalStateException   if the heap is closed
      */
+    @Override
     public long usableSize(long address) {
         if (!isLive(address)) {
             throw raw.invalid("usableSize", address);

@@ -89,6 +89,11 @@ final class TracingAllocator implements BlockAllocator {
     }
 
     @Override
+    public long usableSize(long address) {
+        return inner.usableSize(address);
+    }
+
+    @Override
     public String toString() {
         return "tracing(" + inner + ")";
     }

@@ -21,7 +21,10 @@ class LibcAllocatorTest {
         for (int i = 0; i < 21; i++) {
             assertEquals(0, org.pymalloc4j.allocator.internal.NativeMemory.getByte(b + i));
         }
+        assertEquals(0, libc.usableSize(a), "the requested size, 0 included");
+        assertEquals(21, libc.usableSize(b));
         long c = libc.realloc(b, 4000);
+        assertEquals(4000, libc.usableSize(c));
         assertFalse(libc.isLive(0));
         assertEquals(4000, libc.liveBytes());
         libc.free(a);
@@ -43,7 +46,7 @@ class LibcAllocatorTest {
         }
     }
 
-    /** free/realloc: "@throws InvalidAddressException if address is not a live block". */
+    /** free/realloc/usableSize: "@throws InvalidAddressException if address is not a live block". */
     @Test
     void foreignAndFreedAddressesAreRefused() {
         try (LibcAllocator libc = LibcAllocator.create()) {
@@ -53,6 +56,9 @@ class LibcAllocatorTest {
             assertEquals(p, e.address());
             assertTrue(e.getMessage().contains("not a block allocated by this libc allocator"), e.getMessage());
             assertThrows(InvalidAddressException.class, () -> libc.realloc(p + 8, 10));
+            InvalidAddressException size = assertThrows(InvalidAddressException.class, () -> libc.usableSize(p));
+            assertTrue(size.getMessage().startsWith("usableSize(0x" + Long.toHexString(p) + ")"), size.getMessage());
+            assertThrows(InvalidAddressException.class, () -> libc.usableSize(0));
             libc.checkInvariants();
         }
     }
@@ -82,6 +88,7 @@ class LibcAllocatorTest {
         assertThrows(IllegalStateException.class, () -> libc.realloc(p, 8));
         assertThrows(IllegalStateException.class, () -> libc.free(p));
         assertThrows(IllegalStateException.class, () -> libc.isLive(p));
+        assertThrows(IllegalStateException.class, () -> libc.usableSize(p));
         assertThrows(IllegalStateException.class, libc::checkInvariants);
     }
 }
