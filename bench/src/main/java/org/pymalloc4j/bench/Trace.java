@@ -134,6 +134,17 @@ public final class Trace {
         return length;
     }
 
+    /** How many operations of one kind ({@link #MALLOC}, {@link #REALLOC} or {@link #FREE}) the trace has. */
+    public long count(byte op) {
+        long n = 0;
+        for (int i = 0; i < length; i++) {
+            if (ops[i] == op) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** One more than the largest slot used. */
     public int slotCount() {
         return slotCount;

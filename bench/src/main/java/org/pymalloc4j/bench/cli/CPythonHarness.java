@@ -28,6 +28,7 @@ import java.util.Optional;
 final class CPythonHarness {
     static final String SOURCE = "/cpython/pymalloc_bench.c";
     static final String LIBRARY_SOURCE = "/cpython/pymalloc_versus.c";
+    static final String RECORDER_SOURCE = "/cpython/pymalloc_record.c";
     /** The data layouts of {@link #library()}: bytes of padding before libpython's static data. */
     static final List<Integer> LAYOUT_PADS = List.of(0, 64, 128, 192, 256);
     static final String INSTALL_HINT = "install a C compiler and CPython's development files, "
@@ -184,6 +185,38 @@ final class CPythonHarness {
             return new CPythonLibrary.Build(layouts(dir, pads), pads, built.get(0), prefix);
         } catch (IOException | NumberFormatException e) {
             throw new Unavailable("building CPython's patterns as a library failed: " + e.getMessage() + "; " + INSTALL_HINT);
+        }
+    }
+
+    /**
+     * The recorder of {@code pymalloc4j record} ({@code pymalloc_record.c}): an executable that
+     * runs CPython's own main with its pymalloc calls hooked, built beside the harness on first
+     * use (and again when its source changes), linked as the harness is.
+     *
+     * @param building told once, before a build, so that the caller can say why it waits
+     * @throws Unavailable if it cannot be built
+     */
+    Path recorder(Runnable building) throws Unavailable {
+        Path dir = binary.getParent();
+        Path recorder = dir.resolve("pymalloc_record");
+        Path built = dir.resolve("recorder-source"); // the hash of the source and command it was built from
+        try {
+            byte[] source = resource(RECORDER_SOURCE);
+            Path c = dir.resolve("pymalloc_record.c");
+            // --export-dynamic, as python3's own link (LINKFORSHARED): the extension modules a
+            // program imports find the C API in the executable
+            List<String> command = List.of(cc, "-O2", "-no-pie", "-Wl,--export-dynamic", "-I" + include, c.toString(),
+                    "-o", recorder.toString());
+            String hash = hash(source, String.join(" ", command).getBytes(java.nio.charset.StandardCharsets.UTF_8), "", "");
+            if (!Files.isExecutable(recorder) || !Files.isRegularFile(built) || !Files.readString(built).equals(hash)) {
+                building.run();
+                Files.write(c, source);
+                link(command, links);
+                Files.writeString(built, hash);
+            }
+            return recorder;
+        } catch (IOException e) {
+            throw new Unavailable("building CPython's recorder failed: " + e.getMessage() + "; " + INSTALL_HINT);
         }
     }
 

@@ -3,6 +3,7 @@ package org.pymalloc4j.bench.cli;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -70,6 +71,40 @@ final class ChildProcess {
             process.destroy();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for " + command.get(0), e);
+        }
+    }
+
+    /**
+     * Runs {@code command} as the user's own program: its standard output and error are copied
+     * line by line to {@code out} and {@code err} as they come, its input is this process's.
+     *
+     * @return its exit status
+     * @throws IOException if it cannot be started
+     */
+    static int passThrough(List<String> command, PrintStream out, PrintStream err) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT);
+        UNSET.forEach(builder.environment()::remove);
+        Process process = builder.start();
+        Thread errCopier = Thread.ofPlatform().daemon().start(() -> copy(process.getErrorStream(), err));
+        copy(process.getInputStream(), out);
+        try {
+            int status = process.waitFor();
+            errCopier.join();
+            return status;
+        } catch (InterruptedException e) {
+            process.destroy();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for " + command.get(0), e);
+        }
+    }
+
+    private static void copy(java.io.InputStream from, PrintStream to) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(from, StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                to.println(line);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -12,6 +12,8 @@ public final class Main {
             commands:
               demo     run a realistic allocation workload and print the heap statistics
               replay   replay an allocation trace and print the heap statistics
+              record   record a Python program's pymalloc calls under CPython as a trace,
+                       replay it here and compare the heaps
               map      draw the arenas and pools of a heap as an SVG picture
               layout   print a live object, type, pool header or arena in JOL's table form,
                        or compare built-ins with their Java counterparts (--compare)
@@ -30,7 +32,8 @@ public final class Main {
             "map", MapCommand.HELP,
             "layout", LayoutCommand.HELP,
             "bench", BenchCommand.HELP,
-            "versus", VersusCommand.HELP);
+            "versus", VersusCommand.HELP,
+            "record", RecordCommand.HELP);
 
     private Main() {
     }
@@ -47,7 +50,8 @@ public final class Main {
         }
         String command = args[0];
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
-        if (HELP_OF.containsKey(command) && wantsHelp(rest)) {
+        // record's --help is only among its own arguments: the program's may have one too
+        if (HELP_OF.containsKey(command) && wantsHelp(command.equals("record") ? RecordCommand.ownArguments(rest) : rest)) {
             out.print(HELP_OF.get(command)); // a command's --help anywhere among its arguments
             return 0;
         }
@@ -59,6 +63,7 @@ public final class Main {
                 case "layout" -> new LayoutCommand(out).run(rest);
                 case "bench" -> new BenchCommand(out, err).run(rest);
                 case "versus" -> new VersusCommand(out, err).run(rest);
+                case "record" -> new RecordCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> help(rest, out);
                 default -> throw new UsageException("unknown command '" + command + "'\n\n" + USAGE);
             };

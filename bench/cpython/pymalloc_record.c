@@ -1,0 +1,319 @@
+/*
+ * pymalloc_record.c -- records the pymalloc calls of a real Python run as a
+ * pymalloc4j trace (`pymalloc4j record` builds and runs it).
+ *
+ * Usage: pymalloc_record TRACE STATS [python arguments...]
+ *
+ * Runs CPython's own main (Py_BytesMain) with the python arguments, as the
+ * python3 executable would, with a hook on the PYMEM_DOMAIN_MEM and
+ * PYMEM_DOMAIN_OBJ allocators installed before the interpreter starts: both
+ * go to pymalloc in a release build, so every pymalloc call of the run, from
+ * the interpreter's start-up to its finalization, is written to TRACE:
+ *   m SLOT SIZE   malloc or calloc of SIZE bytes; the block goes into SLOT
+ *   r SLOT SIZE   realloc of the block in SLOT to SIZE bytes
+ *   f SLOT        free of the block in SLOT
+ * A slot names one block from its malloc to its free (a realloc keeps it);
+ * freed slot numbers are reused, the last freed first, so that the numbers
+ * stay small.  After the run, STATS receives
+ * _PyObject_DebugMallocStats of the heap the run leaves: replaying TRACE on
+ * pymalloc4j must leave the same per-class table.
+ *
+ * Arenas come from an allocator that aligns them to 1 MiB, as pymalloc4j's
+ * do, so every arena has 64 pools in both (with plain mmap an arena has 63
+ * or 64 by the luck of ASLR, and the tables could differ for that alone).
+ *
+ * Exit status: the interpreter's, or 70 if the trace could not be written.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Lives in the internal header pycore_pymem.h; exported from libpython. */
+PyAPI_FUNC(int) _PyObject_DebugMallocStats(FILE *out);
+
+#define ARENA_SIZE ((size_t)1 << 20) /* 3.10+ on 64-bit */
+
+static FILE *trace;
+static int write_failed;
+
+/* ---- address -> slot: open addressing, linear probing, backward-shift delete */
+
+static uintptr_t *keys;   /* 0: empty */
+static long *values;
+static size_t capacity;   /* a power of two */
+static size_t used;
+static long *free_slots;  /* a stack of freed slot numbers */
+static size_t free_count, free_capacity;
+static long next_slot;
+
+static size_t
+bucket(uintptr_t key)
+{
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdULL;
+    key ^= key >> 33;
+    return (size_t)key & (capacity - 1);
+}
+
+static void
+die(const char *what)
+{
+    fprintf(stderr, "pymalloc_record: out of memory (%s)\n", what);
+    exit(71);
+}
+
+static void put(uintptr_t key, long value);
+
+static void
+grow(void)
+{
+    uintptr_t *old_keys = keys;
+    long *old_values = values;
+    size_t old_capacity = capacity;
+    capacity = capacity ? capacity * 2 : 1 << 16;
+    keys = calloc(capacity, sizeof *keys);
+    values = malloc(capacity * sizeof *values);
+    if (keys == NULL || values == NULL)
+        die("the slot table");
+    used = 0;
+    for (size_t i = 0; i < old_capacity; i++)
+        if (old_keys[i] != 0)
+            put(old_keys[i], old_values[i]);
+    free(old_keys);
+    free(old_values);
+}
+
+static void
+put(uintptr_t key, long value)
+{
+    if (2 * (used + 1) > capacity)
+        grow();
+    size_t i = bucket(key);
+    while (keys[i] != 0 && keys[i] != key)
+        i = (i + 1) & (capacity - 1);
+    if (keys[i] == 0)
+        used++;
+    keys[i] = key;
+    values[i] = value;
+}
+
+/* Removes key; returns its slot, or -1 if it was not there. */
+static long
+take(uintptr_t key)
+{
+    if (capacity == 0)
+        return -1;
+    size_t i = bucket(key);
+    while (keys[i] != key) {
+        if (keys[i] == 0)
+            return -1;
+        i = (i + 1) & (capacity - 1);
+    }
+    long value = values[i];
+    /* Backward shift: move up each later entry of the run that may sit here. */
+    size_t hole = i;
+    for (size_t j = (i + 1) & (capacity - 1); keys[j] != 0; j = (j + 1) & (capacity - 1)) {
+        size_t home = bucket(keys[j]);
+        if (((j - home) & (capacity - 1)) >= ((j - hole) & (capacity - 1))) {
+            keys[hole] = keys[j];
+            values[hole] = values[j];
+            hole = j;
+        }
+    }
+    keys[hole] = 0;
+    used--;
+    return value;
+}
+
+static long
+new_slot(void)
+{
+    return free_count > 0 ? free_slots[--free_count] : next_slot++;
+}
+
+static void
+release_slot(long slot)
+{
+    if (free_count == free_capacity) {
+        free_capacity = free_capacity ? free_capacity * 2 : 1 << 12;
+        free_slots = realloc(free_slots, free_capacity * sizeof *free_slots);
+        if (free_slots == NULL)
+            die("the free slot stack");
+    }
+    free_slots[free_count++] = slot;
+}
+
+static void
+emit(int n)
+{
+    if (n < 0)
+        write_failed = 1;
+}
+
+/* After the run the trace is closed: a late call is made, not recorded. */
+#define RECORDING (trace != NULL)
+
+/* ---- the hooks: the allocator below first, then the line, as tracemalloc */
+
+static PyMemAllocatorEx below_mem, below_obj;
+
+static void
+record_new(void *block, size_t size)
+{
+    long slot = new_slot();
+    put((uintptr_t)block, slot);
+    emit(fprintf(trace, "m %ld %zu\n", slot, size));
+}
+
+static void *
+hook_malloc(void *ctx, size_t size)
+{
+    PyMemAllocatorEx *below = ctx;
+    void *block = below->malloc(below->ctx, size);
+    if (block != NULL && RECORDING)
+        record_new(block, size);
+    return block;
+}
+
+static void *
+hook_calloc(void *ctx, size_t nelem, size_t elsize)
+{
+    PyMemAllocatorEx *below = ctx;
+    void *block = below->calloc(below->ctx, nelem, elsize);
+    if (block != NULL && RECORDING)
+        record_new(block, nelem * elsize); /* below refused an overflowing product */
+    return block;
+}
+
+static void *
+hook_realloc(void *ctx, void *ptr, size_t size)
+{
+    PyMemAllocatorEx *below = ctx;
+    void *block = below->realloc(below->ctx, ptr, size);
+    if (block == NULL || !RECORDING)
+        return block; /* on failure the old block is intact: nothing happened */
+    long slot = ptr != NULL ? take((uintptr_t)ptr) : -1;
+    if (slot < 0) {
+        record_new(block, size); /* realloc(NULL, n) is malloc(n) */
+        return block;
+    }
+    put((uintptr_t)block, slot);
+    emit(fprintf(trace, "r %ld %zu\n", slot, size));
+    return block;
+}
+
+static void
+hook_free(void *ctx, void *ptr)
+{
+    PyMemAllocatorEx *below = ctx;
+    below->free(below->ctx, ptr);
+    if (ptr == NULL || !RECORDING)
+        return;
+    long slot = take((uintptr_t)ptr);
+    if (slot >= 0) {
+        emit(fprintf(trace, "f %ld\n", slot));
+        release_slot(slot);
+    }
+}
+
+static void
+hook(PyMemAllocatorDomain domain, PyMemAllocatorEx *below)
+{
+    PyMem_GetAllocator(domain, below);
+    PyMemAllocatorEx hooked = {below, hook_malloc, hook_calloc, hook_realloc, hook_free};
+    PyMem_SetAllocator(domain, &hooked);
+}
+
+/* ---- 1 MiB-aligned arenas, as pymalloc4j's (see pymalloc_replay.c) */
+
+static void *
+aligned_arena_alloc(void *ctx, size_t size)
+{
+    (void)ctx;
+    size_t len = size + ARENA_SIZE;
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    uintptr_t a = ((uintptr_t)p + ARENA_SIZE - 1) & ~(uintptr_t)(ARENA_SIZE - 1);
+    size_t head = a - (uintptr_t)p;
+    if (head)
+        munmap(p, head);
+    size_t tail = len - head - size;
+    if (tail)
+        munmap((char *)a + size, tail);
+    return (void *)a;
+}
+
+static void
+aligned_arena_free(void *ctx, void *ptr, size_t size)
+{
+    (void)ctx;
+    munmap(ptr, size);
+}
+
+static const char *trace_path, *stats_path;
+
+/* Closes the trace and writes the report: when Py_BytesMain returns, or at
+ * exit() if it never does (a SystemExit makes Py_Exit finalize and exit). */
+static void
+finish(void)
+{
+    if (trace == NULL)
+        return;
+    int closed = fclose(trace);
+    trace = NULL;
+    if (closed != 0 || write_failed) {
+        fprintf(stderr, "pymalloc_record: writing %s failed: %s\n", trace_path, strerror(errno));
+        _exit(70);
+    }
+    /* The report asks whether PyObject_Malloc is pymalloc's own: unhook first. */
+    PyMem_SetAllocator(PYMEM_DOMAIN_MEM, &below_mem);
+    PyMem_SetAllocator(PYMEM_DOMAIN_OBJ, &below_obj);
+    FILE *stats = fopen(stats_path, "w");
+    if (stats == NULL || _PyObject_DebugMallocStats(stats) == 0 || fclose(stats) != 0) {
+        fprintf(stderr, "pymalloc_record: writing %s failed\n", stats_path);
+        _exit(70);
+    }
+}
+
+int
+main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: pymalloc_record TRACE STATS [python arguments...]\n");
+        return 64;
+    }
+    trace_path = argv[1];
+    stats_path = argv[2];
+    trace = fopen(trace_path, "w");
+    if (trace == NULL) {
+        fprintf(stderr, "pymalloc_record: %s: %s\n", trace_path, strerror(errno));
+        return 70;
+    }
+    static char buffer[1 << 20];
+    setvbuf(trace, buffer, _IOFBF, sizeof buffer);
+    fprintf(trace, "# pymalloc calls (PYMEM_DOMAIN_MEM and _OBJ) of python %s, recorded by pymalloc_record\n",
+            Py_GetVersion());
+
+    PyObjectArenaAllocator arenas = {NULL, aligned_arena_alloc, aligned_arena_free};
+    PyObject_SetArenaAllocator(&arenas);
+    hook(PYMEM_DOMAIN_MEM, &below_mem);
+    hook(PYMEM_DOMAIN_OBJ, &below_obj);
+    if (atexit(finish) != 0) {
+        fprintf(stderr, "pymalloc_record: atexit failed\n");
+        return 70;
+    }
+
+    /* argv[2] stands in for the program name: python sees [program, args...] */
+    argv[2] = argv[0];
+    int status = Py_BytesMain(argc - 2, argv + 2);
+    finish();
+    return status;
+}

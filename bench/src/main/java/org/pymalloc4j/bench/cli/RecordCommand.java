@@ -1,0 +1,183 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.bench.Trace;
+
+/**
+ * {@code pymalloc4j record PYTHON_ARGS}: runs a real Python program under CPython with its
+ * pymalloc calls recorded as a trace ({@code bench/cpython/pymalloc_record.c}), replays the
+ * trace on pymalloc4j, and compares the heap each is left with.
+ */
+final class RecordCommand {
+    static final String HELP = """
+            usage: pymalloc4j record [--out TRACE] [--quiet] [--] PYTHON_ARGUMENTS...
+
+            Runs CPython with PYTHON_ARGUMENTS as python3 would run them (a script and its
+            arguments, -c CODE, -m MODULE), its output shown as it comes, and records every
+            pymalloc call of the run, from the interpreter's start to its finalization, as a
+            trace in the format of 'replay'. Then replays the trace on a fresh pymalloc4j heap
+            and compares the statistics report each heap is left with: they are the same, line
+            for line, when pymalloc4j does what CPython's pymalloc does. The python is the
+            python3 on the PATH, or $PYTHON; the recorder is built against it with the C
+            compiler ($CC, else cc) on first use and cached under ~/.cache/pymalloc4j.
+
+            options (before the python arguments; '--' ends them):
+              --out TRACE   where the trace goes (default: pymalloc4j-record.trace); CPython's
+                            report is written beside it, as TRACE.cpython.txt
+              --quiet       no progress bar
+
+            Exit status: 0 if the program succeeded and the reports match; 1 if the program
+            failed (its run is still recorded and compared) or the reports differ; 2 on bad
+            arguments.
+            """;
+
+    /** What the recorder exits with when it could not write the trace or CPython's report. */
+    private static final int RECORDER_FAILED = 70;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Path cacheRoot;
+
+    RecordCommand(PrintStream out, PrintStream err) {
+        this(out, err, CPythonHarness.defaultCacheRoot());
+    }
+
+    RecordCommand(PrintStream out, PrintStream err, Path cacheRoot) {
+        this.out = out;
+        this.err = err;
+        this.cacheRoot = cacheRoot;
+    }
+
+    /**
+     * The arguments that are the command's own: those before the first that is neither one of
+     * its options nor {@code --}, and before {@code --}. The rest are python's.
+     */
+    static String[] ownArguments(String[] args) {
+        return Arrays.copyOf(args, pythonStart(args));
+    }
+
+    private static int pythonStart(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--out")) {
+                i++; // its value
+            } else if (!a.startsWith("--out=") && !a.equals("--quiet") && !a.equals("--help")) {
+                return i;
+            }
+        }
+        return args.length;
+    }
+
+    int run(String[] args) throws UsageException {
+        int start = pythonStart(args);
+        Options options = new Options("record", Arrays.copyOf(args, start), Set.of("out"), Set.of("quiet"));
+        List<String> python = new ArrayList<>(Arrays.asList(args).subList(start, args.length));
+        if (!python.isEmpty() && python.get(0).equals("--")) {
+            python.remove(0);
+        }
+        if (python.isEmpty()) {
+            throw new UsageException("record: no python arguments: give a script, -c CODE or -m MODULE\n\n" + HELP);
+        }
+        Path trace = outputPath(options.get("out", "pymalloc4j-record.trace"));
+        Path cpythonReport = trace.resolveSibling(trace.getFileName() + ".cpython.txt");
+        Progress progress = new Progress(err, !options.has("quiet"));
+
+        Path recorder;
+        try {
+            recorder = CPythonHarness.build(cacheRoot, System.getenv())
+                    .recorder(() -> progress.note("record: building CPython's recorder (first use, a few seconds)"));
+        } catch (CPythonHarness.Unavailable e) {
+            err.println("pymalloc4j record: CPython's recorder cannot be built: " + e.getMessage());
+            return 1;
+        }
+        progress.note("record: running python " + shown(python) + ", its pymalloc calls going to " + trace);
+        List<String> command = new ArrayList<>(List.of(recorder.toString(), trace.toString(), cpythonReport.toString()));
+        command.addAll(python);
+        int status;
+        try {
+            Files.deleteIfExists(cpythonReport); // a report left by an earlier run must not stand in for this one's
+            status = ChildProcess.passThrough(command, out, err);
+        } catch (IOException e) {
+            err.println("pymalloc4j record: cannot run " + recorder + ": " + e.getMessage());
+            return 1;
+        }
+        if (status == RECORDER_FAILED || !Files.isRegularFile(cpythonReport)) {
+            err.println("pymalloc4j record: the recording failed (status " + status + "); see the message above");
+            return 1;
+        }
+        Trace recorded = ReplayCommand.readTrace("record", trace.toString());
+        String theirs;
+        try {
+            theirs = Files.readString(cpythonReport);
+        } catch (IOException e) {
+            err.println("pymalloc4j record: cannot read " + cpythonReport + ": " + e.getMessage());
+            return 1;
+        }
+        String ours = replay(recorded, progress);
+        out.println();
+        out.print(ours);
+        out.println();
+        out.printf("recorded %,d pymalloc calls (%,d mallocs, %,d reallocs, %,d frees; at most %,d blocks live at once)"
+                        + " into %s%n", recorded.length(), recorded.count(Trace.MALLOC), recorded.count(Trace.REALLOC),
+                recorded.count(Trace.FREE), recorded.slotCount(), trace);
+        List<String> differences = ReportComparison.differences(theirs, ours);
+        if (differences.isEmpty()) {
+            out.println("pymalloc4j's report above is CPython's (" + cpythonReport + "), line for line"
+                    + ReportComparison.SCOPE);
+        } else {
+            out.println("pymalloc4j's report differs from CPython's (" + cpythonReport + ")" + ReportComparison.SCOPE + ":");
+            differences.forEach(out::println);
+        }
+        if (status != 0) {
+            err.println("pymalloc4j record: python exited with status " + status + "; its run is recorded and compared above");
+        }
+        return status == 0 && differences.isEmpty() ? 0 : 1;
+    }
+
+    /** The python arguments as a shell would need them, on one line and at most about 100 characters. */
+    static String shown(List<String> args) {
+        StringBuilder line = new StringBuilder();
+        for (String a : args) {
+            String one = a.replace("\n", "\\n");
+            line.append(line.isEmpty() ? "" : " ")
+                    .append(one.matches("[\\w./:=@%+,-]+") ? one : "'" + one.replace("'", "'\\''") + "'");
+        }
+        return line.length() <= 100 ? line.toString() : line.substring(0, 97) + "...";
+    }
+
+    private static Path outputPath(String name) throws UsageException {
+        Path path;
+        try {
+            path = Path.of(name).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new UsageException("record: --out " + name + " is not a path: " + e.getMessage());
+        }
+        if (!Files.isDirectory(path.getParent())) {
+            throw new UsageException("record: --out " + name + ": the directory " + path.getParent() + " does not exist");
+        }
+        if (Files.isDirectory(path)) {
+            throw new UsageException("record: --out " + name + " is a directory; give the trace file's name");
+        }
+        return path;
+    }
+
+    /** Replays {@code trace} on a fresh heap of CPython 3.11's geometry and returns its report. */
+    private static String replay(Trace trace, Progress progress) {
+        try (PyMalloc heap = PyMalloc.create()) {
+            progress.start("replay", trace.length());
+            trace.replay(heap, 65_536, progress::update);
+            progress.finish();
+            return heap.debugMallocStats();
+        }
+    }
+}

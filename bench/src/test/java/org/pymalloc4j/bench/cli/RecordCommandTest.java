@@ -1,0 +1,128 @@
+package org.pymalloc4j.bench.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.bench.Trace;
+
+/** {@code pymalloc4j record}: a real CPython run's pymalloc calls, replayed and compared. */
+class RecordCommandTest {
+    @TempDir
+    Path dir;
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+    private int record(String... args) throws UsageException {
+        return new RecordCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), dir.resolve("cache")).run(args);
+    }
+
+    @Test
+    void aProgramsPymallocCallsReplayHereToCPythonsOwnReport() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        Path trace = dir.resolve("run.trace");
+        int status = record("--quiet", "--out", trace.toString(), "-c",
+                "x = [str(i) * (i % 40) for i in range(30000)]\ndel x[::3]\nd = {i: (i, str(i)) for i in range(5000)}\nprint(len(x), len(d))");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text + err);
+        assertTrue(text.startsWith("20000 5000\n"), "the program's own output comes first: " + text);
+        assertTrue(text.contains("pymalloc4j's report above is CPython's"), text);
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("building CPython's recorder (first use"), err.toString());
+
+        // Checked here too, not only by the command: the trace replays to CPython's report.
+        Trace recorded = Trace.read(trace);
+        assertTrue(recorded.count(Trace.MALLOC) > 30_000, "the list's strings and more: " + recorded.count(Trace.MALLOC));
+        assertEquals(recorded.length(),
+                recorded.count(Trace.MALLOC) + recorded.count(Trace.REALLOC) + recorded.count(Trace.FREE));
+        String cpython = Files.readString(dir.resolve("run.trace.cpython.txt"));
+        assertTrue(cpython.contains("class   size   num pools   blocks in use  avail blocks"), cpython);
+        try (PyMalloc heap = PyMalloc.create()) {
+            recorded.replay(heap, 1 << 16, done -> { });
+            assertEquals(List.of(), ReportComparison.differences(cpython, heap.debugMallocStats()));
+        }
+
+        out.reset();
+        err.reset();
+        assertEquals(1, record("--quiet", "--out", trace.toString(), "-c", "import sys; print('bye'); sys.exit(3)"));
+        assertTrue(out.toString(StandardCharsets.UTF_8).contains("line for line"), "a failed run is still compared");
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertTrue(messages.contains("python exited with status 3"), messages);
+        assertFalse(messages.contains("building"), "the recorder is built once: " + messages);
+    }
+
+    @Test
+    void badArgumentsAreUsageErrorsAndNothingRuns() {
+        UsageException none = assertThrows(UsageException.class, () -> record("--quiet"));
+        assertTrue(none.getMessage().startsWith("record: no python arguments"), none.getMessage());
+        assertThrows(UsageException.class, () -> record("--"));
+        UsageException noDir = assertThrows(UsageException.class,
+                () -> record("--out", dir.resolve("missing/run.trace").toString(), "-c", "pass"));
+        assertTrue(noDir.getMessage().contains("does not exist"), noDir.getMessage());
+        UsageException isDir = assertThrows(UsageException.class, () -> record("--out", dir.toString(), "-c", "pass"));
+        assertTrue(isDir.getMessage().contains("is a directory"), isDir.getMessage());
+        assertThrows(UsageException.class, () -> record("--out"));
+        assertFalse(Files.exists(dir.resolve("cache")), "nothing was built");
+    }
+
+    @Test
+    void theCommandsOwnArgumentsEndAtThePrograms() {
+        assertArrayEquals(new String[] {"--out", "x.trace", "--quiet"},
+                RecordCommand.ownArguments(new String[] {"--out", "x.trace", "--quiet", "-c", "code", "--help"}));
+        assertArrayEquals(new String[] {"--out=x"}, RecordCommand.ownArguments(new String[] {"--out=x", "--", "--help"}));
+        assertArrayEquals(new String[] {}, RecordCommand.ownArguments(new String[] {"script.py", "--out", "y"}));
+        ByteArrayOutputStream help = new ByteArrayOutputStream();
+        PrintStream sink = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertEquals(0, Main.run(new String[] {"record", "--help"}, new PrintStream(help, true, StandardCharsets.UTF_8), sink));
+        assertTrue(help.toString(StandardCharsets.UTF_8).startsWith("usage: pymalloc4j record"), help.toString());
+    }
+
+    @Test
+    void theArgumentsShownAreOneLineAShellWouldTake() {
+        assertEquals("script.py --n=3", RecordCommand.shown(List.of("script.py", "--n=3")));
+        assertEquals("-c 'import x\\nprint(x)'", RecordCommand.shown(List.of("-c", "import x\nprint(x)")));
+        assertEquals("-c 'print('\\''hi'\\'')'", RecordCommand.shown(List.of("-c", "print('hi')")));
+        String shown = RecordCommand.shown(List.of("-c", "x".repeat(300)));
+        assertEquals(100, shown.length());
+        assertTrue(shown.endsWith("..."));
+    }
+
+    @Test
+    void reportsAreComparedLineByLineUpToTheArenaMap() {
+        String report = """
+                class   size   num pools   blocks in use  avail blocks
+                    1     32           2              27           993
+
+                arena map counts
+                # arena map bot nodes              =                    1
+                """;
+        String otherMap = report.replace("=                    1", "=                    2");
+        assertEquals(List.of(), ReportComparison.differences(report, otherMap), "the arena map's nodes are not compared");
+        String otherRow = report.replace("27           993", "28           992");
+        assertEquals(List.of(
+                "  line 2, CPython:        1     32           2              27           993",
+                "  line 2, pymalloc4j:     1     32           2              28           992"),
+                ReportComparison.differences(report, otherRow));
+        StringBuilder many = new StringBuilder();
+        for (int i = 0; i < 45; i++) {
+            many.append(i).append('\n');
+        }
+        List<String> shown = ReportComparison.differences(many.toString(), "");
+        assertEquals(81, shown.size(), "40 pairs and a count of the rest");
+        assertEquals("  ... and 5 more differing lines", shown.get(80));
+    }
+}
