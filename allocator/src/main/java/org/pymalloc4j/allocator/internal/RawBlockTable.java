@@ -93,14 +93,15 @@ public final class RawBlockTable {
     /**
      * Forgets a block.
      *
-     * @return false if it was not recorded
+     * @return its recorded size, or -1 if it was not recorded
      */
-    public boolean remove(long address) {
+    public long remove(long address) {
         long slot = find(address);
         if (slot == 0) {
-            return false;
+            return -1;
         }
-        bytes -= getLong(slot + 8);
+        long size = getLong(slot + 8);
+        bytes -= size;
         count--;
         int mask = capacity - 1;
         int hole = (int) ((slot - table) / ENTRY);
@@ -123,7 +124,7 @@ public final class RawBlockTable {
         long h = table + (long) hole * ENTRY;
         putLong(h, 0);
         putLong(h + 8, 0);
-        return true;
+        return size;
     }
 
     private long find(long address) {

@@ -77,10 +77,10 @@ public final class RawBlocks {
      * @throws OutOfMemoryError        if libc or the budget refuses; the old block is intact
      */
     public long realloc(long address, long newSize) {
-        if (!table.contains(address)) {
+        long oldSize = table.sizeOf(address);
+        if (oldSize < 0) {
             throw invalid("realloc", address);
         }
-        long oldSize = table.sizeOf(address);
         if (newSize > oldSize) {
             budget.charge(newSize - oldSize, "a raw block resized to " + newSize + " bytes: an increase");
         }
@@ -106,11 +106,11 @@ public final class RawBlocks {
      * @throws InvalidAddressException if {@code address} is not a live block of this table
      */
     public void free(long address) {
-        if (!table.contains(address)) {
+        long size = table.remove(address); // one probe: the table is as cold as the block may be
+        if (size < 0) {
             throw invalid("free", address);
         }
-        budget.release(table.sizeOf(address));
-        table.remove(address);
+        budget.release(size);
         RawAllocator.free(address);
     }
 
