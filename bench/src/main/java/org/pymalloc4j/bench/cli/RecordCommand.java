@@ -20,7 +20,7 @@ import org.pymalloc4j.bench.Trace;
  */
 final class RecordCommand {
     static final String HELP = """
-            usage: pymalloc4j record [--out TRACE] [--quiet] [--] PYTHON_ARGUMENTS...
+            usage: pymalloc4j record [--out TRACE] [--time] [--quiet] [--] PYTHON_ARGUMENTS...
 
             Runs CPython with PYTHON_ARGUMENTS as python3 would run them (a script and its
             arguments, -c CODE, -m MODULE), its output shown as it comes, and records every
@@ -34,6 +34,9 @@ final class RecordCommand {
             options (before the python arguments; '--' ends them):
               --out TRACE   where the trace goes (default: pymalloc4j-record.trace); CPython's
                             report is written beside it, as TRACE.cpython.txt
+              --time        also time the trace's replay here and under CPython's pymalloc (its
+                            C loop, bench's harness): the fastest of 7 rounds each, one side after
+                            the other
               --quiet       no progress bar
 
             Exit status: 0 if the program succeeded and the reports match; 1 if the program
@@ -71,7 +74,7 @@ final class RecordCommand {
             String a = args[i];
             if (a.equals("--out")) {
                 i++; // its value
-            } else if (!a.startsWith("--out=") && !a.equals("--quiet") && !a.equals("--help")) {
+            } else if (!a.startsWith("--out=") && !a.equals("--quiet") && !a.equals("--time") && !a.equals("--help")) {
                 return i;
             }
         }
@@ -80,7 +83,7 @@ final class RecordCommand {
 
     int run(String[] args) throws UsageException {
         int start = pythonStart(args);
-        Options options = new Options("record", Arrays.copyOf(args, start), Set.of("out"), Set.of("quiet"));
+        Options options = new Options("record", Arrays.copyOf(args, start), Set.of("out"), Set.of("quiet", "time"));
         List<String> python = new ArrayList<>(Arrays.asList(args).subList(start, args.length));
         if (!python.isEmpty() && python.get(0).equals("--")) {
             python.remove(0);
@@ -92,10 +95,11 @@ final class RecordCommand {
         Path cpythonReport = trace.resolveSibling(trace.getFileName() + ".cpython.txt");
         Progress progress = new Progress(err, !options.has("quiet"));
 
+        CPythonHarness harness;
         Path recorder;
         try {
-            recorder = CPythonHarness.build(cacheRoot, System.getenv())
-                    .recorder(() -> progress.note("record: building CPython's recorder (first use, a few seconds)"));
+            harness = CPythonHarness.build(cacheRoot, System.getenv());
+            recorder = harness.recorder(() -> progress.note("record: building CPython's recorder (first use, a few seconds)"));
         } catch (CPythonHarness.Unavailable e) {
             err.println("pymalloc4j record: CPython's recorder cannot be built: " + e.getMessage());
             return 1;
@@ -137,6 +141,9 @@ final class RecordCommand {
         } else {
             out.println("pymalloc4j's report differs from CPython's (" + cpythonReport + ")" + ReportComparison.SCOPE + ":");
             differences.forEach(out::println);
+        }
+        if (options.has("time") && !ReplayTiming.print(harness, recorded, trace, out, err, progress)) {
+            return 1;
         }
         if (status != 0) {
             err.println("pymalloc4j record: python exited with status " + status + "; its run is recorded and compared above");

@@ -18,7 +18,7 @@ import org.pymalloc4j.bench.TraceFormatException;
 /** {@code pymalloc4j replay TRACE}: replays an allocation trace and prints the statistics report. */
 final class ReplayCommand {
     static final String HELP = """
-            usage: pymalloc4j replay TRACE [--geometry G] [--malloc NAME] [--trace N] [--quiet]
+            usage: pymalloc4j replay TRACE [--geometry G] [--malloc NAME] [--trace N] [--time] [--quiet]
 
             Replays an allocation trace on a fresh heap and prints the heap statistics in the
             layout of CPython 3.11's sys._debugmallocstats(). The trace is checked whole before
@@ -39,19 +39,29 @@ final class ReplayCommand {
                                     through the object domain (PyObject_Malloc)
               --trace N             trace allocations as tracemalloc does (8 frames each) and print
                                     the top N allocation sites of the live blocks at the end
+              --time                also time the replay on a default heap and in CPython's C loop
+                                    (bench's harness, built on first use): the fastest of 7
+                                    rounds each, one side after the other; not with --geometry,
+                                    --malloc or a trace on standard input
               --quiet               no progress bar
             """;
 
     private final PrintStream out;
     private final PrintStream err;
+    private final Path cacheRoot;
 
     ReplayCommand(PrintStream out, PrintStream err) {
+        this(out, err, CPythonHarness.defaultCacheRoot());
+    }
+
+    ReplayCommand(PrintStream out, PrintStream err, Path cacheRoot) {
         this.out = out;
         this.err = err;
+        this.cacheRoot = cacheRoot;
     }
 
     int run(String[] args) throws UsageException {
-        Options options = new Options("replay", args, Set.of("geometry", "malloc", "trace"), Set.of("quiet"));
+        Options options = new Options("replay", args, Set.of("geometry", "malloc", "trace"), Set.of("quiet", "time"));
         Geometry geometry = options.geometry("replay");
         AllocatorName allocator = options.allocator("replay");
         int traceTop = (int) Math.min(Integer.MAX_VALUE, options.positiveLong("replay", "trace", 0));
@@ -60,6 +70,11 @@ final class ReplayCommand {
                     + "\n\n" + HELP);
         }
         String name = options.positional().get(0);
+        boolean time = options.has("time");
+        if (time && (options.has("geometry") || options.has("malloc") || name.equals("-"))) {
+            throw new UsageException("replay: --time times a trace file on the default heap, as CPython's own:"
+                    + " not with --geometry, --malloc or standard input");
+        }
         Trace trace = readTrace("replay", name);
         Progress progress = new Progress(err, !options.has("quiet"));
         try (Memory memory = Memory.builder().allocator(allocator).geometry(geometry).build()) {
@@ -79,6 +94,16 @@ final class ReplayCommand {
             out.printf("%nreplayed %,d operations of %s in %.1f ms (%.1f ns per operation), allocator %s, geometry %s%n",
                     trace.length(), name, elapsed / 1e6, trace.length() == 0 ? 0.0 : (double) elapsed / trace.length(),
                     allocator.resolved(), geometry.name());
+        }
+        if (time) {
+            CPythonHarness harness;
+            try {
+                harness = CPythonHarness.build(cacheRoot, System.getenv());
+            } catch (CPythonHarness.Unavailable e) {
+                err.println("pymalloc4j replay: CPython's side cannot be built: " + e.getMessage());
+                return 1;
+            }
+            return ReplayTiming.print(harness, trace, Path.of(name), out, err, progress) ? 0 : 1;
         }
         return 0;
     }

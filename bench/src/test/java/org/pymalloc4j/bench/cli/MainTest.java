@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,6 +95,19 @@ class MainTest {
 
     private static String report(String out) {
         return out.substring(out.indexOf("Small block threshold"), out.indexOf("total time"));
+    }
+
+    @Test
+    void replayTimesOnlyATraceFileOnTheDefaultHeap() throws IOException {
+        String file = trace("m 0 16\n").toString();
+        for (String[] args : List.of(new String[] {"replay", "-", "--time"},
+                new String[] {"replay", file, "--time", "--geometry", "3.8"},
+                new String[] {"replay", file, "--time", "--malloc", "malloc"})) {
+            Result r = run(args);
+            assertEquals(2, r.status(), String.join(" ", args));
+            assertTrue(r.err().contains("replay: --time times a trace file on the default heap"), r.err());
+            assertEquals("", r.out(), "nothing on standard output");
+        }
     }
 
     @Test

@@ -58,6 +58,18 @@ class RecordCommandTest {
 
         out.reset();
         err.reset();
+        assertEquals(0, record("--quiet", "--time", "--out", trace.toString(), "-c", "x = [str(i) for i in range(20000)]"));
+        java.util.regex.Matcher timed = java.util.regex.Pattern.compile(
+                "fastest of 7 rounds .*: pymalloc4j ([0-9.]+) ns a call, CPython's pymalloc ([0-9.]+): ([0-9.]+)x")
+                .matcher(out.toString(StandardCharsets.UTF_8));
+        assertTrue(timed.find(), out.toString(StandardCharsets.UTF_8));
+        double ours = Double.parseDouble(timed.group(1));
+        double theirs = Double.parseDouble(timed.group(2));
+        assertTrue(ours > 0 && theirs > 0, timed.group());
+        assertEquals(ours / theirs, Double.parseDouble(timed.group(3)), 0.01, "the ratio is of the two figures shown");
+
+        out.reset();
+        err.reset();
         assertEquals(1, record("--quiet", "--out", trace.toString(), "-c", "import sys; print('bye'); sys.exit(3)"));
         assertTrue(out.toString(StandardCharsets.UTF_8).contains("line for line"), "a failed run is still compared");
         String messages = err.toString(StandardCharsets.UTF_8);
@@ -81,8 +93,8 @@ class RecordCommandTest {
 
     @Test
     void theCommandsOwnArgumentsEndAtThePrograms() {
-        assertArrayEquals(new String[] {"--out", "x.trace", "--quiet"},
-                RecordCommand.ownArguments(new String[] {"--out", "x.trace", "--quiet", "-c", "code", "--help"}));
+        assertArrayEquals(new String[] {"--out", "x.trace", "--quiet", "--time"},
+                RecordCommand.ownArguments(new String[] {"--out", "x.trace", "--quiet", "--time", "-c", "code", "--help"}));
         assertArrayEquals(new String[] {"--out=x"}, RecordCommand.ownArguments(new String[] {"--out=x", "--", "--help"}));
         assertArrayEquals(new String[] {}, RecordCommand.ownArguments(new String[] {"script.py", "--out", "y"}));
         ByteArrayOutputStream help = new ByteArrayOutputStream();
