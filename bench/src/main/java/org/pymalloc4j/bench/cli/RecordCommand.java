@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.pymalloc4j.allocator.PyMalloc;
@@ -50,15 +51,18 @@ final class RecordCommand {
     private final PrintStream out;
     private final PrintStream err;
     private final Path cacheRoot;
+    /** Where the python and the compiler are looked for ({@code PATH}, {@code PYTHON}, {@code CC}). */
+    private final Map<String, String> env;
 
     RecordCommand(PrintStream out, PrintStream err) {
-        this(out, err, CPythonHarness.defaultCacheRoot());
+        this(out, err, CPythonHarness.defaultCacheRoot(), System.getenv());
     }
 
-    RecordCommand(PrintStream out, PrintStream err, Path cacheRoot) {
+    RecordCommand(PrintStream out, PrintStream err, Path cacheRoot, Map<String, String> env) {
         this.out = out;
         this.err = err;
         this.cacheRoot = cacheRoot;
+        this.env = env;
     }
 
     /**
@@ -98,7 +102,7 @@ final class RecordCommand {
         CPythonHarness harness;
         Path recorder;
         try {
-            harness = CPythonHarness.build(cacheRoot, System.getenv());
+            harness = CPythonHarness.build(cacheRoot, env);
             recorder = harness.recorder(() -> progress.note("record: building CPython's recorder (first use, a few seconds)"));
         } catch (CPythonHarness.Unavailable e) {
             err.println("pymalloc4j record: CPython's recorder cannot be built: " + e.getMessage());

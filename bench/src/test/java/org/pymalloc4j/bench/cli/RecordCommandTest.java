@@ -27,8 +27,27 @@ class RecordCommandTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int record(String... args) throws UsageException {
+        return recordWith(System.getenv(), args);
+    }
+
+    private int recordWith(java.util.Map<String, String> env, String... args) throws UsageException {
         return new RecordCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), dir.resolve("cache")).run(args);
+                new PrintStream(err, true, StandardCharsets.UTF_8), dir.resolve("cache"), env).run(args);
+    }
+
+    /** Without a python (or a C compiler) the command says what to install and fails; nothing is written. */
+    @Test
+    void withoutPythonTheRecorderCannotBeBuiltAndTheCommandSaysWhy() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc"), "the python case needs a compiler on the PATH");
+        Path trace = dir.resolve("run.trace");
+        int status = recordWith(java.util.Map.of("PATH", System.getenv("PATH"), "PYTHON", "no-such-python"),
+                "--quiet", "--out", trace.toString(), "-c", "pass");
+        assertEquals(1, status);
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertTrue(messages.contains("pymalloc4j record: CPython's recorder cannot be built: no no-such-python on the PATH"),
+                messages);
+        assertFalse(Files.exists(trace), "no trace");
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
     }
 
     @Test
