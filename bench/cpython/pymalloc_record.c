@@ -231,32 +231,7 @@ hook(PyMemAllocatorDomain domain, PyMemAllocatorEx *below)
     PyMem_SetAllocator(domain, &hooked);
 }
 
-/* ---- 1 MiB-aligned arenas, as pymalloc4j's (see pymalloc_replay.c) */
-
-static void *
-aligned_arena_alloc(void *ctx, size_t size)
-{
-    (void)ctx;
-    size_t len = size + ARENA_SIZE;
-    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED)
-        return NULL;
-    uintptr_t a = ((uintptr_t)p + ARENA_SIZE - 1) & ~(uintptr_t)(ARENA_SIZE - 1);
-    size_t head = a - (uintptr_t)p;
-    if (head)
-        munmap(p, head);
-    size_t tail = len - head - size;
-    if (tail)
-        munmap((char *)a + size, tail);
-    return (void *)a;
-}
-
-static void
-aligned_arena_free(void *ctx, void *ptr, size_t size)
-{
-    (void)ctx;
-    munmap(ptr, size);
-}
+#include "aligned_arenas.h" /* 1 MiB-aligned arenas, as pymalloc4j's */
 
 static const char *trace_path, *stats_path;
 

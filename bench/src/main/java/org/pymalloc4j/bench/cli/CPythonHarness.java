@@ -29,6 +29,8 @@ final class CPythonHarness {
     static final String SOURCE = "/cpython/pymalloc_bench.c";
     static final String LIBRARY_SOURCE = "/cpython/pymalloc_versus.c";
     static final String RECORDER_SOURCE = "/cpython/pymalloc_record.c";
+    /** The arena allocator the recorder includes (and the fidelity recordings' replayer). */
+    static final String ARENAS_HEADER = "/cpython/aligned_arenas.h";
     /** The data layouts of {@link #library()}: bytes of padding before libpython's static data. */
     static final List<Integer> LAYOUT_PADS = List.of(0, 64, 128, 192, 256);
     static final String INSTALL_HINT = "install a C compiler and CPython's development files, "
@@ -202,15 +204,17 @@ final class CPythonHarness {
         Path built = dir.resolve("recorder-source"); // the hash of the source and command it was built from
         try {
             byte[] source = resource(RECORDER_SOURCE);
+            byte[] header = resource(ARENAS_HEADER);
             Path c = dir.resolve("pymalloc_record.c");
             // --export-dynamic, as python3's own link (LINKFORSHARED): the extension modules a
             // program imports find the C API in the executable
             List<String> command = List.of(cc, "-O2", "-no-pie", "-Wl,--export-dynamic", "-I" + include, c.toString(),
                     "-o", recorder.toString());
-            String hash = hash(source, String.join(" ", command).getBytes(java.nio.charset.StandardCharsets.UTF_8), "", "");
+            String hash = hash(source, header, String.join(" ", command), "");
             if (!Files.isExecutable(recorder) || !Files.isRegularFile(built) || !Files.readString(built).equals(hash)) {
                 building.run();
                 Files.write(c, source);
+                Files.write(dir.resolve("aligned_arenas.h"), header); // found beside the source
                 link(command, links);
                 Files.writeString(built, hash);
             }
