@@ -6,7 +6,8 @@ Usage:
         Write the *.trace files (default OUTDIR:
         allocator/src/test/resources/fidelity/ in this checkout).
     python3 make_traces.py --verify OUTDIR
-        For every X.trace with an X.cpython311.txt next to it, check that the
+        For every X.trace with an X.cpython311.txt next to it (the generated
+        ones and any recorded from a real program), check that the
         "blocks in use" column of the recorded table equals the blocks the
         trace leaves live per size class (simulated here), and that no class
         the trace leaves live is missing from the table.
@@ -468,9 +469,35 @@ def parse_table(text):
     return rows
 
 
+def recorded(outdir):
+    """The traces in outdir that no generator here writes: programs recorded under CPython
+    (`pymalloc4j record`), read back as Traces so that verify simulates them too."""
+    generated = {t.name for t in all_traces()}
+    traces = []
+    for file in sorted(os.listdir(outdir)):
+        name = file[:-len(".trace")]
+        if not file.endswith(".trace") or name in generated:
+            continue
+        t = Trace(name, "")
+        with open(os.path.join(outdir, file)) as fh:
+            for line in fh:
+                op, *args = line.split()
+                if op.startswith("#"):
+                    continue
+                args = [int(a) for a in args]
+                if op == "m":
+                    t.m(args[1], slot=args[0])
+                elif op == "f":
+                    t.f(args[0])
+                else:
+                    t.r(args[0], args[1])
+        traces.append(t)
+    return traces
+
+
 def verify(outdir):
     ok = True
-    for t in all_traces():
+    for t in all_traces() + recorded(outdir):
         exp = os.path.join(outdir, t.name + ".cpython311.txt")
         if not os.path.exists(exp):
             print("%s: no %s" % (t.name, exp))
