@@ -24,14 +24,16 @@
  * so `versus` builds several layouts and measures CPython in its fastest.
  *
  * Patterns (the PMV_* numbers, which VersusPatterns.java repeats): pair,
- * batch (param: the block size), random mix, float, 2-tuple, empty list.
+ * batch (param: the block size), random mix, float, 2-tuple, empty list, and
+ * a trace (param: its length; initial, slots and sizes: its op bytes, int
+ * slots and long long sizes, the caller's, read until pmv_end).
  * The interpreter's state belongs to the thread that started it: call every
  * function from that thread.
  */
 #define PYMALLOC_BENCH_LIBRARY
 #include "pymalloc_bench.c"
 
-enum { PMV_PAIR, PMV_BATCH, PMV_MIX, PMV_FLOAT, PMV_TUPLE, PMV_LIST };
+enum { PMV_PAIR, PMV_BATCH, PMV_MIX, PMV_FLOAT, PMV_TUPLE, PMV_LIST, PMV_TRACE };
 
 #ifndef PMV_PAD
 #define PMV_PAD 0
@@ -40,6 +42,55 @@ enum { PMV_PAIR, PMV_BATCH, PMV_MIX, PMV_FLOAT, PMV_TUPLE, PMV_LIST };
 char pmv_layout_pad[PMV_PAD + 1];
 
 static void *pair_ballast;
+
+/* PMV_TRACE: a trace's operations in the caller's arrays (an op byte, an int slot
+ * and a long long size each), replayed whole a run, then what it left freed. */
+static const char *trace_ops;
+static const int *trace_slots;
+static const long long *trace_sizes;
+static long trace_length;
+static void **trace_table;
+static size_t trace_table_length;
+
+static int
+trace_begin(long length, const char *ops, const int *slots, const long long *sizes)
+{
+    size_t n = 0;
+    for (long i = 0; i < length; i++)
+        n = (size_t)slots[i] >= n ? (size_t)slots[i] + 1 : n;
+    trace_table = calloc(n ? n : 1, sizeof(void *));
+    if (trace_table == NULL)
+        return -1;
+    trace_table_length = n;
+    trace_ops = ops;
+    trace_slots = slots;
+    trace_sizes = sizes;
+    trace_length = length;
+    return 0;
+}
+
+static long long
+trace_replay(void)
+{
+    for (long i = 0; i < trace_length; i++) {
+        void **s = &trace_table[trace_slots[i]];
+        if (trace_ops[i] == 'm')
+            *s = checked(PyObject_Malloc((size_t)trace_sizes[i]));
+        else if (trace_ops[i] == 'r')
+            *s = checked(PyObject_Realloc(*s, (size_t)trace_sizes[i]));
+        else {
+            PyObject_Free(*s);
+            *s = NULL;
+        }
+    }
+    for (size_t i = 0; i < trace_table_length; i++) {
+        if (trace_table[i] != NULL) {
+            PyObject_Free(trace_table[i]);
+            trace_table[i] = NULL;
+        }
+    }
+    return trace_length;
+}
 
 int
 pmv_start(const char *home)
@@ -86,6 +137,8 @@ pmv_begin(int pattern, long param, const int *initial, const int *slots, const i
     case PMV_TUPLE:
     case PMV_LIST:
         return Py_IsInitialized() ? 0 : -1;
+    case PMV_TRACE:
+        return trace_begin(param, (const char *)initial, slots, (const long long *)sizes);
     default:
         return -1;
     }
@@ -107,6 +160,8 @@ pmv_run(int pattern, long param)
         return tuple_pair(0);
     case PMV_LIST:
         return list_pair(0);
+    case PMV_TRACE:
+        return trace_replay();
     default:
         return -1;
     }
@@ -125,5 +180,11 @@ pmv_end(int pattern)
         }
         mix_slots = NULL;
         mix_sizes = NULL;
+    } else if (pattern == PMV_TRACE) {
+        free(trace_table);
+        trace_table = NULL;
+        trace_ops = NULL;
+        trace_slots = NULL;
+        trace_sizes = NULL;
     }
 }

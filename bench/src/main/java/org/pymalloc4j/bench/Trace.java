@@ -145,6 +145,18 @@ public final class Trace {
         return n;
     }
 
+    /**
+     * Copies the operations into native arrays, for a replayer in C: {@code ops} one byte each
+     * ({@link #MALLOC}, {@link #REALLOC}, {@link #FREE}), {@code slots} an {@code int} each,
+     * {@code sizes} a {@code long} each (0 for a free), {@link #length()} of each.
+     */
+    public void copyTo(java.lang.foreign.MemorySegment ops, java.lang.foreign.MemorySegment slots,
+                       java.lang.foreign.MemorySegment sizes) {
+        java.lang.foreign.MemorySegment.copy(this.ops, 0, ops, java.lang.foreign.ValueLayout.JAVA_BYTE, 0, length);
+        java.lang.foreign.MemorySegment.copy(this.slots, 0, slots, java.lang.foreign.ValueLayout.JAVA_INT, 0, length);
+        java.lang.foreign.MemorySegment.copy(this.sizes, 0, sizes, java.lang.foreign.ValueLayout.JAVA_LONG, 0, length);
+    }
+
     /** One more than the largest slot used. */
     public int slotCount() {
         return slotCount;

@@ -52,6 +52,9 @@ final class VersusCommand {
                                                   one, allocate a random size (the same requests)
               float tuple emptyList               create + decref (PyFloat_FromDouble,
                                                   PyTuple_Pack(2, a, b), PyList_New(0))
+              trace:FILE                          an allocation trace (replay's format, e.g. from
+                                                  'record') replayed whole, then what it left
+                                                  freed; ns per trace call. Not in the default set
 
             options:
               --forks N        JVMs a pattern (default 3)

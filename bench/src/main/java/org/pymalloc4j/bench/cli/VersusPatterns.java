@@ -37,11 +37,13 @@ final class VersusPatterns {
     static final int FLOAT = 3;
     static final int TUPLE = 4;
     static final int LIST = 5;
+    /** A trace file's replay ({@link VersusTrace}). */
+    static final int TRACE = 6;
 
     /** A pattern: its name (pymalloc_bench's), its group, a label for tables, CPython's number and parameter. */
     record Pattern(String name, String group, String label, int number, long param) {
         boolean needsInterpreter() {
-            return number >= FLOAT;
+            return number >= FLOAT && number <= LIST;
         }
     }
 
@@ -72,16 +74,21 @@ final class VersusPatterns {
             return ALL;
         }
         for (String n : names) {
-            if (ALL.stream().noneMatch(p -> p.name().equals(n) || p.group().equals(n))) {
+            if (!VersusTrace.isTrace(n) && ALL.stream().noneMatch(p -> p.name().equals(n) || p.group().equals(n))) {
                 throw new UsageException("versus: unknown pattern '" + n + "'; patterns: "
                         + String.join(" ", ALL.stream().map(Pattern::name).toList())
-                        + "; groups: pair batch mix objects");
+                        + " trace:FILE; groups: pair batch mix objects");
             }
         }
         List<Pattern> chosen = new ArrayList<>();
         for (Pattern p : ALL) {
             if (names.contains(p.name()) || names.contains(p.group())) {
                 chosen.add(p);
+            }
+        }
+        for (String n : names) {
+            if (VersusTrace.isTrace(n)) {
+                chosen.add(VersusTrace.pattern(n));
             }
         }
         return chosen;
@@ -93,6 +100,9 @@ final class VersusPatterns {
      * @throws IllegalArgumentException if no pattern has that name
      */
     static Pattern named(String name) {
+        if (VersusTrace.isTrace(name)) {
+            return VersusTrace.of(java.nio.file.Path.of(name.substring(VersusTrace.PREFIX.length())));
+        }
         return ALL.stream().filter(x -> x.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no pattern " + name));
     }
@@ -126,6 +136,9 @@ final class VersusPatterns {
 
     /** CPython's side of {@code p}, set up in {@code library}. */
     static Side cpython(CPythonLibrary library, Pattern p, MixRequests requests) {
+        if (p.number() == TRACE) {
+            return VersusTrace.cpython(library, p);
+        }
         if (p.needsInterpreter()) {
             library.startInterpreter();
         }
@@ -149,6 +162,7 @@ final class VersusPatterns {
     static Side pymalloc4j(Pattern p, MixRequests requests) {
         return switch (p.number()) {
             case PAIR, BATCH, MIX -> new HeapSide(p, requests);
+            case TRACE -> VersusTrace.pymalloc4j(p);
             default -> new ObjectSide(p.number());
         };
     }

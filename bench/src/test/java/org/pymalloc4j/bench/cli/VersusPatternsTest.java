@@ -30,6 +30,30 @@ class VersusPatternsTest {
     }
 
     @Test
+    void aTraceFileIsAPatternOfItsOwnCheckedWholeFirst(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path good = java.nio.file.Files.writeString(dir.resolve("run.trace"), "m 0 16\nm 1 700\nf 0\n");
+        List<VersusPatterns.Pattern> chosen = VersusPatterns.select(List.of("trace:" + good, "pair.16"));
+        assertEquals(List.of("pair.16", "trace:" + good.toAbsolutePath()), names(chosen), "after the named ones");
+        VersusPatterns.Pattern trace = chosen.get(1);
+        assertEquals("trace run.trace", trace.label());
+        assertEquals(VersusPatterns.TRACE, trace.number());
+        assertTrue(!trace.needsInterpreter(), "a replay needs no interpreter");
+        assertEquals(trace, VersusPatterns.named(trace.name()), "what a child JVM rebuilds from the name");
+        java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad.trace"), "m 0 16\nf 1\n");
+        UsageException malformed = assertThrows(UsageException.class, () -> VersusPatterns.select(List.of("trace:" + bad)));
+        assertTrue(malformed.getMessage().startsWith("versus: ") && malformed.getMessage().contains(":2"),
+                "names the line: " + malformed.getMessage());
+        UsageException missing = assertThrows(UsageException.class,
+                () -> VersusPatterns.select(List.of("trace:" + dir.resolve("none.trace"))));
+        assertTrue(missing.getMessage().contains("no such trace file"), missing.getMessage());
+        try (VersusPatterns.Side side = VersusPatterns.pymalloc4j(trace, null)) {
+            assertEquals(3, side.getAsLong(), "a run replays every call");
+            assertEquals(3, side.getAsLong(), "and frees what it left, so it runs again");
+        }
+    }
+
+    @Test
     void anUnknownNameIsAUsageErrorListingTheKnownOnes() {
         UsageException e = assertThrows(UsageException.class, () -> VersusPatterns.select(List.of("pair", "tupel")));
         assertTrue(e.getMessage().startsWith("versus: unknown pattern 'tupel'; patterns: pair.16 pair.64"), e.getMessage());
@@ -44,10 +68,10 @@ class VersusPatternsTest {
         }
         Matcher m = Pattern.compile("enum \\{ ([A-Z_, ]+) \\};").matcher(source);
         assertTrue(m.find(), "pymalloc_versus.c declares its pattern numbers in one enum");
-        assertEquals(List.of("PMV_PAIR", "PMV_BATCH", "PMV_MIX", "PMV_FLOAT", "PMV_TUPLE", "PMV_LIST"),
+        assertEquals(List.of("PMV_PAIR", "PMV_BATCH", "PMV_MIX", "PMV_FLOAT", "PMV_TUPLE", "PMV_LIST", "PMV_TRACE"),
                 List.of(m.group(1).split(", ")));
-        assertEquals(List.of(0, 1, 2, 3, 4, 5), List.of(VersusPatterns.PAIR, VersusPatterns.BATCH, VersusPatterns.MIX,
-                VersusPatterns.FLOAT, VersusPatterns.TUPLE, VersusPatterns.LIST));
+        assertEquals(List.of(0, 1, 2, 3, 4, 5, 6), List.of(VersusPatterns.PAIR, VersusPatterns.BATCH, VersusPatterns.MIX,
+                VersusPatterns.FLOAT, VersusPatterns.TUPLE, VersusPatterns.LIST, VersusPatterns.TRACE));
         assertTrue(source.contains("#include \"pymalloc_bench.c\""), "the C loops are the harness's own");
     }
 
