@@ -425,15 +425,20 @@ def tiny():
         if not line or line.startswith("#"):
             t.lines.append(line)
             continue
-        op, *args = line.split()
-        args = [int(a) for a in args]
-        if op == "m":
-            t.m(args[1], slot=args[0])
-        elif op == "f":
-            t.f(args[0])
-        else:
-            t.r(args[0], args[1])
+        apply(t, line)
     return t
+
+
+def apply(t, line):
+    """Adds the operation of one trace line ("m SLOT SIZE", "f SLOT", "r SLOT SIZE") to t."""
+    op, *args = line.split()
+    args = [int(a) for a in args]
+    if op == "m":
+        t.m(args[1], slot=args[0])
+    elif op == "f":
+        t.f(args[0])
+    else:
+        t.r(args[0], args[1])
 
 
 def tiny_write(t, outdir):
@@ -481,16 +486,8 @@ def recorded(outdir):
         t = Trace(name, "")
         with open(os.path.join(outdir, file)) as fh:
             for line in fh:
-                op, *args = line.split()
-                if op.startswith("#"):
-                    continue
-                args = [int(a) for a in args]
-                if op == "m":
-                    t.m(args[1], slot=args[0])
-                elif op == "f":
-                    t.f(args[0])
-                else:
-                    t.r(args[0], args[1])
+                if line.strip() and not line.startswith("#"):
+                    apply(t, line)
         traces.append(t)
     return traces
 

@@ -379,6 +379,29 @@ time_groups(int n, char **groups)
 
 /* ---- trace replay ------------------------------------------------------ */
 
+/* One replay of a trace held in arrays, then what it left freed: a round of
+ * `replay`, and a run of pymalloc_versus.c's PMV_TRACE. */
+static void
+replay_once(size_t n, const char *ops, const int *slots, const long long *sizes,
+            void **table, size_t nslots)
+{
+    for (size_t i = 0; i < n; i++) {
+        void **s = &table[slots[i]];
+        if (ops[i] == 'm')
+            *s = PyObject_Malloc((size_t)sizes[i]);
+        else if (ops[i] == 'r')
+            *s = PyObject_Realloc(*s, (size_t)sizes[i]);
+        else {
+            PyObject_Free(*s);
+            *s = NULL;
+        }
+    }
+    for (size_t i = 0; i < nslots; i++) {
+        PyObject_Free(table[i]);
+        table[i] = NULL;
+    }
+}
+
 static void
 replay(const char *path)
 {
@@ -389,25 +412,26 @@ replay(const char *path)
     }
     size_t cap = 1 << 16, n = 0, nslots = 0;
     char *ops = checked(malloc(cap));
-    size_t *slots = checked(malloc(cap * sizeof(size_t)));
-    size_t *sizes = checked(malloc(cap * sizeof(size_t)));
+    int *slots = checked(malloc(cap * sizeof(int)));
+    long long *sizes = checked(malloc(cap * sizeof(long long)));
     char line[256];
     while (fgets(line, sizeof line, in) != NULL) {
         char op;
-        size_t slot, size = 0;
-        int fields = sscanf(line, " %c %zu %zu", &op, &slot, &size);
+        int slot;
+        long long size = 0;
+        int fields = sscanf(line, " %c %d %lld", &op, &slot, &size);
         if (fields < 2 || op == '#')
             continue;
         if (n == cap) {
             cap *= 2;
             ops = checked(realloc(ops, cap));
-            slots = checked(realloc(slots, cap * sizeof(size_t)));
-            sizes = checked(realloc(sizes, cap * sizeof(size_t)));
+            slots = checked(realloc(slots, cap * sizeof(int)));
+            sizes = checked(realloc(sizes, cap * sizeof(long long)));
         }
         ops[n] = op;
         slots[n] = slot;
         sizes[n] = size;
-        nslots = slot >= nslots ? slot + 1 : nslots;
+        nslots = (size_t)slot >= nslots ? (size_t)slot + 1 : nslots;
         n++;
     }
     fclose(in);
@@ -415,21 +439,7 @@ replay(const char *path)
     double best = 0;
     for (int r = -1; r < rounds; r++) {
         long long start = now_ns();
-        for (size_t i = 0; i < n; i++) {
-            void **s = &table[slots[i]];
-            if (ops[i] == 'm')
-                *s = PyObject_Malloc(sizes[i]);
-            else if (ops[i] == 'r')
-                *s = PyObject_Realloc(*s, sizes[i]);
-            else {
-                PyObject_Free(*s);
-                *s = NULL;
-            }
-        }
-        for (size_t i = 0; i < nslots; i++) {
-            PyObject_Free(table[i]);
-            table[i] = NULL;
-        }
+        replay_once(n, ops, slots, sizes, table, nslots);
         double ops_per_s = (double)n / ((double)(now_ns() - start) / 1e9);
         if (r >= 0 && ops_per_s > best)
             best = ops_per_s;

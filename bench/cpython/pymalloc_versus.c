@@ -72,23 +72,7 @@ trace_begin(long length, const char *ops, const int *slots, const long long *siz
 static long long
 trace_replay(void)
 {
-    for (long i = 0; i < trace_length; i++) {
-        void **s = &trace_table[trace_slots[i]];
-        if (trace_ops[i] == 'm')
-            *s = checked(PyObject_Malloc((size_t)trace_sizes[i]));
-        else if (trace_ops[i] == 'r')
-            *s = checked(PyObject_Realloc(*s, (size_t)trace_sizes[i]));
-        else {
-            PyObject_Free(*s);
-            *s = NULL;
-        }
-    }
-    for (size_t i = 0; i < trace_table_length; i++) {
-        if (trace_table[i] != NULL) {
-            PyObject_Free(trace_table[i]);
-            trace_table[i] = NULL;
-        }
-    }
+    replay_once((size_t)trace_length, trace_ops, trace_slots, trace_sizes, trace_table, trace_table_length);
     return trace_length;
 }
 
