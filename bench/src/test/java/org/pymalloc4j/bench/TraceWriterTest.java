@@ -1,0 +1,104 @@
+package org.pymalloc4j.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pymalloc4j.allocator.Domain;
+import org.pymalloc4j.allocator.MallocStats;
+import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.MemoryDomain;
+import org.pymalloc4j.allocator.PyMalloc;
+
+/** {@link TraceWriter}: a Java program's calls written as a trace that replays to the same heap. */
+class TraceWriterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theWrittenTraceReplaysToTheHeapTheProgramLeft() throws IOException, TraceFormatException {
+        long seed = new SplittableRandom().nextLong();
+        System.out.println("TraceWriterTest seed " + seed);
+        SplittableRandom random = new SplittableRandom(seed);
+        Path file = dir.resolve("app.trace");
+        MallocStats left;
+        long calls;
+        try (Memory memory = Memory.create(); TraceWriter trace = TraceWriter.open(file)) {
+            memory.wrapAllocator(Domain.MEM, trace::wrap);
+            memory.wrapAllocator(Domain.OBJ, trace::wrap);
+            List<long[]> live = new ArrayList<>(); // {address, domain ordinal}
+            for (int i = 0; i < 20_000; i++) {
+                MemoryDomain domain = memory.domain(random.nextBoolean() ? Domain.MEM : Domain.OBJ);
+                int op = random.nextInt(10);
+                if (op < 5 || live.isEmpty()) {
+                    long size = random.nextInt(1200);
+                    long p = op == 0 ? domain.calloc(size, 1) : domain.malloc(size);
+                    live.add(new long[] {p, domain.domain().ordinal()});
+                } else if (op < 7) {
+                    long[] b = live.get(random.nextInt(live.size()));
+                    b[0] = memory.domain(Domain.values()[(int) b[1]]).realloc(b[0], random.nextInt(1200));
+                } else {
+                    long[] b = live.remove(random.nextInt(live.size()));
+                    memory.domain(Domain.values()[(int) b[1]]).free(b[0]);
+                }
+            }
+            memory.unwrapAllocator(Domain.OBJ);
+            memory.unwrapAllocator(Domain.MEM);
+            left = memory.pymalloc().stats();
+            calls = trace.calls();
+        }
+        Trace recorded = Trace.read(file);
+        assertEquals(calls, recorded.length(), "every call written, once");
+        try (PyMalloc heap = PyMalloc.create()) {
+            recorded.replay(heap, 1 << 16, done -> { });
+            MallocStats replayed = heap.stats();
+            assertEquals(left.sizeClasses(), replayed.sizeClasses(), "pools, blocks in use, available blocks");
+            assertEquals(left.arenasCurrent(), replayed.arenasCurrent());
+            assertEquals(left.rawBlocks(), replayed.rawBlocks());
+            assertEquals(left.rawBytes(), replayed.rawBytes());
+        }
+    }
+
+    @Test
+    void blocksFromBeforeTheWrappingPassThroughAndRefusedCallsWriteNothing() throws Exception {
+        Path file = dir.resolve("late.trace");
+        try (Memory memory = Memory.create(); TraceWriter trace = TraceWriter.open(file)) {
+            long early = memory.obj().malloc(40);
+            long earlier = memory.obj().malloc(50);
+            memory.wrapAllocator(Domain.OBJ, trace::wrap);
+            memory.obj().free(early); // its malloc is not in the trace, so neither is its free
+            long moved = memory.obj().realloc(earlier, 600); // a block the trace never saw: a malloc there
+            assertThrows(IllegalArgumentException.class, () -> memory.obj().malloc(-1));
+            long p = memory.obj().malloc(16);
+            memory.obj().free(p);
+            memory.unwrapAllocator(Domain.OBJ);
+            memory.obj().free(moved);
+            assertEquals(3, trace.calls());
+        }
+        assertEquals(List.of("# allocation calls of a Java program, recorded by TraceWriter", "m 0 600", "m 1 16", "f 1"),
+                Files.readAllLines(file));
+    }
+
+    /** open: "@throws IOException if the file cannot be created"; wrap: "@throws IllegalStateException if closed". */
+    @Test
+    void aMissingDirectoryAndAClosedWriterAreRefused() throws IOException {
+        assertThrows(java.nio.file.NoSuchFileException.class, () -> TraceWriter.open(dir.resolve("no/such/dir.trace")));
+        TraceWriter trace = TraceWriter.open(dir.resolve("closed.trace"));
+        try (Memory memory = Memory.create()) {
+            memory.wrapAllocator(Domain.OBJ, trace::wrap);
+            trace.close();
+            trace.close(); // twice is once
+            IllegalStateException late = assertThrows(IllegalStateException.class, () -> memory.obj().malloc(8));
+            assertTrue(late.getMessage().contains("closed"), late.getMessage());
+            assertThrows(IllegalStateException.class, () -> trace.wrap(memory.obj()));
+        }
+    }
+}
