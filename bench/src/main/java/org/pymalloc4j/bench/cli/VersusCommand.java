@@ -45,16 +45,18 @@ final class VersusCommand {
             default checked mode; PYMALLOC4J_JAVA_OPTS=-Dpymalloc4j.checks=false measures
             unchecked mode.
 
-            patterns (groups: pair batch mix objects; default: all):
+            patterns (groups: pair batch mix objects trace; default: all but trace:FILE):
               pair.16 pair.64 pair.256 pair.512   malloc + free, one block of the class kept live
               batch.16 batch.64 batch.256         100,000 blocks allocated, freed in reverse
               randomMix                           100,000 live blocks of 1-512 B; free a random
                                                   one, allocate a random size (the same requests)
               float tuple emptyList               create + decref (PyFloat_FromDouble,
                                                   PyTuple_Pack(2, a, b), PyList_New(0))
-              trace:FILE                          an allocation trace (replay's format, e.g. from
-                                                  'record') replayed whole, then what it left
-                                                  freed; ns per trace call. Not in the default set
+              pythonStartup                       a real program: every pymalloc call of
+                                                  python3.11 -c pass (161,671, recorded by 'record'),
+                                                  replayed whole, then what it left freed; ns a call
+              trace:FILE                          any allocation trace the same way (replay's
+                                                  format, e.g. from 'record'); not in the default set
 
             options:
               --forks N        JVMs a pattern (default 3)

@@ -58,7 +58,8 @@ final class VersusPatterns {
             new Pattern("randomMix", "mix", "random mix 1-512 B", MIX, 0),
             new Pattern("float", "objects", "float create+decref", FLOAT, 0),
             new Pattern("tuple", "objects", "2-tuple create+decref", TUPLE, 0),
-            new Pattern("emptyList", "objects", "empty list create+decref", LIST, 0));
+            new Pattern("emptyList", "objects", "empty list create+decref", LIST, 0),
+            new Pattern(VersusTrace.PYTHON_STARTUP, "trace", "python3 -c pass, replayed", TRACE, 0));
 
     private VersusPatterns() {
     }
@@ -77,7 +78,7 @@ final class VersusPatterns {
             if (!VersusTrace.isTrace(n) && ALL.stream().noneMatch(p -> p.name().equals(n) || p.group().equals(n))) {
                 throw new UsageException("versus: unknown pattern '" + n + "'; patterns: "
                         + String.join(" ", ALL.stream().map(Pattern::name).toList())
-                        + " trace:FILE; groups: pair batch mix objects");
+                        + " trace:FILE; groups: pair batch mix objects trace");
             }
         }
         List<Pattern> chosen = new ArrayList<>();

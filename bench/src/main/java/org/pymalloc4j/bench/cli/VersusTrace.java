@@ -24,6 +24,11 @@ final class VersusTrace {
 
     /** Traces read in this JVM, by path: each side of each data layout replays the same one. */
     private static final Map<Path, Trace> READ = new ConcurrentHashMap<>();
+    /** The real program among the patterns: every pymalloc call of {@code python3.11 -c pass}. */
+    static final String PYTHON_STARTUP = "pythonStartup";
+    /** Its class-path resource, the fidelity suite's recording. */
+    static final String PYTHON_STARTUP_RESOURCE = "/traces/python-startup.trace";
+    private static volatile Trace pythonStartup;
 
     private VersusTrace() {
     }
@@ -50,6 +55,9 @@ final class VersusTrace {
     }
 
     private static Trace trace(VersusPatterns.Pattern p) {
+        if (p.name().equals(PYTHON_STARTUP)) {
+            return pythonStartup();
+        }
         Path file = Path.of(p.name().substring(PREFIX.length()));
         return READ.computeIfAbsent(file, f -> {
             try {
@@ -58,6 +66,23 @@ final class VersusTrace {
                 throw new IllegalArgumentException("versus: cannot read the trace " + f + ": " + e.getMessage(), e);
             }
         });
+    }
+
+    private static Trace pythonStartup() {
+        Trace t = pythonStartup;
+        if (t == null) {
+            try (java.io.InputStream in = VersusTrace.class.getResourceAsStream(PYTHON_STARTUP_RESOURCE)) {
+                if (in == null) {
+                    throw new IllegalStateException("resource " + PYTHON_STARTUP_RESOURCE + " is missing from the tool's jar");
+                }
+                t = Trace.parse(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8),
+                        PYTHON_STARTUP_RESOURCE);
+            } catch (IOException | TraceFormatException e) {
+                throw new IllegalStateException("cannot read " + PYTHON_STARTUP_RESOURCE, e);
+            }
+            pythonStartup = t;
+        }
+        return t;
     }
 
     /** CPython's side: the trace's operations copied to native arrays, which it replays. */
