@@ -79,6 +79,22 @@ public final class RawBlockTable {
         }
     }
 
+    /**
+     * Changes the recorded size of a recorded block, in place: never grows the table, so it
+     * cannot fail after libc has resized the block.
+     *
+     * @return false if {@code address} is not recorded
+     */
+    public boolean resize(long address, long size) {
+        long slot = find(address);
+        if (slot == 0) {
+            return false;
+        }
+        bytes += size - getLong(slot + 8);
+        putLong(slot + 8, size);
+        return true;
+    }
+
     /** The recorded size of {@code address}, or -1 if it is not recorded. */
     public long sizeOf(long address) {
         long slot = find(address);

@@ -95,8 +95,12 @@ public final class RawBlocks {
         if (newSize < oldSize) {
             budget.release(oldSize - newSize);
         }
-        table.remove(address);
-        table.put(moved, newSize); // cannot grow: one entry was just removed
+        if (moved == address) {
+            table.resize(address, newSize); // in place: the common case of a growing buffer
+        } else {
+            table.remove(address);
+            table.put(moved, newSize); // cannot grow: one entry was just removed
+        }
         return moved;
     }
 

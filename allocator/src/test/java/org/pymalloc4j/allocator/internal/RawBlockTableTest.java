@@ -2,6 +2,7 @@ package org.pymalloc4j.allocator.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,6 +33,11 @@ class RawBlockTableTest {
                     if (model.put(address, size) == null) {
                         keys.add(address);
                     }
+                } else if (op < 6) {
+                    long address = keys.get(random.nextInt(keys.size()));
+                    long size = random.nextLong(1L << 20);
+                    assertTrue(table.resize(address, size), "a recorded block resizes");
+                    model.put(address, size);
                 } else if (op < 9) {
                     long address = keys.remove(random.nextInt(keys.size()));
                     assertEquals((long) model.remove(address), table.remove(address), "remove returns the size");
@@ -40,6 +46,7 @@ class RawBlockTableTest {
                     long absent = (random.nextLong(1L << 47) & -16L) | 8; // no key is 8 mod 16
                     assertEquals(-1, table.sizeOf(absent));
                     assertFalse(table.contains(absent));
+                    assertFalse(table.resize(absent, 1), "nothing to resize");
                 }
                 if (step % 1000 == 0) {
                     table.checkInvariants();
