@@ -99,10 +99,11 @@ public final class LibcAllocator implements BlockAllocator, AutoCloseable {
     @Override
     public long usableSize(long address) {
         checkOpen();
-        if (address == 0 || !blocks.contains(address)) {
+        long size = blocks.sizeOf(address);
+        if (size < 0) {
             throw blocks.invalid("usableSize", address);
         }
-        return blocks.sizeOf(address);
+        return size;
     }
 
     /**

@@ -453,7 +453,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        BlockViews.checkRequest(byteSize, byteAlignment, Long.MAX_VALUE);
+        BlockViews.checkRequest(byteSize, byteAlignment);
         if (byteAlignment <= Geometry.ALIGNMENT) {
             return views.of(malloc(byteSize), byteSize);
         }

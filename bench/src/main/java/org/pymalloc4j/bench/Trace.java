@@ -58,6 +58,23 @@ public final class Trace {
     }
 
     /**
+     * Reads a trace that is a class-path resource of this module, such as the traces the build
+     * copies from the fidelity suite into {@code /traces/}.
+     *
+     * @throws IllegalStateException if the resource is missing or is not a well-formed trace
+     */
+    public static Trace resource(String name) {
+        try (java.io.InputStream in = Trace.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("resource " + name + " is missing from the class path");
+            }
+            return parse(new java.io.InputStreamReader(in, StandardCharsets.UTF_8), name);
+        } catch (IOException | TraceFormatException e) {
+            throw new IllegalStateException("cannot read the trace " + name, e);
+        }
+    }
+
+    /**
      * Parses a trace; {@code source} names it in error messages.
      *
      * @throws TraceFormatException naming the line of the first bad operation
@@ -195,6 +212,15 @@ public final class Trace {
             progress.accept(to);
         }
         return table;
+    }
+
+    /**
+     * Replays the whole trace into {@code slotTable} and frees what it left live: one round of a
+     * timed replay, ready to run again.
+     */
+    public void replayAndFreeAll(BlockAllocator heap, long[] slotTable) {
+        replay(heap, slotTable, 0, length);
+        freeAll(heap, slotTable);
     }
 
     /** Frees every block still held in {@code slotTable}. */

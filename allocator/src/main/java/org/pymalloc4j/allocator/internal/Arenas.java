@@ -324,7 +324,10 @@ public final class Arenas {
      * are: what a heap dropped without {@code close()} does before its mark is taken again.
      */
     public void clearLiveMarks() {
-        for (int a = 0; liveMarks && a < maxarenas; a++) {
+        if (!liveMarks) {
+            return;
+        }
+        for (int a = 0; a < maxarenas; a++) {
             if (address[a] != 0) {
                 LiveMarks.clearRange(address[a], arenaSize);
             }

@@ -24,24 +24,35 @@ public final class BlockViews {
      *                                  not a power of two up to 16
      */
     public MemorySegment allocate(BlockAllocator allocator, long byteSize, long byteAlignment) {
-        checkRequest(byteSize, byteAlignment, Geometry.ALIGNMENT);
+        if (byteSize >= 0 && !(isPowerOfTwo(byteAlignment) && byteAlignment <= Geometry.ALIGNMENT)) {
+            throw refused(byteSize, byteAlignment, "the alignment must be a power of two up to "
+                    + Geometry.ALIGNMENT + ", the blocks' alignment");
+        }
+        checkRequest(byteSize, byteAlignment);
         return of(allocator.malloc(byteSize), byteSize);
     }
 
     /**
-     * Refuses, before anything is allocated, what {@code allocate(byteSize, byteAlignment)} cannot
-     * serve: a negative size, an alignment that is not a power of two or is over
-     * {@code maxAlignment}.
+     * Refuses, before anything is allocated, what no {@code allocate(byteSize, byteAlignment)}
+     * can serve: a negative size or an alignment that is not a power of two.
      *
      * @throws IllegalArgumentException naming the call and what was wrong
      */
-    public static void checkRequest(long byteSize, long byteAlignment, long maxAlignment) {
-        if (byteSize < 0 || byteAlignment <= 0 || (byteAlignment & (byteAlignment - 1)) != 0
-                || byteAlignment > maxAlignment) {
-            throw new IllegalArgumentException("allocate(" + byteSize + ", " + byteAlignment + "): "
-                    + (byteSize < 0 ? "negative size" : "the alignment must be a power of two"
-                    + (maxAlignment == Geometry.ALIGNMENT ? " up to " + maxAlignment + ", the blocks' alignment" : "")));
+    public static void checkRequest(long byteSize, long byteAlignment) {
+        if (byteSize < 0) {
+            throw refused(byteSize, byteAlignment, "negative size");
         }
+        if (!isPowerOfTwo(byteAlignment)) {
+            throw refused(byteSize, byteAlignment, "the alignment must be a power of two");
+        }
+    }
+
+    private static boolean isPowerOfTwo(long n) {
+        return n > 0 && (n & (n - 1)) == 0;
+    }
+
+    private static IllegalArgumentException refused(long byteSize, long byteAlignment, String why) {
+        return new IllegalArgumentException("allocate(" + byteSize + ", " + byteAlignment + "): " + why);
     }
 
     /** A view of {@code size} bytes at {@code address}, which the caller has checked. */

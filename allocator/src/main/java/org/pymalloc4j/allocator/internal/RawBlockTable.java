@@ -50,33 +50,25 @@ public final class RawBlockTable {
     }
 
     /**
-     * Records a block. Grows the table first when needed.
+     * Records a block, or its new size if it is recorded already. Grows the table first when a
+     * new entry needs the room, and only then.
      *
      * @throws OutOfMemoryError if the table cannot grow; nothing is recorded then
      */
     public void put(long address, long size) {
+        long slot = probe(address);
+        if (getLong(slot) == address) {
+            setSize(slot, size);
+            return;
+        }
         if ((count + 1) * 2L > capacity) {
             grow();
+            slot = probe(address);
         }
-        int mask = capacity - 1;
-        int i = mix(address) & mask;
-        while (true) {
-            long slot = table + (long) i * ENTRY;
-            long key = getLong(slot);
-            if (key == 0) {
-                putLong(slot, address);
-                putLong(slot + 8, size);
-                count++;
-                bytes += size;
-                return;
-            }
-            if (key == address) {
-                bytes += size - getLong(slot + 8);
-                putLong(slot + 8, size);
-                return;
-            }
-            i = (i + 1) & mask;
-        }
+        putLong(slot, address);
+        putLong(slot + 8, size);
+        count++;
+        bytes += size;
     }
 
     /**
@@ -90,9 +82,13 @@ public final class RawBlockTable {
         if (slot == 0) {
             return false;
         }
+        setSize(slot, size);
+        return true;
+    }
+
+    private void setSize(long slot, long size) {
         bytes += size - getLong(slot + 8);
         putLong(slot + 8, size);
-        return true;
     }
 
     /** The recorded size of {@code address}, or -1 if it is not recorded. */
@@ -143,20 +139,24 @@ public final class RawBlockTable {
         return size;
     }
 
+    /** The slot of {@code address}, or 0 if it is not recorded (0 never is). */
     private long find(long address) {
         if (address == 0) {
             return 0;
         }
+        long slot = probe(address);
+        return getLong(slot) == address ? slot : 0;
+    }
+
+    /** The slot holding {@code address}, or the empty slot where linear probing would put it. */
+    private long probe(long address) {
         int mask = capacity - 1;
         int i = mix(address) & mask;
         while (true) {
             long slot = table + (long) i * ENTRY;
             long key = getLong(slot);
-            if (key == address) {
+            if (key == address || key == 0) {
                 return slot;
-            }
-            if (key == 0) {
-                return 0;
             }
             i = (i + 1) & mask;
         }

@@ -122,7 +122,7 @@ public final class RawBlocks {
         return table.contains(address);
     }
 
-    /** The requested size of a live block. */
+    /** The requested size of a live block, or -1 if {@code address} is none (one probe). */
     public long sizeOf(long address) {
         return table.sizeOf(address);
     }

@@ -35,42 +35,17 @@ final class ChildProcess {
 
     /** Runs {@code command}; {@link IOException} if it cannot be started. */
     static Outcome run(List<String> command, Consumer<String> stdoutLine) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command);
-        Map<String, String> env = builder.environment();
-        UNSET.forEach(env::remove);
-        Process process = builder.start();
-        process.getOutputStream().close();
         List<String> errors = new ArrayList<>();
-        Thread errReader = Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader err = reader(process)) {
-                for (String line; (line = err.readLine()) != null; ) {
-                    synchronized (errors) {
-                        errors.add(line);
-                        if (errors.size() > ERROR_TAIL_LINES) {
-                            errors.remove(0);
-                        }
-                    }
+        int status = lines(new ProcessBuilder(command), stdoutLine, line -> {
+            synchronized (errors) {
+                errors.add(line);
+                if (errors.size() > ERROR_TAIL_LINES) {
+                    errors.remove(0);
                 }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         });
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = out.readLine()) != null; ) {
-                stdoutLine.accept(line);
-            }
-        }
-        try {
-            int status = process.waitFor();
-            errReader.join();
-            synchronized (errors) {
-                return new Outcome(status, String.join("\n", errors));
-            }
-        } catch (InterruptedException e) {
-            process.destroy();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for " + command.get(0), e);
+        synchronized (errors) {
+            return new Outcome(status, String.join("\n", errors));
         }
     }
 
@@ -82,29 +57,46 @@ final class ChildProcess {
      * @throws IOException if it cannot be started
      */
     static int passThrough(List<String> command, PrintStream out, PrintStream err) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT);
+        return lines(new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT), out::println,
+                err::println);
+    }
+
+    /**
+     * Starts {@code builder} without the {@link #UNSET} variables, hands each line of its
+     * standard output and error to the consumers (the error's from a thread of its own), and
+     * returns its exit status once both are read.
+     */
+    private static int lines(ProcessBuilder builder, Consumer<String> stdoutLine, Consumer<String> stderrLine)
+            throws IOException {
         UNSET.forEach(builder.environment()::remove);
         Process process = builder.start();
-        Thread errCopier = Thread.ofPlatform().daemon().start(() -> copy(process.getErrorStream(), err));
-        copy(process.getInputStream(), out);
+        if (builder.redirectInput() == ProcessBuilder.Redirect.PIPE) {
+            process.getOutputStream().close();
+        }
+        Thread errReader = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                each(process.getErrorStream(), stderrLine);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        each(process.getInputStream(), stdoutLine);
         try {
             int status = process.waitFor();
-            errCopier.join();
+            errReader.join();
             return status;
         } catch (InterruptedException e) {
             process.destroy();
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for " + command.get(0), e);
+            throw new IOException("interrupted while waiting for " + builder.command().get(0), e);
         }
     }
 
-    private static void copy(java.io.InputStream from, PrintStream to) {
+    private static void each(java.io.InputStream from, Consumer<String> line) throws IOException {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(from, StandardCharsets.UTF_8))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                to.println(line);
+            for (String l; (l = in.readLine()) != null; ) {
+                line.accept(l);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -146,9 +138,5 @@ final class ChildProcess {
             }
         }
         return figures;
-    }
-
-    private static BufferedReader reader(Process process) {
-        return new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8));
     }
 }

@@ -73,12 +73,18 @@ final class RecordCommand {
         return Arrays.copyOf(args, pythonStart(args));
     }
 
+    /** The options that take a value, and the flags ({@code --help} is Main's). */
+    private static final Set<String> WITH_VALUE = Set.of("out");
+    private static final Set<String> FLAGS = Set.of("quiet", "time");
+
     private static int pythonStart(String[] args) {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (a.equals("--out")) {
+            String name = a.startsWith("--") ? a.substring(2) : "";
+            if (WITH_VALUE.contains(name)) {
                 i++; // its value
-            } else if (!a.startsWith("--out=") && !a.equals("--quiet") && !a.equals("--time") && !a.equals("--help")) {
+            } else if (!FLAGS.contains(name) && !name.equals("help")
+                    && WITH_VALUE.stream().noneMatch(v -> name.startsWith(v + "="))) {
                 return i;
             }
         }
@@ -87,7 +93,7 @@ final class RecordCommand {
 
     int run(String[] args) throws UsageException {
         int start = pythonStart(args);
-        Options options = new Options("record", Arrays.copyOf(args, start), Set.of("out"), Set.of("quiet", "time"));
+        Options options = new Options("record", Arrays.copyOf(args, start), WITH_VALUE, FLAGS);
         List<String> python = new ArrayList<>(Arrays.asList(args).subList(start, args.length));
         if (!python.isEmpty() && python.get(0).equals("--")) {
             python.remove(0);

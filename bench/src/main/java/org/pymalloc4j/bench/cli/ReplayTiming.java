@@ -54,8 +54,7 @@ final class ReplayTiming {
             long[] table = trace.newSlotTable();
             for (int r = 0; r < warmup + timed; r++) {
                 long start = System.nanoTime();
-                trace.replay(heap, table, 0, trace.length());
-                Trace.freeAll(heap, table);
+                trace.replayAndFreeAll(heap, table);
                 double perCall = (double) (System.nanoTime() - start) / Math.max(1, trace.length());
                 if (r >= warmup) {
                     best = Math.min(best, perCall);

@@ -71,15 +71,7 @@ final class VersusTrace {
     private static Trace pythonStartup() {
         Trace t = pythonStartup;
         if (t == null) {
-            try (java.io.InputStream in = VersusTrace.class.getResourceAsStream(PYTHON_STARTUP_RESOURCE)) {
-                if (in == null) {
-                    throw new IllegalStateException("resource " + PYTHON_STARTUP_RESOURCE + " is missing from the tool's jar");
-                }
-                t = Trace.parse(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8),
-                        PYTHON_STARTUP_RESOURCE);
-            } catch (IOException | TraceFormatException e) {
-                throw new IllegalStateException("cannot read " + PYTHON_STARTUP_RESOURCE, e);
-            }
+            t = Trace.resource(PYTHON_STARTUP_RESOURCE);
             pythonStartup = t;
         }
         return t;
@@ -116,8 +108,7 @@ final class VersusTrace {
         return new VersusPatterns.Side() {
             @Override
             public long getAsLong() {
-                trace.replay(heap, table, 0, trace.length());
-                Trace.freeAll(heap, table);
+                trace.replayAndFreeAll(heap, table);
                 return trace.length();
             }
 

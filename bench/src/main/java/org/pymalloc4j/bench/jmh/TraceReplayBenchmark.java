@@ -1,10 +1,5 @@
 package org.pymalloc4j.bench.jmh;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,7 +17,6 @@ import org.pymalloc4j.allocator.BlockAllocator;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.bench.Trace;
-import org.pymalloc4j.bench.TraceFormatException;
 
 /**
  * Replays a recorded allocation trace ({@value #TRACE}, the fidelity suite's "sizes-churn":
@@ -43,20 +37,11 @@ public class TraceReplayBenchmark extends BenchmarkBase {
 
     /** Reads {@link #TRACE}. */
     public static Trace recorded() {
-        try (InputStream in = TraceReplayBenchmark.class.getResourceAsStream(TRACE)) {
-            if (in == null) {
-                throw new IllegalStateException("resource " + TRACE + " is missing from the class path");
-            }
-            Trace trace = Trace.parse(new InputStreamReader(in, StandardCharsets.UTF_8), TRACE);
-            if (trace.length() != OPERATIONS) {
-                throw new IllegalStateException(TRACE + " has " + trace.length() + " operations, not " + OPERATIONS);
-            }
-            return trace;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (TraceFormatException e) {
-            throw new IllegalStateException(e);
+        Trace trace = Trace.resource(TRACE);
+        if (trace.length() != OPERATIONS) {
+            throw new IllegalStateException(TRACE + " has " + trace.length() + " operations, not " + OPERATIONS);
         }
+        return trace;
     }
 
     /** The trace and its slot table. */
@@ -101,8 +86,7 @@ public class TraceReplayBenchmark extends BenchmarkBase {
     }
 
     private static long[] replay(Recorded r, BlockAllocator heap) {
-        r.trace.replay(heap, r.slots, 0, r.trace.length());
-        Trace.freeAll(heap, r.slots);
+        r.trace.replayAndFreeAll(heap, r.slots);
         return r.slots;
     }
 }
