@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
+import org.pymalloc4j.bench.jmh.RandomMixBenchmark;
+
 /**
  * The bench command's tables, one or more per layer, built from one JMH run, the CPython
  * harness's figures and the memory comparison. Every time is a ratio against pymalloc4j's in
@@ -30,6 +32,8 @@ final class BenchTables {
             new Impl("arenaConfined", "Arena.ofConfined"),
             new Impl("nettyPooledDirect", "Netty pooled"),
             new Impl("nettyPooledDirectCached", "Netty pooled+cache"),
+            new Impl("nettyAdaptiveDirect", "Netty adaptive"),
+            new Impl("nettyAdaptiveDirectCached", "Netty adaptive+cache"),
             new Impl("javaByteArray", "new byte[n]"));
     static final String CPYTHON = "CPython";
 
@@ -88,6 +92,7 @@ final class BenchTables {
     List<Section> all() {
         List<Section> sections = new ArrayList<>();
         allocator().ifPresent(sections::add);
+        mixMemory().ifPresent(sections::add);
         arenaLookup().ifPresent(sections::add);
         domains().ifPresent(sections::add);
         objects().ifPresent(sections::add);
@@ -138,6 +143,29 @@ final class BenchTables {
                 + "dropping the reference, and the young collections fall inside the time. In brackets: time divided "
                 + "by pymalloc4j's time in the same run (above 1: slower than pymalloc4j). Native MiB: pymalloc4j's "
                 + "arena high-water."));
+    }
+
+    /** What the random mix's live blocks hold on average: {@code LIVE} sizes uniform in 1..512. */
+    static final double MIX_LIVE_BYTES = RandomMixBenchmark.LIVE * (RandomMixBenchmark.MAX_SIZE + 1) / 2.0;
+
+    /** The native memory each allocator held in the random mix, from its {@code nativeBytes} counter. */
+    Optional<Section> mixMemory() {
+        Table table = new Table("allocator", "native MiB held", "/ live bytes");
+        double liveMiB = MIX_LIVE_BYTES / (1 << 20);
+        for (Impl impl : ALLOCATORS) {
+            jmh.find("RandomMixBenchmark", impl.method(), "")
+                    .map(r -> r.secondary().get("nativeBytes"))
+                    .ifPresent(s -> table.row(impl.label(), fmt(s.median() / (1 << 20)),
+                            String.format(Locale.ROOT, "%.2f", s.median() / MIX_LIVE_BYTES)));
+        }
+        if (table.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Section("allocator", "Random mix: native memory held", table,
+                "At the end of each measured iteration, the median over iterations and forks; the live blocks "
+                + "hold about " + fmt(liveMiB) + " MiB (100,000 blocks of 1-512 bytes, 256.5 on average). pymalloc4j: its arena "
+                + "high-water, whole 1 MiB arenas; Netty: usedDirectMemory(), the chunks it holds, in use or not. "
+                + "libc, confined arenas and byte[] report none."));
     }
 
     Optional<Section> arenaLookup() {

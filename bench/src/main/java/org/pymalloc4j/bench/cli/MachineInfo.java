@@ -26,9 +26,10 @@ final class MachineInfo {
             info.put("JMH", jmh.jmhVersion() + ", fork flags " + String.join(" ", jmh.jvmArgs()) + ", -prof gc");
         }
         info.put("pymalloc4j", "checked mode (the default; -Dpymalloc4j.checks unset)");
-        info.put("Netty", netty() + " PooledByteBufAllocator(preferDirect=true), leak detection disabled; no "
-                + "--sun-misc-unsafe-memory-access=allow, so no Unsafe: chunks from libc malloc downcalls, "
-                + "PooledDirectByteBuf");
+        info.put("Netty", netty() + " PooledByteBufAllocator(preferDirect=true) and, 4.2's default,"
+                + " AdaptiveByteBufAllocator(preferDirect=true), each also with a thread cache of its own"
+                + " (+cache); leak detection disabled; no --sun-misc-unsafe-memory-access=allow, so no Unsafe:"
+                + " chunks from libc malloc downcalls");
         info.put("CPython", cpython);
         return info;
     }

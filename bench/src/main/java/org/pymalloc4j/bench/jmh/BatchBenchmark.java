@@ -2,7 +2,9 @@ package org.pymalloc4j.bench.jmh;
 
 import java.lang.foreign.Arena;
 
+import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.CompilerControl;
@@ -22,7 +24,7 @@ import org.pymalloc4j.allocator.RawAllocator;
  * emptied and, except for the last arena, returned to the OS every invocation). The score is
  * per allocation + free ({@code @OperationsPerInvocation}). The baselines are
  * {@link PairBenchmark}'s, each building and tearing down the same live set: libc, one confined
- * arena closed at the end, Netty's two pooled allocators ({@code directBuffer(size, size)},
+ * arena closed at the end, Netty's four ({@code directBuffer(size, size)},
  * then {@code release()} in reverse) and {@code new byte[size]}, where freeing is dropping the
  * reference and the young collections that reclaim the arrays fall inside the measured time.
  */
@@ -39,11 +41,15 @@ public class BatchBenchmark extends BenchmarkBase {
     final byte[][] arrays = new byte[BLOCKS][];
     PooledByteBufAllocator netty;
     private PooledByteBufAllocator nettyCached;
+    AdaptiveByteBufAllocator nettyAdaptive;
+    private AdaptiveByteBufAllocator nettyAdaptiveCached;
 
     @Setup(Level.Trial)
     public void setUp() {
         netty = NettyPools.uncached();
         nettyCached = NettyPools.cached();
+        nettyAdaptive = NettyPools.adaptive();
+        nettyAdaptiveCached = NettyPools.adaptiveCached();
     }
 
     @Benchmark
@@ -127,8 +133,20 @@ public class BatchBenchmark extends BenchmarkBase {
         bh.consume(allocateAndRelease(nettyCached, buffers, size));
     }
 
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void nettyAdaptiveDirect(Blackhole bh) {
+        bh.consume(allocateAndRelease(nettyAdaptive, buffers, size));
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void nettyAdaptiveDirectCached(Blackhole bh) {
+        bh.consume(allocateAndRelease(nettyAdaptiveCached, buffers, size));
+    }
+
     /** Netty's batch; the array is cleared as it goes, so no released buffer stays reachable. */
-    static ByteBuf allocateAndRelease(PooledByteBufAllocator allocator, ByteBuf[] b, int n) {
+    static ByteBuf allocateAndRelease(ByteBufAllocator allocator, ByteBuf[] b, int n) {
         for (int i = 0; i < b.length; i++) {
             b[i] = allocator.directBuffer(n, n);
         }

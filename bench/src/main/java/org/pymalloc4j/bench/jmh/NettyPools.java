@@ -1,9 +1,10 @@
 package org.pymalloc4j.bench.jmh;
 
+import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 
 /**
- * The two Netty allocators every benchmark class compares with, configured once here (the
+ * The four Netty allocators every benchmark class compares with, configured once here (the
  * configuration is described in {@link PairBenchmark}). Each benchmark state builds its own, so
  * that no pooled memory is shared between benchmarks.
  */
@@ -12,8 +13,8 @@ final class NettyPools {
     }
 
     /**
-     * Netty's {@code PooledByteBufAllocator(preferDirect)}: in 4.2 a thread that is not an
-     * event loop's gets a thread cache of size 0, so every op goes to the arena.
+     * Netty's {@code PooledByteBufAllocator(preferDirect)}, 4.1's default: in 4.2 a thread that
+     * is not an event loop's gets a thread cache of size 0, so every op goes to the arena.
      */
     static PooledByteBufAllocator uncached() {
         return new PooledByteBufAllocator(true);
@@ -26,5 +27,19 @@ final class NettyPools {
                 PooledByteBufAllocator.defaultPageSize(), PooledByteBufAllocator.defaultMaxOrder(),
                 PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(),
                 true);
+    }
+
+    /**
+     * Netty 4.2's default allocator, {@code AdaptiveByteBufAllocator(preferDirect)}: a thread
+     * that is not an event loop's allocates from the magazines all such threads share
+     * ({@code io.netty.allocator.useCachedMagazinesForNonEventLoopThreads} is false by default).
+     */
+    static AdaptiveByteBufAllocator adaptive() {
+        return new AdaptiveByteBufAllocator(true);
+    }
+
+    /** The same with a magazine of the thread's own, as an event-loop thread has. */
+    static AdaptiveByteBufAllocator adaptiveCached() {
+        return new AdaptiveByteBufAllocator(true, true);
     }
 }

@@ -3,6 +3,7 @@ package org.pymalloc4j.bench.jmh;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -63,6 +64,14 @@ import org.pymalloc4j.allocator.RawAllocator;
  *       {@code useCacheForAllThreads = true} (all other arguments Netty's defaults), so the
  *       JMH thread gets the thread-local cache an event-loop thread would have: Netty's fast
  *       path.</li>
+ *   <li>{@code nettyAdaptiveDirect}: Netty 4.2's default allocator (the one
+ *       {@code ByteBufAllocator.DEFAULT} is unless {@code io.netty.allocator.type} says
+ *       otherwise), a dedicated {@code new AdaptiveByteBufAllocator(true)}, the same calls. A
+ *       thread that is not an event loop's allocates from the magazines all such threads share
+ *       ({@code io.netty.allocator.useCachedMagazinesForNonEventLoopThreads} is false by
+ *       default).</li>
+ *   <li>{@code nettyAdaptiveDirectCached}: {@code new AdaptiveByteBufAllocator(true, true)}, so
+ *       the JMH thread has a magazine of its own, as an event-loop thread does.</li>
  *   <li>{@code javaByteArray}: {@code new byte[size]} on the Java heap (TLAB bump plus zeroing,
  *       reclaimed by the young GC), the managed baseline.</li>
  * </ul>
@@ -80,6 +89,8 @@ public class PairBenchmark extends BenchmarkBase {
     private PyMalloc loneHeap;
     private PooledByteBufAllocator netty;
     private PooledByteBufAllocator nettyCached;
+    private AdaptiveByteBufAllocator nettyAdaptive;
+    private AdaptiveByteBufAllocator nettyAdaptiveCached;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -88,6 +99,8 @@ public class PairBenchmark extends BenchmarkBase {
         loneHeap = PyMalloc.create();
         netty = NettyPools.uncached();
         nettyCached = NettyPools.cached();
+        nettyAdaptive = NettyPools.adaptive();
+        nettyAdaptiveCached = NettyPools.adaptiveCached();
     }
 
     @TearDown(Level.Trial)
@@ -158,6 +171,20 @@ public class PairBenchmark extends BenchmarkBase {
     @Benchmark
     public ByteBuf nettyPooledDirectCached() {
         ByteBuf buf = nettyCached.directBuffer(size, size);
+        buf.release();
+        return buf;
+    }
+
+    @Benchmark
+    public ByteBuf nettyAdaptiveDirect() {
+        ByteBuf buf = nettyAdaptive.directBuffer(size, size);
+        buf.release();
+        return buf;
+    }
+
+    @Benchmark
+    public ByteBuf nettyAdaptiveDirectCached() {
+        ByteBuf buf = nettyAdaptiveCached.directBuffer(size, size);
         buf.release();
         return buf;
     }

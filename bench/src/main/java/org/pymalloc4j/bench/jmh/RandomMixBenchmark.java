@@ -4,7 +4,9 @@ import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.CompilerControl;
 import org.openjdk.jmh.annotations.Level;
@@ -29,7 +31,7 @@ import org.pymalloc4j.allocator.RawAllocator;
  * holds only the live set of the allocator it measures. Slots are random, so the freed blocks
  * are cold: this measures cache and TLB behaviour as much as instruction counts.
  *
- * <p>The baselines make the same requests one op per call: libc; Netty's two pooled allocators
+ * <p>The baselines make the same requests one op per call: libc; Netty's four allocators
  * ({@code release()} of the slot's buffer, then {@code directBuffer(size, size)}); a confined
  * arena per live block ({@code close()} of the slot's arena, then {@code Arena.ofConfined()}
  * and {@code allocate(size)}: an arena frees nothing but all it holds, so one per block is how
@@ -42,7 +44,7 @@ public class RandomMixBenchmark extends BenchmarkBase {
     public static final int LIVE = 100_000;
     static final int LOOP = 1_000;
     public static final int SEQUENCE = 1 << 20;
-    static final int MAX_SIZE = 512;
+    public static final int MAX_SIZE = 512;
     static final long SEED = 0x5EED_0F_B10CL;
 
     /**
@@ -190,15 +192,17 @@ public class RandomMixBenchmark extends BenchmarkBase {
     @State(Scope.Thread)
     public static class NettyLive {
         final ByteBuf[] live = new ByteBuf[LIVE];
-        PooledByteBufAllocator allocator;
+        ByteBufAllocator allocator;
 
         @Setup(Level.Trial)
-        public void setUp(Workload workload) {
+        public void setUp(Workload workload, NativeBytes bytes) {
             allocator = allocator();
             for (int i = 0; i < LIVE; i++) {
                 int size = workload.initialSizes[i];
                 live[i] = allocator.directBuffer(size, size);
             }
+            ByteBufAllocatorMetric metric = ((ByteBufAllocatorMetricProvider) allocator).metric();
+            bytes.track(metric::usedDirectMemory); // what its chunks hold now, whether in use or not
         }
 
         @TearDown(Level.Trial)
@@ -208,7 +212,7 @@ public class RandomMixBenchmark extends BenchmarkBase {
             }
         }
 
-        PooledByteBufAllocator allocator() {
+        ByteBufAllocator allocator() {
             return NettyPools.uncached();
         }
     }
@@ -217,8 +221,26 @@ public class RandomMixBenchmark extends BenchmarkBase {
     @State(Scope.Thread)
     public static class NettyCachedLive extends NettyLive {
         @Override
-        PooledByteBufAllocator allocator() {
+        ByteBufAllocator allocator() {
             return NettyPools.cached();
+        }
+    }
+
+    /** The same from {@link NettyPools#adaptive}, Netty 4.2's default. */
+    @State(Scope.Thread)
+    public static class NettyAdaptiveLive extends NettyLive {
+        @Override
+        ByteBufAllocator allocator() {
+            return NettyPools.adaptive();
+        }
+    }
+
+    /** The same from {@link NettyPools#adaptiveCached}, with a magazine of the thread's own. */
+    @State(Scope.Thread)
+    public static class NettyAdaptiveCachedLive extends NettyLive {
+        @Override
+        ByteBufAllocator allocator() {
+            return NettyPools.adaptiveCached();
         }
     }
 
@@ -273,6 +295,16 @@ public class RandomMixBenchmark extends BenchmarkBase {
 
     @Benchmark
     public ByteBuf nettyPooledDirectCached(Workload w, NettyCachedLive s) {
+        return replaceOne(w, s);
+    }
+
+    @Benchmark
+    public ByteBuf nettyAdaptiveDirect(Workload w, NettyAdaptiveLive s) {
+        return replaceOne(w, s);
+    }
+
+    @Benchmark
+    public ByteBuf nettyAdaptiveDirectCached(Workload w, NettyAdaptiveCachedLive s) {
         return replaceOne(w, s);
     }
 

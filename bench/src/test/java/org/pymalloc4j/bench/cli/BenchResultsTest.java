@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.xml.sax.InputSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -145,6 +146,21 @@ class BenchResultsTest {
         assertTrue(line(text, "pymalloc4j").endsWith("256"), text);
         assertTrue(line(text, "libc malloc").contains("50.0 (0.50×)"), text);
         assertTrue(line(text, "libc malloc").endsWith("-"), "no arenas for libc: " + text);
+    }
+
+    @Test
+    void mixMemoryTableGivesEachCountersMedianAgainstTheLiveBytes() {
+        String big = NATIVE_BYTES.replace("2097152.0", "251658240.0").replace("1048576.0", "125829120.0");
+        JmhResults run = JmhResults.parse("[" + String.join(",\n", List.of(
+                result("RandomMixBenchmark.pymalloc", "", 60.0, "ns/op", NATIVE_BYTES),
+                result("RandomMixBenchmark.libcMalloc", "", 60.0, "ns/op", ""),
+                result("RandomMixBenchmark.nettyAdaptiveDirect", "", 180.0, "ns/op", big))) + "]");
+        String text = new BenchTables(run, Map.of()).mixMemory().orElseThrow().table().render();
+        assertArrayEquals(new String[] {"pymalloc4j", "2.00", "0.08"}, cells(line(text, "pymalloc4j")));
+        assertArrayEquals(new String[] {"Netty adaptive", "240", "9.81"}, cells(line(text, "Netty adaptive")),
+                "240 MiB, the median, over 25,650,000 live bytes");
+        assertEquals(4, text.lines().count(), "a header, its rule and two rows, none for libc, which has no counter: " + text);
+        assertTrue(new BenchTables(sample(), CPYTHON).mixMemory().isEmpty(), "no random mix, no table");
     }
 
     @Test
