@@ -61,7 +61,14 @@ final class BenchCommand {
               --quiet          no progress
             """;
 
-    private static final String REPLAY = "TraceReplayBenchmark.";
+    /** The replay benchmarks, by class-name prefix: the trace each replays, and CPython's key for its figure. */
+    private static final List<ReplayedTrace> REPLAYS = List.of(
+            new ReplayedTrace("TraceReplayBenchmark.", org.pymalloc4j.bench.jmh.TraceReplayBenchmark.TRACE, "replay"),
+            new ReplayedTrace("ProgramReplayBenchmark.", org.pymalloc4j.bench.jmh.ProgramReplayBenchmark.TRACE,
+                    "replay.program"));
+
+    private record ReplayedTrace(String prefix, String resource, String cpythonKey) {
+    }
 
     private final PrintStream out;
     private final PrintStream err;
@@ -105,8 +112,9 @@ final class BenchCommand {
         CPythonHarness harness = null;
         String cpythonInfo;
         boolean timed = benchmarks.stream().anyMatch(b -> !SideBySideRun.group(b).isEmpty());
-        boolean replay = benchmarks.stream().anyMatch(b -> b.startsWith(REPLAY));
-        boolean wantCPython = memory || timed || replay;
+        List<ReplayedTrace> replays = REPLAYS.stream()
+                .filter(r -> benchmarks.stream().anyMatch(b -> b.startsWith(r.prefix()))).toList();
+        boolean wantCPython = memory || timed || !replays.isEmpty();
         try {
             harness = wantCPython ? CPythonHarness.build(cacheRoot, System.getenv()) : null;
             cpythonInfo = harness == null ? "not needed by the selected benchmarks" : harness.description();
@@ -128,11 +136,11 @@ final class BenchCommand {
         }
         Map<String, Double> cpython = new HashMap<>();
         if (harness != null) {
-            if (replay) {
-                progress.step("CPython harness: replay", 0.98);
-                Path trace = extractTrace();
+            for (ReplayedTrace r : replays) {
+                progress.step("CPython harness: replay of " + r.resource(), 0.98);
+                Path trace = extractTrace(r.resource());
                 try {
-                    after.putAll(harness.run("replay", trace.toString()));
+                    after.put(r.cpythonKey(), harness.run("replay", trace.toString()).get("replay"));
                 } finally {
                     Files.delete(trace);
                 }
@@ -185,12 +193,12 @@ final class BenchCommand {
         }
     }
 
-    /** The trace the replay benchmark uses, written to a temporary file for the harness. */
-    private static Path extractTrace() throws IOException {
-        Path file = Files.createTempFile("pymalloc4j-sizes-churn", ".trace");
-        try (var in = BenchCommand.class.getResourceAsStream(org.pymalloc4j.bench.jmh.TraceReplayBenchmark.TRACE)) {
+    /** A trace a replay benchmark uses, written to a temporary file for the harness. */
+    private static Path extractTrace(String resource) throws IOException {
+        Path file = Files.createTempFile("pymalloc4j-replay", ".trace");
+        try (var in = BenchCommand.class.getResourceAsStream(resource)) {
             if (in == null) {
-                throw new IOException("the replay trace is missing from the tool's jar");
+                throw new IOException("the replay trace " + resource + " is missing from the tool's jar");
             }
             Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }

@@ -64,6 +64,9 @@ final class BenchTables {
         if (!jmh.params("TraceReplayBenchmark").isEmpty()) {
             rows.add(new AllocatorRow("trace replay", "TraceReplayBenchmark", "", "replay"));
         }
+        if (!jmh.params("ProgramReplayBenchmark").isEmpty()) {
+            rows.add(new AllocatorRow("python3.11 -c pass replay", "ProgramReplayBenchmark", "", "replay.program"));
+        }
         return rows;
     }
 
@@ -74,7 +77,7 @@ final class BenchTables {
             if (v == null) {
                 return OptionalDouble.empty();
             }
-            return OptionalDouble.of(row.cpythonKey().equals("replay") ? 1e9 / v : v);
+            return OptionalDouble.of(row.cpythonKey().startsWith("replay") ? 1e9 / v : v);
         }
         return jmh.find(row.className(), method, row.param()).map(BenchTables::nanosPerOp)
                 .map(OptionalDouble::of).orElse(OptionalDouble.empty());
@@ -135,7 +138,8 @@ final class BenchTables {
         return Optional.of(new Section("allocator", "Allocator: ns per alloc+free (per trace operation for the replay)",
                 table, "Pair: one malloc and its free, one other block of the class kept live; batch: 100,000 blocks "
                 + "allocated then freed in reverse; random mix: 100,000 live blocks, each op frees a random one and "
-                + "allocates a random size; trace replay: the fidelity suite's sizes-churn trace. pymalloc4j: one op "
+                + "allocates a random size; trace replay: the fidelity suite's sizes-churn trace; python3.11 -c pass "
+                + "replay: every pymalloc call of that program, recorded by pymalloc4j record. pymalloc4j: one op "
                 + "per JMH call; in a loop: 1,000 ops per call, the shape of CPython's C loop (a batch is one loop "
                 + "already); huge pages: the same on Geometry.HUGE_PAGES, 2 MiB arenas on huge pages where the kernel "
                 + "gives them (CPython's --with-pymalloc-hugepages build). Arena.ofConfined: an arena a pair, one "

@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.bench.Trace;
 import org.pymalloc4j.bench.TraceFormatException;
+import org.pymalloc4j.bench.jmh.ProgramReplayBenchmark;
 
 /**
  * {@code versus trace:FILE}: an allocation trace (a program's, from {@code record}) replayed on
@@ -26,8 +27,6 @@ final class VersusTrace {
     private static final Map<Path, Trace> READ = new ConcurrentHashMap<>();
     /** The real program among the patterns: every pymalloc call of {@code python3.11 -c pass}. */
     static final String PYTHON_STARTUP = "pythonStartup";
-    /** Its class-path resource, the fidelity suite's recording. */
-    static final String PYTHON_STARTUP_RESOURCE = "/traces/python-startup.trace";
     private static volatile Trace pythonStartup;
 
     private VersusTrace() {
@@ -71,7 +70,7 @@ final class VersusTrace {
     private static Trace pythonStartup() {
         Trace t = pythonStartup;
         if (t == null) {
-            t = Trace.resource(PYTHON_STARTUP_RESOURCE);
+            t = ProgramReplayBenchmark.recorded(); // the fidelity suite's recording, also JMH's
             pythonStartup = t;
         }
         return t;

@@ -37,9 +37,14 @@ public class TraceReplayBenchmark extends BenchmarkBase {
 
     /** Reads {@link #TRACE}. */
     public static Trace recorded() {
-        Trace trace = Trace.resource(TRACE);
-        if (trace.length() != OPERATIONS) {
-            throw new IllegalStateException(TRACE + " has " + trace.length() + " operations, not " + OPERATIONS);
+        return read(TRACE, OPERATIONS);
+    }
+
+    /** Reads the class-path trace {@code resource}, which must have {@code operations} operations. */
+    static Trace read(String resource, int operations) {
+        Trace trace = Trace.resource(resource);
+        if (trace.length() != operations) {
+            throw new IllegalStateException(resource + " has " + trace.length() + " operations, not " + operations);
         }
         return trace;
     }
@@ -52,8 +57,13 @@ public class TraceReplayBenchmark extends BenchmarkBase {
 
         @Setup(Level.Trial)
         public void read() {
-            trace = recorded();
+            trace = load();
             slots = trace.newSlotTable();
+        }
+
+        /** The trace this state replays. */
+        Trace load() {
+            return recorded();
         }
     }
 
@@ -85,7 +95,7 @@ public class TraceReplayBenchmark extends BenchmarkBase {
         return replay(r, l.memory.obj());
     }
 
-    private static long[] replay(Recorded r, BlockAllocator heap) {
+    static long[] replay(Recorded r, BlockAllocator heap) {
         r.trace.replayAndFreeAll(heap, r.slots);
         return r.slots;
     }

@@ -74,6 +74,7 @@ class BenchCommandTest {
         assertEquals(List.of("PairBenchmark.pymalloc"), pair);
         List<String> all = JmhRun.select(BenchCommand.filter(""));
         for (String b : List.of("CollectorBenchmark.collectCycles", "TraceReplayBenchmark.pymalloc",
+                "ProgramReplayBenchmark.libcMalloc",
                 "ObjectBenchmark.floatJava", "DomainBenchmark.tracing16", "ArenaLookupBenchmark.radixTree")) {
             assertTrue(all.contains(b), b + " in " + all);
         }

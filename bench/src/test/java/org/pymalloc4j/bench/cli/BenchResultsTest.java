@@ -149,6 +149,21 @@ class BenchResultsTest {
     }
 
     @Test
+    void theRecordedProgramHasARowOfItsOwnAgainstItsOwnCPythonReplay() {
+        JmhResults run = JmhResults.parse("[" + String.join(",\n", List.of(
+                result("TraceReplayBenchmark.pymalloc", "", 1.0e7, "ops/s", ""),
+                result("ProgramReplayBenchmark.pymalloc", "", 5.0e7, "ops/s", ""),
+                result("ProgramReplayBenchmark.libcMalloc", "", 2.5e7, "ops/s", ""))) + "]");
+        String text = new BenchTables(run, Map.of("replay", 2.0e7, "replay.program", 1.0e8))
+                .allocator().orElseThrow().table().render();
+        String program = line(text, "python3.11 -c pass replay");
+        assertTrue(program.contains("20.0 (1.00×)"), "50M ops/s is 20 ns per op: " + program);
+        assertTrue(program.contains("40.0 (2.00×)"), "libc: " + program);
+        assertTrue(program.contains("10.0 (0.50×)"), "CPython's replay of the program, not of the other trace: " + program);
+        assertTrue(line(text, "trace replay").contains("50.0 (0.50×)"), text);
+    }
+
+    @Test
     void mixMemoryTableGivesEachCountersMedianAgainstTheLiveBytes() {
         String big = NATIVE_BYTES.replace("2097152.0", "251658240.0").replace("1048576.0", "125829120.0");
         JmhResults run = JmhResults.parse("[" + String.join(",\n", List.of(

@@ -63,6 +63,28 @@ class SuiteBenchmarksTest {
     }
 
     @Test
+    void programReplayRunsTheRecordedProgramAndFreesEverything() {
+        ProgramReplayBenchmark.Program program = new ProgramReplayBenchmark.Program();
+        program.read();
+        assertEquals(ProgramReplayBenchmark.OPERATIONS, program.trace.length());
+        PyMallocHeap heap = new PyMallocHeap();
+        heap.setUp(new NativeBytes());
+        ProgramReplayBenchmark bench = new ProgramReplayBenchmark();
+        for (int i = 0; i < 2; i++) { // a second invocation starts from the emptied slot table
+            long[] slots = bench.pymalloc(program, heap);
+            assertTrue(java.util.Arrays.stream(slots).allMatch(a -> a == 0), "every block freed");
+            assertEquals(0, heap.heap.stats().smallBlocksInUse());
+            assertEquals(0, heap.heap.stats().rawBlocks(), "the program's blocks over 512 bytes too");
+        }
+        heap.tearDown();
+        TraceReplayBenchmark.Libc libc = new TraceReplayBenchmark.Libc();
+        libc.open();
+        bench.libcMalloc(program, libc);
+        assertEquals(0, libc.memory.obj().liveBlocks());
+        libc.close();
+    }
+
+    @Test
     void batchAndRandomMixReportTheirHeapsArenaHighWater() {
         BatchBenchmark batch = new BatchBenchmark();
         batch.size = 64;
