@@ -1,5 +1,7 @@
 package org.pymalloc4j.bench.jmh;
 
+import java.util.function.Function;
+
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmh.infra.Blackhole;
 import org.pymalloc4j.allocator.PyMalloc;
@@ -41,45 +43,39 @@ class SuiteBenchmarksTest {
     @Test
     void traceReplayRunsTheWholeTraceAndFreesEverything() {
         TraceReplayBenchmark.Recorded recorded = new TraceReplayBenchmark.Recorded();
+        TraceReplayBenchmark bench = new TraceReplayBenchmark();
+        replaysWholeAndFreesEverything(recorded, TraceReplayBenchmark.OPERATIONS,
+                h -> bench.pymalloc(recorded, h), l -> bench.libcMalloc(recorded, l));
+    }
+
+    @Test
+    void programReplayRunsTheRecordedProgramAndFreesEverything() {
+        ProgramReplayBenchmark.Program program = new ProgramReplayBenchmark.Program();
+        ProgramReplayBenchmark bench = new ProgramReplayBenchmark();
+        replaysWholeAndFreesEverything(program, ProgramReplayBenchmark.OPERATIONS,
+                h -> bench.pymalloc(program, h), l -> bench.libcMalloc(program, l));
+    }
+
+    /** Runs a replay benchmark's two methods as JMH would, checking that each leaves nothing live. */
+    private static void replaysWholeAndFreesEverything(TraceReplayBenchmark.Recorded recorded, int operations,
+            Function<PyMallocHeap, long[]> pymalloc, Function<TraceReplayBenchmark.Libc, long[]> libcMalloc) {
         recorded.read();
-        assertEquals(TraceReplayBenchmark.OPERATIONS, recorded.trace.length());
+        assertEquals(operations, recorded.trace.length());
         PyMallocHeap heap = new PyMallocHeap();
         NativeBytes bytes = new NativeBytes();
         heap.setUp(bytes);
-        TraceReplayBenchmark bench = new TraceReplayBenchmark();
         for (int i = 0; i < 2; i++) { // a second invocation starts from the emptied slot table
-            long[] slots = bench.pymalloc(recorded, heap);
+            long[] slots = pymalloc.apply(heap);
             assertTrue(java.util.Arrays.stream(slots).allMatch(a -> a == 0), "every block freed");
             assertEquals(0, heap.heap.stats().smallBlocksInUse());
+            assertEquals(0, heap.heap.stats().rawBlocks(), "the blocks over 512 bytes too");
         }
         bytes.capture();
         assertTrue(bytes.nativeBytes() >= heap.heap.geometry().arenaSize(), "the arena high-water: " + bytes.nativeBytes());
         heap.tearDown();
         TraceReplayBenchmark.Libc libc = new TraceReplayBenchmark.Libc();
         libc.open();
-        bench.libcMalloc(recorded, libc);
-        assertEquals(0, libc.memory.obj().liveBlocks());
-        libc.close();
-    }
-
-    @Test
-    void programReplayRunsTheRecordedProgramAndFreesEverything() {
-        ProgramReplayBenchmark.Program program = new ProgramReplayBenchmark.Program();
-        program.read();
-        assertEquals(ProgramReplayBenchmark.OPERATIONS, program.trace.length());
-        PyMallocHeap heap = new PyMallocHeap();
-        heap.setUp(new NativeBytes());
-        ProgramReplayBenchmark bench = new ProgramReplayBenchmark();
-        for (int i = 0; i < 2; i++) { // a second invocation starts from the emptied slot table
-            long[] slots = bench.pymalloc(program, heap);
-            assertTrue(java.util.Arrays.stream(slots).allMatch(a -> a == 0), "every block freed");
-            assertEquals(0, heap.heap.stats().smallBlocksInUse());
-            assertEquals(0, heap.heap.stats().rawBlocks(), "the program's blocks over 512 bytes too");
-        }
-        heap.tearDown();
-        TraceReplayBenchmark.Libc libc = new TraceReplayBenchmark.Libc();
-        libc.open();
-        bench.libcMalloc(program, libc);
+        libcMalloc.apply(libc);
         assertEquals(0, libc.memory.obj().liveBlocks());
         libc.close();
     }
