@@ -166,10 +166,10 @@ final class BenchTables {
             return Optional.empty();
         }
         return Optional.of(new Section("allocator", "Random mix: native memory held", table,
-                "At the end of each measured iteration, the median over iterations and forks; the live blocks "
-                + "hold about " + fmt(liveMiB) + " MiB (100,000 blocks of 1-512 bytes, 256.5 on average). pymalloc4j: its arena "
-                + "high-water, whole 1 MiB arenas; Netty: usedDirectMemory(), the chunks it holds, in use or not. "
-                + "libc, confined arenas and byte[] report none."));
+                "At the end of each measured iteration, the median over iterations and forks; the live "
+                + "blocks hold about " + fmt(liveMiB) + " MiB (100,000 blocks of 1-512 bytes, 256.5 on "
+                + "average). pymalloc4j: its arena high-water, whole 1 MiB arenas; Netty: usedDirectMemory(), "
+                + "the chunks it holds, in use or not. libc, confined arenas and byte[] report none."));
     }
 
     Optional<Section> arenaLookup() {

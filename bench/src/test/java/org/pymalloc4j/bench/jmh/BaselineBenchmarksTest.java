@@ -73,13 +73,14 @@ class BaselineBenchmarksTest {
             NativeBytes bytes = new NativeBytes();
             live.setUp(w, bytes);
             bytes.capture();
-            assertTrue(bytes.nativeBytes() >= 100L * RandomMixBenchmark.LIVE, "the live set's chunks: " + bytes.nativeBytes());
+            assertTrue(bytes.nativeBytes() >= 100L * RandomMixBenchmark.LIVE,
+                    "the live set's chunks: " + bytes.nativeBytes());
             String kind = live.getClass().getSimpleName();
             for (int i = 0; i < OPS; i++) {
                 switch (live) {
                     case RandomMixBenchmark.NettyCachedLive cached -> mix.nettyPooledDirectCached(w, cached);
                     case RandomMixBenchmark.NettyAdaptiveLive adaptive -> mix.nettyAdaptiveDirect(w, adaptive);
-                    case RandomMixBenchmark.NettyAdaptiveCachedLive adaptive -> mix.nettyAdaptiveDirectCached(w, adaptive);
+                    case RandomMixBenchmark.NettyAdaptiveCachedLive cached -> mix.nettyAdaptiveDirectCached(w, cached);
                     default -> mix.nettyPooledDirect(w, live);
                 }
             }
@@ -93,7 +94,8 @@ class BaselineBenchmarksTest {
             // The pooled allocator without a cache counts its live buffers: replaceOne, which every
             // Netty op shares, released each one. (Netty recycles buffer objects, so their counts
             // cannot tell.)
-            if (live.allocator instanceof PooledByteBufAllocator pooled && !(live instanceof RandomMixBenchmark.NettyCachedLive)) {
+            if (live.allocator instanceof PooledByteBufAllocator pooled
+                    && !(live instanceof RandomMixBenchmark.NettyCachedLive)) {
                 assertEquals(0, activeDirectBuffers(pooled), "every buffer back in its arena");
             }
         }
