@@ -61,15 +61,6 @@ final class BenchCommand {
               --quiet          no progress
             """;
 
-    /** The replay benchmarks, by class-name prefix: the trace each replays, and CPython's key for its figure. */
-    private static final List<ReplayedTrace> REPLAYS = List.of(
-            new ReplayedTrace("TraceReplayBenchmark.", org.pymalloc4j.bench.jmh.TraceReplayBenchmark.TRACE, "replay"),
-            new ReplayedTrace("ProgramReplayBenchmark.", org.pymalloc4j.bench.jmh.ProgramReplayBenchmark.TRACE,
-                    "replay.program"));
-
-    private record ReplayedTrace(String prefix, String resource, String cpythonKey) {
-    }
-
     private final PrintStream out;
     private final PrintStream err;
     private final Path cacheRoot;
@@ -112,8 +103,8 @@ final class BenchCommand {
         CPythonHarness harness = null;
         String cpythonInfo;
         boolean timed = benchmarks.stream().anyMatch(b -> !SideBySideRun.group(b).isEmpty());
-        List<ReplayedTrace> replays = REPLAYS.stream()
-                .filter(r -> benchmarks.stream().anyMatch(b -> b.startsWith(r.prefix()))).toList();
+        List<BenchTables.Replay> replays = BenchTables.REPLAYS.stream()
+                .filter(r -> benchmarks.stream().anyMatch(b -> b.startsWith(r.className() + "."))).toList();
         boolean wantCPython = memory || timed || !replays.isEmpty();
         try {
             harness = wantCPython ? CPythonHarness.build(cacheRoot, System.getenv()) : null;
@@ -136,7 +127,7 @@ final class BenchCommand {
         }
         Map<String, Double> cpython = new HashMap<>();
         if (harness != null) {
-            for (ReplayedTrace r : replays) {
+            for (BenchTables.Replay r : replays) {
                 progress.step("CPython harness: replay of " + r.resource(), 0.98);
                 Path trace = extractTrace(r.resource());
                 try {

@@ -7,7 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
+import org.pymalloc4j.bench.jmh.ProgramReplayBenchmark;
 import org.pymalloc4j.bench.jmh.RandomMixBenchmark;
+import org.pymalloc4j.bench.jmh.TraceReplayBenchmark;
 
 /**
  * The bench command's tables, one or more per layer, built from one JMH run, the CPython
@@ -37,9 +39,25 @@ final class BenchTables {
             new Impl("javaByteArray", "new byte[n]"));
     static final String CPYTHON = "CPython";
 
-    /** A row of the allocator layer: a JMH class, its parameter, and the CPython figure's name. */
-    record AllocatorRow(String label, String className, String param, String cpythonKey) {
+    /**
+     * A row of the allocator layer: a JMH class, its parameter, and the CPython figure's name;
+     * a replay's CPython figure is in operations per second, the others in ns per op.
+     */
+    record AllocatorRow(String label, String className, String param, String cpythonKey, boolean cpythonPerSecond) {
+        AllocatorRow(String label, String className, String param, String cpythonKey) {
+            this(label, className, param, cpythonKey, false);
+        }
     }
+
+    /** A replay benchmark: its JMH class, its row, the trace CPython's harness replays, and the key of that figure. */
+    record Replay(String className, String label, String resource, String cpythonKey) {
+    }
+
+    /** The replay benchmarks, in table order; {@code bench} has CPython replay each selected one's trace. */
+    static final List<Replay> REPLAYS = List.of(
+            new Replay("TraceReplayBenchmark", "trace replay", TraceReplayBenchmark.TRACE, "replay"),
+            new Replay("ProgramReplayBenchmark", "python3.11 -c pass replay", ProgramReplayBenchmark.TRACE,
+                    "replay.program"));
 
     private final JmhResults jmh;
     private final Map<String, Double> cpython;
@@ -61,11 +79,10 @@ final class BenchTables {
         if (!jmh.params("RandomMixBenchmark").isEmpty()) {
             rows.add(new AllocatorRow("random mix 1-512 B", "RandomMixBenchmark", "", "randomMix"));
         }
-        if (!jmh.params("TraceReplayBenchmark").isEmpty()) {
-            rows.add(new AllocatorRow("trace replay", "TraceReplayBenchmark", "", "replay"));
-        }
-        if (!jmh.params("ProgramReplayBenchmark").isEmpty()) {
-            rows.add(new AllocatorRow("python3.11 -c pass replay", "ProgramReplayBenchmark", "", "replay.program"));
+        for (Replay r : REPLAYS) {
+            if (!jmh.params(r.className()).isEmpty()) {
+                rows.add(new AllocatorRow(r.label(), r.className(), "", r.cpythonKey(), true));
+            }
         }
         return rows;
     }
@@ -77,7 +94,7 @@ final class BenchTables {
             if (v == null) {
                 return OptionalDouble.empty();
             }
-            return OptionalDouble.of(row.cpythonKey().startsWith("replay") ? 1e9 / v : v);
+            return OptionalDouble.of(row.cpythonPerSecond() ? 1e9 / v : v);
         }
         return jmh.find(row.className(), method, row.param()).map(BenchTables::nanosPerOp)
                 .map(OptionalDouble::of).orElse(OptionalDouble.empty());
@@ -167,7 +184,9 @@ final class BenchTables {
         }
         return Optional.of(new Section("allocator", "Random mix: native memory held", table,
                 "At the end of each measured iteration, the median over iterations and forks; the live "
-                + "blocks hold about " + fmt(liveMiB) + " MiB (100,000 blocks of 1-512 bytes, 256.5 on "
+                + "blocks hold about " + fmt(liveMiB) + String.format(Locale.ROOT,
+                        " MiB (%,d blocks of 1-%d bytes, %.1f on ", RandomMixBenchmark.LIVE,
+                        RandomMixBenchmark.MAX_SIZE, MIX_LIVE_BYTES / RandomMixBenchmark.LIVE)
                 + "average). pymalloc4j: its arena high-water, whole 1 MiB arenas; Netty: usedDirectMemory(), "
                 + "the chunks it holds, in use or not. libc, confined arenas and byte[] report none."));
     }
