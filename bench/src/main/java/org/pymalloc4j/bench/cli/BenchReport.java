@@ -86,10 +86,12 @@ final class BenchReport {
         for (String note : notes) {
             md.append("> ").append(note).append("\n\n");
         }
+        BenchTables.Section lastAllocatorTable = sections.stream().filter(s -> s.title().startsWith("Allocator:"))
+                .reduce((first, second) -> second).orElse(null);
         for (BenchTables.Section s : sections) {
             md.append("**").append(s.title()).append("**\n\n").append(s.table().renderMarkdown()).append('\n')
                     .append(s.note()).append("\n\n");
-            if (withChart && s.title().startsWith("Allocator:")) {
+            if (withChart && s == lastAllocatorTable) { // the chart has every allocator of both tables
                 md.append("![allocator chart](").append(prefix).append(CHART).append(")\n\n");
             }
             if (withPausePlot && s.title().startsWith("Collector: full")) {

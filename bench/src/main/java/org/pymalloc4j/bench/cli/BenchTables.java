@@ -25,11 +25,14 @@ final class BenchTables {
     record Impl(String method, String label) {
     }
 
-    static final List<Impl> ALLOCATORS = List.of(
+    /** pymalloc4j's own ways of running the allocator patterns; the first is every ratio's base. */
+    static final List<Impl> PYMALLOC4J = List.of(
             new Impl("pymalloc", "pymalloc4j"),
             new Impl("pymallocLoop", "pymalloc4j in a loop"),
             new Impl("pymallocLonePool", "pymalloc4j lone pool"),
-            new Impl("pymallocHugePages", "pymalloc4j huge pages"),
+            new Impl("pymallocHugePages", "pymalloc4j huge pages"));
+    /** What a Java program has instead. */
+    static final List<Impl> JVM_ALTERNATIVES = List.of(
             new Impl("libcMalloc", "libc malloc"),
             new Impl("arenaConfined", "Arena.ofConfined"),
             new Impl("nettyPooledDirect", "Netty pooled"),
@@ -37,6 +40,8 @@ final class BenchTables {
             new Impl("nettyAdaptiveDirect", "Netty adaptive"),
             new Impl("nettyAdaptiveDirectCached", "Netty adaptive+cache"),
             new Impl("javaByteArray", "new byte[n]"));
+    static final List<Impl> ALLOCATORS = java.util.stream.Stream.concat(PYMALLOC4J.stream(),
+            JVM_ALTERNATIVES.stream()).toList();
     static final String CPYTHON = "CPython";
 
     /**
@@ -111,7 +116,7 @@ final class BenchTables {
 
     List<Section> all() {
         List<Section> sections = new ArrayList<>();
-        allocator().ifPresent(sections::add);
+        sections.addAll(allocator());
         mixMemory().ifPresent(sections::add);
         arenaLookup().ifPresent(sections::add);
         domains().ifPresent(sections::add);
@@ -121,25 +126,64 @@ final class BenchTables {
         return sections;
     }
 
-    Optional<Section> allocator() {
+    /**
+     * The allocator layer in two tables, so that neither is too wide to read: pymalloc4j's own
+     * variants beside CPython's C pymalloc, then the JVM's alternatives beside pymalloc4j.
+     */
+    List<Section> allocator() {
         List<AllocatorRow> rows = allocatorRows();
         if (rows.isEmpty()) {
-            return Optional.empty();
+            return List.of();
         }
+        List<Section> sections = new ArrayList<>();
+        List<Impl> ours = new ArrayList<>(PYMALLOC4J);
+        if (rows.stream().anyMatch(r -> cpython.containsKey(r.cpythonKey()))) {
+            ours.add(new Impl(CPYTHON, "CPython 3 pymalloc"));
+        }
+        allocatorTable(rows, ours, true).ifPresent(table -> sections.add(new Section("allocator",
+                "Allocator: pymalloc4j and CPython's own C pymalloc, ns per alloc+free (per trace operation for "
+                + "the replays)", table, "Pair: one malloc and its free, one other block of the class kept live; "
+                + "batch: 100,000 blocks allocated then freed in reverse; random mix: 100,000 live blocks, each op "
+                + "frees a random one and allocates a random size; trace replay: the fidelity suite's sizes-churn "
+                + "trace; python3.11 -c pass replay: every pymalloc call of that program, recorded by pymalloc4j "
+                + "record. pymalloc4j: one op per JMH call; in a loop: 1,000 ops per call, the shape of CPython's "
+                + "C loop (a batch is one loop already); lone pool: the pair's block alone in its pool, which "
+                + "empties and goes back to its arena each time; huge pages: the same on Geometry.HUGE_PAGES, "
+                + "2 MiB arenas on huge pages where the kernel gives them (CPython's --with-pymalloc-hugepages "
+                + "build). In brackets: time divided by pymalloc4j's time in the same run (above 1: slower than "
+                + "pymalloc4j). Native MiB: pymalloc4j's arena high-water.")));
+        List<Impl> theirs = new ArrayList<>(List.of(PYMALLOC4J.get(0)));
+        theirs.addAll(JVM_ALTERNATIVES);
+        allocatorTable(rows, theirs, false).ifPresent(table -> sections.add(new Section("allocator",
+                "Allocator: the JVM's alternatives, ns per alloc+free (per trace operation for the replays)", table,
+                "The same patterns and runs. libc malloc: malloc and free through FFM downcalls (behind a memory "
+                + "domain for the replays); Arena.ofConfined: an arena a pair, one for a whole batch (closed at its "
+                + "end), one a live block in the random mix; Netty: direct buffers from the allocator named, "
+                + "released at once; new byte[n]: freeing is dropping the reference, and the young collections "
+                + "fall inside the time. In brackets: time divided by pymalloc4j's time in the same run.")));
+        return sections;
+    }
+
+    /**
+     * One allocator table: a column per implementation with a figure in some row (the first,
+     * pymalloc4j, always), each cell a ratio to pymalloc4j's; {@code withMemory} adds its arena
+     * high-water. Empty if no implementation but pymalloc4j has a figure.
+     */
+    private Optional<Table> allocatorTable(List<AllocatorRow> rows, List<Impl> impls, boolean withMemory) {
         List<String> header = new ArrayList<>(List.of("pattern"));
         List<String> methods = new ArrayList<>();
-        for (Impl impl : ALLOCATORS) {
-            if (rows.stream().anyMatch(r -> allocatorNanos(r, impl.method()).isPresent())) {
+        for (Impl impl : impls) {
+            if (methods.isEmpty() || rows.stream().anyMatch(r -> allocatorNanos(r, impl.method()).isPresent())) {
                 header.add(impl.label());
                 methods.add(impl.method());
             }
         }
-        boolean withCPython = rows.stream().anyMatch(r -> cpython.containsKey(r.cpythonKey()));
-        if (withCPython) {
-            header.add("CPython 3 pymalloc");
-            methods.add(CPYTHON);
+        if (methods.size() < 2 && !withMemory) {
+            return Optional.empty();
         }
-        header.add("pymalloc4j native MiB");
+        if (withMemory) {
+            header.add("pymalloc4j native MiB");
+        }
         Table table = new Table(header.toArray(String[]::new));
         for (AllocatorRow row : rows) {
             List<String> cells = new ArrayList<>(List.of(row.label()));
@@ -147,23 +191,14 @@ final class BenchTables {
             for (String m : methods) {
                 cells.add(cell(allocatorNanos(row, m), base));
             }
-            cells.add(jmh.find(row.className(), "pymalloc", row.param())
-                    .map(r -> r.secondary().get("nativeBytes"))
-                    .map(s -> fmt(s.median() / (1 << 20))).orElse("-"));
+            if (withMemory) {
+                cells.add(jmh.find(row.className(), "pymalloc", row.param())
+                        .map(r -> r.secondary().get("nativeBytes"))
+                        .map(s -> fmt(s.median() / (1 << 20))).orElse("-"));
+            }
             table.row(cells.toArray());
         }
-        return Optional.of(new Section("allocator", "Allocator: ns per alloc+free (per trace operation for the replay)",
-                table, "Pair: one malloc and its free, one other block of the class kept live; batch: 100,000 blocks "
-                + "allocated then freed in reverse; random mix: 100,000 live blocks, each op frees a random one and "
-                + "allocates a random size; trace replay: the fidelity suite's sizes-churn trace; python3.11 -c pass "
-                + "replay: every pymalloc call of that program, recorded by pymalloc4j record. pymalloc4j: one op "
-                + "per JMH call; in a loop: 1,000 ops per call, the shape of CPython's C loop (a batch is one loop "
-                + "already); huge pages: the same on Geometry.HUGE_PAGES, 2 MiB arenas on huge pages where the kernel "
-                + "gives them (CPython's --with-pymalloc-hugepages build). Arena.ofConfined: an arena a pair, one "
-                + "for a whole batch (closed at its end), one a live block in the random mix; new byte[n]: freeing is "
-                + "dropping the reference, and the young collections fall inside the time. In brackets: time divided "
-                + "by pymalloc4j's time in the same run (above 1: slower than pymalloc4j). Native MiB: pymalloc4j's "
-                + "arena high-water."));
+        return Optional.of(table);
     }
 
     /** What the random mix's live blocks hold on average: {@code LIVE} sizes uniform in 1..512. */

@@ -13,6 +13,7 @@ import org.xml.sax.InputSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -88,17 +89,20 @@ class BenchResultsTest {
     }
 
     @Test
-    void allocatorTableGivesEveryBaselineAndCPythonAsARatioToPymalloc4j() {
+    void allocatorTablesGiveCPythonAndEveryBaselineAsARatioToPymalloc4j() {
         BenchTables tables = new BenchTables(sample(), CPYTHON);
-        String text = tables.allocator().orElseThrow().table().render();
+        List<BenchTables.Section> sections = tables.allocator();
+        assertEquals(2, sections.size(), "pymalloc4j with CPython, then the JVM's alternatives");
+        String text = sections.get(0).table().render();
         String pair64 = line(text, "pair 64 B");
         assertTrue(pair64.contains("10.0 (1.00×)"), pair64);
-        assertTrue(pair64.contains("25.0 (2.50×)"), pair64);
         assertTrue(pair64.contains("5.00 (0.50×)"), "CPython: " + pair64);
         assertTrue(pair64.contains("4.00 (0.40×)"), "in a loop: " + pair64);
+        assertFalse(text.contains("libc malloc"), "no baseline beside CPython: " + text);
         assertTrue(text.lines().findFirst().orElseThrow()
-                        .matches(".*pymalloc4j +pymalloc4j in a loop +pymalloc4j huge pages +libc malloc.*"),
-                "pymalloc4j's columns side by side, before the baselines: " + text);
+                        .matches("pattern +pymalloc4j +pymalloc4j in a loop +pymalloc4j huge pages +CPython 3 pymalloc"
+                                + " +pymalloc4j native MiB"),
+                "pymalloc4j's columns side by side, then CPython's, then the memory: " + text);
         assertEquals("-", cells(line(text, "batch 64 B"))[2], "no loop figure for a batch");
         assertEquals("5.00 (0.25×)", cells(line(text, "batch 64 B"))[3], "huge pages, a ratio to the default arenas");
         assertEquals("-", cells(line(text, "pair 64 B"))[3], "no huge-page figure for the pair");
@@ -106,8 +110,25 @@ class BenchResultsTest {
         assertTrue(replay.contains("100 (1.00×)"), "10M ops/s is 100 ns per op: " + replay);
         assertTrue(replay.contains("50.0 (0.50×)"), "CPython's 20M ops/s: " + replay);
         assertTrue(line(text, "batch 64 B").endsWith("2.00"), "native MiB, the median: " + line(text, "batch 64 B"));
+
+        String baselines = sections.get(1).table().render();
+        assertTrue(baselines.lines().findFirst().orElseThrow().matches("pattern +pymalloc4j +libc malloc.*"),
+                "pymalloc4j first, the base of the ratios: " + baselines);
+        assertTrue(line(baselines, "pair 64 B").contains("10.0 (1.00×)"), baselines);
+        assertTrue(line(baselines, "pair 64 B").contains("25.0 (2.50×)"), baselines);
+        assertFalse(baselines.contains("CPython") || baselines.contains("in a loop") || baselines.contains("MiB"),
+                "only the JVM's alternatives: " + baselines);
         assertEquals(OptionalDouble.empty(), tables.allocatorNanos(tables.allocatorRows().get(1), "libcMalloc"),
                 "no libc figure for 16 B");
+    }
+
+    @Test
+    void withoutBaselinesThereIsOneAllocatorTable() {
+        JmhResults run = JmhResults.parse("[" + result("PairBenchmark.pymalloc", "64", 10.0, "ns/op", "") + "]");
+        List<BenchTables.Section> sections = new BenchTables(run, Map.of()).allocator();
+        assertEquals(1, sections.size(), "no empty table of alternatives");
+        assertTrue(line(sections.get(0).table().render(), "pair 64 B").contains("10.0 (1.00×)"));
+        assertEquals(List.of(), new BenchTables(JmhResults.parse("[]"), Map.of()).allocator(), "nothing measured");
     }
 
     @Test
@@ -154,11 +175,13 @@ class BenchResultsTest {
                 result("TraceReplayBenchmark.pymalloc", "", 1.0e7, "ops/s", ""),
                 result("ProgramReplayBenchmark.pymalloc", "", 5.0e7, "ops/s", ""),
                 result("ProgramReplayBenchmark.libcMalloc", "", 2.5e7, "ops/s", ""))) + "]");
-        String text = new BenchTables(run, Map.of("replay", 2.0e7, "replay.program", 1.0e8))
-                .allocator().orElseThrow().table().render();
+        List<BenchTables.Section> sections = new BenchTables(run, Map.of("replay", 2.0e7, "replay.program", 1.0e8))
+                .allocator();
+        String text = sections.get(0).table().render();
         String program = line(text, "python3.11 -c pass replay");
         assertTrue(program.contains("20.0 (1.00×)"), "50M ops/s is 20 ns per op: " + program);
-        assertTrue(program.contains("40.0 (2.00×)"), "libc: " + program);
+        assertTrue(line(sections.get(1).table().render(), "python3.11 -c pass replay").contains("40.0 (2.00×)"),
+                "libc: " + sections.get(1).table().render());
         assertTrue(program.contains("10.0 (0.50×)"), "CPython's replay of the program, not of the other trace: " + program);
         assertTrue(line(text, "trace replay").contains("50.0 (0.50×)"), text);
     }
@@ -217,7 +240,9 @@ class BenchResultsTest {
         assertTrue(md.contains("- **CPU**: a test CPU"), md);
         assertTrue(md.contains("| pattern | pymalloc4j |"), md);
         assertTrue(md.contains("| --- | ---: |"), md);
-        assertTrue(md.contains("![allocator chart](bench/results/quick/chart.svg)"), md);
+        String chart = "![allocator chart](bench/results/quick/chart.svg)";
+        assertEquals(md.indexOf(chart), md.lastIndexOf(chart), "one chart for the two allocator tables: " + md);
+        assertTrue(md.indexOf(chart) > md.indexOf("**Allocator: the JVM's alternatives"), "after both: " + md);
         assertTrue(md.contains("![collection pause against heap size](bench/results/quick/gc-pause.svg)"), md);
         assertTrue(md.contains("> CPython's figures are missing: test"), md);
     }
