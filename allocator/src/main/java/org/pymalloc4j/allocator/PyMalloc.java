@@ -95,12 +95,17 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         this.poolMask = -(long) poolSize;
         this.map = new ArenaMap(geometry.arenaBits());
         this.arenas = new Arenas(geometry, map, tag, arenaAllocator, budget, CHECKS);
-        this.raw = new RawBlocks(budget, "this heap");
         this.usedPools = new UsedPools(rings, arenas, geometry);
         this.usedpools = usedPools.address();
-        this.mark = CHECKS ? LiveMarks.takeMark() : 0; // late: only its own return's registration follows
+        this.mark = CHECKS ? LiveMarks.takeMark() : 0; // late: only the raw records and the mark's return follow
         this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : LiveMarks.NO_MARK;
-        this.markReturn = ownMark != LiveMarks.NO_MARK ? HeldMark.register(this, arenas, mark) : null;
+        try {
+            this.raw = new RawBlocks(budget, "this heap", ownMark == LiveMarks.NO_MARK ? 0 : mark);
+        } catch (OutOfMemoryError e) {
+            LiveMarks.returnMark(mark);
+            throw e;
+        }
+        this.markReturn = ownMark != LiveMarks.NO_MARK ? HeldMark.register(this, arenas, raw, mark) : null;
     }
 
     /**

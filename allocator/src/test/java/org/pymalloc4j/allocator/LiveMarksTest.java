@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Checked mode's live-block map (LiveMarks): malloc marks a block with its heap's mark at once
  * and free clears it, every double free is refused, the map's equation holds after every step,
- * heaps past the 254 marks of their own share one and still refuse each other's blocks, and
+ * heaps past the 126 marks of their own share one and still refuse each other's blocks, and
  * unaligned arenas, whose first bytes belong to no pool, work the same.
  */
 class LiveMarksTest {
@@ -120,9 +120,10 @@ class LiveMarksTest {
     }
 
     /**
-     * Open heaps past the 254 marks of their own share {@link LiveMarks#SHARED}: the byte alone
+     * Open heaps past the 126 marks of their own share {@link LiveMarks#SHARED}: the byte alone
      * cannot tell their blocks apart, so their free asks the owner map, and still refuses the
-     * other's block with both heaps unchanged. A mark given back is taken again.
+     * other's block with both heaps unchanged; their raw blocks go to the table. A mark given
+     * back is taken again.
      */
     @Test
     void heapsSharingAMarkStillRefuseEachOthersBlocks() {
@@ -132,7 +133,7 @@ class LiveMarksTest {
             for (byte m = LiveMarks.takeMark(); m != LiveMarks.SHARED; m = LiveMarks.takeMark()) {
                 held.add(m); // the marks no open heap holds, until none is left
             }
-            assertTrue(held.size() <= 254, "at most 254 marks of their own: " + held.size());
+            assertTrue(held.size() <= 126, "at most 126 marks of their own: " + held.size());
             try (PyMalloc first = PyMalloc.create(); PyMalloc second = PyMalloc.create()) {
                 long a = first.malloc(64);
                 long b = second.malloc(64);
@@ -143,11 +144,20 @@ class LiveMarksTest {
                 assertThrows(InvalidAddressException.class, () -> first.free(b));
                 assertEquals(before, second.debugMallocStats(), "the other heap is unchanged");
                 assertTrue(first.isLive(a) && second.isLive(b));
+                long rawA = first.malloc(1000);
+                long rawB = second.malloc(1000);
+                assertEquals(0, TestSupport.liveMark(rawA), "no raw mark to share: the table records it");
+                assertThrows(InvalidAddressException.class, () -> second.free(rawA));
+                assertThrows(InvalidAddressException.class, () -> first.realloc(rawB, 2000));
                 first.free(a);
                 assertDoubleFree(first, a);
                 second.free(b);
+                first.free(rawA);
+                assertThrows(InvalidAddressException.class, () -> first.free(rawA));
+                assertTrue(second.isLive(rawB));
                 first.checkInvariants();
                 second.checkInvariants();
+                second.free(rawB);
             }
         } finally {
             held.forEach(LiveMarks::returnMark);
@@ -186,10 +196,13 @@ class LiveMarksTest {
     @Test
     void aHeapDroppedWithoutCloseGivesItsMarkBackOnce() throws InterruptedException {
         assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
-        long[] block = new long[1];
+        long[] block = new long[2];
         byte mark = dropAHeapHolding(block);
+        assertEquals(mark | 0x80, TestSupport.liveMark(block[1]), "its raw block's record");
         assertTrue(awaitFree(mark, true), "the dropped heap's mark " + mark + " was given back");
         assertEquals(0, TestSupport.liveMark(block[0]), "its bytes are zeroed");
+        assertEquals(0, TestSupport.liveMark(block[1]), "its raw block's record too");
+        assertEquals(0x5A, NativeMemory.getByte(block[1]) & 0xff, "its raw block is still allocated and intact");
         assertEquals(0x5A, NativeMemory.getByte(block[0]) & 0xff, "its arena is still mapped and intact");
 
         byte closedMark = closeAHeap();
@@ -202,11 +215,13 @@ class LiveMarksTest {
         }
     }
 
-    /** Opens a heap, writes into a block of it, and drops the heap: returns the heap's mark. */
+    /** Opens a heap, writes into a block and a raw block of it, and drops the heap: returns the heap's mark. */
     private static byte dropAHeapHolding(long[] block) {
         PyMalloc heap = PyMalloc.create();
         block[0] = heap.malloc(64);
         NativeMemory.putByte(block[0], (byte) 0x5A);
+        block[1] = heap.malloc(1000);
+        NativeMemory.putByte(block[1], (byte) 0x5A);
         return (byte) TestSupport.liveMark(block[0]);
     }
 

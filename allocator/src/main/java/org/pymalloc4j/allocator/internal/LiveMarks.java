@@ -5,6 +5,7 @@ import org.pymalloc4j.allocator.RawAllocator;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getByte;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putByte;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putInt;
 
 /**
  * Checked mode's answer to "is a live block starting here, and whose?": one byte per 16-byte
@@ -16,11 +17,23 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.putByte;
  * <pre>
  *  granule g = address &gt;&gt;&gt; 4        its byte: SHADOW + g, for address &lt; COVERED (2^47 on x86-64)
  *
- *  byte(address) == m != 0  iff  address is the start of a block that a heap whose mark is m
- *                                handed out and has not freed
- *  marks 1..254 are each held by at most one open checked heap ({@link #takeMark});
- *  SHARED (255) by any number, whose blocks the owner map ({@link ArenaOwners}) tells apart
+ *  byte(address) == m, 1 &lt;= m &lt;= 127  iff  address is the start of a pool block that a heap
+ *                                       whose mark is m handed out and has not freed
+ *  marks 1..126 are each held by at most one open checked heap ({@link #takeMark});
+ *  SHARED (127) by any number, whose blocks the owner map ({@link ArenaOwners}) tells apart
+ *  bytes 128..255 belong to raw blocks' records (below), never to a pool block
  * </pre>
+ * A heap with a mark of its own records its raw blocks of {@link #RECORD_BYTES} or more here
+ * too ({@link RawRecords}), in the map bytes of the block's first five granules:
+ * <pre>
+ *  granule      p            p+16         p+32         p+48         p+64
+ *  its byte   0x80 | m     0x80 | i0    0x80 | i1    0x80 | i2    0x80 | i3
+ *
+ *  i = i0 + (i1 &lt;&lt; 7) + (i2 &lt;&lt; 14) + (i3 &lt;&lt; 21): the block's index in its heap's records
+ * </pre>
+ * Every byte of a record has its top bit set, so a pool free given an address inside a raw
+ * block finds no pool mark there, and a record is believed only once the heap's records hold
+ * its address at its index: another heap's index byte may equal a raw mark.
  * Why one map at a fixed place, as AddressSanitizer's shadow memory: a block's byte is one shift
  * from its address, with no lookup of its arena. Why a mark per heap: a heap holding one of its
  * own knows from the byte alone that a block is its own and live, so its {@code free} asks no
@@ -44,8 +57,17 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.putByte;
 public final class LiveMarks {
     /** Addresses below this have a mark: the user address space ({@link ArenaOwners#COVERED}). */
     public static final long COVERED = ArenaOwners.COVERED;
-    /** The mark shared by the heaps opened while the 254 others were all held. */
-    public static final byte SHARED = (byte) 255;
+    /** The mark shared by the heaps opened while the 126 others were all held. */
+    public static final byte SHARED = 127;
+    /** A raw block needs this many bytes to hold its record's five granules. */
+    public static final long RECORD_BYTES = 80;
+    /** Records index at most this many raw blocks of a heap: seven bits in each of four bytes. */
+    public static final int RECORD_INDEXES = 1 << 28;
+    /** The bit every byte of a raw block's record has, and no pool mark. */
+    private static final int RECORD_BIT = 0x80;
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
+    /** The map runs made writable for raw blocks' records, by their map address; guarded by the class's lock. */
+    private static final java.util.Set<Long> RECORD_RUNS = new java.util.HashSet<>();
     /** What a heap without a mark of its own (sharing one, or closed) compares bytes with: no byte's value. */
     public static final int NO_MARK = 256;
     /** Which marks open heaps hold, by unsigned value; guarded by the class's lock. */
@@ -91,7 +113,7 @@ public final class LiveMarks {
      * Give it back with {@link #returnMark} once the heap's arenas, and so its marks, are gone.
      */
     public static synchronized byte takeMark() {
-        for (int m = 1; m < 255; m++) {
+        for (int m = 1; m < SHARED; m++) {
             if (!HELD[m]) {
                 HELD[m] = true;
                 return (byte) m;
@@ -137,6 +159,68 @@ public final class LiveMarks {
         return true;
     }
 
+    /** The mark of the raw blocks of the heap whose own mark is {@code mark} (1..126). */
+    public static byte rawMark(byte mark) {
+        return (byte) (mark | RECORD_BIT);
+    }
+
+    /**
+     * Whether a raw block at {@code block} can carry a record: a granule start whose record
+     * lies below {@link #COVERED}. Its size must be at least {@link #RECORD_BYTES} besides.
+     */
+    public static boolean canRecord(long block) {
+        return isGranule(block) && isGranule(block + RECORD_BYTES - 16);
+    }
+
+    /** Writes the record of raw block {@code block}: its heap's raw mark and its index. */
+    public static void putRecord(long block, byte rawMark, int index) {
+        long m = mark(block);
+        putByte(m, rawMark);
+        putInt(m + 1, spread(index));
+    }
+
+    /** Rewrites the index of the record of raw block {@code block}, which moved in its heap's records. */
+    public static void putRecordIndex(long block, int index) {
+        putInt(mark(block) + 1, spread(index));
+    }
+
+    /** Zeroes the record of raw block {@code block}. */
+    public static void clearRecord(long block) {
+        long m = mark(block);
+        putByte(m, (byte) 0);
+        putInt(m + 1, 0);
+    }
+
+    /**
+     * The index in the record at {@code address} if it carries {@code rawMark}, else -1; the
+     * caller still checks that its records hold {@code address} at that index. Any address.
+     */
+    public static int recordIndex(long address, byte rawMark) {
+        if (!canRecord(address)) {
+            return -1;
+        }
+        long m = mark(address);
+        if (getByte(m) != rawMark) {
+            return -1;
+        }
+        int spread = littleEndian(NativeMemory.getInt(m + 1));
+        if ((spread & 0x80808080) != 0x80808080) {
+            return -1;
+        }
+        return (spread & 0x7f) | (spread >>> 1 & 0x7f << 7) | (spread >>> 2 & 0x7f << 14) | (spread >>> 3 & 0x7f << 21);
+    }
+
+    /** The four record bytes of {@code index}, seven bits each with the top bit set, lowest first, as an int in native order. */
+    private static int spread(int index) {
+        return littleEndian((index & 0x7f) | (index << 1 & 0x7f << 8) | (index << 2 & 0x7f << 16)
+                | (index << 3 & 0x7f << 24) | 0x80808080);
+    }
+
+    /** Reorders an int between native order and little-endian (its own inverse). */
+    private static int littleEndian(int value) {
+        return LITTLE_ENDIAN ? value : Integer.reverseBytes(value);
+    }
+
     /**
      * Makes the marks of {@code [base, base + size)} writable, an arena about to be used.
      *
@@ -151,6 +235,31 @@ public final class LiveMarks {
         long from = Math.max(SHADOW, mark(base) & -RUN);
         long to = Math.min(SHADOW + LENGTH, (mark(base + size - 1) + RUN) & -RUN);
         return RawAllocator.commit(from, to - from);
+    }
+
+    /** The key of the map run holding the mark of {@code address}: what {@link #openRun} takes. */
+    public static long runOf(long address) {
+        return mark(address) & -RUN;
+    }
+
+    /**
+     * Makes the map run {@code run} ({@link #runOf}) writable, once per process: raw blocks lie
+     * wherever libc puts them, so their runs are opened as their first record needs them. The
+     * pages stay writable; a freed record is zeroed.
+     *
+     * @return false if the kernel refused
+     */
+    public static synchronized boolean openRun(long run) {
+        if (RECORD_RUNS.contains(run)) {
+            return true;
+        }
+        long from = Math.max(SHADOW, run);
+        long to = Math.min(SHADOW + LENGTH, run + RUN);
+        if (!RawAllocator.commit(from, to - from)) {
+            return false;
+        }
+        RECORD_RUNS.add(run);
+        return true;
     }
 
     /** Zeroes the marks of {@code [base, base + size)}, an arena returned to the OS. */

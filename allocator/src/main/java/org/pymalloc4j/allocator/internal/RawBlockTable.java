@@ -72,6 +72,18 @@ public final class RawBlockTable {
     }
 
     /**
+     * Grows the table now if one more entry would need it, so that the next {@link #put} of a
+     * new block cannot fail.
+     *
+     * @throws OutOfMemoryError if the table cannot grow; nothing changed then
+     */
+    public void makeRoomForOne() {
+        if ((count + 1) * 2L > capacity) {
+            grow();
+        }
+    }
+
+    /**
      * Changes the recorded size of a recorded block, in place: never grows the table, so it
      * cannot fail after libc has resized the block.
      *

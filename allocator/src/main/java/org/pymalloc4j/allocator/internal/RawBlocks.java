@@ -4,34 +4,61 @@ import org.pymalloc4j.allocator.InvalidAddressException;
 import org.pymalloc4j.allocator.RawAllocator;
 
 /**
- * Blocks from libc {@code malloc}, each recorded in a native {@link RawBlockTable} and charged
- * to a {@link ByteBudget} by its requested size. The table is what lets {@code free} refuse a
- * foreign or freed address instead of handing it to libc, and lets {@code release} return
- * every block. Arguments are validated by the caller; {@code size >= 0} here.
+ * Blocks from libc {@code malloc}, each recorded in a native {@link RawBlockTable}, or, for a
+ * checked heap with a mark of its own, in its {@link RawRecords} in the live-block map when the
+ * block is large enough, and charged to a {@link ByteBudget} by its requested size. The records
+ * and the table are what let {@code free} refuse a foreign or freed address instead of handing
+ * it to libc, and let {@code release} return every block. Arguments are validated by the
+ * caller; {@code size >= 0} here.
  *
  * <pre>
- *  table.count() == blocks handed out and not freed;  table.bytes() == their requested sizes
- *  budget.used() includes table.bytes()
+ *  records.count() + table.count() == blocks handed out and not freed   (no block in both)
+ *  records.bytes() + table.bytes() == their requested sizes;  budget.used() includes them
  * </pre>
  */
 public final class RawBlocks {
     private final RawBlockTable table = new RawBlockTable();
+    /** null for an unchecked heap, a heap sharing its mark, and the libc allocator: the table takes every block. */
+    private final RawRecords records;
     private final ByteBudget budget;
     private final String owner;
 
     /**
+     * Blocks recorded in the table only.
+     *
      * @param owner names the owner in error messages, e.g. "this heap"
      * @throws OutOfMemoryError if the table cannot be allocated
      */
     public RawBlocks(ByteBudget budget, String owner) {
-        this.budget = budget;
-        this.owner = owner;
+        this(budget, owner, (byte) 0);
     }
 
-    /** libc {@code malloc(size)}, 0 bytes made 1 so the block is unique. */
+    /**
+     * Blocks recorded in the live-block map where they can be, for the checked heap whose own
+     * mark is {@code mark} (1..126; 0 for none: the table only).
+     *
+     * @throws OutOfMemoryError if the table or the records cannot be allocated
+     */
+    public RawBlocks(ByteBudget budget, String owner, byte mark) {
+        this.budget = budget;
+        this.owner = owner;
+        this.records = mark == 0 ? null : new RawRecords(mark);
+    }
+
+    /**
+     * libc {@code malloc(size)}, 0 bytes made 1 so the block is unique; with records, at least
+     * {@link LiveMarks#RECORD_BYTES}, so that every block has room for its record and the
+     * table's code stays off the compiled path.
+     */
     public long malloc(long size) {
         budget.charge(size, "a raw block");
-        return record(RawAllocator.malloc(size == 0 ? 1 : size), size);
+        long bytes = libcBytes(size);
+        return record(RawAllocator.malloc(bytes), size, bytes);
+    }
+
+    /** What to ask libc for {@code size} requested bytes. */
+    private long libcBytes(long size) {
+        return records != null ? Math.max(size, LiveMarks.RECORD_BYTES) : size == 0 ? 1 : size;
     }
 
     /**
@@ -40,25 +67,30 @@ public final class RawBlocks {
      */
     public long alignedMalloc(long size, long alignment) {
         budget.charge(size, "a raw block");
-        long block = RawAllocator.alignedMalloc(alignment, size == 0 ? 1 : size);
+        long bytes = libcBytes(size);
+        long block = RawAllocator.alignedMalloc(alignment, bytes);
         if (block == 0) {
             budget.release(size);
             throw new OutOfMemoryError("pymalloc4j: cannot allocate " + size + " bytes aligned to " + alignment);
         }
-        return record(block, size);
+        return record(block, size, bytes);
     }
 
     /** libc {@code calloc}; {@code size == nelem * elsize}, already checked for overflow. */
     public long calloc(long nelem, long elsize, long size) {
         budget.charge(size, "a raw block");
-        boolean empty = size == 0;
-        return record(RawAllocator.calloc(empty ? 1 : nelem, empty ? 1 : elsize), size);
+        long bytes = libcBytes(size);
+        return record(bytes == size ? RawAllocator.calloc(nelem, elsize) : RawAllocator.calloc(1, bytes), size, bytes);
     }
 
-    private long record(long block, long size) {
+    /** Records a new libc block of {@code libcBytes} bytes, or frees it and throws. */
+    private long record(long block, long size, long libcBytes) {
         if (block == 0) {
             budget.release(size);
             throw new OutOfMemoryError("pymalloc4j: cannot allocate " + size + " bytes");
+        }
+        if (records != null && records.add(block, size, libcBytes)) {
+            return block;
         }
         try {
             table.put(block, size);
@@ -71,12 +103,17 @@ public final class RawBlocks {
     }
 
     /**
-     * libc {@code realloc} of a recorded block.
+     * libc {@code realloc} of a recorded block. A block in the records stays there: one shrunk
+     * under {@link LiveMarks#RECORD_BYTES} keeps that many bytes from libc to hold its record.
      *
      * @throws InvalidAddressException if {@code address} is not a live block of this table
      * @throws OutOfMemoryError        if libc or the budget refuses; the old block is intact
      */
     public long realloc(long address, long newSize) {
+        long recorded = records == null ? -1 : records.sizeOf(address);
+        if (recorded >= 0) {
+            return reallocRecorded(address, recorded, newSize);
+        }
         long oldSize = table.sizeOf(address);
         if (oldSize < 0) {
             throw invalid("realloc", address);
@@ -89,8 +126,7 @@ public final class RawBlocks {
             if (newSize > oldSize) {
                 budget.release(newSize - oldSize);
             }
-            throw new OutOfMemoryError("pymalloc4j: cannot reallocate 0x" + Long.toHexString(address)
-                    + " to " + newSize + " bytes");
+            throw reallocFailed(address, newSize);
         }
         if (newSize < oldSize) {
             budget.release(oldSize - newSize);
@@ -105,47 +141,106 @@ public final class RawBlocks {
     }
 
     /**
+     * realloc of a block in the records. Its record is zeroed before libc may move it (libc may
+     * hand the old address to another heap at once) and written again after, at the same index;
+     * the table is made room in first, for a new address whose map run the kernel would not
+     * make writable.
+     */
+    private long reallocRecorded(long address, long oldSize, long newSize) {
+        table.makeRoomForOne();
+        if (newSize > oldSize) {
+            budget.charge(newSize - oldSize, "a raw block resized to " + newSize + " bytes: an increase");
+        }
+        long libcBytes = libcBytes(newSize);
+        int index = records.beginMove(address);
+        long moved = RawAllocator.realloc(address, libcBytes);
+        if (moved == 0) {
+            records.undoMove(index, address);
+            if (newSize > oldSize) {
+                budget.release(newSize - oldSize);
+            }
+            throw reallocFailed(address, newSize);
+        }
+        if (newSize < oldSize) {
+            budget.release(oldSize - newSize);
+        }
+        if (!records.endMove(index, moved, newSize, libcBytes)) {
+            table.put(moved, newSize); // cannot fail: room was made
+        }
+        return moved;
+    }
+
+    private static OutOfMemoryError reallocFailed(long address, long newSize) {
+        return new OutOfMemoryError("pymalloc4j: cannot reallocate 0x" + Long.toHexString(address)
+                + " to " + newSize + " bytes");
+    }
+
+    /**
      * libc {@code free} of a recorded block.
      *
      * @throws InvalidAddressException if {@code address} is not a live block of this table
      */
     public void free(long address) {
-        long size = table.remove(address); // one probe: the table is as cold as the block may be
+        long size = records == null ? -1 : records.remove(address); // its record zeroed before libc has it
         if (size < 0) {
-            throw invalid("free", address);
+            size = table.remove(address); // one probe: the table is as cold as the block may be
+            if (size < 0) {
+                throw invalid("free", address);
+            }
         }
         budget.release(size);
         RawAllocator.free(address);
     }
 
     public boolean contains(long address) {
-        return table.contains(address);
+        return sizeOf(address) >= 0;
     }
 
-    /** The requested size of a live block, or -1 if {@code address} is none (one probe). */
+    /** The requested size of a live block, or -1 if {@code address} is none. */
     public long sizeOf(long address) {
-        return table.sizeOf(address);
+        long recorded = records == null ? -1 : records.sizeOf(address);
+        return recorded >= 0 ? recorded : table.sizeOf(address);
     }
 
     public int count() {
-        return table.count();
+        return table.count() + (records == null ? 0 : records.count());
     }
 
     public long bytes() {
-        return table.bytes();
+        return table.bytes() + (records == null ? 0 : records.bytes());
     }
 
     public void checkInvariants() {
         table.checkInvariants();
+        if (records != null) {
+            records.checkInvariants(table);
+        }
     }
 
-    /** Frees every block and the table itself. */
+    /**
+     * Zeroes the records in the live-block map of a heap dropped unclosed, whose mark goes to
+     * another heap; its blocks stay allocated. Nothing else may use these blocks at the time.
+     */
+    public void clearRecords() {
+        if (records != null) {
+            records.forEach((address, size) -> {
+                LiveMarks.clearRecord(address);
+                return 0;
+            });
+        }
+    }
+
+    /** Frees every block, the table and the records. */
     public void release() {
-        table.forEach((address, size) -> {
+        java.util.function.LongBinaryOperator free = (address, size) -> {
             RawAllocator.free(address);
             budget.release(size);
             return 0;
-        });
+        };
+        if (records != null) {
+            records.release(free);
+        }
+        table.forEach(free);
         table.release();
     }
 

@@ -1,0 +1,240 @@
+package org.pymalloc4j.allocator.internal;
+
+import org.pymalloc4j.allocator.RawAllocator;
+
+import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
+
+/**
+ * A checked heap's raw blocks found through the live-block map: each block's record there
+ * ({@link LiveMarks#putRecord}) holds its index in a dense native array of entries, so that
+ * {@code free} reads the record and the entry and moves the last entry into the hole: no
+ * probing and no loop, where the {@link RawBlockTable} probes and shifts. Blocks the records
+ * cannot take stay in the table: libc blocks under {@link LiveMarks#RECORD_BYTES}, a map run
+ * the kernel would not make writable, or more than {@link LiveMarks#RECORD_INDEXES} blocks.
+ *
+ * <pre>
+ *  entry i (16 bytes at entries + 16 i): | address | requested size |
+ *  0 &lt;= i &lt; count:  LiveMarks.recordIndex(address(i), rawMark) == i
+ *  bytes == the sum of the entries' sizes;  count &lt;= capacity
+ * </pre>
+ * A record is zeroed before its block goes back to libc, which may hand the address to another
+ * heap at once, and that heap writes its own record there.
+ */
+public final class RawRecords {
+    private static final int ENTRY = 16;
+    private static final int INITIAL_CAPACITY = 64;
+    /** Map runs this heap knows writable, direct-mapped by run: an {@link LiveMarks#openRun} spared per raw malloc. */
+    private static final int RUN_CACHE = 64;
+
+    private final byte rawMark;
+    private final long[] openRuns = new long[RUN_CACHE];
+    private long entries;
+    private int capacity;
+    private int count;
+    private long bytes;
+
+    /**
+     * Records for the heap whose own mark is {@code mark} (1..126).
+     *
+     * @throws OutOfMemoryError if the entries cannot be allocated
+     */
+    public RawRecords(byte mark) {
+        this.rawMark = LiveMarks.rawMark(mark);
+        this.entries = RawAllocator.malloc((long) INITIAL_CAPACITY * ENTRY);
+        if (entries == 0) {
+            throw new OutOfMemoryError("cannot allocate the raw block records (" + INITIAL_CAPACITY * ENTRY + " bytes)");
+        }
+        this.capacity = INITIAL_CAPACITY;
+    }
+
+    /**
+     * Records {@code block}, a libc block of {@code libcBytes} bytes, requested as {@code size}.
+     *
+     * @return false if it cannot, and nothing changed: the caller's table takes the block
+     */
+    public boolean add(long block, long size, long libcBytes) {
+        if (libcBytes < LiveMarks.RECORD_BYTES || !LiveMarks.canRecord(block)
+                || !openRun(LiveMarks.runOf(block))
+                || !openRun(LiveMarks.runOf(block + LiveMarks.RECORD_BYTES - 16))
+                || count == capacity && !grow()) {
+            return false;
+        }
+        int index = count++;
+        long entry = entries + (long) index * ENTRY;
+        putLong(entry, block);
+        putLong(entry + 8, size);
+        bytes += size;
+        LiveMarks.putRecord(block, rawMark, index);
+        return true;
+    }
+
+    private boolean openRun(long run) {
+        int slot = (int) (run >>> 16) & (RUN_CACHE - 1);
+        if (openRuns[slot] == run) {
+            return true;
+        }
+        if (!LiveMarks.openRun(run)) {
+            return false;
+        }
+        openRuns[slot] = run;
+        return true;
+    }
+
+    private boolean grow() {
+        if (capacity >= LiveMarks.RECORD_INDEXES) {
+            return false;
+        }
+        long bigger = RawAllocator.realloc(entries, 2L * capacity * ENTRY);
+        if (bigger == 0) {
+            return false;
+        }
+        entries = bigger;
+        capacity *= 2;
+        return true;
+    }
+
+    /** The index of {@code address}'s entry, or -1 if it is no block of these records. Any address. */
+    private int indexOf(long address) {
+        int i = LiveMarks.recordIndex(address, rawMark);
+        return i >= 0 && i < count && getLong(entries + (long) i * ENTRY) == address ? i : -1;
+    }
+
+    /**
+     * Forgets a block, its record zeroed; the caller then gives the block back to libc.
+     *
+     * @return its requested size, or -1 if it is no block of these records
+     */
+    public long remove(long address) {
+        int i = indexOf(address);
+        if (i < 0) {
+            return -1;
+        }
+        long size = getLong(entries + (long) i * ENTRY + 8);
+        LiveMarks.clearRecord(address);
+        dropEntry(i);
+        bytes -= size;
+        return size;
+    }
+
+    /**
+     * The first half of a realloc: zeroes the record of {@code address} (libc may hand the old
+     * address to another heap at once), its entry kept.
+     *
+     * @return its index, for {@link #endMove} or {@link #undoMove}; -1 if it is no block of these records
+     */
+    public int beginMove(long address) {
+        int i = indexOf(address);
+        if (i >= 0) {
+            LiveMarks.clearRecord(address);
+        }
+        return i;
+    }
+
+    /** libc refused the realloc: the block at {@code address} keeps entry {@code index}, its record rewritten. */
+    public void undoMove(int index, long address) {
+        LiveMarks.putRecord(address, rawMark, index);
+    }
+
+    /**
+     * libc moved (or kept) entry {@code index}'s block to {@code moved}, of {@code libcBytes}
+     * bytes, now requested as {@code newSize}: the entry follows it, its record written there.
+     *
+     * @return false if {@code moved} cannot carry a record: the entry is gone then, for the
+     *         caller's table to take the block
+     */
+    public boolean endMove(int index, long moved, long newSize, long libcBytes) {
+        long entry = entries + (long) index * ENTRY;
+        if (libcBytes < LiveMarks.RECORD_BYTES || !LiveMarks.canRecord(moved) || !openRun(LiveMarks.runOf(moved))
+                || !openRun(LiveMarks.runOf(moved + LiveMarks.RECORD_BYTES - 16))) {
+            bytes -= getLong(entry + 8);
+            dropEntry(index);
+            return false;
+        }
+        bytes += newSize - getLong(entry + 8);
+        putLong(entry, moved);
+        putLong(entry + 8, newSize);
+        LiveMarks.putRecord(moved, rawMark, index);
+        return true;
+    }
+
+    /** Fills entry {@code index}'s place with the last entry, whose record learns its new index. */
+    private void dropEntry(int index) {
+        int last = --count;
+        if (index != last) {
+            long entry = entries + (long) index * ENTRY;
+            long lastEntry = entries + (long) last * ENTRY;
+            long moved = getLong(lastEntry);
+            putLong(entry, moved);
+            putLong(entry + 8, getLong(lastEntry + 8));
+            LiveMarks.putRecordIndex(moved, index);
+        }
+    }
+
+    /** The requested size of a recorded block, or -1 if {@code address} is none. */
+    public long sizeOf(long address) {
+        int i = indexOf(address);
+        return i < 0 ? -1 : getLong(entries + (long) i * ENTRY + 8);
+    }
+
+    public int count() {
+        return count;
+    }
+
+    /** Sum of the requested sizes of all recorded blocks. */
+    public long bytes() {
+        return bytes;
+    }
+
+    /** Calls {@code action} with every recorded address and size. */
+    public void forEach(java.util.function.LongBinaryOperator action) {
+        for (int i = 0; i < count; i++) {
+            long entry = entries + (long) i * ENTRY;
+            action.applyAsLong(getLong(entry), getLong(entry + 8));
+        }
+    }
+
+    /**
+     * Checks that every entry's record names it, the byte sum, and that no address is
+     * recorded here and in {@code table} both.
+     */
+    public void checkInvariants(RawBlockTable table) {
+        long sum = 0;
+        for (int i = 0; i < count; i++) {
+            long entry = entries + (long) i * ENTRY;
+            long address = getLong(entry);
+            if (LiveMarks.recordIndex(address, rawMark) != i) {
+                throw new IllegalStateException("raw block records: the record of 0x" + Long.toHexString(address)
+                        + " does not give index " + i);
+            }
+            if (table.contains(address)) {
+                throw new IllegalStateException("raw block 0x" + Long.toHexString(address)
+                        + " is in the records and in the table");
+            }
+            sum += getLong(entry + 8);
+        }
+        if (sum != bytes || count > capacity) {
+            throw new IllegalStateException("raw block records: " + count + " entries of " + sum
+                    + " bytes, but bytes " + bytes + ", capacity " + capacity);
+        }
+    }
+
+    /**
+     * Zeroes each record and then calls {@code action} with its block's address and size (to
+     * free it: a block goes back to libc only once its record is gone), then frees the entries.
+     * Not usable afterwards.
+     */
+    public void release(java.util.function.LongBinaryOperator action) {
+        for (int i = 0; i < count; i++) {
+            long entry = entries + (long) i * ENTRY;
+            long address = getLong(entry);
+            LiveMarks.clearRecord(address);
+            action.applyAsLong(address, getLong(entry + 8));
+        }
+        RawAllocator.free(entries);
+        entries = 0;
+        capacity = 0;
+        count = 0;
+        bytes = 0;
+    }
+}

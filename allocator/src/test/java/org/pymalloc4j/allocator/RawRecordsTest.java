@@ -1,0 +1,204 @@
+package org.pymalloc4j.allocator;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.internal.LiveMarks;
+import org.pymalloc4j.allocator.internal.NativeMemory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A checked heap's raw blocks of 80 bytes or more are recorded in the live-block map
+ * (RawRecords), smaller ones given 80 bytes from libc to hold theirs: the record is believed
+ * only where the heap's own entries agree, and every record is zeroed before its block goes
+ * back to libc. Blocks the records cannot take go to the table (RawBlocksTest).
+ */
+class RawRecordsTest {
+
+    /** The record's first byte: the raw mark (the heap's mark with the top bit set). */
+    private static int recordMark(long block) {
+        return TestSupport.liveMark(block);
+    }
+
+    @Test
+    void aRawBlockIsRecordedUnderItsHeapsRawMarkAndZeroedWhenFreed() {
+        assumeTrue(PyMalloc.CHECKS, "checks are off");
+        try (PyMalloc heap = PyMalloc.create()) {
+            int poolMark = TestSupport.liveMark(heap.malloc(64));
+            long p = heap.malloc(1000);
+            assertEquals(poolMark | 0x80, recordMark(p), "the heap's mark with the top bit set");
+            for (int g = 1; g <= 4; g++) {
+                int b = NativeMemory.getByte(LiveMarks.mark(p + 16L * g)) & 0xff;
+                assertTrue(b >= 0x80, "index byte " + g + " has its top bit: no pool mark inside a raw block: " + b);
+            }
+            assertEquals(1000, heap.usableSize(p));
+            heap.free(p);
+            for (int g = 0; g <= 4; g++) {
+                assertEquals(0, TestSupport.liveMark(p + 16L * g), "record byte " + g + " zeroed");
+            }
+            InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(p));
+            assertTrue(e.getMessage().contains("not a block allocated by this heap"), e.getMessage());
+            assertEquals(0, heap.stats().rawBlocks());
+        }
+    }
+
+    @Test
+    void anAddressInsideARawBlockIsRefusedAndChangesNothing() {
+        assumeTrue(PyMalloc.CHECKS, "checks are off");
+        try (PyMalloc heap = PyMalloc.create()) {
+            long p = heap.malloc(4096);
+            NativeMemory.putLong(p + 512, 0x1122334455667788L);
+            for (long offset : new long[] {16, 32, 48, 64, 80, 128, 512}) {
+                assertThrows(InvalidAddressException.class, () -> heap.free(p + offset), "free at +" + offset);
+                assertThrows(InvalidAddressException.class, () -> heap.realloc(p + offset, 10), "realloc +" + offset);
+                assertFalse(heap.isLive(p + offset));
+            }
+            assertEquals(1, heap.stats().rawBlocks());
+            assertEquals(4096, heap.stats().rawBytes());
+            assertEquals(0x1122334455667788L, NativeMemory.getLong(p + 512), "the block untouched");
+            heap.checkInvariants();
+            heap.free(p);
+        }
+    }
+
+    @Test
+    void anotherHeapsRawBlockIsRefusedByItsRecordsEntries() {
+        assumeTrue(PyMalloc.CHECKS, "checks are off");
+        try (PyMalloc a = PyMalloc.create(); PyMalloc b = PyMalloc.create()) {
+            long p = a.malloc(2000);
+            long q = b.malloc(2000);
+            assertThrows(InvalidAddressException.class, () -> b.free(p));
+            assertThrows(InvalidAddressException.class, () -> a.realloc(q, 3000));
+            assertTrue(a.isLive(p) && b.isLive(q) && !a.isLive(q) && !b.isLive(p));
+            a.checkInvariants();
+            b.checkInvariants();
+            a.free(p);
+            b.free(q);
+        }
+    }
+
+    @Test
+    void smallRawBlocksAreGivenRoomForARecordAndKeepItThroughRealloc() {
+        assumeTrue(PyMalloc.CHECKS, "checks are off");
+        try (PyMalloc heap = PyMalloc.create()) {
+            long big = heap.malloc(600);
+            int rawMark = recordMark(big);
+            long empty = heap.malloc(0);
+            assertEquals(rawMark, recordMark(empty), "a 0-byte block is given room for its record");
+            var aligned = heap.allocate(8, 64);
+            assertEquals(rawMark, recordMark(aligned.address()), "8 bytes aligned to 64, likewise");
+            assertEquals(0, heap.usableSize(empty));
+            assertEquals(8, heap.usableSize(aligned.address()));
+            long shrunk = heap.realloc(big, 10);
+            assertEquals(rawMark, recordMark(shrunk), "shrunk under 80 bytes, it keeps 80 from libc and its record");
+            assertEquals(10, heap.usableSize(shrunk));
+            long grown = heap.realloc(shrunk, 100_000);
+            assertEquals(rawMark, recordMark(grown));
+            if (grown != shrunk) {
+                assertEquals(0, recordMark(shrunk), "the old address's record is gone");
+            }
+            assertEquals(3, heap.stats().rawBlocks());
+            assertEquals(100_008, heap.stats().rawBytes());
+            heap.checkInvariants();
+            heap.free(empty);
+            heap.free(aligned);
+            heap.free(grown);
+            assertEquals(0, heap.stats().rawBytes());
+        }
+    }
+
+    /**
+     * A record is believed only where the heap's entries hold its address at its index: a
+     * forged record with this heap's raw mark, at a block of no heap, is refused and left alone.
+     */
+    @Test
+    void aRecordTheEntriesDoNotConfirmIsRefused() {
+        assumeTrue(PyMalloc.CHECKS, "checks are off");
+        LiveMarks.require();
+        byte mark = LiveMarks.takeMark();
+        assumeTrue(mark != LiveMarks.SHARED, "every mark is held");
+        long foreign = RawAllocator.malloc(200);
+        org.pymalloc4j.allocator.internal.RawRecords records = new org.pymalloc4j.allocator.internal.RawRecords(mark);
+        try {
+            long own = RawAllocator.malloc(300);
+            assertTrue(records.add(own, 300, 300));
+            assertFalse(records.add(foreign + 200, 16, 16), "too small for a record");
+            LiveMarks.putRecord(foreign, LiveMarks.rawMark(mark), 0); // index 0 is own's
+            assertEquals(-1, records.sizeOf(foreign));
+            assertEquals(-1, records.remove(foreign));
+            assertEquals(LiveMarks.rawMark(mark) & 0xff, TestSupport.liveMark(foreign), "the forged record untouched");
+            assertEquals(300, records.sizeOf(own));
+            assertEquals(300, records.remove(own));
+            assertEquals(0, records.count());
+            RawAllocator.free(own);
+        } finally {
+            LiveMarks.clearRecord(foreign);
+            records.release((address, size) -> 0);
+            RawAllocator.free(foreign);
+            LiveMarks.returnMark(mark);
+        }
+    }
+
+    /** Raw blocks and small ones, made, resized and freed at random, against a model; seeded. */
+    @Test
+    void randomRawTrafficMatchesAModelAndClosingZeroesEveryRecord() {
+        long seed = TestSupport.seed();
+        SplittableRandom random = new SplittableRandom(seed);
+        Map<Long, Long> model = new HashMap<>();
+        List<Long> live = new ArrayList<>();
+        List<Long> freed = new ArrayList<>();
+        PyMalloc heap = PyMalloc.create();
+        try {
+            for (int step = 0; step < 3000; step++) {
+                int op = random.nextInt(10);
+                if (op < 4 || live.isEmpty()) {
+                    long size = random.nextInt(4) == 0 ? random.nextInt(100) : 513 + random.nextInt(8000);
+                    long p = heap.malloc(size);
+                    assertFalse(model.containsKey(p), "seed " + seed + ": handed out twice");
+                    model.put(p, size);
+                    live.add(p);
+                } else if (op < 7) {
+                    long p = live.remove(random.nextInt(live.size()));
+                    heap.free(p);
+                    model.remove(p);
+                    freed.add(p);
+                } else {
+                    int i = random.nextInt(live.size());
+                    long p = live.get(i);
+                    long size = model.get(p);
+                    long newSize = size > 512 ? 513 + random.nextInt(20_000) : random.nextInt(512);
+                    NativeMemory.putByte(p, (byte) 0x3C);
+                    long q = heap.realloc(p, newSize);
+                    if (Math.min(size, newSize) > 0) {
+                        assertEquals(0x3C, NativeMemory.getByte(q) & 0xff, "seed " + seed + ": contents kept");
+                    }
+                    model.remove(p);
+                    model.put(q, heap.usableSize(q));
+                    live.set(i, q);
+                }
+                if (step % 100 == 0) {
+                    heap.checkInvariants();
+                    long rawLive = model.keySet().stream().filter(a -> !heap.isArenaAddress(a)).count();
+                    assertEquals(rawLive, heap.stats().rawBlocks(), "seed " + seed + " step " + step);
+                }
+            }
+            for (long p : live) {
+                assertTrue(heap.isLive(p), "seed " + seed);
+            }
+        } finally {
+            heap.close();
+        }
+        for (long p : PyMalloc.CHECKS ? live : List.<Long>of()) {
+            assertEquals(0, TestSupport.liveMark(p), "seed " + seed + ": closing zeroed the mark of 0x" + Long.toHexString(p));
+        }
+    }
+}
