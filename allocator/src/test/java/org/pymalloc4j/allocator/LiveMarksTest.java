@@ -122,8 +122,8 @@ class LiveMarksTest {
     /**
      * Open heaps past the 126 marks of their own share {@link LiveMarks#SHARED}: the byte alone
      * cannot tell their blocks apart, so their free asks the owner map, and still refuses the
-     * other's block with both heaps unchanged; their raw blocks go to the table. A mark given
-     * back is taken again.
+     * other's block with both heaps unchanged, raw blocks included. A mark given back is taken
+     * again.
      */
     @Test
     void heapsSharingAMarkStillRefuseEachOthersBlocks() {
@@ -146,7 +146,8 @@ class LiveMarksTest {
                 assertTrue(first.isLive(a) && second.isLive(b));
                 long rawA = first.malloc(1000);
                 long rawB = second.malloc(1000);
-                assertEquals(0, TestSupport.liveMark(rawA), "no raw mark to share: the table records it");
+                assertEquals(0xff, TestSupport.liveMark(rawA), "the shared raw mark: their entries tell them apart");
+                assertEquals(0xff, TestSupport.liveMark(rawB));
                 assertThrows(InvalidAddressException.class, () -> second.free(rawA));
                 assertThrows(InvalidAddressException.class, () -> first.realloc(rawB, 2000));
                 first.free(a);

@@ -17,10 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * A checked heap's raw blocks of 80 bytes or more are recorded in the live-block map
- * (RawRecords), smaller ones given 80 bytes from libc to hold theirs: the record is believed
- * only where the heap's own entries agree, and every record is zeroed before its block goes
- * back to libc. Blocks the records cannot take go to the table (RawBlocksTest).
+ * A heap's raw blocks, checked or not, are recorded in the live-block map (RawRecords), those
+ * under 80 bytes given 80 from libc to hold theirs: the record is believed only where the
+ * heap's own entries agree, and every record is zeroed before its block goes back to libc.
+ * Runs in both modes.
  */
 class RawRecordsTest {
 
@@ -31,11 +31,10 @@ class RawRecordsTest {
 
     @Test
     void aRawBlockIsRecordedUnderItsHeapsRawMarkAndZeroedWhenFreed() {
-        assumeTrue(PyMalloc.CHECKS, "checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             int poolMark = TestSupport.liveMark(heap.malloc(64));
             long p = heap.malloc(1000);
-            assertEquals(poolMark | 0x80, recordMark(p), "the heap's mark with the top bit set");
+            assertEquals(poolMark | 0x80, recordMark(p), "the heap's mark (0 unchecked) with the top bit set");
             for (int g = 1; g <= 4; g++) {
                 int b = NativeMemory.getByte(LiveMarks.mark(p + 16L * g)) & 0xff;
                 assertTrue(b >= 0x80, "index byte " + g + " has its top bit: no pool mark inside a raw block: " + b);
@@ -53,7 +52,6 @@ class RawRecordsTest {
 
     @Test
     void anAddressInsideARawBlockIsRefusedAndChangesNothing() {
-        assumeTrue(PyMalloc.CHECKS, "checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long p = heap.malloc(4096);
             NativeMemory.putLong(p + 512, 0x1122334455667788L);
@@ -72,7 +70,6 @@ class RawRecordsTest {
 
     @Test
     void anotherHeapsRawBlockIsRefusedByItsRecordsEntries() {
-        assumeTrue(PyMalloc.CHECKS, "checks are off");
         try (PyMalloc a = PyMalloc.create(); PyMalloc b = PyMalloc.create()) {
             long p = a.malloc(2000);
             long q = b.malloc(2000);
@@ -88,7 +85,6 @@ class RawRecordsTest {
 
     @Test
     void smallRawBlocksAreGivenRoomForARecordAndKeepItThroughRealloc() {
-        assumeTrue(PyMalloc.CHECKS, "checks are off");
         try (PyMalloc heap = PyMalloc.create()) {
             long big = heap.malloc(600);
             int rawMark = recordMark(big);
@@ -122,7 +118,6 @@ class RawRecordsTest {
      */
     @Test
     void aRecordTheEntriesDoNotConfirmIsRefused() {
-        assumeTrue(PyMalloc.CHECKS, "checks are off");
         LiveMarks.require();
         byte mark = LiveMarks.takeMark();
         assumeTrue(mark != LiveMarks.SHARED, "every mark is held");
@@ -197,7 +192,7 @@ class RawRecordsTest {
         } finally {
             heap.close();
         }
-        for (long p : PyMalloc.CHECKS ? live : List.<Long>of()) {
+        for (long p : live) {
             assertEquals(0, TestSupport.liveMark(p), "seed " + seed + ": closing zeroed the mark of 0x" + Long.toHexString(p));
         }
     }

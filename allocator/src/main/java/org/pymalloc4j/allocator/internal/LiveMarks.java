@@ -23,8 +23,9 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.putInt;
  *  SHARED (127) by any number, whose blocks the owner map ({@link ArenaOwners}) tells apart
  *  bytes 128..255 belong to raw blocks' records (below), never to a pool block
  * </pre>
- * A heap with a mark of its own records its raw blocks of {@link #RECORD_BYTES} or more here
- * too ({@link RawRecords}), in the map bytes of the block's first five granules:
+ * Every heap, checked or not, records its raw blocks here too ({@link RawRecords}), in the map
+ * bytes of the block's first five granules (a block under {@link #RECORD_BYTES} is given that
+ * many bytes):
  * <pre>
  *  granule      p            p+16         p+32         p+48         p+64
  *  its byte   0x80 | m     0x80 | i0    0x80 | i1    0x80 | i2    0x80 | i3
@@ -33,7 +34,8 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.putInt;
  * </pre>
  * Every byte of a record has its top bit set, so a pool free given an address inside a raw
  * block finds no pool mark there, and a record is believed only once the heap's records hold
- * its address at its index: another heap's index byte may equal a raw mark.
+ * its address at its index: heaps share raw marks (an unchecked heap's is 0x80, the shared
+ * mark's 0xff), and another heap's index byte may equal one.
  * Why one map at a fixed place, as AddressSanitizer's shadow memory: a block's byte is one shift
  * from its address, with no lookup of its arena. Why a mark per heap: a heap holding one of its
  * own knows from the byte alone that a block is its own and live, so its {@code free} asks no
@@ -159,9 +161,18 @@ public final class LiveMarks {
         return true;
     }
 
-    /** The mark of the raw blocks of the heap whose own mark is {@code mark} (1..126). */
+    /**
+     * The mark of the raw blocks of a heap whose mark is {@code mark}: 1..126 its own, SHARED,
+     * or 0 for an unchecked heap. Raw marks need not be a heap's alone: a record is believed only
+     * where the heap's own entries hold its address at its index.
+     */
     public static byte rawMark(byte mark) {
         return (byte) (mark | RECORD_BIT);
+    }
+
+    /** Whether the map exists, or can be made: what raw blocks' records need (unchecked heaps use them too). */
+    public static boolean available() {
+        return SHADOW != 0;
     }
 
     /**

@@ -4,9 +4,10 @@ import org.pymalloc4j.allocator.InvalidAddressException;
 import org.pymalloc4j.allocator.RawAllocator;
 
 /**
- * Blocks from libc {@code malloc}, each recorded in a native {@link RawBlockTable}, or, for a
- * checked heap with a mark of its own, in its {@link RawRecords} in the live-block map when the
- * block is large enough, and charged to a {@link ByteBudget} by its requested size. The records
+ * Blocks from libc {@code malloc}, each recorded in a heap's {@link RawRecords} in the
+ * live-block map, or in a native {@link RawBlockTable} where the records cannot take it (no map
+ * in this process, a map page the kernel would not make writable, and every block of the libc
+ * allocator), and charged to a {@link ByteBudget} by its requested size. The records
  * and the table are what let {@code free} refuse a foreign or freed address instead of handing
  * it to libc, and let {@code release} return every block. Arguments are validated by the
  * caller; {@code size >= 0} here.
@@ -18,7 +19,7 @@ import org.pymalloc4j.allocator.RawAllocator;
  */
 public final class RawBlocks {
     private final RawBlockTable table = new RawBlockTable();
-    /** null for an unchecked heap, a heap sharing its mark, and the libc allocator: the table takes every block. */
+    /** null for the libc allocator and where the map cannot be reserved: the table takes every block. */
     private final RawRecords records;
     private final ByteBudget budget;
     private final String owner;
@@ -30,19 +31,23 @@ public final class RawBlocks {
      * @throws OutOfMemoryError if the table cannot be allocated
      */
     public RawBlocks(ByteBudget budget, String owner) {
-        this(budget, owner, (byte) 0);
+        this(budget, owner, (RawRecords) null);
     }
 
     /**
-     * Blocks recorded in the live-block map where they can be, for the checked heap whose own
-     * mark is {@code mark} (1..126; 0 for none: the table only).
+     * Blocks recorded in the live-block map where they can be, under the raw mark of a heap
+     * whose mark is {@code mark} (its own, SHARED, or 0 unchecked).
      *
      * @throws OutOfMemoryError if the table or the records cannot be allocated
      */
-    public RawBlocks(ByteBudget budget, String owner, byte mark) {
+    public static RawBlocks withRecords(ByteBudget budget, String owner, byte mark) {
+        return new RawBlocks(budget, owner, LiveMarks.available() ? new RawRecords(mark) : null);
+    }
+
+    private RawBlocks(ByteBudget budget, String owner, RawRecords records) {
         this.budget = budget;
         this.owner = owner;
-        this.records = mark == 0 ? null : new RawRecords(mark);
+        this.records = records;
     }
 
     /**

@@ -6,7 +6,7 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 
 /**
- * A checked heap's raw blocks found through the live-block map: each block's record there
+ * A heap's raw blocks found through the live-block map: each block's record there
  * ({@link LiveMarks#putRecord}) holds its index in a dense native array of entries, so that
  * {@code free} reads the record and the entry and moves the last entry into the hole: no
  * probing and no loop, where the {@link RawBlockTable} probes and shifts. Blocks the records
@@ -35,7 +35,8 @@ public final class RawRecords {
     private long bytes;
 
     /**
-     * Records for the heap whose own mark is {@code mark} (1..126).
+     * Records for a heap whose mark is {@code mark} (its own, SHARED, or 0 unchecked); the map
+     * must be {@link LiveMarks#available}.
      *
      * @throws OutOfMemoryError if the entries cannot be allocated
      */
