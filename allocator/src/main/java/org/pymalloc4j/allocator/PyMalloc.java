@@ -52,10 +52,10 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * <p><b>Checked mode</b>, on unless the system property {@code pymalloc4j.checks} is
  * {@code false}: {@code free} and {@code realloc} refuse addresses the heap never handed out
  * and blocks already freed, with an {@link InvalidAddressException} and the heap unchanged.
- * free tests its block's byte in a map shared by all checked heaps ({@code LiveMarks}, a byte a
- * 16-byte granule, 64 KiB per 1 MiB arena in use) and never reads the block. As in CPython, a
- * stale address whose block was handed out again is the new block. Raw blocks are checked
- * against a native table. With checks off, bad addresses corrupt the heap as they would CPython's.
+ * free tests its block's byte in a map shared by all heaps ({@code LiveMarks}, a byte a 16-byte
+ * granule, 64 KiB per 1 MiB arena in use) and never reads the block; a stale address whose block
+ * was handed out again is the new block, as in CPython. Raw blocks are checked in both modes,
+ * through their records in that map. With checks off, bad pool addresses corrupt the heap.
  */
 public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoCloseable {
     /** Whether user-facing checks run; folded by the JIT. */
@@ -101,7 +101,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : LiveMarks.NO_MARK;
         try {
             this.raw = RawBlocks.withRecords(budget, "this heap", mark);
-        } catch (OutOfMemoryError e) {
+        } catch (OutOfMemoryError e) { // the heap never was: its mark goes back at once
             LiveMarks.returnMark(mark);
             throw e;
         }
@@ -387,11 +387,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         return ArenaOwners.inReach(address, 1) && inArenaBelowTop(address);
     }
 
-    /**
-     * {@link #inArena} for an address below {@link ArenaOwners#COVERED} (above, its alias's
-     * answer): its chunk is this heap's, or shared and the radix tree says so (a closed heap's
-     * tree is gone: no).
-     */
+    /** {@link #inArena} below {@link ArenaOwners#COVERED}: this heap's chunk, or a shared one its radix tree holds. */
     private boolean inArenaBelowTop(long address) {
         int owner = ArenaOwners.owner(address);
         return owner == tag || owner == ArenaOwners.SHARED && !closed && map.contains(address);

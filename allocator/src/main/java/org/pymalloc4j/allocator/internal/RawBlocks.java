@@ -111,7 +111,7 @@ public final class RawBlocks {
      * libc {@code realloc} of a recorded block. A block in the records stays there: one shrunk
      * under {@link LiveMarks#RECORD_BYTES} keeps that many bytes from libc to hold its record.
      *
-     * @throws InvalidAddressException if {@code address} is not a live block of this table
+     * @throws InvalidAddressException if {@code address} is not a live block of these blocks
      * @throws OutOfMemoryError        if libc or the budget refuses; the old block is intact
      */
     public long realloc(long address, long newSize) {
@@ -183,7 +183,7 @@ public final class RawBlocks {
     /**
      * libc {@code free} of a recorded block.
      *
-     * @throws InvalidAddressException if {@code address} is not a live block of this table
+     * @throws InvalidAddressException if {@code address} is not a live block of these blocks
      */
     public void free(long address) {
         long size = records == null ? -1 : records.remove(address); // its record zeroed before libc has it
