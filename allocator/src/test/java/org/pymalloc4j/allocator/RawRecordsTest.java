@@ -143,6 +143,95 @@ class RawRecordsTest {
         }
     }
 
+    /**
+     * Heaps in two threads churn raw blocks at once, opening the map's runs and writing records
+     * side by side: each finds its blocks, their contents and its invariants intact. Seeded.
+     */
+    @Test
+    void heapsInTwoThreadsKeepTheirRecordsApart() throws Exception {
+        long seed = TestSupport.seed();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Integer>> runs = new ArrayList<>();
+            for (int t = 0; t < 2; t++) {
+                long threadSeed = seed + t;
+                runs.add(pool.submit(() -> churn(threadSeed)));
+            }
+            for (var run : runs) {
+                assertEquals(0, run.get(), "seed " + seed + ": blocks left");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * libc hands a raw block freed by one heap to the next malloc, here another heap's: that
+     * heap's record then stands at the address, and the first heap's stale free of it is
+     * refused, the block live in the second. Unchecked heaps share raw mark 0x80, so there the
+     * entries alone tell them apart.
+     */
+    @Test
+    void aRawAddressReusedByAnotherHeapIsThatHeaps() {
+        try (PyMalloc a = PyMalloc.create(); PyMalloc b = PyMalloc.create()) {
+            long[] kept = new long[4]; // so that b's record's index is one of a's too
+            for (int i = 0; i < kept.length; i++) {
+                kept[i] = a.malloc(3000);
+            }
+            int reused = 0;
+            for (int i = 0; i < 100; i++) {
+                long x = a.malloc(1000);
+                a.free(x);
+                long y = b.malloc(1000); // glibc's thread cache gives x back first
+                if (y == x) {
+                    reused++;
+                    assertThrows(InvalidAddressException.class, () -> a.free(x));
+                    assertThrows(InvalidAddressException.class, () -> a.realloc(x, 2000));
+                    assertTrue(b.isLive(x) && !a.isLive(x));
+                }
+                b.free(y);
+            }
+            assumeTrue(reused > 0, "libc never handed a freed block to the next malloc");
+            a.checkInvariants();
+            b.checkInvariants();
+            assertEquals(kept.length, a.stats().rawBlocks() + b.stats().rawBlocks());
+            for (long p : kept) {
+                a.free(p);
+            }
+        }
+    }
+
+    /** 20,000 raw mallocs, reallocs and frees on a heap of this thread's own; returns the raw blocks left after. */
+    private static int churn(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        long[] live = new long[64];
+        try (PyMalloc heap = PyMalloc.create()) {
+            for (int step = 0; step < 20_000; step++) {
+                int i = random.nextInt(live.length);
+                if (live[i] == 0) {
+                    live[i] = heap.malloc(513 + random.nextInt(4000));
+                    NativeMemory.putLong(live[i], live[i]);
+                } else if (random.nextBoolean()) {
+                    assertEquals(live[i], NativeMemory.getLong(live[i]), "seed " + seed + ": contents");
+                    heap.free(live[i]); // refused if another heap's record had replaced its own
+                    live[i] = 0;
+                } else {
+                    long moved = heap.realloc(live[i], 513 + random.nextInt(4000));
+                    assertEquals(live[i], NativeMemory.getLong(moved), "seed " + seed + ": contents kept");
+                    NativeMemory.putLong(moved, moved);
+                    live[i] = moved;
+                }
+            }
+            heap.checkInvariants();
+            for (long p : live) {
+                if (p != 0) {
+                    heap.free(p);
+                }
+            }
+            return (int) heap.stats().rawBlocks();
+        }
+    }
+
     /** Raw blocks and small ones, made, resized and freed at random, against a model; seeded. */
     @Test
     void randomRawTrafficMatchesAModelAndClosingZeroesEveryRecord() {
