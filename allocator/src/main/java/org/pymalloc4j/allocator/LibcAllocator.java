@@ -5,7 +5,8 @@ import org.pymalloc4j.allocator.internal.RawBlocks;
 
 /**
  * libc {@code malloc} as a {@link BlockAllocator}: the RAW domain's allocator, and every
- * domain's under the {@code malloc} configuration. Each live block is recorded in a native
+ * domain's under the {@code malloc} configuration. Each live block is recorded, a block of 80
+ * bytes or more in the live-block map as a heap's raw blocks are, a smaller one in a native
  * table, so a foreign address or a double free is refused with an
  * {@link InvalidAddressException} instead of corrupting libc's heap, and {@link #close()}
  * returns every block.
@@ -15,7 +16,7 @@ public final class LibcAllocator implements BlockAllocator, AutoCloseable {
     private boolean closed;
 
     LibcAllocator(ByteBudget budget) {
-        this.blocks = new RawBlocks(budget, "this libc allocator");
+        this.blocks = RawBlocks.withRecords(budget, "this libc allocator", (byte) 0, false);
     }
 
     /**

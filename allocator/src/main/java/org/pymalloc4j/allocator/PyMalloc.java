@@ -100,7 +100,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         this.mark = CHECKS ? LiveMarks.takeMark() : 0; // late: only the raw records and the mark's return follow
         this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : LiveMarks.NO_MARK;
         try {
-            this.raw = RawBlocks.withRecords(budget, "this heap", mark);
+            this.raw = RawBlocks.withRecords(budget, "this heap", mark, true);
         } catch (OutOfMemoryError e) { // the heap never was: its mark goes back at once
             LiveMarks.returnMark(mark);
             throw e;

@@ -34,6 +34,38 @@ class LibcAllocatorTest {
         assertTrue(c != 0);
     }
 
+    /**
+     * Blocks of 80 bytes or more are recorded in the live-block map under raw mark 0x80, which
+     * unchecked heaps share: the allocators' entries tell their blocks apart. Smaller ones go to
+     * the table unpadded, and a block moves between the two as realloc resizes it.
+     */
+    @Test
+    void largeBlocksAreRecordedInTheMapAndSmallOnesInTheTable() {
+        try (LibcAllocator libc = LibcAllocator.create(); LibcAllocator other = LibcAllocator.create()) {
+            long big = libc.malloc(100);
+            long small = libc.malloc(16);
+            assertEquals(0x80, TestSupport.liveMark(big), "recorded in the map");
+            assertEquals(0, TestSupport.liveMark(small), "in the table");
+            long theirs = other.malloc(100);
+            assertThrows(InvalidAddressException.class, () -> libc.free(theirs), "same raw mark, not its entry");
+            long shrunk = libc.realloc(big, 20);
+            assertEquals(0, TestSupport.liveMark(shrunk), "moved to the table");
+            if (shrunk != big) {
+                assertEquals(0, TestSupport.liveMark(big), "its old record gone");
+            }
+            long grown = libc.realloc(small, 5000);
+            assertEquals(5000, libc.usableSize(grown), "a table block stays in the table as it grows");
+            assertEquals(2, libc.liveBlocks());
+            assertEquals(5020, libc.liveBytes());
+            libc.checkInvariants();
+            other.checkInvariants();
+            libc.free(shrunk);
+            libc.free(grown);
+            other.free(theirs);
+            assertEquals(0, libc.liveBlocks() + other.liveBlocks());
+        }
+    }
+
     /** malloc/calloc/realloc: "@throws IllegalArgumentException if size is negative". */
     @Test
     void negativeSizesAreRefused() {

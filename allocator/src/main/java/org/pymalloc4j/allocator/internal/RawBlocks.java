@@ -19,8 +19,9 @@ import org.pymalloc4j.allocator.RawAllocator;
  */
 public final class RawBlocks {
     private final RawBlockTable table = new RawBlockTable();
-    /** null for the libc allocator and where the map cannot be reserved: the table takes every block. */
+    /** null where the map cannot be reserved: the table takes every block. */
     private final RawRecords records;
+    private final boolean padSmall;
     private final ByteBudget budget;
     private final String owner;
 
@@ -31,30 +32,31 @@ public final class RawBlocks {
      * @throws OutOfMemoryError if the table cannot be allocated
      */
     public RawBlocks(ByteBudget budget, String owner) {
-        this(budget, owner, (RawRecords) null);
+        this(budget, owner, null, false);
     }
 
     /**
      * Blocks recorded in the live-block map where they can be, under the raw mark of a heap
-     * whose mark is {@code mark} (its own, SHARED, or 0 unchecked).
+     * whose mark is {@code mark} (its own, SHARED, or 0 unchecked and for the libc allocator).
+     * With {@code padSmall}, a request under {@link LiveMarks#RECORD_BYTES} asks libc for that
+     * many, so that every block has room for its record and the table's code stays off the
+     * compiled path (a heap's raw blocks, mostly over 512 bytes); without it such a block goes
+     * to the table (the libc allocator's, often small).
      *
      * @throws OutOfMemoryError if the table or the records cannot be allocated
      */
-    public static RawBlocks withRecords(ByteBudget budget, String owner, byte mark) {
-        return new RawBlocks(budget, owner, LiveMarks.available() ? new RawRecords(mark) : null);
+    public static RawBlocks withRecords(ByteBudget budget, String owner, byte mark, boolean padSmall) {
+        return new RawBlocks(budget, owner, LiveMarks.available() ? new RawRecords(mark) : null, padSmall);
     }
 
-    private RawBlocks(ByteBudget budget, String owner, RawRecords records) {
+    private RawBlocks(ByteBudget budget, String owner, RawRecords records, boolean padSmall) {
         this.budget = budget;
         this.owner = owner;
         this.records = records;
+        this.padSmall = padSmall && records != null;
     }
 
-    /**
-     * libc {@code malloc(size)}, 0 bytes made 1 so the block is unique; with records, at least
-     * {@link LiveMarks#RECORD_BYTES}, so that every block has room for its record and the
-     * table's code stays off the compiled path.
-     */
+    /** libc {@code malloc(size)}, 0 bytes made 1 so the block is unique (see {@link #withRecords} for padding). */
     public long malloc(long size) {
         budget.charge(size, "a raw block");
         long bytes = libcBytes(size);
@@ -63,7 +65,7 @@ public final class RawBlocks {
 
     /** What to ask libc for {@code size} requested bytes. */
     private long libcBytes(long size) {
-        return records != null ? Math.max(size, LiveMarks.RECORD_BYTES) : size == 0 ? 1 : size;
+        return padSmall ? Math.max(size, LiveMarks.RECORD_BYTES) : size == 0 ? 1 : size;
     }
 
     /**
