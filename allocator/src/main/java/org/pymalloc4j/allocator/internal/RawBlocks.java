@@ -4,10 +4,10 @@ import org.pymalloc4j.allocator.InvalidAddressException;
 import org.pymalloc4j.allocator.RawAllocator;
 
 /**
- * Blocks from libc {@code malloc}, each recorded in a heap's {@link RawRecords} in the
+ * Blocks from libc {@code malloc}, each recorded in its owner's {@link RawRecords} in the
  * live-block map, or in a native {@link RawBlockTable} where the records cannot take it (no map
- * in this process, a map page the kernel would not make writable, and every block of the libc
- * allocator), and charged to a {@link ByteBudget} by its requested size. The records
+ * in this process, a map page the kernel would not make writable, an unpadded block under
+ * {@link LiveMarks#RECORD_BYTES}), and charged to a {@link ByteBudget} by its requested size. The records
  * and the table are what let {@code free} refuse a foreign or freed address instead of handing
  * it to libc, and let {@code release} return every block. Arguments are validated by the
  * caller; {@code size >= 0} here.
@@ -117,26 +117,18 @@ public final class RawBlocks {
      * @throws OutOfMemoryError        if libc or the budget refuses; the old block is intact
      */
     public long realloc(long address, long newSize) {
-        long recorded = records == null ? -1 : records.sizeOf(address);
-        if (recorded >= 0) {
-            return reallocRecorded(address, recorded, newSize);
+        int index = records == null ? -1 : records.indexOf(address);
+        if (index >= 0) {
+            return reallocRecorded(address, index, newSize);
         }
         long oldSize = table.sizeOf(address);
         if (oldSize < 0) {
             throw invalid("realloc", address);
         }
-        if (newSize > oldSize) {
-            budget.charge(newSize - oldSize, "a raw block resized to " + newSize + " bytes: an increase");
-        }
-        long moved = RawAllocator.realloc(address, newSize == 0 ? 1 : newSize);
+        chargeGrowth(oldSize, newSize);
+        long moved = libcRealloc(address, oldSize, newSize, newSize == 0 ? 1 : newSize);
         if (moved == 0) {
-            if (newSize > oldSize) {
-                budget.release(newSize - oldSize);
-            }
             throw reallocFailed(address, newSize);
-        }
-        if (newSize < oldSize) {
-            budget.release(oldSize - newSize);
         }
         if (moved == address) {
             table.resize(address, newSize); // in place: the common case of a growing buffer
@@ -148,31 +140,47 @@ public final class RawBlocks {
     }
 
     /**
-     * realloc of a block in the records. Its record is zeroed before libc may move it (libc may
-     * hand the old address to another heap at once) and written again after, at the same index;
-     * the table is made room in first, for a new address whose map run the kernel would not
-     * make writable.
+     * realloc of entry {@code index} of the records. Its record is zeroed before libc may move
+     * it (libc may hand the old address to another heap at once) and written again after, at
+     * the same index; the table is made room in first, for a new address whose map run the
+     * kernel would not make writable.
      */
-    private long reallocRecorded(long address, long oldSize, long newSize) {
+    private long reallocRecorded(long address, int index, long newSize) {
+        long oldSize = records.sizeAt(index);
         table.makeRoomForOne();
-        if (newSize > oldSize) {
-            budget.charge(newSize - oldSize, "a raw block resized to " + newSize + " bytes: an increase");
-        }
+        chargeGrowth(oldSize, newSize);
         long libcBytes = libcBytes(newSize);
-        int index = records.beginMove(address);
-        long moved = RawAllocator.realloc(address, libcBytes);
+        records.beginMove(address);
+        long moved = libcRealloc(address, oldSize, newSize, libcBytes);
         if (moved == 0) {
             records.undoMove(index, address);
-            if (newSize > oldSize) {
-                budget.release(newSize - oldSize);
-            }
             throw reallocFailed(address, newSize);
-        }
-        if (newSize < oldSize) {
-            budget.release(oldSize - newSize);
         }
         if (!records.endMove(index, moved, newSize, libcBytes)) {
             table.put(moved, newSize); // cannot fail: room was made
+        }
+        return moved;
+    }
+
+    /** Charges the budget a realloc's growth, if it grows. */
+    private void chargeGrowth(long oldSize, long newSize) {
+        if (newSize > oldSize) {
+            budget.charge(newSize - oldSize, "a raw block resized to " + newSize + " bytes: an increase");
+        }
+    }
+
+    /**
+     * libc {@code realloc} after {@link #chargeGrowth}: the block's new address, its shrinking
+     * given back to the budget; or 0, libc having refused, its growth given back.
+     */
+    private long libcRealloc(long address, long oldSize, long newSize, long libcBytes) {
+        long moved = RawAllocator.realloc(address, libcBytes);
+        if (moved == 0) {
+            if (newSize > oldSize) {
+                budget.release(newSize - oldSize);
+            }
+        } else if (newSize < oldSize) {
+            budget.release(oldSize - newSize);
         }
         return moved;
     }

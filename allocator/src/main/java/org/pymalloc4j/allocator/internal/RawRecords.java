@@ -55,10 +55,7 @@ public final class RawRecords {
      * @return false if it cannot, and nothing changed: the caller's table takes the block
      */
     public boolean add(long block, long size, long libcBytes) {
-        if (libcBytes < LiveMarks.RECORD_BYTES || !LiveMarks.canRecord(block)
-                || !openRun(LiveMarks.runOf(block))
-                || !openRun(LiveMarks.runOf(block + LiveMarks.RECORD_BYTES - 16))
-                || count == capacity && !grow()) {
+        if (!canCarry(block, libcBytes) || count == capacity && !grow()) {
             return false;
         }
         int index = count++;
@@ -68,6 +65,12 @@ public final class RawRecords {
         bytes += size;
         LiveMarks.putRecord(block, rawMark, index);
         return true;
+    }
+
+    /** Whether a libc block of {@code libcBytes} bytes at {@code block} can carry a record, its map runs opened. */
+    private boolean canCarry(long block, long libcBytes) {
+        return libcBytes >= LiveMarks.RECORD_BYTES && LiveMarks.canRecord(block)
+                && openRun(LiveMarks.runOf(block)) && openRun(LiveMarks.runOf(block + LiveMarks.RECORD_BYTES - 16));
     }
 
     private boolean openRun(long run) {
@@ -96,7 +99,7 @@ public final class RawRecords {
     }
 
     /** The index of {@code address}'s entry, or -1 if it is no block of these records. Any address. */
-    private int indexOf(long address) {
+    public int indexOf(long address) {
         int i = LiveMarks.recordIndex(address, rawMark);
         return i >= 0 && i < count && getLong(entries + (long) i * ENTRY) == address ? i : -1;
     }
@@ -111,25 +114,25 @@ public final class RawRecords {
         if (i < 0) {
             return -1;
         }
-        long size = getLong(entries + (long) i * ENTRY + 8);
+        long size = sizeAt(i);
         LiveMarks.clearRecord(address);
         dropEntry(i);
         bytes -= size;
         return size;
     }
 
+    /** The requested size of entry {@code index} ({@link #indexOf}). */
+    public long sizeAt(int index) {
+        return getLong(entries + (long) index * ENTRY + 8);
+    }
+
     /**
-     * The first half of a realloc: zeroes the record of {@code address} (libc may hand the old
-     * address to another heap at once), its entry kept.
-     *
-     * @return its index, for {@link #endMove} or {@link #undoMove}; -1 if it is no block of these records
+     * The first half of a realloc of a recorded block at {@code address}: zeroes its record
+     * (libc may hand the old address to another heap at once), its entry kept for
+     * {@link #endMove} or {@link #undoMove}.
      */
-    public int beginMove(long address) {
-        int i = indexOf(address);
-        if (i >= 0) {
-            LiveMarks.clearRecord(address);
-        }
-        return i;
+    public void beginMove(long address) {
+        LiveMarks.clearRecord(address);
     }
 
     /** libc refused the realloc: the block at {@code address} keeps entry {@code index}, its record rewritten. */
@@ -146,8 +149,7 @@ public final class RawRecords {
      */
     public boolean endMove(int index, long moved, long newSize, long libcBytes) {
         long entry = entries + (long) index * ENTRY;
-        if (libcBytes < LiveMarks.RECORD_BYTES || !LiveMarks.canRecord(moved) || !openRun(LiveMarks.runOf(moved))
-                || !openRun(LiveMarks.runOf(moved + LiveMarks.RECORD_BYTES - 16))) {
+        if (!canCarry(moved, libcBytes)) {
             bytes -= getLong(entry + 8);
             dropEntry(index);
             return false;
@@ -175,7 +177,7 @@ public final class RawRecords {
     /** The requested size of a recorded block, or -1 if {@code address} is none. */
     public long sizeOf(long address) {
         int i = indexOf(address);
-        return i < 0 ? -1 : getLong(entries + (long) i * ENTRY + 8);
+        return i < 0 ? -1 : sizeAt(i);
     }
 
     public int count() {
