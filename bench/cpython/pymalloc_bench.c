@@ -157,7 +157,7 @@ static int mix_cursor;
  * header's nextpool or prevpool (16-31), which most of the mix's frees and mallocs store,
  * then waits on those stores (4K aliasing). Read in the loop (mix_sizes and mix_slots right
  * after it), mix_cursor at page offset 24 made the random mix take 61-65 ns, at 16 46 ns, at
- * 40 or more 32-40; in locals, 34-39 wherever the static data land. */
+ * 40 or more 32-40; in locals, 32-40 wherever the static data land. */
 static long long
 random_mix(long unused)
 {
