@@ -113,6 +113,63 @@ class RawRecordsTest {
     }
 
     /**
+     * A freed entry goes on the free entries' list and the next block takes it, so no other
+     * block's record changes; an entry on that list confirms no record.
+     */
+    @Test
+    void aFreedEntryIsTakenByTheNextBlockAndNoOtherRecordChanges() {
+        LiveMarks.require();
+        byte mark = LiveMarks.takeMark();
+        assumeTrue(mark != LiveMarks.SHARED, "every mark is held");
+        byte raw = LiveMarks.rawMark(mark);
+        org.pymalloc4j.allocator.internal.RawRecords records = new org.pymalloc4j.allocator.internal.RawRecords(mark);
+        org.pymalloc4j.allocator.internal.RawBlockTable noTable = new org.pymalloc4j.allocator.internal.RawBlockTable();
+        long[] blocks = new long[6];
+        try {
+            for (int i = 0; i < blocks.length; i++) {
+                blocks[i] = RawAllocator.malloc(300);
+            }
+            long a = blocks[0], b = blocks[1], c = blocks[2];
+            for (int i = 0; i < 3; i++) {
+                assertTrue(records.add(blocks[i], 100 + i, 300));
+            }
+            assertEquals(101, records.remove(b));
+            assertEquals(0, LiveMarks.recordIndex(a, raw));
+            assertEquals(2, LiveMarks.recordIndex(c, raw), "the last block keeps its index: nothing moved");
+            LiveMarks.putRecord(b, raw, 1); // a record naming the free entry
+            assertEquals(-1, records.sizeOf(b), "a free entry confirms nothing");
+            LiveMarks.clearRecord(b);
+            records.checkInvariants(noTable);
+
+            long d = blocks[3], e = blocks[4], f = blocks[5];
+            assertTrue(records.add(d, 7, 300));
+            assertEquals(1, LiveMarks.recordIndex(d, raw), "the freed entry is taken first");
+            assertEquals(100, records.remove(a));
+            assertEquals(102, records.remove(c));
+            assertTrue(records.add(e, 8, 300));
+            assertTrue(records.add(f, 9, 300));
+            assertEquals(2, LiveMarks.recordIndex(e, raw), "the entry freed last first");
+            assertEquals(0, LiveMarks.recordIndex(f, raw));
+            records.checkInvariants(noTable);
+            Map<Long, Long> seen = new HashMap<>();
+            records.forEach((address, size) -> {
+                seen.put(address, size);
+                return 0;
+            });
+            assertEquals(Map.of(d, 7L, e, 8L, f, 9L), seen);
+            assertEquals(3, records.count());
+            assertEquals(24, records.bytes());
+        } finally {
+            records.release((address, size) -> 0);
+            noTable.release();
+            for (long block : blocks) {
+                RawAllocator.free(block);
+            }
+            LiveMarks.returnMark(mark);
+        }
+    }
+
+    /**
      * A record is believed only where the heap's entries hold its address at its index: a
      * forged record with this heap's raw mark, at a block of no heap, is refused and left alone.
      */

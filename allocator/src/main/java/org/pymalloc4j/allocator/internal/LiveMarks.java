@@ -190,11 +190,6 @@ public final class LiveMarks {
         putInt(m + 1, spread(index));
     }
 
-    /** Rewrites the index of the record of raw block {@code block}, which moved in its heap's records. */
-    public static void putRecordIndex(long block, int index) {
-        putInt(mark(block) + 1, spread(index));
-    }
-
     /** Zeroes the record of raw block {@code block}. */
     public static void clearRecord(long block) {
         long m = mark(block);

@@ -7,16 +7,20 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 
 /**
  * A heap's raw blocks found through the live-block map: each block's record there
- * ({@link LiveMarks#putRecord}) holds its index in a dense native array of entries, so that
- * {@code free} reads the record and the entry and moves the last entry into the hole: no
- * probing and no loop, where the {@link RawBlockTable} probes and shifts. Blocks the records
- * cannot take stay in the table: libc blocks under {@link LiveMarks#RECORD_BYTES}, a map run
- * the kernel would not make writable, or more than {@link LiveMarks#RECORD_INDEXES} blocks.
+ * ({@link LiveMarks#putRecord}) holds its index in a native array of entries, so that
+ * {@code free} reads the record and the entry and puts the entry on a list of free ones, which
+ * the next malloc takes first: no probing and no loop, where the {@link RawBlockTable} probes
+ * and shifts, and no other block's record to rewrite, where moving the last entry into the hole
+ * did (a third cold line a free, of a block at random). Blocks the records cannot take stay in
+ * the table: libc blocks under {@link LiveMarks#RECORD_BYTES}, a map run the kernel would not
+ * make writable, or more than {@link LiveMarks#RECORD_INDEXES} blocks.
  *
  * <pre>
- *  entry i (16 bytes at entries + 16 i): | address | requested size |
- *  0 &lt;= i &lt; count:  LiveMarks.recordIndex(address(i), rawMark) == i
- *  bytes == the sum of the entries' sizes;  count &lt;= capacity
+ *  entry i (16 bytes at entries + 16 i), 0 &lt;= i &lt; used:
+ *    live:  | address != 0 | requested size |    LiveMarks.recordIndex(address, rawMark) == i
+ *    free:  |      0       | next free entry, or -1 |
+ *  the free list from freeHead visits every free entry once;  count + free entries == used
+ *  bytes == the sum of the live entries' sizes;  used &lt;= capacity
  * </pre>
  * A record is zeroed before its block goes back to libc, which may hand the address to another
  * heap at once, and that heap writes its own record there.
@@ -31,6 +35,9 @@ public final class RawRecords {
     private final long[] openRuns = new long[RUN_CACHE];
     private long entries;
     private int capacity;
+    /** Entries ever taken: live or on the free list. */
+    private int used;
+    private int freeHead = -1;
     private int count;
     private long bytes;
 
@@ -55,10 +62,17 @@ public final class RawRecords {
      * @return false if it cannot, and nothing changed: the caller's table takes the block
      */
     public boolean add(long block, long size, long libcBytes) {
-        if (!canCarry(block, libcBytes) || count == capacity && !grow()) {
+        if (!canCarry(block, libcBytes) || freeHead < 0 && used == capacity && !grow()) {
             return false;
         }
-        int index = count++;
+        int index;
+        if (freeHead >= 0) { // the entry freed last: its line is the one free just wrote
+            index = freeHead;
+            freeHead = (int) sizeAt(index);
+        } else {
+            index = used++;
+        }
+        count++;
         long entry = entries + (long) index * ENTRY;
         putLong(entry, block);
         putLong(entry + 8, size);
@@ -101,7 +115,7 @@ public final class RawRecords {
     /** The index of {@code address}'s entry, or -1 if it is no block of these records. Any address. */
     public int indexOf(long address) {
         int i = LiveMarks.recordIndex(address, rawMark);
-        return i >= 0 && i < count && getLong(entries + (long) i * ENTRY) == address ? i : -1;
+        return i >= 0 && i < used && getLong(entries + (long) i * ENTRY) == address ? i : -1;
     }
 
     /**
@@ -116,7 +130,7 @@ public final class RawRecords {
         }
         long size = sizeAt(i);
         LiveMarks.clearRecord(address);
-        dropEntry(i);
+        freeEntry(i);
         bytes -= size;
         return size;
     }
@@ -151,7 +165,7 @@ public final class RawRecords {
         long entry = entries + (long) index * ENTRY;
         if (!canCarry(moved, libcBytes)) {
             bytes -= getLong(entry + 8);
-            dropEntry(index);
+            freeEntry(index);
             return false;
         }
         bytes += newSize - getLong(entry + 8);
@@ -161,17 +175,13 @@ public final class RawRecords {
         return true;
     }
 
-    /** Fills entry {@code index}'s place with the last entry, whose record learns its new index. */
-    private void dropEntry(int index) {
-        int last = --count;
-        if (index != last) {
-            long entry = entries + (long) index * ENTRY;
-            long lastEntry = entries + (long) last * ENTRY;
-            long moved = getLong(lastEntry);
-            putLong(entry, moved);
-            putLong(entry + 8, getLong(lastEntry + 8));
-            LiveMarks.putRecordIndex(moved, index);
-        }
+    /** Puts entry {@code index} at the head of the free entries. */
+    private void freeEntry(int index) {
+        long entry = entries + (long) index * ENTRY;
+        putLong(entry, 0);
+        putLong(entry + 8, freeHead);
+        freeHead = index;
+        count--;
     }
 
     /** The requested size of a recorded block, or -1 if {@code address} is none. */
@@ -191,21 +201,29 @@ public final class RawRecords {
 
     /** Calls {@code action} with every recorded address and size. */
     public void forEach(java.util.function.LongBinaryOperator action) {
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < used; i++) {
             long entry = entries + (long) i * ENTRY;
-            action.applyAsLong(getLong(entry), getLong(entry + 8));
+            long address = getLong(entry);
+            if (address != 0) {
+                action.applyAsLong(address, getLong(entry + 8));
+            }
         }
     }
 
     /**
-     * Checks that every entry's record names it, the byte sum, and that no address is
-     * recorded here and in {@code table} both.
+     * Checks that every live entry's record names it, that the free list visits every free
+     * entry once, the counts and the byte sum, and that no address is recorded here and in
+     * {@code table} both.
      */
     public void checkInvariants(RawBlockTable table) {
         long sum = 0;
-        for (int i = 0; i < count; i++) {
+        int live = 0;
+        for (int i = 0; i < used; i++) {
             long entry = entries + (long) i * ENTRY;
             long address = getLong(entry);
+            if (address == 0) {
+                continue;
+            }
             if (LiveMarks.recordIndex(address, rawMark) != i) {
                 throw new IllegalStateException("raw block records: the record of 0x" + Long.toHexString(address)
                         + " does not give index " + i);
@@ -215,10 +233,19 @@ public final class RawRecords {
                         + " is in the records and in the table");
             }
             sum += getLong(entry + 8);
+            live++;
         }
-        if (sum != bytes || count > capacity) {
-            throw new IllegalStateException("raw block records: " + count + " entries of " + sum
-                    + " bytes, but bytes " + bytes + ", capacity " + capacity);
+        int free = 0;
+        for (int i = freeHead; i >= 0; i = (int) sizeAt(i)) {
+            if (i >= used || getLong(entries + (long) i * ENTRY) != 0 || ++free > used - live) {
+                throw new IllegalStateException("raw block records: the free entries' list reaches entry " + i
+                        + ", which is live, past the " + used + " used, or seen twice");
+            }
+        }
+        if (live != count || live + free != used || sum != bytes || used > capacity) {
+            throw new IllegalStateException("raw block records: " + live + " live entries of " + sum + " bytes and "
+                    + free + " free, but count " + count + ", bytes " + bytes + ", used " + used
+                    + ", capacity " + capacity);
         }
     }
 
@@ -228,15 +255,19 @@ public final class RawRecords {
      * Not usable afterwards.
      */
     public void release(java.util.function.LongBinaryOperator action) {
-        for (int i = 0; i < count; i++) {
+        for (int i = 0; i < used; i++) {
             long entry = entries + (long) i * ENTRY;
             long address = getLong(entry);
-            LiveMarks.clearRecord(address);
-            action.applyAsLong(address, getLong(entry + 8));
+            if (address != 0) {
+                LiveMarks.clearRecord(address);
+                action.applyAsLong(address, getLong(entry + 8));
+            }
         }
         RawAllocator.free(entries);
         entries = 0;
         capacity = 0;
+        used = 0;
+        freeHead = -1;
         count = 0;
         bytes = 0;
     }
