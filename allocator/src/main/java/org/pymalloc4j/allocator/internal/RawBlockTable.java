@@ -61,7 +61,7 @@ public final class RawBlockTable {
             setSize(slot, size);
             return;
         }
-        if ((count + 1) * 2L > capacity) {
+        if (oneMoreNeedsGrowth()) {
             grow();
             slot = probe(address);
         }
@@ -78,9 +78,14 @@ public final class RawBlockTable {
      * @throws OutOfMemoryError if the table cannot grow; nothing changed then
      */
     public void makeRoomForOne() {
-        if ((count + 1) * 2L > capacity) {
+        if (oneMoreNeedsGrowth()) {
             grow();
         }
+    }
+
+    /** Whether one more entry would fill the table past half its slots. */
+    private boolean oneMoreNeedsGrowth() {
+        return (count + 1) * 2L > capacity;
     }
 
     /**

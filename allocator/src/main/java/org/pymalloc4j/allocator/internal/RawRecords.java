@@ -255,14 +255,10 @@ public final class RawRecords {
      * Not usable afterwards.
      */
     public void release(java.util.function.LongBinaryOperator action) {
-        for (int i = 0; i < used; i++) {
-            long entry = entries + (long) i * ENTRY;
-            long address = getLong(entry);
-            if (address != 0) {
-                LiveMarks.clearRecord(address);
-                action.applyAsLong(address, getLong(entry + 8));
-            }
-        }
+        forEach((address, size) -> {
+            LiveMarks.clearRecord(address);
+            return action.applyAsLong(address, size);
+        });
         RawAllocator.free(entries);
         entries = 0;
         capacity = 0;
