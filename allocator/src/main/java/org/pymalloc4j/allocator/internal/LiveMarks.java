@@ -68,18 +68,23 @@ public final class LiveMarks {
     /** The bit every byte of a raw block's record has, and no pool mark. */
     private static final int RECORD_BIT = 0x80;
     private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
-    /** The map runs made writable for raw blocks' records, by their map address; guarded by the class's lock. */
-    private static final java.util.Set<Long> RECORD_RUNS = new java.util.HashSet<>();
     /** What a heap without a mark of its own (sharing one, or closed) compares bytes with: no byte's value. */
     public static final int NO_MARK = 256;
     /** Which marks open heaps hold, by unsigned value; guarded by the class's lock. */
     private static final boolean[] HELD = new boolean[256];
     /** The map's length: one byte per granule below {@link #COVERED}. */
     private static final long LENGTH = COVERED >>> 4;
-    /** Pages are made writable in aligned runs of this many bytes of map, a multiple of any page size. */
-    private static final long RUN = 64 * 1024;
+    /** Pages are made writable in aligned runs of {@link #RUN} bytes of map, a multiple of any page size. */
+    private static final int RUN_SHIFT = 16;
+    private static final long RUN = 1L << RUN_SHIFT;
     /** The map's address, 0 if the address space could not be reserved. Folded by the JIT. */
     private static final long SHADOW = RawAllocator.reserveReadable(LENGTH);
+    /**
+     * The map runs made writable for raw blocks' records, by {@link #runKey}; guarded by the
+     * class's lock. A bit each, so the Java heap grows by 4 KiB per 32 GiB of address space
+     * that raw blocks spread over, however many runs there are (16 MiB at most on x86-64).
+     */
+    private static final SparseBitSet RECORD_RUNS = new SparseBitSet(LENGTH / RUN + 1);
 
     private LiveMarks() {
     }
@@ -256,7 +261,8 @@ public final class LiveMarks {
      * @return false if the kernel refused
      */
     public static synchronized boolean openRun(long run) {
-        if (RECORD_RUNS.contains(run)) {
+        long key = runKey(run);
+        if (RECORD_RUNS.contains(key)) {
             return true;
         }
         long from = Math.max(SHADOW, run);
@@ -264,8 +270,24 @@ public final class LiveMarks {
         if (!RawAllocator.commit(from, to - from)) {
             return false;
         }
-        RECORD_RUNS.add(run);
+        RECORD_RUNS.add(key);
         return true;
+    }
+
+    /** The run's number counted from the one holding the map's first byte: 0 .. LENGTH / RUN. */
+    private static long runKey(long run) {
+        return (run >>> RUN_SHIFT) - (SHADOW >>> RUN_SHIFT);
+    }
+
+    /** How many map runs raw blocks' records have made writable in this process. */
+    static synchronized long recordRuns() {
+        RECORD_RUNS.checkInvariants();
+        return RECORD_RUNS.size();
+    }
+
+    /** How many leaves the set of those runs holds on the Java heap ({@link SparseBitSet#LEAF_BYTES} each). */
+    static synchronized int recordRunLeaves() {
+        return RECORD_RUNS.leafCount();
     }
 
     /** Zeroes the marks of {@code [base, base + size)}, an arena returned to the OS. */
