@@ -10,6 +10,9 @@ module org.pymalloc4j.bench {
     requires jdk.management;
     requires io.netty.buffer;
     requires io.netty.common;
+    requires org.lwjgl;
+    requires org.lwjgl.jemalloc;
+    requires org.lwjgl.rpmalloc;
 
     exports org.pymalloc4j.bench;
 }

@@ -91,7 +91,7 @@ final class BenchReport {
         for (BenchTables.Section s : sections) {
             md.append("**").append(s.title()).append("**\n\n").append(s.table().renderMarkdown()).append('\n')
                     .append(s.note()).append("\n\n");
-            if (withChart && s == lastAllocatorTable) { // the chart has every allocator of both tables
+            if (withChart && s == lastAllocatorTable) { // the chart has every allocator of the tables
                 md.append("![allocator chart](").append(prefix).append(CHART).append(")\n\n");
             }
             if (withPausePlot && s.title().startsWith("Collector: full")) {

@@ -31,17 +31,21 @@ final class BenchTables {
             new Impl("pymallocLoop", "pymalloc4j in a loop"),
             new Impl("pymallocLonePool", "pymalloc4j lone pool"),
             new Impl("pymallocHugePages", "pymalloc4j huge pages"));
-    /** What a Java program has instead. */
-    static final List<Impl> JVM_ALTERNATIVES = List.of(
+    /** The native allocators a Java program can call without writing native code of its own. */
+    static final List<Impl> NATIVE_ALTERNATIVES = List.of(
             new Impl("libcMalloc", "libc malloc"),
+            new Impl("jemalloc", "jemalloc (LWJGL)"),
+            new Impl("rpmalloc", "rpmalloc (LWJGL)"));
+    /** What the JDK and Java's libraries offer instead. */
+    static final List<Impl> JVM_ALTERNATIVES = List.of(
             new Impl("arenaConfined", "Arena.ofConfined"),
             new Impl("nettyPooledDirect", "Netty pooled"),
             new Impl("nettyPooledDirectCached", "Netty pooled+cache"),
             new Impl("nettyAdaptiveDirect", "Netty adaptive"),
             new Impl("nettyAdaptiveDirectCached", "Netty adaptive+cache"),
             new Impl("javaByteArray", "new byte[n]"));
-    static final List<Impl> ALLOCATORS = java.util.stream.Stream.concat(PYMALLOC4J.stream(),
-            JVM_ALTERNATIVES.stream()).toList();
+    static final List<Impl> ALLOCATORS = java.util.stream.Stream.of(PYMALLOC4J, NATIVE_ALTERNATIVES,
+            JVM_ALTERNATIVES).flatMap(List::stream).toList();
     static final String CPYTHON = "CPython";
 
     /**
@@ -152,16 +156,27 @@ final class BenchTables {
                 + "2 MiB arenas on huge pages where the kernel gives them (CPython's --with-pymalloc-hugepages "
                 + "build). In brackets: time divided by pymalloc4j's time in the same run (above 1: slower than "
                 + "pymalloc4j). Native MiB: pymalloc4j's arena high-water.")));
-        List<Impl> theirs = new ArrayList<>(List.of(PYMALLOC4J.get(0)));
-        theirs.addAll(JVM_ALTERNATIVES);
-        allocatorTable(rows, theirs, false).ifPresent(table -> sections.add(new Section("allocator",
-                "Allocator: the JVM's alternatives, ns per alloc+free (per trace operation for the replays)", table,
-                "The same patterns and runs. libc malloc: malloc and free through FFM downcalls (behind a memory "
-                + "domain for the replays); Arena.ofConfined: an arena a pair, one for a whole batch (closed at its "
-                + "end), one a live block in the random mix; Netty: direct buffers from the allocator named, "
-                + "released at once; new byte[n]: freeing is dropping the reference, and the young collections "
-                + "fall inside the time. In brackets: time divided by pymalloc4j's time in the same run.")));
+        allocatorTable(rows, withPymalloc4j(NATIVE_ALTERNATIVES), false).ifPresent(table -> sections.add(
+                new Section("allocator", "Allocator: native allocators called from Java, ns per alloc+free (per "
+                + "trace operation for the replays)", table, "The same patterns and runs. libc malloc: malloc and "
+                + "free through FFM downcalls (behind a memory domain for the replays); jemalloc and rpmalloc: "
+                + MachineInfo.lwjgl() + "'s bindings, nje_malloc/nje_free and nrpmalloc/nrpfree, a JNI call "
+                + "each. In brackets: time divided by pymalloc4j's time in the same run.")));
+        allocatorTable(rows, withPymalloc4j(JVM_ALTERNATIVES), false).ifPresent(table -> sections.add(new Section(
+                "allocator", "Allocator: the JVM's alternatives, ns per alloc+free (per trace operation for the "
+                + "replays)", table, "The same patterns and runs. Arena.ofConfined: an arena a pair, one for a "
+                + "whole batch (closed at its end), one a live block in the random mix; Netty: direct buffers from "
+                + "the allocator named, released at once; new byte[n]: freeing is dropping the reference, and the "
+                + "young collections fall inside the time. In brackets: time divided by pymalloc4j's time in the "
+                + "same run.")));
         return sections;
+    }
+
+    /** pymalloc4j, every ratio's base, then {@code others}. */
+    private static List<Impl> withPymalloc4j(List<Impl> others) {
+        List<Impl> impls = new ArrayList<>(List.of(PYMALLOC4J.get(0)));
+        impls.addAll(others);
+        return impls;
     }
 
     /**
@@ -223,7 +238,8 @@ final class BenchTables {
                         " MiB (%,d blocks of 1-%d bytes, %.1f on ", RandomMixBenchmark.LIVE,
                         RandomMixBenchmark.MAX_SIZE, MIX_LIVE_BYTES / RandomMixBenchmark.LIVE)
                 + "average). pymalloc4j: its arena high-water, whole 1 MiB arenas; Netty: usedDirectMemory(), "
-                + "the chunks it holds, in use or not. libc, confined arenas and byte[] report none."));
+                + "the chunks it holds, in use or not. libc, jemalloc, rpmalloc (LWJGL's builds keep no statistics), "
+                + "confined arenas and byte[] report none."));
     }
 
     Optional<Section> arenaLookup() {

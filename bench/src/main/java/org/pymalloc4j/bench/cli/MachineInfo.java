@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.netty.util.Version;
+import org.lwjgl.system.jemalloc.JEmalloc;
 
 /** What a benchmark figure depends on besides the code: the machine, the JDK, the versions and flags. */
 final class MachineInfo {
@@ -30,6 +31,10 @@ final class MachineInfo {
                 + " AdaptiveByteBufAllocator(preferDirect=true), each also with a thread cache of its own"
                 + " (+cache); leak detection disabled; no --sun-misc-unsafe-memory-access=allow, so no Unsafe:"
                 + " chunks from libc malloc downcalls");
+        info.put("LWJGL", lwjgl() + "'s bindings of jemalloc " + JEmalloc.JEMALLOC_VERSION_MAJOR + "."
+                + JEmalloc.JEMALLOC_VERSION_MINOR + "." + JEmalloc.JEMALLOC_VERSION_BUGFIX + " and rpmalloc, their"
+                + " Linux natives from Maven Central, called through nje_malloc/nje_free and nrpmalloc/nrpfree"
+                + " (a JNI call each)");
         info.put("CPython", cpython);
         return info;
     }
@@ -37,6 +42,12 @@ final class MachineInfo {
     static String netty() {
         Version v = Version.identify().get("netty-buffer");
         return v == null ? "Netty (version unknown)" : "Netty " + v.artifactVersion();
+    }
+
+    /** LWJGL's version from its constants (the shaded jar has no manifest of LWJGL's to read it from). */
+    static String lwjgl() {
+        return "LWJGL " + org.lwjgl.Version.VERSION_MAJOR + "." + org.lwjgl.Version.VERSION_MINOR + "."
+                + org.lwjgl.Version.VERSION_REVISION;
     }
 
     /** "model name" of /proc/cpuinfo and the number of logical CPUs. */

@@ -15,6 +15,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
+import org.lwjgl.system.jemalloc.JEmalloc;
+import org.lwjgl.system.rpmalloc.RPmalloc;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.allocator.RawAllocator;
 
@@ -23,7 +25,8 @@ import org.pymalloc4j.allocator.RawAllocator;
  * and tear-down of a large live set (at 256 bytes, 25 MB: pools and arenas are carved, filled,
  * emptied and, except for the last arena, returned to the OS every invocation). The score is
  * per allocation + free ({@code @OperationsPerInvocation}). The baselines are
- * {@link PairBenchmark}'s, each building and tearing down the same live set: libc, one confined
+ * {@link PairBenchmark}'s, each building and tearing down the same live set: libc, jemalloc and
+ * rpmalloc through LWJGL, one confined
  * arena closed at the end, Netty's four ({@code directBuffer(size, size)},
  * then {@code release()} in reverse) and {@code new byte[size]}, where freeing is dropping the
  * reference and the young collections that reclaim the arrays fall inside the measured time.
@@ -50,6 +53,7 @@ public class BatchBenchmark extends BenchmarkBase {
         nettyCached = NettyPools.cached();
         nettyAdaptive = NettyPools.adaptive();
         nettyAdaptiveCached = NettyPools.adaptiveCached();
+        LwjglAllocators.startRpmallocOnThisThread();
     }
 
     @Benchmark
@@ -98,6 +102,34 @@ public class BatchBenchmark extends BenchmarkBase {
         }
         for (int i = a.length - 1; i >= 0; i--) {
             RawAllocator.free(a[i]);
+        }
+        bh.consume(a[0]);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void jemalloc(Blackhole bh) {
+        long[] a = addresses;
+        long n = size;
+        for (int i = 0; i < a.length; i++) {
+            a[i] = JEmalloc.nje_malloc(n);
+        }
+        for (int i = a.length - 1; i >= 0; i--) {
+            JEmalloc.nje_free(a[i]);
+        }
+        bh.consume(a[0]);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void rpmalloc(Blackhole bh) {
+        long[] a = addresses;
+        long n = size;
+        for (int i = 0; i < a.length; i++) {
+            a[i] = RPmalloc.nrpmalloc(n);
+        }
+        for (int i = a.length - 1; i >= 0; i--) {
+            RPmalloc.nrpfree(a[i]);
         }
         bh.consume(a[0]);
     }

@@ -16,6 +16,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.lwjgl.system.jemalloc.JEmalloc;
+import org.lwjgl.system.rpmalloc.RPmalloc;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.allocator.RawAllocator;
 
@@ -46,6 +48,10 @@ import org.pymalloc4j.allocator.RawAllocator;
  *   <li>{@code libcMalloc}: glibc {@code malloc}/{@code free} through the project's FFM
  *       downcalls ({@link RawAllocator}, linked {@code critical(false)}, addresses as
  *       {@code long}).</li>
+ *   <li>{@code jemalloc}, {@code rpmalloc}: the same pair through LWJGL 3.4.3's bindings of
+ *       jemalloc and rpmalloc ({@code nje_malloc}/{@code nje_free},
+ *       {@code nrpmalloc}/{@code nrpfree}: a JNI call each; see {@link LwjglAllocators}), the
+ *       general-purpose allocators a Java program can call without writing native code.</li>
  *   <li>{@code arenaConfined}: the idiomatic FFM way, {@code Arena.ofConfined()},
  *       {@code allocate(size)} (zeroed, via {@code Unsafe.allocateMemory}), {@code close()}
  *       per op: an arena object, a segment object and a cleanup record per op.</li>
@@ -102,6 +108,7 @@ public class PairBenchmark extends BenchmarkBase {
         nettyCached = NettyPools.cached();
         nettyAdaptive = NettyPools.adaptive();
         nettyAdaptiveCached = NettyPools.adaptiveCached();
+        LwjglAllocators.startRpmallocOnThisThread();
     }
 
     @TearDown(Level.Trial)
@@ -151,6 +158,20 @@ public class PairBenchmark extends BenchmarkBase {
     public long libcMalloc() {
         long p = RawAllocator.malloc(size);
         RawAllocator.free(p);
+        return p;
+    }
+
+    @Benchmark
+    public long jemalloc() {
+        long p = JEmalloc.nje_malloc(size);
+        JEmalloc.nje_free(p);
+        return p;
+    }
+
+    @Benchmark
+    public long rpmalloc() {
+        long p = RPmalloc.nrpmalloc(size);
+        RPmalloc.nrpfree(p);
         return p;
     }
 

@@ -15,6 +15,8 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
+import org.lwjgl.system.jemalloc.JEmalloc;
+import org.lwjgl.system.rpmalloc.RPmalloc;
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.allocator.RawAllocator;
@@ -31,7 +33,8 @@ import org.pymalloc4j.allocator.RawAllocator;
  * holds only the live set of the allocator it measures. Slots are random, so the freed blocks
  * are cold: this measures cache and TLB behaviour as much as instruction counts.
  *
- * <p>The baselines make the same requests one op per call: libc; Netty's four allocators
+ * <p>The baselines make the same requests one op per call: libc; jemalloc and rpmalloc through
+ * LWJGL ({@link LwjglAllocators}); Netty's four allocators
  * ({@code release()} of the slot's buffer, then {@code directBuffer(size, size)}); a confined
  * arena per live block ({@code close()} of the slot's arena, then {@code Arena.ofConfined()}
  * and {@code allocate(size)}: an arena frees nothing but all it holds, so one per block is how
@@ -122,10 +125,7 @@ public class RandomMixBenchmark extends BenchmarkBase {
         @Setup(Level.Trial)
         public void setUp(Workload workload) {
             for (int i = 0; i < LIVE; i++) {
-                live[i] = RawAllocator.malloc(workload.initialSizes[i]);
-                if (live[i] == 0) {
-                    throw new OutOfMemoryError("malloc failed");
-                }
+                live[i] = taken(RawAllocator.malloc(workload.initialSizes[i]), "malloc");
             }
         }
 
@@ -135,6 +135,54 @@ public class RandomMixBenchmark extends BenchmarkBase {
                 RawAllocator.free(p);
             }
         }
+    }
+
+    /** jemalloc's live set, through LWJGL. */
+    @State(Scope.Thread)
+    public static class JemallocLive {
+        final long[] live = new long[LIVE];
+
+        @Setup(Level.Trial)
+        public void setUp(Workload workload) {
+            for (int i = 0; i < LIVE; i++) {
+                live[i] = taken(JEmalloc.nje_malloc(workload.initialSizes[i]), "jemalloc");
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            for (long p : live) {
+                JEmalloc.nje_free(p);
+            }
+        }
+    }
+
+    /** rpmalloc's live set, through LWJGL, in the JMH thread's rpmalloc heap. */
+    @State(Scope.Thread)
+    public static class RpmallocLive {
+        final long[] live = new long[LIVE];
+
+        @Setup(Level.Trial)
+        public void setUp(Workload workload) {
+            LwjglAllocators.startRpmallocOnThisThread();
+            for (int i = 0; i < LIVE; i++) {
+                live[i] = taken(RPmalloc.nrpmalloc(workload.initialSizes[i]), "rpmalloc");
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            for (long p : live) {
+                RPmalloc.nrpfree(p);
+            }
+        }
+    }
+
+    private static long taken(long address, String allocator) {
+        if (address == 0) {
+            throw new OutOfMemoryError(allocator + " failed");
+        }
+        return address;
     }
 
     @Benchmark
@@ -284,6 +332,26 @@ public class RandomMixBenchmark extends BenchmarkBase {
         int slot = w.slots[i];
         RawAllocator.free(s.live[slot]);
         long p = RawAllocator.malloc(w.sizes[i]);
+        s.live[slot] = p;
+        return p;
+    }
+
+    @Benchmark
+    public long jemalloc(Workload w, JemallocLive s) {
+        int i = w.next();
+        int slot = w.slots[i];
+        JEmalloc.nje_free(s.live[slot]);
+        long p = JEmalloc.nje_malloc(w.sizes[i]);
+        s.live[slot] = p;
+        return p;
+    }
+
+    @Benchmark
+    public long rpmalloc(Workload w, RpmallocLive s) {
+        int i = w.next();
+        int slot = w.slots[i];
+        RPmalloc.nrpfree(s.live[slot]);
+        long p = RPmalloc.nrpmalloc(w.sizes[i]);
         s.live[slot] = p;
         return p;
     }

@@ -50,6 +50,8 @@ class BenchResultsTest {
         return JmhResults.parse("[" + String.join(",\n", List.of(
                 result("PairBenchmark.pymalloc", "64", 10.0, "ns/op", ""),
                 result("PairBenchmark.libcMalloc", "64", 25.0, "ns/op", ""),
+                result("PairBenchmark.jemalloc", "64", 15.0, "ns/op", ""),
+                result("PairBenchmark.arenaConfined", "64", 30.0, "ns/op", ""),
                 result("PairBenchmark.pymallocLoop", "64", 4.0, "ns/op", ""),
                 result("PairBenchmark.pymalloc", "16", 8.0, "ns/op", ""),
                 result("BatchBenchmark.pymalloc", "64", 20.0, "ns/op", NATIVE_BYTES),
@@ -92,7 +94,7 @@ class BenchResultsTest {
     void allocatorTablesGiveCPythonAndEveryBaselineAsARatioToPymalloc4j() {
         BenchTables tables = new BenchTables(sample(), CPYTHON);
         List<BenchTables.Section> sections = tables.allocator();
-        assertEquals(2, sections.size(), "pymalloc4j with CPython, then the JVM's alternatives");
+        assertEquals(3, sections.size(), "pymalloc4j with CPython, the native allocators, the JVM's alternatives");
         String text = sections.get(0).table().render();
         String pair64 = line(text, "pair 64 B");
         assertTrue(pair64.contains("10.0 (1.00×)"), pair64);
@@ -111,13 +113,19 @@ class BenchResultsTest {
         assertTrue(replay.contains("50.0 (0.50×)"), "CPython's 20M ops/s: " + replay);
         assertTrue(line(text, "batch 64 B").endsWith("2.00"), "native MiB, the median: " + line(text, "batch 64 B"));
 
-        String baselines = sections.get(1).table().render();
-        assertTrue(baselines.lines().findFirst().orElseThrow().matches("pattern +pymalloc4j +libc malloc.*"),
-                "pymalloc4j first, the base of the ratios: " + baselines);
-        assertTrue(line(baselines, "pair 64 B").contains("10.0 (1.00×)"), baselines);
-        assertTrue(line(baselines, "pair 64 B").contains("25.0 (2.50×)"), baselines);
-        assertFalse(baselines.contains("CPython") || baselines.contains("in a loop") || baselines.contains("MiB"),
-                "only the JVM's alternatives: " + baselines);
+        String natives = sections.get(1).table().render();
+        assertTrue(natives.lines().findFirst().orElseThrow().matches("pattern +pymalloc4j +libc malloc +jemalloc \\(LWJGL\\)"),
+                "pymalloc4j first, the base of the ratios, then the native allocators with a figure: " + natives);
+        assertTrue(line(natives, "pair 64 B").contains("10.0 (1.00×)"), natives);
+        assertTrue(line(natives, "pair 64 B").contains("25.0 (2.50×)"), natives);
+        assertTrue(line(natives, "pair 64 B").contains("15.0 (1.50×)"), natives);
+        assertFalse(natives.contains("CPython") || natives.contains("in a loop") || natives.contains("MiB")
+                || natives.contains("Arena"), "only the native allocators: " + natives);
+        String jvm = sections.get(2).table().render();
+        assertTrue(jvm.lines().findFirst().orElseThrow().matches("pattern +pymalloc4j +Arena.ofConfined"),
+                "pymalloc4j, then the JVM's alternatives with a figure: " + jvm);
+        assertTrue(line(jvm, "pair 64 B").contains("30.0 (3.00×)"), jvm);
+        assertFalse(jvm.contains("libc"), "libc is a native allocator: " + jvm);
         assertEquals(OptionalDouble.empty(), tables.allocatorNanos(tables.allocatorRows().get(1), "libcMalloc"),
                 "no libc figure for 16 B");
     }
@@ -126,7 +134,7 @@ class BenchResultsTest {
     void withoutBaselinesThereIsOneAllocatorTable() {
         JmhResults run = JmhResults.parse("[" + result("PairBenchmark.pymalloc", "64", 10.0, "ns/op", "") + "]");
         List<BenchTables.Section> sections = new BenchTables(run, Map.of()).allocator();
-        assertEquals(1, sections.size(), "no empty table of alternatives");
+        assertEquals(1, sections.size(), "no empty tables of alternatives");
         assertTrue(line(sections.get(0).table().render(), "pair 64 B").contains("10.0 (1.00×)"));
         assertEquals(List.of(), new BenchTables(JmhResults.parse("[]"), Map.of()).allocator(), "nothing measured");
     }
@@ -205,12 +213,12 @@ class BenchResultsTest {
     void barChartHasOneBarPerFigureAndOneColourPerImplementation() throws Exception {
         BenchTables tables = new BenchTables(sample(), CPYTHON);
         Document svg = parse(BenchReport.chart(tables));
-        // pymalloc4j: pair 64, pair 16, batch 64, replay; in a loop: pair 64; huge pages: batch 64; libc: pair 64;
-        // CPython: pair 64, replay; + white background + 5 legend swatches.
-        assertEquals(9 + 1 + 5, svg.getElementsByTagName("rect").getLength());
+        // pymalloc4j: pair 64, pair 16, batch 64, replay; in a loop: pair 64; huge pages: batch 64; libc, jemalloc
+        // and Arena.ofConfined: pair 64; CPython: pair 64, replay; + white background + 7 legend swatches.
+        assertEquals(11 + 1 + 7, svg.getElementsByTagName("rect").getLength());
         String text = svg.getDocumentElement().getTextContent();
         for (String label : new String[] {"pymalloc4j", "pymalloc4j in a loop", "pymalloc4j huge pages", "libc malloc",
-                "CPython pymalloc (C)",
+                "jemalloc (LWJGL)", "Arena.ofConfined", "CPython pymalloc (C)",
                 "pair 64 B", "trace replay",
                 "ns per operation (log scale)"}) {
             assertTrue(text.contains(label), label);
@@ -241,8 +249,11 @@ class BenchResultsTest {
         assertTrue(md.contains("| pattern | pymalloc4j |"), md);
         assertTrue(md.contains("| --- | ---: |"), md);
         String chart = "![allocator chart](bench/results/quick/chart.svg)";
-        assertEquals(md.indexOf(chart), md.lastIndexOf(chart), "one chart for the two allocator tables: " + md);
-        assertTrue(md.indexOf(chart) > md.indexOf("**Allocator: the JVM's alternatives"), "after both: " + md);
+        assertEquals(md.indexOf(chart), md.lastIndexOf(chart), "one chart for the three allocator tables: " + md);
+        assertTrue(md.indexOf("**Allocator: native allocators called from Java") > 0, md);
+        assertTrue(md.indexOf(chart) > md.indexOf("**Allocator: the JVM's alternatives")
+                && md.indexOf("**Allocator: the JVM's alternatives") > md.indexOf("**Allocator: native allocators"),
+                "the chart after all three: " + md);
         assertTrue(md.contains("![collection pause against heap size](bench/results/quick/gc-pause.svg)"), md);
         assertTrue(md.contains("> CPython's figures are missing: test"), md);
     }

@@ -1,7 +1,9 @@
 package org.pymalloc4j.bench.jmh;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.LongUnaryOperator;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
@@ -9,6 +11,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PoolArenaMetric;
 import io.netty.buffer.PooledByteBufAllocator;
 import org.junit.jupiter.api.Test;
+import org.lwjgl.system.jemalloc.JEmalloc;
+import org.lwjgl.system.rpmalloc.RPmalloc;
 import org.openjdk.jmh.infra.Blackhole;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -129,6 +133,52 @@ class BaselineBenchmarksTest {
         int[] expected = sizesAfter(OPS);
         for (int slot = 0; slot < expected.length; slot++) {
             assertEquals(expected[slot], live.live[slot].length, "slot " + slot);
+        }
+    }
+
+    /**
+     * jemalloc's and rpmalloc's mixes, through LWJGL: each op's block goes into its slot, and
+     * each slot ends holding a writable block, apart from every other, whose usable size covers
+     * the size the workload last asked of it.
+     */
+    @Test
+    void theLwjglMixesHoldTheRequestedSizesInSeparateBlocks() {
+        RandomMixBenchmark mix = new RandomMixBenchmark();
+        int[] expected = sizesAfter(OPS);
+        RandomMixBenchmark.JemallocLive je = new RandomMixBenchmark.JemallocLive();
+        RandomMixBenchmark.Workload w = workload();
+        je.setUp(w);
+        for (int i = 0; i < OPS; i++) {
+            int slot = w.slots[w.cursor];
+            assertEquals(mix.jemalloc(w, je), je.live[slot], "jemalloc: op " + i + "'s block in slot " + slot);
+        }
+        checkBlocks("jemalloc", je.live, expected, JEmalloc::nje_malloc_usable_size);
+        je.tearDown();
+
+        RandomMixBenchmark.RpmallocLive rp = new RandomMixBenchmark.RpmallocLive();
+        w = workload();
+        rp.setUp(w);
+        for (int i = 0; i < OPS; i++) {
+            int slot = w.slots[w.cursor];
+            assertEquals(mix.rpmalloc(w, rp), rp.live[slot], "rpmalloc: op " + i + "'s block in slot " + slot);
+        }
+        checkBlocks("rpmalloc", rp.live, expected, RPmalloc::nrpmalloc_usable_size);
+        rp.tearDown();
+    }
+
+    private static void checkBlocks(String allocator, long[] live, int[] sizes, LongUnaryOperator usableSize) {
+        Integer[] byAddress = new Integer[live.length];
+        for (int slot = 0; slot < live.length; slot++) {
+            assertTrue(usableSize.applyAsLong(live[slot]) >= sizes[slot], allocator + ": slot " + slot);
+            MemorySegment.ofAddress(live[slot]).reinterpret(sizes[slot]).fill((byte) slot);
+            byAddress[slot] = slot;
+        }
+        Arrays.sort(byAddress, (a, b) -> Long.compareUnsigned(live[a], live[b]));
+        for (int k = 1; k < byAddress.length; k++) {
+            int before = byAddress[k - 1];
+            int after = byAddress[k];
+            assertTrue(live[before] + sizes[before] <= live[after], allocator + ": slots " + before + " and " + after
+                    + " overlap");
         }
     }
 
