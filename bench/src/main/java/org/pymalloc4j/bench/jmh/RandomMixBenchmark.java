@@ -118,71 +118,85 @@ public class RandomMixBenchmark extends BenchmarkBase {
         }
     }
 
-    @State(Scope.Thread)
-    public static class LibcLive {
+    /**
+     * A live set of native blocks taken from {@link #allocate} in the set-up and given back to
+     * {@link #release} in the tear-down; the measured ops call their allocator directly.
+     */
+    public abstract static class NativeLive {
         final long[] live = new long[LIVE];
+
+        abstract long allocate(long size);
+
+        abstract void release(long address);
+
+        /** Readies the allocator for this thread before the live set is taken. */
+        void start() {
+        }
 
         @Setup(Level.Trial)
         public void setUp(Workload workload) {
+            start();
             for (int i = 0; i < LIVE; i++) {
-                live[i] = taken(RawAllocator.malloc(workload.initialSizes[i]), "malloc");
+                long address = allocate(workload.initialSizes[i]);
+                if (address == 0) {
+                    throw new OutOfMemoryError(getClass().getSimpleName() + ": the allocator returned 0");
+                }
+                live[i] = address;
             }
         }
 
         @TearDown(Level.Trial)
         public void tearDown() {
             for (long p : live) {
-                RawAllocator.free(p);
+                release(p);
             }
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class LibcLive extends NativeLive {
+        @Override
+        long allocate(long size) {
+            return RawAllocator.malloc(size);
+        }
+
+        @Override
+        void release(long address) {
+            RawAllocator.free(address);
         }
     }
 
     /** jemalloc's live set, through LWJGL. */
     @State(Scope.Thread)
-    public static class JemallocLive {
-        final long[] live = new long[LIVE];
-
-        @Setup(Level.Trial)
-        public void setUp(Workload workload) {
-            for (int i = 0; i < LIVE; i++) {
-                live[i] = taken(JEmalloc.nje_malloc(workload.initialSizes[i]), "jemalloc");
-            }
+    public static class JemallocLive extends NativeLive {
+        @Override
+        long allocate(long size) {
+            return JEmalloc.nje_malloc(size);
         }
 
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            for (long p : live) {
-                JEmalloc.nje_free(p);
-            }
+        @Override
+        void release(long address) {
+            JEmalloc.nje_free(address);
         }
     }
 
     /** rpmalloc's live set, through LWJGL, in the JMH thread's rpmalloc heap. */
     @State(Scope.Thread)
-    public static class RpmallocLive {
-        final long[] live = new long[LIVE];
-
-        @Setup(Level.Trial)
-        public void setUp(Workload workload) {
+    public static class RpmallocLive extends NativeLive {
+        @Override
+        void start() {
             LwjglAllocators.startRpmallocOnThisThread();
-            for (int i = 0; i < LIVE; i++) {
-                live[i] = taken(RPmalloc.nrpmalloc(workload.initialSizes[i]), "rpmalloc");
-            }
         }
 
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            for (long p : live) {
-                RPmalloc.nrpfree(p);
-            }
+        @Override
+        long allocate(long size) {
+            return RPmalloc.nrpmalloc(size);
         }
-    }
 
-    private static long taken(long address, String allocator) {
-        if (address == 0) {
-            throw new OutOfMemoryError(allocator + " failed");
+        @Override
+        void release(long address) {
+            RPmalloc.nrpfree(address);
         }
-        return address;
     }
 
     @Benchmark

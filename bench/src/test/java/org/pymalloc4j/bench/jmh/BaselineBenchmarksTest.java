@@ -2,8 +2,10 @@ package org.pymalloc4j.bench.jmh;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.function.LongUnaryOperator;
+import java.util.function.ToLongBiFunction;
 
 import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
@@ -145,25 +147,25 @@ class BaselineBenchmarksTest {
     void theLwjglMixesHoldTheRequestedSizesInSeparateBlocks() {
         RandomMixBenchmark mix = new RandomMixBenchmark();
         int[] expected = sizesAfter(OPS);
-        RandomMixBenchmark.JemallocLive je = new RandomMixBenchmark.JemallocLive();
-        RandomMixBenchmark.Workload w = workload();
-        je.setUp(w);
-        for (int i = 0; i < OPS; i++) {
-            int slot = w.slots[w.cursor];
-            assertEquals(mix.jemalloc(w, je), je.live[slot], "jemalloc: op " + i + "'s block in slot " + slot);
+        record Case(String name, RandomMixBenchmark.NativeLive live,
+                    ToLongBiFunction<RandomMixBenchmark.Workload, RandomMixBenchmark.NativeLive> op,
+                    LongUnaryOperator usableSize) {
         }
-        checkBlocks("jemalloc", je.live, expected, JEmalloc::nje_malloc_usable_size);
-        je.tearDown();
-
-        RandomMixBenchmark.RpmallocLive rp = new RandomMixBenchmark.RpmallocLive();
-        w = workload();
-        rp.setUp(w);
-        for (int i = 0; i < OPS; i++) {
-            int slot = w.slots[w.cursor];
-            assertEquals(mix.rpmalloc(w, rp), rp.live[slot], "rpmalloc: op " + i + "'s block in slot " + slot);
+        for (Case c : List.of(
+                new Case("jemalloc", new RandomMixBenchmark.JemallocLive(),
+                        (w, live) -> mix.jemalloc(w, (RandomMixBenchmark.JemallocLive) live), JEmalloc::nje_malloc_usable_size),
+                new Case("rpmalloc", new RandomMixBenchmark.RpmallocLive(),
+                        (w, live) -> mix.rpmalloc(w, (RandomMixBenchmark.RpmallocLive) live), RPmalloc::nrpmalloc_usable_size))) {
+            RandomMixBenchmark.Workload w = workload();
+            c.live().setUp(w);
+            for (int i = 0; i < OPS; i++) {
+                int slot = w.slots[w.cursor];
+                assertEquals(c.op().applyAsLong(w, c.live()), c.live().live[slot],
+                        c.name() + ": op " + i + "'s block in slot " + slot);
+            }
+            checkBlocks(c.name(), c.live().live, expected, c.usableSize());
+            c.live().tearDown();
         }
-        checkBlocks("rpmalloc", rp.live, expected, RPmalloc::nrpmalloc_usable_size);
-        rp.tearDown();
     }
 
     private static void checkBlocks(String allocator, long[] live, int[] sizes, LongUnaryOperator usableSize) {
