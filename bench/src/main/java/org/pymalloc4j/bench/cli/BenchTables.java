@@ -160,8 +160,8 @@ final class BenchTables {
                 new Section("allocator", "Allocator: native allocators called from Java, ns per alloc+free (per "
                 + "trace operation for the replays)", table, "The same patterns and runs. libc malloc: malloc and "
                 + "free through FFM downcalls (behind a memory domain for the replays); jemalloc and rpmalloc: "
-                + MachineInfo.lwjgl() + "'s bindings, nje_malloc/nje_free and nrpmalloc/nrpfree, a JNI call "
-                + "each. In brackets: time divided by pymalloc4j's time in the same run.")));
+                + MachineInfo.lwjgl() + "'s bindings, nje_malloc/nje_free (FFM downcalls) and nrpmalloc/nrpfree "
+                + "(JNI). In brackets: time divided by pymalloc4j's time in the same run.")));
         allocatorTable(rows, withPymalloc4j(JVM_ALTERNATIVES), false).ifPresent(table -> sections.add(new Section(
                 "allocator", "Allocator: the JVM's alternatives, ns per alloc+free (per trace operation for the "
                 + "replays)", table, "The same patterns and runs. Arena.ofConfined: an arena a pair, one for a "

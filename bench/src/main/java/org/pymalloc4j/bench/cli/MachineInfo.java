@@ -33,8 +33,8 @@ final class MachineInfo {
                 + " chunks from libc malloc downcalls");
         info.put("LWJGL", lwjgl() + "'s bindings of jemalloc " + JEmalloc.JEMALLOC_VERSION_MAJOR + "."
                 + JEmalloc.JEMALLOC_VERSION_MINOR + "." + JEmalloc.JEMALLOC_VERSION_BUGFIX + " and rpmalloc, their"
-                + " Linux natives from Maven Central, called through nje_malloc/nje_free and nrpmalloc/nrpfree"
-                + " (a JNI call each)");
+                + " Linux natives from Maven Central, called through nje_malloc/nje_free (LWJGL's FFM downcalls) and"
+                + " nrpmalloc/nrpfree (JNI); LWJGL's memory backend set to its FFM one");
         info.put("CPython", cpython);
         return info;
     }

@@ -50,7 +50,7 @@ import org.pymalloc4j.allocator.RawAllocator;
  *       {@code long}).</li>
  *   <li>{@code jemalloc}, {@code rpmalloc}: the same pair through LWJGL 3.4.3's bindings of
  *       jemalloc and rpmalloc ({@code nje_malloc}/{@code nje_free},
- *       {@code nrpmalloc}/{@code nrpfree}: a JNI call each; see {@link LwjglAllocators}), the
+ *       {@code nrpmalloc}/{@code nrpfree}: a downcall or JNI call each; see {@link LwjglAllocators}), the
  *       general-purpose allocators a Java program can call without writing native code.</li>
  *   <li>{@code arenaConfined}: the idiomatic FFM way, {@code Arena.ofConfined()},
  *       {@code allocate(size)} (zeroed, via {@code Unsafe.allocateMemory}), {@code close()}

@@ -170,6 +170,11 @@ public class RandomMixBenchmark extends BenchmarkBase {
     @State(Scope.Thread)
     public static class JemallocLive extends NativeLive {
         @Override
+        void start() {
+            LwjglAllocators.configure();
+        }
+
+        @Override
         long allocate(long size) {
             return JEmalloc.nje_malloc(size);
         }
