@@ -36,16 +36,21 @@ final class BenchTables {
             new Impl("libcMalloc", "libc malloc"),
             new Impl("jemalloc", "jemalloc (LWJGL)"),
             new Impl("rpmalloc", "rpmalloc (LWJGL)"));
-    /** What the JDK and Java's libraries offer instead. */
-    static final List<Impl> JVM_ALTERNATIVES = List.of(
+    /** What the JDK itself offers: its arenas, direct buffers and the Java heap. */
+    static final List<Impl> JDK_ALTERNATIVES = List.of(
             new Impl("arenaConfined", "Arena.ofConfined"),
+            new Impl("arenaShared", "Arena.ofShared"),
+            new Impl("arenaAuto", "Arena.ofAuto"),
+            new Impl("directByteBuffer", "ByteBuffer.allocateDirect"),
+            new Impl("javaByteArray", "new byte[n]"));
+    /** Netty's pooled direct buffers, the library most Java servers allocate through. */
+    static final List<Impl> NETTY_ALTERNATIVES = List.of(
             new Impl("nettyPooledDirect", "Netty pooled"),
             new Impl("nettyPooledDirectCached", "Netty pooled+cache"),
             new Impl("nettyAdaptiveDirect", "Netty adaptive"),
-            new Impl("nettyAdaptiveDirectCached", "Netty adaptive+cache"),
-            new Impl("javaByteArray", "new byte[n]"));
+            new Impl("nettyAdaptiveDirectCached", "Netty adaptive+cache"));
     static final List<Impl> ALLOCATORS = java.util.stream.Stream.of(PYMALLOC4J, NATIVE_ALTERNATIVES,
-            JVM_ALTERNATIVES).flatMap(List::stream).toList();
+            JDK_ALTERNATIVES, NETTY_ALTERNATIVES).flatMap(List::stream).toList();
     static final String CPYTHON = "CPython";
 
     /**
@@ -162,12 +167,19 @@ final class BenchTables {
                 + "free through FFM downcalls (behind a memory domain for the replays); jemalloc and rpmalloc: "
                 + MachineInfo.lwjgl() + "'s bindings, nje_malloc/nje_free (FFM downcalls) and nrpmalloc/nrpfree "
                 + "(JNI). In brackets: time divided by pymalloc4j's time in the same run.")));
-        allocatorTable(rows, withPymalloc4j(JVM_ALTERNATIVES), false).ifPresent(table -> sections.add(new Section(
-                "allocator", "Allocator: the JVM's alternatives, ns per alloc+free (per trace operation for the "
-                + "replays)", table, "The same patterns and runs. Arena.ofConfined: an arena a pair, one for a "
-                + "whole batch (closed at its end), one a live block in the random mix; Netty: direct buffers from "
-                + "the allocator named, released at once; new byte[n]: freeing is dropping the reference, and the "
-                + "young collections fall inside the time. In brackets: time divided by pymalloc4j's time in the "
+        allocatorTable(rows, withPymalloc4j(JDK_ALTERNATIVES), false).ifPresent(table -> sections.add(new Section(
+                "allocator", "Allocator: the JDK's alternatives, ns per alloc+free (per trace operation for the "
+                + "replays)", table, "The same patterns and runs. Arena.ofConfined and Arena.ofShared: an arena a "
+                + "pair, one for a whole batch (closed at its end), one a live block in the random mix; a shared "
+                + "arena's close waits for a handshake with every Java thread. Arena.ofAuto (one a pair, one a "
+                + "batch, one a live block), ByteBuffer.allocateDirect and new byte[n]: freeing is dropping the "
+                + "reference; the collections fall inside the time, the cleaners' frees run on another thread. "
+                + "In brackets: time divided by pymalloc4j's time in the same run.")));
+        allocatorTable(rows, withPymalloc4j(NETTY_ALTERNATIVES), false).ifPresent(table -> sections.add(new Section(
+                "allocator", "Allocator: Netty's pooled direct buffers, ns per alloc+free (per trace operation "
+                + "for the replays)", table, "The same patterns and runs: direct buffers from the allocator "
+                + "named (" + MachineInfo.netty() + "), released at once; +cache: with the thread cache or "
+                + "magazine an event-loop thread has. In brackets: time divided by pymalloc4j's time in the "
                 + "same run.")));
         return sections;
     }
@@ -238,8 +250,9 @@ final class BenchTables {
                         " MiB (%,d blocks of 1-%d bytes, %.1f on ", RandomMixBenchmark.LIVE,
                         RandomMixBenchmark.MAX_SIZE, MIX_LIVE_BYTES / RandomMixBenchmark.LIVE)
                 + "average). pymalloc4j: its arena high-water, whole 1 MiB arenas; Netty: usedDirectMemory(), "
-                + "the chunks it holds, in use or not. libc, jemalloc, rpmalloc (LWJGL's builds keep no statistics), "
-                + "confined arenas and byte[] report none."));
+                + "the chunks it holds, in use or not; Arena.ofAuto and ByteBuffer.allocateDirect: the JDK's "
+                + "direct buffer pool, the blocks live and those dropped and not yet freed. libc, jemalloc, "
+                + "rpmalloc (LWJGL's builds keep no statistics), confined and shared arenas and byte[] report none."));
     }
 
     Optional<Section> arenaLookup() {

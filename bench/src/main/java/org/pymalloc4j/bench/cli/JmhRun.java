@@ -21,7 +21,6 @@ import org.openjdk.jmh.runner.BenchmarkListEntry;
  * {@code jmh.log}. The child's "# Run progress" lines drive the progress bar.
  */
 final class JmhRun {
-    /** Short iterations and one fork: about a second per benchmark on a 2-core machine. */
     /**
      * --quick: one fork, one warm-up of a second (200 ms left C2 mid-compilation on a slow host:
      * {@code new byte[512]} measured 1,333 ns, Netty's pair 314-422), two measured iterations of 200 ms.

@@ -10,7 +10,8 @@ final class Svg {
      * pymalloc4j always first and blue, CPython always black.
      */
     static final List<String> COLOURS = List.of("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00",
-            "#f0e442", "#999999", "#8c510a", "#762a83", "#1b7837", "#e7298a", "#66a61e");
+            "#f0e442", "#999999", "#8c510a", "#762a83", "#1b7837", "#e7298a", "#66a61e", "#b2182b", "#2166ac",
+            "#bf812d");
     static final String CPYTHON_COLOUR = "#000000";
     static final String FONT = "font-family=\"DejaVu Sans, Arial, sans-serif\"";
 

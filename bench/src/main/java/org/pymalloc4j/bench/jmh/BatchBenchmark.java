@@ -1,6 +1,8 @@
 package org.pymalloc4j.bench.jmh;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
@@ -27,9 +29,11 @@ import org.pymalloc4j.allocator.RawAllocator;
  * per allocation + free ({@code @OperationsPerInvocation}). The baselines are
  * {@link PairBenchmark}'s, each building and tearing down the same live set: libc, jemalloc and
  * rpmalloc through LWJGL, one confined
- * arena closed at the end, Netty's four ({@code directBuffer(size, size)},
- * then {@code release()} in reverse) and {@code new byte[size]}, where freeing is dropping the
- * reference and the young collections that reclaim the arrays fall inside the measured time.
+ * arena closed at the end, one shared arena the same way, Netty's four ({@code directBuffer(size, size)},
+ * then {@code release()} in reverse), and three that the garbage collector frees, where freeing
+ * is dropping the reference in reverse and the collections fall inside the measured time:
+ * one automatic arena for the batch (its segments dropped, then the arena with the last),
+ * {@code ByteBuffer.allocateDirect(size)} and {@code new byte[size]}.
  */
 @State(Scope.Thread)
 public class BatchBenchmark extends BenchmarkBase {
@@ -39,9 +43,11 @@ public class BatchBenchmark extends BenchmarkBase {
     @Param({"16", "64", "256"})
     public int size;
 
-    private final long[] addresses = new long[BLOCKS];
+    final long[] addresses = new long[BLOCKS]; // package-private for BaselineBenchmarksTest
     final ByteBuf[] buffers = new ByteBuf[BLOCKS]; // package-private for BaselineBenchmarksTest
     final byte[][] arrays = new byte[BLOCKS][];
+    final MemorySegment[] segments = new MemorySegment[BLOCKS];
+    final ByteBuffer[] directBuffers = new ByteBuffer[BLOCKS];
     PooledByteBufAllocator netty;
     private PooledByteBufAllocator nettyCached;
     AdaptiveByteBufAllocator nettyAdaptive;
@@ -151,6 +157,46 @@ public class BatchBenchmark extends BenchmarkBase {
             }
         }
         bh.consume(a[0]);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void arenaShared(Blackhole bh) {
+        long[] a = addresses;
+        long n = size;
+        try (Arena arena = Arena.ofShared()) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = arena.allocate(n).address();
+            }
+        }
+        bh.consume(a[0]);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void arenaAuto(Blackhole bh) {
+        MemorySegment[] a = segments;
+        Arena arena = Arena.ofAuto();
+        for (int i = 0; i < a.length; i++) {
+            a[i] = arena.allocate(size);
+        }
+        bh.consume(a[0]);
+        for (int i = a.length - 1; i >= 0; i--) {
+            a[i] = null;
+        }
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BLOCKS)
+    public void directByteBuffer(Blackhole bh) {
+        ByteBuffer[] a = directBuffers;
+        for (int i = 0; i < a.length; i++) {
+            a[i] = ByteBuffer.allocateDirect(size);
+        }
+        bh.consume(a[0]);
+        for (int i = a.length - 1; i >= 0; i--) {
+            a[i] = null;
+        }
     }
 
     @Benchmark

@@ -1,5 +1,7 @@
 package org.pymalloc4j.bench.jmh;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.function.LongSupplier;
 
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -35,6 +37,20 @@ public class NativeBytes {
     /** The most arena memory {@code heap} has held at once: high-water arenas at full size. */
     static LongSupplier arenaHighWater(PyMalloc heap) {
         return () -> heap.stats().arenasHighWater() * heap.geometry().arenaSize();
+    }
+
+    /**
+     * The bytes of the JDK's "direct" buffer pool: direct byte buffers and the segments of
+     * automatic arenas, live or dropped and not yet freed by their cleaners. Confined and
+     * shared arenas' segments are not counted there.
+     */
+    static long directPool() {
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if (pool.getName().equals("direct")) {
+                return pool.getMemoryUsed();
+            }
+        }
+        throw new IllegalStateException("this JVM has no \"direct\" buffer pool");
     }
 
     /** Read here, before the trial teardown closes what {@link #track} points at. */

@@ -2,6 +2,7 @@ package org.pymalloc4j.bench.jmh;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 
 import io.netty.buffer.AdaptiveByteBufAllocator;
 import io.netty.buffer.ByteBuf;
@@ -55,6 +56,18 @@ import org.pymalloc4j.allocator.RawAllocator;
  *   <li>{@code arenaConfined}: the idiomatic FFM way, {@code Arena.ofConfined()},
  *       {@code allocate(size)} (zeroed, via {@code Unsafe.allocateMemory}), {@code close()}
  *       per op: an arena object, a segment object and a cleanup record per op.</li>
+  <li>{@code arenaShared}: the same with {@code Arena.ofShared()}, the arena whose segments
+ *       any thread may use: its {@code close()} must make sure no thread is accessing them, which
+ *       HotSpot does with a handshake of every Java thread.</li>
+ *   <li>{@code arenaAuto}: {@code Arena.ofAuto().allocate(size)}, dropped at once: the garbage
+ *       collector finds the arena unreachable and the JDK's cleaner thread frees its memory, on
+ *       its own thread and in its own time. The time includes the collections; the cleaner's
+ *       work runs on the other core.</li>
+ *   <li>{@code directByteBuffer}: {@code ByteBuffer.allocateDirect(size)}, dropped at once: Java's
+ *       classic off-heap buffer (zeroed, {@code Unsafe.allocateMemory} inside the JDK), freed by
+ *       its cleaner after a collection finds it unreachable; when the buffers waiting for that
+ *       reach {@code -XX:MaxDirectMemorySize} (the heap's size by default), the next allocation
+ *       calls {@code System.gc()} and waits.</li>
  *   <li>{@code nettyPooledDirect}: Netty 4.2.20.Final {@code PooledByteBufAllocator}, a
  *       dedicated {@code new PooledByteBufAllocator(true)} (preferDirect),
  *       {@code directBuffer(size, size)} then {@code release()}. With this package's fork flags
@@ -181,6 +194,24 @@ public class PairBenchmark extends BenchmarkBase {
             MemorySegment segment = arena.allocate(size);
             return segment.address();
         }
+    }
+
+    @Benchmark
+    public long arenaShared() {
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment segment = arena.allocate(size);
+            return segment.address();
+        }
+    }
+
+    @Benchmark
+    public MemorySegment arenaAuto() {
+        return Arena.ofAuto().allocate(size);
+    }
+
+    @Benchmark
+    public ByteBuffer directByteBuffer() {
+        return ByteBuffer.allocateDirect(size);
     }
 
     @Benchmark

@@ -1,6 +1,8 @@
 package org.pymalloc4j.bench.jmh;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 
 import io.netty.buffer.ByteBuf;
@@ -38,8 +40,10 @@ import org.pymalloc4j.allocator.RawAllocator;
  * ({@code release()} of the slot's buffer, then {@code directBuffer(size, size)}); a confined
  * arena per live block ({@code close()} of the slot's arena, then {@code Arena.ofConfined()}
  * and {@code allocate(size)}: an arena frees nothing but all it holds, so one per block is how
- * FFM code frees blocks one at a time); and {@code new byte[size]} stored over the slot's
- * array, whose collection by the young GC falls inside the measured time.
+ * FFM code frees blocks one at a time), and a shared arena per live block the same way; and
+ * three whose blocks the garbage collector frees, each stored over the slot's last, the
+ * collections inside the measured time: {@code Arena.ofAuto().allocate(size)},
+ * {@code ByteBuffer.allocateDirect(size)} and {@code new byte[size]}.
  */
 public class RandomMixBenchmark extends BenchmarkBase {
 
@@ -332,6 +336,55 @@ public class RandomMixBenchmark extends BenchmarkBase {
         }
     }
 
+    /** A shared arena per live block, each holding its one segment. */
+    @State(Scope.Thread)
+    public static class SharedArenaLive {
+        final Arena[] live = new Arena[LIVE];
+
+        @Setup(Level.Trial)
+        public void setUp(Workload workload) {
+            for (int i = 0; i < LIVE; i++) {
+                live[i] = Arena.ofShared();
+                live[i].allocate(workload.initialSizes[i]);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            for (Arena a : live) {
+                a.close();
+            }
+        }
+    }
+
+    /** Segments of automatic arenas, one arena each, which the collector frees once dropped. */
+    @State(Scope.Thread)
+    public static class AutoArenaLive {
+        final MemorySegment[] live = new MemorySegment[LIVE];
+
+        @Setup(Level.Trial)
+        public void setUp(Workload workload, NativeBytes bytes) {
+            for (int i = 0; i < LIVE; i++) {
+                live[i] = Arena.ofAuto().allocate(workload.initialSizes[i]);
+            }
+            bytes.track(NativeBytes::directPool); // the live segments and the dropped ones not yet freed
+        }
+    }
+
+    /** Direct byte buffers, which the collector frees once dropped. */
+    @State(Scope.Thread)
+    public static class DirectBufferLive {
+        final ByteBuffer[] live = new ByteBuffer[LIVE];
+
+        @Setup(Level.Trial)
+        public void setUp(Workload workload, NativeBytes bytes) {
+            for (int i = 0; i < LIVE; i++) {
+                live[i] = ByteBuffer.allocateDirect(workload.initialSizes[i]);
+            }
+            bytes.track(NativeBytes::directPool);
+        }
+    }
+
     /** The live set on the Java heap. */
     @State(Scope.Thread)
     public static class ByteArrayLive {
@@ -414,6 +467,33 @@ public class RandomMixBenchmark extends BenchmarkBase {
         long address = arena.allocate(w.sizes[i]).address();
         s.live[slot] = arena;
         return address;
+    }
+
+    @Benchmark
+    public long arenaShared(Workload w, SharedArenaLive s) {
+        int i = w.next();
+        int slot = w.slots[i];
+        s.live[slot].close();
+        Arena arena = Arena.ofShared();
+        long address = arena.allocate(w.sizes[i]).address();
+        s.live[slot] = arena;
+        return address;
+    }
+
+    @Benchmark
+    public MemorySegment arenaAuto(Workload w, AutoArenaLive s) {
+        int i = w.next();
+        MemorySegment segment = Arena.ofAuto().allocate(w.sizes[i]);
+        s.live[w.slots[i]] = segment;
+        return segment;
+    }
+
+    @Benchmark
+    public ByteBuffer directByteBuffer(Workload w, DirectBufferLive s) {
+        int i = w.next();
+        ByteBuffer b = ByteBuffer.allocateDirect(w.sizes[i]);
+        s.live[w.slots[i]] = b;
+        return b;
     }
 
     @Benchmark

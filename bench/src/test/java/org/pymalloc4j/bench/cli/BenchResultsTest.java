@@ -52,6 +52,8 @@ class BenchResultsTest {
                 result("PairBenchmark.libcMalloc", "64", 25.0, "ns/op", ""),
                 result("PairBenchmark.jemalloc", "64", 15.0, "ns/op", ""),
                 result("PairBenchmark.arenaConfined", "64", 30.0, "ns/op", ""),
+                result("PairBenchmark.directByteBuffer", "64", 40.0, "ns/op", ""),
+                result("PairBenchmark.nettyPooledDirect", "64", 50.0, "ns/op", ""),
                 result("PairBenchmark.pymallocLoop", "64", 4.0, "ns/op", ""),
                 result("PairBenchmark.pymalloc", "16", 8.0, "ns/op", ""),
                 result("BatchBenchmark.pymalloc", "64", 20.0, "ns/op", NATIVE_BYTES),
@@ -94,7 +96,7 @@ class BenchResultsTest {
     void allocatorTablesGiveCPythonAndEveryBaselineAsARatioToPymalloc4j() {
         BenchTables tables = new BenchTables(sample(), CPYTHON);
         List<BenchTables.Section> sections = tables.allocator();
-        assertEquals(3, sections.size(), "pymalloc4j with CPython, the native allocators, the JVM's alternatives");
+        assertEquals(4, sections.size(), "pymalloc4j with CPython, the native allocators, the JDK's, Netty's");
         String text = sections.get(0).table().render();
         String pair64 = line(text, "pair 64 B");
         assertTrue(pair64.contains("10.0 (1.00×)"), pair64);
@@ -121,11 +123,18 @@ class BenchResultsTest {
         assertTrue(line(natives, "pair 64 B").contains("15.0 (1.50×)"), natives);
         assertFalse(natives.contains("CPython") || natives.contains("in a loop") || natives.contains("MiB")
                 || natives.contains("Arena"), "only the native allocators: " + natives);
-        String jvm = sections.get(2).table().render();
-        assertTrue(jvm.lines().findFirst().orElseThrow().matches("pattern +pymalloc4j +Arena.ofConfined"),
-                "pymalloc4j, then the JVM's alternatives with a figure: " + jvm);
-        assertTrue(line(jvm, "pair 64 B").contains("30.0 (3.00×)"), jvm);
-        assertFalse(jvm.contains("libc"), "libc is a native allocator: " + jvm);
+        String jdk = sections.get(2).table().render();
+        assertTrue(jdk.lines().findFirst().orElseThrow()
+                        .matches("pattern +pymalloc4j +Arena.ofConfined +ByteBuffer.allocateDirect"),
+                "pymalloc4j, then the JDK's alternatives with a figure: " + jdk);
+        assertTrue(line(jdk, "pair 64 B").contains("30.0 (3.00×)"), jdk);
+        assertTrue(line(jdk, "pair 64 B").contains("40.0 (4.00×)"), jdk);
+        assertFalse(jdk.contains("libc") || jdk.contains("Netty"), "only the JDK's own: " + jdk);
+        String netty = sections.get(3).table().render();
+        assertTrue(netty.lines().findFirst().orElseThrow().matches("pattern +pymalloc4j +Netty pooled"),
+                "pymalloc4j, then Netty's allocators with a figure: " + netty);
+        assertTrue(line(netty, "pair 64 B").contains("50.0 (5.00×)"), netty);
+        assertFalse(netty.contains("Arena"), "only Netty's: " + netty);
         assertEquals(OptionalDouble.empty(), tables.allocatorNanos(tables.allocatorRows().get(1), "libcMalloc"),
                 "no libc figure for 16 B");
     }
@@ -213,12 +222,14 @@ class BenchResultsTest {
     void barChartHasOneBarPerFigureAndOneColourPerImplementation() throws Exception {
         BenchTables tables = new BenchTables(sample(), CPYTHON);
         Document svg = parse(BenchReport.chart(tables));
-        // pymalloc4j: pair 64, pair 16, batch 64, replay; in a loop: pair 64; huge pages: batch 64; libc, jemalloc
-        // and Arena.ofConfined: pair 64; CPython: pair 64, replay; + white background + 7 legend swatches.
-        assertEquals(11 + 1 + 7, svg.getElementsByTagName("rect").getLength());
+        // pymalloc4j: pair 64, pair 16, batch 64, replay; in a loop: pair 64; huge pages: batch 64; libc, jemalloc,
+        // Arena.ofConfined, ByteBuffer.allocateDirect and Netty pooled: pair 64; CPython: pair 64, replay;
+        // + white background + 9 legend swatches.
+        assertEquals(13 + 1 + 9, svg.getElementsByTagName("rect").getLength());
         String text = svg.getDocumentElement().getTextContent();
         for (String label : new String[] {"pymalloc4j", "pymalloc4j in a loop", "pymalloc4j huge pages", "libc malloc",
-                "jemalloc (LWJGL)", "Arena.ofConfined", "CPython pymalloc (C)",
+                "jemalloc (LWJGL)", "Arena.ofConfined", "ByteBuffer.allocateDirect", "Netty pooled",
+                "CPython pymalloc (C)",
                 "pair 64 B", "trace replay",
                 "ns per operation (log scale)"}) {
             assertTrue(text.contains(label), label);
@@ -249,11 +260,12 @@ class BenchResultsTest {
         assertTrue(md.contains("| pattern | pymalloc4j |"), md);
         assertTrue(md.contains("| --- | ---: |"), md);
         String chart = "![allocator chart](bench/results/quick/chart.svg)";
-        assertEquals(md.indexOf(chart), md.lastIndexOf(chart), "one chart for the three allocator tables: " + md);
+        assertEquals(md.indexOf(chart), md.lastIndexOf(chart), "one chart for the four allocator tables: " + md);
         assertTrue(md.indexOf("**Allocator: native allocators called from Java") > 0, md);
-        assertTrue(md.indexOf(chart) > md.indexOf("**Allocator: the JVM's alternatives")
-                && md.indexOf("**Allocator: the JVM's alternatives") > md.indexOf("**Allocator: native allocators"),
-                "the chart after all three: " + md);
+        assertTrue(md.indexOf(chart) > md.indexOf("**Allocator: Netty's")
+                && md.indexOf("**Allocator: Netty's") > md.indexOf("**Allocator: the JDK's alternatives")
+                && md.indexOf("**Allocator: the JDK's alternatives") > md.indexOf("**Allocator: native allocators"),
+                "the chart after all four: " + md);
         assertTrue(md.contains("![collection pause against heap size](bench/results/quick/gc-pause.svg)"), md);
         assertTrue(md.contains("> CPython's figures are missing: test"), md);
     }

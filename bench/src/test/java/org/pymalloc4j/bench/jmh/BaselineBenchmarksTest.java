@@ -70,6 +70,30 @@ class BaselineBenchmarksTest {
     }
 
     @Test
+    void theGarbageCollectedBatchesDropEveryBlock() {
+        BatchBenchmark batch = new BatchBenchmark();
+        batch.size = 64;
+        batch.arenaAuto(BLACKHOLE);
+        assertTrue(Arrays.stream(batch.segments).allMatch(Objects::isNull), "no segment kept");
+        batch.directByteBuffer(BLACKHOLE);
+        assertTrue(Arrays.stream(batch.directBuffers).allMatch(Objects::isNull), "no buffer kept");
+    }
+
+    /** The shared arena's batch takes 100,000 separate blocks of the size asked, then closes the arena. */
+    @Test
+    void theSharedArenaBatchTakesSeparateBlocks() {
+        BatchBenchmark batch = new BatchBenchmark();
+        batch.size = 64;
+        batch.arenaShared(BLACKHOLE);
+        long[] sorted = batch.addresses.clone();
+        Arrays.sort(sorted);
+        assertTrue(sorted[0] != 0, "every block taken");
+        for (int i = 1; i < sorted.length; i++) {
+            assertTrue(sorted[i - 1] + batch.size <= sorted[i], "blocks at " + sorted[i - 1] + " and " + sorted[i]);
+        }
+    }
+
+    @Test
     void nettysMixHoldsTheRequestedSizesAndGivesThemBack() {
         RandomMixBenchmark mix = new RandomMixBenchmark();
         for (RandomMixBenchmark.NettyLive live : new RandomMixBenchmark.NettyLive[] {
@@ -121,6 +145,61 @@ class BaselineBenchmarksTest {
         assertTrue(Arrays.stream(live.live).allMatch(a -> a.scope().isAlive()), "one open arena a slot");
         live.tearDown();
         assertTrue(Arrays.stream(live.live).noneMatch(a -> a.scope().isAlive()), "all closed");
+    }
+
+    @Test
+    void theSharedArenaMixClosesTheSlotsArenaAndKeepsOneOpenPerSlot() {
+        RandomMixBenchmark mix = new RandomMixBenchmark();
+        RandomMixBenchmark.SharedArenaLive live = new RandomMixBenchmark.SharedArenaLive();
+        RandomMixBenchmark.Workload w = workload();
+        live.setUp(w);
+        java.lang.foreign.Arena before = live.live[w.slots[0]];
+        for (int i = 0; i < RandomMixBenchmark.LIVE / 10; i++) { // each close is a handshake, about 10 µs
+            assertTrue(mix.arenaShared(w, live) != 0);
+        }
+        assertTrue(!before.scope().isAlive(), "the slot's first arena was closed");
+        assertTrue(Arrays.stream(live.live).allMatch(a -> a.scope().isAlive()), "one open arena a slot");
+        live.tearDown();
+        assertTrue(Arrays.stream(live.live).noneMatch(a -> a.scope().isAlive()), "all closed");
+    }
+
+    /**
+     * The automatic arenas' and direct buffers' mixes hold a block of the size last asked in
+     * each slot, and the direct pool they report counts at least those.
+     */
+    @Test
+    void theGarbageCollectedMixesHoldTheRequestedSizes() {
+        RandomMixBenchmark mix = new RandomMixBenchmark();
+        int[] expected = sizesAfter(OPS);
+        long liveBytes = Arrays.stream(expected).asLongStream().sum();
+
+        RandomMixBenchmark.AutoArenaLive auto = new RandomMixBenchmark.AutoArenaLive();
+        RandomMixBenchmark.Workload w = workload();
+        NativeBytes bytes = new NativeBytes();
+        auto.setUp(w, bytes);
+        for (int i = 0; i < OPS; i++) {
+            int slot = w.slots[w.cursor];
+            assertEquals(mix.arenaAuto(w, auto), auto.live[slot], "op " + i + "'s segment in slot " + slot);
+        }
+        for (int slot = 0; slot < expected.length; slot++) {
+            assertEquals(expected[slot], auto.live[slot].byteSize(), "Arena.ofAuto: slot " + slot);
+        }
+        bytes.capture();
+        assertTrue(bytes.nativeBytes() >= liveBytes, "the direct pool " + bytes.nativeBytes() + " >= " + liveBytes);
+
+        RandomMixBenchmark.DirectBufferLive direct = new RandomMixBenchmark.DirectBufferLive();
+        w = workload();
+        direct.setUp(w, bytes);
+        for (int i = 0; i < OPS; i++) {
+            int slot = w.slots[w.cursor];
+            assertEquals(mix.directByteBuffer(w, direct), direct.live[slot], "op " + i + "'s buffer in slot " + slot);
+        }
+        for (int slot = 0; slot < expected.length; slot++) {
+            assertEquals(expected[slot], direct.live[slot].capacity(), "allocateDirect: slot " + slot);
+            assertTrue(direct.live[slot].isDirect());
+        }
+        bytes.capture();
+        assertTrue(bytes.nativeBytes() >= liveBytes, "the direct pool " + bytes.nativeBytes() + " >= " + liveBytes);
     }
 
     @Test
