@@ -14,6 +14,7 @@ import org.pymalloc4j.objects.internal.Core;
 import org.pymalloc4j.objects.internal.FreeListStats;
 import org.pymalloc4j.objects.internal.SpaceValidator;
 import org.pymalloc4j.objects.internal.TraceRefs;
+import org.pymalloc4j.objects.internal.Unraisable;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 
@@ -70,7 +71,7 @@ public final class ObjectSpace implements AutoCloseable {
     private final WeakrefApi weakrefs;
     private final Collector collector;
     private LeakReport leakReport;
-    /** Registered with a memory the space was given, which may be closed under it. */
+    /** Registered with the space's memory, which may be closed under it (a memory given, or memory()'s). */
     private final Runnable memoryClosing = this::memoryClosing;
 
     private ObjectSpace(Builder builder) {
@@ -91,13 +92,11 @@ public final class ObjectSpace implements AutoCloseable {
         this.classes = new ClassApi(b);
         this.weakrefs = new WeakrefApi(b);
         this.collector = new Collector(core, b.collection);
-        if (!ownsMemory) {
-            memory.onClose(memoryClosing);
-        }
+        memory.onClose(memoryClosing);
     }
 
     /**
-     * The memory the space was given is closing under it: the space records its leak report
+     * The space's memory is closing under it: the space records its leak report
      * while the objects can still be read, then refuses every call, since their memory is about
      * to go.
      */
@@ -300,7 +299,8 @@ public final class ObjectSpace implements AutoCloseable {
      * Python's {@code a == b} for built-in values; identity for instances and types.
      *
      * @throws FreedObjectException  in checked mode, if an argument is not a live object
-     * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws IllegalStateException in checked mode, if the space is closed; and if two tuples of
+     *                               one size are compared and an item of either is NULL (not yet set)
      */
     public boolean valueEquals(long a, long b) {
         if (checked) {
@@ -430,7 +430,11 @@ public final class ObjectSpace implements AutoCloseable {
             return;
         }
         try {
-            b.stack.closeAll();
+            try {
+                b.stack.closeAll();
+            } catch (FreedObjectException e) { // a dangling local: reported, and the close goes on
+                Unraisable.report(e);
+            }
             b.collection.garbage.release(); // gc.garbage's objects get one more chance
             collector.collectAtClose();
             b.collection.garbage.release(); // what is uncollectable still is in the leak report

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Hashes against CPython 3.11.7 (PYTHONHASHSEED=0) and the dict against a Java map. */
 class HashAndDictTest {
@@ -111,6 +112,26 @@ class HashAndDictTest {
             }
             space.decref(d);
             assertEquals(0, space.liveObjectCount(), "seed " + seed);
+        }
+    }
+
+    /**
+     * A tuple not yet filled has NULL items; comparing it with a filled one read the header at
+     * address 0 and the JVM died (SIGSEGV). Now it is refused, naming the tuple and the item.
+     */
+    @Test
+    void valueEqualsRefusesATupleWithANullItem() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {
+            long unfilled = space.tuples().newTuple(1);
+            long f = space.floats().newFloat(1.5);
+            long full = space.tuples().of(f);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> space.valueEquals(unfilled, full));
+            assertTrue(e.getMessage().contains(String.format("tuple at 0x%x has a NULL item 0", unfilled)), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> space.valueEquals(full, unfilled), "either side");
+            space.tuples().set(unfilled, 0, f); // filled with f's own reference: now equal
+            assertTrue(space.valueEquals(unfilled, full));
+            space.decref(unfilled);
+            space.decref(full);
         }
     }
 }

@@ -49,4 +49,20 @@ class MemoryClosedUnderSpaceTest {
             assertTrue(space.leakReport().isClean());
         }
     }
+
+    /**
+     * The space's own memory, closed through {@code memory()}: the space hears it as it does a
+     * memory it was given. It used to read the newest object's header in the unmapped arena.
+     */
+    @Test
+    void theSpacesOwnMemoryClosedUnderItIsHeardToo() {
+        ObjectSpace space = ObjectSpace.builder().checked(true).build();
+        long f = space.floats().newFloat(1.5);         // the newest object: trusted without an arena probe
+        space.memory().close();
+        assertTrue(space.isClosed());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> space.refcount(f));
+        assertTrue(e.getMessage().contains("Memory was closed under it"), e.getMessage());
+        assertEquals(1, space.leakReport().leakedObjects(), "the float, reported when the memory closed");
+        space.close(); // nothing left to do
+    }
 }

@@ -51,7 +51,11 @@ public final class Protocols {
         return Hashing.pointer(o);
     }
 
-    /** Python's {@code a == b} for the built-in types; identity for everything else. */
+    /**
+     * Python's {@code a == b} for the built-in types; identity for everything else.
+     *
+     * @throws IllegalStateException if two tuples of one size are compared and one has a NULL item
+     */
     public boolean equal(long a, long b) {
         if (a == b) {
             return true;
@@ -87,7 +91,13 @@ public final class Protocols {
                 return false;
             }
             for (long i = 0; i < n; i++) {
-                if (!equal(Tuples.item(a, i), Tuples.item(b, i))) {
+                long itemA = Tuples.item(a, i);
+                long itemB = Tuples.item(b, i);
+                if (itemA == 0 || itemB == 0) { // a tuple still being filled: no header to read
+                    throw new IllegalStateException(String.format("the tuple at 0x%x has a NULL item %d",
+                            itemA == 0 ? a : b, i));
+                }
+                if (!equal(itemA, itemB)) {
                     return false;
                 }
             }
