@@ -11,6 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pymalloc4j.objects.GcTestSupport.reportedDuring;
+import java.util.ArrayList;
+import java.util.Arrays;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
 /**
  * Checked mode: a container that still holds an object freed behind its back (more decrefs than
@@ -217,5 +220,79 @@ class DanglingReferenceTest {
             space.decref(f);
             space.checkInvariants();
         }
+    }
+
+    /**
+     * A finalizer run by the collector frees (by an unbalanced decref) an object the garbage holds.
+     * handle_resurrected_objects' subtract_refs then refuses it with a FreedObjectException thrown
+     * straight out of collect(): the candidate stays in the collector's scratch list, its prev word
+     * holding gc_refs, in no generation. README: "collect() then throws ... having collected
+     * nothing (the generation lists' links ... are rebuilt)".
+     */
+    @Test
+    void aDanglingReferenceMadeByAFinalizerDuringCollectionLeavesTheGenerationsIntact() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {
+            long[] x = new long[1];
+            long cls = space.classes().newClass(ClassSpec.named("F").slots(2).finalizer(self -> space.decref(x[0])));
+            long a = space.classes().newInstance(cls);
+            space.classes().setSlot(a, 0, a);            // a.me = a: a one-object cycle
+            x[0] = space.floats().newFloat(1.5);
+            space.classes().setSlot(a, 1, x[0]);         // a.x = x: a owns x's only reference...
+            space.decref(x[0]);
+            space.decref(a);                             // ...and a is garbage
+            Throwable t = assertThrows(FreedObjectException.class, () -> space.gc().collect());
+            assertTrue(t.getMessage().contains(Long.toHexString(x[0])), t.getMessage());
+            assertTrue(space.gc().getObjects().contains(a),
+                    "the tracked candidate a is in no generation after the refused collection");
+            space.checkInvariants();
+        }
+    }
+
+    /** A refused collection ("nothing is collected") has still zeroed the counts and merged the younger generations. */
+    @Test
+    void aRefusedCollectionLeavesCountsAndGenerationsAsTheyWere() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {
+            long kept = space.lists().newList();
+            long f = space.floats().newFloat(1.5);
+            long list = space.lists().newList();
+            space.lists().append(list, f);
+            space.decref(f);
+            space.decref(f);                             // list's item freed behind its back
+            int[] counts = space.gc().getCount();
+            List<Long> young = space.gc().getObjects(0);
+            assertThrows(FreedObjectException.class, () -> space.gc().collect(1));
+            int[] countsAfter = space.gc().getCount();
+            List<Long> youngAfter = space.gc().getObjects(0);
+            reportedDuring(space::close);
+            assertEquals(List.of(kept, list), young);
+            assertArrayEquals(counts, countsAfter, "counts before " + Arrays.toString(counts) + ", after " + Arrays.toString(countsAfter));
+            assertEquals(young, youngAfter, "generation 0 was merged into generation 1 by a collection that did not run");
+        }
+    }
+
+    /**
+     * close(): "runs a full collection ... Never throws for leaks". A frame local freed behind the
+     * frame's back makes DataStack.closeAll throw out of close() before the collection, so a
+     * garbage cycle is never collected and is reported as a leak (and close() throws).
+     */
+    @Test
+    void closeWithADanglingFrameLocalStillCollectsAndDoesNotThrow() {
+        ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build();
+        long cycle = GcTestSupport.selfList(space);
+        space.decref(cycle);                              // garbage: only close's collection frees it
+        Frame f = space.frame();
+        long x = f.local(space.floats().newFloat(9.5));
+        space.decref(x);                                  // the frame's reference, dropped by mistake
+        RuntimeException thrown = null;
+        List<Throwable> reported = new ArrayList<>();
+        try {
+            reported.addAll(reportedDuring(space::close));
+        } catch (RuntimeException e) {
+            thrown = e;
+        }
+        assertTrue(space.isClosed());
+        assertTrue(space.leakReport().isClean(), "the garbage cycle was never collected: " + space.leakReport()
+                + (thrown == null ? "" : "; close() threw " + thrown));
+        assertEquals(null, thrown, "close() threw");
     }
 }

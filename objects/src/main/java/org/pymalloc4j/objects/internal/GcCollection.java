@@ -101,6 +101,11 @@ public final class GcCollection {
                     GcHead.size(gc.generation(1)), GcHead.size(gc.generation(2)));
             gc.debugOut.printf("gc: objects in permanent generation: %d%n", GcHead.size(gc.permanent()));
         }
+        int[] countsBefore = gc.count.clone();
+        long[] mergedFirst = new long[generation]; // what each younger generation began with, 0 if empty
+        for (int i = 0; i < generation; i++) {
+            mergedFirst[i] = GcHead.isEmpty(gc.generation(i)) ? 0 : GcHead.next(gc.generation(i));
+        }
         if (generation + 1 < GENERATIONS) {
             gc.count[generation + 1]++;
         }
@@ -116,7 +121,14 @@ public final class GcCollection {
         try {
             deduceUnreachable(young, unreachable, young == old && GcHead.isEmpty(gc.permanent()), true);
         } catch (FreedObjectException e) {
-            GcHead.restorePrevLinks(young); // thrown by subtract_refs, before any object moved
+            // Thrown by subtract_refs, before any object moved: links, generations and counts as they were.
+            GcHead.restorePrevLinks(young);
+            for (int i = generation - 1; i >= 0; i--) {
+                if (mergedFirst[i] != 0) {
+                    GcHead.splitOff(young, mergedFirst[i], gc.generation(i));
+                }
+            }
+            System.arraycopy(countsBefore, 0, gc.count, 0, countsBefore.length);
             throw e;
         }
 
@@ -139,7 +151,16 @@ public final class GcCollection {
             m = candidates;
             deleteGarbage(unreachable, old);
         } else {
-            m = collectUnusual(unreachable, finalizers, old);
+            try {
+                m = collectUnusual(unreachable, finalizers, old);
+            } catch (FreedObjectException e) {
+                // A finalizer or callback left a dangling reference, met by the second reachability
+                // pass's subtract_refs: the candidates go back to the old generation, links rebuilt.
+                GcHead.restorePrevLinks(unreachable);
+                GcHead.merge(unreachable, old);
+                GcHead.merge(finalizers, old);
+                throw e;
+            }
         }
 
         long n = GcHead.size(finalizers);
@@ -474,7 +495,7 @@ public final class GcCollection {
             long g = GcHead.next(toCall);
             long wr = g + GC_HEAD_LENGTH;
             weakrefs.runCallback(wr);
-            core.decref(wr);
+            decrefReported(wr);
             if (GcHead.next(toCall) == g) {
                 GcHead.move(g, old); // still alive
             } else {
@@ -501,12 +522,21 @@ public final class GcCollection {
                 GcHead.setFinalized(g);
                 core.increfLive(o);
                 core.behaviourOf(o).finalize(o);
-                core.decref(o);
+                decrefReported(o);
                 ran = true;
             }
         }
         GcHead.merge(seen, collectable);
         return ran;
+    }
+
+    /** Releases the collection's own reference; one the code it ran already dropped is reported, not thrown. */
+    private void decrefReported(long o) {
+        try {
+            core.decref(o);
+        } catch (FreedObjectException e) {
+            Unraisable.report(e);
+        }
     }
 
     /**

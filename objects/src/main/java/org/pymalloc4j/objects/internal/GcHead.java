@@ -214,6 +214,21 @@ public final class GcHead {
         init(from);
     }
 
+    /**
+     * Undoes a {@link #merge}: moves {@code first}, an element of {@code list}, and every element
+     * after it to the empty list {@code into}. {@code list}'s prev links must be sound.
+     */
+    public static void splitOff(long list, long first, long into) {
+        long before = prev(first);
+        long last = prevWord(list);
+        setNext(before, list);
+        setPrevWord(list, before); // a sentinel's prev word carries no flags
+        setNext(into, first);
+        setPrev(first, into);
+        setNext(last, into);
+        setPrevWord(into, last);
+    }
+
     public static long size(long list) {
         long n = 0;
         for (long g = next(list); g != list; g = next(g)) {
