@@ -37,17 +37,19 @@ public final class Frame implements AutoCloseable {
 
     /**
      * Stores a new reference in the frame, which now owns it (steals it, like STORE_FAST of a
-     * fresh value). 0 (NULL) is allowed and ignored on close.
+     * fresh value), also when it throws: a refused reference is released. 0 (NULL) is allowed
+     * and ignored on close.
      *
      * @return {@code reference}, borrowed from the frame
      * @throws IllegalStateException if this frame is closed or not the innermost open frame
-     * @throws FreedObjectException  in checked mode, if {@code reference} is not a live object
+     * @throws FreedObjectException  in checked mode, if {@code reference} is not a live object (not
+     *                               stolen then)
      */
     public long local(long reference) {
-        checkInnermost();
         if (core.checked && reference != 0) {
             core.checkLive(reference);
         }
+        checkInnermost(reference);
         stack.push(reference);
         return reference;
     }
@@ -60,7 +62,7 @@ public final class Frame implements AutoCloseable {
      * @throws FreedObjectException  in checked mode, if {@code borrowed} is not a live object
      */
     public long hold(long borrowed) {
-        checkInnermost();
+        checkInnermost(0);
         core.incref(borrowed);
         stack.push(borrowed);
         return borrowed;
@@ -80,9 +82,9 @@ public final class Frame implements AutoCloseable {
         return o;
     }
 
-    /** How many locals this frame holds. */
+    /** How many locals this frame holds; 0 once it or the space is closed. */
     public int size() {
-        return closed ? 0 : stack.top() - base;
+        return closed || core.isClosed() ? 0 : stack.top() - base;
     }
 
     /**
@@ -98,18 +100,22 @@ public final class Frame implements AutoCloseable {
     }
 
     /**
-     * Replaces local {@code i}, stealing {@code reference} and releasing the old value (like
-     * STORE_FAST to an existing local).
+     * Replaces local {@code i}, stealing {@code reference} (also when it throws: a refused
+     * reference is released) and releasing the old value (like STORE_FAST to an existing local).
      *
      * @throws IllegalStateException     if this frame is closed or not the innermost open frame
      * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
      * @throws FreedObjectException      in checked mode, if {@code reference} is not a live object
+     *                                   (not stolen then)
      */
     public void set(int i, long reference) {
-        checkInnermost();
-        java.util.Objects.checkIndex(i, size());
         if (core.checked && reference != 0) {
             core.checkLive(reference);
+        }
+        checkInnermost(reference);
+        if (i < 0 || i >= size()) {
+            throw released(reference, new IndexOutOfBoundsException(
+                    "local " + i + " of a frame with " + size() + " locals"));
         }
         long old = stack.get(base + i);
         stack.set(base + i, reference);
@@ -143,11 +149,25 @@ public final class Frame implements AutoCloseable {
         core.checkOpen();
     }
 
-    private void checkInnermost() {
-        checkNotClosed();
-        if (stack.depth() != depth) {
-            throw new IllegalStateException("frame " + depth + " cannot take locals while frame "
-                    + stack.depth() + " inside it is open");
+    /** Refuses a closed or outer frame, releasing {@code stolen} (0: none) first if the space is open. */
+    private void checkInnermost(long stolen) {
+        core.checkOpen();
+        if (closed) {
+            throw released(stolen, new IllegalStateException("this frame is closed"));
         }
+        if (stack.depth() != depth) {
+            throw released(stolen, new IllegalStateException("frame " + depth + " cannot take locals while frame "
+                    + stack.depth() + " inside it is open"));
+        }
+    }
+
+    /** Releases a stolen reference the frame refuses, as {@code PyTuple_SetItem} does; returns {@code refusal}. */
+    private <E extends RuntimeException> E released(long stolen, E refusal) {
+        try {
+            core.xdecref(stolen);
+        } catch (RuntimeException e) {
+            refusal.addSuppressed(e);
+        }
+        return refusal;
     }
 }

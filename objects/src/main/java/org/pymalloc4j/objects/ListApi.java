@@ -33,6 +33,8 @@ public final class ListApi {
      *
      * @throws IllegalArgumentException if {@code n} is negative
      * @throws IllegalStateException    in checked mode, if the space is closed
+     * @throws OutOfMemoryError         if the items cannot be had, even after a full collection;
+     *                                  no list is left behind
      */
     public long newList(int n) {
         if (n < 0) {

@@ -316,4 +316,58 @@ class BadInputTest {
         space.close();
         assertTrue(space.isClosed());
     }
+
+    /** Lists.newList allocates (or revives) the header, then the item array: a failing array leaks the header. */
+    @Test
+    void newListWhoseItemArrayCannotBeAllocatedLeaksNothing() {
+        try (Memory memory = Memory.builder().limit(4L << 20).build();
+             ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).traceRefs(true).build()) {
+            long live = space.liveObjectCount();
+            assertThrows(OutOfMemoryError.class, () -> space.lists().newList(1 << 20)); // 8 MiB of items > 4 MiB limit
+            assertEquals(live, space.liveObjectCount(),
+                    () -> "the half-built list header leaked: " + space.liveObjects());
+            space.checkInvariants();
+        }
+    }
+
+    /** Dicts.set increfs key and value before allocating the keys table: a failing table keeps both references. */
+    @Test
+    void dictSetThatCannotAllocateItsTableTakesNoReferences() {
+        try (Memory memory = Memory.builder().limit(4L << 20).build();
+             ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).build()) {
+            space.gc().disable();
+            long d = space.dicts().newDict();
+            long key = space.floats().newFloat(0.25);   // a non-str key: the general (24-byte entry) table
+            long value = space.floats().newFloat(0.5);
+            List<Long> filler = new ArrayList<>();
+            fillMemory(space, filler);
+            assertThrows(OutOfMemoryError.class, () -> space.dicts().set(d, key, value));
+            long keyRefs = space.refcount(key);
+            long valueRefs = space.refcount(value);
+            long size = space.dicts().size(d);
+            for (long o : filler) {
+                space.decref(o);
+            }
+            assertEquals(0, size);
+            assertEquals(1, keyRefs, "the refused set kept a reference to the key");
+            assertEquals(1, valueRefs, "the refused set kept a reference to the value");
+        }
+    }
+
+    private static void fillMemory(ObjectSpace s, List<Long> filler) {
+        try {
+            while (true) {
+                filler.add(s.lists().newList());
+            }
+        } catch (OutOfMemoryError full) {
+            // the list size class is full
+        }
+        try {
+            while (true) {
+                filler.add(s.floats().newFloat(filler.size()));
+            }
+        } catch (OutOfMemoryError full) {
+            // full
+        }
+    }
 }

@@ -116,4 +116,67 @@ class FrameTest {
             });
         }
     }
+
+    /**
+     * README "Ownership": Frame.local and Frame.set are stolen arguments, taken over "even when it
+     * throws". A frame that is not the innermost refuses local() without releasing the reference.
+     */
+    @Test
+    void frameLocalStealsItsReferenceEvenWhenItThrows() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
+            try (Frame outer = space.frame(); Frame inner = space.frame()) {
+                long x = space.floats().newFloat(1.5);
+                assertThrows(IllegalStateException.class, () -> outer.local(x));
+                assertEquals(0, space.liveObjectCount(),
+                        "outer.local(x) threw but did not take over (release) the reference it steals");
+            }
+        }
+    }
+
+    @Test
+    void frameSetStealsItsReferenceEvenWhenTheIndexIsBad() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
+            try (Frame f = space.frame()) {
+                long x = space.floats().newFloat(2.5);
+                assertThrows(IndexOutOfBoundsException.class, () -> f.set(3, x));
+                assertEquals(0, space.liveObjectCount(),
+                        "f.set(3, x) threw but did not take over (release) the reference it steals");
+            }
+        }
+    }
+
+    /**
+     * DataStack.close lowers top to the frame's base before releasing the slots: a finalizer run by
+     * one release that opens a frame of its own pushes over the slots not yet released.
+     */
+    @Test
+    void aFinalizerThatUsesAFrameWhileAFrameClosesLeaksNothing() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
+            long cls = space.classes().newClass(ClassSpec.named("D").finalizer(self -> {
+                try (Frame g = space.frame()) {
+                    g.local(space.floats().newFloat(1));
+                    g.local(space.floats().newFloat(2));
+                }
+            }));
+            try (Frame f = space.frame()) {
+                f.local(space.classes().newInstance(cls));
+                f.local(space.floats().newFloat(3));      // slot 1, still owned when slot 0 is released
+            }
+            space.decref(cls);
+            assertEquals(0, space.liveObjectCount(), () -> "leaked: " + space.liveObjects());
+            space.checkInvariants();
+        }
+    }
+
+    /** After the space closes, closeAll has reset the stack's top to 0: an inner frame's size() goes negative. */
+    @Test
+    void aFrameSizeIsNeverNegative() {
+        ObjectSpace space = ObjectSpace.builder().checked(true).build();
+        Frame outer = space.frame();
+        outer.local(space.floats().newFloat(1));
+        outer.local(space.floats().newFloat(2));
+        Frame inner = space.frame();
+        space.close();
+        assertTrue(inner.size() >= 0, "inner.size() after the space closed: " + inner.size());
+    }
 }

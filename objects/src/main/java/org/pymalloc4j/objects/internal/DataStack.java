@@ -13,6 +13,7 @@ import java.util.Arrays;
  */
 public final class DataStack {
     private final Core core;
+    private static final long[] NONE = {};
     private long[] slots = new long[64];
     private int top;
     private int depth;
@@ -49,15 +50,19 @@ public final class DataStack {
         slots[i] = reference;
     }
 
-    /** Closes the innermost frame, releasing slots {@code base..top-1} in order. */
+    /**
+     * Closes the innermost frame, releasing slots {@code base..top-1} in order. The window is
+     * taken off the stack first: a release may run a finalizer that opens frames of its own or
+     * gives the enclosing frame locals, all pushed from {@code base} on.
+     */
     public void close(int base) {
         int end = top;
+        long[] window = end > base ? Arrays.copyOfRange(slots, base, end) : NONE;
+        Arrays.fill(slots, base, end, 0);
         top = base;
         depth--;
         RuntimeException failure = null;
-        for (int i = base; i < end; i++) {
-            long v = slots[i];
-            slots[i] = 0;
+        for (long v : window) {
             if (v != 0) {
                 try {
                     core.decrefHeld(v);

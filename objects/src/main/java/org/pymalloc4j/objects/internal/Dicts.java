@@ -205,28 +205,30 @@ public final class Dicts extends TypeBehaviour {
         }
         long k = keys(d);
         boolean strKey = getLong(key + OB_TYPE_OFFSET) == core.strType;
-        if (k == emptyKeys) {
-            k = newKeys(LOG2_MIN_SIZE, strKey);
-            putLong(d + MA_KEYS_OFFSET, k);
-        } else {
-            long slot = findSlot(k, key, hash);
-            if (slot >= 0) {
-                long at = entry(k, index(k, slot)) + keyOffset(k) + 8;
-                long old = getLong(at);
-                putLong(at, value);
-                putLong(d + MA_VERSION_TAG_OFFSET, ++version);
-                core.decrefHeld(key);
-                core.decrefHeld(old);
-                return;
+        long slot = -1;
+        try {
+            if (k == emptyKeys) {
+                k = newKeys(LOG2_MIN_SIZE, strKey);
+                putLong(d + MA_KEYS_OFFSET, k);
+            } else {
+                slot = findSlot(k, key, hash);
+                if (slot < 0) {
+                    k = roomForOneMore(d, k, strKey);
+                }
             }
-            if (kind(k) == KIND_UNICODE && !strKey) {
-                resize(d, log2ForMinSize(size(d) * 3), false);
-            }
-            k = keys(d);
-            if (getLong(k + DK_USABLE_OFFSET) <= 0) {
-                resize(d, log2ForMinSize(size(d) * 3), kind(k) == KIND_UNICODE);
-                k = keys(d);
-            }
+        } catch (RuntimeException | OutOfMemoryError e) { // insertdict's Fail: nothing stored, nothing kept
+            core.decrefHeld(value);
+            core.decrefHeld(key);
+            throw e;
+        }
+        if (slot >= 0) {
+            long at = entry(k, index(k, slot)) + keyOffset(k) + 8;
+            long old = getLong(at);
+            putLong(at, value);
+            putLong(d + MA_VERSION_TAG_OFFSET, ++version);
+            core.decrefHeld(key);
+            core.decrefHeld(old);
+            return;
         }
         long ix = getLong(k + DK_NENTRIES_OFFSET);
         setIndex(k, findEmptySlot(k, hash), ix);
@@ -237,7 +239,20 @@ public final class Dicts extends TypeBehaviour {
         putLong(d + MA_VERSION_TAG_OFFSET, ++version);
     }
 
-    private static void writeEntry(long k, long ix, long hash, long key, long value) {
+    /** The dict's keys after any resize one more entry needs (a str-only table given another key, or full). */
+    private long roomForOneMore(long d, long k, boolean strKey) {
+        if (kind(k) == KIND_UNICODE && !strKey) {
+            resize(d, log2ForMinSize(size(d) * 3), false);
+        }
+        k = keys(d);
+        if (getLong(k + DK_USABLE_OFFSET) <= 0) {
+            resize(d, log2ForMinSize(size(d) * 3), kind(k) == KIND_UNICODE);
+            k = keys(d);
+        }
+        return k;
+    }
+
+        private static void writeEntry(long k, long ix, long hash, long key, long value) {
         long e = entry(k, ix);
         if (kind(k) == KIND_GENERAL) {
             putLong(e, hash);

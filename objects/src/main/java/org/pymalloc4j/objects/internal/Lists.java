@@ -40,8 +40,15 @@ public final class Lists extends TypeBehaviour {
             o = core.newGcObject(LIST_LENGTH, core.listType);
         }
         long items = 0;
+        putLong(o + OB_SIZE_OFFSET, 0);
+        putLong(o + LIST_ITEMS_OFFSET, 0); // an empty list until its items exist, so it can be released
         if (n > 0) {
-            items = core.alloc.memCalloc(n, 8);
+            try {
+                items = core.alloc.memCalloc(n, 8);
+            } catch (OutOfMemoryError e) {
+                core.decref(o); // as PyList_New's Py_DECREF(op): back to the free list, or freed
+                throw e;
+            }
         }
         putLong(o + OB_SIZE_OFFSET, n);
         putLong(o + LIST_ITEMS_OFFSET, items);
