@@ -75,4 +75,33 @@ class ForeignObjectsTest {
             space.checkInvariants();
         }
     }
+
+    /**
+     * An address inside a live object whose word at +8 holds a type passes checked mode's liveness
+     * test (in an arena, positive "refcount", a known type word): here t+16, whose "refcount" is
+     * the tuple's ob_size and whose "type" is item 0. decref of it writes the tuple's ob_size.
+     */
+    @Test
+    void anInteriorAddressIsRefusedNotDecrefed() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
+            long i = space.ints().newInt(1000);
+            long intType = space.type(i);
+            long t = space.tuples().of(intType, i);
+            space.decref(i);
+            long inside = t + 16;
+            Throwable thrown = null;
+            try {
+                space.decref(inside);
+            } catch (FreedObjectException e) {
+                thrown = e;
+            }
+            long size = space.tuples().size(t);
+            if (size != 2) {
+                space.incref(inside); // puts the tuple's ob_size back, so that closing the space frees both items
+            }
+            assertEquals(2, size, "decref of the interior address 0x" + Long.toHexString(inside)
+                    + " was accepted and decremented the tuple's ob_size");
+            assertTrue(thrown != null, "no FreedObjectException for an address that is no object");
+        }
+    }
 }

@@ -367,4 +367,34 @@ class RefcountTest {
             space.checkInvariants();
         }
     }
+
+    /**
+     * decref javadoc: "@throws FreedObjectException ... if o is not a live object (a decref of an
+     * object already deallocated: below zero)". An object whose deallocation is under way (here a
+     * list releasing its items, one of which has a finalizer) has refcount 0 and is refused with
+     * a plain IllegalStateException from Refusals.refcountBelowOne instead.
+     */
+    @Test
+    void aDecrefBelowZeroOfAnObjectBeingDeallocatedIsAFreedObjectException() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
+            long[] list = new long[1];
+            RuntimeException[] seen = new RuntimeException[1];
+            long cls = space.classes().newClass(ClassSpec.named("Item").finalizer(self -> {
+                try {
+                    space.decref(list[0]);                // the dying list: one decref too many
+                } catch (RuntimeException e) {
+                    seen[0] = e;
+                }
+            }));
+            list[0] = space.lists().newList();
+            long item = space.classes().newInstance(cls);
+            space.lists().append(list[0], item);
+            space.decref(item);
+            space.decref(list[0]);                        // list dies; releasing item runs its finalizer
+            space.decref(cls);
+            assertTrue(seen[0] != null, "the decref below zero was not refused at all");
+            assertTrue(seen[0] instanceof FreedObjectException,
+                    "refused with " + seen[0].getClass().getName() + ": " + seen[0].getMessage());
+        }
+    }
 }

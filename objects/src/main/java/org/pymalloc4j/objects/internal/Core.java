@@ -8,6 +8,7 @@ import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryDomain;
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.allocator.Tracer;
+import org.pymalloc4j.objects.FreedObjectException;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
@@ -406,6 +407,9 @@ public final class Core {
             return refcountOfChecked(o); // a refcount of 0 mid-deallocation or below, or a type not seen lately
         }
         if (!known) {
+            if (!startsItsBlock(o)) {
+                return refcountOfChecked(o); // an address inside an object: refused there
+            }
             trusted.found(o);
         }
         return rc;
@@ -424,7 +428,9 @@ public final class Core {
         if (o == 0) {
             throw new NullPointerException("NULL object (address 0)");
         }
-        checkMapped(o);
+        if (!isReadable(o)) {
+            throw Refusals.notAnObject(o);
+        }
         if (isFreed(o)) {
             throw Refusals.useAfterFree(o);
         }
@@ -432,7 +438,22 @@ public final class Core {
         if (types.find(type) < 0) {
             throw Refusals.noType(o, type);
         }
-        checkRefcount(o);
+        if (!startsItsBlock(o)) {
+            throw Refusals.notAnObject(o);
+        }
+        if (getLong(o) <= 0) {
+            throw refcountBelowOne(o);
+        }
+    }
+
+    /**
+     * Whether an object of {@code o}'s (registered) type would start at {@code o}: its block, or
+     * its GC head 16 bytes before it, is one the heap handed out. Without this an address inside
+     * an object could pass for one, its words read as a refcount and a type. Objects outside the
+     * arenas (static, raw) are found by their exact address already.
+     */
+    private boolean startsItsBlock(long o) {
+        return heap == null || !heap.isArenaAddress(o) || heap.isLive(blockOf(o));
     }
 
     /**
@@ -490,12 +511,6 @@ public final class Core {
         return heap == null || heap.isArenaAddress(o) || statics.contains(o) || rawObjects.contains(o);
     }
 
-    private void checkMapped(long o) {
-        if (!isReadable(o)) {
-            throw Refusals.notAnObject(o);
-        }
-    }
-
     /** Whether the readable {@code o} is marked freed, or parked on its type's free list (refcount 0). */
     private boolean isFreed(long o) {
         long type = getLong(o, OB_TYPE_OFFSET);
@@ -506,13 +521,7 @@ public final class Core {
         return getLong(o) == 0 && t >= 0 && types.behaviour(t).isParked(o);
     }
 
-    private void checkRefcount(long o) {
-        if (getLong(o) <= 0) {
-            throw refcountBelowOne(o);
-        }
-    }
-
-    private IllegalStateException refcountBelowOne(long o) {
+    private FreedObjectException refcountBelowOne(long o) {
         return Refusals.refcountBelowOne(o, typeName(o), getLong(o));
     }
 

@@ -24,8 +24,9 @@ final class Refusals {
                 "0x%x is not a live object: its type word 0x%x is no type of this space", o, type));
     }
 
-    static IllegalStateException refcountBelowOne(long o, String typeName, long refcount) {
-        return new IllegalStateException(String.format(
+    /** A decref below zero: the object is being deallocated (refcount 0) or was already, so it is no live object. */
+    static FreedObjectException refcountBelowOne(long o, String typeName, long refcount) {
+        return new FreedObjectException(o, String.format(
                 "the %s object at 0x%x has a negative or zero refcount (%d)", typeName, o, refcount));
     }
 
