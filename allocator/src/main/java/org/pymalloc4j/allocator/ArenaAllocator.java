@@ -3,7 +3,10 @@ package org.pymalloc4j.allocator;
 /**
  * Where pymalloc gets its arenas: CPython's {@code PyObjectArenaAllocator}. The default maps
  * each arena from the OS aligned to its own size, so no pool is lost to alignment; an
- * allocator whose arenas are not pool-aligned costs one pool per arena, as in CPython.
+ * allocator whose arenas are not pool-aligned costs one pool per arena, as in CPython. In a
+ * geometry of one pool per arena ({@code arenaBits == poolBits}) that is the only pool: the heap
+ * gives such an arena straight back and the request fails with {@link OutOfMemoryError}, so
+ * those geometries need an allocator whose arenas are pool-aligned.
  */
 public interface ArenaAllocator {
     /**

@@ -20,7 +20,8 @@ package org.pymalloc4j.allocator;
  *
  * @param name      the name shown in reports, e.g. {@code "3.11"}
  * @param poolBits  log2 of the pool size, 12 to 16
- * @param arenaBits log2 of the arena size; an arena holds 1 to 256 pools
+ * @param arenaBits log2 of the arena size; an arena holds 1 to 256 pools, one fewer if its
+ *                  base is not pool-aligned (so a one-pool arena must be: see {@link ArenaAllocator})
  */
 public record Geometry(String name, int poolBits, int arenaBits) {
     /** 16-byte alignment: block sizes are multiples of this. */

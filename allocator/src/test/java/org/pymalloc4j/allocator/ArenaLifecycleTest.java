@@ -1,6 +1,7 @@
 package org.pymalloc4j.allocator;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Arenas mapped, ordered, kept and returned as in CPython 3.11 (reference §1.7, §1.8, §1.11). */
@@ -354,6 +356,54 @@ class ArenaLifecycleTest {
             heap.checkInvariants();
             assertTrue(heap.isLive(e));
             heap.free(e);
+            heap.checkInvariants();
+        }
+    }
+
+    /**
+     * An arena that is not pool-aligned loses its first pool to alignment; in a one-pool
+     * geometry that is its only pool, so the heap gives it back and fails the request instead of
+     * carving a pool past the arena's end. The allocator maps four arenas' worth, so that a pool
+     * carved past the end would still land in its own mapping.
+     */
+    @Test
+    void onePoolArenaNotPoolAlignedIsGivenBackAsOutOfMemory() {
+        Geometry onePool = new Geometry("one-pool", 12, 12);
+        Map<Long, Long> mappings = new HashMap<>();
+        List<Long> returned = new ArrayList<>();
+        ArenaAllocator offByAGranule = new ArenaAllocator() {
+            @Override
+            public long allocate(long size) {
+                long map = RawAllocator.mapAligned(4 * size, size);
+                if (map == 0) {
+                    return 0;
+                }
+                long arena = map + 16; // 16-byte aligned, not pool-aligned
+                mappings.put(arena, map);
+                return arena;
+            }
+
+            @Override
+            public void free(long address, long size) {
+                returned.add(address);
+                RawAllocator.unmap(mappings.remove(address), 4 * size);
+            }
+        };
+        // A limit of one arena: the refused arena's bytes must be released for the next one.
+        try (PyMalloc heap = PyMalloc.builder().geometry(onePool).arenaAllocator(offByAGranule)
+                .limit(onePool.arenaSize()).build()) {
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> heap.malloc(16));
+            assertTrue(e.getMessage().contains("not aligned to the 4096-byte pool size"), e.getMessage());
+            assertEquals(1, returned.size(), "the useless arena went back to its allocator");
+            assertTrue(mappings.isEmpty());
+            assertEquals(0, heap.stats().arenasCurrent());
+            heap.checkInvariants();
+
+            heap.setArenaAllocator(ArenaAllocator.mmap()); // pool-aligned arenas: the heap works on
+            long p = heap.malloc(16);
+            assertTrue(heap.isArenaAddress(p));
+            assertEquals(1, heap.stats().arenasCurrent());
+            heap.free(p);
             heap.checkInvariants();
         }
     }

@@ -107,6 +107,8 @@ public final class Arenas {
      * an arena when none is usable.
      *
      * @return the pool's address, or 0 if a new arena was needed and the OS refused it
+     * @throws OutOfMemoryError if a new arena holds no pool (one pool per arena and a base not
+     *                          pool-aligned); the arena has been given back
      */
     public long takePool() {
         if (usableArenas == NIL) {
@@ -257,9 +259,15 @@ public final class Arenas {
         boolean populate = false;
         try {
             base = source.allocate(arenaSize);
+            if (base != 0 && maxPoolsInArena == 1 && (base & (poolSize - 1)) != 0) {
+                // Its one pool is lost to alignment: carving one would run past its end.
+                throw new OutOfMemoryError("pymalloc4j: arena at 0x" + Long.toHexString(base) + " from "
+                        + source + " is not aligned to the " + poolSize + "-byte pool size, so it holds"
+                        + " no pool in a geometry of one pool per arena; it was given back");
+            }
             populate = base != 0 && prefaultPools && source.prefaultPools(base);
         } catch (RuntimeException | Error e) {
-            if (base != 0) { // the allocator's own answer threw: the arena goes back, nothing recorded
+            if (base != 0) { // refused, or the allocator's own answer threw: the arena goes back, nothing recorded
                 source.free(base, arenaSize);
                 base = 0;
             }
