@@ -128,6 +128,12 @@ public final class DebugHooks implements AutoCloseable {
         return allocator;
     }
 
+    /** The allocator {@code domain} was wrapped over by {@link #wrap}, or null if it never was. */
+    BlockAllocator wrappedOver(Domain domain) {
+        DebugAllocator existing = allocators[domain.ordinal()];
+        return existing == null ? null : existing.inner();
+    }
+
     /** Whether {@code allocator} is a debug allocator from some {@code DebugHooks}. */
     public static boolean isDebugAllocator(BlockAllocator allocator) {
         return allocator instanceof DebugAllocator;

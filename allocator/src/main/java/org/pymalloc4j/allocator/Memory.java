@@ -205,16 +205,19 @@ public final class Memory implements AutoCloseable {
      * @return the hooks, to {@linkplain DebugHooks#checkFreedMemory() check freed memory}
      * @throws IllegalStateException if a domain to wrap has live blocks (they carry no guard
      *                               bytes, so the hooks could not free them) or a wrapper
-     *                               installed over it, or if this memory is closed; nothing is
-     *                               changed then
+     *                               installed over it; if this memory's hooks were once
+     *                               installed on a domain over another allocator than its
+     *                               current one (the blocks they still hold for it must go back
+     *                               to that one); if the hooks were closed; or if this memory is
+     *                               closed. Every domain is checked first: nothing is changed then
      */
     public DebugHooks setupDebugHooks() {
         checkOpen();
         for (MemoryDomain d : domains.values()) {
-            if (!DebugHooks.isDebugAllocator(d.allocator()) && (d.liveBlocks() != 0 || d.hasWrapper())) {
+            String refusal = debugHooksRefusal(d);
+            if (refusal != null) {
                 throw new IllegalStateException("cannot install the debug hooks on the " + d.domain() + " domain: "
-                        + (d.hasWrapper() ? "a wrapper is installed over its allocator"
-                        : d.liveBlocks() + " blocks allocated without them are live"));
+                        + refusal);
             }
         }
         if (debugHooks == null) {
@@ -227,6 +230,34 @@ public final class Memory implements AutoCloseable {
             }
         }
         return debugHooks;
+    }
+
+    /** Why the debug hooks cannot go on {@code d}, or null if they can (or are on already). */
+    private String debugHooksRefusal(MemoryDomain d) {
+        BlockAllocator current = d.allocator();
+        if (DebugHooks.isDebugAllocator(current)) {
+            return null;
+        }
+        if (d.hasWrapper()) {
+            return "a wrapper is installed over its allocator";
+        }
+        if (d.liveBlocks() != 0) {
+            return d.liveBlocks() + " blocks allocated without them are live";
+        }
+        if (debugHooks == null) {
+            return null;
+        }
+        if (debugHooks.isClosed()) {
+            return "this memory's debug hooks were closed";
+        }
+        BlockAllocator before = debugHooks.wrappedOver(d.domain());
+        if (before != null && before != current) {
+            // DebugHooks.wrap refuses this: the hooks keep one debug allocator a domain, and its
+            // quarantined blocks go back to the allocator it was made over.
+            return "its hooks were installed over " + before + ", not over its allocator now (" + current
+                    + "); set that allocator back first";
+        }
+        return null;
     }
 
     /** The frame lines of a traced block, for the debug hooks' reports; null if untraced. */
@@ -366,8 +397,10 @@ public final class Memory implements AutoCloseable {
      *
      * @throws IllegalStateException if a domain's segment is held by a native call running in
      *                               another thread; the memory then stays open, its actions not run
-     * @throws RuntimeException      the first exception an {@link #onClose} action threw (the
-     *                               memory is closed all the same)
+     * @throws RuntimeException      the first exception an {@link #onClose} action, the debug
+     *                               hooks (an inner allocator refusing a quarantined block), the
+     *                               heap or the libc allocator threw, the later ones suppressed:
+     *                               each is still closed and the memory is closed all the same
      */
     @Override
     public void close() {
@@ -375,38 +408,41 @@ public final class Memory implements AutoCloseable {
             return;
         }
         views.close(); // first: if a segment is in use elsewhere it throws, and the memory stays open
-        RuntimeException failure = runCloseActions();
+        RuntimeException failure = null;
+        for (Runnable action : List.copyOf(closeActions)) {
+            failure = runStep(action, failure);
+        }
+        closeActions.clear();
         tracer.memoryClosing();
         closed = true;
         for (MemoryDomain d : domains.values()) {
             d.install(ClosedAllocator.INSTANCE);
         }
         if (debugHooks != null) {
-            debugHooks.close(); // first: it frees its quarantine into the heap
+            failure = runStep(debugHooks::close, failure); // first: it frees its quarantine into the heap
         }
         if (heap != null) {
-            heap.close();
+            failure = runStep(heap::close, failure);
         }
-        libc.close();
+        failure = runStep(libc::close, failure);
         if (failure != null) {
             throw failure;
         }
     }
 
-    private RuntimeException runCloseActions() {
-        RuntimeException failure = null;
-        for (Runnable action : List.copyOf(closeActions)) {
-            try {
-                action.run();
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
+    /**
+     * Runs one step of {@link #close()}, so that a step that throws does not leave the later
+     * ones undone: returns the first failure, with this step's added as suppressed.
+     */
+    private static RuntimeException runStep(Runnable step, RuntimeException failure) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                return e;
             }
+            failure.addSuppressed(e);
         }
-        closeActions.clear();
         return failure;
     }
 

@@ -10,7 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@link Memory#onClose}: what a layer built on a memory hears before the memory goes. */
+/**
+ * {@link Memory#onClose}: what a layer built on a memory hears before the memory goes; and
+ * {@link Memory#close()} carrying on past a step that throws.
+ */
 class MemoryCloseActionsTest {
 
     @Test
@@ -66,5 +69,39 @@ class MemoryCloseActionsTest {
         memory.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.onClose(() -> { }));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
+    }
+
+    /**
+     * close: "@throws RuntimeException the first exception an onClose action, the debug hooks ...
+     * threw, the later ones suppressed: each is still closed". The hooks' close throws when the
+     * allocator under a quarantined block was closed first; the heap and the libc blocks behind
+     * the memory must go all the same.
+     */
+    @Test
+    void aThrowingDebugHooksCloseStillClosesTheHeapAndLibc() {
+        Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        PyMalloc heap = memory.pymalloc();
+        LibcAllocator mine = LibcAllocator.create();
+        memory.setAllocator(Domain.MEM, mine);
+        DebugHooks hooks = memory.setupDebugHooks();
+        memory.obj().malloc(100);  // an arena, until the heap closes
+        memory.raw().malloc(1000); // a libc block, until the memory's libc allocator closes
+        long p = memory.mem().malloc(10);
+        memory.mem().free(p);      // quarantined, to go back to `mine`
+        mine.close();              // which goes first
+        IllegalStateException first = new IllegalStateException("first");
+        memory.onClose(() -> {
+            throw first;
+        });
+        assertTrue(memory.bytesFromOs() > 0);
+
+        RuntimeException e = assertThrows(RuntimeException.class, memory::close);
+        assertSame(first, e, "the first failure is thrown");
+        assertEquals(1, e.getSuppressed().length, "the hooks' failure is suppressed");
+        assertTrue(e.getSuppressed()[0].getMessage().contains("LibcAllocator is closed"), e.getSuppressed()[0].getMessage());
+        assertTrue(memory.isClosed());
+        assertTrue(hooks.isClosed());
+        assertTrue(heap.isClosed(), "the heap was left open: every arena leaked");
+        assertEquals(0, memory.bytesFromOs(), "arenas and libc blocks all went back");
     }
 }

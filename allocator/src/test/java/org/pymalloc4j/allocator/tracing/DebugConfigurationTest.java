@@ -2,6 +2,7 @@ package org.pymalloc4j.allocator.tracing;
 
 import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.AllocatorName;
+import org.pymalloc4j.allocator.BlockAllocator;
 import org.pymalloc4j.allocator.DebugHooks;
 import org.pymalloc4j.allocator.Domain;
 import org.pymalloc4j.allocator.LibcAllocator;
@@ -109,6 +110,45 @@ class DebugConfigurationTest {
             DebugHooks hooks = memory.setupDebugHooks();
             assertSame(hooks, memory.setupDebugHooks(), "already wrapped domains are skipped");
             assertEquals(AllocatorName.PYMALLOC_DEBUG, memory.allocatorName().orElseThrow());
+        }
+    }
+
+    /**
+     * setupDebugHooks: "@throws IllegalStateException ... if this memory's hooks were once
+     * installed on a domain over another allocator than its current one ... Every domain is
+     * checked first: nothing is changed then". RAW, wrapped first, must not be re-hooked when
+     * OBJ is refused.
+     */
+    @Test
+    void hooksOnceOverAnotherAllocatorAreRefusedBeforeAnyDomainChanges() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build();
+             LibcAllocator other = LibcAllocator.create()) {
+            BlockAllocator libc = DebugHooks.unwrap(memory.getAllocator(Domain.RAW));
+            BlockAllocator heap = DebugHooks.unwrap(memory.getAllocator(Domain.OBJ));
+            memory.setAllocator(Domain.RAW, libc);  // hooks off, over the allocator they wrapped
+            memory.setAllocator(Domain.OBJ, other); // hooks off, another allocator
+            IllegalStateException e = assertThrows(IllegalStateException.class, memory::setupDebugHooks);
+            assertTrue(e.getMessage().contains("OBJ domain: its hooks were installed over"), e.getMessage());
+            assertSame(libc, memory.getAllocator(Domain.RAW), "RAW was re-hooked before OBJ was refused");
+            assertSame(other, memory.getAllocator(Domain.OBJ));
+            assertTrue(DebugHooks.isDebugAllocator(memory.getAllocator(Domain.MEM)));
+
+            memory.setAllocator(Domain.OBJ, heap); // the allocator the hooks were over: they go back on
+            memory.setupDebugHooks();
+            assertEquals(AllocatorName.PYMALLOC_DEBUG, memory.allocatorName().orElseThrow());
+        }
+    }
+
+    /** setupDebugHooks: "@throws IllegalStateException ... if the hooks were closed". */
+    @Test
+    void closedHooksAreRefusedBeforeAnyDomainChanges() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build()) {
+            BlockAllocator libc = DebugHooks.unwrap(memory.getAllocator(Domain.RAW));
+            memory.setAllocator(Domain.RAW, libc);
+            memory.debugHooks().orElseThrow().close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, memory::setupDebugHooks);
+            assertTrue(e.getMessage().contains("RAW domain: this memory's debug hooks were closed"), e.getMessage());
+            assertSame(libc, memory.getAllocator(Domain.RAW));
         }
     }
 
