@@ -83,17 +83,18 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
     }
 
     /**
-     * Frees a block of this domain; {@code free(0)} does nothing.
+     * Frees a block of this domain; {@code free(0)} frees nothing.
      *
      * @throws InvalidAddressException   if {@code address} is not a live block of this domain
      * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
      *                                   id are damaged; the block is left allocated
-     * @throws IllegalStateException     if the memory is closed
+     * @throws IllegalStateException     if the memory is closed, even for 0
      */
     @Override
     public void free(long address) {
+        // 0 too goes to the allocator, as PyMem_Free passes NULL on: a closed memory's refuses it.
+        allocator.free(address);
         if (address != 0) {
-            allocator.free(address);
             liveBlocks--;
         }
     }
@@ -133,8 +134,9 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
     /**
      * A new block of {@code byteSize} bytes from this domain as a segment of that size: the
      * domain as a {@link SegmentAllocator}. Its contents are unspecified, as malloc's. It lives
-     * until its block is freed ({@link #free(MemorySegment)}) or the memory manager closes:
-     * after that, every access through it throws.
+     * until the memory manager closes: after that, every access through it throws. Freeing its
+     * block ({@link #free(MemorySegment)}) does not end it, as a C pointer outlives its free: an
+     * access then reads or overwrites whatever the allocator has put there since.
      *
      * @throws IllegalArgumentException if {@code byteSize} is negative, or {@code byteAlignment}
      *                                  is not a power of two or is over 16, the blocks' alignment
@@ -148,12 +150,13 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
     }
 
     /**
-     * Frees the block {@code segment} starts at, one from {@link #allocate}.
+     * Frees the block {@code segment} starts at, one from {@link #allocate};
+     * {@link MemorySegment#NULL} frees nothing. The segment stays accessible (see {@link #allocate}).
      *
      * @throws InvalidAddressException   if no live block of this domain starts there
      * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
      *                                   id are damaged; the block is left allocated
-     * @throws IllegalStateException     if the memory is closed
+     * @throws IllegalStateException     if the memory is closed, even for {@code NULL}
      */
     public void free(MemorySegment segment) {
         free(segment.address());

@@ -88,6 +88,23 @@ class DomainSegmentTest {
         }
     }
 
+    /**
+     * allocate: "Freeing its block does not end it, as a C pointer outlives its free"; "It lives
+     * until the memory manager closes: after that, every access through it throws".
+     */
+    @Test
+    void aSegmentOutlivesItsBlocksFreeUntilTheMemoryCloses() {
+        Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        MemorySegment s = memory.mem().allocate(32, 16);
+        s.set(ValueLayout.JAVA_LONG, 8, 42);
+        memory.mem().free(s);
+        assertEquals(0, memory.mem().liveBlocks());
+        // The arena is still mapped and pymalloc leaves the block's second word alone.
+        assertEquals(42, s.get(ValueLayout.JAVA_LONG, 8), "still accessible after its free");
+        memory.close();
+        assertThrows(IllegalStateException.class, () -> s.get(ValueLayout.JAVA_LONG, 8), "ended by the close");
+    }
+
     /** allocate and free: "@throws IllegalStateException if the memory is closed"; the segments end with it. */
     @Test
     void closingTheMemoryEndsItsDomainsSegments() {

@@ -1,5 +1,6 @@
 package org.pymalloc4j.allocator;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -286,6 +287,8 @@ class MemoryTest {
             assertThrows(IllegalStateException.class, () -> domain.calloc(1, 10));
             assertThrows(IllegalStateException.class, () -> domain.realloc(0, 10));
             assertThrows(IllegalStateException.class, () -> domain.free(p));
+            assertThrows(IllegalStateException.class, () -> domain.free(0), "even free(0), as every allocator's");
+            assertThrows(IllegalStateException.class, () -> domain.free(MemorySegment.NULL));
             assertThrows(IllegalStateException.class, () -> m.getAllocator(d));
             assertThrows(IllegalStateException.class, () -> m.setAllocator(d, LibcAllocator.create()));
             assertThrows(IllegalStateException.class, () -> m.wrapAllocator(d, a -> a));
