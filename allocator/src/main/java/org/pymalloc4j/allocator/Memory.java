@@ -185,7 +185,9 @@ public final class Memory implements AutoCloseable {
      *
      * @return the wrapper removed
      * @throws IllegalStateException if the domain's allocator is not a wrapper installed by
-     *                               {@link #wrapAllocator}, or if this memory is closed
+     *                               {@link #wrapAllocator}; if it is the {@linkplain #tracer()
+     *                               tracer's} (stop the tracer instead, which unwraps every
+     *                               domain); or if this memory is closed
      */
     public BlockAllocator unwrapAllocator(Domain domain) {
         checkOpen();
@@ -193,6 +195,11 @@ public final class Memory implements AutoCloseable {
         if (!d.hasWrapper()) {
             throw new IllegalStateException("the " + domain + " allocator (" + d.allocator()
                     + ") is not a wrapper installed by wrapAllocator");
+        }
+        if (tracer.isWrapper(d.allocator())) {
+            // Taken off here, it would leave the tracer tracing with a wrapper it cannot find.
+            throw new IllegalStateException("the " + domain + " allocator is the tracer's wrapper: stop the tracer"
+                    + " instead (memory.tracer().stop()), which takes it off every domain");
         }
         return d.unwrap();
     }

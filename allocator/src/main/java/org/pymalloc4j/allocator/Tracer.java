@@ -115,9 +115,14 @@ public final class Tracer {
             }
         }
         for (Domain d : DOMAINS) {
-            memory.unwrapAllocator(d);
+            memory.domain(d).unwrap(); // not unwrapAllocator, which refuses to take the tracer's wrapper off
         }
         dropTracing();
+    }
+
+    /** Whether {@code allocator} is one of the wrappers this tracer installed (none when not tracing). */
+    boolean isWrapper(BlockAllocator allocator) {
+        return Arrays.asList(wrappers).contains(allocator);
     }
 
     /** For {@link Memory#close()}: stops tracing; the memory then replaces every allocator anyway. */

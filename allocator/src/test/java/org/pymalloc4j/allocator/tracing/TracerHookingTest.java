@@ -272,6 +272,26 @@ class TracerHookingTest {
         memory.mem().free(p);
     }
 
+    /**
+     * unwrapAllocator: "@throws IllegalStateException ... if it is the tracer's (stop the tracer
+     * instead ...)". Taken off, the tracer would keep tracing with no wrapper its stop could find.
+     */
+    @Test
+    void unwrapAllocatorRefusesTheTracersWrapper() {
+        tracer.start();
+        Map<Domain, BlockAllocator> tracing = allocators();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.unwrapAllocator(Domain.MEM));
+        assertTrue(e.getMessage().contains("MEM allocator is the tracer's wrapper: stop the tracer instead"), e.getMessage());
+        assertEquals(tracing, allocators(), "nothing changed");
+        assertTrue(tracer.isTracing());
+
+        BlockAllocator refusing = memory.wrapAllocator(Domain.MEM, Refusing::new);
+        assertSame(refusing, memory.unwrapAllocator(Domain.MEM), "a wrapper over the tracer's still comes off");
+        tracer.stop();
+        assertFalse(tracer.isTracing());
+        assertThrows(IllegalStateException.class, () -> memory.unwrapAllocator(Domain.MEM), "no wrapper left");
+    }
+
     @Test
     void closingTheMemoryStopsTracing() {
         tracer.start();
