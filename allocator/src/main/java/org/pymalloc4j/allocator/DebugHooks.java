@@ -323,11 +323,15 @@ public final class DebugHooks implements AutoCloseable {
         }
     }
 
-    /** Why {@code p} is not a live block: freed and still quarantined, or never ours. */
+    /**
+     * Why {@code p} is not a live block: freed and still quarantined (a double free if
+     * {@code operation} is {@code free}, else a use after free), or never ours.
+     */
     InvalidAddressException unknownAddress(String operation, long p) {
         String call = operation + "(" + DebugReport.hex(p) + "): ";
         if (quarantine.capacity() > 0 && quarantine.indexOf(p) >= 0) {
-            return new InvalidAddressException(call + "block already freed (double free): it is in the debug"
+            String misuse = operation.equals("free") ? "double free" : "use after free";
+            return new InvalidAddressException(call + "block already freed (" + misuse + "): it is in the debug"
                     + " hooks' quarantine; heap unchanged", p);
         }
         return new InvalidAddressException(call + "not a block allocated through the debug hooks (or freed"

@@ -351,14 +351,14 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
 
     /**
      * The cold half of the check: the error for an arena address that is no live block, saying
-     * "double free" when the block is on its pool's free list. The pool header is read only when
-     * it lies in an arena (an unaligned arena's first bytes belong to no pool).
+     * "already freed" (a double free, or a use after free for realloc) when the block is on its
+     * pool's free list. The pool header is read only when it lies in an arena.
      */
     private InvalidAddressException refused(String operation, long address) {
         long pool = address & poolMask;
         if (map.contains(pool) && PoolFreeList.contains(pool, address, poolSize)) {
-            return new InvalidAddressException(operation + "(0x" + Long.toHexString(address)
-                    + "): block already freed (double free); heap unchanged", address);
+            return new InvalidAddressException(operation + "(0x" + Long.toHexString(address) + "): block already freed ("
+                    + (operation.equals("free") ? "double free" : "use after free") + "); heap unchanged", address);
         }
         return raw.invalid(operation, address);
     }

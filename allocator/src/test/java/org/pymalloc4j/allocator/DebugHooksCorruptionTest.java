@@ -310,11 +310,31 @@ class DebugHooksCorruptionTest {
         try (DebugFixture f = new DebugFixture(backend)) {
             long p = f.obj.malloc(32);
             f.obj.free(p);
-            for (Executable call : new Executable[] {() -> f.obj.free(p), () -> f.obj.realloc(p, 8), () -> f.mem.free(p)}) {
+            for (Executable call : new Executable[] {() -> f.obj.free(p), () -> f.mem.free(p)}) {
                 InvalidAddressException e = assertThrows(InvalidAddressException.class, call);
                 assertEquals(p, e.address());
                 assertTrue(e.getMessage().contains(hex(p)) && e.getMessage().contains("already freed (double free)"),
                         e.getMessage());
+                assertEquals(1, f.hooks.quarantinedBlocks());
+                assertTrue(all(p - 16, 56, 0xdd), "the freed block was not touched");
+                f.checkHeap();
+            }
+        }
+    }
+
+    /** Any other call on a quarantined block is a use after free, not a double free: nothing was freed twice. */
+    @ParameterizedTest
+    @EnumSource(Backend.class)
+    void useOfAFreedBlockIsNotCalledADoubleFree(Backend backend) {
+        try (DebugFixture f = new DebugFixture(backend)) {
+            long p = f.obj.malloc(32);
+            f.obj.free(p);
+            for (Executable call : new Executable[] {() -> f.obj.realloc(p, 8), () -> f.obj.usableSize(p)}) {
+                InvalidAddressException e = assertThrows(InvalidAddressException.class, call);
+                assertEquals(p, e.address());
+                assertTrue(e.getMessage().contains(hex(p)) && e.getMessage().contains("already freed (use after free)"),
+                        e.getMessage());
+                assertFalse(e.getMessage().contains("double free"), e.getMessage());
                 assertEquals(1, f.hooks.quarantinedBlocks());
                 assertTrue(all(p - 16, 56, 0xdd), "the freed block was not touched");
                 f.checkHeap();

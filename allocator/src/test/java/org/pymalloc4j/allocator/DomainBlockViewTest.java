@@ -86,6 +86,8 @@ class DomainBlockViewTest {
                 InvalidAddressException other = assertThrows(InvalidAddressException.class,
                         () -> memory.obj().usableSize(kept));
                 assertTrue(other.getMessage().contains("a block of the MEM domain"), other.getMessage());
+                InvalidAddressException useAfterFree = assertThrows(InvalidAddressException.class, () -> mem.segment(freed));
+                assertTrue(useAfterFree.getMessage().contains("already freed (use after free)"), useAfterFree.getMessage());
             }
             assertEquals(64, mem.segment(kept).byteSize(), "the heap unchanged: the live block still answers");
             mem.free(kept);
