@@ -1,8 +1,11 @@
 package org.pymalloc4j.allocator;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.StringJoiner;
 import java.util.regex.Pattern;
 
 /**
@@ -19,7 +22,10 @@ import java.util.regex.Pattern;
  * <p>Class patterns are {@code fnmatch} globs over fully qualified class names: {@code *}
  * matches any run of characters (dots too, so {@code org.example.*} takes subpackages),
  * {@code ?} one character, {@code [seq]} and {@code [!seq]} a character in or not in
- * {@code seq}. Matching is case-sensitive, as {@code fnmatch} on POSIX.
+ * {@code seq}, where {@code a-z} is a range. Matching is case-sensitive, as {@code fnmatch} on
+ * POSIX. Every pattern is accepted, as by {@code fnmatch} since Python 3.9: a {@code [} with no
+ * closing {@code ]} is literal, and a reversed range such as {@code [z-a]} is empty (matches no
+ * character).
  *
  * <p>A class filter looks at the most recent frame, or at every recorded frame with
  * {@link #allFrames(boolean) allFrames(true)}; an inclusive one matches a trace when a frame it
@@ -187,14 +193,19 @@ public final class TraceFilter {
         return regex.matcher(f.className()).matches() && (lineNumber < 0 || f.lineNumber() == lineNumber);
     }
 
-    /** Python's {@code fnmatch.translate}, for {@code *}, {@code ?}, {@code [seq]} and {@code [!seq]}. */
+    /**
+     * Python's {@code fnmatch.translate} (3.9 and later), for {@code *}, {@code ?}, {@code [seq]}
+     * and {@code [!seq]}: never an invalid regex, whatever the glob.
+     */
     static String translate(String glob) {
         StringBuilder re = new StringBuilder();
         int n = glob.length();
         for (int i = 0; i < n; i++) {
             char c = glob.charAt(i);
             if (c == '*') {
-                re.append(".*");
+                if (i == 0 || glob.charAt(i - 1) != '*') { // a run of stars is one, as fnmatch makes it
+                    re.append(".*");
+                }
             } else if (c == '?') {
                 re.append('.');
             } else if (c == '[') {
@@ -211,20 +222,7 @@ public final class TraceFilter {
                 if (j >= n) {
                     re.append("\\[");
                 } else {
-                    String body = glob.substring(i + 1, j);
-                    boolean negate = body.startsWith("!");
-                    if (negate) {
-                        body = body.substring(1);
-                    }
-                    re.append(negate ? "[^" : "[");
-                    for (char b : body.toCharArray()) {
-                        // a range's '-' keeps its meaning; any other non-alphanumeric is escaped
-                        if (b != '-' && !Character.isLetterOrDigit(b)) {
-                            re.append('\\');
-                        }
-                        re.append(b);
-                    }
-                    re.append(']');
+                    re.append(bracket(glob, i + 1, j));
                     i = j;
                 }
             } else {
@@ -232,6 +230,58 @@ public final class TraceFilter {
             }
         }
         return re.toString();
+    }
+
+    /**
+     * The regex for the bracket expression {@code glob[start, end)}, without its brackets, as
+     * fnmatch splits it: a hyphen between two characters makes a range (not one right after
+     * the {@code [} or {@code !}, nor right after a range), any other hyphen is literal, and a
+     * reversed range is dropped with its ends, so {@code [z-a]} matches nothing and
+     * {@code [!z-a]} any character.
+     */
+    private static String bracket(String glob, int start, int end) {
+        List<String> chunks = new ArrayList<>(); // the text between range hyphens
+        int from = start;
+        int k = glob.indexOf('-', glob.charAt(start) == '!' ? start + 2 : start + 1);
+        while (k >= 0 && k < end) {
+            chunks.add(glob.substring(from, k));
+            from = k + 1;
+            k = glob.indexOf('-', k + 3);
+        }
+        if (from < end) {
+            chunks.add(glob.substring(from, end));
+        } else { // a hyphen just before the ']' is literal
+            chunks.set(chunks.size() - 1, chunks.getLast() + "-");
+        }
+        for (int m = chunks.size() - 1; m > 0; m--) {
+            String lo = chunks.get(m - 1);
+            String hi = chunks.get(m);
+            if (lo.charAt(lo.length() - 1) > hi.charAt(0)) { // reversed: Pattern would refuse it
+                chunks.set(m - 1, lo.substring(0, lo.length() - 1) + hi.substring(1));
+                chunks.remove(m);
+            }
+        }
+        boolean negate = chunks.getFirst().startsWith("!");
+        if (negate) {
+            chunks.set(0, chunks.getFirst().substring(1));
+        }
+        StringJoiner set = new StringJoiner("-");
+        for (String chunk : chunks) {
+            StringBuilder escaped = new StringBuilder();
+            for (char b : chunk.toCharArray()) {
+                // every character that could mean something in a Java class ([, &&, ^, \, -) is escaped
+                if (!Character.isLetterOrDigit(b)) {
+                    escaped.append('\\');
+                }
+                escaped.append(b);
+            }
+            set.add(escaped);
+        }
+        String body = set.toString();
+        if (body.isEmpty()) {
+            return negate ? "." : "(?!)"; // the empty set, or its complement
+        }
+        return (negate ? "[^" : "[") + body + "]";
     }
 
     /** As tracemalloc's constructor call, e.g. {@code Filter(True, 'org.example.*', lineno=12)}. */

@@ -16,6 +16,7 @@ import org.pymalloc4j.allocator.TraceFrame;
 import org.pymalloc4j.allocator.Traceback;
 import org.pymalloc4j.allocator.Tracer;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -204,6 +205,49 @@ class SnapshotTest {
         assertEquals("Filter(False, 'a.*', lineno=3, all_frames=True, domain=RAW)",
                 TraceFilter.exclude("a.*", 3).allFrames(true).inDomain(Domain.RAW).toString());
         assertEquals("DomainFilter(True, MEM)", TraceFilter.domain(Domain.MEM, true).toString());
+    }
+
+    /**
+     * Bracket expressions as Python 3.9+'s fnmatch reads them, every pattern accepted: a reversed
+     * range is empty (include "org.[z-a]*" matches nothing where java.util.regex would refuse the
+     * range), a hyphen first, last or right after a range is literal, and the characters Java's
+     * classes give a meaning ("&&", "^", "[") are literal. Expectations from CPython 3.11's
+     * fnmatch.fnmatchcase.
+     */
+    @Test
+    void bracketExpressionsMatchAsFnmatchEvenReversedRanges() {
+        Snapshot s = new Snapshot(List.of(new Trace(Domain.OBJ, 1, tb(1, A)), new Trace(Domain.OBJ, 1, tb(1, C))), 1);
+        assertEquals(0, count(s, TraceFilter.include("org.[z-a]*")), "an empty range matches nothing");
+        assertEquals(2, count(s, TraceFilter.exclude("org.[z-a]*")));
+        Object[][] cases = {
+            {"[!z-a]", "q", true}, {"[!z-a]", "-", true},
+            {"[a-z-0]", "-", true}, {"[a-z-0]", "0", true}, {"[a-z-0]", "5", false},
+            {"[b-a-c]", "-", true}, {"[b-a-c]", "c", true}, {"[b-a-c]", "a", false}, {"[b-a-c]", "b", false},
+            {"[z-a-]", "-", true}, {"[z-a-]", "z", false},
+            {"[]a]", "]", true}, {"[!]a]", "b", true}, {"[!]a]", "]", false}, {"[-]", "-", true}, {"[a-]", "-", true},
+            {"[&&a]", "&", true}, {"[^a]", "^", true}, {"[^a]", "b", false}, {"[[]", "[", true},
+            {"[\\-z]", "a", true}, {"[.-0]", "/", true}, {"a**b", "axxb", true}, {"[$]Inner", "$Inner", true},
+        };
+        for (Object[] c : cases) {
+            TraceFrame frame = new TraceFrame((String) c[1], "m", "X.java", 1);
+            Snapshot one = new Snapshot(List.of(new Trace(Domain.OBJ, 1, tb(1, frame))), 1);
+            assertEquals((boolean) c[2] ? 1 : 0, count(one, TraceFilter.include((String) c[0])), c[0] + " vs " + c[1]);
+        }
+        // "Every pattern is accepted": each of up to four characters from those that mean something.
+        String alphabet = "[]!-^&\\*?za.";
+        List<String> globs = new ArrayList<>(List.of(""));
+        for (int length = 1; length <= 4; length++) {
+            List<String> longer = new ArrayList<>();
+            for (String g : globs) {
+                for (char c : alphabet.toCharArray()) {
+                    longer.add(g + c);
+                }
+            }
+            for (String glob : longer) {
+                assertDoesNotThrow(() -> count(s, TraceFilter.include(glob)), glob);
+            }
+            globs = longer;
+        }
     }
 
     @Test
