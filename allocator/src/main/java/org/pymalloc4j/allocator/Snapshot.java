@@ -147,7 +147,8 @@ public final class Snapshot {
      * {@link GroupBy#TRACEBACK} its header is followed by the traceback's frames, most recent
      * first. Every line ends with {@code \n}; the {@code other} line is left out when there are no
      * other groups. Unlike {@code display_top}, no trace is filtered out ({@code <unknown>} ones
-     * included).
+     * included). The other and total sizes stop at {@link Long#MAX_VALUE}, as a
+     * {@link Statistic#size()} does.
      *
      * @throws NullPointerException     if {@code key} is null
      * @throws IllegalArgumentException if {@code n} is negative
@@ -174,13 +175,13 @@ public final class Snapshot {
         if (stats.size() > n) {
             long other = 0;
             for (Statistic s : stats.subList(n, stats.size())) {
-                other += s.size();
+                other = saturatedAdd(other, s.size());
             }
             out.append(stats.size() - n).append(" other: ").append(SizeFormat.kib(other)).append('\n');
         }
         long total = 0;
         for (Statistic s : stats) {
-            total += s.size();
+            total = saturatedAdd(total, s.size());
         }
         out.append("Total allocated size: ").append(SizeFormat.kib(total)).append('\n');
         return out.toString();
@@ -214,8 +215,17 @@ public final class Snapshot {
 
     private static void add(Map<Traceback, long[]> sums, Traceback key, long size) {
         long[] v = sums.computeIfAbsent(key, k -> new long[2]);
-        v[0] += size;
+        v[0] = saturatedAdd(v[0], size);
         v[1]++;
+    }
+
+    /**
+     * {@code a + b} for sizes (never negative), {@link Long#MAX_VALUE} where the sum overflows: a
+     * long cannot hold Python's unbounded sum, and only hand-made traces can reach 2^63 bytes.
+     */
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** As tracemalloc's {@code repr(snapshot.traces)}: {@code <Snapshot traces=3 traceback_limit=1>}. */

@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param traceback the group's key: one frame under {@link GroupBy#LINE} and {@link GroupBy#CLASS},
  *                  the recorded frames under {@link GroupBy#TRACEBACK}
- * @param size      the sum of the traces' sizes in bytes
+ * @param size      the sum of the traces' sizes in bytes; {@link Long#MAX_VALUE} if it would
+ *                  overflow a long (hand-made traces only: live blocks cannot add up to 2^63 bytes)
  * @param count     the number of traces
  */
 public record Statistic(Traceback traceback, long size, long count) {

@@ -338,6 +338,27 @@ class SnapshotTest {
                 "2.25 rounds half to even, as C's printf");
     }
 
+    /**
+     * Statistic: "size ... Long.MAX_VALUE if it would overflow a long"; top: "The other and total
+     * sizes stop at Long.MAX_VALUE". Valid traces (sizes are never negative) add up past 2^63.
+     */
+    @Test
+    void sumsPastLongMaxValueStopThereInsteadOfTurningNegative() {
+        long max = Long.MAX_VALUE;
+        Snapshot s = new Snapshot(List.of(new Trace(Domain.MEM, max, T1), new Trace(Domain.MEM, 2, T1),
+                new Trace(Domain.RAW, max, T3)), 5);
+        List<Statistic> byLine = s.statistics(GroupBy.LINE);
+        assertEquals(List.of(new Statistic(tb(1, A), max, 2), new Statistic(tb(1, C), max, 1)), byLine);
+        for (Statistic c : s.statistics(GroupBy.LINE, true)) {
+            assertEquals(max, c.size(), c.toString());
+        }
+        String exabytes = "9007199254740992.0 KiB"; // 2^63 / 1024, as %.1f prints the double
+        assertEquals("Top 1 lines\n#1: Foo.java:12: " + exabytes + "\n    in org.example.Foo.bar\n1 other: " + exabytes
+                + "\nTotal allocated size: " + exabytes + "\n", s.top(GroupBy.LINE, 1));
+        assertEquals(List.of(new StatisticDiff(tb(1, C), max, max, 1, 1), new StatisticDiff(tb(1, A), max, max - 1, 2, 1)),
+                s.compareTo(new Snapshot(List.of(new Trace(Domain.MEM, 1, T1)), 5), GroupBy.LINE));
+    }
+
     /** Allocates {@code n} blocks of {@code size} from one line and returns that line. */
     private static int allocateMany(Memory memory, List<Long> blocks, int n, long size) {
         int line = here() + 2;
