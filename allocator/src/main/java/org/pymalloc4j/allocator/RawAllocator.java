@@ -240,9 +240,14 @@ public final class RawAllocator {
     }
 
     /**
-     * Returns a mapping to the kernel.
+     * Returns the pages of {@code [address, address + size)} to the kernel ({@code munmap}). A
+     * range that is not (or not wholly) mapped is not refused: Linux unmaps what is there, so the
+     * caller must know the range is its own. {@code munmap} can also fail to split a mapping when
+     * the process has as many mappings as the kernel allows.
      *
-     * @throws IllegalStateException if {@code munmap} fails, which means the range was not mapped
+     * @throws IllegalStateException if {@code munmap} refuses the range: {@code address} not
+     *                               page-aligned, {@code size} 0, or a range reaching past the
+     *                               user address space (EINVAL); nothing is unmapped then
      */
     public static void unmap(long address, long size) {
         int result;
@@ -252,7 +257,8 @@ public final class RawAllocator {
             throw rethrow(t);
         }
         if (result != 0) {
-            throw new IllegalStateException("munmap(0x" + Long.toHexString(address) + ", " + size + ") failed");
+            throw new IllegalStateException("munmap(0x" + Long.toHexString(address) + ", " + size + ") failed: an"
+                    + " address not page-aligned, a size of 0 or a range past the user address space");
         }
     }
 

@@ -1,13 +1,18 @@
 package org.pymalloc4j.allocator;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class RawAllocatorTest {
     @Test
@@ -48,13 +53,32 @@ class RawAllocatorTest {
         }
     }
 
-    /** "@throws IllegalStateException if munmap fails, which means the range was not mapped" */
+    /**
+     * unmap: "@throws IllegalStateException if munmap refuses the range: address not page-aligned,
+     * size 0, or a range reaching past the user address space (EINVAL); nothing is unmapped then".
+     */
     @Test
-    void unmapOfAMisalignedRangeThrows() {
+    void unmapRefusesAMisalignedAddressAZeroSizeAndARangePastTheAddressSpace() {
         long base = RawAllocator.mmap(1 << 16);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> RawAllocator.unmap(base + 1, 4096));
-        assertEquals(true, e.getMessage().contains("munmap"));
+        assertTrue(e.getMessage().contains("munmap(0x" + Long.toHexString(base + 1) + ", 4096) failed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> RawAllocator.unmap(base, 0));
+        assertThrows(IllegalStateException.class, () -> RawAllocator.unmap(base, -4096), "a size_t past the top");
+        NativeMemory.putLong(base, 42); // still mapped: a refusal unmaps nothing
+        NativeMemory.putLong(base + (1 << 16) - 8, 42);
         RawAllocator.unmap(base, 1 << 16);
+    }
+
+    /**
+     * unmap: "A range that is not (or not wholly) mapped is not refused". Page 0 is never mapped while
+     * vm.mmap_min_addr keeps it out of reach, so unmapping it harms nothing.
+     */
+    @Test
+    void unmapOfARangeWithNoMappingIsNotRefused() throws Exception {
+        Path minAddr = Path.of("/proc/sys/vm/mmap_min_addr"); // readAllLines: readString stops short on /proc
+        assumeTrue(Files.isReadable(minAddr) && Long.parseLong(Files.readAllLines(minAddr).getFirst().strip()) >= 4096,
+                "page 0 may be mapped here");
+        assertDoesNotThrow(() -> RawAllocator.unmap(0, 4096));
     }
 
     @Test
