@@ -39,10 +39,11 @@ final class Options {
             } else if (withValue.contains(name)) {
                 if (eq >= 0) {
                     values.put(name, a.substring(eq + 1));
-                } else if (i + 1 < args.length) {
+                } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
                     values.put(name, args[++i]);
-                } else {
-                    throw new UsageException(command + ": option --" + name + " needs a value");
+                } else { // the next is an option, or a typo'd value would silently become a file name
+                    throw new UsageException(command + ": option --" + name + " needs a value"
+                            + (i + 1 < args.length ? " (for one that starts with '--', write --" + name + "=VALUE)" : ""));
                 }
             } else {
                 throw new UsageException(command + ": unknown option " + a + " (see 'pymalloc4j " + command + " --help')");

@@ -169,6 +169,19 @@ class MainTest {
     }
 
     @Test
+    void anOptionIsNotTakenAsTheValueOfTheOptionBeforeIt() throws UsageException {
+        Result r = run("map", "--out", "--quiet");
+        assertEquals(2, r.status());
+        assertEquals("pymalloc4j map: option --out needs a value (for one that starts with '--', write --out=VALUE)\n",
+                r.err());
+        assertEquals("", r.out());
+        Options o = new Options("bench", new String[] {"--filter=--x", "--out", "-"}, java.util.Set.of("filter", "out"),
+                java.util.Set.of());
+        assertEquals("--x", o.get("filter", null));
+        assertEquals("-", o.get("out", null), "a lone '-' (standard input) is a value");
+    }
+
+    @Test
     void layoutPrintsALivePoolHeaderAsJolDoes() {
         Result r = run("layout");
         assertEquals(0, r.status(), r.err());
