@@ -73,11 +73,18 @@ public final class Main {
         }
     }
 
+    /** {@code help [COMMAND]}; help's own help ({@code help help}, {@code help --help}) is the usage. */
     private static int help(String[] rest, PrintStream out) throws UsageException {
-        if (rest.length > 0 && !HELP_OF.containsKey(rest[0])) {
-            throw new UsageException("help: unknown command '" + rest[0] + "'");
+        java.util.List<String> topics = java.util.Arrays.stream(rest).filter(a -> !a.equals("--help") && !a.equals("-h"))
+                .toList();
+        if (topics.size() > 1) {
+            throw new UsageException("help: one command at a time, not '" + String.join(" ", topics) + "'");
         }
-        out.print(rest.length == 0 ? USAGE : HELP_OF.get(rest[0]));
+        String topic = topics.isEmpty() || topics.getFirst().equals("help") ? null : topics.getFirst();
+        if (topic != null && !HELP_OF.containsKey(topic)) {
+            throw new UsageException("help: unknown command '" + topic + "'");
+        }
+        out.print(topic == null ? USAGE : HELP_OF.get(topic));
         return 0;
     }
 

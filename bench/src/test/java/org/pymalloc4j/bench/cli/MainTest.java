@@ -219,5 +219,12 @@ class MainTest {
         Result r = run("replay", "--help");
         assertEquals(0, r.status());
         assertTrue(r.out().contains("usage: pymalloc4j replay"));
+        for (String[] args : new String[][] {{"help", "--help"}, {"help", "-h"}, {"help", "help"}}) {
+            r = run(args);
+            assertEquals(0, r.status(), String.join(" ", args) + ": " + r.err());
+            assertEquals(Main.USAGE, r.out(), "help's own help is the usage");
+        }
+        assertEquals(2, run("help", "nosuch").status());
+        assertEquals(2, run("help", "replay", "map").status());
     }
 }
