@@ -83,7 +83,7 @@ final class HeapMapSvg {
         svg.append(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"%s\">%n",
                 width, height, width, height, FONT));
-        svg.append("<title>pymalloc4j heap map: ").append(esc(workload)).append("</title>\n");
+        svg.append("<title>pymalloc4j heap map: ").append(Svg.escape(workload)).append("</title>\n");
         svg.append("""
                 <style>rect.used:hover,rect.full:hover,rect.free:hover,rect.uncarved:hover{stroke:#202124;stroke-width:2}</style>
                 <defs><pattern id="uncarved" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">\
@@ -169,7 +169,7 @@ final class HeapMapSvg {
         svg.append(String.format(Locale.ROOT,
                 "<rect class=\"%s\" x=\"%s\" y=\"%s\" width=\"%s\" height=\"%s\" %s><title>%s</title></rect>%n",
                 stateName(p.state()), num(x + inset), num(y + inset), num(CELL - 2 * inset), num(CELL - 2 * inset),
-                look, esc(title)));
+                look, Svg.escape(title)));
         if (p.state() == PoolInfo.State.USED || p.state() == PoolInfo.State.FULL) {
             // How full the pool is, as a level in the class's colour over its palest tint: the
             // colour alone says the class, so a nearly empty pool cannot pass for another class.
@@ -262,7 +262,7 @@ final class HeapMapSvg {
 
     static void text(StringBuilder svg, int x, int y, int size, String fill, String extra, String content) {
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"%d\" fill=\"%s\"%s>%s</text>%n",
-                x, y, size, fill, extra, esc(content)));
+                x, y, size, fill, extra, Svg.escape(content)));
     }
 
     /** {@code "1 pool"}, {@code "2 pools"}. */
@@ -276,9 +276,5 @@ final class HeapMapSvg {
 
     private static String num(double v) {
         return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
-    }
-
-    static String esc(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -3,7 +3,7 @@ package org.pymalloc4j.bench.cli;
 import java.util.List;
 import java.util.Locale;
 
-/** What the bench command's two SVG charts share: colours, text escaping, number formatting. */
+/** What the tool's SVG pictures share: colours, text escaping, number formatting. */
 final class Svg {
     /**
      * One colour per implementation, in a fixed order (Okabe and Ito's colour-blind-safe set):
@@ -34,8 +34,28 @@ final class Svg {
                 x1, y1, x2, y2, stroke);
     }
 
+    /**
+     * {@code s} as XML text or an attribute value. Characters XML 1.0 forbids even escaped (the C0
+     * controls but tab and newlines, lone surrogates, U+FFFE and U+FFFF), which a file name can
+     * hold, become U+FFFD: one would make the whole picture unreadable to a browser.
+     */
     static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        StringBuilder b = new StringBuilder(s.length() + 16);
+        s.codePoints().forEach(c -> {
+            switch (c) {
+                case '&' -> b.append("&amp;");
+                case '<' -> b.append("&lt;");
+                case '>' -> b.append("&gt;");
+                case '"' -> b.append("&quot;");
+                default -> b.appendCodePoint(allowedInXml(c) ? c : '\uFFFD');
+            }
+        });
+        return b.toString();
+    }
+
+    private static boolean allowedInXml(int c) {
+        return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD)
+                || (c >= 0x10000 && c <= 0x10FFFF);
     }
 
     /** A tick label: integers without decimals, small values with up to two. */

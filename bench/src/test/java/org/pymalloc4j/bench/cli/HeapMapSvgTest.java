@@ -57,6 +57,18 @@ class HeapMapSvgTest {
         assertTrue(svg.contains("trace &lt;a&amp;b&gt;.trace"), svg);
     }
 
+    /** A trace's file name can hold characters XML 1.0 forbids even escaped; the picture must still parse. */
+    @Test
+    void charactersXmlForbidsAreReplacedSoThePictureParses() throws Exception {
+        Geometry g = Geometry.PY311;
+        String svg = new HeapMapSvg(g, List.of(), emptyStats(g, 0), "trace /tmp/a\u0001b\u001b\uFFFF\ud800.trace\tx").render();
+        assertTrue(svg.contains("trace /tmp/a\uFFFDb\uFFFD\uFFFD\uFFFD.trace\tx"), svg);
+        byte[] bytes = svg.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(bytes));
+        assertEquals("a &amp; \uD83D\uDE00 &lt;", Svg.escape("a & \uD83D\uDE00 <"), "characters beyond the BMP stay");
+    }
+
     @Test
     void thePaletteHasADistinctColourPerClassAndDarkensAsPoolsFill() {
         Set<String> colours = new HashSet<>();
