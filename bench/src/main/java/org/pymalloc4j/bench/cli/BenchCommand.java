@@ -80,13 +80,13 @@ final class BenchCommand {
         options.noPositional("bench");
         boolean quick = options.has("quick");
         Pattern filter = filter(options.get("filter", ""));
-        Path dir = outputDirectory(options.get("out", "bench-results"));
         List<String> benchmarks = JmhRun.select(filter);
         boolean memory = filter.matcher(MemoryComparison.NAME).find();
         if (benchmarks.isEmpty() && !memory) {
             throw new UsageException("bench: --filter '" + filter.pattern() + "' finds no benchmark "
                     + "(names look like PairBenchmark.pymalloc; the memory comparison is " + MemoryComparison.NAME + ")");
         }
+        Path dir = outputDirectory(options.get("out", "bench-results")); // last: bad input leaves no directory behind
         Progress progress = new Progress(err, !options.has("quiet"));
         try {
             return measure(command(args), quick, benchmarks, memory, dir, progress);
@@ -209,6 +209,9 @@ final class BenchCommand {
     static Path outputDirectory(String name) throws UsageException {
         try {
             Path dir = Path.of(name);
+            if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                throw new UsageException("bench: --out '" + name + "' is not a directory");
+            }
             Files.createDirectories(dir);
             Path probe = Files.createTempFile(dir, ".write-test", "");
             Files.delete(probe);

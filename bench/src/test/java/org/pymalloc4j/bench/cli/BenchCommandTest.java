@@ -48,6 +48,23 @@ class BenchCommandTest {
     }
 
     @Test
+    void badInputCreatesNoDirectory() {
+        Path out = dir.resolve("results");
+        MainTest.Result r = run("bench", "--filter", "NoSuchBenchmarkAnywhere", "--out", out.toString(), "--quiet");
+        assertEquals(2, r.status(), r.err());
+        assertTrue(!Files.exists(out), "bad input created " + out);
+    }
+
+    @Test
+    void anOutputThatIsAFileIsNotADirectory() throws IOException {
+        Path file = Files.writeString(dir.resolve("passwd"), "x");
+        MainTest.Result r = run("bench", "--out", file.toString(), "--quiet");
+        assertEquals(2, r.status());
+        assertEquals("pymalloc4j bench: --out '" + file + "' is not a directory\n", r.err());
+        assertEquals("x", Files.readString(file));
+    }
+
+    @Test
     void anUnwritableOutputDirectoryIsAUsageError() throws IOException {
         Path file = Files.writeString(dir.resolve("a-file"), "x");
         MainTest.Result r = run("bench", "--out", file.resolve("sub").toString());
