@@ -32,7 +32,8 @@ final class RecordCommand {
             python3 on the PATH, or $PYTHON; the recorder is built against it with the C
             compiler ($CC, else cc) on first use and cached under ~/.cache/pymalloc4j.
 
-            options (before the python arguments; '--' ends them):
+            options (before the python arguments; '--' ends them, and python's own long options,
+            such as --version, go after it):
               --out TRACE   where the trace goes (default: pymalloc4j-record.trace); CPython's
                             report is written beside it, as TRACE.cpython.txt
               --time        also time the trace's replay here and under CPython's pymalloc (its
@@ -93,6 +94,11 @@ final class RecordCommand {
 
     int run(String[] args) throws UsageException {
         int start = pythonStart(args);
+        if (start < args.length && args[start].startsWith("--") && !args[start].equals("--")) {
+            // a misspelt option of ours would otherwise run python with it, and overwrite the default trace
+            throw new UsageException("record: unknown option " + args[start] + " (see 'pymalloc4j record --help');"
+                    + " python's own long options go after '--'");
+        }
         Options options = new Options("record", Arrays.copyOf(args, start), WITH_VALUE, FLAGS);
         List<String> python = new ArrayList<>(Arrays.asList(args).subList(start, args.length));
         if (!python.isEmpty() && python.get(0).equals("--")) {

@@ -107,7 +107,13 @@ class RecordCommandTest {
         UsageException isDir = assertThrows(UsageException.class, () -> record("--out", dir.toString(), "-c", "pass"));
         assertTrue(isDir.getMessage().contains("is a directory"), isDir.getMessage());
         assertThrows(UsageException.class, () -> record("--out"));
+        UsageException misspelt = assertThrows(UsageException.class, () -> record("--outt", "x.trace", "-c", "pass"));
+        assertEquals("record: unknown option --outt (see 'pymalloc4j record --help'); python's own long options go "
+                + "after '--'", misspelt.getMessage());
+        UsageException valueless = assertThrows(UsageException.class, () -> record("--out", "--time", "-c", "pass"));
+        assertTrue(valueless.getMessage().contains("option --out needs a value"), valueless.getMessage());
         assertFalse(Files.exists(dir.resolve("cache")), "nothing was built");
+        assertFalse(Files.exists(Path.of("pymalloc4j-record.trace")), "the default trace is untouched");
     }
 
     @Test
