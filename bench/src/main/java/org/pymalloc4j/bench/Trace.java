@@ -1,12 +1,10 @@
 package org.pymalloc4j.bench;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.function.LongConsumer;
 
 import org.pymalloc4j.allocator.BlockAllocator;
@@ -20,8 +18,9 @@ import org.pymalloc4j.allocator.BlockAllocator;
  *  f SLOT          free the block in SLOT (which must hold a block)
  *  # comment       blank lines and lines starting with '#' are skipped
  * </pre>
- * SLOT is an integer 0..{@value #MAX_SLOT}; SIZE an integer 0..2^63-1. Parsing simulates the
- * slots, so a trace that parses replays without a slot error.
+ * SLOT is an integer 0..{@value #MAX_SLOT}; SIZE an integer 0..2^63-1, both in the ASCII digits.
+ * Parsing simulates the slots, so a trace that parses replays without a slot error; a size the
+ * heap cannot give fails at replay ({@link TraceReplayException}, with the line).
  */
 public final class Trace {
     /** Largest slot number accepted. */
@@ -30,18 +29,22 @@ public final class Trace {
     public static final byte REALLOC = 'r';
     public static final byte FREE = 'f';
 
+    private final String source;
     private final byte[] ops;
     private final int[] slots;
     private final long[] sizes;
     private final int length;
     private final int slotCount;
+    private final OpLines lines;
 
-    private Trace(byte[] ops, int[] slots, long[] sizes, int length, int slotCount) {
+    Trace(String source, byte[] ops, int[] slots, long[] sizes, int length, int slotCount, OpLines lines) {
+        this.source = source;
         this.ops = ops;
         this.slots = slots;
         this.sizes = sizes;
         this.length = length;
         this.slotCount = slotCount;
+        this.lines = lines;
     }
 
     /**
@@ -52,8 +55,20 @@ public final class Trace {
      * @throws IOException          if the file cannot be read
      */
     public static Trace read(Path file) throws IOException, TraceFormatException {
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(in, file.toString());
+        return read(file, bytes -> { });
+    }
+
+    /**
+     * Reads a trace file, telling {@code bytesRead} how many of its bytes are read so far as it goes
+     * (a big file takes seconds).
+     *
+     * @throws TraceFormatException naming the line of a malformed operation, a malloc into an
+     *                              occupied slot or an operation on an empty slot
+     * @throws IOException          if the file cannot be read
+     */
+    public static Trace read(Path file, LongConsumer bytesRead) throws IOException, TraceFormatException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(in, file.toString(), bytesRead);
         }
     }
 
@@ -64,86 +79,27 @@ public final class Trace {
      * @throws IllegalStateException if the resource is missing or is not a well-formed trace
      */
     public static Trace resource(String name) {
-        try (java.io.InputStream in = Trace.class.getResourceAsStream(name)) {
+        try (InputStream in = Trace.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("resource " + name + " is missing from the class path");
             }
-            return parse(new java.io.InputStreamReader(in, StandardCharsets.UTF_8), name);
+            return parse(in, name, bytes -> { });
         } catch (IOException | TraceFormatException e) {
             throw new IllegalStateException("cannot read the trace " + name, e);
         }
     }
 
     /**
-     * Parses a trace; {@code source} names it in error messages.
+     * Parses a trace from its bytes, UTF-8 text; {@code source} names it in error messages, and
+     * {@code bytesRead} hears how many bytes are read so far.
      *
-     * @throws TraceFormatException naming the line of the first bad operation
+     * @throws TraceFormatException naming the line of the first bad operation, or of a line that
+     *                              is not UTF-8
      * @throws IOException          if reading fails
      */
-    public static Trace parse(Reader reader, String source) throws IOException, TraceFormatException {
-        BufferedReader in = reader instanceof BufferedReader b ? b : new BufferedReader(reader);
-        byte[] ops = new byte[1024];
-        int[] slots = new int[1024];
-        long[] sizes = new long[1024];
-        boolean[] live = new boolean[64];
-        int n = 0;
-        int slotCount = 0;
-        long lineNo = 0;
-        for (String line; (line = in.readLine()) != null; ) {
-            lineNo++;
-            String text = line.strip();
-            if (text.isEmpty() || text.charAt(0) == '#') {
-                continue;
-            }
-            String[] f = text.split("\\s+");
-            byte op = f[0].length() == 1 ? (byte) f[0].charAt(0) : 0;
-            int fields = op == FREE ? 2 : 3;
-            if (op != MALLOC && op != REALLOC && op != FREE) {
-                throw new TraceFormatException(source, lineNo, "unknown operation '" + f[0] + "' (expected m, r or f)");
-            }
-            if (f.length != fields) {
-                throw new TraceFormatException(source, lineNo, "'" + f[0] + "' takes " + (fields - 1)
-                        + (fields == 2 ? " field (SLOT)" : " fields (SLOT SIZE)") + ", found " + (f.length - 1));
-            }
-            int slot = (int) number(f[1], "slot", MAX_SLOT, source, lineNo);
-            long size = fields == 3 ? number(f[2], "size", Long.MAX_VALUE, source, lineNo) : 0;
-            if (slot >= live.length) {
-                live = Arrays.copyOf(live, Math.max(slot + 1, live.length * 2));
-            }
-            if (op == MALLOC && live[slot]) {
-                throw new TraceFormatException(source, lineNo, "malloc into slot " + slot + ", which already holds a block");
-            }
-            if (op != MALLOC && !live[slot]) {
-                throw new TraceFormatException(source, lineNo, (op == FREE ? "free" : "realloc") + " of slot " + slot
-                        + ", which holds no block");
-            }
-            live[slot] = op != FREE;
-            slotCount = Math.max(slotCount, slot + 1);
-            if (n == ops.length) {
-                ops = Arrays.copyOf(ops, n * 2);
-                slots = Arrays.copyOf(slots, n * 2);
-                sizes = Arrays.copyOf(sizes, n * 2);
-            }
-            ops[n] = op;
-            slots[n] = slot;
-            sizes[n] = size;
-            n++;
-        }
-        return new Trace(ops, slots, sizes, n, slotCount);
-    }
-
-    private static long number(String field, String what, long max, String source, long lineNo)
-            throws TraceFormatException {
-        long value;
-        try {
-            value = Long.parseLong(field);
-        } catch (NumberFormatException e) {
-            throw new TraceFormatException(source, lineNo, what + " '" + field + "' is not an integer");
-        }
-        if (value < 0 || value > max) {
-            throw new TraceFormatException(source, lineNo, what + " " + value + " is outside 0.." + max);
-        }
-        return value;
+    public static Trace parse(InputStream in, String source, LongConsumer bytesRead)
+            throws IOException, TraceFormatException {
+        return new TraceParser(in, source, bytesRead).parse();
     }
 
     /** Number of operations. */
@@ -191,27 +147,69 @@ public final class Trace {
      */
     public void replay(BlockAllocator heap, long[] slotTable, int from, int to) {
         for (int i = from; i < to; i++) {
-            int slot = slots[i];
-            switch (ops[i]) {
-                case MALLOC -> slotTable[slot] = heap.malloc(sizes[i]);
-                case REALLOC -> slotTable[slot] = heap.realloc(slotTable[slot], sizes[i]);
-                default -> {
-                    heap.free(slotTable[slot]);
-                    slotTable[slot] = 0;
-                }
+            apply(heap, slotTable, i);
+        }
+    }
+
+    private void apply(BlockAllocator heap, long[] slotTable, int i) {
+        int slot = slots[i];
+        switch (ops[i]) {
+            case MALLOC -> slotTable[slot] = heap.malloc(sizes[i]);
+            case REALLOC -> slotTable[slot] = heap.realloc(slotTable[slot], sizes[i]);
+            default -> {
+                heap.free(slotTable[slot]);
+                slotTable[slot] = 0;
             }
         }
     }
 
-    /** Replays the whole trace, reporting progress every {@code step} operations. */
-    public long[] replay(BlockAllocator heap, int step, LongConsumer progress) {
+    /**
+     * Replays the whole trace, reporting progress every {@code step} operations.
+     *
+     * @throws TraceReplayException naming the line of an operation the heap could not carry out
+     *                              (its {@link OutOfMemoryError} is the cause); the blocks
+     *                              allocated before it stay in the heap
+     */
+    public long[] replay(BlockAllocator heap, int step, LongConsumer progress) throws TraceReplayException {
         long[] table = newSlotTable();
-        for (int i = 0; i < length; i += step) {
-            int to = Math.min(length, i + step);
-            replay(heap, table, i, to);
-            progress.accept(to);
+        int i = 0;
+        try {
+            while (i < length) {
+                int to = Math.min(length, i + step);
+                for (; i < to; i++) {
+                    apply(heap, table, i);
+                }
+                progress.accept(to);
+            }
+        } catch (OutOfMemoryError e) {
+            if (i >= length) { // not an operation's: the progress callback's
+                throw e;
+            }
+            String call = ops[i] == MALLOC ? "malloc into slot " : "realloc of slot ";
+            throw new TraceReplayException(source, lines.lineOf(i), "cannot allocate " + sizes[i] + " bytes ("
+                    + call + slots[i] + "): " + e.getMessage(), e);
         }
         return table;
+    }
+
+    /**
+     * Writes the operations, one a line and nothing else: the trace as every reader parses it
+     * alike, for a replayer that reads less carefully than {@link #parse} (CPython's harness).
+     *
+     * @throws IOException if writing fails
+     */
+    public void writeTo(Writer out) throws IOException {
+        for (int i = 0; i < length; i++) {
+            out.write((char) ops[i]);
+            out.write(' ');
+            out.write(Integer.toString(slots[i]));
+            if (ops[i] != FREE) {
+                out.write(' ');
+                out.write(Long.toString(sizes[i]));
+            }
+            out.write('\n');
+        }
+        out.flush();
     }
 
     /**

@@ -24,7 +24,7 @@ class TraceWriterTest {
     Path dir;
 
     @Test
-    void theWrittenTraceReplaysToTheHeapTheProgramLeft() throws IOException, TraceFormatException {
+    void theWrittenTraceReplaysToTheHeapTheProgramLeft() throws Exception {
         long seed = new SplittableRandom().nextLong();
         System.out.println("TraceWriterTest seed " + seed);
         SplittableRandom random = new SplittableRandom(seed);

@@ -76,8 +76,8 @@ final class MapCommand {
         }
         long seed = options.seed("map");
         String traceName = options.get("trace", null);
-        Trace trace = traceName == null ? null : ReplayCommand.readTrace("map", traceName);
         Progress progress = new Progress(err, !options.has("quiet"));
+        Trace trace = traceName == null ? null : ReplayCommand.readTrace("map", traceName, progress);
         String svg;
         String workload;
         List<PoolInfo> pools;
@@ -90,9 +90,7 @@ final class MapCommand {
                 workload = String.format(Locale.ROOT, "demo workload: %,d blocks built, churned 4×, 90%% freed, "
                         + "half rebuilt (seed %d)%s", blocks, seed, under);
             } else {
-                progress.start("replay", trace.length());
-                trace.replay(memory.obj(), 65_536, progress::update);
-                progress.finish();
+                ReplayCommand.replay("map", trace, memory.obj(), progress);
                 workload = String.format(Locale.ROOT, "trace %s: %,d operations replayed%s", traceName, trace.length(), under);
             }
             MallocStats stats = heap.stats();

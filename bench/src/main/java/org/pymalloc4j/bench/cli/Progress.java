@@ -1,6 +1,7 @@
 package org.pymalloc4j.bench.cli;
 
 import java.io.PrintStream;
+import java.util.Locale;
 
 /**
  * A progress bar on standard error, redrawn in place at most ten times a second. When standard
@@ -14,6 +15,7 @@ final class Progress {
     private final boolean enabled;
     private final boolean animated;
     private String phase = "";
+    private String unit = "operations";
     private long total;
     private long lastDraw;
 
@@ -23,12 +25,19 @@ final class Progress {
         this.animated = enabled && System.console() != null;
     }
 
+    /** A phase of {@code total} operations. */
     void start(String phase, long total) {
+        start(phase, total, "operations");
+    }
+
+    /** A phase of {@code total} {@code unit} (e.g. the bytes of a file); a total of 0 or less is unknown. */
+    void start(String phase, long total, String unit) {
         this.phase = phase;
-        this.total = Math.max(1, total);
+        this.unit = unit;
+        this.total = total;
         this.lastDraw = 0;
         if (enabled && !animated) {
-            err.printf("%s: %,d operations...%n", phase, total);
+            err.println(total > 0 ? String.format(Locale.ROOT, "%s: %,d %s...", phase, total, unit) : phase + "...");
         }
         update(0);
     }
@@ -38,12 +47,17 @@ final class Progress {
             return;
         }
         long now = System.nanoTime();
-        if (done < total && now - lastDraw < REDRAW_NANOS) {
+        if ((total <= 0 || done < total) && now - lastDraw < REDRAW_NANOS) {
             return;
         }
         lastDraw = now;
+        if (total <= 0) { // no bar without a total: how far it has got
+            err.printf(Locale.ROOT, "\r  %-12s %,d %s ", phase, done, unit);
+            err.flush();
+            return;
+        }
         int filled = (int) (WIDTH * Math.min(done, total) / total);
-        err.printf("\r  %-12s [%s%s] %3d%%  %,d/%,d ", phase, "#".repeat(filled), ".".repeat(WIDTH - filled),
+        err.printf(Locale.ROOT, "\r  %-12s [%s%s] %3d%%  %,d/%,d ", phase, "#".repeat(filled), ".".repeat(WIDTH - filled),
                 100 * Math.min(done, total) / total, done, total);
         err.flush();
     }
@@ -58,11 +72,11 @@ final class Progress {
         }
         int percent = (int) Math.round(100 * Math.max(0, Math.min(1, fraction)));
         if (!animated) {
-            err.printf("[%3d%%] %s%n", percent, label);
+            err.printf(Locale.ROOT, "[%3d%%] %s%n", percent, label);
             return;
         }
         int filled = WIDTH * percent / 100;
-        err.printf("\r  [%s%s] %3d%%  %-50.50s", "#".repeat(filled), ".".repeat(WIDTH - filled), percent, label);
+        err.printf(Locale.ROOT, "\r  [%s%s] %3d%%  %-50.50s", "#".repeat(filled), ".".repeat(WIDTH - filled), percent, label);
         err.flush();
     }
 
@@ -80,7 +94,7 @@ final class Progress {
 
     void finish() {
         if (animated) {
-            update(total);
+            update(Math.max(total, 0));
             err.print("\r" + " ".repeat(WIDTH + 60) + "\r");
             err.flush();
         }

@@ -135,7 +135,7 @@ final class RecordCommand {
             err.println("pymalloc4j record: the recording failed (status " + status + "); see the message above");
             return 1;
         }
-        Trace recorded = ReplayCommand.readTrace("record", trace.toString());
+        Trace recorded = ReplayCommand.readTrace("record", trace.toString(), progress);
         String theirs;
         try {
             theirs = Files.readString(cpythonReport);
@@ -195,11 +195,9 @@ final class RecordCommand {
     }
 
     /** Replays {@code trace} on a fresh heap of CPython 3.11's geometry and returns its report. */
-    private static String replay(Trace trace, Progress progress) {
+    private static String replay(Trace trace, Progress progress) throws UsageException {
         try (PyMalloc heap = PyMalloc.create()) {
-            progress.start("replay", trace.length());
-            trace.replay(heap, 65_536, progress::update);
-            progress.finish();
+            ReplayCommand.replay("record", trace, heap, progress);
             return heap.debugMallocStats();
         }
     }

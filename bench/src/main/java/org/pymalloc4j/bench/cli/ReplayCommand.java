@@ -1,19 +1,20 @@
 package org.pymalloc4j.bench.cli;
 
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Set;
 
 import org.pymalloc4j.allocator.AllocatorName;
+import org.pymalloc4j.allocator.BlockAllocator;
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.bench.Trace;
 import org.pymalloc4j.bench.TraceFormatException;
+import org.pymalloc4j.bench.TraceReplayException;
 
 /** {@code pymalloc4j replay TRACE}: replays an allocation trace and prints the statistics report. */
 final class ReplayCommand {
@@ -29,8 +30,10 @@ final class ReplayCommand {
               m SLOT SIZE    malloc SIZE bytes into SLOT, which must be empty
               r SLOT SIZE    realloc the block in SLOT to SIZE bytes
               f SLOT         free the block in SLOT
-              # ...          comments and blank lines are skipped
-            SLOT is an integer 0..67108863, SIZE an integer >= 0.
+              # ...          a comment: a line of its own; blank lines are skipped too
+            SLOT is an integer 0..67108863, SIZE an integer >= 0, in the ASCII digits. The file
+            is UTF-8. A trace without operations is refused, and so is a size the allocator
+            cannot give, when its line is replayed.
 
             options:
             """ + Options.GEOMETRY_HELP + """
@@ -75,15 +78,13 @@ final class ReplayCommand {
             throw new UsageException("replay: --time times a trace file on the default heap, as CPython's own:"
                     + " not with --geometry, --malloc or standard input");
         }
-        Trace trace = readTrace("replay", name);
         Progress progress = new Progress(err, !options.has("quiet"));
+        Trace trace = readTrace("replay", name, progress);
         try (Memory memory = Memory.builder().allocator(allocator).geometry(geometry).build()) {
             TraceReport.start(memory, traceTop);
-            progress.start("replay", trace.length());
             long start = System.nanoTime();
-            trace.replay(memory.obj(), 65_536, progress::update);
+            replay("replay", trace, memory.obj(), progress);
             long elapsed = System.nanoTime() - start;
-            progress.finish();
             if (memory.hasPymalloc()) {
                 out.print(memory.pymalloc().debugMallocStats());
             } else {
@@ -109,22 +110,58 @@ final class ReplayCommand {
     }
 
     /**
-     * Reads and checks a trace file ({@code -} for standard input).
+     * Reads and checks a trace file ({@code -} for standard input), showing how much of it is read:
+     * a trace of millions of calls takes seconds.
      *
      * @throws UsageException naming {@code command}, the file and what is wrong, with the line
-     *                        number for a malformed line
+     *                        number for a malformed line; a trace without operations is refused,
+     *                        as there is nothing to replay, time or draw
      */
-    static Trace readTrace(String command, String name) throws UsageException {
+    static Trace readTrace(String command, String name, Progress progress) throws UsageException {
+        boolean stdin = name.equals("-");
+        String shown = stdin ? "<stdin>" : name;
+        Trace trace;
         try {
-            return name.equals("-")
-                    ? Trace.parse(new InputStreamReader(System.in, StandardCharsets.UTF_8), "<stdin>")
-                    : Trace.read(Path.of(name));
+            Path file = stdin ? null : Path.of(name);
+            progress.start("read " + (stdin ? shown : file.getFileName()), stdin ? 0 : sizeOf(file), "bytes");
+            trace = stdin ? Trace.parse(System.in, shown, progress::update) : Trace.read(file, progress::update);
         } catch (NoSuchFileException e) {
             throw new UsageException(command + ": no such trace file: " + name);
         } catch (IOException | InvalidPathException e) {
             throw new UsageException(command + ": cannot read " + name + ": " + e.getMessage());
         } catch (TraceFormatException e) {
             throw new UsageException(command + ": " + e.getMessage());
+        } finally {
+            progress.finish();
+        }
+        if (trace.length() == 0) {
+            throw new UsageException(command + ": " + shown + ": no operations (only comments and blank lines)");
+        }
+        return trace;
+    }
+
+    private static long sizeOf(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            return 0; // unknown: reading it says what is wrong
+        }
+    }
+
+    /**
+     * Replays {@code trace} on {@code heap} with a progress bar.
+     *
+     * @throws UsageException naming {@code command} and the line of an operation the heap cannot
+     *                        carry out, such as a malloc of more bytes than it can give
+     */
+    static long[] replay(String command, Trace trace, BlockAllocator heap, Progress progress) throws UsageException {
+        progress.start("replay", trace.length());
+        try {
+            return trace.replay(heap, 65_536, progress::update);
+        } catch (TraceReplayException e) {
+            throw new UsageException(command + ": " + e.getMessage());
+        } finally {
+            progress.finish();
         }
     }
 }

@@ -104,7 +104,8 @@ final class VersusCommand {
     int run(String[] args) throws UsageException {
         Options options = new Options("versus", args, Set.of("forks", "rounds", "round-ms", "warmup", "svg", "against", "geometry"),
                 Set.of("quick", "markdown", "quiet"));
-        List<VersusPatterns.Pattern> patterns = VersusPatterns.select(options.positional());
+        Progress progress = new Progress(err, !options.has("quiet"));
+        List<VersusPatterns.Pattern> patterns = VersusPatterns.select(options.positional(), progress);
         boolean quick = options.has("quick");
         int forks = (int) atMost("forks", options.positiveLong("versus", "forks", quick ? 1 : 3), 20);
         int rounds = (int) atMost("rounds", options.positiveLong("versus", "rounds", quick ? 3 : 9), 1000);
@@ -124,7 +125,6 @@ final class VersusCommand {
             err.println("pymalloc4j versus: CPython's side cannot be built: " + e.getMessage());
             return 1;
         }
-        Progress progress = new Progress(err, !options.has("quiet"));
         Table table = new Table("pattern", "pymalloc4j ns/op", "CPython ns/op", "ratio (median)", "each fork's",
                 "ratio range", "CPython layout");
         Table builds = new Table("pattern", "this build ns/op", "against ns/op", "ratio (median)", "each fork's",

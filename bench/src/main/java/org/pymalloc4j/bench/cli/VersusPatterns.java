@@ -70,7 +70,7 @@ final class VersusPatterns {
      *
      * @throws UsageException naming the first unknown name and listing the known ones
      */
-    static List<Pattern> select(List<String> names) throws UsageException {
+    static List<Pattern> select(List<String> names, Progress progress) throws UsageException {
         if (names.isEmpty()) {
             return ALL;
         }
@@ -89,7 +89,7 @@ final class VersusPatterns {
         }
         for (String n : names) {
             if (VersusTrace.isTrace(n)) {
-                chosen.add(VersusTrace.pattern(n));
+                chosen.add(VersusTrace.pattern(n, progress));
             }
         }
         return chosen;

@@ -41,9 +41,21 @@ final class VersusTrace {
      *
      * @throws UsageException naming the file and what is wrong with it (with the line number)
      */
-    static VersusPatterns.Pattern pattern(String name) throws UsageException {
-        Path file = Path.of(name.substring(PREFIX.length())).toAbsolutePath();
-        Trace trace = ReplayCommand.readTrace("versus", file.toString());
+    static VersusPatterns.Pattern pattern(String name, Progress progress) throws UsageException {
+        String fileName = name.substring(PREFIX.length());
+        if (fileName.isEmpty()) {
+            throw new UsageException("versus: '" + PREFIX + "' needs a trace file's name after it, as in trace:app.trace");
+        }
+        Path file;
+        try {
+            file = Path.of(fileName).toAbsolutePath();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new UsageException("versus: cannot read " + fileName + ": " + e.getMessage());
+        }
+        Trace trace = ReplayCommand.readTrace("versus", file.toString(), progress);
+        try (PyMalloc heap = PyMalloc.create()) { // a size the heap cannot give fails here, not in a child JVM
+            Trace.freeAll(heap, ReplayCommand.replay("versus", trace, heap, progress));
+        }
         READ.putIfAbsent(file, trace);
         return of(file);
     }

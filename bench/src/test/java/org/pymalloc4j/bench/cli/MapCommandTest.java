@@ -264,6 +264,18 @@ class MapCommandTest {
     }
 
     @Test
+    void aSizeTheHeapCannotGiveNamesItsLineAndWritesNothing() throws IOException {
+        Path out = dir.resolve("x.svg");
+        Path huge = trace("m 0 16\n\nr 0 9223372036854775807\n");
+        Result r = run("map", "--trace", huge.toString(), "--out", out.toString(), "--quiet");
+        assertEquals(2, r.status(), r.err());
+        assertEquals("pymalloc4j map: " + huge + ":3: cannot allocate 9223372036854775807 bytes (realloc of slot 0): ",
+                r.err().substring(0, r.err().indexOf("): ") + 3));
+        assertEquals("", r.out());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void helpDescribesTheCommand() {
         Result r = run("map", "--help");
         assertEquals(0, r.status());

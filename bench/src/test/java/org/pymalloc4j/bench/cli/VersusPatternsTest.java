@@ -16,24 +16,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Which patterns versus runs, that their numbers are the C library's, and pymalloc4j's sides. */
 class VersusPatternsTest {
+    private static final Progress QUIET = new Progress(System.err, false);
+
     private static List<String> names(List<VersusPatterns.Pattern> patterns) {
         return patterns.stream().map(VersusPatterns.Pattern::name).toList();
     }
 
     @Test
     void namesAndGroupsSelectPatternsInTheTablesOrder() throws UsageException {
-        assertEquals(VersusPatterns.ALL, VersusPatterns.select(List.of()));
-        assertEquals(List.of("float", "tuple", "emptyList"), names(VersusPatterns.select(List.of("objects"))));
+        assertEquals(VersusPatterns.ALL, VersusPatterns.select(List.of(), QUIET));
+        assertEquals(List.of("float", "tuple", "emptyList"), names(VersusPatterns.select(List.of("objects"), QUIET)));
         assertEquals(List.of("pair.16", "pair.64", "pair.256", "pair.512", "tuple"),
-                names(VersusPatterns.select(List.of("tuple", "pair"))));
-        assertEquals(List.of("batch.64", "randomMix"), names(VersusPatterns.select(List.of("mix", "batch.64"))));
+                names(VersusPatterns.select(List.of("tuple", "pair"), QUIET)));
+        assertEquals(List.of("batch.64", "randomMix"), names(VersusPatterns.select(List.of("mix", "batch.64"), QUIET)));
     }
 
     @Test
     void aTraceFileIsAPatternOfItsOwnCheckedWholeFirst(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         java.nio.file.Path good = java.nio.file.Files.writeString(dir.resolve("run.trace"), "m 0 16\nm 1 700\nf 0\n");
-        List<VersusPatterns.Pattern> chosen = VersusPatterns.select(List.of("trace:" + good, "pair.16"));
+        List<VersusPatterns.Pattern> chosen = VersusPatterns.select(List.of("trace:" + good, "pair.16"), QUIET);
         assertEquals(List.of("pair.16", "trace:" + good.toAbsolutePath()), names(chosen), "after the named ones");
         VersusPatterns.Pattern trace = chosen.get(1);
         assertEquals("trace run.trace", trace.label());
@@ -41,12 +43,21 @@ class VersusPatternsTest {
         assertTrue(!trace.needsInterpreter(), "a replay needs no interpreter");
         assertEquals(trace, VersusPatterns.named(trace.name()), "what a child JVM rebuilds from the name");
         java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad.trace"), "m 0 16\nf 1\n");
-        UsageException malformed = assertThrows(UsageException.class, () -> VersusPatterns.select(List.of("trace:" + bad)));
+        UsageException malformed = assertThrows(UsageException.class, () -> VersusPatterns.select(List.of("trace:" + bad), QUIET));
         assertTrue(malformed.getMessage().startsWith("versus: ") && malformed.getMessage().contains(":2"),
                 "names the line: " + malformed.getMessage());
         UsageException missing = assertThrows(UsageException.class,
-                () -> VersusPatterns.select(List.of("trace:" + dir.resolve("none.trace"))));
+                () -> VersusPatterns.select(List.of("trace:" + dir.resolve("none.trace")), QUIET));
         assertTrue(missing.getMessage().contains("no such trace file"), missing.getMessage());
+        UsageException unnamed = assertThrows(UsageException.class, () -> VersusPatterns.select(List.of("trace:"), QUIET));
+        assertEquals("versus: 'trace:' needs a trace file's name after it, as in trace:app.trace", unnamed.getMessage());
+        java.nio.file.Path empty = java.nio.file.Files.writeString(dir.resolve("empty.trace"), "# nothing\n");
+        UsageException none = assertThrows(UsageException.class, () -> VersusPatterns.select(List.of("trace:" + empty), QUIET));
+        assertEquals("versus: " + empty.toAbsolutePath() + ": no operations (only comments and blank lines)", none.getMessage());
+        java.nio.file.Path huge = java.nio.file.Files.writeString(dir.resolve("huge.trace"), "m 0 16\nm 1 9223372036854775807\n");
+        UsageException tooBig = assertThrows(UsageException.class, () -> VersusPatterns.select(List.of("trace:" + huge), QUIET));
+        assertTrue(tooBig.getMessage().startsWith("versus: " + huge.toAbsolutePath() + ":2: cannot allocate "),
+                "found before any measuring, not in a child JVM: " + tooBig.getMessage());
         try (VersusPatterns.Side side = VersusPatterns.pymalloc4j(trace, null)) {
             assertEquals(3, side.getAsLong(), "a run replays every call");
             assertEquals(3, side.getAsLong(), "and frees what it left, so it runs again");
@@ -55,7 +66,7 @@ class VersusPatternsTest {
 
     @Test
     void theRealProgramIsAPatternOfTheDefaultSetReadFromTheJar() throws UsageException {
-        assertEquals(List.of("pythonStartup"), names(VersusPatterns.select(List.of("trace"))));
+        assertEquals(List.of("pythonStartup"), names(VersusPatterns.select(List.of("trace"), QUIET)));
         VersusPatterns.Pattern startup = VersusPatterns.named("pythonStartup");
         assertEquals(VersusPatterns.TRACE, startup.number());
         assertTrue(VersusPatterns.ALL.contains(startup), "in the default set");
@@ -66,7 +77,7 @@ class VersusPatternsTest {
 
     @Test
     void anUnknownNameIsAUsageErrorListingTheKnownOnes() {
-        UsageException e = assertThrows(UsageException.class, () -> VersusPatterns.select(List.of("pair", "tupel")));
+        UsageException e = assertThrows(UsageException.class, () -> VersusPatterns.select(List.of("pair", "tupel"), QUIET));
         assertTrue(e.getMessage().startsWith("versus: unknown pattern 'tupel'; patterns: pair.16 pair.64"), e.getMessage());
         assertTrue(e.getMessage().endsWith("groups: pair batch mix objects trace"), e.getMessage());
     }

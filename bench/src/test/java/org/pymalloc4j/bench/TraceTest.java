@@ -1,0 +1,120 @@
+package org.pymalloc4j.bench;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.PyMalloc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@link Trace}'s reader: what it accepts, the line it names when it refuses, and what it writes for C. */
+class TraceTest {
+    private static Trace parse(byte[] bytes) throws IOException, TraceFormatException {
+        return Trace.parse(new ByteArrayInputStream(bytes), "t.trace", done -> { });
+    }
+
+    private static Trace parse(String text) throws IOException, TraceFormatException {
+        return parse(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String refusal(byte[] bytes) {
+        return assertThrows(TraceFormatException.class, () -> parse(bytes)).getMessage();
+    }
+
+    private static String written(Trace trace) throws IOException {
+        StringWriter w = new StringWriter();
+        trace.writeTo(w);
+        return w.toString();
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsNamedByItsNumber() {
+        byte[] bytes = {'m', ' ', '0', ' ', '1', '6', '\n', (byte) 0xff, (byte) 0xfe, '\n'};
+        assertEquals("t.trace:2: not UTF-8 text (byte 0xff at column 1)", refusal(bytes));
+        byte[] inComment = "# caf\u00e9 \u00ff\nm 0 16\n# x".getBytes(StandardCharsets.ISO_8859_1);
+        assertEquals("t.trace:1: not UTF-8 text (byte 0xe9 at column 6)", refusal(inComment));
+    }
+
+    @Test
+    void aByteOrderMarkOnLineOneAndWindowsLineEndsAreText() throws Exception {
+        byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+        byte[] body = "m 0 16\r\n# caf\u00e9\r\nf 0\r\n".getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = new byte[bom.length + body.length];
+        System.arraycopy(bom, 0, bytes, 0, 3);
+        System.arraycopy(body, 0, bytes, 3, body.length);
+        Trace t = parse(bytes);
+        assertEquals(2, t.length());
+        assertEquals("m 0 16\nf 0\n", written(t));
+        assertTrue(refusal("m 0 16\n\uFEFFf 0\n".getBytes(StandardCharsets.UTF_8)).startsWith("t.trace:2: unknown operation"),
+                "a mark is skipped on line 1 only");
+    }
+
+    @Test
+    void numbersAreAsciiDigitsAsCReadsThem() throws Exception {
+        assertTrue(refusal("m 0 \u0661\u0666\n".getBytes(StandardCharsets.UTF_8))
+                .equals("t.trace:1: size '\u0661\u0666' is not an integer (only the ASCII digits 0-9 count)"));
+        assertEquals("t.trace:1: slot '\uff10' is not an integer (only the ASCII digits 0-9 count)",
+                refusal("f \uff10\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("t.trace:1: size 9223372036854775808 is outside 0..9223372036854775807",
+                refusal("m 0 9223372036854775808\n".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("t.trace:1: slot 67108864 is outside 0..67108863", refusal("m 67108864 1\n".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("t.trace:1: size '-' is not an integer", refusal("m 0 -\n".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("m 0 9223372036854775807\n", written(parse("m 0 9223372036854775807\n")));
+        assertEquals("t.trace:1: 'm' takes 2 fields (SLOT SIZE), found 4 (a comment takes a line of its own)",
+                refusal("m 0 16 # why\n".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /** CPython's harness reads 255 bytes a line: a longer comment's tail would be an operation there. */
+    @Test
+    void whatIsWrittenForCIsTheOperationsOnlyOneALine() throws Exception {
+        String comment = "# " + "x".repeat(300) + " m 7 100\n";
+        Trace t = parse(comment + "m 0 16\n\n   r   0\t600  \n" + comment + "f 0\n");
+        assertEquals("m 0 16\nr 0 600\nf 0\n", written(t));
+        assertEquals(written(t), written(parse(written(t))), "what is written reads back the same");
+    }
+
+    @Test
+    void readingTellsHowManyBytesAreRead() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 20_000; i++) {
+            text.append("m ").append(i).append(" 16\n");
+        }
+        byte[] bytes = text.toString().getBytes(StandardCharsets.US_ASCII);
+        List<Long> seen = new ArrayList<>();
+        Trace.parse(new ByteArrayInputStream(bytes), "t.trace", seen::add);
+        assertTrue(seen.size() > 1, "more than once for " + bytes.length + " bytes: " + seen);
+        assertEquals(bytes.length, seen.getLast());
+    }
+
+    /** A size no heap can give is a well-formed line; the replay names it, past comments and blank lines. */
+    @Test
+    void anOperationTheHeapCannotDoIsNamedByItsLineAtReplay() throws Exception {
+        Trace t = parse("# a comment\nm 0 16\n\n# another\nm 1 32\nr 0 9223372036854775807\nf 1\n");
+        try (PyMalloc heap = PyMalloc.create()) {
+            TraceReplayException e = assertThrows(TraceReplayException.class, () -> t.replay(heap, 1, done -> { }));
+            assertEquals(6, e.line());
+            assertTrue(e.getMessage().startsWith("t.trace:6: cannot allocate 9223372036854775807 bytes (realloc of slot 0): "),
+                    e.getMessage());
+            assertTrue(e.getCause() instanceof OutOfMemoryError, "the allocator's error is the cause");
+        }
+    }
+
+    @Test
+    void theLinesOfOperationsSurviveRunsOfCommentsAnywhere() {
+        OpLines lines = new OpLines();
+        long[] lineOf = {1, 2, 5, 6, 7, 20, 22};
+        for (int op = 0; op < lineOf.length; op++) {
+            lines.add(op, lineOf[op]);
+        }
+        for (int op = 0; op < lineOf.length; op++) {
+            assertEquals(lineOf[op], lines.lineOf(op), "operation " + op);
+        }
+    }
+}

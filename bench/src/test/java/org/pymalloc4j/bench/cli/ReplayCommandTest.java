@@ -1,0 +1,93 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.pymalloc4j.bench.cli.MainTest.Result;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pymalloc4j.bench.cli.MainTest.run;
+
+/** {@code pymalloc4j replay}: trace files it refuses (exit 2, the line named, nothing on stdout). */
+class ReplayCommandTest {
+    @TempDir
+    Path dir;
+
+    private Path trace(String name, byte[] bytes) throws IOException {
+        return Files.write(dir.resolve(name), bytes);
+    }
+
+    private Path trace(String text) throws IOException {
+        return trace("t.trace", text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void assertBadInput(Result r, String message) {
+        assertEquals(2, r.status(), r.err());
+        assertEquals("", r.out(), "nothing on stdout");
+        assertTrue(r.err().contains(message), "expected '" + message + "' in: " + r.err());
+    }
+
+    /** A size the allocator cannot give is a well-formed line, found at replay: a message, not an OutOfMemoryError. */
+    @Test
+    void aSizeTheHeapCannotGiveNamesItsLine() throws IOException {
+        Path huge = trace("# a header\nm 0 16\nm 1 9223372036854775807\n");
+        for (String malloc : new String[] {"pymalloc", "malloc", "debug", "malloc_debug"}) {
+            Result r;
+            try {
+                r = run("replay", huge.toString(), "--quiet", "--malloc", malloc);
+            } catch (OutOfMemoryError e) { // JUnit would rethrow it as fatal and end the fork
+                throw new AssertionError("an OutOfMemoryError escaped Main.run: " + e.getMessage());
+            }
+            assertBadInput(r, "pymalloc4j replay: " + huge + ":3: cannot allocate 9223372036854775807 bytes (malloc into slot 1)");
+            assertEquals(1, r.err().lines().count(), r.err());
+        }
+    }
+
+    @Test
+    void aTraceWithoutOperationsIsRefused() throws IOException {
+        for (String text : new String[] {"", "# only a comment\n\n   \n"}) {
+            Path empty = trace(text);
+            assertBadInput(run("replay", empty.toString(), "--quiet"), "replay: " + empty + ": no operations");
+            assertBadInput(run("replay", empty.toString(), "--time", "--quiet"), empty + ": no operations");
+        }
+    }
+
+    @Test
+    void aLineThatIsNotUtf8IsNamedAndAByteOrderMarkIsSkipped() throws IOException {
+        Path bad = trace("bad.trace", new byte[] {'m', ' ', '0', ' ', '1', '6', '\n', (byte) 0xff, (byte) 0xfe, '\n'});
+        assertBadInput(run("replay", bad.toString(), "--quiet"), bad + ":2: not UTF-8 text (byte 0xff at column 1)");
+        Path bom = trace("bom.trace", new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'm', ' ', '0', ' ', '1', '6', '\n'});
+        Result r = run("replay", bom.toString(), "--quiet");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("replayed 1 operations"), r.out());
+    }
+
+    @Test
+    void standardInputIsReadAsBytesToo() throws IOException {
+        var saved = System.in;
+        try {
+            System.setIn(new ByteArrayInputStream(new byte[] {'m', ' ', '0', ' ', (byte) 0xc3, '\n'}));
+            assertBadInput(run("replay", "-", "--quiet"), "replay: <stdin>:1: not UTF-8 text (byte 0xc3 at column 5)");
+            System.setIn(new ByteArrayInputStream("# nothing\n".getBytes(StandardCharsets.US_ASCII)));
+            assertBadInput(run("replay", "-", "--quiet"), "replay: <stdin>: no operations");
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    /** Reading a trace of millions of lines takes seconds: its progress is in bytes of the file. */
+    @Test
+    void readingTheTraceShowsItsProgress() throws IOException {
+        Path t = trace("m 0 16\nf 0\n");
+        Result r = run("replay", t.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("read t.trace: 11 bytes..."), r.err());
+        assertEquals("", run("replay", t.toString(), "--quiet").err(), "--quiet: no progress");
+    }
+}
