@@ -27,7 +27,8 @@
  *                       holding N - 1 empty lists), N = 10^4 .. 10^7  ms
  *   pymalloc_bench replay TRACE         replays an allocation trace (the
  *       format of pymalloc_replay.c) through PyObject_Malloc/Realloc/Free,
- *       then frees what is left: replay ops/s
+ *       then frees what is left: replay ops/s, and replay.calls (the
+ *       operations read)                                         calls
  *   pymalloc_bench memory pymalloc|malloc
  *       the fragmenting workload of FragmentationWorkload.java, with the
  *       same sizes and the same survivors (splitmix64, seed 42): 1,000,000
@@ -412,6 +413,9 @@ replay_once(size_t n, const char *ops, const int *slots, const long long *sizes,
     }
 }
 
+/* Reads a trace with fgets and sscanf: enough for what the tool hands it, one
+ * operation a line as Trace.writeTo writes them (a line of 256 bytes or more, or
+ * digits of other scripts, would read differently here than in Java). */
 static void
 replay(const char *path)
 {
@@ -455,6 +459,8 @@ replay(const char *path)
             best = ops_per_s;
     }
     printf("replay %.0f ops/s\n", best);
+    /* The calls replayed, for the tool to check against its own parse of the trace. */
+    printf("replay.calls %zu calls\n", n);
 }
 
 /* ---- the fragmenting workload ------------------------------------------ */

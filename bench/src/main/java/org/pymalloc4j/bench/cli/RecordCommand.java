@@ -38,7 +38,7 @@ final class RecordCommand {
                             report is written beside it, as TRACE.cpython.txt
               --time        also time the trace's replay here and under CPython's pymalloc (its
                             C loop, bench's harness): the fastest of 7 rounds each, one side after
-                            the other
+                            the other, pymalloc4j's after 2 s of warm-up rounds
               --quiet       no progress bar
 
             Exit status: 0 if the program succeeded and the reports match; 1 if the program
@@ -158,7 +158,7 @@ final class RecordCommand {
             out.println("pymalloc4j's report differs from CPython's (" + cpythonReport + ")" + ReportComparison.SCOPE + ":");
             differences.forEach(out::println);
         }
-        if (options.has("time") && !ReplayTiming.print(harness, recorded, trace, out, err, progress)) {
+        if (options.has("time") && !ReplayTiming.print(harness, recorded, out, err, progress)) {
             return 1;
         }
         if (status != 0) {

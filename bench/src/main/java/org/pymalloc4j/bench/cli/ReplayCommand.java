@@ -44,8 +44,9 @@ final class ReplayCommand {
                                     the top N allocation sites of the live blocks at the end
               --time                also time the replay on a default heap and in CPython's C loop
                                     (bench's harness, built on first use): the fastest of 7
-                                    rounds each, one side after the other; not with --geometry,
-                                    --malloc or a trace on standard input
+                                    rounds each, one side after the other, pymalloc4j's after 2 s
+                                    of warm-up rounds; only on the default heap (3.11, pymalloc),
+                                    and not of a trace on standard input
               --quiet               no progress bar
             """;
 
@@ -74,9 +75,10 @@ final class ReplayCommand {
         }
         String name = options.positional().get(0);
         boolean time = options.has("time");
-        if (time && (options.has("geometry") || options.has("malloc") || name.equals("-"))) {
+        if (time && (!geometry.equals(Geometry.PY311) || allocator.resolved() != AllocatorName.PYMALLOC
+                || name.equals("-"))) {
             throw new UsageException("replay: --time times a trace file on the default heap, as CPython's own:"
-                    + " not with --geometry, --malloc or standard input");
+                    + " not with another --geometry or --malloc, or standard input");
         }
         Progress progress = new Progress(err, !options.has("quiet"));
         Trace trace = readTrace("replay", name, progress);
@@ -104,7 +106,7 @@ final class ReplayCommand {
                 err.println("pymalloc4j replay: CPython's side cannot be built: " + e.getMessage());
                 return 1;
             }
-            return ReplayTiming.print(harness, trace, Path.of(name), out, err, progress) ? 0 : 1;
+            return ReplayTiming.print(harness, trace, out, err, progress) ? 0 : 1;
         }
         return 0;
     }

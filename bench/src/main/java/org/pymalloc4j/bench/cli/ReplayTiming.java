@@ -2,7 +2,12 @@ package org.pymalloc4j.bench.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
 
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.bench.Trace;
@@ -15,52 +20,97 @@ import org.pymalloc4j.bench.Trace;
 final class ReplayTiming {
     /** Rounds timed on each side; CPython's harness times this many after one warm-up round. */
     static final int TIMED_ROUNDS = 7;
-    /** Rounds before pymalloc4j's are timed: the JIT compiles the replay loop during these. */
-    private static final int WARMUP_ROUNDS = 5;
+    /**
+     * How long pymalloc4j's side replays before its rounds are timed: the JIT compiles the replay
+     * loop and the allocator in tiers over the first second or so, whatever the trace's length,
+     * so a fixed count of rounds left a short trace's figure far from its steady state.
+     */
+    static final long WARMUP_NANOS = 2_000_000_000L;
+    /** Warm-up rounds run however long each takes. */
+    private static final int MIN_WARMUP_ROUNDS = 3;
+
+    /** pymalloc4j's side: the fastest timed round, and the warm-up before the timed rounds. */
+    record Timing(double nanosPerCall, int warmupRounds, long warmupNanos) {
+    }
 
     private ReplayTiming() {
     }
 
     /** Times both sides and prints the line; false, with the reason on {@code err}, if CPython's side failed. */
-    static boolean print(CPythonHarness harness, Trace trace, Path file, PrintStream out, PrintStream err,
-                         Progress progress) {
-        progress.note("timing the replay, " + TIMED_ROUNDS + " rounds on each side");
-        double ours = fastestReplay(trace, WARMUP_ROUNDS, TIMED_ROUNDS);
-        Double opsPerSecond;
+    static boolean print(CPythonHarness harness, Trace trace, PrintStream out, PrintStream err, Progress progress) {
+        progress.note(String.format(Locale.ROOT, "timing the replay: pymalloc4j's side warms up for %.0f s, then %d "
+                + "rounds on each side", WARMUP_NANOS / 1e9, TIMED_ROUNDS));
+        Timing ours = fastestReplay(trace, WARMUP_NANOS, TIMED_ROUNDS, progress);
+        Map<String, Double> figures;
         try {
-            opsPerSecond = harness.run("replay", file.toString()).get("replay");
+            progress.tick("replay time: CPython's rounds", 1);
+            figures = cpythonReplay(harness, trace);
         } catch (IOException e) {
+            progress.finish();
             err.println("pymalloc4j: CPython's replay failed: " + e.getMessage());
             return false;
         }
-        if (opsPerSecond == null || opsPerSecond <= 0) {
+        progress.finish();
+        Double opsPerSecond = figures.get("replay");
+        Double calls = figures.get("replay.calls");
+        if (opsPerSecond == null || opsPerSecond <= 0 || calls == null) {
             err.println("pymalloc4j: CPython's replay printed no figure");
             return false;
         }
+        if (calls.longValue() != trace.length()) {
+            err.printf(Locale.ROOT, "pymalloc4j: CPython's replay made %,d calls, not the trace's %,d%n",
+                    calls.longValue(), trace.length());
+            return false;
+        }
         double theirs = 1e9 / opsPerSecond;
-        out.printf("replay time, the fastest of %d rounds (one side after the other; 'versus' alternates rounds):"
-                + " pymalloc4j %.2f ns a call, CPython's pymalloc %.2f: %.2fx%n", TIMED_ROUNDS, ours, theirs, ours / theirs);
+        out.printf(Locale.ROOT, "replay time, the fastest of %d rounds a side, one side after the other ('versus' "
+                        + "alternates rounds): pymalloc4j %,.2f ns a call (after %d warm-up rounds in %.1f s), "
+                        + "CPython's pymalloc %,.2f (after 1): %.2fx%n", TIMED_ROUNDS, ours.nanosPerCall(),
+                ours.warmupRounds(), ours.warmupNanos() / 1e9, theirs, ours.nanosPerCall() / theirs);
         return true;
     }
 
     /**
-     * The fastest of {@code timed} rounds, in nanoseconds per call, after {@code warmup} untimed
-     * ones: each round replays the whole trace on one heap of CPython 3.11's geometry and frees
-     * what it left, as CPython's harness does.
+     * CPython's figures for {@code trace}, which it reads from a file written from the parsed
+     * operations: its own reader ({@code fgets} of 256 bytes, {@code sscanf}) would take a long
+     * comment's tail for an operation, so it is given only lines that both read alike.
      */
-    static double fastestReplay(Trace trace, int warmup, int timed) {
+    static Map<String, Double> cpythonReplay(CPythonHarness harness, Trace trace) throws IOException {
+        Path operations = Files.createTempFile("pymalloc4j-replay", ".trace");
+        try {
+            try (Writer w = Files.newBufferedWriter(operations, StandardCharsets.US_ASCII)) {
+                trace.writeTo(w);
+            }
+            return harness.run("replay", operations.toString());
+        } finally {
+            Files.deleteIfExists(operations);
+        }
+    }
+
+    /**
+     * The fastest of {@code timed} rounds, in nanoseconds per call, after untimed ones for at least
+     * {@code warmupNanos}: each round replays the whole trace on one heap of CPython 3.11's
+     * geometry and frees what it left, as CPython's harness does.
+     */
+    static Timing fastestReplay(Trace trace, long warmupNanos, int timed, Progress progress) {
         double best = Double.MAX_VALUE;
         try (PyMalloc heap = PyMalloc.create()) {
             long[] table = trace.newSlotTable();
-            for (int r = 0; r < warmup + timed; r++) {
+            long warmupStart = System.nanoTime();
+            int warmups = 0;
+            for (long spent = 0; spent < warmupNanos || warmups < MIN_WARMUP_ROUNDS; spent = System.nanoTime() - warmupStart) {
+                progress.tick("replay time: pymalloc4j's warm-up", 0.5 * Math.min(1, (double) spent / warmupNanos));
+                trace.replayAndFreeAll(heap, table);
+                warmups++;
+            }
+            long warmupNanosSpent = System.nanoTime() - warmupStart;
+            for (int r = 0; r < timed; r++) {
+                progress.tick("replay time: pymalloc4j's rounds", 0.5 + 0.5 * r / timed);
                 long start = System.nanoTime();
                 trace.replayAndFreeAll(heap, table);
-                double perCall = (double) (System.nanoTime() - start) / Math.max(1, trace.length());
-                if (r >= warmup) {
-                    best = Math.min(best, perCall);
-                }
+                best = Math.min(best, (double) (System.nanoTime() - start) / Math.max(1, trace.length()));
             }
+            return new Timing(best, warmups, warmupNanosSpent);
         }
-        return best;
     }
 }

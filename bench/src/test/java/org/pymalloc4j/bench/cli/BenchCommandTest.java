@@ -143,6 +143,15 @@ class BenchCommandTest {
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "the second build reuses the first");
         }
+
+        // The harness reads 255 bytes a line: a long comment's tail would be an operation to it
+        String text = "# " + "x".repeat(253) + " m 99 100\nm 0 16\nr 0 600\nf 0\n";
+        Path raw = Files.writeString(dir.resolve("long-comment.trace"), text);
+        org.pymalloc4j.bench.Trace trace = org.pymalloc4j.bench.Trace.read(raw);
+        assertEquals(4.0, harness.run("replay", raw.toString()).get("replay.calls"), "read raw, C sees one call more");
+        Map<String, Double> replay = ReplayTiming.cpythonReplay(harness, trace);
+        assertEquals(3.0, replay.get("replay.calls"), "given what Java parsed, C replays the same calls");
+        assertTrue(replay.get("replay") > 0, replay.toString());
     }
 
     @Test

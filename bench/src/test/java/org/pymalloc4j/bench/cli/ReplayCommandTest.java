@@ -2,19 +2,22 @@ package org.pymalloc4j.bench.cli;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pymalloc4j.bench.Trace;
 import org.pymalloc4j.bench.cli.MainTest.Result;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pymalloc4j.bench.cli.MainTest.run;
 
-/** {@code pymalloc4j replay}: trace files it refuses (exit 2, the line named, nothing on stdout). */
+/** {@code pymalloc4j replay}: trace files it refuses (exit 2, the line named, nothing on stdout), and its timing. */
 class ReplayCommandTest {
     @TempDir
     Path dir;
@@ -89,5 +92,26 @@ class ReplayCommandTest {
         assertEquals(0, r.status(), r.err());
         assertTrue(r.err().contains("read t.trace: 11 bytes..."), r.err());
         assertEquals("", run("replay", t.toString(), "--quiet").err(), "--quiet: no progress");
+    }
+
+    @Test
+    void timingAcceptsTheDefaultGeometryAndAllocatorNamed() throws IOException {
+        Path huge = trace("m 0 9223372036854775807\n"); // fails at the replay, before any timing
+        Result r = run("replay", huge.toString(), "--time", "--geometry", "3.11", "--malloc", "pymalloc", "--quiet");
+        assertBadInput(r, huge + ":1: cannot allocate");
+        assertFalse(r.err().contains("--time times a trace file"), r.err());
+    }
+
+    /** The warm-up runs for a time, not a count of rounds: a short trace gets hundreds of rounds, and says so. */
+    @Test
+    void theTimedReplayWarmsUpForATime() throws Exception {
+        Trace t = Trace.parse(new ByteArrayInputStream("m 0 16\nm 1 600\nf 0\n".getBytes(StandardCharsets.US_ASCII)),
+                "t", done -> { });
+        long warmup = 100_000_000L;
+        ReplayTiming.Timing timing = ReplayTiming.fastestReplay(t, warmup, 3,
+                new Progress(new PrintStream(PrintStream.nullOutputStream()), false));
+        assertTrue(timing.warmupNanos() >= warmup, "warmed up for " + timing.warmupNanos() + " ns");
+        assertTrue(timing.warmupRounds() > 100, "a 3-call trace runs many rounds in 0.1 s: " + timing.warmupRounds());
+        assertTrue(timing.nanosPerCall() > 0 && timing.nanosPerCall() < 1e6, "per call: " + timing.nanosPerCall());
     }
 }
