@@ -3,6 +3,7 @@ package org.pymalloc4j.bench;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Locale;
 
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.allocator.internal.ProcFiles;
@@ -30,7 +31,7 @@ public final class FragmentationWorkload {
 
     /** Runs the workload on a fresh heap and prints the figures; returns the arenas in use. */
     static long run(PrintStream out) throws IOException {
-        out.printf("memory.rssStart %d bytes%n", statusBytes("VmRSS"));
+        out.printf(Locale.ROOT, "memory.rssStart %d bytes%n", statusBytes("VmRSS"));
         long[] blocks = new long[BLOCKS];
         try (PyMalloc heap = PyMalloc.create()) {
             long state = SEED;
@@ -44,9 +45,9 @@ public final class FragmentationWorkload {
                 }
             }
             long arenas = heap.stats().arenasCurrent();
-            out.printf("memory.peakRss %d bytes%n", statusBytes("VmHWM"));
-            out.printf("memory.rssAfter %d bytes%n", statusBytes("VmRSS"));
-            out.printf("memory.arenas %d count%n", arenas);
+            out.printf(Locale.ROOT, "memory.peakRss %d bytes%n", statusBytes("VmHWM"));
+            out.printf(Locale.ROOT, "memory.rssAfter %d bytes%n", statusBytes("VmRSS"));
+            out.printf(Locale.ROOT, "memory.arenas %d count%n", arenas);
             return arenas;
         }
     }

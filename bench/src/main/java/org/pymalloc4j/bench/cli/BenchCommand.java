@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -118,7 +119,7 @@ final class BenchCommand {
         Map<String, Double> before = Map.of();
         Map<String, Double> after = new HashMap<>();
         if (!benchmarks.isEmpty()) {
-            progress.note(String.format("pymalloc4j bench: %d JMH benchmarks%s, one at a time; raw output in %s",
+            progress.note(String.format(Locale.ROOT, "pymalloc4j bench: %d JMH benchmarks%s, one at a time; raw output in %s",
                     benchmarks.size(), quick ? " (quick)" : "", dir.resolve(JmhRun.LOG)));
             SideBySideRun.Result run = SideBySideRun.run(benchmarks, harness, quick, dir, progress, 0.98);
             jmh = run.jmh();
@@ -163,7 +164,7 @@ final class BenchCommand {
         }
         Files.writeString(dir.resolve(BenchReport.MARKDOWN),
                 BenchReport.markdown(command, machine, sections, dir.toString(), chart != null, pausePlot != null, notes));
-        out.printf("%nwrote %s: jmh.json, jmh.log%s%s%s, %s%n", dir, harness != null ? ", cpython.txt" : "",
+        out.printf(Locale.ROOT, "%nwrote %s: jmh.json, jmh.log%s%s%s, %s%n", dir, harness != null ? ", cpython.txt" : "",
                 chart != null ? ", " + BenchReport.CHART : "", pausePlot != null ? ", " + BenchReport.PAUSE_PLOT : "",
                 BenchReport.MARKDOWN);
         return 0;
@@ -172,15 +173,15 @@ final class BenchCommand {
     private void print(String command, Map<String, String> machine, List<BenchTables.Section> sections,
                        List<String> notes) {
         out.println(command);
-        machine.forEach((k, v) -> out.printf("  %-11s %s%n", k + ":", v));
+        machine.forEach((k, v) -> out.printf(Locale.ROOT, "  %-11s %s%n", k + ":", v));
         notes.forEach(n -> out.println("note: " + n));
         String layer = "";
         for (BenchTables.Section s : sections) {
             if (!s.layer().equals(layer)) {
                 layer = s.layer();
-                out.printf("%n== %s ==%n", layer);
+                out.printf(Locale.ROOT, "%n== %s ==%n", layer);
             }
-            out.printf("%n%s%n%s%s%n", s.title(), s.table().render(), s.note());
+            out.printf(Locale.ROOT, "%n%s%n%s%s%n", s.title(), s.table().render(), s.note());
         }
     }
 

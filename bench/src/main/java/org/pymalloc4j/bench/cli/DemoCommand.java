@@ -1,6 +1,7 @@
 package org.pymalloc4j.bench.cli;
 
 import java.io.PrintStream;
+import java.util.Locale;
 import java.util.Set;
 
 import org.pymalloc4j.allocator.AllocatorName;
@@ -60,14 +61,16 @@ final class DemoCommand {
             TraceReport.start(memory, traceTop);
             DemoWorkload w = new DemoWorkload(memory.obj(), (int) blocks, seed);
             int n = w.blocks();
-            w.run(progress, (name, ops, nanos) -> row(phases, memory, name, ops, nanos));
+            w.run(progress, (name, ops, nanos) -> row(phases, name, ops, nanos,
+                    memory.hasPymalloc() ? Long.toString(memory.pymalloc().stats().arenasCurrent()) : "-",
+                    memory.obj().liveBlocks()));
             long elapsed = System.nanoTime() - total;
-            out.printf("pymalloc4j demo: %,d blocks, seed %d, allocator %s, geometry %s (%s pools, %s arenas)%n%n",
+            out.printf(Locale.ROOT, "pymalloc4j demo: %,d blocks, seed %d, allocator %s, geometry %s (%s pools, %s arenas)%n%n",
                     n, seed, allocator.resolved(), geometry.name(), kib(geometry.poolSize()), kib(geometry.arenaSize()));
             out.print(phases.render());
             if (memory.hasPymalloc()) {
                 MallocStats s = memory.pymalloc().stats();
-                out.printf("%nlive: %,d small blocks in %,d pools, %,d raw blocks (%,d bytes); arenas: %,d mapped, "
+                out.printf(Locale.ROOT, "%nlive: %,d small blocks in %,d pools, %,d raw blocks (%,d bytes); arenas: %,d mapped, "
                                 + "%,d at most, %,d returned to the OS%n",
                         s.smallBlocksInUse(), s.poolsInUse(), s.rawBlocks(), s.rawBytes(), s.arenasCurrent(),
                         s.arenasHighWater(), s.arenasReclaimed());
@@ -77,29 +80,28 @@ final class DemoCommand {
                 out.println();
                 out.print(s.format());
             } else {
-                out.printf("%nlive: %,d blocks from libc malloc (%,d bytes requested); no pymalloc heap under %s%n",
-                        memory.obj().liveBlocks(), memory.bytesFromOs(), allocator.resolved());
+                out.print("\nlive: " + LibcSummary.line(memory, allocator));
             }
             TraceReport.print(out, memory, traceTop);
-            out.printf("%ntotal time %.2f s%n", elapsed / 1e9);
+            out.printf(Locale.ROOT, "%ntotal time %.2f s%n", elapsed / 1e9);
         }
         return 0;
     }
 
-    private static void row(Table table, Memory memory, String name, long ops, long nanos) {
-        String arenas = memory.hasPymalloc() ? Long.toString(memory.pymalloc().stats().arenasCurrent()) : "-";
-        table.row(name, String.format("%,d", ops), String.format("%.1f", nanos / 1e6),
-                String.format("%.1f", (double) nanos / Math.max(1, ops)), arenas,
-                String.format("%,d", memory.obj().liveBlocks()));
+    /** A phase's row: every figure with thousands separators, so that long times line up with the counts. */
+    static void row(Table table, String name, long ops, long nanos, String arenas, long liveBlocks) {
+        table.row(name, String.format(Locale.ROOT, "%,d", ops), String.format(Locale.ROOT, "%,.1f", nanos / 1e6),
+                String.format(Locale.ROOT, "%,.1f", (double) nanos / Math.max(1, ops)), arenas,
+                String.format(Locale.ROOT, "%,d", liveBlocks));
     }
 
     /** Which way the huge-page geometry's arenas were mapped, and how much is in huge pages now. */
     private static String hugePagesLine(HugePageArenaAllocator huge) {
         long bytes = HugePages.processBytesInTransparentHugePages();
-        return String.format("huge pages: %,d arenas advised for transparent huge pages (THP mode %s), %,d from the "
+        return String.format(Locale.ROOT, "huge pages: %,d arenas advised for transparent huge pages (THP mode %s), %,d from the "
                         + "reserved pool, %,d on small pages; %s of this process in transparent huge pages%n",
                 huge.advisedArenas(), HugePages.transparentMode(), huge.reservedArenas(), huge.smallPageArenas(),
-                bytes < 0 ? "unknown" : String.format("%,d KiB", bytes >> 10));
+                bytes < 0 ? "unknown" : String.format(Locale.ROOT, "%,d KiB", bytes >> 10));
     }
 
     private static String kib(long bytes) {

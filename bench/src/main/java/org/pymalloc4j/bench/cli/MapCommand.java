@@ -20,7 +20,7 @@ import org.pymalloc4j.bench.Trace;
 
 /** {@code pymalloc4j map}: runs a workload on a fresh heap and draws its arenas and pools as SVG. */
 final class MapCommand {
-    static final String HELP = ("""
+    static final String HELP = String.format(Locale.ROOT, ("""
             usage: pymalloc4j map [--demo | --trace FILE] [--blocks N] [--seed S] [--geometry G]
                                   [--malloc NAME] --out FILE.svg [--quiet]
 
@@ -43,7 +43,7 @@ final class MapCommand {
                                     malloc and malloc_debug have no pymalloc heap to draw
               --out FILE.svg        where to write the picture (required)
               --quiet               no progress bar
-            """).formatted(HeapMapSvg.MAX_ROWS);
+            """), HeapMapSvg.MAX_ROWS);
 
     private final PrintStream out;
     private final PrintStream err;

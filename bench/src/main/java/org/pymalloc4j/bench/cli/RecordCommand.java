@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -147,7 +148,7 @@ final class RecordCommand {
         out.println();
         out.print(ours);
         out.println();
-        out.printf("recorded %,d pymalloc calls (%,d mallocs, %,d reallocs, %,d frees; at most %,d blocks live at once)"
+        out.printf(Locale.ROOT, "recorded %,d pymalloc calls (%,d mallocs, %,d reallocs, %,d frees; at most %,d blocks live at once)"
                         + " into %s%n", recorded.length(), recorded.count(Trace.MALLOC), recorded.count(Trace.REALLOC),
                 recorded.count(Trace.FREE), recorded.slotCount(), trace);
         List<String> differences = ReportComparison.differences(theirs, ours);

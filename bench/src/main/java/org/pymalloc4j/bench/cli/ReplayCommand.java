@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.Set;
 
 import org.pymalloc4j.allocator.AllocatorName;
@@ -90,13 +91,12 @@ final class ReplayCommand {
             if (memory.hasPymalloc()) {
                 out.print(memory.pymalloc().debugMallocStats());
             } else {
-                out.printf("%,d live blocks from libc malloc (%,d bytes requested); no pymalloc heap under %s%n",
-                        memory.obj().liveBlocks(), memory.bytesFromOs(), allocator.resolved());
+                out.print(LibcSummary.line(memory, allocator));
             }
             TraceReport.print(out, memory, traceTop);
-            out.printf("%nreplayed %,d operations of %s in %.1f ms (%.1f ns per operation), allocator %s, geometry %s%n",
-                    trace.length(), name, elapsed / 1e6, trace.length() == 0 ? 0.0 : (double) elapsed / trace.length(),
-                    allocator.resolved(), geometry.name());
+            out.printf(Locale.ROOT, "%nreplayed %,d operations of %s in %,.1f ms (%,.1f ns per operation), "
+                            + "allocator %s, geometry %s%n", trace.length(), name, elapsed / 1e6,
+                    (double) elapsed / trace.length(), allocator.resolved(), geometry.name());
         }
         if (time) {
             CPythonHarness harness;

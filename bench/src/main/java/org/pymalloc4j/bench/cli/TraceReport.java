@@ -1,6 +1,7 @@
 package org.pymalloc4j.bench.cli;
 
 import java.io.PrintStream;
+import java.util.Locale;
 
 import org.pymalloc4j.allocator.GroupBy;
 import org.pymalloc4j.allocator.Memory;
@@ -31,7 +32,7 @@ final class TraceReport {
         }
         Snapshot snapshot = memory.tracer().takeSnapshot();
         TracedMemory traced = memory.tracer().tracedMemory();
-        out.printf("%ntracemalloc: %,d live blocks traced, %,d bytes (peak %,d), tracer tables %,d bytes%n%n",
+        out.printf(Locale.ROOT, "%ntracemalloc: %,d live blocks traced, %,d bytes (peak %,d), tracer tables %,d bytes%n%n",
                 snapshot.traces().size(), traced.current(), traced.peak(), memory.tracer().tracerMemory());
         out.print(snapshot.top(GroupBy.LINE, top));
         out.println();

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -135,7 +136,7 @@ final class VersusCommand {
         int total = forks * AlternatingRounds.totalRounds(warmup, rounds, firsts, build.layouts().size());
         for (int i = 0; i < patterns.size(); i++) {
             VersusPatterns.Pattern p = patterns.get(i);
-            String label = String.format("%s (%d of %d)", p.name(), i + 1, patterns.size());
+            String label = String.format(Locale.ROOT, "%s (%d of %d)", p.name(), i + 1, patterns.size());
             List<List<AlternatingRounds.Result>> results = List.of(new ArrayList<>(), new ArrayList<>());
             for (int f = 0; f < forks; f++) {
                 double from = (i + (double) f / forks) / patterns.size();
@@ -169,26 +170,26 @@ final class VersusCommand {
         progress.finish();
         String mode = (PyMalloc.isChecked() ? "checked" : "unchecked") + " mode"
                 + (geometry.equals(Geometry.PY311) ? "" : ", geometry " + geometry.name());
-        out.printf("pymalloc4j (%s) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
+        out.printf(Locale.ROOT, "pymalloc4j (%s) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
                 mode, build.linkedWith());
-        out.printf("%d JVM%s a pattern, each %d rounds of at least %d ms a side after %d warm-up rounds; "
+        out.printf(Locale.ROOT, "%d JVM%s a pattern, each %d rounds of at least %d ms a side after %d warm-up rounds; "
                 + "ratio = pymalloc4j / CPython, per pair of rounds (below 1: pymalloc4j is faster)%n",
                 forks, forks == 1 ? "" : "s", rounds, roundMs, warmup);
         if (build.pads().size() > 1) {
-            out.printf("CPython layout: its static data moved by this many bytes, the fastest of %s in the warm-up "
+            out.printf(Locale.ROOT, "CPython layout: its static data moved by this many bytes, the fastest of %s in the warm-up "
                     + "(CPython's speed depends on where they land, up to 2x)%n%n", build.pads());
         } else {
-            out.printf("CPython layout: one only (a shared libpython, which padding cannot move; CPython's speed "
+            out.printf(Locale.ROOT, "CPython layout: one only (a shared libpython, which padding cannot move; CPython's speed "
                     + "depends on where its static data land, up to 2x)%n%n");
         }
         if (!against.isEmpty()) {
-            out.printf("Rows marked 'against': the build in %s (PyMalloc loaded from %s), in the same JVMs and rounds: "
+            out.printf(Locale.ROOT, "Rows marked 'against': the build in %s (PyMalloc loaded from %s), in the same JVMs and rounds: "
                     + "this build, CPython, the other, then the other way round%n%n",
                     String.join(", ", against.stream().map(Path::toString).toList()), String.join(", ", sources));
         }
         out.print(options.has("markdown") ? table.renderMarkdown() : table.render());
         if (!against.isEmpty()) {
-            out.printf("%nThis build against the other, round by round (below 1: this build is faster)%n%n");
+            out.printf(Locale.ROOT, "%nThis build against the other, round by round (below 1: this build is faster)%n%n");
             out.print(options.has("markdown") ? builds.renderMarkdown() : builds.render());
         }
         if (svg != null) {
@@ -228,10 +229,10 @@ final class VersusCommand {
     /** The cells both tables share: the pooled medians of each side, the ratio, each fork's ratio, the range. */
     private static List<Object> ratioCells(String label, List<AlternatingRounds.Result> forks,
                                            AlternatingRounds.Result pooled) {
-        String each = forks.stream().map(r -> String.format("%.2f", r.ratioMedian())).collect(Collectors.joining(" "));
+        String each = forks.stream().map(r -> String.format(Locale.ROOT, "%.2f", r.ratioMedian())).collect(Collectors.joining(" "));
         return new ArrayList<>(List.of(label, BenchTables.fmt(pooled.firstMedian()), BenchTables.fmt(pooled.secondMedian()),
-                String.format("%.2f", pooled.ratioMedian()), each,
-                String.format("%.2f-%.2f", pooled.ratioMin(), pooled.ratioMax())));
+                String.format(Locale.ROOT, "%.2f", pooled.ratioMedian()), each,
+                String.format(Locale.ROOT, "%.2f-%.2f", pooled.ratioMin(), pooled.ratioMax())));
     }
 
     /** The --svg path, checked before the minutes of measuring: its directory must exist. */

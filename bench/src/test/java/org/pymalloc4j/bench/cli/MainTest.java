@@ -49,6 +49,31 @@ class MainTest {
     }
 
     @Test
+    void demoFiguresFollowNoLocaleOfTheMachine() {
+        java.util.Locale saved = java.util.Locale.getDefault();
+        try {
+            java.util.Locale.setDefault(java.util.Locale.GERMANY);
+            Result r = run("demo", "--blocks", "20000", "--quiet");
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().startsWith("pymalloc4j demo: 20,000 blocks, seed 42"), r.out());
+            assertTrue(r.out().matches("(?s).*\nbuild +20,000 +[0-9,]+\\.\\d +[0-9,]+\\.\\d .*"), r.out());
+            assertTrue(r.out().matches("(?s).*\ntotal time \\d+\\.\\d\\d s\n.*"), r.out());
+            assertTrue(!r.out().contains("20.000"), "mixed separators:\n" + r.out());
+        } finally {
+            java.util.Locale.setDefault(saved);
+        }
+    }
+
+    @Test
+    void demoTimesHaveThousandsSeparatorsAsTheCountsDo() {
+        Table t = new Table("phase", "operations", "time ms", "ns/op", "arenas", "blocks in use");
+        DemoCommand.row(t, "churn", 4_000_000, 1_991_500_000L, "110", 1_000_000);
+        DemoCommand.row(t, "slow", 2, 4_691_200, "1", 1);
+        assertTrue(t.render().contains("\nchurn   4,000,000  1,991.5        497.9     110      1,000,000\n"), t.render());
+        assertTrue(t.render().contains("\nslow            2      4.7  2,345,600.0       1              1\n"), t.render());
+    }
+
+    @Test
     void demoUnderTheDebugHooksWithTracingPrintsTheTopSites() {
         Result r = run("demo", "--blocks", "3000", "--malloc", "debug", "--trace", "4", "--quiet");
         assertEquals(0, r.status(), r.err());

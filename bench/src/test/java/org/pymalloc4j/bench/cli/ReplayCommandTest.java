@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -100,6 +101,38 @@ class ReplayCommandTest {
         Result r = run("replay", huge.toString(), "--time", "--geometry", "3.11", "--malloc", "pymalloc", "--quiet");
         assertBadInput(r, huge + ":1: cannot allocate");
         assertFalse(r.err().contains("--time times a trace file"), r.err());
+    }
+
+    @Test
+    void figuresFollowNoLocaleOfTheMachine() throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 1500; i++) {
+            text.append("m ").append(i).append(" 16\n");
+        }
+        Path t = trace(text.toString());
+        Locale saved = Locale.getDefault();
+        try {
+            Locale.setDefault(Locale.GERMANY);
+            Result r = run("replay", t.toString());
+            assertEquals(0, r.status(), r.err());
+            assertTrue(r.out().contains("replayed 1,500 operations"), r.out());
+            assertTrue(r.err().contains("replay: 1,500 operations..."), r.err());
+            assertTrue(r.out().matches("(?s).* in [0-9,]+\\.\\d ms \\([0-9,]+\\.\\d ns per operation\\).*"), r.out());
+        } finally {
+            Locale.setDefault(saved);
+        }
+    }
+
+    @Test
+    void underLibcMallocTheSummaryCountsBlocksAndSaysWhatTheBytesHold() throws IOException {
+        Path t = trace("m 0 196\nm 1 4\nf 1\n");
+        Result plain = run("replay", t.toString(), "--quiet", "--malloc", "malloc");
+        assertTrue(plain.out().startsWith("1 live block from libc malloc, 196 bytes taken from it; no pymalloc heap "
+                + "under malloc\n"), plain.out());
+        Result debug = run("replay", t.toString(), "--quiet", "--malloc", "malloc_debug");
+        assertTrue(debug.out().startsWith("1 live block from libc malloc, 248 bytes taken from it, with the debug hooks' "
+                + "header and pads on each block and 1 freed block in their quarantine; no pymalloc heap under malloc_debug\n"),
+                debug.out());
     }
 
     /** The warm-up runs for a time, not a count of rounds: a short trace gets hundreds of rounds, and says so. */

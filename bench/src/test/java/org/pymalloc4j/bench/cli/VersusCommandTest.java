@@ -97,6 +97,15 @@ class VersusCommandTest {
                 AlternatingRounds.Result.pooled(List.of(a, b)), List.of(0, 64, 128, 192, 256));
         assertEquals(List.of("pair 64 B", "21.0", "20.0", "1.05", "0.55 1.60", "0.50-1.70", "+0 +192 B"),
                 java.util.Arrays.stream(row).map(String::valueOf).toList());
+        java.util.Locale saved = java.util.Locale.getDefault();
+        try {
+            java.util.Locale.setDefault(java.util.Locale.GERMANY); // a decimal comma would read as a list here
+            Object[] again = VersusCommand.row(VersusPatterns.ALL.get(1).label(), List.of(a, b),
+                    AlternatingRounds.Result.pooled(List.of(a, b)), List.of(0, 64, 128, 192, 256));
+            assertEquals(java.util.Arrays.asList(row), java.util.Arrays.asList(again));
+        } finally {
+            java.util.Locale.setDefault(saved);
+        }
     }
 
     @Test
