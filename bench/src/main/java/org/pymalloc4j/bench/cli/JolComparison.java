@@ -33,9 +33,11 @@ import org.pymalloc4j.objects.ObjectSpace;
  */
 final class JolComparison {
     private final PrintStream out;
+    private final Progress progress;
 
-    JolComparison(PrintStream out) {
+    JolComparison(PrintStream out, Progress progress) {
         this.out = out;
+        this.progress = progress;
     }
 
     /** A native object made in a space, and the Java value that plays its part. */
@@ -62,13 +64,18 @@ final class JolComparison {
                 new Pair("dict", "a=1,b=2.5", "HashMap {\"a\"=1L, \"b\"=2.5}", () -> new HashMap<>(Map.of("a", 1L, "b", 2.5d))));
         Table totals = new Table("object graph", "native objects", "native bytes in use", "Java objects",
                 "JOL totalSize", "Java / native");
+        List<Graph> graphs = graphs(items);
+        progress.step("the built-ins, one of each", 0);
         for (Pair p : pairs) {
             comparePair(p, totals);
         }
-        for (Graph g : graphs(items)) {
+        for (int i = 0; i < graphs.size(); i++) { // a graph of a million items takes seconds on each side
+            Graph g = graphs.get(i);
+            progress.step(g.label(), (i + 1.0) / (graphs.size() + 1));
             long[] n = nativeBytes(g.nativeGraph());
             total(totals, g.label(), n, GraphLayout.parseInstance(g.java().get()));
         }
+        progress.finish();
         out.println("Totals per object graph: native bytes in use (blocks as their size classes round them, static");
         out.println("objects not counted) against JOL's GraphLayout.totalSize() of the Java graph (cached objects counted):");
         out.println();

@@ -23,7 +23,7 @@ final class LayoutCommand {
     static final String HELP = """
             usage: pymalloc4j layout [WHAT] [--value V] [--geometry G]
                    pymalloc4j layout pool [--size N] [--geometry G]
-                   pymalloc4j layout --compare [--items N]
+                   pymalloc4j layout --compare [--items N] [--quiet]
 
             Prints a live native structure as JOL prints a Java object's layout
             (OFF  SZ  TYPE  DESCRIPTION  VALUE), with the values read from native memory, made
@@ -56,19 +56,23 @@ final class LayoutCommand {
                                     ./pymalloc4j; run by hand, pass java
                                     --sun-misc-unsafe-memory-access=allow, or the JDK warns once
               --items N             --compare: items in the graphs of the totals (default 1000)
+              --quiet               --compare: no progress
             """;
 
     private static final String ARENA_WORKLOAD = "1,100 blocks of 16 bytes, 300 of 64, 100 of 512, "
             + "and 40 of 256 freed again";
 
     private final PrintStream out;
+    private final PrintStream err;
 
-    LayoutCommand(PrintStream out) {
+    LayoutCommand(PrintStream out, PrintStream err) {
         this.out = out;
+        this.err = err;
     }
 
     int run(String[] args) throws UsageException {
-        Options options = new Options("layout", args, Set.of("size", "geometry", "value", "items"), Set.of("compare"));
+        Options options = new Options("layout", args, Set.of("size", "geometry", "value", "items"),
+                Set.of("compare", "quiet"));
         List<String> positional = options.positional();
         if (positional.size() > 1) {
             throw new UsageException("layout: one WHAT at a time, not '" + String.join(" ", positional) + "'");
@@ -81,7 +85,7 @@ final class LayoutCommand {
             if (items > 1_000_000) {
                 throw new UsageException("layout: --items must be at most 1000000, not " + items);
             }
-            new JolComparison(out).print((int) items);
+            new JolComparison(out, new Progress(err, !options.has("quiet"))).print((int) items);
             return 0;
         }
         if (options.has("items")) {

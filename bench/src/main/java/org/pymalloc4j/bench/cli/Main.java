@@ -60,7 +60,7 @@ public final class Main {
                 case "demo" -> new DemoCommand(out, err).run(rest);
                 case "replay" -> new ReplayCommand(out, err).run(rest);
                 case "map" -> new MapCommand(out, err).run(rest);
-                case "layout" -> new LayoutCommand(out).run(rest);
+                case "layout" -> new LayoutCommand(out, err).run(rest);
                 case "bench" -> new BenchCommand(out, err).run(rest);
                 case "versus" -> new VersusCommand(out, err).run(rest);
                 case "record" -> new RecordCommand(out, err).run(rest);

@@ -118,7 +118,14 @@ class LayoutCommandTest {
         assertTrue(line(r, "float 1.5 / Double").matches("float 1\\.5 / Double +1 +32 +1 +\\d+ +\\d\\.\\d\\d"), r.out());
         assertTrue(line(r, "list of 100 floats / ArrayList<Double>").matches(".* +101 +\\S+ +102 +\\S+ +\\d\\.\\d\\d"), r.out());
         assertFalse(r.out().contains("WARNING"), "JOL printed a warning:\n" + r.out());
-        assertEquals("", r.err());
+        assertEquals("[  0%] the built-ins, one of each\n"
+                + "[ 20%] list of 100 floats / ArrayList<Double>\n"
+                + "[ 40%] list of 100 ints ≥ 2^30 / ArrayList<Long>\n"
+                + "[ 60%] tuple of 100 strs 'item-i' / Object[] of String\n"
+                + "[ 80%] dict of 100 str → int / HashMap<String, Long>\n", r.err(), "a step a graph: a million items take seconds");
+        Result quiet = run("--compare", "--items", "10", "--quiet");
+        assertEquals(0, quiet.status(), quiet.err());
+        assertEquals("", quiet.err());
     }
 
     @Test
