@@ -114,6 +114,9 @@ final class LayoutCommand {
                     throw new UsageException("layout: unknown WHAT '" + what + "'; expected one of pool, arena, "
                             + SampleObjects.KINDS.stream().map(k -> k[0]).collect(Collectors.joining(", ")));
                 }
+                if (what.equals("none") && options.has("value")) {
+                    throw new UsageException("layout: --value does not apply to none: there is one None, without a value");
+                }
                 object(g, what, options.get("value", SampleObjects.defaultValue(what)));
             }
         }

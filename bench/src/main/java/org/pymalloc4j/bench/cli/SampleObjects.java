@@ -4,6 +4,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 import org.pymalloc4j.objects.ClassSpec;
 import org.pymalloc4j.objects.ObjectSpace;
@@ -31,6 +32,16 @@ final class SampleObjects {
             new String[] {"type", "float"},
             new String[] {"weakref", "float"},
             new String[] {"none", ""});
+
+    /** Digits as Python's literals group them: single underscores between digits. */
+    private static final String DIGITS = "[0-9](?:_?[0-9])*";
+    /** Python's float literal, with a sign: {@code 1}, {@code 1.}, {@code .5}, {@code 1_000.5e-3}. */
+    private static final Pattern PYTHON_FLOAT = Pattern.compile("[+-]?(?:" + DIGITS + "(?:\\.(?:" + DIGITS + ")?)?"
+            + "|\\." + DIGITS + ")(?:[eE][+-]?" + DIGITS + ")?");
+
+    /** The built-in types {@code type} and {@code weakref} name with {@code --value}. */
+    static final List<String> BUILT_IN_TYPES = List.of("float", "int", "bool", "bytes", "str", "tuple", "list", "dict",
+            "NoneType", "type", "object");
 
     private final ObjectSpace space;
 
@@ -98,8 +109,9 @@ final class SampleObjects {
             space.decref(cls);
             return wr;
         }
-        if (value.equals("Point")) {
-            throw new UsageException("layout: weakref --value names a built-in type or 'dead', not 'Point'");
+        if (!BUILT_IN_TYPES.contains(value)) {
+            throw new UsageException("layout: weakref --value names a built-in type (" + String.join(", ", BUILT_IN_TYPES)
+                    + ") or 'dead', not '" + value + "'");
         }
         long t = type(value);
         long wr = space.weakrefs().newRef(t);
@@ -157,8 +169,8 @@ final class SampleObjects {
             case "type" -> space.type(typeOf(newNone()));
             case "object" -> getLong(typeOf(newNone()) + TypeLayout.TP_BASE_OFFSET);
             case "Point" -> space.classes().newClass("Point", 1); // already a new reference
-            default -> throw new UsageException("layout: type --value must name a type: float, int, bool, bytes, str, "
-                    + "tuple, list, dict, NoneType, type, object or Point, not '" + name + "'");
+            default -> throw new UsageException("layout: type --value must name a type: "
+                    + String.join(", ", BUILT_IN_TYPES) + " or Point, not '" + name + "'");
         };
         if (!name.equals("Point")) {
             space.incref(t);
@@ -198,13 +210,33 @@ final class SampleObjects {
         return value.isEmpty() ? new String[0] : value.split(",", -1);
     }
 
-    private static double parseDouble(String v) throws UsageException {
-        try {
-            return Double.parseDouble(v.strip());
-        } catch (NumberFormatException e) {
-            throw new UsageException("layout: --value of a float must be a number, not '" + v + "'");
+    /**
+     * A float as Python's {@code float(str)} reads it: decimal digits with {@code _} between them,
+     * an optional fraction and exponent (too big is inf), or {@code nan}, {@code inf},
+     * {@code infinity} in any case, each with an optional sign. Java's own forms ({@code 1.5f},
+     * {@code 0x1p3}, {@code NaN} but not {@code nan}) are not Python's.
+     */
+    static double parseDouble(String v) throws UsageException {
+        String s = v.strip();
+        String unsigned = s.startsWith("-") || s.startsWith("+") ? s.substring(1) : s;
+        double sign = s.startsWith("-") ? -1 : 1;
+        switch (unsigned.toLowerCase(Locale.ROOT)) {
+            case "nan" -> {
+                return Double.NaN;
+            }
+            case "inf", "infinity" -> {
+                return sign * Double.POSITIVE_INFINITY;
+            }
+            default -> {
+                if (PYTHON_FLOAT.matcher(s).matches()) {
+                    return Double.parseDouble(s.replace("_", ""));
+                }
+                throw new UsageException("layout: --value of a float must be a number as Python writes one "
+                        + "(1.5, -2e-3, 1_000.5, inf, nan), not '" + v + "'");
+            }
         }
     }
+
 
     private static BigInteger parseInt(String v) throws UsageException {
         try {

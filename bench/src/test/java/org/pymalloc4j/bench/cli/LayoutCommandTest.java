@@ -129,6 +129,19 @@ class LayoutCommandTest {
     }
 
     @Test
+    void aFloatIsReadAsPythonReadsOne() throws UsageException {
+        for (String[] c : new String[][] {{"nan", "NaN"}, {"-inf", "-Infinity"}, {"INFINITY", "Infinity"}, {" +Inf ", "Infinity"},
+                {"1e400", "Infinity"}, {"1_000.5", "1000.5"}, {".5", "0.5"}, {"2.", "2.0"}, {"-2e-3", "-0.002"}}) {
+            assertEquals(Double.parseDouble(c[1]), SampleObjects.parseDouble(c[0]), c[0]);
+        }
+        for (String javaOnly : new String[] {"1.5f", "2d", "0x1p3", "1__0", "_1", "1_", "NaNa", "Infinityy", ""}) {
+            assertUsage("--value of a float must be a number as Python writes one", "float", "--value", javaOnly);
+        }
+        Result r = run("float", "--value", "nan");
+        assertEquals(0, r.status(), r.err());
+    }
+
+    @Test
     void usageErrorsExitTwoAndNameTheProblem() {
         assertUsage("unknown WHAT 'floot'", "floot");
         assertUsage("one WHAT at a time", "int", "float");
@@ -145,6 +158,9 @@ class LayoutCommandTest {
         assertUsage("--items applies to --compare only", "--items", "5");
         assertUsage("--items must be at most 1000000", "--compare", "--items", "2000000");
         assertUsage("unknown option --bogus", "--bogus");
+        assertUsage("--value does not apply to none", "none", "--value", "3");
+        assertUsage("weakref --value names a built-in type (float, int, bool, bytes, str, tuple, list, dict, NoneType, "
+                + "type, object) or 'dead', not 'nosuch'", "weakref", "--value", "nosuch");
     }
 
     private static void assertUsage(String message, String... args) {
