@@ -436,7 +436,10 @@ final class BenchTables {
         if (base.isEmpty() || base.getAsDouble() <= 0) {
             return v;
         }
-        return v + String.format(Locale.ROOT, " (%.2f×)", value.getAsDouble() / base.getAsDouble());
+        double ratio = value.getAsDouble() / base.getAsDouble();
+        // Two decimals where a ratio is near 1 and they matter; a shared arena's 21,473x needs none.
+        String pattern = ratio >= 100 ? " (%,.0f×)" : ratio >= 10 ? " (%.1f×)" : " (%.2f×)";
+        return v + String.format(Locale.ROOT, pattern, ratio);
     }
 
     /** Three significant figures, at most one decimal above 10, thousands separated. */

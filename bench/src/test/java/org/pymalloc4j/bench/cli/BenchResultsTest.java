@@ -140,6 +140,15 @@ class BenchResultsTest {
     }
 
     @Test
+    void ratiosKeepTwoDecimalsOnlyWhereTheyMatter() {
+        assertEquals("3.75 (1.50×)", BenchTables.cell(OptionalDouble.of(3.75), OptionalDouble.of(2.5)));
+        assertEquals("30.8 (12.3×)", BenchTables.cell(OptionalDouble.of(30.8), OptionalDouble.of(2.5)));
+        assertEquals("53,727 (21,491×)", BenchTables.cell(OptionalDouble.of(53_727), OptionalDouble.of(2.5)));
+        assertEquals("2.50", BenchTables.cell(OptionalDouble.of(2.5), OptionalDouble.empty()), "no base, no ratio");
+        assertEquals("-", BenchTables.cell(OptionalDouble.empty(), OptionalDouble.of(2.5)));
+    }
+
+    @Test
     void withoutBaselinesThereIsOneAllocatorTable() {
         JmhResults run = JmhResults.parse("[" + result("PairBenchmark.pymalloc", "64", 10.0, "ns/op", "") + "]");
         List<BenchTables.Section> sections = new BenchTables(run, Map.of()).allocator();
