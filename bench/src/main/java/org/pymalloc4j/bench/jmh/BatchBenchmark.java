@@ -149,27 +149,23 @@ public class BatchBenchmark extends BenchmarkBase {
     @Benchmark
     @OperationsPerInvocation(BLOCKS)
     public void arenaConfined(Blackhole bh) {
-        long[] a = addresses;
-        long n = size;
-        try (Arena arena = Arena.ofConfined()) {
-            for (int i = 0; i < a.length; i++) {
-                a[i] = arena.allocate(n).address();
-            }
-        }
-        bh.consume(a[0]);
+        bh.consume(allocateInOneArena(Arena.ofConfined(), addresses, size));
     }
 
     @Benchmark
     @OperationsPerInvocation(BLOCKS)
     public void arenaShared(Blackhole bh) {
-        long[] a = addresses;
-        long n = size;
-        try (Arena arena = Arena.ofShared()) {
+        bh.consume(allocateInOneArena(Arena.ofShared(), addresses, size));
+    }
+
+    /** A batch in one arena: every block allocated from it, then all freed by its close. */
+    private static long allocateInOneArena(Arena arena, long[] a, long n) {
+        try (arena) {
             for (int i = 0; i < a.length; i++) {
                 a[i] = arena.allocate(n).address();
             }
         }
-        bh.consume(a[0]);
+        return a[0];
     }
 
     @Benchmark

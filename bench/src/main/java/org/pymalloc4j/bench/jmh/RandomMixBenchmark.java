@@ -320,10 +320,15 @@ public class RandomMixBenchmark extends BenchmarkBase {
     public static class ArenaLive {
         final Arena[] live = new Arena[LIVE];
 
+        /** The kind of arena the set-up opens; the measured op opens its own directly. */
+        Arena open() {
+            return Arena.ofConfined();
+        }
+
         @Setup(Level.Trial)
         public void setUp(Workload workload) {
             for (int i = 0; i < LIVE; i++) {
-                live[i] = Arena.ofConfined();
+                live[i] = open();
                 live[i].allocate(workload.initialSizes[i]);
             }
         }
@@ -338,22 +343,10 @@ public class RandomMixBenchmark extends BenchmarkBase {
 
     /** A shared arena per live block, each holding its one segment. */
     @State(Scope.Thread)
-    public static class SharedArenaLive {
-        final Arena[] live = new Arena[LIVE];
-
-        @Setup(Level.Trial)
-        public void setUp(Workload workload) {
-            for (int i = 0; i < LIVE; i++) {
-                live[i] = Arena.ofShared();
-                live[i].allocate(workload.initialSizes[i]);
-            }
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown() {
-            for (Arena a : live) {
-                a.close();
-            }
+    public static class SharedArenaLive extends ArenaLive {
+        @Override
+        Arena open() {
+            return Arena.ofShared();
         }
     }
 

@@ -131,75 +131,30 @@ class BaselineBenchmarksTest {
         }
     }
 
+    /** Confined and shared arenas, one a live block: each op closes its slot's arena and opens another. */
     @Test
-    void theArenaMixClosesTheSlotsArenaAndKeepsOneOpenPerSlot() {
+    void theArenaMixesCloseTheSlotsArenaAndKeepOneOpenPerSlot() {
         RandomMixBenchmark mix = new RandomMixBenchmark();
-        RandomMixBenchmark.ArenaLive live = new RandomMixBenchmark.ArenaLive();
-        RandomMixBenchmark.Workload w = workload();
-        live.setUp(w);
-        java.lang.foreign.Arena before = live.live[w.slots[0]];
-        for (int i = 0; i < OPS; i++) {
-            assertTrue(mix.arenaConfined(w, live) != 0);
+        record Case(RandomMixBenchmark.ArenaLive live, ToLongBiFunction<RandomMixBenchmark.Workload,
+                RandomMixBenchmark.ArenaLive> op, int ops) {
         }
-        assertTrue(!before.scope().isAlive(), "the slot's first arena was closed");
-        assertTrue(Arrays.stream(live.live).allMatch(a -> a.scope().isAlive()), "one open arena a slot");
-        live.tearDown();
-        assertTrue(Arrays.stream(live.live).noneMatch(a -> a.scope().isAlive()), "all closed");
-    }
-
-    @Test
-    void theSharedArenaMixClosesTheSlotsArenaAndKeepsOneOpenPerSlot() {
-        RandomMixBenchmark mix = new RandomMixBenchmark();
-        RandomMixBenchmark.SharedArenaLive live = new RandomMixBenchmark.SharedArenaLive();
-        RandomMixBenchmark.Workload w = workload();
-        live.setUp(w);
-        java.lang.foreign.Arena before = live.live[w.slots[0]];
-        for (int i = 0; i < RandomMixBenchmark.LIVE / 10; i++) { // each close is a handshake, about 10 µs
-            assertTrue(mix.arenaShared(w, live) != 0);
+        for (Case c : List.of(
+                new Case(new RandomMixBenchmark.ArenaLive(), mix::arenaConfined, OPS),
+                new Case(new RandomMixBenchmark.SharedArenaLive(), // each close is a handshake, about 10-50 µs
+                        (w, live) -> mix.arenaShared(w, (RandomMixBenchmark.SharedArenaLive) live), OPS / 30))) {
+            RandomMixBenchmark.ArenaLive live = c.live();
+            String kind = live.getClass().getSimpleName();
+            RandomMixBenchmark.Workload w = workload();
+            live.setUp(w);
+            java.lang.foreign.Arena before = live.live[w.slots[0]];
+            for (int i = 0; i < c.ops(); i++) {
+                assertTrue(c.op().applyAsLong(w, live) != 0, kind);
+            }
+            assertTrue(!before.scope().isAlive(), kind + ": the slot's first arena was closed");
+            assertTrue(Arrays.stream(live.live).allMatch(a -> a.scope().isAlive()), kind + ": one open arena a slot");
+            live.tearDown();
+            assertTrue(Arrays.stream(live.live).noneMatch(a -> a.scope().isAlive()), kind + ": all closed");
         }
-        assertTrue(!before.scope().isAlive(), "the slot's first arena was closed");
-        assertTrue(Arrays.stream(live.live).allMatch(a -> a.scope().isAlive()), "one open arena a slot");
-        live.tearDown();
-        assertTrue(Arrays.stream(live.live).noneMatch(a -> a.scope().isAlive()), "all closed");
-    }
-
-    /**
-     * The automatic arenas' and direct buffers' mixes hold a block of the size last asked in
-     * each slot, and the direct pool they report counts at least those.
-     */
-    @Test
-    void theGarbageCollectedMixesHoldTheRequestedSizes() {
-        RandomMixBenchmark mix = new RandomMixBenchmark();
-        int[] expected = sizesAfter(OPS);
-        long liveBytes = Arrays.stream(expected).asLongStream().sum();
-
-        RandomMixBenchmark.AutoArenaLive auto = new RandomMixBenchmark.AutoArenaLive();
-        RandomMixBenchmark.Workload w = workload();
-        NativeBytes bytes = new NativeBytes();
-        auto.setUp(w, bytes);
-        for (int i = 0; i < OPS; i++) {
-            int slot = w.slots[w.cursor];
-            assertEquals(mix.arenaAuto(w, auto), auto.live[slot], "op " + i + "'s segment in slot " + slot);
-        }
-        for (int slot = 0; slot < expected.length; slot++) {
-            assertEquals(expected[slot], auto.live[slot].byteSize(), "Arena.ofAuto: slot " + slot);
-        }
-        bytes.capture();
-        assertTrue(bytes.nativeBytes() >= liveBytes, "the direct pool " + bytes.nativeBytes() + " >= " + liveBytes);
-
-        RandomMixBenchmark.DirectBufferLive direct = new RandomMixBenchmark.DirectBufferLive();
-        w = workload();
-        direct.setUp(w, bytes);
-        for (int i = 0; i < OPS; i++) {
-            int slot = w.slots[w.cursor];
-            assertEquals(mix.directByteBuffer(w, direct), direct.live[slot], "op " + i + "'s buffer in slot " + slot);
-        }
-        for (int slot = 0; slot < expected.length; slot++) {
-            assertEquals(expected[slot], direct.live[slot].capacity(), "allocateDirect: slot " + slot);
-            assertTrue(direct.live[slot].isDirect());
-        }
-        bytes.capture();
-        assertTrue(bytes.nativeBytes() >= liveBytes, "the direct pool " + bytes.nativeBytes() + " >= " + liveBytes);
     }
 
     @Test
