@@ -1,5 +1,6 @@
 package org.pymalloc4j.objects;
 
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -34,7 +35,7 @@ public record LiveObject(long address, String typeName, long refcount, long seri
 
     @Override
     public String toString() {
-        String head = String.format("0x%x %s refcount=%d serial=%d", address, typeName, refcount, serial);
+        String head = String.format(Locale.ROOT, "0x%x %s refcount=%d serial=%d", address, typeName, refcount, serial);
         if (traceback.isEmpty()) {
             return head;
         }

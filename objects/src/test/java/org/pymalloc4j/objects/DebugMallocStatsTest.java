@@ -1,5 +1,7 @@
 package org.pymalloc4j.objects;
 
+import java.util.Locale;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -35,6 +37,20 @@ class DebugMallocStatsTest {
             assertEquals("   0 free 1-sized PyTupleObjects * 32 bytes each =                    0", lines[3]);
             assertEquals("   1 free 2-sized PyTupleObjects * 40 bytes each =                   40", lines[4]);
             assertEquals(" 0 free 20-sized PyTupleObjects * 184 bytes each =                    0", lines[22]);
+        }
+    }
+
+    @Test
+    void theFreeListLinesReadTheSameWhateverTheJvmsLocale() {
+        // The heap's section above them is formatted with Locale.ROOT; under ar-EG %d gives Arabic-Indic digits.
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("ar-EG"));
+        try (ObjectSpace space = ObjectSpace.create()) {
+            space.decref(space.floats().newFloat(1.5));
+            String text = space.debugMallocStats();
+            assertTrue(text.contains("           1 free PyFloatObjects * 24 bytes each =                   24\n"), text);
+        } finally {
+            Locale.setDefault(before);
         }
     }
 }

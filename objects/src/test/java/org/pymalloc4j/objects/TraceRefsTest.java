@@ -1,6 +1,7 @@
 package org.pymalloc4j.objects;
 
 import java.util.List;
+import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
@@ -46,6 +47,23 @@ class TraceRefsTest {
         assertEquals("dict", report.objects().get(0).typeName());
         assertEquals("str", report.objects().get(1).typeName());
         assertTrue(report.toString().startsWith("2 objects still alive"), report.toString());
+    }
+
+    @Test
+    void theLeakReportReadsTheSameWhateverTheJvmsLocale() {
+        // The tool prints it beside figures formatted with Locale.ROOT: under ar-EG, %d gives Arabic-Indic digits.
+        Locale before = Locale.getDefault();
+        Locale.setDefault(Locale.forLanguageTag("ar-EG"));
+        try {
+            ObjectSpace space = ObjectSpace.builder().traceRefs(true).build();
+            long f = space.floats().newFloat(1);
+            space.incref(f);
+            space.close();
+            String entry = space.leakReport().objects().getFirst().toString();
+            assertEquals(String.format(Locale.ROOT, "0x%x float refcount=2 serial=1", f), entry);
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     @Test

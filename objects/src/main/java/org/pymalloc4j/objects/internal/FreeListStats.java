@@ -1,5 +1,7 @@
 package org.pymalloc4j.objects.internal;
 
+import java.util.Locale;
+
 import org.pymalloc4j.allocator.internal.StatsFormat;
 
 import static org.pymalloc4j.objects.BuiltinLayouts.DICT_LENGTH;
@@ -28,8 +30,9 @@ public final class FreeListStats {
         return out.toString();
     }
 
+    /** Locale.ROOT, as the heap's section above: CPython's digits whatever the JVM's locale. */
     private static void line(StringBuilder out, String blockName, int count, long blockSize) {
-        String label = String.format("%d %ss * %d bytes each", count, blockName, blockSize);
-        StatsFormat.line(out, String.format("%48s ", label), count * blockSize);
+        String label = String.format(Locale.ROOT, "%d %ss * %d bytes each", count, blockName, blockSize);
+        StatsFormat.line(out, String.format(Locale.ROOT, "%48s ", label), count * blockSize);
     }
 }
