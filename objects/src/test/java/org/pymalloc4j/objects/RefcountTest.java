@@ -1,7 +1,9 @@
 package org.pymalloc4j.objects;
 
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Reference counting, deallocation, the trashcan, singletons, free lists and interning. */
@@ -184,6 +187,38 @@ class RefcountTest {
             assertEquals("bool", space.typeName(t));
             space.decref(t);
         }
+    }
+
+    @Test
+    void bigIntsConvertDigitForDigitAndInLinearTime() {
+        // Each digit used to cost a shift of the whole number: 200,000 digits took about half a minute.
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            try (ObjectSpace space = ObjectSpace.create()) {
+                BigInteger huge = BigInteger.ONE.shiftLeft(30 * 200_000).subtract(BigInteger.ONE).negate();
+                long o = space.ints().newInt(huge);
+                assertEquals(24 + 4 * 200_000, space.sizeOf(o));
+                assertEquals(huge, space.ints().bigIntegerValue(o));
+                assertEquals(pyHash(huge), space.hash(o));
+                space.decref(o);
+            }
+        });
+        try (ObjectSpace space = ObjectSpace.create()) {
+            SplittableRandom random = new SplittableRandom(7);
+            for (int bits = 60; bits < 400; bits++) {
+                BigInteger v = new BigInteger(bits, new java.util.Random(random.nextLong()));
+                v = random.nextBoolean() ? v.negate() : v;
+                long o = space.ints().newInt(v);
+                assertEquals(v, space.ints().bigIntegerValue(o), "bits " + bits);
+                assertEquals(pyHash(v), space.hash(o), "bits " + bits);
+                space.decref(o);
+            }
+        }
+    }
+
+    /** CPython's hash of an int: sign * (|v| mod 2^61 - 1), -1 as -2. */
+    private static long pyHash(BigInteger v) {
+        long h = v.abs().mod(BigInteger.ONE.shiftLeft(61).subtract(BigInteger.ONE)).longValueExact() * v.signum();
+        return h == -1 ? -2 : h;
     }
 
     @Test

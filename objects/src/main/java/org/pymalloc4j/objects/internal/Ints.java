@@ -94,8 +94,23 @@ public final class Ints extends TypeBehaviour {
         int n = (magnitude.bitLength() + DIGIT_BITS - 1) / DIGIT_BITS;
         long o = core.newObject(OB_DIGIT_OFFSET + 4L * n, core.intType);
         putLong(o + OB_SIZE_OFFSET, v.signum() < 0 ? -n : n);
-        for (int i = 0; i < n; i++) {
-            putInt(o + OB_DIGIT_OFFSET + 4L * i, magnitude.shiftRight(i * DIGIT_BITS).intValue() & (int) DIGIT_MASK);
+        // The bytes, least significant first, regrouped into 30-bit digits: one pass, where a
+        // shiftRight per digit copied the whole number each time (quadratic).
+        byte[] bigEndian = magnitude.toByteArray();
+        long bits = 0;
+        int held = 0;
+        int i = 0;
+        for (int k = bigEndian.length - 1; k >= 0 && i < n; k--) {
+            bits |= (bigEndian[k] & 0xFFL) << held;
+            held += 8;
+            if (held >= DIGIT_BITS) {
+                putInt(o + OB_DIGIT_OFFSET + 4L * i++, (int) (bits & DIGIT_MASK));
+                bits >>>= DIGIT_BITS;
+                held -= DIGIT_BITS;
+            }
+        }
+        if (i < n) {
+            putInt(o + OB_DIGIT_OFFSET + 4L * i, (int) bits); // the top digit, under 30 bits
         }
         return o;
     }
@@ -134,10 +149,23 @@ public final class Ints extends TypeBehaviour {
     public BigInteger toBigInteger(long o) {
         long size = getLong(o + OB_SIZE_OFFSET);
         int n = (int) Math.abs(size);
-        BigInteger v = BigInteger.ZERO;
-        for (int i = n - 1; i >= 0; i--) {
-            v = v.shiftLeft(DIGIT_BITS).or(BigInteger.valueOf(getInt(o + OB_DIGIT_OFFSET + 4L * i) & DIGIT_MASK));
+        // The digits regrouped into bytes, least significant first, then one BigInteger: linear,
+        // where a shiftLeft per digit copied the whole number each time.
+        byte[] bigEndian = new byte[(int) ((n * (long) DIGIT_BITS + 7) / 8)];
+        int k = bigEndian.length;
+        long bits = 0;
+        int held = 0;
+        for (int i = 0; i < n; i++) {
+            bits |= (getInt(o + OB_DIGIT_OFFSET + 4L * i) & DIGIT_MASK) << held;
+            held += DIGIT_BITS;
+            for (; held >= 8; held -= 8, bits >>>= 8) {
+                bigEndian[--k] = (byte) bits;
+            }
         }
+        if (held > 0) {
+            bigEndian[--k] = (byte) bits;
+        }
+        BigInteger v = new BigInteger(1, bigEndian);
         return size < 0 ? v.negate() : v;
     }
 
