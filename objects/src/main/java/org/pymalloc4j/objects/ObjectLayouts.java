@@ -127,7 +127,7 @@ public final class ObjectLayouts {
             case "bytes" -> {
                 long n = getLong(o + ObjectHeader.OB_SIZE_OFFSET);
                 rows.struct(BuiltinLayouts.PY_BYTES_OBJECT, o).add(o + BuiltinLayouts.OB_SVAL_OFFSET, n + 1,
-                        "char[" + (n + 1) + "]", "ob_sval", quote("b'", space.bytes().value(o)) + " + NUL");
+                        "char[" + (n + 1) + "]", "ob_sval", PyRepr.bytes(space.bytes().value(o), 48) + " + NUL");
             }
             case "str" -> {
                 return str(space, o, rows);
@@ -170,7 +170,7 @@ public final class ObjectLayouts {
         rows.struct(header, o);
         String text = space.strs().value(o);
         rows.add(o + header.byteSize(), (length + 1) * kind, "Py_UCS" + kind + "[" + (length + 1) + "]", "data",
-                quote("'", text) + " + NUL");
+                PyRepr.str(text, 48) + " + NUL");
         return header.name().orElseThrow() + ", " + length + (length == 1 ? " character" : " characters")
                 + " of " + kind + (kind == 1 ? " byte" : " bytes");
     }
@@ -285,22 +285,5 @@ public final class ObjectLayouts {
 
     private static boolean isHeapType(long type) {
         return (getLong(type + TypeLayout.TP_FLAGS_OFFSET) & TypeLayout.HEAPTYPE) != 0;
-    }
-
-    /** Python's quoted form of a str, truncated past 48 characters. */
-    private static String quote(String open, String text) {
-        String shown = text.length() > 48 ? text.substring(0, 47) + "…" : text;
-        return open + shown.replace("\\", "\\\\").replace("'", "\\'").replace("\n", "\\n") + "'";
-    }
-
-    /** Python's repr of bytes, truncated past 48 of them. */
-    private static String quote(String open, byte[] bytes) {
-        StringBuilder b = new StringBuilder(open);
-        for (int i = 0; i < Math.min(bytes.length, 48); i++) {
-            int c = bytes[i] & 0xFF;
-            b.append(c == '\\' || c == '\'' ? "\\" + (char) c
-                    : c >= 32 && c < 127 ? String.valueOf((char) c) : String.format(Locale.ROOT, "\\x%02x", c));
-        }
-        return b.append(bytes.length > 48 ? "…'" : "'").toString();
     }
 }

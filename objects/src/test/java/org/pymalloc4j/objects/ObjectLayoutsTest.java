@@ -166,9 +166,26 @@ class ObjectLayoutsTest {
         try (ObjectSpace space = checkedSpace()) {
             long b = space.bytes().newBytes(new byte[] {'a', 0, (byte) 0xff, '\''});
             LayoutTable t = ObjectLayouts.of(space, b);
-            assertEquals("b'a\\x00\\xff\\'' + NUL", value(t, "ob_sval"));
+            assertEquals("b\"a\\x00\\xff'\" + NUL", value(t, "ob_sval")); // repr(b"a\x00\xff'")
             assertEquals(5, t.row("ob_sval").orElseThrow().size());
             assertEquals("-1 (not computed yet)", value(t, "ob_shash"));
+            space.decref(b);
+        }
+    }
+
+    @Test
+    void strAndBytesValuesAreShownAsPythonsReprShowsThem() {
+        // Control characters went to the table raw (an ESC reached the terminal), and a cut after
+        // 47 UTF-16 units split a surrogate pair.
+        try (ObjectSpace space = checkedSpace()) {
+            long s = space.strs().newStr("a\tb\u001b[31m\u00a0it's");
+            assertEquals("\"a\\tb\\x1b[31m\\xa0it's\" + NUL", value(ObjectLayouts.of(space, s), "data")); // repr("a\tb\x1b[31m\xa0it's")
+            long emoji = space.strs().newStr("😀".repeat(60));
+            assertEquals("'" + "😀".repeat(47) + "…' + NUL", value(ObjectLayouts.of(space, emoji), "data"));
+            long b = space.bytes().newBytes(new byte[] {'\n', '\r', '\t', 0x7f, '\\', '\'', '"'});
+            assertEquals("b'\\n\\r\\t\\x7f\\\\\\'\"' + NUL", value(ObjectLayouts.of(space, b), "ob_sval"));
+            space.decref(s);
+            space.decref(emoji);
             space.decref(b);
         }
     }
