@@ -405,7 +405,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         if (address == 0 || !map.contains(address)) {
             return address != 0 && raw.contains(address);
         }
-        return CHECKS ? LiveMarks.isLive(address) : PoolFreeList.isHandedOut(address & poolMask, address, poolSize);
+        return CHECKS ? LiveMarks.isLive(address) : PoolFreeList.isHandedOut(map, address, poolSize);
     }
 
     /**

@@ -378,4 +378,48 @@ class LiveMarksTest {
         }
         assertTrue(mappings.isEmpty(), "every arena returned");
     }
+
+    /**
+     * An arena whose base is not pool-aligned begins with a piece of a pool whose header lies
+     * before the arena, here in memory no longer mapped: isLive and usableSize of an address
+     * there must answer without reading that header, in both modes.
+     */
+    @Test
+    void addressesBeforeAnUnalignedArenasFirstPoolAreNoBlocks() {
+        Geometry g = Geometry.PY311;
+        Map<Long, Long> mappings = new HashMap<>();
+        ArenaAllocator headless = new ArenaAllocator() {
+            @Override
+            public long allocate(long size) {
+                long map = RawAllocator.mapAligned(2 * size, size);
+                if (map == 0) {
+                    return 0;
+                }
+                long arena = map + g.poolSize() + 4096; // the pool holding its base starts a page before it
+                RawAllocator.unmap(map, arena - map);
+                mappings.put(arena, map);
+                return arena;
+            }
+
+            @Override
+            public void free(long address, long size) {
+                long map = mappings.remove(address);
+                RawAllocator.unmap(address, map + 2 * size - address);
+            }
+        };
+        try (PyMalloc heap = PyMalloc.builder().arenaAllocator(headless).build()) {
+            long p = heap.malloc(64);
+            long base = mappings.keySet().iterator().next();
+            for (long a = base; a < base + g.poolSize() - 4096; a += 4096 - 16) {
+                long address = a;
+                assertTrue(heap.isArenaAddress(address));
+                assertFalse(heap.isLive(address), TestSupport.hex(address));
+                assertThrows(InvalidAddressException.class, () -> heap.usableSize(address));
+            }
+            assertTrue(heap.isLive(p));
+            heap.free(p);
+            heap.checkInvariants();
+        }
+        assertTrue(mappings.isEmpty(), "every arena returned");
+    }
 }

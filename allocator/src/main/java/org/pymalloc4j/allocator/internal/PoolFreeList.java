@@ -18,10 +18,16 @@ public final class PoolFreeList {
     }
 
     /**
-     * Whether {@code address} is a block of the pool at {@code pool} (of {@code poolSize} bytes)
-     * that is handed out: a pool in use, a carved block's start, not on the free list.
+     * Whether {@code address}, an address in an arena of {@code map}, is a block handed out
+     * from its pool (of {@code poolSize} bytes): a pool in use, a carved block's start, not on
+     * the free list. The pool header is read only if it lies in an arena too: an arena not
+     * pool-aligned starts inside a pool whose header lies before it, maybe in unmapped memory.
      */
-    public static boolean isHandedOut(long pool, long address, int poolSize) {
+    public static boolean isHandedOut(ArenaMap map, long address, int poolSize) {
+        long pool = address & -(long) poolSize;
+        if (!map.contains(pool)) {
+            return false;
+        }
         int count = getInt(pool + REF_COUNT_OFFSET);
         int sizeClass = getInt(pool + SZIDX_OFFSET);
         long fromFirst = address - pool - Geometry.POOL_OVERHEAD;
