@@ -380,6 +380,56 @@ class LiveMarksTest {
     }
 
     /**
+     * 130 heaps open at once, none closed: the last ones share mark 127. Every heap refuses the
+     * others' blocks, small and raw, own mark or shared, and frees its own; a mark freed by a
+     * close goes to the next heap opened.
+     */
+    @Test
+    void manyHeapsOpenAtOnceRefuseEachOthersBlocks() {
+        assumeTrue(PyMalloc.CHECKS, "small-block checks are off");
+        long seed = TestSupport.seed();
+        SplittableRandom random = new SplittableRandom(seed);
+        List<PyMalloc> heaps = new ArrayList<>();
+        try {
+            for (int i = 0; i < 130; i++) {
+                heaps.add(PyMalloc.create(i % 2 == 0 ? Geometry.PY311 : Geometry.PY38));
+            }
+            long[][] blocks = new long[heaps.size()][];
+            for (int i = 0; i < heaps.size(); i++) {
+                PyMalloc h = heaps.get(i);
+                blocks[i] = new long[] {h.malloc(1 + random.nextInt(512)), h.malloc(16), h.malloc(700)};
+            }
+            assertEquals(LiveMarks.SHARED & 0xff, TestSupport.liveMark(blocks[129][0]), "past 126 marks: shared");
+            for (int k = 0; k < 2000; k++) {
+                int i = random.nextInt(heaps.size());
+                int j = random.nextInt(heaps.size());
+                long other = blocks[j][random.nextInt(3)];
+                if (i != j) {
+                    assertThrows(InvalidAddressException.class, () -> heaps.get(i).free(other), "seed " + seed);
+                    assertThrows(InvalidAddressException.class, () -> heaps.get(i).realloc(other, 32), "seed " + seed);
+                    assertFalse(heaps.get(i).isLive(other), "seed " + seed);
+                }
+            }
+            for (int i = 0; i < heaps.size(); i++) {
+                PyMalloc h = heaps.get(i);
+                h.checkInvariants();
+                assertEquals(2, h.stats().smallBlocksInUse(), "heap " + i + " unchanged, seed " + seed);
+                for (long p : blocks[i]) {
+                    h.free(p);
+                }
+                h.checkInvariants();
+            }
+            int mark = TestSupport.liveMark(heaps.get(7).malloc(64));
+            heaps.get(7).close();
+            PyMalloc next = PyMalloc.create();
+            heaps.add(next);
+            assertEquals(mark, TestSupport.liveMark(next.malloc(64)), "the closed heap's mark, taken again");
+        } finally {
+            heaps.forEach(PyMalloc::close);
+        }
+    }
+
+    /**
      * An arena whose base is not pool-aligned begins with a piece of a pool whose header lies
      * before the arena, here in memory no longer mapped: isLive and usableSize of an address
      * there must answer without reading that header, in both modes.
