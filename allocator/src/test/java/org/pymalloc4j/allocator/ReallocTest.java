@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.pymalloc4j.allocator.internal.NativeMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -223,5 +224,55 @@ class ReallocTest {
         assertEquals(1, heap.stats().sizeClass(0).blocksInUse());
         // The old block is on the free list head now: the next 16-byte malloc gets it back.
         assertEquals(p, heap.malloc(16));
+    }
+
+    /**
+     * The same rules on every geometry: the 3/4 edge of each class, the 512-byte line crossed
+     * both ways (a small block grown past it becomes raw; a raw block shrunk under it stays
+     * raw), and calloc's zeroing of a reused dirty block and of a raw one.
+     */
+    @ParameterizedTest
+    @MethodSource(TestSupport.GEOMETRIES)
+    void edgeRulesOnEveryGeometry(Geometry geometry) {
+        try (PyMalloc h = PyMalloc.create(geometry)) {
+            for (int c = 0; c < Geometry.SIZE_CLASSES; c++) {
+                long s = Geometry.blockSize(c);
+                long p = h.malloc(s);
+                fill(p, s, c);
+                assertEquals(p, h.realloc(p, 3 * s / 4 + 1), geometry + " class " + c);
+                long q = h.realloc(p, 3 * s / 4);
+                assertNotEquals(p, q, geometry + " class " + c);
+                verify(q, 3 * s / 4, c, geometry + " class " + c);
+                h.free(q);
+            }
+            long p = h.malloc(512);
+            fill(p, 512, 8);
+            long raw = h.realloc(p, 513);
+            assertFalse(h.isArenaAddress(raw));
+            verify(raw, 512, 8, geometry + ": 512 grown to 513");
+            long stillRaw = h.realloc(raw, 1);
+            assertFalse(h.isArenaAddress(stillRaw), geometry + ": a raw block shrunk to 1 stays raw");
+            assertEquals(1, h.usableSize(stillRaw));
+            verify(stillRaw, 1, 8, geometry + ": raw shrunk to 1");
+            h.free(stillRaw);
+            long dirty = h.malloc(512);
+            fill(dirty, 512, 9);
+            h.free(dirty);
+            long zeroed = h.calloc(2, 256);
+            assertEquals(dirty, zeroed, "calloc reuses the block just freed");
+            long bigZeroed = h.calloc(3, 300);
+            assertFalse(h.isArenaAddress(bigZeroed));
+            for (long k = 0; k < 900; k++) {
+                assertTrue(k >= 512 || NativeMemory.getByte(zeroed + k) == 0, geometry + ": small calloc byte " + k);
+                assertEquals(0, NativeMemory.getByte(bigZeroed + k), geometry + ": raw calloc byte " + k);
+            }
+            MallocStats stats = h.stats();
+            assertEquals(1, stats.rawBlocks());
+            assertEquals(900, stats.rawBytes());
+            assertEquals(1, stats.sizeClass(31).blocksInUse());
+            h.free(zeroed);
+            h.free(bigZeroed);
+            h.checkInvariants();
+        }
     }
 }

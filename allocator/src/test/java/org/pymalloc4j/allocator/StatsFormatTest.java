@@ -310,4 +310,47 @@ class StatsFormatTest {
             heap.checkInvariants();
         }
     }
+
+    /**
+     * Arenas not pool-aligned, as CPython's mmap gives them: each loses its first partial pool
+     * to alignment, which the report counts, and Total still equals arenas x arena size.
+     */
+    @ParameterizedTest
+    @MethodSource(TestSupport.GEOMETRIES)
+    void unalignedArenasCountTheirAlignmentLoss(Geometry geometry) {
+        java.util.Map<Long, Long> mappings = new java.util.HashMap<>();
+        ArenaAllocator unaligned = new ArenaAllocator() {
+            @Override
+            public long allocate(long size) {
+                long map = RawAllocator.mapAligned(2 * size, size);
+                long arena = map + 4096 + 16; // aligned to no pool size
+                mappings.put(arena, map);
+                return map == 0 ? 0 : arena;
+            }
+
+            @Override
+            public void free(long address, long size) {
+                RawAllocator.unmap(mappings.remove(address), 2 * size);
+            }
+        };
+        long seed = TestSupport.seed();
+        SplittableRandom random = new SplittableRandom(seed);
+        try (PyMalloc heap = PyMalloc.builder().geometry(geometry).arenaAllocator(unaligned).build()) {
+            List<Long> live = new ArrayList<>();
+            for (int k = 0; k < 30_000; k++) {
+                if (live.isEmpty() || random.nextInt(3) != 0) {
+                    live.add(heap.malloc(1 + random.nextInt(random.nextBoolean() ? 600 : 64)));
+                } else {
+                    heap.free(live.remove(random.nextInt(live.size())));
+                }
+            }
+            MallocStats s = heap.stats();
+            checkAccounting(s);
+            checkSummary(parse(s.format(), s), s);
+            assertEquals(s.arenasCurrent() * geometry.poolSize(), s.arenaAlignmentBytes(), "seed " + seed);
+            assertEquals(s.arenasCurrent() * (geometry.poolsPerArena() - 1), heap.pools().size(), "seed " + seed);
+            heap.checkInvariants();
+        }
+        assertTrue(mappings.isEmpty(), "every arena returned");
+    }
 }
