@@ -5,8 +5,8 @@ import java.lang.ref.Cleaner;
 /**
  * Gives a checked heap's {@link LiveMarks} mark back exactly once: when the heap is closed, or
  * when it becomes unreachable without being closed. Only 126 marks exist, and a heap past them
- * shares {@link LiveMarks#SHARED}, whose frees ask the owner map and whose raw blocks go to
- * the table, so a program that drops heaps without closing them would otherwise slow every
+ * shares {@link LiveMarks#SHARED}, whose frees ask the owner map and whose raw blocks share
+ * one raw mark (0xff), so a program that drops heaps without closing them would otherwise slow every
  * heap it opens later.
  *
  * <p>A dropped heap's arenas stay mapped and its raw blocks allocated, as they would without
