@@ -79,6 +79,29 @@ class CollectorDebugTest {
         }
     }
 
+    /** CPython's lines have ASCII digits and a point whatever the locale; so do these. */
+    @Test
+    void statsLinesReadTheSameWhateverTheJvmsLocale() {
+        java.util.Locale before = java.util.Locale.getDefault();
+        java.util.Locale.setDefault(java.util.Locale.forLanguageTag("ar-EG")); // Arabic-Indic digits, a comma
+        try (ObjectSpace s = ObjectSpace.create()) {
+            Collector gc = s.gc();
+            gc.disable();
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            gc.setDebugOutput(new PrintStream(out, true, StandardCharsets.UTF_8));
+            gc.setDebug(Collector.DEBUG_STATS);
+            s.decref(selfList(s));
+            assertEquals(1, gc.collect(1));
+            List<String> lines = lines(out);
+            assertEquals("gc: collecting generation 1...", lines.get(0));
+            assertTrue(lines.get(1).matches("gc: objects in each generation: \\d+ \\d+ \\d+"), lines.get(1));
+            assertTrue(lines.get(3).matches("gc: done, 1 unreachable, 0 uncollectable, \\d+\\.\\d{4}s elapsed"), lines.get(3));
+            gc.setDebug(0);
+        } finally {
+            java.util.Locale.setDefault(before);
+        }
+    }
+
     @Test
     void eachFlagPrintsOnlyItsOwnLines() {
         // gc.set_debug(gc.DEBUG_COLLECTABLE); z = []; z.append(z); del z; gc.collect(0)

@@ -157,6 +157,45 @@ class BaselineBenchmarksTest {
         }
     }
 
+    /**
+     * The automatic arenas' and direct buffers' mixes hold a block of the size last asked in
+     * each slot, and the direct pool they report counts at least those.
+     */
+    @Test
+    void theGarbageCollectedMixesHoldTheRequestedSizes() {
+        RandomMixBenchmark mix = new RandomMixBenchmark();
+        int[] expected = sizesAfter(OPS);
+        long liveBytes = Arrays.stream(expected).asLongStream().sum();
+
+        RandomMixBenchmark.AutoArenaLive auto = new RandomMixBenchmark.AutoArenaLive();
+        RandomMixBenchmark.Workload w = workload();
+        NativeBytes bytes = new NativeBytes();
+        auto.setUp(w, bytes);
+        for (int i = 0; i < OPS; i++) {
+            int slot = w.slots[w.cursor];
+            assertEquals(mix.arenaAuto(w, auto), auto.live[slot], "op " + i + "'s segment in slot " + slot);
+        }
+        for (int slot = 0; slot < expected.length; slot++) {
+            assertEquals(expected[slot], auto.live[slot].byteSize(), "Arena.ofAuto: slot " + slot);
+        }
+        bytes.capture();
+        assertTrue(bytes.nativeBytes() >= liveBytes, "the direct pool " + bytes.nativeBytes() + " >= " + liveBytes);
+
+        RandomMixBenchmark.DirectBufferLive direct = new RandomMixBenchmark.DirectBufferLive();
+        w = workload();
+        direct.setUp(w, bytes);
+        for (int i = 0; i < OPS; i++) {
+            int slot = w.slots[w.cursor];
+            assertEquals(mix.directByteBuffer(w, direct), direct.live[slot], "op " + i + "'s buffer in slot " + slot);
+        }
+        for (int slot = 0; slot < expected.length; slot++) {
+            assertEquals(expected[slot], direct.live[slot].capacity(), "allocateDirect: slot " + slot);
+            assertTrue(direct.live[slot].isDirect());
+        }
+        bytes.capture();
+        assertTrue(bytes.nativeBytes() >= liveBytes, "the direct pool " + bytes.nativeBytes() + " >= " + liveBytes);
+    }
+
     @Test
     void theByteArrayMixHoldsTheRequestedSizes() {
         RandomMixBenchmark mix = new RandomMixBenchmark();

@@ -96,10 +96,10 @@ public final class GcCollection {
     public long collect(int generation) {
         long started = System.nanoTime();
         if ((gc.debug & GcState.DEBUG_STATS) != 0) {
-            gc.debugOut.printf("gc: collecting generation %d...%n", generation);
-            gc.debugOut.printf("gc: objects in each generation: %d %d %d%n", GcHead.size(gc.generation(0)),
+            gc.debugOut.printf(java.util.Locale.ROOT, "gc: collecting generation %d...%n", generation);
+            gc.debugOut.printf(java.util.Locale.ROOT, "gc: objects in each generation: %d %d %d%n", GcHead.size(gc.generation(0)),
                     GcHead.size(gc.generation(1)), GcHead.size(gc.generation(2)));
-            gc.debugOut.printf("gc: objects in permanent generation: %d%n", GcHead.size(gc.permanent()));
+            gc.debugOut.printf(java.util.Locale.ROOT, "gc: objects in permanent generation: %d%n", GcHead.size(gc.permanent()));
         }
         int[] countsBefore = gc.count.clone();
         long[] mergedFirst = new long[generation]; // what each younger generation began with, 0 if empty
@@ -166,7 +166,7 @@ public final class GcCollection {
         long n = GcHead.size(finalizers);
         debugCycles("uncollectable", finalizers, GcState.DEBUG_UNCOLLECTABLE);
         if ((gc.debug & GcState.DEBUG_STATS) != 0) {
-            gc.debugOut.printf("gc: done, %d unreachable, %d uncollectable, %.4fs elapsed%n",
+            gc.debugOut.printf(java.util.Locale.ROOT, "gc: done, %d unreachable, %d uncollectable, %.4fs elapsed%n",
                     n + m, n, (System.nanoTime() - started) / 1e9);
         }
         handleLegacyFinalizers(finalizers, old);
@@ -458,7 +458,7 @@ public final class GcCollection {
         if ((gc.debug & flag) != 0) {
             for (long g = GcHead.next(list); g != list; g = GcHead.next(g)) {
                 long o = g + GC_HEAD_LENGTH;
-                gc.debugOut.printf("gc: %s <%s 0x%x>%n", what, core.typeName(o), o);
+                gc.debugOut.printf(java.util.Locale.ROOT, "gc: %s <%s 0x%x>%n", what, core.typeName(o), o);
             }
         }
     }
