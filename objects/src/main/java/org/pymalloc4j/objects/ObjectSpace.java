@@ -28,7 +28,8 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  * counting, type and identity, hashing, the singletons, frames and diagnostics. Each family's
  * own operations, CPython's {@code PyLong_*}, {@code PyTuple_*} and so on, are on an API object
  * made once with the space: {@link #ints()}, {@link #floats()}, {@link #strs()},
- * {@link #bytes()}, {@link #tuples()}, {@link #lists()}, {@link #dicts()}, {@link #classes()}:
+ * {@link #bytes()}, {@link #tuples()}, {@link #lists()}, {@link #dicts()}, {@link #classes()},
+ * {@link #weakrefs()}, and the collector, {@link #gc()}:
  * <pre>
  *  long f = space.floats().newFloat(1.5);                       // a new reference
  *  long t = space.tuples().of(f, space.none());                 // of takes references of its own
@@ -469,7 +470,8 @@ public final class ObjectSpace implements AutoCloseable {
         /**
          * Allocate from this memory (not closed with the space); by default the space makes its own.
          * If the memory is closed first, the space is closed with it: its leak report is taken
-         * then, and every later call is refused with an {@code IllegalStateException}.
+         * then, and in checked mode every later call is refused with an
+         * {@code IllegalStateException} (unchecked, only what a closed space refuses is refused).
          *
          * @throws NullPointerException if {@code memory} is null
          */
