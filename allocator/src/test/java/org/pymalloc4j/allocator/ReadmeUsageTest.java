@@ -2,12 +2,17 @@ package org.pymalloc4j.allocator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.Optional;
+
 import org.junit.jupiter.api.Test;
 
-/** The example under "Using the heap" in README.md, run as written, with its comments made asserts. */
+/** The examples under "Using the heap" and "Domains, debug hooks and tracing" in README.md, run as written, with their comments made asserts. */
 class ReadmeUsageTest {
     @Test
     void theUsingTheHeapExampleRunsAsItsCommentsSay() {
@@ -39,5 +44,56 @@ class ReadmeUsageTest {
         }                                                  // close(): every arena and raw block returned
         assertTrue(text.startsWith("Small block threshold = 512, in 32 size classes."), text);
         assertFalse(kept.scope().isAlive(), "the view died with the heap");
+    }
+
+    /** "Domains, debug hooks and tracing": the {@code ...} is one traced block. */
+    @Test
+    void theDomainsExampleRunsAsItsCommentsSay() {
+        String top;
+        try (Memory memory = Memory.builder()
+                .allocator(AllocatorName.PYMALLOC_DEBUG)   // or -Dpymalloc4j.malloc=pymalloc_debug with Memory.create()
+                .limit(256L << 20)                         // at most 256 MiB from the OS, arenas plus raw blocks
+                .build()) {
+            long object = memory.obj().malloc(40);         // PyObject_Malloc
+            long items = memory.mem().calloc(16, 8);       // PyMem_Calloc
+            long buffer = memory.raw().malloc(1 << 20);    // PyMem_RawMalloc: libc
+            assertTrue(memory.pymalloc().isArenaAddress(object - 16), "40 + 24 bytes: a pymalloc block");
+            assertFalse(memory.pymalloc().isArenaAddress(buffer - 16));
+            assertEquals(Optional.of(AllocatorName.PYMALLOC_DEBUG), memory.allocatorName());
+            memory.tracer().start(8);                      // tracemalloc.start(8)
+            long traced = memory.obj().malloc(100);
+            top = memory.tracer().takeSnapshot().top(GroupBy.LINE, 10);
+            assertEquals(0, memory.tracer().takeSnapshot()
+                    .filterTraces(List.of(TraceFilter.include("org.example.*"))).traces().size());
+            memory.obj().free(traced);
+            memory.obj().free(object);                     // free through the domain that allocated it
+            MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, () -> memory.obj().free(items));
+            assertEquals(MemoryCorruptionException.Kind.BAD_ID, e.kind(), "a MEM block freed through OBJ");
+            memory.mem().free(items);
+            memory.raw().free(buffer);
+        }
+        assertTrue(top.startsWith("Top 10 lines\n#1: "), top);
+    }
+
+    /** "Huge pages": the counts as printed, where the kernel offers transparent huge pages and no reserved pool. */
+    @Test
+    void theHugePagesExamplePrintsTheCounts() {
+        assumeTrue(HugePages.transparentAvailable() && HugePages.transparentSize() == 2L << 20);
+        assumeTrue(HugePages.reservedSize() == 0 || meminfoHugePagesFreeIsZero());
+        try (PyMalloc heap = PyMalloc.create(Geometry.HUGE_PAGES)) {
+            long p = heap.malloc(64);
+            var arenas = (HugePageArenaAllocator) heap.arenaAllocator();
+            assertEquals("hugepages (0 reserved, 1 advised for THP, 0 small-page arenas)", arenas.toString());
+            assertTrue(HugePages.processBytesInTransparentHugePages() >= 0);
+            heap.free(p);
+        }
+    }
+
+    private static boolean meminfoHugePagesFreeIsZero() {
+        try {
+            return org.pymalloc4j.allocator.internal.ProcFiles.number(java.nio.file.Path.of("/proc/meminfo"), "HugePages_Free:") == 0;
+        } catch (java.io.IOException | RuntimeException e) {
+            return false;
+        }
     }
 }

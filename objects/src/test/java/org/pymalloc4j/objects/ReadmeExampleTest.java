@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The example at the top of objects/README.md, run as written (asserts made JUnit's). */
+/** The examples of objects/README.md, run as written (asserts made JUnit's). */
 class ReadmeExampleTest {
     @Test
     void readmeExample() {
@@ -50,6 +50,49 @@ class ReadmeExampleTest {
             assertEquals(space.none(), space.weakrefs().get(wr));
             space.decref(wr);
             space.decref(node);
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    /** "Ownership": the seed's get_first_item. */
+    static long getFirstItem(ObjectSpace space, long list) {
+        long item = space.lists().get(list, 0);   // PyList_GetItem: borrowed, no ownership
+        space.incref(item);                       // Py_INCREF: get ownership
+        return item;                              // safe to return
+    }
+
+    /** "Frames": the seed's foo = (a, b). */
+    static long makePair(ObjectSpace space) {
+        try (Frame f = space.frame()) {
+            long a = f.local(space.floats().newFloat(1.5));
+            long b = f.local(space.strs().newStr("bee"));
+            long foo = f.local(space.tuples().of(a, b));  // BUILD_TUPLE: a new reference, owned by the frame
+            return f.returning(foo);                      // the caller receives ownership of foo
+        }                                                 // a, b and the frame's reference to foo released
+    }
+
+    @Test
+    void ownershipAndFrameExamples() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            try (Frame f = space.frame()) {
+                long s = f.local(space.strs().newStr("hi"));   // s keeps a reference to 'hi' and has ownership
+                assertEquals("hi", space.strs().value(s));
+            }                                                  // hello() returns: the reference is released
+            assertEquals(0, space.liveObjectCount());
+
+            long list = space.lists().newList();
+            long item = space.ints().newInt(1000);
+            space.lists().append(list, item);
+            space.decref(item);
+            long first = getFirstItem(space, list);
+            space.decref(list);                                // the list goes; its first item is ours
+            assertEquals(1000, space.ints().value(first));
+            space.decref(first);
+
+            long foo = makePair(space);
+            assertEquals(1, space.refcount(foo), "only the caller owns foo");
+            assertEquals(1, space.refcount(space.tuples().get(foo, 0)), "a and b are owned by the tuple alone");
+            space.decref(foo);
             assertEquals(0, space.liveObjectCount());
         }
     }
