@@ -373,7 +373,8 @@ final class BenchTables {
         String linear = steps.isEmpty() ? "" : " pymalloc4j's pause grows " + String.join(", ", steps)
                 + " the objects (linear growth is ×10 for ×10).";
         return Optional.of(new Section("collector", "Collector: full-collection pause against live heap size", table,
-                "A list holding N-1 empty lists, all surviving; one gc.collect() per measurement. In brackets: "
+                "A list holding N-1 empty lists, all surviving; one gc.collect() per measurement; CPython's "
+                + "interpreter's own objects frozen first (gc.freeze()), so both sides walk the N alone. In brackets: "
                 + "CPython's pause / pymalloc4j's." + linear));
     }
 
