@@ -29,8 +29,8 @@ import org.pymalloc4j.allocator.RawAllocator;
  * random slot and allocates a new random size into it. One op = one free + one malloc.
  *
  * <p>The slot/size sequence ({@value #SEQUENCE} entries, fixed seed, cycled) and the initial
- * population are built in {@code @Setup}, so no RNG is measured and every allocator sees
- * exactly the same requests; {@code pymallocLoop} runs {@value #LOOP} ops per call, compiled on its
+ * population are built in {@code @Setup}, so no RNG is measured and every allocator, CPython's
+ * harness included, sees exactly the same requests; {@code pymallocLoop} runs {@value #LOOP} ops per call, compiled on its
  * own ({@code DONT_INLINE}, see ObjectBenchmark). Each allocator's live set is its own {@code @State}, so a fork
  * holds only the live set of the allocator it measures. Slots are random, so the freed blocks
  * are cold: this measures cache and TLB behaviour as much as instruction counts.
@@ -69,13 +69,22 @@ public class RandomMixBenchmark extends BenchmarkBase {
         public void setUp() {
             SplittableRandom random = new SplittableRandom(SEED);
             for (int i = 0; i < LIVE; i++) {
-                initialSizes[i] = 1 + random.nextInt(MAX_SIZE);
+                initialSizes[i] = 1 + draw(random, MAX_SIZE);
             }
             for (int i = 0; i < SEQUENCE; i++) {
-                slots[i] = random.nextInt(LIVE);
-                sizes[i] = 1 + random.nextInt(MAX_SIZE);
+                slots[i] = draw(random, LIVE);
+                sizes[i] = 1 + draw(random, MAX_SIZE);
             }
             cursor = 0;
+        }
+
+        /**
+         * {@code splitmix64 % bound}, as pymalloc_bench.c's {@code time_mix} draws, so that its
+         * random mix makes these very requests ({@code nextInt(bound)} mixes the state with
+         * other constants and would give a different sequence).
+         */
+        static int draw(SplittableRandom random, int bound) {
+            return (int) Long.remainderUnsigned(random.nextLong(), bound);
         }
 
         /** The index of the next op's slot and size. */

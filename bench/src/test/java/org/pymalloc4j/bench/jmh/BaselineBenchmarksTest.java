@@ -17,6 +17,7 @@ import org.lwjgl.system.jemalloc.JEmalloc;
 import org.lwjgl.system.rpmalloc.RPmalloc;
 import org.openjdk.jmh.infra.Blackhole;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -294,6 +295,22 @@ class BaselineBenchmarksTest {
             active += arena.numActiveAllocations();
         }
         return active;
+    }
+
+    /**
+     * The requests are those pymalloc_bench.c's time_mix draws (splitmix64 % bound): the first
+     * three and the sums below were printed by that C code. With nextInt they differed from the
+     * first request on, so CPython's row ran another sequence than every Java row.
+     */
+    @Test
+    void theMixMakesTheRequestsOfCPythonsHarness() {
+        RandomMixBenchmark.Workload w = workload();
+        assertArrayEquals(new int[] {129, 72, 54}, Arrays.copyOf(w.initialSizes, 3));
+        assertArrayEquals(new int[] {66975, 21171, 38413}, Arrays.copyOf(w.slots, 3));
+        assertArrayEquals(new int[] {100, 393, 107}, Arrays.copyOf(w.sizes, 3));
+        assertEquals(25_590_620L, Arrays.stream(w.initialSizes).asLongStream().sum());
+        assertEquals(52_470_791_877L, Arrays.stream(w.slots).asLongStream().sum());
+        assertEquals(268_966_126L, Arrays.stream(w.sizes).asLongStream().sum());
     }
 
     private static RandomMixBenchmark.Workload workload() {
