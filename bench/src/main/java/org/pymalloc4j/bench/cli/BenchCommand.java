@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
+import org.pymalloc4j.bench.Trace;
+
 /**
  * {@code pymalloc4j bench}: runs the JMH suite in a child JVM, CPython's harness and the memory
  * comparison, then prints one table per layer and writes the raw results, the charts and a
@@ -130,12 +132,8 @@ final class BenchCommand {
         if (harness != null) {
             for (BenchTables.Replay r : replays) {
                 progress.step("CPython harness: replay of " + r.resource(), 0.98);
-                Path trace = extractTrace(r.resource());
-                try {
-                    after.put(r.cpythonKey(), harness.run("replay", trace.toString()).get("replay"));
-                } finally {
-                    Files.delete(trace);
-                }
+                Trace trace = Trace.resource(r.resource());
+                after.put(r.cpythonKey(), replayFigure(ReplayTiming.cpythonReplay(harness, trace), trace.length()));
             }
             CPythonTimes times = new CPythonTimes(before, after);
             cpython.putAll(times.figures());
@@ -185,16 +183,21 @@ final class BenchCommand {
         }
     }
 
-    /** A trace a replay benchmark uses, written to a temporary file for the harness. */
-    private static Path extractTrace(String resource) throws IOException {
-        Path file = Files.createTempFile("pymalloc4j-replay", ".trace");
-        try (var in = BenchCommand.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("the replay trace " + resource + " is missing from the tool's jar");
-            }
-            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    /**
+     * CPython's replay figure beside JMH's: the median of rounds of whole replays, as JMH's is a
+     * mean over whole seconds of them (the harness's plain "replay", the fastest single replay,
+     * ran 4-7% under that median). The harness is given the parsed operations
+     * ({@link ReplayTiming#cpythonReplay}): handed the raw resource, it read the 270-byte last
+     * comment of sizes-churn.trace as one more call. Its count of calls must be the trace's.
+     */
+    static double replayFigure(Map<String, Double> figures, int operations) throws IOException {
+        Double calls = figures.get("replay.calls");
+        Double opsPerSecond = figures.get("replay.median");
+        if (calls == null || calls.longValue() != operations || opsPerSecond == null || opsPerSecond <= 0) {
+            throw new IOException(String.format(Locale.ROOT, "CPython's replay gave %s, not the median of a "
+                    + "replay of the trace's %,d calls", figures, operations));
         }
-        return file;
+        return opsPerSecond;
     }
 
     static Pattern filter(String regex) throws UsageException {

@@ -152,6 +152,17 @@ class BenchCommandTest {
         Map<String, Double> replay = ReplayTiming.cpythonReplay(harness, trace);
         assertEquals(3.0, replay.get("replay.calls"), "given what Java parsed, C replays the same calls");
         assertTrue(replay.get("replay") > 0, replay.toString());
+        assertEquals(replay.get("replay.median"), BenchCommand.replayFigure(replay, 3), "bench's figure, the median");
+    }
+
+    @Test
+    void benchTakesCPythonsMedianReplayOnlyOfTheTracesCalls() throws IOException {
+        Map<String, Double> figures = Map.of("replay", 3.0e7, "replay.median", 2.5e7, "replay.calls", 34_445.0);
+        assertEquals(2.5e7, BenchCommand.replayFigure(figures, 34_445), "the median, not the fastest replay");
+        // the raw sizes-churn.trace made the harness read its long last comment as a 34,446th call
+        assertThrows(IOException.class, () -> BenchCommand.replayFigure(figures, 34_446));
+        assertThrows(IOException.class, () -> BenchCommand.replayFigure(Map.of("replay", 3.0e7,
+                "replay.calls", 34_445.0), 34_445), "a harness without the median");
     }
 
     @Test
