@@ -19,7 +19,8 @@ import org.pymalloc4j.allocator.internal.ArenaOwners;
  * The owner entries are written in the process-wide map at addresses no arena of the benchmark
  * JVM uses, and removed after. Addresses are random,
  * 90% inside the arenas and 10% outside (raw blocks), over {@code arenas} 1 MiB arenas laid out as
- * mmap lays them (consecutive, with gaps). One op = 1,024 lookups.
+ * mmap lays them (consecutive, with gaps). Each call makes 1,024 lookups; the score is per lookup
+ * ({@code @OperationsPerInvocation}), as the table says.
  */
 @State(Scope.Thread)
 public class ArenaLookupBenchmark extends BenchmarkBase {
