@@ -70,7 +70,7 @@ public final class HugePageArenaAllocator implements ArenaAllocator {
         smallPageArenas.remove(address);
     }
 
-    /** True for an arena left on small pages ({@link #smallPageArenas()} counts them), as {@link ArenaAllocator#mmap()}'s. */
+    /** True for an arena now on small pages ({@link #smallPageArenas()} counts every one handed out), as {@link ArenaAllocator#mmap()}'s. */
     @Override
     public boolean prefaultPools(long address) {
         return smallPageArenas.contains(address);
@@ -86,7 +86,7 @@ public final class HugePageArenaAllocator implements ArenaAllocator {
         return advised;
     }
 
-    /** Arenas left on small pages so far (no huge pages to be had, or a size that is no multiple). */
+    /** Arenas handed out on small pages so far, freed or not (no huge pages to be had, or a size that is no multiple). */
     public long smallPageArenas() {
         return small;
     }

@@ -43,7 +43,7 @@ final class FieldValues {
     private static final Map<Long, String> TYPE_FLAGS = Map.of(
             TypeLayout.IMMUTABLETYPE, "IMMUTABLETYPE", TypeLayout.HEAPTYPE, "HEAPTYPE",
             TypeLayout.BASETYPE, "BASETYPE", TypeLayout.READY, "READY", TypeLayout.HAVE_GC, "HAVE_GC",
-            TypeLayout.HAVE_VERSION_TAG, "HAVE_VERSION_TAG");
+            TypeLayout.HAVE_VERSION_TAG, "HAVE_VERSION_TAG", TypeLayout.VALID_VERSION_TAG, "VALID_VERSION_TAG");
 
     private final ObjectSpace space;
 

@@ -63,8 +63,10 @@ public final class TypeLayout {
     public static final long READY = 1L << 12;
     /** {@code Py_TPFLAGS_HAVE_GC}: instances carry the 16-byte GC head. */
     public static final long HAVE_GC = 1L << 14;
-    /** {@code Py_TPFLAGS_HAVE_VERSION_TAG}, part of {@code Py_TPFLAGS_DEFAULT}. */
+    /** {@code Py_TPFLAGS_HAVE_VERSION_TAG}: in 3.8's {@code Py_TPFLAGS_DEFAULT}; 3.11's types do not carry it. */
     public static final long HAVE_VERSION_TAG = 1L << 18;
+    /** {@code Py_TPFLAGS_VALID_VERSION_TAG}: the type's {@code tp_version_tag} is in use, as for every type here. */
+    public static final long VALID_VERSION_TAG = 1L << 19;
 
     public static final StructLayout PY_TYPE_OBJECT = MemoryLayout.structLayout(
             ObjectHeader.PY_VAR_OBJECT.withName("ob_base"),

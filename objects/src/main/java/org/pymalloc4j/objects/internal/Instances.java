@@ -13,7 +13,7 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
 import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
 import static org.pymalloc4j.objects.TypeLayout.BASETYPE;
 import static org.pymalloc4j.objects.TypeLayout.HAVE_GC;
-import static org.pymalloc4j.objects.TypeLayout.HAVE_VERSION_TAG;
+import static org.pymalloc4j.objects.TypeLayout.VALID_VERSION_TAG;
 import static org.pymalloc4j.objects.TypeLayout.HEAPTYPE;
 import static org.pymalloc4j.objects.TypeLayout.READY;
 import static org.pymalloc4j.objects.TypeLayout.TP_BASE_OFFSET;
@@ -35,7 +35,8 @@ import static org.pymalloc4j.objects.TypeLayout.TYPE_OBJECT_LENGTH;
  * behaviour, holding its finalizers.
  */
 public final class Instances {
-    private static final long CLASS_FLAGS = HEAPTYPE | BASETYPE | READY | HAVE_GC | HAVE_VERSION_TAG;
+    /** A 3.11 class's flags once its version tag is in use: {@code class D: __slots__ = ('a',)} after a use, 0x85600. */
+    private static final long CLASS_FLAGS = HEAPTYPE | BASETYPE | READY | HAVE_GC | VALID_VERSION_TAG;
 
     private final Core core;
     private final Weakrefs weakrefs;
