@@ -71,7 +71,7 @@ final class FieldValues {
         return switch (name) {
             case "ob_refcnt" -> raw >= Core.IMMORTAL_REFCNT ? raw + " (static object: immortal)" : Long.toString(raw);
             case "ob_type", "tp_base" -> raw == 0 ? "0 (NULL)" : hex(raw) + " (" + typeName(raw) + ")";
-            case "ob_fval" -> Double.longBitsToDouble(raw) + " (" + hex(raw) + ")";
+            case "ob_fval" -> PyRepr.ofFloat(Double.longBitsToDouble(raw)) + " (" + hex(raw) + ")";
             case "ob_digit" -> raw + " (× 2^" + 30 * index(field) + ")";
             case "ob_shash", "hash" -> raw == -1 ? "-1 (not computed yet)" : Long.toString(raw);
             case "ob_item" -> field.equals(name) ? arrayPointer(raw) : object(raw);

@@ -3,14 +3,56 @@ package org.pymalloc4j.objects;
 import java.util.Locale;
 
 /**
- * Python's {@code repr} of a str or bytes value ({@code unicode_repr}, {@code bytes_repr}) for
- * the layout tables, cut after {@code max} characters or bytes with "…": the quote Python picks
+ * Python's {@code repr} of a float ({@code float_repr}) and of a str or bytes value
+ * ({@code unicode_repr}, {@code bytes_repr}) for the layout tables, the latter cut after
+ * {@code max} characters or bytes with "…": the quote Python picks
  * ({@code "} when the value holds {@code '} and no {@code "}), {@code \t \n \r}, and every other
  * unprintable character escaped, so a control character read from memory never reaches the
  * terminal raw.
  */
 final class PyRepr {
     private PyRepr() {
+    }
+
+    /**
+     * {@code repr(x)}: the shortest digits that read back as {@code x} (Java's {@code Double.toString},
+     * but one digit where Java insists on two),
+     * laid out as {@code PyOS_double_to_string(x, 'r', 0, Py_DTSF_ADD_DOT_0)} does: positional
+     * while the decimal point falls within 16 digits and no further than 4 zeros after it,
+     * else an exponent of at least two digits; {@code nan}, {@code inf}, {@code -inf}.
+     */
+    static String ofFloat(double x) {
+        if (Double.isNaN(x)) {
+            return "nan";
+        }
+        if (Double.isInfinite(x) || x == 0) {
+            return x == 0 ? (1 / x < 0 ? "-0.0" : "0.0") : x < 0 ? "-inf" : "inf";
+        }
+        java.math.BigDecimal d = new java.math.BigDecimal(Double.toString(Math.abs(x))).stripTrailingZeros();
+        if (d.precision() == 2) { // Java gives two digits where one reads back (4.9e-324): Python gives one
+            java.math.BigDecimal one = d.round(new java.math.MathContext(1, java.math.RoundingMode.HALF_EVEN));
+            if (Double.parseDouble(one.toString()) == Math.abs(x)) {
+                d = one.stripTrailingZeros();
+            }
+        }
+        String digits = d.unscaledValue().toString();
+        int point = digits.length() - d.scale(); // x = 0.digits x 10^point
+        StringBuilder b = new StringBuilder(x < 0 ? "-" : "");
+        if (point <= -4 || point > 16) {
+            b.append(digits.charAt(0));
+            if (digits.length() > 1) {
+                b.append('.').append(digits, 1, digits.length());
+            }
+            int e = point - 1;
+            return b.append(String.format(Locale.ROOT, "e%s%02d", e < 0 ? "-" : "+", Math.abs(e))).toString();
+        }
+        if (point <= 0) {
+            return b.append("0.").append("0".repeat(-point)).append(digits).toString();
+        }
+        if (point >= digits.length()) {
+            return b.append(digits).append("0".repeat(point - digits.length())).append(".0").toString();
+        }
+        return b.append(digits, 0, point).append('.').append(digits, point, digits.length()).toString();
     }
 
     static String str(String value, int max) {
