@@ -81,7 +81,9 @@ public final class Traceback implements Comparable<Traceback> {
      * line when it can read it; a Java frame has none).
      *
      * @param limit           if positive, only the {@code limit} most recent frames; if negative,
-     *                        only the {@code -limit} oldest frames; if 0, none (as Python's
+     *                        all but the {@code -limit} most recent frames, as CPython 3.11 slices
+     *                        ({@code frames[:limit]}; its documentation says "the abs(limit) oldest
+     *                        frames", which agrees only up to two frames); if 0, none (as Python's
      *                        {@code frames[:0]})
      * @param mostRecentFirst print the most recent frame first rather than last
      * @return the lines, without line separators
@@ -94,7 +96,8 @@ public final class Traceback implements Comparable<Traceback> {
         if (limit > 0) {
             to = Math.min(limit, n);
         } else if (limit < 0) {
-            from = Math.max(0, n + limit);
+            // Python's frames[:limit], oldest first, drops the -limit most recent frames.
+            from = (int) Math.min(n, -(long) limit);
             to = n;
         }
         List<String> lines = new ArrayList<>(to - from);

@@ -295,8 +295,16 @@ class SnapshotTest {
         assertEquals(List.of(c), T3.format(1, false), "the most recent frame");
         assertEquals(List.of(a, c), T3.format(2, false));
         assertEquals(List.of(c, a), T3.format(2, true));
-        assertEquals(List.of(m), T3.format(-1, true), "the oldest frame");
-        assertEquals(List.of(c, a, m), T3.format(-9, true));
+        // CPython 3.11, tracemalloc.Traceback((('Cache.java', 7), ('Foo.java', 12), ('Main.java', 5)))
+        // .format(limit, most_recent_first) printed: -1, True: ['  File "Foo.java", line 12',
+        // '  File "Main.java", line 5']; -1, False: the same two, Main first; -2, False:
+        // ['  File "Main.java", line 5']; -9, True: []. Its slice is frames[:limit], all but the
+        // -limit most recent frames, not the documented "abs(limit) oldest".
+        assertEquals(List.of(a, m), T3.format(-1, true), "all but the most recent frame");
+        assertEquals(List.of(m, a), T3.format(-1, false));
+        assertEquals(List.of(m), T3.format(-2, false));
+        assertEquals(List.of(), T3.format(-9, true), "frames[:-9] of three frames");
+        assertEquals(List.of(), T3.format(Integer.MIN_VALUE, true));
         assertEquals(List.of(), T3.format(0, true), "frames[:0]");
         assertEquals("  File \"<unknown>\", line 0, in <unknown>", tb(1, TraceFrame.UNKNOWN).format().getFirst());
         assertEquals("<unknown>:0", tb(1, TraceFrame.UNKNOWN).toString());
