@@ -156,7 +156,10 @@ public final class DebugHooks implements AutoCloseable {
     /**
      * Where reports get a block's allocation traceback, CPython's tracemalloc: called with the
      * user address, it returns the lines to print after "Memory block allocated at (most
-     * recent call first):", or null. Null (the default) unsets it.
+     * recent call first):"; null if not tracing (the report then says "Enable tracemalloc to
+     * get the memory block allocation traceback"), or an empty string if tracing but the block
+     * is not traced (the report then has no traceback section, as CPython's). Null (the
+     * default) unsets it.
      *
      * @throws IllegalStateException if the hooks are closed
      */

@@ -27,7 +27,8 @@ final class DebugReport {
     /**
      * The dump of a live block, with its tail at {@code p + n} ({@code n} as recorded).
      *
-     * @param traceback the allocation traceback of {@code p}, or null if unknown
+     * @param traceback the allocation traceback of {@code p}; null if not tracing, empty if
+     *                  tracing but {@code p} is not traced
      */
     static String liveBlock(long p, long n, String traceback, String function, String problem) {
         StringBuilder out = new StringBuilder(640);
@@ -122,7 +123,7 @@ final class DebugReport {
         out.append('\n');
         if (traceback == null) {
             out.append("Enable tracemalloc to get the memory block allocation traceback\n\n");
-        } else {
+        } else if (!traceback.isEmpty()) { // tracing, the block untraced: CPython prints nothing
             out.append("Memory block allocated at (most recent call first):\n").append(traceback);
             if (!traceback.endsWith("\n")) {
                 out.append('\n');

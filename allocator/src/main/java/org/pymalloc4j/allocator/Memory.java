@@ -267,10 +267,18 @@ public final class Memory implements AutoCloseable {
         return null;
     }
 
-    /** The frame lines of a traced block, for the debug hooks' reports; null if untraced. */
+    /**
+     * The frame lines of a traced block, for the debug hooks' reports: null if not tracing, empty
+     * if tracing but the block is not traced (CPython's {@code _PyMem_DumpTraceback} then prints
+     * nothing).
+     */
     private String allocationFrames(long address) {
-        // Not tracing (also while closing, when the tracer refuses calls): nothing to show.
-        return tracer.isTracing() ? tracer.allocationFrames(address) : null;
+        // Not tracing (also while closing, when the tracer refuses calls): the "Enable" hint.
+        if (!tracer.isTracing()) {
+            return null;
+        }
+        String frames = tracer.allocationFrames(address);
+        return frames == null ? "" : frames;
     }
 
     /** The debug hooks, if {@link #setupDebugHooks()} or a {@code *_debug} configuration installed them. */

@@ -73,6 +73,43 @@ class DebugConfigurationTest {
         }
     }
 
+    /**
+     * Tracing, but the block was allocated before tracing started: CPython's
+     * {@code _PyMem_DumpTraceback} prints nothing, neither a traceback nor the "Enable tracemalloc"
+     * hint. Recorded with CPython 3.11.7, {@code PYTHONMALLOC=debug python3 -c ...}: ctypes
+     * {@code p = PyMem_Malloc(2)}, memset(p, 0x41, 2), {@code tracemalloc.start()}, memset(p + 2, 0, 1),
+     * {@code PyMem_Free(p)}; stderr, addresses replaced:
+     */
+    @Test
+    void anUntracedBlockIsReportedWithoutTracebackSectionWhileTracing() {
+        try (Memory memory = Memory.builder().allocator("debug").build()) {
+            long p = memory.mem().malloc(2);
+            NativeMemory.putByte(p, (byte) 0x41);
+            NativeMemory.putByte(p + 1, (byte) 0x41);
+            memory.tracer().start(1);
+            NativeMemory.putByte(p + 2, (byte) 0);
+            MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, () -> memory.mem().free(p));
+            assertEquals("Debug memory block at address p=0x" + Long.toHexString(p) + ": API 'm'\n"
+                    + "    2 bytes originally requested\n"
+                    + "    The 7 pad bytes at p-7 are FORBIDDENBYTE, as expected.\n"
+                    + "    The 8 pad bytes at tail=0x" + Long.toHexString(p + 2) + " are not all FORBIDDENBYTE (0xfd):\n"
+                    + "        at tail+0: 0x00 *** OUCH\n"
+                    + "        at tail+1: 0xfd\n"
+                    + "        at tail+2: 0xfd\n"
+                    + "        at tail+3: 0xfd\n"
+                    + "        at tail+4: 0xfd\n"
+                    + "        at tail+5: 0xfd\n"
+                    + "        at tail+6: 0xfd\n"
+                    + "        at tail+7: 0xfd\n"
+                    + "    Data at p: 41 41\n"
+                    + "\n"
+                    + "_PyMem_DebugRawFree: bad trailing pad byte", e.getMessage()); // CPython: "Fatal Python error: " before it
+            NativeMemory.putByte(p + 2, (byte) 0xFD);
+            memory.mem().free(p);
+            memory.tracer().stop();
+        }
+    }
+
     @Test
     void aMismatchedDomainIsReportedWithoutTracingHint() {
         try (Memory memory = Memory.builder().allocator("malloc_debug").build()) {
