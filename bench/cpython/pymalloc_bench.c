@@ -345,10 +345,9 @@ time_objects(int objects, int gc)
     Py_FinalizeEx();
 }
 
-/* gc.freeze(): the interpreter's own tracked objects (about 11,000 after a start with site:
- * modules, functions, their dicts) go to the permanent generation, which no collection walks.
- * pymalloc4j's space holds only what its benchmark built, so without this CPython's "10,000
- * live objects" pause walked twice that: 0.75 ms of the interpreter's alone, 0.12 frozen. */
+/* gc.freeze(): the interpreter's own tracked objects (about 11,000 after a start with site) go to
+ * the permanent generation, which no collection walks. pymalloc4j's space holds only what its
+ * benchmark built; unfrozen, CPython's "10,000 live objects" pause was 0.75 ms of its own. */
 static void
 freeze_interpreter(void)
 {
@@ -450,9 +449,8 @@ replay_round(long unused)
     return (long long)t.n;
 }
 
-/* Reads a trace with fgets and sscanf: enough for what the tool hands it, one
- * operation a line as Trace.writeTo writes them (a line of 256 bytes or more, or
- * digits of other scripts, would read differently here than in Java). */
+/* Reads one operation a line with fgets and sscanf, as Trace.writeTo writes them: a line of
+ * 256 bytes or more, or digits of other scripts, would read differently here than in Java. */
 static void
 replay(const char *path)
 {

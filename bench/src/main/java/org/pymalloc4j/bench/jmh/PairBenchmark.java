@@ -190,17 +190,18 @@ public class PairBenchmark extends BenchmarkBase {
 
     @Benchmark
     public long arenaConfined() {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment segment = arena.allocate(size);
-            return segment.address();
-        }
+        return pairIn(Arena.ofConfined(), size);
     }
 
     @Benchmark
     public long arenaShared() {
-        try (Arena arena = Arena.ofShared()) {
-            MemorySegment segment = arena.allocate(size);
-            return segment.address();
+        return pairIn(Arena.ofShared(), size);
+    }
+
+    /** An arena's pair: one segment allocated, then freed by the arena's close. */
+    private static long pairIn(Arena arena, long size) {
+        try (arena) {
+            return arena.allocate(size).address();
         }
     }
 

@@ -1,8 +1,5 @@
 package org.pymalloc4j.objects.internal;
 
-import java.util.HashSet;
-import java.util.Set;
-
 import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryDomain;
@@ -55,10 +52,8 @@ public final class Core {
     private final PyMalloc heap;
     private final TraceRefs trace;
     private final Memory memory;
-    /** Checked mode: live objects outside the arenas, so an address check never reads unmapped memory. */
-    private final Set<Long> rawObjects;
-    /** {@code rawObjects.size()}, kept beside it: every deallocation asks, and this is one load. */
-    private int rawObjectCount;
+    /** Checked mode: live objects outside the arenas. */
+    private final RawObjects rawObjects;
     private long liveObjects;
     /**
      * Checked mode's objects known live, whose headers can be read without asking the arena
@@ -99,7 +94,7 @@ public final class Core {
         this.heap = memory.allocatorName().filter(AllocatorName::usesPymalloc).isPresent() ? memory.pymalloc() : null;
         this.memory = memory;
         this.trace = traceRefs ? new TraceRefs() : null;
-        this.rawObjects = checked ? new HashSet<>() : null;
+        this.rawObjects = checked ? new RawObjects() : null;
         this.statics = new StaticArea(memory.raw(), staticBytes);
         this.gc = new GcState(this, statics);
         this.alloc = new SpaceAllocation(obj, mem, gc);
@@ -155,9 +150,7 @@ public final class Core {
         // Blocks up to 488 bytes are in arenas under every pymalloc configuration (the debug
         // hooks add 24 bytes); for larger ones ask the heap where the block went.
         if (checked && heap != null && blockSize > SMALL_UNDER_DEBUG && !heap.isArenaAddress(o)) {
-            if (rawObjects.add(o)) {
-                rawObjectCount++;
-            }
+            rawObjects.add(o);
         }
     }
 
@@ -206,9 +199,7 @@ public final class Core {
     public void forget(long o) {
         if (checked) {
             putLong(o, OB_TYPE_OFFSET, DEAD);
-            if (rawObjectCount != 0 && rawObjects.remove(o)) {
-                rawObjectCount--;
-            }
+            rawObjects.remove(o);
         }
         uncount(o);
     }

@@ -1,5 +1,6 @@
 package org.pymalloc4j.objects.internal;
 
+import java.util.Locale;
 import java.util.function.LongConsumer;
 
 import org.pymalloc4j.objects.FreedObjectException;
@@ -96,25 +97,12 @@ public final class GcCollection {
     public long collect(int generation) {
         long started = System.nanoTime();
         if ((gc.debug & GcState.DEBUG_STATS) != 0) {
-            gc.debugOut.printf(java.util.Locale.ROOT, "gc: collecting generation %d...%n", generation);
-            gc.debugOut.printf(java.util.Locale.ROOT, "gc: objects in each generation: %d %d %d%n", GcHead.size(gc.generation(0)),
+            gc.debugOut.printf(Locale.ROOT, "gc: collecting generation %d...%n", generation);
+            gc.debugOut.printf(Locale.ROOT, "gc: objects in each generation: %d %d %d%n", GcHead.size(gc.generation(0)),
                     GcHead.size(gc.generation(1)), GcHead.size(gc.generation(2)));
-            gc.debugOut.printf(java.util.Locale.ROOT, "gc: objects in permanent generation: %d%n", GcHead.size(gc.permanent()));
+            gc.debugOut.printf(Locale.ROOT, "gc: objects in permanent generation: %d%n", GcHead.size(gc.permanent()));
         }
-        int[] countsBefore = gc.count.clone();
-        long[] mergedFirst = new long[generation]; // what each younger generation began with, 0 if empty
-        for (int i = 0; i < generation; i++) {
-            mergedFirst[i] = GcHead.isEmpty(gc.generation(i)) ? 0 : GcHead.next(gc.generation(i));
-        }
-        if (generation + 1 < GENERATIONS) {
-            gc.count[generation + 1]++;
-        }
-        for (int i = 0; i <= generation; i++) {
-            gc.count[i] = 0;
-        }
-        for (int i = 0; i < generation; i++) {
-            GcHead.merge(gc.generation(i), gc.generation(generation));
-        }
+        GenerationMerge merge = new GenerationMerge(gc, generation);
         long young = gc.generation(generation);
         long old = generation < GENERATIONS - 1 ? gc.generation(generation + 1) : young;
         long unreachable = gc.unreachable();
@@ -122,13 +110,7 @@ public final class GcCollection {
             deduceUnreachable(young, unreachable, young == old && GcHead.isEmpty(gc.permanent()), true);
         } catch (FreedObjectException e) {
             // Thrown by subtract_refs, before any object moved: links, generations and counts as they were.
-            GcHead.restorePrevLinks(young);
-            for (int i = generation - 1; i >= 0; i--) {
-                if (mergedFirst[i] != 0) {
-                    GcHead.splitOff(young, mergedFirst[i], gc.generation(i));
-                }
-            }
-            System.arraycopy(countsBefore, 0, gc.count, 0, countsBefore.length);
+            merge.undo();
             throw e;
         }
 
@@ -166,7 +148,7 @@ public final class GcCollection {
         long n = GcHead.size(finalizers);
         debugCycles("uncollectable", finalizers, GcState.DEBUG_UNCOLLECTABLE);
         if ((gc.debug & GcState.DEBUG_STATS) != 0) {
-            gc.debugOut.printf(java.util.Locale.ROOT, "gc: done, %d unreachable, %d uncollectable, %.4fs elapsed%n",
+            gc.debugOut.printf(Locale.ROOT, "gc: done, %d unreachable, %d uncollectable, %.4fs elapsed%n",
                     n + m, n, (System.nanoTime() - started) / 1e9);
         }
         handleLegacyFinalizers(finalizers, old);
@@ -458,7 +440,7 @@ public final class GcCollection {
         if ((gc.debug & flag) != 0) {
             for (long g = GcHead.next(list); g != list; g = GcHead.next(g)) {
                 long o = g + GC_HEAD_LENGTH;
-                gc.debugOut.printf(java.util.Locale.ROOT, "gc: %s <%s 0x%x>%n", what, core.typeName(o), o);
+                gc.debugOut.printf(Locale.ROOT, "gc: %s <%s 0x%x>%n", what, core.typeName(o), o);
             }
         }
     }
