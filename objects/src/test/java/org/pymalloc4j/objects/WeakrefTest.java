@@ -177,6 +177,47 @@ class WeakrefTest {
     }
 
     @Test
+    void aWeakrefDying50DeallocationsDeepIsUnlinkedAtOnce() {
+        // weakref_dealloc has no trashcan: the weakref is gone before F's finalizer collects x
+        // class F: __slots__ = (); def __del__(self): res.append(gc.collect())
+        // x = C(); x.a = x; wr = weakref.ref(x, lambda r: events.append('cb')); del x
+        // inner = [wr]; del wr; 48 times: inner = [inner]; top = [F(), inner]; del inner; del top
+        // res -> [1]; events -> []
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            s.gc().disable();
+            long cls = weakReferenceableClass(s);
+            long x = selfCycle(s, cls);
+            List<String> events = new ArrayList<>();
+            long wr = s.weakrefs().newRef(x, ref -> events.add("cb"));
+            s.decref(x);
+            long[] collected = {-1};
+            long fin = s.classes().newClass(ClassSpec.named("F").finalizer(self -> collected[0] = s.gc().collect()));
+            long inner = s.lists().newList();
+            s.lists().append(inner, wr);
+            s.decref(wr);
+            for (int i = 0; i < 48; i++) { // top is the 1st list, inner the 50th: wr is released 50 deep
+                long outer = s.lists().newList();
+                s.lists().append(outer, inner);
+                s.decref(inner);
+                inner = outer;
+            }
+            long top = s.lists().newList();
+            long f = s.classes().newInstance(fin);
+            s.lists().append(top, f);
+            s.decref(f);
+            s.lists().append(top, inner);
+            s.decref(inner);
+            s.decref(top); // items last first: the chain, then f, whose finalizer collects x
+            assertEquals(1, collected[0]);
+            assertEquals(List.of(), events);
+            s.decref(fin);
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount());
+            s.checkInvariants();
+        }
+    }
+
+    @Test
     void onlyInstancesOfWeakReferenceableClassesAndClassesCanBeReferenced() {
         // weakref.ref([]) / weakref.ref(1) -> TypeError: cannot create weak reference to 'list' object
         try (ObjectSpace s = ObjectSpace.create()) {

@@ -21,7 +21,8 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *
  * <pre>
  *  live objects == objects allocated or revived − objects freed or parked   (static ones apart)
- *  0 &lt;= trashDepth &lt;= TRASH_UNWIND_LEVEL;  trashHead != 0 and refusedWhileDeallocating != null
+ *  0 &lt;= trashDepth &lt;= TRASH_UNWIND_LEVEL + 1 (weakrefs and classes are never deferred);
+ *  trashHead != 0 and refusedWhileDeallocating != null
  *      only while trashDepth &gt; 0
  *  a deferred object has refcount 0, is untracked (_gc_next == 0), and is linked through the
  *  pointer bits of its GC head's _gc_prev (3.11's _PyTrash_thread_deposit_object)
@@ -310,13 +311,16 @@ public final class Core {
         if (statics.contains(o)) {
             throw deallocatingStatic(o);
         }
-        int t = getInt(getLong(o, OB_TYPE_OFFSET), TP_VERSION_TAG_OFFSET);
+        long type = getLong(o, OB_TYPE_OFFSET);
+        int t = getInt(type, TP_VERSION_TAG_OFFSET);
         if (!types.isGc(t)) {
             types.behaviour(t).dealloc(o);
             return;
         }
         gc.untrack(o); // each GC type's tp_dealloc starts with PyObject_GC_UnTrack
-        if (trashDepth >= TRASH_UNWIND_LEVEL) {
+        // Weakrefs and classes are freed at once: 3.11's weakref_dealloc and type_dealloc have no
+        // trashcan (a deferred weakref would wait, dead, in its referent's list for a collection).
+        if (trashDepth >= TRASH_UNWIND_LEVEL && type != weakrefType && type != typeType) {
             GcHead.setPrev(o - GC_HEAD_LENGTH, trashHead); // _gc_prev links the deferred list
             trashHead = o;
             return;
