@@ -419,7 +419,7 @@ public final class Collector {
 
     /**
      * {@code gc.freeze()}: moves every tracked object into the permanent generation, which no
-     * collection looks at, and zeroes generation 0's count (3.11).
+     * collection looks at, and zeroes the three generations' counts (3.11's gc_freeze_impl).
      *
      * @throws IllegalStateException if the space is closed
      */
@@ -427,8 +427,8 @@ public final class Collector {
         core.checkOpen();
         for (int g = 0; g < GcState.GENERATIONS; g++) {
             GcHead.merge(gc.generation(g), gc.permanent());
+            gc.count[g] = 0;
         }
-        gc.count[0] = 0;
     }
 
     /**

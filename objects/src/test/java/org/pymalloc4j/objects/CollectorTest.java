@@ -303,6 +303,25 @@ class CollectorTest {
     }
 
     @Test
+    void freezeZeroesTheCountsOfAllThreeGenerations() {
+        // gc.disable(); gc.collect(); gc.collect(0); gc.collect(0); gc.collect(1); gc.collect(0)
+        // gc.get_count() -> (0, 1, 1); gc.freeze(); gc.get_count() -> (0, 0, 0)   (python3.11)
+        try (ObjectSpace s = ObjectSpace.create()) {
+            Collector gc = s.gc();
+            gc.disable();
+            for (int g : new int[] {0, 0, 1, 0}) {
+                gc.collect(g);
+            }
+            long l = s.lists().newList();
+            assertArrayEquals(new int[] {1, 1, 1}, gc.getCount());
+            gc.freeze();
+            assertArrayEquals(new int[] {0, 0, 0}, gc.getCount());
+            gc.unfreeze();
+            s.decref(l);
+        }
+    }
+
+    @Test
     void callbacksSeeStartAndStop() {
         try (ObjectSpace s = ObjectSpace.create()) {
             Collector gc = s.gc();
