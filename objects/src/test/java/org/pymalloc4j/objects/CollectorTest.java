@@ -322,6 +322,35 @@ class CollectorTest {
     }
 
     @Test
+    void gcGarbageExistsFromTheStartSoUsingItNeitherCountsNorCollects() {
+        // gc.disable(); gc.collect(); gc.garbage; gc.get_count() -> (0, 0, 0)
+        // gc.set_debug(gc.DEBUG_SAVEALL); l = []; l.append(l); del l; gc.collect() -> 1; gc.get_count() -> (0, 0, 0)
+        try (ObjectSpace s = ObjectSpace.create()) {
+            Collector gc = s.gc();
+            gc.setThreshold(1);
+            long a = s.lists().newList();
+            assertEquals(1, gc.getCount()[0]);
+            s.lists().clear(gc.garbage());
+            assertArrayEquals(new int[] {1, 0, 0}, gc.getCount(), "reading gc.garbage allocates nothing");
+            assertEquals(0, gc.getStats().get(0).collections(), "nor does it start a collection");
+            s.decref(a);
+        }
+        try (ObjectSpace s = ObjectSpace.create()) {
+            Collector gc = s.gc();
+            gc.disable();
+            gc.setDebug(Collector.DEBUG_SAVEALL);
+            long l = GcTestSupport.selfList(s);
+            s.decref(l);
+            assertEquals(1, gc.collect());
+            assertArrayEquals(new int[] {0, 0, 0}, gc.getCount(), "saving into gc.garbage allocates no GC object");
+            assertEquals(l, s.lists().get(gc.garbage(), 0));
+            gc.setDebug(0);
+            s.lists().clear(gc.garbage());
+            assertEquals(1, gc.collect());
+        }
+    }
+
+    @Test
     void callbacksSeeStartAndStop() {
         try (ObjectSpace s = ObjectSpace.create()) {
             Collector gc = s.gc();

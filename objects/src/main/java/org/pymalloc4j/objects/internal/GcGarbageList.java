@@ -1,8 +1,8 @@
 package org.pymalloc4j.objects.internal;
 
 /**
- * {@code gc.garbage}: a native list the collector owns, made on first use, holding what a
- * collection could not free (tp_del cycles) or, under DEBUG_SAVEALL, everything it found.
+ * {@code gc.garbage}: a native list the collector owns, made on first use (uncounted), holding
+ * what a collection could not free (tp_del cycles) or, under DEBUG_SAVEALL, everything it found.
  */
 public final class GcGarbageList {
     private final Core core;
@@ -15,10 +15,23 @@ public final class GcGarbageList {
         this.lists = lists;
     }
 
-    /** The list, made now if it does not exist yet; borrowed. */
+    /**
+     * The list, made now if it does not exist yet; borrowed. CPython makes it once at start-up
+     * ({@code _PyGC_Init}), so reading or filling {@code gc.garbage} allocates no GC object: made
+     * here on first use, it is not counted in generation 0 and starts no collection.
+     */
     public long list() {
         if (list == 0) {
-            list = lists.newList(0);
+            GcState gc = core.gc;
+            int count0 = gc.count[0];
+            boolean collecting = gc.collecting;
+            gc.collecting = true; // no collection inside the allocation, automatic or for memory
+            try {
+                list = lists.newList(0);
+            } finally {
+                gc.collecting = collecting;
+                gc.count[0] = count0;
+            }
         }
         return list;
     }
