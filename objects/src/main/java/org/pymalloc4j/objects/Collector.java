@@ -128,9 +128,13 @@ public final class Collector {
         return n;
     }
 
-    /** A throwing callback is reported as unraisable (the thread's uncaught-exception handler); the rest still run. */
+    /**
+     * A throwing callback is reported as unraisable (the thread's uncaught-exception handler); the
+     * rest still run. The live list is walked by index, as invoke_gc_callback walks gc.callbacks.
+     */
     private void invokeCallbacks(Phase phase, Info info) {
-        for (Callback c : callbacks) {
+        for (int i = 0; i < callbacks.size(); i++) {
+            Callback c = callbacks.get(i);
             try {
                 c.call(phase, info);
             } catch (RuntimeException | Error e) {
@@ -146,6 +150,8 @@ public final class Collector {
      * A callback may allocate (no collection starts meanwhile) or call
      * {@link #collect()} (which returns 0). An exception from a callback goes to the thread's
      * uncaught-exception handler, as CPython writes it as unraisable, and the collection goes on.
+     * Each phase walks the list by index as CPython does: a callback added during a phase is
+     * called in it, and one that removes itself makes the next one miss that phase.
      */
     public List<Callback> callbacks() {
         return callbacks;

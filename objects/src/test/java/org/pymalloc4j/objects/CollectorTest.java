@@ -380,6 +380,35 @@ class CollectorTest {
     }
 
     @Test
+    void callbacksAreWalkedByIndexAsCpythonWalksGcCallbacks() {
+        // a removes itself at start, c appends d at start; gc.callbacks.extend([a, b, c]); gc.collect()
+        // -> ['a start', 'c start', 'd start', 'b stop', 'c stop', 'd stop']   (python3.11: b is skipped once)
+        try (ObjectSpace s = ObjectSpace.create()) {
+            List<Collector.Callback> callbacks = s.gc().callbacks();
+            List<String> seen = new ArrayList<>();
+            Collector.Callback d = (phase, info) -> seen.add("d " + phase);
+            Collector.Callback[] a = new Collector.Callback[1];
+            a[0] = (phase, info) -> {
+                seen.add("a " + phase);
+                if (phase == Collector.Phase.START) {
+                    callbacks.remove(a[0]);
+                }
+            };
+            callbacks.add(a[0]);
+            callbacks.add((phase, info) -> seen.add("b " + phase));
+            callbacks.add((phase, info) -> {
+                seen.add("c " + phase);
+                if (phase == Collector.Phase.START) {
+                    callbacks.add(d);
+                }
+            });
+            s.gc().collect();
+            assertEquals(List.of("a START", "c START", "d START", "b STOP", "c STOP", "d STOP"), seen);
+            callbacks.clear();
+        }
+    }
+
+    @Test
     void badInput() {
         ObjectSpace s = ObjectSpace.builder().checked(true).build(); // the freed list is refused only checked
         Collector gc = s.gc();
