@@ -4,9 +4,10 @@ import org.pymalloc4j.allocator.MemoryDomain;
 
 /**
  * The object space's allocations in the OBJ domain (objects) and the MEM domain (item arrays,
- * names), each with CPython's event-based collection: an allocation that fails for lack of
- * memory (or the memory limit) runs one full collection, if automatic collection is on and none
- * is running, and tries once more; otherwise the error stands.
+ * names), each with event-based collection, an addition of this project (CPython 3.11 raises
+ * MemoryError without collecting): an allocation that fails for lack of memory (or the memory
+ * limit) runs one full collection, if automatic collection is on and none is running, and tries
+ * once more; otherwise the error stands.
  */
 public final class SpaceAllocation {
     private final MemoryDomain obj;
