@@ -82,9 +82,12 @@ public final class Frame implements AutoCloseable {
         return o;
     }
 
-    /** How many locals this frame holds; 0 once it or the space is closed. */
+    /**
+     * How many locals this frame holds (not counting those of frames opened inside it); 0 once
+     * it or the space is closed.
+     */
     public int size() {
-        return closed || core.isClosed() ? 0 : stack.top() - base;
+        return closed || core.isClosed() ? 0 : stack.end(depth) - base;
     }
 
     /**

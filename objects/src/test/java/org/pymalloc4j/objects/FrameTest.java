@@ -179,4 +179,25 @@ class FrameTest {
         space.close();
         assertTrue(inner.size() >= 0, "inner.size() after the space closed: " + inner.size());
     }
+
+    /** An outer frame's locals stop where an inner frame's start: size and get see only its own. */
+    @Test
+    void anOuterFrameCountsOnlyItsOwnLocalsWhileAnInnerOneIsOpen() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            try (Frame outer = space.frame()) {
+                long a = outer.local(space.floats().newFloat(1));
+                try (Frame inner = space.frame()) {
+                    long b = inner.local(space.floats().newFloat(2));
+                    assertEquals(1, outer.size());
+                    assertEquals(a, outer.get(0));
+                    // @throws IndexOutOfBoundsException if i is not in [0, size())
+                    assertThrows(IndexOutOfBoundsException.class, () -> outer.get(1));
+                    assertEquals(1, inner.size());
+                    assertEquals(b, inner.get(0));
+                }
+                assertEquals(1, outer.size());
+            }
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
 }

@@ -15,6 +15,8 @@ public final class DataStack {
     private final Core core;
     private static final long[] NONE = {};
     private long[] slots = new long[64];
+    /** {@code bases[k]} is base(k), the top when frame k opened, for 1 &lt;= k &lt;= depth. */
+    private int[] bases = new int[16];
     private int top;
     private int depth;
 
@@ -22,9 +24,21 @@ public final class DataStack {
         this.core = core;
     }
 
-    /** Opens a frame; returns its depth (1 for the outermost). */
+    /** Opens a frame at the top; returns its depth (1 for the outermost). */
     public int open() {
-        return ++depth;
+        if (depth + 1 == bases.length) {
+            bases = Arrays.copyOf(bases, bases.length * 2);
+        }
+        bases[++depth] = top;
+        return depth;
+    }
+
+    /**
+     * Where the window of the open frame at depth {@code k} ends: the base of the frame inside
+     * it, or the top for the innermost. An outer frame's window stops where an inner one starts.
+     */
+    public int end(int k) {
+        return k >= depth ? top : bases[k + 1];
     }
 
     public int depth() {
