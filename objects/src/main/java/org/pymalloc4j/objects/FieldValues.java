@@ -30,7 +30,8 @@ final class FieldValues {
             entry("utf8", "char*"), entry("wstr_length", "Py_ssize_t"), entry("tp_name", "const char*"),
             entry("tp_basicsize", "Py_ssize_t"), entry("tp_itemsize", "Py_ssize_t"), entry("tp_dealloc", "destructor"),
             entry("tp_flags", "unsigned long"), entry("tp_doc", "const char*"), entry("tp_traverse", "traverseproc"),
-            entry("tp_clear", "inquiry"), entry("tp_base", "PyTypeObject*"), entry("tp_version_tag", "unsigned int"),
+            entry("tp_clear", "inquiry"), entry("tp_weaklistoffset", "Py_ssize_t"), entry("tp_base", "PyTypeObject*"),
+            entry("tp_weaklist", "PyObject*"), entry("tp_version_tag", "unsigned int"),
             entry("_gc_next", "uintptr_t"), entry("_gc_prev", "uintptr_t"), entry("dk_refcnt", "Py_ssize_t"),
             entry("dk_log2_size", "uint8_t"), entry("dk_log2_index_bytes", "uint8_t"), entry("dk_kind", "uint8_t"),
             entry("dk_version", "uint32_t"), entry("dk_usable", "Py_ssize_t"), entry("dk_nentries", "Py_ssize_t"),
@@ -78,7 +79,9 @@ final class FieldValues {
             case "me_key", "me_value", "slot" -> object(raw);
             case "wr_object" -> object(raw) + (raw == space.none() ? ": dead, its referent is gone" : "");
             case "wr_callback" -> "0 (NULL: a callback, if any, is Java code the space keeps)";
-            case "wr_prev", "wr_next", "__weakref__" -> raw == 0 ? "0 (NULL)" : hex(raw) + " (a weakref)";
+            case "wr_prev", "wr_next", "__weakref__", "tp_weaklist" -> raw == 0 ? "0 (NULL)" : hex(raw) + " (a weakref)";
+            case "tp_weaklistoffset" -> raw == 0 ? "0 (instances cannot be weakly referenced)"
+                    : raw + " (where an instance keeps the head of its weakref list)";
             case "vectorcall" -> "0 (NULL)";
             case "state" -> strState(raw);
             case "wstr", "utf8" -> raw == 0 ? "0 (NULL: no cached encoding)" : hex(raw);

@@ -31,8 +31,10 @@ final class LayoutRows {
      */
     private static final Map<Long, String> TYPE_GAPS = Map.of(
             56L, "(tp_vectorcall_offset … tp_as_buffer)",
-            200L, "(tp_richcompare … tp_getset)",
-            264L, "(tp_dict … tp_del)",
+            200L, "(tp_richcompare)",
+            216L, "(tp_iter … tp_getset)",
+            264L, "(tp_dict … tp_subclasses)",
+            376L, "(tp_del)",
             392L, "(tp_finalize, tp_vectorcall)");
 
     private final long origin;

@@ -17,8 +17,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *  +----------+----------+----------+----------+-------------+------------+------------+ ...
  *  | ob_refcnt| ob_type  | ob_size  | tp_name  | tp_basicsize| tp_itemsize| tp_dealloc | ...
  *  +----------+----------+----------+----------+-------------+------------+------------+ ...
- *   ... 168        176      184           192        ...  256       ...  384              388  392 ... 408
- *   ... | tp_flags | tp_doc | tp_traverse | tp_clear | ... | tp_base | ... | tp_version_tag | pad | ... |
+ *   ... 168        176      184           192        208                 256       368           384              388  392 ... 408
+ *   ... | tp_flags | tp_doc | tp_traverse | tp_clear | ... | tp_weaklistoffset | ... | tp_base | ... | tp_weaklist | ... | tp_version_tag | pad | ... |
  * </pre>
  *
  * <ul>
@@ -26,7 +26,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <li>{@code ob_size}: 0 for built-in types; the number of slots for classes (as CPython's
  *     heap types count their {@code __slots__} members).</li>
  * <li>{@code tp_name}: a NUL-terminated UTF-8 C string.</li>
+ * <li>{@code tp_weaklistoffset}: where an instance keeps its weakref list ({@code type}'s is
+ *     368, its {@code tp_weaklist}; a class's is after its slots if it has {@code __weakref__}).</li>
  * <li>{@code tp_base}: {@code object} for every type but {@code object} (0) and {@code bool} ({@code int}).</li>
+ * <li>{@code tp_weaklist}: the head of the list of weakrefs to the type object itself.</li>
  * <li>{@code tp_version_tag}: the type's index in the space's Java-side behaviour table
  *     (CPython uses it as a unique method-cache tag; here it is a unique tag too).</li>
  * <li>{@code tp_dealloc}, {@code tp_traverse}, {@code tp_clear} stay 0: behaviour is Java code in
@@ -79,9 +82,13 @@ public final class TypeLayout {
             ADDRESS.withName("tp_doc"),
             ADDRESS.withName("tp_traverse"),
             ADDRESS.withName("tp_clear"),
-            MemoryLayout.paddingLayout(TP_BASE_OFFSET - TP_CLEAR_OFFSET - 8),
+            MemoryLayout.paddingLayout(TP_WEAKLISTOFFSET_OFFSET - TP_CLEAR_OFFSET - 8),
+            JAVA_LONG.withName("tp_weaklistoffset"),
+            MemoryLayout.paddingLayout(TP_BASE_OFFSET - TP_WEAKLISTOFFSET_OFFSET - 8),
             ADDRESS.withName("tp_base"),
-            MemoryLayout.paddingLayout(TP_VERSION_TAG_OFFSET - TP_BASE_OFFSET - 8),
+            MemoryLayout.paddingLayout(TP_WEAKLIST_OFFSET - TP_BASE_OFFSET - 8),
+            ADDRESS.withName("tp_weaklist"),
+            MemoryLayout.paddingLayout(TP_VERSION_TAG_OFFSET - TP_WEAKLIST_OFFSET - 8),
             JAVA_INT.withName("tp_version_tag"),
             MemoryLayout.paddingLayout(TYPE_OBJECT_LENGTH - TP_VERSION_TAG_OFFSET - 4)).withName("PyTypeObject");
 

@@ -34,7 +34,9 @@ class LayoutTest {
         assertEquals(TypeLayout.TP_DOC_OFFSET, offset(t, "tp_doc"));
         assertEquals(TypeLayout.TP_TRAVERSE_OFFSET, offset(t, "tp_traverse"));
         assertEquals(TypeLayout.TP_CLEAR_OFFSET, offset(t, "tp_clear"));
+        assertEquals(TypeLayout.TP_WEAKLISTOFFSET_OFFSET, offset(t, "tp_weaklistoffset"));
         assertEquals(TypeLayout.TP_BASE_OFFSET, offset(t, "tp_base"));
+        assertEquals(TypeLayout.TP_WEAKLIST_OFFSET, offset(t, "tp_weaklist"));
         assertEquals(TypeLayout.TP_VERSION_TAG_OFFSET, offset(t, "tp_version_tag"));
     }
 

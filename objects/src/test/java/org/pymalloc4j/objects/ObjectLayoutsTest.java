@@ -261,7 +261,7 @@ class ObjectLayoutsTest {
             assertTrue(value(type, "tp_flags").contains("HEAPTYPE | BASETYPE | READY | HAVE_GC | VALID_VERSION_TAG"),
                     type.render());
             assertTrue(value(type, "tp_flags").contains("0x85600"), type.render());
-            assertEquals("not used here: all 0", value(type, "(tp_dict … tp_del)"));
+            assertEquals("not used here: all 0", value(type, "(tp_dict … tp_subclasses)"));
             assertEquals(4, type.paddingBytes());
             assertEquals(408, type.rows().getLast().offset() + type.rows().getLast().size());
             space.decref(p);
@@ -309,6 +309,35 @@ class ObjectLayoutsTest {
         try (ObjectSpace unchecked = ObjectSpace.builder().checked(false).build()) {
             Throwable t = assertThrows(IllegalStateException.class, () -> ObjectLayouts.of(unchecked, unchecked.none()));
             assertTrue(t.getMessage().contains("checked space"), t.getMessage());
+        }
+    }
+
+    /**
+     * {@code type}'s own {@code tp_weaklistoffset} (classes can be weakly referenced) and a
+     * class's {@code tp_weaklist} are fields of their own, not "unused" gaps. CPython 3.11:
+     * {@code type.__weakrefoffset__ == 368}; {@code class N: __slots__ = ('a', '__weakref__')}:
+     * {@code N.__weakrefoffset__ == 24}.
+     */
+    @Test
+    void typeObjectsShowTheirWeaklistOffsetAndTheirOwnWeaklist() {
+        try (ObjectSpace space = checkedSpace()) {
+            long cls = space.classes().newClass(ClassSpec.named("Node").slots(1).weakReferenceable());
+            long wr = space.weakrefs().newRef(cls);
+            LayoutTable node = ObjectLayouts.of(space, cls);
+            System.out.print(node);
+            assertEquals(208, offset(node, "tp_weaklistoffset"));
+            assertTrue(value(node, "tp_weaklistoffset").startsWith("24 "), node.render());
+            assertEquals(368, offset(node, "tp_weaklist"));
+            assertEquals(String.format("0x%x (a weakref)", wr), value(node, "tp_weaklist"));
+            LayoutTable type = ObjectLayouts.of(space, space.type(cls));
+            assertTrue(value(type, "tp_weaklistoffset").startsWith("368 "), type.render());
+            for (LayoutTable t : List.of(node, type)) {
+                assertTrue(!t.render().contains("not all 0"), t.render());
+                assertEquals(408, t.rows().getLast().offset() + t.rows().getLast().size());
+                assertEquals(4, t.paddingBytes());
+            }
+            space.decref(wr);
+            space.decref(cls);
         }
     }
 }
