@@ -340,4 +340,36 @@ class WeakrefTest {
             assertEquals(0, s.liveObjectCount(), "seed " + seed);
         }
     }
+
+    /**
+     * PyWeakref_NewRef: the new weakref's allocation may run a collection whose finalizers make
+     * the basic ref to the same object; "Return that one instead of this one to avoid violating
+     * the invariants of the list of weakrefs for ob".
+     */
+    @Test
+    void aBasicRefMadeByTheCollectionANewRefsAllocationRunsIsTheOneReturned() {
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            WeakrefApi w = s.weakrefs();
+            Collector gc = s.gc();
+            gc.disable();
+            long cls = weakReferenceableClass(s);
+            long target = s.classes().newInstance(cls);
+            long[] made = new long[1];
+            long dying = s.classes().newClass(ClassSpec.named("D").slots(1).finalizer(self -> made[0] = w.newRef(target)));
+            s.decref(selfCycle(s, dying)); // garbage, in generation 0 for the next collection
+            gc.setThreshold(1);
+            gc.enable();
+            long r = w.newRef(target); // its allocation collects: the finalizer makes the basic ref first
+            gc.disable();
+            assertTrue(made[0] != 0, "the collection ran the finalizer");
+            assertEquals(made[0], r);
+            assertEquals(List.of(r), w.refsTo(target));
+            assertEquals(2, s.refcount(r), "the finalizer's reference and ours");
+            s.checkInvariants();
+            for (long x : new long[] {r, r, target, cls, dying}) {
+                s.decref(x);
+            }
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
 }

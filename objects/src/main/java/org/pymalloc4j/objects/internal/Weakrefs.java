@@ -65,7 +65,8 @@ public final class Weakrefs extends TypeBehaviour {
 
     /**
      * {@code weakref.ref(o, callback)}: a new reference; without a callback the existing basic
-     * ref is shared. {@code o} must have a weaklist ({@link #listOf} != 0).
+     * ref is shared, also one that a collection run by the new weakref's allocation made. {@code o}
+     * must have a weaklist ({@link #listOf} != 0).
      */
     public long newRef(long o, LongConsumer callback) {
         long list = listOf(o);
@@ -83,6 +84,13 @@ public final class Weakrefs extends TypeBehaviour {
         putLong(wr + WR_VECTORCALL_OFFSET, 0);
         long basic = basicRef(list);
         if (callback == null) {
+            if (basic != 0) {
+                // PyWeakref_NewRef: "Someone else added a ref without a callback during GC.
+                // Return that one instead of this one", keeping one basic ref per object
+                core.decrefLive(wr);
+                core.increfLive(basic);
+                return basic;
+            }
             insertHead(wr, list);
         } else {
             callbacks.put(wr, callback);
