@@ -33,6 +33,8 @@ public final class ClassApi {
      * @throws IllegalArgumentException if {@code slots} is negative or above 60 (instances stay
      *                                  pymalloc-sized)
      * @throws IllegalStateException    if the space is closed
+     * @throws OutOfMemoryError         if the type object or its name cannot be had, even after a
+     *                                  full collection; nothing is left behind
      */
     public long newClass(String name, int slots) {
         return newClass(new ClassSpec(name, slots, false, null, null));
@@ -47,6 +49,8 @@ public final class ClassApi {
      *
      * @throws NullPointerException  if {@code spec} is null
      * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the type object or its name cannot be had, even after a
+     *                               full collection; nothing is left behind
      */
     public long newClass(ClassSpec spec) {
         Objects.requireNonNull(spec, "spec");

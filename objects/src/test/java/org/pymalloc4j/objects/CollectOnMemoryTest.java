@@ -138,4 +138,19 @@ class CollectOnMemoryTest {
             // full
         }
     }
+
+    @Test
+    void aClassWhoseNameCannotBeHadLeavesNoTypeObjectBehind() {
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            long live = s.liveObjectCount();
+            String name = "N".repeat((int) (2 * LIMIT)); // its C string alone is over the limit
+            // @throws OutOfMemoryError if the type object or its name cannot be had, even after a
+            //                          full collection; nothing is left behind
+            assertThrows(MemoryLimitExceededError.class, () -> s.classes().newClass(name, 1));
+            assertEquals(live, s.liveObjectCount(), () -> "nothing left: " + s.liveObjects());
+            s.checkInvariants();
+            s.decref(s.classes().newClass("Fits", 1));
+        }
+    }
 }

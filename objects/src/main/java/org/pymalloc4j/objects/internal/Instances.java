@@ -55,9 +55,16 @@ public final class Instances {
     public long newClass(String name, int slots, boolean weakReferenceable, LongConsumer finalizer,
                          LongConsumer legacyFinalizer) {
         byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-        long t = core.newGcObject(TYPE_OBJECT_LENGTH, core.typeType);
-        fill(t + OB_SIZE_OFFSET, TYPE_OBJECT_LENGTH - OB_SIZE_OFFSET, (byte) 0);
+        // The name first: a refused allocation then leaves no half-made type object behind.
         long cName = core.alloc.memMalloc(utf8.length + 1L);
+        long t;
+        try {
+            t = core.newGcObject(TYPE_OBJECT_LENGTH, core.typeType);
+        } catch (RuntimeException | Error e) {
+            core.mem.free(cName);
+            throw e;
+        }
+        fill(t + OB_SIZE_OFFSET, TYPE_OBJECT_LENGTH - OB_SIZE_OFFSET, (byte) 0);
         for (int i = 0; i < utf8.length; i++) {
             putByte(cName + i, utf8[i]);
         }
