@@ -340,4 +340,26 @@ class ObjectLayoutsTest {
             space.decref(cls);
         }
     }
+
+    /**
+     * The keys of every empty dict: 3.11's static {@code empty_keys_struct}, of log2 size 0 with
+     * one byte of indices and {@code dk_version} 1.
+     */
+    @Test
+    void theEmptyDictsKeysAre311sEmptyKeysStruct() {
+        try (ObjectSpace space = checkedSpace()) {
+            long empty = space.dicts().newDict();
+            LayoutTable keys = ObjectLayouts.ownedBlocks(space, empty).getFirst();
+            System.out.print(keys);
+            assertEquals("0 (1 index slots)", value(keys, "dk_log2_size"));
+            assertEquals("0 (1 bytes of indices)", value(keys, "dk_log2_index_bytes"));
+            assertEquals("1 (unicode: every key an exact str)", value(keys, "dk_kind"));
+            assertEquals("1", value(keys, "dk_version"));
+            assertEquals("0 (entries still free)", value(keys, "dk_usable"));
+            assertEquals(0, space.dicts().get(empty, space.ints().newInt(7)), "a lookup in it finds nothing");
+            assertTrue(!space.dicts().delete(empty, space.ints().newInt(7)));
+            space.checkInvariants();
+            space.decref(empty);
+        }
+    }
 }

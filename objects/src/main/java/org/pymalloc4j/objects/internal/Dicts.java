@@ -60,12 +60,19 @@ public final class Dicts extends TypeBehaviour {
         this.protocols = protocols;
     }
 
+    /**
+     * The static keys every empty dict shares, 3.11's {@code empty_keys_struct}: log2 size 0 (one
+     * index slot) and one byte of indices, unicode kind, {@code dk_version} 1, nothing usable,
+     * with its eight {@code DKIX_EMPTY} index bytes. Its {@code dk_refcnt} is the static objects'
+     * (3.11 counts the dicts sharing it there).
+     */
     public void bootstrap() {
         emptyKeys = core.statics.carve(DK_INDICES_OFFSET + 8);
         putLong(emptyKeys + DK_REFCNT_OFFSET, Core.IMMORTAL_REFCNT);
-        putByte(emptyKeys + DK_LOG2_SIZE_OFFSET, (byte) LOG2_MIN_SIZE);
-        putByte(emptyKeys + DK_LOG2_INDEX_BYTES_OFFSET, (byte) LOG2_MIN_SIZE);
+        putByte(emptyKeys + DK_LOG2_SIZE_OFFSET, (byte) 0);
+        putByte(emptyKeys + DK_LOG2_INDEX_BYTES_OFFSET, (byte) 0);
         putByte(emptyKeys + DK_KIND_OFFSET, (byte) KIND_UNICODE);
+        putInt(emptyKeys + DK_VERSION_OFFSET, 1);
         fill(emptyKeys + DK_INDICES_OFFSET, 8, (byte) -1);
     }
 
