@@ -362,4 +362,24 @@ class ObjectLayoutsTest {
             space.decref(empty);
         }
     }
+
+    /** insertdict: {@code d[k] = v} again with the same v stores nothing and keeps {@code ma_version_tag}. */
+    @Test
+    void storingTheValueAKeyAlreadyHasKeepsTheVersionTag() {
+        try (ObjectSpace space = checkedSpace()) {
+            long d = space.dicts().newDict();
+            long k = space.ints().newInt(1000);
+            long v = space.ints().newInt(2000);
+            space.dicts().set(d, k, v);
+            String version = value(ObjectLayouts.of(space, d), "ma_version_tag");
+            space.dicts().set(d, k, v);
+            assertEquals(version, value(ObjectLayouts.of(space, d), "ma_version_tag"));
+            assertEquals(2, space.refcount(v), "the dict's reference, and ours");
+            space.dicts().set(d, k, k);
+            assertTrue(!version.equals(value(ObjectLayouts.of(space, d), "ma_version_tag")), "a new value: a new version");
+            space.decref(d);
+            space.decref(k);
+            space.decref(v);
+        }
+    }
 }

@@ -231,8 +231,10 @@ public final class Dicts extends TypeBehaviour {
         if (slot >= 0) {
             long at = entry(k, index(k, slot)) + keyOffset(k) + 8;
             long old = getLong(at);
-            putLong(at, value);
-            putLong(d + MA_VERSION_TAG_OFFSET, ++version);
+            if (old != value) { // insertdict: the same value again changes nothing, not even the version
+                putLong(at, value);
+                putLong(d + MA_VERSION_TAG_OFFSET, ++version);
+            }
             core.decrefHeld(key);
             core.decrefHeld(old);
             return;
