@@ -382,4 +382,23 @@ class ObjectLayoutsTest {
             space.decref(v);
         }
     }
+
+    /** delitem_common: a deleted entry of a general (non-str keys) table is zeroed, its me_hash too. */
+    @Test
+    void aDeletedGeneralEntryIsZeroedHashAndAll() {
+        try (ObjectSpace space = checkedSpace()) {
+            long d = space.dicts().newDict();
+            long k = space.ints().newInt(1000);
+            space.dicts().set(d, k, k);
+            assertTrue(space.dicts().delete(d, k));
+            LayoutTable keys = ObjectLayouts.ownedBlocks(space, d).getFirst();
+            System.out.print(keys);
+            assertEquals("0 (general: hash, key, value)", value(keys, "dk_kind"));
+            assertEquals("0", value(keys, "me_hash"), keys.render());
+            assertEquals("0 (NULL)", value(keys, "me_key"));
+            assertEquals("0 (NULL)", value(keys, "me_value"));
+            space.decref(d);
+            space.decref(k);
+        }
+    }
 }

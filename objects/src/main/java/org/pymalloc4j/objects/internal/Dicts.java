@@ -285,6 +285,9 @@ public final class Dicts extends TypeBehaviour {
         setIndex(k, slot, DKIX_DUMMY);
         putLong(e, 0);
         putLong(e + 8, 0);
+        if (kind(k) == KIND_GENERAL) {
+            putLong(e - 8, 0); // delitem_common zeroes a general entry's me_hash too
+        }
         putLong(d + MA_USED_OFFSET, size(d) - 1);
         putLong(d + MA_VERSION_TAG_OFFSET, ++version);
         core.decrefHeld(oldKey);
