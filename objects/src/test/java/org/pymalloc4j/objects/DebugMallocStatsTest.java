@@ -1,13 +1,19 @@
 package org.pymalloc4j.objects;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
+import org.pymalloc4j.allocator.BlockAllocator;
+import org.pymalloc4j.allocator.Domain;
+import org.pymalloc4j.allocator.Memory;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The free-list lines in the exact layout CPython 3.11.7's sys._debugmallocstats() prints. */
+/** The free-list lines in the exact layout CPython 3.11.7's sys._debugmallocstats() prints, and how the lists are emptied. */
 class DebugMallocStatsTest {
     @Test
     void freeListLinesFollowTheHeapSectionInCPythonsLayout() {
@@ -51,6 +57,53 @@ class DebugMallocStatsTest {
             assertTrue(text.contains("           1 free PyFloatObjects * 24 bytes each =                   24\n"), text);
         } finally {
             Locale.setDefault(before);
+        }
+    }
+
+    /**
+     * A full collection empties the free lists as 3.11's {@code clear_freelists} does: the tuples'
+     * (sizes 1 to 20), then the floats', the lists' and the dicts', each most recently parked
+     * first. The order the blocks reach the allocator decides its pools' free lists.
+     */
+    @Test
+    void aFullCollectionFreesTheParkedBlocksInClearFreelistsOrder() {
+        try (Memory memory = Memory.builder().build();
+             ObjectSpace space = ObjectSpace.builder().memory(memory).build()) {
+            long f1 = space.floats().newFloat(1);
+            long f2 = space.floats().newFloat(2);
+            long t = space.tuples().newTuple(3);
+            long l = space.lists().newList();
+            long d = space.dicts().newDict();
+            for (long o : new long[] {f1, d, l, t, f2}) {
+                space.decref(o); // parked
+            }
+            List<Long> freed = new ArrayList<>();
+            memory.wrapAllocator(Domain.OBJ, inner -> new BlockAllocator() {
+                @Override
+                public long malloc(long size) {
+                    return inner.malloc(size);
+                }
+
+                @Override
+                public long calloc(long nelem, long elsize) {
+                    return inner.calloc(nelem, elsize);
+                }
+
+                @Override
+                public long realloc(long address, long newSize) {
+                    return inner.realloc(address, newSize);
+                }
+
+                @Override
+                public void free(long address) {
+                    freed.add(address);
+                    inner.free(address);
+                }
+            });
+            space.gc().collect();
+            memory.unwrapAllocator(Domain.OBJ);
+            long gcHead = 16;
+            assertEquals(List.of(t - gcHead, f2, f1, l - gcHead, d - gcHead), freed);
         }
     }
 }

@@ -106,10 +106,14 @@ public final class Builtins {
         return t;
     }
 
-    /** Frees every free list's parked blocks ({@code _PyGC_ClearAllFreeLists}). */
+    /**
+     * Frees every free list's parked blocks in 3.11's {@code clear_freelists} order: tuples
+     * (sizes 1 up), floats, lists, dicts, each most recently parked first. The order the blocks
+     * reach the allocator decides its pools' free lists and so where later objects go.
+     */
     public void clearFreeLists() {
-        floats.clearFreeList();
         tuples.clearFreeLists();
+        floats.clearFreeList();
         lists.clearFreeList();
         dicts.clearFreeList();
     }
