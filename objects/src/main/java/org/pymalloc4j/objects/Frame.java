@@ -60,6 +60,8 @@ public final class Frame implements AutoCloseable {
      * @return {@code borrowed}
      * @throws IllegalStateException if this frame is closed or not the innermost open frame
      * @throws FreedObjectException  in checked mode, if {@code borrowed} is not a live object
+     * @throws NullPointerException  in checked mode, if {@code borrowed} is 0 (NULL, which only
+     *                               {@link #local} takes); nothing is stored
      */
     public long hold(long borrowed) {
         checkInnermost(0);

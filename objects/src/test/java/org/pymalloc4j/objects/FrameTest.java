@@ -200,4 +200,17 @@ class FrameTest {
             assertEquals(0, space.liveObjectCount());
         }
     }
+
+    /** hold() increfs what it stores, so NULL, which local() takes, is refused. */
+    @Test
+    void holdRefusesNullAndStoresNothing() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {
+            try (Frame f = space.frame()) {
+                // @throws NullPointerException in checked mode, if borrowed is 0 (NULL, which only
+                //                              local takes); nothing is stored
+                assertThrows(NullPointerException.class, () -> f.hold(0));
+                assertEquals(0, f.size());
+            }
+        }
+    }
 }
