@@ -9,6 +9,7 @@ import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryLimitExceededError;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pymalloc4j.objects.GcTestSupport.selfList;
@@ -151,6 +152,33 @@ class CollectOnMemoryTest {
             assertEquals(live, s.liveObjectCount(), () -> "nothing left: " + s.liveObjects());
             s.checkInvariants();
             s.decref(s.classes().newClass("Fits", 1));
+        }
+    }
+
+    @Test
+    void aDictWhoseFirstItemCannotBeStoredStaysUntracked() {
+        // 3.11's insert_to_emptydict: the keys object first, MAINTAIN_TRACKING only once it exists
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            Collector gc = s.gc();
+            gc.disable();
+            long d = s.dicts().newDict();
+            long k = s.ints().newInt(1000);
+            long v = s.lists().newList();
+            List<Long> filler = new ArrayList<>();
+            fillMemory(s, filler);
+            assertThrows(MemoryLimitExceededError.class, () -> s.dicts().set(d, k, v));
+            assertFalse(gc.isTracked(d), "nothing stored: still untracked");
+            assertEquals(1, s.refcount(v));
+            for (long o : filler) {
+                s.decref(o);
+            }
+            s.dicts().set(d, k, v);
+            assertTrue(gc.isTracked(d), "a list stored: tracked");
+            s.checkInvariants();
+            for (long o : new long[] {d, k, v}) {
+                s.decref(o);
+            }
         }
     }
 }

@@ -207,20 +207,24 @@ public final class Dicts extends TypeBehaviour {
         long hash = protocols.hash(key);
         core.incref(key);
         core.incref(value);
-        if (!GcHead.isTracked(d) && (core.gc.mayBeTracked(key) || core.gc.mayBeTracked(value))) {
-            core.gc.track(d); // MAINTAIN_TRACKING: a dict is tracked once it may hold a container
-        }
         long k = keys(d);
         boolean strKey = getLong(key + OB_TYPE_OFFSET) == core.strType;
         long slot = -1;
         try {
-            if (k == emptyKeys) {
+            if (k == emptyKeys) { // insert_to_emptydict
                 k = newKeys(LOG2_MIN_SIZE, strKey);
                 putLong(d + MA_KEYS_OFFSET, k);
-            } else {
+                maintainTracking(d, key, value);
+            } else { // insertdict: a str-only table given another key turns general, then MAINTAIN_TRACKING, then growth
                 slot = findSlot(k, key, hash);
-                if (slot < 0) {
-                    k = roomForOneMore(d, k, strKey);
+                if (slot < 0 && kind(k) == KIND_UNICODE && !strKey) {
+                    resize(d, log2ForMinSize(size(d) * 3), false);
+                    k = keys(d);
+                }
+                maintainTracking(d, key, value);
+                if (slot < 0 && getLong(k + DK_USABLE_OFFSET) <= 0) {
+                    resize(d, log2ForMinSize(size(d) * 3), kind(k) == KIND_UNICODE);
+                    k = keys(d);
                 }
             }
         } catch (RuntimeException | OutOfMemoryError e) { // insertdict's Fail: nothing stored, nothing kept
@@ -248,20 +252,18 @@ public final class Dicts extends TypeBehaviour {
         putLong(d + MA_VERSION_TAG_OFFSET, ++version);
     }
 
-    /** The dict's keys after any resize one more entry needs (a str-only table given another key, or full). */
-    private long roomForOneMore(long d, long k, boolean strKey) {
-        if (kind(k) == KIND_UNICODE && !strKey) {
-            resize(d, log2ForMinSize(size(d) * 3), false);
+    /**
+     * {@code MAINTAIN_TRACKING}: a dict is tracked once it may hold a container. 3.11 does it
+     * once the keys object that will hold the item exists, so a refused allocation before that
+     * leaves the dict as it was.
+     */
+    private void maintainTracking(long d, long key, long value) {
+        if (!GcHead.isTracked(d) && (core.gc.mayBeTracked(key) || core.gc.mayBeTracked(value))) {
+            core.gc.track(d);
         }
-        k = keys(d);
-        if (getLong(k + DK_USABLE_OFFSET) <= 0) {
-            resize(d, log2ForMinSize(size(d) * 3), kind(k) == KIND_UNICODE);
-            k = keys(d);
-        }
-        return k;
     }
 
-        private static void writeEntry(long k, long ix, long hash, long key, long value) {
+    private static void writeEntry(long k, long ix, long hash, long key, long value) {
         long e = entry(k, ix);
         if (kind(k) == KIND_GENERAL) {
             putLong(e, hash);
