@@ -30,7 +30,7 @@ public final class Snapshot {
      * @throws IllegalArgumentException if {@code tracebackLimit} is not in [1; 65535]
      */
     public Snapshot(List<Trace> traces, int tracebackLimit) {
-        this.traces = List.copyOf(Objects.requireNonNull(traces, "traces"));
+        this.traces = NonNullLists.copyOf(traces, "traces");
         this.tracebackLimit = Tracer.checkFrames(tracebackLimit);
     }
 
@@ -54,7 +54,7 @@ public final class Snapshot {
     public Snapshot filterTraces(List<TraceFilter> filters) {
         List<TraceFilter> include = new ArrayList<>();
         List<TraceFilter> exclude = new ArrayList<>();
-        for (TraceFilter f : List.copyOf(Objects.requireNonNull(filters, "filters"))) {
+        for (TraceFilter f : NonNullLists.copyOf(filters, "filters")) {
             (f.isInclusive() ? include : exclude).add(f);
         }
         List<Trace> kept = new ArrayList<>();

@@ -2,7 +2,6 @@ package org.pymalloc4j.allocator;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Where a traced block was allocated: its frames, most recent first, at most the tracer's
@@ -34,7 +33,7 @@ public final class Traceback implements Comparable<Traceback> {
      *                                  less than their number or more than {@link #MAX_FRAMES}
      */
     public Traceback(List<TraceFrame> frames, int totalFrames) {
-        this.frames = List.copyOf(Objects.requireNonNull(frames, "frames"));
+        this.frames = NonNullLists.copyOf(frames, "frames");
         if (this.frames.isEmpty() || this.frames.size() > MAX_FRAMES) {
             throw new IllegalArgumentException("a traceback has 1 to " + MAX_FRAMES + " frames, not "
                     + this.frames.size());

@@ -111,62 +111,76 @@ class TracerBadInputTest {
                 assertThrows(IllegalStateException.class, call, name).getMessage(), name));
     }
 
+    /** Asserts that {@code call} throws {@code type} with exactly {@code message}, which names what was wrong. */
+    private static void refuses(Class<? extends Throwable> type, String message, Executable call) {
+        assertEquals(message, assertThrows(type, call).getMessage());
+    }
+
     @Test
     void valueTypesRefuseBadComponents() {
-        assertThrows(NullPointerException.class, () -> new TraceFrame(null, "m", "F.java", 1));
-        assertThrows(NullPointerException.class, () -> new TraceFrame("C", null, "F.java", 1));
-        assertThrows(NullPointerException.class, () -> new TraceFrame("C", "m", null, 1));
-        assertThrows(IllegalArgumentException.class, () -> new TraceFrame("C", "m", "F.java", -1));
+        Class<NullPointerException> npe = NullPointerException.class;
+        Class<IllegalArgumentException> iae = IllegalArgumentException.class;
+        refuses(npe, "className", () -> new TraceFrame(null, "m", "F.java", 1));
+        refuses(npe, "methodName", () -> new TraceFrame("C", null, "F.java", 1));
+        refuses(npe, "fileName", () -> new TraceFrame("C", "m", null, 1));
+        refuses(iae, "line number must not be negative, was -1", () -> new TraceFrame("C", "m", "F.java", -1));
 
-        assertThrows(NullPointerException.class, () -> new Traceback(null, 1));
-        assertThrows(NullPointerException.class, () -> new Traceback(Arrays.asList(F, null), 2));
-        assertThrows(IllegalArgumentException.class, () -> new Traceback(List.of(), 0));
-        assertThrows(IllegalArgumentException.class, () -> new Traceback(Collections.nCopies(65536, F), 65535));
-        assertThrows(IllegalArgumentException.class, () -> new Traceback(List.of(F, F), 1));
-        assertThrows(IllegalArgumentException.class, () -> new Traceback(List.of(F), 65536));
+        refuses(npe, "frames", () -> new Traceback(null, 1));
+        refuses(npe, "frames[1] is null", () -> new Traceback(Arrays.asList(F, null), 2));
+        refuses(iae, "a traceback has 1 to 65535 frames, not 0", () -> new Traceback(List.of(), 0));
+        refuses(iae, "a traceback has 1 to 65535 frames, not 65536", () -> new Traceback(Collections.nCopies(65536, F), 65535));
+        refuses(iae, "total frames must be in [2; 65535], was 1", () -> new Traceback(List.of(F, F), 1));
+        refuses(iae, "total frames must be in [1; 65535], was 65536", () -> new Traceback(List.of(F), 65536));
 
-        assertThrows(NullPointerException.class, () -> new Trace(null, 1, TB));
-        assertThrows(NullPointerException.class, () -> new Trace(Domain.RAW, 1, null));
-        assertThrows(IllegalArgumentException.class, () -> new Trace(Domain.RAW, -1, TB));
+        refuses(npe, "domain", () -> new Trace(null, 1, TB));
+        refuses(npe, "traceback", () -> new Trace(Domain.RAW, 1, null));
+        refuses(iae, "size must not be negative, was -1", () -> new Trace(Domain.RAW, -1, TB));
 
-        assertThrows(NullPointerException.class, () -> new Statistic(null, 1, 1));
-        assertThrows(NullPointerException.class, () -> new StatisticDiff(null, 1, 1, 1, 1));
+        refuses(npe, "traceback", () -> new Statistic(null, 1, 1));
+        refuses(npe, "traceback", () -> new StatisticDiff(null, 1, 1, 1, 1));
     }
 
     @Test
     void snapshotRefusesBadArguments() {
-        assertThrows(NullPointerException.class, () -> new Snapshot(null, 1));
-        assertThrows(NullPointerException.class, () -> new Snapshot(Arrays.asList((Trace) null), 1));
-        assertThrows(IllegalArgumentException.class, () -> new Snapshot(List.of(), 0));
-        assertThrows(IllegalArgumentException.class, () -> new Snapshot(List.of(), 65536));
+        Class<NullPointerException> npe = NullPointerException.class;
+        Class<IllegalArgumentException> iae = IllegalArgumentException.class;
+        refuses(npe, "traces", () -> new Snapshot(null, 1));
+        refuses(npe, "traces[0] is null", () -> new Snapshot(Arrays.asList((Trace) null), 1));
+        refuses(iae, "the number of frames must be in range [1; 65535], was 0", () -> new Snapshot(List.of(), 0));
+        refuses(iae, "the number of frames must be in range [1; 65535], was 65536", () -> new Snapshot(List.of(), 65536));
         Snapshot s = new Snapshot(List.of(new Trace(Domain.MEM, 8, TB)), 1);
-        assertThrows(NullPointerException.class, () -> s.filterTraces(null));
-        assertThrows(NullPointerException.class, () -> s.filterTraces(Arrays.asList((TraceFilter) null)));
-        assertThrows(NullPointerException.class, () -> s.statistics(null));
-        assertThrows(NullPointerException.class, () -> s.statistics(null, false));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.statistics(GroupBy.TRACEBACK, true));
-        assertEquals("cumulative statistics need GroupBy.LINE or GroupBy.CLASS, not TRACEBACK", e.getMessage());
-        assertThrows(NullPointerException.class, () -> s.compareTo(null, GroupBy.LINE));
-        assertThrows(NullPointerException.class, () -> s.compareTo(s, null));
-        assertThrows(NullPointerException.class, () -> s.compareTo(s, null, true));
-        assertThrows(IllegalArgumentException.class, () -> s.compareTo(s, GroupBy.TRACEBACK, true));
-        assertThrows(NullPointerException.class, () -> s.top(null, 3));
-        assertThrows(IllegalArgumentException.class, () -> s.top(GroupBy.LINE, -1));
+        refuses(npe, "filters", () -> s.filterTraces(null));
+        refuses(npe, "filters[1] is null", () -> s.filterTraces(Arrays.asList(TraceFilter.include("a.*"), null)));
+        refuses(npe, "key", () -> s.statistics(null));
+        refuses(npe, "key", () -> s.statistics(null, false));
+        refuses(iae, "cumulative statistics need GroupBy.LINE or GroupBy.CLASS, not TRACEBACK",
+                () -> s.statistics(GroupBy.TRACEBACK, true));
+        refuses(npe, "older", () -> s.compareTo(null, GroupBy.LINE));
+        refuses(npe, "key", () -> s.compareTo(s, null));
+        refuses(npe, "key", () -> s.compareTo(s, null, true));
+        refuses(iae, "cumulative statistics need GroupBy.LINE or GroupBy.CLASS, not TRACEBACK",
+                () -> s.compareTo(s, GroupBy.TRACEBACK, true));
+        refuses(npe, "key", () -> s.top(null, 3));
+        refuses(iae, "n must not be negative, was -1", () -> s.top(GroupBy.LINE, -1));
         assertEquals(1, s.traces().size(), "the snapshot is unchanged");
     }
 
     @Test
     void filtersRefuseBadArguments() {
-        assertThrows(NullPointerException.class, () -> TraceFilter.include(null));
-        assertThrows(NullPointerException.class, () -> TraceFilter.include(null, 3));
-        assertThrows(IllegalArgumentException.class, () -> TraceFilter.include("a.*", -1));
-        assertThrows(NullPointerException.class, () -> TraceFilter.exclude(null));
-        assertThrows(NullPointerException.class, () -> TraceFilter.exclude(null, 3));
-        assertThrows(IllegalArgumentException.class, () -> TraceFilter.exclude("a.*", -1));
-        assertThrows(NullPointerException.class, () -> TraceFilter.domain(null, true));
-        assertThrows(NullPointerException.class, () -> TraceFilter.include("a.*").inDomain(null));
+        Class<NullPointerException> npe = NullPointerException.class;
+        Class<IllegalArgumentException> iae = IllegalArgumentException.class;
+        refuses(npe, "classPattern", () -> TraceFilter.include(null));
+        refuses(npe, "classPattern", () -> TraceFilter.include(null, 3));
+        refuses(iae, "line number must not be negative, was -1", () -> TraceFilter.include("a.*", -1));
+        refuses(npe, "classPattern", () -> TraceFilter.exclude(null));
+        refuses(npe, "classPattern", () -> TraceFilter.exclude(null, 3));
+        refuses(iae, "line number must not be negative, was -1", () -> TraceFilter.exclude("a.*", -1));
+        refuses(npe, "domain", () -> TraceFilter.domain(null, true));
+        refuses(npe, "domain", () -> TraceFilter.include("a.*").inDomain(null));
         TraceFilter domain = TraceFilter.domain(Domain.RAW, true);
-        assertThrows(IllegalStateException.class, () -> domain.allFrames(true));
-        assertThrows(IllegalStateException.class, () -> domain.inDomain(Domain.MEM));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> domain.allFrames(true));
+        assertTrue(e.getMessage().startsWith("allFrames applies to class filters, not to the domain filter "), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> domain.inDomain(Domain.MEM));
+        assertTrue(e.getMessage().startsWith("inDomain applies to class filters, not to the domain filter "), e.getMessage());
     }
 }
