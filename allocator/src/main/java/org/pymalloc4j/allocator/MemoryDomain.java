@@ -67,7 +67,8 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      *
      * @return the block's (possibly new) address
      * @throws IllegalArgumentException if {@code newSize} is negative
-     * @throws InvalidAddressException  if {@code address} is not a live block of this domain
+     * @throws InvalidAddressException  if {@code address} is not a live block of the domain's
+     *                                  allocator (see {@link #free(long)} on domains sharing one)
      * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
      *                                  id are damaged; the block is left allocated
      * @throws OutOfMemoryError         if the new block cannot be had; the old block is intact
@@ -85,7 +86,13 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
     /**
      * Frees a block of this domain; {@code free(0)} frees nothing.
      *
-     * @throws InvalidAddressException   if {@code address} is not a live block of this domain
+     * @throws InvalidAddressException   if {@code address} is not a live block of the domain's
+     *                                   allocator. Domains that share an allocator (MEM and OBJ
+     *                                   on the pymalloc heap, all three under {@code malloc}) cannot
+     *                                   tell their blocks apart, as in CPython: a block of the other
+     *                                   domain is freed, and the two domains' live-block counts are
+     *                                   then off by one ({@link Memory#checkInvariants} names a
+     *                                   negative one); the debug hooks refuse it by its API id
      * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
      *                                   id are damaged; the block is left allocated
      * @throws IllegalStateException     if the memory is closed, even for 0
@@ -153,7 +160,7 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * Frees the block {@code segment} starts at, one from {@link #allocate};
      * {@link MemorySegment#NULL} frees nothing. The segment stays accessible (see {@link #allocate}).
      *
-     * @throws InvalidAddressException   if no live block of this domain starts there
+     * @throws InvalidAddressException   if no live block of the domain's allocator starts there
      * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
      *                                   id are damaged; the block is left allocated
      * @throws IllegalStateException     if the memory is closed, even for {@code NULL}

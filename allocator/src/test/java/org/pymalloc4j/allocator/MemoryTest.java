@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -269,8 +270,10 @@ class MemoryTest {
     /** Builder.limit: "@throws IllegalArgumentException if bytes is not positive". */
     @Test
     void aLimitMustBePositive() {
-        assertThrows(IllegalArgumentException.class, () -> Memory.builder().limit(0));
-        assertThrows(IllegalArgumentException.class, () -> PyMalloc.builder().limit(-1));
+        assertEquals("memory limit must be positive, was 0",
+                assertThrows(IllegalArgumentException.class, () -> Memory.builder().limit(0)).getMessage());
+        assertEquals("memory limit must be positive, was -1",
+                assertThrows(IllegalArgumentException.class, () -> PyMalloc.builder().limit(-1)).getMessage());
     }
 
     @ParameterizedTest
@@ -281,20 +284,104 @@ class MemoryTest {
         m.close();
         m.close();
         assertTrue(m.isClosed());
-        for (Domain d : Domain.values()) {
-            MemoryDomain domain = m.domain(d);
-            assertThrows(IllegalStateException.class, () -> domain.malloc(10));
-            assertThrows(IllegalStateException.class, () -> domain.calloc(1, 10));
-            assertThrows(IllegalStateException.class, () -> domain.realloc(0, 10));
-            assertThrows(IllegalStateException.class, () -> domain.free(p));
-            assertThrows(IllegalStateException.class, () -> domain.free(0), "even free(0), as every allocator's");
-            assertThrows(IllegalStateException.class, () -> domain.free(MemorySegment.NULL));
-            assertThrows(IllegalStateException.class, () -> m.getAllocator(d));
-            assertThrows(IllegalStateException.class, () -> m.setAllocator(d, LibcAllocator.create()));
-            assertThrows(IllegalStateException.class, () -> m.wrapAllocator(d, a -> a));
-            assertThrows(IllegalStateException.class, () -> m.unwrapAllocator(d));
+        List<Executable> calls = new ArrayList<>();
+        try (LibcAllocator libc = LibcAllocator.create()) {
+            for (Domain d : Domain.values()) {
+                MemoryDomain domain = m.domain(d);
+                calls.addAll(List.of(() -> domain.malloc(10), () -> domain.calloc(1, 10), () -> domain.realloc(0, 10),
+                        () -> domain.free(p), () -> domain.free(0), () -> domain.free(MemorySegment.NULL),
+                        () -> m.getAllocator(d), () -> m.setAllocator(d, libc), () -> m.wrapAllocator(d, a -> a),
+                        () -> m.unwrapAllocator(d)));
+            }
+            calls.add(m::checkInvariants);
+            for (Executable call : calls) { // free(0) too, as every allocator's
+                assertEquals("this Memory is closed", assertThrows(IllegalStateException.class, call).getMessage());
+            }
         }
-        assertThrows(IllegalStateException.class, m::checkInvariants);
         assertNotEquals("", m.toString());
+    }
+
+    /**
+     * Every "@throws NullPointerException" of Memory, its builder and PyMalloc's builder: each
+     * names the null argument, and the memory is unchanged.
+     */
+    @Test
+    void nullArgumentsAreRefusedByName() {
+        memory = Memory.create();
+        BlockAllocator obj = memory.getAllocator(Domain.OBJ);
+        ArenaAllocator arenas = memory.getArenaAllocator().orElseThrow();
+        record Call(String argument, Executable call) {
+        }
+        try (LibcAllocator libc = LibcAllocator.create()) {
+            for (Call c : List.of(
+                    new Call("domain", () -> memory.domain(null)),
+                    new Call("domain", () -> memory.getAllocator(null)),
+                    new Call("domain", () -> memory.setAllocator(null, libc)),
+                    new Call("allocator", () -> memory.setAllocator(Domain.OBJ, null)),
+                    new Call("domain", () -> memory.wrapAllocator(null, a -> a)),
+                    new Call("wrapper", () -> memory.wrapAllocator(Domain.OBJ, null)),
+                    new Call("allocator", () -> memory.setArenaAllocator(null)),
+                    new Call("name", () -> Memory.builder().allocator((AllocatorName) null)),
+                    new Call("geometry", () -> Memory.builder().geometry(null)),
+                    new Call("allocator", () -> Memory.builder().arenaAllocator(null)),
+                    new Call("geometry", () -> PyMalloc.builder().geometry(null)),
+                    new Call("allocator", () -> PyMalloc.builder().arenaAllocator(null)))) {
+                assertEquals(c.argument(), assertThrows(NullPointerException.class, c.call()).getMessage());
+            }
+        }
+        assertSame(obj, memory.getAllocator(Domain.OBJ), "no allocator replaced or wrapped");
+        assertSame(arenas, memory.getArenaAllocator().orElseThrow());
+        memory.obj().free(memory.obj().malloc(24));
+        memory.checkInvariants();
+    }
+
+    /** Builder.allocator(String): "@throws IllegalArgumentException if name is no configuration". */
+    @Test
+    void theBuilderRefusesAnUnknownConfigurationByName() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Memory.builder().allocator("jemalloc"));
+        assertTrue(e.getMessage().startsWith("unknown allocator 'jemalloc'; expected one of "), e.getMessage());
+        assertTrue(e.getMessage().contains("pymalloc_debug"), e.getMessage());
+    }
+
+    /**
+     * pymalloc, setArenaAllocator and setupDebugHooks: "@throws IllegalStateException ... or
+     * closed", on a memory that has a pymalloc heap and no hooks yet.
+     */
+    @Test
+    void aClosedMemoryRefusesItsHeapItsArenasAndTheHooks() {
+        Memory m = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        m.close();
+        for (Executable call : List.<Executable>of(m::pymalloc, () -> m.setArenaAllocator(ArenaAllocator.mmap()),
+                m::setupDebugHooks)) {
+            assertEquals("this Memory is closed", assertThrows(IllegalStateException.class, call).getMessage());
+        }
+    }
+
+    /**
+     * free: "@throws InvalidAddressException if address is not a live block of the domain's
+     * allocator". MEM and OBJ share the pymalloc heap: an OBJ block freed through MEM is a live
+     * block of MEM's allocator, taken as CPython's PyMem_Free takes a PyObject_Malloc block; the
+     * domains' counts then say so, and only the debug hooks refuse the call, by API id.
+     */
+    @Test
+    void aBlockFreedThroughAnotherDomainOfItsHeapIsTakenAndTheCountsShowIt() {
+        memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        long p = memory.obj().malloc(24);
+        memory.mem().free(p);
+        assertFalse(memory.pymalloc().isLive(p));
+        assertEquals(-1, memory.mem().liveBlocks());
+        assertEquals(1, memory.obj().liveBlocks());
+        IllegalStateException e = assertThrows(IllegalStateException.class, memory::checkInvariants);
+        assertTrue(e.getMessage().startsWith("MEM domain (") && e.getMessage().endsWith("): negative live block count"),
+                e.getMessage());
+        try (Memory hooked = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build()) {
+            long q = hooked.obj().malloc(24);
+            MemoryCorruptionException refused = assertThrows(MemoryCorruptionException.class, () -> hooked.mem().free(q));
+            assertEquals(MemoryCorruptionException.Kind.BAD_ID, refused.kind());
+            assertTrue(refused.getMessage().contains("Allocated using API 'o', verified using API 'm'"), refused.getMessage());
+            assertEquals(1, hooked.obj().liveBlocks(), "the refused block stays allocated");
+            hooked.obj().free(q);
+        }
     }
 }
