@@ -1,5 +1,6 @@
 package org.pymalloc4j.allocator;
 
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -14,6 +15,7 @@ import org.pymalloc4j.allocator.internal.PoolHeader;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -128,10 +130,10 @@ class BadInputTest {
     /** calloc: "@throws IllegalArgumentException if either argument is negative". */
     @Test
     void callocNegative() {
-        refused(IllegalArgumentException.class, () -> heap.calloc(-1, 8));
-        refused(IllegalArgumentException.class, () -> heap.calloc(8, -1));
-        refused(IllegalArgumentException.class, () -> heap.calloc(-1, 0));
-        refused(IllegalArgumentException.class, () -> heap.calloc(0, Long.MIN_VALUE));
+        for (long[] c : new long[][] {{-1, 8}, {8, -1}, {-1, 0}, {0, Long.MIN_VALUE}}) {
+            IllegalArgumentException e = refused(IllegalArgumentException.class, () -> heap.calloc(c[0], c[1]));
+            assertEquals("calloc(" + c[0] + ", " + c[1] + "): negative size", e.getMessage());
+        }
     }
 
     /** calloc: "@throws OutOfMemoryError if the product overflows or the memory cannot be had". */
@@ -162,9 +164,10 @@ class BadInputTest {
     /** realloc: "@throws IllegalArgumentException if {@code newSize} is negative". */
     @Test
     void reallocNegativeSize() {
-        refused(IllegalArgumentException.class, () -> heap.realloc(block(2), -1));
-        refused(IllegalArgumentException.class, () -> heap.realloc(block(8), -1));
-        refused(IllegalArgumentException.class, () -> heap.realloc(0, -5));
+        for (long p : new long[] {block(2), block(8), 0}) {
+            IllegalArgumentException e = refused(IllegalArgumentException.class, () -> heap.realloc(p, -5));
+            assertEquals("realloc(" + hex(p) + ", -5): negative size", e.getMessage());
+        }
     }
 
     /**
@@ -444,7 +447,13 @@ class BadInputTest {
                 () -> heap.isArenaAddress(small),
                 () -> heap.isLive(small),
                 () -> heap.usableSize(small),
-                () -> heap.checkInvariants());
+                () -> heap.checkInvariants(),
+                () -> heap.pools(),
+                () -> heap.segment(small),
+                () -> heap.allocate(16, 8),
+                () -> heap.allocate(16, 64),
+                () -> heap.free(MemorySegment.ofAddress(raw)),
+                () -> heap.setArenaAllocator(ArenaAllocator.mmap()));
         for (int i = 0; i < calls.size(); i++) {
             IllegalStateException e = assertThrows(IllegalStateException.class, calls.get(i), "call " + i);
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
@@ -489,7 +498,7 @@ class BadInputTest {
     /** create: "@throws NullPointerException if {@code geometry} is null". */
     @Test
     void createWithNullGeometry() {
-        assertThrows(NullPointerException.class, () -> PyMalloc.create(null));
+        assertEquals("geometry", assertThrows(NullPointerException.class, () -> PyMalloc.create(null)).getMessage());
     }
 
     // ------------------------------------------------------------------ Geometry
@@ -500,27 +509,48 @@ class BadInputTest {
      */
     @Test
     void geometryConstructor() {
-        assertThrows(IllegalArgumentException.class, () -> new Geometry(null, 14, 20));
-        assertThrows(IllegalArgumentException.class, () -> new Geometry("", 14, 20));
-        assertThrows(IllegalArgumentException.class, () -> new Geometry("  ", 14, 20));
-        assertThrows(IllegalArgumentException.class, () -> new Geometry("x", 11, 20));
-        assertThrows(IllegalArgumentException.class, () -> new Geometry("x", 17, 20));
-        assertThrows(IllegalArgumentException.class, () -> new Geometry("x", 14, 13));
-        assertThrows(IllegalArgumentException.class, () -> new Geometry("x", 14, 23));
-        assertThrows(IllegalArgumentException.class, () -> new Geometry("x", 12, 21));
-        assertThrows(IllegalArgumentException.class, () -> new Geometry("x", 16, 25));
+        Class<IllegalArgumentException> iae = IllegalArgumentException.class;
+        for (String name : new String[] {null, "", "  "}) {
+            assertEquals("geometry name must not be blank", assertThrows(iae, () -> new Geometry(name, 14, 20)).getMessage());
+        }
+        for (int poolBits : new int[] {11, 17}) {
+            assertEquals("poolBits must be 12..16 (4 KiB..64 KiB pools): " + poolBits,
+                    assertThrows(iae, () -> new Geometry("x", poolBits, 20)).getMessage());
+        }
+        for (int[] bits : new int[][] {{14, 13}, {14, 23}, {12, 21}, {16, 25}}) {
+            assertEquals("arenaBits must be poolBits..poolBits+8 (1..256 pools per arena): " + bits[1] + " with poolBits " + bits[0],
+                    assertThrows(iae, () -> new Geometry("x", bits[0], bits[1])).getMessage());
+        }
         // The edges themselves are accepted.
         assertEquals(1, new Geometry("x", 12, 12).poolsPerArena());
         assertEquals(256, new Geometry("x", 12, 20).poolsPerArena());
         assertEquals(256, new Geometry("x", 16, 24).poolsPerArena());
     }
 
-    /** Geometry.of: "@throws IllegalArgumentException if {@code version} is neither 3.11 nor 3.8". */
+    /**
+     * Geometry.of: "@throws IllegalArgumentException if {@code version} is null or none of
+     * {@code 3.11}, {@code 3.8} and {@code hugepages}".
+     */
     @Test
     void geometryOfUnknownVersion() {
         for (String v : new String[] {"3.9", "3.10", "3.12", "", "3.11 ", "PY311"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Geometry.of(v), v);
             assertTrue(e.getMessage().contains("'" + v + "'"), e.getMessage());
         }
+        assertEquals("geometry version must not be null: expected 3.11, 3.8 or hugepages",
+                assertThrows(IllegalArgumentException.class, () -> Geometry.of(null)).getMessage());
+    }
+
+    /**
+     * setArenaAllocator: "@throws NullPointerException if {@code allocator} is null"; the heap
+     * keeps its arena source and stays usable.
+     */
+    @Test
+    void setArenaAllocatorRefusesNull() {
+        ArenaAllocator source = heap.arenaAllocator();
+        NullPointerException e = refused(NullPointerException.class, () -> heap.setArenaAllocator(null));
+        assertEquals("allocator", e.getMessage());
+        assertSame(source, heap.arenaAllocator());
+        stillUsable();
     }
 }

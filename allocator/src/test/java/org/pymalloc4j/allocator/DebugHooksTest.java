@@ -1,6 +1,10 @@
 package org.pymalloc4j.allocator;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pymalloc4j.allocator.DebugFixture.Backend;
@@ -259,19 +263,17 @@ class DebugHooksTest {
                 assertTrue(f.heap.isLive(kept - 16));
             }
             assertEquals(repeat("cd", 64), bytes(kept, 64), "still the caller's");
+            List<Executable> calls = new ArrayList<>();
             for (BlockAllocator a : new BlockAllocator[] {f.raw, f.mem, f.obj}) {
-                assertThrows(IllegalStateException.class, () -> a.malloc(8));
-                assertThrows(IllegalStateException.class, () -> a.calloc(1, 8));
-                assertThrows(IllegalStateException.class, () -> a.realloc(kept, 8));
-                assertThrows(IllegalStateException.class, () -> a.free(kept));
-                assertThrows(IllegalStateException.class, () -> a.free(0));
+                calls.addAll(List.of(() -> a.malloc(8), () -> a.calloc(1, 8), () -> a.realloc(kept, 8), () -> a.free(kept),
+                        () -> a.free(0)));
             }
-            assertThrows(IllegalStateException.class, f.hooks::liveBlocks);
-            assertThrows(IllegalStateException.class, f.hooks::quarantinedBlocks);
-            assertThrows(IllegalStateException.class, f.hooks::checkFreedMemory);
-            assertThrows(IllegalStateException.class, f.hooks::checkInvariants);
-            assertThrows(IllegalStateException.class, () -> f.hooks.wrap(Domain.MEM, f.heapInner));
-            assertThrows(IllegalStateException.class, () -> f.hooks.setTracebackSource(p -> null));
+            calls.addAll(List.of(f.hooks::liveBlocks, f.hooks::quarantinedBlocks, f.hooks::checkFreedMemory,
+                    f.hooks::checkInvariants, () -> f.hooks.wrap(Domain.MEM, f.heapInner),
+                    () -> f.hooks.setTracebackSource(p -> null)));
+            for (Executable call : calls) {
+                assertEquals("these DebugHooks are closed", assertThrows(IllegalStateException.class, call).getMessage());
+            }
             assertDoesNotThrow(f.hooks::close, "closing again does nothing");
             DebugHooks.unwrap(f.mem).free(kept - 16);
         } finally {
@@ -298,7 +300,8 @@ class DebugHooksTest {
     /** create(int): "@throws IllegalArgumentException if quarantineBlocks is negative or more than MAX". */
     @Test
     void createRefusesABadQuarantineSize() {
-        assertThrows(IllegalArgumentException.class, () -> DebugHooks.create(-1));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DebugHooks.create(-1)).getMessage()
+                .startsWith("quarantine of -1 blocks: must be 0.."));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> DebugHooks.create(DebugHooks.MAX_QUARANTINE_BLOCKS + 1));
         assertTrue(e.getMessage().contains(Integer.toString(DebugHooks.MAX_QUARANTINE_BLOCKS + 1)), e.getMessage());
@@ -313,9 +316,10 @@ class DebugHooksTest {
         try (PyMalloc heap = PyMalloc.create(); DebugHooks hooks = DebugHooks.create()) {
             BlockAllocator mem = hooks.wrap(Domain.MEM, heap);
             assertSame(mem, hooks.wrap(Domain.MEM, heap), "wrapping again over the same allocator");
-            assertThrows(NullPointerException.class, () -> hooks.wrap(null, heap));
-            assertThrows(NullPointerException.class, () -> hooks.wrap(Domain.OBJ, null));
-            assertThrows(IllegalArgumentException.class, () -> hooks.wrap(Domain.OBJ, mem));
+            assertEquals("domain", assertThrows(NullPointerException.class, () -> hooks.wrap(null, heap)).getMessage());
+            assertEquals("inner", assertThrows(NullPointerException.class, () -> hooks.wrap(Domain.OBJ, null)).getMessage());
+            assertEquals(mem + " is already a debug allocator",
+                    assertThrows(IllegalArgumentException.class, () -> hooks.wrap(Domain.OBJ, mem)).getMessage());
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> hooks.wrap(Domain.MEM, new DebugFixture.LibcAllocator()));
             assertTrue(e.getMessage().contains("MEM"), e.getMessage());
@@ -334,8 +338,9 @@ class DebugHooksTest {
             assertFalse(DebugHooks.isDebugAllocator(heap));
             assertFalse(DebugHooks.isDebugAllocator(null));
             assertSame(heap, DebugHooks.unwrap(obj));
-            assertThrows(IllegalArgumentException.class, () -> DebugHooks.unwrap(heap));
-            assertThrows(NullPointerException.class, () -> DebugHooks.unwrap(null));
+            assertEquals(heap + " is not a debug allocator",
+                    assertThrows(IllegalArgumentException.class, () -> DebugHooks.unwrap(heap)).getMessage());
+            assertEquals("debugAllocator", assertThrows(NullPointerException.class, () -> DebugHooks.unwrap(null)).getMessage());
         }
     }
 
@@ -356,6 +361,18 @@ class DebugHooksTest {
                 f.hooks.checkInvariants();
             }
             f.obj.free(p);
+        }
+    }
+
+    /** Domain.ofApiId: "@throws IllegalArgumentException if {@code id} is not 'r', 'm' or 'o'". */
+    @Test
+    void ofApiIdNamesAnUnknownId() {
+        for (Domain d : Domain.values()) {
+            assertSame(d, Domain.ofApiId(d.apiId()));
+        }
+        for (char bad : new char[] {'x', 'R', 'M', '\0'}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Domain.ofApiId(bad));
+            assertEquals("no domain has API id '" + bad + "'", e.getMessage());
         }
     }
 }

@@ -1,6 +1,9 @@
 package org.pymalloc4j.allocator;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +34,6 @@ class LibcAllocatorTest {
         libc.checkInvariants();
         libc.close(); // frees c
         libc.close();
-        assertTrue(c != 0);
     }
 
     /**
@@ -70,10 +72,17 @@ class LibcAllocatorTest {
     @Test
     void negativeSizesAreRefused() {
         try (LibcAllocator libc = LibcAllocator.create()) {
-            assertThrows(IllegalArgumentException.class, () -> libc.malloc(-1));
-            assertThrows(IllegalArgumentException.class, () -> libc.calloc(2, -1));
-            assertThrows(IllegalArgumentException.class, () -> libc.realloc(0, -1));
-            assertThrows(OutOfMemoryError.class, () -> libc.calloc(Long.MAX_VALUE, 4));
+            Class<IllegalArgumentException> iae = IllegalArgumentException.class;
+            assertEquals("malloc(-1): negative size", assertThrows(iae, () -> libc.malloc(-1)).getMessage());
+            assertEquals("calloc(2, -1): negative size", assertThrows(iae, () -> libc.calloc(2, -1)).getMessage());
+            assertEquals("realloc(0x0, -1): negative size", assertThrows(iae, () -> libc.realloc(0, -1)).getMessage());
+            long p = libc.malloc(24);
+            assertEquals("realloc(0x" + Long.toHexString(p) + ", -1): negative size",
+                    assertThrows(iae, () -> libc.realloc(p, -1)).getMessage());
+            assertEquals(24, libc.usableSize(p), "the block is untouched");
+            libc.free(p);
+            assertEquals("calloc(9223372036854775807, 4): size overflows a long",
+                    assertThrows(OutOfMemoryError.class, () -> libc.calloc(Long.MAX_VALUE, 4)).getMessage());
             assertEquals(0, libc.liveBlocks());
         }
     }
@@ -98,7 +107,10 @@ class LibcAllocatorTest {
     /** create(limit): "@throws IllegalArgumentException if limit is not positive"; the limit refuses. */
     @Test
     void aLimitCapsTheRequestedBytes() {
-        assertThrows(IllegalArgumentException.class, () -> LibcAllocator.create(0));
+        for (long limit : new long[] {0, -1}) {
+            assertEquals("memory limit must be positive, was " + limit,
+                    assertThrows(IllegalArgumentException.class, () -> LibcAllocator.create(limit)).getMessage());
+        }
         try (LibcAllocator libc = LibcAllocator.create(1000)) {
             long p = libc.malloc(600);
             MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> libc.malloc(600));
@@ -115,12 +127,9 @@ class LibcAllocatorTest {
         LibcAllocator libc = LibcAllocator.create();
         long p = libc.malloc(8);
         libc.close();
-        assertThrows(IllegalStateException.class, () -> libc.malloc(8));
-        assertThrows(IllegalStateException.class, () -> libc.calloc(1, 8));
-        assertThrows(IllegalStateException.class, () -> libc.realloc(p, 8));
-        assertThrows(IllegalStateException.class, () -> libc.free(p));
-        assertThrows(IllegalStateException.class, () -> libc.isLive(p));
-        assertThrows(IllegalStateException.class, () -> libc.usableSize(p));
-        assertThrows(IllegalStateException.class, libc::checkInvariants);
+        for (Executable call : List.<Executable>of(() -> libc.malloc(8), () -> libc.calloc(1, 8), () -> libc.realloc(p, 8),
+                () -> libc.free(p), () -> libc.isLive(p), () -> libc.usableSize(p), libc::checkInvariants)) {
+            assertEquals("this LibcAllocator is closed", assertThrows(IllegalStateException.class, call).getMessage());
+        }
     }
 }

@@ -17,13 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 /** The heap as a {@link SegmentAllocator}: {@link PyMalloc#allocate} and {@link PyMalloc#free(MemorySegment)}. */
 class SegmentAllocatorTest {
     @Test
     void segmentsHaveTheRequestedSizeComeFromTheHeapAndGoBack() {
-        long seed = new SplittableRandom().nextLong();
-        System.out.println("SegmentAllocatorTest seed " + seed);
+        long seed = TestSupport.seed();
         SplittableRandom random = new SplittableRandom(seed);
         try (PyMalloc heap = PyMalloc.create()) {
             List<MemorySegment> live = new ArrayList<>();
@@ -150,9 +150,9 @@ class SegmentAllocatorTest {
         s.set(ValueLayout.JAVA_LONG, 0, 7);
         heap.close();
         assertThrows(IllegalStateException.class, () -> s.get(ValueLayout.JAVA_LONG, 0), "a segment after close");
-        assertThrows(IllegalStateException.class, () -> heap.allocate(40, 8));
-        assertThrows(IllegalStateException.class, () -> heap.allocate(40, 64));
-        assertThrows(IllegalStateException.class, () -> heap.free(s));
+        for (Executable call : new Executable[] {() -> heap.allocate(40, 8), () -> heap.allocate(40, 64), () -> heap.free(s)}) {
+            assertEquals("this PyMalloc heap is closed", assertThrows(IllegalStateException.class, call).getMessage());
+        }
     }
 
     /** free(MemorySegment): "@throws InvalidAddressException if no live block of this heap starts there". */

@@ -1,6 +1,9 @@
 package org.pymalloc4j.allocator.tracing;
 
+import java.lang.foreign.MemorySegment;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.BlockAllocator;
 import org.pymalloc4j.allocator.DebugHooks;
@@ -192,8 +195,10 @@ class DebugConfigurationTest {
     /** Builder.quarantine: "@throws IllegalArgumentException if blocks is negative or over ...". */
     @Test
     void quarantineMustBeInRange() {
-        assertThrows(IllegalArgumentException.class, () -> Memory.builder().quarantine(-1));
-        assertThrows(IllegalArgumentException.class, () -> Memory.builder().quarantine(DebugHooks.MAX_QUARANTINE_BLOCKS + 1));
+        for (int blocks : new int[] {-1, DebugHooks.MAX_QUARANTINE_BLOCKS + 1}) {
+            assertEquals("quarantine must be 0.." + DebugHooks.MAX_QUARANTINE_BLOCKS + " blocks, was " + blocks,
+                    assertThrows(IllegalArgumentException.class, () -> Memory.builder().quarantine(blocks)).getMessage());
+        }
     }
 
     /** setAllocator: "@throws IllegalStateException ... if a wrapper (such as the tracer's) is installed". */
@@ -207,6 +212,30 @@ class DebugConfigurationTest {
             memory.tracer().stop();
             memory.setAllocator(Domain.OBJ, libc);
             assertSame(libc, memory.getAllocator(Domain.OBJ));
+        }
+    }
+
+    /**
+     * MemoryDomain.realloc and free(MemorySegment): "@throws MemoryCorruptionException under the
+     * debug hooks, if the block's guard bytes or API id are damaged; the block is left allocated".
+     */
+    @Test
+    void reallocAndSegmentFreeOfADamagedBlockAreRefusedAndTheBlockStays() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build()) {
+            MemorySegment s = memory.obj().allocate(24, 8);
+            long p = s.address();
+            NativeMemory.putByte(p + 24, (byte) 0x55); // one byte past the end
+            for (Executable call : new Executable[] {() -> memory.obj().realloc(p, 100), () -> memory.obj().free(s)}) {
+                MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, call);
+                assertEquals(MemoryCorruptionException.Kind.BAD_TRAILING_PAD, e.kind());
+                assertEquals(p, e.address());
+                assertTrue(e.getMessage().contains("at tail+0: 0x55 *** OUCH"), e.getMessage());
+                assertEquals(1, memory.obj().liveBlocks(), "the damaged block stays allocated");
+            }
+            NativeMemory.putByte(p + 24, (byte) 0xFD);
+            memory.obj().free(s);
+            assertEquals(0, memory.obj().liveBlocks());
+            memory.checkInvariants();
         }
     }
 }
