@@ -14,8 +14,7 @@ import org.junit.jupiter.api.Test;
 class BlockSegmentTest {
     @Test
     void aViewCoversTheBlocksUsableSizeAndSeesItsBytes() {
-        long seed = new SplittableRandom().nextLong();
-        System.out.println("BlockSegmentTest seed " + seed);
+        long seed = TestSupport.seed();
         SplittableRandom random = new SplittableRandom(seed);
         try (PyMalloc heap = PyMalloc.create()) {
             for (int i = 0; i < 200; i++) {

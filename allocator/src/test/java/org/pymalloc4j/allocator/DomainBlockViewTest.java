@@ -21,8 +21,7 @@ class DomainBlockViewTest {
     @ParameterizedTest
     @EnumSource(value = AllocatorName.class, names = {"PYMALLOC", "PYMALLOC_DEBUG", "MALLOC", "MALLOC_DEBUG"})
     void everyDomainGivesAViewOfItsUsableSize(AllocatorName configuration) {
-        long seed = new SplittableRandom().nextLong();
-        System.out.println("DomainBlockViewTest " + configuration + " seed " + seed);
+        long seed = TestSupport.seed();
         SplittableRandom random = new SplittableRandom(seed);
         boolean debug = List.of(DEBUG).contains(configuration);
         try (Memory memory = Memory.builder().allocator(configuration).build()) {

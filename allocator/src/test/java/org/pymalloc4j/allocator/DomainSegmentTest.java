@@ -21,8 +21,7 @@ class DomainSegmentTest {
     @ParameterizedTest
     @EnumSource(value = AllocatorName.class, names = {"PYMALLOC", "PYMALLOC_DEBUG", "MALLOC", "MALLOC_DEBUG"})
     void everyDomainHandsOutSegmentsAndTakesThemBack(AllocatorName configuration) {
-        long seed = new SplittableRandom().nextLong();
-        System.out.println("DomainSegmentTest " + configuration + " seed " + seed);
+        long seed = TestSupport.seed();
         SplittableRandom random = new SplittableRandom(seed);
         try (Memory memory = Memory.builder().allocator(configuration).build()) {
             for (Domain d : Domain.values()) {

@@ -55,8 +55,8 @@ class HugePagesTest {
 
     @Test
     void arenasAreAlignedCountedAndAdvisedWhereTheKernelOffersHugePages() {
-        long seed = new SplittableRandom().nextLong();
-        System.out.println("HugePagesTest seed " + seed + ", THP " + HugePages.transparentMode()
+        long seed = TestSupport.seed();
+        System.out.println("HugePagesTest: THP " + HugePages.transparentMode()
                 + ", reserved pages free " + meminfo("HugePages_Free:"));
         SplittableRandom random = new SplittableRandom(seed);
         long reservedFree = meminfo("HugePages_Free:");

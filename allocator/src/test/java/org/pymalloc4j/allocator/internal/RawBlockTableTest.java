@@ -10,13 +10,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.TestSupport;
 
 /** {@link RawBlockTable} against a {@link HashMap}: puts, removes and look-ups, seeded. */
 class RawBlockTableTest {
     @Test
     void theTableAgreesWithAMapThroughGrowthAndBackwardShiftDeletion() {
-        long seed = new SplittableRandom().nextLong();
-        System.out.println("RawBlockTableTest seed " + seed);
+        long seed = TestSupport.seed();
         SplittableRandom random = new SplittableRandom(seed);
         RawBlockTable table = new RawBlockTable();
         Map<Long, Long> model = new HashMap<>();

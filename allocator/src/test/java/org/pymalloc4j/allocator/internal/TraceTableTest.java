@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.TestSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -52,8 +53,7 @@ class TraceTableTest {
 
     @Test
     void randomOperationsAgreeWithAModel() {
-        long seed = new SplittableRandom().nextLong();
-        System.out.println("TraceTableTest.randomOperationsAgreeWithAModel: seed=" + seed);
+        long seed = TestSupport.seed();
         SplittableRandom random = new SplittableRandom(seed);
         TraceTable t = new TraceTable();
         Map<Long, Entry> model = new HashMap<>();
