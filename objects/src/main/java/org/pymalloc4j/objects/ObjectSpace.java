@@ -374,9 +374,7 @@ public final class ObjectSpace implements AutoCloseable {
      * The leak report made when the space closed: the objects still alive then, listed in
      * trace-refs mode (type, refcount, serial and, if the memory is tracing, where each was
      * allocated: {@link LiveObject#traceback()}), counted in any mode. Before close, a report of
-     * what is alive now.
-     *
-     * @throws IllegalStateException never after close; before it, as {@link #liveObjects()} if tracing
+     * what is alive now. Never refused, open or closed, in any mode.
      */
     public LeakReport leakReport() {
         if (leakReport != null) {

@@ -38,13 +38,32 @@ class BadInputTest {
     }
 
     static DynamicTest refused(String clause, Class<? extends Throwable> type, Consumer<Fixture> call) {
+        return refused(clause, type, null, call);
+    }
+
+    /**
+     * A case of {@code @throws type}: the call throws it, its message names what was wrong
+     * ({@code expected} if given; for a freed or wrongly typed object its address, and its type;
+     * for an index, the index), and the space is as it was.
+     */
+    static DynamicTest refused(String clause, Class<? extends Throwable> type, String expected, Consumer<Fixture> call) {
         return DynamicTest.dynamicTest(clause, () -> {
             try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).checked(true).build()) {
                 Fixture f = fixture(space);
                 long live = space.liveObjectCount();
                 long strRefs = space.refcount(f.str);
                 Throwable t = assertThrows(type, () -> call.accept(f));
-                assertTrue(t.getMessage() != null && !t.getMessage().isEmpty());
+                String m = t.getMessage();
+                assertTrue(m != null && !m.isBlank(), "no message: " + t);
+                assertTrue(expected == null || m.contains(expected), () -> "expected '" + expected + "' in: " + m);
+                if (t instanceof FreedObjectException e) {
+                    assertEquals(f.freed, e.address(), m);
+                    assertTrue(m.contains(String.format("0x%x", f.freed)), m);
+                } else if (t instanceof WrongTypeException e) {
+                    assertTrue(m.contains(String.format("0x%x", e.address())) && m.contains(e.typeName()), m);
+                } else if (t instanceof IndexOutOfBoundsException) {
+                    assertTrue(m.contains("index ") && m.contains("out of range"), m);
+                }
                 space.checkInvariants();
                 assertEquals(live, space.liveObjectCount(), "nothing made or freed by a refused call");
                 assertEquals(strRefs, space.refcount(f.str), "no reference taken or dropped");
@@ -247,34 +266,6 @@ class BadInputTest {
         }
     }
 
-    @Test
-    void nullAndNegativeArguments() {
-        try (ObjectSpace space = ObjectSpace.create()) {
-            // @throws NullPointerException if value / name is null
-            assertThrows(NullPointerException.class, () -> space.ints().newInt((BigInteger) null));
-            assertThrows(NullPointerException.class, () -> space.bytes().newBytes(null));
-            assertThrows(NullPointerException.class, () -> space.strs().newStr(null));
-            assertThrows(NullPointerException.class, () -> space.strs().intern(null));
-            assertThrows(NullPointerException.class, () -> space.classes().newClass(null, 1));
-            // @throws IllegalArgumentException if n / slots is out of range
-            assertThrows(IllegalArgumentException.class, () -> space.tuples().newTuple(-1));
-            assertThrows(IllegalArgumentException.class, () -> space.lists().newList(-1));
-            assertThrows(IllegalArgumentException.class, () -> space.classes().newClass("C", -1));
-            assertThrows(IllegalArgumentException.class, () -> space.classes().newClass("C", 61));
-            // ints().value: @throws ArithmeticException if the value does not fit in a long
-            long big = space.ints().newInt(BigInteger.TWO.pow(63));
-            assertThrows(ArithmeticException.class, () -> space.ints().value(big));
-            space.decref(big);
-            // Builder: @throws NullPointerException / IllegalStateException if the memory given is closed
-            assertThrows(NullPointerException.class, () -> ObjectSpace.builder().memory(null));
-            assertThrows(NullPointerException.class, () -> ObjectSpace.builder().allocator(null));
-            Memory closed = Memory.create();
-            closed.close();
-            assertThrows(IllegalStateException.class, () -> ObjectSpace.builder().memory(closed).build());
-            assertEquals(0, space.liveObjectCount());
-        }
-    }
-
     @TestFactory
     List<DynamicTest> closedSpace() {
         List<DynamicTest> tests = new ArrayList<>();
@@ -303,6 +294,31 @@ class BadInputTest {
                 new Case("frame", f -> f.space.frame()),
                 new Case("liveObjects", f -> f.space.liveObjects()),
                 new Case("debugMallocStats", f -> f.space.debugMallocStats()),
+                new Case("ints().value", f -> f.space.ints().value(f.str)),
+                new Case("ints().bigIntegerValue", f -> f.space.ints().bigIntegerValue(f.str)),
+                new Case("floats().value", f -> f.space.floats().value(f.str)),
+                new Case("bytes().value", f -> f.space.bytes().value(f.str)),
+                new Case("strs().value", f -> f.space.strs().value(f.str)),
+                new Case("strs().internInPlace", f -> f.space.strs().internInPlace(f.str)),
+                new Case("strs().isInterned", f -> f.space.strs().isInterned(f.str)),
+                new Case("tuples().get", f -> f.space.tuples().get(f.tuple, 0)),
+                new Case("tuples().set", f -> f.space.tuples().set(f.tuple, 0, f.str)),
+                new Case("tuples().size", f -> f.space.tuples().size(f.tuple)),
+                new Case("lists().newList(n)", f -> f.space.lists().newList(3)),
+                new Case("lists().get", f -> f.space.lists().get(f.list, 0)),
+                new Case("lists().set", f -> f.space.lists().set(f.list, 0, f.str)),
+                new Case("lists().size", f -> f.space.lists().size(f.list)),
+                new Case("lists().capacity", f -> f.space.lists().capacity(f.list)),
+                new Case("dicts().get", f -> f.space.dicts().get(f.dict, f.str)),
+                new Case("dicts().delete", f -> f.space.dicts().delete(f.dict, f.str)),
+                new Case("dicts().size", f -> f.space.dicts().size(f.dict)),
+                new Case("classes().newInstance", f -> f.space.classes().newInstance(f.cls)),
+                new Case("classes().getSlot", f -> f.space.classes().getSlot(f.instance, 0)),
+                new Case("classes().setSlot", f -> f.space.classes().setSlot(f.instance, 0, f.str)),
+                new Case("type", f -> f.space.type(f.str)),
+                new Case("typeName", f -> f.space.typeName(f.str)),
+                new Case("hash", f -> f.space.hash(f.str)),
+                new Case("valueEquals", f -> f.space.valueEquals(f.str, f.str)),
                 new Case("checkInvariants", f -> f.space.checkInvariants()))) {
             tests.add(refusedWhenClosed(c.method, c.call));
         }
@@ -323,7 +339,8 @@ class BadInputTest {
         try (Memory memory = Memory.builder().limit(4L << 20).build();
              ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).traceRefs(true).build()) {
             long live = space.liveObjectCount();
-            assertThrows(OutOfMemoryError.class, () -> space.lists().newList(1 << 20)); // 8 MiB of items > 4 MiB limit
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> space.lists().newList(1 << 20)); // 8 MiB > 4 MiB
+            assertTrue(e.getMessage().contains("8,388,608 bytes would exceed the memory limit of 4,194,304 bytes"), e.getMessage());
             assertEquals(live, space.liveObjectCount(),
                     () -> "the half-built list header leaked: " + space.liveObjects());
             space.checkInvariants();
@@ -369,5 +386,78 @@ class BadInputTest {
         } catch (OutOfMemoryError full) {
             // full
         }
+    }
+
+    /**
+     * lists().set and tuples().set: "@throws WrongTypeException in checked mode, if list (tuple)
+     * is not a list (tuple)", naming the object; the item is stolen all the same (released), as
+     * CPython's PyList_SetItem and PyTuple_SetItem release it.
+     */
+    @Test
+    void settersRefuseTheWrongContainerAndStillStealTheItem() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).checked(true).build()) {
+            long t = space.tuples().newTuple(1);
+            long l = space.lists().newList(1);
+            long live = space.liveObjectCount();
+            long item = space.floats().newFloat(2);
+            WrongTypeException e = assertThrows(WrongTypeException.class, () -> space.lists().set(t, 0, item));
+            assertEquals(t, e.address());
+            assertTrue(e.getMessage().contains(String.format("lists().set expects a list object, got the tuple object at 0x%x", t)),
+                    e.getMessage());
+            long other = space.floats().newFloat(3);
+            e = assertThrows(WrongTypeException.class, () -> space.tuples().set(l, 0, other));
+            assertEquals(l, e.address());
+            assertTrue(e.getMessage().contains(String.format("tuples().set expects a tuple object, got the list object at 0x%x", l)),
+                    e.getMessage());
+            assertEquals(live, space.liveObjectCount(), () -> "an item was not released: " + space.liveObjects());
+            space.checkInvariants();
+            space.decref(t);
+            space.decref(l);
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    @TestFactory
+    List<DynamicTest> nullsAndBadSizes() {
+        Class<NullPointerException> npe = NullPointerException.class;
+        Class<IllegalArgumentException> iae = IllegalArgumentException.class;
+        return List.of(
+                refused("ints().newInt(BigInteger): @throws NullPointerException if value is null", npe, "value",
+                        f -> f.space.ints().newInt((BigInteger) null)),
+                refused("bytes().newBytes: @throws NullPointerException if value is null", npe, "value",
+                        f -> f.space.bytes().newBytes(null)),
+                refused("strs().newStr: @throws NullPointerException if value is null", npe, "value",
+                        f -> f.space.strs().newStr(null)),
+                refused("strs().intern: @throws NullPointerException if value is null", npe, "value",
+                        f -> f.space.strs().intern(null)),
+                refused("classes().newClass(name, slots): @throws NullPointerException if name is null", npe, "name",
+                        f -> f.space.classes().newClass(null, 1)),
+                refused("tuples().newTuple: @throws IllegalArgumentException if n is negative", iae, "negative tuple size -1",
+                        f -> f.space.tuples().newTuple(-1)),
+                refused("lists().newList(n): @throws IllegalArgumentException if n is negative", iae, "negative list size -1",
+                        f -> f.space.lists().newList(-1)),
+                refused("classes().newClass(name, slots): @throws IllegalArgumentException if slots is negative", iae,
+                        "slots must be in [0, 60], was -1", f -> f.space.classes().newClass("C", -1)),
+                refused("classes().newClass(name, slots): @throws IllegalArgumentException if slots is above 60", iae,
+                        "slots must be in [0, 60], was 61", f -> f.space.classes().newClass("C", 61)),
+                refused("ints().value: @throws ArithmeticException if the value does not fit in a long", ArithmeticException.class,
+                        "does not fit in a long", f -> {
+                            long big = f.space.ints().newInt(BigInteger.TWO.pow(63));
+                            try {
+                                f.space.ints().value(big);
+                            } finally {
+                                f.space.decref(big);
+                            }
+                        }),
+                refused("Builder.memory: @throws NullPointerException if memory is null", npe, "memory",
+                        f -> ObjectSpace.builder().memory(null)),
+                refused("Builder.allocator: @throws NullPointerException if name is null", npe, "name",
+                        f -> ObjectSpace.builder().allocator(null)),
+                refused("Builder.build: @throws IllegalStateException if the memory given is closed", IllegalStateException.class,
+                        "the memory given is closed", f -> {
+                            Memory closed = Memory.create();
+                            closed.close();
+                            ObjectSpace.builder().memory(closed).build();
+                        }));
     }
 }

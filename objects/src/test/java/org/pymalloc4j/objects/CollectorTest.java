@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The collector's gc-module surface and its behaviour beyond the CPython-count programs. */
@@ -409,30 +408,6 @@ class CollectorTest {
     }
 
     @Test
-    void badInput() {
-        ObjectSpace s = ObjectSpace.builder().checked(true).build(); // the freed list is refused only checked
-        Collector gc = s.gc();
-        assertThrows(IllegalArgumentException.class, () -> gc.collect(3));
-        assertThrows(IllegalArgumentException.class, () -> gc.collect(-1));
-        assertThrows(IllegalArgumentException.class, () -> gc.getObjects(3));
-        assertThrows(IllegalArgumentException.class, () -> gc.setThreshold(-1));
-        assertThrows(IllegalArgumentException.class, () -> gc.setThreshold());
-        assertThrows(IllegalArgumentException.class, () -> gc.setThreshold(1, 2, 3, 4));
-        long l = s.lists().newList();
-        s.decref(l);
-        assertThrows(FreedObjectException.class, () -> gc.isTracked(l));
-        assertThrows(FreedObjectException.class, () -> gc.getReferents(l));
-        assertThrows(FreedObjectException.class, () -> gc.getReferrers(l));
-        s.close();
-        for (Runnable r : List.<Runnable>of(gc::collect, () -> gc.collect(0), gc::enable, gc::disable, gc::isEnabled,
-                gc::getThreshold, () -> gc.setThreshold(1), gc::getCount, gc::getStats, () -> gc.isTracked(1),
-                gc::getObjects, () -> gc.getObjects(0), gc::getReferents, gc::getReferrers, gc::freeze,
-                gc::unfreeze, gc::getFreezeCount)) {
-            assertThrows(IllegalStateException.class, r::run);
-        }
-    }
-
-    @Test
     void closingASpaceWithTrackedCyclesReleasesEverything() {
         ObjectSpace s = ObjectSpace.builder().traceRefs(true).build();
         s.gc().disable();
@@ -473,8 +448,7 @@ class CollectorTest {
     /** Random graphs: what the collector frees is exactly what a Java reachability model says is unreachable. */
     @Test
     void randomGraphsFreeExactlyTheUnreachable() {
-        long seed = System.nanoTime();
-        System.out.println("CollectorTest.randomGraphsFreeExactlyTheUnreachable seed=" + seed);
+        long seed = Seeds.seed();
         SplittableRandom rnd = new SplittableRandom(seed);
         for (int round = 0; round < 20; round++) {
             try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {

@@ -62,11 +62,10 @@ class FrameTest {
     void setReplacesALocalAndReleasesTheOldValue() {
         try (ObjectSpace space = ObjectSpace.create()) {
             try (Frame f = space.frame()) {
-                long x = f.local(space.floats().newFloat(1));
+                f.local(space.floats().newFloat(1));
                 f.set(0, space.floats().newFloat(2)); // x = 2.0: the first float dies
                 assertEquals(1, space.liveObjectCount());
                 assertEquals(2.0, space.floats().value(f.get(0)));
-                assertTrue(x != 0);
             }
         }
     }
@@ -196,6 +195,57 @@ class FrameTest {
                     assertEquals(b, inner.get(0));
                 }
                 assertEquals(1, outer.size());
+            }
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    /**
+     * hold and set: "@throws IllegalStateException if this frame is closed or not the innermost
+     * open frame", saying which; hold takes no reference then, and set releases the reference it
+     * steals.
+     */
+    @Test
+    void holdAndSetRefuseAnOuterFrameAndAClosedOne() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
+            long kept = space.floats().newFloat(4.5);
+            try (Frame outer = space.frame()) {
+                outer.local(space.floats().newFloat(1));
+                try (Frame inner = space.frame()) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class, () -> outer.hold(kept));
+                    assertEquals("frame 1 cannot take locals while frame 2 inside it is open", e.getMessage());
+                    long x = space.floats().newFloat(2);
+                    e = assertThrows(IllegalStateException.class, () -> outer.set(0, x));
+                    assertEquals("frame 1 cannot take locals while frame 2 inside it is open", e.getMessage());
+                    assertEquals(0, inner.size());
+                }
+                assertEquals(1, outer.size(), "the refused calls stored nothing");
+            }
+            Frame closed = space.frame();
+            closed.close();
+            assertEquals("this frame is closed", assertThrows(IllegalStateException.class, () -> closed.hold(kept)).getMessage());
+            long y = space.floats().newFloat(3);
+            assertEquals("this frame is closed", assertThrows(IllegalStateException.class, () -> closed.set(0, y)).getMessage());
+            assertEquals("this frame is closed", assertThrows(IllegalStateException.class, () -> closed.get(0)).getMessage());
+            assertEquals(1, space.refcount(kept), "hold took no reference");
+            assertEquals(1, space.liveObjectCount(), () -> "set released what it stole: " + space.liveObjects());
+            space.decref(kept);
+            space.checkInvariants();
+        }
+    }
+
+    /** get and set: "@throws IndexOutOfBoundsException if i is not in [0, size())", naming the index. */
+    @Test
+    void getAndSetNameTheIndexOutOfRange() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
+            try (Frame f = space.frame()) {
+                f.local(space.floats().newFloat(1));
+                IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> f.get(1));
+                assertTrue(e.getMessage().contains("Index 1 out of bounds for length 1"), e.getMessage());
+                long x = space.floats().newFloat(2);
+                e = assertThrows(IndexOutOfBoundsException.class, () -> f.set(-1, x));
+                assertEquals("local -1 of a frame with 1 locals", e.getMessage());
+                assertEquals(1, space.liveObjectCount(), "set released what it stole");
             }
             assertEquals(0, space.liveObjectCount());
         }

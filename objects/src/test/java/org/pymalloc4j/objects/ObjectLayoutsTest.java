@@ -401,4 +401,31 @@ class ObjectLayoutsTest {
             space.decref(k);
         }
     }
+
+    /**
+     * ownedBlocks: "@throws FreedObjectException if o is not a live object of space",
+     * "@throws NullPointerException if o is 0", "@throws IllegalStateException if space is closed,
+     * or not checked", each naming what was wrong.
+     */
+    @Test
+    void ownedBlocksRefusesWhatOfRefuses() {
+        ObjectSpace space = checkedSpace();
+        long list = space.lists().newList();
+        long gone = space.lists().newList(4);
+        space.decref(gone);
+        FreedObjectException freed = assertThrows(FreedObjectException.class, () -> ObjectLayouts.ownedBlocks(space, gone));
+        assertEquals(gone, freed.address());
+        assertTrue(freed.getMessage().contains(String.format("0x%x", gone)), freed.getMessage());
+        NullPointerException npe = assertThrows(NullPointerException.class, () -> ObjectLayouts.ownedBlocks(space, 0));
+        assertEquals("NULL object (address 0)", npe.getMessage());
+        assertEquals(List.of(), ObjectLayouts.ownedBlocks(space, list), "an empty list owns no array");
+        space.close();
+        IllegalStateException closed = assertThrows(IllegalStateException.class, () -> ObjectLayouts.ownedBlocks(space, list));
+        assertEquals("this ObjectSpace is closed", closed.getMessage());
+        try (ObjectSpace unchecked = ObjectSpace.builder().checked(false).build()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> ObjectLayouts.ownedBlocks(unchecked, unchecked.none()));
+            assertTrue(e.getMessage().contains("needs a checked space"), e.getMessage());
+        }
+    }
 }

@@ -75,7 +75,9 @@ class TraceRefsTest {
         assertTrue(space.leakReport().toString().contains("enable trace-refs mode"));
         // @throws IllegalStateException if the space is not in trace-refs mode
         try (ObjectSpace untraced = ObjectSpace.create()) {
-            assertThrows(IllegalStateException.class, untraced::liveObjects);
+            IllegalStateException e = assertThrows(IllegalStateException.class, untraced::liveObjects);
+            assertTrue(e.getMessage().contains("needs trace-refs mode"), e.getMessage());
+            assertEquals(0, untraced.leakReport().leakedObjects(), "leakReport is never refused");
         }
     }
 
