@@ -79,8 +79,7 @@ class HashAndDictTest {
 
     @Test
     void aDictAgreesWithAJavaMapUnderRandomOperations() {
-        long seed = new SplittableRandom().nextLong();
-        System.out.println("HashAndDictTest seed = " + seed);
+        long seed = Seeds.seed();
         SplittableRandom random = new SplittableRandom(seed);
         try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
             long d = space.dicts().newDict();

@@ -234,9 +234,7 @@ class TrustedObjectsTest {
      */
     @Test
     void randomProgramsAgreeWithAModel() {
-        String property = System.getProperty("pymalloc4j.seed");
-        long seed = property == null || property.isBlank() ? System.nanoTime() : Long.decode(property.trim());
-        System.out.println("TrustedObjectsTest.randomProgramsAgreeWithAModel: replay with -Dpymalloc4j.seed=" + seed);
+        long seed = Seeds.seed();
         SplittableRandom random = new SplittableRandom(seed);
         try (ObjectSpace space = checkedSpace()) {
             Map<Long, Long> refcounts = new LinkedHashMap<>(); // live object -> the model's refcount (insertion order: a seed replays)

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.RawAllocator;
+import org.pymalloc4j.objects.Seeds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -64,8 +65,7 @@ class TypeTableTest {
 
     @Test
     void findAndIsRecentAgreeWithAModel() {
-        long seed = new SplittableRandom().nextLong();
-        System.out.println("TypeTableTest seed=" + seed);
+        long seed = Seeds.seed();
         SplittableRandom random = new SplittableRandom(seed);
         long area = RawAllocator.calloc(64, TYPE_BYTES); // type objects need a tp_version_tag to write
         try {
