@@ -2,15 +2,23 @@ package org.pymalloc4j.bench;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.api.io.TempDir;
 import org.pymalloc4j.allocator.PyMalloc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -116,5 +124,92 @@ class TraceTest {
         for (int op = 0; op < lineOf.length; op++) {
             assertEquals(lineOf[op], lines.lineOf(op), "operation " + op);
         }
+    }
+
+    /** parse: "@throws TraceFormatException naming the line of ... a malloc into an occupied slot or an operation on an empty slot". */
+    @Test
+    void aSlotInTheWrongStateIsNamedByItsLine() {
+        assertEquals("t.trace:3: malloc into slot 0, which already holds a block",
+                refusal("m 0 16\n# a comment\nm 0 32\n".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("t.trace:3: free of slot 0, which holds no block", refusal("m 0 16\nf 0\nf 0\n".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("t.trace:1: realloc of slot 4, which holds no block", refusal("r 4 16\n".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    /**
+     * read(Path) and read(Path, LongConsumer): "@throws TraceFormatException naming the line",
+     * the file named too; "@throws IOException if the file cannot be read".
+     */
+    @Test
+    void readNamesTheFileAndTheLineAndRefusesAMissingFile(@TempDir Path dir) throws IOException {
+        Path bad = Files.writeString(dir.resolve("bad.trace"), "m 0 16\nm 0 16\n");
+        TraceFormatException e = assertThrows(TraceFormatException.class, () -> Trace.read(bad));
+        assertEquals(bad + ":2: malloc into slot 0, which already holds a block", e.getMessage());
+        assertEquals(2, e.line());
+        e = assertThrows(TraceFormatException.class, () -> Trace.read(bad, bytes -> { }));
+        assertEquals(bad + ":2: malloc into slot 0, which already holds a block", e.getMessage());
+        Path missing = dir.resolve("missing.trace");
+        for (Executable read : List.<Executable>of(() -> Trace.read(missing), () -> Trace.read(missing, bytes -> { }))) {
+            NoSuchFileException gone = assertThrows(NoSuchFileException.class, read);
+            assertEquals(missing.toString(), gone.getMessage());
+        }
+    }
+
+    /** resource: "@throws IllegalStateException if the resource is missing or is not a well-formed trace". */
+    @Test
+    void aMissingOrMalformedResourceIsRefusedByName() {
+        IllegalStateException missing = assertThrows(IllegalStateException.class, () -> Trace.resource("/traces/no-such.trace"));
+        assertEquals("resource /traces/no-such.trace is missing from the class path", missing.getMessage());
+        IllegalStateException bad = assertThrows(IllegalStateException.class, () -> Trace.resource("/malformed.trace"));
+        assertEquals("cannot read the trace /malformed.trace", bad.getMessage());
+        assertEquals("/malformed.trace:2: unknown operation 'x' (expected m, r or f)", bad.getCause().getMessage());
+    }
+
+    /** replay(heap, slotTable, from, to): "@throws OutOfMemoryError if the heap runs out of memory"; the heap stays usable. */
+    @Test
+    void aRangeReplayPassesTheHeapsOutOfMemoryErrorOn() throws Exception {
+        Trace t = parse("m 0 16\nm 1 9223372036854775807\nf 0\n");
+        try (PyMalloc heap = PyMalloc.create()) {
+            long[] slots = t.newSlotTable();
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> t.replay(heap, slots, 0, 3));
+            assertTrue(e.getMessage().contains("9223372036854775807"), e.getMessage());
+            assertTrue(heap.isLive(slots[0]), "the block allocated before it stays in the heap");
+            assertEquals(0, slots[1]);
+            t.replay(heap, slots, 2, 3);
+            assertEquals(0, slots[0]);
+            assertEquals(0, heap.stats().smallBlocksInUse());
+            heap.checkInvariants();
+        }
+    }
+
+    /**
+     * parse: "@throws IOException if reading fails"; writeTo: "@throws IOException if writing
+     * fails": the stream's or the writer's own exception, passed on.
+     */
+    @Test
+    void theStreamsIOExceptionsPassOn() throws Exception {
+        IOException refused = new IOException("no room left");
+        InputStream failingIn = new InputStream() {
+            @Override
+            public int read() throws IOException {
+                throw refused;
+            }
+        };
+        assertSame(refused, assertThrows(IOException.class, () -> Trace.parse(failingIn, "t.trace", bytes -> { })));
+        Writer failingOut = new Writer() {
+            @Override
+            public void write(char[] buffer, int offset, int length) throws IOException {
+                throw refused;
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Trace t = parse("m 0 16\nf 0\n");
+        assertSame(refused, assertThrows(IOException.class, () -> t.writeTo(failingOut)));
     }
 }

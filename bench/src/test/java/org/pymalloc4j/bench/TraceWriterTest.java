@@ -3,8 +3,10 @@ package org.pymalloc4j.bench;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.pymalloc4j.allocator.Domain;
+import org.pymalloc4j.allocator.LibcAllocator;
 import org.pymalloc4j.allocator.MallocStats;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryDomain;
@@ -25,8 +28,7 @@ class TraceWriterTest {
 
     @Test
     void theWrittenTraceReplaysToTheHeapTheProgramLeft() throws Exception {
-        long seed = new SplittableRandom().nextLong();
-        System.out.println("TraceWriterTest seed " + seed);
+        long seed = Seeds.seed();
         SplittableRandom random = new SplittableRandom(seed);
         Path file = dir.resolve("app.trace");
         MallocStats left;
@@ -90,7 +92,9 @@ class TraceWriterTest {
     /** open: "@throws IOException if the file cannot be created"; wrap: "@throws IllegalStateException if closed". */
     @Test
     void aMissingDirectoryAndAClosedWriterAreRefused() throws IOException {
-        assertThrows(java.nio.file.NoSuchFileException.class, () -> TraceWriter.open(dir.resolve("no/such/dir.trace")));
+        Path nowhere = dir.resolve("no/such/dir.trace");
+        assertEquals(nowhere.toString(),
+                assertThrows(java.nio.file.NoSuchFileException.class, () -> TraceWriter.open(nowhere)).getMessage());
         TraceWriter trace = TraceWriter.open(dir.resolve("closed.trace"));
         try (Memory memory = Memory.create()) {
             memory.wrapAllocator(Domain.OBJ, trace::wrap);
@@ -98,7 +102,28 @@ class TraceWriterTest {
             trace.close(); // twice is once
             IllegalStateException late = assertThrows(IllegalStateException.class, () -> memory.obj().malloc(8));
             assertTrue(late.getMessage().contains("closed"), late.getMessage());
-            assertThrows(IllegalStateException.class, () -> trace.wrap(memory.obj()));
+            assertEquals("this TraceWriter (" + dir.resolve("closed.trace") + ") is closed",
+                    assertThrows(IllegalStateException.class, () -> trace.wrap(memory.obj())).getMessage());
+        }
+    }
+
+    /**
+     * close: "@throws UncheckedIOException if the file cannot be written", naming the file;
+     * the writer is closed all the same. /dev/full refuses every write with ENOSPC, so the
+     * header, still buffered, cannot be flushed.
+     */
+    @Test
+    void aFileThatCannotBeWrittenIsReportedWhenTheWriterCloses() throws IOException {
+        Path full = Path.of("/dev/full");
+        assumeTrue(Files.isWritable(full), "needs /dev/full");
+        TraceWriter trace = TraceWriter.open(full);
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, trace::close);
+        assertEquals("TraceWriter: writing /dev/full failed", e.getMessage());
+        assertTrue(e.getCause().getMessage().contains("No space left on device"), e.getCause().toString());
+        trace.close(); // already closed: nothing to do
+        try (LibcAllocator libc = LibcAllocator.create()) {
+            IllegalStateException late = assertThrows(IllegalStateException.class, () -> trace.wrap(libc));
+            assertEquals("this TraceWriter (/dev/full) is closed", late.getMessage());
         }
     }
 }
