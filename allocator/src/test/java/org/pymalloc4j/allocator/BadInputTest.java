@@ -423,6 +423,7 @@ class BadInputTest {
         live.remove(2);
         InvalidAddressException e = refused(InvalidAddressException.class, () -> heap.usableSize(p));
         assertEquals(p, e.address());
+        assertTrue(e.getMessage().startsWith("usableSize(" + hex(p) + ")"), e.getMessage());
     }
 
     /**

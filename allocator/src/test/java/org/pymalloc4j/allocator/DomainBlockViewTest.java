@@ -127,7 +127,8 @@ class DomainBlockViewTest {
         memory.close();
         assertThrows(IllegalStateException.class, () -> view.get(ValueLayout.JAVA_BYTE, 0));
         assertThrows(IllegalStateException.class, () -> rawView.get(ValueLayout.JAVA_BYTE, 0));
-        assertThrows(IllegalStateException.class, () -> memory.mem().usableSize(p));
-        assertThrows(IllegalStateException.class, () -> memory.raw().segment(r));
+        assertEquals("this Memory is closed",
+                assertThrows(IllegalStateException.class, () -> memory.mem().usableSize(p)).getMessage());
+        assertEquals("this Memory is closed", assertThrows(IllegalStateException.class, () -> memory.raw().segment(r)).getMessage());
     }
 }

@@ -101,6 +101,11 @@ class DomainSuiteTest {
         }
     }
 
+    private static void assertNamesTheAddress(long address, InvalidAddressException e) {
+        assertEquals(address, e.address());
+        assertTrue(e.getMessage().contains("0x" + Long.toHexString(address)), e.getMessage());
+    }
+
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("configurations")
     void badInputIsRefusedAndTheHeapStaysIntact(AllocatorName name, Domain domain) {
@@ -110,20 +115,24 @@ class DomainSuiteTest {
             long big = d.malloc(2000);
             fill(small, 24, 1);
             fill(big, 2000, 2);
-            assertThrows(IllegalArgumentException.class, () -> d.malloc(-1));
-            assertThrows(IllegalArgumentException.class, () -> d.calloc(-1, 8));
-            assertThrows(OutOfMemoryError.class, () -> d.calloc(Long.MAX_VALUE, 2));
-            assertThrows(IllegalArgumentException.class, () -> d.realloc(small, -5));
+            String m = assertThrows(IllegalArgumentException.class, () -> d.malloc(-1)).getMessage();
+            assertTrue(m.contains("malloc(-1): negative size"), m);
+            m = assertThrows(IllegalArgumentException.class, () -> d.calloc(-1, 8)).getMessage();
+            assertTrue(m.contains("calloc(-1, 8): negative size"), m);
+            m = assertThrows(OutOfMemoryError.class, () -> d.calloc(Long.MAX_VALUE, 2)).getMessage();
+            assertTrue(m.contains("calloc(9223372036854775807, 2): size overflows a long"), m);
+            m = assertThrows(IllegalArgumentException.class, () -> d.realloc(small, -5)).getMessage();
+            assertTrue(m.contains("realloc(0x" + Long.toHexString(small) + ", -5): negative size"), m);
             long foreign = RawAllocator.malloc(64);
             try {
-                assertThrows(InvalidAddressException.class, () -> d.free(foreign));
-                assertThrows(InvalidAddressException.class, () -> d.realloc(foreign, 10));
+                assertNamesTheAddress(foreign, assertThrows(InvalidAddressException.class, () -> d.free(foreign)));
+                assertNamesTheAddress(foreign, assertThrows(InvalidAddressException.class, () -> d.realloc(foreign, 10)));
             } finally {
                 RawAllocator.free(foreign);
             }
             long freed = d.malloc(3000);
             d.free(freed);
-            assertThrows(InvalidAddressException.class, () -> d.free(freed));
+            assertNamesTheAddress(freed, assertThrows(InvalidAddressException.class, () -> d.free(freed)));
             d.free(0);
             assertEquals(2, d.liveBlocks(), "failed calls change no count");
             verify(small, 24, 1, "small block intact");
