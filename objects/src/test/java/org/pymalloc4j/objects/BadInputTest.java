@@ -147,7 +147,9 @@ class BadInputTest {
             // tuples().set: @throws IllegalStateException if the tuple's refcount is not 1
             space.incref(t);
             long other = space.floats().newFloat(3);
-            assertThrows(IllegalStateException.class, () -> space.tuples().set(t, 0, other));
+            IllegalStateException shared = assertThrows(IllegalStateException.class, () -> space.tuples().set(t, 0, other));
+            assertTrue(shared.getMessage().startsWith(String.format("tuples().set on the shared tuple at 0x%x (refcount 2)", t)),
+                    shared.getMessage());
             space.decref(t);
             space.decref(t);
             space.decref(l);

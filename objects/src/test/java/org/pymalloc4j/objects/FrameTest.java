@@ -1,6 +1,9 @@
 package org.pymalloc4j.objects;
 
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -78,9 +81,11 @@ class FrameTest {
                 try (Frame inner = space.frame()) {
                     inner.local(space.floats().newFloat(2));
                     // @throws IllegalStateException if this frame is closed or not the innermost open frame
-                    assertThrows(IllegalStateException.class, () -> outer.local(space.tuples().newTuple(0)));
+                    assertEquals("frame 1 cannot take locals while frame 2 inside it is open",
+                            assertThrows(IllegalStateException.class, () -> outer.local(space.tuples().newTuple(0))).getMessage());
                     // @throws IllegalStateException if an inner frame is still open
-                    assertThrows(IllegalStateException.class, outer::close);
+                    assertEquals("frame 1 closed while frame 2 inside it is open: frames close innermost first",
+                            assertThrows(IllegalStateException.class, outer::close).getMessage());
                     assertEquals(2, space.liveObjectCount());
                 }
                 assertEquals(1, space.liveObjectCount());
@@ -105,9 +110,10 @@ class FrameTest {
         try (ObjectSpace space = ObjectSpace.create()) {
             Frame f = space.frame();
             f.close();
-            assertThrows(IllegalStateException.class, () -> f.local(space.tuples().newTuple(0)));
-            assertThrows(IllegalStateException.class, () -> f.returning(space.none()));
-            assertThrows(IllegalStateException.class, () -> f.get(0));
+            for (Executable call : List.<Executable>of(() -> f.local(space.tuples().newTuple(0)), () -> f.returning(space.none()),
+                    () -> f.get(0))) {
+                assertEquals("this frame is closed", assertThrows(IllegalStateException.class, call).getMessage());
+            }
             assertThrows(IndexOutOfBoundsException.class, () -> {
                 try (Frame g = space.frame()) {
                     g.get(0);

@@ -270,6 +270,11 @@ class ObjectLayoutsTest {
         }
     }
 
+    private static void assertNamesTheAddress(long o, FreedObjectException e) {
+        assertEquals(o, e.address());
+        assertTrue(e.getMessage().contains(String.format("0x%x", o)), e.getMessage());
+    }
+
     @Test
     void refusesAFreedObject() {
         try (ObjectSpace space = checkedSpace()) {
@@ -277,8 +282,8 @@ class ObjectLayoutsTest {
             long f = space.strs().newStr("gone");
             space.decref(f);
             // @throws FreedObjectException if o is not a live object of space (freed, foreign, or not an object's start)
-            assertThrows(FreedObjectException.class, () -> ObjectLayouts.of(space, f));
-            assertThrows(FreedObjectException.class, () -> ObjectLayouts.ownedBlocks(space, f));
+            assertNamesTheAddress(f, assertThrows(FreedObjectException.class, () -> ObjectLayouts.of(space, f)));
+            assertNamesTheAddress(f, assertThrows(FreedObjectException.class, () -> ObjectLayouts.ownedBlocks(space, f)));
             space.decref(keep);
         }
     }
@@ -288,9 +293,9 @@ class ObjectLayoutsTest {
         try (ObjectSpace space = checkedSpace(); ObjectSpace other = checkedSpace()) {
             long mine = space.floats().newFloat(1);
             long theirs = other.floats().newFloat(2);
-            assertThrows(FreedObjectException.class, () -> ObjectLayouts.of(space, theirs));
+            assertNamesTheAddress(theirs, assertThrows(FreedObjectException.class, () -> ObjectLayouts.of(space, theirs)));
             long tuple = space.tuples().of(mine, mine);
-            assertThrows(FreedObjectException.class, () -> ObjectLayouts.of(space, tuple + 8));
+            assertNamesTheAddress(tuple + 8, assertThrows(FreedObjectException.class, () -> ObjectLayouts.of(space, tuple + 8)));
             space.decref(tuple);
             space.decref(mine);
             other.decref(theirs);
@@ -301,11 +306,12 @@ class ObjectLayoutsTest {
     void refusesNullAClosedSpaceAndAnUncheckedOne() {
         ObjectSpace space = checkedSpace();
         // @throws NullPointerException if o is 0
-        assertThrows(NullPointerException.class, () -> ObjectLayouts.of(space, 0));
+        assertEquals("NULL object (address 0)", assertThrows(NullPointerException.class, () -> ObjectLayouts.of(space, 0)).getMessage());
         long none = space.none();
         space.close();
         // @throws IllegalStateException if space is closed, or not checked
-        assertThrows(IllegalStateException.class, () -> ObjectLayouts.of(space, none));
+        assertEquals("this ObjectSpace is closed",
+                assertThrows(IllegalStateException.class, () -> ObjectLayouts.of(space, none)).getMessage());
         try (ObjectSpace unchecked = ObjectSpace.builder().checked(false).build()) {
             Throwable t = assertThrows(IllegalStateException.class, () -> ObjectLayouts.of(unchecked, unchecked.none()));
             assertTrue(t.getMessage().contains("checked space"), t.getMessage());
