@@ -2,6 +2,7 @@ package org.pymalloc4j.allocator;
 
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
@@ -70,9 +71,11 @@ public enum AllocatorName {
     /**
      * Parses a {@code PYTHONMALLOC} value; case does not matter.
      *
+     * @throws NullPointerException     if {@code value} is null
      * @throws IllegalArgumentException naming the accepted values if {@code value} is none of them
      */
     public static AllocatorName parse(String value) {
+        Objects.requireNonNull(value, "value");
         for (AllocatorName n : values()) {
             if (n.spelling().equalsIgnoreCase(value.strip())) {
                 return n;

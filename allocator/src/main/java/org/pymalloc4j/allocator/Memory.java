@@ -497,6 +497,7 @@ public final class Memory implements AutoCloseable {
         /**
          * The configuration by its {@code PYTHONMALLOC} spelling, e.g. {@code "malloc_debug"}.
          *
+         * @throws NullPointerException     if {@code name} is null
          * @throws IllegalArgumentException if {@code name} is no configuration
          */
         public Builder allocator(String name) {

@@ -342,6 +342,9 @@ class MemoryTest {
                 () -> Memory.builder().allocator("jemalloc"));
         assertTrue(e.getMessage().startsWith("unknown allocator 'jemalloc'; expected one of "), e.getMessage());
         assertTrue(e.getMessage().contains("pymalloc_debug"), e.getMessage());
+        // AllocatorName.parse and Builder.allocator(String): "@throws NullPointerException if ... is null"
+        assertEquals("value", assertThrows(NullPointerException.class, () -> AllocatorName.parse(null)).getMessage());
+        assertEquals("value", assertThrows(NullPointerException.class, () -> Memory.builder().allocator((String) null)).getMessage());
     }
 
     /**
