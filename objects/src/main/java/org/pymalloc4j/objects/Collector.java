@@ -80,7 +80,8 @@ public final class Collector {
      *
      * @return the number of unreachable objects found; 0 if a collection is already running
      * @throws FreedObjectException  in checked mode, if a tracked object holds a reference to a
-     *                               freed object (freed by unbalanced decrefs): nothing is collected
+     *                               freed object (freed by unbalanced decrefs): nothing is freed,
+     *                               as {@link #collect(int)} says
      * @throws IllegalStateException if the space is closed
      */
     public long collect() {
@@ -95,7 +96,11 @@ public final class Collector {
      * @throws IllegalArgumentException if {@code generation} is not 0, 1 or 2
      * @throws FreedObjectException     in checked mode, if a tracked object of those generations
      *                                  holds a reference to a freed object (freed by unbalanced
-     *                                  decrefs): nothing is collected, and the error names both
+     *                                  decrefs): nothing is freed, and the error names both. Found
+     *                                  in the first pass, nothing else has happened either; found
+     *                                  after the finalizers ran (one of them made it), they and
+     *                                  the weakref callbacks have run, as in a collection that
+     *                                  goes on
      * @throws IllegalStateException    if the space is closed
      */
     public long collect(int generation) {

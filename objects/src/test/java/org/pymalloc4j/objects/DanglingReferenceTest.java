@@ -51,6 +51,7 @@ class DanglingReferenceTest {
             assertTrue(message.contains("list object at 0x" + Long.toHexString(dangling[0])), message);
             assertTrue(message.contains("freed object at 0x" + Long.toHexString(dangling[1])), message);
             assertEquals(dangling[1], e.address());
+            assertTrue(message.endsWith("; nothing was freed"), message);
             space.checkInvariants(); // the generation lists' prev links are rebuilt
             assertEquals(1, space.refcount(other));
             assertEquals(1, space.refcount(cycle), "the cycle was not collected");
@@ -248,7 +249,7 @@ class DanglingReferenceTest {
         }
     }
 
-    /** A refused collection ("nothing is collected") has still zeroed the counts and merged the younger generations. */
+    /** A refused collection ("nothing is freed") has still zeroed the counts and merged the younger generations. */
     @Test
     void aRefusedCollectionLeavesCountsAndGenerationsAsTheyWere() {
         try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {

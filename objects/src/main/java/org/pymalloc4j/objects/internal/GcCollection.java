@@ -299,7 +299,7 @@ public final class GcCollection {
         if (!core.isHeldLive(r)) {
             throw new FreedObjectException(r, String.format("the %s object at 0x%x holds a reference to the freed "
                     + "object at 0x%x (more decrefs than increfs while it was still referenced); nothing was "
-                    + "collected", core.typeName(visiting), visiting, r));
+                    + "freed", core.typeName(visiting), visiting, r));
         }
     }
 
