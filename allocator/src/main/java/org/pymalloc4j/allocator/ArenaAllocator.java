@@ -6,7 +6,9 @@ package org.pymalloc4j.allocator;
  * allocator whose arenas are not pool-aligned costs one pool per arena, as in CPython. In a
  * geometry of one pool per arena ({@code arenaBits == poolBits}) that is the only pool: the heap
  * gives such an arena straight back and the request fails with {@link OutOfMemoryError}, so
- * those geometries need an allocator whose arenas are pool-aligned.
+ * those geometries need an allocator whose arenas are pool-aligned. An address overlapping an
+ * arena in use (the heap's own, or another heap's where the process-wide owner map sees it) is
+ * refused the same way, and not given back: freeing it would free the arena in use.
  */
 public interface ArenaAllocator {
     /**

@@ -407,4 +407,53 @@ class ArenaLifecycleTest {
             heap.checkInvariants();
         }
     }
+
+    /**
+     * An allocator that hands out an address overlapping an arena the heap already has (the same
+     * one again, or half an arena to either side) is refused: taking it would carve pools over
+     * live blocks. The address is not given back, since freeing it would free the live arena;
+     * its bytes are not charged, and the heap works on with a sound allocator.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {0, 1 << 19, -(1 << 19)})
+    void anArenaOverlappingALiveOneIsRefused(long offset) {
+        List<Long> given = new ArrayList<>();
+        List<Long> returned = new ArrayList<>();
+        ArenaAllocator overlapping = new ArenaAllocator() {
+            @Override
+            public long allocate(long size) {
+                long arena = given.isEmpty() ? ArenaAllocator.mmap().allocate(size) : given.get(0) + offset;
+                given.add(arena);
+                return arena;
+            }
+
+            @Override
+            public void free(long address, long size) {
+                returned.add(address);
+                ArenaAllocator.mmap().free(address, size);
+            }
+        };
+        try (PyMalloc heap = PyMalloc.builder().arenaAllocator(overlapping).build()) {
+            long[] blocks = fillArenas(heap, 1);
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> heap.malloc(BIG));
+            assertTrue(e.getMessage().contains("overlaps"), e.getMessage());
+            assertEquals(2, given.size());
+            assertEquals(List.of(), returned, "the live arena was not freed");
+            assertEquals(1, heap.stats().arenasCurrent());
+            assertEquals(heap.geometry().arenaSize(), heap.bytesFromOs(), "the refused arena is not charged");
+            heap.checkInvariants();
+            for (long b : blocks) {
+                assertTrue(heap.isLive(b));
+            }
+            heap.setArenaAllocator(ArenaAllocator.mmap());
+            long p = heap.malloc(BIG);
+            assertEquals(2, heap.stats().arenasCurrent());
+            heap.free(p);
+            for (long b : blocks) {
+                heap.free(b);
+            }
+            heap.checkInvariants();
+        }
+        assertEquals(List.of(given.get(0)), returned, "close gave the first arena back to its allocator");
+    }
 }

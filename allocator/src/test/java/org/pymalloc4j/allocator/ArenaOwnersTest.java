@@ -176,6 +176,45 @@ class ArenaOwnersTest {
         }
     }
 
+    /**
+     * An allocator that hands a heap another heap's live arena is refused by the owner map's
+     * entries (the radix tree knows only the heap's own arenas): taking it would carve pools over
+     * the other heap's blocks. Neither heap changes, and the arena is not freed.
+     */
+    @Test
+    void anArenaOfAnotherHeapIsRefused() {
+        assumeTrue(ArenaOwners.exists(), "the owner map could not be reserved");
+        List<Long> returned = new ArrayList<>();
+        try (PyMalloc owner = PyMalloc.create()) {
+            long block = owner.malloc(64);
+            long arena = block & -(long) owner.geometry().arenaSize(); // mmap's arenas are aligned to their size
+            ArenaAllocator stealing = new ArenaAllocator() {
+                @Override
+                public long allocate(long size) {
+                    return arena;
+                }
+
+                @Override
+                public void free(long address, long size) {
+                    returned.add(address);
+                }
+            };
+            String before = owner.debugMallocStats();
+            try (PyMalloc thief = PyMalloc.builder().arenaAllocator(stealing).build()) {
+                OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> thief.malloc(64));
+                assertTrue(e.getMessage().contains("overlaps an arena already in use"), e.getMessage());
+                assertEquals(0, thief.bytesFromOs());
+                assertFalse(thief.isArenaAddress(block));
+                thief.checkInvariants();
+            }
+            assertEquals(List.of(), returned, "the other heap's arena was not freed");
+            assertEquals(before, owner.debugMallocStats(), "the owner is unchanged");
+            assertTrue(owner.isLive(block) && owner.isArenaAddress(block));
+            owner.free(block);
+            owner.checkInvariants();
+        }
+    }
+
     /** The map reaches past every mapping the kernel hands out: the user address space, a power of two. */
     @Test
     void theMapCoversWhereTheKernelMapsMemory() {

@@ -277,6 +277,12 @@ public final class Arenas {
                 budget.release(arenaSize);
             }
         }
+        if (base != 0 && overlapsAnArena(base)) {
+            // Not given back: for the allocator that is the arena in use, which free would free.
+            budget.release(arenaSize);
+            throw new OutOfMemoryError("pymalloc4j: arena at 0x" + Long.toHexString(base) + " from " + source
+                    + " overlaps an arena already in use; it was refused and not given back, which would free that arena");
+        }
         if (base != 0 && !map.markUsed(base)) {
             source.free(base, arenaSize);
             budget.release(arenaSize);
@@ -313,6 +319,28 @@ public final class Arenas {
         }
         ntotalpools[a] = nfreepools[a];
         return a;
+    }
+
+    /**
+     * Whether {@code [base, base + arenaSize)} overlaps a live arena: one of this heap's (two
+     * arenas of one size overlap iff one holds an end of the other), or one of another heap's
+     * that has a whole owner-map chunk inside it.
+     */
+    private boolean overlapsAnArena(long base) {
+        long last = base + arenaSize - 1;
+        if (map.contains(base) || map.contains(last)) {
+            return true;
+        }
+        if (!ArenaOwners.inReach(base, arenaSize)) {
+            return false; // refused by ArenaOwners.add: nothing of it is read
+        }
+        for (long chunk = base >>> ArenaOwners.CHUNK_BITS; chunk <= last >>> ArenaOwners.CHUNK_BITS; chunk++) {
+            int owner = ArenaOwners.owner(chunk << ArenaOwners.CHUNK_BITS);
+            if (ArenaOwners.isWhole(chunk, base, arenaSize) && owner != ArenaOwners.NONE && owner != ArenaOwners.SHARED) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void freeArena(int a) {
