@@ -571,6 +571,8 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      *
      * @throws IllegalStateException if one of those segments is held by a native call running
      *                               in another thread; the heap then stays open
+     * @throws RuntimeException      what an arena allocator's free threw (the first, others suppressed),
+     *                               once every arena has been handed back and the heap is closed
      */
     @Override
     public void close() {
@@ -584,12 +586,9 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         java.util.Arrays.fill(rings, 0);
         ownMark = LiveMarks.NO_MARK;
         raw.release();
-        arenas.releaseAll();
         map.release();
-        if (markReturn != null) { // the arenas are gone: it only gives the mark back
-            markReturn.clean();
-        }
         usedPools.release();
+        arenas.releaseAll(markReturn); // then the mark goes back, the arenas gone; then an allocator's failure
     }
 
     @Override

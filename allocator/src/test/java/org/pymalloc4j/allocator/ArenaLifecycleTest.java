@@ -456,4 +456,62 @@ class ArenaLifecycleTest {
         }
         assertEquals(List.of(given.get(0)), returned, "close gave the first arena back to its allocator");
     }
+
+    /**
+     * An arena allocator whose free throws (as HugePageArenaAllocator's may, "if the kernel
+     * refuses the range"): the heap has let the arena go first, so its bytes leave the count and
+     * its slot is reusable, and the exception reaches the caller of the free that emptied it. At
+     * close every other arena still goes back and the heap's own memory is freed, the first
+     * failure thrown at the end.
+     */
+    @Test
+    void anArenaAllocatorWhoseFreeThrowsLeavesTheHeapSound() {
+        long arenaSize = Geometry.PY311.arenaSize();
+        List<Long> live = new ArrayList<>();
+        int[] refusals = {0};
+        ArenaAllocator refusing = new ArenaAllocator() {
+            @Override
+            public long allocate(long size) {
+                long arena = ArenaAllocator.mmap().allocate(size);
+                live.add(arena);
+                return arena;
+            }
+
+            @Override
+            public void free(long address, long size) {
+                assertTrue(live.remove(address), "an arena it gave: 0x" + Long.toHexString(address));
+                ArenaAllocator.mmap().free(address, size);
+                if (refusals[0]++ % 2 == 0) {
+                    throw new IllegalStateException("refused 0x" + Long.toHexString(address));
+                }
+            }
+        };
+        PyMalloc heap = PyMalloc.builder().arenaAllocator(refusing).build();
+        long[] blocks = fillArenas(heap, 3);
+        int perArena = blocks.length / 3;
+        for (int i = 2 * perArena; i < 3 * perArena; i++) {
+            heap.free(blocks[i]); // the last arena emptied: the last usable one, kept
+        }
+        for (int i = 0; i < perArena - 1; i++) {
+            heap.free(blocks[i]);
+        }
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> heap.free(blocks[perArena - 1]),
+                "the arena emptied goes back to an allocator that throws");
+        assertTrue(e.getMessage().startsWith("refused"), e.getMessage());
+        assertFalse(heap.isLive(blocks[perArena - 1]), "the block was freed");
+        assertEquals(2 * arenaSize, heap.bytesFromOs(), "the arena given back is no longer counted");
+        assertEquals(2, heap.stats().arenasCurrent());
+        heap.checkInvariants();
+        long[] more = fillArenas(heap, 2); // the kept arena, and a new one in the freed slot
+        assertEquals(3 * arenaSize, heap.bytesFromOs());
+        heap.checkInvariants();
+        assertEquals(3, live.size());
+        assertTrue(more.length > 0 && heap.isLive(more[0]));
+        IllegalStateException atClose = assertThrows(IllegalStateException.class, heap::close);
+        assertTrue(atClose.getMessage().startsWith("refused"), atClose.getMessage());
+        assertTrue(heap.isClosed());
+        assertEquals(List.of(), live, "every arena went back despite the failures");
+        assertEquals(0, heap.bytesFromOs());
+        assertDoesNotThrow(heap::close);
+    }
 }

@@ -1,5 +1,6 @@
 package org.pymalloc4j.allocator.internal;
 
+import java.lang.ref.Cleaner;
 import java.util.Arrays;
 
 import org.pymalloc4j.allocator.ArenaAllocator;
@@ -228,8 +229,8 @@ public final class Arenas {
         nextarena[a] = unusedArenaObjects;
         unusedArenaObjects = a;
         map.markUnused(address[a]);
-        freeArena(a);
         narenasCurrentlyAllocated--;
+        freeArena(a);
     }
 
     private int newArena() {
@@ -343,16 +344,23 @@ public final class Arenas {
         return false;
     }
 
+    /**
+     * Forgets arena {@code a}, then hands it to the allocator that gave it: last, so that an
+     * allocator whose free throws finds the heap already without the arena (its slot empty, its
+     * bytes no longer counted), and the exception only reports the allocator's failure.
+     */
     private void freeArena(int a) {
-        ArenaOwners.remove(address[a], arenaSize); // before the memory goes: no lookup may then read it
+        long base = address[a];
+        ArenaAllocator from = sourceOf[a];
+        ArenaOwners.remove(base, arenaSize); // before the memory goes: no lookup may then read it
         if (liveMarks) {
-            LiveMarks.clearRange(address[a], arenaSize);
+            LiveMarks.clearRange(base, arenaSize);
         }
-        sourceOf[a].free(address[a], arenaSize);
         budget.release(arenaSize);
         sourceOf[a] = null;
         prefault[a] = false;
         address[a] = 0;
+        from.free(base, arenaSize);
     }
 
     /**
@@ -380,16 +388,38 @@ public final class Arenas {
         this.source = source;
     }
 
-    /** Returns every arena to the OS; the arenas must not be used afterwards. */
-    public void releaseAll() {
+    /**
+     * Returns every arena to the allocator that gave it, then runs {@code then} (if not null);
+     * the arenas must not be used afterwards. An allocator's free that throws stops neither:
+     * the first failure is thrown at the end, any later ones suppressed in it.
+     */
+    public void releaseAll(Cleaner.Cleanable then) {
+        Throwable failure = null;
         for (int a = 0; a < maxarenas; a++) {
             if (address[a] != 0) {
-                freeArena(a);
+                try {
+                    freeArena(a);
+                } catch (RuntimeException | Error e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                }
             }
         }
         narenasCurrentlyAllocated = 0;
         usableArenas = NIL;
         unusedArenaObjects = NIL;
+        if (then != null) {
+            then.clean();
+        }
+        if (failure instanceof RuntimeException e) {
+            throw e;
+        }
+        if (failure != null) {
+            throw (Error) failure;
+        }
     }
 
     // ---- read access for statistics and validation ----
