@@ -215,6 +215,32 @@ class ArenaOwnersTest {
         }
     }
 
+    /** The same refusal with an allocator whose free throws: the refused arena's bytes are still not counted. */
+    @Test
+    void aRefusedArenaIsNotChargedWhenItsAllocatorsFreeThrows() {
+        ArenaAllocator beyond = new ArenaAllocator() {
+            @Override
+            public long allocate(long size) {
+                return ArenaOwners.COVERED;
+            }
+
+            @Override
+            public void free(long address, long size) {
+                throw new IllegalStateException("refused 0x" + Long.toHexString(address));
+            }
+        };
+        try (PyMalloc heap = PyMalloc.builder().arenaAllocator(beyond).build()) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> heap.malloc(64));
+            assertTrue(e.getMessage().startsWith("refused"), e.getMessage());
+            assertEquals(0, heap.bytesFromOs(), "the refused arena is not counted");
+            assertEquals(0, heap.stats().arenasCurrent());
+            heap.checkInvariants();
+            heap.setArenaAllocator(ArenaAllocator.mmap());
+            heap.free(heap.malloc(64));
+            heap.checkInvariants();
+        }
+    }
+
     /** The map reaches past every mapping the kernel hands out: the user address space, a power of two. */
     @Test
     void theMapCoversWhereTheKernelMapsMemory() {

@@ -269,8 +269,9 @@ public final class Arenas {
             populate = base != 0 && prefaultPools && source.prefaultPools(base);
         } catch (RuntimeException | Error e) {
             if (base != 0) { // refused, or the allocator's own answer threw: the arena goes back, nothing recorded
-                source.free(base, arenaSize);
-                base = 0;
+                long refused = base;
+                base = 0; // uncharged by the finally even if the allocator's free throws too
+                giveBack(refused, e);
             }
             throw e;
         } finally {
@@ -285,8 +286,8 @@ public final class Arenas {
                     + " overlaps an arena already in use; it was refused and not given back, which would free that arena");
         }
         if (base != 0 && !map.markUsed(base)) {
-            source.free(base, arenaSize);
             budget.release(arenaSize);
+            source.free(base, arenaSize);
             base = 0;
         }
         if (base == 0) {
@@ -298,8 +299,8 @@ public final class Arenas {
                 ArenaOwners.remove(base, arenaSize);
             }
             map.markUnused(base);
+            budget.release(arenaSize); // first: the allocator's free may throw
             source.free(base, arenaSize);
-            budget.release(arenaSize);
             return NIL;
         }
         int a = unusedArenaObjects;
@@ -320,6 +321,15 @@ public final class Arenas {
         }
         ntotalpools[a] = nfreepools[a];
         return a;
+    }
+
+    /** Hands a refused arena back to the current source; a failure of its free is added to {@code cause}. */
+    private void giveBack(long base, Throwable cause) {
+        try {
+            source.free(base, arenaSize);
+        } catch (RuntimeException | Error e) {
+            cause.addSuppressed(e);
+        }
     }
 
     /**
