@@ -275,4 +275,47 @@ class ReallocTest {
             h.checkInvariants();
         }
     }
+
+    /**
+     * The limit through realloc and calloc: bytesFromOs follows a raw block as it grows and
+     * shrinks, a growth or a move that would cross the limit throws MemoryLimitExceededError
+     * with the block intact and nothing charged, and a small block leaving its pool is charged
+     * as the raw block it becomes.
+     */
+    @Test
+    void reallocAndCallocKeepTheCountAgainstTheLimit() {
+        long arena = Geometry.PY311.arenaSize();
+        long limit = 4L << 20;
+        try (PyMalloc limited = PyMalloc.builder().limit(limit).build()) {
+            long raw = limited.malloc(1 << 20);
+            fill(raw, 1 << 20, 5);
+            assertEquals(1 << 20, limited.bytesFromOs());
+            raw = limited.realloc(raw, 2 << 20);
+            assertEquals(2 << 20, limited.bytesFromOs());
+            long before = raw;
+            MemoryLimitExceededError e = org.junit.jupiter.api.Assertions.assertThrows(MemoryLimitExceededError.class,
+                    () -> limited.realloc(before, 8L << 20));
+            assertEquals(6L << 20, e.requested(), "the growth: " + e.getMessage());
+            assertEquals(2 << 20, limited.bytesFromOs(), "nothing charged");
+            verify(raw, 1 << 20, 5, "the block refused a growth");
+            raw = limited.realloc(raw, 1000);
+            assertEquals(1000, limited.bytesFromOs());
+            long small = limited.malloc(64);
+            assertEquals(1000 + arena, limited.bytesFromOs());
+            org.junit.jupiter.api.Assertions.assertThrows(MemoryLimitExceededError.class,
+                    () -> limited.realloc(small, limit));
+            assertTrue(limited.isLive(small), "the small block stays");
+            long moved = limited.realloc(small, 100_000);
+            assertEquals(1000 + arena + 100_000, limited.bytesFromOs(), "the kept arena plus the new raw block");
+            org.junit.jupiter.api.Assertions.assertThrows(MemoryLimitExceededError.class,
+                    () -> limited.calloc(1 << 10, 4 << 10));
+            assertEquals(1000 + arena + 100_000, limited.bytesFromOs());
+            raw = limited.realloc(raw, 0);
+            assertEquals(arena + 100_000, limited.bytesFromOs(), "a raw block resized to 0 counts 0");
+            limited.free(raw);
+            limited.free(moved);
+            assertEquals(arena, limited.bytesFromOs());
+            limited.checkInvariants();
+        }
+    }
 }
