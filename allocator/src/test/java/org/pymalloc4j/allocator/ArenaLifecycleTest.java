@@ -514,4 +514,39 @@ class ArenaLifecycleTest {
         assertEquals(0, heap.bytesFromOs());
         assertDoesNotThrow(heap::close);
     }
+
+    /**
+     * An arena allocator that refuses (0) or throws: under a limit of one arena, the charge taken
+     * for the arena is given back either way, so a sound allocator then gets the whole limit.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void anArenaAllocatorThatRefusesOrThrowsLeavesNothingCharged(boolean throwing) {
+        ArenaAllocator failing = new ArenaAllocator() {
+            @Override
+            public long allocate(long size) {
+                if (throwing) {
+                    throw new IllegalStateException("no arena today");
+                }
+                return 0;
+            }
+
+            @Override
+            public void free(long address, long size) {
+                throw new AssertionError("nothing was handed out: 0x" + Long.toHexString(address));
+            }
+        };
+        try (PyMalloc heap = PyMalloc.builder().arenaAllocator(failing).limit(Geometry.PY311.arenaSize()).build()) {
+            Class<? extends Throwable> expected = throwing ? IllegalStateException.class : OutOfMemoryError.class;
+            Throwable e = assertThrows(expected, () -> heap.malloc(64));
+            assertTrue(e.getMessage().contains(throwing ? "no arena today" : "cannot map a new arena"), e.getMessage());
+            assertEquals(0, heap.bytesFromOs());
+            heap.checkInvariants();
+            heap.setArenaAllocator(ArenaAllocator.mmap());
+            long p = heap.malloc(64);
+            assertEquals(Geometry.PY311.arenaSize(), heap.bytesFromOs());
+            heap.free(p);
+            heap.checkInvariants();
+        }
+    }
 }
