@@ -549,4 +549,41 @@ class ArenaLifecycleTest {
             heap.checkInvariants();
         }
     }
+
+    /**
+     * In a one-pool geometry an overlapping arena that is also not pool-aligned is refused as
+     * overlapping, not as unaligned: the alignment refusal gives its arena back, which here would
+     * free part of the arena in use.
+     */
+    @Test
+    void anOverlappingArenaIsNotGivenBackByTheAlignmentRefusal() {
+        Geometry onePool = new Geometry("one-pool", 12, 12);
+        List<Long> given = new ArrayList<>();
+        List<Long> returned = new ArrayList<>();
+        ArenaAllocator overlapping = new ArenaAllocator() {
+            @Override
+            public long allocate(long size) {
+                long arena = given.isEmpty() ? ArenaAllocator.mmap().allocate(size) : given.get(0) + 16;
+                given.add(arena);
+                return arena;
+            }
+
+            @Override
+            public void free(long address, long size) {
+                returned.add(address);
+                ArenaAllocator.mmap().free(address, size);
+            }
+        };
+        try (PyMalloc heap = PyMalloc.builder().geometry(onePool).arenaAllocator(overlapping).build()) {
+            long p = heap.malloc(16);
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> heap.malloc(32));
+            assertTrue(e.getMessage().contains("overlaps"), e.getMessage());
+            assertEquals(List.of(), returned, "the arena in use was not freed");
+            assertEquals(onePool.arenaSize(), heap.bytesFromOs());
+            assertTrue(heap.isLive(p));
+            heap.free(p);
+            heap.checkInvariants();
+        }
+        assertEquals(List.of(given.get(0)), returned);
+    }
 }

@@ -260,6 +260,12 @@ public final class Arenas {
         boolean populate = false;
         try {
             base = source.allocate(arenaSize);
+            if (base != 0 && overlapsAnArena(base)) { // first: every other refusal gives the arena back
+                long overlapping = base;
+                base = 0; // not given back: for the allocator that is the arena in use, which free would free
+                throw new OutOfMemoryError("pymalloc4j: arena at 0x" + Long.toHexString(overlapping) + " from " + source
+                        + " overlaps an arena already in use; it was refused and not given back, which would free that arena");
+            }
             if (base != 0 && maxPoolsInArena == 1 && (base & (poolSize - 1)) != 0) {
                 // Its one pool is lost to alignment: carving one would run past its end.
                 throw new OutOfMemoryError("pymalloc4j: arena at 0x" + Long.toHexString(base) + " from "
@@ -278,12 +284,6 @@ public final class Arenas {
             if (base == 0) {
                 budget.release(arenaSize);
             }
-        }
-        if (base != 0 && overlapsAnArena(base)) {
-            // Not given back: for the allocator that is the arena in use, which free would free.
-            budget.release(arenaSize);
-            throw new OutOfMemoryError("pymalloc4j: arena at 0x" + Long.toHexString(base) + " from " + source
-                    + " overlaps an arena already in use; it was refused and not given back, which would free that arena");
         }
         if (base != 0 && !map.markUsed(base)) {
             budget.release(arenaSize);
