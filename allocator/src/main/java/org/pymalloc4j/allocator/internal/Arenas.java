@@ -109,7 +109,8 @@ public final class Arenas {
      *
      * @return the pool's address, or 0 if a new arena was needed and the OS refused it
      * @throws OutOfMemoryError if a new arena holds no pool (one pool per arena and a base not
-     *                          pool-aligned); the arena has been given back
+     *                          pool-aligned), the arena given back; or if it overlaps an arena in
+     *                          use, the arena not given back; nothing charged either way
      */
     public long takePool() {
         if (usableArenas == NIL) {
