@@ -41,13 +41,15 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  * <p><b>Ownership</b>, as in the C API. Each method says whether it returns a <i>new</i>
  * reference (the caller owns it and must {@link #decref} it, or hand it to a {@link Frame}) or a
  * <i>borrowed</i> one (valid while its owner keeps it), and whether it <i>steals</i> an
- * argument (takes over the caller's reference, even when it throws, as {@code PyTuple_SetItem}
- * does). Methods not saying so neither steal nor keep their arguments. See objects/README.md.
+ * argument (takes over the caller's reference, also when it refuses the container, the index
+ * or the frame, as {@code PyTuple_SetItem} does; not when it refuses the reference itself or a
+ * closed space). Methods not saying so neither steal nor keep their arguments. See objects/README.md.
  *
  * <p><b>Checked mode</b> (the default; {@code -Dpymalloc4j.checks=false} or
  * {@link Builder#checked(boolean)} turns it off): every object passed in is validated first, so
  * a freed object, an unbalanced decref, a wrong type, a bad index or a closed space is an
- * exception naming the object's address and type, thrown before anything changes. Unchecked,
+ * exception naming the object's address and type, thrown before anything changes (but the
+ * release of a stolen reference, above). Unchecked,
  * bad input corrupts the heap exactly as it would corrupt CPython's.
  *
  * <p>One owner at a time, like the heap beneath it.

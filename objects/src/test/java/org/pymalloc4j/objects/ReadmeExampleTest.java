@@ -6,8 +6,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The examples of objects/README.md, run as written (asserts made JUnit's). */
+/**
+ * The examples of objects/README.md, and those of the class comments of the objects package,
+ * run as written (asserts made JUnit's, prints collected).
+ */
 class ReadmeExampleTest {
     @Test
     void readmeExample() {
@@ -94,6 +99,94 @@ class ReadmeExampleTest {
             assertEquals(1, space.refcount(space.tuples().get(foo, 0)), "a and b are owned by the tuple alone");
             space.decref(foo);
             assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    /** ObjectSpace's class comment: of takes references of its own; get is borrowed. */
+    @Test
+    void objectSpaceJavadocExample() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            long f = space.floats().newFloat(1.5);                       // a new reference
+            long t = space.tuples().of(f, space.none());                 // of takes references of its own
+            space.decref(f);
+            double d = space.floats().value(space.tuples().get(t, 0));   // get: borrowed
+            assertEquals(1.5, d);
+            space.decref(t);                                             // frees the tuple, then the float
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    /** Frame's class comment. */
+    static long frameJavadocExample(ObjectSpace space) {
+        try (Frame f = space.frame()) {
+            long x = f.local(space.floats().newFloat(1.5));   // the frame owns x
+            long t = f.local(space.tuples().of(x, x));         // of took its own references to x
+            return f.returning(t);                             // the caller gets a new reference to t
+        }                                                      // x and t's frame references released here
+    }
+
+    @Test
+    void frameJavadocExampleLeavesTheCallerTheOnlyOwner() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            long t = frameJavadocExample(space);
+            assertEquals(1, space.refcount(t));
+            assertEquals(2, space.refcount(space.tuples().get(t, 0)), "x is held twice by the tuple alone");
+            space.decref(t);
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    /** Collector's class comment: a list that contains itself. */
+    @Test
+    void collectorJavadocExample() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long l = space.lists().newList();      // l = []
+            space.lists().append(l, l);            // l.append(l)
+            space.decref(l);                       // del l
+            assertEquals(1, space.gc().collect()); // gc.collect()
+        }
+    }
+
+    /** The class comments of ClassSpec (a finalizer) and WeakrefApi (a callback on a death by refcount). */
+    @Test
+    void classSpecAndWeakrefJavadocExamples() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            List<String> printed = new ArrayList<>();
+            long node = space.classes().newClass(ClassSpec.named("Node").slots(2).weakReferenceable()
+                    .finalizer(self -> printed.add("del " + Long.toHexString(self))));
+            long obj = space.classes().newInstance(node);
+            long wr = space.weakrefs().newRef(obj, ref -> printed.add("gone"));
+            space.decref(obj);                       // prints "gone"
+            assertEquals(space.none(), space.weakrefs().get(wr));
+            assertEquals(List.of("del " + Long.toHexString(obj), "gone"), printed);
+            space.decref(wr);
+            space.decref(node);
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
+    /**
+     * ObjectLayouts' class comment: the table of a PyFloatObject, as objects/README.md shows it.
+     * Its {@code create()} is checked unless {@code -Dpymalloc4j.checks=false}, under which
+     * ObjectLayouts refuses, as its class comment says.
+     */
+    @Test
+    void objectLayoutsJavadocExample() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long f = space.floats().newFloat(1.5);
+            if (!space.isChecked()) {
+                assertTrue(assertThrows(IllegalStateException.class, () -> ObjectLayouts.of(space, f))
+                        .getMessage().startsWith("ObjectLayouts needs a checked space"));
+                space.decref(f);
+                return;
+            }
+            String printed = String.valueOf(ObjectLayouts.of(space, f));   // System.out.print's text
+            assertEquals(String.format("float object at 0x%x (PyFloatObject)", f), printed.lines().findFirst().orElseThrow());
+            assertEquals(List.of("OFF  SZ          TYPE DESCRIPTION VALUE",
+                    "  0   8    Py_ssize_t ob_refcnt   1"), printed.lines().skip(1).limit(2).toList());
+            assertEquals("Space losses: 0 bytes internal + 8 bytes external = 8 bytes total",
+                    printed.lines().reduce((a, b) -> b).orElseThrow());
+            space.decref(f);
         }
     }
 }
