@@ -49,8 +49,10 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  * {@link Builder#checked(boolean)} turns it off): every object passed in is validated first, so
  * a freed object, an unbalanced decref, a wrong type, a bad index or a closed space is an
  * exception naming the object's address and type, thrown before anything changes (but the
- * release of a stolen reference, above). Unchecked,
- * bad input corrupts the heap exactly as it would corrupt CPython's.
+ * release of a stolen reference, above). Unchecked, objects, types and indexes are not checked and bad input corrupts
+ * the heap as it would corrupt CPython's through its macros ({@code PyTuple_GET_ITEM},
+ * {@code Py_DECREF}); CPython's functions ({@code PyTuple_GetItem} ...) check type and index in
+ * every build.
  *
  * <p>One owner at a time, like the heap beneath it.
  */
