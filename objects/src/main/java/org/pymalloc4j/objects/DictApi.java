@@ -34,7 +34,8 @@ public final class DictApi {
      * {@code PyDict_SetItem}: maps {@code key} to {@code value}, taking new references to both
      * (nothing stolen).
      *
-     * @throws WrongTypeException    if {@code key} is unhashable (a list or dict), or in checked
+     * @throws WrongTypeException    if {@code key} is unhashable (a list or dict, or a tuple
+     *                               holding one), or in checked
      *                               mode if {@code dict} is not a dict
      * @throws FreedObjectException  in checked mode, if an argument is not a live object
      * @throws IllegalStateException if the space is closed

@@ -287,9 +287,11 @@ public final class ObjectSpace implements AutoCloseable {
 
     /**
      * {@code hash(o)}: CPython 3.11's value for ints, floats and tuples of them, and for str
-     * and bytes with {@code PYTHONHASHSEED=0}; identity-based for the rest.
+     * and bytes with {@code PYTHONHASHSEED=0}; identity-based for the rest (weakrefs too, where
+     * CPython's hash as their referent).
      *
-     * @throws WrongTypeException    if {@code o} is unhashable (a list or dict)
+     * @throws WrongTypeException    if {@code o} is unhashable (a list or dict, or a tuple holding
+     *                               one at any depth)
      * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
      * @throws IllegalStateException in checked mode, if the space is closed
      */

@@ -133,4 +133,34 @@ class HashAndDictTest {
             space.decref(full);
         }
     }
+
+    /**
+     * hash's and dicts().set's javadoc: a tuple holding a list, at any depth, is unhashable, as
+     * {@code hash((None, ((),[])))} raises TypeError in CPython; nothing is stored. A weakref
+     * hashes by identity (objects/README.md's differences).
+     */
+    @Test
+    void aTupleHoldingAListIsUnhashableAndAWeakrefHashesByIdentity() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            long list = space.lists().newList();
+            long empty = space.tuples().of();
+            long inner = space.tuples().of(empty, list);
+            long key = space.tuples().of(space.none(), inner);
+            long d = space.dicts().newDict();
+            assertThrows(WrongTypeException.class, () -> space.hash(key));
+            assertThrows(WrongTypeException.class, () -> space.dicts().set(d, key, list));
+            assertEquals(0, space.dicts().size(d));
+            long cls = space.classes().newClass(ClassSpec.named("C").weakReferenceable());
+            long o = space.classes().newInstance(cls);
+            long wr = space.weakrefs().newRef(o);
+            assertEquals(Long.rotateRight(wr, 4), space.hash(wr), "_Py_HashPointer of the weakref itself");
+            assertEquals(Long.rotateRight(o, 4), space.hash(o));
+            space.decref(o);
+            assertEquals(Long.rotateRight(wr, 4), space.hash(wr), "CPython raises TypeError: never hashed, referent gone");
+            for (long x : new long[] {wr, cls, d, key, inner, empty, list}) {
+                space.decref(x);
+            }
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
 }
