@@ -11,7 +11,11 @@ import org.pymalloc4j.objects.internal.Instances;
  * {@code space.classes()}. Ownership and checked mode as the space's class comment says.
  */
 public final class ClassApi {
-    /** The most slots a class may have, so that instances stay pymalloc-sized. */
+    /**
+     * The most slots a class may have: 60 make a 512-byte instance with its GC head, pymalloc's
+     * largest size class. With {@code __weakref__} such an instance is 520 bytes and, as in
+     * CPython, a raw block from malloc.
+     */
     public static final int MAX_SLOTS = 60;
 
     private final Core core;
@@ -30,8 +34,7 @@ public final class ClassApi {
      * references to their class, so it lives until the last of them is gone.
      *
      * @throws NullPointerException     if {@code name} is null
-     * @throws IllegalArgumentException if {@code slots} is negative or above 60 (instances stay
-     *                                  pymalloc-sized)
+     * @throws IllegalArgumentException if {@code slots} is negative or above {@link #MAX_SLOTS} (60)
      * @throws IllegalStateException    if the space is closed
      * @throws OutOfMemoryError         if the type object or its name cannot be had, even after a
      *                                  full collection; nothing is left behind

@@ -12,6 +12,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code sizeOf} against {@code sys.getsizeof} figures recorded from CPython 3.11 by
@@ -126,6 +128,34 @@ class SizeOfTest {
             assertEquals(424, space.sizeOf(cls)); // CPython's heap types are 920: see objects/README.md
             space.decref(cls);
             space.decref(one);
+        }
+    }
+
+    /**
+     * ClassApi.MAX_SLOTS: 60 slots make a 512-byte instance with its GC head, pymalloc's largest
+     * size class; with {@code __weakref__} it is 520 bytes, past pymalloc, and goes to the raw
+     * allocator as a CPython object of that size would. Both live and die as usual.
+     */
+    @Test
+    void maxSlotsIsPymallocsLargestSizeClassWithoutWeakref() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            long plain = space.classes().newClass(ClassSpec.named("P").slots(ClassApi.MAX_SLOTS));
+            long weak = space.classes().newClass(ClassSpec.named("W").slots(ClassApi.MAX_SLOTS).weakReferenceable());
+            long p = space.classes().newInstance(plain);
+            long w = space.classes().newInstance(weak);
+            assertEquals(512, space.sizeOf(p));
+            assertEquals(520, space.sizeOf(w));
+            assertTrue(space.memory().pymalloc().isArenaAddress(p), "in a pymalloc pool");
+            assertFalse(space.memory().pymalloc().isArenaAddress(w), "a raw block");
+            space.classes().setSlot(w, ClassApi.MAX_SLOTS - 1, w);
+            long wr = space.weakrefs().newRef(w);
+            space.decref(w);
+            assertEquals(1, space.gc().collect());
+            assertEquals(space.none(), space.weakrefs().get(wr));
+            for (long o : new long[] {wr, p, weak, plain}) {
+                space.decref(o);
+            }
+            assertEquals(0, space.liveObjectCount());
         }
     }
 }
