@@ -31,7 +31,8 @@ import org.pymalloc4j.objects.internal.Unraisable;
  *  }
  * </pre>
  * Objects returned in lists ({@link #getObjects}, {@link #getReferents}, {@link #getReferrers})
- * are borrowed. Every method throws {@link IllegalStateException} on a closed space.
+ * are borrowed. Every method but {@link #callbacks()} (a plain Java list) throws
+ * {@link IllegalStateException} on a closed space.
  */
 public final class Collector {
     /** {@code gc.DEBUG_STATS}: print statistics during collection. */
