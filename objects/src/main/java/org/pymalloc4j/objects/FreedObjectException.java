@@ -2,7 +2,12 @@ package org.pymalloc4j.objects;
 
 /**
  * An operation was given an object that has been deallocated (or an address that was never a
- * live object of the space). Thrown in checked mode, before anything is changed.
+ * live object of the space), or met one: a container's freed item, when the container lets go
+ * of it or the collector reads it. Thrown in checked mode. A refused argument is refused
+ * before anything changes, but for the reference a setter steals (released when the container
+ * is the freed one: see {@link ObjectSpace}); a freed item is met once things have changed (the
+ * container's deallocation finishes first; a collection rebuilds its lists and collects
+ * nothing), as objects/README.md's "Checked mode" tells.
  */
 public final class FreedObjectException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
@@ -13,7 +18,7 @@ public final class FreedObjectException extends IllegalStateException {
         this.address = address;
     }
 
-    /** The address that was passed. */
+    /** The freed or foreign address: the argument refused, or the freed item met. */
     public long address() {
         return address;
     }
