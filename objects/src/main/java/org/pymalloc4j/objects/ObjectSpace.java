@@ -21,8 +21,9 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 /**
  * One CPython-style object heap: native objects with CPython 3.11's 64-bit layouts in the OBJ
  * domain of a {@link Memory} (list item arrays in MEM, static objects in one RAW block), with
- * reference counting, free lists, frames and a leak report. An object is its address: the
- * {@code long} every method takes and returns is the object's {@code id}.
+ * reference counting, free lists, frames and a leak report. An object is its address: every
+ * {@code long} a method takes or returns for an object (not an index, size, count or hash) is
+ * the object's {@code id}.
  *
  * <p><b>Shape.</b> The space holds what concerns every object: its life cycle, reference
  * counting, type and identity, hashing, the singletons, frames and diagnostics. Each family's
