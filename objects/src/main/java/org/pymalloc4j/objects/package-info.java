@@ -14,7 +14,7 @@
  * <pre>
  *  ObjectSpace, IntApi FloatApi StrApi BytesApi TupleApi ListApi DictApi ClassApi WeakrefApi, Collector
  *      │
- *  Builtins: Ints Floats Strs BytesObjects Tuples Lists Dicts Instances (TypeBehaviour each)
+ *  Builtins: Ints Floats Strs BytesObjects Tuples Lists Dicts Instances Weakrefs (TypeBehaviour each)
  *      │          Core: allocation, incref/decref, trashcan, checks      TypeTable: tp_version_tag → behaviour
  *      ▼
  *  Memory:  OBJ domain (objects, dict keys)  MEM domain (list items)  RAW (one static area)
