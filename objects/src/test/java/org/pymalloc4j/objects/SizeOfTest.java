@@ -158,4 +158,24 @@ class SizeOfTest {
             assertEquals(0, space.liveObjectCount());
         }
     }
+
+    /**
+     * objects/README.md's layout table: a weakref is a 64-byte GC object, 80 bytes as CPython
+     * 3.11's {@code sys.getsizeof(weakref.ref(o))}, with or without a callback.
+     */
+    @Test
+    void aWeakrefIsEightyBytes() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            long cls = space.classes().newClass(ClassSpec.named("C").weakReferenceable());
+            long o = space.classes().newInstance(cls);
+            long plain = space.weakrefs().newRef(o);
+            long withCallback = space.weakrefs().newRef(o, ref -> { });
+            assertEquals(80, space.sizeOf(plain));
+            assertEquals(80, space.sizeOf(withCallback));
+            for (long x : new long[] {withCallback, plain, o, cls}) {
+                space.decref(x);
+            }
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
 }
