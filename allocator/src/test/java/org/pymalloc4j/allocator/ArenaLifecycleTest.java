@@ -419,20 +419,7 @@ class ArenaLifecycleTest {
     void anArenaOverlappingALiveOneIsRefused(long offset) {
         List<Long> given = new ArrayList<>();
         List<Long> returned = new ArrayList<>();
-        ArenaAllocator overlapping = new ArenaAllocator() {
-            @Override
-            public long allocate(long size) {
-                long arena = given.isEmpty() ? ArenaAllocator.mmap().allocate(size) : given.get(0) + offset;
-                given.add(arena);
-                return arena;
-            }
-
-            @Override
-            public void free(long address, long size) {
-                returned.add(address);
-                ArenaAllocator.mmap().free(address, size);
-            }
-        };
+        ArenaAllocator overlapping = overlapping(offset, given, returned);
         try (PyMalloc heap = PyMalloc.builder().arenaAllocator(overlapping).build()) {
             long[] blocks = fillArenas(heap, 1);
             OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> heap.malloc(BIG));
@@ -560,20 +547,7 @@ class ArenaLifecycleTest {
         Geometry onePool = new Geometry("one-pool", 12, 12);
         List<Long> given = new ArrayList<>();
         List<Long> returned = new ArrayList<>();
-        ArenaAllocator overlapping = new ArenaAllocator() {
-            @Override
-            public long allocate(long size) {
-                long arena = given.isEmpty() ? ArenaAllocator.mmap().allocate(size) : given.get(0) + 16;
-                given.add(arena);
-                return arena;
-            }
-
-            @Override
-            public void free(long address, long size) {
-                returned.add(address);
-                ArenaAllocator.mmap().free(address, size);
-            }
-        };
+        ArenaAllocator overlapping = overlapping(16, given, returned);
         try (PyMalloc heap = PyMalloc.builder().geometry(onePool).arenaAllocator(overlapping).build()) {
             long p = heap.malloc(16);
             OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> heap.malloc(32));
@@ -585,5 +559,26 @@ class ArenaLifecycleTest {
             heap.checkInvariants();
         }
         assertEquals(List.of(given.get(0)), returned);
+    }
+
+    /**
+     * An allocator whose first arena is a real mapping and every later one the first plus
+     * {@code offset}: an arena overlapping a live one. It records what it hands out and takes back.
+     */
+    private static ArenaAllocator overlapping(long offset, List<Long> given, List<Long> returned) {
+        return new ArenaAllocator() {
+            @Override
+            public long allocate(long size) {
+                long arena = given.isEmpty() ? ArenaAllocator.mmap().allocate(size) : given.get(0) + offset;
+                given.add(arena);
+                return arena;
+            }
+
+            @Override
+            public void free(long address, long size) {
+                returned.add(address);
+                ArenaAllocator.mmap().free(address, size);
+            }
+        };
     }
 }
