@@ -101,8 +101,10 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : LiveMarks.NO_MARK;
         try {
             this.raw = RawBlocks.withRecords(budget, "this heap", mark, true);
-        } catch (OutOfMemoryError e) { // the heap never was: its mark goes back at once
+        } catch (OutOfMemoryError e) { // the heap never was: its mark and metadata go back at once
             LiveMarks.returnMark(mark);
+            usedPools.release();
+            map.release();
             throw e;
         }
         this.markReturn = ownMark != LiveMarks.NO_MARK ? HeldMark.register(this, arenas, raw, mark) : null;

@@ -3,6 +3,7 @@ package org.pymalloc4j.allocator;
 import java.util.Objects;
 
 import org.pymalloc4j.allocator.internal.ByteBudget;
+import org.pymalloc4j.allocator.internal.LiveMarks;
 
 /**
  * Builds a {@link PyMalloc} heap:
@@ -74,6 +75,9 @@ public final class PyMallocBuilder {
      * @throws OutOfMemoryError if the heap's own metadata cannot be allocated
      */
     public PyMalloc build() {
+        if (PyMalloc.CHECKS) {
+            LiveMarks.require(); // before the heap allocates its metadata, which a refusal there would leak
+        }
         return new PyMalloc(geometry, arenaAllocator != null ? arenaAllocator : defaultAllocator(geometry),
                 budget != null ? budget : new ByteBudget(limit));
     }

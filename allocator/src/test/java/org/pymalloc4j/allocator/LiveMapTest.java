@@ -121,6 +121,51 @@ class LiveMapTest {
         assertTrue(unchecked.startsWith("created") && unchecked.contains("refused a raw block's inside"), unchecked);
     }
 
+    /**
+     * A checked heap refused for want of the map leaves nothing behind: the radix tree's root
+     * (256 KiB of calloc) and the ring sentinels were allocated before the refusal and leaked,
+     * so 500 refusals took about 128 MiB of address space.
+     */
+    @Test
+    @EnabledOnOs(OS.LINUX)
+    void aRefusedCheckedHeapLeavesNoMetadataBehind() throws Exception {
+        String out = TestSupport.runLimited(16L << 20, "true", RefusedChild.class);
+        String[] fields = out.strip().split(" ");
+        assertEquals("refused", fields[0], out);
+        long grownKib = Long.parseLong(fields[1]);
+        assertTrue(grownKib < 32 * 1024, "500 refused heaps grew the address space by " + grownKib + " KiB: " + out);
+    }
+
+    /** The child of {@link #aRefusedCheckedHeapLeavesNoMetadataBehind}: prints "refused", then the VmSize growth in KiB. */
+    public static final class RefusedChild {
+        public static void main(String[] args) throws Exception {
+            refuse(20); // warm: classes loaded, exceptions' stack traces compiled
+            long before = vmSizeKib();
+            refuse(500);
+            System.out.println("refused " + (vmSizeKib() - before));
+        }
+
+        private static void refuse(int times) {
+            for (int i = 0; i < times; i++) {
+                try {
+                    PyMalloc.create().close();
+                    throw new AssertionError("a checked heap was created without its map");
+                } catch (OutOfMemoryError expected) {
+                    // the map could not be reserved: what the test wants
+                }
+            }
+        }
+
+        private static long vmSizeKib() throws java.io.IOException {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmSize:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            throw new IllegalStateException("no VmSize in /proc/self/status");
+        }
+    }
+
     /** The child of {@link #aLimitedAddressSpaceRefusesACheckedHeapWithAnErrorThatSaysWhy}. */
     public static final class LimitedChild {
         public static void main(String[] args) {
