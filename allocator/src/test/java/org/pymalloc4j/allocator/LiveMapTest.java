@@ -130,6 +130,7 @@ class LiveMapTest {
     @EnabledOnOs(OS.LINUX)
     void aRefusedCheckedHeapLeavesNoMetadataBehind() throws Exception {
         String out = TestSupport.runLimited(16L << 20, "true", RefusedChild.class);
+        System.out.println("LiveMapTest.aRefusedCheckedHeapLeavesNoMetadataBehind: " + out.strip() + " KiB");
         String[] fields = out.strip().split(" ");
         assertEquals("refused", fields[0], out);
         long grownKib = Long.parseLong(fields[1]);
