@@ -281,16 +281,9 @@ public final class DebugHooks implements AutoCloseable {
         closed = true;
         RuntimeException failure = null;
         for (int i = 0; i < quarantine.size(); i++) {
-            long p = quarantine.address(i);
-            try {
-                innerOf(quarantine.info(i)).free(DebugBlock.base(p));
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
+            int held = i;
+            failure = CloseSteps.run(() -> innerOf(quarantine.info(held)).free(DebugBlock.base(quarantine.address(held))),
+                    failure);
         }
         quarantine.clear();
         live.release();

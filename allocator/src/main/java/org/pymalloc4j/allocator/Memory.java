@@ -425,7 +425,7 @@ public final class Memory implements AutoCloseable {
         views.close(); // first: if a segment is in use elsewhere it throws, and the memory stays open
         RuntimeException failure = null;
         for (Runnable action : List.copyOf(closeActions)) {
-            failure = runStep(action, failure);
+            failure = CloseSteps.run(action, failure);
         }
         closeActions.clear();
         tracer.memoryClosing();
@@ -434,31 +434,15 @@ public final class Memory implements AutoCloseable {
             d.install(ClosedAllocator.INSTANCE);
         }
         if (debugHooks != null) {
-            failure = runStep(debugHooks::close, failure); // first: it frees its quarantine into the heap
+            failure = CloseSteps.run(debugHooks::close, failure); // first: it frees its quarantine into the heap
         }
         if (heap != null) {
-            failure = runStep(heap::close, failure);
+            failure = CloseSteps.run(heap::close, failure);
         }
-        failure = runStep(libc::close, failure);
+        failure = CloseSteps.run(libc::close, failure);
         if (failure != null) {
             throw failure;
         }
-    }
-
-    /**
-     * Runs one step of {@link #close()}, so that a step that throws does not leave the later
-     * ones undone: returns the first failure, with this step's added as suppressed.
-     */
-    private static RuntimeException runStep(Runnable step, RuntimeException failure) {
-        try {
-            step.run();
-        } catch (RuntimeException e) {
-            if (failure == null) {
-                return e;
-            }
-            failure.addSuppressed(e);
-        }
-        return failure;
     }
 
     private void checkOpen() {

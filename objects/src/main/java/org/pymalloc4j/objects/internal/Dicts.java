@@ -218,13 +218,11 @@ public final class Dicts extends TypeBehaviour {
             } else { // insertdict: a str-only table given another key turns general, then MAINTAIN_TRACKING, then growth
                 slot = findSlot(k, key, hash);
                 if (slot < 0 && kind(k) == KIND_UNICODE && !strKey) {
-                    resize(d, log2ForMinSize(size(d) * 3), false);
-                    k = keys(d);
+                    k = grow(d, false);
                 }
                 maintainTracking(d, key, value);
                 if (slot < 0 && getLong(k + DK_USABLE_OFFSET) <= 0) {
-                    resize(d, log2ForMinSize(size(d) * 3), kind(k) == KIND_UNICODE);
-                    k = keys(d);
+                    k = grow(d, kind(k) == KIND_UNICODE);
                 }
             }
         } catch (RuntimeException | OutOfMemoryError e) { // insertdict's Fail: nothing stored, nothing kept
@@ -250,6 +248,12 @@ public final class Dicts extends TypeBehaviour {
         putLong(k + DK_NENTRIES_OFFSET, ix + 1);
         putLong(d + MA_USED_OFFSET, size(d) + 1);
         putLong(d + MA_VERSION_TAG_OFFSET, ++version);
+    }
+
+    /** insertdict's {@code insertion_resize}: a table for three times the items; returns the new keys. */
+    private long grow(long d, boolean unicode) {
+        resize(d, log2ForMinSize(size(d) * 3), unicode);
+        return keys(d);
     }
 
     /**

@@ -22,16 +22,7 @@ public final class GcGarbageList {
      */
     public long list() {
         if (list == 0) {
-            GcState gc = core.gc;
-            int count0 = gc.count[0];
-            boolean collecting = gc.collecting;
-            gc.collecting = true; // no collection inside the allocation, automatic or for memory
-            try {
-                list = lists.newList(0);
-            } finally {
-                gc.collecting = collecting;
-                gc.count[0] = count0;
-            }
+            list = core.gc.uncounted(() -> lists.newList(0));
         }
         return list;
     }

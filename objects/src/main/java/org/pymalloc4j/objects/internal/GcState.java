@@ -216,6 +216,22 @@ public final class GcState {
         }
     }
 
+    /**
+     * Runs {@code allocation} as one CPython makes at start-up, before counting begins: it counts
+     * in no generation and starts no collection, automatic or for memory.
+     */
+    public long uncounted(java.util.function.LongSupplier allocation) {
+        int count0 = count[0];
+        boolean wasCollecting = collecting;
+        collecting = true;
+        try {
+            return allocation.getAsLong();
+        } finally {
+            collecting = wasCollecting;
+            count[0] = count0;
+        }
+    }
+
     /** {@code PyObject_GC_Del}'s count: never below 0. */
     public void deleted() {
         if (count[0] > 0) {

@@ -1,0 +1,24 @@
+package org.pymalloc4j.allocator;
+
+/** The steps of a {@code close()} that must all run even when one throws. */
+final class CloseSteps {
+    private CloseSteps() {
+    }
+
+    /**
+     * Runs {@code step}, so that a step that throws does not leave the later ones undone:
+     * returns the first failure so far ({@code failure}, or this step's if it is the first),
+     * a later one added to it as suppressed.
+     */
+    static RuntimeException run(Runnable step, RuntimeException failure) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            if (failure == null) {
+                return e;
+            }
+            failure.addSuppressed(e);
+        }
+        return failure;
+    }
+}
