@@ -11,6 +11,8 @@ import static org.pymalloc4j.allocator.DebugBlock.OVERHEAD;
  * other domains. See {@link DebugHooks} for the layout and the differences from CPython.
  */
 final class DebugAllocator implements BlockAllocator {
+    private static final String MALLOC = "_PyMem_DebugRawMalloc";
+    private static final String CALLOC = "_PyMem_DebugRawCalloc";
     private static final String FREE = "_PyMem_DebugRawFree";
     private static final String REALLOC = "_PyMem_DebugRawRealloc";
 
@@ -40,28 +42,40 @@ final class DebugAllocator implements BlockAllocator {
 
     /**
      * Allocates {@code size} bytes filled with CLEANBYTE (0xCD), between a header and a
-     * trailing pad; the inner allocator is asked for {@code size + 24}.
+     * trailing pad; the inner allocator is asked for {@code size + 24}. If it runs out of
+     * memory, the quarantine is emptied (its blocks still hold memory) and it is asked again.
      *
-     * @throws IllegalArgumentException if {@code size} is negative
-     * @throws OutOfMemoryError         if {@code size} is 2^56 or more, or the inner allocator fails
-     * @throws IllegalStateException    if the hooks are closed
+     * @throws IllegalArgumentException  if {@code size} is negative
+     * @throws OutOfMemoryError          if {@code size} is 2^56 or more, or the inner allocator
+     *                                   fails even with the quarantine emptied
+     * @throws MemoryCorruptionException if a block released from the quarantine to make room was
+     *                                   written after free; it is released, nothing is allocated,
+     *                                   and the call can be retried
+     * @throws IllegalStateException     if the hooks are closed
      */
     @Override
     public long malloc(long size) {
+        return allocate(size, MALLOC);
+    }
+
+    private long allocate(long size, String function) {
         hooks.checkOpen();
         if (size < 0 || size > DebugBlock.MAX_SIZE) {
             throw refuseSize("malloc(" + size + ")", size);
         }
-        return register(inner.malloc(size + OVERHEAD), size, true);
+        return register(innerBlock(size + OVERHEAD, false, function), size, true);
     }
 
     /**
-     * Allocates {@code nelem * elsize} zeroed bytes through the inner {@code calloc}.
+     * Allocates {@code nelem * elsize} zeroed bytes through the inner {@code calloc}, emptying
+     * the quarantine and asking again if it runs out of memory, as {@link #malloc}.
      *
-     * @throws IllegalArgumentException if either argument is negative
-     * @throws OutOfMemoryError         if the product overflows or is 2^56 or more, or the inner
-     *                                  allocator fails
-     * @throws IllegalStateException    if the hooks are closed
+     * @throws IllegalArgumentException  if either argument is negative
+     * @throws OutOfMemoryError          if the product overflows or is 2^56 or more, or the inner
+     *                                   allocator fails even with the quarantine emptied
+     * @throws MemoryCorruptionException if a block released from the quarantine to make room was
+     *                                   written after free (as {@link #malloc})
+     * @throws IllegalStateException     if the hooks are closed
      */
     @Override
     public long calloc(long nelem, long elsize) {
@@ -70,7 +84,7 @@ final class DebugAllocator implements BlockAllocator {
         if (size > DebugBlock.MAX_SIZE) {
             throw refuseSize("calloc(" + nelem + ", " + elsize + ")", size);
         }
-        return register(inner.calloc(1, size + OVERHEAD), size, false);
+        return register(innerBlock(size + OVERHEAD, true, CALLOC), size, false);
     }
 
     /**
@@ -82,9 +96,11 @@ final class DebugAllocator implements BlockAllocator {
      * @throws InvalidAddressException    if {@code address} is not a live block of these hooks,
      *                                    say because it was already freed
      * @throws MemoryCorruptionException  if the block's id or pads are corrupt (it stays
-     *                                    allocated), or if the quarantine block evicted to make
-     *                                    room was written after free (nothing else changed)
-     * @throws OutOfMemoryError           if the new block cannot be had; the old one is intact
+     *                                    allocated), or if a quarantined block released to make
+     *                                    room (as {@link #malloc} does) was written after free
+     *                                    (the block is not moved)
+     * @throws OutOfMemoryError           if the new block cannot be had even with the quarantine
+     *                                    emptied; the old one is intact
      * @throws IllegalStateException      if the hooks are closed
      */
     @Override
@@ -102,7 +118,7 @@ final class DebugAllocator implements BlockAllocator {
         }
         long info = checkAddress(REALLOC, "realloc", address);
         hooks.makeRoomInQuarantine(REALLOC);
-        long moved = malloc(newSize);
+        long moved = allocate(newSize, REALLOC);
         NativeMemory.copy(address, moved, Math.min(DebugBlock.sizeOf(info), newSize));
         // A grown tail keeps malloc's CLEANBYTE fill.
         hooks.retire(address, info);
@@ -161,6 +177,24 @@ final class DebugAllocator implements BlockAllocator {
         }
         throw new OutOfMemoryError("debug " + call + ": " + size
                 + " bytes is more than the debug hooks can record (2^56 - 1)");
+    }
+
+    /**
+     * A block of {@code total} bytes from the inner allocator; if it runs out of memory, once
+     * more after the quarantine is emptied, since a quarantined block still holds its memory
+     * (and its share of a memory limit) where CPython's freed block would not.
+     */
+    private long innerBlock(long total, boolean zeroed, String function) {
+        try {
+            return zeroed ? inner.calloc(1, total) : inner.malloc(total);
+        } catch (OutOfMemoryError e) {
+            // A request over the whole limit can never succeed: keep the quarantine for it.
+            boolean hopeless = e instanceof MemoryLimitExceededError m && m.requested() > m.limit();
+            if (hopeless || !hooks.emptyQuarantine(function)) {
+                throw e;
+            }
+        }
+        return zeroed ? inner.calloc(1, total) : inner.malloc(total);
     }
 
     private long register(long q, long size, boolean clean) {

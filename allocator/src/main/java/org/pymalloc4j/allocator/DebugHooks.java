@@ -46,7 +46,9 @@ import static org.pymalloc4j.allocator.DebugBlock.OVERHEAD;
  *     to make room before the free or realloc that needs the room changes anything, so if it
  *     was written, that call throws having done nothing and can be retried; a written block
  *     is released to its inner allocator once reported, so each write is reported once and
- *     nothing leaks.</li>
+ *     nothing leaks. Quarantined blocks still hold their memory, so an allocation the inner
+ *     allocator refuses (out of memory, or past a memory limit) empties the quarantine the same
+ *     way and is tried once more.</li>
  * <li>{@code realloc} always moves the block, as AddressSanitizer does, so a pointer kept to the
  *     old block sees DEADBYTE; CPython resizes in place when the inner allocator can.</li>
  * <li>No GIL check (there is no GIL), no serial numbers (off by default since 3.8), and a size
@@ -184,7 +186,7 @@ public final class DebugHooks implements AutoCloseable {
             long info = quarantine.info(i);
             if (DebugBlock.firstNot(DebugBlock.base(p), DebugBlock.sizeOf(info) + OVERHEAD, DEADBYTE) >= 0) {
                 quarantine.remove(i);
-                release(p, info, "DebugHooks.checkFreedMemory", false);
+                release(p, info, "DebugHooks.checkFreedMemory", null);
             }
         }
     }
@@ -346,7 +348,34 @@ public final class DebugHooks implements AutoCloseable {
         long p = quarantine.address(0);
         long info = quarantine.info(0);
         quarantine.remove(0);
-        release(p, info, function, true);
+        release(p, info, function, DebugReport.EVICTED);
+    }
+
+    /**
+     * Returns every quarantined block to its inner allocator, oldest first, for an allocation
+     * the inner allocator refused: a quarantined block still holds its memory (and its share of
+     * a memory limit), which a freed block must not.
+     *
+     * @return whether any block was released, so that the allocation is worth trying again
+     * @throws RuntimeException the first failure, once every block is released (later ones
+     *                          suppressed): a {@link MemoryCorruptionException} for a block
+     *                          written after free, so each write is still reported once
+     */
+    boolean emptyQuarantine(String function) {
+        if (quarantine.size() == 0) {
+            return false;
+        }
+        RuntimeException failure = null;
+        while (quarantine.size() > 0) {
+            long p = quarantine.address(0);
+            long info = quarantine.info(0);
+            quarantine.remove(0);
+            failure = CloseSteps.run(() -> release(p, info, function, DebugReport.EMPTIED), failure);
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        return true;
     }
 
     /** Frees a checked live block: DEADBYTE over all of it, then quarantine (room was made). */
@@ -361,14 +390,18 @@ public final class DebugHooks implements AutoCloseable {
         }
     }
 
-    /** Returns a block taken out of the quarantine, throwing afterwards if it was written. */
-    private void release(long p, long info, String function, boolean evicted) {
+    /**
+     * Returns a block taken out of the quarantine, throwing afterwards if it was written.
+     *
+     * @param why the report's line on why the block left the quarantine, or null
+     */
+    private void release(long p, long info, String function, String why) {
         long q = DebugBlock.base(p);
         long n = DebugBlock.sizeOf(info);
         Domain domain = DebugBlock.domainOf(info);
         String report = null;
         if (DebugBlock.firstNot(q, n + OVERHEAD, DEADBYTE) >= 0) {
-            report = DebugReport.freedBlock(p, n, domain.apiId(), evicted, traceback(p), function);
+            report = DebugReport.freedBlock(p, n, domain.apiId(), why, traceback(p), function);
         }
         innerOf(info).free(q);
         if (report != null) {

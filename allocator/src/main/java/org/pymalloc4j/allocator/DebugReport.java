@@ -20,6 +20,11 @@ import static org.pymalloc4j.allocator.DebugBlock.SST;
 final class DebugReport {
     /** Bad bytes listed for a write after free before the rest are summarised. */
     private static final int LISTED = 8;
+    /** Why a block left the quarantine: to make room for one more. */
+    static final String EVICTED = "It was the oldest block in the quarantine, released to make room.";
+    /** Why a block left the quarantine: the inner allocator ran out of memory. */
+    static final String EMPTIED = "The quarantine was emptied to make room for an allocation the inner allocator"
+            + " refused.";
 
     private DebugReport() {
     }
@@ -69,8 +74,10 @@ final class DebugReport {
      * The dump of a quarantined block found written after free: the bad bytes (the first
      * {@value #LISTED}, then a count) with their offsets, named as in the live dump
      * ({@code p-16..p-1}, {@code p+i}, {@code tail+i}).
+     *
+     * @param why a line on why the block left the quarantine ({@link #EVICTED}, {@link #EMPTIED}), or null
      */
-    static String freedBlock(long p, long n, char api, boolean evicted, String traceback,
+    static String freedBlock(long p, long n, char api, String why, String traceback,
                              String function) {
         StringBuilder out = new StringBuilder(640);
         out.append("Debug memory block at address p=").append(hex(p)).append(": API ")
@@ -95,8 +102,8 @@ final class DebugReport {
             out.append("        ... ").append(bad - LISTED).append(" more bad bytes, the last at ")
                     .append(offsetName(last, n)).append('\n');
         }
-        if (evicted) {
-            out.append("    It was the oldest block in the quarantine, released to make room.\n");
+        if (why != null) {
+            out.append("    ").append(why).append('\n');
         }
         return finish(out, p, n, traceback, function, "write after free");
     }

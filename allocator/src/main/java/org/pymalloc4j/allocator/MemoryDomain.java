@@ -38,6 +38,8 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * @throws IllegalArgumentException if {@code size} is negative
      * @throws OutOfMemoryError         if the memory cannot be had (a {@link MemoryLimitExceededError}
      *                                  if the memory limit would be crossed)
+     * @throws MemoryCorruptionException under the debug hooks, if a freed block they released to
+     *                                  make room was written after free; nothing is allocated
      * @throws IllegalStateException    if the memory is closed
      */
     @Override
@@ -53,6 +55,7 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * @return the block's address, never 0
      * @throws IllegalArgumentException if either argument is negative
      * @throws OutOfMemoryError         if the product overflows or the memory cannot be had
+     * @throws MemoryCorruptionException under the debug hooks, as {@link #malloc}
      * @throws IllegalStateException    if the memory is closed
      */
     @Override
@@ -70,7 +73,8 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * @throws InvalidAddressException  if {@code address} is not a live block of the domain's
      *                                  allocator (see {@link #free(long)} on domains sharing one)
      * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
-     *                                  id are damaged; the block is left allocated
+     *                                  id are damaged (the block is left allocated), or as
+     *                                  {@link #malloc}
      * @throws OutOfMemoryError         if the new block cannot be had; the old block is intact
      * @throws IllegalStateException    if the memory is closed
      */

@@ -1,0 +1,108 @@
+package org.pymalloc4j.allocator;
+
+import java.util.stream.Stream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.pymalloc4j.allocator.MemoryCorruptionException.Kind;
+import org.pymalloc4j.allocator.internal.NativeMemory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pymalloc4j.allocator.DebugFixture.all;
+
+/**
+ * Quarantined blocks still hold memory, so an allocation the inner allocator refuses (a memory
+ * limit, the OS) empties the quarantine and is tried again: under the debug hooks too, freeing
+ * makes room.
+ */
+class DebugQuarantineLimitTest {
+    private static final long LIMIT = 4L << 20;
+
+    static Stream<Arguments> configurations() {
+        return Stream.of(AllocatorName.PYMALLOC_DEBUG, AllocatorName.MALLOC_DEBUG)
+                .flatMap(name -> Stream.of(Domain.values()).map(domain -> Arguments.of(name, domain)));
+    }
+
+    private static Memory limited(AllocatorName name) {
+        return Memory.builder().allocator(name).limit(LIMIT).build();
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("configurations")
+    void aFreedBlockInTheQuarantineDoesNotKeepItsRoom(AllocatorName name, Domain domain) {
+        try (Memory memory = limited(name)) {
+            MemoryDomain d = memory.domain(domain);
+            DebugHooks hooks = memory.debugHooks().orElseThrow();
+            for (int i = 0; i < 5; i++) {
+                long p = d.malloc(3L << 20);
+                d.free(p);
+            }
+            assertEquals(1, hooks.quarantinedBlocks(), "only the last freed block is held");
+            long grown = d.realloc(d.malloc(100), 2L << 20); // realloc's new block makes room too
+            assertTrue(all(grown, 100, 0xcd), "copied");
+            d.free(grown);
+            for (int i = 0; i < 20_000; i++) { // small blocks need arenas while a big freed block is held
+                d.free(d.calloc(1, 200));
+            }
+            assertEquals(0, d.liveBlocks());
+            memory.checkInvariants();
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("configurations")
+    void aRequestThatCannotFitIsStillRefused(AllocatorName name, Domain domain) {
+        try (Memory memory = limited(name)) {
+            MemoryDomain d = memory.domain(domain);
+            DebugHooks hooks = memory.debugHooks().orElseThrow();
+            long kept = d.malloc(2L << 20);
+            d.free(d.malloc(2000));
+            MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> d.malloc(LIMIT));
+            assertTrue(e.getMessage().contains("would exceed the memory limit of 4,194,304 bytes"), e.getMessage());
+            assertEquals(1, hooks.quarantinedBlocks(), "more than the whole limit: the quarantine is kept");
+            assertThrows(MemoryLimitExceededError.class, () -> d.malloc(5L << 19));
+            assertEquals(0, hooks.quarantinedBlocks(), "it might have fitted: the quarantine was emptied");
+            assertEquals(1, d.liveBlocks());
+            assertTrue(all(kept, 2L << 20, 0xcd), "the live block is intact");
+            d.free(kept);
+            memory.checkInvariants();
+        }
+    }
+
+    /** A quarantined block written after free is reported as it is released; the retry succeeds. */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("configurations")
+    void aWriteAfterFreeFoundWhileMakingRoomIsReportedOnce(AllocatorName name, Domain domain) {
+        try (Memory memory = limited(name)) {
+            MemoryDomain d = memory.domain(domain);
+            long p = d.malloc(3L << 20);
+            d.free(p);
+            NativeMemory.putByte(p + 5, (byte) 7);
+            MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, () -> d.malloc(2L << 20));
+            assertEquals(Kind.WRITE_AFTER_FREE, e.kind());
+            assertEquals(p, e.address());
+            assertTrue(e.getMessage().contains("        at p+5: 0x07 *** OUCH\n"), e.getMessage());
+            assertTrue(e.getMessage().contains("    The quarantine was emptied to make room for an allocation the"
+                    + " inner allocator refused.\n"), e.getMessage());
+            assertTrue(e.getMessage().endsWith("\n_PyMem_DebugRawMalloc: write after free"), e.getMessage());
+            assertEquals(0, d.liveBlocks(), "nothing was allocated");
+            long q = d.malloc(2L << 20); // retried: the written block was released
+            d.free(q);
+            NativeMemory.putByte(q, (byte) 1);
+            e = assertThrows(MemoryCorruptionException.class, () -> d.calloc(3, 1L << 20));
+            assertTrue(e.getMessage().endsWith("\n_PyMem_DebugRawCalloc: write after free"), e.getMessage());
+            long small = d.malloc(10);
+            long big = d.malloc(2L << 20);
+            d.free(big);
+            NativeMemory.putByte(big, (byte) 1);
+            e = assertThrows(MemoryCorruptionException.class, () -> d.realloc(small, 2L << 20));
+            assertTrue(e.getMessage().endsWith("\n_PyMem_DebugRawRealloc: write after free"), e.getMessage());
+            assertTrue(all(small, 10, 0xcd), "not moved");
+            d.free(d.realloc(small, 2L << 20));
+            memory.checkInvariants();
+        }
+    }
+}
