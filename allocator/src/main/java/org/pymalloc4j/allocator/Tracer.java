@@ -37,8 +37,10 @@ import org.pymalloc4j.allocator.internal.TraceTable;
  *
  * <p><b>Re-entrancy.</b> A call made while the tracer is inside a traced call (an allocator
  * beneath it calling a domain of the same memory, say) is passed through untraced, so a block
- * is attributed to the API its caller used. tracemalloc keeps that flag per thread; here it is
- * a plain field, since a {@link Memory} has one owner thread at a time.
+ * is attributed to the API its caller used; a free or realloc passed through so still removes
+ * the trace of the block it frees or resizes, as tracemalloc 3.11's does. tracemalloc keeps
+ * that flag per thread; here it is a plain field, since a {@link Memory} has one owner thread
+ * at a time.
  *
  * <p>Every method throws {@link IllegalStateException} once the memory is closed; closing the
  * memory stops tracing.

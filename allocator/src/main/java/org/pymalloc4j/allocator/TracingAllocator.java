@@ -17,7 +17,9 @@ import java.util.function.LongSupplier;
  * freeing the block or, for realloc, with a fatal error.
  *
  * <p>Calls made while the tracer is already inside a traced call are passed through untraced
- * (tracemalloc's re-entrancy flag), so that a block is attributed to the API its caller used.
+ * (tracemalloc's re-entrancy flag), so that a block is attributed to the API its caller used;
+ * a free or realloc among them still removes the trace of the block it frees or resizes, as
+ * tracemalloc 3.11 does, so that no trace outlives its block.
  */
 final class TracingAllocator implements BlockAllocator {
     private final Tracer tracer;
@@ -64,7 +66,12 @@ final class TracingAllocator implements BlockAllocator {
     public long realloc(long address, long newSize) {
         Tracer t = tracer;
         if (t.busy) {
-            return inner.realloc(address, newSize);
+            // Untraced, but the old block is gone or no longer traced: tracemalloc 3.11 removes its trace.
+            long block = inner.realloc(address, newSize);
+            if (address != 0) {
+                t.forget(address);
+            }
+            return block;
         }
         t.busy = true;
         try {
@@ -83,7 +90,7 @@ final class TracingAllocator implements BlockAllocator {
     @Override
     public void free(long address) {
         inner.free(address);
-        if (address != 0 && !tracer.busy) {
+        if (address != 0) { // even inside a traced call, as tracemalloc 3.11's tracemalloc_free
             tracer.forget(address);
         }
     }

@@ -173,6 +173,64 @@ class TracerHookingTest {
         assertEquals(Optional.of(AllocatorName.PYMALLOC), memory.allocatorName());
     }
 
+    /** Runs (then drops) the queued actions in its malloc, beneath the tracer; passes everything through. */
+    private static final class RunsBeneath implements BlockAllocator {
+        final BlockAllocator inner;
+        final List<Runnable> queued = new ArrayList<>();
+
+        RunsBeneath(BlockAllocator inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public long malloc(long size) {
+            queued.forEach(Runnable::run);
+            queued.clear();
+            return inner.malloc(size);
+        }
+
+        @Override
+        public long calloc(long nelem, long elsize) {
+            return inner.calloc(nelem, elsize);
+        }
+
+        @Override
+        public long realloc(long address, long newSize) {
+            return inner.realloc(address, newSize);
+        }
+
+        @Override
+        public void free(long address) {
+            inner.free(address);
+        }
+    }
+
+    /**
+     * A traced block freed or moved inside a traced call loses its trace, as tracemalloc 3.11's
+     * {@code tracemalloc_free} and re-entrant {@code tracemalloc_realloc_gil} remove it: no
+     * trace outlives its block.
+     */
+    @Test
+    void aBlockFreedOrMovedInsideATracedCallLosesItsTrace() {
+        RunsBeneath beneath = (RunsBeneath) memory.wrapAllocator(Domain.MEM, RunsBeneath::new);
+        tracer.start();
+        long freed = memory.raw().malloc(1000);
+        long moved = memory.raw().malloc(2000);
+        long[] movedTo = new long[1];
+        beneath.queued.add(() -> movedTo[0] = memory.raw().realloc(moved, 3000));
+        beneath.queued.add(() -> memory.raw().free(freed));
+        long m = memory.mem().malloc(50);
+        assertEquals(1, tracer.traceCount(), "only m: the moved block is untraced, as in CPython");
+        assertTrue(tracer.tracebackOf(freed).isEmpty());
+        assertTrue(tracer.tracebackOf(movedTo[0]).isEmpty());
+        assertTraced(50, 3000, "the freed and the moved block left the count");
+        memory.mem().free(m);
+        memory.raw().free(movedTo[0]);
+        assertTraced(0, 3000, "all freed");
+        tracer.stop();
+        memory.unwrapAllocator(Domain.MEM);
+    }
+
     /** Passes everything through, or throws {@link Refused} from every call while {@code refuse}. */
     private static final class Refusing implements BlockAllocator {
         final BlockAllocator inner;
