@@ -44,10 +44,8 @@
  * The replay's own figure is the exception: the fastest of ROUNDS replays.
  * The interpreter is started for the object and gc patterns only.
  *
- * Build (the bench command does this on first use, with an rpath):
- *   cc -O2 $(python3-config --includes) pymalloc_bench.c -o pymalloc_bench \
- *      $(python3-config --ldflags --embed) -Wl,-rpath,$(python3 -c \
- *      'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')
+ * Built by the bench command on first use (CPythonHarness): cc -O2 against the
+ * static libpython if there is one, else the shared one with an rpath.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -157,11 +155,10 @@ static int *mix_sizes;
 static int mix_cursor;
 
 /* The loops keep what they read of this file's globals in locals. The compiler reloads a
- * global after each call into libpython, and a global at the offset in its page of a pool
- * header's nextpool or prevpool (16-31), which most of the mix's frees and mallocs store,
- * then waits on those stores (4K aliasing). Read in the loop (mix_sizes and mix_slots right
- * after it), mix_cursor at page offset 24 made the random mix take 61-65 ns, at 16 46 ns, at
- * 40 or more 32-40; in locals, 32-40 wherever the static data land. */
+ * global after each call into libpython, and a global at the page offset of a pool header's
+ * nextpool or prevpool (16-31), which most of the mix's frees and mallocs store, waits on those
+ * stores (4K aliasing). Read in the loop, mix_cursor at page offset 24 made the random mix take
+ * 61-65 ns, at 16 46 ns, at 40 or more 32-40; in locals, 32-40 wherever the static data land. */
 static long long
 random_mix(long unused)
 {
@@ -407,8 +404,18 @@ time_groups(int n, char **groups)
 
 /* ---- trace replay ------------------------------------------------------ */
 
-/* One replay of a trace held in arrays, then what it left freed: a round of
- * `replay`, and a run of pymalloc_versus.c's PMV_TRACE. */
+/* A trace's operations (an op byte, int slot, long long size each), its slot table. */
+static struct trace {
+    size_t n;
+    const char *ops;
+    const int *slots;
+    const long long *sizes;
+    void **table;
+    size_t nslots;
+} replay_trace; /* what `replay` read, for measure() */
+
+/* One replay, then its live blocks freed as Trace.freeAll frees them, no PyObject_Free(NULL)
+ * for an empty slot: a round of `replay`, and a run of pymalloc_versus.c's PMV_TRACE. */
 static void
 replay_once(size_t n, const char *ops, const int *slots, const long long *sizes,
             void **table, size_t nslots)
@@ -424,21 +431,12 @@ replay_once(size_t n, const char *ops, const int *slots, const long long *sizes,
             *s = NULL;
         }
     }
-    for (size_t i = 0; i < nslots; i++) {
-        PyObject_Free(table[i]);
-        table[i] = NULL;
-    }
+    for (size_t i = 0; i < nslots; i++)
+        if (table[i] != NULL) {
+            PyObject_Free(table[i]);
+            table[i] = NULL;
+        }
 }
-
-/* The trace `replay` read, for measure(). */
-static struct trace {
-    size_t n;
-    const char *ops;
-    const int *slots;
-    const long long *sizes;
-    void **table;
-    size_t nslots;
-} replay_trace;
 
 static long long
 replay_round(long unused)
@@ -449,10 +447,10 @@ replay_round(long unused)
     return (long long)t.n;
 }
 
-/* Reads one operation a line with fgets and sscanf, as Trace.writeTo writes them: a line of
- * 256 bytes or more, or digits of other scripts, would read differently here than in Java. */
-static void
-replay(const char *path)
+/* Reads one operation a line with fgets and sscanf, as Trace.writeTo writes them: a line of 256
+ * bytes or more, or digits of other scripts, would read differently here than in Java. */
+static struct trace
+read_trace(const char *path)
 {
     FILE *in = fopen(path, "r");
     if (in == NULL) {
@@ -484,8 +482,13 @@ replay(const char *path)
         n++;
     }
     fclose(in);
-    void **table = checked(calloc(nslots, sizeof(void *)));
-    replay_trace = (struct trace){n, ops, slots, sizes, table, nslots};
+    return (struct trace){n, ops, slots, sizes, checked(calloc(nslots ? nslots : 1, sizeof(void *))), nslots};
+}
+
+static void
+replay(const char *path)
+{
+    struct trace t = replay_trace = read_trace(path);
     /* JMH's figure is a mean over whole seconds of replays, so bench compares it with this: the
      * median of rounds of at least round_ns, as every timed pattern. The fastest single replay
      * below (for replay --time, fastest against fastest) ran 4-7% under that median here. */
@@ -493,14 +496,14 @@ replay(const char *path)
     double best = 0;
     for (int r = -1; r < rounds; r++) {
         long long start = now_ns();
-        replay_once(n, ops, slots, sizes, table, nslots);
-        double ops_per_s = (double)n / ((double)(now_ns() - start) / 1e9);
+        replay_once(t.n, t.ops, t.slots, t.sizes, t.table, t.nslots);
+        double ops_per_s = (double)t.n / ((double)(now_ns() - start) / 1e9);
         if (r >= 0 && ops_per_s > best)
             best = ops_per_s;
     }
     printf("replay %.0f ops/s\n", best);
     /* The calls replayed, for the tool to check against its own parse of the trace. */
-    printf("replay.calls %zu calls\n", n);
+    printf("replay.calls %zu calls\n", t.n);
 }
 
 /* ---- the fragmenting workload ------------------------------------------ */
@@ -532,13 +535,10 @@ pymalloc_arenas(void)
     long long arenas = -1;
     while (fgets(line, sizeof line, tmp) != NULL)
         if (strncmp(line, "# arenas allocated current", 26) == 0) {
-            char digits[64];
-            size_t k = 0;
-            for (char *c = line + 26; *c && k + 1 < sizeof digits; c++)
+            arenas = 0; /* the digits of "=   1,234" */
+            for (char *c = line + 26; *c; c++)
                 if (*c >= '0' && *c <= '9')
-                    digits[k++] = *c;
-            digits[k] = 0;
-            arenas = atoll(digits);
+                    arenas = arenas * 10 + (*c - '0');
         }
     fclose(tmp);
     return arenas;
@@ -561,12 +561,8 @@ memory(const char *allocator)
     }
     for (int i = 0; i < FRAG_BLOCKS; i++) {
         uint64_t h = (uint64_t)i;
-        if (splitmix64(&h) % 10 != 0) {
-            if (use_pymalloc)
-                PyObject_Free(blocks[i]);
-            else
-                free(blocks[i]);
-        }
+        if (splitmix64(&h) % 10 != 0)
+            (use_pymalloc ? PyObject_Free : free)(blocks[i]);
     }
     printf("memory.peakRss %lld bytes\n", status_bytes("VmHWM"));
     printf("memory.rssAfter %lld bytes\n", status_bytes("VmRSS"));
