@@ -447,8 +447,8 @@ replay_round(long unused)
     return (long long)t.n;
 }
 
-/* Reads one operation a line with fgets and sscanf, as Trace.writeTo writes them: a line of 256
- * bytes or more, or digits of other scripts, would read differently here than in Java. */
+/* Reads one operation a line with fgets and sscanf, as Trace.writeTo writes them (a line of 256
+ * bytes or more would read differently here than in Java); exits 2 at a malformed operation. */
 static struct trace
 read_trace(const char *path)
 {
@@ -469,6 +469,10 @@ read_trace(const char *path)
         int fields = sscanf(line, " %c %d %lld", &op, &slot, &size);
         if (fields < 2 || op == '#')
             continue;
+        if ((op != 'm' && op != 'r' && op != 'f') || slot < 0 || size < 0 || (op != 'f' && fields < 3)) {
+            fprintf(stderr, "pymalloc_bench: %s: not m SLOT SIZE, r SLOT SIZE or f SLOT: %s", path, line);
+            exit(2);
+        }
         if (n == cap) {
             cap *= 2;
             ops = checked(realloc(ops, cap));

@@ -20,6 +20,8 @@ import org.pymalloc4j.bench.Trace;
 import org.pymalloc4j.bench.jmh.ProgramReplayBenchmark;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * CPython's side of the replays makes the very calls pymalloc4j's side makes: the harness's C
@@ -69,6 +71,22 @@ class HarnessCallsTest {
         assertEquals(java.reallocs, c.get("reallocs").longValue(), "reallocs");
         assertEquals(java.frees, c.get("frees").longValue(), "frees, the trace's and the leftovers'");
         assertEquals(java.bytes, c.get("bytes").longValue(), "bytes asked for");
+    }
+
+    /**
+     * {@code pymalloc_bench replay TRACE} reads what the tool writes, but it is a command of its
+     * own: an unknown operation was replayed as a free, a missing size as 0, and a negative slot
+     * indexed before the slot table.
+     */
+    @Test
+    void aMalformedOperationIsRefusedNotReplayed() throws IOException {
+        for (String bad : List.of("m 0 16\nx 0\n", "m -1 16\n", "m 0\n", "m 0 16\nr 0 -5\n")) {
+            Path file = Files.writeString(dir.resolve("bad.trace"), bad);
+            IOException e = assertThrows(IOException.class,
+                    () -> ChildProcess.output(List.of(driver.toString(), "replay", file.toString())), bad);
+            assertTrue(e.getMessage().contains("failed with status 2")
+                    && e.getMessage().contains(": not m SLOT SIZE, r SLOT SIZE or f SLOT: "), bad + ": " + e.getMessage());
+        }
     }
 
     private static Map<String, Double> countCalls(Trace trace) throws IOException {
