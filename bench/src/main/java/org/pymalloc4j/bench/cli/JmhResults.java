@@ -11,10 +11,10 @@ final class JmhResults {
 
     /** A secondary metric ({@code -prof gc}'s, an {@code @AuxCounters} counter) with its per-iteration values. */
     record Secondary(double score, String unit, List<Double> perIteration) {
-        /** The median of the per-iteration values: the honest figure for a gauge. */
+        /** The median of the per-iteration values (of two, their mean): the honest figure for a gauge. */
         double median() {
-            List<Double> sorted = perIteration.stream().sorted().toList();
-            return sorted.isEmpty() ? score : sorted.get(sorted.size() / 2);
+            return perIteration.isEmpty() ? score
+                    : AlternatingRounds.median(perIteration.stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 

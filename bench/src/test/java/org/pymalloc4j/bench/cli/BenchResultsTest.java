@@ -84,6 +84,16 @@ class BenchResultsTest {
         assertTrue(r.find("PairBenchmark", "pymalloc", "512").isEmpty());
     }
 
+    /** --quick measures two iterations: the median of a gauge's two values is their mean, not the larger. */
+    @Test
+    void theMedianOfAnEvenNumberOfIterationsIsTheMeanOfTheMiddleTwo() {
+        String twoIterations = NATIVE_BYTES.replace("[ [ 2097152.0, 2097152.0, 0.0 ], [ 2097152.0, 1048576.0 ] ]",
+                "[ [ 1048576.0, 3145728.0 ] ]");
+        JmhResults r = JmhResults.parse("[" + result("BatchBenchmark.pymalloc", "64", 20.0, "ns/op", twoIterations) + "]");
+        assertEquals(2097152.0, r.find("BatchBenchmark", "pymalloc", "64").orElseThrow().secondary().get("nativeBytes")
+                .median());
+    }
+
     @Test
     void malformedJsonIsRefusedWithItsOffset() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JmhResults.parse("[{\"a\" 1}]"));
