@@ -53,7 +53,7 @@ final class BenchReport {
         for (String n : sizes) {
             jmh.find("CollectorBenchmark", "collectLiveHeap", n).ifPresent(r -> {
                 xs.add(Double.parseDouble(n));
-                ys.add(r.score());
+                ys.add(r.median()); // as the table's
             });
             Double c = cpython.get("gc.live." + n);
             if (c != null) {

@@ -332,14 +332,14 @@ final class BenchTables {
         if (r.isEmpty()) {
             return Optional.empty();
         }
-        double ns = r.get().score();
+        double ns = r.get().median();
         Table table = new Table("work", "pymalloc4j ns/object", "CPython 3 ns/object", "target");
         Double c = cpython.get("gc.cycles");
         table.row("gc.collect(), 1,000,000 unreachable 2-cycles of lists", fmt(ns),
                 c == null ? "-" : cell(OptionalDouble.of(c), OptionalDouble.of(ns)), "<= 75");
         return Optional.of(new Section("collector", "Collector: unreachable cycles", table,
                 "Per object (2,000,000 lists); the cycles are built before each collection and the collector is "
-                + "disabled while they are. In brackets: CPython's time / pymalloc4j's."));
+                + "disabled while they are; each side's median collection. In brackets: CPython's time / pymalloc4j's."));
     }
 
     Optional<Section> collectorPauses() {
@@ -354,7 +354,7 @@ final class BenchTables {
         double previousMs = 0;
         for (String n : sizes) {
             double objects = Double.parseDouble(n);
-            OptionalDouble ms = jmh.find("CollectorBenchmark", "collectLiveHeap", n).map(x -> x.score())
+            OptionalDouble ms = jmh.find("CollectorBenchmark", "collectLiveHeap", n).map(JmhResults.Result::median)
                     .map(OptionalDouble::of).orElse(OptionalDouble.empty());
             Double c = cpython.get("gc.live." + n);
             if (ms.isPresent()) {
@@ -374,7 +374,8 @@ final class BenchTables {
         String linear = steps.isEmpty() ? "" : " pymalloc4j's pause grows " + String.join(", ", steps)
                 + " the objects (linear growth is ×10 for ×10).";
         return Optional.of(new Section("collector", "Collector: full-collection pause against live heap size", table,
-                "A list holding N-1 empty lists, all surviving; one gc.collect() per measurement; CPython's "
+                "A list holding N-1 empty lists, all surviving; one gc.collect() per measurement, each side's "
+                + "median one; CPython's "
                 + "interpreter's own objects frozen first (gc.freeze()), so both sides walk the N alone. In brackets: "
                 + "CPython's pause / pymalloc4j's." + linear));
     }

@@ -18,12 +18,21 @@ final class JmhResults {
         }
     }
 
-    /** One benchmark with one parameter set. */
+    /** One benchmark with one parameter set; {@code perIteration}, the measured iterations' scores of every fork. */
     record Result(String className, String method, Map<String, String> params, double score, double error,
-                  String unit, Map<String, Secondary> secondary) {
+                  String unit, Map<String, Secondary> secondary, List<Double> perIteration) {
         /** The value of the single parameter, or "" if there is none. */
         String param() {
             return params.isEmpty() ? "" : params.values().iterator().next();
+        }
+
+        /**
+         * The median of the iterations' scores (JMH's {@code score} is their mean): for a
+         * single-shot benchmark, the median of its shots, as CPython's harness gives its own.
+         */
+        double median() {
+            return perIteration.isEmpty() ? score
+                    : AlternatingRounds.median(perIteration.stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 
@@ -60,7 +69,7 @@ final class JmhResults {
             }
             results.add(new Result(parts[parts.length - 2], parts[parts.length - 1], params,
                     number(primary.get("score")), number(primary.get("scoreError")), (String) primary.get("scoreUnit"),
-                    secondary));
+                    secondary, rawData(primary)));
             version = String.valueOf(r.get("jmhVersion"));
             jvmArgs = ((List<?>) r.get("jvmArgs")).stream().map(String::valueOf).toList();
         }
@@ -68,6 +77,11 @@ final class JmhResults {
     }
 
     private static Secondary secondary(Map<?, ?> metric) {
+        return new Secondary(number(metric.get("score")), (String) metric.get("scoreUnit"), rawData(metric));
+    }
+
+    /** A metric's per-iteration values, every fork's, in order. */
+    private static List<Double> rawData(Map<?, ?> metric) {
         List<Double> values = new ArrayList<>();
         if (metric.get("rawData") instanceof List<?> forks) {
             for (Object fork : forks) {
@@ -76,7 +90,7 @@ final class JmhResults {
                 }
             }
         }
-        return new Secondary(number(metric.get("score")), (String) metric.get("scoreUnit"), values);
+        return values;
     }
 
     private static double number(Object o) {

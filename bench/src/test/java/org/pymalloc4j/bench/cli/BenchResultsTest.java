@@ -192,6 +192,28 @@ class BenchResultsTest {
         assertTrue(pauses.note().contains("gc.freeze()"), pauses.note());
     }
 
+    /**
+     * A collection is timed once a JMH iteration ({@code SingleShotTime}), and JMH's score is the
+     * mean of those shots, which one slow shot moves: the full run's 10,000-object pause had a mean
+     * of 0.175 ms over shots whose median was 0.138 (one shot 0.594). CPython's figure is the
+     * median of its collections, so the tables take the median of JMH's shots too.
+     */
+    @Test
+    void collectorTablesTakeTheMedianOfTheShotsAsCPythonsHarnessDoes() {
+        JmhResults run = JmhResults.parse("[" + String.join(",\n", List.of(
+                result("CollectorBenchmark.collectCycles", "", 60.0, "ns/op", "")
+                        .replace("[ [ 60.0 ] ]", "[ [ 50.0, 50.0, 80.0 ], [ 50.0, 70.0 ] ]"),
+                result("CollectorBenchmark.collectLiveHeap", "10000", 0.3, "ms/op", "")
+                        .replace("[ [ 0.3 ] ]", "[ [ 0.2, 0.2, 0.2, 0.2, 0.6 ] ]"))) + "]");
+        BenchTables tables = new BenchTables(run, CPYTHON);
+        String cycles = line(tables.collectorCycles().orElseThrow().table().render(), "gc.collect()");
+        assertTrue(cycles.contains(" 50.0 ") && cycles.contains("150 (3.00×)"), cycles);
+        String pause = line(tables.collectorPauses().orElseThrow().table().render(), "10,000");
+        assertArrayEquals(new String[] {"10,000", "0.200", "20.0", "1.00 (5.00×)", "100"}, cells(pause), pause);
+        assertTrue(tables.collectorPauses().orElseThrow().note().contains("median"),
+                "the note says which figure: " + tables.collectorPauses().orElseThrow().note());
+    }
+
     @Test
     void memoryTableSubtractsEachProcessesOwnFootprint() {
         double mib = 1 << 20;
