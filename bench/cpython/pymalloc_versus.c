@@ -31,7 +31,10 @@
  * function from that thread.
  */
 #define PYMALLOC_BENCH_LIBRARY
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function" /* the harness's commands, not run here */
 #include "pymalloc_bench.c"
+#pragma GCC diagnostic pop
 
 enum { PMV_PAIR, PMV_BATCH, PMV_MIX, PMV_FLOAT, PMV_TUPLE, PMV_LIST, PMV_TRACE };
 

@@ -8,7 +8,10 @@
  *                              replays it once and prints the calls made
  */
 #define PYMALLOC_BENCH_LIBRARY
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-function" /* the harness's commands, not run here */
 #include "pymalloc_bench.c"
+#pragma GCC diagnostic pop
 
 void *__real_PyObject_Malloc(size_t size);
 void *__real_PyObject_Realloc(void *p, size_t size);

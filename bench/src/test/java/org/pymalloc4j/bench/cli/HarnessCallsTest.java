@@ -40,16 +40,32 @@ class HarnessCallsTest {
                 "needs cc and python3-config");
         copy(CPythonHarness.SOURCE, dir.resolve("pymalloc_bench.c"));
         copy("/cpython/count_calls.c", dir.resolve("count_calls.c"));
-        List<String> command = new ArrayList<>(List.of("cc", "-O2", dir.resolve("count_calls.c").toString(), "-o",
-                dir.resolve("count_calls").toString(), "-Wl,--wrap=PyObject_Malloc,--wrap=PyObject_Realloc,--wrap=PyObject_Free"));
-        command.addAll(1, words(ChildProcess.output(List.of("python3-config", "--includes"))));
-        command.addAll(words(ChildProcess.output(List.of("python3-config", "--ldflags", "--embed"))));
-        try {
-            ChildProcess.output(command);
-        } catch (IOException e) {
-            Assumptions.abort("no libpython to link the driver with: " + e.getMessage());
-        }
         driver = dir.resolve("count_calls");
+        ChildProcess.output(cc(List.of(dir.resolve("count_calls.c").toString(), "-o", driver.toString(),
+                "-Wl,--wrap=PyObject_Malloc,--wrap=PyObject_Realloc,--wrap=PyObject_Free")));
+    }
+
+    /** The C sources the tool builds compile without a warning of -Wall -Wextra. */
+    @Test
+    void theHarnessCompilesWithoutWarnings() throws IOException {
+        copy(CPythonHarness.LIBRARY_SOURCE, dir.resolve("pymalloc_versus.c"));
+        ChildProcess.output(cc(List.of("-shared", "-fPIC", dir.resolve("pymalloc_versus.c").toString(), "-o",
+                dir.resolve("libpymalloc_versus.so").toString())));
+        ChildProcess.output(cc(List.of(dir.resolve("pymalloc_bench.c").toString(), "-o",
+                dir.resolve("pymalloc_bench").toString())));
+        copy(CPythonHarness.RECORDER_SOURCE, dir.resolve("pymalloc_record.c"));
+        copy(CPythonHarness.ARENAS_HEADER, dir.resolve("aligned_arenas.h"));
+        ChildProcess.output(cc(List.of(dir.resolve("pymalloc_record.c").toString(), "-o",
+                dir.resolve("pymalloc_record").toString())));
+    }
+
+    /** cc with warnings as errors, libpython's include and link flags around {@code args}. */
+    private static List<String> cc(List<String> args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("cc", "-O2", "-Wall", "-Wextra", "-Werror"));
+        command.addAll(words(ChildProcess.output(List.of("python3-config", "--includes"))));
+        command.addAll(args);
+        command.addAll(words(ChildProcess.output(List.of("python3-config", "--ldflags", "--embed"))));
+        return command;
     }
 
     /**
