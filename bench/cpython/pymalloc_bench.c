@@ -39,9 +39,9 @@
  *       memory.rssStart, memory.peakRss, memory.rssAfter  bytes (VmRSS,
  *       VmHWM); memory.arenas (pymalloc only)              count
  *
- * Each timed figure is the median of ROUNDS rounds after one warm-up round;
- * a round repeats the pattern for at least ROUND_NS (--quick: fewer, shorter).
- * The replay's own figure is the exception: the fastest of ROUNDS replays.
+ * A ns/op figure is the median of ROUNDS rounds after a warm-up round, each
+ * running the pattern for at least ROUND_NS (--quick: fewer, shorter); a gc one
+ * the median of single collections (cycles: 5 at most; 10^7 objects: 3 at most).
  * The interpreter is started for the object and gc patterns only.
  *
  * Built by the bench command on first use (CPythonHarness): cc -O2 against the
