@@ -18,7 +18,11 @@ import org.pymalloc4j.bench.Trace;
  * side after the other.
  */
 final class ReplayTiming {
-    /** Rounds timed on each side; CPython's harness times this many after one warm-up round. */
+    /**
+     * Rounds timed on each side. CPython's harness times this many single replays after its
+     * median's rounds (a warm-up round and as many timed, each of replays for at least 200 ms)
+     * and one more replay.
+     */
     static final int TIMED_ROUNDS = 7;
     /**
      * How long pymalloc4j's side replays before its rounds are timed: the JIT compiles the replay
@@ -65,8 +69,9 @@ final class ReplayTiming {
         double theirs = 1e9 / opsPerSecond;
         out.printf(Locale.ROOT, "replay time, the fastest of %d rounds a side, one side after the other ('versus' "
                         + "alternates rounds): pymalloc4j %,.2f ns a call (after %d warm-up rounds in %.1f s), "
-                        + "CPython's pymalloc %,.2f (after 1): %.2fx%n", TIMED_ROUNDS, ours.nanosPerCall(),
-                ours.warmupRounds(), ours.warmupNanos() / 1e9, theirs, ours.nanosPerCall() / theirs);
+                        + "CPython's pymalloc %,.2f (after %d rounds of at least 200 ms): %.2fx%n", TIMED_ROUNDS,
+                ours.nanosPerCall(), ours.warmupRounds(), ours.warmupNanos() / 1e9, theirs, TIMED_ROUNDS + 1,
+                ours.nanosPerCall() / theirs);
         return true;
     }
 

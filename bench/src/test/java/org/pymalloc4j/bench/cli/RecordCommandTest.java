@@ -80,7 +80,7 @@ class RecordCommandTest {
         assertEquals(0, record("--quiet", "--time", "--out", trace.toString(), "-c", "x = [str(i) for i in range(20000)]"));
         java.util.regex.Matcher timed = java.util.regex.Pattern.compile(
                 "fastest of 7 rounds a side.*: pymalloc4j ([0-9.]+) ns a call \\(after \\d+ warm-up rounds in \\d\\.\\d s\\), "
-                        + "CPython's pymalloc ([0-9.]+) \\(after 1\\): ([0-9.]+)x")
+                        + "CPython's pymalloc ([0-9.]+) \\(after 8 rounds of at least 200 ms\\): ([0-9.]+)x")
                 .matcher(out.toString(StandardCharsets.UTF_8));
         assertTrue(timed.find(), out.toString(StandardCharsets.UTF_8));
         double ours = Double.parseDouble(timed.group(1));
