@@ -22,7 +22,8 @@ final class Progress {
     Progress(PrintStream err, boolean enabled) {
         this.err = err;
         this.enabled = enabled;
-        this.animated = enabled && System.console() != null;
+        // the bar only where it is seen: another stream (a test's buffer) gets lines
+        this.animated = enabled && err == System.err && Terminal.stderrIsTerminal();
     }
 
     /** A phase of {@code total} operations. */
