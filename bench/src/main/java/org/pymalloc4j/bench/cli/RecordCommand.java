@@ -136,7 +136,15 @@ final class RecordCommand {
             err.println("pymalloc4j record: the recording failed (status " + status + "); see the message above");
             return 1;
         }
-        Trace recorded = ReplayCommand.readTrace("record", trace.toString(), progress);
+        Trace recorded = ReplayCommand.readAny("record", trace.toString(), progress);
+        if (recorded.length() == 0) { // not bad input: python answered without starting its interpreter
+            progress.note("record: python made no pymalloc call (it ended before its interpreter started,"
+                    + " as --version and --help do): nothing to replay or compare");
+            if (status != 0) {
+                err.println("pymalloc4j record: python exited with status " + status);
+            }
+            return status == 0 ? 0 : 1;
+        }
         String theirs;
         try {
             theirs = Files.readString(cpythonReport);

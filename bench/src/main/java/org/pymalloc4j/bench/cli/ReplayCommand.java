@@ -120,6 +120,19 @@ final class ReplayCommand {
      *                        as there is nothing to replay, time or draw
      */
     static Trace readTrace(String command, String name, Progress progress) throws UsageException {
+        Trace trace = readAny(command, name, progress);
+        if (trace.length() == 0) {
+            throw new UsageException(command + ": " + (name.equals("-") ? "<stdin>" : name)
+                    + ": no operations (only comments and blank lines)");
+        }
+        return trace;
+    }
+
+    /**
+     * {@link #readTrace}, but a trace without operations is returned, not refused: for a recorded
+     * one, whose program may have made no pymalloc call.
+     */
+    static Trace readAny(String command, String name, Progress progress) throws UsageException {
         boolean stdin = name.equals("-");
         String shown = stdin ? "<stdin>" : name;
         Trace trace;
@@ -135,9 +148,6 @@ final class ReplayCommand {
             throw new UsageException(command + ": " + e.getMessage());
         } finally {
             progress.finish();
-        }
-        if (trace.length() == 0) {
-            throw new UsageException(command + ": " + shown + ": no operations (only comments and blank lines)");
         }
         return trace;
     }

@@ -97,6 +97,23 @@ class RecordCommandTest {
         assertFalse(messages.contains("building"), "the recorder is built once: " + messages);
     }
 
+    /** python --version and --help answer before the interpreter starts: no pymalloc call to replay, and no error. */
+    @Test
+    void aProgramThatMakesNoPymallocCallIsNoBadInput() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        Path trace = dir.resolve("version.trace");
+        int status = record("--quiet", "--time", "--out", trace.toString(), "--", "--version");
+        String text = out.toString(StandardCharsets.UTF_8);
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text + messages);
+        assertTrue(text.startsWith("Python 3."), "python's own output: " + text);
+        assertTrue(messages.contains("record: python made no pymalloc call (it ended before its interpreter started,"
+                + " as --version and --help do): nothing to replay or compare"), messages);
+        assertFalse(messages.contains("no operations"), messages);
+        assertEquals(0, Trace.read(trace).length());
+    }
+
     @Test
     void badArgumentsAreUsageErrorsAndNothingRuns() {
         UsageException none = assertThrows(UsageException.class, () -> record("--quiet"));
