@@ -43,9 +43,10 @@ final class LayoutCommand {
             options:
               --value V             the object's value (defaults in brackets): float [1.5],
                                     int [1234567890123456789], bool [True], bytes [abc] (as UTF-8),
-                                    str [héllo], type [float]; tuple, list and instance take items
-                                    [1,2.5,abc] (ints, floats, None, True, False, else strs),
-                                    dict takes KEY=VALUE pairs [a=1,b=2.5]
+                                    str [héllo], type [float]; tuple and list take items
+                                    [1,2.5,abc], instance [1,2.5], one slot an item (ints,
+                                    floats, None, True, False, else strs), dict takes
+                                    KEY=VALUE pairs [a=1,b=2.5]
               --size N              pool: block size to request, 1..512 (default 64)
             """ + Options.GEOMETRY_HELP + """
               --compare             each built-in beside its Java counterpart as JOL 0.17 lays it

@@ -48,6 +48,20 @@ class LayoutCommandTest {
         }
     }
 
+    /** The help's bracketed defaults of --value are the values a WHAT without --value shows. */
+    @Test
+    void theHelpGivesEachKindsDefaultValue() {
+        String help = LayoutCommand.HELP.replaceAll("\\s+", " ");
+        for (String kind : List.of("float", "int", "bool", "bytes", "str", "type", "instance")) {
+            String stated = kind + " [" + SampleObjects.defaultValue(kind) + "]";
+            assertTrue(help.contains(stated), "the help does not say " + stated + ":\n" + LayoutCommand.HELP);
+        }
+        assertEquals(SampleObjects.defaultValue("tuple"), SampleObjects.defaultValue("list"));
+        assertTrue(help.contains("tuple and list take items [" + SampleObjects.defaultValue("tuple") + "]"), help);
+        assertTrue(help.contains("the built-in type --value names [" + SampleObjects.defaultValue("weakref") + "]"), help);
+        assertTrue(help.contains("KEY=VALUE pairs [" + SampleObjects.defaultValue("dict") + "]"), help);
+    }
+
     @Test
     void intShowsTheDigitsOfTheValueGiven() {
         Result r = run("int", "--value", "-1073741825"); // -(2^30 + 1): digits 1 and 1
