@@ -34,7 +34,10 @@ final class Options {
             }
             int eq = a.indexOf('=');
             String name = eq < 0 ? a.substring(2) : a.substring(2, eq);
-            if (flags.contains(name) && eq < 0) {
+            if (flags.contains(name)) {
+                if (eq >= 0) { // known, so "unknown option" would send the user hunting for a typo
+                    throw new UsageException(command + ": option --" + name + " takes no value, not '" + a + "'");
+                }
                 values.put(name, "true");
             } else if (withValue.contains(name)) {
                 if (eq >= 0) {

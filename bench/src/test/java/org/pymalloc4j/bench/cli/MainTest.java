@@ -207,6 +207,14 @@ class MainTest {
     }
 
     @Test
+    void aFlagGivenAValueIsNotCalledUnknown() {
+        Result r = run("demo", "--quiet=yes");
+        assertEquals(2, r.status());
+        assertEquals("pymalloc4j demo: option --quiet takes no value, not '--quiet=yes'\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
     void layoutPrintsALivePoolHeaderAsJolDoes() {
         Result r = run("layout");
         assertEquals(0, r.status(), r.err());
