@@ -75,7 +75,9 @@ final class LayoutRows {
         if (shown < count) {
             long rest = count - shown;
             add(address + shown * element.byteSize(), rest * element.byteSize(),
-                    FieldValues.cType(name) + "[" + rest + "]", name + "[" + shown + ".." + (count - 1) + "]",
+                    // the element's C type: a bare "ob_item" is a list's PyObject** field
+                    FieldValues.cType(name + "[" + shown + "]") + "[" + rest + "]",
+                    name + "[" + shown + ".." + (count - 1) + "]",
                     rest + " more, not shown");
         }
         return this;

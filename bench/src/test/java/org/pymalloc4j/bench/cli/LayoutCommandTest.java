@@ -62,6 +62,19 @@ class LayoutCommandTest {
         assertTrue(help.contains("KEY=VALUE pairs [" + SampleObjects.defaultValue("dict") + "]"), help);
     }
 
+    /** The row that sums up a long tuple's or list's items is an array of PyObject*, as each item's row is. */
+    @Test
+    void theTailOfALongItemArrayIsOfPyObjectPointers() {
+        String items = String.join(",", java.util.stream.IntStream.range(0, 200).mapToObj(Integer::toString).toList());
+        for (String kind : List.of("tuple", "list")) {
+            Result r = run(kind, "--value", items);
+            assertEquals(0, r.status(), r.err());
+            String tail = r.lines().stream().filter(l -> l.endsWith(" more, not shown")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no summed-up tail in\n" + r.out()));
+            assertTrue(tail.matches(" *\\d+ +\\d+ +PyObject\\*\\[\\d+] ob_item\\[\\d+\\.\\.199] .*"), kind + ": " + tail);
+        }
+    }
+
     @Test
     void intShowsTheDigitsOfTheValueGiven() {
         Result r = run("int", "--value", "-1073741825"); // -(2^30 + 1): digits 1 and 1
