@@ -53,10 +53,10 @@ public final class Main {
         // record's --help is only among its own arguments: the program's may have one too
         if (HELP_OF.containsKey(command) && wantsHelp(command.equals("record") ? RecordCommand.ownArguments(rest) : rest)) {
             out.print(HELP_OF.get(command)); // a command's --help anywhere among its arguments
-            return 0;
+            return written(0, out, err);
         }
         try {
-            return switch (command) {
+            return written(switch (command) {
                 case "demo" -> new DemoCommand(out, err).run(rest);
                 case "replay" -> new ReplayCommand(out, err).run(rest);
                 case "map" -> new MapCommand(out, err).run(rest);
@@ -66,11 +66,24 @@ public final class Main {
                 case "record" -> new RecordCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> help(rest, out);
                 default -> throw new UsageException("unknown command '" + command + "'\n\n" + USAGE);
-            };
+            }, out, err);
         } catch (UsageException e) {
             err.println("pymalloc4j " + e.getMessage());
             return 2;
         }
+    }
+
+    /**
+     * {@code status}, unless some of {@code out} was lost: a PrintStream keeps its write errors to
+     * itself, so {@code demo > /dev/full} would otherwise succeed with its report gone.
+     */
+    private static int written(int status, PrintStream out, PrintStream err) {
+        out.flush();
+        if (out.checkError()) {
+            err.println("pymalloc4j: cannot write standard output (a full disk, or a reader that has gone?)");
+            return 1;
+        }
+        return status;
     }
 
     /** {@code help [COMMAND]}; help's own help ({@code help help}, {@code help --help}) is the usage. */

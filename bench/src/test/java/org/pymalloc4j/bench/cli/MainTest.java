@@ -206,6 +206,23 @@ class MainTest {
         assertEquals("-", o.get("out", null), "a lone '-' (standard input) is a value");
     }
 
+    /** Output that could not be written (a full disk, /dev/full) is a failure, not a success with nothing to show. */
+    @Test
+    void aFailedWriteToStandardOutputIsExitStatus1() {
+        java.io.OutputStream full = new java.io.OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("No space left on device");
+            }
+        };
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = Main.run(new String[] {"demo", "--blocks", "1000", "--quiet"}, new PrintStream(full, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, status);
+        assertEquals("pymalloc4j: cannot write standard output (a full disk, or a reader that has gone?)\n",
+                err.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void aFlagGivenAValueIsNotCalledUnknown() {
         Result r = run("demo", "--quiet=yes");
