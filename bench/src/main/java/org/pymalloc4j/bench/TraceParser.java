@@ -85,11 +85,11 @@ final class TraceParser {
         String first = text.substring(bounds[0], bounds[1]);
         byte op = first.length() == 1 ? (byte) first.charAt(0) : 0;
         if (op != Trace.MALLOC && op != Trace.REALLOC && op != Trace.FREE) {
-            throw new TraceFormatException(source, lineNo, "unknown operation '" + first + "' (expected m, r or f)");
+            throw new TraceFormatException(source, lineNo, "unknown operation " + quoted(first) + " (expected m, r or f)");
         }
         int wanted = op == Trace.FREE ? 2 : 3;
         if (fields != wanted) {
-            throw new TraceFormatException(source, lineNo, "'" + first + "' takes " + (wanted - 1)
+            throw new TraceFormatException(source, lineNo, quoted(first) + " takes " + (wanted - 1)
                     + (wanted == 2 ? " field (SLOT)" : " fields (SLOT SIZE)") + ", found " + (fields - 1)
                     + (text.indexOf('#') >= 0 ? " (a comment takes a line of its own)" : ""));
         }
@@ -129,23 +129,37 @@ final class TraceParser {
         int start = field.charAt(0) == '-' || field.charAt(0) == '+' ? 1 : 0;
         boolean negative = field.charAt(0) == '-';
         if (start == field.length()) {
-            throw new TraceFormatException(source, lineNo, what + " '" + field + "' is not an integer");
+            throw new TraceFormatException(source, lineNo, what + " " + quoted(field) + " is not an integer");
         }
         long value = 0;
         boolean tooBig = false;
         for (int i = start; i < field.length(); i++) {
             char c = field.charAt(i);
             if (c < '0' || c > '9') {
-                throw new TraceFormatException(source, lineNo, what + " '" + field + "' is not an integer"
+                throw new TraceFormatException(source, lineNo, what + " " + quoted(field) + " is not an integer"
                         + (Character.isDigit(c) ? " (only the ASCII digits 0-9 count)" : ""));
             }
             tooBig |= value > (max - (c - '0')) / 10;
             value = tooBig ? value : value * 10 + (c - '0');
         }
         if (tooBig || (negative && value != 0)) {
-            throw new TraceFormatException(source, lineNo, what + " " + field + " is outside 0.." + max);
+            throw new TraceFormatException(source, lineNo, what + " " + clipped(field, "") + " is outside 0.." + max);
         }
         return value;
+    }
+
+    /** At most this many characters of a field go into a message: a wrong file can be one long line. */
+    private static final int SHOWN = 40;
+
+    /** {@code field} in quotes, cut short with its length when long. */
+    private static String quoted(String field) {
+        return "'" + clipped(field, "'");
+    }
+
+    /** {@code field}, then {@code close}; a long one cut to {@link #SHOWN} characters and followed by its length. */
+    private static String clipped(String field, String close) {
+        return field.length() <= SHOWN ? field + close : String.format(java.util.Locale.ROOT, "%s…%s (%,d characters)",
+                field.substring(0, SHOWN - 1), close, field.length());
     }
 
     /** The line's bytes from {@code from} as text; ASCII, the common case, without a decoder. */

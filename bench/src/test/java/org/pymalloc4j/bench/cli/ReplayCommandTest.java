@@ -53,6 +53,25 @@ class ReplayCommandTest {
         }
     }
 
+    /** A wrong file (minified JSON, one long line) gets a message of a line, not the file echoed back. */
+    @Test
+    void aHugeFieldIsCutShortInTheMessage() throws IOException {
+        String big = "7".repeat(100_000);
+        String json = "{\"k\":\"" + big + "\"}";
+        String[][] cases = {
+                {"m 0 16\n" + json + "\n",
+                        "t.trace:2: unknown operation '" + json.substring(0, 39) + "…' (100,008 characters) (expected m, r or f)"},
+                {"m " + big + " 16\n", "t.trace:1: slot " + big.substring(0, 39) + "… (100,000 characters) is outside 0..67108863"},
+                {"m 0 x" + big + "\n",
+                        "t.trace:1: size 'x" + big.substring(0, 38) + "…' (100,001 characters) is not an integer"},
+                {"f" + big + " 0\n", "t.trace:1: unknown operation 'f" + big.substring(0, 38) + "…' (100,001 characters)"}};
+        for (String[] c : cases) {
+            Result r = run("replay", trace(c[0]).toString(), "--quiet");
+            assertBadInput(r, c[1]);
+            assertTrue(r.err().length() < 250, r.err().length() + " characters of message");
+        }
+    }
+
     @Test
     void aTraceWithoutOperationsIsRefused() throws IOException {
         for (String text : new String[] {"", "# only a comment\n\n   \n"}) {
