@@ -40,11 +40,22 @@ final class FieldValues {
             entry("wr_prev", "PyWeakReference*"), entry("wr_next", "PyWeakReference*"),
             entry("vectorcall", "vectorcallfunc"), entry("__weakref__", "PyWeakReference*"));
 
-    /** {@code tp_flags} bits by name, lowest first, as {@code Include/object.h} names them. */
-    private static final Map<Long, String> TYPE_FLAGS = Map.of(
-            TypeLayout.IMMUTABLETYPE, "IMMUTABLETYPE", TypeLayout.HEAPTYPE, "HEAPTYPE",
-            TypeLayout.BASETYPE, "BASETYPE", TypeLayout.READY, "READY", TypeLayout.HAVE_GC, "HAVE_GC",
-            TypeLayout.HAVE_VERSION_TAG, "HAVE_VERSION_TAG", TypeLayout.VALID_VERSION_TAG, "VALID_VERSION_TAG");
+    /**
+     * {@code tp_flags} bits by name, as 3.11's {@code Include/object.h} names them (without
+     * {@code Py_TPFLAGS_}): every bit the built-ins' {@code __flags__} have, not only those this
+     * code sets or tests, so no bit of a built-in is left as bare hex.
+     */
+    private static final Map<Long, String> TYPE_FLAGS = Map.ofEntries(
+            entry(1L << 4, "MANAGED_DICT"), entry(1L << 5, "SEQUENCE"), entry(1L << 6, "MAPPING"),
+            entry(1L << 7, "DISALLOW_INSTANTIATION"), entry(TypeLayout.IMMUTABLETYPE, "IMMUTABLETYPE"),
+            entry(TypeLayout.HEAPTYPE, "HEAPTYPE"), entry(TypeLayout.BASETYPE, "BASETYPE"),
+            entry(1L << 11, "HAVE_VECTORCALL"), entry(TypeLayout.READY, "READY"), entry(1L << 13, "READYING"),
+            entry(TypeLayout.HAVE_GC, "HAVE_GC"), entry(1L << 17, "METHOD_DESCRIPTOR"),
+            entry(TypeLayout.HAVE_VERSION_TAG, "HAVE_VERSION_TAG"), entry(TypeLayout.VALID_VERSION_TAG, "VALID_VERSION_TAG"),
+            entry(1L << 20, "IS_ABSTRACT"), entry(1L << 22, "MATCH_SELF"), entry(1L << 24, "LONG_SUBCLASS"),
+            entry(1L << 25, "LIST_SUBCLASS"), entry(1L << 26, "TUPLE_SUBCLASS"), entry(1L << 27, "BYTES_SUBCLASS"),
+            entry(1L << 28, "UNICODE_SUBCLASS"), entry(1L << 29, "DICT_SUBCLASS"),
+            entry(1L << 30, "BASE_EXC_SUBCLASS"), entry(1L << 31, "TYPE_SUBCLASS"));
 
     private final ObjectSpace space;
 

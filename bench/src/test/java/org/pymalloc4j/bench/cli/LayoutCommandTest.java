@@ -75,6 +75,24 @@ class LayoutCommandTest {
         }
     }
 
+    /** Every bit of a built-in's tp_flags by its Include/object.h name, as python3.11's __flags__ has them. */
+    @Test
+    void typeFlagsAreNamedBitByBit() {
+        String[][] types = {
+                {"int", "0x1481500 (IMMUTABLETYPE | BASETYPE | READY | VALID_VERSION_TAG | MATCH_SELF | LONG_SUBCLASS)"},
+                {"tuple", "0x4485520 (SEQUENCE | IMMUTABLETYPE | BASETYPE | READY | HAVE_GC | VALID_VERSION_TAG"
+                        + " | MATCH_SELF | TUPLE_SUBCLASS)"},
+                {"dict", "0x20485540 (MAPPING | IMMUTABLETYPE | BASETYPE | READY | HAVE_GC | VALID_VERSION_TAG"
+                        + " | MATCH_SELF | DICT_SUBCLASS)"},
+                {"type", "0x80085d00 (IMMUTABLETYPE | BASETYPE | HAVE_VECTORCALL | READY | HAVE_GC | VALID_VERSION_TAG"
+                        + " | TYPE_SUBCLASS)"}};
+        for (String[] t : types) {
+            Result r = run("type", "--value", t[0]);
+            assertEquals(0, r.status(), r.err());
+            assertTrue(line(r, "168   8").endsWith("tp_flags                              " + t[1]), r.out());
+        }
+    }
+
     @Test
     void intShowsTheDigitsOfTheValueGiven() {
         Result r = run("int", "--value", "-1073741825"); // -(2^30 + 1): digits 1 and 1
