@@ -91,7 +91,7 @@ final class DemoCommand {
     /** A phase's row: every figure with thousands separators, so that long times line up with the counts. */
     static void row(Table table, String name, long ops, long nanos, String arenas, long liveBlocks) {
         table.row(name, String.format(Locale.ROOT, "%,d", ops), String.format(Locale.ROOT, "%,.1f", nanos / 1e6),
-                String.format(Locale.ROOT, "%,.1f", (double) nanos / Math.max(1, ops)), arenas,
+                ops == 0 ? "-" : String.format(Locale.ROOT, "%,.1f", (double) nanos / ops), arenas,
                 String.format(Locale.ROOT, "%,d", liveBlocks));
     }
 

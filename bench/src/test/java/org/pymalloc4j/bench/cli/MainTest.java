@@ -73,6 +73,17 @@ class MainTest {
         assertTrue(t.render().contains("\nslow            2      4.7  2,345,600.0       1              1\n"), t.render());
     }
 
+    /** A phase of no operations (free most of --blocks 1) has no time per operation, not its loop's overhead. */
+    @Test
+    void aPhaseOfNoOperationsHasNoTimePerOperation() {
+        Table t = new Table("phase", "operations", "time ms", "ns/op", "arenas", "blocks in use");
+        DemoCommand.row(t, "free most", 0, 421, "1", 1);
+        assertTrue(t.render().contains("\nfree most           0      0.0      -       1              1\n"), t.render());
+        Result r = run("demo", "--blocks", "1", "--quiet");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().matches("(?s).*\nfree most +0 +0\\.0 +- +1 +1\n.*"), r.out());
+    }
+
     @Test
     void demoUnderTheDebugHooksWithTracingPrintsTheTopSites() {
         Result r = run("demo", "--blocks", "3000", "--malloc", "debug", "--trace", "4", "--quiet");
