@@ -133,6 +133,9 @@ final class ReplayCommand {
      * one, whose program may have made no pymalloc call.
      */
     static Trace readAny(String command, String name, Progress progress) throws UsageException {
+        if (name.isEmpty()) { // Path.of("") is the current directory: "cannot read : Is a directory"
+            throw new UsageException(command + ": the TRACE file's name is empty");
+        }
         boolean stdin = name.equals("-");
         String shown = stdin ? "<stdin>" : name;
         Trace trace;

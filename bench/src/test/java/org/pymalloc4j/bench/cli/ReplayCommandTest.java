@@ -72,6 +72,14 @@ class ReplayCommandTest {
         }
     }
 
+    /** An empty name (replay "$TRACE" with TRACE unset) is named as such, not read as the current directory. */
+    @Test
+    void anEmptyTraceNameIsSaidToBeEmpty() {
+        assertBadInput(run("replay", "", "--quiet"), "pymalloc4j replay: the TRACE file's name is empty");
+        assertBadInput(run("map", "--trace", "", "--out", dir.resolve("m.svg").toString(), "--quiet"),
+                "pymalloc4j map: the TRACE file's name is empty");
+    }
+
     @Test
     void aTraceWithoutOperationsIsRefused() throws IOException {
         for (String text : new String[] {"", "# only a comment\n\n   \n"}) {
