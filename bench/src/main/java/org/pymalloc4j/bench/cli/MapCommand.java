@@ -103,7 +103,7 @@ final class MapCommand {
             Files.writeString(target, svg, StandardCharsets.UTF_8);
             bytes = Files.size(target);
         } catch (IOException e) {
-            throw new UsageException("map: cannot write " + target + ": " + e.getMessage());
+            throw new UsageException("map: cannot write " + target + ": " + IoReason.of(e));
         }
         out.printf(Locale.ROOT, "pymalloc4j map: wrote %s (%,d bytes): %s, %s (%,d partly used, "
                         + "%,d full, %,d free, %,d never carved)%n", target, bytes, HeapMapSvg.plural(arenas, "arena"),

@@ -149,7 +149,7 @@ final class RecordCommand {
         try {
             theirs = Files.readString(cpythonReport);
         } catch (IOException e) {
-            err.println("pymalloc4j record: cannot read " + cpythonReport + ": " + e.getMessage());
+            err.println("pymalloc4j record: cannot read " + cpythonReport + ": " + IoReason.of(e));
             return 1;
         }
         String ours = replay(recorded, progress);

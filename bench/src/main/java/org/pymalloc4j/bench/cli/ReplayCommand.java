@@ -145,7 +145,9 @@ final class ReplayCommand {
             trace = stdin ? Trace.parse(System.in, shown, progress::update) : Trace.read(file, progress::update);
         } catch (NoSuchFileException e) {
             throw new UsageException(command + ": no such trace file: " + name);
-        } catch (IOException | InvalidPathException e) {
+        } catch (IOException e) {
+            throw new UsageException(command + ": cannot read " + name + ": " + IoReason.of(e));
+        } catch (InvalidPathException e) {
             throw new UsageException(command + ": cannot read " + name + ": " + e.getMessage());
         } catch (TraceFormatException e) {
             throw new UsageException(command + ": " + e.getMessage());
