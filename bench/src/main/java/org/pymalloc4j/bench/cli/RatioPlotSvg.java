@@ -44,15 +44,20 @@ final class RatioPlotSvg {
     }
 
     static String render(String title, List<Row> rows) {
+        // the label column as wide as the longest label (a trace's file name, ', against'), at
+        // about 7 px a character of the 12 px font: a fixed 200 px cut longer ones off the left edge
+        int longest = rows.stream().mapToInt(r -> r.label().length()).max().orElse(0);
+        int left = Math.max(LEFT, 20 + 7 * longest);
+        int width = WIDTH - LEFT + left;
         int height = TOP + ROW * rows.size() + BOTTOM;
         double[] axis = axis(rows);
         double l0 = Math.log(axis[0]);
         double l1 = Math.log(axis[1]);
-        double plotW = WIDTH - LEFT - RIGHT;
-        java.util.function.DoubleUnaryOperator px = v -> LEFT + (Math.log(v) - l0) / (l1 - l0) * plotW;
+        double plotW = width - left - RIGHT;
+        java.util.function.DoubleUnaryOperator px = v -> left + (Math.log(v) - l0) / (l1 - l0) * plotW;
         double bottom = TOP + ROW * rows.size();
-        StringBuilder svg = new StringBuilder(Svg.header(WIDTH, height));
-        svg.append(Svg.text(WIDTH / 2.0, 24, "middle", "font-size=\"15\" font-weight=\"bold\"", title));
+        StringBuilder svg = new StringBuilder(Svg.header(width, height));
+        svg.append(Svg.text(width / 2.0, 24, "middle", "font-size=\"15\" font-weight=\"bold\"", title));
         double one = px.applyAsDouble(1);
         svg.append(Svg.text(one - 8, TOP - 10, "end", "fill=\"" + BLUE + "\"", "\u2190 pymalloc4j faster"));
         svg.append(Svg.text(one + 8, TOP - 10, "start", "", "CPython faster \u2192"));
@@ -65,7 +70,7 @@ final class RatioPlotSvg {
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
             double y = TOP + ROW * i + ROW / 2.0;
-            svg.append(Svg.text(LEFT - 10, y + 4, "end", "", r.label()));
+            svg.append(Svg.text(left - 10, y + 4, "end", "", r.label()));
             svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"8\" fill=\"#cccccc\">"
                     + "<title>%s: every round's ratio, %.2f to %.2f</title></rect>%n", px.applyAsDouble(r.min()), y - 4,
                     Math.max(1, px.applyAsDouble(r.max()) - px.applyAsDouble(r.min())), Svg.escape(r.label()), r.min(), r.max()));
@@ -78,8 +83,8 @@ final class RatioPlotSvg {
                     + "stroke-width=\"3\"><title>%s: median ratio %.2f</title></line>%n", m, y - 9, m, y + 9,
                     Svg.escape(r.label()), r.median()));
         }
-        svg.append(Svg.text(LEFT + plotW / 2, bottom + 38, "middle", "", "time of pymalloc4j / time of CPython (log scale)"));
-        svg.append(Svg.text(LEFT + plotW / 2, bottom + 56, "middle", "fill=\"#777777\"",
+        svg.append(Svg.text(left + plotW / 2, bottom + 38, "middle", "", "time of pymalloc4j / time of CPython (log scale)"));
+        svg.append(Svg.text(left + plotW / 2, bottom + 56, "middle", "fill=\"#777777\"",
                 "grey: every round's ratio; blue: each JVM's median; black: the median of all rounds"));
         return svg.append("</svg>\n").toString();
     }

@@ -31,6 +31,27 @@ class RatioPlotSvgTest {
                 List.of(RatioPlotSvg.tick(0.125), RatioPlotSvg.tick(0.5), RatioPlotSvg.tick(1), RatioPlotSvg.tick(4)));
     }
 
+    /** A trace's row is labelled with its file's name, which can be long: the label must stay inside the picture. */
+    @Test
+    void aLongLabelStaysInsideThePicture() throws Exception {
+        String label = "trace recording-of-the-nightly-json-import-job.trace, against"; // 62 characters
+        String svg = RatioPlotSvg.render("t", List.of(new RatioPlotSvg.Row(label, 1.1, new double[] {1.1}, 1.0, 1.2)));
+        Document doc = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
+        NodeList texts = doc.getElementsByTagName("text");
+        Element text = null;
+        for (int i = 0; i < texts.getLength(); i++) {
+            if (texts.item(i).getTextContent().equals(label)) {
+                text = (Element) texts.item(i);
+            }
+        }
+        assertTrue(text != null && text.getAttribute("text-anchor").equals("end"), svg);
+        double end = Double.parseDouble(text.getAttribute("x"));
+        assertTrue(end - 6 * label.length() >= 0, "the label, right-aligned at x=" + end + ", starts left of the picture");
+        double width = Double.parseDouble(doc.getDocumentElement().getAttribute("width"));
+        assertTrue(width - end >= 490, "the plot keeps its width: " + (width - end));
+    }
+
     @Test
     void aRowAPatternADotAJvmAndTheLineAtOneInWellFormedSvg() throws Exception {
         String svg = RatioPlotSvg.render("title & <more>", ROWS);
