@@ -4,6 +4,8 @@ import java.io.File;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import org.pymalloc4j.allocator.internal.LiveMarks;
@@ -60,17 +62,20 @@ public final class TestSupport {
     /**
      * Runs {@code main} in a child JVM of this build whose address space is limited to
      * {@code kib} KiB ({@code ulimit -v}), with small reservations of its own so that it starts
-     * under 1 GiB, and {@code -Dpymalloc4j.checks=checks}; returns what it printed.
+     * under 1 GiB, and {@code -Dpymalloc4j.checks=checks}; returns what it printed. {@code options}
+     * go to the JVM before the main class.
      */
-    static String runLimited(long kib, String checks, Class<?> main) throws Exception {
+    static String runLimited(long kib, String checks, Class<?> main, String... options) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = Path.of(PyMalloc.class.getProtectionDomain().getCodeSource().getLocation().toURI())
                 + File.pathSeparator
                 + Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI());
-        Process p = new ProcessBuilder("/bin/sh", "-c", "ulimit -v " + kib + " && exec \"$0\" \"$@\"", java,
-                "-Xmx32m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=32m", "-XX:+UseSerialGC",
-                "--enable-native-access=ALL-UNNAMED", "-Dpymalloc4j.checks=" + checks, "-cp", classPath,
-                main.getName()).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "ulimit -v " + kib + " && exec \"$0\" \"$@\"",
+                java, "-Xmx32m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=32m",
+                "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-Dpymalloc4j.checks=" + checks, "-cp", classPath));
+        command.addAll(List.of(options));
+        command.add(main.getName());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, p.waitFor(), out);
         return out;

@@ -18,7 +18,7 @@ import org.pymalloc4j.allocator.RawAllocator;
  * </pre>
  */
 public final class RawBlocks {
-    private final RawBlockTable table = new RawBlockTable();
+    private final RawBlockTable table;
     /** null where the map cannot be reserved: the table takes every block. */
     private final RawRecords records;
     private final boolean padSmall;
@@ -32,7 +32,7 @@ public final class RawBlocks {
      * @throws OutOfMemoryError if the table cannot be allocated
      */
     public RawBlocks(ByteBudget budget, String owner) {
-        this(budget, owner, null, false);
+        this(budget, owner, false, (byte) 0, false);
     }
 
     /**
@@ -46,13 +46,19 @@ public final class RawBlocks {
      * @throws OutOfMemoryError if the table or the records cannot be allocated
      */
     public static RawBlocks withRecords(ByteBudget budget, String owner, byte mark, boolean padSmall) {
-        return new RawBlocks(budget, owner, LiveMarks.available() ? new RawRecords(mark) : null, padSmall);
+        return new RawBlocks(budget, owner, LiveMarks.available(), mark, padSmall);
     }
 
-    private RawBlocks(ByteBudget budget, String owner, RawRecords records, boolean padSmall) {
+    private RawBlocks(ByteBudget budget, String owner, boolean withRecords, byte mark, boolean padSmall) {
         this.budget = budget;
         this.owner = owner;
-        this.records = records;
+        this.table = new RawBlockTable();
+        try {
+            this.records = withRecords ? new RawRecords(mark) : null;
+        } catch (OutOfMemoryError e) { // the table, allocated first, goes back with the refusal
+            table.release();
+            throw e;
+        }
         this.padSmall = padSmall && records != null;
     }
 
