@@ -95,7 +95,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         this.poolMask = -(long) poolSize;
         this.map = new ArenaMap(geometry.arenaBits());
         this.arenas = new Arenas(geometry, map, tag, arenaAllocator, budget, CHECKS);
-        this.usedPools = new UsedPools(rings, arenas, geometry);
+        this.usedPools = new UsedPools(rings, arenas, geometry, map::release);
         this.usedpools = usedPools.address();
         this.mark = CHECKS ? LiveMarks.takeMark() : 0; // late: only the raw records and the mark's return follow
         this.ownMark = CHECKS && mark != LiveMarks.SHARED ? mark : LiveMarks.NO_MARK;

@@ -50,16 +50,18 @@ public final class UsedPools {
 
     /**
      * Empty rings whose heads go into {@code rings}, one a size class; emptied pools go back to
-     * {@code arenas}.
+     * {@code arenas}. {@code ifRefused} gives back what the heap allocated before the sentinels
+     * (its arena map's root, 256 KiB), which a refused heap would otherwise leak.
      *
-     * @throws OutOfMemoryError if the sentinels cannot be allocated
+     * @throws OutOfMemoryError if the sentinels cannot be allocated, once {@code ifRefused} has run
      */
-    public UsedPools(long[] rings, Arenas arenas, Geometry geometry) {
+    public UsedPools(long[] rings, Arenas arenas, Geometry geometry, Runnable ifRefused) {
         this.rings = rings;
         this.arenas = arenas;
         this.geometry = geometry;
         this.usedpools = RawAllocator.calloc(Geometry.SIZE_CLASSES, 1L << SENTINEL_SHIFT);
         if (usedpools == 0) {
+            ifRefused.run();
             throw new OutOfMemoryError("cannot allocate the used-pool sentinels");
         }
         for (int i = 0; i < Geometry.SIZE_CLASSES; i++) {
