@@ -56,21 +56,31 @@ public final class Memory implements AutoCloseable {
         this.configured = b.allocator;
         this.budget = new ByteBudget(b.limit);
         this.libc = new LibcAllocator(budget);
-        this.heap = b.allocator.usesPymalloc()
-                ? PyMalloc.builder().geometry(b.geometry)
-                        .arenaAllocator(b.arenaAllocator != null ? b.arenaAllocator : PyMallocBuilder.defaultAllocator(b.geometry))
-                        .budget(budget).build()
-                : null;
-        BlockAllocator small = heap != null ? heap : libc;
-        this.raw = new MemoryDomain(Domain.RAW, libc, views);
-        this.mem = new MemoryDomain(Domain.MEM, small, views);
-        this.obj = new MemoryDomain(Domain.OBJ, small, views);
-        domains.put(Domain.RAW, raw);
-        domains.put(Domain.MEM, mem);
-        domains.put(Domain.OBJ, obj);
-        this.quarantineBlocks = b.quarantineBlocks;
-        if (b.allocator.hasDebugHooks()) {
-            setupDebugHooks();
+        PyMalloc pymalloc = null;
+        try { // the heap's and the debug hooks' metadata: a refusal gives back what came before it
+            pymalloc = b.allocator.usesPymalloc()
+                    ? PyMalloc.builder().geometry(b.geometry)
+                            .arenaAllocator(b.arenaAllocator != null ? b.arenaAllocator : PyMallocBuilder.defaultAllocator(b.geometry))
+                            .budget(budget).build()
+                    : null;
+            this.heap = pymalloc;
+            BlockAllocator small = heap != null ? heap : libc;
+            this.raw = new MemoryDomain(Domain.RAW, libc, views);
+            this.mem = new MemoryDomain(Domain.MEM, small, views);
+            this.obj = new MemoryDomain(Domain.OBJ, small, views);
+            domains.put(Domain.RAW, raw);
+            domains.put(Domain.MEM, mem);
+            domains.put(Domain.OBJ, obj);
+            this.quarantineBlocks = b.quarantineBlocks;
+            if (b.allocator.hasDebugHooks()) {
+                setupDebugHooks();
+            }
+        } catch (OutOfMemoryError e) {
+            if (pymalloc != null) {
+                pymalloc.close();
+            }
+            libc.close();
+            throw e;
         }
     }
 

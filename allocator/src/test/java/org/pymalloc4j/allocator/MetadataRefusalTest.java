@@ -32,6 +32,7 @@ class MetadataRefusalTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "heap   | arena map root;used-pool sentinels;raw block records;raw block table",
+        "memory | arena map root;used-pool sentinels;raw block records;raw block table",
         "libc   | raw block records;raw block table",
         "hooks  | raw block table"})
     void eachRefusedMetadataAllocationThrowsAndGivesBackAllBeforeIt(String what, String expected) throws Exception {
