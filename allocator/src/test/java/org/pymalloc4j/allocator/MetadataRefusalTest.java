@@ -3,13 +3,17 @@ package org.pymalloc4j.allocator;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.pymalloc4j.allocator.internal.ArenaMap;
 import org.pymalloc4j.allocator.internal.RawBlockTable;
 
@@ -29,56 +33,62 @@ class MetadataRefusalTest {
     /** 16 TiB: room for checked mode's 8 TiB live-block map. */
     private static final long LIMIT_KIB = 16L << 30;
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "heap   | arena map root;used-pool sentinels;raw block records;raw block table",
-        "memory | arena map root;used-pool sentinels;raw block records;raw block table",
-        "libc   | raw block records;raw block table",
-        "hooks  | raw block table"})
-    void eachRefusedMetadataAllocationThrowsAndGivesBackAllBeforeIt(String what, String expected) throws Exception {
-        String out = TestSupport.runLimited(LIMIT_KIB, String.valueOf(PyMalloc.CHECKS), Child.class,
-                "-Xint", "-Dsqueezed=" + what);
-        System.out.println("MetadataRefusalTest " + what + ":\n" + out);
-        List<String> refusals = new ArrayList<>();
-        boolean created = false;
+    /** What each case creates refuses, in the order its metadata is allocated. */
+    private static final Map<String, List<String>> EXPECTED = Map.of(
+            "heap", List.of("arena map root", "used-pool sentinels", "raw block table", "raw block records"),
+            "memory", List.of("raw block table", "raw block records", "arena map root", "used-pool sentinels"),
+            "libc", List.of("raw block table", "raw block records"),
+            "hooks", List.of("raw block table"));
+
+    @Test
+    void eachRefusedMetadataAllocationThrowsAndGivesBackAllBeforeIt() throws Exception {
+        String out = TestSupport.runLimited(LIMIT_KIB, String.valueOf(PyMalloc.CHECKS), Child.class, "-Xint");
+        System.out.println("MetadataRefusalTest:\n" + out);
+        Map<String, List<String>> refusals = new TreeMap<>();
+        Set<String> created = new TreeSet<>();
         for (String line : out.strip().split("\n")) {
-            String[] f = line.split(" ", 3); // pages of room, pages left taken, outcome
-            if (!f[0].matches("[0-9]+")) {
+            String[] f = line.split(" ", 4); // case, pages of room, pages left taken, outcome
+            if (!EXPECTED.containsKey(f[0])) {
                 continue; // the warm-up's lines
             }
-            assertEquals("0", f[1], "a refusal with " + f[0] + " pages of room left pages taken: " + line);
-            if (f[2].equals("created")) {
-                created = true;
+            assertEquals("0", f[2], "a refusal with " + f[1] + " pages of room left pages taken: " + line);
+            if (f[3].equals("created")) {
+                created.add(f[0]);
             } else {
-                assertTrue(f[2].startsWith("java.lang.OutOfMemoryError: "), line);
-                refusals.add(f[2]);
+                assertTrue(f[3].startsWith("java.lang.OutOfMemoryError: cannot allocate the "), line);
+                refusals.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f[3]);
             }
         }
-        assertTrue(created, "never created:\n" + out);
-        for (String name : expected.split(";")) {
-            assertTrue(refusals.stream().anyMatch(r -> r.contains("cannot allocate the " + name)),
-                    "no refusal of the " + name + " among " + refusals);
-        }
+        assertEquals(EXPECTED.keySet(), created, "created at last:\n" + out);
+        EXPECTED.forEach((what, names) -> {
+            for (String name : names) {
+                assertTrue(refusals.get(what).stream().anyMatch(r -> r.contains("cannot allocate the " + name)),
+                        what + ": no refusal of the " + name + " among " + refusals.get(what));
+            }
+        });
     }
 
     /**
-     * Creates and closes what {@code -Dsqueezed} names with 0, 1, 2... pages of room until it is
-     * created; prints each room's pages, the pages left taken, and "created" or the error.
+     * For each case, creates and closes it with 0, 1, 2... pages of room until it is created;
+     * prints the case, each room's pages, the pages left taken, and "created" or the error.
      */
     public static final class Child {
         public static void main(String[] args) throws Exception {
-            Supplier<AutoCloseable> create = switch (System.getProperty("squeezed")) {
-                case "heap" -> PyMalloc::create;
-                case "memory" -> () -> Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build();
-                case "libc" -> LibcAllocator::create;
-                case "hooks" -> DebugHooks::create;
-                default -> throw new IllegalArgumentException(System.getProperty("squeezed"));
-            };
-            for (int i = 0; i < 2; i++) {
+            Map<String, Supplier<AutoCloseable>> cases = new LinkedHashMap<>();
+            cases.put("heap", PyMalloc::create);
+            cases.put("memory", () -> Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build());
+            cases.put("libc", LibcAllocator::create);
+            cases.put("hooks", DebugHooks::create);
+            for (Supplier<AutoCloseable> create : cases.values()) {
+                create.get().close();
                 create.get().close();
             }
             AddressSpaceSqueeze.warm();
             warmRefusals();
+            cases.forEach(Child::squeeze);
+        }
+
+        private static void squeeze(String what, Supplier<AutoCloseable> create) {
             Throwable[] outcome = new Throwable[1];
             for (int pages = 0; pages < 200; pages++) {
                 outcome[0] = null;
@@ -92,7 +102,7 @@ class MetadataRefusalTest {
                         }
                     }));
                 }
-                System.out.println(pages + " " + taken + " " + (outcome[0] == null ? "created" : outcome[0]));
+                System.out.println(what + " " + pages + " " + taken + " " + (outcome[0] == null ? "created" : outcome[0]));
                 if (outcome[0] == null) {
                     return;
                 }
