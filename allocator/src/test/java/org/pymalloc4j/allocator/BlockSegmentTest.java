@@ -78,16 +78,16 @@ class BlockSegmentTest {
 
     /**
      * close(): "@throws IllegalStateException if a view from segment is held by a native call
-     * running in another thread; the heap then stays open". The call is nanosleep, given a view
-     * of a block holding its 2-second timespec.
+     * running in another thread; the heap then stays open". The call is qsort, given a view of a
+     * block as its array, held until released ({@link HeldInNativeCall}).
      */
     @Test
     void closeWhileAViewIsInANativeCallElsewhereThrowsAndLeavesTheHeapOpen() throws Exception {
         PyMalloc heap = PyMalloc.create();
         long request = heap.malloc(16);
-        MemorySegment timespec = heap.segment(request);
-        HeldInNativeCall held = new HeldInNativeCall(timespec);
-        assertThrows(IllegalStateException.class, heap::close, "the view is held by nanosleep");
+        MemorySegment view = heap.segment(request);
+        HeldInNativeCall held = new HeldInNativeCall(view);
+        assertThrows(IllegalStateException.class, heap::close, "the view is held by qsort");
         assertFalse(heap.isClosed(), "a refused close leaves the heap open");
         heap.free(heap.malloc(48)); // and usable
         assertEquals(16, heap.segment(request).byteSize());

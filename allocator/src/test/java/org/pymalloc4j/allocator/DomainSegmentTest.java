@@ -127,9 +127,9 @@ class DomainSegmentTest {
         Memory memory = Memory.create();
         boolean[] actionRan = {false};
         memory.onClose(() -> actionRan[0] = true);
-        MemorySegment timespec = memory.mem().allocate(16, 8);
-        HeldInNativeCall held = new HeldInNativeCall(timespec);
-        assertThrows(IllegalStateException.class, memory::close, "the segment is held by nanosleep");
+        MemorySegment segment = memory.mem().allocate(16, 8);
+        HeldInNativeCall held = new HeldInNativeCall(segment);
+        assertThrows(IllegalStateException.class, memory::close, "the segment is held by qsort");
         assertFalse(memory.isClosed(), "a refused close leaves the memory open");
         assertFalse(actionRan[0], "and its close actions not run");
         memory.mem().free(memory.mem().allocate(32, 8));

@@ -1,46 +1,75 @@
 package org.pymalloc4j.allocator;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.concurrent.CountDownLatch;
 
 /**
  * A segment held by a native call in another thread, as FFM holds every argument's scope for the
- * length of a call: {@code nanosleep} is given the segment as its 2-second timespec. For the
- * tests of a close refused while a segment is in use.
+ * length of a call: libc's {@code qsort} is given the segment as two 8-byte elements, and its
+ * comparator, an upcall, waits inside the call until {@link #close}. No clock decides anything:
+ * the constructor returns once the call is under way, and the call lasts until released. For
+ * the tests of a close refused while a segment is in use.
  */
 final class HeldInNativeCall implements AutoCloseable {
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle NANOSLEEP = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("nanosleep").orElseThrow(),
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+    private static final MethodHandle QSORT = LINKER.downcallHandle(
+            LINKER.defaultLookup().find("qsort").orElseThrow(),
+            FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                    ValueLayout.ADDRESS));
+    private static final FunctionDescriptor COMPARE =
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS);
 
-    private final Thread sleeper;
+    private final CountDownLatch inCall = new CountDownLatch(1);
+    private final CountDownLatch released = new CountDownLatch(1);
+    private final Arena stub = Arena.ofShared();
+    private final Thread caller;
 
-    /** Writes the timespec into {@code sixteenBytes} and returns once the call is well under way. */
-    HeldInNativeCall(MemorySegment sixteenBytes) throws InterruptedException {
-        sixteenBytes.set(ValueLayout.JAVA_LONG, 0, 2); // tv_sec
-        sixteenBytes.set(ValueLayout.JAVA_LONG, 8, 0); // tv_nsec
-        CountDownLatch calling = new CountDownLatch(1);
-        sleeper = new Thread(() -> {
-            calling.countDown();
+    /** Returns once a native call holding {@code sixteenBytes} is under way in another thread. */
+    HeldInNativeCall(MemorySegment sixteenBytes) throws ReflectiveOperationException, InterruptedException {
+        MethodHandle compare = MethodHandles.lookup().findVirtual(HeldInNativeCall.class, "compare",
+                MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class)).bindTo(this);
+        MemorySegment comparator = LINKER.upcallStub(compare, COMPARE, stub);
+        caller = new Thread(() -> {
             try {
-                int unused = (int) NANOSLEEP.invokeExact(sixteenBytes, MemorySegment.NULL);
+                QSORT.invokeExact(sixteenBytes, 2L, 8L, comparator);
             } catch (Throwable e) {
                 throw new AssertionError(e);
             }
         });
-        sleeper.start();
-        calling.await();
-        Thread.sleep(300); // well inside the 2-second call
+        caller.start();
+        inCall.await();
     }
 
-    /** Waits for the call to return, and with it the segment. */
+    /** The comparator: the first call waits, inside qsort, until released. An upcall must not throw. */
+    private int compare(MemorySegment a, MemorySegment b) {
+        inCall.countDown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                released.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+
+    /** Lets the call return, and with it the segment. */
     @Override
     public void close() throws InterruptedException {
-        sleeper.join();
+        released.countDown();
+        caller.join();
+        stub.close();
     }
 }
