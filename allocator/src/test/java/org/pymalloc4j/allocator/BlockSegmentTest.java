@@ -87,7 +87,8 @@ class BlockSegmentTest {
         long request = heap.malloc(16);
         MemorySegment view = heap.segment(request);
         HeldInNativeCall held = new HeldInNativeCall(view);
-        assertThrows(IllegalStateException.class, heap::close, "the view is held by qsort");
+        IllegalStateException e = assertThrows(IllegalStateException.class, heap::close, "the view is held by qsort");
+        assertTrue(e.getMessage().contains("held by a native call in another thread"), e.getMessage());
         assertFalse(heap.isClosed(), "a refused close leaves the heap open");
         heap.free(heap.malloc(48)); // and usable
         assertEquals(16, heap.segment(request).byteSize());

@@ -129,7 +129,8 @@ class DomainSegmentTest {
         memory.onClose(() -> actionRan[0] = true);
         MemorySegment segment = memory.mem().allocate(16, 8);
         HeldInNativeCall held = new HeldInNativeCall(segment);
-        assertThrows(IllegalStateException.class, memory::close, "the segment is held by qsort");
+        IllegalStateException e = assertThrows(IllegalStateException.class, memory::close, "the segment is held by qsort");
+        assertTrue(e.getMessage().contains("held by a native call in another thread"), e.getMessage());
         assertFalse(memory.isClosed(), "a refused close leaves the memory open");
         assertFalse(actionRan[0], "and its close actions not run");
         memory.mem().free(memory.mem().allocate(32, 8));

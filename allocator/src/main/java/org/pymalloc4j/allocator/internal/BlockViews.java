@@ -71,7 +71,12 @@ public final class BlockViews {
      */
     public void close() {
         if (scope != null) {
-            scope.close();
+            try {
+                scope.close();
+            } catch (IllegalStateException e) { // the JDK's says only "Session is acquired by 1 clients"
+                throw new IllegalStateException("cannot close while a segment it handed out is held by a native"
+                        + " call in another thread; close again once the call has returned", e);
+            }
         }
     }
 }
