@@ -335,6 +335,22 @@ class BadInputTest {
         assertTrue(space.isClosed());
     }
 
+    /**
+     * Builder.build: "@throws OutOfMemoryError if the static objects cannot be allocated". They
+     * are the space's first allocation, so the memory given is left as it was, and usable.
+     */
+    @Test
+    void aSpaceWhoseStaticObjectsCannotBeAllocatedIsRefusedAndLeavesTheMemoryAsItWas() {
+        try (Memory memory = Memory.builder().limit(32 << 10).build()) {
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class,
+                    () -> ObjectSpace.builder().memory(memory).checked(true).build());
+            assertTrue(e.getMessage().contains("would exceed the memory limit of 32,768 bytes (0 in use)"), e.getMessage());
+            assertEquals(0, memory.bytesFromOs(), "the refused space left something in the memory");
+            memory.raw().free(memory.raw().malloc(64));
+            memory.checkInvariants();
+        }
+    }
+
     /** Lists.newList allocates (or revives) the header, then the item array: a failing array leaks the header. */
     @Test
     void newListWhoseItemArrayCannotBeAllocatedLeaksNothing() {
