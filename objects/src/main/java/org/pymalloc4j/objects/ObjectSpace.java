@@ -86,7 +86,14 @@ public final class ObjectSpace implements AutoCloseable {
                 ? (builder.allocator == null ? Memory.create() : Memory.builder().allocator(builder.allocator).build())
                 : builder.memory;
         this.checked = builder.checked;
-        this.core = new Core(memory, checked, builder.traceRefs, Builtins.STATIC_BYTES);
+        try {
+            this.core = new Core(memory, checked, builder.traceRefs, Builtins.STATIC_BYTES);
+        } catch (OutOfMemoryError e) { // the static objects refused: a memory of the space's own goes with it
+            if (ownsMemory) {
+                memory.close();
+            }
+            throw e;
+        }
         this.b = new Builtins(core);
         this.ints = new IntApi(b);
         this.floats = new FloatApi(b);
