@@ -369,7 +369,8 @@ public final class Memory implements AutoCloseable {
     }
 
     /**
-     * Validates the pymalloc heap, the libc block table and the domains' counts.
+     * Validates the pymalloc heap, the libc block table, the tracer's trace table and the
+     * domains' counts.
      *
      * @throws IllegalStateException naming the broken invariant, or if this memory is closed
      */
@@ -382,6 +383,7 @@ public final class Memory implements AutoCloseable {
         if (heap != null) {
             heap.checkInvariants();
         }
+        tracer.checkInvariants();
         for (MemoryDomain d : domains.values()) {
             if (d.liveBlocks() < 0) {
                 throw new IllegalStateException(d + ": negative live block count");

@@ -307,6 +307,11 @@ public final class Tracer {
         return new Snapshot(traces, limit);
     }
 
+    /** Validates the trace table ({@link TraceTable#checkInvariants}), for {@link Memory#checkInvariants}. */
+    void checkInvariants() {
+        table.checkInvariants();
+    }
+
     // ------------------------------------------------------------------ for TracingAllocator
 
     /**

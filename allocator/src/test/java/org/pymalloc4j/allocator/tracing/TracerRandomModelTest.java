@@ -54,6 +54,7 @@ class TracerRandomModelTest {
                 assertEquals(live.values().stream().filter(Block::traced).count(), tracer.traceCount(), at);
                 if (step % 500 == 0) {
                     compareTraces(at);
+                    memory.checkInvariants(); // the trace table's probe invariant too, which lookups only sample
                 }
             }
             compareTraces("end");
