@@ -102,6 +102,7 @@ class ForeignObjectsTest {
             assertEquals(2, size, "decref of the interior address 0x" + Long.toHexString(inside)
                     + " was accepted and decremented the tuple's ob_size");
             assertTrue(thrown != null, "no FreedObjectException for an address that is no object");
+            assertTrue(thrown.getMessage().contains(String.format("0x%x is not a live object", inside)), thrown.getMessage());
         }
     }
 }

@@ -430,6 +430,8 @@ class RefcountTest {
             assertTrue(seen[0] != null, "the decref below zero was not refused at all");
             assertTrue(seen[0] instanceof FreedObjectException,
                     "refused with " + seen[0].getClass().getName() + ": " + seen[0].getMessage());
+            assertTrue(seen[0].getMessage().matches("the list object at 0x[0-9a-f]+ has a negative or zero refcount \\(0\\)"),
+                    seen[0].getMessage());
         }
     }
 }
