@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.LongSupplier;
 
 import org.pymalloc4j.allocator.PyMalloc;
 import org.pymalloc4j.bench.Trace;
@@ -44,7 +45,7 @@ final class ReplayTiming {
     static boolean print(CPythonHarness harness, Trace trace, PrintStream out, PrintStream err, Progress progress) {
         progress.note(String.format(Locale.ROOT, "timing the replay: pymalloc4j's side warms up for %.0f s, then %d "
                 + "rounds on each side", WARMUP_NANOS / 1e9, TIMED_ROUNDS));
-        Timing ours = fastestReplay(trace, WARMUP_NANOS, TIMED_ROUNDS, progress);
+        Timing ours = fastestReplay(trace, WARMUP_NANOS, TIMED_ROUNDS, progress, System::nanoTime);
         Map<String, Double> figures;
         try {
             progress.tick("replay time: CPython's rounds", 1);
@@ -95,25 +96,26 @@ final class ReplayTiming {
     /**
      * The fastest of {@code timed} rounds, in nanoseconds per call, after untimed ones for at least
      * {@code warmupNanos}: each round replays the whole trace on one heap of CPython 3.11's
-     * geometry and frees what it left, as CPython's harness does.
+     * geometry and frees what it left, as CPython's harness does. Times are read from
+     * {@code clock} ({@code System::nanoTime}; a test's own clock makes the rounds countable).
      */
-    static Timing fastestReplay(Trace trace, long warmupNanos, int timed, Progress progress) {
+    static Timing fastestReplay(Trace trace, long warmupNanos, int timed, Progress progress, LongSupplier clock) {
         double best = Double.MAX_VALUE;
         try (PyMalloc heap = PyMalloc.create()) {
             long[] table = trace.newSlotTable();
-            long warmupStart = System.nanoTime();
+            long warmupStart = clock.getAsLong();
             int warmups = 0;
-            for (long spent = 0; spent < warmupNanos || warmups < MIN_WARMUP_ROUNDS; spent = System.nanoTime() - warmupStart) {
+            for (long spent = 0; spent < warmupNanos || warmups < MIN_WARMUP_ROUNDS; spent = clock.getAsLong() - warmupStart) {
                 progress.tick("replay time: pymalloc4j's warm-up", 0.5 * Math.min(1, (double) spent / warmupNanos));
                 trace.replayAndFreeAll(heap, table);
                 warmups++;
             }
-            long warmupNanosSpent = System.nanoTime() - warmupStart;
+            long warmupNanosSpent = clock.getAsLong() - warmupStart;
             for (int r = 0; r < timed; r++) {
                 progress.tick("replay time: pymalloc4j's rounds", 0.5 + 0.5 * r / timed);
-                long start = System.nanoTime();
+                long start = clock.getAsLong();
                 trace.replayAndFreeAll(heap, table);
-                best = Math.min(best, (double) (System.nanoTime() - start) / Math.max(1, trace.length()));
+                best = Math.min(best, (double) (clock.getAsLong() - start) / Math.max(1, trace.length()));
             }
             return new Timing(best, warmups, warmupNanosSpent);
         }
