@@ -13,7 +13,8 @@ import org.junit.jupiter.api.condition.OS;
 
 /**
  * The "OutOfMemoryError if the metadata cannot be allocated" clauses of PyMalloc.create and its
- * builder, Memory's builder, LibcAllocator.create and DebugHooks.create, refused by the OS and
+ * builder, Memory's builder, LibcAllocator.create and DebugHooks.create, and LibcAllocator.malloc's
+ * "if the memory cannot be had" when its block table cannot grow, refused by the OS and
  * not by a stand-in: a child JVM whose address space is full ({@link AddressSpaceSqueeze}) is
  * given room for one more page at a time, so that each metadata allocation in turn is the one
  * refused. Each refusal must be an OutOfMemoryError naming what could not be had, and must give
@@ -29,7 +30,8 @@ class MetadataRefusalTest {
             "heap", List.of("the arena map root", "the used-pool sentinels", "the raw block table", "the raw block records"),
             "memory", List.of("the raw block table", "the raw block records", "the arena map root", "the used-pool sentinels"),
             "libc", List.of("the raw block table", "the raw block records"),
-            "hooks", List.of("the raw block table"));
+            "hooks", List.of("the raw block table"),
+            "libc-malloc", List.of("the raw block table (2048 bytes)"));
 
     @Test
     void eachRefusedMetadataAllocationThrowsAndGivesBackAllBeforeIt() throws Exception {
@@ -46,12 +48,28 @@ class MetadataRefusalTest {
             cases.put("memory", () -> Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build());
             cases.put("libc", LibcAllocator::create);
             cases.put("hooks", DebugHooks::create);
+            LibcAllocator[] half = {halfFull()}; // the next block grows its table, which a refusal must leave as it was
+            cases.put("libc-malloc", () -> {
+                long p = half[0].malloc(16);
+                return () -> half[0].free(p);
+            });
             for (Supplier<AutoCloseable> create : cases.values()) {
                 create.get().close();
                 create.get().close();
             }
+            half[0].close();
+            half[0] = halfFull();
             AddressSpaceSqueeze.warm();
             cases.forEach(AddressSpaceSqueeze::sweep);
+        }
+
+        /** A libc allocator whose block table (64 slots, grown past half full) holds 32 small blocks. */
+        private static LibcAllocator halfFull() {
+            LibcAllocator libc = LibcAllocator.create();
+            for (int i = 0; i < 32; i++) {
+                libc.malloc(16);
+            }
+            return libc;
         }
     }
 }
