@@ -3,8 +3,10 @@ package org.pymalloc4j.allocator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
@@ -13,6 +15,7 @@ import org.pymalloc4j.allocator.internal.LiveMarks;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pymalloc4j.allocator.TestSupport.fill;
 import static org.pymalloc4j.allocator.TestSupport.verify;
 
@@ -148,16 +151,23 @@ class HeapThreadsTest {
     void heapsClosedAndDroppedOnAnotherThreadLeaveAWorkingHeapAlone() throws Exception {
         long seed = TestSupport.seed();
         AtomicBoolean done = new AtomicBoolean();
+        CountDownLatch twoRounds = new CountDownLatch(2);
+        AtomicInteger rounds = new AtomicInteger();
         try (PyMalloc worker = PyMalloc.create()) {
             runTogether(() -> {
                 try {
-                    walk(worker, seed, new long[0], 3 * STEPS);
+                    walk(worker, seed, new long[0], STEPS);
+                    // not by luck of scheduling: heaps come and go while this one is open and in use
+                    twoRounds.await();
+                    walk(worker, seed + 1, new long[0], 2 * STEPS);
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
                 } finally {
                     done.set(true);
                 }
             }, () -> {
                 SplittableRandom random = new SplittableRandom(seed + 2);
-                for (int round = 0; !done.get(); round++) {
+                for (int round = 0; !done.get(); round++, rounds.incrementAndGet(), twoRounds.countDown()) {
                     PyMalloc h = PyMalloc.create(random.nextBoolean() ? Geometry.PY311 : Geometry.PY38);
                     walk(h, seed + 3 + round, new long[0], 2000);
                     for (int i = 0; i < 200; i++) {
@@ -173,6 +183,8 @@ class HeapThreadsTest {
             });
             worker.checkInvariants();
             assertEquals(0, worker.stats().smallBlocksInUse() + worker.stats().rawBlocks());
+            assertTrue(rounds.get() >= 2, rounds + " rounds of heaps opened and closed");
+            System.out.println("HeapThreadsTest: " + rounds + " heaps opened and closed beside the worker");
         }
     }
 }
