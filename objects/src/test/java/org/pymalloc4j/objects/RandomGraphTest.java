@@ -1,7 +1,6 @@
 package org.pymalloc4j.objects;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,8 @@ class RandomGraphTest {
         }
     }
 
-    private final Map<Long, Node> model = new HashMap<>();
+    /** In creation order: a HashMap's order of native addresses differs from run to run, and tearDown's with it. */
+    private final Map<Long, Node> model = new LinkedHashMap<>();
     private final List<Long> held = new ArrayList<>(); // the test's own references, one entry each
     private ObjectSpace space;
     private SplittableRandom random;
