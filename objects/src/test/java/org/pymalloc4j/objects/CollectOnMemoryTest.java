@@ -155,6 +155,33 @@ class CollectOnMemoryTest {
         }
     }
 
+    /**
+     * The same clause when the name is had and the type object is not: the name's block goes
+     * back too. A 16-byte block freed once the memory is full makes room for the name; the type
+     * object (424 bytes with its GC head) needs a pool of its class, so a new arena, refused.
+     */
+    @Test
+    void aClassWhoseTypeObjectCannotBeHadGivesBackItsName() {
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            long room = memory.mem().malloc(8);
+            List<Long> filler = new ArrayList<>();
+            fillMemory(s, filler);
+            memory.mem().free(room);
+            long live = s.liveObjectCount();
+            long memBlocks = memory.mem().liveBlocks();
+            MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> s.classes().newClass("C", 1));
+            assertTrue(e.getMessage().contains("a new arena of 1,048,576 bytes would exceed the memory limit"), e.getMessage());
+            assertEquals(memBlocks, memory.mem().liveBlocks(), "the name's block was left behind");
+            assertEquals(live, s.liveObjectCount(), () -> "nothing left: " + s.liveObjects());
+            for (long o : filler) {
+                s.decref(o);
+            }
+            s.checkInvariants();
+            s.decref(s.classes().newClass("Fits", 1));
+        }
+    }
+
     @Test
     void aDictWhoseFirstItemCannotBeStoredStaysUntracked() {
         // 3.11's insert_to_emptydict: the keys object first, MAINTAIN_TRACKING only once it exists
