@@ -105,6 +105,7 @@ public final class AddressSpaceSqueeze {
      * it left taken, measured once all it allocated should have gone back.
      */
     public static long run(long room, Runnable action) {
+        System.gc(); // an empty young generation: no collection, and none of its bookkeeping, while squeezed
         long r = room > 0 ? RawAllocator.reserve(room) : 0;
         if (room > 0 && r == 0) {
             throw new IllegalStateException("no room of " + room + " bytes to begin with");
