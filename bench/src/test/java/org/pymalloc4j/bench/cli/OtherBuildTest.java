@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Another build loaded beside this one: its classes come from its jars, and its sides run. */
 class OtherBuildTest {
     /** This build's allocator and objects jars (the reactor packages them before bench's tests). */
-    private static List<Path> moduleJars() {
+    static List<Path> moduleJars() {
         List<Path> jars = new ArrayList<>();
         for (String module : List.of("allocator", "objects")) {
             try (Stream<Path> files = Files.list(Path.of("..", module, "target"))) {

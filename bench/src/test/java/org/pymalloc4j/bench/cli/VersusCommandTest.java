@@ -112,16 +112,7 @@ class VersusCommandTest {
     void againstAnotherBuildEachPatternGetsASecondRowAndTheBuildsTableFromTheSameRounds() throws Exception {
         Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
                 "needs cc and python3 with libpython");
-        List<Path> jars = new java.util.ArrayList<>();
-        for (String module : List.of("allocator", "objects")) {
-            try (var files = java.nio.file.Files.list(Path.of("..", module, "target"))) {
-                files.filter(f -> f.getFileName().toString().matches("pymalloc4j-" + module + "-.*\\.jar")
-                        && !f.getFileName().toString().contains("sources")).forEach(jars::add);
-            } catch (java.io.IOException e) {
-                Assumptions.abort("the " + module + " module's jar is not built: " + e.getMessage());
-            }
-        }
-        Assumptions.assumeTrue(jars.size() == 2, "one jar of each module: " + jars);
+        List<Path> jars = OtherBuildTest.moduleJars(); // not the allocator's -tests.jar
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String against = String.join(java.io.File.pathSeparator, jars.stream().map(Path::toString).toList());
         int status = new VersusCommand(new PrintStream(out, true, StandardCharsets.UTF_8),
