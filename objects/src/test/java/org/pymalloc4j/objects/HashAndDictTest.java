@@ -49,6 +49,25 @@ class HashAndDictTest {
         }
     }
 
+    /**
+     * Floats of exponent 1024 (1e308 up to {@code sys.float_info.max}): frexp's mantissa was
+     * taken as {@code v / 2^1024}, and 2^1024 overflows to infinity, so every such float hashed
+     * to 0. Values from CPython 3.11.7.
+     */
+    @Test
+    void theLargestFloatsHashAsCPythons() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            expect(space, space.floats().newFloat(1e308), 156575653125701L);
+            expect(space, space.floats().newFloat(-1e308), -156575653125701L);
+            expect(space, space.floats().newFloat(Double.MAX_VALUE), 2234066890152476671L);
+            expect(space, space.floats().newFloat(0x1p1023), 140737488355328L);
+            expect(space, space.floats().newFloat(1.5 * 0x1p1023), 211106232532992L);
+            expect(space, space.floats().newFloat(0x1p1000), 16777216L);
+            expect(space, space.floats().newFloat(-1.0), -2);
+            expect(space, space.floats().newFloat(Double.MIN_NORMAL), 32768L);
+        }
+    }
+
     private static void expect(ObjectSpace space, long o, long hash) {
         assertEquals(hash, space.hash(o), () -> space.typeName(o));
         space.decref(o);

@@ -41,7 +41,7 @@ public final class Hashing {
             m = m / Math.scalb(1.0, Math.getExponent(m) + 1);
         } else {
             e = e + 1;
-            m = v / Math.scalb(1.0, e);
+            m = Math.scalb(v, -e); // exact; v / 2^e overflowed to v / inf == 0 for e == 1024
         }
         long sign = 1;
         if (m < 0) {
