@@ -311,7 +311,10 @@ public final class ObjectSpace implements AutoCloseable {
     }
 
     /**
-     * Python's {@code a == b} for built-in values; identity for instances and types.
+     * {@code PyObject_RichCompareBool(a, b, Py_EQ)}, the comparison dicts, {@code in} and tuple
+     * items use: an object equals itself, then Python's {@code a == b} for built-in values
+     * (identity for instances and types). So a NaN equals itself here, as in {@code x in [x]}
+     * and as a dict key, where Python's {@code x == x} is False.
      *
      * @throws FreedObjectException  in checked mode, if an argument is not a live object
      * @throws IllegalStateException in checked mode, if the space is closed; and if two tuples of

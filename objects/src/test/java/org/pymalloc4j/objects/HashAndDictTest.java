@@ -68,6 +68,35 @@ class HashAndDictTest {
         }
     }
 
+    /**
+     * valueEquals said "Python's a == b", which is False for a NaN and itself; it is
+     * PyObject_RichCompareBool, identity first, as dicts, {@code in} and tuple items compare
+     * ({@code x in [x]}, {@code (x,) == (x,)} and {@code {x: 1}[x]} hold in CPython 3.11.7,
+     * {@code (x,) == (y,)} for two NaNs does not).
+     */
+    @Test
+    void valueEqualsIsRichCompareBoolSoANanEqualsItself() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long x = space.floats().newFloat(Double.NaN);
+            long y = space.floats().newFloat(Double.NaN);
+            long tx = space.tuples().of(x);
+            long tx2 = space.tuples().of(x);
+            long ty = space.tuples().of(y);
+            assertTrue(space.valueEquals(x, x));
+            assertFalse(space.valueEquals(x, y));
+            assertTrue(space.valueEquals(tx, tx2));
+            assertFalse(space.valueEquals(tx, ty));
+            long d = space.dicts().newDict();
+            space.dicts().set(d, x, space.none());
+            assertEquals(space.none(), space.dicts().get(d, x));
+            assertEquals(0, space.dicts().get(d, y));
+            for (long o : new long[] {d, tx, tx2, ty, x, y}) {
+                space.decref(o);
+            }
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+
     private static void expect(ObjectSpace space, long o, long hash) {
         assertEquals(hash, space.hash(o), () -> space.typeName(o));
         space.decref(o);

@@ -52,7 +52,8 @@ public final class Protocols {
     }
 
     /**
-     * Python's {@code a == b} for the built-in types; identity for everything else.
+     * {@code PyObject_RichCompareBool(a, b, Py_EQ)} for the built-in types: identity first (a NaN
+     * equals itself), then Python's {@code a == b}; identity for everything else.
      *
      * @throws IllegalStateException if two tuples of one size are compared and one has a NULL item
      */
