@@ -27,6 +27,7 @@ import static org.pymalloc4j.allocator.TestSupport.hex;
  * the live blocks keep their contents.
  */
 class BadInputTest {
+    private static final String CLOSED = "this PyMalloc heap is closed";
     private PyMalloc heap;
     /** Live blocks of a small mixed heap, with their sizes; filled with their own address as key. */
     private final List<long[]> live = new ArrayList<>();
@@ -120,9 +121,9 @@ class BadInputTest {
     @Test
     void mallocAfterClose() {
         heap.close();
-        assertThrows(IllegalStateException.class, () -> heap.malloc(64));
-        assertThrows(IllegalStateException.class, () -> heap.malloc(0));
-        assertThrows(IllegalStateException.class, () -> heap.malloc(10_000));
+        assertEquals(CLOSED, assertThrows(IllegalStateException.class, () -> heap.malloc(64)).getMessage());
+        assertEquals(CLOSED, assertThrows(IllegalStateException.class, () -> heap.malloc(0)).getMessage());
+        assertEquals(CLOSED, assertThrows(IllegalStateException.class, () -> heap.malloc(10_000)).getMessage());
     }
 
     // ------------------------------------------------------------------ calloc
@@ -155,8 +156,8 @@ class BadInputTest {
     @Test
     void callocAfterClose() {
         heap.close();
-        assertThrows(IllegalStateException.class, () -> heap.calloc(4, 4));
-        assertThrows(IllegalStateException.class, () -> heap.calloc(0, 0));
+        assertEquals(CLOSED, assertThrows(IllegalStateException.class, () -> heap.calloc(4, 4)).getMessage());
+        assertEquals(CLOSED, assertThrows(IllegalStateException.class, () -> heap.calloc(0, 0)).getMessage());
     }
 
     // ------------------------------------------------------------------ realloc
@@ -189,8 +190,8 @@ class BadInputTest {
     void reallocAfterClose() {
         long p = block(2);
         heap.close();
-        assertThrows(IllegalStateException.class, () -> heap.realloc(p, 10));
-        assertThrows(IllegalStateException.class, () -> heap.realloc(0, 10));
+        assertEquals(CLOSED, assertThrows(IllegalStateException.class, () -> heap.realloc(p, 10)).getMessage());
+        assertEquals(CLOSED, assertThrows(IllegalStateException.class, () -> heap.realloc(0, 10)).getMessage());
     }
 
     // ------------------------------------------------------------------ free / realloc of bad addresses
@@ -407,8 +408,8 @@ class BadInputTest {
     void freeAfterClose() {
         long p = block(2);
         heap.close();
-        assertThrows(IllegalStateException.class, () -> heap.free(p));
-        assertThrows(IllegalStateException.class, () -> heap.free(0));
+        assertEquals(CLOSED, assertThrows(IllegalStateException.class, () -> heap.free(p)).getMessage());
+        assertEquals(CLOSED, assertThrows(IllegalStateException.class, () -> heap.free(0)).getMessage());
     }
 
     // ------------------------------------------------------------------ queries

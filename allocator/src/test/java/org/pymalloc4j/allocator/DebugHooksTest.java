@@ -229,21 +229,30 @@ class DebugHooksTest {
     void negativeAndHugeSizesAreRefusedBeforeTheInnerAllocator(Backend backend) {
         try (DebugFixture f = new DebugFixture(backend)) {
             long calls = f.rawInner.calls + f.heapInner.calls;
-            assertThrows(IllegalArgumentException.class, () -> f.mem.malloc(-1));
-            assertThrows(IllegalArgumentException.class, () -> f.mem.calloc(-1, 1));
-            assertThrows(IllegalArgumentException.class, () -> f.mem.calloc(1, -1));
-            assertThrows(IllegalArgumentException.class, () -> f.mem.realloc(0, -1));
+            assertEquals("debug malloc(-1): negative size",
+                    assertThrows(IllegalArgumentException.class, () -> f.mem.malloc(-1)).getMessage());
+            assertEquals("calloc(-1, 1): negative size",
+                    assertThrows(IllegalArgumentException.class, () -> f.mem.calloc(-1, 1)).getMessage());
+            assertEquals("calloc(1, -1): negative size",
+                    assertThrows(IllegalArgumentException.class, () -> f.mem.calloc(1, -1)).getMessage());
+            assertEquals("debug realloc(0x0, -1): negative size",
+                    assertThrows(IllegalArgumentException.class, () -> f.mem.realloc(0, -1)).getMessage());
             for (long size : new long[] {DebugBlock.MAX_SIZE + 1, Long.MAX_VALUE - 24, Long.MAX_VALUE - 23, Long.MAX_VALUE}) {
                 OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> f.raw.malloc(size));
                 assertTrue(e.getMessage().contains(Long.toString(size)), e.getMessage());
             }
             OutOfMemoryError overflow = assertThrows(OutOfMemoryError.class, () -> f.obj.calloc(1L << 32, 1L << 32));
             assertTrue(overflow.getMessage().contains("overflows"), overflow.getMessage());
-            assertThrows(OutOfMemoryError.class, () -> f.obj.calloc(1L << 28, 1L << 28));
+            assertEquals("debug calloc(268435456, 268435456): 72057594037927936 bytes is more than the debug hooks"
+                    + " can record (2^56 - 1)",
+                    assertThrows(OutOfMemoryError.class, () -> f.obj.calloc(1L << 28, 1L << 28)).getMessage());
             assertEquals(calls, f.rawInner.calls + f.heapInner.calls, "the inner allocators were not called");
             // A size the hooks accept but the inner allocator cannot serve.
-            assertThrows(OutOfMemoryError.class, () -> f.mem.malloc(DebugBlock.MAX_SIZE));
-            assertThrows(OutOfMemoryError.class, () -> f.mem.calloc(1, DebugBlock.MAX_SIZE));
+            String inner = Long.toString(DebugBlock.MAX_SIZE + DebugBlock.OVERHEAD);
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> f.mem.malloc(DebugBlock.MAX_SIZE));
+            assertTrue(e.getMessage().contains(inner), "names the inner request: " + e.getMessage());
+            e = assertThrows(OutOfMemoryError.class, () -> f.mem.calloc(1, DebugBlock.MAX_SIZE));
+            assertTrue(e.getMessage().contains(inner), "names the inner request: " + e.getMessage());
             assertEquals(0, f.hooks.liveBlocks());
         }
     }
@@ -294,7 +303,7 @@ class DebugHooksTest {
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         assertEquals(1, e.getSuppressed().length, "the second block's failure is kept too");
         assertTrue(hooks.isClosed());
-        assertThrows(IllegalStateException.class, hooks::liveBlocks);
+        assertEquals("these DebugHooks are closed", assertThrows(IllegalStateException.class, hooks::liveBlocks).getMessage());
     }
 
     /** create(int): "@throws IllegalArgumentException if quarantineBlocks is negative or more than MAX". */
@@ -324,7 +333,8 @@ class DebugHooksTest {
                     () -> hooks.wrap(Domain.MEM, new DebugFixture.LibcAllocator()));
             assertTrue(e.getMessage().contains("MEM"), e.getMessage());
             try (DebugHooks other = DebugHooks.create()) {
-                assertThrows(IllegalArgumentException.class, () -> other.wrap(Domain.MEM, mem));
+                assertEquals(mem + " is already a debug allocator",
+                        assertThrows(IllegalArgumentException.class, () -> other.wrap(Domain.MEM, mem)).getMessage());
             }
         }
     }

@@ -56,8 +56,10 @@ class DomainSegmentTest {
             MemoryDomain mem = memory.mem();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> mem.allocate(-5, 8));
             assertTrue(e.getMessage().contains("allocate(-5, 8): negative size"), e.getMessage());
-            assertThrows(IllegalArgumentException.class, () -> mem.allocate(8, 32));
-            assertThrows(IllegalArgumentException.class, () -> mem.allocate(8, 6));
+            assertEquals("allocate(8, 32): the alignment must be a power of two up to 16, the blocks' alignment",
+                    assertThrows(IllegalArgumentException.class, () -> mem.allocate(8, 32)).getMessage());
+            assertEquals("allocate(8, 6): the alignment must be a power of two up to 16, the blocks' alignment",
+                    assertThrows(IllegalArgumentException.class, () -> mem.allocate(8, 6)).getMessage());
             assertEquals(0, mem.liveBlocks());
         }
     }
@@ -66,7 +68,12 @@ class DomainSegmentTest {
     @Test
     void aRequestOverTheLimitIsRefusedAndTheMemoryStaysUsable() {
         try (Memory memory = Memory.builder().limit(4L << 20).build()) {
-            assertThrows(MemoryLimitExceededError.class, () -> memory.raw().allocate(8L << 20, 16));
+            MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class,
+                    () -> memory.raw().allocate(8L << 20, 16));
+            assertEquals(8L << 20, e.requested());
+            assertTrue(e.getMessage().contains(" of 8,388,608 bytes would exceed the memory limit of 4,194,304 bytes"),
+                    e.getMessage());
+            assertEquals(0, memory.bytesFromOs(), "nothing taken");
             assertEquals(0, memory.raw().liveBlocks());
             memory.raw().free(memory.raw().allocate(1 << 20, 16));
             memory.checkInvariants();
@@ -78,11 +85,17 @@ class DomainSegmentTest {
     void anotherArenasSegmentOrARawSegmentFreedTwiceIsRefused() {
         try (Memory memory = Memory.create(); Arena arena = Arena.ofConfined()) {
             MemorySegment foreign = arena.allocate(64);
-            assertThrows(InvalidAddressException.class, () -> memory.raw().free(foreign));
-            assertThrows(InvalidAddressException.class, () -> memory.mem().free(foreign));
+            String at = "free(0x" + Long.toHexString(foreign.address()) + "): not a block allocated by ";
+            InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> memory.raw().free(foreign));
+            assertTrue(e.getMessage().startsWith(at), e.getMessage());
+            assertEquals(foreign.address(), e.address());
+            e = assertThrows(InvalidAddressException.class, () -> memory.mem().free(foreign));
+            assertTrue(e.getMessage().startsWith(at), e.getMessage());
             MemorySegment raw = memory.raw().allocate(100, 8);
             memory.raw().free(raw);
-            assertThrows(InvalidAddressException.class, () -> memory.raw().free(raw));
+            e = assertThrows(InvalidAddressException.class, () -> memory.raw().free(raw));
+            assertTrue(e.getMessage().startsWith("free(0x" + Long.toHexString(raw.address()) + "): "), e.getMessage());
+            memory.checkInvariants();
             assertEquals(0, memory.raw().liveBlocks());
         }
     }
@@ -101,7 +114,9 @@ class DomainSegmentTest {
         // The arena is still mapped and pymalloc leaves the block's second word alone.
         assertEquals(42, s.get(ValueLayout.JAVA_LONG, 8), "still accessible after its free");
         memory.close();
-        assertThrows(IllegalStateException.class, () -> s.get(ValueLayout.JAVA_LONG, 8), "ended by the close");
+        assertEquals("Already closed",
+                assertThrows(IllegalStateException.class, () -> s.get(ValueLayout.JAVA_LONG, 8), "ended by the close")
+                        .getMessage());
     }
 
     /** allocate and free: "@throws IllegalStateException if the memory is closed"; the segments end with it. */
@@ -112,10 +127,14 @@ class DomainSegmentTest {
         MemorySegment raw = memory.raw().allocate(5000, 16);
         small.set(ValueLayout.JAVA_LONG, 0, 1);
         memory.close();
-        assertThrows(IllegalStateException.class, () -> small.get(ValueLayout.JAVA_LONG, 0));
-        assertThrows(IllegalStateException.class, () -> raw.get(ValueLayout.JAVA_BYTE, 4999));
-        assertThrows(IllegalStateException.class, () -> memory.obj().allocate(48, 16));
-        assertThrows(IllegalStateException.class, () -> memory.raw().free(raw));
+        assertEquals("Already closed", assertThrows(IllegalStateException.class, () -> small.get(ValueLayout.JAVA_LONG, 0))
+                .getMessage());
+        assertEquals("Already closed", assertThrows(IllegalStateException.class, () -> raw.get(ValueLayout.JAVA_BYTE, 4999))
+                .getMessage());
+        assertEquals("this Memory is closed",
+                assertThrows(IllegalStateException.class, () -> memory.obj().allocate(48, 16)).getMessage());
+        assertEquals("this Memory is closed",
+                assertThrows(IllegalStateException.class, () -> memory.raw().free(raw)).getMessage());
     }
 
     /**

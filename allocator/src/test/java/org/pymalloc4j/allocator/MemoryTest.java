@@ -56,7 +56,8 @@ class MemoryTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, memory::pymalloc);
         assertTrue(e.getMessage().contains("malloc configuration has no pymalloc heap"), e.getMessage());
         assertTrue(memory.getArenaAllocator().isEmpty());
-        assertThrows(IllegalStateException.class, () -> memory.setArenaAllocator(ArenaAllocator.mmap()));
+        assertEquals("the malloc configuration has no pymalloc heap",
+                assertThrows(IllegalStateException.class, () -> memory.setArenaAllocator(ArenaAllocator.mmap())).getMessage());
         for (Domain d : Domain.values()) {
             assertTrue(memory.getAllocator(d) instanceof LibcAllocator, d.toString());
         }
@@ -168,7 +169,9 @@ class MemoryTest {
         assertEquals(3, counting.calls, "unwrapped: no more calls");
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.unwrapAllocator(Domain.MEM));
         assertTrue(e.getMessage().contains("is not a wrapper installed by wrapAllocator"), e.getMessage());
-        assertThrows(NullPointerException.class, () -> memory.wrapAllocator(Domain.MEM, inner -> null));
+        assertEquals("wrapper returned null",
+                assertThrows(NullPointerException.class, () -> memory.wrapAllocator(Domain.MEM, inner -> null)).getMessage());
+        assertSame(memory.pymalloc(), memory.getAllocator(Domain.MEM), "nothing installed");
     }
 
     /** An arena source that records what it handed out, over libc malloc: arenas not pool-aligned. */
@@ -258,7 +261,10 @@ class MemoryTest {
     void theLimitCoversLibcUnderTheMallocConfiguration() {
         memory = Memory.builder().allocator(AllocatorName.MALLOC).limit(10_000).build();
         long a = memory.obj().malloc(6_000);
-        assertThrows(MemoryLimitExceededError.class, () -> memory.mem().malloc(6_000));
+        MemoryLimitExceededError refused = assertThrows(MemoryLimitExceededError.class, () -> memory.mem().malloc(6_000));
+        assertTrue(refused.getMessage().endsWith("of 6,000 bytes would exceed the memory limit of 10,000 bytes (6,000 in use)"),
+                refused.getMessage());
+        assertEquals(6_000, memory.bytesFromOs(), "nothing taken");
         long grown = memory.obj().realloc(a, 9_000);
         assertEquals(9_000, memory.bytesFromOs());
         MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> memory.obj().realloc(grown, 20_000));

@@ -88,6 +88,6 @@ class PoolsTest {
     void aClosedHeapRefuses() {
         PyMalloc heap = PyMalloc.create();
         heap.close();
-        assertThrows(IllegalStateException.class, heap::pools);
+        assertEquals("this PyMalloc heap is closed", assertThrows(IllegalStateException.class, heap::pools).getMessage());
     }
 }

@@ -92,7 +92,8 @@ class TracerHookingTest {
         tracer.start(2);
         assertEquals(5, tracer.tracebackLimit(), "_PyTraceMalloc_Start: hooks already installed: do nothing");
         assertEquals(wrapped, allocators(), "no second wrapper");
-        assertThrows(IllegalArgumentException.class, () -> tracer.start(0), "the range is checked first");
+        assertEquals("the number of frames must be in range [1; 65535], was 0",
+                assertThrows(IllegalArgumentException.class, () -> tracer.start(0), "the range is checked first").getMessage());
         tracer.stop();
         assertEquals(originals, allocators(), "one stop undoes one effective start");
         tracer.start(2);
@@ -305,8 +306,12 @@ class TracerHookingTest {
         tracer = memory.tracer();
         tracer.start();
         long a = memory.raw().malloc(1 << 20);
-        assertThrows(MemoryLimitExceededError.class, () -> memory.raw().malloc(8 << 20));
-        assertThrows(MemoryLimitExceededError.class, () -> memory.raw().realloc(a, 8 << 20));
+        assertEquals("pymalloc4j: a raw block of 8,388,608 bytes would exceed the memory limit of 4,194,304 bytes"
+                + " (1,048,576 in use)", assertThrows(MemoryLimitExceededError.class, () -> memory.raw().malloc(8 << 20))
+                        .getMessage());
+        assertEquals("pymalloc4j: a raw block resized to 8388608 bytes: an increase of 7,340,032 bytes would exceed"
+                + " the memory limit of 4,194,304 bytes (1,048,576 in use)",
+                assertThrows(MemoryLimitExceededError.class, () -> memory.raw().realloc(a, 8 << 20)).getMessage());
         assertTraced(1 << 20, 1 << 20, "only the first block");
         assertEquals(1, tracer.traceCount());
         memory.raw().free(a);
@@ -347,7 +352,9 @@ class TracerHookingTest {
         assertSame(refusing, memory.unwrapAllocator(Domain.MEM), "a wrapper over the tracer's still comes off");
         tracer.stop();
         assertFalse(tracer.isTracing());
-        assertThrows(IllegalStateException.class, () -> memory.unwrapAllocator(Domain.MEM), "no wrapper left");
+        e = assertThrows(IllegalStateException.class, () -> memory.unwrapAllocator(Domain.MEM), "no wrapper left");
+        assertTrue(e.getMessage().startsWith("the MEM allocator (")
+                && e.getMessage().endsWith(") is not a wrapper installed by wrapAllocator"), e.getMessage());
     }
 
     @Test
@@ -355,7 +362,7 @@ class TracerHookingTest {
         tracer.start();
         memory.obj().malloc(10);
         memory.close();
-        assertThrows(IllegalStateException.class, tracer::isTracing);
+        assertEquals("this Memory is closed", assertThrows(IllegalStateException.class, tracer::isTracing).getMessage());
         assertEquals("closed", memory.domain(Domain.OBJ).allocator().toString());
     }
 
