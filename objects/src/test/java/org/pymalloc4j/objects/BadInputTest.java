@@ -3,6 +3,7 @@ package org.pymalloc4j.objects;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 import org.junit.jupiter.api.DynamicTest;
@@ -10,8 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.MemoryLimitExceededError;
+import org.pymalloc4j.objects.internal.Builtins;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
@@ -344,7 +348,9 @@ class BadInputTest {
         try (Memory memory = Memory.builder().limit(32 << 10).build()) {
             OutOfMemoryError e = assertThrows(OutOfMemoryError.class,
                     () -> ObjectSpace.builder().memory(memory).checked(true).build());
-            assertTrue(e.getMessage().contains("would exceed the memory limit of 32,768 bytes (0 in use)"), e.getMessage());
+            assertEquals(String.format(Locale.ROOT, "pymalloc4j: the object space's static objects of %,d bytes would exceed"
+                    + " the memory limit of 32,768 bytes (0 in use)", Builtins.STATIC_BYTES), e.getMessage());
+            assertInstanceOf(MemoryLimitExceededError.class, e, "still the limit's error");
             assertEquals(0, memory.bytesFromOs(), "the refused space left something in the memory");
             memory.raw().free(memory.raw().malloc(64));
             memory.checkInvariants();

@@ -39,7 +39,7 @@ class SpaceRefusalTest {
         assertEquals(0, p.waitFor(), out);
         System.out.println("SpaceRefusalTest:\n" + out);
         AddressSpaceSqueeze.checkSweeps(out, Map.of("space", List.of("the raw block table", "the raw block records",
-                "the arena map root", "the used-pool sentinels", Builtins.STATIC_BYTES + " bytes")));
+                "the arena map root", "the used-pool sentinels", "the object space's static objects (" + Builtins.STATIC_BYTES + " bytes)")));
     }
 
     private static String codeSource(Class<?> c) throws Exception {

@@ -1,6 +1,7 @@
 package org.pymalloc4j.objects.internal;
 
 import org.pymalloc4j.allocator.MemoryDomain;
+import org.pymalloc4j.allocator.MemoryLimitExceededError;
 
 /**
  * The space's "static data": one zeroed RAW-domain block holding what CPython 3.11 allocates
@@ -22,8 +23,27 @@ public final class StaticArea {
     public StaticArea(MemoryDomain raw, long capacity) {
         this.raw = raw;
         this.capacity = capacity;
-        this.base = raw.calloc(1, capacity);
+        this.base = allocate(raw, capacity);
         this.top = base;
+    }
+
+    /** The area's block; a refusal names what it was for, which the RAW domain's message cannot. */
+    private static long allocate(MemoryDomain raw, long capacity) {
+        String what = "the object space's static objects";
+        try {
+            return raw.calloc(1, capacity);
+        } catch (MemoryLimitExceededError e) { // still the limit's error, for a caller that catches it
+            MemoryLimitExceededError named = new MemoryLimitExceededError(what, e.requested(), e.inUse(), e.limit());
+            named.initCause(e);
+            throw named;
+        } catch (OutOfMemoryError e) {
+            // String.concat, not +: linking a concatenation spins classes, which an address space
+            // full enough to refuse this block may refuse in turn.
+            OutOfMemoryError named = new OutOfMemoryError("pymalloc4j: cannot allocate ".concat(what).concat(" (")
+                    .concat(Long.toString(capacity)).concat(" bytes)"));
+            named.initCause(e);
+            throw named;
+        }
     }
 
     /** {@code bytes} zeroed bytes, 16-byte aligned. */
