@@ -144,9 +144,11 @@ class BadInputTest {
             long l = space.lists().newList(1);
             long item = space.floats().newFloat(2);
             space.incref(item);
-            assertThrows(IndexOutOfBoundsException.class, () -> space.tuples().set(t, 5, item));
+            String m = assertThrows(IndexOutOfBoundsException.class, () -> space.tuples().set(t, 5, item)).getMessage();
+            assertTrue(m.endsWith(String.format(": index 5 out of range for the tuple object at 0x%x of size 1", t)), m);
             assertEquals(1, space.refcount(item), "stolen");
-            assertThrows(IndexOutOfBoundsException.class, () -> space.lists().set(l, 1, item));
+            m = assertThrows(IndexOutOfBoundsException.class, () -> space.lists().set(l, 1, item)).getMessage();
+            assertTrue(m.endsWith(String.format(": index 1 out of range for the list object at 0x%x of size 1", l)), m);
             assertEquals(1, space.liveObjectCount() - 1 - 0, "item freed; t and l remain");
             // tuples().set: @throws IllegalStateException if the tuple's refcount is not 1
             space.incref(t);
@@ -382,7 +384,8 @@ class BadInputTest {
             long value = space.floats().newFloat(0.5);
             List<Long> filler = new ArrayList<>();
             fillMemory(space, filler);
-            assertThrows(OutOfMemoryError.class, () -> space.dicts().set(d, key, value));
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> space.dicts().set(d, key, value));
+            assertTrue(e.getMessage().contains("would exceed the memory limit of 4,194,304 bytes"), e.getMessage());
             long keyRefs = space.refcount(key);
             long valueRefs = space.refcount(value);
             long size = space.dicts().size(d);

@@ -2,6 +2,7 @@ package org.pymalloc4j.objects;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
@@ -77,7 +78,9 @@ class CollectOnMemoryTest {
             long keep = s.lists().newList();
             long one = s.ints().newInt(1 << 20);
             s.lists().append(keep, one);
-            assertThrows(MemoryLimitExceededError.class, () -> makeGarbageCycles(s));
+            MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> makeGarbageCycles(s));
+            assertTrue(e.getMessage().contains(String.format(Locale.ROOT,
+                    "a new arena of 1,048,576 bytes would exceed the memory limit of %,d bytes", LIMIT)), e.getMessage());
             assertEquals(0, gc.getMemoryCollections());
             s.checkInvariants();
             assertEquals(one, s.lists().get(keep, 0), "what was alive is untouched");
@@ -148,7 +151,10 @@ class CollectOnMemoryTest {
             String name = "N".repeat((int) (2 * LIMIT)); // its C string alone is over the limit
             // @throws OutOfMemoryError if the type object or its name cannot be had, even after a
             //                          full collection; nothing is left behind
-            assertThrows(MemoryLimitExceededError.class, () -> s.classes().newClass(name, 1));
+            MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> s.classes().newClass(name, 1));
+            assertEquals(name.length() + 1, e.requested(), "the C string, NUL-terminated: " + e.getMessage());
+            assertTrue(e.getMessage().contains(String.format(Locale.ROOT, "of %,d bytes would exceed", name.length() + 1)),
+                    e.getMessage());
             assertEquals(live, s.liveObjectCount(), () -> "nothing left: " + s.liveObjects());
             s.checkInvariants();
             s.decref(s.classes().newClass("Fits", 1));
@@ -194,7 +200,9 @@ class CollectOnMemoryTest {
             long v = s.lists().newList();
             List<Long> filler = new ArrayList<>();
             fillMemory(s, filler);
-            assertThrows(MemoryLimitExceededError.class, () -> s.dicts().set(d, k, v));
+            MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> s.dicts().set(d, k, v));
+            assertTrue(e.getMessage().contains(String.format(Locale.ROOT, "would exceed the memory limit of %,d bytes", LIMIT)),
+                    e.getMessage());
             assertFalse(gc.isTracked(d), "nothing stored: still untracked");
             assertEquals(1, s.refcount(v));
             for (long o : filler) {

@@ -55,7 +55,8 @@ class DanglingReferenceTest {
             space.checkInvariants(); // the generation lists' prev links are rebuilt
             assertEquals(1, space.refcount(other));
             assertEquals(1, space.refcount(cycle), "the cycle was not collected");
-            assertThrows(FreedObjectException.class, () -> space.gc().collect(), "refused again, same state");
+            assertEquals(message, assertThrows(FreedObjectException.class, () -> space.gc().collect(), "refused again, same state")
+                    .getMessage());
             space.checkInvariants();
             List<Throwable> reported = reportedDuring(space::close);
             assertEquals(1, reported.size(), "close reports the dangling reference and goes on");
@@ -137,8 +138,10 @@ class DanglingReferenceTest {
             assertEquals(f, e.address(), e.getMessage());
             assertEquals(1, space.refcount(g), "released before the dangling item");
             assertEquals(1, space.refcount(h), "released after it");
-            assertThrows(FreedObjectException.class, () -> space.refcount(t), "the tuple was freed");
-            assertThrows(FreedObjectException.class, () -> space.refcount(list), "and its list");
+            assertEquals("use of the freed object at 0x" + Long.toHexString(t),
+                    assertThrows(FreedObjectException.class, () -> space.refcount(t), "the tuple was freed").getMessage());
+            assertEquals("use of the freed object at 0x" + Long.toHexString(list),
+                    assertThrows(FreedObjectException.class, () -> space.refcount(list), "and its list").getMessage());
             space.checkInvariants();
             space.decref(g);
             space.decref(h);
@@ -261,7 +264,9 @@ class DanglingReferenceTest {
             space.decref(f);                             // list's item freed behind its back
             int[] counts = space.gc().getCount();
             List<Long> young = space.gc().getObjects(0);
-            assertThrows(FreedObjectException.class, () -> space.gc().collect(1));
+            FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.gc().collect(1));
+            assertEquals(String.format("the list object at 0x%x holds a reference to the freed object at 0x%x (more decrefs"
+                    + " than increfs while it was still referenced); nothing was freed", list, f), e.getMessage());
             int[] countsAfter = space.gc().getCount();
             List<Long> youngAfter = space.gc().getObjects(0);
             reportedDuring(space::close);

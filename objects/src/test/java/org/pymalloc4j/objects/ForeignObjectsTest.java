@@ -1,6 +1,7 @@
 package org.pymalloc4j.objects;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.pymalloc4j.allocator.RawAllocator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -18,6 +19,14 @@ class ForeignObjectsTest {
         return ObjectSpace.builder().checked(true).build();
     }
 
+    /** The refusal names the address and says it is no live object of this space. */
+    private static void refusedAsForeign(long address, Executable call) {
+        FreedObjectException e = assertThrows(FreedObjectException.class, call);
+        assertEquals(String.format("0x%x is not a live object of this space (freed, or never allocated by it)", address),
+                e.getMessage());
+        assertEquals(address, e.address());
+    }
+
     @Test
     void theCollectorRefusesObjectsOfAnotherSpace() {
         try (ObjectSpace mine = checkedSpace(); ObjectSpace other = checkedSpace()) {
@@ -25,9 +34,9 @@ class ForeignObjectsTest {
             Collector gc = mine.gc();
             FreedObjectException e = assertThrows(FreedObjectException.class, () -> gc.isTracked(theirs));
             assertTrue(e.getMessage().contains("not a live object of this space"), e.getMessage());
-            assertThrows(FreedObjectException.class, () -> gc.isFinalized(theirs));
-            assertThrows(FreedObjectException.class, () -> gc.getReferents(theirs));
-            assertThrows(FreedObjectException.class, () -> gc.getReferrers(theirs));
+            refusedAsForeign(theirs, () -> gc.isFinalized(theirs));
+            refusedAsForeign(theirs, () -> gc.getReferents(theirs));
+            refusedAsForeign(theirs, () -> gc.getReferrers(theirs));
             assertEquals(0, gc.collect());
             other.decref(theirs);
             mine.checkInvariants();
@@ -40,9 +49,9 @@ class ForeignObjectsTest {
         try (ObjectSpace mine = checkedSpace(); ObjectSpace other = checkedSpace()) {
             long cls = other.classes().newClass(ClassSpec.named("C").weakReferenceable());
             long theirs = other.classes().newInstance(cls);
-            assertThrows(FreedObjectException.class, () -> mine.weakrefs().newRef(theirs));
-            assertThrows(FreedObjectException.class, () -> mine.weakrefs().newRef(theirs, wr -> { }));
-            assertThrows(FreedObjectException.class, () -> mine.classes().newInstance(cls));
+            refusedAsForeign(theirs, () -> mine.weakrefs().newRef(theirs));
+            refusedAsForeign(theirs, () -> mine.weakrefs().newRef(theirs, wr -> { }));
+            refusedAsForeign(cls, () -> mine.classes().newInstance(cls));
             assertEquals(0, other.weakrefs().count(theirs));
             other.decref(theirs);
             other.decref(cls);
@@ -63,12 +72,12 @@ class ForeignObjectsTest {
         long bogus = page + 4096;
         try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {
             long item = space.floats().newFloat(1);
-            assertThrows(FreedObjectException.class, () -> space.lists().get(bogus, 0));
-            assertThrows(FreedObjectException.class, () -> space.tuples().get(bogus, 0));
+            refusedAsForeign(bogus, () -> space.lists().get(bogus, 0));
+            refusedAsForeign(bogus, () -> space.tuples().get(bogus, 0));
             space.incref(item);
             space.incref(item); // one reference for each set to steal
-            assertThrows(FreedObjectException.class, () -> space.lists().set(bogus, 0, item));
-            assertThrows(FreedObjectException.class, () -> space.tuples().set(bogus, 0, item));
+            refusedAsForeign(bogus, () -> space.lists().set(bogus, 0, item));
+            refusedAsForeign(bogus, () -> space.tuples().set(bogus, 0, item));
             assertEquals(1, space.refcount(item), "each refused set released the item it was to steal");
             space.decref(item);
             assertEquals(0, space.liveObjectCount());

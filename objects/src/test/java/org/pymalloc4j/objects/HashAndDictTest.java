@@ -174,7 +174,8 @@ class HashAndDictTest {
             long full = space.tuples().of(f);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> space.valueEquals(unfilled, full));
             assertTrue(e.getMessage().contains(String.format("tuple at 0x%x has a NULL item 0", unfilled)), e.getMessage());
-            assertThrows(IllegalStateException.class, () -> space.valueEquals(full, unfilled), "either side");
+            e = assertThrows(IllegalStateException.class, () -> space.valueEquals(full, unfilled), "either side");
+            assertTrue(e.getMessage().contains(String.format("tuple at 0x%x has a NULL item 0", unfilled)), e.getMessage());
             space.tuples().set(unfilled, 0, f); // filled with f's own reference: now equal
             assertTrue(space.valueEquals(unfilled, full));
             space.decref(unfilled);
@@ -195,8 +196,10 @@ class HashAndDictTest {
             long inner = space.tuples().of(empty, list);
             long key = space.tuples().of(space.none(), inner);
             long d = space.dicts().newDict();
-            assertThrows(WrongTypeException.class, () -> space.hash(key));
-            assertThrows(WrongTypeException.class, () -> space.dicts().set(d, key, list));
+            String unhashable = String.format("hash (unhashable type: 'list') expects a hashable object, got the list"
+                    + " object at 0x%x", list);
+            assertEquals(unhashable, assertThrows(WrongTypeException.class, () -> space.hash(key)).getMessage());
+            assertEquals(unhashable, assertThrows(WrongTypeException.class, () -> space.dicts().set(d, key, list)).getMessage());
             assertEquals(0, space.dicts().size(d));
             long cls = space.classes().newClass(ClassSpec.named("C").weakReferenceable());
             long o = space.classes().newInstance(cls);

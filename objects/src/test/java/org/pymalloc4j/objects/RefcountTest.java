@@ -143,7 +143,10 @@ class RefcountTest {
     }
 
     private static void assertThrowsFreed(ObjectSpace space, long freed) {
-        org.junit.jupiter.api.Assertions.assertThrows(FreedObjectException.class, () -> space.decref(freed));
+        FreedObjectException e = org.junit.jupiter.api.Assertions.assertThrows(FreedObjectException.class,
+                () -> space.decref(freed));
+        assertTrue(e.getMessage().contains("0x" + Long.toHexString(freed)), e.getMessage());
+        assertEquals(freed, e.address());
     }
 
     @Test
@@ -258,7 +261,7 @@ class RefcountTest {
                 assertEquals(types[i], NativeMemory.getLong(o + ObjectHeader.OB_TYPE_OFFSET), "type word kept");
                 FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.incref(o));
                 assertTrue(e.getMessage().contains(String.format("use of the freed object at 0x%x", o)), e.getMessage());
-                assertThrows(FreedObjectException.class, () -> space.decref(o));
+                assertEquals(e.getMessage(), assertThrows(FreedObjectException.class, () -> space.decref(o)).getMessage());
             }
             space.checkInvariants();
             long g = space.floats().newFloat(2.5);
@@ -268,7 +271,8 @@ class RefcountTest {
             space.decref(g);
             space.gc().collect(); // a full collection clears the free lists: the blocks are freed
             for (long o : parked) {
-                assertThrows(FreedObjectException.class, () -> space.refcount(o));
+                FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.refcount(o));
+                assertTrue(e.getMessage().contains("0x" + Long.toHexString(o)), e.getMessage());
             }
             space.checkInvariants();
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.pymalloc4j.objects.internal.TrustedObjects;
@@ -88,6 +89,10 @@ class TrustedObjectsTest {
         }
     }
 
+    private static String freed(long o) {
+        return "use of the freed object at 0x" + Long.toHexString(o);
+    }
+
     private static ObjectSpace checkedSpace() {
         return ObjectSpace.builder().checked(true).build();
     }
@@ -101,8 +106,8 @@ class TrustedObjectsTest {
             space.decref(f); // parked on the float free list
             FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.decref(f));
             assertTrue(e.getMessage().contains("freed"), e.getMessage());
-            assertThrows(FreedObjectException.class, () -> space.incref(f));
-            assertThrows(FreedObjectException.class, () -> space.refcount(f));
+            assertEquals(freed(f), assertThrows(FreedObjectException.class, () -> space.incref(f)).getMessage());
+            assertEquals(freed(f), assertThrows(FreedObjectException.class, () -> space.refcount(f)).getMessage());
             space.checkInvariants();
         }
     }
@@ -121,7 +126,7 @@ class TrustedObjectsTest {
             space.decref(a); // the tuple's reference, dropped by mistake: a is freed (parked)
             FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.decref(t));
             assertTrue(e.getMessage().contains(Long.toHexString(a)), e.getMessage());
-            assertThrows(FreedObjectException.class, () -> space.incref(a));
+            assertEquals(freed(a), assertThrows(FreedObjectException.class, () -> space.incref(a)).getMessage());
             space.decref(b);
         }
     }
@@ -134,7 +139,7 @@ class TrustedObjectsTest {
         space.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> space.decref(f));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> space.incref(f));
+        assertEquals("this ObjectSpace is closed", assertThrows(IllegalStateException.class, () -> space.incref(f)).getMessage());
     }
 
     @ParameterizedTest
@@ -157,8 +162,11 @@ class TrustedObjectsTest {
     void aTrustedObjectStillHasItsTypeChecked(Trust trust) {
         try (ObjectSpace space = checkedSpace()) {
             long f = trust.make(space, 5.5);
-            assertThrows(WrongTypeException.class, () -> space.tuples().get(f, 0));
-            assertThrows(WrongTypeException.class, () -> space.lists().append(f, space.none()));
+            String got = " expects a %s object, got the float object at 0x" + Long.toHexString(f);
+            WrongTypeException e = assertThrows(WrongTypeException.class, () -> space.tuples().get(f, 0));
+            assertTrue(e.getMessage().endsWith(got.formatted("tuple")), e.getMessage());
+            e = assertThrows(WrongTypeException.class, () -> space.lists().append(f, space.none()));
+            assertTrue(e.getMessage().endsWith(got.formatted("list")), e.getMessage());
             assertEquals(5.5, space.floats().value(f));
             space.decref(f);
         }
@@ -220,7 +228,7 @@ class TrustedObjectsTest {
                 space.incref(f); // refills every slot, the freed float's among them
                 space.decref(f);
             }
-            assertThrows(FreedObjectException.class, () -> space.incref(freed));
+            assertEquals(freed(freed), assertThrows(FreedObjectException.class, () -> space.incref(freed)).getMessage());
             space.checkInvariants();
             floats.forEach(space::decref);
             space.decref(newest);
@@ -270,8 +278,11 @@ class TrustedObjectsTest {
                     release(space, mine.get(random.nextInt(mine.size())), refcounts, owned, items, dead);
                 } else if (!dead.isEmpty()) {
                     long d = dead.get(random.nextInt(dead.size()));
-                    assertThrows(FreedObjectException.class, () -> space.incref(d), what);
-                    assertThrows(FreedObjectException.class, () -> space.decref(d), what);
+                    for (Executable use : List.<Executable>of(() -> space.incref(d), () -> space.decref(d))) {
+                        FreedObjectException e = assertThrows(FreedObjectException.class, use, what);
+                        assertEquals(d, e.address(), what);
+                        assertTrue(e.getMessage().contains("0x" + Long.toHexString(d)), what + ": " + e.getMessage());
+                    }
                 }
                 for (Map.Entry<Long, Long> e : refcounts.entrySet()) {
                     assertEquals(e.getValue(), space.refcount(e.getKey()), what);

@@ -233,7 +233,7 @@ class WeakrefTest {
                 WrongTypeException e = assertThrows(WrongTypeException.class, () -> w.newRef(o));
                 assertTrue(e.getMessage().startsWith("cannot create weak reference to '" + s.typeName(o) + "' object"),
                         e.getMessage());
-                assertThrows(WrongTypeException.class, () -> w.newRef(o, ref -> { }));
+                assertEquals(e.getMessage(), assertThrows(WrongTypeException.class, () -> w.newRef(o, ref -> { })).getMessage());
             }
             assertTrue(w.canReference(plain), "classes themselves can be weakly referenced");
             long cls = weakReferenceableClass(s);
