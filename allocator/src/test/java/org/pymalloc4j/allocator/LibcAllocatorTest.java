@@ -49,7 +49,7 @@ class LibcAllocatorTest {
             assertEquals(0x80, TestSupport.liveMark(big), "recorded in the map");
             assertEquals(0, TestSupport.liveMark(small), "in the table");
             long theirs = other.malloc(100);
-            assertThrows(InvalidAddressException.class, () -> libc.free(theirs), "same raw mark, not its entry");
+            TestSupport.refusedAddress("free", theirs, () -> libc.free(theirs), "same raw mark, not its entry");
             long shrunk = libc.realloc(big, 20);
             assertEquals(0, TestSupport.liveMark(shrunk), "moved to the table");
             if (shrunk != big) {
@@ -93,13 +93,13 @@ class LibcAllocatorTest {
         try (LibcAllocator libc = LibcAllocator.create()) {
             long p = libc.malloc(100);
             libc.free(p);
-            InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> libc.free(p));
+            InvalidAddressException e = TestSupport.refusedAddress("free", p, () -> libc.free(p));
             assertEquals(p, e.address());
             assertTrue(e.getMessage().contains("not a block allocated by this libc allocator"), e.getMessage());
-            assertThrows(InvalidAddressException.class, () -> libc.realloc(p + 8, 10));
-            InvalidAddressException size = assertThrows(InvalidAddressException.class, () -> libc.usableSize(p));
+            TestSupport.refusedAddress("realloc", p + 8, () -> libc.realloc(p + 8, 10));
+            InvalidAddressException size = TestSupport.refusedAddress("usableSize", p, () -> libc.usableSize(p));
             assertTrue(size.getMessage().startsWith("usableSize(0x" + Long.toHexString(p) + ")"), size.getMessage());
-            assertThrows(InvalidAddressException.class, () -> libc.usableSize(0));
+            TestSupport.refusedAddress("usableSize", 0, () -> libc.usableSize(0));
             libc.checkInvariants();
         }
     }

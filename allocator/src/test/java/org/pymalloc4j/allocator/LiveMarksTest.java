@@ -58,7 +58,7 @@ class LiveMarksTest {
             assertDoubleFree(heap, a);
             assertEquals(stats, heap.debugMallocStats(), "heap unchanged");
             assertFalse(heap.isLive(a));
-            assertThrows(InvalidAddressException.class, () -> heap.realloc(a, 10));
+            TestSupport.refusedAddress("realloc", a, () -> heap.realloc(a, 10));
             heap.checkInvariants();
             heap.free(keep);
         }
@@ -111,7 +111,7 @@ class LiveMarksTest {
             long b = heap.malloc(16);
             long raw = heap.realloc(b, 5000); // to libc: b is freed by the move
             assertFalse(heap.isLive(b));
-            assertThrows(InvalidAddressException.class, () -> heap.free(b));
+            TestSupport.refusedAddress("free", b, () -> heap.free(b));
             heap.checkInvariants();
             heap.free(raw);
             heap.free(moved);
@@ -140,21 +140,21 @@ class LiveMarksTest {
                 assertEquals(LiveMarks.SHARED & 0xff, TestSupport.liveMark(a));
                 assertEquals(LiveMarks.SHARED & 0xff, TestSupport.liveMark(b));
                 String before = second.debugMallocStats();
-                assertThrows(InvalidAddressException.class, () -> second.free(a));
-                assertThrows(InvalidAddressException.class, () -> first.free(b));
+                TestSupport.refusedAddress("free", a, () -> second.free(a));
+                TestSupport.refusedAddress("free", b, () -> first.free(b));
                 assertEquals(before, second.debugMallocStats(), "the other heap is unchanged");
                 assertTrue(first.isLive(a) && second.isLive(b));
                 long rawA = first.malloc(1000);
                 long rawB = second.malloc(1000);
                 assertEquals(0xff, TestSupport.liveMark(rawA), "the shared raw mark: their entries tell them apart");
                 assertEquals(0xff, TestSupport.liveMark(rawB));
-                assertThrows(InvalidAddressException.class, () -> second.free(rawA));
-                assertThrows(InvalidAddressException.class, () -> first.realloc(rawB, 2000));
+                TestSupport.refusedAddress("free", rawA, () -> second.free(rawA));
+                TestSupport.refusedAddress("realloc", rawB, () -> first.realloc(rawB, 2000));
                 first.free(a);
                 assertDoubleFree(first, a);
                 second.free(b);
                 first.free(rawA);
-                assertThrows(InvalidAddressException.class, () -> first.free(rawA));
+                TestSupport.refusedAddress("free", rawA, () -> first.free(rawA));
                 assertTrue(second.isLive(rawB));
                 first.checkInvariants();
                 second.checkInvariants();
@@ -259,7 +259,7 @@ class LiveMarksTest {
     }
 
     private static void assertDoubleFree(PyMalloc heap, long address) {
-        InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(address));
+        InvalidAddressException e = TestSupport.refusedAddress("free", address, () -> heap.free(address));
         assertTrue(e.getMessage().contains("double free"), e.getMessage());
     }
 
@@ -271,7 +271,7 @@ class LiveMarksTest {
         try (PyMalloc heap = PyMalloc.create(g)) {
             long lone = heap.malloc(500);
             heap.free(lone);
-            assertThrows(InvalidAddressException.class, () -> heap.free(lone));
+            TestSupport.refusedAddress("free", lone, () -> heap.free(lone));
             heap.checkInvariants();
             // Three arenas' worth of blocks, all freed: arenas go back to the OS mid-way.
             List<Long> blocks = new ArrayList<>();
@@ -362,7 +362,7 @@ class LiveMarksTest {
                             ? freed.get(random.nextInt(freed.size()))
                             : live.get(random.nextInt(live.size())) + 16 * (1 + random.nextInt(3)) - random.nextInt(2) * 8;
                     if (!live.contains(bad)) {
-                        assertThrows(InvalidAddressException.class, () -> heap.free(bad), "seed " + seed);
+                        TestSupport.refusedAddress("free", bad, () -> heap.free(bad), "seed " + seed);
                     }
                 }
                 if (step % 1000 == 0) {
@@ -405,8 +405,8 @@ class LiveMarksTest {
                 int j = random.nextInt(heaps.size());
                 long other = blocks[j][random.nextInt(3)];
                 if (i != j) {
-                    assertThrows(InvalidAddressException.class, () -> heaps.get(i).free(other), "seed " + seed);
-                    assertThrows(InvalidAddressException.class, () -> heaps.get(i).realloc(other, 32), "seed " + seed);
+                    TestSupport.refusedAddress("free", other, () -> heaps.get(i).free(other), "seed " + seed);
+                    TestSupport.refusedAddress("realloc", other, () -> heaps.get(i).realloc(other, 32), "seed " + seed);
                     assertFalse(heaps.get(i).isLive(other), "seed " + seed);
                 }
             }
@@ -464,7 +464,7 @@ class LiveMarksTest {
                 long address = a;
                 assertTrue(heap.isArenaAddress(address));
                 assertFalse(heap.isLive(address), TestSupport.hex(address));
-                assertThrows(InvalidAddressException.class, () -> heap.usableSize(address));
+                TestSupport.refusedAddress("usableSize", address, () -> heap.usableSize(address));
             }
             assertTrue(heap.isLive(p));
             heap.free(p);

@@ -8,10 +8,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
+import org.junit.jupiter.api.function.Executable;
 import org.pymalloc4j.allocator.internal.LiveMarks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /** Seeds, fill patterns and small helpers shared by the allocator tests. */
@@ -148,5 +151,20 @@ public final class TestSupport {
 
     static String hex(long address) {
         return "0x" + Long.toHexString(address);
+    }
+
+    /**
+     * Asserts {@code call} is refused with an {@link InvalidAddressException} whose message names
+     * the operation and the address in hex ({@code "free(0x...): ..."}) and that carries the address.
+     */
+    static InvalidAddressException refusedAddress(String operation, long address, Executable call, String what) {
+        InvalidAddressException e = assertThrows(InvalidAddressException.class, call, what);
+        assertTrue(e.getMessage().startsWith(operation + "(" + hex(address) + ")"), what + ": " + e.getMessage());
+        assertEquals(address, e.address(), what);
+        return e;
+    }
+
+    static InvalidAddressException refusedAddress(String operation, long address, Executable call) {
+        return refusedAddress(operation, address, call, operation);
     }
 }

@@ -114,11 +114,11 @@ class FrameTest {
                     () -> f.get(0))) {
                 assertEquals("this frame is closed", assertThrows(IllegalStateException.class, call).getMessage());
             }
-            assertThrows(IndexOutOfBoundsException.class, () -> {
+            assertEquals("Index 0 out of bounds for length 0", assertThrows(IndexOutOfBoundsException.class, () -> {
                 try (Frame g = space.frame()) {
                     g.get(0);
                 }
-            });
+            }).getMessage());
         }
     }
 
@@ -131,7 +131,8 @@ class FrameTest {
         try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
             try (Frame outer = space.frame(); Frame inner = space.frame()) {
                 long x = space.floats().newFloat(1.5);
-                assertThrows(IllegalStateException.class, () -> outer.local(x));
+                assertEquals("frame 1 cannot take locals while frame 2 inside it is open",
+                        assertThrows(IllegalStateException.class, () -> outer.local(x)).getMessage());
                 assertEquals(0, space.liveObjectCount(),
                         "outer.local(x) threw but did not take over (release) the reference it steals");
             }
@@ -143,7 +144,8 @@ class FrameTest {
         try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
             try (Frame f = space.frame()) {
                 long x = space.floats().newFloat(2.5);
-                assertThrows(IndexOutOfBoundsException.class, () -> f.set(3, x));
+                assertEquals("local 3 of a frame with 0 locals",
+                        assertThrows(IndexOutOfBoundsException.class, () -> f.set(3, x)).getMessage());
                 assertEquals(0, space.liveObjectCount(),
                         "f.set(3, x) threw but did not take over (release) the reference it steals");
             }
@@ -196,7 +198,8 @@ class FrameTest {
                     assertEquals(1, outer.size());
                     assertEquals(a, outer.get(0));
                     // @throws IndexOutOfBoundsException if i is not in [0, size())
-                    assertThrows(IndexOutOfBoundsException.class, () -> outer.get(1));
+                    assertEquals("Index 1 out of bounds for length 1",
+                            assertThrows(IndexOutOfBoundsException.class, () -> outer.get(1)).getMessage());
                     assertEquals(1, inner.size());
                     assertEquals(b, inner.get(0));
                 }
@@ -264,7 +267,7 @@ class FrameTest {
             try (Frame f = space.frame()) {
                 // @throws NullPointerException in checked mode, if borrowed is 0 (NULL, which only
                 //                              local takes); nothing is stored
-                assertThrows(NullPointerException.class, () -> f.hold(0));
+                assertEquals("NULL object (address 0)", assertThrows(NullPointerException.class, () -> f.hold(0)).getMessage());
                 assertEquals(0, f.size());
             }
         }
