@@ -139,7 +139,7 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * @throws IllegalStateException         if the memory is closed
      */
     public MemorySegment segment(long address) {
-        return views.of(address, usableSize(address));
+        return views.ofBlock(this, address);
     }
 
     /**

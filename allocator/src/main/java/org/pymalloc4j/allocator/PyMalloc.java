@@ -438,7 +438,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      * @throws IllegalStateException   if the heap is closed
      */
     public MemorySegment segment(long address) {
-        return views.of(address, usableSize(address));
+        return views.ofBlock(this, address);
     }
 
     /**

@@ -45,12 +45,12 @@ class BlockSegmentTest {
             long p = heap.malloc(64);
             long kept = heap.malloc(64); // keeps the pool in use
             heap.free(p);
-            InvalidAddressException freed = assertThrows(InvalidAddressException.class, () -> heap.segment(p));
+            InvalidAddressException freed = TestSupport.refusedAddress("segment", p, () -> heap.segment(p));
             assertTrue(freed.getMessage().contains(Long.toHexString(p)), freed.getMessage());
-            assertThrows(InvalidAddressException.class, () -> heap.segment(kept + 16), "an interior address");
-            assertThrows(InvalidAddressException.class, () -> heap.segment(0), "address 0");
+            TestSupport.refusedAddress("segment", kept + 16, () -> heap.segment(kept + 16), "an interior address");
+            TestSupport.refusedAddress("segment", 0, () -> heap.segment(0), "address 0");
             long foreign = other.malloc(64);
-            assertThrows(InvalidAddressException.class, () -> heap.segment(foreign), "another heap's block");
+            TestSupport.refusedAddress("segment", foreign, () -> heap.segment(foreign), "another heap's block");
             assertEquals(64, other.segment(foreign).byteSize(), "which its own heap gives a view of");
             heap.checkInvariants();
         }

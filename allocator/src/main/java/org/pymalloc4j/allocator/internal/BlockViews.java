@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.pymalloc4j.allocator.BlockAllocator;
 import org.pymalloc4j.allocator.Geometry;
+import org.pymalloc4j.allocator.InvalidAddressException;
 
 /**
  * The {@link MemorySegment} views a heap or a memory manager hands out over its blocks, all in
@@ -53,6 +54,26 @@ public final class BlockViews {
 
     private static IllegalArgumentException refused(long byteSize, long byteAlignment, String why) {
         return new IllegalArgumentException("allocate(" + byteSize + ", " + byteAlignment + "): " + why);
+    }
+
+    /**
+     * A view of the live block at {@code address}, {@code allocator.usableSize} bytes long. A
+     * refused address is refused as a call to {@code segment}, the one the caller made, not the
+     * {@code usableSize} that found it out.
+     *
+     * @throws InvalidAddressException if {@code address} is not a live block of {@code allocator}
+     */
+    public MemorySegment ofBlock(BlockAllocator allocator, long address) {
+        long size;
+        try {
+            size = allocator.usableSize(address);
+        } catch (InvalidAddressException e) {
+            String m = e.getMessage();
+            String prefix = "usableSize(";
+            throw new InvalidAddressException(m.startsWith(prefix) ? "segment(" + m.substring(prefix.length())
+                    : "segment(0x" + Long.toHexString(address) + "): " + m, address);
+        }
+        return of(address, size);
     }
 
     /** A view of {@code size} bytes at {@code address}, which the caller has checked. */
