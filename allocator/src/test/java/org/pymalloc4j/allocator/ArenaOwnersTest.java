@@ -145,7 +145,7 @@ class ArenaOwnersTest {
         heap.close();
         assertEquals(ArenaOwners.exists() ? ArenaOwners.NONE : ArenaOwners.SHARED, ArenaOwners.owner(a),
                 "the default arenas are aligned: whole chunks, NONE once gone");
-        assertThrows(IllegalStateException.class, () -> heap.free(a));
+        assertEquals("this PyMalloc heap is closed", assertThrows(IllegalStateException.class, () -> heap.free(a)).getMessage());
     }
 
     /** In both modes: the owner map has no entry above the user address space. */

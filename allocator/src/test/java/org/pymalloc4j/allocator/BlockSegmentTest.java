@@ -68,9 +68,10 @@ class BlockSegmentTest {
         assertTrue(smallView.scope().isAlive());
         heap.close();
         assertFalse(smallView.scope().isAlive(), "the views' scope is closed with the heap");
-        assertThrows(IllegalStateException.class, () -> smallView.get(ValueLayout.JAVA_INT, 0),
-                "a read through a view after close is refused, not a read of unmapped memory");
-        assertThrows(IllegalStateException.class, () -> rawView.set(ValueLayout.JAVA_BYTE, 0, (byte) 1));
+        assertEquals("Already closed", assertThrows(IllegalStateException.class, () -> smallView.get(ValueLayout.JAVA_INT, 0),
+                "a read through a view after close is refused, not a read of unmapped memory").getMessage());
+        assertEquals("Already closed",
+                assertThrows(IllegalStateException.class, () -> rawView.set(ValueLayout.JAVA_BYTE, 0, (byte) 1)).getMessage());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> heap.segment(small));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
         heap.close(); // closing again does nothing

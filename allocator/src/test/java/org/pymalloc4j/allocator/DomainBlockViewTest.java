@@ -125,8 +125,9 @@ class DomainBlockViewTest {
         MemorySegment view = memory.mem().segment(p);
         MemorySegment rawView = memory.raw().segment(r);
         memory.close();
-        assertThrows(IllegalStateException.class, () -> view.get(ValueLayout.JAVA_BYTE, 0));
-        assertThrows(IllegalStateException.class, () -> rawView.get(ValueLayout.JAVA_BYTE, 0));
+        assertEquals("Already closed", assertThrows(IllegalStateException.class, () -> view.get(ValueLayout.JAVA_BYTE, 0)).getMessage());
+        assertEquals("Already closed",
+                assertThrows(IllegalStateException.class, () -> rawView.get(ValueLayout.JAVA_BYTE, 0)).getMessage());
         assertEquals("this Memory is closed",
                 assertThrows(IllegalStateException.class, () -> memory.mem().usableSize(p)).getMessage());
         assertEquals("this Memory is closed", assertThrows(IllegalStateException.class, () -> memory.raw().segment(r)).getMessage());

@@ -182,7 +182,8 @@ class LiveMarksTest {
         try (PyMalloc next = PyMalloc.create()) {
             long p = next.malloc(64);
             assertEquals(mark, TestSupport.liveMark(p), "the lowest free mark, the closed heap's");
-            assertThrows(IllegalStateException.class, () -> closed.free(p));
+            assertEquals("this PyMalloc heap is closed",
+                    assertThrows(IllegalStateException.class, () -> closed.free(p)).getMessage(), "not a free of next's block");
             assertTrue(next.isLive(p));
             next.free(p);
             next.checkInvariants();

@@ -58,14 +58,14 @@ class MemoryCloseActionsTest {
         assertEquals("second", e.getSuppressed()[0].getMessage());
         assertEquals(List.of("third"), heard);
         assertTrue(memory.isClosed());
-        assertThrows(IllegalStateException.class, () -> memory.obj().malloc(8));
+        assertEquals("this Memory is closed", assertThrows(IllegalStateException.class, () -> memory.obj().malloc(8)).getMessage());
     }
 
     /** @throws NullPointerException if action is null; @throws IllegalStateException if the memory is closed */
     @Test
     void nullActionsAndClosedMemoriesAreRefused() {
         Memory memory = Memory.create();
-        assertThrows(NullPointerException.class, () -> memory.onClose(null));
+        assertEquals("action", assertThrows(NullPointerException.class, () -> memory.onClose(null)).getMessage());
         memory.close();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.onClose(() -> { }));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
