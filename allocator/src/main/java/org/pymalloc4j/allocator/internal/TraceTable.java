@@ -66,7 +66,8 @@ public final class TraceTable {
      */
     public void put(long address, long size, int traceback, byte tag) {
         if (address == 0 || size < 0) {
-            throw new IllegalArgumentException("trace of address 0x" + Long.toHexString(address) + ", size " + size);
+            throw new IllegalArgumentException("trace of address 0x" + Long.toHexString(address) + ", size " + size
+                    + (address == 0 ? ": NULL has no trace" : ": negative size"));
         }
         reserve();
         int mask = addresses.length - 1;

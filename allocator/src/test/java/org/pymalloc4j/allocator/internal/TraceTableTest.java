@@ -47,8 +47,11 @@ class TraceTableTest {
         assertEquals(0, t.peak());
         assertEquals(-1, t.find(0x1000));
         t.checkInvariants();
-        assertThrows(IllegalArgumentException.class, () -> t.put(0, 1, 0, (byte) 0));
-        assertThrows(IllegalArgumentException.class, () -> t.put(16, -1, 0, (byte) 0));
+        assertEquals("trace of address 0x0, size 1: NULL has no trace",
+                assertThrows(IllegalArgumentException.class, () -> t.put(0, 1, 0, (byte) 0)).getMessage());
+        assertEquals("trace of address 0x10, size -1: negative size",
+                assertThrows(IllegalArgumentException.class, () -> t.put(16, -1, 0, (byte) 0)).getMessage());
+        assertEquals(0, t.count(), "nothing recorded");
     }
 
     @Test
