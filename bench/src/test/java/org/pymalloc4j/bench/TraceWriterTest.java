@@ -78,7 +78,8 @@ class TraceWriterTest {
             memory.wrapAllocator(Domain.OBJ, trace::wrap);
             memory.obj().free(early); // its malloc is not in the trace, so neither is its free
             long moved = memory.obj().realloc(earlier, 600); // a block the trace never saw: a malloc there
-            assertThrows(IllegalArgumentException.class, () -> memory.obj().malloc(-1));
+            assertEquals("malloc(-1): negative size",
+                    assertThrows(IllegalArgumentException.class, () -> memory.obj().malloc(-1)).getMessage());
             long p = memory.obj().malloc(16);
             memory.obj().free(p);
             memory.unwrapAllocator(Domain.OBJ);

@@ -49,16 +49,19 @@ class SparseBitSetTest {
         assertEquals(1, set.leafCount());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> set.add(SparseBitSet.LEAF_BITS + 3));
         assertTrue(e.getMessage().contains(SparseBitSet.LEAF_BITS + 3 + " is not in 0.." + (SparseBitSet.LEAF_BITS + 2)), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> set.contains(-1));
+        assertEquals("SparseBitSet: -1 is not in 0.." + (SparseBitSet.LEAF_BITS + 2),
+                assertThrows(IllegalArgumentException.class, () -> set.contains(-1)).getMessage());
         assertEquals(1, set.size(), "a refused member leaves the set as it was");
         set.checkInvariants();
     }
 
     @Test
     void aCapacityThatIsNotPositiveIsRefused() {
-        assertThrows(IllegalArgumentException.class, () -> new SparseBitSet(0));
-        assertThrows(IllegalArgumentException.class, () -> new SparseBitSet(-5));
-        assertThrows(IllegalArgumentException.class, () -> new SparseBitSet(Long.MAX_VALUE));
+        String range = " is not in 1.." + ((long) Integer.MAX_VALUE * SparseBitSet.LEAF_BITS);
+        for (long capacity : new long[] {0, -5, Long.MAX_VALUE}) {
+            assertEquals("SparseBitSet: capacity " + capacity + range,
+                    assertThrows(IllegalArgumentException.class, () -> new SparseBitSet(capacity)).getMessage());
+        }
     }
 
     /** 2,000 MiB of address space no allocator of this process uses (80 TiB up): 2,000 runs, one or two leaves. */

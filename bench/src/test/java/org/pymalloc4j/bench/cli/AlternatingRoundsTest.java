@@ -66,8 +66,8 @@ class AlternatingRoundsTest {
         assertArrayEquals(new double[] {0.25, 0.25, 0.25}, r.get(1).ratios(), 1e-9);
         assertEquals(List.of(1, 2, 3, 6, 9, 12), progress);
         assertEquals(AlternatingRounds.totalRounds(1, 3, 2, 1), progress.get(progress.size() - 1));
-        assertThrows(IllegalArgumentException.class, () -> timing.measure(List.<LongSupplier>of(),
-                List.of(m.side('B', 500, 5)), done -> { }));
+        assertEquals("0 first sides: one or two are measured", assertThrows(IllegalArgumentException.class,
+                () -> timing.measure(List.<LongSupplier>of(), List.of(m.side('B', 500, 5)), done -> { })).getMessage());
     }
 
     @Test
@@ -119,8 +119,11 @@ class AlternatingRoundsTest {
         AlternatingRounds.Result r = AlternatingRounds.Result.of(new double[] {2, 9}, new double[] {4, 3}, 2);
         assertArrayEquals(new double[] {0.5, 3}, r.ratios(), 1e-12);
         assertEquals(2, r.chosen());
-        assertThrows(IllegalArgumentException.class, () -> AlternatingRounds.Result.of(new double[] {1}, new double[0], 0));
-        assertThrows(IllegalArgumentException.class, () -> AlternatingRounds.Result.of(new double[0], new double[0], 0));
+        String why = " rounds: each side needs a figure for every round, and there must be one";
+        assertEquals("1 and 0" + why, assertThrows(IllegalArgumentException.class,
+                () -> AlternatingRounds.Result.of(new double[] {1}, new double[0], 0)).getMessage());
+        assertEquals("0 and 0" + why, assertThrows(IllegalArgumentException.class,
+                () -> AlternatingRounds.Result.of(new double[0], new double[0], 0)).getMessage());
     }
 
     @Test

@@ -160,9 +160,11 @@ class BenchCommandTest {
         Map<String, Double> figures = Map.of("replay", 3.0e7, "replay.median", 2.5e7, "replay.calls", 34_445.0);
         assertEquals(2.5e7, BenchCommand.replayFigure(figures, 34_445), "the median, not the fastest replay");
         // the raw sizes-churn.trace made the harness read its long last comment as a 34,446th call
-        assertThrows(IOException.class, () -> BenchCommand.replayFigure(figures, 34_446));
-        assertThrows(IOException.class, () -> BenchCommand.replayFigure(Map.of("replay", 3.0e7,
+        IOException e = assertThrows(IOException.class, () -> BenchCommand.replayFigure(figures, 34_446));
+        assertTrue(e.getMessage().endsWith("not the median of a replay of the trace's 34,446 calls"), e.getMessage());
+        e = assertThrows(IOException.class, () -> BenchCommand.replayFigure(Map.of("replay", 3.0e7,
                 "replay.calls", 34_445.0), 34_445), "a harness without the median");
+        assertTrue(e.getMessage().endsWith("not the median of a replay of the trace's 34,445 calls"), e.getMessage());
     }
 
     @Test

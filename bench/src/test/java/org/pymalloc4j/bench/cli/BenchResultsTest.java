@@ -98,7 +98,8 @@ class BenchResultsTest {
     void malformedJsonIsRefusedWithItsOffset() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JmhResults.parse("[{\"a\" 1}]"));
         assertTrue(e.getMessage().contains("offset 6"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> JmhResults.parse("{}"), "not an array");
+        assertEquals("a JMH result file is a JSON array",
+                assertThrows(IllegalArgumentException.class, () -> JmhResults.parse("{}"), "not an array").getMessage());
         assertEquals("a\"b\nc\u00e9", Json.parse("\"a\\\"b\\nc\\u00e9\""));
     }
 

@@ -118,13 +118,15 @@ class RecordCommandTest {
     void badArgumentsAreUsageErrorsAndNothingRuns() {
         UsageException none = assertThrows(UsageException.class, () -> record("--quiet"));
         assertTrue(none.getMessage().startsWith("record: no python arguments"), none.getMessage());
-        assertThrows(UsageException.class, () -> record("--"));
+        UsageException nothingAfter = assertThrows(UsageException.class, () -> record("--"));
+        assertTrue(nothingAfter.getMessage().startsWith("record: no python arguments"), nothingAfter.getMessage());
         UsageException noDir = assertThrows(UsageException.class,
                 () -> record("--out", dir.resolve("missing/run.trace").toString(), "-c", "pass"));
         assertTrue(noDir.getMessage().contains("does not exist"), noDir.getMessage());
         UsageException isDir = assertThrows(UsageException.class, () -> record("--out", dir.toString(), "-c", "pass"));
         assertTrue(isDir.getMessage().contains("is a directory"), isDir.getMessage());
-        assertThrows(UsageException.class, () -> record("--out"));
+        UsageException noValue = assertThrows(UsageException.class, () -> record("--out"));
+        assertEquals("record: option --out needs a value", noValue.getMessage());
         UsageException misspelt = assertThrows(UsageException.class, () -> record("--outt", "x.trace", "-c", "pass"));
         assertEquals("record: unknown option --outt (see 'pymalloc4j record --help'); python's own long options go "
                 + "after '--'", misspelt.getMessage());
