@@ -110,11 +110,11 @@ final class DebugAllocator implements BlockAllocator {
             throw new IllegalArgumentException("debug realloc(" + DebugReport.hex(address) + ", " + newSize
                     + "): negative size");
         }
+        if (newSize > DebugBlock.MAX_SIZE) { // before realloc(0, n) becomes malloc(n): the refusal names the call made
+            throw refuseSize("realloc(" + DebugReport.hex(address) + ", " + newSize + ")", newSize);
+        }
         if (address == 0) {
             return malloc(newSize);
-        }
-        if (newSize > DebugBlock.MAX_SIZE) {
-            throw refuseSize("realloc(" + DebugReport.hex(address) + ", " + newSize + ")", newSize);
         }
         long info = checkAddress(REALLOC, "realloc", address);
         hooks.makeRoomInQuarantine(REALLOC);
