@@ -138,7 +138,8 @@ class BenchCommandTest {
         Map<String, Double> pairs = harness.run(SideBySideRun.timeArgs(true, "pair"));
         assertEquals(java.util.Set.of("pair.16", "pair.64", "pair.256", "pair.512"), pairs.keySet(),
                 "one group's figures and no other's");
-        assertThrows(IOException.class, () -> harness.run("--quick", "time", "no-such-group"));
+        IOException unknown = assertThrows(IOException.class, () -> harness.run("--quick", "time", "no-such-group"));
+        assertTrue(unknown.getMessage().contains("no-such-group"), unknown.getMessage());
         CPythonHarness.build(dir, System.getenv());
         try (var files = Files.list(dir)) {
             assertEquals(1, files.count(), "the second build reuses the first");
