@@ -41,7 +41,8 @@ final class MapCommand {
                                     or pymalloc_debug (the debug hooks add 24 bytes to every block,
                                     which moves blocks up size classes: compare the pictures);
                                     malloc and malloc_debug have no pymalloc heap to draw
-              --out FILE.svg        where to write the picture (required)
+              --out FILE.svg        where to write the picture (required); '-' writes it to standard
+                                    output, and the summary line to standard error
               --quiet               no progress bar
             """), HeapMapSvg.MAX_ROWS);
 
@@ -69,7 +70,9 @@ final class MapCommand {
             throw new UsageException("map: --malloc " + allocator + " has no pymalloc heap to draw; "
                     + "use pymalloc, debug or pymalloc_debug");
         }
-        Path target = outputPath(options.get("out", null));
+        String outName = options.get("out", null);
+        boolean toStdout = "-".equals(outName); // as --trace - reads standard input
+        Path target = toStdout ? null : outputPath(outName);
         long blocks = options.positiveLong("map", "blocks", 200_000);
         if (blocks > 10_000_000) {
             throw new UsageException("map: --blocks must be at most 10000000, not " + blocks);
@@ -99,14 +102,22 @@ final class MapCommand {
             svg = new HeapMapSvg(geometry, pools, stats, workload).render();
         }
         long bytes;
-        try {
-            Files.writeString(target, svg, StandardCharsets.UTF_8);
-            bytes = Files.size(target);
-        } catch (IOException e) {
-            throw new UsageException("map: cannot write " + target + ": " + IoReason.of(e));
+        if (toStdout) {
+            byte[] utf8 = svg.getBytes(StandardCharsets.UTF_8);
+            out.write(utf8, 0, utf8.length); // a failure shows in out.checkError(), which Main turns into status 1
+            bytes = utf8.length;
+        } else {
+            try {
+                Files.writeString(target, svg, StandardCharsets.UTF_8);
+                bytes = Files.size(target);
+            } catch (IOException e) {
+                throw new UsageException("map: cannot write " + target + ": " + IoReason.of(e));
+            }
         }
-        out.printf(Locale.ROOT, "pymalloc4j map: wrote %s (%,d bytes): %s, %s (%,d partly used, "
-                        + "%,d full, %,d free, %,d never carved)%n", target, bytes, HeapMapSvg.plural(arenas, "arena"),
+        // with the picture on standard output, the summary must not end up inside it
+        (toStdout ? err : out).printf(Locale.ROOT, "pymalloc4j map: wrote %s (%,d bytes): %s, %s (%,d partly used, "
+                        + "%,d full, %,d free, %,d never carved)%n", toStdout ? "the picture to standard output" : target,
+                bytes, HeapMapSvg.plural(arenas, "arena"),
                 HeapMapSvg.plural(pools.size(), "pool"),
                 HeapMapSvg.count(pools, PoolInfo.State.USED), HeapMapSvg.count(pools, PoolInfo.State.FULL),
                 HeapMapSvg.count(pools, PoolInfo.State.EMPTY), HeapMapSvg.count(pools, PoolInfo.State.UNCARVED));

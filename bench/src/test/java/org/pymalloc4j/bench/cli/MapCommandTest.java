@@ -275,6 +275,24 @@ class MapCommandTest {
         assertFalse(Files.exists(out));
     }
 
+    /** {@code --out -} is standard output, as {@code --trace -} is standard input: no file named '-'. */
+    @Test
+    void outDashWritesThePictureToStandardOutput() throws Exception {
+        Path cwdDash = Path.of("-");
+        Files.deleteIfExists(cwdDash);
+        Result r = run("map", "--trace", trace(SMALL).toString(), "--out", "-", "--quiet");
+        boolean dashWritten = Files.deleteIfExists(cwdDash);
+        assertEquals(0, r.status(), r.err());
+        assertFalse(dashWritten, "a file named '-' was written");
+        assertTrue(r.out().startsWith("<?xml") && r.out().strip().endsWith("</svg>"), "the SVG alone: " + r.out());
+        Path svg = dir.resolve("from-stdout.svg");
+        Files.writeString(svg, r.out());
+        assertEquals(Geometry.PY311.poolsPerArena(), cells(parse(svg)).size());
+        assertTrue(r.err().startsWith("pymalloc4j map: wrote the picture to standard output ("), r.err());
+        assertTrue(r.err().contains(": 1 arena, "), r.err());
+        assertTrue(run("map", "--help").out().contains("--out FILE.svg        where to write the picture (required); '-' writes it to standard\n"));
+    }
+
     @Test
     void helpDescribesTheCommand() {
         Result r = run("map", "--help");
