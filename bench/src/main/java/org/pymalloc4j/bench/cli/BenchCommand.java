@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
 
 import org.pymalloc4j.bench.Trace;
 
@@ -138,7 +139,7 @@ final class BenchCommand {
             CPythonTimes times = new CPythonTimes(before, after);
             cpython.putAll(times.figures());
             times.note().ifPresent(notes::add);
-            Files.write(dir.resolve("cpython.txt"), times.lines());
+            OutputFile.write(dir.resolve("cpython.txt"), times.lines().stream().map(l -> l + "\n").collect(Collectors.joining()));
         }
         Map<String, Map<String, Double>> memoryFigures = Map.of();
         if (memory) {
@@ -154,18 +155,27 @@ final class BenchCommand {
         print(command, machine, sections, notes);
         String chart = BenchReport.chart(tables);
         String pausePlot = BenchReport.pausePlot(jmh, cpython);
-        if (chart != null) {
-            Files.writeString(dir.resolve(BenchReport.CHART), chart);
-        }
-        if (pausePlot != null) {
-            Files.writeString(dir.resolve(BenchReport.PAUSE_PLOT), pausePlot);
-        }
-        Files.writeString(dir.resolve(BenchReport.MARKDOWN),
+        writeReports(dir, chart, pausePlot,
                 BenchReport.markdown(command, machine, sections, dir.toString(), chart != null, pausePlot != null, notes));
         out.printf(Locale.ROOT, "%nwrote %s: jmh.json, jmh.log%s%s%s, %s%n", dir, harness != null ? ", cpython.txt" : "",
                 chart != null ? ", " + BenchReport.CHART : "", pausePlot != null ? ", " + BenchReport.PAUSE_PLOT : "",
                 BenchReport.MARKDOWN);
         return 0;
+    }
+
+    /**
+     * Writes the charts (those not null) and the Markdown page into {@code dir}.
+     *
+     * @throws IOException "cannot write FILE: REASON", which run() reports with status 1
+     */
+    static void writeReports(Path dir, String chart, String pausePlot, String markdown) throws IOException {
+        if (chart != null) {
+            OutputFile.write(dir.resolve(BenchReport.CHART), chart);
+        }
+        if (pausePlot != null) {
+            OutputFile.write(dir.resolve(BenchReport.PAUSE_PLOT), pausePlot);
+        }
+        OutputFile.write(dir.resolve(BenchReport.MARKDOWN), markdown);
     }
 
     private void print(String command, Map<String, String> machine, List<BenchTables.Section> sections,

@@ -101,17 +101,16 @@ final class MapCommand {
             arenas = stats.arenasCurrent();
             svg = new HeapMapSvg(geometry, pools, stats, workload).render();
         }
-        long bytes;
+        byte[] utf8 = svg.getBytes(StandardCharsets.UTF_8);
+        long bytes = utf8.length;
         if (toStdout) {
-            byte[] utf8 = svg.getBytes(StandardCharsets.UTF_8);
             out.write(utf8, 0, utf8.length); // a failure shows in out.checkError(), which Main turns into status 1
-            bytes = utf8.length;
         } else {
             try {
-                Files.writeString(target, svg, StandardCharsets.UTF_8);
-                bytes = Files.size(target);
-            } catch (IOException e) {
-                throw new UsageException("map: cannot write " + target + ": " + IoReason.of(e));
+                OutputFile.write(target, svg);
+            } catch (IOException e) { // after the work: a failure (a full disk), not bad input
+                err.println("pymalloc4j map: " + e.getMessage());
+                return 1;
             }
         }
         // with the picture on standard output, the summary must not end up inside it

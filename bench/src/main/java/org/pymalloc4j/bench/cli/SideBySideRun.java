@@ -81,7 +81,7 @@ final class SideBySideRun {
             done += members.size();
         }
         String merged = concat(parts);
-        Files.writeString(dir.resolve(JmhRun.JSON), merged);
+        OutputFile.write(dir.resolve(JmhRun.JSON), merged);
         return new Result(JmhResults.parse(merged), before, after);
     }
 

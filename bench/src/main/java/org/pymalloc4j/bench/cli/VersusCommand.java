@@ -192,16 +192,20 @@ final class VersusCommand {
             out.printf(Locale.ROOT, "%nThis build against the other, round by round (below 1: this build is faster)%n%n");
             out.print(options.has("markdown") ? builds.renderMarkdown() : builds.render());
         }
-        if (svg != null) {
-            try {
-                Files.writeString(svg, RatioPlotSvg.render("pymalloc4j / CPython's C, " + mode + ", rounds alternated",
-                        plotted));
-            } catch (IOException e) {
-                err.println("pymalloc4j versus: cannot write --svg " + svg + ": " + e.getMessage());
-                return 1;
-            }
-            out.println("\npicture: " + svg);
+        return svg == null ? 0
+                : writeSvg(svg, RatioPlotSvg.render("pymalloc4j / CPython's C, " + mode + ", rounds alternated", plotted),
+                        out, err);
+    }
+
+    /** Writes the --svg picture after the rounds; 1 if it cannot be written. */
+    static int writeSvg(Path svg, String picture, PrintStream out, PrintStream err) {
+        try {
+            OutputFile.write(svg, picture);
+        } catch (IOException e) { // its message is "cannot write FILE: REASON"
+            err.println("pymalloc4j versus: " + e.getMessage().replaceFirst("^cannot write ", "cannot write --svg "));
+            return 1;
         }
+        out.println("\npicture: " + svg);
         return 0;
     }
 

@@ -33,6 +33,23 @@ class BenchCommandTest {
         assertTrue(run("help").out().contains("bench    benchmark"), "listed in the usage");
     }
 
+    /**
+     * The files written after the measuring: a failure names the file and says why (it said only
+     * "No space left on device"); run() turns it into status 1, as for a failed JMH run.
+     */
+    @Test
+    void aReportThatCannotBeWrittenIsNamedWithTheReason() throws IOException {
+        Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
+        Files.createSymbolicLink(dir.resolve(BenchReport.CHART), Path.of("/dev/full"));
+        IOException e = assertThrows(IOException.class, () -> BenchCommand.writeReports(dir, "<svg/>", null, "# results"));
+        assertEquals("cannot write " + dir.resolve(BenchReport.CHART) + ": No space left on device", e.getMessage());
+        Files.delete(dir.resolve(BenchReport.CHART));
+        Files.createDirectory(dir.resolve(BenchReport.MARKDOWN));
+        e = assertThrows(IOException.class, () -> BenchCommand.writeReports(dir, null, null, "# results"));
+        assertTrue(e.getMessage().startsWith("cannot write " + dir.resolve(BenchReport.MARKDOWN) + ": "), e.getMessage());
+        assertTrue(!e.getMessage().endsWith(dir.resolve(BenchReport.MARKDOWN).toString()), "the reason, not the path again");
+    }
+
     @Test
     void aBadRegularExpressionIsAUsageError() {
         MainTest.Result r = run("bench", "--filter", "Pair(", "--out", dir.toString());

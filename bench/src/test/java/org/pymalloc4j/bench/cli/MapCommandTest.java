@@ -293,6 +293,16 @@ class MapCommandTest {
         assertTrue(run("map", "--help").out().contains("--out FILE.svg        where to write the picture (required); '-' writes it to standard\n"));
     }
 
+    /** A write that fails after the work (a full disk) is a failure, status 1, not bad input (2), and says why. */
+    @Test
+    void aFailedWriteIsAFailureThatSaysWhy() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
+        Result r = run("map", "--trace", trace(SMALL).toString(), "--out", "/dev/full", "--quiet");
+        assertEquals(1, r.status(), r.err());
+        assertEquals("pymalloc4j map: cannot write /dev/full: No space left on device\n", r.err());
+        assertEquals("", r.out());
+    }
+
     @Test
     void helpDescribesTheCommand() {
         Result r = run("map", "--help");

@@ -57,6 +57,29 @@ class VersusCommandTest {
         }
     }
 
+    /** The picture written after the rounds: a failure is status 1 and names the file and the reason. */
+    @Test
+    void aPictureThatCannotBeWrittenIsAFailureThatSaysWhy() {
+        Assumptions.assumeTrue(java.nio.file.Files.isWritable(Path.of("/dev/full")), "needs /dev/full");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int status = VersusCommand.writeSvg(Path.of("/dev/full"), "<svg/>", new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(1, status);
+        assertEquals("pymalloc4j versus: cannot write --svg /dev/full: No space left on device\n",
+                err.toString(StandardCharsets.UTF_8));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+        err.reset();
+        assertEquals(1, VersusCommand.writeSvg(dir, "<svg/>", new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertEquals("pymalloc4j versus: cannot write --svg " + dir + ": Is a directory\n", err.toString(StandardCharsets.UTF_8),
+                "the reason, not the path again");
+        Path svg = dir.resolve("v.svg");
+        assertEquals(0, VersusCommand.writeSvg(svg, "<svg/>", new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertEquals("\npicture: " + svg + "\n", out.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void theBuildsRowDividesThisBuildsRoundsByTheOthersFromTheSameFork() {
         double[] cpython = {20, 20, 20};
