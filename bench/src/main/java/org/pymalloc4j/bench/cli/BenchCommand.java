@@ -122,8 +122,8 @@ final class BenchCommand {
         Map<String, Double> before = Map.of();
         Map<String, Double> after = new HashMap<>();
         if (!benchmarks.isEmpty()) {
-            progress.note(String.format(Locale.ROOT, "pymalloc4j bench: %d JMH benchmarks%s, one at a time; raw output in %s",
-                    benchmarks.size(), quick ? " (quick)" : "", dir.resolve(JmhRun.LOG)));
+            progress.note(String.format(Locale.ROOT, "pymalloc4j bench: %s%s, one at a time; raw output in %s",
+                    HeapMapSvg.plural(benchmarks.size(), "JMH benchmark"), quick ? " (quick)" : "", dir.resolve(JmhRun.LOG)));
             SideBySideRun.Result run = SideBySideRun.run(benchmarks, harness, quick, dir, progress, 0.98);
             jmh = run.jmh();
             before = run.before();

@@ -65,14 +65,15 @@ final class DemoCommand {
                     memory.hasPymalloc() ? Long.toString(memory.pymalloc().stats().arenasCurrent()) : "-",
                     memory.obj().liveBlocks()));
             long elapsed = System.nanoTime() - total;
-            out.printf(Locale.ROOT, "pymalloc4j demo: %,d blocks, seed %d, allocator %s, geometry %s (%s pools, %s arenas)%n%n",
-                    n, seed, allocator.resolved(), geometry.name(), kib(geometry.poolSize()), kib(geometry.arenaSize()));
+            out.printf(Locale.ROOT, "pymalloc4j demo: %s, seed %d, allocator %s, geometry %s (%s pools, %s arenas)%n%n",
+                    HeapMapSvg.plural(n, "block"), seed, allocator.resolved(), geometry.name(), kib(geometry.poolSize()), kib(geometry.arenaSize()));
             out.print(phases.render());
             if (memory.hasPymalloc()) {
                 MallocStats s = memory.pymalloc().stats();
-                out.printf(Locale.ROOT, "%nlive: %,d small blocks in %,d pools, %,d raw blocks (%,d bytes); arenas: %,d mapped, "
+                out.printf(Locale.ROOT, "%nlive: %s in %s, %s (%,d bytes); arenas: %,d mapped, "
                                 + "%,d at most, %,d returned to the OS%n",
-                        s.smallBlocksInUse(), s.poolsInUse(), s.rawBlocks(), s.rawBytes(), s.arenasCurrent(),
+                        HeapMapSvg.plural(s.smallBlocksInUse(), "small block"), HeapMapSvg.plural(s.poolsInUse(), "pool"),
+                        HeapMapSvg.plural(s.rawBlocks(), "raw block"), s.rawBytes(), s.arenasCurrent(),
                         s.arenasHighWater(), s.arenasReclaimed());
                 if (memory.getArenaAllocator().orElse(null) instanceof HugePageArenaAllocator huge) {
                     out.print(hugePagesLine(huge));
@@ -98,9 +99,9 @@ final class DemoCommand {
     /** Which way the huge-page geometry's arenas were mapped, and how much is in huge pages now. */
     private static String hugePagesLine(HugePageArenaAllocator huge) {
         long bytes = HugePages.processBytesInTransparentHugePages();
-        return String.format(Locale.ROOT, "huge pages: %,d arenas advised for transparent huge pages (THP mode %s), %,d from the "
+        return String.format(Locale.ROOT, "huge pages: %s advised for transparent huge pages (THP mode %s), %,d from the "
                         + "reserved pool, %,d on small pages; %s of this process in transparent huge pages%n",
-                huge.advisedArenas(), HugePages.transparentMode(), huge.reservedArenas(), huge.smallPageArenas(),
+                HeapMapSvg.plural(huge.advisedArenas(), "arena"), HugePages.transparentMode(), huge.reservedArenas(), huge.smallPageArenas(),
                 bytes < 0 ? "unknown" : String.format(Locale.ROOT, "%,d KiB", bytes >> 10));
     }
 

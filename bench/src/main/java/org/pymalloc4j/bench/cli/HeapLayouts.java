@@ -112,9 +112,10 @@ final class HeapLayouts {
         return new LayoutTable(title, rows, List.of(
                 String.format(Locale.ROOT, "Arena size: %,d bytes (%s) = %d pools x %,d%s", g.arenaSize(),
                         HeapMapSvg.kib(g.arenaSize()), pools.size(), g.poolSize(), lost > 0 ? " + " + lost + " pool lost to alignment" : ""),
-                String.format(Locale.ROOT, "Pools: %d partly used, %d full, %d free, %d never carved; %,d blocks in use",
+                String.format(Locale.ROOT, "Pools: %d partly used, %d full, %d free, %d never carved; %s in use",
                         HeapMapSvg.count(pools, PoolInfo.State.USED), HeapMapSvg.count(pools, PoolInfo.State.FULL),
-                        HeapMapSvg.count(pools, PoolInfo.State.EMPTY), HeapMapSvg.count(pools, PoolInfo.State.UNCARVED), blocks),
+                        HeapMapSvg.count(pools, PoolInfo.State.EMPTY), HeapMapSvg.count(pools, PoolInfo.State.UNCARVED),
+                        HeapMapSvg.plural(blocks, "block")),
                 String.format(Locale.ROOT, "Space losses: %,d bytes in pool headers + %,d bytes lost to quantization in the pools in use",
                         (long) (pools.size() - HeapMapSvg.count(pools, PoolInfo.State.UNCARVED) - HeapMapSvg.count(pools, PoolInfo.State.EMPTY))
                                 * Geometry.POOL_OVERHEAD, quantization)));

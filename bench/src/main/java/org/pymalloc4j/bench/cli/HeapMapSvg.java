@@ -93,7 +93,8 @@ final class HeapMapSvg {
         svg.append(body);
         if (rows.size() > drawn) {
             text(MARGIN, mapBottom - 8, 12, "#5f6368", "", String.format(Locale.ROOT,
-                    "… and %,d more arenas, not drawn (the totals count them)", rows.size() - drawn));
+                    "… and %,d more arena%s, not drawn (the totals count them)", rows.size() - drawn,
+                    rows.size() - drawn == 1 ? "" : "s"));
         }
         svg.append("</svg>\n");
         return svg.toString();

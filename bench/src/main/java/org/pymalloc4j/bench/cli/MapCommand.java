@@ -90,11 +90,12 @@ final class MapCommand {
             String under = allocator.resolved() == AllocatorName.PYMALLOC ? "" : ", under " + allocator.resolved();
             if (trace == null) {
                 new DemoWorkload(memory.obj(), (int) blocks, seed).run(progress, (name, ops, nanos) -> { });
-                workload = String.format(Locale.ROOT, "demo workload: %,d blocks built, churned 4×, 90%% freed, "
-                        + "half rebuilt (seed %d)%s", blocks, seed, under);
+                workload = String.format(Locale.ROOT, "demo workload: %s built, churned 4×, 90%% freed, "
+                        + "half rebuilt (seed %d)%s", HeapMapSvg.plural(blocks, "block"), seed, under);
             } else {
                 ReplayCommand.replay("map", trace, memory.obj(), progress);
-                workload = String.format(Locale.ROOT, "trace %s: %,d operations replayed%s", traceName, trace.length(), under);
+                workload = String.format(Locale.ROOT, "trace %s: %s replayed%s", traceName,
+                        HeapMapSvg.plural(trace.length(), "operation"), under);
             }
             MallocStats stats = heap.stats();
             pools = heap.pools();

@@ -156,9 +156,7 @@ final class RecordCommand {
         out.println();
         out.print(ours);
         out.println();
-        out.printf(Locale.ROOT, "recorded %,d pymalloc calls (%,d mallocs, %,d reallocs, %,d frees; at most %,d blocks live at once)"
-                        + " into %s%n", recorded.length(), recorded.count(Trace.MALLOC), recorded.count(Trace.REALLOC),
-                recorded.count(Trace.FREE), recorded.slotCount(), trace);
+        out.println(summary(recorded, trace));
         List<String> differences = ReportComparison.differences(theirs, ours);
         if (differences.isEmpty()) {
             out.println("pymalloc4j's report above is CPython's (" + cpythonReport + "), line for line"
@@ -174,6 +172,14 @@ final class RecordCommand {
             err.println("pymalloc4j record: python exited with status " + status + "; its run is recorded and compared above");
         }
         return status == 0 && differences.isEmpty() ? 0 : 1;
+    }
+
+    /** What was recorded: the calls of each kind, the most blocks live at once, and where. */
+    static String summary(Trace recorded, Path trace) {
+        return String.format(Locale.ROOT, "recorded %s (%s, %s, %s; at most %s live at once) into %s",
+                HeapMapSvg.plural(recorded.length(), "pymalloc call"), HeapMapSvg.plural(recorded.count(Trace.MALLOC), "malloc"),
+                HeapMapSvg.plural(recorded.count(Trace.REALLOC), "realloc"), HeapMapSvg.plural(recorded.count(Trace.FREE), "free"),
+                HeapMapSvg.plural(recorded.slotCount(), "block"), trace);
     }
 
     /** The python arguments as a shell would need them, on one line and at most about 100 characters. */

@@ -94,8 +94,8 @@ final class ReplayCommand {
                 out.print(LibcSummary.line(memory, allocator));
             }
             TraceReport.print(out, memory, traceTop);
-            out.printf(Locale.ROOT, "%nreplayed %,d operations of %s in %,.1f ms (%,.1f ns per operation), "
-                            + "allocator %s, geometry %s%n", trace.length(), name, elapsed / 1e6,
+            out.printf(Locale.ROOT, "%nreplayed %s of %s in %,.1f ms (%,.1f ns per operation), "
+                            + "allocator %s, geometry %s%n", HeapMapSvg.plural(trace.length(), "operation"), name, elapsed / 1e6,
                     (double) elapsed / trace.length(), allocator.resolved(), geometry.name());
         }
         if (time) {

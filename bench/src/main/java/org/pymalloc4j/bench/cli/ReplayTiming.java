@@ -63,8 +63,8 @@ final class ReplayTiming {
             return false;
         }
         if (calls.longValue() != trace.length()) {
-            err.printf(Locale.ROOT, "pymalloc4j: CPython's replay made %,d calls, not the trace's %,d%n",
-                    calls.longValue(), trace.length());
+            err.printf(Locale.ROOT, "pymalloc4j: CPython's replay made %s, not the trace's %,d%n",
+                    HeapMapSvg.plural(calls.longValue(), "call"), trace.length());
             return false;
         }
         double theirs = 1e9 / opsPerSecond;

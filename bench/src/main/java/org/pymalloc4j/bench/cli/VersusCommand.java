@@ -172,9 +172,7 @@ final class VersusCommand {
                 + (geometry.equals(Geometry.PY311) ? "" : ", geometry " + geometry.name());
         out.printf(Locale.ROOT, "pymalloc4j (%s) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
                 mode, build.linkedWith());
-        out.printf(Locale.ROOT, "%d JVM%s a pattern, each %d rounds of at least %d ms a side after %d warm-up rounds; "
-                + "ratio = pymalloc4j / CPython, per pair of rounds (below 1: pymalloc4j is faster)%n",
-                forks, forks == 1 ? "" : "s", rounds, roundMs, warmup);
+        out.println(header(forks, rounds, roundMs, warmup));
         if (build.pads().size() > 1) {
             out.printf(Locale.ROOT, "CPython layout: its static data moved by this many bytes, the fastest of %s in the warm-up "
                     + "(CPython's speed depends on where they land, up to 2x)%n%n", build.pads());
@@ -207,6 +205,14 @@ final class VersusCommand {
         }
         out.println("\npicture: " + svg);
         return 0;
+    }
+
+    /** The line under the title: how many JVMs and rounds, and what a ratio is. */
+    static String header(int forks, int rounds, long roundMs, int warmup) {
+        return String.format(Locale.ROOT, "%s a pattern, each %s of at least %d ms a side after %s; "
+                + "ratio = pymalloc4j / CPython, per pair of rounds (below 1: pymalloc4j is faster)",
+                HeapMapSvg.plural(forks, "JVM"), HeapMapSvg.plural(rounds, "round"), roundMs,
+                HeapMapSvg.plural(warmup, "warm-up round"));
     }
 
     /** A table row: the figures of all the forks' rounds ({@code pooled}), each fork's median ratio and CPython layout. */

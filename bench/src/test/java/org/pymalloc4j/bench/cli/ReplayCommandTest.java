@@ -96,7 +96,7 @@ class ReplayCommandTest {
         Path bom = trace("bom.trace", new byte[] {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF, 'm', ' ', '0', ' ', '1', '6', '\n'});
         Result r = run("replay", bom.toString(), "--quiet");
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.out().contains("replayed 1 operations"), r.out());
+        assertTrue(r.out().contains("replayed 1 operation of "), r.out());
     }
 
     @Test

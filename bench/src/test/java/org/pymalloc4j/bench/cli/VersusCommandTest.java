@@ -219,7 +219,7 @@ class VersusCommandTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, err.toString(StandardCharsets.UTF_8));
         assertTrue(text.startsWith("pymalloc4j (checked mode) against CPython's C, linked with "), text);
-        assertTrue(text.contains("2 JVMs a pattern, each 2 rounds of at least 5 ms a side after 1 warm-up rounds"), text);
+        assertTrue(text.contains("2 JVMs a pattern, each 2 rounds of at least 5 ms a side after 1 warm-up round"), text);
         assertTrue(text.contains("the fastest of [0, 64, 128, 192, 256] in the warm-up"), text);
         String layout = "\\+(0|64|128|192|256)";
         // a 5-call trace in 5 ms rounds runs cold: its times may reach thousands (9,780)
