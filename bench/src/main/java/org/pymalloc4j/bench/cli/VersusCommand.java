@@ -106,7 +106,6 @@ final class VersusCommand {
         Options options = new Options("versus", args, Set.of("forks", "rounds", "round-ms", "warmup", "svg", "against", "geometry"),
                 Set.of("quick", "markdown", "quiet"));
         Progress progress = new Progress(err, !options.has("quiet"));
-        List<VersusPatterns.Pattern> patterns = VersusPatterns.select(options.positional(), progress);
         boolean quick = options.has("quick");
         int forks = (int) atMost("forks", options.positiveLong("versus", "forks", quick ? 1 : 3), 20);
         int rounds = (int) atMost("rounds", options.positiveLong("versus", "rounds", quick ? 3 : 9), 1000);
@@ -119,6 +118,8 @@ final class VersusCommand {
                     + "heaps keep its default geometry");
         }
         List<Path> against = againstJars(options.get("against", null));
+        // last: a trace:FILE is read here, which for a big trace takes a while a bad option should not wait for
+        List<VersusPatterns.Pattern> patterns = VersusPatterns.select(options.positional(), progress);
         CPythonLibrary.Build build;
         try {
             build = CPythonHarness.build(cacheRoot, System.getenv()).library();

@@ -57,6 +57,34 @@ class VersusCommandTest {
         }
     }
 
+    /**
+     * The options are checked before any trace:FILE is read: a bad option after a big trace was
+     * reported only once the trace had been read. Here the trace is a path that does not exist,
+     * so a trace read first would report it instead of the option.
+     */
+    @Test
+    void optionsAreCheckedBeforeTracesAreRead() {
+        String missing = dir.resolve("big.trace").toString();
+        String[][] cases = {
+            {"--rounds", "0", "versus: --rounds must be a positive integer, not '0'"},
+            {"--fast", "versus: unknown option --fast"},
+            {"--svg", "/no/such/dir/v.svg", "versus: cannot write --svg '/no/such/dir/v.svg'"},
+            {"--against", "/no/such.jar", "versus: --against '/no/such.jar' is not a jar file"},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length + 1];
+            args[0] = "versus";
+            args[1] = "trace:" + missing;
+            System.arraycopy(c, 0, args, 2, c.length - 1);
+            MainTest.Result r = MainTest.run(args);
+            assertEquals(2, r.status(), String.join(" ", args));
+            assertTrue(r.err().contains(c[c.length - 1]), c[c.length - 1] + " in: " + r.err());
+        }
+        MainTest.Result r = MainTest.run("versus", "trace:" + missing, "--quiet", "--rounds", "3");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains(missing), "with good options, the trace's own error: " + r.err());
+    }
+
     /** The picture written after the rounds: a failure is status 1 and names the file and the reason. */
     @Test
     void aPictureThatCannotBeWrittenIsAFailureThatSaysWhy() {
