@@ -26,7 +26,7 @@ public final class Main {
             """;
 
     /** Each command's help text, by its name. */
-    private static final java.util.Map<String, String> HELP_OF = java.util.Map.of(
+    static final java.util.Map<String, String> HELP_OF = java.util.Map.of(
             "demo", DemoCommand.HELP,
             "replay", ReplayCommand.HELP,
             "map", MapCommand.HELP,

@@ -28,8 +28,8 @@ final class MapCommand {
             the format of 'pymalloc4j replay') on a fresh pymalloc heap, then draws the heap as an
             SVG picture to open in a browser: every arena a row of pools, each pool in its size
             class's colour, filled to the level of its blocks in use, free pools outlined,
-            never-carved pools hatched, with a legend and the totals of the statistics report. Hover a pool to see
-            its arena, address, class and blocks. At most %d arenas are drawn.
+            never-carved pools hatched, with a legend and the totals of the statistics report.
+            Hover a pool to see its arena, address, class and blocks. At most %d arenas are drawn.
 
             options:
               --demo                the demo workload (the default)

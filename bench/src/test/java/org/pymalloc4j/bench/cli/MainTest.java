@@ -35,6 +35,21 @@ class MainTest {
         return file;
     }
 
+    /** Every help text fits a terminal of 100 columns, as the help of the commands is wrapped for. */
+    @Test
+    void everyHelpLineIsAtMostOneHundredColumns() {
+        List<String> commands = new java.util.ArrayList<>(Main.HELP_OF.keySet());
+        commands.add(""); // the usage
+        for (String command : commands) {
+            Result r = command.isEmpty() ? run("--help") : run(command, "--help");
+            assertEquals(0, r.status(), command);
+            for (String line : r.out().split("\n")) {
+                assertTrue(line.codePointCount(0, line.length()) <= 100,
+                        "'pymalloc4j " + command + " --help' has a line of " + line.length() + " columns:\n" + line);
+            }
+        }
+    }
+
     @Test
     void demoPrintsPhasesAndTheStatisticsReport() {
         Result r = run("demo", "--blocks", "20000", "--quiet");
