@@ -80,7 +80,7 @@ final class LayoutCommand {
         }
         if (options.has("compare")) {
             if (!positional.isEmpty() || options.has("value") || options.has("size") || options.has("geometry")) {
-                throw new UsageException("layout: --compare takes only --items N");
+                throw new UsageException("layout: --compare takes only --items N and --quiet");
             }
             long items = options.positiveLong("layout", "items", 1000);
             if (items > 1_000_000) {
@@ -89,8 +89,10 @@ final class LayoutCommand {
             new JolComparison(out, new Progress(err, !options.has("quiet"))).print((int) items);
             return 0;
         }
-        if (options.has("items")) {
-            throw new UsageException("layout: --items applies to --compare only");
+        for (String compareOnly : List.of("items", "quiet")) { // the other tables take no items and show no progress
+            if (options.has(compareOnly)) {
+                throw new UsageException("layout: --" + compareOnly + " applies to --compare only");
+            }
         }
         String what = positional.isEmpty() ? "pool" : positional.getFirst();
         Geometry g = options.geometry("layout");

@@ -199,8 +199,11 @@ class LayoutCommandTest {
         assertUsage("--size applies to 'layout pool' only", "float", "--size", "32");
         assertUsage("--value applies to objects, not to a pool", "pool", "--value", "3");
         assertUsage("--value applies to objects, not to an arena", "arena", "--value", "3");
-        assertUsage("--compare takes only --items N", "--compare", "float");
+        assertUsage("--compare takes only --items N and --quiet", "--compare", "float");
         assertUsage("--items applies to --compare only", "--items", "5");
+        // --quiet means nothing where no progress is shown: refused as --items is, not silently taken
+        assertUsage("--quiet applies to --compare only", "--quiet");
+        assertUsage("--quiet applies to --compare only", "pool", "--quiet");
         assertUsage("--items must be at most 1000000", "--compare", "--items", "2000000");
         assertUsage("unknown option --bogus", "--bogus");
         assertUsage("--value does not apply to none", "none", "--value", "3");
