@@ -13,8 +13,13 @@
  *                     sets pattern p up: the pair's ballast block of param
  *                     bytes, or the random mix's live blocks (initial sizes)
  *                     and its request sequence (the caller's arrays, LIVE and
- *                     SEQUENCE ints, read until pmv_end): 0, or -1
- *   pmv_run(p, param) runs pattern p once; returns the operations done
+ *                     SEQUENCE ints, read until pmv_end): 0, or -1 (out of
+ *                     memory, with a message on stderr and nothing left
+ *                     taken; or an object pattern before pmv_start)
+ *   pmv_run(p, param) runs pattern p once; returns the operations done (out of
+ *                     memory inside a run exits the process with status 1, as
+ *                     pymalloc_bench's checked() does: a timed loop has no
+ *                     way out; `versus` reports its fork's failure and message)
  *   pmv_end(p)        frees what pmv_begin took
  *
  * Layouts: built with -DPMV_PAD=N, N bytes more of this file's static data
@@ -55,6 +60,14 @@ static long trace_length;
 static void **trace_table;
 static size_t trace_table_length;
 
+/* pmv_begin's failure: the JVM that called it lives on, so say why and return -1. */
+static int
+out_of_memory(const char *what)
+{
+    fprintf(stderr, "pymalloc_versus: out of memory for %s\n", what);
+    return -1;
+}
+
 static int
 trace_begin(long length, const char *ops, const int *slots, const long long *sizes)
 {
@@ -63,7 +76,7 @@ trace_begin(long length, const char *ops, const int *slots, const long long *siz
         n = (size_t)slots[i] >= n ? (size_t)slots[i] + 1 : n;
     trace_table = calloc(n ? n : 1, sizeof(void *));
     if (trace_table == NULL)
-        return -1;
+        return out_of_memory("the trace's slot table");
     trace_table_length = n;
     trace_ops = ops;
     trace_slots = slots;
@@ -109,13 +122,21 @@ pmv_begin(int pattern, long param, const int *initial, const int *slots, const i
 {
     switch (pattern) {
     case PMV_PAIR:
-        pair_ballast = checked(PyObject_Malloc((size_t)param));
-        return 0;
+        pair_ballast = PyObject_Malloc((size_t)param);
+        return pair_ballast == NULL ? out_of_memory("the pair's ballast block") : 0;
     case PMV_BATCH:
         return 0;
     case PMV_MIX:
-        for (int i = 0; i < LIVE; i++)
-            live[i] = checked(PyObject_Malloc((size_t)initial[i]));
+        for (int i = 0; i < LIVE; i++) {
+            live[i] = PyObject_Malloc((size_t)initial[i]);
+            if (live[i] == NULL) {
+                while (i-- > 0) {
+                    PyObject_Free(live[i]);
+                    live[i] = NULL;
+                }
+                return out_of_memory("the random mix's live blocks");
+            }
+        }
         mix_slots = (int *)slots;
         mix_sizes = (int *)sizes;
         mix_cursor = 0;

@@ -86,7 +86,8 @@ final class CPythonLibrary {
      * Sets pattern {@code pattern} up; the three arrays (native ints, or NULL) are the random
      * mix's initial sizes, slots and sizes, read until {@link #end}.
      *
-     * @throws IllegalStateException if the library refuses (an object pattern before the interpreter)
+     * @throws IllegalStateException if the library refuses: out of memory (it printed what for on
+     *                               standard error), or an object pattern before the interpreter
      */
     void begin(int pattern, long param, MemorySegment initial, MemorySegment slots, MemorySegment sizes) {
         checkThread();
@@ -97,8 +98,16 @@ final class CPythonLibrary {
             throw new IllegalStateException(t);
         }
         if (status != 0) {
-            throw new IllegalStateException("CPython's pattern " + pattern + " could not be set up"
-                    + (interpreterStarted ? "" : " (its interpreter is not started)"));
+            boolean objects = pattern == VersusPatterns.FLOAT || pattern == VersusPatterns.TUPLE || pattern == VersusPatterns.LIST;
+            String name = switch (pattern) {
+                case VersusPatterns.PAIR -> "pair";
+                case VersusPatterns.BATCH -> "batch";
+                case VersusPatterns.MIX -> "random mix";
+                case VersusPatterns.TRACE -> "trace";
+                default -> objects ? "an object pattern" : "unknown";
+            };
+            throw new IllegalStateException("CPython's pattern " + pattern + " (" + name + ") could not be set up: "
+                    + (objects && !interpreterStarted ? "its interpreter is not started" : "out of memory"));
         }
     }
 
