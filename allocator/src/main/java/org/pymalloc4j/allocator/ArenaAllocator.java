@@ -22,7 +22,9 @@ public interface ArenaAllocator {
      * Returns an arena this allocator handed out, with the size it was asked for. The heap has
      * forgotten the arena when it calls this, its bytes no longer counted against the limit: an
      * exception thrown here leaves the heap sound and reaches the caller of the {@code free} that
-     * emptied the arena, or of {@code close}, which hands back every other arena first.
+     * emptied the arena, of a request the limit or the OS refused which gave back the empty
+     * arena kept against thrashing (nothing allocated), or of {@code close}, which hands back
+     * every other arena first.
      */
     void free(long address, long size);
 

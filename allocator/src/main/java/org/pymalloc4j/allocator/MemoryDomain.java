@@ -37,7 +37,8 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * @return the block's address, never 0
      * @throws IllegalArgumentException if {@code size} is negative
      * @throws OutOfMemoryError         if the memory cannot be had (a {@link MemoryLimitExceededError}
-     *                                  if the memory limit would be crossed)
+     *                                  if the memory limit would be crossed), even once the heap's
+     *                                  kept empty arena is given back
      * @throws MemoryCorruptionException under the debug hooks, if a freed block they released to
      *                                  make room was written after free; nothing is allocated
      * @throws IllegalStateException    if the memory is closed
@@ -152,7 +153,8 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * @throws IllegalArgumentException if {@code byteSize} is negative, or {@code byteAlignment}
      *                                  is not a power of two or is over 16, the blocks' alignment
      * @throws OutOfMemoryError         if the memory cannot be had (a {@link MemoryLimitExceededError}
-     *                                  if the memory limit would be crossed)
+     *                                  if the memory limit would be crossed), even once the heap's
+     *                                  kept empty arena is given back
      * @throws IllegalStateException    if the memory is closed
      */
     @Override

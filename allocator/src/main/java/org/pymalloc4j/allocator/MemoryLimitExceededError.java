@@ -2,8 +2,10 @@ package org.pymalloc4j.allocator;
 
 /**
  * A request that would take a heap past its memory limit (CPython's {@code WITH_MEMORY_LIMITS},
- * Arrow's allocation limits). The heap is unchanged and stays usable: freeing memory makes
- * room again.
+ * Arrow's allocation limits). The live blocks are unchanged and the heap stays usable: freeing
+ * memory makes room again: the empty arena a heap keeps against thrashing counts against the
+ * limit, so a request that would fit without it has it given back to the OS and is tried once
+ * more. A request refused is one that would not fit even so, and that arena is kept.
  */
 public final class MemoryLimitExceededError extends OutOfMemoryError {
     private static final long serialVersionUID = 1L;

@@ -146,7 +146,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      *
      * @return the block's address, never 0
      * @throws IllegalArgumentException if {@code size} is negative
-     * @throws OutOfMemoryError         if the memory cannot be had; the heap stays usable
+     * @throws OutOfMemoryError         if the memory cannot be had, even with the kept empty arena unmapped; the heap stays usable
      * @throws IllegalStateException    if the heap is closed
      */
     public long malloc(long size) {
@@ -179,7 +179,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      *
      * @return the block's address, never 0
      * @throws IllegalArgumentException if either argument is negative
-     * @throws OutOfMemoryError         if the product overflows or the memory cannot be had
+     * @throws OutOfMemoryError         if the product overflows or the memory cannot be had, even with the kept empty arena unmapped
      * @throws IllegalStateException    if the heap is closed
      */
     public long calloc(long nelem, long elsize) {
@@ -203,7 +203,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      * @throws IllegalArgumentException if {@code newSize} is negative
      * @throws InvalidAddressException  if {@code address} was not handed out by this heap or is
      *                                  already freed
-     * @throws OutOfMemoryError         if the new block cannot be had; the old block is intact
+     * @throws OutOfMemoryError         if the new block cannot be had, even with the kept empty arena unmapped; the old block is intact
      * @throws IllegalStateException    if the heap is closed
      */
     public long realloc(long address, long newSize) {
@@ -451,7 +451,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      *
      * @throws IllegalArgumentException if {@code byteSize} is negative or {@code byteAlignment}
      *                                  is not a power of two
-     * @throws OutOfMemoryError         if the memory cannot be had; the heap stays usable
+     * @throws OutOfMemoryError         if the memory cannot be had, even with the kept empty arena unmapped; the heap stays usable
      * @throws IllegalStateException    if the heap is closed
      */
     @Override

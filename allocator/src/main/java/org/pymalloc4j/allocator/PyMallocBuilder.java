@@ -48,7 +48,10 @@ public final class PyMallocBuilder {
 
     /**
      * The most bytes the heap may take from the OS, arenas plus raw blocks. A request that
-     * would cross it throws {@link MemoryLimitExceededError} and leaves the heap usable.
+     * would cross it, but would not without the empty arena kept against thrashing (which
+     * counts), has that arena given back to the OS and is tried once more, so that freeing
+     * makes room again; one that would cross it even so throws {@link MemoryLimitExceededError}
+     * and leaves the heap as it was.
      *
      * @throws IllegalArgumentException if {@code bytes} is not positive
      */

@@ -100,6 +100,17 @@ public final class Arenas {
         this.map = map;
         this.nfp2lasta = new int[maxPoolsInArena + 1];
         Arrays.fill(nfp2lasta, NIL);
+        budget.addReclaimer(new ByteBudget.Reclaimer() {
+            @Override
+            public long reclaimable() {
+                return emptyArenaBytes();
+            }
+
+            @Override
+            public long reclaim() {
+                return releaseEmptyArenas();
+            }
+        });
     }
 
     /**
@@ -214,6 +225,46 @@ public final class Arenas {
             prevarena[nextarena[a]] = a;
         }
         nextarena[lastnf] = a;
+    }
+
+    /**
+     * Returns to the OS every arena whose pools are all free: the one {@link #returnPool} keeps
+     * against thrashing (and a second where arenas differ by a pool lost to alignment), which
+     * still count against the memory limit. Only a refused request calls this, through the
+     * {@link ByteBudget}: CPython's statistics are unchanged wherever nothing is refused.
+     * Never called inside {@link #takePool}'s new arena with one to give: none is usable then.
+     *
+     * @return the bytes given back
+     * @throws RuntimeException or Error, what an arena's allocator's free threw; that arena is
+     *                          forgotten first, as in {@link #freeArena}, and the rest stay
+     */
+    private long releaseEmptyArenas() {
+        long released = 0;
+        for (int a = usableArenas; a != NIL; ) {
+            int next = nextarena[a];
+            int nf = nfreepools[a];
+            if (nf == ntotalpools[a]) {
+                if (nfp2lasta[nf] == a) {
+                    int p = prevarena[a];
+                    nfp2lasta[nf] = p != NIL && nfreepools[p] == nf ? p : NIL;
+                }
+                released += arenaSize; // counted before the allocator's free, which may throw
+                releaseArena(a, true);
+            }
+            a = next;
+        }
+        return released;
+    }
+
+    /** The bytes {@link #releaseEmptyArenas} would give back. */
+    private long emptyArenaBytes() {
+        long bytes = 0;
+        for (int a = usableArenas; a != NIL; a = nextarena[a]) {
+            if (nfreepools[a] == ntotalpools[a]) {
+                bytes += arenaSize;
+            }
+        }
+        return bytes;
     }
 
     private void releaseArena(int a, boolean inUsableList) {

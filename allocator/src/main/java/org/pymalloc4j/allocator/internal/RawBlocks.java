@@ -10,7 +10,8 @@ import org.pymalloc4j.allocator.RawAllocator;
  * {@link LiveMarks#RECORD_BYTES}), and charged to a {@link ByteBudget} by its requested size. The records
  * and the table are what let {@code free} refuse a foreign or freed address instead of handing
  * it to libc, and let {@code release} return every block. Arguments are validated by the
- * caller; {@code size >= 0} here.
+ * caller; {@code size >= 0} here. A block libc refuses is asked for once more if the budget's
+ * reclaimers then give memory back (a heap's kept empty arena, see {@link ByteBudget}).
  *
  * <pre>
  *  records.count() + table.count() == blocks handed out and not freed   (no block in both)
@@ -66,7 +67,25 @@ public final class RawBlocks {
     public long malloc(long size) {
         budget.charge(size, "a raw block");
         long bytes = libcBytes(size);
-        return record(RawAllocator.malloc(bytes), size, bytes);
+        long block = RawAllocator.malloc(bytes);
+        if (block == 0 && reclaimAfterRefusal(size)) {
+            block = RawAllocator.malloc(bytes);
+        }
+        return record(block, size, bytes);
+    }
+
+    /**
+     * libc refused a block while {@code charged} bytes are charged for it: whether the budget's
+     * reclaimers gave memory back to the OS, for one more try. If giving back throws, the charge
+     * is released before the failure goes on.
+     */
+    private boolean reclaimAfterRefusal(long charged) {
+        try {
+            return budget.reclaim() != 0;
+        } catch (RuntimeException | Error e) {
+            budget.release(charged);
+            throw e;
+        }
     }
 
     /** What to ask libc for {@code size} requested bytes. */
@@ -82,6 +101,9 @@ public final class RawBlocks {
         budget.charge(size, "a raw block");
         long bytes = libcBytes(size);
         long block = RawAllocator.alignedMalloc(alignment, bytes);
+        if (block == 0 && reclaimAfterRefusal(size)) {
+            block = RawAllocator.alignedMalloc(alignment, bytes);
+        }
         if (block == 0) {
             budget.release(size);
             throw new OutOfMemoryError("pymalloc4j: cannot allocate " + size + " bytes aligned to " + alignment);
@@ -93,7 +115,11 @@ public final class RawBlocks {
     public long calloc(long nelem, long elsize, long size) {
         budget.charge(size, "a raw block");
         long bytes = libcBytes(size);
-        return record(bytes == size ? RawAllocator.calloc(nelem, elsize) : RawAllocator.calloc(1, bytes), size, bytes);
+        long block = bytes == size ? RawAllocator.calloc(nelem, elsize) : RawAllocator.calloc(1, bytes);
+        if (block == 0 && reclaimAfterRefusal(size)) {
+            block = bytes == size ? RawAllocator.calloc(nelem, elsize) : RawAllocator.calloc(1, bytes);
+        }
+        return record(block, size, bytes);
     }
 
     /** Records a new libc block of {@code libcBytes} bytes, or frees it and throws. */
@@ -157,7 +183,13 @@ public final class RawBlocks {
         chargeGrowth(oldSize, newSize);
         long libcBytes = libcBytes(newSize);
         records.beginMove(address);
-        long moved = libcRealloc(address, oldSize, newSize, libcBytes);
+        long moved;
+        try {
+            moved = libcRealloc(address, oldSize, newSize, libcBytes);
+        } catch (RuntimeException | Error e) { // making room threw: the block stays where it was
+            records.undoMove(index, address);
+            throw e;
+        }
         if (moved == 0) {
             records.undoMove(index, address);
             throw reallocFailed(address, newSize);
@@ -176,11 +208,15 @@ public final class RawBlocks {
     }
 
     /**
-     * libc {@code realloc} after {@link #chargeGrowth}: the block's new address, its shrinking
-     * given back to the budget; or 0, libc having refused, its growth given back.
+     * libc {@code realloc} after {@link #chargeGrowth}, tried once more if libc refuses and
+     * memory could be given back: the block's new address, its shrinking given back to the
+     * budget; or 0, libc having refused, its growth given back.
      */
     private long libcRealloc(long address, long oldSize, long newSize, long libcBytes) {
         long moved = RawAllocator.realloc(address, libcBytes);
+        if (moved == 0 && reclaimAfterRefusal(Math.max(0, newSize - oldSize))) {
+            moved = RawAllocator.realloc(address, libcBytes);
+        }
         if (moved == 0) {
             if (newSize > oldSize) {
                 budget.release(newSize - oldSize);
