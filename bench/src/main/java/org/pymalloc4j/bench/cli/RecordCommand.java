@@ -36,7 +36,9 @@ final class RecordCommand {
             options (before the python arguments; '--' ends them, and python's own long options,
             such as --version, go after it):
               --out TRACE   where the trace goes (default: pymalloc4j-record.trace); CPython's
-                            report is written beside it, as TRACE.cpython.txt
+                            report is written beside it, as TRACE.cpython.txt. '-' (standard
+                            output) is refused: the trace is read back for the replay, and
+                            python's own output goes to standard output
               --time        also time the trace's replay here and under CPython's pymalloc (its
                             C loop, bench's harness): the fastest of 7 rounds each, one side after
                             the other, pymalloc4j's after 2 s of warm-up rounds
@@ -194,6 +196,10 @@ final class RecordCommand {
     }
 
     private static Path outputPath(String name) throws UsageException {
+        if (name.equals("-")) { // map's '-'; here it would be a file named '-'
+            throw new UsageException("record: --out - (standard output) cannot take the trace: it is read back for the"
+                    + " replay, and python's own output goes to standard output; give a file");
+        }
         Path path;
         try {
             path = Path.of(name).toAbsolutePath();

@@ -136,6 +136,23 @@ class RecordCommandTest {
         assertFalse(Files.exists(Path.of("pymalloc4j-record.trace")), "the default trace is untouched");
     }
 
+    /**
+     * '-' is standard output to map, but record's trace is read back for the replay and python's
+     * own output goes to standard output: '-' wrote a file named '-' in the working directory.
+     */
+    @Test
+    void aTraceToStandardOutputIsRefusedNotWrittenToAFileNamedDash() {
+        for (String dash : List.of("-", "--out=-")) {
+            String[] args = dash.equals("-") ? new String[] {"--out", "-", "-c", "pass"} : new String[] {dash, "-c", "pass"};
+            UsageException e = assertThrows(UsageException.class, () -> record(args));
+            assertEquals("record: --out - (standard output) cannot take the trace: it is read back for the replay, and"
+                    + " python's own output goes to standard output; give a file", e.getMessage());
+        }
+        assertFalse(Files.exists(Path.of("-")), "no file named '-'");
+        assertFalse(Files.exists(dir.resolve("cache")), "nothing was built");
+        assertTrue(RecordCommand.HELP.replaceAll("\\s+", " ").contains("'-' (standard output) is refused"), RecordCommand.HELP);
+    }
+
     @Test
     void theCommandsOwnArgumentsEndAtThePrograms() {
         assertArrayEquals(new String[] {"--out", "x.trace", "--quiet", "--time"},
