@@ -22,7 +22,8 @@
  * do, so every arena has 64 pools in both (with plain mmap an arena has 63
  * or 64 by the luck of ASLR, and the tables could differ for that alone).
  *
- * Exit status: the interpreter's, or 70 if the trace could not be written.
+ * Exit status: the interpreter's, or 70 if the trace or the report could not be
+ * written (the message says why).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -41,7 +42,9 @@ PyAPI_FUNC(int) _PyObject_DebugMallocStats(FILE *out);
 #define ARENA_SIZE ((size_t)1 << 20) /* 3.10+ on 64-bit */
 
 static FILE *trace;
-static int write_failed;
+/* errno of the trace's first failed write, kept at once: by the end of the run
+ * the interpreter's own calls have changed errno (0: no write failed) */
+static int write_errno;
 
 /* ---- address -> slot: open addressing, linear probing, backward-shift delete */
 
@@ -153,8 +156,8 @@ release_slot(long slot)
 static void
 emit(int n)
 {
-    if (n < 0)
-        write_failed = 1;
+    if (n < 0 && write_errno == 0)
+        write_errno = errno != 0 ? errno : EIO;
 }
 
 /* After the run the trace is closed: a late call is made, not recorded. */
@@ -235,6 +238,13 @@ hook(PyMemAllocatorDomain domain, PyMemAllocatorEx *below)
 
 static const char *trace_path, *stats_path;
 
+static void
+write_failed(const char *path, const char *reason)
+{
+    fprintf(stderr, "pymalloc_record: writing %s failed: %s\n", path, reason);
+    _exit(70);
+}
+
 /* Closes the trace and writes the report: when Py_BytesMain returns, or at
  * exit() if it never does (a SystemExit makes Py_Exit finalize and exit). */
 static void
@@ -243,19 +253,26 @@ finish(void)
     if (trace == NULL)
         return;
     int closed = fclose(trace);
+    int close_errno = errno;
     trace = NULL;
-    if (closed != 0 || write_failed) {
-        fprintf(stderr, "pymalloc_record: writing %s failed: %s\n", trace_path, strerror(errno));
-        _exit(70);
-    }
+    if (write_errno != 0 || closed != 0)
+        write_failed(trace_path, strerror(write_errno != 0 ? write_errno : close_errno));
     /* The report asks whether PyObject_Malloc is pymalloc's own: unhook first. */
     PyMem_SetAllocator(PYMEM_DOMAIN_MEM, &below_mem);
     PyMem_SetAllocator(PYMEM_DOMAIN_OBJ, &below_obj);
     FILE *stats = fopen(stats_path, "w");
-    if (stats == NULL || _PyObject_DebugMallocStats(stats) == 0 || fclose(stats) != 0) {
-        fprintf(stderr, "pymalloc_record: writing %s failed\n", stats_path);
-        _exit(70);
-    }
+    if (stats == NULL)
+        write_failed(stats_path, strerror(errno));
+    /* a buffer that holds the whole report (a few KiB): its writes fail, if at all, in fclose, with their errno */
+    static char stats_buffer[1 << 16];
+    setvbuf(stats, stats_buffer, _IOFBF, sizeof stats_buffer);
+    if (_PyObject_DebugMallocStats(stats) == 0)
+        write_failed(stats_path, "CPython's allocator is not pymalloc (PYTHONMALLOC set?)");
+    int report_errno = ferror(stats) ? (errno != 0 ? errno : EIO) : 0; /* a report beyond the buffer */
+    if (fclose(stats) != 0 && report_errno == 0)
+        report_errno = errno;
+    if (report_errno != 0)
+        write_failed(stats_path, strerror(report_errno));
 }
 
 int
@@ -274,8 +291,8 @@ main(int argc, char **argv)
     }
     static char buffer[1 << 20];
     setvbuf(trace, buffer, _IOFBF, sizeof buffer);
-    fprintf(trace, "# pymalloc calls (PYMEM_DOMAIN_MEM and _OBJ) of python %s, recorded by pymalloc_record\n",
-            Py_GetVersion());
+    emit(fprintf(trace, "# pymalloc calls (PYMEM_DOMAIN_MEM and _OBJ) of python %s, recorded by pymalloc_record\n",
+            Py_GetVersion()));
 
     PyObjectArenaAllocator arenas = {NULL, aligned_arena_alloc, aligned_arena_free};
     PyObject_SetArenaAllocator(&arenas);

@@ -105,6 +105,47 @@ class HarnessCallsTest {
         }
     }
 
+    /**
+     * The recorder's trace write fails (a full disk): its message gave strerror(errno) at the
+     * end of the run, after the interpreter's work had changed errno, not the failed write's.
+     */
+    @Test
+    void aFailedTraceWriteSaysWhyThatWriteFailed() throws IOException {
+        Path recorder = recorder("stale_errno", List.of(dir.resolve("stale_errno.c").toString(), "-Wl,--wrap=fclose"));
+        // python -c pass makes about 1.5 MB of trace: more than the recorder's 1 MiB buffer, so a write fails mid-run
+        IOException e = assertThrows(IOException.class, () -> ChildProcess.output(List.of(recorder.toString(),
+                "/dev/full", dir.resolve("stale.txt").toString(), "-c", "pass")));
+        assertTrue(e.getMessage().contains("failed with status 70")
+                && e.getMessage().contains("pymalloc_record: writing /dev/full failed: No space left on device"),
+                e.getMessage());
+    }
+
+    /** CPython's report could not be written: the message said so without a reason. */
+    @Test
+    void aFailedReportWriteSaysWhy() throws IOException {
+        Path recorder = recorder("plain", List.of());
+        for (String[] stats : List.of(new String[] {"/dev/full", "No space left on device"},
+                new String[] {dir.toString(), "Is a directory"})) {
+            IOException e = assertThrows(IOException.class, () -> ChildProcess.output(List.of(recorder.toString(),
+                    dir.resolve("report.trace").toString(), stats[0], "-c", "pass")));
+            assertTrue(e.getMessage().contains("failed with status 70")
+                    && e.getMessage().contains("pymalloc_record: writing " + stats[0] + " failed: " + stats[1]),
+                    e.getMessage());
+        }
+    }
+
+    /** pymalloc_record built into {@code dir/pymalloc_record_NAME} with {@code more} on cc's line. */
+    private static Path recorder(String name, List<String> more) throws IOException {
+        copy(CPythonHarness.RECORDER_SOURCE, dir.resolve("pymalloc_record.c"));
+        copy(CPythonHarness.ARENAS_HEADER, dir.resolve("aligned_arenas.h"));
+        copy("/cpython/stale_errno.c", dir.resolve("stale_errno.c"));
+        Path recorder = dir.resolve("pymalloc_record_" + name);
+        List<String> args = new ArrayList<>(List.of(dir.resolve("pymalloc_record.c").toString(), "-o", recorder.toString()));
+        args.addAll(more);
+        ChildProcess.output(cc(args));
+        return recorder;
+    }
+
     private static Map<String, Double> countCalls(Trace trace) throws IOException {
         Path file = dir.resolve("replayed.trace");
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
