@@ -32,6 +32,8 @@
  *       then frees what is left: replay.median ops/s (rounds as above),
  *       replay ops/s (the fastest single replay), and replay.calls (the
  *       operations read)                                         calls
+ *       A malloc or realloc of the replay that returns NULL (out of memory)
+ *       exits 1, naming the operation.
  *   pymalloc_bench memory pymalloc|malloc
  *       the fragmenting workload of FragmentationWorkload.java, with the
  *       same sizes and the same survivors (splitmix64, seed 42): 1,000,000
@@ -414,22 +416,39 @@ static struct trace {
     size_t nslots;
 } replay_trace; /* what `replay` read, for measure() */
 
+/* Out of memory at operation i (0-based) of a replay: a timed loop has no way out, so, as
+ * checked(), exit 1, naming the operation (its place among the trace's operations, comment
+ * lines not counted). Out of line and cold, so the loop keeps only a never-taken branch. */
+__attribute__((noreturn, noinline, cold)) static void
+replay_failed(size_t i, char op, int slot, long long size)
+{
+    fprintf(stderr, "pymalloc_bench: out of memory at the trace's operation %zu (%c %d %lld)\n",
+            i + 1, op, slot, size);
+    exit(1);
+}
+
 /* One replay, then its live blocks freed as Trace.freeAll frees them, no PyObject_Free(NULL)
- * for an empty slot: a round of `replay`, and a run of pymalloc_versus.c's PMV_TRACE. */
+ * for an empty slot: a round of `replay`, and a run of pymalloc_versus.c's PMV_TRACE.
+ * pymalloc returns a block even for 0 bytes, so NULL from a malloc or realloc is out of memory. */
 static void
 replay_once(size_t n, const char *ops, const int *slots, const long long *sizes,
             void **table, size_t nslots)
 {
     for (size_t i = 0; i < n; i++) {
         void **s = &table[slots[i]];
+        void *p;
         if (ops[i] == 'm')
-            *s = PyObject_Malloc((size_t)sizes[i]);
+            p = PyObject_Malloc((size_t)sizes[i]);
         else if (ops[i] == 'r')
-            *s = PyObject_Realloc(*s, (size_t)sizes[i]);
+            p = PyObject_Realloc(*s, (size_t)sizes[i]);
         else {
             PyObject_Free(*s);
             *s = NULL;
+            continue;
         }
+        if (p == NULL)
+            replay_failed(i, ops[i], slots[i], sizes[i]);
+        *s = p;
     }
     for (size_t i = 0; i < nslots; i++)
         if (table[i] != NULL) {

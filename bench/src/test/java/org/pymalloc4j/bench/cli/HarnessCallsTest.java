@@ -146,6 +146,24 @@ class HarnessCallsTest {
         return recorder;
     }
 
+    /**
+     * A malloc or realloc that returns NULL mid-replay (out of memory; here a size no OS gives)
+     * went unchecked: the replay went on with an empty slot and exited 0. It must stop there.
+     */
+    @Test
+    void aReplayOutOfMemoryStopsAtTheOperation() throws IOException {
+        String huge = Long.toString(1L << 62);
+        for (String[] bad : List.of(new String[] {"# a trace\nm 0 16\nm 1 " + huge + "\nf 0\n", "2 (m 1 " + huge + ")"},
+                new String[] {"m 0 16\nm 1 32\nr 0 " + huge + "\n", "3 (r 0 " + huge + ")"})) {
+            Path file = Files.writeString(dir.resolve("huge.trace"), bad[0]);
+            IOException e = assertThrows(IOException.class,
+                    () -> ChildProcess.output(List.of(driver.toString(), "replay", file.toString())), bad[0]);
+            assertTrue(e.getMessage().contains("failed with status 1")
+                    && e.getMessage().contains("pymalloc_bench: out of memory at the trace's operation " + bad[1]),
+                    bad[0] + ": " + e.getMessage());
+        }
+    }
+
     private static Map<String, Double> countCalls(Trace trace) throws IOException {
         Path file = dir.resolve("replayed.trace");
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.US_ASCII)) {
