@@ -1,11 +1,8 @@
 package org.pymalloc4j.bench.cli;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -68,7 +65,8 @@ final class JmhRun {
      * child's output is appended to {@link #LOG} in {@code outDir}; progress moves from
      * {@code from} to {@code to} as JMH reports it.
      *
-     * @throws IOException if the child cannot be started, fails, or writes no results
+     * @throws IOException if the child cannot be started, fails, or writes no results, or if
+     *     {@link #LOG} cannot be written ("cannot write FILE: REASON")
      */
     static String run(List<String> benchmarks, boolean quick, Path outDir, Progress progress, double from, double to)
             throws IOException {
@@ -78,8 +76,7 @@ final class JmhRun {
         String[] current = {"", ""};
         int[] failures = {0};
         ChildProcess.Outcome outcome;
-        try (PrintWriter logWriter = new PrintWriter(Files.newBufferedWriter(log, StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE, StandardOpenOption.APPEND))) {
+        try (RunLog logWriter = RunLog.append(log)) { // its close reports a failed write, "cannot write jmh.log: ..."
             outcome = ChildProcess.run(command(benchmarks, quick, json), line -> {
                 logWriter.println(line);
                 Matcher m;
