@@ -8,43 +8,34 @@
  *     NAME VALUE UNIT
  *
  * Commands:
- *   pymalloc_bench [--quick] time [GROUP...]   the timed patterns, all of
- *   them or the named groups (pair batch mix objects gc), so that each can
- *   be timed right beside the JMH benchmarks it is compared with:
- *       pair.N          PyObject_Malloc(N) + PyObject_Free, N = 16 64 256 512,
- *                       one ballast block of the class kept live (as the
- *                       JMH pymalloc pair keeps one)                ns/op
- *       batch.N         100,000 blocks of N bytes (16 64 256), freed in
- *                       reverse; per alloc + free                   ns/op
- *       randomMix       100,000 live blocks of 1..512 bytes; an op frees a
- *                       random slot and allocates a random size     ns/op
- *       float, tuple, emptyList
- *                       PyFloat_FromDouble / PyTuple_Pack(2, a, b) /
- *                       PyList_New(0), then Py_DECREF               ns/op
- *       gc.cycles       gc.collect() over 1,000,000 unreachable 2-cycles of
- *                       lists (2,000,000 objects)               ns/object
- *       gc.live.N       a full gc.collect() over N live objects (a list
- *                       holding N - 1 empty lists), N = 10^4 .. 10^7  ms
- *                       (both gc figures with the interpreter's own objects
- *                       frozen first, so only the pattern's are walked)
- *   pymalloc_bench replay TRACE         replays an allocation trace (the
- *       format of pymalloc_replay.c) through PyObject_Malloc/Realloc/Free,
- *       then frees what is left: replay.median ops/s (rounds as above),
- *       replay ops/s (the fastest single replay), and replay.calls (the
- *       operations read)                                         calls
- *       A malloc or realloc of the replay that returns NULL (out of memory)
- *       exits 1, naming the operation.
- *   pymalloc_bench memory pymalloc|malloc
- *       the fragmenting workload of FragmentationWorkload.java, with the
- *       same sizes and the same survivors (splitmix64, seed 42): 1,000,000
- *       blocks of 1..512 bytes, then all but every tenth (by hash) freed.
- *       memory.rssStart, memory.peakRss, memory.rssAfter  bytes (VmRSS,
- *       VmHWM); memory.arenas (pymalloc only)              count
+ *   pymalloc_bench [--quick] time [GROUP...]   the timed patterns, all or the named
+ *   groups (pair batch mix objects gc), each timed right beside its JMH benchmarks:
+ *     pair.N      PyObject_Malloc(N) + PyObject_Free, N = 16 64 256 512, one block of the
+ *                 class kept live (as the JMH pymalloc pair keeps one)          ns/op
+ *     batch.N     100,000 blocks of N bytes (16 64 256) freed in reverse; per
+ *                 alloc + free                                                  ns/op
+ *     randomMix   100,000 live blocks of 1..512 bytes; an op frees a random slot
+ *                 and allocates a random size                                   ns/op
+ *     float, tuple, emptyList   PyFloat_FromDouble / PyTuple_Pack(2, a, b) /
+ *                 PyList_New(0), then Py_DECREF                                 ns/op
+ *     gc.cycles   gc.collect() over 1,000,000 unreachable 2-cycles of lists ns/object
+ *     gc.live.N   a full gc.collect() over N live objects (a list of N - 1 empty
+ *                 lists), N = 10^4 .. 10^7; both gc figures with the interpreter's
+ *                 own objects frozen first, so only the pattern's are walked      ms
+ *   pymalloc_bench replay TRACE   replays an allocation trace (pymalloc_replay.c's
+ *     format) through PyObject_Malloc/Realloc/Free, then frees what is left:
+ *     replay.median ops/s (rounds as above), replay ops/s (the fastest single
+ *     replay), replay.calls (the operations read); out of memory exits 1, naming
+ *     the operation
+ *   pymalloc_bench memory pymalloc|malloc   FragmentationWorkload.java's fragmenting
+ *     workload, same sizes and survivors (splitmix64, seed 42): 1,000,000 blocks of
+ *     1..512 bytes, then all but every tenth (by hash) freed. memory.rssStart,
+ *     memory.peakRss, memory.rssAfter bytes (VmRSS, VmHWM); memory.arenas (pymalloc)
  *
- * A ns/op figure is the median of ROUNDS rounds after a warm-up round, each
- * running the pattern for at least ROUND_NS (--quick: fewer, shorter); a gc one
- * the median of single collections (cycles: 5 at most; 10^7 objects: 3 at most).
- * The interpreter is started for the object and gc patterns only.
+ * A ns/op figure is the median of ROUNDS rounds after a warm-up round, each running
+ * the pattern for at least ROUND_NS (--quick: fewer, shorter); a gc one the median of
+ * single collections (cycles: 5 at most; 10^7 objects: 3 at most). The interpreter is
+ * started for the object and gc patterns only.
  *
  * Built by the bench command on first use (CPythonHarness): cc -O2 against the
  * static libpython if there is one, else the shared one with an rpath.
@@ -416,9 +407,8 @@ static struct trace {
     size_t nslots;
 } replay_trace; /* what `replay` read, for measure() */
 
-/* Out of memory at operation i (0-based) of a replay: a timed loop has no way out, so, as
- * checked(), exit 1, naming the operation (its place among the trace's operations, comment
- * lines not counted). Out of line and cold, so the loop keeps only a never-taken branch. */
+/* Out of memory at operation i of a replay (comments not counted): exit 1 as checked() does;
+ * cold and out of line, so the loop keeps only a never-taken branch. */
 __attribute__((noreturn, noinline, cold)) static void
 replay_failed(size_t i, char op, int slot, long long size)
 {
@@ -427,9 +417,8 @@ replay_failed(size_t i, char op, int slot, long long size)
     exit(1);
 }
 
-/* One replay, then its live blocks freed as Trace.freeAll frees them, no PyObject_Free(NULL)
- * for an empty slot: a round of `replay`, and a run of pymalloc_versus.c's PMV_TRACE.
- * pymalloc returns a block even for 0 bytes, so NULL from a malloc or realloc is out of memory. */
+/* One replay, then its live blocks freed as Trace.freeAll does (no PyObject_Free(NULL) for an
+ * empty slot): a round of `replay`, a run of PMV_TRACE. pymalloc gives a block even for 0 bytes. */
 static void
 replay_once(size_t n, const char *ops, const int *slots, const long long *sizes,
             void **table, size_t nslots)
