@@ -100,7 +100,9 @@ public final class Frame implements AutoCloseable {
      */
     public long get(int i) {
         checkNotClosed();
-        java.util.Objects.checkIndex(i, size());
+        if (Integer.compareUnsigned(i, size()) >= 0) { // one unsigned compare, as Objects.checkIndex
+            throw outOfRange(i);
+        }
         return stack.get(base + i);
     }
 
@@ -118,9 +120,8 @@ public final class Frame implements AutoCloseable {
             core.checkLive(reference);
         }
         checkInnermost(reference);
-        if (i < 0 || i >= size()) {
-            throw released(reference, new IndexOutOfBoundsException(
-                    "local " + i + " of a frame with " + size() + " locals"));
+        if (Integer.compareUnsigned(i, size()) >= 0) {
+            throw released(reference, outOfRange(i));
         }
         long old = stack.get(base + i);
         stack.set(base + i, reference);
@@ -164,6 +165,11 @@ public final class Frame implements AutoCloseable {
             throw released(stolen, new IllegalStateException("frame " + depth + " cannot take locals while frame "
                     + stack.depth() + " inside it is open"));
         }
+    }
+
+    /** The refusal of local {@code i} by get and set, worded the same. */
+    private IndexOutOfBoundsException outOfRange(int i) {
+        return new IndexOutOfBoundsException("local " + i + " of a frame with " + size() + " locals");
     }
 
     /** Releases a stolen reference the frame refuses, as {@code PyTuple_SetItem} does; returns {@code refusal}. */

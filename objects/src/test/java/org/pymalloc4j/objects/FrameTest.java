@@ -114,7 +114,7 @@ class FrameTest {
                     () -> f.get(0))) {
                 assertEquals("this frame is closed", assertThrows(IllegalStateException.class, call).getMessage());
             }
-            assertEquals("Index 0 out of bounds for length 0", assertThrows(IndexOutOfBoundsException.class, () -> {
+            assertEquals("local 0 of a frame with 0 locals", assertThrows(IndexOutOfBoundsException.class, () -> {
                 try (Frame g = space.frame()) {
                     g.get(0);
                 }
@@ -198,7 +198,7 @@ class FrameTest {
                     assertEquals(1, outer.size());
                     assertEquals(a, outer.get(0));
                     // @throws IndexOutOfBoundsException if i is not in [0, size())
-                    assertEquals("Index 1 out of bounds for length 1",
+                    assertEquals("local 1 of a frame with 1 locals",
                             assertThrows(IndexOutOfBoundsException.class, () -> outer.get(1)).getMessage());
                     assertEquals(1, inner.size());
                     assertEquals(b, inner.get(0));
@@ -243,14 +243,22 @@ class FrameTest {
         }
     }
 
-    /** get and set: "@throws IndexOutOfBoundsException if i is not in [0, size())", naming the index. */
+    /**
+     * get and set: "@throws IndexOutOfBoundsException if i is not in [0, size())", worded the
+     * same, naming the index and the frame's size; the frame stays usable.
+     */
     @Test
     void getAndSetNameTheIndexOutOfRange() {
         try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
             try (Frame f = space.frame()) {
-                f.local(space.floats().newFloat(1));
+                long one = f.local(space.floats().newFloat(1));
                 IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> f.get(1));
-                assertTrue(e.getMessage().contains("Index 1 out of bounds for length 1"), e.getMessage());
+                assertEquals("local 1 of a frame with 1 locals", e.getMessage());
+                e = assertThrows(IndexOutOfBoundsException.class, () -> f.get(-1));
+                assertEquals("local -1 of a frame with 1 locals", e.getMessage());
+                e = assertThrows(IndexOutOfBoundsException.class, () -> f.get(Integer.MIN_VALUE));
+                assertEquals("local -2147483648 of a frame with 1 locals", e.getMessage());
+                assertEquals(one, f.get(0));
                 long x = space.floats().newFloat(2);
                 e = assertThrows(IndexOutOfBoundsException.class, () -> f.set(-1, x));
                 assertEquals("local -1 of a frame with 1 locals", e.getMessage());
