@@ -75,7 +75,7 @@ public final class LibcAllocator implements BlockAllocator, AutoCloseable {
             throw new IllegalArgumentException("realloc(0x" + Long.toHexString(address) + ", " + newSize
                     + "): negative size");
         }
-        return address == 0 ? blocks.malloc(newSize) : blocks.realloc(address, newSize);
+        return address == 0 ? blocks.mallocForRealloc(0, newSize) : blocks.realloc(address, newSize);
     }
 
     /**

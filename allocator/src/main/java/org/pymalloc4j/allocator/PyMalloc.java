@@ -212,8 +212,8 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
             throw new IllegalArgumentException("realloc(0x" + Long.toHexString(address) + ", " + newSize
                     + "): negative size");
         }
-        if (address == 0) {
-            return malloc(newSize);
+        if (address == 0) { // a raw block from raw directly, so that its refusal names realloc
+            return ((newSize - 1) >>> 9) == 0 ? malloc(newSize) : raw.mallocForRealloc(0, newSize);
         }
         if (!inArena(address)) {
             return raw.realloc(address, newSize); // the raw table refuses what is not a raw block
@@ -226,7 +226,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         if (newSize <= blockSize && 4 * newSize > 3L * blockSize) {
             return address;
         }
-        long moved = malloc(newSize);
+        long moved = ((newSize - 1) >>> 9) == 0 ? malloc(newSize) : raw.mallocForRealloc(address, newSize);
         NativeMemory.copy(address, moved, Math.min(newSize, blockSize));
         if (CHECKS) {
             LiveMarks.clear(address);
@@ -457,11 +457,11 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         BlockViews.checkRequest(byteSize, byteAlignment);
-        if (byteAlignment <= Geometry.ALIGNMENT) {
+        if (byteAlignment <= Geometry.ALIGNMENT && ((byteSize - 1) >>> 9) == 0) {
             return views.of(malloc(byteSize), byteSize);
         }
-        checkOpen();
-        return views.of(raw.alignedMalloc(byteSize, byteAlignment), byteSize);
+        checkOpen(); // a raw block from raw directly, so that its refusal names allocate
+        return views.of(raw.allocate(byteSize, byteAlignment), byteSize);
     }
 
     /**

@@ -252,7 +252,7 @@ class LimitReclaimTest {
             assertEquals(1, emptyArenas(heap));
             assertEquals(2 * Geometry.PY311.arenaSize(), heap.bytesFromOs());
             OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> heap.malloc(1L << 60));
-            assertEquals("pymalloc4j: cannot allocate " + (1L << 60) + " bytes", e.getMessage());
+            assertEquals("pymalloc4j: malloc(" + (1L << 60) + "): cannot allocate " + (1L << 60) + " bytes", e.getMessage());
             assertEquals(Geometry.PY311.arenaSize(), heap.bytesFromOs(), "the kept arena went back to the OS");
             assertEquals(0, emptyArenas(heap));
             heap.checkInvariants();

@@ -268,7 +268,8 @@ class MemoryTest {
         long grown = memory.obj().realloc(a, 9_000);
         assertEquals(9_000, memory.bytesFromOs());
         MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> memory.obj().realloc(grown, 20_000));
-        assertTrue(e.getMessage().contains("resized to 20000 bytes"), e.getMessage());
+        assertTrue(e.getMessage().contains("realloc(0x" + Long.toHexString(grown) + ", 20000): the raw block's increase of 11,000 bytes"),
+                e.getMessage());
         memory.obj().free(grown);
         assertEquals(0, memory.bytesFromOs());
     }

@@ -55,13 +55,35 @@ public final class ByteBudget {
      *                                  giving an arena back (the arena is released); nothing is taken
      */
     public void charge(long bytes, String what) {
+        if (!tryCharge(bytes)) {
+            throw refusal(null, what, bytes);
+        }
+    }
+
+    /**
+     * {@link #charge} without the refusal, for a caller that names its call in it only once
+     * refused ({@link #refusal}): whether {@code bytes} were taken; nothing is taken if not.
+     *
+     * @throws RuntimeException or Error, as {@link #charge}; nothing is taken
+     */
+    public boolean tryCharge(long bytes) {
         if (bytes > limit - used && !makeRoom(bytes)) {
-            if (limit == UNLIMITED) { // no limit, but more than a long can count: no OS would give it
-                throw new OutOfMemoryError("pymalloc4j: cannot allocate " + what + " of " + bytes + " bytes");
-            }
-            throw new MemoryLimitExceededError(what, bytes, used, limit);
+            return false;
         }
         used += bytes;
+        return true;
+    }
+
+    /**
+     * The refusal of {@code bytes} for {@code what} that {@link #tryCharge} declined, naming
+     * {@code call} (e.g. {@code malloc(5000)}; null: none) before the reason.
+     */
+    public OutOfMemoryError refusal(String call, String what, long bytes) {
+        String prefix = call == null ? "" : call + ": ";
+        if (limit == UNLIMITED) { // no limit, but more than a long can count: no OS would give it
+            return new OutOfMemoryError("pymalloc4j: " + prefix + "cannot allocate " + what + " of " + bytes + " bytes");
+        }
+        return new MemoryLimitExceededError(prefix + what, bytes, used, limit);
     }
 
     /** Gives back what the reclaimers hold if that makes room for {@code bytes}: a refusal otherwise changes nothing. */

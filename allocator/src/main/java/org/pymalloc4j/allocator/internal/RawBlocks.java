@@ -1,5 +1,6 @@
 package org.pymalloc4j.allocator.internal;
 
+import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.InvalidAddressException;
 import org.pymalloc4j.allocator.RawAllocator;
 
@@ -63,15 +64,71 @@ public final class RawBlocks {
         this.padSmall = padSmall && records != null;
     }
 
+    /** The calls a refusal names: see {@link #call}. */
+    private static final int MALLOC = 0, CALLOC = 1, REALLOC = 2, ALLOCATE = 3;
+
     /** libc {@code malloc(size)}, 0 bytes made 1 so the block is unique (see {@link #withRecords} for padding). */
     public long malloc(long size) {
-        budget.charge(size, "a raw block");
+        return newBlock(MALLOC, 0, size, 0, size);
+    }
+
+    /** {@link #malloc} for {@code realloc(address, newSize)}, which its refusal names: of 0, or of a block moving here. */
+    public long mallocForRealloc(long address, long newSize) {
+        return newBlock(REALLOC, address, newSize, 0, newSize);
+    }
+
+    /** libc {@code calloc}; {@code size == nelem * elsize}, already checked for overflow. */
+    public long calloc(long nelem, long elsize, long size) {
+        return newBlock(CALLOC, 0, nelem, elsize, size);
+    }
+
+    /**
+     * A block for {@code allocate(size, alignment)}: {@code posix_memalign} for an alignment
+     * over 16, else {@link #malloc}'s. A block like any other here: {@link #realloc} keeps only
+     * malloc's alignment.
+     */
+    public long allocate(long size, long alignment) {
+        return newBlock(ALLOCATE, 0, size, alignment, size);
+    }
+
+    /**
+     * A new block of {@code size} bytes for the call {@code op} (its arguments {@code address},
+     * {@code x} and {@code y}, which a refusal names), asked of libc once more if it refuses and
+     * the budget's reclaimers then give memory back.
+     */
+    private long newBlock(int op, long address, long x, long y, long size) {
+        if (!budget.tryCharge(size)) {
+            throw budget.refusal(call(op, address, x, y), "a raw block", size);
+        }
         long bytes = libcBytes(size);
-        long block = RawAllocator.malloc(bytes);
+        long block = libcBlock(op, x, y, size, bytes);
         if (block == 0 && reclaimAfterRefusal(size)) {
-            block = RawAllocator.malloc(bytes);
+            block = libcBlock(op, x, y, size, bytes);
+        }
+        if (block == 0) {
+            budget.release(size);
+            throw new OutOfMemoryError("pymalloc4j: " + call(op, address, x, y) + ": cannot allocate " + size + " bytes"
+                    + (op == ALLOCATE && y > Geometry.ALIGNMENT ? " aligned to " + y : ""));
         }
         return record(block, size, bytes);
+    }
+
+    /** libc's block for {@link #newBlock}, 0 if refused. */
+    private static long libcBlock(int op, long x, long y, long size, long bytes) {
+        if (op == CALLOC) {
+            return bytes == size ? RawAllocator.calloc(x, y) : RawAllocator.calloc(1, bytes);
+        }
+        return op == ALLOCATE && y > Geometry.ALIGNMENT ? RawAllocator.alignedMalloc(y, bytes) : RawAllocator.malloc(bytes);
+    }
+
+    /** The call a refusal names, built only once refused: as the caller wrote it, an address in hex. */
+    private static String call(int op, long address, long x, long y) {
+        return switch (op) {
+            case MALLOC -> "malloc(" + x + ")";
+            case CALLOC -> "calloc(" + x + ", " + y + ")";
+            case REALLOC -> "realloc(0x" + Long.toHexString(address) + ", " + x + ")";
+            default -> "allocate(" + x + ", " + y + ")";
+        };
     }
 
     /**
@@ -93,41 +150,8 @@ public final class RawBlocks {
         return padSmall ? Math.max(size, LiveMarks.RECORD_BYTES) : size == 0 ? 1 : size;
     }
 
-    /**
-     * {@code posix_memalign(alignment, size)}, 0 bytes made 1; {@code alignment} is a power of
-     * two over 16. A block like any other here: {@link #realloc} keeps only malloc's alignment.
-     */
-    public long alignedMalloc(long size, long alignment) {
-        budget.charge(size, "a raw block");
-        long bytes = libcBytes(size);
-        long block = RawAllocator.alignedMalloc(alignment, bytes);
-        if (block == 0 && reclaimAfterRefusal(size)) {
-            block = RawAllocator.alignedMalloc(alignment, bytes);
-        }
-        if (block == 0) {
-            budget.release(size);
-            throw new OutOfMemoryError("pymalloc4j: cannot allocate " + size + " bytes aligned to " + alignment);
-        }
-        return record(block, size, bytes);
-    }
-
-    /** libc {@code calloc}; {@code size == nelem * elsize}, already checked for overflow. */
-    public long calloc(long nelem, long elsize, long size) {
-        budget.charge(size, "a raw block");
-        long bytes = libcBytes(size);
-        long block = bytes == size ? RawAllocator.calloc(nelem, elsize) : RawAllocator.calloc(1, bytes);
-        if (block == 0 && reclaimAfterRefusal(size)) {
-            block = bytes == size ? RawAllocator.calloc(nelem, elsize) : RawAllocator.calloc(1, bytes);
-        }
-        return record(block, size, bytes);
-    }
-
     /** Records a new libc block of {@code libcBytes} bytes, or frees it and throws. */
     private long record(long block, long size, long libcBytes) {
-        if (block == 0) {
-            budget.release(size);
-            throw new OutOfMemoryError("pymalloc4j: cannot allocate " + size + " bytes");
-        }
         if (records != null && records.add(block, size, libcBytes)) {
             return block;
         }
@@ -157,7 +181,7 @@ public final class RawBlocks {
         if (oldSize < 0) {
             throw invalid("realloc", address);
         }
-        chargeGrowth(oldSize, newSize);
+        chargeGrowth(address, oldSize, newSize);
         long moved = libcRealloc(address, oldSize, newSize, newSize == 0 ? 1 : newSize);
         if (moved == 0) {
             throw reallocFailed(address, newSize);
@@ -180,7 +204,7 @@ public final class RawBlocks {
     private long reallocRecorded(long address, int index, long newSize) {
         long oldSize = records.sizeAt(index);
         table.makeRoomForOne();
-        chargeGrowth(oldSize, newSize);
+        chargeGrowth(address, oldSize, newSize);
         long libcBytes = libcBytes(newSize);
         records.beginMove(address);
         long moved;
@@ -201,9 +225,9 @@ public final class RawBlocks {
     }
 
     /** Charges the budget a realloc's growth, if it grows. */
-    private void chargeGrowth(long oldSize, long newSize) {
-        if (newSize > oldSize) {
-            budget.charge(newSize - oldSize, "a raw block resized to " + newSize + " bytes: an increase");
+    private void chargeGrowth(long address, long oldSize, long newSize) {
+        if (newSize > oldSize && !budget.tryCharge(newSize - oldSize)) {
+            throw budget.refusal(call(REALLOC, address, newSize, 0), "the raw block's increase", newSize - oldSize);
         }
     }
 
@@ -228,8 +252,8 @@ public final class RawBlocks {
     }
 
     private static OutOfMemoryError reallocFailed(long address, long newSize) {
-        return new OutOfMemoryError("pymalloc4j: cannot reallocate 0x" + Long.toHexString(address)
-                + " to " + newSize + " bytes");
+        return new OutOfMemoryError("pymalloc4j: " + call(REALLOC, address, newSize, 0)
+                + ": cannot resize the raw block to " + newSize + " bytes");
     }
 
     /**

@@ -306,10 +306,10 @@ class TracerHookingTest {
         tracer = memory.tracer();
         tracer.start();
         long a = memory.raw().malloc(1 << 20);
-        assertEquals("pymalloc4j: a raw block of 8,388,608 bytes would exceed the memory limit of 4,194,304 bytes"
+        assertEquals("pymalloc4j: malloc(8388608): a raw block of 8,388,608 bytes would exceed the memory limit of 4,194,304 bytes"
                 + " (1,048,576 in use)", assertThrows(MemoryLimitExceededError.class, () -> memory.raw().malloc(8 << 20))
                         .getMessage());
-        assertEquals("pymalloc4j: a raw block resized to 8388608 bytes: an increase of 7,340,032 bytes would exceed"
+        assertEquals("pymalloc4j: realloc(0x" + Long.toHexString(a) + ", 8388608): the raw block's increase of 7,340,032 bytes would exceed"
                 + " the memory limit of 4,194,304 bytes (1,048,576 in use)",
                 assertThrows(MemoryLimitExceededError.class, () -> memory.raw().realloc(a, 8 << 20)).getMessage());
         assertTraced(1 << 20, 1 << 20, "only the first block");
