@@ -92,6 +92,9 @@ class RefusalNamesTheCallTest {
                 long small = fill(mem.malloc(40), 40, 1);
                 long raw = fill(mem.malloc(1000), 1000, 2);
                 assertRefusals(mem, small, raw, name != AllocatorName.PYMALLOC);
+                refused("allocate(" + HUGE + ", 8): cannot allocate " + HUGE + " bytes", () -> mem.allocate(HUGE, 8).address());
+                refused("allocate(" + MAX + ", 16): cannot allocate a raw block of " + MAX + " bytes",
+                        () -> mem.allocate(MAX, 16).address());
                 assertEquals(2, mem.liveBlocks(), "no refused call counted a block");
                 memory.checkInvariants();
                 stillUsable(mem, small, raw);
@@ -129,6 +132,18 @@ class RefusalNamesTheCallTest {
             heap.checkInvariants();
             libc.checkInvariants();
             assertEquals(0, libc.liveBlocks());
+        }
+        for (AllocatorName name : new AllocatorName[] {AllocatorName.PYMALLOC, AllocatorName.MALLOC}) {
+            try (Memory memory = Memory.builder().allocator(name).limit(4 << 20).build()) {
+                MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class,
+                        () -> memory.mem().allocate(8 << 20, 16));
+                assertEquals(String.format(java.util.Locale.ROOT, "pymalloc4j: allocate(8388608, 16): a raw block of"
+                        + " 8,388,608 bytes would exceed the memory limit of 4,194,304 bytes (%,d in use)",
+                        memory.bytesFromOs()), e.getMessage());
+                assertEquals(8 << 20, e.requested());
+                assertEquals(1 << 20, memory.mem().allocate(1 << 20, 16).byteSize(), "the domain stays usable");
+                assertEquals(1, memory.mem().liveBlocks());
+            }
         }
     }
 

@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import org.pymalloc4j.allocator.BlockAllocator;
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.InvalidAddressException;
+import org.pymalloc4j.allocator.MemoryLimitExceededError;
 
 /**
  * The {@link MemorySegment} views a heap or a memory manager hands out over its blocks, all in
@@ -30,7 +31,33 @@ public final class BlockViews {
                     + Geometry.ALIGNMENT + ", the blocks' alignment");
         }
         checkRequest(byteSize, byteAlignment);
-        return of(allocator.malloc(byteSize), byteSize);
+        long block;
+        try {
+            block = allocator.malloc(byteSize);
+        } catch (OutOfMemoryError e) {
+            throw asAllocate(e, byteSize, byteAlignment);
+        }
+        return of(block, byteSize);
+    }
+
+    /**
+     * The refusal of the malloc that served {@code allocate(byteSize, byteAlignment)}, reworded
+     * to name allocate, the call the caller made, as PyMalloc's own allocate does (a
+     * MemoryLimitExceededError stays one); another's (a custom allocator's) as it is.
+     */
+    private static OutOfMemoryError asAllocate(OutOfMemoryError e, long byteSize, long byteAlignment) {
+        String prefix = "pymalloc4j: malloc(" + byteSize + "): ";
+        String m = e.getMessage();
+        if (m == null || !m.startsWith(prefix)) {
+            return e;
+        }
+        String call = "allocate(" + byteSize + ", " + byteAlignment + "): ";
+        if (!(e instanceof MemoryLimitExceededError limited)) {
+            return new OutOfMemoryError("pymalloc4j: " + call + m.substring(prefix.length()));
+        }
+        int what = m.indexOf(String.format(java.util.Locale.ROOT, " of %,d bytes would exceed", limited.requested()));
+        return what < 0 ? e : new MemoryLimitExceededError(call + m.substring(prefix.length(), what),
+                limited.requested(), limited.inUse(), limited.limit());
     }
 
     /**
