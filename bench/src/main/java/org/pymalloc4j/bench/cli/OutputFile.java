@@ -19,7 +19,12 @@ final class OutputFile {
         try {
             Files.writeString(file, text, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new IOException("cannot write " + file + ": " + IoReason.of(e), e);
+            throw failed(file, e);
         }
+    }
+
+    /** The failure to write {@code file}, {@code e} its cause: "cannot write FILE: REASON". */
+    static IOException failed(Path file, IOException e) {
+        return new IOException("cannot write " + file + ": " + IoReason.of(e), e);
     }
 }

@@ -31,7 +31,7 @@ final class RunLog implements Closeable {
             return new RunLog(file, Files.newBufferedWriter(file, StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND));
         } catch (IOException e) {
-            throw new IOException("cannot write " + file + ": " + IoReason.of(e), e);
+            throw OutputFile.failed(file, e);
         }
     }
 
@@ -58,7 +58,7 @@ final class RunLog implements Closeable {
             }
         }
         if (failure != null) {
-            throw new IOException("cannot write " + file + ": " + IoReason.of(failure), failure);
+            throw OutputFile.failed(file, failure);
         }
     }
 }
