@@ -178,10 +178,7 @@ public final class Arenas {
         freepools[a] = pool;
         int nf = nfreepools[a];
         int lastnf = nfp2lasta[nf];
-        if (lastnf == a) {
-            int p = prevarena[a];
-            nfp2lasta[nf] = p != NIL && nfreepools[p] == nf ? p : NIL;
-        }
+        dropFinger(a, nf);
         nfreepools[a] = ++nf;
 
         // An arena that was full (nf == 1 now) is in no list and its links are stale; only
@@ -244,16 +241,25 @@ public final class Arenas {
             int next = nextarena[a];
             int nf = nfreepools[a];
             if (nf == ntotalpools[a]) {
-                if (nfp2lasta[nf] == a) {
-                    int p = prevarena[a];
-                    nfp2lasta[nf] = p != NIL && nfreepools[p] == nf ? p : NIL;
-                }
+                dropFinger(a, nf);
                 released += arenaSize; // counted before the allocator's free, which may throw
                 releaseArena(a, true);
             }
             a = next;
         }
         return released;
+    }
+
+    /**
+     * Arena {@code a}, with {@code nf} free pools, leaves the run of arenas with that count: if it
+     * was the run's rightmost ({@code nfp2lasta[nf]}), the finger moves to its left neighbour when
+     * that one has the same count, else the run is gone.
+     */
+    private void dropFinger(int a, int nf) {
+        if (nfp2lasta[nf] == a) {
+            int p = prevarena[a];
+            nfp2lasta[nf] = p != NIL && nfreepools[p] == nf ? p : NIL;
+        }
     }
 
     /** The bytes {@link #releaseEmptyArenas} would give back. */
