@@ -13,6 +13,7 @@ public final class MemoryLimitExceededError extends OutOfMemoryError {
     private final transient long limit;
     private final transient long requested;
     private final transient long inUse;
+    private final transient String what;
 
     public MemoryLimitExceededError(String what, long requested, long inUse, long limit) {
         super(String.format(java.util.Locale.ROOT,
@@ -21,6 +22,12 @@ public final class MemoryLimitExceededError extends OutOfMemoryError {
         this.limit = limit;
         this.requested = requested;
         this.inUse = inUse;
+        this.what = what;
+    }
+
+    /** What was refused, as the message names it: e.g. {@code "malloc(5000): a raw block"}. */
+    public String what() {
+        return what;
     }
 
     /** The limit, in bytes taken from the OS. */

@@ -55,9 +55,9 @@ public final class BlockViews {
         if (!(e instanceof MemoryLimitExceededError limited)) {
             return new OutOfMemoryError("pymalloc4j: " + call + m.substring(prefix.length()));
         }
-        int what = m.indexOf(String.format(java.util.Locale.ROOT, " of %,d bytes would exceed", limited.requested()));
-        return what < 0 ? e : new MemoryLimitExceededError(call + m.substring(prefix.length(), what),
-                limited.requested(), limited.inUse(), limited.limit());
+        String malloc = prefix.substring("pymalloc4j: ".length());
+        return !limited.what().startsWith(malloc) ? e : new MemoryLimitExceededError(
+                call + limited.what().substring(malloc.length()), limited.requested(), limited.inUse(), limited.limit());
     }
 
     /**
