@@ -123,7 +123,7 @@ final class BenchCommand {
         Map<String, Double> after = new HashMap<>();
         if (!benchmarks.isEmpty()) {
             progress.note(String.format(Locale.ROOT, "pymalloc4j bench: %s%s, one at a time; raw output in %s",
-                    HeapMapSvg.plural(benchmarks.size(), "JMH benchmark"), quick ? " (quick)" : "", dir.resolve(JmhRun.LOG)));
+                    Plural.of(benchmarks.size(), "JMH benchmark"), quick ? " (quick)" : "", dir.resolve(JmhRun.LOG)));
             SideBySideRun.Result run = SideBySideRun.run(benchmarks, harness, quick, dir, progress, 0.98);
             jmh = run.jmh();
             before = run.before();

@@ -66,14 +66,14 @@ final class DemoCommand {
                     memory.obj().liveBlocks()));
             long elapsed = System.nanoTime() - total;
             out.printf(Locale.ROOT, "pymalloc4j demo: %s, seed %d, allocator %s, geometry %s (%s pools, %s arenas)%n%n",
-                    HeapMapSvg.plural(n, "block"), seed, allocator.resolved(), geometry.name(), kib(geometry.poolSize()), kib(geometry.arenaSize()));
+                    Plural.of(n, "block"), seed, allocator.resolved(), geometry.name(), kib(geometry.poolSize()), kib(geometry.arenaSize()));
             out.print(phases.render());
             if (memory.hasPymalloc()) {
                 MallocStats s = memory.pymalloc().stats();
                 out.printf(Locale.ROOT, "%nlive: %s in %s, %s (%,d bytes); arenas: %,d mapped, "
                                 + "%,d at most, %,d returned to the OS%n",
-                        HeapMapSvg.plural(s.smallBlocksInUse(), "small block"), HeapMapSvg.plural(s.poolsInUse(), "pool"),
-                        HeapMapSvg.plural(s.rawBlocks(), "raw block"), s.rawBytes(), s.arenasCurrent(),
+                        Plural.of(s.smallBlocksInUse(), "small block"), Plural.of(s.poolsInUse(), "pool"),
+                        Plural.of(s.rawBlocks(), "raw block"), s.rawBytes(), s.arenasCurrent(),
                         s.arenasHighWater(), s.arenasReclaimed());
                 if (memory.getArenaAllocator().orElse(null) instanceof HugePageArenaAllocator huge) {
                     out.print(hugePagesLine(huge));
@@ -101,7 +101,7 @@ final class DemoCommand {
         long bytes = HugePages.processBytesInTransparentHugePages();
         return String.format(Locale.ROOT, "huge pages: %s advised for transparent huge pages (THP mode %s), %,d from the "
                         + "reserved pool, %,d on small pages; %s of this process in transparent huge pages%n",
-                HeapMapSvg.plural(huge.advisedArenas(), "arena"), HugePages.transparentMode(), huge.reservedArenas(), huge.smallPageArenas(),
+                Plural.of(huge.advisedArenas(), "arena"), HugePages.transparentMode(), huge.reservedArenas(), huge.smallPageArenas(),
                 bytes < 0 ? "unknown" : String.format(Locale.ROOT, "%,d KiB", bytes >> 10));
     }
 

@@ -108,14 +108,14 @@ final class HeapLayouts {
                     "(lost to aligning pools)", "the arena is not pool-aligned: these bytes lie before the first pool and after the last"));
         }
         String title = String.format(Locale.ROOT, "pymalloc arena %d: %s of %s, offsets from its first pool at 0x%x",
-                pools.getFirst().arena(), HeapMapSvg.plural(pools.size(), "pool"), HeapMapSvg.kib(g.poolSize()), first);
+                pools.getFirst().arena(), Plural.of(pools.size(), "pool"), HeapMapSvg.kib(g.poolSize()), first);
         return new LayoutTable(title, rows, List.of(
                 String.format(Locale.ROOT, "Arena size: %,d bytes (%s) = %d pools x %,d%s", g.arenaSize(),
                         HeapMapSvg.kib(g.arenaSize()), pools.size(), g.poolSize(), lost > 0 ? " + " + lost + " pool lost to alignment" : ""),
                 String.format(Locale.ROOT, "Pools: %d partly used, %d full, %d free, %d never carved; %s in use",
                         HeapMapSvg.count(pools, PoolInfo.State.USED), HeapMapSvg.count(pools, PoolInfo.State.FULL),
                         HeapMapSvg.count(pools, PoolInfo.State.EMPTY), HeapMapSvg.count(pools, PoolInfo.State.UNCARVED),
-                        HeapMapSvg.plural(blocks, "block")),
+                        Plural.of(blocks, "block")),
                 String.format(Locale.ROOT, "Space losses: %,d bytes in pool headers + %,d bytes lost to quantization in the pools in use",
                         (long) (pools.size() - HeapMapSvg.count(pools, PoolInfo.State.UNCARVED) - HeapMapSvg.count(pools, PoolInfo.State.EMPTY))
                                 * Geometry.POOL_OVERHEAD, quantization)));

@@ -107,7 +107,7 @@ final class HeapMapSvg {
         text(MARGIN, 54, 13, "#3c4043", "", workload);
         text(MARGIN, 72, 12, "#5f6368", "", String.format(Locale.ROOT,
                 "%s · %s: %,d partly used, %,d full, %,d free, %,d never carved · hover a pool for details",
-                plural(stats.arenasCurrent(), "arena"), plural(pools.size(), "pool"), count(pools, PoolInfo.State.USED),
+                Plural.of(stats.arenasCurrent(), "arena"), Plural.of(pools.size(), "pool"), count(pools, PoolInfo.State.USED),
                 count(pools, PoolInfo.State.FULL), count(pools, PoolInfo.State.EMPTY),
                 count(pools, PoolInfo.State.UNCARVED)));
         for (int c = 0; c < columns; c += 16) {
@@ -210,7 +210,7 @@ final class HeapMapSvg {
                     "<rect class=\"legend-class\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"%s/>%n",
                     cx, cy + 2, CELL, CELL, Palette.colour(i), present ? "" : " opacity=\"0.3\""));
             text(cx + CELL + 6, cy + 11, 11, present ? "#3c4043" : "#9aa0a6", "", String.format(Locale.ROOT,
-                    "class %d · %d B%s", i, c.blockSize(), present ? " · " + plural(c.pools(), "pool") : ""));
+                    "class %d · %d B%s", i, c.blockSize(), present ? " · " + Plural.of(c.pools(), "pool") : ""));
         }
         y += perColumn * 15 + 22;
         int sample = busiestClass();
@@ -264,11 +264,6 @@ final class HeapMapSvg {
     static void text(StringBuilder svg, int x, int y, int size, String fill, String extra, String content) {
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"%d\" fill=\"%s\"%s>%s</text>%n",
                 x, y, size, fill, extra, Svg.escape(content)));
-    }
-
-    /** {@code "1 pool"}, {@code "2 pools"}. */
-    static String plural(long n, String noun) {
-        return String.format(Locale.ROOT, "%,d %s%s", n, noun, n == 1 ? "" : "s");
     }
 
     static String kib(long bytes) {

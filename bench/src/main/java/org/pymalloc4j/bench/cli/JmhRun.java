@@ -101,7 +101,7 @@ final class JmhRun {
         String results = Files.readString(json);
         Files.delete(json);
         if (failures[0] > 0) {
-            progress.note(HeapMapSvg.plural(failures[0], "benchmark") + (failures[0] == 1 ? " has" : " have") + " failed and are missing from the tables; see " + log);
+            progress.note(Plural.of(failures[0], "benchmark") + (failures[0] == 1 ? " has" : " have") + " failed and are missing from the tables; see " + log);
         }
         return results;
     }

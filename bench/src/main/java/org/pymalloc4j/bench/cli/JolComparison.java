@@ -118,7 +118,7 @@ final class JolComparison {
     /** The bigger graphs: {@code items} items each. */
     private static List<Graph> graphs(int items) {
         return List.of(
-                new Graph("list of " + HeapMapSvg.plural(items, "float") + " / ArrayList<Double>", space -> {
+                new Graph("list of " + Plural.of(items, "float") + " / ArrayList<Double>", space -> {
                     long list = space.lists().newList();
                     for (int i = 0; i < items; i++) {
                         append(space, list, space.floats().newFloat(i + 0.5));
@@ -131,7 +131,7 @@ final class JolComparison {
                     }
                     return l;
                 }),
-                new Graph("list of " + HeapMapSvg.plural(items, "int") + " ≥ 2^30 / ArrayList<Long>", space -> {
+                new Graph("list of " + Plural.of(items, "int") + " ≥ 2^30 / ArrayList<Long>", space -> {
                     long list = space.lists().newList();
                     for (int i = 0; i < items; i++) {
                         append(space, list, space.ints().newInt((1L << 30) + i));
@@ -144,7 +144,7 @@ final class JolComparison {
                     }
                     return l;
                 }),
-                new Graph("tuple of " + HeapMapSvg.plural(items, "str") + " 'item-i' / Object[] of String", space -> {
+                new Graph("tuple of " + Plural.of(items, "str") + " 'item-i' / Object[] of String", space -> {
                     long t = space.tuples().newTuple(items);
                     for (int i = 0; i < items; i++) {
                         space.tuples().set(t, i, space.strs().newStr("item-" + i));

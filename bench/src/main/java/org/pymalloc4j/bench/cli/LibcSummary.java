@@ -17,9 +17,9 @@ final class LibcSummary {
      */
     static String line(Memory memory, AllocatorName allocator) {
         String debug = memory.debugHooks().map(h -> ", with the debug hooks' header and pads on each block and "
-                + HeapMapSvg.plural(h.quarantinedBlocks(), "freed block") + " in their quarantine").orElse("");
+                + Plural.of(h.quarantinedBlocks(), "freed block") + " in their quarantine").orElse("");
         return String.format(Locale.ROOT, "%s from libc malloc, %,d bytes taken from it%s; no pymalloc heap under %s%n",
-                HeapMapSvg.plural(memory.obj().liveBlocks(), "live block"), memory.bytesFromOs(), debug,
+                Plural.of(memory.obj().liveBlocks(), "live block"), memory.bytesFromOs(), debug,
                 allocator.resolved());
     }
 }

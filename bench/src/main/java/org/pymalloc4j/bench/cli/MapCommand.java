@@ -91,11 +91,11 @@ final class MapCommand {
             if (trace == null) {
                 new DemoWorkload(memory.obj(), (int) blocks, seed).run(progress, (name, ops, nanos) -> { });
                 workload = String.format(Locale.ROOT, "demo workload: %s built, churned 4×, 90%% freed, "
-                        + "half rebuilt (seed %d)%s", HeapMapSvg.plural(blocks, "block"), seed, under);
+                        + "half rebuilt (seed %d)%s", Plural.of(blocks, "block"), seed, under);
             } else {
                 ReplayCommand.replay("map", trace, memory.obj(), progress);
                 workload = String.format(Locale.ROOT, "trace %s: %s replayed%s", traceName,
-                        HeapMapSvg.plural(trace.length(), "operation"), under);
+                        Plural.of(trace.length(), "operation"), under);
             }
             MallocStats stats = heap.stats();
             pools = heap.pools();
@@ -117,8 +117,8 @@ final class MapCommand {
         // with the picture on standard output, the summary must not end up inside it
         (toStdout ? err : out).printf(Locale.ROOT, "pymalloc4j map: wrote %s (%,d bytes): %s, %s (%,d partly used, "
                         + "%,d full, %,d free, %,d never carved)%n", toStdout ? "the picture to standard output" : target,
-                bytes, HeapMapSvg.plural(arenas, "arena"),
-                HeapMapSvg.plural(pools.size(), "pool"),
+                bytes, Plural.of(arenas, "arena"),
+                Plural.of(pools.size(), "pool"),
                 HeapMapSvg.count(pools, PoolInfo.State.USED), HeapMapSvg.count(pools, PoolInfo.State.FULL),
                 HeapMapSvg.count(pools, PoolInfo.State.EMPTY), HeapMapSvg.count(pools, PoolInfo.State.UNCARVED));
         return 0;

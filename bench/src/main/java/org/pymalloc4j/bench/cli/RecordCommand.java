@@ -179,9 +179,9 @@ final class RecordCommand {
     /** What was recorded: the calls of each kind, the most blocks live at once, and where. */
     static String summary(Trace recorded, Path trace) {
         return String.format(Locale.ROOT, "recorded %s (%s, %s, %s; at most %s live at once) into %s",
-                HeapMapSvg.plural(recorded.length(), "pymalloc call"), HeapMapSvg.plural(recorded.count(Trace.MALLOC), "malloc"),
-                HeapMapSvg.plural(recorded.count(Trace.REALLOC), "realloc"), HeapMapSvg.plural(recorded.count(Trace.FREE), "free"),
-                HeapMapSvg.plural(recorded.slotCount(), "block"), trace);
+                Plural.of(recorded.length(), "pymalloc call"), Plural.of(recorded.count(Trace.MALLOC), "malloc"),
+                Plural.of(recorded.count(Trace.REALLOC), "realloc"), Plural.of(recorded.count(Trace.FREE), "free"),
+                Plural.of(recorded.slotCount(), "block"), trace);
     }
 
     /** The python arguments as a shell would need them, on one line and at most about 100 characters. */

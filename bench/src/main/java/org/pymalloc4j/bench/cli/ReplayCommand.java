@@ -95,7 +95,7 @@ final class ReplayCommand {
             }
             TraceReport.print(out, memory, traceTop);
             out.printf(Locale.ROOT, "%nreplayed %s of %s in %,.1f ms (%,.1f ns per operation), "
-                            + "allocator %s, geometry %s%n", HeapMapSvg.plural(trace.length(), "operation"), name, elapsed / 1e6,
+                            + "allocator %s, geometry %s%n", Plural.of(trace.length(), "operation"), name, elapsed / 1e6,
                     (double) elapsed / trace.length(), allocator.resolved(), geometry.name());
         }
         if (time) {

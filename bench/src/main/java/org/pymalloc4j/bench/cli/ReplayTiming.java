@@ -64,7 +64,7 @@ final class ReplayTiming {
         }
         if (calls.longValue() != trace.length()) {
             err.printf(Locale.ROOT, "pymalloc4j: CPython's replay made %s, not the trace's %,d%n",
-                    HeapMapSvg.plural(calls.longValue(), "call"), trace.length());
+                    Plural.of(calls.longValue(), "call"), trace.length());
             return false;
         }
         double theirs = 1e9 / opsPerSecond;

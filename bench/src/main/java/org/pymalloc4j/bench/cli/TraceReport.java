@@ -33,7 +33,7 @@ final class TraceReport {
         Snapshot snapshot = memory.tracer().takeSnapshot();
         TracedMemory traced = memory.tracer().tracedMemory();
         out.printf(Locale.ROOT, "%ntracemalloc: %s traced, %,d bytes (peak %,d), tracer tables %,d bytes%n%n",
-                HeapMapSvg.plural(snapshot.traces().size(), "live block"), traced.current(), traced.peak(), memory.tracer().tracerMemory());
+                Plural.of(snapshot.traces().size(), "live block"), traced.current(), traced.peak(), memory.tracer().tracerMemory());
         out.print(snapshot.top(GroupBy.LINE, top));
         out.println();
         out.print(snapshot.top(GroupBy.TRACEBACK, Math.min(top, TRACEBACKS)));

@@ -212,8 +212,8 @@ final class VersusCommand {
     static String header(int forks, int rounds, long roundMs, int warmup) {
         return String.format(Locale.ROOT, "%s a pattern, each %s of at least %d ms a side after %s; "
                 + "ratio = pymalloc4j / CPython, per pair of rounds (below 1: pymalloc4j is faster)",
-                HeapMapSvg.plural(forks, "JVM"), HeapMapSvg.plural(rounds, "round"), roundMs,
-                HeapMapSvg.plural(warmup, "warm-up round"));
+                Plural.of(forks, "JVM"), Plural.of(rounds, "round"), roundMs,
+                Plural.of(warmup, "warm-up round"));
     }
 
     /** A table row: the figures of all the forks' rounds ({@code pooled}), each fork's median ratio and CPython layout. */

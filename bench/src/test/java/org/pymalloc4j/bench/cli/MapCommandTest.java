@@ -223,7 +223,7 @@ class MapCommandTest {
         for (Element c : cells) {
             assertFalse(title(c).isEmpty(), "every cell has a tooltip");
         }
-        assertTrue(r.out().contains(String.format(": %s, %,d pools", HeapMapSvg.plural(totals.get("arenasCurrent"), "arena"), cells.size())),
+        assertTrue(r.out().contains(String.format(": %s, %,d pools", Plural.of(totals.get("arenasCurrent"), "arena"), cells.size())),
                 r.out());
     }
 
