@@ -6,11 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.function.Executable;
 import org.pymalloc4j.allocator.internal.LiveMarks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
+import org.pymalloc4j.allocator.testkit.Seeds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,13 +51,7 @@ public final class TestSupport {
      * so that a failing run can be replayed.
      */
     public static long seed() {
-        String property = System.getProperty("pymalloc4j.seed");
-        long seed = property == null || property.isBlank()
-                ? new SplittableRandom().nextLong()
-                : Long.decode(property.trim());
-        StackWalker.StackFrame caller = StackWalker.getInstance().walk(s -> s.skip(1).findFirst()).orElseThrow();
-        System.out.println(caller.getClassName().substring(caller.getClassName().lastIndexOf('.') + 1)
-                + "." + caller.getMethodName() + ": replay with -Dpymalloc4j.seed=" + seed);
+        long seed = Seeds.seed(TestSupport.class);
         System.out.println("seed=" + seed);
         return seed;
     }

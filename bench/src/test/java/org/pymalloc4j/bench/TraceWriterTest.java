@@ -20,6 +20,7 @@ import org.pymalloc4j.allocator.MallocStats;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryDomain;
 import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.allocator.testkit.Seeds;
 
 /** {@link TraceWriter}: a Java program's calls written as a trace that replays to the same heap. */
 class TraceWriterTest {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.pymalloc4j.allocator.testkit.Seeds;
 import org.pymalloc4j.objects.internal.TrustedObjects;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
