@@ -19,6 +19,7 @@ import org.pymalloc4j.allocator.BlockAllocator;
  *  # comment       blank lines and lines starting with '#' are skipped
  * </pre>
  * SLOT is an integer 0..{@value #MAX_SLOT}; SIZE an integer 0..2^63-1, both in the ASCII digits.
+ * A line may be at most 1 MiB long (a longer one is refused with its number, unread).
  * Parsing simulates the slots, so a trace that parses replays without a slot error; a size the
  * heap cannot give fails at replay ({@link TraceReplayException}, with the line).
  */

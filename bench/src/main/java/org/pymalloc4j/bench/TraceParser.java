@@ -22,6 +22,11 @@ import java.util.function.LongConsumer;
  */
 final class TraceParser {
     private static final int BUFFER = 1 << 16;
+    /**
+     * The longest line kept, in bytes: far more than an operation or a comment needs, and a wrong
+     * file of one huge line is refused at this length instead of being read whole onto the heap.
+     */
+    static final int MAX_LINE = 1 << 20;
 
     private final InputStream in;
     private final String source;
@@ -50,7 +55,7 @@ final class TraceParser {
     }
 
     Trace parse() throws IOException, TraceFormatException {
-        for (long lineNo = 1; readLine(); lineNo++) {
+        for (long lineNo = 1; readLine(lineNo); lineNo++) {
             int from = lineNo == 1 && startsWithByteOrderMark() ? 3 : 0;
             String text = text(from, lineNo);
             operation(text, lineNo);
@@ -187,8 +192,11 @@ final class TraceParser {
         return lineLength >= 3 && line[0] == (byte) 0xEF && line[1] == (byte) 0xBB && line[2] == (byte) 0xBF;
     }
 
-    /** Reads the next line into {@link #line}, without its {@code \n} or {@code \r\n}; false at the end. */
-    private boolean readLine() throws IOException {
+    /**
+     * Reads the next line, line {@code lineNo}, into {@link #line}, without its {@code \n} or
+     * {@code \r\n}; false at the end. Refuses a line longer than {@link #MAX_LINE}.
+     */
+    private boolean readLine(long lineNo) throws IOException, TraceFormatException {
         lineLength = 0;
         boolean any = false;
         while (true) {
@@ -199,6 +207,10 @@ final class TraceParser {
             int end = position;
             while (end < limit && buffer[end] != '\n') {
                 end++;
+            }
+            if ((long) lineLength + end - position > MAX_LINE) {
+                throw new TraceFormatException(source, lineNo, String.format(java.util.Locale.ROOT,
+                        "the line is longer than %,d bytes, which no operation or comment of a trace is", MAX_LINE));
             }
             append(position, end);
             boolean newline = end < limit;

@@ -42,6 +42,44 @@ class TraceTest {
         return w.toString();
     }
 
+    /**
+     * A line of a gigabyte (a wrong file, or a binary one) is refused by its number once it is
+     * longer than a trace's lines can be, not read whole into the Java heap first: with a heap of
+     * a few hundred MB that ended in an OutOfMemoryError.
+     */
+    @Test
+    void aHugeLineIsRefusedWithoutReadingItWhole() {
+        long lineBytes = 1L << 30;
+        long[] read = {0};
+        InputStream oneGigabyteLine = new InputStream() {
+            private final byte[] head = "m 0 16\n".getBytes(StandardCharsets.US_ASCII);
+
+            @Override
+            public int read() {
+                throw new UnsupportedOperationException("the parser reads blocks");
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (read[0] > 64L << 20) {
+                    throw new AssertionError("read " + read[0] + " bytes of one line: it is being kept whole");
+                }
+                int n = (int) Math.min(len, head.length + lineBytes - read[0]);
+                for (int i = 0; i < n; i++) {
+                    long at = read[0] + i;
+                    b[off + i] = at < head.length ? head[(int) at] : (byte) 'x';
+                }
+                read[0] += n;
+                return n == 0 ? -1 : n;
+            }
+        };
+        TraceFormatException e = assertThrows(TraceFormatException.class,
+                () -> Trace.parse(oneGigabyteLine, "t.trace", done -> { }));
+        assertEquals("t.trace:2: the line is longer than 1,048,576 bytes, which no operation or comment of a trace is",
+                e.getMessage());
+        assertEquals(2, e.line());
+    }
+
     @Test
     void aLineThatIsNotUtf8IsNamedByItsNumber() {
         byte[] bytes = {'m', ' ', '0', ' ', '1', '6', '\n', (byte) 0xff, (byte) 0xfe, '\n'};
