@@ -26,6 +26,7 @@ import org.pymalloc4j.bench.jmh.JvmArgs;
  *  against V1 V2 ...       with another build (AGAINST): its ns per operation, the same rounds
  *  source PATH             ... and where its PyMalloc class came from
  *  geometry NAME           the geometry of this build's heaps ({@code versus --geometry})
+ *  error MESSAGE           why it failed, instead of the figures (it then exits with status 1)
  * </pre>
  */
 public final class VersusFork {
@@ -41,6 +42,26 @@ public final class VersusFork {
             System.err.println("usage: VersusFork LIBRARIES PREFIX PATTERN ROUNDS ROUND_MS WARMUP [AGAINST]");
             System.exit(2);
         }
+        try {
+            measure(args);
+        } catch (RuntimeException | Error e) { // one line the parent shows: a stack trace's tail would hide the message
+            System.out.println("error " + errorLine(e));
+            System.out.flush();
+            System.exit(1);
+        }
+    }
+
+    /** {@code e}'s message on one line, and the class of its root cause, which says what kind of failure it was. */
+    static String errorLine(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage().replaceAll("\\s*\\R\\s*", " ") + " ";
+        return message + "(" + root.getClass().getName() + ")";
+    }
+
+    private static void measure(String[] args) {
         VersusPatterns.Pattern p = VersusPatterns.named(args[2]);
         AlternatingRounds timing = new AlternatingRounds(System::nanoTime, Long.parseLong(args[4]) * 1_000_000,
                 Integer.parseInt(args[5]), Integer.parseInt(args[3]));
@@ -94,7 +115,8 @@ public final class VersusFork {
      * ({@link OtherBuild}). This build's heaps have {@code geometry} (passed to the child as
      * {@link VersusPatterns#GEOMETRY_PROPERTY}).
      *
-     * @throws IOException if the child cannot start, fails, or prints no figures
+     * @throws IOException if the child cannot start, fails (with the message of its exception, if
+     *                     one ended it), or prints no figures
      */
     static Outcome run(CPythonLibrary.Build library, VersusPatterns.Pattern p, int rounds, long roundMs,
                        int warmup, List<Path> against, Geometry geometry, IntConsumer progress) throws IOException {
@@ -115,6 +137,7 @@ public final class VersusFork {
         int[] chosen = {-1};
         String[] source = {null};
         String[] measured = {null};
+        String[] error = {null};
         ChildProcess.Outcome outcome = ChildProcess.run(command, line -> {
             String[] f = line.trim().split(" ");
             switch (f[0]) {
@@ -125,9 +148,13 @@ public final class VersusFork {
                 case "against" -> figures[2] = parse(f);
                 case "source" -> source[0] = line.trim().substring("source ".length());
                 case "geometry" -> measured[0] = f[1];
+                case "error" -> error[0] = line.trim().substring("error ".length());
                 default -> { } // anything else the JVM prints
             }
         });
+        if (error[0] != null) {
+            throw new IOException("the JVM measuring " + p.name() + " failed: " + error[0]);
+        }
         boolean complete = figures[0] != null && figures[1] != null && (against.isEmpty() || figures[2] != null);
         if (!outcome.ok() || !complete || chosen[0] < 0 || chosen[0] >= library.layouts().size()) {
             throw new IOException("the JVM measuring " + p.name() + " failed with status " + outcome.status()

@@ -85,6 +85,23 @@ class VersusCommandTest {
         assertTrue(r.err().contains(missing), "with good options, the trace's own error: " + r.err());
     }
 
+    /**
+     * An exception in the child JVM comes back as one line with its message: the parent showed
+     * the last 20 lines of the child's standard error, and a stack trace with a cause is longer,
+     * so the message (here: the trace file gone since the parent checked it) was cut off and only
+     * "at ..." lines were left.
+     */
+    @Test
+    void anExceptionInTheChildJvmIsReportedByItsMessage() {
+        Path gone = dir.resolve("gone.trace");
+        VersusPatterns.Pattern p = VersusTrace.of(gone);
+        CPythonLibrary.Build build = new CPythonLibrary.Build(List.of(dir.resolve("never-loaded.so")), List.of(0), "nothing", "");
+        java.io.IOException e = assertThrows(java.io.IOException.class,
+                () -> VersusFork.run(build, p, 1, 1, 0, List.of(), org.pymalloc4j.allocator.Geometry.PY311, done -> { }));
+        assertEquals("the JVM measuring " + p.name() + " failed: versus: cannot read the trace " + gone + ": " + gone
+                + " (java.nio.file.NoSuchFileException)", e.getMessage());
+    }
+
     /** The picture written after the rounds: a failure is status 1 and names the file and the reason. */
     @Test
     void aPictureThatCannotBeWrittenIsAFailureThatSaysWhy() {
