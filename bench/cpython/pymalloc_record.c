@@ -2,10 +2,12 @@
  * pymalloc_record.c -- records the pymalloc calls of a real Python run as a
  * pymalloc4j trace (`pymalloc4j record` builds and runs it).
  *
- * Usage: pymalloc_record TRACE STATS [python arguments...]
+ * Usage: pymalloc_record TRACE STATS PYTHON [python arguments...]
  *
  * Runs CPython's own main (Py_BytesMain) with the python arguments, as the
- * python3 executable would, with a hook on the PYMEM_DOMAIN_MEM and
+ * python3 executable PYTHON would: PYTHON is the program name python sees
+ * (argv[0]), so sys.executable, sys.prefix and a venv are PYTHON's and a program
+ * that starts sys.executable starts python, not this recorder.  With a hook on the PYMEM_DOMAIN_MEM and
  * PYMEM_DOMAIN_OBJ allocators installed before the interpreter starts: both
  * go to pymalloc in a release build, so every pymalloc call of the run, from
  * the interpreter's start-up to its finalization, is written to TRACE:
@@ -278,8 +280,8 @@ finish(void)
 int
 main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: pymalloc_record TRACE STATS [python arguments...]\n");
+    if (argc < 4) {
+        fprintf(stderr, "usage: pymalloc_record TRACE STATS PYTHON [python arguments...]\n");
         return 64;
     }
     trace_path = argv[1];
@@ -303,9 +305,8 @@ main(int argc, char **argv)
         return 70;
     }
 
-    /* argv[2] stands in for the program name: python sees [program, args...] */
-    argv[2] = argv[0];
-    int status = Py_BytesMain(argc - 2, argv + 2);
+    /* python sees [PYTHON, args...]: its executable is PYTHON's, not the recorder's */
+    int status = Py_BytesMain(argc - 3, argv + 3);
     finish();
     return status;
 }

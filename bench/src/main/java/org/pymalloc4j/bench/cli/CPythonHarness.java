@@ -56,7 +56,8 @@ final class CPythonHarness {
             "print(v('CONFIG_ARGS') or '')",
             "print(v('LIBPL') or '')",
             "print(v('MODLIBS') or '')",
-            "print(sys.prefix)");
+            "print(sys.prefix)",
+            "print(sys.executable)");
 
     /** How to link against libpython: the flags after the sources, what they name, and whether it is the static library. */
     private record Link(List<String> flags, String how, boolean staticLibpython) {
@@ -68,14 +69,22 @@ final class CPythonHarness {
     private final Path include;
     private final List<Link> links;
     private final String prefix;
+    private final String executable;
 
-    private CPythonHarness(Path binary, String description, String cc, Path include, List<Link> links, String prefix) {
+    private CPythonHarness(Path binary, String description, String cc, Path include, List<Link> links, String prefix,
+                           String executable) {
         this.binary = binary;
         this.description = description;
         this.cc = cc;
         this.include = include;
         this.links = links;
         this.prefix = prefix;
+        this.executable = executable;
+    }
+
+    /** The interpreter's own {@code sys.executable}: the program name the recorder runs python as. */
+    String executable() {
+        return executable;
     }
 
     /** Python, its build options and the compiler, for the report's machine section. */
@@ -103,8 +112,8 @@ final class CPythonHarness {
         } catch (IOException e) {
             throw new Unavailable("cannot ask " + python + " for its build paths (" + e.getMessage() + "); " + INSTALL_HINT);
         }
-        if (probe.size() < 9) {
-            throw new Unavailable(python + " printed " + probe.size() + " lines for its build paths, not 9");
+        if (probe.size() < 10) {
+            throw new Unavailable(python + " printed " + probe.size() + " lines for its build paths, not 10");
         }
         Path include = Path.of(probe.get(0));
         String libDir = probe.get(1);
@@ -145,7 +154,7 @@ final class CPythonHarness {
             }
             String description = "CPython " + probe.get(4) + " (" + python + ", linked with " + Files.readString(linked).trim()
                     + "; " + buildOptions(probe.get(5)) + "), harness built with " + compiler + " -O2";
-            return new CPythonHarness(binary, description, cc, include, links, probe.get(8));
+            return new CPythonHarness(binary, description, cc, include, links, probe.get(8), probe.get(9));
         } catch (IOException e) {
             throw new Unavailable("building the CPython harness failed: " + e.getMessage() + "; " + INSTALL_HINT);
         }

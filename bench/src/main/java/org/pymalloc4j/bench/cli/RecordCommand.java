@@ -124,7 +124,8 @@ final class RecordCommand {
             return 1;
         }
         progress.note("record: running python " + shown(python) + ", its pymalloc calls going to " + trace);
-        List<String> command = new ArrayList<>(List.of(recorder.toString(), trace.toString(), cpythonReport.toString()));
+        List<String> command = new ArrayList<>(List.of(recorder.toString(), trace.toString(), cpythonReport.toString(),
+                harness.executable()));
         command.addAll(python);
         int status;
         try {

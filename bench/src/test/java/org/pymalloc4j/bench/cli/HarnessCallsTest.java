@@ -114,7 +114,7 @@ class HarnessCallsTest {
         Path recorder = recorder("stale_errno", List.of(dir.resolve("stale_errno.c").toString(), "-Wl,--wrap=fclose"));
         // python -c pass makes about 1.5 MB of trace: more than the recorder's 1 MiB buffer, so a write fails mid-run
         IOException e = assertThrows(IOException.class, () -> ChildProcess.output(List.of(recorder.toString(),
-                "/dev/full", dir.resolve("stale.txt").toString(), "-c", "pass")));
+                "/dev/full", dir.resolve("stale.txt").toString(), "python3", "-c", "pass")));
         assertTrue(e.getMessage().contains("failed with status 70")
                 && e.getMessage().contains("pymalloc_record: writing /dev/full failed: No space left on device"),
                 e.getMessage());
@@ -127,7 +127,7 @@ class HarnessCallsTest {
         for (String[] stats : List.of(new String[] {"/dev/full", "No space left on device"},
                 new String[] {dir.toString(), "Is a directory"})) {
             IOException e = assertThrows(IOException.class, () -> ChildProcess.output(List.of(recorder.toString(),
-                    dir.resolve("report.trace").toString(), stats[0], "-c", "pass")));
+                    dir.resolve("report.trace").toString(), stats[0], "python3", "-c", "pass")));
             assertTrue(e.getMessage().contains("failed with status 70")
                     && e.getMessage().contains("pymalloc_record: writing " + stats[0] + " failed: " + stats[1]),
                     e.getMessage());

@@ -97,6 +97,34 @@ class RecordCommandTest {
         assertFalse(messages.contains("building"), "the recorder is built once: " + messages);
     }
 
+    /**
+     * The recorded program sees the python it runs as, as under python3 itself: sys.executable
+     * was the recorder, so a program that starts its own python ({@code subprocess} with
+     * {@code sys.executable}, multiprocessing's spawn) ran the recorder with the wrong arguments:
+     * no output, and files named after its arguments ("-c", "print(42)") in the working directory.
+     */
+    @Test
+    void theRecordedProgramSeesItsPythonAsSysExecutable() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        String python = ChildProcess.output(List.of("python3", "-c", "import sys; print(sys.executable)")).get(0);
+        Path work = Files.createDirectory(dir.resolve("work"));
+        int status = record("--quiet", "--out", dir.resolve("run.trace").toString(), "-c",
+                "import os, subprocess, sys\nos.chdir(" + pyString(work) + ")\nprint(sys.executable)\n"
+                        + "print(subprocess.run([sys.executable, '-c', 'print(6 * 7)'], capture_output=True, text=True,"
+                        + " stdin=subprocess.DEVNULL).stdout, end='')");
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text + err);
+        assertTrue(text.startsWith(python + "\n42\n"), "sys.executable, and its run: " + text);
+        try (var left = Files.list(work)) {
+            assertEquals(List.of(), left.toList(), "nothing written where the program ran");
+        }
+    }
+
+    private static String pyString(Path p) {
+        return "'" + p.toString().replace("\\", "\\\\").replace("'", "\\'") + "'";
+    }
+
     /** python --version and --help answer before the interpreter starts: no pymalloc call to replay, and no error. */
     @Test
     void aProgramThatMakesNoPymallocCallIsNoBadInput() throws Exception {
