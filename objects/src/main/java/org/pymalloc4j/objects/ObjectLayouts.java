@@ -65,8 +65,14 @@ public final class ObjectLayouts {
         String title = String.format(Locale.ROOT, "%s object at %s (%s%s)", typeName, hex(o), struct,
                 gc ? ", with the PyGC_Head before it: its block starts at " + hex(block) : "");
         List<String> summary = new ArrayList<>();
-        summary.add(String.format(Locale.ROOT, "Object size: %d bytes in its block (sys.getsizeof: %d)",
-                rows.span(), space.sizeOf(o)));
+        String sizeOf = String.valueOf(space.sizeOf(o));
+        if (typeName.equals("type") && isHeapType(o)) { // a known difference (objects/README.md), said where it shows
+            long heapType = getLong(type + TypeLayout.TP_BASICSIZE_OFFSET); // type's basicsize: sizeof(PyHeapTypeObject)
+            sizeOf += String.format(Locale.ROOT, " here; %d in CPython, where a class is a %d-byte PyHeapTypeObject",
+                    ObjectHeader.GC_HEAD_LENGTH + heapType, heapType);
+        }
+        summary.add(String.format(Locale.ROOT, "Object size: %d bytes in its block (sys.getsizeof: %s)",
+                rows.span(), sizeOf));
         summary.addAll(blockLines(space, block, getLong(o) >= Core.IMMORTAL_REFCNT, rows));
         return new LayoutTable(title, rows.rows(), summary);
     }
