@@ -125,6 +125,44 @@ class CollectOnMemoryTest {
         }
     }
 
+    /**
+     * The collection an append's refused item array runs may run finalizers, and one may change
+     * that very list (here it empties it, freeing the array): the retry must grow the list as it
+     * is after the collection, not realloc the array it read before, which is freed by then.
+     */
+    @Test
+    void anAppendRetriedAfterAFinalizerEmptiedTheListGrowsTheListAsItIsNow() {
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            Collector gc = s.gc();
+            gc.disable();
+            long list = s.lists().newList();
+            for (int i = 0; i < 8; i++) {
+                s.lists().append(list, s.none()); // capacity 8: the next append reallocates the array
+            }
+            long cls = s.classes().newClass(ClassSpec.named("Emptier").slots(1).finalizer(self -> s.lists().clear(list)));
+            s.decref(GcTestSupport.selfCycle(s, cls));
+            long item = s.floats().newFloat(0.5);
+            List<Long> filler = new ArrayList<>();
+            fillMemory(s, filler);
+            gc.enable();
+            s.lists().append(list, item); // the array's growth is refused, the collection empties the list
+            assertEquals(1, gc.getMemoryCollections(), "the append ran a collection for memory");
+            assertEquals(1, s.lists().size(list), "the item appended to the emptied list");
+            assertEquals(item, s.lists().get(list, 0));
+            assertEquals(2, s.refcount(item));
+            s.checkInvariants();
+            for (long o : filler) {
+                s.decref(o);
+            }
+            s.decref(item);
+            s.decref(list);
+            s.decref(cls);
+            s.gc().collect();
+            s.checkInvariants();
+        }
+    }
+
     /** Allocates lists, then floats, into {@code filler} until the memory limit refuses more. */
     private static void fillMemory(ObjectSpace s, List<Long> filler) {
         try {

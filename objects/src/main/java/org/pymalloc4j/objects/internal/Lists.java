@@ -79,7 +79,7 @@ public final class Lists extends TypeBehaviour {
         long n = size(o);
         if (n == allocated(o)) {
             try {
-                resize(o, n + 1);
+                n = growForAppend(o);
             } catch (OutOfMemoryError e) {
                 core.decrefHeld(v);
                 throw e;
@@ -90,7 +90,28 @@ public final class Lists extends TypeBehaviour {
         setItem(o, n, v);
     }
 
-    /** CPython 3.9+'s {@code list_resize}: sets ob_size, reallocating only outside [allocated/2, allocated]. */
+    /**
+     * {@code list_resize(n + 1)} for an append; returns the index of the new slot. A refused
+     * array runs the collection for memory ({@link SpaceAllocation}), whose finalizers and
+     * callbacks may change this very list (empty it, freeing its array), so the one retry
+     * starts again from the list as it is after the collection.
+     */
+    private long growForAppend(long o) {
+        long n = size(o);
+        try {
+            resize(o, n + 1);
+        } catch (OutOfMemoryError e) {
+            core.alloc.collectForMemory(e);
+            n = size(o);
+            resize(o, n + 1);
+        }
+        return n;
+    }
+
+    /**
+     * CPython 3.9+'s {@code list_resize}: sets ob_size, reallocating only outside [allocated/2, allocated].
+     * A refused array leaves the list as it was and runs no collection (see {@link #growForAppend}).
+     */
     void resize(long o, long newSize) {
         long allocated = allocated(o);
         if (allocated >= newSize && newSize >= (allocated >> 1)) {
@@ -109,7 +130,7 @@ public final class Lists extends TypeBehaviour {
             core.mem.free(items);
             items = 0;
         } else {
-            items = core.alloc.memRealloc(items, newAllocated * 8);
+            items = core.mem.realloc(items, newAllocated * 8);
         }
         putLong(o + LIST_ITEMS_OFFSET, items);
         putLong(o + OB_SIZE_OFFSET, newSize);

@@ -50,18 +50,12 @@ public final class SpaceAllocation {
         }
     }
 
-    /** {@code mem.realloc}, with one full collection and one more try if memory runs out. */
-    public long memRealloc(long block, long size) {
-        try {
-            return mem.realloc(block, size);
-        } catch (OutOfMemoryError e) {
-            collectForMemory(e);
-            return mem.realloc(block, size);
-        }
-    }
-
-    /** The collection before the retry, or {@code e} rethrown when none may run. */
-    private void collectForMemory(OutOfMemoryError e) {
+    /**
+     * The collection before the retry, or {@code e} rethrown when none may run. For a caller
+     * that retries an operation on a container itself: the collection runs finalizers and
+     * callbacks, which may have changed the container, so the retry must read it again.
+     */
+    void collectForMemory(OutOfMemoryError e) {
         if (!gc.enabled || gc.collecting || gc.collector == null) {
             throw e;
         }
