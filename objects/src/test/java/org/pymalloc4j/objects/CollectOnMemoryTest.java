@@ -163,6 +163,64 @@ class CollectOnMemoryTest {
         }
     }
 
+    /**
+     * dicts().set's refused keys table runs a collection whose finalizer may store into the same
+     * dict (here, after freeing two other dicts' tables, so its own store and the retry both find
+     * room): the retry must store into the dict as it is then, not install the table it was
+     * making over the one the finalizer gave the dict.
+     */
+    @Test
+    void aDictSetRetriedAfterAFinalizerStoredIntoTheDictKeepsBothItems() {
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            Collector gc = s.gc();
+            gc.disable();
+            long d = s.dicts().newDict();
+            long[] spare = new long[2];
+            for (int i = 0; i < spare.length; i++) { // each owns an 8-slot general table, the size d's first item needs
+                spare[i] = s.dicts().newDict();
+                s.dicts().set(spare[i], s.none(), s.none());
+            }
+            long theirs = s.ints().newInt(1001);
+            long ours = s.ints().newInt(1002);
+            long cls = s.classes().newClass(ClassSpec.named("Storer").slots(1).finalizer(self -> {
+                for (long spareDict : spare) {
+                    s.decref(spareDict);
+                }
+                s.dicts().set(d, theirs, theirs);
+            }));
+            s.decref(GcTestSupport.selfCycle(s, cls));
+            List<Long> filler = new ArrayList<>();
+            fillMemory(s, filler);
+            List<Long> blocks = new ArrayList<>();
+            try {
+                while (true) {
+                    blocks.add(memory.obj().malloc(160)); // no room left in the tables' size class either
+                }
+            } catch (MemoryLimitExceededError full) {
+                // full
+            }
+            gc.enable();
+            s.dicts().set(d, ours, ours); // its table is refused; the collection's finalizer stores first
+            assertEquals(1, gc.getMemoryCollections(), "the set ran a collection for memory");
+            assertEquals(2, s.dicts().size(d));
+            assertEquals(theirs, s.dicts().get(d, theirs));
+            assertEquals(ours, s.dicts().get(d, ours));
+            s.checkInvariants();
+            for (long block : blocks) {
+                memory.obj().free(block);
+            }
+            for (long o : filler) {
+                s.decref(o);
+            }
+            for (long o : new long[] {d, theirs, ours, cls}) {
+                s.decref(o);
+            }
+            gc.collect();
+            s.checkInvariants();
+        }
+    }
+
     /** Allocates lists, then floats, into {@code filler} until the memory limit refuses more. */
     private static void fillMemory(ObjectSpace s, List<Long> filler) {
         try {

@@ -207,29 +207,22 @@ public final class Dicts extends TypeBehaviour {
         long hash = protocols.hash(key);
         core.incref(key);
         core.incref(value);
-        long k = keys(d);
-        boolean strKey = getLong(key + OB_TYPE_OFFSET) == core.strType;
-        long slot = -1;
+        long slot;
         try {
-            if (k == emptyKeys) { // insert_to_emptydict
-                k = newKeys(LOG2_MIN_SIZE, strKey);
-                putLong(d + MA_KEYS_OFFSET, k);
-                maintainTracking(d, key, value);
-            } else { // insertdict: a str-only table given another key turns general, then MAINTAIN_TRACKING, then growth
-                slot = findSlot(k, key, hash);
-                if (slot < 0 && kind(k) == KIND_UNICODE && !strKey) {
-                    k = grow(d, false);
-                }
-                maintainTracking(d, key, value);
-                if (slot < 0 && getLong(k + DK_USABLE_OFFSET) <= 0) {
-                    k = grow(d, kind(k) == KIND_UNICODE);
-                }
+            try {
+                slot = makeRoom(d, key, hash, value);
+            } catch (OutOfMemoryError e) {
+                // The collection runs finalizers and callbacks, which may have stored into or
+                // resized this dict: the retry looks the key up again in the dict as it is now.
+                core.alloc.collectForMemory(e);
+                slot = makeRoom(d, key, hash, value);
             }
         } catch (RuntimeException | OutOfMemoryError e) { // insertdict's Fail: nothing stored, nothing kept
             core.decrefHeld(value);
             core.decrefHeld(key);
             throw e;
         }
+        long k = keys(d);
         if (slot >= 0) {
             long at = entry(k, index(k, slot)) + keyOffset(k) + 8;
             long old = getLong(at);
@@ -248,6 +241,31 @@ public final class Dicts extends TypeBehaviour {
         putLong(k + DK_NENTRIES_OFFSET, ix + 1);
         putLong(d + MA_USED_OFFSET, size(d) + 1);
         putLong(d + MA_VERSION_TAG_OFFSET, ++version);
+    }
+
+    /**
+     * The lookup and table growth of {@code insert_to_emptydict} and {@code insertdict}: the
+     * index slot of an entry holding {@code key}, or -1 once the table has room for a new entry.
+     * A refused table leaves the dict as it was and runs no collection (see {@link #set}).
+     */
+    private long makeRoom(long d, long key, long hash, long value) {
+        long k = keys(d);
+        boolean strKey = getLong(key + OB_TYPE_OFFSET) == core.strType;
+        if (k == emptyKeys) { // insert_to_emptydict
+            putLong(d + MA_KEYS_OFFSET, newKeys(LOG2_MIN_SIZE, strKey));
+            maintainTracking(d, key, value);
+            return -1;
+        }
+        // insertdict: a str-only table given another key turns general, then MAINTAIN_TRACKING, then growth
+        long slot = findSlot(k, key, hash);
+        if (slot < 0 && kind(k) == KIND_UNICODE && !strKey) {
+            k = grow(d, false);
+        }
+        maintainTracking(d, key, value);
+        if (slot < 0 && getLong(k + DK_USABLE_OFFSET) <= 0) {
+            grow(d, kind(k) == KIND_UNICODE);
+        }
+        return slot;
     }
 
     /** insertdict's {@code insertion_resize}: a table for three times the items; returns the new keys. */
@@ -312,7 +330,7 @@ public final class Dicts extends TypeBehaviour {
         long usable = usableFraction(1L << log2Size);
         int entryLength = unicode ? UNICODE_ENTRY_LENGTH : GENERAL_ENTRY_LENGTH;
         long entriesBytes = usable * entryLength;
-        long k = core.alloc.objMalloc(DK_INDICES_OFFSET + (1L << log2Bytes) + entriesBytes);
+        long k = core.obj.malloc(DK_INDICES_OFFSET + (1L << log2Bytes) + entriesBytes);
         putLong(k + DK_REFCNT_OFFSET, 1);
         putByte(k + DK_LOG2_SIZE_OFFSET, (byte) log2Size);
         putByte(k + DK_LOG2_INDEX_BYTES_OFFSET, (byte) log2Bytes);
