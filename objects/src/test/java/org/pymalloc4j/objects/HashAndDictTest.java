@@ -215,4 +215,34 @@ class HashAndDictTest {
             assertEquals(0, space.liveObjectCount());
         }
     }
+    /**
+     * Replacing a value releases the old value, then the caller's key, as 3.11's insertdict
+     * ({@code Py_XDECREF(old_value)}, then {@code Py_DECREF(key)}). Seen when the key given is
+     * borrowed from the old value, an equal tuple only the old value holds: the old value is
+     * freed first and parked, then the key, so the next 1-tuple made is the key's block. In
+     * CPython 3.11.7, {@code k = v[0]; d[k] = None; del k} leaves the same order.
+     */
+    @Test
+    void replacingAValueReleasesTheOldValueBeforeTheKey() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long one = space.ints().newInt(1);
+            long stored = space.tuples().of(one);
+            long key = space.tuples().of(one);             // equal to stored, another object
+            long old = space.tuples().of(key);
+            space.decref(key);                             // now only old holds key
+            long d = space.dicts().newDict();
+            space.dicts().set(d, stored, old);
+            space.decref(stored);
+            space.decref(old);
+            space.dicts().set(d, key, space.none());       // key borrowed from old, the value replaced
+            long first = space.tuples().newTuple(1);
+            long second = space.tuples().newTuple(1);
+            assertEquals(key, first, "the key was parked last: old value first, then the key");
+            assertEquals(old, second);
+            for (long o : new long[] {first, second, d, one}) {
+                space.decref(o);
+            }
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
 }

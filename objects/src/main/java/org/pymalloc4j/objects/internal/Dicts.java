@@ -230,8 +230,11 @@ public final class Dicts extends TypeBehaviour {
                 putLong(at, value);
                 putLong(d + MA_VERSION_TAG_OFFSET, ++version);
             }
-            core.decrefHeld(key);
-            core.decrefHeld(old);
+            try { // insertdict's order: the old value (which can re-enter), then the key
+                core.decrefHeld(old);
+            } finally { // also when checked mode refuses a freed old value: the key, checked live, is released
+                core.decrefHeld(key);
+            }
             return;
         }
         long ix = getLong(k + DK_NENTRIES_OFFSET);
