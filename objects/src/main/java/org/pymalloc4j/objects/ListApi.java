@@ -67,7 +67,9 @@ public final class ListApi {
      * (last first) and its item array.
      *
      * @throws WrongTypeException    in checked mode, if {@code list} is not a list
-     * @throws FreedObjectException  in checked mode, if {@code list} is not a live object
+     * @throws FreedObjectException  in checked mode, if {@code list} is not a live object; or, once
+     *                               the list is empty, if an item had been freed behind its back
+     *                               (the other items and the array are released all the same)
      * @throws IllegalStateException in checked mode, if the space is closed
      */
     public void clear(long list) {

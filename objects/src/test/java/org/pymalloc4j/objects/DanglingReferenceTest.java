@@ -149,6 +149,38 @@ class DanglingReferenceTest {
         }
     }
 
+    /**
+     * lists().clear meets a dangling item: the other items and the item array are released all
+     * the same (as a deallocation does), then the item is named; nothing leaks.
+     */
+    @Test
+    void aListClearedOverAFreedItemReleasesTheRestThenNamesTheItem() {
+        try (ObjectSpace space = checkedSpace()) {
+            long before = space.liveObjectCount();
+            long arrays = space.memory().mem().liveBlocks();
+            long g = space.floats().newFloat(1.0);
+            long f = space.floats().newFloat(2.0);
+            long h = space.floats().newFloat(3.0);
+            long list = space.lists().newList();
+            for (long o : new long[] {g, f, h}) {
+                space.lists().append(list, o);
+            }
+            space.decref(f);
+            space.decref(f); // the list's reference, dropped by mistake: f is freed
+            FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.lists().clear(list));
+            assertEquals(f, e.address(), e.getMessage());
+            assertEquals(1, space.refcount(g), "released after the dangling item (last first)");
+            assertEquals(1, space.refcount(h), "released before it");
+            assertEquals(0, space.lists().size(list));
+            assertEquals(arrays, space.memory().mem().liveBlocks(), "the item array was freed");
+            space.checkInvariants();
+            for (long o : new long[] {g, h, list}) {
+                space.decref(o);
+            }
+            assertEquals(before, space.liveObjectCount(), "nothing leaked");
+        }
+    }
+
     @Test
     void twoDanglingItemsGiveOneErrorWithTheOtherSuppressed() {
         try (ObjectSpace space = checkedSpace()) {

@@ -171,7 +171,12 @@ public final class Lists extends TypeBehaviour {
         }
     }
 
-    /** {@code _list_clear}: detaches the array first, so decrefs never see a half-cleared list. */
+    /**
+     * {@code _list_clear}: detaches the array first, so decrefs never see a half-cleared list.
+     * An item checked mode refuses (freed behind the list's back) does not stop the others'
+     * release or the array's: the first refusal is thrown once all are done, later ones
+     * suppressed in it, as a deallocation does.
+     */
     @Override
     public void clear(long o) {
         long items = getLong(o + LIST_ITEMS_OFFSET);
@@ -179,14 +184,27 @@ public final class Lists extends TypeBehaviour {
         putLong(o + LIST_ITEMS_OFFSET, 0);
         putLong(o + OB_SIZE_OFFSET, 0);
         putLong(o + LIST_ALLOCATED_OFFSET, 0);
-        if (items != 0) {
-            for (long i = n - 1; i >= 0; i--) {
-                long item = getLong(items + 8 * i);
-                if (item != 0) {
+        if (items == 0) {
+            return;
+        }
+        RuntimeException refused = null;
+        for (long i = n - 1; i >= 0; i--) {
+            long item = getLong(items + 8 * i);
+            if (item != 0) {
+                try {
                     core.decrefHeld(item);
+                } catch (RuntimeException e) {
+                    if (refused == null) {
+                        refused = e;
+                    } else {
+                        refused.addSuppressed(e);
+                    }
                 }
             }
-            core.mem.free(items);
+        }
+        core.mem.free(items);
+        if (refused != null) {
+            throw refused;
         }
     }
 
