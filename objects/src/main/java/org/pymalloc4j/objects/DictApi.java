@@ -38,7 +38,8 @@ public final class DictApi {
      *                               holding one), or in checked
      *                               mode if {@code dict} is not a dict
      * @throws FreedObjectException  in checked mode, if an argument is not a live object
-     * @throws IllegalStateException if the space is closed
+     * @throws IllegalStateException if the space is closed, or if {@code key} is or holds a
+     *                               tuple with a NULL item (not yet set), which has no hash
      */
     public void set(long dict, long key, long value) {
         checkArgs(dict, key, "dicts().set");
@@ -54,7 +55,8 @@ public final class DictApi {
      * @throws WrongTypeException    if {@code key} is unhashable, or in checked mode if
      *                               {@code dict} is not a dict
      * @throws FreedObjectException  in checked mode, if an argument is not a live object
-     * @throws IllegalStateException if the space is closed
+     * @throws IllegalStateException if the space is closed, or if {@code key} is or holds a
+     *                               tuple with a NULL item (not yet set), which has no hash
      */
     public long get(long dict, long key) {
         checkArgs(dict, key, "dicts().get");
@@ -68,7 +70,8 @@ public final class DictApi {
      * @throws WrongTypeException    if {@code key} is unhashable, or in checked mode if
      *                               {@code dict} is not a dict
      * @throws FreedObjectException  in checked mode, if an argument is not a live object
-     * @throws IllegalStateException if the space is closed
+     * @throws IllegalStateException if the space is closed, or if {@code key} is or holds a
+     *                               tuple with a NULL item (not yet set), which has no hash
      */
     public boolean delete(long dict, long key) {
         checkArgs(dict, key, "dicts().delete");

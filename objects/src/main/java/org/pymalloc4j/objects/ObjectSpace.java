@@ -302,7 +302,8 @@ public final class ObjectSpace implements AutoCloseable {
      * @throws WrongTypeException    if {@code o} is unhashable (a list or dict, or a tuple holding
      *                               one at any depth)
      * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
-     * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws IllegalStateException in checked mode, if the space is closed; and if {@code o} is or
+     *                               holds a tuple with a NULL item (not yet set), which has no hash
      */
     public long hash(long o) {
         if (checked) {

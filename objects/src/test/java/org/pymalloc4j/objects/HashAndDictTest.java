@@ -6,6 +6,8 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.pymalloc4j.allocator.testkit.Seeds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -181,6 +183,37 @@ class HashAndDictTest {
             assertTrue(space.valueEquals(unfilled, full));
             space.decref(unfilled);
             space.decref(full);
+        }
+    }
+
+    /**
+     * hash's and dicts().set/get/delete's "@throws IllegalStateException ... if key is or holds a
+     * tuple with a NULL item (not yet set)": refused naming the tuple and the item, at any depth,
+     * in either mode, before anything is read at address 0 or anything is stored.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aTupleWithANullItemHasNoHashAndIsNoKey(boolean checked) {
+        try (ObjectSpace space = ObjectSpace.builder().checked(checked).build()) {
+            long unfilled = space.tuples().newTuple(2);
+            space.tuples().set(unfilled, 0, space.ints().newInt(7)); // item 1 still NULL
+            long outer = space.tuples().of(space.none(), unfilled);
+            long d = space.dicts().newDict();
+            long value = space.floats().newFloat(0.5);
+            String named = String.format("the tuple at 0x%x has a NULL item 1", unfilled);
+            for (long key : new long[] {unfilled, outer}) {
+                assertEquals(named, assertThrows(IllegalStateException.class, () -> space.hash(key)).getMessage());
+                assertEquals(named, assertThrows(IllegalStateException.class, () -> space.dicts().set(d, key, value)).getMessage());
+                assertEquals(named, assertThrows(IllegalStateException.class, () -> space.dicts().get(d, key)).getMessage());
+                assertEquals(named, assertThrows(IllegalStateException.class, () -> space.dicts().delete(d, key)).getMessage());
+            }
+            assertEquals(0, space.dicts().size(d), "nothing stored");
+            assertEquals(1, space.refcount(value), "no reference kept to the value");
+            assertEquals(2, space.refcount(unfilled), "nor to the key (outer holds one)");
+            for (long o : new long[] {d, value, outer, unfilled}) {
+                space.decref(o);
+            }
+            assertEquals(0, space.liveObjectCount());
         }
     }
 
