@@ -50,7 +50,9 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  * {@link Builder#checked(boolean)} turns it off): every object passed in is validated first, so
  * a freed object, an unbalanced decref, a wrong type, a bad index or a closed space is an
  * exception naming the object's address and type, thrown before anything changes (but the
- * release of a stolen reference, above). Unchecked, objects, types and indexes are not checked and bad input corrupts
+ * release of a stolen reference, above); 0 (NULL) where an object is required is a
+ * {@link NullPointerException} ("NULL object (address 0)"), which the methods' {@code @throws}
+ * leave out. Unchecked, objects, types and indexes are not checked and bad input corrupts
  * the heap as it would corrupt CPython's through its macros ({@code PyTuple_GET_ITEM},
  * {@code Py_DECREF}); CPython's functions ({@code PyTuple_GetItem} ...) check type and index in
  * every build.

@@ -438,4 +438,30 @@ class RefcountTest {
                     seen[0].getMessage());
         }
     }
+    /**
+     * objects/README.md's checked mode: "a NULL object (address 0) where one is required
+     * (NullPointerException: "NULL object (address 0)")", refused before anything changes.
+     */
+    @Test
+    void aNullObjectWhereOneIsRequiredIsRefusedInCheckedMode() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {
+            long list = space.lists().newList();
+            long d = space.dicts().newDict();
+            long key = space.floats().newFloat(0.5);
+            List<org.junit.jupiter.api.function.Executable> calls = List.of(
+                    () -> space.incref(0), () -> space.decref(0), () -> space.refcount(0), () -> space.sizeOf(0),
+                    () -> space.type(0), () -> space.hash(0), () -> space.valueEquals(list, 0),
+                    () -> space.lists().append(list, 0), () -> space.lists().size(0), () -> space.tuples().of(key, 0),
+                    () -> space.dicts().set(d, key, 0), () -> space.dicts().get(d, 0), () -> space.floats().value(0));
+            for (org.junit.jupiter.api.function.Executable call : calls) {
+                assertEquals("NULL object (address 0)", assertThrows(NullPointerException.class, call).getMessage());
+            }
+            assertEquals(0, space.lists().size(list), "nothing changed");
+            assertEquals(0, space.dicts().size(d));
+            assertEquals(1, space.refcount(key));
+            for (long o : new long[] {list, d, key}) {
+                space.decref(o);
+            }
+        }
+    }
 }
