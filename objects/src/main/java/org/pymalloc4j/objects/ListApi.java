@@ -53,6 +53,8 @@ public final class ListApi {
      * @throws WrongTypeException    in checked mode, if {@code list} is not a list
      * @throws FreedObjectException  in checked mode, if {@code list} or {@code item} is not a live object
      * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws OutOfMemoryError      if the item array cannot grow, even after a full collection;
+     *                               the list is as it was and keeps no reference to {@code item}
      */
     public void append(long list, long item) {
         if (checked) {

@@ -373,7 +373,10 @@ class BadInputTest {
         }
     }
 
-    /** Dicts.set increfs key and value before allocating the keys table: a failing table keeps both references. */
+    /**
+     * dicts().set: "@throws OutOfMemoryError if the keys table cannot be had or grown, even after
+     * a full collection; nothing is stored and no reference kept".
+     */
     @Test
     void dictSetThatCannotAllocateItsTableTakesNoReferences() {
         try (Memory memory = Memory.builder().limit(4L << 20).build();

@@ -221,6 +221,41 @@ class CollectOnMemoryTest {
         }
     }
 
+    /**
+     * lists().append: "@throws OutOfMemoryError if the item array cannot grow, even after a full
+     * collection; the list is as it was and keeps no reference to item" (collection disabled
+     * here: the error stands at once).
+     */
+    @Test
+    void anAppendWhoseArrayCannotGrowLeavesTheListAsItWas() {
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            s.gc().disable();
+            long list = s.lists().newList();
+            for (int i = 0; i < 8; i++) {
+                s.lists().append(list, s.none()); // capacity 8: the next append reallocates the array
+            }
+            long item = s.floats().newFloat(0.5);
+            List<Long> filler = new ArrayList<>();
+            fillMemory(s, filler);
+            MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> s.lists().append(list, item));
+            assertTrue(e.getMessage().contains(String.format(Locale.ROOT, "would exceed the memory limit of %,d bytes", LIMIT)),
+                    e.getMessage());
+            assertEquals(8, s.lists().size(list));
+            assertEquals(8, s.lists().capacity(list));
+            assertEquals(1, s.refcount(item), "no reference kept to the item");
+            s.checkInvariants();
+            for (long o : filler) {
+                s.decref(o);
+            }
+            s.lists().append(list, item);
+            assertEquals(9, s.lists().size(list));
+            s.decref(item);
+            s.decref(list);
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
+
     /** Allocates lists, then floats, into {@code filler} until the memory limit refuses more. */
     private static void fillMemory(ObjectSpace s, List<Long> filler) {
         try {
