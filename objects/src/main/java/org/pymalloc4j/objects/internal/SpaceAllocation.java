@@ -7,7 +7,9 @@ import org.pymalloc4j.allocator.MemoryDomain;
  * names), each with event-based collection, an addition of this project (CPython 3.11 raises
  * MemoryError without collecting): an allocation that fails for lack of memory (or the memory
  * limit) runs one full collection, if automatic collection is on and none is running, and tries
- * once more; otherwise the error stands.
+ * once more; otherwise the error stands. A list's item array and a dict's keys table are not
+ * allocated here: the collection may change their container, so Lists and Dicts allocate without
+ * collecting and, refused, call {@link #collectForMemory} and redo the whole step.
  */
 public final class SpaceAllocation {
     private final MemoryDomain obj;
