@@ -133,6 +133,10 @@ public final class Frame implements AutoCloseable {
      *
      * @throws IllegalStateException if an inner frame is still open (frames close innermost
      *                               first); nothing is released then
+     * @throws FreedObjectException  in checked mode, if a local was freed behind the frame's back
+     *                               (more decrefs than increfs): the other locals are still
+     *                               released and the frame closed; the first such local is
+     *                               named, later ones suppressed
      */
     @Override
     public void close() {

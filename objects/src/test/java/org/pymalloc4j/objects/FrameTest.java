@@ -280,4 +280,32 @@ class FrameTest {
             }
         }
     }
+
+    /**
+     * Close over two locals freed behind the frame's back (checked mode): every live local is
+     * still released and the frame closed, then the first refusal is thrown in slot order with
+     * the second suppressed, as a tuple's deallocation reports two dangling items.
+     */
+    @Test
+    void aFrameClosedOverTwoFreedLocalsReleasesTheRestAndReportsBoth() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {
+            long before = space.liveObjectCount();
+            Frame f = space.frame();
+            long a = f.local(space.floats().newFloat(1.0));
+            long kept = space.floats().newFloat(2.0);
+            f.hold(kept);
+            long b = f.local(space.floats().newFloat(3.0));
+            space.decref(a); // the frame's references, dropped by mistake: a and b are freed
+            space.decref(b);
+            FreedObjectException e = assertThrows(FreedObjectException.class, f::close);
+            assertEquals(a, e.address(), "slot order: " + e.getMessage());
+            assertEquals(1, e.getSuppressed().length, "the second dangling local is reported too");
+            assertEquals(b, ((FreedObjectException) e.getSuppressed()[0]).address());
+            assertEquals(1, space.refcount(kept), "the live local was released");
+            assertEquals(0, f.size(), "the frame is closed");
+            space.decref(kept);
+            assertEquals(before, space.liveObjectCount(), "nothing leaked");
+            space.checkInvariants();
+        }
+    }
 }

@@ -67,7 +67,9 @@ public final class DataStack {
     /**
      * Closes the innermost frame, releasing slots {@code base..top-1} in order. The window is
      * taken off the stack first: a release may run a finalizer that opens frames of its own or
-     * gives the enclosing frame locals, all pushed from {@code base} on.
+     * gives the enclosing frame locals, all pushed from {@code base} on. A release that throws
+     * (a local freed behind the frame's back) does not stop the others: the first exception is
+     * thrown at the end, the later ones suppressed in it.
      */
     public void close(int base) {
         int end = top;
@@ -83,6 +85,8 @@ public final class DataStack {
                 } catch (RuntimeException e) { // release the rest, then report the first problem
                     if (failure == null) {
                         failure = e;
+                    } else {
+                        failure.addSuppressed(e);
                     }
                 }
             }
