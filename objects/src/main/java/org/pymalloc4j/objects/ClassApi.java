@@ -102,7 +102,10 @@ public final class ClassApi {
      *
      * @throws IndexOutOfBoundsException in checked mode, if {@code i} is out of range
      * @throws WrongTypeException        in checked mode, if {@code o} is not an instance of a class
-     * @throws FreedObjectException      in checked mode, if {@code o} or {@code value} is not a live object
+     * @throws FreedObjectException      in checked mode, if {@code o} or {@code value} is not a live
+     *                                   object, or if the value replaced was freed behind the
+     *                                   instance's back: {@code value} is stored first, then that
+     *                                   value is named
      * @throws IllegalStateException     in checked mode, if the space is closed
      */
     public void setSlot(long o, long i, long value) {

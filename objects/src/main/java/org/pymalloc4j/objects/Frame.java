@@ -113,7 +113,9 @@ public final class Frame implements AutoCloseable {
      * @throws IllegalStateException     if this frame is closed or not the innermost open frame
      * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
      * @throws FreedObjectException      in checked mode, if {@code reference} is not a live object
-     *                                   (not stolen then)
+     *                                   (not stolen then), or if the local replaced was freed behind
+     *                                   the frame's back: {@code reference} is stored first, then
+     *                                   that local is named
      */
     public void set(int i, long reference) {
         if (core.checked && reference != 0) {

@@ -104,7 +104,9 @@ public final class ListApi {
      * @throws IndexOutOfBoundsException in checked mode, if {@code i} is out of range
      * @throws WrongTypeException        in checked mode, if {@code list} is not a list
      * @throws FreedObjectException      in checked mode, if {@code list} or {@code item} is not a
-     *                                   live object ({@code item} is not stolen if it is the bad one)
+     *                                   live object ({@code item} is not stolen if it is the bad one),
+     *                                   or if the item replaced was freed behind the list's back:
+     *                                   {@code item} is stored first, then that item is named
      * @throws IllegalStateException     in checked mode, if the space is closed
      */
     public void set(long list, long i, long item) {

@@ -105,7 +105,9 @@ public final class TupleApi {
      * @throws IllegalStateException     in checked mode, if the tuple's refcount is not 1 or the
      *                                   space is closed
      * @throws FreedObjectException      in checked mode, if {@code tuple} or {@code item} is not a
-     *                                   live object ({@code item} is not stolen if it is the bad one)
+     *                                   live object ({@code item} is not stolen if it is the bad one),
+     *                                   or if the item replaced was freed behind the tuple's back:
+     *                                   {@code item} is stored first, then that item is named
      */
     public void set(long tuple, long i, long item) {
         if (checked) {
