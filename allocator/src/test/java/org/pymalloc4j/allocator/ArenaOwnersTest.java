@@ -165,8 +165,11 @@ class ArenaOwnersTest {
         };
         try (PyMalloc heap = PyMalloc.builder().arenaAllocator(beyond).build()) {
             OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> heap.malloc(64));
-            assertTrue(e.getMessage().contains("arena"), e.getMessage());
+            // the allocator did give the arena: the error says why the heap refused it
+            assertTrue(e.getMessage().contains("out of reach") && !e.getMessage().contains("cannot map"), e.getMessage());
             assertEquals(List.of(ArenaOwners.COVERED), returned, "the arena went back to its allocator");
+            MallocStats stats = heap.stats();
+            assertEquals(0, stats.arenaMapMidNodes() + stats.arenaMapBotNodes(), "no radix-tree node for a refused arena");
             assertFalse(heap.isArenaAddress(ArenaOwners.COVERED));
             heap.checkInvariants();
             heap.setArenaAllocator(ArenaAllocator.mmap());
@@ -215,7 +218,10 @@ class ArenaOwnersTest {
         }
     }
 
-    /** The same refusal with an allocator whose free throws: the refused arena's bytes are still not counted. */
+    /**
+     * The same refusal with an allocator whose free throws: the refused arena's bytes are still
+     * not counted, and the error is the refusal, as for every arena the heap refuses.
+     */
     @Test
     void aRefusedArenaIsNotChargedWhenItsAllocatorsFreeThrows() {
         ArenaAllocator beyond = new ArenaAllocator() {
@@ -230,8 +236,11 @@ class ArenaOwnersTest {
             }
         };
         try (PyMalloc heap = PyMalloc.builder().arenaAllocator(beyond).build()) {
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> heap.malloc(64));
-            assertTrue(e.getMessage().startsWith("refused"), e.getMessage());
+            // the refusal is the error, the allocator's failure to take the arena back suppressed in it
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> heap.malloc(64));
+            assertTrue(e.getMessage().contains("out of reach"), e.getMessage());
+            assertEquals(1, e.getSuppressed().length, e.toString());
+            assertTrue(e.getSuppressed()[0].getMessage().startsWith("refused"), e.getSuppressed()[0].toString());
             assertEquals(0, heap.bytesFromOs(), "the refused arena is not counted");
             assertEquals(0, heap.stats().arenasCurrent());
             heap.checkInvariants();

@@ -120,8 +120,10 @@ public final class Arenas {
      *
      * @return the pool's address, or 0 if a new arena was needed and the OS refused it
      * @throws OutOfMemoryError if a new arena holds no pool (one pool per arena and a base not
-     *                          pool-aligned), the arena given back; or if it overlaps an arena in
-     *                          use, the arena not given back; nothing charged either way
+     *                          pool-aligned), lies out of the maps' reach, or its metadata (an arena
+     *                          map node, owner or live-block map pages) cannot be had, the arena
+     *                          given back; or if it overlaps an arena in use, the arena not given
+     *                          back; nothing charged either way
      */
     public long takePool() {
         if (usableArenas == NIL) {
@@ -343,23 +345,16 @@ public final class Arenas {
                 budget.release(arenaSize);
             }
         }
-        if (base != 0 && !map.markUsed(base)) {
-            budget.release(arenaSize);
-            source.free(base, arenaSize);
-            base = 0;
-        }
         if (base == 0) {
             return NIL;
         }
-        boolean recorded = ArenaOwners.add(base, arenaSize, tag);
-        if (!recorded || liveMarks && !LiveMarks.open(base, arenaSize)) {
-            if (recorded) {
-                ArenaOwners.remove(base, arenaSize);
-            }
-            map.markUnused(base);
+        String refusal = record(base);
+        if (refusal != null) { // the allocator gave the arena: the error says what the heap lacked
             budget.release(arenaSize); // first: the allocator's free may throw
-            source.free(base, arenaSize);
-            return NIL;
+            OutOfMemoryError e = new OutOfMemoryError("pymalloc4j: arena at 0x" + Long.toHexString(base) + " from "
+                    + source + " refused: " + refusal + "; it was given back");
+            giveBack(base, e);
+            throw e;
         }
         int a = unusedArenaObjects;
         unusedArenaObjects = nextarena[a];
@@ -379,6 +374,32 @@ public final class Arenas {
         }
         ntotalpools[a] = nfreepools[a];
         return a;
+    }
+
+    /**
+     * Enters the new arena at {@code base} in the radix tree, the owner map and the live-block
+     * map; the reach is checked first, so that an arena out of it leaves no radix-tree node.
+     *
+     * @return null, or what could not be had, with nothing entered
+     */
+    private String record(long base) {
+        if (!ArenaOwners.inReach(base, arenaSize)) {
+            return "it lies out of reach of the owner and live-block maps, which end at 0x"
+                    + Long.toHexString(ArenaOwners.COVERED);
+        }
+        if (!map.markUsed(base)) {
+            return "cannot allocate an arena map node";
+        }
+        if (!ArenaOwners.add(base, arenaSize, tag)) {
+            map.markUnused(base);
+            return "cannot make its owner map entries writable";
+        }
+        if (liveMarks && !LiveMarks.open(base, arenaSize)) {
+            ArenaOwners.remove(base, arenaSize);
+            map.markUnused(base);
+            return "cannot make its live-block marks writable";
+        }
+        return null;
     }
 
     /** Hands a refused arena back to the current source; a failure of its free is added to {@code cause}. */
