@@ -196,8 +196,8 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     /**
      * Resizes a block as CPython does. {@code realloc(0, n)} is {@code malloc(n)}. A small block
      * stays in place when the new size fits its class and is more than 3/4 of it; otherwise the
-     * contents move to a new block (of any kind) and the old one is freed. Raw blocks stay raw.
-     * {@code realloc(p, 0)} returns a fresh unique block and frees {@code p}.
+     * contents move to a new block (of any kind) and the old one is freed. Raw blocks stay raw: so
+     * {@code realloc(p, 0)} frees a small {@code p} for a new unique block, and shrinks a raw one in libc.
      *
      * @return the block's (possibly new) address
      * @throws IllegalArgumentException if {@code newSize} is negative

@@ -159,7 +159,11 @@ class ReallocTest {
         }
     }
 
-    /** realloc(p, 0) frees p and returns a fresh, unique, live (raw) block. */
+    /**
+     * realloc(p, 0) returns a unique, live raw block of 0 usable bytes: a new one for a small p,
+     * which is freed; a raw p is shrunk by libc's realloc, as CPython's PyMem_RawRealloc does,
+     * which glibc does in place.
+     */
     @Test
     void reallocToZeroReturnsAUniqueLiveBlock() {
         Set<Long> seen = new HashSet<>();
