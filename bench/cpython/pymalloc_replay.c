@@ -19,7 +19,7 @@
  * Errors (malformed line, malloc into an occupied slot, f/r on an empty
  * slot) print "line N: <problem>" to stderr and exit with status 2.
  *
- * Usage: pymalloc_replay [--before] [--aligned-arenas] TRACE|-
+ * Usage: pymalloc_replay [--before] [--aligned-arenas|--mixed-arenas] TRACE|-
  *   --before          also print the stats once before replaying (the
  *                     baseline state of a fresh process), followed by a
  *                     line "=== after replay ===".
@@ -31,6 +31,8 @@
  *                     mmap allocator an arena's base is only page aligned, so
  *                     whether arenas have 64 or 63 pools (and hence parts of
  *                     the output) changes from run to run.
+ *   --mixed-arenas    the same, but arenas 1 and 3 mod 5 (from 0) start a page
+ *                     past their slot and hold 63 pools: a fixed mix of both.
  *
  * Build (record-fidelity.sh does this into bench/cpython/build/):
  *   cc -O2 -Wall $(python3-config --includes) pymalloc_replay.c \
@@ -116,11 +118,34 @@ ensure_slot(size_t slot)
 
 #include "aligned_arenas.h" /* --aligned-arenas */
 
+/* --mixed-arenas: the aligned arenas, but the 2nd, 4th, 7th, 9th... (numbers
+ * 1 and 3 mod 5, counting from 0) start MIXED_SHIFT bytes past their aligned
+ * slot, so they hold 63 pools and lose one to alignment, as most of CPython's
+ * mmap arenas do; pymalloc4j's FidelityTest gives its heap the same pattern. */
+#define MIXED_SHIFT ((size_t)4096)
+static unsigned long mixed_count;
+
+static void *
+mixed_arena_alloc(void *ctx, size_t size)
+{
+    unsigned long n = mixed_count++;
+    size_t shift = (n % 5 == 1 || n % 5 == 3) ? MIXED_SHIFT : 0;
+    char *p = aligned_arena_alloc(ctx, size + shift);
+    return p == NULL ? NULL : p + shift;
+}
+
+static void
+mixed_arena_free(void *ctx, void *ptr, size_t size)
+{
+    size_t shift = (uintptr_t)ptr & (ARENA_SIZE - 1); /* 0 or MIXED_SHIFT */
+    aligned_arena_free(ctx, (char *)ptr - shift, size + shift);
+}
+
 static void
 usage(void)
 {
     fprintf(stderr,
-            "usage: pymalloc_replay [--before] [--aligned-arenas] TRACE|-\n");
+            "usage: pymalloc_replay [--before] [--aligned-arenas|--mixed-arenas] TRACE|-\n");
     exit(64);
 }
 
@@ -134,6 +159,8 @@ main(int argc, char **argv)
             before = 1;
         else if (strcmp(argv[i], "--aligned-arenas") == 0)
             aligned = 1;
+        else if (strcmp(argv[i], "--mixed-arenas") == 0)
+            aligned = 2;
         else if (strcmp(argv[i], "-") == 0 || argv[i][0] != '-') {
             if (path != NULL)
                 usage();
@@ -157,7 +184,9 @@ main(int argc, char **argv)
     if (aligned) {
         PyObjectArenaAllocator a = {NULL, aligned_arena_alloc,
                                     aligned_arena_free};
-        PyObject_SetArenaAllocator(&a);
+        PyObjectArenaAllocator m = {NULL, mixed_arena_alloc,
+                                    mixed_arena_free};
+        PyObject_SetArenaAllocator(aligned == 2 ? &m : &a);
     }
 
     if (before) {

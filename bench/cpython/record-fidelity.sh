@@ -9,7 +9,8 @@
 # 3. regenerates the traces with make_traces.py into
 #    allocator/src/test/resources/fidelity/,
 # 4. replays every X.trace and writes the expected output X.cpython311.txt
-#    (_PyObject_DebugMallocStats of real pymalloc) next to it,
+#    (_PyObject_DebugMallocStats of real pymalloc) next to it, and
+#    X.cpython311-mixed.txt, the same on arenas of 64 and 63 pools mixed,
 # 5. checks each output is reproducible and that its "blocks in use" column
 #    matches what the trace leaves live (make_traces.py --verify).
 #
@@ -101,13 +102,20 @@ fi
 mkdir -p "$out"
 "$PYTHON" "$here/make_traces.py" "$out"
 
+# Each trace twice: on aligned arenas (X.cpython311.txt), and on a fixed mix of
+# 64- and 63-pool arenas (X.cpython311-mixed.txt, --mixed-arenas), as CPython's
+# mmap gives them.
 for trace in "$out"/*.trace; do
-    exp="${trace%.trace}.cpython311.txt"
-    replay "$trace" >"$exp.tmp"
-    replay "$trace" | cmp -s - "$exp.tmp" \
-        || { rm -f "$exp.tmp"; echo "record-fidelity: $trace: output not reproducible" >&2; exit 1; }
-    mv "$exp.tmp" "$exp"
-    echo "wrote ${exp#"$root"/}"
+    for mode in aligned mixed; do
+        exp="${trace%.trace}.cpython311.txt"
+        [[ $mode == mixed ]] && exp="${trace%.trace}.cpython311-mixed.txt"
+        replay_mode() { env -u PYTHONMALLOCSTATS -u PYTHONMALLOC "$build/pymalloc_replay" "--$mode-arenas" "$@"; }
+        replay_mode "$trace" >"$exp.tmp"
+        replay_mode "$trace" | cmp -s - "$exp.tmp" \
+            || { rm -f "$exp.tmp"; echo "record-fidelity: $trace: output not reproducible" >&2; exit 1; }
+        mv "$exp.tmp" "$exp"
+        echo "wrote ${exp#"$root"/}"
+    done
 done
 
 "$PYTHON" "$here/make_traces.py" --verify "$out"
