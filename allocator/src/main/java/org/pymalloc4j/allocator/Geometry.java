@@ -13,8 +13,11 @@ package org.pymalloc4j.allocator;
  * </pre>
  *
  * <p>Every preset runs the 3.11 algorithm (one empty arena kept back against thrashing, the
- * radix-tree arena map); {@code PY38} changes only the sizes, which is all that 3.9 changed
- * from 3.8 apart from that anti-thrashing rule. {@code HUGE_PAGES} is the geometry of CPython's
+ * radix-tree arena map); {@code PY38} changes only the sizes. Its heaps differ from 3.8's and
+ * 3.9's own code in how a free finds its arena (3.10 put the radix tree where those versions
+ * checked the pool header's arena index) and, perhaps against 3.8, in the kept empty arena
+ * (bpo-37257, merged in June 2019 while 3.8 was in beta). The sizes themselves changed in
+ * 3.10, not 3.9. {@code HUGE_PAGES} is the geometry of CPython's
  * huge-page build, whose arenas are one 2 MiB huge page each: a heap of this geometry takes its
  * arenas from {@link ArenaAllocator#hugePages()} unless given another allocator.
  *
