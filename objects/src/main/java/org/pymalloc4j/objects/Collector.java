@@ -81,8 +81,9 @@ public final class Collector {
      *
      * @return the number of unreachable objects found; 0 if a collection is already running
      * @throws FreedObjectException  in checked mode, if a tracked object holds a reference to a
-     *                               freed object (freed by unbalanced decrefs): nothing is freed,
-     *                               as {@link #collect(int)} says
+     *                               freed object (freed by unbalanced decrefs), or to one whose
+     *                               refcount is smaller than the references tracked objects hold
+     *                               to it: nothing is freed, as {@link #collect(int)} says
      * @throws IllegalStateException if the space is closed
      */
     public long collect() {
@@ -97,7 +98,10 @@ public final class Collector {
      * @throws IllegalArgumentException if {@code generation} is not 0, 1 or 2
      * @throws FreedObjectException     in checked mode, if a tracked object of those generations
      *                                  holds a reference to a freed object (freed by unbalanced
-     *                                  decrefs): nothing is freed, and the error names both. Found
+     *                                  decrefs), or to one of them whose refcount is smaller than
+     *                                  the references they hold to it (CPython's debug build stops
+     *                                  there: "refcount is too small"): nothing is freed, and the
+     *                                  error names both. Found
      *                                  in the first pass, nothing else has happened either; found
      *                                  after the finalizers ran (one of them made it), they and
      *                                  the weakref callbacks have run, as in a collection that

@@ -65,6 +65,41 @@ class DanglingReferenceTest {
         }
     }
 
+    /**
+     * An object two containers hold, its refcount 1 (a container's reference dropped by mistake):
+     * subtract_refs takes its gc_refs below zero, which CPython's debug build stops at ("refcount
+     * is too small"). Before, the word wrapped round to a huge gc_refs, the object counted as
+     * reachable and nothing was said until a container freed it behind the other's back.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 2})
+    void anObjectHeldMoreTimesThanItsRefcountCountsIsNamedAndNothingIsFreed(int generation) {
+        try (ObjectSpace space = checkedSpace()) {
+            long x = space.lists().newList();
+            long a = space.lists().newList();
+            long b = space.lists().newList();
+            space.lists().append(a, x);
+            space.lists().append(b, x);
+            space.decref(x);
+            space.decref(x); // a container's reference, dropped by mistake: refcount 1, held twice
+            long cycle = GcTestSupport.selfList(space);
+            space.decref(cycle);
+            List<Long> objects = space.gc().getObjects();
+            FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.gc().collect(generation));
+            assertEquals(x, e.address());
+            assertEquals(String.format("the list object at 0x%x holds the list object at 0x%x, whose refcount (1) is"
+                    + " smaller than the references containers hold to it (more decrefs than increfs while it was"
+                    + " still referenced); nothing was freed", b, x), e.getMessage());
+            space.checkInvariants();
+            assertEquals(objects, space.gc().getObjects(), "the generations as they were");
+            assertEquals(1, space.refcount(cycle), "the cycle was not collected");
+            space.incref(x); // the mistake undone: the space collects again
+            assertEquals(1, space.gc().collect());
+            space.decref(a);
+            space.decref(b);
+        }
+    }
+
     @Test
     void aTupleHoldingAFreedItemIsNamed() {
         try (ObjectSpace space = checkedSpace()) {

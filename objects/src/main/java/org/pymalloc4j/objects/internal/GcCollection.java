@@ -39,8 +39,10 @@ import static org.pymalloc4j.objects.internal.GcState.GENERATIONS;
  * <p>Checked mode: subtract_refs, the first phase to read a referent's header, first checks
  * that the referent is live. A container can hold a freed object only if unbalanced decrefs
  * freed it behind the container's back; reading its type word (the dead marker) as a type
- * would crash the JVM. The collection is then abandoned before anything but gc_refs changed:
- * the prev links update_refs overwrote are rebuilt and the error names both objects.
+ * would crash the JVM. Nor may a referent's gc_refs go below zero: containers then hold it more
+ * often than its refcount counts, and one of them will free it behind the others' backs. The
+ * collection is then abandoned before anything but gc_refs changed: the prev links update_refs
+ * overwrote are rebuilt and the error names both objects.
  */
 public final class GcCollection {
     private final Core core;
@@ -276,8 +278,23 @@ public final class GcCollection {
         }
         long g = r - GC_HEAD_LENGTH;
         if (gc.isGc(r) && GcHead.isCollecting(g)) {
-            GcHead.decrementRefs(g);
+            decrementRefs(r, g);
         }
+    }
+
+    /**
+     * gc_decref, the word read once. Checked mode refuses to go below zero, where CPython's debug
+     * build stops ("refcount is too small"); unchecked, gc_refs wraps round and the object is kept.
+     */
+    private void decrementRefs(long r, long g) {
+        long word = GcHead.prevWord(g);
+        if (core.checked && word >>> GcHead.PREV_SHIFT == 0) {
+            throw new FreedObjectException(r, String.format("the %s object at 0x%x holds the %s object at 0x%x, "
+                    + "whose refcount (%d) is smaller than the references containers hold to it (more decrefs "
+                    + "than increfs while it was still referenced); nothing was freed", core.typeName(visiting),
+                    visiting, core.typeName(r), r, getLong(r)));
+        }
+        GcHead.setPrevWord(g, word - (1L << GcHead.PREV_SHIFT));
     }
 
     /** visit_decref for {@code startAsMet}: a tracked referent starts its gc_refs if not yet, then loses one. */
@@ -290,7 +307,7 @@ public final class GcCollection {
             if (!GcHead.isCollecting(g)) {
                 startRefs(g);
             }
-            GcHead.decrementRefs(g);
+            decrementRefs(r, g);
         }
     }
 
