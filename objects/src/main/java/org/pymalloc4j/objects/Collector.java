@@ -369,10 +369,11 @@ public final class Collector {
     }
 
     /**
-     * {@code gc.garbage}: a list (borrowed) of the objects a collection found unreachable but
-     * could not free (cycles through legacy finalizers, and what they reach), or, under
-     * {@link #DEBUG_SAVEALL}, of every unreachable object. The list owns them: empty it with
-     * {@link ListApi#clear} to let them go. Made on first use.
+     * {@code gc.garbage}: a list (borrowed) of the unreachable objects with a legacy finalizer
+     * ({@code tp_del}) a collection could not free; what they reach stays alive through them,
+     * counted as uncollectable but not listed. Under {@link #DEBUG_SAVEALL}, every unreachable
+     * object. The list owns them: empty it with {@link ListApi#clear} to let them go. Made on
+     * first use.
      *
      * @throws IllegalStateException if the space is closed
      */

@@ -218,6 +218,108 @@ class FinalizerTest {
         }
     }
 
+    /**
+     * gc.garbage lists the unreachable objects with tp_del, not what they reach (which is counted
+     * as uncollectable all the same); a tp_del object that only garbage reaches is freed, tp_del
+     * run, when that garbage is cleared, and then not counted; a weakref the legacy set reaches is
+     * not garbage, so its callback runs.
+     */
+    @Test
+    void gcGarbageListsTheLegacyFinalizersAloneAndCountsWhatTheyReach() {
+        // L = _testcapi.with_tp_del(class L: __slots__ = ('x', '__weakref__'); def __tp_del__(self): log.append('tp_del'))
+        // P: the same without __tp_del__ (python3.11.7, gc disabled):
+        // a = L(); b = P(); a.x = b; b.x = a; del a, b; gc.collect()      -> 2, garbage [L], log []
+        // u = P(); u.x = [u, L()]; del u; gc.collect()                    -> 2, garbage [], log ['tp_del']
+        // a = L(); p = P(); p.x = p; a.x = [a, weakref.ref(p, cb)]; del a, p; gc.collect()
+        //                                     -> 4 (3 here: the lambda is an object there), garbage [L], log ['cb']
+        // gc.set_debug(gc.DEBUG_SAVEALL); a = L(); a.x = [a]; p = P(); p.x = p; del a, p; gc.collect()
+        //                                     -> 3, garbage [P, L, list]
+        try (ObjectSpace s = ObjectSpace.create()) {
+            Collector gc = s.gc();
+            gc.disable();
+            List<String> log = new ArrayList<>();
+            long cl = s.classes().newClass(ClassSpec.named("L").slots(1).weakReferenceable().legacyFinalizer(o -> log.add("tp_del")));
+            long cp = s.classes().newClass(ClassSpec.named("P").slots(1).weakReferenceable());
+            long garbage = gc.garbage();
+
+            long a = s.classes().newInstance(cl);
+            long b = s.classes().newInstance(cp);
+            s.classes().setSlot(a, 0, b);
+            s.classes().setSlot(b, 0, a);
+            s.decref(a);
+            s.decref(b);
+            assertEquals(2, gc.collect());
+            assertEquals(List.of("L"), typeNames(s, garbage), "b, which a reaches, is not listed");
+            assertEquals(List.of(), log);
+            s.classes().setSlot(a, 0, s.none());
+            s.lists().clear(garbage); // a and b go by their refcounts
+            assertEquals(List.of("tp_del"), log);
+            log.clear();
+
+            long u = s.classes().newInstance(cp);
+            long list = s.lists().newList();
+            s.lists().append(list, u);
+            long d = s.classes().newInstance(cl);
+            s.lists().append(list, d);
+            s.decref(d);
+            s.classes().setSlot(u, 0, list);
+            s.decref(list);
+            s.decref(u);
+            assertEquals(2, gc.collect(), "u and the list; d, freed as they were cleared, is not counted");
+            assertEquals(List.of(), typeNames(s, garbage));
+            assertEquals(List.of("tp_del"), log);
+            log.clear();
+
+            a = s.classes().newInstance(cl);
+            long p = s.classes().newInstance(cp);
+            s.classes().setSlot(p, 0, p);
+            list = s.lists().newList();
+            s.lists().append(list, a);
+            long w = s.weakrefs().newRef(p, r -> log.add("cb"));
+            s.lists().append(list, w);
+            s.classes().setSlot(a, 0, list);
+            s.decref(list);
+            s.decref(a);
+            s.decref(p);
+            assertEquals(3, gc.collect(), "p collected; a and its list uncollectable; w moved out of the legacy set");
+            assertEquals(List.of("L"), typeNames(s, garbage));
+            assertEquals(List.of("cb"), log);
+            assertEquals(s.none(), s.weakrefs().get(w));
+            s.lists().clear(list);
+            s.lists().clear(garbage);
+            log.clear();
+
+            gc.setDebug(Collector.DEBUG_SAVEALL);
+            a = s.classes().newInstance(cl);
+            list = s.lists().newList();
+            s.lists().append(list, a);
+            s.classes().setSlot(a, 0, list);
+            s.decref(list);
+            s.decref(a);
+            p = s.classes().newInstance(cp);
+            s.classes().setSlot(p, 0, p);
+            s.decref(p);
+            assertEquals(3, gc.collect());
+            assertEquals(List.of("P", "L", "list"), typeNames(s, garbage), "the collectable first, then the legacy set");
+            gc.setDebug(0);
+            s.classes().setSlot(p, 0, s.none());
+            s.lists().clear(list);
+            s.lists().clear(garbage);
+            assertEquals(List.of("tp_del"), log);
+            s.decref(cl);
+            s.decref(cp);
+            s.checkInvariants();
+        }
+    }
+
+    private static List<String> typeNames(ObjectSpace s, long list) {
+        List<String> names = new ArrayList<>();
+        for (long i = 0; i < s.lists().size(list); i++) {
+            names.add(s.typeName(s.lists().get(list, i)));
+        }
+        return names;
+    }
+
     @Test
     void aFinalizerMayAllocateAndItsCollectReturnsZero() {
         // class A: __slots__ = ('a',)
