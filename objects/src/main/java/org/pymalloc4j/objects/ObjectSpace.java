@@ -443,11 +443,21 @@ public final class ObjectSpace implements AutoCloseable {
      * free lists and static objects, and closes the memory if the space created it. Leaked
      * objects are reported, not freed: their blocks stay in a memory the caller passed in.
      * Never throws for leaks. Closing again does nothing.
+     *
+     * @throws IllegalStateException if called from code the space is running (a finalizer, a
+     *                               weakref callback or a gc callback) while a collection or a
+     *                               deallocation is under way, which would go on in memory
+     *                               freed under it: the space stays open
      */
     @Override
     public void close() {
         if (core.isClosed()) {
             return;
+        }
+        if (core.gc.collecting || core.trashDepth() > 0) {
+            throw new IllegalStateException("close() called from code the space is running (a finalizer, a weakref"
+                    + " callback or a gc callback) while a collection or a deallocation is under way: close it once"
+                    + " that returns");
         }
         try {
             try {

@@ -370,4 +370,38 @@ class FinalizerTest {
             assertEquals(0, s.liveObjectCount());
         }
     }
+
+    /**
+     * close() from code the space runs, a collection or a deallocation still under way, is
+     * refused: it unmapped the memory under them, and the JVM died (SIGSEGV) in the collection
+     * a gc callback's close() had let go on. The refusal is reported as the code's exception is.
+     */
+    @Test
+    void closeFromCodeTheSpaceRunsIsRefusedAndTheSpaceWorksOn() {
+        ObjectSpace s = ObjectSpace.create();
+        long[] wr = new long[1];
+        long cls = s.classes().newClass(ClassSpec.named("F").slots(1).weakReferenceable().finalizer(self -> s.close()));
+        s.gc().callbacks().add((phase, info) -> s.close());
+        List<Throwable> reported = reportedDuring(() -> {
+            s.decref(selfCycle(s, cls));
+            assertEquals(1, s.gc().collect(), "a gc callback's close() and the finalizer's are refused");
+            long f = s.classes().newInstance(cls);
+            wr[0] = s.weakrefs().newRef(f, ref -> s.close());
+            s.decref(f);                                  // the finalizer, then the weakref callback
+        });
+        assertEquals(5, reported.size(), reported.toString()); // START, the finalizer, STOP; the finalizer, the callback
+        for (Throwable t : reported) {
+            assertEquals(IllegalStateException.class, t.getClass());
+            assertEquals("close() called from code the space is running (a finalizer, a weakref callback or a gc"
+                    + " callback) while a collection or a deallocation is under way: close it once that returns", t.getMessage());
+        }
+        assertFalse(s.isClosed());
+        s.gc().callbacks().clear();
+        s.decref(wr[0]);
+        s.decref(cls);
+        s.checkInvariants();
+        s.close();
+        assertTrue(s.isClosed());
+        assertTrue(s.leakReport().isClean(), s.leakReport().toString());
+    }
 }
