@@ -100,8 +100,9 @@ public final class Collector {
      *                                  holds a reference to a freed object (freed by unbalanced
      *                                  decrefs), or to one of them whose refcount is smaller than
      *                                  the references they hold to it (CPython's debug build stops
-     *                                  there: "refcount is too small"): nothing is freed, and the
-     *                                  error names both. Found
+     *                                  there: "refcount is too small"), or, checked or not, if one
+     *                                  of them is tracked at refcount 0 (deallocated while still
+     *                                  tracked): nothing is freed, and the error names them. Found
      *                                  in the first pass, nothing else has happened either; found
      *                                  after the finalizers ran (one of them made it), they and
      *                                  the weakref callbacks have run, as in a collection that

@@ -3,6 +3,7 @@ package org.pymalloc4j.objects;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.internal.NativeMemory;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -97,6 +98,35 @@ class DanglingReferenceTest {
             assertEquals(1, space.gc().collect());
             space.decref(a);
             space.decref(b);
+        }
+    }
+
+    /**
+     * A tracked object at refcount 0 (a deallocation that left it tracked, the bug update_refs's
+     * assert in CPython is about) is refused like a dangling reference, checked or not. Before, the
+     * IllegalStateException left the generation's prev links holding gc_refs and COLLECTING set,
+     * the next untrack of a neighbour writing through them.
+     */
+    @Test
+    void aTrackedObjectAtRefcountZeroIsRefusedAndTheGenerationsAreKept() {
+        for (boolean checked : new boolean[] {true, false}) {
+            try (ObjectSpace space = ObjectSpace.builder().checked(checked).build()) {
+                long before = space.lists().newList();
+                long zombie = space.lists().newList();
+                long after = space.lists().newList();
+                List<Long> objects = space.gc().getObjects();
+                NativeMemory.putLong(zombie, 0); // as a tp_dealloc that forgot to untrack would leave it
+                FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.gc().collect(0));
+                assertEquals(zombie, e.address());
+                assertEquals(String.format("the object at 0x%x is tracked with refcount 0 (deallocated, or being "
+                        + "deallocated, while still tracked); nothing was freed", zombie), e.getMessage());
+                assertEquals(objects, space.gc().getObjects(), "the generations as they were");
+                NativeMemory.putLong(zombie, 1);
+                space.checkInvariants(); // links and flags as before (at refcount 0 it would name the zombie)
+                for (long o : new long[] {before, zombie, after}) {
+                    space.decref(o);
+                }
+            }
         }
     }
 

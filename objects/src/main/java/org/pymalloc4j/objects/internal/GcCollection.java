@@ -212,12 +212,12 @@ public final class GcCollection {
         moveUnreachable(containers, unreachable, untrackTuples);
     }
 
-    /** update_refs for one object: gc_refs = refcount, COLLECTING set, FINALIZED kept. */
+    /** update_refs for one object: gc_refs = refcount, COLLECTING set, FINALIZED kept; refused at 0 (CPython asserts). */
     private static void startRefs(long g) {
         long rc = getLong(g + GC_HEAD_LENGTH);
         if (rc <= 0) {
-            throw new IllegalStateException(String.format(
-                    "tracked object 0x%x has refcount %d", g + GC_HEAD_LENGTH, rc));
+            throw new FreedObjectException(g + GC_HEAD_LENGTH, String.format("the object at 0x%x is tracked with refcount"
+                    + " %d (deallocated, or being deallocated, while still tracked); nothing was freed", g + GC_HEAD_LENGTH, rc));
         }
         GcHead.resetRefs(g, rc);
     }
