@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import org.pymalloc4j.allocator.internal.BlockViews;
@@ -51,6 +52,7 @@ public final class Memory implements AutoCloseable {
     private final BlockViews views = new BlockViews();
     /** What {@link #close()} runs first; see {@link #onClose}. */
     private final List<Runnable> closeActions = new ArrayList<>();
+    private final List<Supplier<String>> closeGuards = new ArrayList<>();
 
     private Memory(Builder b) {
         this.configured = b.allocator;
@@ -411,6 +413,26 @@ public final class Memory implements AutoCloseable {
         closeActions.remove(action);
     }
 
+    /**
+     * Adds a check {@link #close()} makes before anything else: {@code busy} returns why the
+     * memory cannot close now, or null. For a layer built on it whose work in progress reads the
+     * memory and may call out to code that closes it (an {@code ObjectSpace}'s collection runs
+     * finalizers and callbacks); a close from there would unmap what that work goes on reading.
+     *
+     * @throws NullPointerException  if {@code busy} is null
+     * @throws IllegalStateException if the memory is closed
+     */
+    public void guardClose(Supplier<String> busy) {
+        Objects.requireNonNull(busy, "busy");
+        checkOpen();
+        closeGuards.add(busy);
+    }
+
+    /** Withdraws a check {@link #guardClose} added (the same object); nothing if it is not there. */
+    public void removeCloseGuard(Supplier<String> busy) {
+        closeGuards.remove(busy);
+    }
+
     /** Whether {@link #close()} has run. */
     public boolean isClosed() {
         return closed;
@@ -422,8 +444,9 @@ public final class Memory implements AutoCloseable {
      * to the OS. Custom allocators installed in a domain are not closed; they belong to whoever
      * made them. Closing again does nothing.
      *
-     * @throws IllegalStateException if a domain's segment is held by a native call running in
-     *                               another thread; the memory then stays open, its actions not run
+     * @throws IllegalStateException if a {@link #guardClose} check gives a reason, or a domain's
+     *                               segment is held by a native call running in another thread;
+     *                               the memory then stays open, its actions not run
      * @throws RuntimeException      the first exception an {@link #onClose} action, the debug
      *                               hooks (an inner allocator refusing a quarantined block), the
      *                               heap or the libc allocator threw, the later ones suppressed:
@@ -434,12 +457,19 @@ public final class Memory implements AutoCloseable {
         if (closed) {
             return;
         }
+        for (Supplier<String> guard : closeGuards) {
+            String busy = guard.get();
+            if (busy != null) {
+                throw new IllegalStateException("this Memory cannot close now: " + busy + "; close it once that returns");
+            }
+        }
         views.close(); // first: if a segment is in use elsewhere it throws, and the memory stays open
         RuntimeException failure = null;
         for (Runnable action : List.copyOf(closeActions)) {
             failure = CloseSteps.run(action, failure);
         }
         closeActions.clear();
+        closeGuards.clear();
         tracer.memoryClosing();
         closed = true;
         for (MemoryDomain d : domains.values()) {

@@ -6,6 +6,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -103,5 +104,49 @@ class MemoryCloseActionsTest {
         assertTrue(hooks.isClosed());
         assertTrue(heap.isClosed(), "the heap was left open: every arena leaked");
         assertEquals(0, memory.bytesFromOs(), "arenas and libc blocks all went back");
+    }
+
+    /**
+     * close: "@throws IllegalStateException if a guardClose check gives a reason ... the memory
+     * then stays open, its actions not run". Once the check answers null, the close goes ahead.
+     */
+    @Test
+    void aGuardWithAReasonRefusesTheCloseAndTheMemoryWorksOn() {
+        Memory memory = Memory.create();
+        List<String> heard = new ArrayList<>();
+        memory.onClose(() -> heard.add("closing"));
+        String[] busy = {"a collection is walking it"};
+        memory.guardClose(() -> busy[0]);
+        long p = memory.obj().malloc(32);
+        IllegalStateException e = assertThrows(IllegalStateException.class, memory::close);
+        assertEquals("this Memory cannot close now: a collection is walking it; close it once that returns", e.getMessage());
+        assertFalse(memory.isClosed());
+        assertEquals(List.of(), heard, "no action ran");
+        assertTrue(memory.pymalloc().isLive(p));
+        memory.obj().free(p);
+        busy[0] = null;
+        memory.close();
+        assertTrue(memory.isClosed());
+        assertEquals(List.of("closing"), heard);
+    }
+
+    @Test
+    void aWithdrawnGuardIsNotAsked() {
+        Memory memory = Memory.create();
+        java.util.function.Supplier<String> guard = () -> "busy";
+        memory.guardClose(guard);
+        memory.removeCloseGuard(guard);
+        memory.removeCloseGuard(() -> "not there"); // nothing
+        memory.close();
+        assertTrue(memory.isClosed());
+    }
+
+    /** guardClose: @throws NullPointerException if busy is null; @throws IllegalStateException if the memory is closed */
+    @Test
+    void nullGuardsAndGuardsOnClosedMemoriesAreRefused() {
+        Memory memory = Memory.create();
+        assertEquals("busy", assertThrows(NullPointerException.class, () -> memory.guardClose(null)).getMessage());
+        memory.close();
+        assertEquals("this Memory is closed", assertThrows(IllegalStateException.class, () -> memory.guardClose(() -> null)).getMessage());
     }
 }

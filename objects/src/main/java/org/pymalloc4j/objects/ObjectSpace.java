@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Memory;
@@ -81,6 +82,7 @@ public final class ObjectSpace implements AutoCloseable {
     private LeakReport leakReport;
     /** Registered with the space's memory, which may be closed under it (a memory given, or memory()'s). */
     private final Runnable memoryClosing = this::memoryClosing;
+    private final Supplier<String> memoryBusy = this::busy;
 
     private ObjectSpace(Builder builder) {
         this.ownsMemory = builder.memory == null;
@@ -108,6 +110,15 @@ public final class ObjectSpace implements AutoCloseable {
         this.weakrefs = new WeakrefApi(b);
         this.collector = new Collector(core, b.collection);
         memory.onClose(memoryClosing);
+        memory.guardClose(memoryBusy);
+    }
+
+    /** Why the memory cannot close now, or null: a collection or a deallocation is walking it. */
+    private String busy() {
+        return core.gc.collecting || core.trashDepth() > 0
+                ? "an ObjectSpace over it is in a collection or a deallocation (close() called from a finalizer,"
+                        + " a weakref callback or a gc callback?)"
+                : null;
     }
 
     /**
@@ -477,6 +488,7 @@ public final class ObjectSpace implements AutoCloseable {
                 memory.close();
             } else {
                 memory.removeOnClose(memoryClosing);
+                memory.removeCloseGuard(memoryBusy);
             }
         }
     }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.Memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -403,5 +404,42 @@ class FinalizerTest {
         s.close();
         assertTrue(s.isClosed());
         assertTrue(s.leakReport().isClean(), s.leakReport().toString());
+    }
+
+    /**
+     * The same for the {@link Memory} under a space that was given it: its close() from code the
+     * space runs, mid-collection or mid-deallocation, would unmap the objects the collection is
+     * walking. It is refused, saying why, and memory and space work on.
+     */
+    @Test
+    void closingTheMemoryUnderASpaceFromCodeTheSpaceRunsIsRefused() {
+        try (Memory memory = Memory.create()) {
+            ObjectSpace s = ObjectSpace.builder().memory(memory).build();
+            long[] wr = new long[1];
+            long cls = s.classes().newClass(ClassSpec.named("F").slots(1).weakReferenceable().finalizer(self -> memory.close()));
+            s.gc().callbacks().add((phase, info) -> memory.close());
+            List<Throwable> reported = reportedDuring(() -> {
+                s.decref(selfCycle(s, cls));
+                assertEquals(1, s.gc().collect(), "a gc callback's close() and the finalizer's are refused");
+                long f = s.classes().newInstance(cls);
+                wr[0] = s.weakrefs().newRef(f, ref -> memory.close());
+                s.decref(f);                                  // the finalizer, then the weakref callback
+            });
+            assertEquals(5, reported.size(), reported.toString()); // START, the finalizer, STOP; the finalizer, the callback
+            for (Throwable t : reported) {
+                assertEquals(IllegalStateException.class, t.getClass());
+                assertEquals("this Memory cannot close now: an ObjectSpace over it is in a collection or a deallocation"
+                        + " (close() called from a finalizer, a weakref callback or a gc callback?); close it once that"
+                        + " returns", t.getMessage());
+            }
+            assertFalse(memory.isClosed());
+            assertFalse(s.isClosed());
+            s.gc().callbacks().clear();
+            s.decref(wr[0]);
+            s.decref(cls);
+            s.checkInvariants();
+            s.close();
+            assertTrue(s.leakReport().isClean(), s.leakReport().toString());
+        }
     }
 }
