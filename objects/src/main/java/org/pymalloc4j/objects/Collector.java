@@ -17,7 +17,7 @@ import org.pymalloc4j.objects.internal.Unraisable;
 /**
  * The space's cycle collector: CPython 3.11's generational collector and its {@code gc}
  * module, from {@link ObjectSpace#gc()}. Container objects (tuples, lists, dicts holding
- * containers, class instances and classes) are tracked in three generations through their GC
+ * containers, class instances, classes and weak references) are tracked in three generations through their GC
  * heads; each GC allocation counts, and one taking generation 0's count over its threshold runs
  * a collection while the collector is enabled (the default), as 3.11 does inside the
  * allocation. {@link #collect()} returns the number of unreachable objects found, as
@@ -260,7 +260,8 @@ public final class Collector {
 
     /**
      * {@code gc.is_tracked(o)}: false for atomic objects, dicts holding no container yet,
-     * tuples untracked by a collection, static objects.
+     * tuples untracked by a collection, dicts holding no container untracked by a full
+     * collection, static objects.
      *
      * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
      * @throws IllegalStateException if the space is closed
