@@ -590,7 +590,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         raw.release();
         map.release();
         usedPools.release();
-        arenas.releaseAll(markReturn); // then the mark goes back, the arenas gone; then an allocator's failure
+        arenas.releaseAll(markReturn, this); // then the mark goes back, the arenas gone; then an allocator's failure
     }
 
     @Override

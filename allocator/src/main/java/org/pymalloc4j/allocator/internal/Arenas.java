@@ -1,6 +1,7 @@
 package org.pymalloc4j.allocator.internal;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.Arrays;
 
 import org.pymalloc4j.allocator.ArenaAllocator;
@@ -481,8 +482,13 @@ public final class Arenas {
      * Returns every arena to the allocator that gave it, then runs {@code then} (if not null);
      * the arenas must not be used afterwards. An allocator's free that throws stops neither:
      * the first failure is thrown at the end, any later ones suppressed in it.
+     *
+     * @param owner the object whose cleaner {@code then} is, kept reachable until {@code then}
+     *              has run: a heap closed as its last use is otherwise unreachable during this
+     *              call in compiled code, and its cleaner could give its mark back, and zero the
+     *              marks of arenas this call is unmapping, while the call still runs
      */
-    public void releaseAll(Cleaner.Cleanable then) {
+    public void releaseAll(Cleaner.Cleanable then, Object owner) {
         Throwable failure = null;
         for (int a = 0; a < maxarenas; a++) {
             if (address[a] != 0) {
@@ -503,6 +509,7 @@ public final class Arenas {
         if (then != null) {
             then.clean();
         }
+        Reference.reachabilityFence(owner);
         if (failure instanceof RuntimeException e) {
             throw e;
         }
