@@ -76,8 +76,8 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     private final Arenas arenas;
     private final RawBlocks raw;
     private final ByteBudget budget;
-    /** This heap's tag in the {@link ArenaOwners} map, which all heaps of the process share. */
-    private final int tag = ArenaOwners.newTag();
+    /** This heap's tag in the {@link ArenaOwners} map, which all heaps of the process share; RETIRED once closed. */
+    private int tag = ArenaOwners.newTag();
     /** Checked mode: the byte malloc writes for this heap's live blocks ({@link LiveMarks}). */
     private final byte mark;
     /** What free compares a byte with: the mark if no other open heap has it, else no byte's value. */
@@ -583,10 +583,10 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         }
         views.close(); // first: if a view is in use elsewhere it throws, and the heap stays open
         closed = true;
-        // malloc's fast path then leads to checkOpen, and free's too: no byte matches NO_MARK, and
-        // the mark may pass to another heap once releaseAll has zeroed every byte this heap wrote
+        // malloc's and free's fast paths then lead to checkOpen: no byte matches NO_MARK, no entry RETIRED
         java.util.Arrays.fill(rings, 0);
         ownMark = LiveMarks.NO_MARK;
+        tag = ArenaOwners.RETIRED; // its tag, like its mark, may pass to another heap once releaseAll ends
         raw.release();
         map.release();
         usedPools.release();

@@ -1,5 +1,7 @@
 package org.pymalloc4j.allocator.internal;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.pymalloc4j.allocator.RawAllocator;
@@ -21,7 +23,7 @@ import org.pymalloc4j.allocator.RawAllocator;
  *                         the heap's radix tree answers; such a chunk stays SHARED for good
  *  entry == NONE (0)      no arena covers any of the chunk
  * </pre>
- * Every heap of the process has its own tag ({@link #newTag}), so the map serves all of them;
+ * Every open heap of the process has its own tag ({@link #newTag}), so the map serves all of them;
  * an address above {@link #COVERED} reads the entry of its alias below, and callers that must
  * refuse it (checked mode) test the range first. The map is {@code ENTRIES * 4} bytes of address
  * space (2 GiB on x86-64), reserved readable once per process, so a read of any entry is safe
@@ -44,7 +46,15 @@ public final class ArenaOwners {
     private static final long PAGE = 4096;
     /** The map's address, 0 if the address space could not be reserved. Folded by the JIT. */
     private static final long OWNERS = RawAllocator.reserveReadable(ENTRIES * 4);
+    /** What a closed heap compares entries with: no entry's value, since no heap is given it. */
+    public static final int RETIRED = Integer.MIN_VALUE;
+    /** The last tag issued: it comes round after 2^32 heaps, so tags still held are skipped. */
     private static final AtomicInteger TAGS = new AtomicInteger();
+    /**
+     * The tags issued and not given back: open heaps', and those of heaps dropped unclosed, whose
+     * arenas keep their entries for good. Guarded by the class's lock.
+     */
+    private static final Set<Integer> HELD = new HashSet<>();
 
     private ArenaOwners() {
     }
@@ -58,13 +68,22 @@ public final class ArenaOwners {
         return Math.max(1L << 39, Long.highestOneBit(probe) << 1);
     }
 
-    /** A tag no other heap of the process has (neither NONE nor SHARED). */
-    public static int newTag() {
+    /**
+     * A tag no other heap of the process holds (none of NONE, SHARED, RETIRED). Give it back
+     * with {@link #returnTag} once no entry of the map holds it.
+     */
+    public static synchronized int newTag() {
         int tag;
         do {
             tag = TAGS.incrementAndGet();
-        } while (tag == NONE || tag == SHARED);
+        } while (tag == NONE || tag == SHARED || tag == RETIRED || HELD.contains(tag));
+        HELD.add(tag);
         return tag;
+    }
+
+    /** Gives back a tag from {@link #newTag}, which no entry holds any more, for the counter to issue again. */
+    public static synchronized void returnTag(int tag) {
+        HELD.remove(tag);
     }
 
     /** The entry of {@code address}'s chunk: a heap's tag, SHARED or NONE (see the class comment). */

@@ -479,7 +479,8 @@ public final class Arenas {
     }
 
     /**
-     * Returns every arena to the allocator that gave it, then runs {@code then} (if not null);
+     * Returns every arena to the allocator that gave it and the heap's tag to
+     * {@link ArenaOwners}, then runs {@code then} (if not null);
      * the arenas must not be used afterwards. An allocator's free that throws stops neither:
      * the first failure is thrown at the end, any later ones suppressed in it.
      *
@@ -506,6 +507,7 @@ public final class Arenas {
         narenasCurrentlyAllocated = 0;
         usableArenas = NIL;
         unusedArenaObjects = NIL;
+        ArenaOwners.returnTag(tag); // freeArena has cleared every whole chunk holding it, even if a free threw
         if (then != null) {
             then.clean();
         }
