@@ -46,8 +46,8 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  *  }
  * </pre>
  *
- * <p><b>One owner at a time.</b> Like CPython's object domain under the GIL, a heap takes no
- * locks: use it from one thread at a time (hand-offs need a happens-before edge).
+ * <p><b>One owner at a time.</b> Like CPython's object domain under the GIL, malloc and free take no
+ * locks: use a heap from one thread at a time, hand-offs with a happens-before edge; racing threads corrupt it.
  *
  * <p><b>Checked mode</b>, on unless the system property {@code pymalloc4j.checks} is
  * {@code false}: {@code free} and {@code realloc} refuse addresses the heap never handed out
