@@ -1,7 +1,6 @@
 package org.pymalloc4j.bench;
 
 import org.junit.jupiter.api.Test;
-import org.openjdk.jol.info.GraphLayout;
 import org.pymalloc4j.objects.ObjectSpace;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,10 +15,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * arenas in a Java set, so a checked space grows with those (tested in the last step).
  */
 class ObjectSpaceFootprintTest {
-    private static long javaBytes(ObjectSpace space) {
-        return GraphLayout.parseInstance(space).totalSize();
-    }
-
     private static long make(ObjectSpace space, int i) {
         return switch (i % 4) {
             case 0 -> space.floats().newFloat(i);
@@ -44,10 +39,11 @@ class ObjectSpaceFootprintTest {
                 for (; live < target; live++) {
                     objects[live] = make(space, live);
                 }
-                long bytes = javaBytes(space);
+                long bytes = HeapFootprintTest.javaBytes(space);
                 long arenas = space.memory().pymalloc().stats().arenasCurrent();
                 if (target == 1_000) {
                     first = bytes;
+                    assertTrue(bytes <= 48 << 10, "the Java objects behind a space take " + bytes + " bytes, more than the README says");
                 }
                 System.out.printf("Java heap behind the object space: %,9d bytes with %,9d live objects (%,4d arenas)%n",
                         bytes, space.liveObjectCount(), arenas);
@@ -56,12 +52,12 @@ class ObjectSpaceFootprintTest {
                         + " bytes for " + space.liveObjectCount() + " objects in " + arenas + " arenas");
             }
             // The documented exception: each live object outside the arenas is a Java set entry in checked mode.
-            long before = javaBytes(space);
+            long before = HeapFootprintTest.javaBytes(space);
             long[] big = new long[1_000];
             for (int i = 0; i < big.length; i++) {
                 big[i] = space.tuples().newTuple(100); // 16 + 24 + 800 bytes: a raw block
             }
-            long after = javaBytes(space);
+            long after = HeapFootprintTest.javaBytes(space);
             System.out.printf("... and %,d bytes more with 1,000 live tuples of 100 items (raw blocks, checked mode)%n",
                     after - before);
             assertTrue(after - before >= 1_000 * 16, "the checked space's raw-object set should show: " + (after - before));
