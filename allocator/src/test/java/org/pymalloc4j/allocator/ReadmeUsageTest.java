@@ -75,6 +75,19 @@ class ReadmeUsageTest {
         assertTrue(top.startsWith("Top 10 lines\n#1: "), top);
     }
 
+    /** The debug hooks' table: a write into a freed block is found by the call its last row names. */
+    @Test
+    void theDebugHooksTableFindsAWriteAfterFreeAsItSays() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build()) {
+            long p = memory.obj().malloc(32);
+            memory.obj().free(p);
+            memory.pymalloc().segment(p - 16).set(java.lang.foreign.ValueLayout.JAVA_BYTE, 16, (byte) 1);
+            MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class,
+                    () -> memory.debugHooks().orElseThrow().checkFreedMemory());
+            assertEquals(MemoryCorruptionException.Kind.WRITE_AFTER_FREE, e.kind());
+        }
+    }
+
     /** "Huge pages": the counts as printed, where the kernel offers transparent huge pages and no reserved pool. */
     @Test
     void theHugePagesExamplePrintsTheCounts() {
