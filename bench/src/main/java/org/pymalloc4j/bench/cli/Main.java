@@ -55,6 +55,10 @@ public final class Main {
             out.print(HELP_OF.get(command)); // a command's --help anywhere among its arguments
             return written(0, out, err);
         }
+        if (!HELP_OF.containsKey(command) && !java.util.List.of("help", "--help", "-h").contains(command)) {
+            err.print("pymalloc4j: unknown command '" + command + "'\n\n" + USAGE);
+            return 2;
+        }
         try {
             return written(switch (command) {
                 case "demo" -> new DemoCommand(out, err).run(rest);
@@ -65,9 +69,9 @@ public final class Main {
                 case "versus" -> new VersusCommand(out, err).run(rest);
                 case "record" -> new RecordCommand(out, err).run(rest);
                 case "help", "--help", "-h" -> help(rest, out);
-                default -> throw new UsageException("unknown command '" + command + "'\n\n" + USAGE);
+                default -> throw new IllegalStateException("no case for the command " + command);
             }, out, err);
-        } catch (UsageException e) {
+        } catch (UsageException e) { // its message starts with the command's name: "replay: ..."
             err.println("pymalloc4j " + e.getMessage());
             return 2;
         }

@@ -210,7 +210,9 @@ class MainTest {
     @Test
     void usageErrorsExitWithStatus2() {
         assertEquals(2, run().status());
-        assertEquals(2, run("frobnicate").status());
+        Result unknown = run("frobnicate");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().startsWith("pymalloc4j: unknown command 'frobnicate'\n"), unknown.err());
         assertEquals(2, run("replay").status());
         assertEquals(2, run("replay", dir.resolve("missing.trace").toString()).status());
         assertEquals(2, run("replay", "x", "--geometry", "3.9").status());
