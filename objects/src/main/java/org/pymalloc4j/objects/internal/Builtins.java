@@ -88,6 +88,7 @@ public final class Builtins {
         tuples.bootstrap();
         dicts.bootstrap();
         collection = new GcCollection(core, lists, weakrefs, this::clearFreeLists);
+        core.alloc.freeListsEmptiedBy(this::emptyFreeLists);
     }
 
     private long type(String name, long basicsize, long itemsize, long flags, TypeBehaviour behaviour) {
@@ -116,5 +117,15 @@ public final class Builtins {
         floats.clearFreeList();
         lists.clearFreeList();
         dicts.clearFreeList();
+    }
+
+    /** {@link #clearFreeLists} for an allocation the memory refused: whether any block went back. */
+    private boolean emptyFreeLists() {
+        boolean any = floats.free.size() + lists.free.size() + dicts.free.size() > 0;
+        for (int n = 1; n < Tuples.MAX_SAVE_SIZE && !any; n++) {
+            any = tuples.free[n].size() > 0;
+        }
+        clearFreeLists();
+        return any;
     }
 }

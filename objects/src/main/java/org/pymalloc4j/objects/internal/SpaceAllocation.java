@@ -1,5 +1,7 @@
 package org.pymalloc4j.objects.internal;
 
+import java.util.function.BooleanSupplier;
+
 import org.pymalloc4j.allocator.MemoryDomain;
 
 /**
@@ -7,7 +9,9 @@ import org.pymalloc4j.allocator.MemoryDomain;
  * names), each with event-based collection, an addition of this project (CPython 3.11 raises
  * MemoryError without collecting): an allocation that fails for lack of memory (or the memory
  * limit) runs one full collection, if automatic collection is on and none is running, and tries
- * once more; otherwise the error stands. A list's item array and a dict's keys table are not
+ * once more. Where no collection may run (collection disabled, or one running), the free lists'
+ * parked objects are freed instead, if there are any, and the allocation is tried once more;
+ * otherwise the error stands. A list's item array and a dict's keys table are not
  * allocated here: the collection may change their container, so Lists and Dicts allocate without
  * collecting and, refused, call {@link #collectForMemory} and redo the whole step.
  */
@@ -15,6 +19,8 @@ public final class SpaceAllocation {
     private final MemoryDomain obj;
     private final MemoryDomain mem;
     private final GcState gc;
+    /** Frees the free lists' parked objects: whether there were any. Set once the lists exist. */
+    private BooleanSupplier emptyFreeLists = () -> false;
 
     SpaceAllocation(MemoryDomain obj, MemoryDomain mem, GcState gc) {
         this.obj = obj;
@@ -52,16 +58,27 @@ public final class SpaceAllocation {
         }
     }
 
+    void freeListsEmptiedBy(BooleanSupplier emptier) {
+        this.emptyFreeLists = emptier;
+    }
+
     /**
-     * The collection before the retry, or {@code e} rethrown when none may run. For a caller
-     * that retries an operation on a container itself: the collection runs finalizers and
-     * callbacks, which may have changed the container, so the retry must read it again.
+     * The collection before the retry, or {@code e} rethrown when none may run and the free lists
+     * hold nothing. For a caller that retries an operation on a container itself: the collection
+     * runs finalizers and callbacks, which may have changed the container, so the retry must read
+     * it again. The free lists are a cache, like the empty arena pymalloc keeps, whose blocks the
+     * limit counts: emptying them runs no code and changes no live object, so it is safe where a
+     * collection is not, and a program that freed its objects gets their memory back (a full
+     * collection empties them at its end; they are emptied again in case it stopped short).
      */
     void collectForMemory(OutOfMemoryError e) {
-        if (!gc.enabled || gc.collecting || gc.collector == null) {
+        boolean collected = gc.enabled && !gc.collecting && gc.collector != null;
+        if (collected) {
+            gc.collectAutomatically(gc.collector, GcState.GENERATIONS - 1);
+            gc.memoryCollections++;
+        }
+        if (!emptyFreeLists.getAsBoolean() && !collected) {
             throw e;
         }
-        gc.collectAutomatically(gc.collector, GcState.GENERATIONS - 1);
-        gc.memoryCollections++;
     }
 }
