@@ -246,8 +246,10 @@ public final class ObjectSpace implements AutoCloseable {
      *
      * @throws FreedObjectException  in checked mode, if {@code o} is not a live object (a decref
      *                               of an object already deallocated: below zero)
-     * @throws IllegalStateException in checked mode, if the space is closed, or if a static
-     *                               object (None, a small int, a type...) would be deallocated
+     * @throws IllegalStateException in checked mode, if the space is closed; checked or not, if a
+     *                               static object (None, a small int, a type...) would be
+     *                               deallocated (its refcount is put back; if a container being
+     *                               deallocated let go of it, once the container is freed)
      */
     public void decref(long o) {
         core.decref(o);

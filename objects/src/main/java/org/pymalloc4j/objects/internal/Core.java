@@ -308,8 +308,9 @@ public final class Core {
 
     /** {@code _Py_Dealloc} with the trashcan around GC types' deallocations. */
     private void dealloc(long o) {
-        if (statics.contains(o)) {
-            throw deallocatingStatic(o);
+        if (statics.contains(o)) { // refcount put back; a container being freed goes on, as for a dangling item
+            refuse(deallocatingStatic(o));
+            return;
         }
         long type = getLong(o, OB_TYPE_OFFSET);
         int t = getInt(type, TP_VERSION_TAG_OFFSET);
@@ -485,16 +486,19 @@ public final class Core {
      * keeps the container's other items alive.
      */
     private long refuseHeld(long o, boolean readable) {
-        RuntimeException e = !readable ? Refusals.notAnObject(o) : isFreed(o) ? Refusals.useAfterFree(o) : refcountBelowOne(o);
+        refuse(!readable ? Refusals.notAnObject(o) : isFreed(o) ? Refusals.useAfterFree(o) : refcountBelowOne(o));
+        return 0;
+    }
+
+    /** Throws {@code e}, or while deallocating keeps it (later ones suppressed in it) for the outermost deallocation. */
+    private void refuse(RuntimeException e) {
         if (trashDepth == 0) {
             throw e;
-        }
-        if (refusedWhileDeallocating == null) {
+        } else if (refusedWhileDeallocating == null) {
             refusedWhileDeallocating = e;
         } else {
             refusedWhileDeallocating.addSuppressed(e);
         }
-        return 0;
     }
 
     /**

@@ -1,0 +1,73 @@
+package org.pymalloc4j.objects;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
+
+/**
+ * A container holding the last counted reference to a static object (None after 999,999,998
+ * decrefs too many: a stray decref of a borrowed None in a loop gets there in seconds) lets go of
+ * it while it is deallocated. The static object is refused as a freed item is: its refcount put
+ * back, the container and its other items released as usual, and the refusal thrown once the
+ * deallocation is done, so nothing leaks.
+ */
+class StaticDeallocationRefusalTest {
+    private static ObjectSpace space(boolean checked) {
+        return ObjectSpace.builder().checked(checked).traceRefs(true).build();
+    }
+
+    @ParameterizedTest(name = "checked={0}")
+    @ValueSource(booleans = {true, false})
+    void aContainerLettingGoOfTheLastReferenceToNoneIsStillFreed(boolean checked) {
+        try (ObjectSpace s = space(checked)) {
+            long none = s.none();
+            long x = s.floats().newFloat(1.5);
+            long y = s.floats().newFloat(2.5);
+            long list = s.lists().newList();
+            s.lists().append(list, x);
+            s.lists().append(list, none);
+            s.lists().append(list, y);
+            putLong(none, 1); // the list's reference is None's last: 999,999,998 decrefs too many ran
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.decref(list));
+            assertTrue(e.getMessage().contains("deallocating the static NoneType object"), e.getMessage());
+            assertEquals(999_999_999L, s.refcount(none));
+            assertEquals(1, s.refcount(x), "the item before None released");
+            assertEquals(1, s.refcount(y), "the item after None released");
+            assertEquals(2, s.liveObjectCount(), () -> "the list freed: " + s.liveObjects());
+            s.checkInvariants();
+            s.decref(x);
+            s.decref(y);
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
+
+    @ParameterizedTest(name = "checked={0}")
+    @ValueSource(booleans = {true, false})
+    void aDeepChainEndingInNoneIsFreedWholeAndTheNextDeallocationIsClean(boolean checked) {
+        try (ObjectSpace s = space(checked)) {
+            long none = s.none();
+            long inner = s.tuples().of(none);
+            for (int i = 0; i < 500; i++) { // deeper than the trashcan's 50: deferred deallocations
+                long outer = s.lists().newList();
+                s.lists().append(outer, inner);
+                s.decref(inner);
+                inner = outer;
+            }
+            long chain = inner;
+            putLong(none, 1);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> s.decref(chain));
+            assertTrue(e.getMessage().contains("NoneType"), e.getMessage());
+            assertEquals(999_999_999L, s.refcount(none));
+            assertEquals(0, s.liveObjectCount(), () -> "the chain freed whole: " + s.liveObjects());
+            s.checkInvariants();
+            long l = s.lists().newList();
+            s.lists().append(l, none);
+            s.decref(l); // no refusal left over
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
+}
