@@ -50,7 +50,7 @@ public final class Builtins {
         this.lists = new Lists(core);
         this.protocols = new Protocols(core, ints);
         this.dicts = new Dicts(core, protocols);
-        this.weakrefs = new Weakrefs(core);
+        this.weakrefs = new Weakrefs(core, tuples);
         this.instances = new Instances(core, weakrefs);
         this.stack = new DataStack(core);
         TypeBehaviour noneBehaviour = new TypeBehaviour() {

@@ -32,10 +32,12 @@ import static org.pymalloc4j.objects.TypeLayout.TP_WEAKLISTOFFSET_OFFSET;
  */
 public final class Weakrefs extends TypeBehaviour {
     private final Core core;
+    private final Tuples tuples;
     private final Map<Long, LongConsumer> callbacks = new HashMap<>();
 
-    public Weakrefs(Core core) {
+    public Weakrefs(Core core, Tuples tuples) {
         this.core = core;
+        this.tuples = tuples;
     }
 
     @Override
@@ -175,22 +177,24 @@ public final class Weakrefs extends TypeBehaviour {
     /**
      * {@code PyObject_ClearWeakRefs}, as {@code o} dies with refcount 0: the basic ref is
      * cleared; every other weakref is cleared, then their callbacks run in list order (newest
-     * first), each called with its (dead) weakref held alive across the call.
+     * first), each called with its (dead) weakref held alive across the call. With more than one,
+     * 3.11 holds them in a new tuple of twice as many items (weakref, callback; the callbacks are
+     * Java here, so NULL): counted in generation 0 unless the free list supplies it, parked after.
+     * A tuple the memory refuses leaves them held on the Java side, callbacks and all (3.11 would
+     * return leaving the weakrefs pointing at the freed object).
      */
     public void clearWeakRefs(long o) {
         long list = listOf(o);
-        long head = getLong(list);
-        if (head != 0 && !callbacks.containsKey(head)) {
-            clearRef(head);
-            head = getLong(list);
-        }
-        if (head == 0) {
+        clearBasicRef(list);
+        if (getLong(list) == 0) {
             return;
         }
+        long tuple = count(o) > 1 ? holder(2 * count(o)) : 0;
+        clearBasicRef(list); // the tuple's allocation may have collected: look again
         int n = count(o);
         long[] refs = new long[n];
         LongConsumer[] calls = new LongConsumer[n];
-        long wr = head;
+        long wr = getLong(list);
         for (int i = 0; i < n; i++) {
             long next = getLong(wr + WR_NEXT_OFFSET);
             LongConsumer callback = callbacks.remove(wr);
@@ -202,15 +206,38 @@ public final class Weakrefs extends TypeBehaviour {
             clearRef(wr);
             wr = next;
         }
+        int held = tuple == 0 ? 0 : (int) Math.min(n, Tuples.size(tuple) / 2);
+        for (int i = 0; i < held; i++) {
+            Tuples.setItem(tuple, 2L * i, refs[i]); // the tuple owns these references now
+        }
         for (int i = 0; i < n; i++) {
             if (calls[i] != null) {
                 call(calls[i], refs[i]);
             }
         }
-        for (int i = n - 1; i >= 0; i--) { // the tuple CPython holds them in is freed back to front
+        for (int i = n - 1; i >= held; i--) { // as the tuple releases its items: back to front
             if (refs[i] != 0) {
                 core.decref(refs[i]);
             }
+        }
+        if (tuple != 0) {
+            core.decref(tuple);
+        }
+    }
+
+    private void clearBasicRef(long list) {
+        long head = getLong(list);
+        if (head != 0 && !callbacks.containsKey(head)) {
+            clearRef(head);
+        }
+    }
+
+    /** {@code PyTuple_New(n)} (NULL items), or 0 if the memory refuses it. */
+    private long holder(int n) {
+        try {
+            return tuples.newTuple(n);
+        } catch (OutOfMemoryError e) {
+            return 0;
         }
     }
 
