@@ -122,7 +122,7 @@ public final class Builtins {
     /** {@link #clearFreeLists} for an allocation the memory refused: whether any block went back. */
     private boolean emptyFreeLists() {
         boolean any = floats.free.size() + lists.free.size() + dicts.free.size() > 0;
-        for (int n = 1; n < Tuples.MAX_SAVE_SIZE && !any; n++) {
+        for (int n = 1; n <= Tuples.PARKED_SIZES && !any; n++) {
             any = tuples.free[n].size() > 0;
         }
         clearFreeLists();

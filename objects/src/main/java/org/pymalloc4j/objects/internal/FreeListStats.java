@@ -23,9 +23,8 @@ public final class FreeListStats {
         line(out, "free PyDictObject", b.dicts.free.size(), DICT_LENGTH);
         line(out, "free PyFloatObject", b.floats.free.size(), FLOAT_LENGTH);
         line(out, "free PyListObject", b.lists.free.size(), LIST_LENGTH);
-        for (int n = 1; n <= Tuples.MAX_SAVE_SIZE; n++) {
-            int parked = n < Tuples.MAX_SAVE_SIZE ? b.tuples.free[n].size() : 0;
-            line(out, "free " + n + "-sized PyTupleObject", parked, TUPLE_ITEMS_OFFSET + 8L * n);
+        for (int n = 1; n <= Tuples.PARKED_SIZES; n++) {
+            line(out, "free " + n + "-sized PyTupleObject", b.tuples.free[n].size(), TUPLE_ITEMS_OFFSET + 8L * n);
         }
         return out.toString();
     }

@@ -51,7 +51,7 @@ public final class SpaceValidator {
         checkFreeList(b.floats.free, "float", core.floatType, -1, parked);
         checkFreeList(b.lists.free, "list", core.listType, -1, parked);
         checkFreeList(b.dicts.free, "dict", core.dictType, -1, parked);
-        for (int n = 1; n < Tuples.MAX_SAVE_SIZE; n++) {
+        for (int n = 1; n <= Tuples.PARKED_SIZES; n++) {
             checkFreeList(b.tuples.free[n], n + "-tuple", core.tupleType, n, parked);
         }
         if (core.refusalPending()) {

@@ -10,25 +10,29 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
 
 /**
  * {@code tuple}: CPython 3.11's {@code PyTupleObject}, items inline after the 24-byte header,
- * with a GC head. The empty tuple is a static singleton. Free lists as 3.11: one per size 1..19,
+ * with a GC head. The empty tuple is a static singleton. Free lists as 3.11: one per size 1..20,
  * up to 2000 tuples each ({@code PyTuple_MAXSAVESIZE} 20, {@code PyTuple_MAXFREELIST} 2000).
- * (3.11 also parks 20-item tuples it never reuses; here they are freed.)
+ * 3.11's dealloc parks a 20-item tuple ({@code index < PyTuple_NFREELISTS}) but its allocation
+ * takes only sizes under 20 ({@code size < PyTuple_MAXSAVESIZE}), so 20-item tuples stay parked
+ * until the free lists are cleared; so here, since they are blocks the statistics count.
  */
 public final class Tuples extends TypeBehaviour {
-    /** Tuples of 1 to {@code MAX_SAVE_SIZE - 1} items are parked. */
+    /** Tuples of 1 to {@code MAX_SAVE_SIZE - 1} items are taken from the free lists. */
     public static final int MAX_SAVE_SIZE = 20;
+    /** Tuples of 1 to {@code PARKED_SIZES} items are parked by their dealloc. */
+    public static final int PARKED_SIZES = MAX_SAVE_SIZE;
     public static final int MAX_FREE = 2000;
 
     private final Core core;
-    /** {@code free[n]} parks tuples of n items, 1 &lt;= n &lt; 20; index 0 unused. */
-    public final FreeList[] free = new FreeList[MAX_SAVE_SIZE];
+    /** {@code free[n]} parks tuples of n items, 1 &lt;= n &lt;= 20; index 0 unused. */
+    public final FreeList[] free = new FreeList[PARKED_SIZES + 1];
     /** {@code free[2]}, the commonest, at hand: no array load and range check for {@link #pack2}. */
     private final FreeList pairs;
     private long empty;
 
     public Tuples(Core core) {
         this.core = core;
-        for (int n = 1; n < MAX_SAVE_SIZE; n++) {
+        for (int n = 1; n <= PARKED_SIZES; n++) {
             free[n] = new FreeList(MAX_FREE);
         }
         pairs = free[2];
@@ -189,7 +193,7 @@ public final class Tuples extends TypeBehaviour {
                     core.xdecrefHeld(item(o, i));
                 }
         }
-        if (n < MAX_SAVE_SIZE && free[n].push(o)) {
+        if (n <= PARKED_SIZES && free[n].push(o)) {
             core.park(o);
         } else {
             core.freeGcObject(o);
@@ -199,7 +203,7 @@ public final class Tuples extends TypeBehaviour {
     @Override
     public boolean isParked(long o) {
         long n = size(o);
-        return n > 0 && n < MAX_SAVE_SIZE && free[(int) n].contains(o);
+        return n > 0 && n <= PARKED_SIZES && free[(int) n].contains(o);
     }
 
     @Override
@@ -225,7 +229,7 @@ public final class Tuples extends TypeBehaviour {
     }
 
     public void clearFreeLists() {
-        for (int n = 1; n < MAX_SAVE_SIZE; n++) {
+        for (int n = 1; n <= PARKED_SIZES; n++) {
             for (long o = free[n].pop(); o != 0; o = free[n].pop()) {
                 core.freeParked(o, true);
             }
