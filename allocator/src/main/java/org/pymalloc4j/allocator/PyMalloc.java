@@ -77,7 +77,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     private final RawBlocks raw;
     private final ByteBudget budget;
     /** This heap's tag in the {@link ArenaOwners} map, which all heaps of the process share; RETIRED once closed. */
-    private int tag = ArenaOwners.newTag();
+    private int tag;
     /** Checked mode: the byte malloc writes for this heap's live blocks ({@link LiveMarks}). */
     private final byte mark;
     /** What free compares a byte with: the mark if no other open heap has it, else no byte's value. */
@@ -94,7 +94,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         this.poolSize = geometry.poolSize();
         this.poolMask = -(long) poolSize;
         this.map = new ArenaMap(geometry.arenaBits());
-        this.arenas = new Arenas(geometry, map, tag, arenaAllocator, budget, CHECKS);
+        this.arenas = new Arenas(geometry, map, arenaAllocator, budget, CHECKS);
         this.usedPools = new UsedPools(rings, arenas, geometry, map::release);
         this.usedpools = usedPools.address();
         this.mark = CHECKS ? LiveMarks.takeMark() : 0; // late: only the raw records and the mark's return follow
@@ -107,6 +107,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
             map.release();
             throw e;
         }
+        this.tag = arenas.takeTag(); // once nothing can refuse the heap: a refused heap would hold it for good
         this.markReturn = ownMark != LiveMarks.NO_MARK ? HeldMark.register(this, arenas, raw, mark) : null;
     }
 
@@ -582,8 +583,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
             return;
         }
         views.close(); // first: if a view is in use elsewhere it throws, and the heap stays open
-        closed = true;
-        // malloc's and free's fast paths then lead to checkOpen: no byte matches NO_MARK, no entry RETIRED
+        closed = true; // with what follows, malloc's and free's fast paths lead to checkOpen: no ring, mark or tag
         java.util.Arrays.fill(rings, 0);
         ownMark = LiveMarks.NO_MARK;
         tag = ArenaOwners.RETIRED; // its tag, like its mark, may pass to another heap once releaseAll ends

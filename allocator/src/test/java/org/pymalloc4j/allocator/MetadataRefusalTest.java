@@ -1,15 +1,20 @@
 package org.pymalloc4j.allocator;
 
+import java.lang.reflect.Field;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 
+import org.pymalloc4j.allocator.internal.ArenaOwners;
 import org.pymalloc4j.allocator.squeeze.AddressSpaceSqueeze;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The "OutOfMemoryError if the metadata cannot be allocated" clauses of PyMalloc.create and its
@@ -18,7 +23,8 @@ import org.junit.jupiter.api.condition.OS;
  * not by a stand-in: a child JVM whose address space is full ({@link AddressSpaceSqueeze}) is
  * given room for one more page at a time, so that each metadata allocation in turn is the one
  * refused. Each refusal must be an OutOfMemoryError naming what could not be had, and must give
- * back all that came before it: the room is all free again afterwards.
+ * back all that came before it: the room is all free again afterwards, and a refused heap holds
+ * no owner-map tag (the counter would skip it for good).
  */
 @EnabledOnOs(OS.LINUX)
 class MetadataRefusalTest {
@@ -38,6 +44,7 @@ class MetadataRefusalTest {
         String out = TestSupport.runLimited(LIMIT_KIB, String.valueOf(PyMalloc.CHECKS), Child.class, "-Xint");
         System.out.println("MetadataRefusalTest:\n" + out);
         AddressSpaceSqueeze.checkSweeps(out, EXPECTED);
+        assertTrue(out.contains("\ntags held: 0 more\n"), "refused heaps kept their owner-map tags:\n" + out);
     }
 
     /** Sweeps each case ({@link AddressSpaceSqueeze#sweep}) once all have run unsqueezed. */
@@ -60,7 +67,18 @@ class MetadataRefusalTest {
             half[0].close();
             half[0] = halfFull();
             AddressSpaceSqueeze.warm();
+            int held = heldTags();
             cases.forEach(AddressSpaceSqueeze::sweep);
+            System.out.println("tags held: " + (heldTags() - held) + " more");
+        }
+
+        /** How many tags {@link ArenaOwners} has issued and not had back. */
+        private static int heldTags() throws ReflectiveOperationException {
+            Field f = ArenaOwners.class.getDeclaredField("HELD");
+            f.setAccessible(true);
+            synchronized (ArenaOwners.class) {
+                return ((Set<?>) f.get(null)).size();
+            }
         }
 
         /** A libc allocator whose block table (64 slots, grown past half full) holds 32 small blocks. */

@@ -46,8 +46,8 @@ public final class Arenas {
     private final long poolSize;
     private final int maxPoolsInArena;
     private final ArenaMap map;
-    /** This heap's tag in the {@link ArenaOwners} map. */
-    private final int tag;
+    /** This heap's tag in the {@link ArenaOwners} map, from {@link #takeTag}. */
+    private int tag;
     private final ByteBudget budget;
     /** Whether each arena's marks in the {@link LiveMarks} map are opened and cleared (checked mode). */
     private final boolean liveMarks;
@@ -85,12 +85,11 @@ public final class Arenas {
      *                 when it is mapped and zeroed when it is returned (checked mode)
      * @throws OutOfMemoryError if {@code liveMarks} and the map's address space cannot be reserved
      */
-    public Arenas(Geometry geometry, ArenaMap map, int tag, ArenaAllocator source, ByteBudget budget,
+    public Arenas(Geometry geometry, ArenaMap map, ArenaAllocator source, ByteBudget budget,
                   boolean liveMarks) {
         if (liveMarks) {
             LiveMarks.require();
         }
-        this.tag = tag;
         this.liveMarks = liveMarks;
         this.source = source;
         this.budget = budget;
@@ -112,6 +111,17 @@ public final class Arenas {
                 return releaseEmptyArenas();
             }
         });
+    }
+
+    /**
+     * Takes the heap's tag from {@link ArenaOwners}, which {@link #releaseAll} gives back: the
+     * heap's last step of construction, as nothing gives the tag of a heap refused before back.
+     *
+     * @return the tag, which this heap's arenas are entered with
+     */
+    public int takeTag() {
+        tag = ArenaOwners.newTag();
+        return tag;
     }
 
     /**
