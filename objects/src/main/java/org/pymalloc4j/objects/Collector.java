@@ -83,7 +83,8 @@ public final class Collector {
      * @throws FreedObjectException  in checked mode, if a tracked object holds a reference to a
      *                               freed object (freed by unbalanced decrefs), or to one whose
      *                               refcount is smaller than the references tracked objects hold
-     *                               to it: nothing is freed, as {@link #collect(int)} says
+     *                               to it; checked or not, if a tracked object is at refcount 0:
+     *                               nothing is freed, as {@link #collect(int)} says
      * @throws IllegalStateException if the space is closed
      */
     public long collect() {

@@ -5,7 +5,8 @@ package org.pymalloc4j.objects;
  * live object of the space), or met one: a container's freed item, when the container lets go
  * of it or the collector reads it, or an item the collector finds held more often than its
  * refcount counts (one of its holders would free it behind the others' backs). Thrown in
- * checked mode. A refused argument is refused
+ * checked mode, but for a tracked object the collector finds at refcount 0 (deallocated while
+ * still tracked), which it refuses in either mode. A refused argument is refused
  * before anything changes, but for the reference a setter steals (released when the container
  * is the freed one: see {@link ObjectSpace}); a freed item is met once things have changed (the
  * container's deallocation finishes first; a collection rebuilds its lists and collects

@@ -121,6 +121,9 @@ class DanglingReferenceTest {
                 assertEquals(String.format("the object at 0x%x is tracked with refcount 0 (deallocated, or being "
                         + "deallocated, while still tracked); nothing was freed", zombie), e.getMessage());
                 assertEquals(objects, space.gc().getObjects(), "the generations as they were");
+                // collect()'s @throws: a full collection refuses it too, in either mode
+                assertEquals(zombie, assertThrows(FreedObjectException.class, () -> space.gc().collect()).address());
+                assertEquals(objects, space.gc().getObjects(), "the generations as they were");
                 NativeMemory.putLong(zombie, 1);
                 space.checkInvariants(); // links and flags as before (at refcount 0 it would name the zombie)
                 for (long o : new long[] {before, zombie, after}) {

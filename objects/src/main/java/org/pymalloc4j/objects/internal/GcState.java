@@ -191,9 +191,10 @@ public final class GcState {
 
     /**
      * {@link #whileCollecting} for a collection nobody asked for (the allocation threshold,
-     * memory running out, the space closing): a dangling reference it finds in checked mode (see
-     * {@link GcCollection}) is reported as unraisable, as CPython reports what it cannot raise,
-     * and the allocation or close that set it off goes on.
+     * memory running out, the space closing): its refusal (a dangling reference in checked mode,
+     * a tracked object at refcount 0 in either; see {@link GcCollection}) is reported as
+     * unraisable, as CPython reports what it cannot raise, and the allocation or close that set
+     * it off goes on.
      */
     public void collectAutomatically(Collect collection, int generation) {
         try {
