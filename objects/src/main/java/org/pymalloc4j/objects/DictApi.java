@@ -41,7 +41,8 @@ public final class DictApi {
      * @throws IllegalStateException if the space is closed, or if {@code key} is or holds a
      *                               tuple with a NULL item (not yet set), which has no hash
      * @throws OutOfMemoryError      if the keys table cannot be had or grown, even after a full
-     *                               collection; nothing is stored and no reference kept
+     *                               collection; nothing is stored and no reference kept (the
+     *                               collection's finalizers may have changed the dict)
      */
     public void set(long dict, long key, long value) {
         checkArgs(dict, key, "dicts().set");

@@ -54,7 +54,8 @@ public final class ListApi {
      * @throws FreedObjectException  in checked mode, if {@code list} or {@code item} is not a live object
      * @throws IllegalStateException in checked mode, if the space is closed
      * @throws OutOfMemoryError      if the item array cannot grow, even after a full collection;
-     *                               the list is as it was and keeps no reference to {@code item}
+     *                               {@code item} is not appended and no reference to it kept (the
+     *                               list is as it was, or as that collection's finalizers left it)
      */
     public void append(long list, long item) {
         if (checked) {
