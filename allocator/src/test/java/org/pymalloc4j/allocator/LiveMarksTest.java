@@ -327,24 +327,7 @@ class LiveMarksTest {
         long seed = TestSupport.seed();
         SplittableRandom random = new SplittableRandom(seed);
         Geometry g = Geometry.PY311;
-        Map<Long, Long> mappings = new HashMap<>();
-        ArenaAllocator offByAPool = new ArenaAllocator() {
-            @Override
-            public long allocate(long size) {
-                long map = RawAllocator.mapAligned(2 * size, size);
-                if (map == 0) {
-                    return 0;
-                }
-                long arena = map + g.poolSize() + 4096;  // neither arena- nor pool-aligned
-                mappings.put(arena, map);
-                return arena;
-            }
-
-            @Override
-            public void free(long address, long size) {
-                RawAllocator.unmap(mappings.remove(address), 2 * size);
-            }
-        };
+        OffsetArenaAllocator offByAPool = new OffsetArenaAllocator(g.poolSize() + 4096); // neither arena- nor pool-aligned
         try (PyMalloc heap = PyMalloc.builder().arenaAllocator(offByAPool).build()) {
             List<Long> live = new ArrayList<>();
             List<Long> freed = new ArrayList<>();
@@ -377,7 +360,7 @@ class LiveMarksTest {
             }
             heap.checkInvariants();
         }
-        assertTrue(mappings.isEmpty(), "every arena returned");
+        assertTrue(offByAPool.allReturned(), "every arena returned");
     }
 
     /**
