@@ -34,7 +34,7 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
 /**
  * CPython's pymalloc on native memory: blocks of 1 to 512 bytes come from 32 size classes of
  * 16-byte steps, carved from pools inside arenas mapped from the OS; requests of 0 bytes or
- * more than 512 go to libc {@code malloc}. Addresses are plain {@code long}s.
+ * more than 512 go to libc {@code malloc}, as does a small one when no arena can be had (as in CPython). Addresses are plain {@code long}s.
  *
  * <pre>
  *  try (PyMalloc heap = PyMalloc.create()) {
@@ -142,12 +142,12 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     // ------------------------------------------------------------------ allocation
 
     /**
-     * Allocates {@code size} bytes, 16-byte aligned. Sizes 1..512 come from the pools;
+     * Allocates {@code size} bytes, 16-byte aligned. Sizes 1..512 come from the pools (from libc when no arena can be had for a new pool);
      * 0 and larger sizes from libc {@code malloc} (0 yields a unique block).
      *
      * @return the block's address, never 0
      * @throws IllegalArgumentException if {@code size} is negative
-     * @throws OutOfMemoryError         if the memory cannot be had, even with the kept empty arena unmapped; the heap stays usable
+     * @throws OutOfMemoryError         if the memory cannot be had, even with the kept empty arena unmapped (for a small size: the arena's refusal, libc's suppressed in it); the heap stays usable
      * @throws IllegalStateException    if the heap is closed
      */
     public long malloc(long size) {
@@ -158,7 +158,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         int sizeClass = (int) (sizeMinusOne >>> Geometry.ALIGNMENT_SHIFT);
         long pool = rings[sizeClass];
         if (pool == 0) {
-            return allocateFromNewPool(sizeClass); // also where a closed heap, its rings emptied, refuses
+            return allocateFromNewPool(size); // also where a closed heap, its rings emptied, refuses
         }
         // The fast path: pop the ring head's free list.
         long block = getLong(pool, FREEBLOCK_OFFSET);
@@ -180,7 +180,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      *
      * @return the block's address, never 0
      * @throws IllegalArgumentException if either argument is negative
-     * @throws OutOfMemoryError         if the product overflows or the memory cannot be had, even with the kept empty arena unmapped
+     * @throws OutOfMemoryError         if the product overflows or the memory cannot be had, even with the kept empty arena unmapped (see {@link #malloc})
      * @throws IllegalStateException    if the heap is closed
      */
     public long calloc(long nelem, long elsize) {
@@ -204,7 +204,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      * @throws IllegalArgumentException if {@code newSize} is negative
      * @throws InvalidAddressException  if {@code address} was not handed out by this heap or is
      *                                  already freed
-     * @throws OutOfMemoryError         if the new block cannot be had, even with the kept empty arena unmapped; the old block is intact
+     * @throws OutOfMemoryError         if the new block cannot be had, even with the kept empty arena unmapped (see {@link #malloc}); the old block is intact
      * @throws IllegalStateException    if the heap is closed
      */
     public long realloc(long address, long newSize) {
@@ -303,10 +303,10 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         return raw.malloc(size);
     }
 
-    /** The slow half of malloc: a pool from an arena, linked as its class's only used pool. */
-    private long allocateFromNewPool(int sizeClass) {
+    /** The slow half of malloc: a pool from an arena, linked as its class's only used pool; else a raw block. */
+    private long allocateFromNewPool(long size) {
         checkOpen();
-        return usedPools.allocateFromNewPool(sizeClass, mark);
+        return usedPools.allocateFromNewPool(size, mark, raw);
     }
 
     /**

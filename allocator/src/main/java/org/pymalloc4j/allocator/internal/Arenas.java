@@ -134,7 +134,10 @@ public final class Arenas {
      *                          pool-aligned), lies out of the maps' reach, or its metadata (an arena
      *                          map node, owner or live-block map pages) cannot be had, the arena
      *                          given back; or if it overlaps an arena in use, the arena not given
-     *                          back; nothing charged either way
+     *                          back; nothing charged either way. All but the metadata's are an
+     *                          {@link UnusableArenaError}; a
+     *                          {@link org.pymalloc4j.allocator.MemoryLimitExceededError} if the
+     *                          arena would cross the memory limit
      */
     public long takePool() {
         if (usableArenas == NIL) {
@@ -334,12 +337,12 @@ public final class Arenas {
             if (base != 0 && overlapsAnArena(base)) { // first: every other refusal gives the arena back
                 long overlapping = base;
                 base = 0; // not given back: for the allocator that is the arena in use, which free would free
-                throw new OutOfMemoryError("pymalloc4j: arena at 0x" + Long.toHexString(overlapping) + " from " + source
+                throw new UnusableArenaError("pymalloc4j: arena at 0x" + Long.toHexString(overlapping) + " from " + source
                         + " overlaps an arena already in use; it was refused and not given back, which would free that arena");
             }
             if (base != 0 && maxPoolsInArena == 1 && (base & (poolSize - 1)) != 0) {
                 // Its one pool is lost to alignment: carving one would run past its end.
-                throw new OutOfMemoryError("pymalloc4j: arena at 0x" + Long.toHexString(base) + " from "
+                throw new UnusableArenaError("pymalloc4j: arena at 0x" + Long.toHexString(base) + " from "
                         + source + " is not aligned to the " + poolSize + "-byte pool size, so it holds"
                         + " no pool in a geometry of one pool per arena; it was given back");
             }
@@ -362,8 +365,9 @@ public final class Arenas {
         String refusal = record(base);
         if (refusal != null) { // the allocator gave the arena: the error says what the heap lacked
             budget.release(arenaSize); // first: the allocator's free may throw
-            OutOfMemoryError e = new OutOfMemoryError("pymalloc4j: arena at 0x" + Long.toHexString(base) + " from "
-                    + source + " refused: " + refusal + "; it was given back");
+            String message = "pymalloc4j: arena at 0x" + Long.toHexString(base) + " from " + source + " refused: " + refusal
+                    + "; it was given back";
+            OutOfMemoryError e = ArenaOwners.inReach(base, arenaSize) ? new OutOfMemoryError(message) : new UnusableArenaError(message);
             giveBack(base, e);
             throw e;
         }

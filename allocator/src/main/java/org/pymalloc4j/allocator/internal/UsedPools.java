@@ -88,16 +88,34 @@ public final class UsedPools {
      * malloc's slow half, for an empty ring (CPython's allocate_from_new_pool): a pool from the
      * arenas, linked as the class's only used pool, its first block handed out and the next
      * carved. A pool last used for the same class keeps its free list. Checked heaps pass their
-     * live-block {@code mark} (0 for none), which the block gets.
+     * live-block {@code mark} (0 for none), which the block gets. With no pool to be had for want
+     * of memory (no new arena: the arena allocator gave none, the memory limit or the OS refused
+     * the arena's metadata, or the arena table could not grow), the request
+     * of {@code size} bytes is a raw block from {@code raw} instead, as CPython's
+     * {@code _PyObject_Malloc} falls back to {@code PyMem_RawMalloc} when pymalloc_alloc fails.
      *
      * @return the block
-     * @throws OutOfMemoryError if no arena can be mapped
+     * @throws OutOfMemoryError if no pool can be had and {@code raw} refuses the block too: the
+     *                          arena's refusal, the raw one suppressed in it; nothing changed. Also
+     *                          {@link Arenas#takePool}'s refusal of an unusable arena, or one whose
+     *                          giving back failed, with no raw block tried
+     * @throws RuntimeException what the arena allocator threw, with no raw block tried
      */
-    public long allocateFromNewPool(int sizeClass, byte mark) {
-        long pool = arenas.takePool();
+    public long allocateFromNewPool(long size, byte mark, RawBlocks raw) {
+        int sizeClass = (int) ((size - 1) >>> Geometry.ALIGNMENT_SHIFT);
+        long pool;
+        OutOfMemoryError arenaRefused = null;
+        try {
+            pool = arenas.takePool();
+        } catch (OutOfMemoryError e) { // for want of memory, given back: no pool, as when the allocator gives none
+            if (!UnusableArenaError.isShortage(e)) {
+                throw e;
+            }
+            pool = 0;
+            arenaRefused = e;
+        }
         if (pool == 0) {
-            throw new OutOfMemoryError("pymalloc4j: cannot map a new arena of " + geometry.arenaSize()
-                    + " bytes for a " + Geometry.blockSize(sizeClass) + "-byte block");
+            return rawInstead(size, raw, arenaRefused);
         }
         linkNewPool(pool, sizeClass);
         putInt(pool + REF_COUNT_OFFSET, 1);
@@ -106,12 +124,12 @@ public final class UsedPools {
             block = getLong(pool + FREEBLOCK_OFFSET);
             putLong(pool + FREEBLOCK_OFFSET, getLong(block));
         } else {
-            int size = Geometry.blockSize(sizeClass);
+            int blockSize = Geometry.blockSize(sizeClass);
             putInt(pool + SZIDX_OFFSET, sizeClass);
             block = pool + POOL_OVERHEAD;
-            putInt(pool + NEXTOFFSET_OFFSET, POOL_OVERHEAD + 2 * size);
-            putInt(pool + MAXNEXTOFFSET_OFFSET, geometry.poolSize() - size);
-            long second = block + size;
+            putInt(pool + NEXTOFFSET_OFFSET, POOL_OVERHEAD + 2 * blockSize);
+            putInt(pool + MAXNEXTOFFSET_OFFSET, geometry.poolSize() - blockSize);
+            long second = block + blockSize;
             putLong(pool + FREEBLOCK_OFFSET, second);
             putLong(second, 0);
         }
@@ -119,6 +137,19 @@ public final class UsedPools {
             LiveMarks.setLive(block, mark);
         }
         return block;
+    }
+
+    /** CPython's fallback: a raw block of the requested size, or the arena's refusal (a new one if the allocator gave none). */
+    private long rawInstead(long size, RawBlocks raw, OutOfMemoryError arenaRefused) {
+        try {
+            return raw.malloc(size);
+        } catch (OutOfMemoryError rawRefused) {
+            OutOfMemoryError e = arenaRefused != null ? arenaRefused : new OutOfMemoryError("pymalloc4j: cannot map a new arena of "
+                    + geometry.arenaSize() + " bytes for a " + Geometry.blockSize((int) ((size - 1) >>> Geometry.ALIGNMENT_SHIFT))
+                    + "-byte block, nor have " + size + " bytes as a raw block instead");
+            e.addSuppressed(rawRefused);
+            throw e;
+        }
     }
 
     /** Links {@code pool}, just taken from an arena, as the only pool of class {@code sizeClass}'s empty ring. */

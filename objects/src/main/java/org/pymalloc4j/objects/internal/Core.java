@@ -37,8 +37,6 @@ public final class Core {
     public static final long IMMORTAL_REFCNT = 999_999_999L;
     /** {@code PyTrash_UNWIND_LEVEL}: deallocations nested deeper than this are deferred. */
     public static final int TRASH_UNWIND_LEVEL = 50;
-    /** pymalloc's 512-byte limit less the debug hooks' 24 bytes of guards and header. */
-    private static final long SMALL_UNDER_DEBUG = 512 - 24;
 
     public final boolean checked;
     public final MemoryDomain obj;
@@ -106,7 +104,7 @@ public final class Core {
     /** A new non-GC object of {@code size} bytes: refcount 1, the given type, the rest unset. */
     public long newObject(long size, long type) {
         long o = alloc.objMalloc(size);
-        born(o, type, size);
+        born(o, type);
         return o;
     }
 
@@ -120,7 +118,7 @@ public final class Core {
         putLong(block, 0);
         putLong(block + 8, 0);
         long o = block + GC_HEAD_LENGTH;
-        born(o, type, GC_HEAD_LENGTH + size);
+        born(o, type);
         gc.linked();
         return o;
     }
@@ -141,16 +139,15 @@ public final class Core {
         }
     }
 
-    private void born(long o, long type, long blockSize) {
+    private void born(long o, long type) {
         initHeader(o, type);
         if (trace != null) {
             trace.add(o, ++serial);
         } else {
             serial++;
         }
-        // Blocks up to 488 bytes are in arenas under every pymalloc configuration (the debug
-        // hooks add 24 bytes); for larger ones ask the heap where the block went.
-        if (checked && heap != null && blockSize > SMALL_UNDER_DEBUG && !heap.isArenaAddress(o)) {
+        // Ask the heap where the block went whatever its size: a small one is raw when no arena could be had.
+        if (checked && heap != null && !heap.isArenaAddress(o)) {
             rawObjects.add(o);
         }
     }
@@ -189,6 +186,7 @@ public final class Core {
     public void freeParked(long o, boolean gcObject) {
         if (checked) {
             putLong(o, OB_TYPE_OFFSET, DEAD);
+            rawObjects.remove(o); // a parked object may be raw: a small block no arena could be had for
         }
         if (gcObject) {
             gc.deleted();

@@ -1,0 +1,112 @@
+package org.pymalloc4j.allocator;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A small request that can get no pool is a raw block instead, as in CPython 3.11, whose
+ * _PyObject_Malloc and _PyObject_Calloc fall back to PyMem_RawMalloc / RawCalloc (counting the
+ * block in raw_allocated_blocks) when pymalloc_alloc fails because new_arena did; only if that
+ * fails too is the request refused. The block is then a raw block in every respect.
+ */
+class RawFallbackTest {
+    /** An allocator with no arena to give, as when the OS refuses mmap. */
+    private static final ArenaAllocator NONE = new ArenaAllocator() {
+        @Override
+        public long allocate(long size) {
+            return 0;
+        }
+
+        @Override
+        public void free(long address, long size) {
+            throw new AssertionError("nothing was handed out: 0x" + Long.toHexString(address));
+        }
+    };
+
+    @Test
+    void aSmallRequestWithNoArenaIsARawBlockInEveryRespect() {
+        try (PyMalloc heap = PyMalloc.builder().arenaAllocator(NONE).build()) {
+            long p = heap.malloc(16);
+            assertFalse(heap.isArenaAddress(p));
+            assertTrue(heap.isLive(p));
+            assertEquals(16, heap.usableSize(p), "the requested size: a raw block has no size class");
+            assertEquals(16, heap.bytesFromOs(), "charged as a raw block");
+            MallocStats stats = heap.stats();
+            assertEquals(1, stats.rawBlocks());
+            assertEquals(16, stats.rawBytes());
+            assertEquals(0, stats.arenasCurrent());
+            assertEquals(0, stats.sizeClass(0).pools());
+            heap.checkInvariants();
+            TestSupport.fill(p, 16, 3);
+            long q = heap.realloc(p, 100); // raw blocks stay raw, as CPython's realloc of a non-pymalloc pointer
+            assertFalse(heap.isArenaAddress(q));
+            assertEquals(100, heap.usableSize(q));
+            TestSupport.verify(q, 16, 3, "the raw block's contents after realloc");
+            long z = heap.calloc(4, 8);
+            assertFalse(heap.isArenaAddress(z));
+            for (int i = 0; i < 32; i += 8) {
+                assertEquals(0, org.pymalloc4j.allocator.internal.NativeMemory.getLong(z + i));
+            }
+            heap.free(z);
+            heap.free(q);
+            InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(q));
+            assertTrue(e.getMessage().contains("not a block allocated by this heap"), e.getMessage());
+            assertEquals(0, heap.bytesFromOs());
+            assertEquals(0, heap.stats().rawBlocks());
+            heap.checkInvariants();
+            heap.setArenaAllocator(ArenaAllocator.mmap()); // the pools again once arenas can be had
+            long small = heap.malloc(16);
+            assertTrue(heap.isArenaAddress(small));
+            heap.free(small);
+            heap.checkInvariants();
+        }
+    }
+
+    /** realloc of a small block into another class with no pool to be had moves it to a raw block. */
+    @Test
+    void reallocIntoASmallSizeWithNoPoolMovesToARawBlock() {
+        Geometry onePool = new Geometry("one-pool", 12, 12); // an arena of one pool, which the first block fills up
+        try (PyMalloc heap = PyMalloc.builder().geometry(onePool).build()) {
+            long p = heap.malloc(16);
+            assertTrue(heap.isArenaAddress(p));
+            TestSupport.fill(p, 16, 5);
+            heap.setArenaAllocator(NONE);
+            long q = heap.realloc(p, 100);
+            assertFalse(heap.isArenaAddress(q));
+            TestSupport.verify(q, 16, 5, "the block's contents after the move");
+            assertFalse(heap.isLive(p));
+            assertEquals(1, heap.stats().rawBlocks());
+            heap.checkInvariants();
+            heap.free(q);
+            heap.checkInvariants();
+        }
+    }
+
+    /** Both refused: the arena's refusal, the raw block's suppressed in it, and nothing changed. */
+    @Test
+    void aSmallRequestRefusedBothWaysThrowsTheArenasRefusalWithNothingChanged() {
+        try (PyMalloc heap = PyMalloc.builder().limit(8).build()) {
+            MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> heap.malloc(16));
+            assertTrue(e.what().equals("a new arena"), e.getMessage());
+            assertEquals(1, e.getSuppressed().length, e.toString());
+            MemoryLimitExceededError raw = assertInstanceOf(MemoryLimitExceededError.class, e.getSuppressed()[0]);
+            assertEquals("malloc(16): a raw block", raw.what());
+            e = assertThrows(MemoryLimitExceededError.class, () -> heap.calloc(2, 8));
+            assertEquals(1, e.getSuppressed().length, e.toString());
+            assertEquals(0, heap.bytesFromOs());
+            assertEquals(0, heap.stats().rawBlocks());
+            assertEquals(0, heap.stats().arenasCurrent());
+            heap.checkInvariants();
+            long p = heap.malloc(8); // what the limit allows: a raw block of 8 bytes
+            assertFalse(heap.isArenaAddress(p));
+            assertEquals(8, heap.bytesFromOs());
+            heap.free(p);
+            heap.checkInvariants();
+        }
+    }
+}
