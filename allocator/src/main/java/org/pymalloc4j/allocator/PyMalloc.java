@@ -32,9 +32,9 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.REF_COUNT_OFFSET;
 import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
 
 /**
- * CPython's pymalloc on native memory: blocks of 1 to 512 bytes come from 32 size classes of
- * 16-byte steps, carved from pools inside arenas mapped from the OS; requests of 0 bytes or
- * more than 512 go to libc {@code malloc}, as does a small one when no arena can be had (as in CPython). Addresses are plain {@code long}s.
+ * CPython's pymalloc on native memory: blocks of 1 to 512 bytes come from 32 size classes of 16-byte
+ * steps, carved from pools inside arenas mapped from the OS; requests of 0 bytes or more than 512 go
+ * to libc {@code malloc}, as a small one does when no arena can be had. Addresses are plain {@code long}s.
  *
  * <pre>
  *  try (PyMalloc heap = PyMalloc.create()) {
@@ -142,8 +142,8 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     // ------------------------------------------------------------------ allocation
 
     /**
-     * Allocates {@code size} bytes, 16-byte aligned. Sizes 1..512 come from the pools (from libc when no arena can be had for a new pool);
-     * 0 and larger sizes from libc {@code malloc} (0 yields a unique block).
+     * Allocates {@code size} bytes, 16-byte aligned. Sizes 1..512 come from the pools (from libc if no
+     * arena can be had for a new pool); 0 and larger sizes from libc {@code malloc} (0: a unique block).
      *
      * @return the block's address, never 0
      * @throws IllegalArgumentException if {@code size} is negative
