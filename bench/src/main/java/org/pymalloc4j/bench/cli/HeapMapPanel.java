@@ -50,7 +50,7 @@ final class HeapMapPanel {
                 x, y - ROW + 4, x + width, y - ROW + 4));
         y = row(y, null, "total: bytes in arenas", "arenaBytes", s.arenaBytes());
         y = row(y, null, "arena map (radix tree) bytes", "arenaMapBytes", s.arenaMapBytes());
-        y = row(y, null, "raw blocks (0 or > 512 bytes)", "rawBlocks", s.rawBlocks());
+        y = row(y, null, "raw blocks (libc)", "rawBlocks", s.rawBlocks());
         y = row(y, null, "bytes requested for raw blocks", "rawBytes", s.rawBytes());
         return y - ROW;
     }
