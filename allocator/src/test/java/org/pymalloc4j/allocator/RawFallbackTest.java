@@ -1,6 +1,7 @@
 package org.pymalloc4j.allocator;
 
 import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.testkit.NoArenas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,18 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * fails too is the request refused. The block is then a raw block in every respect.
  */
 class RawFallbackTest {
-    /** An allocator with no arena to give, as when the OS refuses mmap. */
-    private static final ArenaAllocator NONE = new ArenaAllocator() {
-        @Override
-        public long allocate(long size) {
-            return 0;
-        }
-
-        @Override
-        public void free(long address, long size) {
-            throw new AssertionError("nothing was handed out: 0x" + Long.toHexString(address));
-        }
-    };
+    private static final ArenaAllocator NONE = NoArenas.INSTANCE; // as when the OS refuses mmap
 
     @Test
     void aSmallRequestWithNoArenaIsARawBlockInEveryRespect() {

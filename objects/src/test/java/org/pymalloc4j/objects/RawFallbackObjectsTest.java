@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.ArenaAllocator;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MallocStats;
+import org.pymalloc4j.allocator.testkit.NoArenas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,17 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * objects, as it knows objects over 512 bytes, not refuse them as never allocated.
  */
 class RawFallbackObjectsTest {
-    private static final ArenaAllocator NONE = new ArenaAllocator() {
-        @Override
-        public long allocate(long size) {
-            return 0;
-        }
-
-        @Override
-        public void free(long address, long size) {
-            throw new AssertionError("nothing was handed out: 0x" + Long.toHexString(address));
-        }
-    };
+    private static final ArenaAllocator NONE = NoArenas.INSTANCE; // as when the OS refuses mmap
 
     @Test
     void smallObjectsInRawBlocksAreObjects() {
