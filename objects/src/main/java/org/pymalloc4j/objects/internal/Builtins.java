@@ -88,7 +88,7 @@ public final class Builtins {
         tuples.bootstrap();
         dicts.bootstrap();
         collection = new GcCollection(core, lists, weakrefs, this::clearFreeLists);
-        core.alloc.freeListsEmptiedBy(this::emptyFreeLists);
+        core.alloc.freeListsEmptiedBy(() -> clearFreeLists() > 0); // for an allocation the memory refused
     }
 
     private long type(String name, long basicsize, long itemsize, long flags, TypeBehaviour behaviour) {
@@ -110,22 +110,10 @@ public final class Builtins {
     /**
      * Frees every free list's parked blocks in 3.11's {@code clear_freelists} order: tuples
      * (sizes 1 up), floats, lists, dicts, each most recently parked first. The order the blocks
-     * reach the allocator decides its pools' free lists and so where later objects go.
+     * reach the allocator decides its pools' free lists and so where later objects go. Returns
+     * how many blocks went back.
      */
-    public void clearFreeLists() {
-        tuples.clearFreeLists();
-        floats.clearFreeList();
-        lists.clearFreeList();
-        dicts.clearFreeList();
-    }
-
-    /** {@link #clearFreeLists} for an allocation the memory refused: whether any block went back. */
-    private boolean emptyFreeLists() {
-        boolean any = floats.free.size() + lists.free.size() + dicts.free.size() > 0;
-        for (int n = 1; n <= Tuples.PARKED_SIZES && !any; n++) {
-            any = tuples.free[n].size() > 0;
-        }
-        clearFreeLists();
-        return any;
+    public int clearFreeLists() {
+        return tuples.clearFreeLists() + floats.clearFreeList() + lists.clearFreeList() + dicts.clearFreeList();
     }
 }

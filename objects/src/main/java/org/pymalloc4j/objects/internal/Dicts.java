@@ -469,9 +469,7 @@ public final class Dicts extends TypeBehaviour {
         }
     }
 
-    public void clearFreeList() {
-        for (long d = free.pop(); d != 0; d = free.pop()) {
-            core.freeParked(d, true);
-        }
+    public int clearFreeList() {
+        return free.drain(d -> core.freeParked(d, true));
     }
 }

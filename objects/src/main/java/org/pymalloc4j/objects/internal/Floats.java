@@ -56,10 +56,8 @@ public final class Floats extends TypeBehaviour {
         return FLOAT_LENGTH;
     }
 
-    /** Frees every parked block ({@code _PyFloat_ClearFreeList}). */
-    public void clearFreeList() {
-        for (long o = free.pop(); o != 0; o = free.pop()) {
-            core.freeParked(o, false);
-        }
+    /** Frees every parked block ({@code _PyFloat_ClearFreeList}); returns how many. */
+    public int clearFreeList() {
+        return free.drain(o -> core.freeParked(o, false));
     }
 }

@@ -1,6 +1,7 @@
 package org.pymalloc4j.objects.internal;
 
 import java.util.Arrays;
+import java.util.function.LongConsumer;
 
 /**
  * A free list of parked objects of one kind ({@code float}, {@code tuple} of size n, ...):
@@ -34,6 +35,16 @@ public final class FreeList {
         stack[n] = o;
         size = n + 1;
         return true;
+    }
+
+    /** Pops every parked address into {@code free}, the most recently parked first; returns how many. */
+    public int drain(LongConsumer free) {
+        int n = 0;
+        for (long o = pop(); o != 0; o = pop()) {
+            free.accept(o);
+            n++;
+        }
+        return n;
     }
 
     /** An object to reuse, or 0 if the list is empty. */

@@ -194,11 +194,7 @@ public final class Lists extends TypeBehaviour {
                 try {
                     core.decrefHeld(item);
                 } catch (RuntimeException e) {
-                    if (refused == null) {
-                        refused = e;
-                    } else {
-                        refused.addSuppressed(e);
-                    }
+                    refused = Refusals.keepFirst(refused, e);
                 }
             }
         }
@@ -213,9 +209,7 @@ public final class Lists extends TypeBehaviour {
         return GC_HEAD_LENGTH + LIST_LENGTH + 8 * allocated(o);
     }
 
-    public void clearFreeList() {
-        for (long o = free.pop(); o != 0; o = free.pop()) {
-            core.freeParked(o, true);
-        }
+    public int clearFreeList() {
+        return free.drain(o -> core.freeParked(o, true));
     }
 }

@@ -228,11 +228,12 @@ public final class Tuples extends TypeBehaviour {
         return empty;
     }
 
-    public void clearFreeLists() {
+    /** Frees every parked tuple, sizes 1 up; returns how many. */
+    public int clearFreeLists() {
+        int freed = 0;
         for (int n = 1; n <= PARKED_SIZES; n++) {
-            for (long o = free[n].pop(); o != 0; o = free[n].pop()) {
-                core.freeParked(o, true);
-            }
+            freed += free[n].drain(o -> core.freeParked(o, true));
         }
+        return freed;
     }
 }
