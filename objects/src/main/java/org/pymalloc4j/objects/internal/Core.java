@@ -492,11 +492,8 @@ public final class Core {
     private void refuse(RuntimeException e) {
         if (trashDepth == 0) {
             throw e;
-        } else if (refusedWhileDeallocating == null) {
-            refusedWhileDeallocating = e;
-        } else {
-            refusedWhileDeallocating.addSuppressed(e);
         }
+        refusedWhileDeallocating = Refusals.keepFirst(refusedWhileDeallocating, e);
     }
 
     /**

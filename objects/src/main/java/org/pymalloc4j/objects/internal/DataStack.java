@@ -83,11 +83,7 @@ public final class DataStack {
                 try {
                     core.decrefHeld(v);
                 } catch (RuntimeException e) { // release the rest, then report the first problem
-                    if (failure == null) {
-                        failure = e;
-                    } else {
-                        failure.addSuppressed(e);
-                    }
+                    failure = Refusals.keepFirst(failure, e);
                 }
             }
         }

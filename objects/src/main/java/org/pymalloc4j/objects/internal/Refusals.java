@@ -30,6 +30,18 @@ final class Refusals {
                 "the %s object at 0x%x has a negative or zero refcount (%d)", typeName, o, refcount));
     }
 
+    /**
+     * The first of several refusals met while releasing references, which go on past each:
+     * {@code first}, or {@code later} if there was none yet, the later one suppressed in it.
+     */
+    static RuntimeException keepFirst(RuntimeException first, RuntimeException later) {
+        if (first == null) {
+            return later;
+        }
+        first.addSuppressed(later);
+        return first;
+    }
+
     static IllegalStateException deallocatingStatic(long o, String typeName) {
         return new IllegalStateException(String.format(
                 "deallocating the static %s object at 0x%x: more decrefs than increfs", typeName, o));
