@@ -113,7 +113,7 @@ public final class ObjectSpace implements AutoCloseable {
         memory.guardClose(memoryBusy);
     }
 
-    /** Why the memory cannot close now, or null: a collection or a deallocation is walking it. */
+    /** Why neither the space nor its memory may close now, or null: a collection or a deallocation is walking them. */
     private String busy() {
         return core.gc.collecting || core.trashDepth() > 0
                 ? "an ObjectSpace over it is in a collection or a deallocation (close() called from a finalizer,"
@@ -467,7 +467,7 @@ public final class ObjectSpace implements AutoCloseable {
         if (core.isClosed()) {
             return;
         }
-        if (core.gc.collecting || core.trashDepth() > 0) {
+        if (busy() != null) {
             throw new IllegalStateException("close() called from code the space is running (a finalizer, a weakref"
                     + " callback or a gc callback) while a collection or a deallocation is under way: close it once"
                     + " that returns");

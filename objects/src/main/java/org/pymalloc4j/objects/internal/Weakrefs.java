@@ -189,7 +189,8 @@ public final class Weakrefs extends TypeBehaviour {
         if (getLong(list) == 0) {
             return;
         }
-        long tuple = count(o) > 1 ? holder(2 * count(o)) : 0;
+        int weakrefCount = count(o);
+        long tuple = weakrefCount > 1 ? holder(2 * weakrefCount) : 0;
         clearBasicRef(list); // the tuple's allocation may have collected: look again
         int n = count(o);
         long[] refs = new long[n];
