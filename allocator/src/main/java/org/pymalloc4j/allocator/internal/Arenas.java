@@ -362,14 +362,11 @@ public final class Arenas {
         if (base == 0) {
             return NIL;
         }
-        String refusal = record(base);
+        OutOfMemoryError refusal = record(base);
         if (refusal != null) { // the allocator gave the arena: the error says what the heap lacked
             budget.release(arenaSize); // first: the allocator's free may throw
-            String message = "pymalloc4j: arena at 0x" + Long.toHexString(base) + " from " + source + " refused: " + refusal
-                    + "; it was given back";
-            OutOfMemoryError e = ArenaOwners.inReach(base, arenaSize) ? new OutOfMemoryError(message) : new UnusableArenaError(message);
-            giveBack(base, e);
-            throw e;
+            giveBack(base, refusal);
+            throw refusal;
         }
         int a = unusedArenaObjects;
         unusedArenaObjects = nextarena[a];
@@ -395,26 +392,33 @@ public final class Arenas {
      * Enters the new arena at {@code base} in the radix tree, the owner map and the live-block
      * map; the reach is checked first, so that an arena out of it leaves no radix-tree node.
      *
-     * @return null, or what could not be had, with nothing entered
+     * @return null, or the refusal saying what could not be had, with nothing entered: an
+     *         {@link UnusableArenaError} for an arena out of reach, else the metadata's shortage
      */
-    private String record(long base) {
+    private OutOfMemoryError record(long base) {
         if (!ArenaOwners.inReach(base, arenaSize)) {
-            return "it lies out of reach of the owner and live-block maps, which end at 0x"
-                    + Long.toHexString(ArenaOwners.COVERED);
+            return new UnusableArenaError(refused(base, "it lies out of reach of the owner and live-block maps, which end at 0x"
+                    + Long.toHexString(ArenaOwners.COVERED)));
         }
         if (!map.markUsed(base)) {
-            return "cannot allocate an arena map node";
+            return new OutOfMemoryError(refused(base, "cannot allocate an arena map node"));
         }
         if (!ArenaOwners.add(base, arenaSize, tag)) {
             map.markUnused(base);
-            return "cannot make its owner map entries writable";
+            return new OutOfMemoryError(refused(base, "cannot make its owner map entries writable"));
         }
         if (liveMarks && !LiveMarks.open(base, arenaSize)) {
             ArenaOwners.remove(base, arenaSize);
             map.markUnused(base);
-            return "cannot make its live-block marks writable";
+            return new OutOfMemoryError(refused(base, "cannot make its live-block marks writable"));
         }
         return null;
+    }
+
+    /** The message of a refused arena at {@code base}, which is given back. */
+    private String refused(long base, String why) {
+        return "pymalloc4j: arena at 0x" + Long.toHexString(base) + " from " + source + " refused: " + why
+                + "; it was given back";
     }
 
     /** Hands a refused arena back to the current source; a failure of its free is added to {@code cause}. */

@@ -115,7 +115,7 @@ public final class UsedPools {
             arenaRefused = e;
         }
         if (pool == 0) {
-            return rawInstead(size, raw, arenaRefused);
+            return rawInstead(size, sizeClass, raw, arenaRefused);
         }
         linkNewPool(pool, sizeClass);
         putInt(pool + REF_COUNT_OFFSET, 1);
@@ -140,13 +140,12 @@ public final class UsedPools {
     }
 
     /** CPython's fallback: a raw block of the requested size, or the arena's refusal (a new one if the allocator gave none). */
-    private long rawInstead(long size, RawBlocks raw, OutOfMemoryError arenaRefused) {
+    private long rawInstead(long size, int sizeClass, RawBlocks raw, OutOfMemoryError arenaRefused) {
         try {
             return raw.malloc(size);
         } catch (OutOfMemoryError rawRefused) {
             OutOfMemoryError e = arenaRefused != null ? arenaRefused : new OutOfMemoryError("pymalloc4j: cannot map a new arena of "
-                    + geometry.arenaSize() + " bytes for a " + Geometry.blockSize((int) ((size - 1) >>> Geometry.ALIGNMENT_SHIFT))
-                    + "-byte block, nor have " + size + " bytes as a raw block instead");
+                    + geometry.arenaSize() + " bytes for a " + Geometry.blockSize(sizeClass) + "-byte block, nor have " + size + " bytes as a raw block instead");
             e.addSuppressed(rawRefused);
             throw e;
         }
