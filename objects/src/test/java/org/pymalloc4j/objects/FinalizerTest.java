@@ -380,26 +380,13 @@ class FinalizerTest {
     @Test
     void closeFromCodeTheSpaceRunsIsRefusedAndTheSpaceWorksOn() {
         ObjectSpace s = ObjectSpace.create();
-        long[] wr = new long[1];
-        long cls = s.classes().newClass(ClassSpec.named("F").slots(1).weakReferenceable().finalizer(self -> s.close()));
-        s.gc().callbacks().add((phase, info) -> s.close());
-        List<Throwable> reported = reportedDuring(() -> {
-            s.decref(selfCycle(s, cls));
-            assertEquals(1, s.gc().collect(), "a gc callback's close() and the finalizer's are refused");
-            long f = s.classes().newInstance(cls);
-            wr[0] = s.weakrefs().newRef(f, ref -> s.close());
-            s.decref(f);                                  // the finalizer, then the weakref callback
-        });
-        assertEquals(5, reported.size(), reported.toString()); // START, the finalizer, STOP; the finalizer, the callback
-        for (Throwable t : reported) {
-            assertEquals(IllegalStateException.class, t.getClass());
-            assertEquals("close() called from code the space is running (a finalizer, a weakref callback or a gc"
-                    + " callback) while a collection or a deallocation is under way: close it once that returns", t.getMessage());
-        }
+        long[] wr = closeRefusedInEveryCallback(s, s::close, "close() called from code the space is running (a finalizer,"
+                + " a weakref callback or a gc callback) while a collection or a deallocation is under way: close it once"
+                + " that returns");
         assertFalse(s.isClosed());
         s.gc().callbacks().clear();
         s.decref(wr[0]);
-        s.decref(cls);
+        s.decref(wr[1]);
         s.checkInvariants();
         s.close();
         assertTrue(s.isClosed());
@@ -415,31 +402,42 @@ class FinalizerTest {
     void closingTheMemoryUnderASpaceFromCodeTheSpaceRunsIsRefused() {
         try (Memory memory = Memory.create()) {
             ObjectSpace s = ObjectSpace.builder().memory(memory).build();
-            long[] wr = new long[1];
-            long cls = s.classes().newClass(ClassSpec.named("F").slots(1).weakReferenceable().finalizer(self -> memory.close()));
-            s.gc().callbacks().add((phase, info) -> memory.close());
-            List<Throwable> reported = reportedDuring(() -> {
-                s.decref(selfCycle(s, cls));
-                assertEquals(1, s.gc().collect(), "a gc callback's close() and the finalizer's are refused");
-                long f = s.classes().newInstance(cls);
-                wr[0] = s.weakrefs().newRef(f, ref -> memory.close());
-                s.decref(f);                                  // the finalizer, then the weakref callback
-            });
-            assertEquals(5, reported.size(), reported.toString()); // START, the finalizer, STOP; the finalizer, the callback
-            for (Throwable t : reported) {
-                assertEquals(IllegalStateException.class, t.getClass());
-                assertEquals("this Memory cannot close now: an ObjectSpace over it is in a collection or a deallocation"
-                        + " (close() called from a finalizer, a weakref callback or a gc callback?); close it once that"
-                        + " returns", t.getMessage());
-            }
+            long[] wr = closeRefusedInEveryCallback(s, memory::close, "this Memory cannot close now: an ObjectSpace over"
+                    + " it is in a collection or a deallocation (close() called from a finalizer, a weakref callback or a"
+                    + " gc callback?); close it once that returns");
             assertFalse(memory.isClosed());
             assertFalse(s.isClosed());
             s.gc().callbacks().clear();
             s.decref(wr[0]);
-            s.decref(cls);
+            s.decref(wr[1]);
             s.checkInvariants();
             s.close();
             assertTrue(s.leakReport().isClean(), s.leakReport().toString());
         }
+    }
+
+    /**
+     * Calls {@code close} from a gc callback (START and STOP), the collector's finalizer, refcount
+     * death's finalizer and a weakref callback: each is refused with {@code message}, reported as
+     * unraisable. Returns the weakref and the class, for the caller to release.
+     */
+    private static long[] closeRefusedInEveryCallback(ObjectSpace s, Runnable close, String message) {
+        long[] wrAndClass = new long[2];
+        long cls = s.classes().newClass(ClassSpec.named("F").slots(1).weakReferenceable().finalizer(self -> close.run()));
+        wrAndClass[1] = cls;
+        s.gc().callbacks().add((phase, info) -> close.run());
+        List<Throwable> reported = reportedDuring(() -> {
+            s.decref(selfCycle(s, cls));
+            assertEquals(1, s.gc().collect(), "a gc callback's close() and the finalizer's are refused");
+            long f = s.classes().newInstance(cls);
+            wrAndClass[0] = s.weakrefs().newRef(f, ref -> close.run());
+            s.decref(f);                                  // the finalizer, then the weakref callback
+        });
+        assertEquals(5, reported.size(), reported.toString()); // START, the finalizer, STOP; the finalizer, the callback
+        for (Throwable t : reported) {
+            assertEquals(IllegalStateException.class, t.getClass());
+            assertEquals(message, t.getMessage());
+        }
+        return wrAndClass;
     }
 }
