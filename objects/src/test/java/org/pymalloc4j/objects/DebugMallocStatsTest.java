@@ -6,9 +6,9 @@ import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
-import org.pymalloc4j.allocator.BlockAllocator;
 import org.pymalloc4j.allocator.Domain;
 import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.testkit.ForwardingAllocator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,22 +78,7 @@ class DebugMallocStatsTest {
                 space.decref(o); // parked
             }
             List<Long> freed = new ArrayList<>();
-            memory.wrapAllocator(Domain.OBJ, inner -> new BlockAllocator() {
-                @Override
-                public long malloc(long size) {
-                    return inner.malloc(size);
-                }
-
-                @Override
-                public long calloc(long nelem, long elsize) {
-                    return inner.calloc(nelem, elsize);
-                }
-
-                @Override
-                public long realloc(long address, long newSize) {
-                    return inner.realloc(address, newSize);
-                }
-
+            memory.wrapAllocator(Domain.OBJ, inner -> new ForwardingAllocator(inner) {
                 @Override
                 public void free(long address) {
                     freed.add(address);

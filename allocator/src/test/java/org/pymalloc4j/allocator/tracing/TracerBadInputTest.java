@@ -9,6 +9,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 import org.pymalloc4j.allocator.BlockAllocator;
+import org.pymalloc4j.allocator.testkit.ForwardingAllocator;
 import org.pymalloc4j.allocator.Domain;
 import org.pymalloc4j.allocator.GroupBy;
 import org.pymalloc4j.allocator.Memory;
@@ -61,29 +62,11 @@ class TracerBadInputTest {
         try (Memory memory = TracingSupport.pymalloc()) {
             Tracer tracer = memory.tracer();
             tracer.start();
-            BlockAllocator top = memory.wrapAllocator(Domain.OBJ, Wrapper::new);
+            BlockAllocator top = memory.wrapAllocator(Domain.OBJ, ForwardingAllocator::new);
             IllegalStateException e = assertThrows(IllegalStateException.class, tracer::stop);
             assertTrue(e.getMessage().startsWith("cannot stop tracing: the OBJ allocator is "), e.getMessage());
             assertSame(top, memory.getAllocator(Domain.OBJ));
             assertTrue(tracer.isTracing());
-        }
-    }
-
-    private record Wrapper(BlockAllocator inner) implements BlockAllocator {
-        public long malloc(long size) {
-            return inner.malloc(size);
-        }
-
-        public long calloc(long nelem, long elsize) {
-            return inner.calloc(nelem, elsize);
-        }
-
-        public long realloc(long address, long newSize) {
-            return inner.realloc(address, newSize);
-        }
-
-        public void free(long address) {
-            inner.free(address);
         }
     }
 

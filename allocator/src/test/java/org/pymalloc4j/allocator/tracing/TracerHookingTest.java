@@ -11,6 +11,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.BlockAllocator;
+import org.pymalloc4j.allocator.testkit.ForwardingAllocator;
 import org.pymalloc4j.allocator.Domain;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryLimitExceededError;
@@ -175,12 +176,11 @@ class TracerHookingTest {
     }
 
     /** Runs (then drops) the queued actions in its malloc, beneath the tracer; passes everything through. */
-    private static final class RunsBeneath implements BlockAllocator {
-        final BlockAllocator inner;
+    private static final class RunsBeneath extends ForwardingAllocator {
         final List<Runnable> queued = new ArrayList<>();
 
         RunsBeneath(BlockAllocator inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -188,21 +188,6 @@ class TracerHookingTest {
             queued.forEach(Runnable::run);
             queued.clear();
             return inner.malloc(size);
-        }
-
-        @Override
-        public long calloc(long nelem, long elsize) {
-            return inner.calloc(nelem, elsize);
-        }
-
-        @Override
-        public long realloc(long address, long newSize) {
-            return inner.realloc(address, newSize);
-        }
-
-        @Override
-        public void free(long address) {
-            inner.free(address);
         }
     }
 
