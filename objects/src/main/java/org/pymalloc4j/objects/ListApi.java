@@ -66,6 +66,91 @@ public final class ListApi {
     }
 
     /**
+     * {@code PyList_Insert} ({@code list.insert}): adds a new reference to {@code item} (not
+     * stolen) before item {@code index}, which counts from the end when negative and is clamped
+     * to {@code [0, size]}: {@code insert(list, -1, x)} puts x before the last item,
+     * {@code insert(list, size, x)} appends. The array grows as for {@link #append}.
+     *
+     * @throws WrongTypeException    in checked mode, if {@code list} is not a list
+     * @throws FreedObjectException  in checked mode, if {@code list} or {@code item} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws OutOfMemoryError      if the item array cannot grow, even after a full collection;
+     *                               {@code item} is not inserted and no reference to it kept (the
+     *                               list is as it was, or as that collection's finalizers left it)
+     */
+    public void insert(long list, long index, long item) {
+        if (checked) {
+            core.args.checkType(list, core.listType, "lists().insert");
+            core.checkLive(item);
+        }
+        lists.insert(list, index, item);
+    }
+
+    /**
+     * {@code list.pop()}: {@link #pop(long, long) pop(list, -1)}, the last item.
+     *
+     * @throws IndexOutOfBoundsException if the list is empty
+     * @throws WrongTypeException        in checked mode, if {@code list} is not a list
+     * @throws FreedObjectException      in checked mode, if {@code list} is not a live object
+     * @throws IllegalStateException     in checked mode, if the space is closed
+     */
+    public long pop(long list) {
+        return pop(list, -1);
+    }
+
+    /**
+     * {@code list.pop(index)}: removes item {@code index}, which counts from the end when
+     * negative, and returns it as a <b>new reference</b> (the list's, passed on); 0 if the slot
+     * was NULL. Items after it move down one. The array shrinks as {@code list_resize} shrinks
+     * it, once fewer than half its slots are in use.
+     *
+     * @throws IndexOutOfBoundsException if the list is empty or {@code index} is out of range
+     *                                   (checked whatever the mode: a wrong index would move memory
+     *                                   outside the array)
+     * @throws WrongTypeException        in checked mode, if {@code list} is not a list
+     * @throws FreedObjectException      in checked mode, if {@code list} is not a live object
+     * @throws IllegalStateException     in checked mode, if the space is closed
+     * @throws OutOfMemoryError          if the shrunk array cannot be had (a smaller block from a
+     *                                   full heap); the list is as it was and no collection runs
+     */
+    public long pop(long list, long index) {
+        return lists.pop(list, validIndex(list, index, "lists().pop"));
+    }
+
+    /**
+     * {@code del list[index]} ({@code PySequence_DelItem}): removes item {@code index}, which
+     * counts from the end when negative, and releases the list's reference to it, as
+     * {@link #pop(long, long)} followed by a decref.
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is out of range (checked whatever the mode)
+     * @throws WrongTypeException        in checked mode, if {@code list} is not a list
+     * @throws FreedObjectException      in checked mode, if {@code list} is not a live object; or,
+     *                                   once the item is out of the list, if it had been freed
+     *                                   behind the list's back
+     * @throws IllegalStateException     in checked mode, if the space is closed
+     * @throws OutOfMemoryError          as {@link #pop(long, long)}; the list is as it was
+     */
+    public void delete(long list, long index) {
+        core.xdecref(lists.pop(list, validIndex(list, index, "lists().delete")));
+    }
+
+    /** {@code index} made non-negative and checked against the list's size, as list_pop_impl does. */
+    private long validIndex(long list, long index, String operation) {
+        if (checked) {
+            core.args.checkType(list, core.listType, operation);
+        }
+        long n = Lists.size(list);
+        if (n == 0) {
+            throw new IndexOutOfBoundsException(String.format("%s: the list object at 0x%x is empty", operation, list));
+        }
+        long i = index < 0 ? index + n : index;
+        if (i < 0 || i >= n) {
+            throw core.args.indexError(list, operation, index, n);
+        }
+        return i;
+    }
+
+    /**
      * {@code del list[:]} ({@code list.clear()}): the list becomes empty, releasing its items
      * (last first) and its item array.
      *

@@ -2,6 +2,7 @@ package org.pymalloc4j.objects.internal;
 
 import java.util.function.LongConsumer;
 
+import static org.pymalloc4j.allocator.internal.NativeMemory.copy;
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 import static org.pymalloc4j.objects.BuiltinLayouts.LIST_ALLOCATED_OFFSET;
@@ -18,6 +19,7 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
  * <pre>
  *  0 &lt;= ob_size &lt;= allocated;  allocated == 0 ⇔ ob_item == NULL
  *  growth for appends: 0, 4, 8, 16, 24, 32, 40, 52, 64, 76, ...
+ *  an array shrinks when ob_size &lt; allocated / 2 (pops), to ob_size + ob_size / 8 + 6 rounded down to 4s
  * </pre>
  */
 public final class Lists extends TypeBehaviour {
@@ -78,12 +80,7 @@ public final class Lists extends TypeBehaviour {
         core.incref(v); // first: nothing has changed if v is refused
         long n = size(o);
         if (n == allocated(o)) {
-            try {
-                n = growForAppend(o);
-            } catch (OutOfMemoryError e) {
-                core.decrefHeld(v);
-                throw e;
-            }
+            n = growByOne(o, v);
         } else {
             putLong(o + OB_SIZE_OFFSET, n + 1);
         }
@@ -91,26 +88,71 @@ public final class Lists extends TypeBehaviour {
     }
 
     /**
-     * {@code list_resize(n + 1)} for an append; returns the index of the new slot. A refused
+     * {@code ins1}: takes a new reference to {@code v} and puts it before item {@code where},
+     * which counts from the end when negative and is clamped to {@code [0, size]}, as
+     * {@code list.insert} does.
+     */
+    public void insert(long o, long where, long v) {
+        core.incref(v);
+        long n = growByOne(o, v);
+        if (where < 0) {
+            where = Math.max(0, where + n);
+        }
+        where = Math.min(where, n);
+        long at = getLong(o + LIST_ITEMS_OFFSET) + 8 * where;
+        copy(at, at + 8, 8 * (n - where));
+        putLong(at, v);
+    }
+
+    /**
+     * {@code list.pop(index)}, {@code index} in {@code [0, size)}: removes the item and returns
+     * it, the list's reference passing to the caller. Like {@code list_ass_slice}, the tail moves
+     * down before the array shrinks, and back if the shrinking is refused: the list is then as
+     * it was and the {@link OutOfMemoryError} thrown (no collection runs for it).
+     */
+    public long pop(long o, long index) {
+        long n = size(o);
+        long at = getLong(o + LIST_ITEMS_OFFSET) + 8 * index;
+        long v = getLong(at);
+        long tail = 8 * (n - index - 1);
+        copy(at + 8, at, tail);
+        try {
+            resize(o, n - 1);
+        } catch (OutOfMemoryError e) {
+            copy(at, at + 8, tail);
+            putLong(at, v);
+            throw e;
+        }
+        return v;
+    }
+
+    /**
+     * {@code list_resize(n + 1)} for an append or insert of {@code v}, whose reference is
+     * released if the array cannot grow; returns the index of the new last slot. A refused
      * array runs the collection for memory ({@link SpaceAllocation}), whose finalizers and
      * callbacks may change this very list (empty it, freeing its array), so the one retry
      * starts again from the list as it is after the collection.
      */
-    private long growForAppend(long o) {
-        long n = size(o);
+    private long growByOne(long o, long v) {
         try {
-            resize(o, n + 1);
+            long n = size(o);
+            try {
+                resize(o, n + 1);
+            } catch (OutOfMemoryError e) {
+                core.alloc.collectForMemory(e);
+                n = size(o);
+                resize(o, n + 1);
+            }
+            return n;
         } catch (OutOfMemoryError e) {
-            core.alloc.collectForMemory(e);
-            n = size(o);
-            resize(o, n + 1);
+            core.decrefHeld(v);
+            throw e;
         }
-        return n;
     }
 
     /**
      * CPython 3.9+'s {@code list_resize}: sets ob_size, reallocating only outside [allocated/2, allocated].
-     * A refused array leaves the list as it was and runs no collection (see {@link #growForAppend}).
+     * A refused array leaves the list as it was and runs no collection (see {@link #growByOne}).
      */
     void resize(long o, long newSize) {
         long allocated = allocated(o);
