@@ -1,7 +1,11 @@
 package org.pymalloc4j.objects;
 
+import java.util.ConcurrentModificationException;
+import java.util.Objects;
+
 import org.pymalloc4j.objects.internal.Builtins;
 import org.pymalloc4j.objects.internal.Core;
+import org.pymalloc4j.objects.internal.DictViews;
 import org.pymalloc4j.objects.internal.Dicts;
 
 /**
@@ -10,13 +14,21 @@ import org.pymalloc4j.objects.internal.Dicts;
  * checked mode as the space's class comment says.
  */
 public final class DictApi {
+    /** What {@link #forEach} calls for each entry; both references are <b>borrowed</b>. */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        void visit(long key, long value);
+    }
+
     private final Core core;
     private final Dicts dicts;
+    private final DictViews views;
     private final boolean checked;
 
     DictApi(Builtins b) {
         this.core = b.core;
         this.dicts = b.dicts;
+        this.views = new DictViews(b.core, b.lists, b.tuples);
         this.checked = b.core.checked;
     }
 
@@ -93,6 +105,78 @@ public final class DictApi {
             core.args.checkType(dict, core.dictType, "dicts().size");
         }
         return Dicts.size(dict);
+    }
+
+    /**
+     * {@code PyDict_Keys}: a new reference to a new list of the keys, in insertion order.
+     *
+     * @throws WrongTypeException    in checked mode, if {@code dict} is not a dict
+     * @throws FreedObjectException  in checked mode, if {@code dict}, or a key the dict holds, is
+     *                               not a live object (no list is left behind)
+     * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the list cannot be had, even after a full collection
+     */
+    public long keys(long dict) {
+        return list(dict, DictViews.Kind.KEYS, "dicts().keys");
+    }
+
+    /**
+     * {@code PyDict_Values}: a new reference to a new list of the values, in insertion order.
+     *
+     * @throws WrongTypeException    in checked mode, if {@code dict} is not a dict
+     * @throws FreedObjectException  in checked mode, if {@code dict}, or a value the dict holds,
+     *                               is not a live object (no list is left behind)
+     * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the list cannot be had, even after a full collection
+     */
+    public long values(long dict) {
+        return list(dict, DictViews.Kind.VALUES, "dicts().values");
+    }
+
+    /**
+     * {@code PyDict_Items}: a new reference to a new list of (key, value) 2-tuples, in insertion
+     * order. As in 3.11, the list and all its tuples are made before any entry is read.
+     *
+     * @throws WrongTypeException    in checked mode, if {@code dict} is not a dict
+     * @throws FreedObjectException  in checked mode, if {@code dict}, or a key or value the dict
+     *                               holds, is not a live object (no list is left behind)
+     * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the list or a tuple cannot be had, even after a full
+     *                               collection; nothing is left behind
+     */
+    public long items(long dict) {
+        return list(dict, DictViews.Kind.ITEMS, "dicts().items");
+    }
+
+    /**
+     * Calls {@code visitor} with each key and value, in insertion order, as iterating over
+     * {@code dict.items()} does. The visitor may replace values ({@link #set} of a present key)
+     * but not add or delete keys.
+     *
+     * @throws ConcurrentModificationException if the dict's size changes during the walk
+     *                                         ("dictionary changed size during iteration"), or it
+     *                                         turns up more entries than it had ("dictionary keys
+     *                                         changed during iteration"), as CPython's iterator raises
+     *                                         RuntimeError
+     * @throws WrongTypeException              in checked mode, if {@code dict} is not a dict
+     * @throws FreedObjectException            in checked mode, if {@code dict} is not a live object
+     * @throws IllegalStateException           if the space is closed
+     */
+    public void forEach(long dict, EntryVisitor visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        core.checkOpen();
+        if (checked) {
+            core.args.checkType(dict, core.dictType, "dicts().forEach");
+        }
+        views.forEach(dict, visitor);
+    }
+
+    private long list(long dict, DictViews.Kind kind, String operation) {
+        core.checkOpen();
+        if (checked) {
+            core.args.checkType(dict, core.dictType, operation);
+        }
+        return views.list(dict, kind);
     }
 
     private void checkArgs(long dict, long key, String operation) {

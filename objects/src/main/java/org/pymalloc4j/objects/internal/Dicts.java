@@ -322,6 +322,30 @@ public final class Dicts extends TypeBehaviour {
         return true;
     }
 
+    /**
+     * {@code _PyDict_Next}'s walk: the number of the first entry at or after {@code pos} that
+     * holds a value, or -1 past the last. Entries are in insertion order; deleted ones are empty.
+     */
+    public static long nextEntry(long d, long pos) {
+        long k = keys(d);
+        for (long end = getLong(k + DK_NENTRIES_OFFSET); pos < end; pos++) {
+            if (entryValue(k, pos) != 0) {
+                return pos;
+            }
+        }
+        return -1;
+    }
+
+    /** The key of entry {@code ix} ({@link #nextEntry}), borrowed. */
+    public static long keyAt(long d, long ix) {
+        return entryKey(keys(d), ix);
+    }
+
+    /** The value of entry {@code ix} ({@link #nextEntry}), borrowed. */
+    public static long valueAt(long d, long ix) {
+        return entryValue(keys(d), ix);
+    }
+
     /** {@code calculate_log2_keysize}: the smallest table of at least {@code minSize} slots, 8 at least. */
     static int log2ForMinSize(long minSize) {
         long m = (minSize | (1 << LOG2_MIN_SIZE)) - 1;
