@@ -188,13 +188,28 @@ final class DebugAllocator implements BlockAllocator {
         try {
             return zeroed ? inner.calloc(1, total) : inner.malloc(total);
         } catch (OutOfMemoryError e) {
-            // A request over the whole limit can never succeed: keep the quarantine for it.
-            boolean hopeless = e instanceof MemoryLimitExceededError m && m.requested() > m.limit();
-            if (hopeless || !hooks.emptyQuarantine(function)) {
-                throw e;
+            if (hopeless(e) || !hooks.emptyQuarantine(function)) {
+                throw e; // a request over the whole limit can never succeed: keep the quarantine for it
             }
         }
         return zeroed ? inner.calloc(1, total) : inner.malloc(total);
+    }
+
+    /**
+     * Whether every way the inner allocator tried to serve the request needs more than the whole
+     * limit: the refusal's, and those suppressed in it. A small block refused its arena (more
+     * than a limit under an arena's size) was also refused as a raw block, which may well fit.
+     */
+    private static boolean hopeless(Throwable refusal) {
+        if (!(refusal instanceof MemoryLimitExceededError m) || m.requested() <= m.limit()) {
+            return false;
+        }
+        for (Throwable alternative : refusal.getSuppressed()) {
+            if (!hopeless(alternative)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private long register(long q, long size, boolean clean) {

@@ -2,6 +2,7 @@ package org.pymalloc4j.allocator;
 
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -69,6 +70,25 @@ class DebugQuarantineLimitTest {
             assertEquals(1, d.liveBlocks());
             assertTrue(all(kept, 2L << 20, 0xcd), "the live block is intact");
             d.free(kept);
+            memory.checkInvariants();
+        }
+    }
+
+    /**
+     * Under a limit smaller than an arena, a small block can only be a raw block (CPython's
+     * fallback). The error that refuses it is the arena's, more than the whole limit, with the raw
+     * block's refusal suppressed in it; the raw block would fit once the quarantine is emptied.
+     */
+    @Test
+    void aSmallBlockRefusedItsArenaStillEmptiesTheQuarantineForItsRawBlock() {
+        long limit = 512 << 10;
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).limit(limit).build()) {
+            MemoryDomain obj = memory.obj();
+            obj.free(obj.malloc(limit - 24 - 40)); // held by the quarantine: 40 bytes of the limit left
+            long p = obj.malloc(40); // a 64-byte raw block once the freed one is really freed
+            assertEquals(0, memory.debugHooks().orElseThrow().quarantinedBlocks());
+            assertTrue(all(p, 40, 0xcd), "allocated");
+            obj.free(p);
             memory.checkInvariants();
         }
     }
