@@ -2,6 +2,7 @@ package org.pymalloc4j.allocator;
 
 import java.util.Objects;
 import java.util.function.LongFunction;
+import java.util.function.Predicate;
 
 import org.pymalloc4j.allocator.MemoryCorruptionException.Kind;
 import org.pymalloc4j.allocator.internal.NativeMemory;
@@ -269,7 +270,9 @@ public final class DebugHooks implements AutoCloseable {
     /**
      * Returns every quarantined block to its inner allocator and frees the native table; the
      * hooks and their debug allocators then refuse every call. Live blocks stay allocated:
-     * they belong to the caller. Closing again does nothing.
+     * they belong to the caller. Closing again does nothing. The quarantined blocks are not
+     * read (an inner heap may be closed already): {@link #checkFreedMemory()} first to check
+     * them ({@link Memory#close()} checks those its own heap and libc hold).
      *
      * @throws RuntimeException what an inner allocator threw for a quarantined block (say an
      *                          {@link IllegalStateException} because its heap was closed first);
@@ -376,6 +379,33 @@ public final class DebugHooks implements AutoCloseable {
             throw failure;
         }
         return true;
+    }
+
+    /**
+     * Returns to their inner allocators, oldest first, the quarantined blocks whose inner
+     * allocator {@code open} says still holds their memory, checking each as it leaves: for
+     * {@link Memory#close()}, before it closes the heap. The others stay for {@link #close()},
+     * which cannot read them (their allocator may have unmapped them).
+     *
+     * @throws RuntimeException the first failure, once every such block is released (later ones
+     *                          suppressed): a {@link MemoryCorruptionException} for a block
+     *                          written after free
+     */
+    void releaseQuarantine(Predicate<BlockAllocator> open, String function) {
+        RuntimeException failure = null;
+        for (int i = 0; i < quarantine.size(); ) {
+            long p = quarantine.address(i);
+            long info = quarantine.info(i);
+            if (!open.test(innerOf(info))) {
+                i++;
+                continue;
+            }
+            quarantine.remove(i);
+            failure = CloseSteps.run(() -> release(p, info, function, DebugReport.CLOSING), failure);
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /** Frees a checked live block: DEADBYTE over all of it, then quarantine (room was made). */

@@ -26,6 +26,9 @@ final class DebugReport {
     static final String EMPTIED = "The quarantine was emptied to make room for an allocation the inner allocator"
             + " refused.";
 
+    /** Why a block left the quarantine: its memory closed. */
+    static final String CLOSING = "It was still in the quarantine when the memory closed.";
+
     private DebugReport() {
     }
 
@@ -75,7 +78,8 @@ final class DebugReport {
      * {@value #LISTED}, then a count) with their offsets, named as in the live dump
      * ({@code p-16..p-1}, {@code p+i}, {@code tail+i}).
      *
-     * @param why a line on why the block left the quarantine ({@link #EVICTED}, {@link #EMPTIED}), or null
+     * @param why a line on why the block left the quarantine ({@link #EVICTED}, {@link #EMPTIED},
+     *            {@link #CLOSING}), or null
      */
     static String freedBlock(long p, long n, char api, String why, String traceback,
                              String function) {

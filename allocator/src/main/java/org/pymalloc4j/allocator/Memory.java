@@ -448,9 +448,11 @@ public final class Memory implements AutoCloseable {
      *                               segment is held by a native call running in another thread;
      *                               the memory then stays open, its actions not run
      * @throws RuntimeException      the first exception an {@link #onClose} action, the debug
-     *                               hooks (an inner allocator refusing a quarantined block), the
-     *                               heap or the libc allocator threw, the later ones suppressed:
-     *                               each is still closed and the memory is closed all the same
+     *                               hooks (a {@link MemoryCorruptionException} for a block still
+     *                               quarantined and written after free; an inner allocator
+     *                               refusing a quarantined block), the heap or the libc allocator
+     *                               threw, the later ones suppressed: each is still closed and the
+     *                               memory is closed all the same
      */
     @Override
     public void close() {
@@ -470,6 +472,10 @@ public final class Memory implements AutoCloseable {
         }
         closeActions.clear();
         closeGuards.clear();
+        if (debugHooks != null) { // while all is mapped and open: a write after free is reported as its block leaves
+            failure = CloseSteps.run(() -> debugHooks.releaseQuarantine(a -> a == heap || a == libc, "Memory.close"),
+                    failure);
+        }
         tracer.memoryClosing();
         closed = true;
         for (MemoryDomain d : domains.values()) {

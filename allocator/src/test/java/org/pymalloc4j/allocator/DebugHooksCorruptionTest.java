@@ -304,6 +304,37 @@ class DebugHooksCorruptionTest {
         }
     }
 
+    /**
+     * A block still quarantined when its memory closes leaves the quarantine then: a write to it
+     * is reported by that close (the first; the others suppressed), and the memory is closed all
+     * the same. A freed block has no trace: the report has no traceback section.
+     */
+    @ParameterizedTest
+    @EnumSource(value = AllocatorName.class, names = {"PYMALLOC_DEBUG", "MALLOC_DEBUG"})
+    void writeAfterFreeIsFoundWhenTheMemoryCloses(AllocatorName name) {
+        Memory memory = Memory.builder().allocator(name).build();
+        memory.tracer().start();
+        long a = memory.obj().malloc(40);
+        long b = memory.raw().malloc(5000);
+        memory.obj().free(a);
+        memory.raw().free(b);
+        memory.mem().free(memory.mem().malloc(10));
+        NativeMemory.putByte(a + 39, (byte) 1);
+        NativeMemory.putByte(b + 5000, (byte) 2);
+        MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, memory::close);
+        assertTrue(memory.isClosed());
+        assertEquals(Kind.WRITE_AFTER_FREE, e.kind());
+        assertEquals(a, e.address());
+        assertTrue(e.getMessage().contains("        at p+39: 0x01 *** OUCH\n"), e.getMessage());
+        assertTrue(e.getMessage().contains("    It was still in the quarantine when the memory closed.\n"),
+                e.getMessage());
+        assertTrue(e.getMessage().endsWith("\n\nMemory.close: write after free"), "freed, so untraced: " + e.getMessage());
+        assertEquals(1, e.getSuppressed().length);
+        MemoryCorruptionException second = (MemoryCorruptionException) e.getSuppressed()[0];
+        assertEquals(b, second.address());
+        assertTrue(second.getMessage().contains("        at tail+0: 0x02 *** OUCH\n"), second.getMessage());
+    }
+
     @ParameterizedTest
     @EnumSource(Backend.class)
     void doubleFreeNamesTheAddressAndChangesNothing(Backend backend) {
