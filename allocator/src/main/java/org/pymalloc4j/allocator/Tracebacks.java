@@ -1,5 +1,6 @@
 package org.pymalloc4j.allocator;
 
+import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -17,6 +18,9 @@ import java.util.Map;
  */
 final class Tracebacks {
     private static final String PACKAGE = Tracebacks.class.getPackageName();
+    private static final String INTERNAL = PACKAGE + ".internal";
+    /** Whose default methods a segment is asked through: the API called, as the domains' own methods. */
+    private static final String SEGMENT_ALLOCATOR = SegmentAllocator.class.getName();
     private static final StackWalker WALKER = StackWalker.getInstance();
     /**
      * Estimated heap bytes per interned traceback besides its frame references: the object, its
@@ -34,7 +38,8 @@ final class Tracebacks {
 
     /**
      * The caller's stack, most recent frame first, at most {@code limit} frames, leaving out the
-     * frames of this package itself; {@link TraceFrame#UNKNOWN} if no frame is left. Interned.
+     * allocator's frames (this package, its internal package, and the {@link SegmentAllocator}
+     * methods above the first frame kept); {@link TraceFrame#UNKNOWN} if no frame is left. Interned.
      */
     Traceback capture(int limit) {
         return WALKER.walk(stack -> {
@@ -42,7 +47,8 @@ final class Tracebacks {
             int total = 0;
             for (Iterator<StackWalker.StackFrame> it = stack.iterator(); it.hasNext(); ) {
                 StackWalker.StackFrame f = it.next();
-                if (isMachinery(f.getClassName())) {
+                String className = f.getClassName();
+                if (isMachinery(className) || total == 0 && className.equals(SEGMENT_ALLOCATOR)) {
                     continue;
                 }
                 if (scratch.size() < limit) {
@@ -84,10 +90,11 @@ final class Tracebacks {
         return interned != null ? interned : frame;
     }
 
-    /** Whether {@code className} is in this package itself (not a subpackage). */
+    /** Whether {@code className} is in this package or its internal package (not another subpackage). */
     static boolean isMachinery(String className) {
-        return className.length() > PACKAGE.length() && className.startsWith(PACKAGE)
-                && className.charAt(PACKAGE.length()) == '.' && className.indexOf('.', PACKAGE.length() + 1) < 0;
+        int end = className.lastIndexOf('.');
+        return end == PACKAGE.length() && className.startsWith(PACKAGE)
+                || end == INTERNAL.length() && className.startsWith(INTERNAL);
     }
 
     /** Forgets every traceback and frame; ids start again from 0. */

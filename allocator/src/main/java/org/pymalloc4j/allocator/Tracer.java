@@ -28,9 +28,10 @@ import org.pymalloc4j.allocator.internal.TraceTable;
  * with its requested size and an interned {@link Traceback} (identical stacks share one
  * instance, frames are interned too); the traced bytes and their peak. The stack is captured
  * with a {@link StackWalker}, most recent frame first, up to {@link #tracebackLimit()} frames,
- * leaving out the frames of this package ({@code org.pymalloc4j.allocator}: the domains, the
- * heap, the tracer), as tracemalloc sees only Python frames; subpackages and other modules,
- * such as the object layer, are kept. A stack with no other frame is recorded as
+ * leaving out the allocator's own frames, as tracemalloc sees only Python frames: those of this
+ * package ({@code org.pymalloc4j.allocator}: the domains, the heap, the tracer) and its
+ * {@code internal} package, and the JDK's {@code SegmentAllocator} methods a segment was asked
+ * through; other subpackages and other modules, such as the object layer, are kept. A stack with no other frame is recorded as
  * {@link TraceFrame#UNKNOWN}. Unlike tracemalloc, each trace also records the domain whose API
  * allocated the block. Blocks allocated before {@link #start} are not traced; freeing them
  * while tracing changes nothing.

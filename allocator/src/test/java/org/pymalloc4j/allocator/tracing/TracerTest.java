@@ -1,5 +1,7 @@
 package org.pymalloc4j.allocator.tracing;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -175,6 +177,30 @@ class TracerTest {
                 "TracerTest.java", callLine), tb.frames().get(1));
         assertTrue(tb.totalFrames() > 2, "JUnit's frames lie beneath: " + tb.totalFrames());
         memory.mem().free(p);
+    }
+
+    /**
+     * A segment's block is the caller's line too: the domain's {@code SegmentAllocator} methods
+     * (the JDK's default methods and the allocator's internal views) are the API it called, as
+     * {@code PyMem_Malloc} is, not where the block was allocated.
+     */
+    @Test
+    void aSegmentIsTracedToTheLineThatAskedForIt() {
+        tracer.start(1);
+        int line = here() + 1;
+        MemorySegment text = memory.mem().allocateFrom("text");
+        MemorySegment word = memory.obj().allocate(ValueLayout.JAVA_LONG);
+        MemorySegment bytes = memory.raw().allocate(40);
+        TraceFrame expected = new TraceFrame(TracerTest.class.getName(), "aSegmentIsTracedToTheLineThatAskedForIt",
+                "TracerTest.java", line);
+        assertEquals(expected, tracer.tracebackOf(text.address()).orElseThrow().mostRecent());
+        assertEquals(new TraceFrame(expected.className(), expected.methodName(), expected.fileName(), line + 1),
+                tracer.tracebackOf(word.address()).orElseThrow().mostRecent());
+        assertEquals(new TraceFrame(expected.className(), expected.methodName(), expected.fileName(), line + 2),
+                tracer.tracebackOf(bytes.address()).orElseThrow().mostRecent());
+        memory.mem().free(text);
+        memory.obj().free(word);
+        memory.raw().free(bytes);
     }
 
     private long recurse(int depth, long size) {
