@@ -99,7 +99,8 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      *                                   then off by one ({@link Memory#checkInvariants} names a
      *                                   negative one); the debug hooks refuse it by its API id
      * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
-     *                                   id are damaged; the block is left allocated
+     *                                   id are damaged, or if the quarantined block released to
+     *                                   make room was written after free; the block is left allocated
      * @throws IllegalStateException     if the memory is closed, even for 0
      */
     @Override
@@ -167,8 +168,7 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * {@link MemorySegment#NULL} frees nothing. The segment stays accessible (see {@link #allocate}).
      *
      * @throws InvalidAddressException   if no live block of the domain's allocator starts there
-     * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
-     *                                   id are damaged; the block is left allocated
+     * @throws MemoryCorruptionException under the debug hooks, as {@link #free(long)}
      * @throws IllegalStateException     if the memory is closed, even for {@code NULL}
      */
     public void free(MemorySegment segment) {

@@ -11,6 +11,7 @@ import org.pymalloc4j.allocator.Domain;
 import org.pymalloc4j.allocator.LibcAllocator;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryCorruptionException;
+import org.pymalloc4j.allocator.MemoryDomain;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -134,6 +135,33 @@ class DebugConfigurationTest {
             MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class,
                     () -> memory.debugHooks().orElseThrow().checkFreedMemory());
             assertEquals(MemoryCorruptionException.Kind.WRITE_AFTER_FREE, e.kind());
+            memory.checkInvariants();
+        }
+    }
+
+    /**
+     * MemoryDomain.free, both forms: "@throws MemoryCorruptionException under the debug hooks, ...
+     * or if the quarantined block released to make room was written after free; this block is
+     * then not freed".
+     */
+    @Test
+    void aFreeThatEvictsAWrittenBlockReportsItAndFreesNothing() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).quarantine(1).build()) {
+            MemoryDomain obj = memory.obj();
+            MemorySegment s = obj.allocate(32, 8);
+            long b = obj.malloc(32);
+            for (Executable call : new Executable[] {() -> obj.free(b), () -> obj.free(s)}) {
+                long written = obj.malloc(16);
+                obj.free(written);
+                NativeMemory.putByte(written, (byte) 1);
+                MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, call);
+                assertEquals(MemoryCorruptionException.Kind.WRITE_AFTER_FREE, e.kind());
+                assertEquals(written, e.address());
+                assertEquals(2, obj.liveBlocks(), "the block being freed stays allocated");
+            }
+            obj.free(b);
+            obj.free(s);
+            assertEquals(0, obj.liveBlocks());
             memory.checkInvariants();
         }
     }
