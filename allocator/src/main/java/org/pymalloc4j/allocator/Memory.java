@@ -285,7 +285,7 @@ public final class Memory implements AutoCloseable {
      * nothing).
      */
     private String allocationFrames(long address) {
-        // Not tracing (also while closing, when the tracer refuses calls): the "Enable" hint.
+        // Not tracing: the "Enable tracemalloc" hint. (No report is made once the memory is closed.)
         if (!tracer.isTracing()) {
             return null;
         }

@@ -172,6 +172,20 @@ public final class Tracer {
         return limit;
     }
 
+    /**
+     * The calling thread's stack as this tracer records it for a block allocated here: most
+     * recent frame first, at most {@link #tracebackLimit()} frames, the allocator's own frames
+     * left out (see the class comment), interned with the traces' tracebacks. Nothing is
+     * recorded. For a layer above that keeps tracebacks of its own, as the object layer does
+     * for an object taken back from a free list, whose block the tracer saw allocated long before.
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public Traceback captureTraceback() {
+        checkOpen();
+        return tracebacks.capture(limit);
+    }
+
     // ------------------------------------------------------------------ counters
 
     /**

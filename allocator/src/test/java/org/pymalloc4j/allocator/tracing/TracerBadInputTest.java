@@ -82,6 +82,7 @@ class TracerBadInputTest {
         calls.put("stop", tracer::stop);
         calls.put("isTracing", tracer::isTracing);
         calls.put("tracebackLimit", tracer::tracebackLimit);
+        calls.put("captureTraceback", tracer::captureTraceback);
         calls.put("tracedMemory", tracer::tracedMemory);
         calls.put("resetPeak", tracer::resetPeak);
         calls.put("clearTraces", tracer::clearTraces);

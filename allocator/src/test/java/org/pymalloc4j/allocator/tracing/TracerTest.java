@@ -203,6 +203,19 @@ class TracerTest {
         memory.raw().free(bytes);
     }
 
+    /** captureTraceback is the traceback a block allocated at the same place gets: the same instance. */
+    @Test
+    void captureTracebackIsWhatAnAllocationHereRecords() {
+        tracer.start(3);
+        // both on one line, so that the two stacks are the same
+        long p = memory.obj().malloc(24); Traceback captured = tracer.captureTraceback();
+        assertSame(tracer.tracebackOf(p).orElseThrow(), captured, "interned with the traces' tracebacks");
+        assertEquals(3, captured.frames().size());
+        assertEquals("captureTracebackIsWhatAnAllocationHereRecords", captured.mostRecent().methodName());
+        assertEquals(1, tracer.traceCount(), "nothing recorded");
+        memory.obj().free(p);
+    }
+
     private long recurse(int depth, long size) {
         return depth == 0 ? allocateHere(Domain.OBJ, size) : recurse(depth - 1, size);
     }

@@ -135,7 +135,7 @@ public final class Core {
         if (trace != null) {
             Tracer tracer = memory.isClosed() ? null : memory.tracer();
             boolean tracing = tracer != null && tracer.isTracing();
-            trace.addRevived(o, ++serial, tracing ? TraceRefs.capture(tracer.tracebackLimit()) : null);
+            trace.addRevived(o, ++serial, tracing ? tracer.captureTraceback() : null);
         }
     }
 

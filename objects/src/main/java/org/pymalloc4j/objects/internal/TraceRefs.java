@@ -1,12 +1,10 @@
 package org.pymalloc4j.objects.internal;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.pymalloc4j.allocator.TraceFrame;
 import org.pymalloc4j.allocator.Traceback;
 
 /**
@@ -21,8 +19,6 @@ import org.pymalloc4j.allocator.Traceback;
  * which the allocator's tracer has no call for, so the object layer keeps the new traceback here.
  */
 public final class TraceRefs {
-    private static final String ALLOCATOR_PACKAGE = "org.pymalloc4j.allocator";
-    private static final StackWalker WALKER = StackWalker.getInstance();
 
     /**
      * One live object.
@@ -60,32 +56,5 @@ public final class TraceRefs {
     /** Every live object, oldest first. */
     public List<Entry> entries() {
         return new ArrayList<>(live.values());
-    }
-
-    /**
-     * The caller's stack as the tracer would record it for an allocation made here: most recent
-     * frame first, at most {@code limit} frames, the allocator package's own frames left out.
-     */
-    static Traceback capture(int limit) {
-        return WALKER.walk(stack -> {
-            List<TraceFrame> frames = new ArrayList<>(Math.min(limit, 16));
-            int total = 0;
-            for (Iterator<StackWalker.StackFrame> it = stack.iterator(); it.hasNext(); ) {
-                StackWalker.StackFrame f = it.next();
-                String c = f.getClassName();
-                if (c.startsWith(ALLOCATOR_PACKAGE) && c.lastIndexOf('.') == ALLOCATOR_PACKAGE.length()) {
-                    continue;
-                }
-                if (frames.size() < limit) {
-                    String file = f.getFileName();
-                    frames.add(new TraceFrame(c, f.getMethodName(), file == null ? "<unknown>" : file,
-                            Math.max(0, f.getLineNumber())));
-                }
-                if (total < Traceback.MAX_FRAMES) {
-                    total++;
-                }
-            }
-            return frames.isEmpty() ? new Traceback(List.of(TraceFrame.UNKNOWN), 1) : new Traceback(frames, total);
-        });
     }
 }
