@@ -34,7 +34,8 @@ public final class ClassApi {
      * references to their class, so it lives until the last of them is gone.
      *
      * @throws NullPointerException     if {@code name} is null
-     * @throws IllegalArgumentException if {@code slots} is negative or above {@link #MAX_SLOTS} (60)
+     * @throws IllegalArgumentException if {@code slots} is negative or above {@link #MAX_SLOTS} (60),
+     *                                  or {@code name} holds a NUL character or a lone surrogate
      * @throws IllegalStateException    if the space is closed
      * @throws OutOfMemoryError         if the type object or its name cannot be had, even after a
      *                                  full collection; nothing is left behind

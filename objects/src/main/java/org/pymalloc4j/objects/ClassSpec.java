@@ -28,12 +28,32 @@ public record ClassSpec(String name, int slots, boolean weakrefs, Finalizer fina
 
     /**
      * @throws NullPointerException     if {@code name} is null
-     * @throws IllegalArgumentException if {@code slots} is outside 0..{@link ClassApi#MAX_SLOTS}
+     * @throws IllegalArgumentException if {@code slots} is outside 0..{@link ClassApi#MAX_SLOTS}, or
+     *                                  if {@code name} holds a NUL character or a lone surrogate (its
+     *                                  UTF-8 C string, {@code tp_name}, could not spell it; CPython's
+     *                                  {@code type()} refuses both)
      */
     public ClassSpec {
         Objects.requireNonNull(name, "name");
         if (slots < 0 || slots > ClassApi.MAX_SLOTS) {
             throw new IllegalArgumentException("slots must be in [0, " + ClassApi.MAX_SLOTS + "], was " + slots);
+        }
+        checkName(name);
+    }
+
+    /** CPython's {@code type_new}: a ValueError for a NUL, a UnicodeEncodeError for a lone surrogate. */
+    private static void checkName(String name) {
+        if (name.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("type name must not contain null characters: " + name.replace("\0", "\\x00"));
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new IllegalArgumentException(String.format(
+                        "type name must be encodable in UTF-8: lone surrogate U+%04X at index %d", (int) c, i));
+            }
         }
     }
 

@@ -55,6 +55,13 @@ class GcApiBadInputTest {
                         "slots must be in [0, " + ClassApi.MAX_SLOTS + "], was -1", f -> ClassSpec.named("C").slots(-1)),
                 refused("ClassSpec: @throws IllegalArgumentException if slots is above MAX_SLOTS", iae,
                         "was " + (ClassApi.MAX_SLOTS + 1), f -> ClassSpec.named("C").slots(ClassApi.MAX_SLOTS + 1)),
+                // type('a\0b', (), {}) -> ValueError; type('\udc80', (), {}) -> UnicodeEncodeError (CPython 3.11.7):
+                // tp_name is the name's UTF-8 as a C string, which such a name cannot be.
+                refused("ClassSpec: @throws IllegalArgumentException if name holds a NUL character", iae,
+                        "type name must not contain null characters", f -> ClassSpec.named("a\0b")),
+                refused("ClassSpec: @throws IllegalArgumentException if name holds a lone surrogate", iae,
+                        "type name must be encodable in UTF-8: lone surrogate U+DC80 at index 1",
+                        f -> f.space().classes().newClass("a\udc80", 1)),
                 refused("ClassSpec.finalizer(null): NullPointerException", npe, "finalizer", f -> ClassSpec.named("C").finalizer(null)),
                 refused("ClassSpec.legacyFinalizer(null): NullPointerException", npe, "legacyFinalizer",
                         f -> ClassSpec.named("C").legacyFinalizer(null)),
