@@ -22,7 +22,8 @@ public final class BytesApi {
     }
 
     /**
-     * {@code PyBytes_FromStringAndSize}: a new reference ({@code b''} is a static singleton).
+     * {@code PyBytes_FromStringAndSize}: a new reference ({@code b''} and the one-byte bytes are
+     * static singletons, as in 3.11).
      *
      * @throws NullPointerException  if {@code value} is null
      * @throws IllegalStateException if the space is closed

@@ -10,6 +10,7 @@ import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -394,6 +395,36 @@ class RefcountTest {
             assertEquals(1, space.refcount(e));
             space.decref(e);
             assertEquals(space.strs().newStr("a"), space.strs().intern("a"), "one-character strings are static singletons");
+        }
+    }
+
+    /**
+     * 3.11's {@code PyBytes_FromStringAndSize} returns a static singleton for one byte
+     * ({@code CHARACTER(*str & 255)}, {@code _Py_SINGLETON(bytes_characters)}): in CPython 3.11.7
+     * {@code bytes([200]) is bytes([200])} holds and {@code sys.getrefcount(b'a')} is about 10^9.
+     * Each one-byte bytes was a new heap object here.
+     */
+    @Test
+    void oneByteBytesAreStaticSingletons() {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            for (int v = 0; v < 256; v++) {
+                long a = space.bytes().newBytes(new byte[] {(byte) v});
+                long b = space.bytes().newBytes(new byte[] {(byte) v});
+                assertEquals(a, b, "bytes([" + v + "]) is bytes([" + v + "])");
+                assertEquals(999_999_999L + 2, space.refcount(a), "static, counted from 3.11's immortal start");
+                assertEquals(0, space.liveObjectCount(), "no object made at run time");
+                assertArrayEquals(new byte[] {(byte) v}, space.bytes().value(a));
+                assertEquals(34, space.sizeOf(a), "sys.getsizeof(b'a')");
+                space.decref(a);
+                space.decref(b);
+            }
+            long a = space.bytes().newBytes(new byte[] {'a'});
+            assertEquals(4644417185603328019L, space.hash(a), "hash(b'a') under PYTHONHASHSEED=0, as hash('a')");
+            space.decref(a);
+            long aa = space.bytes().newBytes(new byte[] {'a', 'a'});
+            assertEquals(1, space.liveObjectCount(), "two bytes make an object");
+            space.decref(aa);
+            space.checkInvariants();
         }
     }
 

@@ -22,8 +22,8 @@ import static org.pymalloc4j.objects.TypeLayout.TYPE_OBJECT_LENGTH;
  * {@code __flags__} as 3.11.7 reports them).
  */
 public final class Builtins {
-    /** Bytes of the static area: types, None, bools, small ints, empty singletons, 1-char strings. */
-    public static final long STATIC_BYTES = 49 * 1024 + 128;
+    /** Bytes of the static area: types, None, bools, small ints, empty singletons, 1-char strings, 1-byte bytes. */
+    public static final long STATIC_BYTES = 61 * 1024 + 128;
 
     public final Core core;
     public final Ints ints;

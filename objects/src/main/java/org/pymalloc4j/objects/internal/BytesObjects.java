@@ -11,12 +11,13 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
 
 /**
  * {@code bytes}: CPython 3.11's {@code PyBytesObject}, {@code 33 + n} bytes with a trailing NUL
- * and a cached hash ({@code ob_shash}, -1 until computed). {@code b''} is a static singleton;
- * the one-byte singletons of CPython are not made (each {@code bytes([x])} is a new object).
+ * and a cached hash ({@code ob_shash}, -1 until computed). {@code b''} and the 256 one-byte
+ * bytes are static singletons, as 3.11's {@code bytes_empty} and {@code bytes_characters}.
  */
 public final class BytesObjects extends TypeBehaviour {
     private final Core core;
     private long empty;
+    private final long[] chars = new long[256];
 
     public BytesObjects(Core core) {
         this.core = core;
@@ -26,13 +27,21 @@ public final class BytesObjects extends TypeBehaviour {
         empty = core.newStatic(BYTES_BASE_LENGTH, core.bytesType, false);
         putLong(empty + OB_SIZE_OFFSET, 0);
         putLong(empty + OB_SHASH_OFFSET, -1);
+        for (int c = 0; c < 256; c++) {
+            long o = core.newStatic(BYTES_BASE_LENGTH + 1, core.bytesType, false);
+            putLong(o + OB_SIZE_OFFSET, 1);
+            putLong(o + OB_SHASH_OFFSET, -1);
+            putByte(o + OB_SVAL_OFFSET, (byte) c);
+            chars[c] = o;
+        }
     }
 
     /** {@code PyBytes_FromStringAndSize}: a new reference. */
     public long newBytes(byte[] value) {
-        if (value.length == 0) {
-            core.incref(empty);
-            return empty;
+        if (value.length <= 1) {
+            long o = value.length == 0 ? empty : chars[value[0] & 0xFF];
+            core.incref(o);
+            return o;
         }
         long o = core.newObject(BYTES_BASE_LENGTH + (long) value.length, core.bytesType);
         putLong(o + OB_SIZE_OFFSET, value.length);

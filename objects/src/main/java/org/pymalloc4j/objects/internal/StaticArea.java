@@ -6,7 +6,7 @@ import org.pymalloc4j.allocator.MemoryLimitExceededError;
 /**
  * The space's "static data": one zeroed RAW-domain block holding what CPython 3.11 allocates
  * statically (built-in type objects, None, True, False, the small ints, the empty tuple, str
- * and bytes, the one-character strings), carved with a bump pointer in 16-byte steps. The
+ * and bytes, the one-character strings and one-byte bytes), carved with a bump pointer in 16-byte steps. The
  * pymalloc heap thus holds only objects made at run time, and a closed space has returned
  * every block.
  *
