@@ -8,7 +8,9 @@ import java.util.Locale;
  * {@code max} characters or bytes with "…": the quote Python picks
  * ({@code "} when the value holds {@code '} and no {@code "}), {@code \t \n \r}, and every other
  * unprintable character escaped, so a control character read from memory never reaches the
- * terminal raw.
+ * terminal raw. Printable is asked of the JDK's Unicode database (16.0 in JDK 25), where 3.11's
+ * is 14.0: a character assigned since (U+31350, CJK extension H) is shown as itself here and
+ * escaped by 3.11's {@code repr} ({@code '\U00031350'}); older ones are shown alike.
  */
 final class PyRepr {
     private PyRepr() {

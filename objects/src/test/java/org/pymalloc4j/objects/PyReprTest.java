@@ -32,6 +32,19 @@ class PyReprTest {
         }
     }
 
+    /**
+     * Printability is the JDK's Unicode (16.0), not 3.11's (14.0): the class comment says which
+     * way they part. repr() in CPython 3.11.7: {@code '\U00031350'} (unassigned in 14.0), and
+     * {@code 'a\\u0378b'}, {@code '\xad'}, {@code '𝖸'} as the JDK agrees.
+     */
+    @Test
+    void charactersNewerThanUnicode14AreShownAsThemselves() {
+        assertEquals("'\uD884\uDF50'", PyRepr.str("\uD884\uDF50", 48), "U+31350, assigned in Unicode 15.0");
+        assertEquals("'a\\u0378b'", PyRepr.str("a\u0378b", 48), "unassigned in both");
+        assertEquals("'\\xad'", PyRepr.str("\u00ad", 48));
+        assertEquals("'\uD835\uDDB8'", PyRepr.str("\uD835\uDDB8", 48), "U+1D5B8, printable in both");
+    }
+
     @Test
     void theLayoutsEdgesByHand() {
         assertEquals("1e+16", PyRepr.ofFloat(1e16), "17 digits before the point: an exponent");
