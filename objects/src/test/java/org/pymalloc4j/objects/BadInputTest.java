@@ -89,7 +89,8 @@ class BadInputTest {
     List<DynamicTest> wrongTypes() {
         Class<WrongTypeException> w = WrongTypeException.class;
         return List.of(
-                refused("ints().value: @throws WrongTypeException if o is not an int or bool", w, f -> f.space.ints().value(f.str)),
+                refused("ints().value: @throws WrongTypeException if o is not an int or bool", w,
+                        "ints().value expects an int object, got the str object at 0x", f -> f.space.ints().value(f.str)),
                 refused("ints().bigIntegerValue: @throws WrongTypeException", w, f -> f.space.ints().bigIntegerValue(f.list)),
                 refused("floats().value: @throws WrongTypeException", w, f -> f.space.floats().value(f.str)),
                 refused("bytes().value: @throws WrongTypeException", w, f -> f.space.bytes().value(f.str)),

@@ -55,8 +55,9 @@ public final class ArgumentChecks {
     }
 
     public WrongTypeException wrongType(long o, String operation, String expected) {
+        String article = "aeiou".indexOf(expected.charAt(0)) >= 0 ? "an" : "a"; // "an int object"
         return new WrongTypeException(o, core.typeName(o), String.format(
-                "%s expects a %s object, got the %s object at 0x%x", operation, expected, core.typeName(o), o));
+                "%s expects %s %s object, got the %s object at 0x%x", operation, article, expected, core.typeName(o), o));
     }
 
     /**
