@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.internal.NativeMemory;
 import org.pymalloc4j.allocator.testkit.Seeds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -290,6 +291,36 @@ class WeakrefTest {
         assertEquals(BuiltinLayouts.WR_PREV_OFFSET, LayoutTest.offset(wr, "wr_prev"));
         assertEquals(BuiltinLayouts.WR_NEXT_OFFSET, LayoutTest.offset(wr, "wr_next"));
         assertEquals(BuiltinLayouts.WR_VECTORCALL_OFFSET, LayoutTest.offset(wr, "vectorcall"));
+    }
+
+    /**
+     * checkInvariants() checked no weakref list: a weakref unlinked from its referent's list
+     * (whose callback would then never run) or linked to the wrong neighbour passed it.
+     */
+    @Test
+    void checkInvariantsFindsABrokenWeakrefList() {
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            long cls = weakReferenceableClass(s);
+            long o = s.classes().newInstance(cls);
+            long basic = s.weakrefs().newRef(o);
+            long a = s.weakrefs().newRef(o, ref -> { });
+            long b = s.weakrefs().newRef(o, ref -> { });
+            s.checkInvariants();
+            assertEquals(List.of(basic, b, a), s.weakrefs().refsTo(o));
+            NativeMemory.putLong(a + BuiltinLayouts.WR_PREV_OFFSET, basic); // a says it follows basic; b does
+            String m = assertThrows(IllegalStateException.class, s::checkInvariants).getMessage();
+            assertTrue(m.startsWith(String.format("weakref 0x%x not linked after its wr_prev 0x%x", a, basic)), m);
+            NativeMemory.putLong(a + BuiltinLayouts.WR_PREV_OFFSET, b);
+            NativeMemory.putLong(b + BuiltinLayouts.WR_NEXT_OFFSET, 0);  // a unlinked: b ends the list
+            m = assertThrows(IllegalStateException.class, s::checkInvariants).getMessage();
+            assertTrue(m.contains("not linked after its wr_prev"), m);
+            NativeMemory.putLong(b + BuiltinLayouts.WR_NEXT_OFFSET, a);
+            s.checkInvariants();
+            for (long x : new long[] {a, b, basic, o, cls}) {
+                s.decref(x);
+            }
+            assertEquals(0, s.liveObjectCount());
+        }
     }
 
     /** Random sequences of making and dropping weakrefs: the list order always follows the rule. Prints its seed. */

@@ -33,7 +33,10 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *  trace mode: live == |traced|; every traced object o has a registered type,
  *              refcount(o) &gt;= 1 and refcount(o) &gt;= references to o from traced objects
  *              (the GC's subtract_refs can never go negative), each reference a live or
- *              static object; 0 &lt;= ob_size &lt;= allocated for lists; dict tables consistent
+ *              static object; 0 &lt;= ob_size &lt;= allocated for lists; dict tables consistent;
+ *              weakref lists as Weakrefs says (a dead weakref unlinked, a live one in its
+ *              referent's list, linked both ways, the basic ref only at the head), and every
+ *              callback kept for a live weakref
  * </pre>
  */
 public final class SpaceValidator {
@@ -227,6 +230,11 @@ public final class SpaceValidator {
                 }
             } else if (type == core.dictType) {
                 b.dicts.check(o);
+            } else if (type == core.weakrefType) {
+                String wrong = b.weakrefs.check(o, r -> core.statics.contains(r) || trace.contains(r) && !parked.contains(r));
+                if (wrong != null) {
+                    fail(String.format("weakref 0x%x %s", o, wrong));
+                }
             }
             if (core.types.isGc(t) && GcHead.isTracked(o) != tracked.contains(o)) {
                 fail(String.format("%s 0x%x: _gc_next says %s but the generation lists disagree",
@@ -243,6 +251,11 @@ public final class SpaceValidator {
                 }
                 internalRefs.merge(ref, 1L, Long::sum);
             });
+        }
+        for (long wr : b.weakrefs.withCallbacks()) {
+            if (!trace.contains(wr) || getLong(wr + OB_TYPE_OFFSET) != core.weakrefType) {
+                fail(String.format("a callback is kept for 0x%x, which is no live weakref", wr));
+            }
         }
         for (Map.Entry<Long, Long> e : internalRefs.entrySet()) {
             long o = e.getKey();

@@ -268,6 +268,37 @@ public final class Weakrefs extends TypeBehaviour {
         }
     }
 
+    /**
+     * {@code checkInvariants()} in trace-refs mode, for a live weakref: the class comment's list
+     * rules, {@code live} telling a live referent. Returns a description of what is wrong, or null.
+     */
+    String check(long wr, java.util.function.LongPredicate live) {
+        long o = referent(wr);
+        long prev = getLong(wr + WR_PREV_OFFSET);
+        long next = getLong(wr + WR_NEXT_OFFSET);
+        if (o == core.none) {
+            return prev != 0 || next != 0 ? "dead, but still linked" : null;
+        }
+        long list = live.test(o) ? listOf(o) : 0;
+        if (list == 0) {
+            return String.format("refers to 0x%x, which is no live weakly referenceable object", o);
+        }
+        boolean basic = !callbacks.containsKey(wr);
+        if (prev == 0 ? getLong(list) != wr : getLong(prev + WR_NEXT_OFFSET) != wr || referent(prev) != o || basic) {
+            return String.format("not linked after its wr_prev 0x%x in the list of 0x%x%s", prev, o,
+                    basic && prev != 0 ? " (a basic ref must be the head)" : "");
+        }
+        if (next != 0 && (getLong(next + WR_PREV_OFFSET) != wr || !callbacks.containsKey(next))) {
+            return String.format("its wr_next 0x%x does not link back, or is a second basic ref", next);
+        }
+        return null;
+    }
+
+    /** The weakrefs holding a callback, for {@code checkInvariants()}. */
+    java.util.Set<Long> withCallbacks() {
+        return java.util.Collections.unmodifiableSet(callbacks.keySet());
+    }
+
     @Override
     public void dealloc(long wr) {
         clearRef(wr);
