@@ -4,8 +4,8 @@ import java.util.Locale;
 
 /**
  * Python's {@code repr} of a float ({@code float_repr}) and of a str or bytes value
- * ({@code unicode_repr}, {@code bytes_repr}) for the layout tables, the latter cut after
- * {@code max} characters or bytes with "…": the quote Python picks
+ * ({@code unicode_repr}, {@code bytes_repr}) for the layout tables, the latter cut, when longer
+ * than {@code max} characters or bytes, to their first {@code max - 1} and "…": the quote Python picks
  * ({@code "} when the value holds {@code '} and no {@code "}), {@code \t \n \r}, and every other
  * unprintable character escaped, so a control character read from memory never reaches the
  * terminal raw. Printable is asked of the JDK's Unicode database (16.0 in JDK 25), where 3.11's
@@ -84,13 +84,14 @@ final class PyRepr {
         }
         char quote = quoteFor(single, dbl);
         StringBuilder b = new StringBuilder("b").append(quote);
-        for (int i = 0; i < Math.min(value.length, max); i++) {
+        int shown = value.length > max ? max - 1 : value.length; // as str: max shown with the "…"
+        for (int i = 0; i < shown; i++) {
             int c = value[i] & 0xFF;
             if (!escaped(b, c, quote)) {
                 b.append(c >= 0x7f ? String.format(Locale.ROOT, "\\x%02x", c) : String.valueOf((char) c));
             }
         }
-        return b.append(value.length > max ? "…" : "").append(quote).toString();
+        return b.append(shown < value.length ? "…" : "").append(quote).toString();
     }
 
     private static char quoteFor(boolean hasSingle, boolean hasDouble) {

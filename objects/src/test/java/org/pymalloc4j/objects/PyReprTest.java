@@ -55,4 +55,13 @@ class PyReprTest {
         assertEquals("nan", PyRepr.ofFloat(Double.NaN));
         assertEquals("-inf", PyRepr.ofFloat(Double.NEGATIVE_INFINITY));
     }
+
+    /** A long str and a long bytes are cut alike: max - 1 characters or bytes, then "…". */
+    @Test
+    void longValuesAreCutToTheSameWidth() {
+        assertEquals("'abcd…'", PyRepr.str("abcdefgh", 5));
+        assertEquals("b'abcd…'", PyRepr.bytes("abcdefgh".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 5));
+        assertEquals("'abcde'", PyRepr.str("abcde", 5), "not longer than max: whole");
+        assertEquals("b'abcde'", PyRepr.bytes("abcde".getBytes(java.nio.charset.StandardCharsets.US_ASCII), 5));
+    }
 }
