@@ -20,8 +20,10 @@ import org.pymalloc4j.bench.Trace;
 
 /**
  * Replays a recorded allocation trace ({@value #TRACE}, the fidelity suite's "sizes-churn":
- * sizes 0..600, about 20,000 live blocks, malloc/realloc/free churn; see
- * {@code bench/cpython/make_traces.py}), then frees what it left live; the score is trace
+ * sizes 0..600, a ramp up to about 17,600 live blocks, then malloc/free churn; 26,002 mallocs,
+ * 2,105 of them raw (0 or over 512 bytes), 8,443 frees and no realloc; see
+ * {@code bench/cpython/make_traces.py}), then frees what it left live (17,559 blocks, which
+ * neither this score nor CPython's harness counts as operations); the score is trace
  * operations per second. {@code pymalloc} replays on a {@link PyMalloc} heap, {@code libcMalloc}
  * on the libc allocator behind a {@link Memory} domain (the replay command's {@code --malloc
  * malloc}), and the CPython harness replays the same file through {@code PyObject_Malloc}.

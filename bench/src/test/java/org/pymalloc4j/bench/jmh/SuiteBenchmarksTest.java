@@ -1,5 +1,9 @@
 package org.pymalloc4j.bench.jmh;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
@@ -151,6 +155,44 @@ class SuiteBenchmarksTest {
             heap.free(heap.malloc(16));
             bytes.capture();
             assertEquals(heap.geometry().arenaSize(), bytes.nativeBytes());
+        }
+    }
+
+    /**
+     * The replayed traces are what the two classes' Javadocs say: sizes-churn has no realloc
+     * (its Javadoc said malloc/realloc/free churn), and 2,013 of the program's mallocs take the
+     * raw path, 28 of them of 0 bytes (its Javadoc said 2,013 over 512 bytes).
+     */
+    @Test
+    void theReplayedTracesHoldTheCallsTheirJavadocsCount() {
+        Trace churn = TraceReplayBenchmark.recorded();
+        assertEquals(List.of(26_002L, 0L, 8_443L), calls(churn));
+        assertEquals(List.of(529L, 1_576L), rawMallocs(churn), "mallocs of 0 bytes, then over 512");
+        Trace program = ProgramReplayBenchmark.recorded();
+        assertEquals(List.of(79_789L, 2_564L, 79_318L), calls(program));
+        assertEquals(List.of(28L, 1_985L), rawMallocs(program), "mallocs of 0 bytes, then over 512");
+    }
+
+    private static List<Long> calls(Trace trace) {
+        return List.of(trace.count(Trace.MALLOC), trace.count(Trace.REALLOC), trace.count(Trace.FREE));
+    }
+
+    private static List<Long> rawMallocs(Trace trace) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ops = arena.allocate(trace.length());
+            MemorySegment slots = arena.allocate(ValueLayout.JAVA_INT, trace.length());
+            MemorySegment sizes = arena.allocate(ValueLayout.JAVA_LONG, trace.length());
+            trace.copyTo(ops, slots, sizes);
+            long empty = 0;
+            long large = 0;
+            for (int i = 0; i < trace.length(); i++) {
+                if (ops.get(ValueLayout.JAVA_BYTE, i) == Trace.MALLOC) {
+                    long size = sizes.getAtIndex(ValueLayout.JAVA_LONG, i);
+                    empty += size == 0 ? 1 : 0;
+                    large += size > 512 ? 1 : 0;
+                }
+            }
+            return List.of(empty, large);
         }
     }
 
