@@ -35,13 +35,19 @@ final class JmhRun {
     private JmhRun() {
     }
 
-    /** The names ({@code Class.method}) of the tool's benchmarks that {@code filter} finds, in JMH's order. */
+    /**
+     * The names ({@code Class.method}) of the tool's benchmarks that {@code filter} finds in that
+     * name, the one the help shows (so {@code ^PairBenchmark} works), in JMH's order.
+     */
     static List<String> select(Pattern filter) {
         List<String> names = new ArrayList<>();
         for (BenchmarkListEntry e : new java.util.TreeSet<>(BenchmarkList.defaultList().getAll(null, List.of()))) {
             String name = e.getUsername();
-            if (name.startsWith(PACKAGE) && filter.matcher(name).find() && !names.contains(name)) {
-                names.add(name.substring(PACKAGE.length()));
+            if (name.startsWith(PACKAGE)) {
+                String shortName = name.substring(PACKAGE.length());
+                if (filter.matcher(shortName).find() && !names.contains(shortName)) {
+                    names.add(shortName);
+                }
             }
         }
         return names;

@@ -114,6 +114,19 @@ class BenchCommandTest {
         }
     }
 
+    /**
+     * The filter is matched against the name the help and the error message show, Class.method:
+     * it was matched against the package-qualified name, so an anchored '^PairBenchmark' found
+     * nothing, and the message then said names look like PairBenchmark.pymalloc.
+     */
+    @Test
+    void anAnchoredFilterMatchesTheClassAndMethodName() throws UsageException {
+        assertEquals(List.of("PairBenchmark.pymalloc"), JmhRun.select(BenchCommand.filter("^PairBenchmark\\.pymalloc$")));
+        assertEquals(List.of("CollectorBenchmark.collectCycles", "CollectorBenchmark.collectLiveHeap"),
+                JmhRun.select(BenchCommand.filter("^Collector")));
+        assertEquals(List.of(), JmhRun.select(BenchCommand.filter("^org\\.pymalloc4j")), "no name has the package");
+    }
+
     @Test
     void theJmhCommandLineIsQuickOnlyWhenAsked() {
         Path json = dir.resolve("jmh.json");
