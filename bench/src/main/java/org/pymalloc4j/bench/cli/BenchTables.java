@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 
+import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.bench.jmh.ProgramReplayBenchmark;
 import org.pymalloc4j.bench.jmh.RandomMixBenchmark;
 import org.pymalloc4j.bench.jmh.TraceReplayBenchmark;
@@ -250,7 +251,8 @@ final class BenchTables {
                 + "blocks hold about " + fmt(liveMiB) + String.format(Locale.ROOT,
                         " MiB (%,d blocks of 1-%d bytes, %.1f on ", RandomMixBenchmark.LIVE,
                         RandomMixBenchmark.MAX_SIZE, MIX_LIVE_BYTES / RandomMixBenchmark.LIVE)
-                + "average). pymalloc4j: its arena high-water, whole 1 MiB arenas; Netty: usedDirectMemory(), "
+                + "average). pymalloc4j: its arena high-water in whole arenas (" + (Geometry.PY311.arenaSize() >> 20)
+                + " MiB; " + (Geometry.HUGE_PAGES.arenaSize() >> 20) + " MiB on huge pages); Netty: usedDirectMemory(), "
                 + "the chunks it holds, in use or not; Arena.ofAuto and ByteBuffer.allocateDirect: the JDK's "
                 + "direct buffer pool, the blocks live and those dropped and not yet freed. libc, jemalloc, "
                 + "rpmalloc (LWJGL's builds keep no statistics), confined and shared arenas and byte[] report none."));

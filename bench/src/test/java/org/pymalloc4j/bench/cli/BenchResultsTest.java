@@ -262,6 +262,20 @@ class BenchResultsTest {
         assertTrue(new BenchTables(sample(), CPYTHON).mixMemory().isEmpty(), "no random mix, no table");
     }
 
+    /** The huge-page row's counter is in 2 MiB arenas: the note said every pymalloc4j row's were 1 MiB. */
+    @Test
+    void mixMemoryNoteGivesTheArenaSizeOfEachPymalloc4jRow() {
+        JmhResults run = JmhResults.parse("[" + String.join(",\n", List.of(
+                result("RandomMixBenchmark.pymalloc", "", 60.0, "ns/op", NATIVE_BYTES),
+                result("RandomMixBenchmark.pymallocHugePages", "", 50.0, "ns/op", NATIVE_BYTES))) + "]");
+        String note = new BenchTables(run, Map.of()).mixMemory().orElseThrow().note();
+        for (org.pymalloc4j.allocator.Geometry g : List.of(org.pymalloc4j.allocator.Geometry.PY311,
+                org.pymalloc4j.allocator.Geometry.HUGE_PAGES)) {
+            assertTrue(note.contains((g.arenaSize() >> 20) + " MiB"), g.name() + "'s arenas in: " + note);
+        }
+        assertFalse(note.contains("whole 1 MiB arenas"), note);
+    }
+
     @Test
     void barChartHasOneBarPerFigureAndOneColourPerImplementation() throws Exception {
         BenchTables tables = new BenchTables(sample(), CPYTHON);
