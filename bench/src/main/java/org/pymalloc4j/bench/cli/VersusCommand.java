@@ -257,7 +257,7 @@ final class VersusCommand {
         } catch (java.nio.file.InvalidPathException e) {
             throw new UsageException("versus: --svg '" + value + "' is not a path: " + e.getMessage());
         }
-        if (!Files.isDirectory(p.getParent()) || Files.isDirectory(p)) {
+        if (Files.isDirectory(p) || !Files.isDirectory(p.getParent())) { // the root, a directory, has no parent
             throw new UsageException("versus: cannot write --svg '" + value + "': "
                     + (Files.isDirectory(p) ? "it is a directory" : "its directory does not exist"));
         }

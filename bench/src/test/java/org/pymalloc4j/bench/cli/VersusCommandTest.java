@@ -45,6 +45,8 @@ class VersusCommandTest {
             {"--geometry", "3.9", "versus: unknown geometry '3.9': expected 3.11, 3.8 or hugepages"},
             {"--geometry", "hugepages", "--against", "/no/such.jar", "versus: --geometry and --against cannot be combined"},
             {"--svg", "/no/such/dir/v.svg", "versus: cannot write --svg '/no/such/dir/v.svg': its directory does not exist"},
+            // the root has no parent: its check threw a NullPointerException
+            {"--svg", "/", "versus: cannot write --svg '/': it is a directory"},
         };
         for (String[] c : cases) {
             String[] args = new String[c.length];
