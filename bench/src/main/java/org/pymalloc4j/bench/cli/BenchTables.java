@@ -11,6 +11,7 @@ import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.bench.jmh.ProgramReplayBenchmark;
 import org.pymalloc4j.bench.jmh.RandomMixBenchmark;
 import org.pymalloc4j.bench.jmh.TraceReplayBenchmark;
+import org.pymalloc4j.objects.ObjectSpace;
 
 /**
  * The bench command's tables, one or more per layer, built from one JMH run, the CPython
@@ -321,7 +322,8 @@ final class BenchTables {
                     jmh.find("ObjectBenchmark", r[1], "").map(n -> gcMetric(n, "gc.alloc.rate.norm")).orElse("-"));
         }
         return Optional.of(new Section("objects", "Objects: ns per operation", table,
-                "Native objects through ObjectSpace's public API (checked mode), CPython's C API, and Java heap "
+                "Native objects through ObjectSpace's public API (" + (ObjectSpace.CHECKS_DEFAULT ? "" : "un")
+                + "checked mode), CPython's C API, and Java heap "
                 + "objects with the same fields (JFloat, Object[2], ArrayList). pymalloc4j: one op per JMH call, "
                 + "so every call reloads the space's Java fields; in a loop: 1,000 ops per call, the shape of "
                 + "CPython's C loop, where the JIT keeps them in registers. In brackets: time / pymalloc4j's. "

@@ -26,7 +26,7 @@ final class MachineInfo {
         if (jmh != null && !jmh.isEmpty()) {
             info.put("JMH", jmh.jmhVersion() + ", fork flags " + String.join(" ", jmh.jvmArgs()) + ", -prof gc");
         }
-        info.put("pymalloc4j", "checked mode (the default; -Dpymalloc4j.checks unset)");
+        info.put("pymalloc4j", mode());
         info.put("Netty", netty() + " PooledByteBufAllocator(preferDirect=true) and, 4.2's default,"
                 + " AdaptiveByteBufAllocator(preferDirect=true), each also with a thread cache of its own"
                 + " (+cache); leak detection disabled; no --sun-misc-unsafe-memory-access=allow, so no Unsafe:"
@@ -37,6 +37,13 @@ final class MachineInfo {
                 + " nrpmalloc/nrpfree (JNI); LWJGL's memory backend set to its FFM one");
         info.put("CPython", cpython);
         return info;
+    }
+
+    /** The mode the benchmark forks ran pymalloc4j in: this JVM's, which they are given. */
+    static String mode() {
+        String checks = System.getProperty("pymalloc4j.checks");
+        String mode = org.pymalloc4j.allocator.PyMalloc.isChecked() ? "checked mode" : "unchecked mode";
+        return mode + (checks == null ? " (the default; -Dpymalloc4j.checks unset)" : " (-Dpymalloc4j.checks=" + checks + ")");
     }
 
     static String netty() {

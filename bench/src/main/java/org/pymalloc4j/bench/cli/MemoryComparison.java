@@ -33,7 +33,12 @@ final class MemoryComparison {
     /** Runs the workloads; CPython's and libc's only when the harness is there. */
     static Map<String, Map<String, Double>> run(CPythonHarness harness) throws IOException {
         Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
-        List<String> java = ChildProcess.java(JVM_FLAGS, FragmentationWorkload.class.getName());
+        List<String> flags = new java.util.ArrayList<>(JVM_FLAGS);
+        String checks = System.getProperty("pymalloc4j.checks"); // the mode the JMH forks run in
+        if (checks != null) {
+            flags.add("-Dpymalloc4j.checks=" + checks);
+        }
+        List<String> java = ChildProcess.java(flags, FragmentationWorkload.class.getName());
         figures.put(PYMALLOC4J, ChildProcess.figures(ChildProcess.output(java)));
         if (harness != null) {
             figures.put(CPYTHON, harness.run("memory", "pymalloc"));

@@ -130,12 +130,25 @@ class BenchCommandTest {
     @Test
     void theJmhCommandLineIsQuickOnlyWhenAsked() {
         Path json = dir.resolve("jmh.json");
-        List<String> quick = JmhRun.command(List.of("PairBenchmark.pymalloc"), true, json);
+        List<String> quick = JmhRun.command(List.of("PairBenchmark.pymalloc"), true, json, null);
         assertTrue(quick.containsAll(List.of("-f", "1", "-wi", "1", "-i", "2", "-prof", "gc", "-rff", json.toString())),
                 quick.toString());
         assertTrue(quick.contains("^\\Qorg.pymalloc4j.bench.jmh.PairBenchmark.pymalloc\\E$"), quick.toString());
-        List<String> full = JmhRun.command(List.of("PairBenchmark.pymalloc"), false, json);
+        List<String> full = JmhRun.command(List.of("PairBenchmark.pymalloc"), false, json, null);
         assertTrue(!full.contains("-f") && !full.contains("-wi"), "each benchmark's own settings: " + full);
+        assertTrue(!full.contains("-jvmArgsPrepend"), "the forks' own flags only: " + full);
+    }
+
+    /**
+     * The tool's own -Dpymalloc4j.checks (PYMALLOC4J_JAVA_OPTS, as for versus) reaches the JMH
+     * forks: it did not, so an unchecked bench measured checked heaps, and its report said
+     * checked mode with the property unset.
+     */
+    @Test
+    void theToolsCheckedModeReachesTheJmhForks() {
+        List<String> unchecked = JmhRun.command(List.of("PairBenchmark.pymalloc"), true, dir.resolve("jmh.json"), "false");
+        int at = unchecked.indexOf("-jvmArgsPrepend");
+        assertTrue(at > 0 && unchecked.get(at + 1).equals("-Dpymalloc4j.checks=false"), unchecked.toString());
     }
 
     @Test
