@@ -17,7 +17,7 @@ import java.util.Map;
  *
  * <pre>
  *  group(b) == the harness's group of b's class (pair, batch, mix, objects, gc), or "" for none
- *  for each group g, in the order the benchmarks come:
+ *  for each group g, in ORDER (pair, batch, mix, objects, gc, then the rest):
  *      before += CPython time g;  JMH on the benchmarks of g;  after += CPython time g
  *  jmh.json == the concatenation of every group's results, in that order
  * </pre>
@@ -43,10 +43,18 @@ final class SideBySideRun {
         };
     }
 
-    /** The benchmarks by group, groups in the order their first benchmark comes. */
+    /** The groups in the order they run, as the bench help gives it: "" is the rest. */
+    static final List<String> ORDER = List.of("pair", "batch", "mix", "objects", "gc", "");
+
+    /** The benchmarks by group, groups in {@link #ORDER}, each group's in the order they come. */
     static Map<String, List<String>> byGroup(List<String> benchmarks) {
         Map<String, List<String>> groups = new LinkedHashMap<>();
-        benchmarks.forEach(b -> groups.computeIfAbsent(group(b), g -> new ArrayList<>()).add(b));
+        for (String g : ORDER) {
+            List<String> members = benchmarks.stream().filter(b -> group(b).equals(g)).toList();
+            if (!members.isEmpty()) {
+                groups.put(g, members);
+            }
+        }
         return groups;
     }
 
