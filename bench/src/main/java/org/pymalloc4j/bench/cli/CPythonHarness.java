@@ -33,6 +33,16 @@ final class CPythonHarness {
     static final String ARENAS_HEADER = "/cpython/aligned_arenas.h";
     /** The data layouts of {@link #library()}: bytes of padding before libpython's static data. */
     static final List<Integer> LAYOUT_PADS = List.of(0, 64, 128, 192, 256);
+    /** The harness executable's compiler flags (-no-pie: distributions' static libpython is not always position-independent). */
+    private static final List<String> HARNESS_FLAGS = List.of("-O2", "-no-pie");
+    /** The versus library's compiler flags, and the link flag each way of linking gets for it. */
+    private static final List<String> LIBRARY_FLAGS = List.of("-O2", "-shared", "-fPIC");
+    private static final String LIBRARY_LINK_FLAG = "-Wl,-Bsymbolic";
+    /**
+     * How the harness and the library are built, beyond their sources: part of the cache
+     * directory's name, so that a change to a flag or to the layouts rebuilds a cached build.
+     */
+    static final String RECIPE = HARNESS_FLAGS + " " + LIBRARY_FLAGS + " " + LIBRARY_LINK_FLAG + " pads " + LAYOUT_PADS;
     static final String INSTALL_HINT = "install a C compiler and CPython's development files, "
             + "e.g. 'apt-get install python3-dev gcc' (Debian/Ubuntu) or 'dnf install python3-devel gcc' (Fedora)";
 
@@ -140,20 +150,22 @@ final class CPythonHarness {
         try {
             byte[] source = resource(SOURCE);
             // The library's source is in the hash too: a change to it rebuilds the cached library
-            Path dir = cacheRoot.resolve("cpython-" + hash(source, resource(LIBRARY_SOURCE), String.join("\n", probe), compiler));
+            Path dir = cacheRoot.resolve("cpython-" + hash(source, resource(LIBRARY_SOURCE), String.join("\n", probe),
+                    compiler + "\n" + RECIPE));
             Path binary = dir.resolve("pymalloc_bench");
             Path linked = dir.resolve("linked");
             if (!Files.isExecutable(binary) || !Files.isRegularFile(linked)) {
                 Files.createDirectories(dir);
                 Path c = dir.resolve("pymalloc_bench.c");
                 Files.write(c, source);
-                // -no-pie: distributions' static libpython is not always position-independent
-                String how = link(List.of(cc, "-O2", "-no-pie", "-I" + include, c.toString(), "-o", binary.toString()),
-                        links).how();
+                List<String> command = new ArrayList<>(List.of(cc));
+                command.addAll(HARNESS_FLAGS);
+                command.addAll(List.of("-I" + include, c.toString(), "-o", binary.toString()));
+                String how = link(command, links).how();
                 Files.writeString(linked, how);
             }
             String description = "CPython " + probe.get(4) + " (" + python + ", linked with " + Files.readString(linked).trim()
-                    + "; " + buildOptions(probe.get(5)) + "), harness built with " + compiler + " -O2";
+                    + "; " + buildOptions(probe.get(5)) + "), harness built with " + compiler + " " + HARNESS_FLAGS.get(0);
             return new CPythonHarness(binary, description, cc, include, links, probe.get(8), probe.get(9));
         } catch (IOException e) {
             throw new Unavailable("building the CPython harness failed: " + e.getMessage() + "; " + INSTALL_HINT);
@@ -180,7 +192,7 @@ final class CPythonHarness {
                 Files.write(c, resource(LIBRARY_SOURCE));
                 List<Link> symbolic = links.stream().map(l -> {
                     List<String> flags = new ArrayList<>(l.flags());
-                    flags.add("-Wl,-Bsymbolic");
+                    flags.add(LIBRARY_LINK_FLAG);
                     return new Link(flags, l.how(), l.staticLibpython());
                 }).toList();
                 Link used = link(compileLayout(dir, c, 0), symbolic);
@@ -235,8 +247,11 @@ final class CPythonHarness {
 
     /** The compiler command for the layout with {@code pad} bytes of padding, without its link flags. */
     private List<String> compileLayout(Path dir, Path source, int pad) {
-        return List.of(cc, "-O2", "-shared", "-fPIC", "-DPMV_PAD=" + pad, "-I" + include, "-I" + dir, source.toString(),
-                "-o", layouts(dir, List.of(pad)).get(0).toString());
+        List<String> command = new ArrayList<>(List.of(cc));
+        command.addAll(LIBRARY_FLAGS);
+        command.addAll(List.of("-DPMV_PAD=" + pad, "-I" + include, "-I" + dir, source.toString(),
+                "-o", layouts(dir, List.of(pad)).get(0).toString()));
+        return command;
     }
 
     private static List<Integer> pads(String line) {

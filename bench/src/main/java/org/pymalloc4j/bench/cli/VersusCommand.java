@@ -38,7 +38,8 @@ final class VersusCommand {
             by 0, 64, ... 256 bytes); each runs the warm-up rounds, and the fastest there is
             the one measured (the 'CPython layout' column).
 
-            A round runs one side's loop of 100,000 operations until --round-ms have passed;
+            A round runs one side's loop of 100,000 operations (a trace pattern: the whole trace)
+            until --round-ms have passed;
             the sides alternate ABBA. Each pattern runs in JVMs of its own (--forks) with the
             flags of the JMH forks, so the JIT compiles it as it would alone; what it compiles
             differs from one JVM to the next (10-20% on the 2-tuple), so the table pools the

@@ -12,7 +12,8 @@ import org.pymalloc4j.allocator.PyMalloc;
  * A fresh pymalloc4j heap for one trial that reports its arena high-water through
  * {@link NativeBytes}. It is a state of its own, taken only by the benchmark methods that run on
  * it, so that only they report native bytes ({@link BatchBenchmark#pymalloc},
- * {@link TraceReplayBenchmark#pymalloc}).
+ * {@link TraceReplayBenchmark#pymalloc}, {@link ProgramReplayBenchmark#pymalloc}, and on
+ * huge-page arenas {@link BatchBenchmark#pymallocHugePages}).
  */
 @State(Scope.Thread)
 public class PyMallocHeap {
