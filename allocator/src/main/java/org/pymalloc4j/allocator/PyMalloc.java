@@ -176,7 +176,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     }
 
     /**
-     * Allocates {@code nelem * elsize} zeroed bytes.
+     * Allocates {@code nelem * elsize} zeroed bytes: libc's {@code calloc} where malloc would use libc.
      *
      * @return the block's address, never 0
      * @throws IllegalArgumentException if either argument is negative
@@ -186,12 +186,12 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     public long calloc(long nelem, long elsize) {
         checkOpen();
         long size = Sizes.callocSize(nelem, elsize);
-        if (((size - 1) >>> 9) == 0) {
+        if (((size - 1) >>> 9) == 0 && rings[Geometry.sizeClass(size)] != 0) {
             long block = malloc(size);
             NativeMemory.fill(block, size, (byte) 0);
             return block;
         }
-        return raw.calloc(nelem, elsize, size);
+        return usedPools.calloc(nelem, elsize, size, mark, raw); // with no pool to be had, libc's calloc, as CPython's
     }
 
     /**

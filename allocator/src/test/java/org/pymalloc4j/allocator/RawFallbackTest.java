@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A small request that can get no pool is a raw block instead, as in CPython 3.11, whose
  * _PyObject_Malloc and _PyObject_Calloc fall back to PyMem_RawMalloc / RawCalloc (counting the
  * block in raw_allocated_blocks) when pymalloc_alloc fails because new_arena did; only if that
- * fails too is the request refused. The block is then a raw block in every respect.
+ * fails too is the request refused. The block is then a raw block in every respect, and calloc's
+ * is libc's calloc, as the refusal names it.
  */
 class RawFallbackTest {
     private static final ArenaAllocator NONE = NoArenas.INSTANCE; // as when the OS refuses mmap
@@ -88,6 +89,8 @@ class RawFallbackTest {
             assertEquals("malloc(16): a raw block", raw.what());
             e = assertThrows(MemoryLimitExceededError.class, () -> heap.calloc(2, 8));
             assertEquals(1, e.getSuppressed().length, e.toString());
+            raw = assertInstanceOf(MemoryLimitExceededError.class, e.getSuppressed()[0]);
+            assertEquals("calloc(2, 8): a raw block", raw.what(), "libc's calloc, as CPython's PyMem_RawCalloc");
             assertEquals(0, heap.bytesFromOs());
             assertEquals(0, heap.stats().rawBlocks());
             assertEquals(0, heap.stats().arenasCurrent());

@@ -1,5 +1,7 @@
 package org.pymalloc4j.allocator.internal;
 
+import java.util.function.LongSupplier;
+
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.RawAllocator;
 
@@ -102,7 +104,28 @@ public final class UsedPools {
      * @throws RuntimeException what the arena allocator threw, with no raw block tried
      */
     public long allocateFromNewPool(long size, byte mark, RawBlocks raw) {
-        int sizeClass = (int) ((size - 1) >>> Geometry.ALIGNMENT_SHIFT);
+        return fromNewPool(size, mark, () -> raw.malloc(size), false);
+    }
+
+    /**
+     * calloc of {@code size == nelem * elsize} bytes that no used pool serves: libc's calloc for a
+     * size not small; else, as {@link #allocateFromNewPool}, a new pool's first block, zeroed, or
+     * with no pool to be had libc's calloc, as CPython's {@code _PyObject_Calloc} falls back to
+     * {@code PyMem_RawCalloc} (a refusal names calloc).
+     *
+     * @throws OutOfMemoryError as {@link #allocateFromNewPool}, or libc's or the limit's refusal of a size not small
+     * @throws RuntimeException as {@link #allocateFromNewPool}
+     */
+    public long calloc(long nelem, long elsize, long size, byte mark, RawBlocks raw) {
+        if (((size - 1) >>> 9) != 0) {
+            return raw.calloc(nelem, elsize, size);
+        }
+        return fromNewPool(size, mark, () -> raw.calloc(nelem, elsize, size), true);
+    }
+
+    /** {@link #allocateFromNewPool}, {@code rawBlock} the fallback, a pool's block zeroed if {@code zero}. */
+    private long fromNewPool(long size, byte mark, LongSupplier rawBlock, boolean zero) {
+        int sizeClass = Geometry.sizeClass(size);
         long pool;
         OutOfMemoryError arenaRefused = null;
         try {
@@ -115,7 +138,7 @@ public final class UsedPools {
             arenaRefused = e;
         }
         if (pool == 0) {
-            return rawInstead(size, sizeClass, raw, arenaRefused);
+            return rawInstead(size, sizeClass, rawBlock, arenaRefused);
         }
         linkNewPool(pool, sizeClass);
         putInt(pool + REF_COUNT_OFFSET, 1);
@@ -136,13 +159,16 @@ public final class UsedPools {
         if (mark != 0) {
             LiveMarks.setLive(block, mark);
         }
+        if (zero) {
+            NativeMemory.fill(block, size, (byte) 0);
+        }
         return block;
     }
 
-    /** CPython's fallback: a raw block of the requested size, or the arena's refusal (a new one if the allocator gave none). */
-    private long rawInstead(long size, int sizeClass, RawBlocks raw, OutOfMemoryError arenaRefused) {
+    /** CPython's fallback: the raw block, or the arena's refusal (a new one if the allocator gave none). */
+    private long rawInstead(long size, int sizeClass, LongSupplier rawBlock, OutOfMemoryError arenaRefused) {
         try {
-            return raw.malloc(size);
+            return rawBlock.getAsLong();
         } catch (OutOfMemoryError rawRefused) {
             OutOfMemoryError e = arenaRefused != null ? arenaRefused : new OutOfMemoryError("pymalloc4j: cannot map a new arena of "
                     + geometry.arenaSize() + " bytes for a " + Geometry.blockSize(sizeClass) + "-byte block, nor have " + size + " bytes as a raw block instead");
