@@ -213,8 +213,8 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
             throw new IllegalArgumentException("realloc(0x" + Long.toHexString(address) + ", " + newSize
                     + "): negative size");
         }
-        if (address == 0) { // a raw block from raw directly, so that its refusal names realloc
-            return ((newSize - 1) >>> 9) == 0 ? malloc(newSize) : raw.mallocForRealloc(0, newSize);
+        if (address == 0) { // with no used pool, through UsedPools, so that a raw block's refusal names realloc
+            return ((newSize - 1) >>> 9) == 0 && rings[Geometry.sizeClass(newSize)] != 0 ? malloc(newSize) : usedPools.reallocBlock(0, newSize, mark, raw);
         }
         if (!inArena(address)) {
             return raw.realloc(address, newSize); // the raw table refuses what is not a raw block
@@ -227,7 +227,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         if (newSize <= blockSize && 4 * newSize > 3L * blockSize) {
             return address;
         }
-        long moved = ((newSize - 1) >>> 9) == 0 ? malloc(newSize) : raw.mallocForRealloc(address, newSize);
+        long moved = ((newSize - 1) >>> 9) == 0 && rings[Geometry.sizeClass(newSize)] != 0 ? malloc(newSize) : usedPools.reallocBlock(address, newSize, mark, raw);
         NativeMemory.copy(address, moved, Math.min(newSize, blockSize));
         if (CHECKS) {
             LiveMarks.clear(address);
@@ -458,11 +458,11 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         BlockViews.checkRequest(byteSize, byteAlignment);
-        if (byteAlignment <= Geometry.ALIGNMENT && ((byteSize - 1) >>> 9) == 0) {
+        if (byteAlignment <= Geometry.ALIGNMENT && ((byteSize - 1) >>> 9) == 0 && rings[Geometry.sizeClass(byteSize)] != 0) {
             return views.of(malloc(byteSize), byteSize);
         }
-        checkOpen(); // a raw block from raw directly, so that its refusal names allocate
-        return views.of(raw.allocate(byteSize, byteAlignment), byteSize);
+        checkOpen(); // no used pool: through UsedPools, so that a raw block's refusal names allocate
+        return views.of(usedPools.allocate(byteSize, byteAlignment, mark, raw), byteSize);
     }
 
     /**

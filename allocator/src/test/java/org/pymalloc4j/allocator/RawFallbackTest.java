@@ -91,6 +91,8 @@ class RawFallbackTest {
             assertEquals(1, e.getSuppressed().length, e.toString());
             raw = assertInstanceOf(MemoryLimitExceededError.class, e.getSuppressed()[0]);
             assertEquals("calloc(2, 8): a raw block", raw.what(), "libc's calloc, as CPython's PyMem_RawCalloc");
+            assertEquals("realloc(0x0, 16): a raw block", suppressedWhat(() -> heap.realloc(0, 16)), "the call made");
+            assertEquals("allocate(16, 8): a raw block", suppressedWhat(() -> heap.allocate(16, 8).address()));
             assertEquals(0, heap.bytesFromOs());
             assertEquals(0, heap.stats().rawBlocks());
             assertEquals(0, heap.stats().arenasCurrent());
@@ -101,5 +103,30 @@ class RawFallbackTest {
             heap.free(p);
             heap.checkInvariants();
         }
+    }
+
+    /** realloc of a small block into a class with no pool, refused both ways, names realloc; the block stays. */
+    @Test
+    void aReallocRefusedBothWaysNamesReallocAndLeavesTheBlock() {
+        Geometry onePool = new Geometry("one-pool", 12, 12);
+        try (PyMalloc heap = PyMalloc.builder().geometry(onePool).limit(onePool.arenaSize()).build()) {
+            long p = heap.malloc(16); // the one arena the limit allows
+            TestSupport.fill(p, 16, 7);
+            assertEquals("realloc(0x" + Long.toHexString(p) + ", 100): a raw block", suppressedWhat(() -> heap.realloc(p, 100)));
+            assertTrue(heap.isLive(p));
+            TestSupport.verify(p, 16, 7, "the block after the refused realloc");
+            assertEquals(onePool.arenaSize(), heap.bytesFromOs());
+            assertEquals(0, heap.stats().rawBlocks());
+            heap.checkInvariants();
+            heap.free(p);
+        }
+    }
+
+    /** The what() of the raw block's refusal suppressed in the arena's, which {@code call} throws. */
+    private static String suppressedWhat(java.util.function.LongSupplier call) {
+        MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, call::getAsLong);
+        assertEquals("a new arena", e.what(), e.getMessage());
+        assertEquals(1, e.getSuppressed().length, e.toString());
+        return assertInstanceOf(MemoryLimitExceededError.class, e.getSuppressed()[0]).what();
     }
 }

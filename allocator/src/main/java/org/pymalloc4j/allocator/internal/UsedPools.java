@@ -117,10 +117,38 @@ public final class UsedPools {
      * @throws RuntimeException as {@link #allocateFromNewPool}
      */
     public long calloc(long nelem, long elsize, long size, byte mark, RawBlocks raw) {
-        if (((size - 1) >>> 9) != 0) {
-            return raw.calloc(nelem, elsize, size);
-        }
-        return fromNewPool(size, mark, () -> raw.calloc(nelem, elsize, size), true);
+        return withoutUsedPool(size, mark, ((size - 1) >>> 9) == 0, true, () -> raw.calloc(nelem, elsize, size));
+    }
+
+    /**
+     * realloc's new block of {@code newSize} bytes for the block at {@code address} (0 for none)
+     * when no used pool serves it: a raw block for a size not small, else as
+     * {@link #allocateFromNewPool} (as CPython's pymalloc_realloc calls _PyObject_Malloc), a
+     * refusal naming realloc.
+     *
+     * @throws OutOfMemoryError as {@link #allocateFromNewPool}, or libc's or the limit's refusal of a size not small
+     * @throws RuntimeException as {@link #allocateFromNewPool}
+     */
+    public long reallocBlock(long address, long newSize, byte mark, RawBlocks raw) {
+        return withoutUsedPool(newSize, mark, ((newSize - 1) >>> 9) == 0, false, () -> raw.mallocForRealloc(address, newSize));
+    }
+
+    /**
+     * {@code allocate(size, alignment)}'s block when no used pool serves it: a raw block for an
+     * alignment beyond 16 or a size not small, else as {@link #allocateFromNewPool}, a refusal
+     * naming allocate.
+     *
+     * @throws OutOfMemoryError as {@link #allocateFromNewPool}, or libc's or the limit's refusal of a raw block
+     * @throws RuntimeException as {@link #allocateFromNewPool}
+     */
+    public long allocate(long size, long alignment, byte mark, RawBlocks raw) {
+        boolean small = alignment <= Geometry.ALIGNMENT && ((size - 1) >>> 9) == 0;
+        return withoutUsedPool(size, mark, small, false, () -> raw.allocate(size, alignment));
+    }
+
+    /** {@code rawBlock}'s block for a request not {@code small}, else {@link #fromNewPool}'s. */
+    private long withoutUsedPool(long size, byte mark, boolean small, boolean zero, LongSupplier rawBlock) {
+        return small ? fromNewPool(size, mark, rawBlock, zero) : rawBlock.getAsLong();
     }
 
     /** {@link #allocateFromNewPool}, {@code rawBlock} the fallback, a pool's block zeroed if {@code zero}. */
