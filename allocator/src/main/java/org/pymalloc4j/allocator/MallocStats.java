@@ -32,7 +32,7 @@ import org.pymalloc4j.allocator.internal.StatsFormat;
  * @param arenaMapRootBytes    bytes of the radix-tree root
  * @param arenaMapMidBytes     bytes of all interior nodes
  * @param arenaMapBotBytes     bytes of all leaf nodes
- * @param rawBlocks            live blocks from the raw allocator (0 or more than 512 bytes, or small with no arena to be had)
+ * @param rawBlocks            live blocks from the raw allocator (0 or more than 512 bytes, aligned beyond 16, or small with no arena to be had)
  * @param rawBytes             bytes requested for those blocks
  */
 public record MallocStats(

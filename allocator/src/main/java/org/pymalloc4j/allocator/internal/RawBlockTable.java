@@ -6,7 +6,7 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
 import static org.pymalloc4j.allocator.internal.NativeMemory.putLong;
 
 /**
- * The raw blocks a heap handed out (requests of 0 or more than 512 bytes, or small ones no arena could be had for), as a native
+ * The raw blocks a heap handed out (requests of 0 or more than 512 bytes, aligned beyond 16, or small ones no arena could be had for), as a native
  * open-addressing hash table from address to requested size.
  *
  * <p>It lets {@code free} refuse addresses the heap never gave out, lets {@code close} return
