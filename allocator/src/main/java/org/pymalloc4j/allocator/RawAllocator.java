@@ -48,6 +48,9 @@ public final class RawAllocator {
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MUNMAP = libc("munmap",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG));
+    /** {@code munmap} again with {@code errno} captured, once refused: its refusals differ. */
+    private static final MethodHandle MUNMAP_ERRNO = libc("munmap",
+            FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), Linker.Option.captureCallState("errno"));
     private static final MethodHandle MPROTECT = libc("mprotect",
             FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -77,8 +80,10 @@ public final class RawAllocator {
     private static final int MADV_HUGEPAGE = 14;
     /** Linux's MAP_HUGETLB (x86-64 and AArch64): pages from the reserved huge page pool. */
     private static final int MAP_HUGETLB = 0x40000;
-    /** Linux's EINVAL: the kernel does not know the advice. */
+    /** Linux's EINVAL: the kernel does not know the advice; munmap's range is not one. */
     private static final int EINVAL = 22;
+    /** Linux's ENOMEM: for munmap, a mapping to split when the process has all it may have. */
+    private static final int ENOMEM = 12;
     /** Linux's _SC_PAGESIZE. */
     private static final int SC_PAGESIZE = 30;
     /** The page size, or 0 where it is not asked (off Linux). */
@@ -242,24 +247,39 @@ public final class RawAllocator {
     /**
      * Returns the pages of {@code [address, address + size)} to the kernel ({@code munmap}). A
      * range that is not (or not wholly) mapped is not refused: Linux unmaps what is there, so the
-     * caller must know the range is its own. {@code munmap} can also fail to split a mapping when
-     * the process has as many mappings as the kernel allows.
+     * caller must know the range is its own.
      *
-     * @throws IllegalStateException if {@code munmap} refuses the range: {@code address} not
-     *                               page-aligned, {@code size} 0, or a range reaching past the
-     *                               user address space (EINVAL); nothing is unmapped then
+     * @throws IllegalStateException if {@code munmap} refuses the range, saying why: {@code address}
+     *                               not page-aligned, {@code size} 0, or a range reaching past the
+     *                               user address space (EINVAL); or a range inside a mapping, which
+     *                               unmapping would split, when the process has as many mappings as
+     *                               the kernel allows ({@code vm.max_map_count}, ENOMEM). Nothing is
+     *                               unmapped then
      */
     public static void unmap(long address, long size) {
-        int result;
+        int errno;
         try {
-            result = (int) MUNMAP.invokeExact(address, size);
+            if ((int) MUNMAP.invokeExact(address, size) == 0) {
+                return;
+            }
+            // Refused, nothing unmapped: asked once more for errno, so the common call allocates
+            // nothing (a squeezed process has no malloc to spare for the captured state).
+            try (Arena call = Arena.ofConfined()) {
+                MemorySegment state = call.allocate(CALL_STATE);
+                if ((int) MUNMAP_ERRNO.invokeExact(state, address, size) == 0) {
+                    return;
+                }
+                errno = (int) ERRNO.get(state, 0L);
+            }
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        if (result != 0) {
-            throw new IllegalStateException("munmap(0x" + Long.toHexString(address) + ", " + size + ") failed: an"
-                    + " address not page-aligned, a size of 0 or a range past the user address space");
-        }
+        throw new IllegalStateException("munmap(0x" + Long.toHexString(address) + ", " + size + ") failed: " + switch (errno) {
+            case EINVAL -> "an address not page-aligned, a size of 0 or a range past the user address space";
+            case ENOMEM -> "unmapping the range would split a mapping, and the process has as many mappings as the kernel"
+                    + " allows (vm.max_map_count); nothing was unmapped";
+            default -> "errno " + errno;
+        });
     }
 
     /**

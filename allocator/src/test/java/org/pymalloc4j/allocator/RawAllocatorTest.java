@@ -72,6 +72,58 @@ class RawAllocatorTest {
     }
 
     /**
+     * unmap: "@throws IllegalStateException ... or unmapping the middle of a mapping would split it
+     * when the process has as many mappings as the kernel allows (ENOMEM)", each refusal saying
+     * which. In a child JVM (interpreted, its heap committed up front), which fills its mappings
+     * up to vm.max_map_count by making every other page of a reservation writable, then unmaps
+     * the middle page of three-page mappings until one is refused; then gives the pages back.
+     */
+    @Test
+    void unmapSaysWhenTheProcessHasAllTheMappingsItMayHave() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/sys/vm/max_map_count")), "Linux only");
+        String out = TestSupport.runLimited(1L << 40, "false", TooManyMappings.class, "-Xint", "-Xms32m",
+                "-XX:+AlwaysPreTouch");
+        assertTrue(out.contains("refused: munmap(0x"), out);
+        assertTrue(out.contains(", 4096) failed: unmapping the range would split a mapping, and the process has as many"
+                + " mappings as the kernel allows (vm.max_map_count); nothing was unmapped"), out);
+    }
+
+    /** The child of {@link #unmapSaysWhenTheProcessHasAllTheMappingsItMayHave}. */
+    public static final class TooManyMappings {
+        private static final long PAGE = 4096;
+
+        public static void main(String[] args) {
+            long warm = RawAllocator.mmap(PAGE); // the refusal's code linked before the squeeze
+            try {
+                RawAllocator.unmap(warm + 1, PAGE);
+            } catch (IllegalStateException expected) {
+                System.out.println("warm: " + expected.getMessage());
+            }
+            long[] triples = new long[64];
+            for (int i = 0; i < triples.length; i++) {
+                triples[i] = RawAllocator.mmap(3 * PAGE);
+            }
+            long pages = 2L * 80_000; // more than 65,530 mappings' worth of every other page
+            long reservation = RawAllocator.reserve(pages * PAGE);
+            long committed = 0;
+            while (committed < pages / 2 && RawAllocator.commit(reservation + 2 * committed * PAGE, PAGE)) {
+                committed++;
+            }
+            String refusal = null;
+            for (int i = 0; i < triples.length && refusal == null; i++) {
+                try {
+                    RawAllocator.unmap(triples[i] + PAGE, PAGE);
+                } catch (IllegalStateException e) {
+                    refusal = e.getMessage();
+                }
+            }
+            RawAllocator.unmap(reservation, pages * PAGE); // the mappings back first, then the output
+            System.out.println("pages made writable: " + committed);
+            System.out.println("refused: " + refusal);
+        }
+    }
+
+    /**
      * unmap: "A range that is not (or not wholly) mapped is not refused". Page 0 is never mapped while
      * vm.mmap_min_addr keeps it out of reach, so unmapping it harms nothing.
      */
