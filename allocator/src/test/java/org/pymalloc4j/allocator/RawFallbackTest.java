@@ -122,6 +122,16 @@ class RawFallbackTest {
         }
     }
 
+    /** A Memory's domain, as a SegmentAllocator, names allocate in the raw fallback's refusal as the heap does. */
+    @Test
+    void aDomainsAllocateRefusedBothWaysNamesAllocate() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC).limit(8).build()) {
+            assertEquals("allocate(16, 8): a raw block", suppressedWhat(() -> memory.mem().allocate(16, 8).address()));
+            assertEquals(0, memory.mem().liveBlocks());
+            assertEquals(0, memory.bytesFromOs());
+        }
+    }
+
     /** The what() of the raw block's refusal suppressed in the arena's, which {@code call} throws. */
     private static String suppressedWhat(java.util.function.LongSupplier call) {
         MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, call::getAsLong);

@@ -43,13 +43,14 @@ public final class BlockViews {
     /**
      * The refusal of the malloc that served {@code allocate(byteSize, byteAlignment)}, reworded
      * to name allocate, the call the caller made, as PyMalloc's own allocate does (a
-     * MemoryLimitExceededError stays one); another's (a custom allocator's) as it is.
+     * MemoryLimitExceededError stays one), as is the raw block's refusal suppressed in an
+     * arena's (a small request's fallback); another's (a custom allocator's) as it is.
      */
     private static OutOfMemoryError asAllocate(OutOfMemoryError e, long byteSize, long byteAlignment) {
         String prefix = "pymalloc4j: malloc(" + byteSize + "): ";
         String m = e.getMessage();
         if (m == null || !m.startsWith(prefix)) {
-            return e;
+            return fallbackAsAllocate(e, byteSize, byteAlignment);
         }
         String call = "allocate(" + byteSize + ", " + byteAlignment + "): ";
         if (!(e instanceof MemoryLimitExceededError limited)) {
@@ -58,6 +59,28 @@ public final class BlockViews {
         String malloc = prefix.substring("pymalloc4j: ".length());
         return !limited.what().startsWith(malloc) ? e : new MemoryLimitExceededError(
                 call + limited.what().substring(malloc.length()), limited.requested(), limited.inUse(), limited.limit());
+    }
+
+    /**
+     * An arena's refusal with the refusal of the raw block malloc fell back to suppressed in it
+     * (PyMalloc's small request with no pool to be had): a copy of it whose suppressed refusal
+     * names allocate; else {@code e} as it is.
+     */
+    private static OutOfMemoryError fallbackAsAllocate(OutOfMemoryError e, long byteSize, long byteAlignment) {
+        Throwable[] suppressed = e.getSuppressed();
+        if (suppressed.length != 1 || !(suppressed[0] instanceof OutOfMemoryError raw)) {
+            return e;
+        }
+        OutOfMemoryError renamed = asAllocate(raw, byteSize, byteAlignment);
+        OutOfMemoryError copy = e instanceof MemoryLimitExceededError limited
+                ? new MemoryLimitExceededError(limited.what(), limited.requested(), limited.inUse(), limited.limit())
+                : e.getClass() == OutOfMemoryError.class ? new OutOfMemoryError(e.getMessage()) : null;
+        if (renamed == raw || copy == null) {
+            return e;
+        }
+        copy.setStackTrace(e.getStackTrace());
+        copy.addSuppressed(renamed);
+        return copy;
     }
 
     /**
