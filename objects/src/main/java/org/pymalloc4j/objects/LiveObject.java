@@ -21,8 +21,8 @@ import org.pymalloc4j.allocator.Traceback;
  *                  an object revived from a free list it is where it was revived, as CPython
  *                  retags the trace; if tracing started after the block was first allocated, the
  *                  block is untraced and this is empty. Most recent frame first; the first
- *                  frames (up to six) are the object layer's own, so a limit of 7 or more
- *                  reaches the caller.
+ *                  frames (up to eight, for the tuples of {@code dicts().items}) are the
+ *                  object layer's own, so a limit of 9 or more reaches the caller.
  */
 public record LiveObject(long address, String typeName, long refcount, long serial, Optional<Traceback> traceback) {
     public LiveObject {

@@ -119,30 +119,35 @@ class LeakTracebackTest {
     }
 
     /**
-     * objects/README.md: the object layer's own frames come first, at most six of them (a tuple
-     * made by {@code tuples().of}), so a tracer started with 7 frames reaches the caller of every
-     * allocation, also of an object revived from a free list.
+     * objects/README.md: the object layer's own frames come first, at most eight of them (the
+     * tuples {@code dicts().items} makes), so a tracer started with 9 frames reaches the caller of
+     * every allocation, also of an object revived from a free list.
      */
     @Test
-    void sevenFramesReachTheCallerOfEveryAllocation() {
+    void nineFramesReachTheCallerOfEveryAllocation() {
         try (Memory memory = Memory.create()) {
-            memory.tracer().start(7);
+            memory.tracer().start(9);
             try (ObjectSpace s = ObjectSpace.builder().memory(memory).traceRefs(true).build()) {
                 long f = s.floats().newFloat(2.5);
                 long cls = s.classes().newClass(ClassSpec.named("C").slots(1).weakReferenceable());
                 long inst = s.classes().newInstance(cls);
+                long d = s.dicts().newDict();
+                s.dicts().set(d, f, f);
                 for (int revived = 0; revived < 2; revived++) { // then again from the free lists
                     long[] made = {s.tuples().of(f, f), s.tuples().of(f), s.tuples().of(f, f, f), s.tuples().newTuple(3),
                         s.floats().newFloat(0.5), s.strs().newStr("hello"), s.strs().intern("world"), s.ints().newInt(1000),
                         s.ints().newInt(BigInteger.TEN.pow(30)), s.bytes().newBytes(new byte[] {1, 2}),
-                        s.lists().newList(), s.lists().newList(2), s.dicts().newDict(), s.weakrefs().newRef(inst)};
+                        s.lists().newList(), s.lists().newList(2), s.dicts().newDict(), s.weakrefs().newRef(inst),
+                        s.weakrefs().newRef(inst, wr -> { }), s.classes().newClass("D", 1),
+                        s.dicts().keys(d), s.dicts().values(d), s.dicts().items(d)};
                     for (LiveObject o : s.liveObjects()) {
-                        assertTrue(mentions(o.traceback(), "sevenFramesReachTheCallerOfEveryAllocation"), o.toString());
+                        assertTrue(mentions(o.traceback(), "nineFramesReachTheCallerOfEveryAllocation"), o.toString());
                     }
                     for (long o : made) {
                         s.decref(o);
                     }
                 }
+                s.decref(d);
                 s.decref(inst);
                 s.decref(cls);
                 s.decref(f);
