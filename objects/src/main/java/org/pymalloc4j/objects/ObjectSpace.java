@@ -203,12 +203,18 @@ public final class ObjectSpace implements AutoCloseable {
         return tuples;
     }
 
-    /** {@code list} ({@code PyList_*}): newList, append, get (borrowed), set (steals), size, capacity. */
+    /**
+     * {@code list} ({@code PyList_*}): newList, append, insert, pop (a new reference), delete, get
+     * (borrowed), set (steals), clear, size, capacity.
+     */
     public ListApi lists() {
         return lists;
     }
 
-    /** {@code dict} ({@code PyDict_*}): newDict, set, get (borrowed), delete, size. */
+    /**
+     * {@code dict} ({@code PyDict_*}): newDict, set, get (borrowed), delete, size, keys, values and
+     * items (new lists), forEach (borrowed entries).
+     */
     public DictApi dicts() {
         return dicts;
     }
