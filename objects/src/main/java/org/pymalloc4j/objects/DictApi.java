@@ -151,7 +151,9 @@ public final class DictApi {
     /**
      * Calls {@code visitor} with each key and value, in insertion order, as iterating over
      * {@code dict.items()} does. The visitor may replace values ({@link #set} of a present key)
-     * but not add or delete keys.
+     * but not add or delete keys. The walk holds a reference to the dict, as CPython's iterator
+     * does, so the visitor may drop the caller's ({@code d = None} in the loop's body); the dict
+     * is released when the walk ends.
      *
      * @throws ConcurrentModificationException if the dict's size changes during the walk
      *                                         ("dictionary changed size during iteration"), or it
@@ -168,7 +170,12 @@ public final class DictApi {
         if (checked) {
             core.args.checkType(dict, core.dictType, "dicts().forEach");
         }
-        views.forEach(dict, visitor);
+        core.incref(dict); // dictiter's di_dict: the visitor may drop the caller's reference
+        try {
+            views.forEach(dict, visitor);
+        } finally {
+            core.decref(dict);
+        }
     }
 
     private long list(long dict, DictViews.Kind kind, String operation) {

@@ -167,6 +167,41 @@ class DictIterationTest {
         }
     }
 
+    /**
+     * {@code d = {...}; for k, v in d.items(): d = False; ...} visits every entry in CPython
+     * 3.11, whose iterator holds a reference to the dict: the walk keeps the dict alive when the
+     * visitor drops the caller's last reference, and releases it at the end. (It read the dict's
+     * freed header, revived by the dicts the visitor made, and refused it as changed.)
+     */
+    @Test
+    void theWalkKeepsTheDictAliveWhenTheVisitorDropsItsLastReference() {
+        for (boolean checked : new boolean[] {true, false}) {
+            try (ObjectSpace space = ObjectSpace.builder().checked(checked).traceRefs(true).build()) {
+                List<String> seen = new ArrayList<>();
+                try (Frame f = space.frame()) {
+                    long d = f.local(space.dicts().newDict());
+                    for (int i = 0; i < 5; i++) {
+                        long k = space.strs().newStr("key" + i);
+                        space.dicts().set(d, k, space.none());
+                        space.decref(k);
+                    }
+                    space.dicts().forEach(d, (k, v) -> {
+                        seen.add(space.strs().value(k));
+                        f.set(0, space.newBool(false)); // d = False: the frame's reference was the last
+                        long junk = f.local(space.dicts().newDict()); // takes the freed dict's block
+                        long s = space.strs().newStr("junk" + seen.size());
+                        space.dicts().set(junk, s, s);
+                        space.decref(s);
+                    });
+                    assertEquals(List.of("key0", "key1", "key2", "key3", "key4"), seen);
+                    assertEquals(2 * 5, space.liveObjectCount(), "the frame's dicts and their strs: d and its keys are freed");
+                }
+                space.checkInvariants();
+                assertEquals(0, space.liveObjectCount());
+            }
+        }
+    }
+
     /** FreedObjectException for an entry freed behind the dict's back: no list is left behind. */
     @Test
     void aValueFreedBehindTheDictsBackIsNamedAndNoListIsLeft() {
