@@ -49,6 +49,8 @@ public final class Core {
     /** The checks of the public operations' arguments: type, index, a stolen item. */
     public final ArgumentChecks args = new ArgumentChecks(this);
     private final PyMalloc heap;
+    /** From an object's block to the heap's: the debug hooks' header (size word, API id, pad), or 0. */
+    private final long debugHeader;
     private final TraceRefs trace;
     private final Memory memory;
     /** Checked mode: live objects outside the arenas. */
@@ -91,6 +93,7 @@ public final class Core {
         // Only under a known configuration do the objects come from this heap (a custom allocator
         // may put them anywhere); then the heap can tell an object's block from a foreign address.
         this.heap = memory.allocatorName().filter(AllocatorName::usesPymalloc).isPresent() ? memory.pymalloc() : null;
+        this.debugHeader = memory.allocatorName().filter(AllocatorName::hasDebugHooks).isPresent() ? 16 : 0;
         this.memory = memory;
         this.trace = traceRefs ? new TraceRefs() : null;
         this.rawObjects = checked ? new RawObjects() : null;
@@ -442,12 +445,13 @@ public final class Core {
 
     /**
      * Whether an object of {@code o}'s (registered) type would start at {@code o}: its block, or
-     * its GC head 16 bytes before it, is one the heap handed out. Without this an address inside
-     * an object could pass for one, its words read as a refcount and a type. Objects outside the
-     * arenas (static, raw) are found by their exact address already.
+     * its GC head 16 bytes before it, is one the heap handed out (under the debug hooks, the one
+     * their header precedes). Without this an address inside an object could pass for one, its
+     * words read as a refcount and a type. Objects outside the arenas (static, raw) are found by
+     * their exact address already.
      */
     private boolean startsItsBlock(long o) {
-        return heap == null || !heap.isArenaAddress(o) || heap.isLive(blockOf(o));
+        return heap == null || !heap.isArenaAddress(o) || heap.isLive(blockOf(o) - debugHeader);
     }
 
     /**

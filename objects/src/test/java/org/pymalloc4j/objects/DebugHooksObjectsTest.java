@@ -1,0 +1,45 @@
+package org.pymalloc4j.objects;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import org.pymalloc4j.allocator.AllocatorName;
+import org.pymalloc4j.allocator.Memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * A checked space over a memory under the debug hooks (README: "Memory with debug hooks"),
+ * where each object's block starts 16 bytes (the hooks' size word, API id and pad) after the
+ * pymalloc block the heap handed out: objects past the few the space trusts must be known live
+ * there too, and an address inside an object still refused. (Checked mode asked the heap about
+ * the wrong address and refused every such object as never allocated.)
+ */
+class DebugHooksObjectsTest {
+    @ParameterizedTest
+    @EnumSource(value = AllocatorName.class, names = {"PYMALLOC", "PYMALLOC_DEBUG", "MALLOC_DEBUG"})
+    void objectsOutsideTheTrustedFewAreKnownLive(AllocatorName allocator) {
+        try (Memory memory = Memory.builder().allocator(allocator).build();
+             ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).build()) {
+            long list = space.lists().newList();
+            long[] floats = new long[40];
+            for (int i = 0; i < floats.length; i++) { // more objects than the trusted cache holds
+                floats[i] = space.floats().newFloat(i);
+            }
+            assertEquals(0, space.lists().size(list));
+            for (int i = 0; i < floats.length; i++) {
+                space.lists().append(list, floats[i]);
+                assertEquals(i, space.floats().value(floats[i]));
+            }
+            long inside = list + 8; // ob_type's word: inside the list, no object starts there
+            assertThrows(FreedObjectException.class, () -> space.refcount(inside));
+            for (long f : floats) {
+                space.decref(f);
+            }
+            space.decref(list);
+            space.checkInvariants();
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
+}
