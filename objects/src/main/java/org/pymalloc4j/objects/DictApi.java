@@ -160,6 +160,7 @@ public final class DictApi {
      *                                         turns up more entries than it had ("dictionary keys
      *                                         changed during iteration"), as CPython's iterator raises
      *                                         RuntimeError
+     * @throws NullPointerException            if {@code visitor} is null
      * @throws WrongTypeException              in checked mode, if {@code dict} is not a dict
      * @throws FreedObjectException            in checked mode, if {@code dict} is not a live object
      * @throws IllegalStateException           if the space is closed

@@ -202,6 +202,19 @@ class DictIterationTest {
         }
     }
 
+    /** forEach's NullPointerException: a null visitor is refused before the dict is touched. */
+    @Test
+    void aNullVisitorIsRefused() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long d = space.dicts().newDict();
+            NullPointerException e = assertThrows(NullPointerException.class, () -> space.dicts().forEach(d, null));
+            assertEquals("visitor", e.getMessage());
+            assertEquals(1, space.refcount(d));
+            space.decref(d);
+            space.checkInvariants();
+        }
+    }
+
     /** FreedObjectException for an entry freed behind the dict's back: no list is left behind. */
     @Test
     void aValueFreedBehindTheDictsBackIsNamedAndNoListIsLeft() {
