@@ -22,6 +22,17 @@ public final class BytesApi {
     }
 
     /**
+     * {@code PyBytes_Check}: whether {@code o} is a bytes object. Classes made by {@link ObjectSpace#classes()}
+     * derive from {@code object} alone, so no other type passes.
+     *
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public boolean check(long o) {
+        return core.args.hasType(o, core.bytesType, 0);
+    }
+
+    /**
      * {@code PyBytes_FromStringAndSize}: a new reference ({@code b''} and the one-byte bytes are
      * static singletons, as in 3.11).
      *

@@ -33,6 +33,17 @@ public final class DictApi {
     }
 
     /**
+     * {@code PyDict_Check}: whether {@code o} is a dict. Classes made by {@link ObjectSpace#classes()}
+     * derive from {@code object} alone, so no other type passes.
+     *
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public boolean check(long o) {
+        return core.args.hasType(o, core.dictType, 0);
+    }
+
+    /**
      * {@code PyDict_New}: a new reference to an empty dict.
      *
      * @throws IllegalStateException if the space is closed

@@ -20,6 +20,17 @@ public final class FloatApi {
     }
 
     /**
+     * {@code PyFloat_Check}: whether {@code o} is a float. Classes made by {@link ObjectSpace#classes()}
+     * derive from {@code object} alone, so no other type passes.
+     *
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public boolean check(long o) {
+        return core.args.hasType(o, core.floatType, 0);
+    }
+
+    /**
      * {@code PyFloat_FromDouble}: a new reference, reusing the most recently freed float's
      * block when the free list has one.
      *

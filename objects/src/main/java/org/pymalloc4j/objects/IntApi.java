@@ -23,6 +23,17 @@ public final class IntApi {
     }
 
     /**
+     * {@code PyLong_Check}: whether {@code o} is an int, or a bool (bool is a subclass of int). Classes made by {@link ObjectSpace#classes()}
+     * derive from {@code object} alone, so no other type passes.
+     *
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public boolean check(long o) {
+        return core.args.hasType(o, core.intType, core.boolType);
+    }
+
+    /**
      * {@code PyLong_FromLong}: a new reference; -5..256 are the static small ints, so two
      * requests for 56 give the same object.
      *

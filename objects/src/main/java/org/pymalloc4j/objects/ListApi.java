@@ -20,6 +20,17 @@ public final class ListApi {
     }
 
     /**
+     * {@code PyList_Check}: whether {@code o} is a list. Classes made by {@link ObjectSpace#classes()}
+     * derive from {@code object} alone, so no other type passes.
+     *
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public boolean check(long o) {
+        return core.args.hasType(o, core.listType, 0);
+    }
+
+    /**
      * {@code PyList_New(0)}: a new reference to an empty list (no item array yet).
      *
      * @throws IllegalStateException in checked mode, if the space is closed

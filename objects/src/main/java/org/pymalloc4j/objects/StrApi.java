@@ -22,6 +22,17 @@ public final class StrApi {
     }
 
     /**
+     * {@code PyUnicode_Check}: whether {@code o} is a str. Classes made by {@link ObjectSpace#classes()}
+     * derive from {@code object} alone, so no other type passes.
+     *
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public boolean check(long o) {
+        return core.args.hasType(o, core.strType, 0);
+    }
+
+    /**
      * A str in the most compact of CPython's forms (ASCII, latin-1, UCS-2, UCS-4): a new
      * reference. The empty string and one-character latin-1 strings are static singletons.
      *

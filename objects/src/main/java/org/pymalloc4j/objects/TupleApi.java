@@ -22,6 +22,17 @@ public final class TupleApi {
     }
 
     /**
+     * {@code PyTuple_Check}: whether {@code o} is a tuple. Classes made by {@link ObjectSpace#classes()}
+     * derive from {@code object} alone, so no other type passes.
+     *
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public boolean check(long o) {
+        return core.args.hasType(o, core.tupleType, 0);
+    }
+
+    /**
      * {@code PyTuple_New(n)}: a new reference to a tuple of {@code n} NULL items, to be filled
      * with {@link #set} before it is shared; {@code n == 0} gives the static empty tuple.
      *

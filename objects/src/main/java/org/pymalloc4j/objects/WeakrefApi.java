@@ -42,6 +42,17 @@ public final class WeakrefApi {
     }
 
     /**
+     * {@code PyWeakref_CheckRef}: whether {@code o} is a weak reference (with or without a callback). Classes made by {@link ObjectSpace#classes()}
+     * derive from {@code object} alone, so no other type passes.
+     *
+     * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
+     * @throws IllegalStateException in checked mode, if the space is closed
+     */
+    public boolean check(long o) {
+        return core.args.hasType(o, core.weakrefType, 0);
+    }
+
+    /**
      * {@code weakref.ref(o)}: a new reference to the weakref without a callback, shared: the
      * existing one if {@code o} has it.
      *

@@ -30,6 +30,18 @@ public final class ArgumentChecks {
     }
 
     /**
+     * A family's {@code check}: whether {@code o}'s type is {@code type} (or {@code alsoType},
+     * 0 for none); in checked mode the space open and {@code o} live first.
+     */
+    public boolean hasType(long o, long type, long alsoType) {
+        if (core.checked) {
+            core.checkLive(o);
+        }
+        long t = getLong(o + OB_TYPE_OFFSET);
+        return t == type || t == alsoType && alsoType != 0;
+    }
+
+    /**
      * Checked mode, for a setter that steals {@code item}: the item is live (else nothing is
      * stolen), then the container and index are checked; if they are bad the item is released
      * all the same, as CPython's {@code PyList_SetItem}/{@code PyTuple_SetItem} do.
