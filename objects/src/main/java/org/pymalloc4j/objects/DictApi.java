@@ -72,7 +72,11 @@ public final class DictApi {
         if (checked) {
             core.checkLive(value);
         }
-        dicts.set(dict, key, value);
+        try {
+            dicts.set(dict, key, value);
+        } catch (WrongTypeException e) {
+            throw unhashable(e, "dicts().set");
+        }
     }
 
     /**
@@ -86,7 +90,11 @@ public final class DictApi {
      */
     public long get(long dict, long key) {
         checkArgs(dict, key, "dicts().get");
-        return dicts.get(dict, key);
+        try {
+            return dicts.get(dict, key);
+        } catch (WrongTypeException e) {
+            throw unhashable(e, "dicts().get");
+        }
     }
 
     /**
@@ -101,7 +109,11 @@ public final class DictApi {
      */
     public boolean delete(long dict, long key) {
         checkArgs(dict, key, "dicts().delete");
-        return dicts.delete(dict, key);
+        try {
+            return dicts.delete(dict, key);
+        } catch (WrongTypeException e) {
+            throw unhashable(e, "dicts().delete");
+        }
     }
 
     /**
@@ -196,6 +208,14 @@ public final class DictApi {
             core.args.checkType(dict, core.dictType, operation);
         }
         return views.list(dict, kind);
+    }
+
+    /** The hash's refusal of a key (or an object inside a tuple key), named after the dict operation. */
+    private static WrongTypeException unhashable(WrongTypeException e, String operation) {
+        WrongTypeException named = new WrongTypeException(e.address(), e.typeName(), String.format(
+                "%s: unhashable type: '%s' (the %s object at 0x%x)", operation, e.typeName(), e.typeName(), e.address()));
+        named.initCause(e);
+        return named;
     }
 
     private void checkArgs(long dict, long key, String operation) {

@@ -233,7 +233,10 @@ class HashAndDictTest {
             String unhashable = String.format("hash (unhashable type: 'list') expects a hashable object, got the list"
                     + " object at 0x%x", list);
             assertEquals(unhashable, assertThrows(WrongTypeException.class, () -> space.hash(key)).getMessage());
-            assertEquals(unhashable, assertThrows(WrongTypeException.class, () -> space.dicts().set(d, key, list)).getMessage());
+            String named = String.format("unhashable type: 'list' (the list object at 0x%x)", list);
+            assertEquals("dicts().set: " + named, assertThrows(WrongTypeException.class, () -> space.dicts().set(d, key, list)).getMessage());
+            assertEquals("dicts().get: " + named, assertThrows(WrongTypeException.class, () -> space.dicts().get(d, key)).getMessage());
+            assertEquals("dicts().delete: " + named, assertThrows(WrongTypeException.class, () -> space.dicts().delete(d, key)).getMessage());
             assertEquals(0, space.dicts().size(d));
             long cls = space.classes().newClass(ClassSpec.named("C").weakReferenceable());
             long o = space.classes().newInstance(cls);
