@@ -2,6 +2,7 @@ package org.pymalloc4j.allocator;
 
 import java.lang.foreign.SegmentAllocator;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -35,11 +36,14 @@ final class Tracebacks {
     private final List<Traceback> byId = new ArrayList<>();
     /** The frames of the stack being captured (tracemalloc's scratch traceback). */
     private final ArrayList<TraceFrame> scratch = new ArrayList<>();
+    /** The packages of the layers built on the memory ({@link Tracer#addLayerPackage}); kept by {@link #clear}. */
+    private String[] layers = {};
 
     /**
      * The caller's stack, most recent frame first, at most {@code limit} frames, leaving out the
-     * allocator's frames (this package, its internal package, and the {@link SegmentAllocator}
-     * methods above the first frame kept); {@link TraceFrame#UNKNOWN} if no frame is left. Interned.
+     * allocator's frames (this package and its internal package), and above the first frame kept
+     * the {@link SegmentAllocator} methods and the layers' frames; {@link TraceFrame#UNKNOWN} if
+     * no frame is left. Interned.
      */
     Traceback capture(int limit) {
         return WALKER.walk(stack -> {
@@ -48,7 +52,7 @@ final class Tracebacks {
             for (Iterator<StackWalker.StackFrame> it = stack.iterator(); it.hasNext(); ) {
                 StackWalker.StackFrame f = it.next();
                 String className = f.getClassName();
-                if (isMachinery(className) || total == 0 && className.equals(SEGMENT_ALLOCATOR)) {
+                if (isMachinery(className) || total == 0 && (className.equals(SEGMENT_ALLOCATOR) || isLayer(className))) {
                     continue;
                 }
                 if (scratch.size() < limit) {
@@ -92,9 +96,29 @@ final class Tracebacks {
 
     /** Whether {@code className} is in this package or its internal package (not another subpackage). */
     static boolean isMachinery(String className) {
-        int end = className.lastIndexOf('.');
-        return end == PACKAGE.length() && className.startsWith(PACKAGE)
-                || end == INTERNAL.length() && className.startsWith(INTERNAL);
+        return inPackage(className, PACKAGE) || inPackage(className, INTERNAL);
+    }
+
+    /** Adds a layer's package; adding one twice changes nothing. */
+    void addLayer(String packageName) {
+        if (!List.of(layers).contains(packageName)) {
+            layers = Arrays.copyOf(layers, layers.length + 1);
+            layers[layers.length - 1] = packageName;
+        }
+    }
+
+    private boolean isLayer(String className) {
+        for (String layer : layers) {
+            if (inPackage(className, layer)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code className} is directly in {@code packageName} (not in a subpackage). */
+    private static boolean inPackage(String className, String packageName) {
+        return className.lastIndexOf('.') == packageName.length() && className.startsWith(packageName);
     }
 
     /** Forgets every traceback and frame; ids start again from 0. */

@@ -3,6 +3,7 @@ package org.pymalloc4j.allocator;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 import org.pymalloc4j.allocator.internal.TraceTable;
@@ -30,8 +31,11 @@ import org.pymalloc4j.allocator.internal.TraceTable;
  * with a {@link StackWalker}, most recent frame first, up to {@link #tracebackLimit()} frames,
  * leaving out the allocator's own frames, as tracemalloc sees only Python frames: those of this
  * package ({@code org.pymalloc4j.allocator}: the domains, the heap, the tracer) and its
- * {@code internal} package, and the JDK's {@code SegmentAllocator} methods a segment was asked
- * through; other subpackages and other modules, such as the object layer, are kept. A stack with no other frame is recorded as
+ * {@code internal} package, and, at the top of the stack (above the first frame kept), the
+ * JDK's {@code SegmentAllocator} methods a segment was asked through and the frames of the
+ * layers built on the memory that declared their packages with {@link #addLayerPackage}, as
+ * the object layer's {@code ObjectSpace} does, so an object is attributed to the line that made
+ * it. Other frames are kept. A stack with no other frame is recorded as
  * {@link TraceFrame#UNKNOWN}. Unlike tracemalloc, each trace also records the domain whose API
  * allocated the block. Blocks allocated before {@link #start} are not traced; freeing them
  * while tracing changes nothing.
@@ -175,15 +179,58 @@ public final class Tracer {
     /**
      * The calling thread's stack as this tracer records it for a block allocated here: most
      * recent frame first, at most {@link #tracebackLimit()} frames, the allocator's own frames
-     * left out (see the class comment), interned with the traces' tracebacks. Nothing is
-     * recorded. For a layer above that keeps tracebacks of its own, as the object layer does
-     * for an object taken back from a free list, whose block the tracer saw allocated long before.
+     * left out and, at the top, those of the packages declared with {@link #addLayerPackage}
+     * (see the class comment), interned with the traces' tracebacks. Nothing is recorded. For a
+     * layer above that keeps tracebacks of its own, as the object layer does for an object taken
+     * back from a free list, whose block the tracer saw allocated long before.
      *
      * @throws IllegalStateException if the memory is closed
      */
     public Traceback captureTraceback() {
         checkOpen();
         return tracebacks.capture(limit);
+    }
+
+    /**
+     * Declares {@code packageName} the package of a layer built on this memory, whose frames are
+     * no more where its callers' blocks come from than the allocator's are: from now on a
+     * traceback, recorded or {@linkplain #captureTraceback captured}, leaves out the frames of
+     * classes in that package at the top of the stack, above the first frame of any other
+     * class, so the block is attributed to the caller's line, as tracemalloc attributes an object
+     * to the Python line that made it and never to the C of {@code Objects/*.c}. Beneath that
+     * first frame the package's frames are kept: a callback from the layer into its caller's code
+     * (a finalizer, say) that allocates shows the callback's line, the layer's frames that
+     * called it and the caller beneath. The object layer's {@code ObjectSpace} declares its
+     * packages so. Only classes directly in the package count, not its subpackages; tracebacks
+     * recorded before are unchanged. The declaration lasts as long as the memory, through
+     * {@link #stop}, {@link #start} and {@link #clearTraces}; declaring a package again changes
+     * nothing. By default no package is declared: for a plain user of the domains, only the
+     * allocator's own frames are left out (see the class comment).
+     *
+     * @throws NullPointerException     if {@code packageName} is null
+     * @throws IllegalArgumentException if {@code packageName} is not a package's full name (a
+     *                                  wildcard such as {@code "my.pkg.*"}, an empty name)
+     * @throws IllegalStateException    if the memory is closed
+     */
+    public void addLayerPackage(String packageName) {
+        Objects.requireNonNull(packageName, "packageName");
+        checkOpen();
+        if (!isPackageName(packageName)) {
+            throw new IllegalArgumentException("not a package name: \"" + packageName
+                    + "\" (give one package's full name, such as \"com.example.layer\"; no wildcards)");
+        }
+        tracebacks.addLayer(packageName);
+    }
+
+    /** Whether {@code name} is Java identifiers joined by dots (keywords are not looked for). */
+    private static boolean isPackageName(String name) {
+        for (String part : name.split("\\.", -1)) {
+            if (part.isEmpty() || !Character.isJavaIdentifierStart(part.codePointAt(0))
+                    || !part.codePoints().allMatch(Character::isJavaIdentifierPart) || part.indexOf('$') >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ------------------------------------------------------------------ counters

@@ -50,6 +50,19 @@ class TracerBadInputTest {
     }
 
     @Test
+    void addLayerPackageRefusesWhatIsNotAPackageName() {
+        try (Memory memory = TracingSupport.pymalloc()) {
+            Tracer tracer = memory.tracer();
+            refuses(NullPointerException.class, "packageName", () -> tracer.addLayerPackage(null));
+            for (String bad : new String[] {"", "my.pkg.*", "my.pkg.", ".my", "my..pkg", "1st.pkg", "my.Pkg$Inner", "my pkg"}) {
+                refuses(IllegalArgumentException.class, "not a package name: \"" + bad
+                        + "\" (give one package's full name, such as \"com.example.layer\"; no wildcards)",
+                        () -> tracer.addLayerPackage(bad));
+            }
+        }
+    }
+
+    @Test
     void takeSnapshotRefusesWhenNotTracing() {
         try (Memory memory = TracingSupport.pymalloc()) {
             IllegalStateException e = assertThrows(IllegalStateException.class, memory.tracer()::takeSnapshot);
@@ -83,6 +96,7 @@ class TracerBadInputTest {
         calls.put("isTracing", tracer::isTracing);
         calls.put("tracebackLimit", tracer::tracebackLimit);
         calls.put("captureTraceback", tracer::captureTraceback);
+        calls.put("addLayerPackage", () -> tracer.addLayerPackage("org.example.layer"));
         calls.put("tracedMemory", tracer::tracedMemory);
         calls.put("resetPeak", tracer::resetPeak);
         calls.put("clearTraces", tracer::clearTraces);
