@@ -20,9 +20,10 @@ import org.pymalloc4j.allocator.Traceback;
  *                  before the object, as {@code _PyTraceMalloc_NewReference} looks it up). For
  *                  an object revived from a free list it is where it was revived, as CPython
  *                  retags the trace; if tracing started after the block was first allocated, the
- *                  block is untraced and this is empty. Most recent frame first; the first
- *                  frames (up to eight, for the tuples of {@code dicts().items}) are the
- *                  object layer's own, so a limit of 9 or more reaches the caller.
+ *                  block is untraced and this is empty. Most recent frame first, the object
+ *                  layer's own frames above the caller's left out (the space declares its
+ *                  packages with {@code Tracer.addLayerPackage}), so even with a limit of 1 it
+ *                  names the line that made the object.
  */
 public record LiveObject(long address, String typeName, long refcount, long serial, Optional<Traceback> traceback) {
     public LiveObject {

@@ -90,6 +90,9 @@ public final class ObjectSpace implements AutoCloseable {
                 ? (builder.allocator == null ? Memory.create() : Memory.builder().allocator(builder.allocator).build())
                 : builder.memory;
         this.checked = builder.checked;
+        // as tracemalloc never names Objects/*.c: an object is traced to the line that made it
+        memory.tracer().addLayerPackage(ObjectSpace.class.getPackageName());
+        memory.tracer().addLayerPackage(Core.class.getPackageName());
         try {
             this.core = new Core(memory, checked, builder.traceRefs, Builtins.STATIC_BYTES);
         } catch (OutOfMemoryError e) { // the static objects refused: a memory of the space's own goes with it
