@@ -104,7 +104,7 @@ public final class UsedPools {
      * @throws RuntimeException what the arena allocator threw, with no raw block tried
      */
     public long allocateFromNewPool(long size, byte mark, RawBlocks raw) {
-        return fromNewPool(size, mark, () -> raw.malloc(size), false);
+        return fromNewPool(size, mark, raw, null, false); // no supplier: malloc's cold path captures nothing
     }
 
     /**
@@ -117,7 +117,7 @@ public final class UsedPools {
      * @throws RuntimeException as {@link #allocateFromNewPool}
      */
     public long calloc(long nelem, long elsize, long size, byte mark, RawBlocks raw) {
-        return withoutUsedPool(size, mark, ((size - 1) >>> 9) == 0, true, () -> raw.calloc(nelem, elsize, size));
+        return withoutUsedPool(size, mark, raw, ((size - 1) >>> 9) == 0, true, () -> raw.calloc(nelem, elsize, size));
     }
 
     /**
@@ -130,7 +130,7 @@ public final class UsedPools {
      * @throws RuntimeException as {@link #allocateFromNewPool}
      */
     public long reallocBlock(long address, long newSize, byte mark, RawBlocks raw) {
-        return withoutUsedPool(newSize, mark, ((newSize - 1) >>> 9) == 0, false, () -> raw.mallocForRealloc(address, newSize));
+        return withoutUsedPool(newSize, mark, raw, ((newSize - 1) >>> 9) == 0, false, () -> raw.mallocForRealloc(address, newSize));
     }
 
     /**
@@ -143,16 +143,19 @@ public final class UsedPools {
      */
     public long allocate(long size, long alignment, byte mark, RawBlocks raw) {
         boolean small = alignment <= Geometry.ALIGNMENT && ((size - 1) >>> 9) == 0;
-        return withoutUsedPool(size, mark, small, false, () -> raw.allocate(size, alignment));
+        return withoutUsedPool(size, mark, raw, small, false, () -> raw.allocate(size, alignment));
     }
 
     /** {@code rawBlock}'s block for a request not {@code small}, else {@link #fromNewPool}'s. */
-    private long withoutUsedPool(long size, byte mark, boolean small, boolean zero, LongSupplier rawBlock) {
-        return small ? fromNewPool(size, mark, rawBlock, zero) : rawBlock.getAsLong();
+    private long withoutUsedPool(long size, byte mark, RawBlocks raw, boolean small, boolean zero, LongSupplier rawBlock) {
+        return small ? fromNewPool(size, mark, raw, rawBlock, zero) : rawBlock.getAsLong();
     }
 
-    /** {@link #allocateFromNewPool}, {@code rawBlock} the fallback, a pool's block zeroed if {@code zero}. */
-    private long fromNewPool(long size, byte mark, LongSupplier rawBlock, boolean zero) {
+    /**
+     * {@link #allocateFromNewPool}, {@code rawBlock} the fallback ({@code raw.malloc(size)} if
+     * null), a pool's block zeroed if {@code zero}.
+     */
+    private long fromNewPool(long size, byte mark, RawBlocks raw, LongSupplier rawBlock, boolean zero) {
         int sizeClass = Geometry.sizeClass(size);
         long pool;
         OutOfMemoryError arenaRefused = null;
@@ -166,7 +169,7 @@ public final class UsedPools {
             arenaRefused = e;
         }
         if (pool == 0) {
-            return rawInstead(size, sizeClass, rawBlock, arenaRefused);
+            return rawInstead(size, sizeClass, raw, rawBlock, arenaRefused);
         }
         linkNewPool(pool, sizeClass);
         putInt(pool + REF_COUNT_OFFSET, 1);
@@ -194,9 +197,9 @@ public final class UsedPools {
     }
 
     /** CPython's fallback: the raw block, or the arena's refusal (a new one if the allocator gave none). */
-    private long rawInstead(long size, int sizeClass, LongSupplier rawBlock, OutOfMemoryError arenaRefused) {
+    private long rawInstead(long size, int sizeClass, RawBlocks raw, LongSupplier rawBlock, OutOfMemoryError arenaRefused) {
         try {
-            return rawBlock.getAsLong();
+            return rawBlock == null ? raw.malloc(size) : rawBlock.getAsLong();
         } catch (OutOfMemoryError rawRefused) {
             OutOfMemoryError e = arenaRefused != null ? arenaRefused : new OutOfMemoryError("pymalloc4j: cannot map a new arena of "
                     + geometry.arenaSize() + " bytes for a " + Geometry.blockSize(sizeClass) + "-byte block, nor have " + size + " bytes as a raw block instead");
