@@ -447,20 +447,7 @@ class BadInputTest {
     }
 
     private static void fillMemory(ObjectSpace s, List<Long> filler) {
-        try {
-            while (true) {
-                filler.add(s.lists().newList());
-            }
-        } catch (OutOfMemoryError full) {
-            // the list size class is full
-        }
-        try {
-            while (true) {
-                filler.add(s.floats().newFloat(filler.size()));
-            }
-        } catch (OutOfMemoryError full) {
-            // full
-        }
+        Fill.listsThenFloats(s, filler);
     }
 
     /**

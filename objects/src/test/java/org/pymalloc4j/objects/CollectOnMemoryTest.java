@@ -193,13 +193,7 @@ class CollectOnMemoryTest {
             List<Long> filler = new ArrayList<>();
             fillMemory(s, filler);
             List<Long> blocks = new ArrayList<>();
-            try {
-                while (true) {
-                    blocks.add(memory.obj().malloc(160)); // no room left in the tables' size class either
-                }
-            } catch (MemoryLimitExceededError full) {
-                // full
-            }
+            Fill.untilRefused(blocks, () -> memory.obj().malloc(160)); // no room left in the tables' size class either
             gc.enable();
             s.dicts().set(d, ours, ours); // its table is refused; the collection's finalizer stores first
             assertEquals(1, gc.getMemoryCollections(), "the set ran a collection for memory");
@@ -258,20 +252,7 @@ class CollectOnMemoryTest {
 
     /** Allocates lists, then floats, into {@code filler} until the memory limit refuses more. */
     private static void fillMemory(ObjectSpace s, List<Long> filler) {
-        try {
-            while (true) {
-                filler.add(s.lists().newList());
-            }
-        } catch (MemoryLimitExceededError full) {
-            // the list size class is full: fill the smaller one too
-        }
-        try {
-            while (true) {
-                filler.add(s.floats().newFloat(filler.size()));
-            }
-        } catch (MemoryLimitExceededError full) {
-            // full
-        }
+        Fill.listsThenFloats(s, filler);
     }
 
     @Test

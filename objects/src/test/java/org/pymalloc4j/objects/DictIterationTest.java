@@ -9,7 +9,6 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.Memory;
-import org.pymalloc4j.allocator.MemoryLimitExceededError;
 import org.pymalloc4j.allocator.testkit.Seeds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -257,13 +256,7 @@ class DictIterationTest {
             long keep = s.lists().newList(40);  // two 320-byte arrays in one pool: freeing one
             long spare = s.lists().newList(40); // leaves room for the items list's array
             List<Long> filler = new ArrayList<>();
-            try {
-                while (true) {
-                    filler.add(s.tuples().newTuple(2));
-                }
-            } catch (MemoryLimitExceededError full) {
-                // the 2-tuples' class is full, and no pool is left
-            }
+            Fill.untilRefused(filler, () -> s.tuples().newTuple(2)); // the 2-tuples' class full, no pool left
             for (int i = 0; i < 20; i++) {
                 s.decref(filler.removeLast()); // parked: room for 20 tuples, not 40
             }
@@ -306,20 +299,8 @@ class DictIterationTest {
                 }
             }));
             s.decref(GcTestSupport.selfCycle(s, cls));
-            try {
-                while (true) {
-                    filler.add(s.lists().newList());
-                }
-            } catch (MemoryLimitExceededError full) {
-                // no more list headers
-            }
-            try {
-                while (true) {
-                    blocks.add(memory.mem().malloc(16));
-                }
-            } catch (MemoryLimitExceededError full) {
-                // nor item arrays
-            }
+            Fill.untilRefused(filler, () -> s.lists().newList());       // no more list headers
+            Fill.untilRefused(blocks, () -> memory.mem().malloc(16));    // nor item arrays
             gc.enable();
             long keys = s.dicts().keys(d);
             assertEquals(1, gc.getMemoryCollections(), "the list's allocation ran a collection");

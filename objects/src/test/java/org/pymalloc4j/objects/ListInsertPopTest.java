@@ -256,20 +256,8 @@ class ListInsertPopTest {
     }
 
     private static void fill(ObjectSpace space, List<Long> filler) {
-        try {
-            while (true) {
-                filler.add(space.bytes().newBytes(new byte[150])); // 183 bytes: the 192-byte class the array shrinks into
-            }
-        } catch (OutOfMemoryError full) {
-            // nothing more fits
-        }
-        try {
-            while (true) {
-                filler.add(space.floats().newFloat(filler.size()));
-            }
-        } catch (OutOfMemoryError full) {
-            // nor a float
-        }
+        Fill.untilRefused(filler, () -> space.bytes().newBytes(new byte[150])); // 183 bytes: the 192-byte class the array shrinks into
+        Fill.untilRefused(filler, () -> space.floats().newFloat(filler.size()));
     }
 
     private static long listOf(ObjectSpace space, long... values) {

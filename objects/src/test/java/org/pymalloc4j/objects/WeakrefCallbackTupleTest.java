@@ -83,13 +83,7 @@ class WeakrefCallbackTupleTest {
             long a = s.weakrefs().newRef(c, called::add);
             long b = s.weakrefs().newRef(c, called::add);
             List<Long> filler = new ArrayList<>();
-            try {
-                while (true) {
-                    filler.add(s.tuples().newTuple(4)); // the size class of the 4-tuple the death needs
-                }
-            } catch (MemoryLimitExceededError full) {
-                // no block of that class left, and no arena for another pool
-            }
+            Fill.untilRefused(filler, () -> s.tuples().newTuple(4)); // the 4-tuple the death needs: its class full, no arena left
             assertThrows(MemoryLimitExceededError.class, () -> s.tuples().newTuple(4));
             s.decref(c);
             assertTrue(s.debugMallocStats().contains(" 0 free 4-sized"), "no tuple was had, so none parked");
