@@ -22,24 +22,42 @@ class DebugHooksObjectsTest {
     void objectsOutsideTheTrustedFewAreKnownLive(AllocatorName allocator) {
         try (Memory memory = Memory.builder().allocator(allocator).build();
              ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).build()) {
-            long list = space.lists().newList();
-            long[] floats = new long[40];
-            for (int i = 0; i < floats.length; i++) { // more objects than the trusted cache holds
-                floats[i] = space.floats().newFloat(i);
-            }
-            assertEquals(0, space.lists().size(list));
-            for (int i = 0; i < floats.length; i++) {
-                space.lists().append(list, floats[i]);
-                assertEquals(i, space.floats().value(floats[i]));
-            }
-            long inside = list + 8; // ob_type's word: inside the list, no object starts there
-            assertThrows(FreedObjectException.class, () -> space.refcount(inside));
-            for (long f : floats) {
-                space.decref(f);
-            }
-            space.decref(list);
-            space.checkInvariants();
-            assertEquals(0, space.liveObjectCount());
+            exercise(space);
         }
+    }
+
+    /**
+     * The same with tracemalloc started once the space is made: the tracer's wrapper goes over
+     * the hooks, and the blocks still start at the hooks' header.
+     */
+    @ParameterizedTest
+    @EnumSource(value = AllocatorName.class, names = {"PYMALLOC", "PYMALLOC_DEBUG", "MALLOC_DEBUG"})
+    void objectsAreKnownLiveWithTheTracerOverTheHooks(AllocatorName allocator) {
+        try (Memory memory = Memory.builder().allocator(allocator).build();
+             ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).build()) {
+            memory.tracer().start(5);
+            exercise(space);
+        }
+    }
+
+    private static void exercise(ObjectSpace space) {
+        long list = space.lists().newList();
+        long[] floats = new long[40];
+        for (int i = 0; i < floats.length; i++) { // more objects than the trusted cache holds
+            floats[i] = space.floats().newFloat(i);
+        }
+        assertEquals(0, space.lists().size(list));
+        for (int i = 0; i < floats.length; i++) {
+            space.lists().append(list, floats[i]);
+            assertEquals(i, space.floats().value(floats[i]));
+        }
+        long inside = list + 8; // ob_type's word: inside the list, no object starts there
+        assertThrows(FreedObjectException.class, () -> space.refcount(inside));
+        for (long f : floats) {
+            space.decref(f);
+        }
+        space.decref(list);
+        space.checkInvariants();
+        assertEquals(0, space.liveObjectCount());
     }
 }
