@@ -3,6 +3,7 @@ package org.pymalloc4j.allocator;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -105,5 +106,25 @@ public enum AllocatorName {
     @Override
     public String toString() {
         return spelling();
+    }
+
+    /**
+     * What the allocators installed in the three domains amount to, {@code heap} being the
+     * memory's pymalloc heap (null if it has none): empty for any other set.
+     */
+    static Optional<AllocatorName> installed(BlockAllocator raw, BlockAllocator mem, BlockAllocator obj,
+                                             BlockAllocator libc, BlockAllocator heap) {
+        BlockAllocator small = heap != null ? heap : libc;
+        if (raw == libc && mem == small && obj == small) {
+            return Optional.of(heap != null ? PYMALLOC : MALLOC);
+        }
+        if (isDebugOver(raw, libc) && isDebugOver(mem, small) && isDebugOver(obj, small)) {
+            return Optional.of(heap != null ? PYMALLOC_DEBUG : MALLOC_DEBUG);
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isDebugOver(BlockAllocator installed, BlockAllocator base) {
+        return DebugHooks.isDebugAllocator(installed) && DebugHooks.unwrap(installed) == base;
     }
 }

@@ -325,21 +325,20 @@ public final class Memory implements AutoCloseable {
 
     /**
      * The configuration the installed allocators amount to, as CPython's
-     * {@code _PyMem_GetCurrentAllocatorName}: empty when a custom allocator is installed.
+     * {@code _PyMem_GetCurrentAllocatorName}: empty when a custom allocator is installed, and so
+     * while tracing, the tracer's wrappers being one (tracemalloc's hooks are to CPython).
      */
     public Optional<AllocatorName> allocatorName() {
-        BlockAllocator small = heap != null ? heap : libc;
-        if (raw.allocator() == libc && mem.allocator() == small && obj.allocator() == small) {
-            return Optional.of(heap != null ? AllocatorName.PYMALLOC : AllocatorName.MALLOC);
-        }
-        if (isDebugOver(raw, libc) && isDebugOver(mem, small) && isDebugOver(obj, small)) {
-            return Optional.of(heap != null ? AllocatorName.PYMALLOC_DEBUG : AllocatorName.MALLOC_DEBUG);
-        }
-        return Optional.empty();
+        return AllocatorName.installed(raw.allocator(), mem.allocator(), obj.allocator(), libc, heap);
     }
 
-    private static boolean isDebugOver(MemoryDomain d, BlockAllocator base) {
-        return DebugHooks.isDebugAllocator(d.allocator()) && DebugHooks.unwrap(d.allocator()) == base;
+    /**
+     * {@link #allocatorName()} beneath the tracer's wrappers: the configuration that serves the
+     * blocks whether or not tracing is on, for a layer that reads their headers.
+     */
+    public Optional<AllocatorName> allocatorNameBeneathTracer() {
+        return AllocatorName.installed(TracingAllocator.beneath(raw.allocator()), TracingAllocator.beneath(mem.allocator()),
+                TracingAllocator.beneath(obj.allocator()), libc, heap);
     }
 
     /**

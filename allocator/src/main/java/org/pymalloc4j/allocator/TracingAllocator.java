@@ -33,6 +33,11 @@ final class TracingAllocator implements BlockAllocator {
     }
 
     /** The allocator this one wraps. */
+    /** {@code allocator} with a tracer's wrapper taken off, if it is one. */
+    static BlockAllocator beneath(BlockAllocator allocator) {
+        return allocator instanceof TracingAllocator t ? t.inner : allocator;
+    }
+
     BlockAllocator inner() {
         return inner;
     }

@@ -1,5 +1,8 @@
 package org.pymalloc4j.objects;
 
+import java.lang.foreign.Arena;
+import java.util.Optional;
+
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,6 +40,30 @@ class DebugHooksObjectsTest {
              ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).build()) {
             memory.tracer().start(5);
             exercise(space);
+        }
+    }
+
+    /**
+     * A space made while tracemalloc is on still asks its heap: the tracer's wrapper hid the
+     * configuration (allocatorName() is empty while tracing, as in CPython), so the space took
+     * the heap for a custom allocator's and read any address it was given. Here a native
+     * segment's zeros would read as an object with no type; the heap refuses it unread.
+     */
+    @ParameterizedTest
+    @EnumSource(value = AllocatorName.class, names = {"PYMALLOC", "PYMALLOC_DEBUG"})
+    void aSpaceMadeWhileTracingRefusesAForeignAddressUnread(AllocatorName allocator) {
+        try (Memory memory = Memory.builder().allocator(allocator).build();
+             Arena arena = Arena.ofConfined()) {
+            memory.tracer().start(5);
+            assertEquals(Optional.empty(), memory.allocatorName(), "tracing: a custom allocator to CPython");
+            assertEquals(Optional.of(allocator), memory.allocatorNameBeneathTracer());
+            try (ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).build()) {
+                long foreign = arena.allocate(64, 16).address();
+                FreedObjectException e = assertThrows(FreedObjectException.class, () -> space.refcount(foreign));
+                assertEquals(String.format("0x%x is not a live object of this space (freed, or never allocated by it)", foreign),
+                        e.getMessage());
+                exercise(space);
+            }
         }
     }
 

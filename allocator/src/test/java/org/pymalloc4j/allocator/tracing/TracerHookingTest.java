@@ -57,6 +57,16 @@ class TracerHookingTest {
         return map;
     }
 
+    /** allocatorNameBeneathTracer takes off the tracer's wrappers only: another wrapper is still a custom allocator. */
+    @Test
+    void beneathTheTracerAnotherWrapperIsStillCustom() {
+        memory.wrapAllocator(Domain.OBJ, inner -> new ForwardingAllocator(inner));
+        tracer.start(1);
+        assertEquals(Optional.empty(), memory.allocatorName());
+        assertEquals(Optional.empty(), memory.allocatorNameBeneathTracer());
+        tracer.stop();
+    }
+
     @Test
     void stopRestoresTheOriginalAllocatorsAndClearsTheTraces() {
         Map<Domain, BlockAllocator> originals = allocators();
@@ -67,6 +77,7 @@ class TracerHookingTest {
             assertTrue(memory.getAllocator(d).toString().startsWith("tracing("), memory.getAllocator(d).toString());
         }
         assertEquals(Optional.empty(), memory.allocatorName(), "hooks installed: no standard configuration");
+        assertEquals(Optional.of(AllocatorName.PYMALLOC), memory.allocatorNameBeneathTracer(), "what serves the blocks");
         long p = memory.obj().malloc(30);
         long q = memory.raw().malloc(3000);
         tracer.stop();

@@ -90,10 +90,11 @@ public final class Core {
         this.checked = checked;
         this.obj = memory.obj();
         this.mem = memory.mem();
-        // Only under a known configuration do the objects come from this heap (a custom allocator
-        // may put them anywhere); then the heap can tell an object's block from a foreign address.
-        this.heap = memory.allocatorName().filter(AllocatorName::usesPymalloc).isPresent() ? memory.pymalloc() : null;
-        this.debugHeader = memory.allocatorName().filter(AllocatorName::hasDebugHooks).isPresent() ? 16 : 0;
+        // Only under a known configuration (tracing or not) do objects come from this heap, which can then tell an
+        // object's block from a foreign address; a custom allocator may put them anywhere: no heap.
+        AllocatorName serving = memory.allocatorNameBeneathTracer().orElse(AllocatorName.MALLOC);
+        this.heap = serving.usesPymalloc() ? memory.pymalloc() : null;
+        this.debugHeader = serving.hasDebugHooks() ? 16 : 0;
         this.memory = memory;
         this.trace = traceRefs ? new TraceRefs() : null;
         this.rawObjects = checked ? new RawObjects() : null;
