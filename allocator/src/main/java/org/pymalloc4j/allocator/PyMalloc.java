@@ -186,7 +186,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     public long calloc(long nelem, long elsize) {
         checkOpen();
         long size = Sizes.callocSize(nelem, elsize);
-        if (((size - 1) >>> 9) == 0 && rings[Geometry.sizeClass(size)] != 0) {
+        if (usedPools.serves(size)) {
             long block = malloc(size);
             NativeMemory.fill(block, size, (byte) 0);
             return block;
@@ -214,7 +214,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
                     + "): negative size");
         }
         if (address == 0) { // with no used pool, through UsedPools, so that a raw block's refusal names realloc
-            return ((newSize - 1) >>> 9) == 0 && rings[Geometry.sizeClass(newSize)] != 0 ? malloc(newSize) : usedPools.reallocBlock(0, newSize, mark, raw);
+            return usedPools.serves(newSize) ? malloc(newSize) : usedPools.reallocBlock(0, newSize, mark, raw);
         }
         if (!inArena(address)) {
             return raw.realloc(address, newSize); // the raw table refuses what is not a raw block
@@ -227,7 +227,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         if (newSize <= blockSize && 4 * newSize > 3L * blockSize) {
             return address;
         }
-        long moved = ((newSize - 1) >>> 9) == 0 && rings[Geometry.sizeClass(newSize)] != 0 ? malloc(newSize) : usedPools.reallocBlock(address, newSize, mark, raw);
+        long moved = usedPools.serves(newSize) ? malloc(newSize) : usedPools.reallocBlock(address, newSize, mark, raw);
         NativeMemory.copy(address, moved, Math.min(newSize, blockSize));
         if (CHECKS) {
             LiveMarks.clear(address);
@@ -458,7 +458,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         BlockViews.checkRequest(byteSize, byteAlignment);
-        if (byteAlignment <= Geometry.ALIGNMENT && ((byteSize - 1) >>> 9) == 0 && rings[Geometry.sizeClass(byteSize)] != 0) {
+        if (byteAlignment <= Geometry.ALIGNMENT && usedPools.serves(byteSize)) {
             return views.of(malloc(byteSize), byteSize);
         }
         checkOpen(); // no used pool: through UsedPools, so that a raw block's refusal names allocate

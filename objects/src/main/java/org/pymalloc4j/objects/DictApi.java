@@ -7,6 +7,7 @@ import org.pymalloc4j.objects.internal.Builtins;
 import org.pymalloc4j.objects.internal.Core;
 import org.pymalloc4j.objects.internal.DictViews;
 import org.pymalloc4j.objects.internal.Dicts;
+import org.pymalloc4j.objects.internal.Protocols;
 
 /**
  * {@code dict} ({@code PyDict_*}) of one {@link ObjectSpace}: {@code space.dicts()}. Keys hash
@@ -22,12 +23,14 @@ public final class DictApi {
 
     private final Core core;
     private final Dicts dicts;
+    private final Protocols protocols;
     private final DictViews views;
     private final boolean checked;
 
     DictApi(Builtins b) {
         this.core = b.core;
         this.dicts = b.dicts;
+        this.protocols = b.protocols;
         this.views = new DictViews(b.core, b.lists, b.tuples);
         this.checked = b.core.checked;
     }
@@ -72,11 +75,7 @@ public final class DictApi {
         if (checked) {
             core.checkLive(value);
         }
-        try {
-            dicts.set(dict, key, value);
-        } catch (WrongTypeException e) {
-            throw unhashable(e, "dicts().set");
-        }
+        dicts.set(dict, key, hash(key, "dicts().set"), value);
     }
 
     /**
@@ -90,11 +89,7 @@ public final class DictApi {
      */
     public long get(long dict, long key) {
         checkArgs(dict, key, "dicts().get");
-        try {
-            return dicts.get(dict, key);
-        } catch (WrongTypeException e) {
-            throw unhashable(e, "dicts().get");
-        }
+        return dicts.get(dict, key, hash(key, "dicts().get"));
     }
 
     /**
@@ -109,11 +104,7 @@ public final class DictApi {
      */
     public boolean delete(long dict, long key) {
         checkArgs(dict, key, "dicts().delete");
-        try {
-            return dicts.delete(dict, key);
-        } catch (WrongTypeException e) {
-            throw unhashable(e, "dicts().delete");
-        }
+        return dicts.delete(dict, key, hash(key, "dicts().delete"));
     }
 
     /**
@@ -190,10 +181,7 @@ public final class DictApi {
      */
     public void forEach(long dict, EntryVisitor visitor) {
         Objects.requireNonNull(visitor, "visitor");
-        core.checkOpen();
-        if (checked) {
-            core.args.checkType(dict, core.dictType, "dicts().forEach");
-        }
+        checkDict(dict, "dicts().forEach");
         core.incref(dict); // dictiter's di_dict: the visitor may drop the caller's reference
         try {
             views.forEach(dict, visitor);
@@ -203,26 +191,34 @@ public final class DictApi {
     }
 
     private long list(long dict, DictViews.Kind kind, String operation) {
-        core.checkOpen();
-        if (checked) {
-            core.args.checkType(dict, core.dictType, operation);
-        }
+        checkDict(dict, operation);
         return views.list(dict, kind);
     }
 
-    /** The hash's refusal of a key (or an object inside a tuple key), named after the dict operation. */
-    private static WrongTypeException unhashable(WrongTypeException e, String operation) {
-        WrongTypeException named = new WrongTypeException(e.address(), e.typeName(), String.format(
-                "%s: unhashable type: '%s' (the %s object at 0x%x)", operation, e.typeName(), e.typeName(), e.address()));
-        named.initCause(e);
-        return named;
+    /** The key's hash; an unhashable key (or an object inside a tuple key) refused in the dict operation's name. */
+    private long hash(long key, String operation) {
+        try {
+            return protocols.hash(key);
+        } catch (WrongTypeException e) {
+            WrongTypeException named = new WrongTypeException(e.address(), e.typeName(), String.format(
+                    "%s: unhashable type: '%s' (the %s object at 0x%x)", operation, e.typeName(), e.typeName(), e.address()));
+            named.initCause(e);
+            throw named;
+        }
     }
 
     private void checkArgs(long dict, long key, String operation) {
+        checkDict(dict, operation);
+        if (checked) {
+            core.checkLive(key);
+        }
+    }
+
+    /** The space open and, in checked mode, {@code dict} a live dict. */
+    private void checkDict(long dict, String operation) {
         core.checkOpen();
         if (checked) {
             core.args.checkType(dict, core.dictType, operation);
-            core.checkLive(key);
         }
     }
 }

@@ -108,6 +108,14 @@ public final class UsedPools {
     }
 
     /**
+     * Whether malloc's fast path serves a request of {@code size} bytes: a small one whose class
+     * has a used pool. Else {@link #calloc}, {@link #reallocBlock} and {@link #allocate} do.
+     */
+    public boolean serves(long size) {
+        return isSmall(size) && rings[Geometry.sizeClass(size)] != 0;
+    }
+
+    /**
      * calloc of {@code size == nelem * elsize} bytes that no used pool serves: libc's calloc for a
      * size not small; else, as {@link #allocateFromNewPool}, a new pool's first block, zeroed, or
      * with no pool to be had libc's calloc, as CPython's {@code _PyObject_Calloc} falls back to
@@ -117,7 +125,7 @@ public final class UsedPools {
      * @throws RuntimeException as {@link #allocateFromNewPool}
      */
     public long calloc(long nelem, long elsize, long size, byte mark, RawBlocks raw) {
-        return withoutUsedPool(size, mark, raw, ((size - 1) >>> 9) == 0, true, () -> raw.calloc(nelem, elsize, size));
+        return withoutUsedPool(size, mark, raw, isSmall(size), true, () -> raw.calloc(nelem, elsize, size));
     }
 
     /**
@@ -130,7 +138,7 @@ public final class UsedPools {
      * @throws RuntimeException as {@link #allocateFromNewPool}
      */
     public long reallocBlock(long address, long newSize, byte mark, RawBlocks raw) {
-        return withoutUsedPool(newSize, mark, raw, ((newSize - 1) >>> 9) == 0, false, () -> raw.mallocForRealloc(address, newSize));
+        return withoutUsedPool(newSize, mark, raw, isSmall(newSize), false, () -> raw.mallocForRealloc(address, newSize));
     }
 
     /**
@@ -142,8 +150,13 @@ public final class UsedPools {
      * @throws RuntimeException as {@link #allocateFromNewPool}
      */
     public long allocate(long size, long alignment, byte mark, RawBlocks raw) {
-        boolean small = alignment <= Geometry.ALIGNMENT && ((size - 1) >>> 9) == 0;
+        boolean small = alignment <= Geometry.ALIGNMENT && isSmall(size);
         return withoutUsedPool(size, mark, raw, small, false, () -> raw.allocate(size, alignment));
+    }
+
+    /** 1 to 512 bytes: a pool's request (0 wraps round to the largest size). */
+    private static boolean isSmall(long size) {
+        return ((size - 1) >>> 9) == 0;
     }
 
     /** {@code rawBlock}'s block for a request not {@code small}, else {@link #fromNewPool}'s. */

@@ -194,17 +194,15 @@ public final class Dicts extends TypeBehaviour {
 
     // ------------------------------------------------------------------ operations
 
-    /** {@code PyDict_GetItem}: the value, borrowed, or 0. */
-    public long get(long d, long key) {
-        long hash = protocols.hash(key);
+    /** {@code PyDict_GetItem}: the value, borrowed, or 0; {@code hash} is the key's ({@link Protocols#hash}). */
+    public long get(long d, long key, long hash) {
         long k = keys(d);
         long slot = findSlot(k, key, hash);
         return slot < 0 ? 0 : entryValue(k, index(k, slot));
     }
 
-    /** {@code PyDict_SetItem}: takes new references to key and value. */
-    public void set(long d, long key, long value) {
-        long hash = protocols.hash(key);
+    /** {@code PyDict_SetItem}: takes new references to key and value; {@code hash} is the key's. */
+    public void set(long d, long key, long hash, long value) {
         core.incref(key);
         core.incref(value);
         long slot;
@@ -297,9 +295,8 @@ public final class Dicts extends TypeBehaviour {
         putLong(e + keyOffset(k) + 8, value);
     }
 
-    /** {@code PyDict_DelItem}, reporting a missing key by returning false. */
-    public boolean delete(long d, long key) {
-        long hash = protocols.hash(key);
+    /** {@code PyDict_DelItem}, reporting a missing key by returning false; {@code hash} is the key's. */
+    public boolean delete(long d, long key, long hash) {
         long k = keys(d);
         long slot = findSlot(k, key, hash);
         if (slot < 0) {
