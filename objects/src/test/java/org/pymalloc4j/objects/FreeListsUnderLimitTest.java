@@ -6,7 +6,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import org.pymalloc4j.allocator.Memory;
-import org.pymalloc4j.allocator.MemoryLimitExceededError;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,17 +38,8 @@ class FreeListsUnderLimitTest {
     /** How many strs fit before the limit refuses one; all dropped again. */
     private static int strsThatFit(ObjectSpace s) {
         List<Long> strs = new ArrayList<>();
-        try {
-            while (true) {
-                strs.add(s.strs().newStr(TEXT));
-            }
-        } catch (MemoryLimitExceededError full) {
-            // the limit reached
-        } finally {
-            for (long o : strs) {
-                s.decref(o);
-            }
-        }
+        Fill.untilRefused(strs, () -> s.strs().newStr(TEXT));
+        strs.forEach(s::decref);
         return strs.size();
     }
 
