@@ -26,6 +26,7 @@ public final class DictApi {
     private final Protocols protocols;
     private final DictViews views;
     private final boolean checked;
+    private int walks;
 
     DictApi(Builtins b) {
         this.core = b.core;
@@ -167,7 +168,8 @@ public final class DictApi {
      * {@code dict.items()} does. The visitor may replace values ({@link #set} of a present key)
      * but not add or delete keys. The walk holds a reference to the dict, as CPython's iterator
      * does, so the visitor may drop the caller's ({@code d = None} in the loop's body); the dict
-     * is released when the walk ends.
+     * is released when the walk ends. The visitor may not close the space or its memory: their
+     * {@code close()} is refused until the walk ends.
      *
      * @throws ConcurrentModificationException if the dict's size changes during the walk
      *                                         ("dictionary changed size during iteration"), or it
@@ -183,11 +185,18 @@ public final class DictApi {
         Objects.requireNonNull(visitor, "visitor");
         checkDict(dict, "dicts().forEach");
         core.incref(dict); // dictiter's di_dict: the visitor may drop the caller's reference
+        walks++; // ObjectSpace.close and Memory.close are refused until the walk ends
         try {
             views.forEach(dict, visitor);
         } finally {
+            walks--;
             core.decref(dict);
         }
+    }
+
+    /** Whether a {@link #forEach} walk is under way, its visitor being code that could close the space. */
+    boolean walking() {
+        return walks > 0;
     }
 
     private long list(long dict, DictViews.Kind kind, String operation) {

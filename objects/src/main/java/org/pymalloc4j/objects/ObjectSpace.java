@@ -118,10 +118,11 @@ public final class ObjectSpace implements AutoCloseable {
 
     /** Why neither the space nor its memory may close now, or null: a collection or a deallocation is walking them. */
     private String busy() {
-        return core.gc.collecting || core.trashDepth() > 0
-                ? "an ObjectSpace over it is in a collection or a deallocation (close() called from a finalizer,"
-                        + " a weakref callback or a gc callback?)"
-                : null;
+        if (core.gc.collecting || core.trashDepth() > 0) {
+            return "an ObjectSpace over it is in a collection or a deallocation (close() called from a finalizer,"
+                    + " a weakref callback or a gc callback?)";
+        }
+        return dicts.walking() ? "an ObjectSpace over it is walking a dict (close() called from a dicts().forEach visitor?)" : null;
     }
 
     /**
@@ -468,7 +469,8 @@ public final class ObjectSpace implements AutoCloseable {
      *
      * @throws IllegalStateException if called from code the space is running (a finalizer, a
      *                               weakref callback or a gc callback) while a collection or a
-     *                               deallocation is under way, which would go on in memory
+     *                               deallocation is under way, or from a
+     *                               {@link DictApi#forEach} visitor, which would go on in memory
      *                               freed under it: the space stays open
      */
     @Override
@@ -477,9 +479,10 @@ public final class ObjectSpace implements AutoCloseable {
             return;
         }
         if (busy() != null) {
-            throw new IllegalStateException("close() called from code the space is running (a finalizer, a weakref"
-                    + " callback or a gc callback) while a collection or a deallocation is under way: close it once"
-                    + " that returns");
+            throw new IllegalStateException(dicts.walking() && !core.gc.collecting && core.trashDepth() == 0
+                    ? "close() called from a dicts().forEach visitor while its walk is under way: close it once forEach returns"
+                    : "close() called from code the space is running (a finalizer, a weakref callback or a gc callback)"
+                            + " while a collection or a deallocation is under way: close it once that returns");
         }
         try {
             try {

@@ -201,6 +201,49 @@ class DictIterationTest {
         }
     }
 
+    /**
+     * A visitor that closes the space, or the memory under it, mid-walk is refused as code run by
+     * a collection is: the walk would go on reading the dict in memory unmapped under it (the JVM
+     * died of SIGSEGV). The walk visits every entry and both close once forEach returns.
+     */
+    @Test
+    void closeFromAVisitorIsRefusedAndTheWalkGoesOn() {
+        for (boolean checked : new boolean[] {true, false}) {
+            Memory memory = Memory.create();
+            ObjectSpace space = ObjectSpace.builder().memory(memory).checked(checked).build();
+            ObjectSpace owning = ObjectSpace.builder().checked(checked).build();
+            for (ObjectSpace s : List.of(space, owning)) {
+                long d = s.dicts().newDict();
+                for (int i = 0; i < 4; i++) {
+                    long k = s.ints().newInt(i);
+                    s.dicts().set(d, k, k);
+                    s.decref(k);
+                }
+                List<String> refusals = new ArrayList<>();
+                List<Long> seen = new ArrayList<>();
+                s.dicts().forEach(d, (k, v) -> {
+                    seen.add(s.ints().value(k));
+                    for (Runnable close : s == space ? List.<Runnable>of(s::close, memory::close) : List.<Runnable>of(s::close)) {
+                        refusals.add(assertThrows(IllegalStateException.class, close::run).getMessage());
+                    }
+                });
+                assertEquals(List.of(0L, 1L, 2L, 3L), seen);
+                assertTrue(refusals.contains("close() called from a dicts().forEach visitor while its walk is under way:"
+                        + " close it once forEach returns"), refusals.toString());
+                if (s == space) {
+                    assertTrue(refusals.contains("this Memory cannot close now: an ObjectSpace over it is walking a dict"
+                            + " (close() called from a dicts().forEach visitor?); close it once that returns"), refusals.toString());
+                }
+                assertEquals(1, s.refcount(d));
+                s.decref(d);
+                s.checkInvariants();
+                s.close();
+                assertTrue(s.leakReport().isClean(), s.leakReport().toString());
+            }
+            memory.close();
+        }
+    }
+
     /** forEach's NullPointerException: a null visitor is refused before the dict is touched. */
     @Test
     void aNullVisitorIsRefused() {
