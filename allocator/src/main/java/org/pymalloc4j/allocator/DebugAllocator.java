@@ -121,7 +121,7 @@ final class DebugAllocator implements BlockAllocator {
         long moved = allocate(newSize, REALLOC);
         NativeMemory.copy(address, moved, Math.min(DebugBlock.sizeOf(info), newSize));
         // A grown tail keeps malloc's CLEANBYTE fill.
-        hooks.retire(address, info);
+        hooks.retire(address, info, REALLOC);
         return moved;
     }
 
@@ -145,7 +145,7 @@ final class DebugAllocator implements BlockAllocator {
         }
         long info = checkAddress(FREE, "free", address);
         hooks.makeRoomInQuarantine(FREE);
-        hooks.retire(address, info);
+        hooks.retire(address, info, FREE);
     }
 
     /**

@@ -227,6 +227,10 @@ public final class DebugHooks implements AutoCloseable {
             checkLiveBlock(p, info);
             return 0;
         });
+        if (quarantine.size() > quarantine.capacity()) {
+            throw new IllegalStateException("debug hooks: the quarantine holds " + quarantine.size()
+                    + " blocks, more than its capacity of " + quarantine.capacity());
+        }
         for (int i = 0; i < quarantine.size(); i++) {
             long p = quarantine.address(i);
             if (live.contains(p)) {
@@ -408,15 +412,25 @@ public final class DebugHooks implements AutoCloseable {
         }
     }
 
-    /** Frees a checked live block: DEADBYTE over all of it, then quarantine (room was made). */
-    void retire(long p, long info) {
+    /**
+     * Frees a checked live block: DEADBYTE over all of it, then quarantine. Room was made before
+     * the inner allocator was called; if that call freed a block through these hooks itself (a
+     * reentrant free) and took the room, the oldest block leaves now, after this free is done.
+     */
+    void retire(long p, long info, String function) {
         long q = DebugBlock.base(p);
         NativeMemory.fill(q, DebugBlock.sizeOf(info) + OVERHEAD, DEADBYTE);
         live.remove(p);
         if (quarantine.capacity() == 0) {
             innerOf(info).free(q);
-        } else {
+        } else if (!quarantine.isFull()) {
             quarantine.push(p, info);
+        } else {
+            long oldest = quarantine.address(0);
+            long oldestInfo = quarantine.info(0);
+            quarantine.remove(0);
+            quarantine.push(p, info);
+            release(oldest, oldestInfo, function, DebugReport.EVICTED);
         }
     }
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pymalloc4j.allocator.MemoryCorruptionException.Kind;
 import org.pymalloc4j.allocator.internal.NativeMemory;
+import org.pymalloc4j.allocator.testkit.ForwardingAllocator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -124,6 +125,59 @@ class DebugQuarantineLimitTest {
             assertTrue(all(small, 10, 0xcd), "not moved");
             d.free(d.realloc(small, 2L << 20));
             memory.checkInvariants();
+        }
+    }
+
+    /**
+     * An inner allocator whose free or malloc frees a block through another hooked domain (a
+     * reentrant free) takes the room the outer free or realloc made in the quarantine before it
+     * called the inner allocator: the outer block must still fit. It was pushed past the full
+     * ring, over the oldest block, which was never returned (and the ring's count went past
+     * its capacity).
+     */
+    @Test
+    void aReentrantFreeFromTheInnerAllocatorDoesNotOverfillTheQuarantine() {
+        for (boolean realloc : new boolean[] {false, true}) {
+            try (Memory memory = Memory.builder().quarantine(2).build()) {
+                MemoryDomain mem = memory.mem();
+                long[] pending = new long[1];
+                memory.setAllocator(Domain.OBJ, new ForwardingAllocator(memory.getAllocator(Domain.OBJ)) {
+                    @Override
+                    public long malloc(long size) {
+                        freePending();
+                        return inner.malloc(size);
+                    }
+
+                    @Override
+                    public void free(long address) {
+                        freePending();
+                        inner.free(address);
+                    }
+
+                    private void freePending() {
+                        if (pending[0] != 0) {
+                            mem.free(pending[0]);
+                            pending[0] = 0;
+                        }
+                    }
+                });
+                DebugHooks hooks = memory.setupDebugHooks();
+                MemoryDomain obj = memory.obj();
+                long p = obj.malloc(16);
+                obj.free(obj.malloc(16));
+                obj.free(obj.malloc(16)); // the quarantine is full
+                pending[0] = mem.malloc(16);
+                if (realloc) {
+                    obj.free(obj.realloc(p, 32)); // room made, then the inner malloc frees pending
+                } else {
+                    obj.free(p); // room made by evicting a block, whose inner free frees pending
+                }
+                assertEquals(2, hooks.quarantinedBlocks(), "realloc " + realloc);
+                hooks.checkInvariants();
+                memory.checkInvariants();
+                assertEquals(0, obj.liveBlocks());
+                assertEquals(0, mem.liveBlocks());
+            }
         }
     }
 }
