@@ -175,7 +175,7 @@ final class DebugAllocator implements BlockAllocator {
         if (size < 0) {
             throw new IllegalArgumentException("debug " + call + ": negative size");
         }
-        throw new OutOfMemoryError("debug " + call + ": " + size
+        throw new OutOfMemoryError("pymalloc4j: debug " + call + ": " + size
                 + " bytes is more than the debug hooks can record (2^56 - 1)");
     }
 

@@ -18,7 +18,7 @@ final class Sizes {
         try {
             return Math.multiplyExact(nelem, elsize);
         } catch (ArithmeticException e) {
-            throw new OutOfMemoryError("calloc(" + nelem + ", " + elsize + "): size overflows a long");
+            throw new OutOfMemoryError("pymalloc4j: calloc(" + nelem + ", " + elsize + "): size overflows a long");
         }
     }
 }

@@ -243,11 +243,11 @@ class DebugHooksTest {
             }
             OutOfMemoryError overflow = assertThrows(OutOfMemoryError.class, () -> f.obj.calloc(1L << 32, 1L << 32));
             assertTrue(overflow.getMessage().contains("overflows"), overflow.getMessage());
-            assertEquals("debug calloc(268435456, 268435456): 72057594037927936 bytes is more than the debug hooks"
+            assertEquals("pymalloc4j: debug calloc(268435456, 268435456): 72057594037927936 bytes is more than the debug hooks"
                     + " can record (2^56 - 1)",
                     assertThrows(OutOfMemoryError.class, () -> f.obj.calloc(1L << 28, 1L << 28)).getMessage());
             OutOfMemoryError fromNull = assertThrows(OutOfMemoryError.class, () -> f.mem.realloc(0, 1L << 57));
-            assertEquals("debug realloc(0x0, 144115188075855872): 144115188075855872 bytes is more than the debug hooks"
+            assertEquals("pymalloc4j: debug realloc(0x0, 144115188075855872): 144115188075855872 bytes is more than the debug hooks"
                     + " can record (2^56 - 1)", fromNull.getMessage(), "the call made, not the malloc it stands for");
             assertEquals(calls, f.rawInner.calls + f.heapInner.calls, "the inner allocators were not called");
             // A size the hooks accept but the inner allocator cannot serve.

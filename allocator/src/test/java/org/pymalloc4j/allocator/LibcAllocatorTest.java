@@ -81,7 +81,7 @@ class LibcAllocatorTest {
                     assertThrows(iae, () -> libc.realloc(p, -1)).getMessage());
             assertEquals(24, libc.usableSize(p), "the block is untouched");
             libc.free(p);
-            assertEquals("calloc(9223372036854775807, 4): size overflows a long",
+            assertEquals("pymalloc4j: calloc(9223372036854775807, 4): size overflows a long",
                     assertThrows(OutOfMemoryError.class, () -> libc.calloc(Long.MAX_VALUE, 4)).getMessage());
             assertEquals(0, libc.liveBlocks());
         }

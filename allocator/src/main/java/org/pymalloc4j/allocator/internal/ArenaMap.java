@@ -65,7 +65,7 @@ public final class ArenaMap {
         this.botBytes = (long) LEAF_LENGTH << botBits;
         this.root = RawAllocator.calloc(1, rootBytes);
         if (root == 0) {
-            throw new OutOfMemoryError("cannot allocate the arena map root (" + rootBytes + " bytes)");
+            throw new OutOfMemoryError("pymalloc4j: cannot allocate the arena map root (" + rootBytes + " bytes)");
         }
     }
 

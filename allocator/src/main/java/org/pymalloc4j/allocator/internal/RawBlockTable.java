@@ -39,7 +39,7 @@ public final class RawBlockTable {
     private static long allocateTable(int capacity) {
         long t = RawAllocator.calloc(capacity, ENTRY);
         if (t == 0) {
-            throw new OutOfMemoryError("cannot allocate the raw block table (" + (long) capacity * ENTRY + " bytes)");
+            throw new OutOfMemoryError("pymalloc4j: cannot allocate the raw block table (" + (long) capacity * ENTRY + " bytes)");
         }
         return t;
     }

@@ -51,7 +51,7 @@ public final class RawRecords {
         this.rawMark = LiveMarks.rawMark(mark);
         this.entries = RawAllocator.malloc((long) INITIAL_CAPACITY * ENTRY);
         if (entries == 0) {
-            throw new OutOfMemoryError("cannot allocate the raw block records (" + INITIAL_CAPACITY * ENTRY + " bytes)");
+            throw new OutOfMemoryError("pymalloc4j: cannot allocate the raw block records (" + INITIAL_CAPACITY * ENTRY + " bytes)");
         }
         this.capacity = INITIAL_CAPACITY;
     }

@@ -64,7 +64,7 @@ public final class UsedPools {
         this.usedpools = RawAllocator.calloc(Geometry.SIZE_CLASSES, 1L << SENTINEL_SHIFT);
         if (usedpools == 0) {
             ifRefused.run();
-            throw new OutOfMemoryError("cannot allocate the used-pool sentinels");
+            throw new OutOfMemoryError("pymalloc4j: cannot allocate the used-pool sentinels");
         }
         for (int i = 0; i < Geometry.SIZE_CLASSES; i++) {
             putLong(sentinel(usedpools, i) + PREVPOOL_OFFSET, sentinel(usedpools, i)); // nextpool: rings[i]

@@ -169,7 +169,7 @@ public final class AddressSpaceSqueeze {
             if (f[3].equals("created")) {
                 created.add(f[0]);
             } else {
-                assertTrue(f[3].startsWith("java.lang.OutOfMemoryError: "), line);
+                assertTrue(f[3].startsWith("java.lang.OutOfMemoryError: pymalloc4j: "), line);
                 refusals.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f[3]);
             }
         }
