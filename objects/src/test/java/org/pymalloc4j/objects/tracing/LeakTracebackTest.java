@@ -278,4 +278,44 @@ class LeakTracebackTest {
             assertEquals(printed, shown, space.leakReport().toString());
         }
     }
+
+    /**
+     * As for a finalizer (above), so for a weakref callback and a gc callback, which a collection runs: each
+     * allocation shows the callback's own line first and the line of the collect() beneath the
+     * layer's frames.
+     */
+    @Test
+    void weakrefAndGcCallbacksThatAllocateShowTheirLinesAndTheCollectBeneath() {
+        try (Memory memory = Memory.create()) {
+            memory.tracer().start(Traceback.MAX_FRAMES);
+            try (ObjectSpace s = ObjectSpace.builder().memory(memory).build()) {
+                long[] made = new long[2];
+                long cls = s.classes().newClass(ClassSpec.named("C").slots(1).weakReferenceable());
+                long a = s.classes().newInstance(cls);
+                s.classes().setSlot(a, 0, a); // a cycle: only a collection frees it
+                int weakrefLine = here() + 1;
+                long wr = s.weakrefs().newRef(a, ref -> made[0] = s.floats().newFloat(2.5));
+                int gcLine = here() + 1;
+                s.gc().callbacks().add((phase, info) -> made[1] = made[1] == 0 ? s.floats().newFloat(3.5) : made[1]);
+                s.decref(a);
+                int collectLine = here() + 1;
+                s.gc().collect();
+                s.gc().callbacks().clear();
+                TraceFrame collect = new TraceFrame(TEST, "weakrefAndGcCallbacksThatAllocateShowTheirLinesAndTheCollectBeneath",
+                        "LeakTracebackTest.java", collectLine);
+                for (int i = 0; i < 2; i++) {
+                    List<TraceFrame> frames = memory.tracer().tracebackOf(made[i]).orElseThrow().frames();
+                    assertEquals(TEST, frames.get(0).className(), frames::toString);
+                    assertEquals(i == 0 ? weakrefLine : gcLine, frames.get(0).lineNumber(), frames::toString);
+                    int caller = frames.indexOf(collect);
+                    assertTrue(caller > 1, frames::toString);
+                    assertTrue(frames.subList(1, caller).stream().allMatch(f -> f.className().startsWith("org.pymalloc4j.objects.")),
+                            "the layer's frames that ran the callback: " + frames);
+                    s.decref(made[i]);
+                }
+                s.decref(wr);
+                s.decref(cls);
+            }
+        }
+    }
 }
