@@ -9,7 +9,6 @@ import java.util.Locale;
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.PyMalloc;
-import org.pymalloc4j.objects.internal.Core;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -73,7 +72,7 @@ public final class ObjectLayouts {
         }
         summary.add(String.format(Locale.ROOT, "Object size: %d bytes in its block (sys.getsizeof: %s)",
                 rows.span(), sizeOf));
-        summary.addAll(blockLines(space, block, getLong(o) >= Core.IMMORTAL_REFCNT, rows));
+        summary.addAll(blockLines(space, block, space.isStatic(o), rows)); // by address: decrefs may have taken the refcount below its start
         return new LayoutTable(title, rows.rows(), summary);
     }
 
@@ -231,7 +230,7 @@ public final class ObjectLayouts {
                     entry.name().orElseThrow() + "[" + (usable - used) + "]", "entries[" + used + ".." + (usable - 1) + "]",
                     "free (usable_fraction of the table)");
         }
-        boolean shared = getLong(keys + DictKeysLayout.DK_REFCNT_OFFSET) >= Core.IMMORTAL_REFCNT;
+        boolean shared = space.isStatic(keys);
         String title = String.format(Locale.ROOT, "ma_keys of the dict at %s: %s at %s (%s)", hex(dict),
                 DictKeysLayout.PY_DICT_KEYS_OBJECT.name().orElseThrow(), hex(keys),
                 shared ? "the static empty keys object every empty dict shares" : used + " of " + usable + " usable entries used");

@@ -372,6 +372,11 @@ public final class ObjectSpace implements AutoCloseable {
         return checked;
     }
 
+    /** Whether {@code address} lies in this space's static area (types, None, small ints ...), whatever its refcount. */
+    boolean isStatic(long address) {
+        return core.statics.contains(address);
+    }
+
     /** Whether this space runs in trace-refs mode. */
     public boolean isTraceRefs() {
         return core.trace() != null;

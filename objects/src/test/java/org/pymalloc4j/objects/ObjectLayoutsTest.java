@@ -78,6 +78,23 @@ class ObjectLayoutsTest {
         }
     }
 
+    /**
+     * A static object stays static when unbalanced decrefs took its refcount below its start
+     * (999,999,999; it is put back only when it would reach 0): its block is still none of its
+     * own, not "from the pymalloc allocator".
+     */
+    @Test
+    void aStaticObjectDecrefedBelowItsStartIsStillStatic() {
+        try (ObjectSpace space = checkedSpace()) {
+            long none = space.none();
+            space.decref(none);
+            LayoutTable t = ObjectLayouts.of(space, none);
+            assertEquals("999999998", value(t, "ob_refcnt"));
+            assertTrue(t.summary().get(1).startsWith("Block: none of its own: a static object"), t.render());
+            space.incref(none);
+        }
+    }
+
     @Test
     void tupleShowsItsGcHeadAndItsItemsWithTheirTypes() {
         try (ObjectSpace space = checkedSpace()) {
