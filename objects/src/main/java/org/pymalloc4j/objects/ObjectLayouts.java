@@ -65,7 +65,8 @@ public final class ObjectLayouts {
                 gc ? ", with the PyGC_Head before it: its block starts at " + hex(block) : "");
         List<String> summary = new ArrayList<>();
         String sizeOf = String.valueOf(space.sizeOf(o));
-        if (typeName.equals("type") && isHeapType(o)) { // a known difference (objects/README.md), said where it shows
+        // o is a class if its type is `type` (the one type whose type is itself), not any type named so
+        if (space.type(type) == type && isHeapType(o)) { // a known difference (objects/README.md), said where it shows
             long heapType = getLong(type + TypeLayout.TP_BASICSIZE_OFFSET); // type's basicsize: sizeof(PyHeapTypeObject)
             sizeOf += String.format(Locale.ROOT, " here; %d in CPython, where a class is a %d-byte PyHeapTypeObject",
                     ObjectHeader.GC_HEAD_LENGTH + heapType, heapType);

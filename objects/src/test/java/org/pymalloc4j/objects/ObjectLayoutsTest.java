@@ -290,6 +290,33 @@ class ObjectLayoutsTest {
         }
     }
 
+    /**
+     * An instance of a class named "type" is not a type object: its table read no
+     * {@code tp_flags} 168 bytes into a 32-byte object, where here a later int's digit 512 set
+     * the HEAPTYPE bit and made the summary claim "a 16-byte PyHeapTypeObject".
+     */
+    @Test
+    void anInstanceOfAClassNamedTypeIsNotReadAsATypeObject() {
+        try (ObjectSpace space = checkedSpace()) {
+            long cls = space.classes().newClass("type", 0);
+            long o = space.classes().newInstance(cls); // 32 bytes with its GC head, class 1
+            long[] neighbours = new long[5];
+            for (int i = 0; i < 4; i++) {
+                neighbours[i] = space.floats().newFloat(i); // class 1 too
+            }
+            neighbours[4] = space.ints().newInt(512 + (1L << 30)); // ob_digit[0] == 512 == HEAPTYPE
+            assertEquals(o + TypeLayout.TP_FLAGS_OFFSET, neighbours[4] + BuiltinLayouts.OB_DIGIT_OFFSET,
+                    "the int's digits lie where a type object's tp_flags would");
+            LayoutTable t = ObjectLayouts.of(space, o);
+            assertEquals("Object size: 32 bytes in its block (sys.getsizeof: 32)", t.summary().getFirst(), t.render());
+            for (long n : neighbours) {
+                space.decref(n);
+            }
+            space.decref(o);
+            space.decref(cls);
+        }
+    }
+
     private static void assertNamesTheAddress(long o, FreedObjectException e) {
         assertEquals(o, e.address());
         assertTrue(e.getMessage().contains(String.format("0x%x", o)), e.getMessage());
