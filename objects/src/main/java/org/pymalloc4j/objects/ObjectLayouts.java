@@ -5,7 +5,9 @@ import java.lang.foreign.StructLayout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
+import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.PyMalloc;
@@ -39,6 +41,10 @@ import static org.pymalloc4j.objects.FieldValues.hex;
  * live object from a freed or foreign address before anything is read.
  */
 public final class ObjectLayouts {
+    /** The debug hooks' bytes before a block's data (size word, API id, pad) and after it: CPython's 2 and 1 SST. */
+    private static final int DEBUG_HEADER = 16;
+    private static final int DEBUG_TRAILER = 8;
+
     private ObjectLayouts() {
     }
 
@@ -263,23 +269,29 @@ public final class ObjectLayouts {
         long padding = new LayoutTable("", rows.rows(), List.of()).paddingBytes();
         Memory memory = space.memory();
         PyMalloc heap = memory.hasPymalloc() ? memory.pymalloc() : null;
+        Optional<AllocatorName> serving = memory.allocatorNameBeneathTracer();
+        // under the debug hooks the heap's block starts at their header, before the object's
+        boolean hooks = serving.map(AllocatorName::hasDebugHooks).orElse(false);
+        long base = hooks ? block - DEBUG_HEADER : block;
+        String around = hooks ? String.format(Locale.ROOT, ", holding the debug hooks' %d-byte header before the object "
+                + "and %d bytes after it", DEBUG_HEADER, DEBUG_TRAILER) : "";
         long slack = 0;
         String line;
         if (isStatic) {
             line = "Block: none of its own: a static object, in the space's RAW block of statically allocated objects";
-        } else if (heap != null && heap.isArenaAddress(block) && heap.isLive(block)) {
-            long usable = heap.usableSize(block);
+        } else if (heap != null && heap.isArenaAddress(base) && heap.isLive(base)) {
+            long usable = heap.usableSize(base);
             int sizeClass = Geometry.sizeClass(usable);
-            slack = usable - used;
-            line = String.format(Locale.ROOT, "Block: %d bytes at %s, size class %d of the pymalloc heap: "
-                    + "%d bytes lost to quantization", usable, hex(block), sizeClass, slack);
-        } else if (heap != null && heap.isLive(block)) {
-            line = String.format(Locale.ROOT, "Block: %d bytes at %s, a raw block from malloc (over %d bytes: "
-                    + "no size class, nothing lost to quantization)", heap.usableSize(block), hex(block),
+            slack = usable - used - (hooks ? DEBUG_HEADER + DEBUG_TRAILER : 0);
+            line = String.format(Locale.ROOT, "Block: %d bytes at %s, size class %d of the pymalloc heap%s: "
+                    + "%d bytes lost to quantization", usable, hex(base), sizeClass, around, slack);
+        } else if (heap != null && heap.isLive(base)) {
+            line = String.format(Locale.ROOT, "Block: %d bytes at %s, a raw block from malloc%s (over %d bytes: "
+                    + "no size class, nothing lost to quantization)", heap.usableSize(base), hex(base), around,
                     Geometry.SMALL_REQUEST_THRESHOLD);
         } else {
             line = String.format(Locale.ROOT, "Block: at %s, from the %s allocator, which keeps no size class here",
-                    hex(block), memory.configured().resolved());
+                    hex(block), serving.map(AllocatorName::toString).orElse("custom"));
         }
         return List.of(line, String.format(Locale.ROOT, "Space losses: %d bytes internal + %d bytes external = "
                 + "%d bytes total", padding, slack, padding + slack));

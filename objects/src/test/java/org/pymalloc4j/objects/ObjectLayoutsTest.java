@@ -4,6 +4,8 @@ import java.math.BigInteger;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.AllocatorName;
+import org.pymalloc4j.allocator.Memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -314,6 +316,47 @@ class ObjectLayoutsTest {
             }
             space.decref(o);
             space.decref(cls);
+        }
+    }
+
+    /**
+     * Under the debug hooks (pymalloc_debug) an object's block is the data of a pymalloc block
+     * 16 bytes before it, which has a size class: the 24-byte float and the hooks' 24 bytes fill
+     * a 48-byte block of class 2; the 48-byte tuple (GC head included) and its 24, 72 bytes of
+     * an 80-byte block of class 4. It said "from the pymalloc_debug allocator, which keeps no
+     * size class here", and with the hooks set up on a pymalloc memory, "from the pymalloc allocator".
+     */
+    @Test
+    void underTheDebugHooksTheBlockIsThePymallocBlockAroundTheObject() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build();
+             ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).build()) {
+            long f = space.floats().newFloat(1.5);
+            LayoutTable t = ObjectLayouts.of(space, f);
+            assertEquals(String.format("Block: 48 bytes at 0x%x, size class 2 of the pymalloc heap, holding the debug "
+                    + "hooks' 16-byte header before the object and 8 bytes after it: 0 bytes lost to quantization", f - 16),
+                    t.summary().get(1), t.render());
+            long tuple = space.tuples().of(f);
+            LayoutTable u = ObjectLayouts.of(space, tuple);
+            assertEquals(String.format("Block: 80 bytes at 0x%x, size class 4 of the pymalloc heap, holding the debug "
+                    + "hooks' 16-byte header before the object and 8 bytes after it: 8 bytes lost to quantization",
+                    tuple - 32), u.summary().get(1), u.render());
+            assertEquals("Space losses: 0 bytes internal + 8 bytes external = 8 bytes total", u.summary().get(2));
+            long big = space.tuples().newTuple(70); // 600 bytes and the hooks' 24: a raw block
+            assertEquals(String.format("Block: 624 bytes at 0x%x, a raw block from malloc, holding the debug hooks' 16-byte "
+                    + "header before the object and 8 bytes after it (over 512 bytes: no size class, nothing lost to "
+                    + "quantization)", big - 32), ObjectLayouts.of(space, big).summary().get(1));
+            space.decref(big);
+            space.decref(tuple);
+            space.decref(f);
+        }
+        try (Memory memory = Memory.create()) {
+            memory.setupDebugHooks(); // PyMem_SetupDebugHooks: configured pymalloc, served by pymalloc_debug
+            ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).build();
+            long f = space.floats().newFloat(2.5);
+            assertTrue(ObjectLayouts.of(space, f).summary().get(1).startsWith(
+                    String.format("Block: 48 bytes at 0x%x, size class 2 of the pymalloc heap, holding the debug", f - 16)));
+            space.decref(f);
+            space.close();
         }
     }
 
