@@ -106,14 +106,14 @@ public final class ObjectLayouts {
     }
 
     private static String checkedTypeName(ObjectSpace space, long o) {
-        if (space.isClosed()) {
-            throw new IllegalStateException("this ObjectSpace is closed");
-        }
         if (!space.isChecked()) {
+            if (space.isClosed()) {
+                throw new IllegalStateException("this ObjectSpace is closed");
+            }
             throw new IllegalStateException("ObjectLayouts needs a checked space, to tell a live object from a "
                     + "freed or foreign address before reading it: ObjectSpace.builder().checked(true)");
         }
-        return space.typeName(o); // checked: throws for anything but a live object
+        return space.typeName(o); // checked: refuses a closed space (saying why) and anything but a live object
     }
 
     /** Adds the object's own rows; returns the name of its C struct. */

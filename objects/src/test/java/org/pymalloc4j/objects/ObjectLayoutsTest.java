@@ -408,6 +408,19 @@ class ObjectLayoutsTest {
         }
     }
 
+    /** A space closed by its memory's close says so, as every other call of the space does. */
+    @Test
+    void aSpaceWhoseMemoryWasClosedUnderItSaysSo() {
+        ObjectSpace space = checkedSpace();
+        long f = space.floats().newFloat(1.5);
+        space.memory().close();
+        for (Runnable call : new Runnable[] {() -> ObjectLayouts.of(space, f), () -> ObjectLayouts.ownedBlocks(space, f)}) {
+            IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
+            assertEquals("this ObjectSpace is closed: its Memory was closed under it", e.getMessage());
+        }
+        space.close();
+    }
+
     /**
      * {@code type}'s own {@code tp_weaklistoffset} (classes can be weakly referenced) and a
      * class's {@code tp_weaklist} are fields of their own, not "unused" gaps. CPython 3.11:
