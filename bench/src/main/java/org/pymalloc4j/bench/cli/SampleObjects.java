@@ -35,6 +35,7 @@ final class SampleObjects {
 
     /** Digits as Python's literals group them: single underscores between digits. */
     private static final String DIGITS = "[0-9](?:_?[0-9])*";
+    private static final Pattern PYTHON_INT = Pattern.compile("[+-]?" + DIGITS);
     /** Python's float literal, with a sign: {@code 1}, {@code 1.}, {@code .5}, {@code 1_000.5e-3}. */
     private static final Pattern PYTHON_FLOAT = Pattern.compile("[+-]?(?:" + DIGITS + "(?:\\.(?:" + DIGITS + ")?)?"
             + "|\\." + DIGITS + ")(?:[eE][+-]?" + DIGITS + ")?");
@@ -238,12 +239,13 @@ final class SampleObjects {
     }
 
 
+    /** An int as Python's {@code int(str)} reads a decimal one: a sign, ASCII digits with single {@code _} between them. */
     private static BigInteger parseInt(String v) throws UsageException {
-        try {
-            return new BigInteger(v.strip().replace("_", ""));
-        } catch (NumberFormatException e) {
+        String s = v.strip();
+        if (!PYTHON_INT.matcher(s).matches()) {
             throw new UsageException("layout: --value of an int must be an integer, not '" + v + "'");
         }
+        return new BigInteger(s.replace("_", ""));
     }
 
     private static boolean parseBool(String v) throws UsageException {

@@ -186,6 +186,17 @@ class LayoutCommandTest {
         assertEquals(0, r.status(), r.err());
     }
 
+    /** As Python's int(str): single underscores between digits only, as the float's reading already required. */
+    @Test
+    void anIntIsReadAsPythonReadsOne() {
+        for (String notPython : new String[] {"1__0", "_1", "1_", "+_1", "1_ 0"}) {
+            assertUsage("--value of an int must be an integer, not '" + notPython + "'", "int", "--value", notPython);
+        }
+        Result r = run("int", "--value", " -1_000 ");
+        assertEquals(0, r.status(), r.err());
+        assertTrue(line(r, " 24   4").endsWith("ob_digit[0] 1000 (× 2^0)"), r.out());
+    }
+
     @Test
     void usageErrorsExitTwoAndNameTheProblem() {
         assertUsage("unknown WHAT 'floot'", "floot");
