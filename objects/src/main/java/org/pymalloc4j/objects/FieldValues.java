@@ -199,14 +199,20 @@ final class FieldValues {
         return cString(getLong(type + TP_NAME_OFFSET));
     }
 
-    /** A NUL-terminated UTF-8 string, at most 200 bytes of it. */
+    /** A NUL-terminated UTF-8 string, at most 200 bytes of it, a longer one cut between characters. */
     static String cString(long address) {
         byte[] bytes = new byte[200];
         int n = 0;
         while (n < bytes.length && (bytes[n] = getByte(address + n)) != 0) {
             n++;
         }
-        return new String(bytes, 0, n, StandardCharsets.UTF_8) + (n == bytes.length ? "…" : "");
+        if (n < bytes.length || getByte(address + n) == 0) {
+            return new String(bytes, 0, n, StandardCharsets.UTF_8);
+        }
+        while (n > 0 && (getByte(address + n) & 0xC0) == 0x80) { // the first byte left out continues a character
+            n--;
+        }
+        return new String(bytes, 0, n, StandardCharsets.UTF_8) + "…";
     }
 
     static String hex(long v) {

@@ -360,6 +360,27 @@ class ObjectLayoutsTest {
         }
     }
 
+    /**
+     * A tp_name is shown up to 200 bytes: one of exactly 200 bytes is whole (it had "…" added,
+     * its NUL unread), and a longer one is cut between characters, not inside a UTF-8 sequence
+     * (which showed U+FFFD).
+     */
+    @Test
+    void longTypeNamesAreCutBetweenCharacters() {
+        try (ObjectSpace space = checkedSpace()) {
+            String exact = "N".repeat(200);
+            long cls = space.classes().newClass(exact, 0);
+            long o = space.classes().newInstance(cls);
+            assertEquals(String.format("0x%x (%s)", cls, exact), value(ObjectLayouts.of(space, o), "ob_type"));
+            long split = space.classes().newClass("N".repeat(199) + "é", 0); // é's two bytes at 199 and 200
+            assertTrue(value(ObjectLayouts.of(space, split), "tp_name").endsWith("(\"" + "N".repeat(199) + "…\")"),
+                    value(ObjectLayouts.of(space, split), "tp_name"));
+            space.decref(o);
+            space.decref(cls);
+            space.decref(split);
+        }
+    }
+
     private static void assertNamesTheAddress(long o, FreedObjectException e) {
         assertEquals(o, e.address());
         assertTrue(e.getMessage().contains(String.format("0x%x", o)), e.getMessage());
