@@ -122,12 +122,12 @@ public final class ObjectLayouts {
             long slots = getLong(type + ObjectHeader.OB_SIZE_OFFSET);
             rows.struct(ObjectHeader.PY_OBJECT, o).array("slot", ADDRESS, o + BuiltinLayouts.SLOTS_OFFSET, slots);
             long weaklist = getLong(type + TypeLayout.TP_WEAKLISTOFFSET_OFFSET);
+            String withSlots = "an instance of a class with " + slots + (slots == 1 ? " slot" : " slots");
             if (weaklist > 0) {
                 rows.struct(WEAKLIST, o + weaklist);
-                return "an instance of a class with " + slots + " slots and __weakref__: PyObject + PyObject*["
-                        + slots + "] + PyWeakReference*";
+                return withSlots + " and __weakref__: PyObject + PyObject*[" + slots + "] + PyWeakReference*";
             }
-            return "an instance of a class with " + slots + " slots: PyObject + PyObject*[" + slots + "]";
+            return withSlots + ": PyObject + PyObject*[" + slots + "]";
         }
         switch (typeName) {
             case "float" -> rows.struct(BuiltinLayouts.PY_FLOAT_OBJECT, o);

@@ -128,6 +128,8 @@ class ObjectLayoutsTest {
             long o = space.classes().newInstance(cls);
             long wr = space.weakrefs().newRef(o);
             LayoutTable instance = ObjectLayouts.of(space, o);
+            assertTrue(instance.title().contains("an instance of a class with 1 slot and __weakref__: PyObject + PyObject*[1]"
+                    + " + PyWeakReference*"), instance.title());
             assertEquals(24, instance.row("__weakref__").orElseThrow().offset()); // CPython: Node.__weakrefoffset__ == 24
             assertTrue(instance.row("__weakref__").orElseThrow().value().contains(String.format("0x%x", wr)), instance.toString());
             LayoutTable weakref = ObjectLayouts.of(space, wr);
