@@ -3,7 +3,10 @@ package org.pymalloc4j.objects.internal;
 /**
  * CPython's {@code PyErr_WriteUnraisable}: an exception thrown by code the runtime calls and
  * cannot hand an error back to (a finalizer, a weakref callback, a {@code gc.callbacks} entry)
- * goes to the current thread's uncaught-exception handler, and the runtime carries on.
+ * goes to the current thread's uncaught-exception handler, and the runtime carries on. A handler
+ * that throws is written to {@code System.err} instead, as CPython writes a failing
+ * {@code sys.unraisablehook} with its default hook: the caller may be half way through a
+ * collection or a deallocation, which an exception escaping here would leave half done.
  */
 public final class Unraisable {
     private Unraisable() {
@@ -11,6 +14,12 @@ public final class Unraisable {
 
     public static void report(Throwable e) {
         Thread t = Thread.currentThread();
-        t.getUncaughtExceptionHandler().uncaughtException(t, e);
+        try {
+            t.getUncaughtExceptionHandler().uncaughtException(t, e);
+        } catch (RuntimeException | Error hookFailure) {
+            hookFailure.addSuppressed(e);
+            System.err.print("Exception ignored in the uncaught-exception handler of " + t.getName() + ": ");
+            hookFailure.printStackTrace();
+        }
     }
 }

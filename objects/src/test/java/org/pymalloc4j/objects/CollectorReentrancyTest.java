@@ -1,0 +1,67 @@
+package org.pymalloc4j.objects;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Code the collector runs (finalizers, callbacks, the uncaught-exception handler) misbehaving. */
+class CollectorReentrancyTest {
+    /**
+     * CPython writes a failing {@code sys.unraisablehook}'s own exception with the default hook
+     * and the collection goes on; a thread handler that throws must not leave the candidates in
+     * the collector's scratch lists, outside every generation.
+     */
+    @Test
+    void aThrowingUncaughtExceptionHandlerLeavesTheCollectionWhole() {
+        Thread thread = Thread.currentThread();
+        Thread.UncaughtExceptionHandler before = thread.getUncaughtExceptionHandler();
+        PrintStream err = System.err;
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(written, true, StandardCharsets.UTF_8));
+        List<Throwable> seen = new ArrayList<>();
+        thread.setUncaughtExceptionHandler((t, e) -> {
+            seen.add(e);
+            throw new IllegalStateException("handler failed on " + e.getMessage());
+        });
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            s.gc().disable();
+            long cls = s.classes().newClass(ClassSpec.named("A").slots(1).weakReferenceable().finalizer(self -> {
+                throw new IllegalArgumentException("from __del__");
+            }));
+            long a = GcTestSupport.selfCycle(s, cls);
+            long b = GcTestSupport.selfCycle(s, cls);
+            long holder = s.lists().newList();
+            long wr = s.weakrefs().newRef(a, r -> {
+                throw new IllegalArgumentException("from the callback");
+            });
+            s.lists().append(holder, wr);
+            s.decref(wr);
+            s.gc().callbacks().add((phase, info) -> {
+                throw new IllegalArgumentException("from a gc callback");
+            });
+            s.decref(a);
+            s.decref(b);
+            assertEquals(2, s.gc().collect());
+            s.checkInvariants();
+            assertEquals(5, seen.size(), seen.toString()); // START, the weakref callback, two __del__, STOP
+            s.gc().callbacks().clear();
+            s.decref(holder);
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount());
+        } finally {
+            thread.setUncaughtExceptionHandler(before);
+            System.setErr(err);
+        }
+        String text = written.toString(StandardCharsets.UTF_8);
+        assertTrue(text.startsWith("Exception ignored in the uncaught-exception handler of " + thread.getName()
+                + ": java.lang.IllegalStateException: handler failed on from a gc callback"), text);
+        assertTrue(text.contains("Suppressed: java.lang.IllegalArgumentException: from __del__"), text);
+    }
+}
