@@ -149,7 +149,7 @@ public final class Collector {
             Callback c = callbacks.get(i);
             try {
                 c.call(phase, info);
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) { // checked ones too: Kotlin, or a sneaky throw, can throw them here
                 Unraisable.report(e);
             }
         }

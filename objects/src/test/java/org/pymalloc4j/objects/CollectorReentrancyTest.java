@@ -64,4 +64,41 @@ class CollectorReentrancyTest {
                 + ": java.lang.IllegalStateException: handler failed on from a gc callback"), text);
         assertTrue(text.contains("Suppressed: java.lang.IllegalArgumentException: from __del__"), text);
     }
+
+    /**
+     * Kotlin code, or Java with a sneaky throw, can throw a checked exception from a finalizer
+     * or a callback: it is reported like any other, and the collection goes on.
+     */
+    @Test
+    void checkedExceptionsFromFinalizersAndCallbacksAreReportedAndTheCollectionGoesOn() {
+        List<Throwable> reported = GcTestSupport.reportedDuring(() -> {
+            try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+                s.gc().disable();
+                long cls = s.classes().newClass(ClassSpec.named("A").slots(1).weakReferenceable()
+                        .finalizer(self -> sneakyThrow(new java.io.IOException("from __del__"))));
+                long a = GcTestSupport.selfCycle(s, cls);
+                long holder = s.lists().newList();
+                long wr = s.weakrefs().newRef(a, r -> sneakyThrow(new java.io.IOException("from the callback")));
+                s.lists().append(holder, wr);
+                s.decref(wr);
+                s.gc().callbacks().add((phase, info) -> sneakyThrow(new java.io.IOException("from a gc callback")));
+                s.decref(a);
+                assertEquals(1, s.gc().collect());
+                s.checkInvariants();
+                s.gc().callbacks().clear();
+                long b = s.classes().newInstance(cls);
+                s.decref(b); // the finalizer again, at refcount death
+                s.decref(holder);
+                s.decref(cls);
+                assertEquals(0, s.liveObjectCount());
+            }
+        });
+        assertEquals(List.of("from a gc callback", "from the callback", "from __del__", "from a gc callback",
+                "from __del__"), reported.stream().map(Throwable::getMessage).toList());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void sneakyThrow(Throwable e) throws T {
+        throw (T) e;
+    }
 }

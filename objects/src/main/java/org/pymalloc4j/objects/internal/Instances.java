@@ -213,7 +213,7 @@ public final class Instances {
     private static void run(LongConsumer f, long o) {
         try {
             f.accept(o);
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // checked ones too: Kotlin, or a sneaky throw, can throw them here
             Unraisable.report(e);
         }
     }

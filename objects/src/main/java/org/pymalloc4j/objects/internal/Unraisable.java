@@ -16,7 +16,7 @@ public final class Unraisable {
         Thread t = Thread.currentThread();
         try {
             t.getUncaughtExceptionHandler().uncaughtException(t, e);
-        } catch (RuntimeException | Error hookFailure) {
+        } catch (Throwable hookFailure) {
             hookFailure.addSuppressed(e);
             System.err.print("Exception ignored in the uncaught-exception handler of " + t.getName() + ": ");
             hookFailure.printStackTrace();

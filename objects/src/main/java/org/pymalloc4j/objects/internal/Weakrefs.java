@@ -263,7 +263,7 @@ public final class Weakrefs extends TypeBehaviour {
     private void call(LongConsumer callback, long wr) {
         try {
             callback.accept(wr);
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) { // checked ones too: Kotlin, or a sneaky throw, can throw them here
             Unraisable.report(e);
         }
     }
