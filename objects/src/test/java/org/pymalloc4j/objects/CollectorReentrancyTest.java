@@ -101,4 +101,48 @@ class CollectorReentrancyTest {
     private static <T extends Throwable> void sneakyThrow(Throwable e) throws T {
         throw (T) e;
     }
+
+    /**
+     * Finalizers and weakref callbacks run by a collection that fill the memory to its limit:
+     * no collection may run for memory then (one is running), the allocation that does not fit
+     * fails in the finalizer, and the collection ends with the heap whole.
+     */
+    @Test
+    void finalizersThatFillTheMemoryDuringACollectionLeaveTheHeapWhole() {
+        try (org.pymalloc4j.allocator.Memory memory = org.pymalloc4j.allocator.Memory.builder().limit(4L << 20).build();
+             ObjectSpace s = ObjectSpace.builder().memory(memory).traceRefs(true).build()) {
+            List<Long> filler = new ArrayList<>();
+            List<Throwable> reported = GcTestSupport.reportedDuring(() -> {
+                long cls = s.classes().newClass(ClassSpec.named("Filler").slots(1).weakReferenceable().finalizer(self -> {
+                    Fill.untilRefused(filler, () -> s.lists().newList());
+                    s.lists().newList(); // refused, reported
+                }));
+                long a = GcTestSupport.selfCycle(s, cls);
+                long b = GcTestSupport.selfCycle(s, cls);
+                long holder = s.lists().newList();
+                long wr = s.weakrefs().newRef(a, r -> {
+                    Fill.untilRefused(filler, () -> s.tuples().newTuple(3)); // runs first: handle_weakrefs
+                    s.dicts().newDict(); // refused, reported
+                });
+                s.lists().append(holder, wr);
+                s.decref(wr);
+                s.decref(a);
+                s.decref(b);
+                long before = s.gc().getStats().get(2).collected();
+                s.gc().collect();
+                assertEquals(before + 2, s.gc().getStats().get(2).collected());
+                s.checkInvariants();
+                for (long o : filler) {
+                    s.decref(o);
+                }
+                s.decref(holder);
+                s.decref(cls);
+            });
+            assertEquals(3, reported.size(), reported.toString());
+            reported.forEach(e -> assertTrue(e instanceof org.pymalloc4j.allocator.MemoryLimitExceededError, e.toString()));
+            s.gc().collect();
+            s.checkInvariants();
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
 }
