@@ -352,6 +352,36 @@ class DanglingReferenceTest {
         }
     }
 
+    /**
+     * Refused in its second pass, after a finalizer made the dangling reference, a collection has
+     * already done what its start does (counts reset, generation 0's survivors moved up): the
+     * README says so, where it said that every refused collection leaves them as they were.
+     */
+    @Test
+    void aCollectionRefusedInItsSecondPassHasMovedTheSurvivorsUpAndResetTheCounts() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).build()) {
+            space.gc().disable();
+            space.gc().collect();
+            long[] x = new long[1];
+            long cls = space.classes().newClass(ClassSpec.named("F").slots(2).finalizer(self -> space.decref(x[0])));
+            long kept = space.lists().newList();
+            long a = space.classes().newInstance(cls);
+            space.classes().setSlot(a, 0, a);
+            x[0] = space.floats().newFloat(1.5);
+            space.classes().setSlot(a, 1, x[0]);
+            space.decref(x[0]);
+            space.decref(a);
+            assertArrayEquals(new int[] {3, 0, 0}, space.gc().getCount());
+            assertThrows(FreedObjectException.class, () -> space.gc().collect(0));
+            assertArrayEquals(new int[] {0, 1, 0}, space.gc().getCount());
+            assertEquals(List.of(), space.gc().getObjects(0));
+            assertTrue(space.gc().getObjects(1).containsAll(List.of(cls, kept, a)), "survivors and the candidate moved up");
+            assertEquals(0, space.gc().getStats().get(0).collections(), "not counted as a collection");
+            space.checkInvariants();
+            reportedDuring(space::close);
+        }
+    }
+
     /** A refused collection ("nothing is freed") has still zeroed the counts and merged the younger generations. */
     @Test
     void aRefusedCollectionLeavesCountsAndGenerationsAsTheyWere() {
