@@ -145,4 +145,37 @@ class CollectorReentrancyTest {
             assertEquals(0, s.liveObjectCount());
         }
     }
+
+    /**
+     * The reference finalize_garbage holds across a finalizer is the object's last once the
+     * finalizer broke its cycle; releasing it deallocates the object, whose slot held the last
+     * counted reference to None (999,999,998 stray decrefs, simulated): the static deallocation
+     * is refused with an IllegalStateException, which is reported as unraisable like the
+     * collection's other late refusals, not thrown out of the middle of the collection.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "checked={0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aRefusalWhileReleasingAFinalizedObjectIsReportedAndTheCollectionFinishes(boolean checked) {
+        try (ObjectSpace s = ObjectSpace.builder().checked(checked).traceRefs(true).build()) {
+            s.gc().disable();
+            long none = s.none();
+            long cls = s.classes().newClass(ClassSpec.named("Breaker").slots(2).finalizer(self -> s.classes().setSlot(self, 0, 0)));
+            long a = GcTestSupport.selfCycle(s, cls);
+            s.classes().setSlot(a, 1, none);
+            long b = GcTestSupport.selfCycle(s, cls); // a second candidate, still in the collection's lists then
+            s.decref(a);
+            s.decref(b);
+            org.pymalloc4j.allocator.internal.NativeMemory.putLong(none, 1);
+            long[] n = new long[1];
+            List<Throwable> reported = GcTestSupport.reportedDuring(() -> n[0] = s.gc().collect());
+            assertEquals(0, n[0], "both freed by the release after their finalizer, before delete_garbage (3.11: 0)");
+            assertEquals(1, reported.size(), reported.toString());
+            assertTrue(reported.get(0) instanceof IllegalStateException
+                    && reported.get(0).getMessage().contains("NoneType"), reported.get(0).toString());
+            assertEquals(999_999_999L, s.refcount(none));
+            s.checkInvariants();
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount(), () -> s.liveObjects().toString());
+        }
+    }
 }

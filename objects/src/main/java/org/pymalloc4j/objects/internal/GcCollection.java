@@ -529,11 +529,11 @@ public final class GcCollection {
         return ran;
     }
 
-    /** Releases the collection's own reference; one the code it ran already dropped is reported, not thrown. */
+    /** Releases the collection's reference; a refused release or deallocation is reported: thrown, it would strand the rest. */
     private void decrefReported(long o) {
         try {
             core.decref(o);
-        } catch (FreedObjectException e) {
+        } catch (RuntimeException e) {
             Unraisable.report(e);
         }
     }
