@@ -376,8 +376,11 @@ public final class Collector {
      * ({@code tp_del}) a collection could not free; what they reach stays alive through them,
      * counted as uncollectable but not listed. Under {@link #DEBUG_SAVEALL}, every unreachable
      * object. The list owns them: empty it with {@link ListApi#clear} to let them go. Made on
-     * first use.
+     * first use, as if at start-up: uncounted, and running no collection.
      *
+     * @throws OutOfMemoryError      if, on first use, the memory refuses the list (only the
+     *                               free lists' parked objects are freed for it first); a later
+     *                               call tries again
      * @throws IllegalStateException if the space is closed
      */
     public long garbage() {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryLimitExceededError;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -94,6 +95,31 @@ class CollectOnMemoryTest {
             assertEquals(0, s.liveObjectCount());
         }
     }
+    /** gc().garbage(): "@throws OutOfMemoryError if, on first use, the memory refuses the list". */
+    @Test
+    void gcGarbageThatCannotBeMadeOnFirstUseThrowsAndCanBeMadeLater() {
+        try (Memory memory = Memory.builder().limit(LIMIT).build();
+             ObjectSpace s = limitedSpace(memory)) {
+            s.gc().setThreshold(0);
+            List<Long> filler = new ArrayList<>();
+            fillMemory(s, filler);
+            int[] counts = s.gc().getCount();
+            long live = s.liveObjectCount();
+            long memoryCollections = s.gc().getMemoryCollections();
+            assertThrows(MemoryLimitExceededError.class, () -> s.gc().garbage());
+            assertEquals(memoryCollections, s.gc().getMemoryCollections(), "no collection runs for it");
+            assertArrayEquals(counts, s.gc().getCount());
+            assertEquals(live, s.liveObjectCount());
+            for (long o : filler) {
+                s.decref(o);
+            }
+            long garbage = s.gc().garbage();
+            assertEquals(0, s.lists().size(garbage));
+            assertEquals(garbage, s.gc().garbage());
+            s.checkInvariants();
+        }
+    }
+
     @Test
     void aCollectionThatCannotGrowGcGarbageStillFinishesAndLosesNothing() {
         // CPython's handle_legacy_finalizers: a failed PyList_Append(gc.garbage, op) is cleared and
