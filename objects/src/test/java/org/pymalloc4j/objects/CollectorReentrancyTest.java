@@ -178,4 +178,58 @@ class CollectorReentrancyTest {
             assertEquals(0, s.liveObjectCount(), () -> s.liveObjects().toString());
         }
     }
+
+    /**
+     * 3.11.7: a {@code __del__} calling {@code gc.freeze()} in a collection of generation 0 leaves
+     * the counts (0, 0, 0) (the collection's own count[1]++ frozen away too), generation 1 empty
+     * and the survivors frozen, still tracked; the cycle is collected all the same.
+     */
+    @Test
+    void aFinalizerThatFreezesDuringACollectionFreezesTheSurvivorsAsCpythonDoes() {
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            s.gc().disable();
+            long cls = s.classes().newClass(ClassSpec.named("A").slots(1).finalizer(self -> s.gc().freeze()));
+            s.gc().collect();
+            long l = s.lists().newList();
+            s.decref(GcTestSupport.selfCycle(s, cls));
+            assertEquals(1, s.gc().collect(0));
+            org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {0, 0, 0}, s.gc().getCount());
+            assertTrue(s.gc().getFreezeCount() > 0);
+            assertTrue(s.gc().isTracked(l) && !s.gc().getObjects().contains(l));
+            assertEquals(List.of(), s.gc().getObjects(1));
+            s.checkInvariants();
+            s.gc().unfreeze();
+            s.checkInvariants();
+            s.decref(l);
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
+
+    /**
+     * 3.11.7: a weakref with a callback that a {@code __del__} makes to its own (unresurrected)
+     * object during a collection is not cleared by handle_weakrefs, which ran before; the
+     * callback runs when delete_garbage frees the object, and the weakref is dead after.
+     */
+    @Test
+    void aWeakrefAFinalizerMakesToItsObjectHasItsCallbackRunWhenTheCollectionFreesIt() {
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            s.gc().disable();
+            List<String> log = new ArrayList<>();
+            long keep = s.lists().newList();
+            long cls = s.classes().newClass(ClassSpec.named("A").slots(1).weakReferenceable().finalizer(self -> {
+                long wr = s.weakrefs().newRef(self, w -> log.add("cb"));
+                s.lists().append(keep, wr);
+                s.decref(wr);
+            }));
+            s.decref(GcTestSupport.selfCycle(s, cls));
+            assertEquals(1, s.gc().collect());
+            assertEquals(List.of("cb"), log);
+            assertEquals(s.none(), s.weakrefs().get(s.lists().get(keep, 0)));
+            s.checkInvariants();
+            s.decref(keep);
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount());
+        }
+    }
 }
