@@ -188,6 +188,36 @@ class DanglingReferenceTest {
         }
     }
 
+    /**
+     * An automatic collection refused in its first pass counts as the collection it stood for
+     * (count[0] reset, count[1] up): the next is tried 700 allocations later, as CPython's next
+     * would run. It used to leave count[0] over the threshold, so every later allocation ran the
+     * first pass again over a generation 0 that only grew, and reported it: 2,302 reports and a
+     * quadratic walk for 3,000 lists after one stray decref.
+     */
+    @Test
+    void anAutomaticCollectionRefusedIsTriedAgainOnlyAThresholdLater() {
+        try (ObjectSpace space = checkedSpace()) {
+            listWithFreedItem(space);
+            long keep = space.lists().newList();
+            int[] before = space.gc().getCount();
+            List<Throwable> reported = reportedDuring(() -> {
+                for (int i = 0; i < 3000; i++) {
+                    long l = space.lists().newList();
+                    space.lists().append(keep, l);
+                    space.decref(l);
+                }
+            });
+            assertEquals((before[0] + 3000) / 701, reported.size(), "one refusal per 701 allocations");
+            reported.forEach(e -> assertInstanceOf(FreedObjectException.class, e));
+            assertArrayEquals(new int[] {(before[0] + 3000) % 701, reported.size(), 0}, space.gc().getCount());
+            assertEquals(3000 + before[0], space.gc().getObjects(0).size(), "generation 0 still holds them all");
+            assertEquals(0, space.gc().getStats().get(0).collections());
+            space.checkInvariants();
+            reportedDuring(space::close);
+        }
+    }
+
     /** Deallocation meets the dangling item: it finishes all the same, then names the item. */
     @Test
     void aContainerDeallocatedOverAFreedItemIsFreedAllTheSameThenTheItemIsNamed() {

@@ -111,8 +111,8 @@ public final class GcCollection {
         try {
             deduceUnreachable(young, unreachable, young == old && GcHead.isEmpty(gc.permanent()), true);
         } catch (FreedObjectException e) {
-            // Thrown by subtract_refs, before any object moved: links, generations and counts as they were.
-            merge.undo();
+            // Thrown by subtract_refs, before any object moved: links, generations (and counts) as they were.
+            merge.undo(!gc.automatic);
             throw e;
         }
 

@@ -26,6 +26,7 @@ import static org.pymalloc4j.objects.internal.GcHead.PREV_MASK_FINALIZED;
  *  tracked objects == ⋃ lists of gen 0..2 and permanent, each object in exactly one
  *  count[0] = GC allocations − GC frees since gen 0 was last collected (never below 0)
  *  count[g] (g = 1, 2) = collections of gen g−1 since gen g was last collected
+ *  (an automatic collection refused in its first pass counts as collected here)
  *  automatic: an allocation making count[0] &gt; threshold[0] collects, if enabled, threshold[0] != 0
  *             and not collecting; gen 2 is chosen only if pending &gt;= total / 4
  * </pre>
@@ -48,6 +49,8 @@ public final class GcState {
     public final long[] uncollectable = new long[GENERATIONS];
     public boolean enabled = true;
     public boolean collecting;
+    /** The running collection is one nobody asked for ({@link #collectAutomatically}). */
+    public boolean automatic;
     public long longLivedTotal;
     public long longLivedPending;
     /** Full collections run because an allocation ran out of memory. */
@@ -194,13 +197,18 @@ public final class GcState {
      * memory running out, the space closing): its refusal (a dangling reference in checked mode,
      * a tracked object at refcount 0 in either; see {@link GcCollection}) is reported as
      * unraisable, as CPython reports what it cannot raise, and the allocation or close that set
-     * it off goes on.
+     * it off goes on. Refused in its first pass, it still leaves the counts as the collection
+     * would have: with count[0] left over the threshold, every later allocation would walk a
+     * generation 0 that only grows and report the same refusal again.
      */
     public void collectAutomatically(Collect collection, int generation) {
+        automatic = true;
         try {
             whileCollecting(collection, generation);
         } catch (FreedObjectException e) {
             Unraisable.report(e);
+        } finally {
+            automatic = false;
         }
     }
 

@@ -10,6 +10,7 @@ import static org.pymalloc4j.objects.internal.GcState.GENERATIONS;
  * <pre>
  *  after:  generation(g) = its own objects, then generation(0)'s, ..., then generation(g-1)'s
  *  undo:   each younger generation cut off again from where it began (first[i]), counts restored
+ *          unless the collection was automatic (see GcState#collectAutomatically)
  * </pre>
  */
 final class GenerationMerge {
@@ -39,16 +40,19 @@ final class GenerationMerge {
     }
 
     /**
-     * Puts the younger generations and the counts back after a first phase that moved no object
-     * but wrote reference counts over the merged list's prev links, which are rebuilt first.
+     * Puts the younger generations back after a first phase that moved no object but wrote
+     * reference counts over the merged list's prev links, which are rebuilt first; and the
+     * counts, if {@code counts}.
      */
-    void undo() {
+    void undo(boolean counts) {
         GcHead.restorePrevLinks(gc.generation(generation));
         for (int i = generation - 1; i >= 0; i--) {
             if (first[i] != 0) {
                 GcHead.splitOff(gc.generation(generation), first[i], gc.generation(i));
             }
         }
-        System.arraycopy(countsBefore, 0, gc.count, 0, countsBefore.length);
+        if (counts) {
+            System.arraycopy(countsBefore, 0, gc.count, 0, countsBefore.length);
+        }
     }
 }
