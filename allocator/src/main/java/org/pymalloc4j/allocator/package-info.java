@@ -4,7 +4,8 @@
  * <pre>
  *   PyMalloc           blocks of 1..512 bytes in 32 size classes (16, 32, ..., 512)
  *     pools            16 KiB (4 KiB in the 3.8 geometry), one size class each, 48-byte header
- *       arenas         1 MiB (256 KiB), 64 pools, mapped from the OS, returned when empty but for one kept against thrashing
+ *       arenas         1 MiB (256 KiB), 64 pools; 2 MiB, 128 pools, in the huge-page geometry;
+ *                      mapped from the OS, returned when empty but for one kept against thrashing
  *   RawAllocator       libc malloc/calloc/realloc/free for 0 and &gt;512 bytes; mmap/munmap for arenas
  *   DebugHooks         PYTHONMALLOC=debug around any BlockAllocator: API ids, guard bytes, fill patterns
  * </pre>
