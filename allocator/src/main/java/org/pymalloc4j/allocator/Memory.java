@@ -54,13 +54,13 @@ public final class Memory implements AutoCloseable {
     private final List<Runnable> closeActions = new ArrayList<>();
     private final List<Supplier<String>> closeGuards = new ArrayList<>();
 
-    private Memory(Builder b) {
-        this.configured = b.allocator;
+    private Memory(Builder b, AllocatorName configured) {
+        this.configured = configured;
         this.budget = new ByteBudget(b.limit);
         this.libc = new LibcAllocator(budget);
         PyMalloc pymalloc = null;
         try { // the heap's and the debug hooks' metadata: a refusal gives back what came before it
-            pymalloc = b.allocator.usesPymalloc()
+            pymalloc = configured.usesPymalloc()
                     ? PyMalloc.builder().geometry(b.geometry)
                             .arenaAllocator(b.arenaAllocator != null ? b.arenaAllocator : PyMallocBuilder.defaultAllocator(b.geometry))
                             .budget(budget).build()
@@ -74,7 +74,7 @@ public final class Memory implements AutoCloseable {
             domains.put(Domain.MEM, mem);
             domains.put(Domain.OBJ, obj);
             this.quarantineBlocks = b.quarantineBlocks;
-            if (b.allocator.hasDebugHooks()) {
+            if (configured.hasDebugHooks()) {
                 setupDebugHooks();
             }
         } catch (OutOfMemoryError e) {
@@ -96,7 +96,7 @@ public final class Memory implements AutoCloseable {
         return builder().build();
     }
 
-    /** A builder; its configuration starts from the system property, as {@link #create()}. */
+    /** A builder; unless a configuration is named, {@link Builder#build()} takes the system property's, as {@link #create()}. */
     public static Builder builder() {
         return new Builder();
     }
@@ -505,7 +505,7 @@ public final class Memory implements AutoCloseable {
 
     /** Configures a {@link Memory}. */
     public static final class Builder {
-        private AllocatorName allocator = AllocatorName.fromSystemProperty();
+        private AllocatorName allocator; // null: build() reads the property, as CPython reads PYTHONMALLOC only if unset
         private Geometry geometry = Geometry.PY311;
         /** Null until set: the heap's builder then picks the geometry's default. */
         private ArenaAllocator arenaAllocator;
@@ -586,10 +586,12 @@ public final class Memory implements AutoCloseable {
         }
 
         /**
-         * @throws OutOfMemoryError if the metadata cannot be allocated
+         * @throws IllegalArgumentException if no configuration was named and the system property
+         *                                  {@value AllocatorName#PROPERTY} names none
+         * @throws OutOfMemoryError         if the metadata cannot be allocated
          */
         public Memory build() {
-            return new Memory(this);
+            return new Memory(this, allocator != null ? allocator : AllocatorName.fromSystemProperty());
         }
     }
 }

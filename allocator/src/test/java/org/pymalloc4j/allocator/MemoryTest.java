@@ -96,6 +96,35 @@ class MemoryTest {
         }
     }
 
+    /**
+     * A configuration named to the builder wins over the system property, which is read only
+     * when none is named, as CPython's preconfig reads PYTHONMALLOC only while the allocator is
+     * unset: a bad property fails build() of a builder left to it, not every builder.
+     */
+    @Test
+    void aNamedConfigurationIgnoresTheSystemProperty() {
+        String old = System.getProperty(AllocatorName.PROPERTY);
+        try {
+            System.setProperty(AllocatorName.PROPERTY, "nonsense");
+            try (Memory m = Memory.builder().allocator(AllocatorName.MALLOC).build()) {
+                assertEquals(AllocatorName.MALLOC, m.configured());
+            }
+            Memory.Builder unnamed = Memory.builder().limit(1 << 30);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, unnamed::build);
+            assertTrue(e.getMessage().startsWith("-Dpymalloc4j.malloc: unknown allocator 'nonsense'"), e.getMessage());
+            System.setProperty(AllocatorName.PROPERTY, "malloc_debug");
+            try (Memory m = unnamed.build()) {
+                assertEquals(AllocatorName.MALLOC_DEBUG, m.configured(), "the property as it is when build() runs");
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty(AllocatorName.PROPERTY);
+            } else {
+                System.setProperty(AllocatorName.PROPERTY, old);
+            }
+        }
+    }
+
     /** setAllocator: "@throws IllegalStateException if the domain has live blocks". */
     @Test
     void replacingAnAllocatorUnderLiveBlocksIsRefused() {
