@@ -11,7 +11,7 @@ import org.pymalloc4j.allocator.internal.ProcFiles;
  * What the Linux kernel offers in huge pages, read once from {@code /sys} and {@code /proc}:
  * the size of a transparent huge page and whether THP is on, and the size of the pages of the
  * reserved pool ({@code MAP_HUGETLB}). Everywhere else, and where a file cannot be read, the
- * answers are 0 and {@code "unavailable"}.
+ * answers are 0 and {@code "unavailable"} (and -1 for {@link #processBytesInTransparentHugePages}).
  */
 public final class HugePages {
     private static final Path THP = Path.of("/sys/kernel/mm/transparent_hugepage");
