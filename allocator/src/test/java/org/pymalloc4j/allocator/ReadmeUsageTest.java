@@ -6,14 +6,56 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
 /** The examples under "Using the heap" and "Domains, debug hooks and tracing" in README.md, run as written, with their comments made asserts. */
 class ReadmeUsageTest {
+    private static final Pattern JAVA_BLOCK = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL);
+
+    /**
+     * The tests below are copies of the README's examples: every line of each allocator example
+     * (a block that opens a PyMalloc or a Memory) is in this file as written, comment included,
+     * so that an edit to either side shows; only the prints and the "..." are the tests' own.
+     */
+    @Test
+    void theExamplesBelowAreTheReadmesAsWritten() throws IOException {
+        String readme = Files.readString(Path.of("../README.md"));
+        List<String> mine = Files.readAllLines(Path.of("src/test/java/org/pymalloc4j/allocator/ReadmeUsageTest.java"))
+                .stream().map(ReadmeUsageTest::normalized).toList();
+        List<String> missing = new ArrayList<>();
+        int examples = 0;
+        Matcher block = JAVA_BLOCK.matcher(readme);
+        while (block.find()) {
+            String code = block.group(1);
+            if (!code.startsWith("try (PyMalloc heap") && !code.startsWith("try (Memory memory")) {
+                continue;
+            }
+            examples++;
+            for (String line : code.split("\n")) {
+                String n = normalized(line);
+                if (!n.isEmpty() && !n.startsWith("System.out.print") && !n.equals("...") && !mine.contains(n)) {
+                    missing.add(line);
+                }
+            }
+        }
+        assertEquals(3, examples, "the README's allocator examples: Using the heap, Huge pages, Domains");
+        assertEquals(List.of(), missing, "README lines not in ReadmeUsageTest");
+    }
+
+    private static String normalized(String line) {
+        return line.strip().replaceAll("\\s+", " ");
+    }
+
     @Test
     void theUsingTheHeapExampleRunsAsItsCommentsSay() {
         MemorySegment kept;
