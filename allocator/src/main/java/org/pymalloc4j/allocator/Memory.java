@@ -48,6 +48,8 @@ public final class Memory implements AutoCloseable {
     /** Installed by a {@code *_debug} configuration or {@link #setupDebugHooks()}; else null. */
     private DebugHooks debugHooks;
     private boolean closed;
+    /** Set once {@link #close()} is under way: a close from within it (an action's) returns at once. */
+    private boolean closing;
     /** The segments the domains' {@code allocate} hands out, ended first by {@link #close()}. */
     private final BlockViews views = new BlockViews();
     /** What {@link #close()} runs first; see {@link #onClose}. */
@@ -441,7 +443,7 @@ public final class Memory implements AutoCloseable {
      * Ends the segments the domains handed out ({@link MemoryDomain#allocate}), runs the
      * {@link #onClose} actions, stops the tracer, then returns every arena and every libc block
      * to the OS. Custom allocators installed in a domain are not closed; they belong to whoever
-     * made them. Closing again does nothing.
+     * made them. Closing again does nothing, and so does a close from an action: this one finishes.
      *
      * @throws IllegalStateException if a {@link #guardClose} check gives a reason, or a domain's
      *                               segment is held by a native call running in another thread;
@@ -455,7 +457,7 @@ public final class Memory implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (closed || closing) {
             return;
         }
         for (Supplier<String> guard : closeGuards) {
@@ -465,6 +467,7 @@ public final class Memory implements AutoCloseable {
             }
         }
         views.close(); // first: if a segment is in use elsewhere it throws, and the memory stays open
+        closing = true; // else an action closing the memory again would run every action again, without end
         RuntimeException failure = null;
         for (Runnable action : List.copyOf(closeActions)) {
             failure = CloseSteps.run(action, failure);

@@ -149,4 +149,26 @@ class MemoryCloseActionsTest {
         memory.close();
         assertEquals("this Memory is closed", assertThrows(IllegalStateException.class, () -> memory.guardClose(() -> null)).getMessage());
     }
+
+    /**
+     * onClose: "Actions run once". An action that closes the memory itself (two resources that
+     * close each other) must not run the actions again: the inner close returns at once and the
+     * close under way finishes. It recursed until a StackOverflowError.
+     */
+    @Test
+    void anActionThatClosesTheMemoryRunsOnceAndTheCloseFinishes() {
+        Memory memory = Memory.create();
+        long p = memory.obj().malloc(32);
+        List<String> heard = new ArrayList<>();
+        memory.onClose(() -> {
+            heard.add("first");
+            memory.close();
+            heard.add("first, after its close: still open " + !memory.isClosed());
+        });
+        memory.onClose(() -> heard.add("second, block live: " + memory.pymalloc().isLive(p)));
+        memory.close();
+        assertEquals(List.of("first", "first, after its close: still open true", "second, block live: true"), heard);
+        assertTrue(memory.isClosed());
+        assertEquals(0, memory.bytesFromOs(), "every arena and libc block went back");
+    }
 }
