@@ -167,12 +167,13 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * Frees the block {@code segment} starts at, one from {@link #allocate};
      * {@link MemorySegment#NULL} frees nothing. The segment stays accessible (see {@link #allocate}).
      *
-     * @throws InvalidAddressException   if no live block of the domain's allocator starts there
+     * @throws InvalidAddressException   if no live block of the domain's allocator starts there,
+     *                                   or the segment is not native
      * @throws MemoryCorruptionException under the debug hooks, as {@link #free(long)}
      * @throws IllegalStateException     if the memory is closed, even for {@code NULL}
      */
     public void free(MemorySegment segment) {
-        free(segment.address());
+        free(BlockViews.blockAddress(segment));
     }
 
     /** Which domain this is. */

@@ -469,11 +469,11 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      * Frees the block {@code segment} starts at, one from {@link #allocate} or {@link #segment}.
      *
      * @throws InvalidAddressException if no live block of this heap starts there (checked mode,
-     *                                  and always for raw blocks)
+     *                                  and always for raw blocks), or the segment is not native
      * @throws IllegalStateException   if the heap is closed
      */
     public void free(MemorySegment segment) {
-        free(segment.address());
+        free(BlockViews.blockAddress(segment)); // a Java heap segment's address() is an offset: 0 for a whole array
     }
 
     /** The geometry this heap was created with. */

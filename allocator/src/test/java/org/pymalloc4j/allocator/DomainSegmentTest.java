@@ -158,4 +158,19 @@ class DomainSegmentTest {
         assertTrue(memory.isClosed());
         assertTrue(actionRan[0]);
     }
+
+    /** free(MemorySegment): "@throws InvalidAddressException if ... the segment is not native", in every domain. */
+    @Test
+    void aSegmentOfJavaHeapMemoryIsRefusedNotTakenForNull() {
+        try (Memory memory = Memory.create()) {
+            MemorySegment onHeap = MemorySegment.ofArray(new byte[64]);
+            for (Domain d : Domain.values()) {
+                long live = memory.domain(d).liveBlocks();
+                InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> memory.domain(d).free(onHeap), d.toString());
+                assertEquals("free(" + onHeap + "): a segment of Java heap memory, no native block; nothing freed", e.getMessage());
+                assertEquals(live, memory.domain(d).liveBlocks(), d + ": no block counted as freed");
+            }
+            memory.checkInvariants();
+        }
+    }
 }

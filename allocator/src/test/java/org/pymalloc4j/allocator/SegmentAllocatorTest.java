@@ -180,4 +180,27 @@ class SegmentAllocatorTest {
             heap.checkInvariants();
         }
     }
+
+    /**
+     * free(MemorySegment): "@throws InvalidAddressException if ... the segment is not native". A
+     * segment over a Java array has address() 0, its offset in the array: free took it for NULL
+     * and returned as if it had freed something.
+     */
+    @Test
+    void aSegmentOfJavaHeapMemoryIsRefusedNotTakenForNull() {
+        try (PyMalloc heap = PyMalloc.create()) {
+            long p = heap.malloc(64);
+            String stats = heap.debugMallocStats();
+            for (MemorySegment onHeap : new MemorySegment[] {MemorySegment.ofArray(new byte[64]),
+                    MemorySegment.ofArray(new long[8]).asSlice(16), MemorySegment.ofBuffer(java.nio.ByteBuffer.allocate(32))}) {
+                InvalidAddressException e = assertThrows(InvalidAddressException.class, () -> heap.free(onHeap), onHeap.toString());
+                assertEquals("free(" + onHeap + "): a segment of Java heap memory, no native block; nothing freed", e.getMessage());
+                assertEquals(onHeap.address(), e.address());
+            }
+            assertEquals(stats, heap.debugMallocStats(), "heap unchanged");
+            heap.free(MemorySegment.NULL); // native, address 0: nothing, as free(0)
+            heap.free(p);
+            heap.checkInvariants();
+        }
+    }
 }

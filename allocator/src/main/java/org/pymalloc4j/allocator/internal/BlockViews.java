@@ -126,6 +126,21 @@ public final class BlockViews {
         return of(address, size);
     }
 
+    /**
+     * The address {@code free(segment)} frees: the segment's, if it is native. A segment over
+     * Java heap memory is refused: its address() is an offset in its array, 0 for the whole
+     * array, which free would take for NULL and ignore.
+     *
+     * @throws InvalidAddressException if {@code segment} is not native
+     */
+    public static long blockAddress(MemorySegment segment) {
+        if (!segment.isNative()) {
+            throw new InvalidAddressException("free(" + segment + "): a segment of Java heap memory, no native block;"
+                    + " nothing freed", segment.address());
+        }
+        return segment.address();
+    }
+
     /** A view of {@code size} bytes at {@code address}, which the caller has checked. */
     public MemorySegment of(long address, long size) {
         if (scope == null) {
