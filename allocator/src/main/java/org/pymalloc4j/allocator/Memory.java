@@ -469,10 +469,9 @@ public final class Memory implements AutoCloseable {
         views.close(); // first: if a segment is in use elsewhere it throws, and the memory stays open
         closing = true; // else an action closing the memory again would run every action again, without end
         RuntimeException failure = null;
-        for (Runnable action : List.copyOf(closeActions)) {
-            failure = CloseSteps.run(action, failure);
+        while (!closeActions.isEmpty()) { // taken one at a time: an action may add or withdraw others
+            failure = CloseSteps.run(closeActions.removeFirst(), failure);
         }
-        closeActions.clear();
         closeGuards.clear();
         if (debugHooks != null) { // while all is mapped and open: a write after free is reported as its block leaves
             failure = CloseSteps.run(() -> debugHooks.releaseQuarantine(a -> a == heap || a == libc, "Memory.close"),

@@ -171,4 +171,27 @@ class MemoryCloseActionsTest {
         assertTrue(memory.isClosed());
         assertEquals(0, memory.bytesFromOs(), "every arena and libc block went back");
     }
+
+    /**
+     * onClose: "Runs action when this memory closes ... Actions run once, in the order they were
+     * added"; removeOnClose: "Withdraws an action". While the memory closes it is still open, so
+     * an action may add another (a layer made as another goes) or withdraw one not yet run: the
+     * added one was accepted and never run, the withdrawn one ran all the same.
+     */
+    @Test
+    void actionsAddedOrWithdrawnByAnActionDuringTheCloseAreHonoured() {
+        Memory memory = Memory.create();
+        List<String> heard = new ArrayList<>();
+        Runnable withdrawn = () -> heard.add("withdrawn, yet ran");
+        memory.onClose(() -> {
+            heard.add("first");
+            memory.onClose(() -> heard.add("added by the first, open: " + !memory.isClosed()));
+            memory.removeOnClose(withdrawn);
+        });
+        memory.onClose(withdrawn);
+        memory.onClose(() -> heard.add("third"));
+        memory.close();
+        assertEquals(List.of("first", "third", "added by the first, open: true"), heard);
+        assertTrue(memory.isClosed());
+    }
 }
