@@ -421,7 +421,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     @Override
     public long usableSize(long address) {
         if (!isLive(address)) {
-            throw raw.invalid("usableSize", address);
+            throw refused("usableSize", address); // "already freed" for a block on its pool's free list
         }
         if (!map.contains(address)) {
             return raw.sizeOf(address);

@@ -105,4 +105,30 @@ class BlockSegmentTest {
         heap.close();
         assertTrue(heap.isClosed());
     }
+
+    /**
+     * usableSize and segment: "@throws InvalidAddressException if address is not a live block of
+     * this heap", saying what was wrong, as free and realloc do: a small block freed is "already
+     * freed (use after free)", not "not a block allocated by this heap", which it was.
+     */
+    @Test
+    void aFreedSmallBlockIsRefusedAsAlreadyFreedNotAsForeign() {
+        try (PyMalloc heap = PyMalloc.create()) {
+            long kept = heap.malloc(64); // keeps the pool in use
+            long p = heap.malloc(64);
+            heap.free(p);
+            String stats = heap.debugMallocStats();
+            String why = "): block already freed (use after free); heap unchanged";
+            assertEquals("usableSize(" + TestSupport.hex(p) + why,
+                    TestSupport.refusedAddress("usableSize", p, () -> heap.usableSize(p)).getMessage());
+            assertEquals("segment(" + TestSupport.hex(p) + why,
+                    TestSupport.refusedAddress("segment", p, () -> heap.segment(p)).getMessage());
+            long interior = kept + 16;
+            assertEquals("usableSize(" + TestSupport.hex(interior) + "): not a block allocated by this heap; heap unchanged",
+                    TestSupport.refusedAddress("usableSize", interior, () -> heap.usableSize(interior)).getMessage());
+            assertEquals(stats, heap.debugMallocStats(), "heap unchanged");
+            heap.free(kept);
+            heap.checkInvariants();
+        }
+    }
 }
