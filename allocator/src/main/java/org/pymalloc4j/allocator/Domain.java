@@ -6,7 +6,13 @@ package org.pymalloc4j.allocator;
  * another domain is reported as an API mismatch.
  */
 public enum Domain {
-    /** {@code PyMem_RawMalloc}: libc malloc by default; for buffers that need no heap owner. */
+    /**
+     * {@code PyMem_RawMalloc}: libc malloc by default; for buffers that need no heap owner.
+     * Unlike CPython's, the pymalloc heap's own blocks of 0 or over 512 bytes, and its fallbacks,
+     * do not pass through this domain's allocator (CPython's {@code _PyObject_Malloc} calls
+     * {@code PyMem_RawMalloc}): they go to libc directly, so an allocator installed here does not
+     * see them, and under the debug hooks they carry one header, where CPython's carry two.
+     */
     RAW('r'),
     /** {@code PyMem_Malloc}: pymalloc by default; for general buffers such as a list's items. */
     MEM('m'),

@@ -125,6 +125,53 @@ class MemoryTest {
         }
     }
 
+    /**
+     * Domain.RAW: "Unlike CPython's, the pymalloc heap's own blocks of 0 or over 512 bytes, and
+     * its fallbacks, do not pass through this domain's allocator". CPython's _PyObject_Malloc
+     * calls PyMem_RawMalloc, so a RAW allocator installed with PyMem_SetAllocator sees an OBJ
+     * block of 1000 bytes; here a wrapper on RAW sees none, and MEM's and OBJ's blocks stay the
+     * heap's (its statistics' raw blocks).
+     */
+    @Test
+    void theHeapsRawBlocksDoNotPassThroughTheRawDomain() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build()) {
+            List<Long> seen = new ArrayList<>();
+            memory.wrapAllocator(Domain.RAW, inner -> new BlockAllocator() {
+                public long malloc(long size) {
+                    seen.add(size);
+                    return inner.malloc(size);
+                }
+
+                public long calloc(long nelem, long elsize) {
+                    seen.add(nelem * elsize);
+                    return inner.calloc(nelem, elsize);
+                }
+
+                public long realloc(long address, long newSize) {
+                    seen.add(newSize);
+                    return inner.realloc(address, newSize);
+                }
+
+                public void free(long address) {
+                    inner.free(address);
+                }
+            });
+            long big = memory.obj().malloc(1000);
+            long zero = memory.mem().malloc(0);
+            long moved = memory.mem().realloc(memory.mem().malloc(100), 5000);
+            assertEquals(List.of(), seen, "the RAW domain's allocator saw the heap's raw blocks");
+            assertEquals(3, memory.pymalloc().stats().rawBlocks());
+            long own = memory.raw().malloc(1000);
+            assertEquals(List.of(1000L), seen);
+            memory.raw().free(own);
+            memory.obj().free(big);
+            memory.mem().free(zero);
+            memory.mem().free(moved);
+            memory.unwrapAllocator(Domain.RAW);
+            memory.checkInvariants();
+        }
+    }
+
     /** setAllocator: "@throws IllegalStateException if the domain has live blocks". */
     @Test
     void replacingAnAllocatorUnderLiveBlocksIsRefused() {
