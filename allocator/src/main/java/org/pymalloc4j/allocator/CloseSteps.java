@@ -21,4 +21,19 @@ final class CloseSteps {
         }
         return failure;
     }
+
+    /**
+     * Runs the steps in {@code steps} as {@link #run} does, taking each off the list first, from
+     * the front, so that a step may add steps (run after the rest) or withdraw ones not yet run.
+     * An Error stops it, the steps not yet run left on the list.
+     *
+     * @return the first failure, later ones suppressed in it; null if none
+     */
+    static RuntimeException runAll(java.util.List<Runnable> steps) {
+        RuntimeException failure = null;
+        while (!steps.isEmpty()) {
+            failure = run(steps.removeFirst(), failure);
+        }
+        return failure;
+    }
 }

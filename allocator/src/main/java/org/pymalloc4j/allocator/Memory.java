@@ -48,7 +48,7 @@ public final class Memory implements AutoCloseable {
     /** Installed by a {@code *_debug} configuration or {@link #setupDebugHooks()}; else null. */
     private DebugHooks debugHooks;
     private boolean closed;
-    /** Set once {@link #close()} is under way: a close from within it (an action's) returns at once. */
+    /** Set while {@link #close()} runs the onClose actions: a close from one of them returns at once. */
     private boolean closing;
     /** The segments the domains' {@code allocate} hands out, ended first by {@link #close()}. */
     private final BlockViews views = new BlockViews();
@@ -468,9 +468,11 @@ public final class Memory implements AutoCloseable {
         }
         views.close(); // first: if a segment is in use elsewhere it throws, and the memory stays open
         closing = true; // else an action closing the memory again would run every action again, without end
-        RuntimeException failure = null;
-        while (!closeActions.isEmpty()) { // taken one at a time: an action may add or withdraw others
-            failure = CloseSteps.run(closeActions.removeFirst(), failure);
+        RuntimeException failure;
+        try {
+            failure = CloseSteps.runAll(closeActions); // one at a time: an action may add or withdraw others
+        } finally {
+            closing = false; // an Error out of an action leaves the memory open: a close again finishes it
         }
         closeGuards.clear();
         if (debugHooks != null) { // while all is mapped and open: a write after free is reported as its block leaves

@@ -194,4 +194,28 @@ class MemoryCloseActionsTest {
         assertEquals(List.of("first", "third", "added by the first, open: true"), heard);
         assertTrue(memory.isClosed());
     }
+
+    /**
+     * An Error out of an action (an AssertionError, a StackOverflowError) is not one close goes
+     * past: it leaves close with the memory open, as it was before actions ran once. A close
+     * again must then finish the job, running only the actions not yet run.
+     */
+    @Test
+    void anErrorOutOfAnActionLeavesTheMemoryOpenAndACloseAgainFinishesIt() {
+        Memory memory = Memory.create();
+        List<String> heard = new ArrayList<>();
+        AssertionError error = new AssertionError("an action failed");
+        memory.onClose(() -> heard.add("first"));
+        memory.onClose(() -> {
+            throw error;
+        });
+        memory.onClose(() -> heard.add("third"));
+        assertSame(error, assertThrows(AssertionError.class, memory::close));
+        assertFalse(memory.isClosed());
+        assertEquals(List.of("first"), heard);
+        memory.close();
+        assertTrue(memory.isClosed(), "a close after the Error did nothing: the memory could never close");
+        assertEquals(List.of("first", "third"), heard);
+        assertEquals(0, memory.bytesFromOs());
+    }
 }
