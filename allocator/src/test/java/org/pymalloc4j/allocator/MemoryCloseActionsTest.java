@@ -218,4 +218,33 @@ class MemoryCloseActionsTest {
         assertEquals(List.of("first", "third"), heard);
         assertEquals(0, memory.bytesFromOs());
     }
+
+    /**
+     * The same with segments handed out: close ends them first, so the Error leaves the memory
+     * open with its segments' scope closed. The close again ended that scope again, which the
+     * JDK refuses ("Already closed"), reported as a segment "held by a native call in another
+     * thread", and the memory could never close; allocate, on the open memory, made its
+     * segment in the closed scope and threw, the block it had allocated left live.
+     */
+    @Test
+    void anErrorOutOfAnActionWithSegmentsOutLeavesTheMemoryUsableAndClosable() {
+        Memory memory = Memory.create();
+        java.lang.foreign.MemorySegment before = memory.mem().allocate(32, 16);
+        AssertionError error = new AssertionError("an action failed");
+        memory.onClose(() -> {
+            throw error;
+        });
+        assertSame(error, assertThrows(AssertionError.class, memory::close));
+        assertFalse(memory.isClosed());
+        assertThrows(IllegalStateException.class, () -> before.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0),
+                "the segments handed out are ended, as close says, before its actions");
+        java.lang.foreign.MemorySegment after = memory.mem().allocate(32, 16);
+        after.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 42L);
+        assertEquals(42L, after.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
+        memory.mem().free(after);
+        memory.mem().free(before);
+        memory.close();
+        assertTrue(memory.isClosed());
+        assertEquals(0, memory.bytesFromOs());
+    }
 }

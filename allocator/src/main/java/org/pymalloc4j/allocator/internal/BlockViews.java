@@ -150,7 +150,8 @@ public final class BlockViews {
     }
 
     /**
-     * Ends every view; do it before the memory goes.
+     * Ends every view; do it before the memory goes. Views made after it (the owner's close
+     * stopped after this, leaving it open) are in a new scope, which the next close ends.
      *
      * @throws IllegalStateException if a view is held by a native call in another thread; the
      *                               views then stay usable
@@ -163,6 +164,7 @@ public final class BlockViews {
                 throw new IllegalStateException("cannot close while a segment it handed out is held by a native"
                         + " call in another thread; close again once the call has returned", e);
             }
+            scope = null; // a scope closed twice is refused, and views cannot be made in it
         }
     }
 }
