@@ -492,7 +492,7 @@ public final class ObjectSpace implements AutoCloseable {
         try {
             try {
                 b.stack.closeAll();
-            } catch (FreedObjectException e) { // a dangling local: reported, and the close goes on
+            } catch (RuntimeException e) { // a dangling local, or a static's last reference: reported, the close goes on
                 Unraisable.report(e);
             }
             b.collection.garbage.release(); // gc.garbage's objects get one more chance
