@@ -26,6 +26,7 @@ public final class Frame implements AutoCloseable {
     private final DataStack stack;
     private final int base;
     private final int depth;
+    private final int epoch;
     private boolean closed;
 
     Frame(Core core, DataStack stack) {
@@ -33,6 +34,12 @@ public final class Frame implements AutoCloseable {
         this.stack = stack;
         this.base = stack.top();
         this.depth = stack.open();
+        this.epoch = stack.epoch();
+    }
+
+    /** Closed by its own close, or by the space's closing every frame ({@link DataStack#closeAll}). */
+    private boolean isClosed() {
+        return closed || epoch != stack.epoch();
     }
 
     /**
@@ -89,7 +96,7 @@ public final class Frame implements AutoCloseable {
      * it or the space is closed.
      */
     public int size() {
-        return closed || core.isClosed() ? 0 : stack.end(depth) - base;
+        return isClosed() || core.isClosed() ? 0 : stack.end(depth) - base;
     }
 
     /**
@@ -131,7 +138,7 @@ public final class Frame implements AutoCloseable {
     }
 
     /**
-     * Releases every local in slot order. Closing again, or after the space closed, does nothing.
+     * Releases every local in slot order. Closing again, or once the space's close has closed it, does nothing.
      *
      * @throws IllegalStateException if an inner frame is still open (frames close innermost
      *                               first); nothing is released then
@@ -142,7 +149,7 @@ public final class Frame implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed || core.isClosed()) { // a closing space has released every frame
+        if (isClosed() || core.isClosed()) { // a closing space has released every frame
             closed = true;
             return;
         }
@@ -155,7 +162,7 @@ public final class Frame implements AutoCloseable {
     }
 
     private void checkNotClosed() {
-        if (closed) {
+        if (isClosed()) {
             throw new IllegalStateException("this frame is closed");
         }
         core.checkOpen();
@@ -164,7 +171,7 @@ public final class Frame implements AutoCloseable {
     /** Refuses a closed or outer frame, releasing {@code stolen} (0: none) first if the space is open. */
     private void checkInnermost(long stolen) {
         core.checkOpen();
-        if (closed) {
+        if (isClosed()) {
             throw released(stolen, new IllegalStateException("this frame is closed"));
         }
         if (stack.depth() != depth) {

@@ -308,4 +308,50 @@ class FrameTest {
             space.checkInvariants();
         }
     }
+
+    /**
+     * Closing the space closes every open frame, and a finalizer that closing runs (the space
+     * still open) may still hold one of those frames: it must be closed to it, not a window over
+     * the frames the finalizer opens at the same depths. Before, the stale inner frame took a
+     * local into the finalizer's own frame at its depth, read that frame's slot as its local 0,
+     * and its close() popped the finalizer's frame (whose own close then threw).
+     */
+    @Test
+    void aFrameClosedByTheSpacesCloseStaysClosedToTheFinalizersItRuns() {
+        ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build();
+        Frame[] stale = new Frame[1];
+        List<String> seen = new java.util.ArrayList<>();
+        long cls = space.classes().newClass(ClassSpec.named("D").finalizer(self -> {
+            try (Frame g = space.frame()) {
+                g.local(space.floats().newFloat(1));
+                try (Frame h = space.frame()) { // at the stale frame's depth, 2
+                    h.local(space.floats().newFloat(2));
+                    h.local(space.floats().newFloat(3));
+                    seen.add("size " + stale[0].size());
+                    for (Executable call : List.<Executable>of(() -> stale[0].local(space.floats().newFloat(4)),
+                            () -> stale[0].get(0), () -> stale[0].returning(space.none()))) {
+                        try {
+                            call.execute();
+                            seen.add("accepted");
+                        } catch (Throwable e) {
+                            seen.add(e.getMessage());
+                        }
+                    }
+                    stale[0].close(); // does nothing: closed already
+                    seen.add("h has " + h.size());
+                }
+            } catch (RuntimeException e) {
+                seen.add("threw " + e.getMessage());
+            }
+        }));
+        Frame outer = space.frame();
+        outer.local(space.classes().newInstance(cls));
+        outer.local(space.floats().newFloat(5));
+        space.decref(cls);
+        stale[0] = space.frame();
+        stale[0].local(space.floats().newFloat(6));
+        space.close();
+        assertEquals(List.of("size 0", "this frame is closed", "this frame is closed", "this frame is closed", "h has 2"), seen);
+        assertTrue(space.leakReport().isClean(), space.leakReport().toString());
+    }
 }

@@ -19,6 +19,8 @@ public final class DataStack {
     private int[] bases = new int[16];
     private int top;
     private int depth;
+    /** How many times {@link #closeAll} ran: a frame opened before the last one is closed. */
+    private int epoch;
 
     public DataStack(Core core) {
         this.core = core;
@@ -47,6 +49,10 @@ public final class DataStack {
 
     public int top() {
         return top;
+    }
+
+    public int epoch() {
+        return epoch;
     }
 
     public void push(long reference) {
@@ -92,8 +98,13 @@ public final class DataStack {
         }
     }
 
-    /** Closes every open frame (the space is closing), releasing all slots in order. */
+    /**
+     * Closes every open frame (the space is closing), releasing all slots in order. Their Frame
+     * objects see the new epoch as closed: a finalizer run here may hold one, and the frames it
+     * opens take the same depths.
+     */
     public void closeAll() {
+        epoch++;
         if (depth > 0) {
             depth = 1;
             close(0);
