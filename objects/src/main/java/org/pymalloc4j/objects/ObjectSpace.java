@@ -446,9 +446,10 @@ public final class ObjectSpace implements AutoCloseable {
     }
 
     /**
-     * Validates the whole space: the type table, free lists, static objects, the heap; in
-     * trace-refs mode also every live object (refcount at least 1 and at least the references
-     * other live objects hold, a valid type, list size within capacity, dict tables, items live).
+     * Validates the whole space: the type table, free lists, static objects, the frames' data
+     * stack, the heap; in trace-refs mode also every live object (refcount at least 1 and at least
+     * the references other live objects and frames hold, a valid type, list size within capacity,
+     * dict tables, items and frame locals live).
      * Expensive; for tests and diagnostics.
      *
      * @throws IllegalStateException naming the first broken invariant, or if the space is closed

@@ -354,4 +354,31 @@ class FrameTest {
         assertEquals(List.of("size 0", "this frame is closed", "this frame is closed", "this frame is closed", "h has 2"), seen);
         assertTrue(space.leakReport().isClean(), space.leakReport().toString());
     }
+
+    /**
+     * checkInvariants() "validates the whole space": in trace-refs mode a frame's locals are
+     * references like a container's items, so a local freed behind the frame's back, and an object
+     * whose refcount is below the references frames and objects hold, are broken invariants. The
+     * validator walked only objects, and passed both.
+     */
+    @Test
+    void checkInvariantsCountsFrameLocalsAsReferences() {
+        try (ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build()) {
+            Frame f = space.frame();
+            long x = f.local(space.floats().newFloat(1.5));
+            long list = f.local(space.lists().newList());
+            space.lists().append(list, x);
+            space.checkInvariants();
+            space.decref(x); // the frame's reference, dropped by mistake: x is live, held by the list alone
+            IllegalStateException e = assertThrows(IllegalStateException.class, space::checkInvariants);
+            assertEquals(String.format("float 0x%x: refcount 1 < 2 references from live objects and frames", x), e.getMessage());
+            space.lists().clear(list); // and now freed, parked on the float free list
+            e = assertThrows(IllegalStateException.class, space::checkInvariants);
+            assertEquals(String.format("local 0 of frame 1 is 0x%x, which is not a live object", x), e.getMessage());
+            assertThrows(FreedObjectException.class, () -> f.set(0, 0)); // NULL stored, the freed local named
+            space.checkInvariants();
+            f.close();
+            assertEquals(0, space.liveObjectCount());
+        }
+    }
 }

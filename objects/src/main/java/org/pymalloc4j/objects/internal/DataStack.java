@@ -8,7 +8,8 @@ import java.util.Arrays;
  * innermost frame the top. Frames close innermost first, releasing their slots in slot order.
  *
  * <pre>
- *  0 &lt;= base(1) &lt;= ... &lt;= base(depth) &lt;= top;   every slot below top is an owned reference or 0
+ *  0 &lt;= base(1) &lt;= ... &lt;= base(depth) &lt;= top;   every slot below top is an owned reference or 0,
+ *  every slot from top up is 0
  * </pre>
  */
 public final class DataStack {
@@ -96,6 +97,40 @@ public final class DataStack {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * The invariant above, for validators: returns what is broken, or null. Slots from the top
+     * up are 0 too (close zeroes them), so nothing stale is read as a local.
+     */
+    public String check() {
+        int previous = 0;
+        for (int k = 1; k <= depth; k++) {
+            if (bases[k] < previous || bases[k] > top) {
+                return "data stack: base " + bases[k] + " of frame " + k + " outside [" + previous + ", " + top + "]";
+            }
+            previous = bases[k];
+        }
+        for (int i = top; i < slots.length; i++) {
+            if (slots[i] != 0) {
+                return String.format("data stack: slot %d above the top %d holds 0x%x", i, top, slots[i]);
+            }
+        }
+        return null;
+    }
+
+    /** Each slot below the top, with its frame's depth and its index in that frame, 0 (NULL) ones too. */
+    public void forEachLocal(SlotVisitor visit) {
+        for (int k = 1; k <= depth; k++) {
+            for (int i = bases[k], end = end(k); i < end; i++) {
+                visit.accept(k, i - bases[k], slots[i]);
+            }
+        }
+    }
+
+    /** What {@link #forEachLocal} passes on. */
+    public interface SlotVisitor {
+        void accept(int frame, int local, long reference);
     }
 
     /**

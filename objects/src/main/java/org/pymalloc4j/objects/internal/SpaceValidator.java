@@ -19,6 +19,7 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *  free lists: size &lt;= max; entries distinct, not live: refcount == 0 and the type word
  *              their list's type; parked tuples keep ob_size == their list's size
  *  trashcan:   depth == 0 between operations
+ *  frames:     the data stack's invariant (DataStack)
  *  checked:    every object Core trusts (TrustedObjects: the newest, the two found last, the
  *              cached) is live (not parked, not DEAD, refcount &gt; 0); each cached one sits in
  *              its own slot; none but the newest is the newest; the two found last differ,
@@ -31,8 +32,8 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *              is listed ⇔ tracked (_gc_next != 0), and an untracked one's head is 0 but FINALIZED
  *  interned:   every entry a live str, flagged interned, equal to its key
  *  trace mode: live == |traced|; every traced object o has a registered type,
- *              refcount(o) &gt;= 1 and refcount(o) &gt;= references to o from traced objects
- *              (the GC's subtract_refs can never go negative), each reference a live or
+ *              refcount(o) &gt;= 1 and refcount(o) &gt;= references to o from traced objects and
+ *              frames (the GC's subtract_refs can never go negative), each reference a live or
  *              static object; 0 &lt;= ob_size &lt;= allocated for lists; dict tables consistent;
  *              weakref lists as Weakrefs says (a dead weakref unlinked, a live one in its
  *              referent's list, linked both ways, the basic ref only at the head), and every
@@ -59,6 +60,10 @@ public final class SpaceValidator {
         }
         if (core.refusalPending()) {
             fail("a dangling reference met while deallocating was never thrown");
+        }
+        String stack = b.stack.check();
+        if (stack != null) {
+            fail(stack);
         }
         if (core.trashDepth() != 0) {
             fail("trashcan depth " + core.trashDepth() + " between operations");
@@ -252,6 +257,14 @@ public final class SpaceValidator {
                 internalRefs.merge(ref, 1L, Long::sum);
             });
         }
+        b.stack.forEachLocal((frame, local, ref) -> { // a frame's locals are references as an object's are
+            if (ref != 0) {
+                if (!core.statics.contains(ref) && (!trace.contains(ref) || parked.contains(ref))) {
+                    fail(String.format("local %d of frame %d is 0x%x, which is not a live object", local, frame, ref));
+                }
+                internalRefs.merge(ref, 1L, Long::sum);
+            }
+        });
         for (long wr : b.weakrefs.withCallbacks()) {
             if (!trace.contains(wr) || getLong(wr + OB_TYPE_OFFSET) != core.weakrefType) {
                 fail(String.format("a callback is kept for 0x%x, which is no live weakref", wr));
@@ -260,7 +273,7 @@ public final class SpaceValidator {
         for (Map.Entry<Long, Long> e : internalRefs.entrySet()) {
             long o = e.getKey();
             if (!core.statics.contains(o) && getLong(o) < e.getValue()) {
-                fail(String.format("%s 0x%x: refcount %d < %d references from live objects",
+                fail(String.format("%s 0x%x: refcount %d < %d references from live objects and frames",
                         core.typeName(o), o, getLong(o), e.getValue()));
             }
         }
