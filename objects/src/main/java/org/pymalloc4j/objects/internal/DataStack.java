@@ -15,7 +15,8 @@ import java.util.Arrays;
 public final class DataStack {
     private final Core core;
     private static final long[] NONE = {};
-    private long[] slots = new long[64];
+    private static final int INITIAL_SLOTS = 64;
+    private long[] slots = new long[INITIAL_SLOTS];
     /** {@code bases[k]} is base(k), the top when frame k opened, for 1 &lt;= k &lt;= depth. */
     private int[] bases = new int[16];
     private int top;
@@ -52,6 +53,11 @@ public final class DataStack {
         return top;
     }
 
+    /** How many slots the stack has room for. */
+    public int capacity() {
+        return slots.length;
+    }
+
     public int epoch() {
         return epoch;
     }
@@ -84,6 +90,9 @@ public final class DataStack {
         Arrays.fill(slots, base, end, 0);
         top = base;
         depth--;
+        if (base < slots.length >> 2 && slots.length > INITIAL_SLOTS) {
+            shrink();
+        }
         RuntimeException failure = null;
         for (long v : window) {
             if (v != 0) {
@@ -97,6 +106,19 @@ public final class DataStack {
         if (failure != null) {
             throw failure;
         }
+    }
+
+    /**
+     * Halves the array while the top is under a quarter of it, as 3.11's pop of a frame frees the
+     * chunk it started (pystate.c): a large frame's slots go when it closes. It grows when full,
+     * so a frame opened and closed at that boundary does not copy each time.
+     */
+    private void shrink() {
+        int n = slots.length;
+        while (n > INITIAL_SLOTS && top < n >> 2) {
+            n >>= 1;
+        }
+        slots = Arrays.copyOf(slots, n);
     }
 
     /**
