@@ -117,7 +117,10 @@ public final class Frame implements AutoCloseable {
      * Replaces local {@code i}, stealing {@code reference} (also when it throws: a refused
      * reference is released) and releasing the old value (like STORE_FAST to an existing local).
      *
-     * @throws IllegalStateException     if this frame is closed or not the innermost open frame
+     * @throws IllegalStateException     if this frame is closed or not the innermost open frame;
+     *                                   checked or not, if the local replaced held the last counted
+     *                                   reference to a static object ({@code reference} is stored
+     *                                   first, the static's refcount put back)
      * @throws IndexOutOfBoundsException if {@code i} is not in {@code [0, size())}
      * @throws FreedObjectException      in checked mode, if {@code reference} is not a live object
      *                                   (not stolen then), or if the local replaced was freed behind
@@ -141,7 +144,10 @@ public final class Frame implements AutoCloseable {
      * Releases every local in slot order. Closing again, or once the space's close has closed it, does nothing.
      *
      * @throws IllegalStateException if an inner frame is still open (frames close innermost
-     *                               first); nothing is released then
+     *                               first); nothing is released then. Checked or not, if a local
+     *                               held the last counted reference to a static object (None, a
+     *                               small int...): its refcount is put back and it is refused as a
+     *                               freed local is, after the others are released and the frame closed
      * @throws FreedObjectException  in checked mode, if a local was freed behind the frame's back
      *                               (more decrefs than increfs): the other locals are still
      *                               released and the frame closed; the first such local is

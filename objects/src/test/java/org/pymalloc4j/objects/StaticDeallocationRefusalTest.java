@@ -96,4 +96,37 @@ class StaticDeallocationRefusalTest {
         assertTrue(reported.get(0) instanceof IllegalStateException
                 && reported.get(0).getMessage().contains("deallocating the static NoneType object"), reported::toString);
     }
+
+    /**
+     * Frame.close: "@throws IllegalStateException ... if a local held the last counted reference
+     * to a static object": the other locals released and the frame closed first, as for a
+     * dangling local; Frame.set: the same for the local it replaces, the new one stored.
+     */
+    @ParameterizedTest(name = "checked={0}")
+    @ValueSource(booleans = {true, false})
+    void aFrameLettingGoOfNonesLastReferenceIsRefusedAfterTheRest(boolean checked) {
+        try (ObjectSpace s = space(checked)) {
+            long none = s.none();
+            Frame f = s.frame();
+            f.local(s.floats().newFloat(1.5));
+            f.hold(none);
+            f.local(s.floats().newFloat(2.5));
+            putLong(none, 1);
+            IllegalStateException e = assertThrows(IllegalStateException.class, f::close);
+            assertTrue(e.getMessage().contains("deallocating the static NoneType object"), e.getMessage());
+            assertEquals(999_999_999L, s.refcount(none));
+            assertEquals(0, f.size(), "the frame is closed");
+            assertEquals(0, s.liveObjectCount(), () -> "the other locals released: " + s.liveObjects());
+            try (Frame g = s.frame()) {
+                g.hold(none);
+                putLong(none, 1);
+                long x = s.floats().newFloat(3.5);
+                e = assertThrows(IllegalStateException.class, () -> g.set(0, x));
+                assertTrue(e.getMessage().contains("deallocating the static NoneType object"), e.getMessage());
+                assertEquals(x, g.get(0), "the new local stored");
+            }
+            assertEquals(0, s.liveObjectCount());
+            s.checkInvariants();
+        }
+    }
 }
