@@ -466,10 +466,10 @@ public final class ObjectSpace implements AutoCloseable {
     }
 
     /**
-     * Closes open frames (releasing their locals), runs a full collection (as CPython's
-     * shutdown does: unreachable cycles are freed, callbacks are not called), records the
-     * {@link #leakReport()}, frees the
-     * free lists and static objects, and closes the memory if the space created it. Leaked
+     * Closes open frames (innermost first, each releasing its locals in order), runs a full
+     * collection (as CPython's shutdown does: unreachable cycles are freed, callbacks are not
+     * called), records the {@link #leakReport()}, frees the free lists and static objects, and
+     * closes the memory if the space created it. Leaked
      * objects are reported, not freed: their blocks stay in a memory the caller passed in.
      * Never throws for leaks. Closing again does nothing.
      *

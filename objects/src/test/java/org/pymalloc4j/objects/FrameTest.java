@@ -381,4 +381,33 @@ class FrameTest {
             assertEquals(0, space.liveObjectCount());
         }
     }
+
+    /**
+     * close(): "Closes open frames (releasing their locals)" as they would close themselves,
+     * innermost first, each in slot order, as an exception unwinding them would. The stack was
+     * released from its bottom up, the outermost frame's locals first.
+     */
+    @Test
+    void closingTheSpaceClosesOpenFramesInnermostFirst() {
+        ObjectSpace space = ObjectSpace.builder().checked(true).traceRefs(true).build();
+        List<String> order = new java.util.ArrayList<>();
+        long cls = space.classes().newClass(ClassSpec.named("D").slots(1).finalizer(self ->
+                order.add(space.strs().value(space.classes().getSlot(self, 0)))));
+        Frame outer = space.frame();
+        for (String name : List.of("outer 0", "outer 1")) {
+            long o = outer.local(space.classes().newInstance(cls));
+            space.classes().setSlot(o, 0, space.strs().newStr(name));
+            space.decref(space.classes().getSlot(o, 0)); // setSlot took its own reference
+        }
+        Frame inner = space.frame();
+        for (String name : List.of("inner 0", "inner 1")) {
+            long o = inner.local(space.classes().newInstance(cls));
+            space.classes().setSlot(o, 0, space.strs().newStr(name));
+            space.decref(space.classes().getSlot(o, 0));
+        }
+        space.decref(cls);
+        space.close();
+        assertEquals(List.of("inner 0", "inner 1", "outer 0", "outer 1"), order);
+        assertTrue(space.leakReport().isClean(), space.leakReport().toString());
+    }
 }

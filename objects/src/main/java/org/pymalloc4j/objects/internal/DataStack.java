@@ -21,7 +21,7 @@ public final class DataStack {
     private int[] bases = new int[16];
     private int top;
     private int depth;
-    /** How many times {@link #closeAll} ran: a frame opened before the last one is closed. */
+    /** Advanced by {@link #closeAll} before each frame it closes: a frame opened in an earlier epoch is closed. */
     private int epoch;
 
     public DataStack(Core core) {
@@ -156,15 +156,24 @@ public final class DataStack {
     }
 
     /**
-     * Closes every open frame (the space is closing), releasing all slots in order. Their Frame
-     * objects see the new epoch as closed: a finalizer run here may hold one, and the frames it
-     * opens take the same depths.
+     * Closes every open frame (the space is closing) as they would close themselves: innermost
+     * first, each releasing its slots in order; a release that throws does not stop the others
+     * (the first exception is thrown at the end). Each round advances the epoch, so the Frame
+     * objects of the frames it closes see themselves closed: a finalizer run here may hold one,
+     * and the frames it opens take the same depths.
      */
     public void closeAll() {
-        epoch++;
-        if (depth > 0) {
-            depth = 1;
-            close(0);
+        RuntimeException failure = null;
+        while (depth > 0) {
+            epoch++;
+            try {
+                close(bases[depth]);
+            } catch (RuntimeException e) {
+                failure = Refusals.keepFirst(failure, e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 }
