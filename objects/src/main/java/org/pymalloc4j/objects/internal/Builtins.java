@@ -109,9 +109,9 @@ public final class Builtins {
 
     /**
      * Frees every free list's parked blocks in 3.11's {@code clear_freelists} order: tuples
-     * (sizes 1 up), floats, lists, dicts, each most recently parked first. The order the blocks
-     * reach the allocator decides its pools' free lists and so where later objects go. Returns
-     * how many blocks went back.
+     * (sizes 1 up), floats, lists, dicts then dict keys, each most recently parked first. The
+     * order the blocks reach the allocator decides its pools' free lists and so where later
+     * objects go. Returns how many blocks went back.
      */
     public int clearFreeLists() {
         return tuples.clearFreeLists() + floats.clearFreeList() + lists.clearFreeList() + dicts.clearFreeList();

@@ -37,7 +37,9 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_TYPE_OFFSET;
  * entries in insertion order, str-only tables in the 16-byte "unicode" entry form until a
  * non-str key arrives, growth to {@code used * 3} rounded up to a power of two. Empty dicts
  * share one static empty keys object. Not done: split tables (instances have no {@code __dict__}
- * here) and the keys free list; the free list of 80 dict objects is kept.
+ * here). Free lists as 3.11: 80 dict objects, and 80 keys objects of the minimum size with str
+ * keys only ({@code keys_free_list}), parked when their dict is freed or cleared or a resize
+ * replaces them.
  *
  * <pre>
  *  ma_used == live entries == index slots holding an entry number;  dk_usable + dk_nentries == 2 * size / 3
@@ -52,6 +54,8 @@ public final class Dicts extends TypeBehaviour {
     private final Core core;
     private final Protocols protocols;
     public final FreeList free = new FreeList(MAX_FREE);
+    /** Keys blocks of {@code LOG2_MIN_SIZE} with the unicode entry form: not objects, just blocks. */
+    public final FreeList keysFree = new FreeList(MAX_FREE);
     private long emptyKeys;
     private long version;
 
@@ -354,7 +358,10 @@ public final class Dicts extends TypeBehaviour {
         long usable = usableFraction(1L << log2Size);
         int entryLength = unicode ? UNICODE_ENTRY_LENGTH : GENERAL_ENTRY_LENGTH;
         long entriesBytes = usable * entryLength;
-        long k = core.obj.malloc(DK_INDICES_OFFSET + (1L << log2Bytes) + entriesBytes);
+        long k = log2Size == LOG2_MIN_SIZE && unicode ? keysFree.pop() : 0;
+        if (k == 0) {
+            k = core.obj.malloc(DK_INDICES_OFFSET + (1L << log2Bytes) + entriesBytes);
+        }
         putLong(k + DK_REFCNT_OFFSET, 1);
         putByte(k + DK_LOG2_SIZE_OFFSET, (byte) log2Size);
         putByte(k + DK_LOG2_INDEX_BYTES_OFFSET, (byte) log2Bytes);
@@ -390,7 +397,7 @@ public final class Dicts extends TypeBehaviour {
         putLong(k + DK_NENTRIES_OFFSET, n);
         putLong(d + MA_KEYS_OFFSET, k);
         if (old != emptyKeys) {
-            core.obj.free(old);
+            freeKeys(old);
         }
     }
 
@@ -401,7 +408,7 @@ public final class Dicts extends TypeBehaviour {
         long k = keys(d);
         if (k != emptyKeys) {
             releaseEntries(k);
-            core.obj.free(k);
+            freeKeys(k);
         }
         if (free.push(d)) {
             core.park(d);
@@ -452,7 +459,14 @@ public final class Dicts extends TypeBehaviour {
         putLong(d + MA_USED_OFFSET, 0);
         putLong(d + MA_VERSION_TAG_OFFSET, ++version);
         releaseEntries(k);
-        core.obj.free(k);
+        freeKeys(k);
+    }
+
+    /** {@code free_keys_object}: a minimum-size str-only table is parked if there is room, else freed. */
+    private void freeKeys(long k) {
+        if (log2Size(k) != LOG2_MIN_SIZE || kind(k) != KIND_UNICODE || !keysFree.push(k)) {
+            core.obj.free(k);
+        }
     }
 
     /** {@code dict.__sizeof__} + GC head: the keys count when this dict owns them alone. */
@@ -470,6 +484,9 @@ public final class Dicts extends TypeBehaviour {
     /** Checks a dict's table against its invariants; for validators. */
     public void check(long d) {
         long k = keys(d);
+        if (keysFree.contains(k)) {
+            throw new IllegalStateException(String.format("dict 0x%x uses the parked keys 0x%x", d, k));
+        }
         long live = 0;
         long slots = 1L << log2Size(k);
         long nentries = getLong(k + DK_NENTRIES_OFFSET);
@@ -490,7 +507,24 @@ public final class Dicts extends TypeBehaviour {
         }
     }
 
+    /** The keys free list's invariant, for validators: distinct minimum-size str-only tables. */
+    public void checkKeysFreeList() {
+        for (int i = 0; i < keysFree.size(); i++) {
+            long k = keysFree.get(i);
+            if (log2Size(k) != LOG2_MIN_SIZE || kind(k) != KIND_UNICODE) {
+                throw new IllegalStateException(String.format("parked dict keys 0x%x: log2 size %d, kind %d", k,
+                        log2Size(k), kind(k)));
+            }
+            for (int j = 0; j < i; j++) {
+                if (keysFree.get(j) == k) {
+                    throw new IllegalStateException(String.format("dict keys 0x%x parked twice", k));
+                }
+            }
+        }
+    }
+
+    /** {@code _PyDict_ClearFreeList}: the dicts, then the keys, each most recently parked first. */
     public int clearFreeList() {
-        return free.drain(d -> core.freeParked(d, true));
+        return free.drain(d -> core.freeParked(d, true)) + keysFree.drain(core.obj::free);
     }
 }

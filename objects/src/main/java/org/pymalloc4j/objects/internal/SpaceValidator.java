@@ -17,7 +17,8 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  * <pre>
  *  types:      tag(address(i)) == i  and  find(address(i)) == i for every registered type
  *  free lists: size &lt;= max; entries distinct, not live: refcount == 0 and the type word
- *              their list's type; parked tuples keep ob_size == their list's size
+ *              their list's type; parked tuples keep ob_size == their list's size; parked dict
+ *              keys distinct, of the minimum size and str-only, no live dict's (trace mode)
  *  trashcan:   depth == 0 between operations
  *  frames:     the data stack's invariant (DataStack)
  *  checked:    every object Core trusts (TrustedObjects: the newest, the two found last, the
@@ -58,6 +59,7 @@ public final class SpaceValidator {
         for (int n = 1; n <= Tuples.PARKED_SIZES; n++) {
             checkFreeList(b.tuples.free[n], n + "-tuple", core.tupleType, n, parked);
         }
+        b.dicts.checkKeysFreeList();
         if (core.refusalPending()) {
             fail("a dangling reference met while deallocating was never thrown");
         }
