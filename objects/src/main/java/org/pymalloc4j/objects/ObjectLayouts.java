@@ -286,8 +286,10 @@ public final class ObjectLayouts {
             line = String.format(Locale.ROOT, "Block: %d bytes at %s, size class %d of the pymalloc heap%s: "
                     + "%d bytes lost to quantization", usable, hex(base), sizeClass, around, slack);
         } else if (heap != null && heap.isLive(base)) {
-            line = String.format(Locale.ROOT, "Block: %d bytes at %s, a raw block from malloc%s (over %d bytes: "
-                    + "no size class, nothing lost to quantization)", heap.usableSize(base), hex(base), around,
+            long size = heap.usableSize(base); // 0: a list popped to empty keeps a 0-byte array, as 3.11
+            String why = size == 0 ? "a 0-byte request, pymalloc serving 1 to" : "over";
+            line = String.format(Locale.ROOT, "Block: %d bytes at %s, a raw block from malloc%s (%s %d bytes: "
+                    + "no size class, nothing lost to quantization)", size, hex(base), around, why,
                     Geometry.SMALL_REQUEST_THRESHOLD);
         } else {
             line = String.format(Locale.ROOT, "Block: at %s, from the %s allocator, which keeps no size class here",

@@ -17,7 +17,8 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
  * Free list of 80 list headers ({@code PyList_MAXFREELIST}); item arrays are always freed.
  *
  * <pre>
- *  0 &lt;= ob_size &lt;= allocated;  allocated == 0 ⇔ ob_item == NULL
+ *  0 &lt;= ob_size &lt;= allocated;  ob_item == NULL ⇒ allocated == 0  (a list popped to empty keeps
+ *  the 0-byte array list_resize reallocated it to, which pymalloc leaves to the raw allocator)
  *  growth for appends: 0, 4, 8, 16, 24, 32, 40, 52, 64, 76, ...
  *  an array shrinks when ob_size &lt; allocated / 2 (pops), to ob_size + ob_size / 8 + 6 rounded down to 4s
  * </pre>
@@ -165,15 +166,9 @@ public final class Lists extends TypeBehaviour {
             newAllocated = (newSize + 3) & ~3L;
         }
         if (newSize == 0) {
-            newAllocated = 0;
+            newAllocated = 0; // realloc to 0 bytes, as 3.11: a 1-byte raw block, raw from then on
         }
-        long items = getLong(o + LIST_ITEMS_OFFSET);
-        if (newAllocated == 0) {
-            core.mem.free(items);
-            items = 0;
-        } else {
-            items = core.mem.realloc(items, newAllocated * 8);
-        }
+        long items = core.mem.realloc(getLong(o + LIST_ITEMS_OFFSET), newAllocated * 8);
         putLong(o + LIST_ITEMS_OFFSET, items);
         putLong(o + OB_SIZE_OFFSET, newSize);
         putLong(o + LIST_ALLOCATED_OFFSET, newAllocated);

@@ -35,7 +35,8 @@ import static org.pymalloc4j.objects.TypeLayout.TP_VERSION_TAG_OFFSET;
  *  trace mode: live == |traced|; every traced object o has a registered type,
  *              refcount(o) &gt;= 1 and refcount(o) &gt;= references to o from traced objects and
  *              frames (the GC's subtract_refs can never go negative), each reference a live or
- *              static object; 0 &lt;= ob_size &lt;= allocated for lists; dict tables consistent;
+ *              static object; 0 &lt;= ob_size &lt;= allocated and ob_item set if allocated for
+ *              lists; dict tables consistent;
  *              weakref lists as Weakrefs says (a dead weakref unlinked, a live one in its
  *              referent's list, linked both ways, the basic ref only at the head), and every
  *              callback kept for a live weakref
@@ -232,7 +233,7 @@ public final class SpaceValidator {
             if (type == core.listType) {
                 long size = Lists.size(o);
                 long allocated = Lists.allocated(o);
-                if (size < 0 || size > allocated || (allocated == 0) != (getLong(o + 24) == 0)) {
+                if (size < 0 || size > allocated || allocated != 0 && getLong(o + 24) == 0) {
                     fail(String.format("list 0x%x: ob_size %d, allocated %d, ob_item 0x%x", o, size, allocated, getLong(o + 24)));
                 }
             } else if (type == core.dictType) {
