@@ -138,7 +138,9 @@ public final class ListApi {
      * @throws FreedObjectException      in checked mode, if {@code list} is not a live object; or,
      *                                   once the item is out of the list, if it had been freed
      *                                   behind the list's back
-     * @throws IllegalStateException     in checked mode, if the space is closed
+     * @throws IllegalStateException     in checked mode, if the space is closed; checked or not,
+     *                                   once the item is out of the list, if it held the last
+     *                                   counted reference to a static object (its refcount put back)
      * @throws OutOfMemoryError          as {@link #pop(long, long)}; the list is as it was
      */
     public void delete(long list, long index) {
@@ -169,7 +171,10 @@ public final class ListApi {
      * @throws FreedObjectException  in checked mode, if {@code list} is not a live object; or, once
      *                               the list is empty, if an item had been freed behind its back
      *                               (the other items and the array are released all the same)
-     * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws IllegalStateException in checked mode, if the space is closed; checked or not, once
+     *                               the list is empty, if an item held the last counted reference
+     *                               to a static object (its refcount put back; the rest released
+     *                               all the same)
      */
     public void clear(long list) {
         if (checked) {
@@ -204,7 +209,10 @@ public final class ListApi {
      *                                   live object ({@code item} is not stolen if it is the bad one),
      *                                   or if the item replaced was freed behind the list's back:
      *                                   {@code item} is stored first, then that item is named
-     * @throws IllegalStateException     in checked mode, if the space is closed
+     * @throws IllegalStateException     in checked mode, if the space is closed; checked or not, if
+     *                                   the item replaced held the last counted reference to a
+     *                                   static object ({@code item} is stored first, the static's
+     *                                   refcount put back)
      */
     public void set(long list, long i, long item) {
         if (checked) {

@@ -114,7 +114,9 @@ public final class TupleApi {
      * @throws IndexOutOfBoundsException in checked mode, if {@code i} is out of range
      * @throws WrongTypeException        in checked mode, if {@code tuple} is not a tuple
      * @throws IllegalStateException     in checked mode, if the tuple's refcount is not 1 or the
-     *                                   space is closed
+     *                                   space is closed; checked or not, if the item replaced held
+     *                                   the last counted reference to a static object ({@code item}
+     *                                   is stored first, the static's refcount put back)
      * @throws FreedObjectException      in checked mode, if {@code tuple} or {@code item} is not a
      *                                   live object ({@code item} is not stolen if it is the bad one),
      *                                   or if the item replaced was freed behind the tuple's back:

@@ -129,4 +129,53 @@ class StaticDeallocationRefusalTest {
             s.checkInvariants();
         }
     }
+
+    /**
+     * The setters and removers that release an item say so too: "@throws IllegalStateException
+     * ... checked or not, if the item replaced (removed, released) held the last counted reference
+     * to a static object", each having done its work first (the new item stored, the item
+     * removed, the list emptied) and the static's refcount put back.
+     */
+    @ParameterizedTest(name = "checked={0}")
+    @ValueSource(booleans = {true, false})
+    void tupleAndListCallsReleasingNonesLastReferenceSaySoAfterTheirWork(boolean checked) {
+        try (ObjectSpace s = space(checked)) {
+            long none = s.none();
+            long t = s.tuples().newTuple(1);
+            s.incref(none);
+            s.tuples().set(t, 0, none);
+            putLong(none, 1);
+            long x = s.floats().newFloat(1.5);
+            assertStaticRefused(s, () -> s.tuples().set(t, 0, x));
+            assertEquals(x, s.tuples().get(t, 0), "tuples().set stored the new item");
+
+            long list = s.lists().newList();
+            for (int i = 0; i < 3; i++) {
+                s.lists().append(list, none);
+            }
+            putLong(none, 1);
+            long y = s.floats().newFloat(2.5);
+            assertStaticRefused(s, () -> s.lists().set(list, 0, y));
+            assertEquals(y, s.lists().get(list, 0), "lists().set stored the new item");
+            putLong(none, 2); // the list's two references are all None has
+            s.lists().delete(list, 1);
+            assertStaticRefused(s, () -> s.lists().delete(list, 1));
+            assertEquals(1, s.lists().size(list), "lists().delete removed the item");
+            s.lists().append(list, none);
+            putLong(none, 1);
+            assertStaticRefused(s, () -> s.lists().clear(list));
+            assertEquals(0, s.lists().size(list), "lists().clear emptied the list");
+            assertEquals(3, s.liveObjectCount(), () -> "and released its other item, y: " + s.liveObjects());
+            s.decref(t);
+            s.decref(list);
+            assertEquals(0, s.liveObjectCount());
+            s.checkInvariants();
+        }
+    }
+
+    private static void assertStaticRefused(ObjectSpace s, org.junit.jupiter.api.function.Executable call) {
+        IllegalStateException e = assertThrows(IllegalStateException.class, call);
+        assertTrue(e.getMessage().contains("deallocating the static NoneType object"), e.getMessage());
+        assertEquals(999_999_999L, s.refcount(s.none()));
+    }
 }
