@@ -452,10 +452,18 @@ public final class ObjectSpace implements AutoCloseable {
      * dict tables, items and frame locals live).
      * Expensive; for tests and diagnostics.
      *
-     * @throws IllegalStateException naming the first broken invariant, or if the space is closed
+     * @throws IllegalStateException naming the first broken invariant; if the space is closed; or
+     *                               if called from code the space is running (a finalizer, a
+     *                               weakref callback or a gc callback) while a collection or a
+     *                               deallocation, mid-way, is under way
      */
     public void checkInvariants() {
         core.checkOpen();
+        if (core.gc.collecting || core.trashDepth() > 0) {
+            throw new IllegalStateException("checkInvariants() called from code the space is running (a finalizer, a"
+                    + " weakref callback or a gc callback) while a collection or a deallocation is under way: call it"
+                    + " once that returns");
+        }
         new SpaceValidator(b).check();
         memory.checkInvariants();
     }

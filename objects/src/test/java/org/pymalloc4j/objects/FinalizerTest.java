@@ -417,6 +417,24 @@ class FinalizerTest {
     }
 
     /**
+     * checkInvariants() from code a collection or a deallocation runs is refused as such: the
+     * scratch lists and the trashcan are mid-way then, and it failed as if an invariant were
+     * broken ("collector running between operations"). Between operations it passes.
+     */
+    @Test
+    void checkInvariantsFromCodeTheSpaceRunsIsRefusedAsSuch() {
+        try (ObjectSpace s = ObjectSpace.create()) {
+            long[] wr = closeRefusedInEveryCallback(s, s::checkInvariants, "checkInvariants() called from code the space"
+                    + " is running (a finalizer, a weakref callback or a gc callback) while a collection or a deallocation"
+                    + " is under way: call it once that returns");
+            s.gc().callbacks().clear();
+            s.decref(wr[0]);
+            s.decref(wr[1]);
+            s.checkInvariants();
+        }
+    }
+
+    /**
      * Calls {@code close} from a gc callback (START and STOP), the collector's finalizer, refcount
      * death's finalizer and a weakref callback: each is refused with {@code message}, reported as
      * unraisable. Returns the weakref and the class, for the caller to release.
