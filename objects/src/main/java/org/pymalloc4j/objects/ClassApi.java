@@ -107,7 +107,10 @@ public final class ClassApi {
      *                                   object, or if the value replaced was freed behind the
      *                                   instance's back: {@code value} is stored first, then that
      *                                   value is named
-     * @throws IllegalStateException     in checked mode, if the space is closed
+     * @throws IllegalStateException     in checked mode, if the space is closed; checked or not, if
+     *                                   the value replaced held the last counted reference to a
+     *                                   static object ({@code value} is stored first, the static's
+     *                                   refcount put back)
      */
     public void setSlot(long o, long i, long value) {
         if (checked) {

@@ -66,7 +66,10 @@ public final class DictApi {
      *                               mode if {@code dict} is not a dict
      * @throws FreedObjectException  in checked mode, if an argument is not a live object
      * @throws IllegalStateException if the space is closed, or if {@code key} is or holds a
-     *                               tuple with a NULL item (not yet set), which has no hash
+     *                               tuple with a NULL item (not yet set), which has no hash; or if
+     *                               the value replaced held the last counted reference to a static
+     *                               object ({@code value} is stored first, the static's refcount
+     *                               put back)
      * @throws OutOfMemoryError      if the keys table cannot be had or grown, even after a full
      *                               collection; nothing is stored and no reference kept (the
      *                               collection's finalizers may have changed the dict)
@@ -101,7 +104,10 @@ public final class DictApi {
      *                               {@code dict} is not a dict
      * @throws FreedObjectException  in checked mode, if an argument is not a live object
      * @throws IllegalStateException if the space is closed, or if {@code key} is or holds a
-     *                               tuple with a NULL item (not yet set), which has no hash
+     *                               tuple with a NULL item (not yet set), which has no hash; or if
+     *                               the key or value released held the last counted reference to a
+     *                               static object (the entry is removed first, the static's
+     *                               refcount put back)
      */
     public boolean delete(long dict, long key) {
         checkArgs(dict, key, "dicts().delete");

@@ -173,6 +173,41 @@ class StaticDeallocationRefusalTest {
         }
     }
 
+    /**
+     * The same for dicts().set (the value replaced), dicts().delete (the key and value released)
+     * and classes().setSlot (the value replaced), each having done its work first.
+     */
+    @ParameterizedTest(name = "checked={0}")
+    @ValueSource(booleans = {true, false})
+    void dictAndSlotCallsReleasingNonesLastReferenceSaySoAfterTheirWork(boolean checked) {
+        try (ObjectSpace s = space(checked)) {
+            long none = s.none();
+            long d = s.dicts().newDict();
+            long k = s.strs().newStr("k");
+            s.dicts().set(d, k, none);
+            putLong(none, 1);
+            long x = s.floats().newFloat(1.5);
+            assertStaticRefused(s, () -> s.dicts().set(d, k, x));
+            assertEquals(x, s.dicts().get(d, k), "dicts().set stored the new value");
+            s.dicts().set(d, k, none);
+            putLong(none, 1);
+            assertStaticRefused(s, () -> s.dicts().delete(d, k));
+            assertEquals(0, s.dicts().size(d), "dicts().delete removed the entry");
+
+            long cls = s.classes().newClass("C", 1);
+            long o = s.classes().newInstance(cls);
+            s.classes().setSlot(o, 0, none);
+            putLong(none, 1);
+            assertStaticRefused(s, () -> s.classes().setSlot(o, 0, x));
+            assertEquals(x, s.classes().getSlot(o, 0), "classes().setSlot stored the new value");
+            for (long r : new long[] {o, cls, d, k, x}) {
+                s.decref(r);
+            }
+            assertEquals(0, s.liveObjectCount(), () -> s.liveObjects().toString());
+            s.checkInvariants();
+        }
+    }
+
     private static void assertStaticRefused(ObjectSpace s, org.junit.jupiter.api.function.Executable call) {
         IllegalStateException e = assertThrows(IllegalStateException.class, call);
         assertTrue(e.getMessage().contains("deallocating the static NoneType object"), e.getMessage());
