@@ -161,10 +161,27 @@ final class TraceParser {
         return "'" + clipped(field, "'");
     }
 
-    /** {@code field}, then {@code close}; a long one cut to {@link #SHOWN} characters and followed by its length. */
+    /**
+     * {@code field}, then {@code close}; a long one cut to {@link #SHOWN} characters and followed by its length.
+     * Its control and format characters are escaped: the field is the file's, and the message goes to a terminal.
+     */
     private static String clipped(String field, String close) {
-        return field.length() <= SHOWN ? field + close : String.format(java.util.Locale.ROOT, "%s…%s (%,d characters)",
-                field.substring(0, SHOWN - 1), close, field.length());
+        return field.length() <= SHOWN ? visible(field) + close : String.format(java.util.Locale.ROOT,
+                "%s…%s (%,d characters)", visible(field.substring(0, SHOWN - 1)), close, field.length());
+    }
+
+    /** {@code text} with its control (C0, DEL, C1) and format characters escaped as Python's repr escapes them. */
+    private static String visible(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
+                out.append(String.format(java.util.Locale.ROOT, c < 0x100 ? "\\x%02x" : "\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
     }
 
     /** The line's bytes from {@code from} as text; ASCII, the common case, without a decoder. */

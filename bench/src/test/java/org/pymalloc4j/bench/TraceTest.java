@@ -117,6 +117,25 @@ class TraceTest {
                 refusal("m 0 16 # why\n".getBytes(StandardCharsets.US_ASCII)));
     }
 
+    /**
+     * A field a message quotes is the file's, not the user's: its control and format characters
+     * (a terminal's escape sequences, a NUL, a right-to-left override) are shown escaped, as
+     * Python's repr shows them, never sent to the terminal the message is printed on.
+     */
+    @Test
+    void controlCharactersOfAFieldAreShownEscaped() {
+        assertEquals("t.trace:1: size '5\\x1b]0;owned\\x07\\x1b[2J' is not an integer",
+                refusal("m 0 5\u001b]0;owned\u0007\u001b[2J\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("t.trace:1: unknown operation '\\x00m' (expected m, r or f)",
+                refusal("\u0000m 0 5\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("t.trace:1: slot '\\u202e1' is not an integer", refusal("f \u202e1\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("t.trace:1: unknown operation '\\x9b2J' (expected m, r or f)",
+                refusal("\u009b2J 0 5\n".getBytes(StandardCharsets.UTF_8)));
+        String longEscape = "\u001b".repeat(100);
+        assertEquals("t.trace:1: unknown operation '" + "\\x1b".repeat(39) + "…' (100 characters) (expected m, r or f)",
+                refusal(longEscape.getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** CPython's harness reads 255 bytes a line: a longer comment's tail would be an operation there. */
     @Test
     void whatIsWrittenForCIsTheOperationsOnlyOneALine() throws Exception {
