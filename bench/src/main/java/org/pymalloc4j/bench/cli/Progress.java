@@ -15,7 +15,7 @@ final class Progress {
     private final boolean enabled;
     private final boolean animated;
     private String phase = "";
-    private String unit = "operations";
+    private String unit = "operation";
     private long total;
     private long lastDraw;
 
@@ -28,17 +28,20 @@ final class Progress {
 
     /** A phase of {@code total} operations. */
     void start(String phase, long total) {
-        start(phase, total, "operations");
+        start(phase, total, "operation");
     }
 
-    /** A phase of {@code total} {@code unit} (e.g. the bytes of a file); a total of 0 or less is unknown. */
+    /**
+     * A phase of {@code total} {@code unit}s ({@code unit} singular: "byte" for a file's); a total
+     * of 0 or less is unknown.
+     */
     void start(String phase, long total, String unit) {
         this.phase = phase;
         this.unit = unit;
         this.total = total;
         this.lastDraw = 0;
         if (enabled && !animated) {
-            err.println(total > 0 ? String.format(Locale.ROOT, "%s: %,d %s...", phase, total, unit) : phase + "...");
+            err.println(total > 0 ? phase + ": " + Plural.of(total, unit) + "..." : phase + "...");
         }
         update(0);
     }
@@ -53,7 +56,7 @@ final class Progress {
         }
         lastDraw = now;
         if (total <= 0) { // no bar without a total: how far it has got
-            err.printf(Locale.ROOT, "\r  %-12s %,d %s ", phase, done, unit);
+            err.printf(Locale.ROOT, "\r  %-12s %s ", phase, Plural.of(done, unit));
             err.flush();
             return;
         }

@@ -141,7 +141,7 @@ final class ReplayCommand {
         Trace trace;
         try {
             Path file = stdin ? null : Path.of(name);
-            progress.start("read " + (stdin ? shown : file.getFileName()), stdin ? 0 : sizeOf(file), "bytes");
+            progress.start("read " + (stdin ? shown : file.getFileName()), stdin ? 0 : sizeOf(file), "byte");
             trace = stdin ? Trace.parse(System.in, shown, progress::update) : Trace.read(file, progress::update);
         } catch (NoSuchFileException e) {
             throw new UsageException(command + ": no such trace file: " + name);

@@ -56,6 +56,19 @@ class CountsOfOneTest {
         assertTrue(Files.readString(svg).contains("demo workload: 1 block built"));
     }
 
+    /** The progress lines a log gets (standard error not a terminal) count their operations and bytes too. */
+    @Test
+    void progressLinesOfOne() throws Exception {
+        Result demo = MainTest.run("demo", "--blocks", "1");
+        assertEquals(0, demo.status(), demo.err());
+        assertTrue(demo.err().contains("build: 1 operation...\n"), demo.err());
+        assertNoOnePlural(demo.err());
+        Path oneByte = Files.writeString(dir.resolve("b.trace"), "m");
+        Result replay = MainTest.run("replay", oneByte.toString());
+        assertEquals(2, replay.status(), replay.err());
+        assertTrue(replay.err().startsWith("read b.trace: 1 byte...\n"), replay.err());
+    }
+
     @Test
     void aComparisonOfOneItem() {
         Result r = MainTest.run("layout", "--compare", "--items", "1", "--quiet");
