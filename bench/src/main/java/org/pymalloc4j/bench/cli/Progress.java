@@ -9,6 +9,11 @@ import java.util.Locale;
  */
 final class Progress {
     private static final int WIDTH = 30;
+    /**
+     * The widest redraw: one column less than the narrowest usual terminal, so that the line never
+     * wraps (a carriage return would then go back to the wrapped row only, leaving debris).
+     */
+    private static final int COLUMNS = 79;
     private static final long REDRAW_NANOS = 100_000_000L;
 
     private final PrintStream err;
@@ -20,10 +25,15 @@ final class Progress {
     private long lastDraw;
 
     Progress(PrintStream err, boolean enabled) {
+        // the bar only where it is seen: another stream (a test's buffer) gets lines
+        this(err, enabled, enabled && err == System.err && Terminal.stderrIsTerminal());
+    }
+
+    /** A progress that draws the bar ({@code animated}) or prints lines, whatever {@code err} is: for tests. */
+    Progress(PrintStream err, boolean enabled, boolean animated) {
         this.err = err;
         this.enabled = enabled;
-        // the bar only where it is seen: another stream (a test's buffer) gets lines
-        this.animated = enabled && err == System.err && Terminal.stderrIsTerminal();
+        this.animated = animated;
     }
 
     /** A phase of {@code total} operations. */
@@ -56,13 +66,24 @@ final class Progress {
         }
         lastDraw = now;
         if (total <= 0) { // no bar without a total: how far it has got
-            err.printf(Locale.ROOT, "\r  %-12s %s ", phase, Plural.of(done, unit));
-            err.flush();
+            draw("  ", String.format("%-12s", phase), " " + Plural.of(done, unit));
             return;
         }
         int filled = (int) (WIDTH * Math.min(done, total) / total);
-        err.printf(Locale.ROOT, "\r  %-12s [%s%s] %3d%%  %,d/%,d ", phase, "#".repeat(filled), ".".repeat(WIDTH - filled),
-                100 * Math.min(done, total) / total, done, total);
+        draw("  ", String.format("%-12s", phase), String.format(Locale.ROOT, " [%s%s] %3d%%  %,d/%,d", "#".repeat(filled),
+                ".".repeat(WIDTH - filled), 100 * Math.min(done, total) / total, done, total));
+    }
+
+    /**
+     * Redraws the line as {@code head}, {@code label} and {@code tail}, the label cut short to fit
+     * {@link #COLUMNS}, and padded to them to cover what a longer line before it left.
+     */
+    private void draw(String head, String label, String tail) {
+        int room = Math.max(1, COLUMNS - head.length() - tail.length());
+        String fitted = label.length() <= room ? label : label.substring(0, room - 1) + "…";
+        String line = head + fitted + tail;
+        line = line.length() > COLUMNS ? line.substring(0, COLUMNS) : line;
+        err.print("\r" + line + " ".repeat(COLUMNS - line.length()));
         err.flush();
     }
 
@@ -80,8 +101,7 @@ final class Progress {
             return;
         }
         int filled = WIDTH * percent / 100;
-        err.printf(Locale.ROOT, "\r  [%s%s] %3d%%  %-50.50s", "#".repeat(filled), ".".repeat(WIDTH - filled), percent, label);
-        err.flush();
+        draw(String.format(Locale.ROOT, "  [%s%s] %3d%%  ", "#".repeat(filled), ".".repeat(WIDTH - filled), percent), label, "");
     }
 
     /** {@link #step}, but without a terminal nothing: for updates within a phase step announced. */
@@ -99,7 +119,7 @@ final class Progress {
     void finish() {
         if (animated) {
             update(Math.max(total, 0));
-            err.print("\r" + " ".repeat(WIDTH + 60) + "\r");
+            err.print("\r" + " ".repeat(COLUMNS) + "\r");
             err.flush();
         }
     }

@@ -38,6 +38,36 @@ class ProgressTerminalTest {
         return transcript;
     }
 
+    /**
+     * Every redraw fits a terminal of 80 columns: a wider line wraps, and the carriage return that
+     * starts the next redraw goes back to the start of the wrapped row only, leaving a row of
+     * debris per redraw (and the clearing spaces, as wide, moved the cursor a row down).
+     */
+    @Test
+    void theBarFitsEightyColumns() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        Progress p = new Progress(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8), true, true);
+        p.start("read a-trace-file-with-a-long-name-as-recorded-by-a-script.trace", 9_000_000_000L, "byte");
+        p.finish();
+        p.start("churn", 200_000_000);
+        p.finish();
+        p.start("read <stdin> of a long name for a phase", 0, "byte");
+        p.finish();
+        p.step("CPython harness: replay of /traces/a-long-resource-name.trace", 0.5);
+        p.tick("replay time: pymalloc4j's warm-up", 0.25);
+        p.finish();
+        String drawn = bytes.toString(StandardCharsets.UTF_8);
+        assertFalse(drawn.contains("\n"), drawn);
+        for (String redraw : drawn.split("\r")) {
+            assertTrue(redraw.length() < 80, redraw.length() + " columns: '" + redraw + "'");
+        }
+        assertTrue(drawn.contains("  read a-tr… [##############################] 100%  9,000,000,000/9,000,000,000"), drawn);
+        assertTrue(drawn.contains("  churn        [##############################] 100%  200,000,000/200,000,000"), drawn);
+        assertTrue(drawn.contains("  read <stdin> of a long name for a phase 0 bytes"), drawn);
+        assertTrue(drawn.contains("]  50%  CPython harness: replay of /traces/"), drawn);
+        assertTrue(drawn.endsWith("\r"), "cleared at the end");
+    }
+
     @Test
     void standardErrorInAFileGetsPlainLinesEvenWhenStandardOutputIsATerminal() throws Exception {
         Path log = dir.resolve("err.log");
