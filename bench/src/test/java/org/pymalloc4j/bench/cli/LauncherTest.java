@@ -1,0 +1,78 @@
+package org.pymalloc4j.bench.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The {@code ./pymalloc4j} launcher, run on a checkout of its own: a copy of the script beside
+ * an up-to-date jar, and a "JDK 25" whose {@code java} prints the arguments it is given, so
+ * that nothing is built and no JVM starts.
+ */
+class LauncherTest {
+    @TempDir
+    Path dir;
+
+    /** A checkout at {@code root}: the launcher, a jar newer than its (empty) sources, and a fake JDK. */
+    private Path checkout(Path root) throws IOException {
+        Files.createDirectories(root.resolve("bench/target"));
+        for (String module : List.of("allocator", "objects")) {
+            Files.createDirectories(root.resolve(module));
+        }
+        Files.writeString(root.resolve("pom.xml"), "<project/>");
+        Path launcher = Files.copy(Path.of("../pymalloc4j"), root.resolve("pymalloc4j"));
+        Path jar = Files.writeString(root.resolve("bench/target/pymalloc4j.jar"), "not read: the java below only prints");
+        FileTime later = FileTime.fromMillis(System.currentTimeMillis() + 60_000);
+        Files.setLastModifiedTime(jar, later);
+        Path jdk = Files.createDirectories(dir.resolve("jdk 25"));
+        Files.writeString(jdk.resolve("release"), "JAVA_VERSION=\"25.0.1\"\n");
+        Path java = Files.createDirectories(jdk.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        assertTrue(java.toFile().setExecutable(true) && launcher.toFile().setExecutable(true));
+        return launcher;
+    }
+
+    /** Runs {@code command} in {@code cwd} with the fake JDK; its output, which must be status 0. */
+    private String run(Path cwd, String... command) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
+        pb.environment().put("PYMALLOC4J_JAVA_HOME", dir.resolve("jdk 25").toString());
+                pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not end");
+        assertEquals(0, p.exitValue(), output);
+        return output;
+    }
+
+    @Test
+    void runsTheJarOfItsCheckoutFromAnotherDirectoryAndAPathWithSpaces() throws Exception {
+        Path root = dir.resolve("a checkout");
+        Path launcher = checkout(root);
+        String output = run(dir, launcher.toString(), "help", "an argument");
+        assertTrue(output.endsWith("-jar\n" + root.resolve("bench/target/pymalloc4j.jar") + "\nhelp\nan argument\n"), output);
+    }
+
+    /** A link to the launcher on the PATH (~/bin/pymalloc4j) runs the checkout's jar, not one beside the link. */
+    @Test
+    void aSymbolicLinkToTheLauncherRunsItsCheckoutsJar() throws Exception {
+        Path root = dir.resolve("checkout");
+        Path launcher = checkout(root);
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path link = Files.createSymbolicLink(bin.resolve("pymalloc4j"), bin.relativize(launcher));
+        Path linkToLink = Files.createSymbolicLink(dir.resolve("pm4j"), link);
+        for (Path l : List.of(link, linkToLink)) {
+            String output = run(dir, l.toString(), "demo");
+            assertTrue(output.endsWith("-jar\n" + root.resolve("bench/target/pymalloc4j.jar") + "\ndemo\n"), output);
+        }
+    }
+}
