@@ -80,9 +80,12 @@ final class CPythonHarness {
     private final List<Link> links;
     private final String prefix;
     private final String executable;
+    /** The python found ({@code $PYTHON} or {@code python3} on the PATH), and its version, e.g. 3.11.7. */
+    private final String python;
+    private final String version;
 
     private CPythonHarness(Path binary, String description, String cc, Path include, List<Link> links, String prefix,
-                           String executable) {
+                           String executable, String python, String version) {
         this.binary = binary;
         this.description = description;
         this.cc = cc;
@@ -90,6 +93,18 @@ final class CPythonHarness {
         this.links = links;
         this.prefix = prefix;
         this.executable = executable;
+        this.python = python;
+        this.version = version;
+    }
+
+    /** The python found, as the PATH gave it ({@code $PYTHON} or {@code python3}). */
+    String python() {
+        return python;
+    }
+
+    /** The python's version, {@code sys.version}'s first word: 3.11.7. */
+    String version() {
+        return version;
     }
 
     /** The interpreter's own {@code sys.executable}: the program name the recorder runs python as. */
@@ -166,7 +181,8 @@ final class CPythonHarness {
             }
             String description = "CPython " + probe.get(4) + " (" + python + ", linked with " + Files.readString(linked).trim()
                     + "; " + buildOptions(probe.get(5)) + "), harness built with " + compiler + " " + HARNESS_FLAGS.get(0);
-            return new CPythonHarness(binary, description, cc, include, links, probe.get(8), probe.get(9));
+            return new CPythonHarness(binary, description, cc, include, links, probe.get(8), probe.get(9), python,
+                    probe.get(4));
         } catch (IOException e) {
             throw new Unavailable("building the CPython harness failed: " + e.getMessage() + "; " + INSTALL_HINT);
         }

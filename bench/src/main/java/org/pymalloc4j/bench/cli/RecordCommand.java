@@ -30,8 +30,9 @@ final class RecordCommand {
             trace in the format of 'replay'. Then replays the trace on a fresh pymalloc4j heap
             and compares the statistics report each heap is left with: they are the same, line
             for line, when pymalloc4j does what CPython's pymalloc does. The python is the
-            python3 on the PATH, or $PYTHON; the recorder is built against it with the C
-            compiler ($CC, else cc) on first use and cached under ~/.cache/pymalloc4j.
+            python3 on the PATH, or $PYTHON, and must be a CPython 3.11; the recorder is built
+            against it with the C compiler ($CC, else cc) on first use and cached under
+            ~/.cache/pymalloc4j.
 
             options (before the python arguments; '--' ends them, and python's own long options,
             such as --version, go after it):
@@ -118,6 +119,14 @@ final class RecordCommand {
         Path recorder;
         try {
             harness = CPythonHarness.build(cacheRoot, env);
+            // the recorder reads the heap after finalization, as 3.11's process-wide pymalloc allows
+            // (3.12's is the interpreter's: SIGSEGV), and the report is compared with 3.11's
+            if (!harness.version().startsWith("3.11.")) {
+                err.println("pymalloc4j record: " + harness.python() + " is CPython " + harness.version() + ", and the recorder"
+                        + " needs a CPython 3.11: it reads 3.11's pymalloc after the run, and its report is compared with"
+                        + " pymalloc4j's, which is 3.11's pymalloc; set PYTHON to a python3.11");
+                return 1;
+            }
             recorder = harness.recorder(() -> progress.note("record: building CPython's recorder (first use, a few seconds)"));
         } catch (CPythonHarness.Unavailable e) {
             err.println("pymalloc4j record: CPython's recorder cannot be built: " + e.getMessage());

@@ -125,6 +125,32 @@ class RecordCommandTest {
         return "'" + p.toString().replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
+    /**
+     * The recorder is built on CPython 3.11's internals, and its report is compared with
+     * pymalloc4j's, which is 3.11's pymalloc: under another python (3.12 crashed the recorder
+     * with SIGSEGV, reported as "python exited with status 139") the command says what it needs
+     * and runs nothing. The python here is python3 saying it is 3.12.1.
+     */
+    @Test
+    void aPythonThatIsNot311IsRefusedBeforeAnythingRuns() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        Path python = dir.resolve("python3.12");
+        Files.writeString(python, "#!/bin/sh\n[ \"$1\" = -c ] && { python3 \"$@\" | sed '5s/.*/3.12.1/'; exit; }\n"
+                + "exec python3 \"$@\"\n");
+        assertTrue(python.toFile().setExecutable(true));
+        Path trace = dir.resolve("run.trace");
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("PYTHON", python.toString());
+        int status = recordWith(env, "--quiet", "--out", trace.toString(), "-c", "print('ran')");
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, messages);
+        assertTrue(messages.contains("pymalloc4j record: " + python + " is CPython 3.12.1, and the recorder needs a CPython 3.11"),
+                messages);
+        assertEquals("", out.toString(StandardCharsets.UTF_8), "the program did not run");
+        assertFalse(Files.exists(trace), "no trace");
+    }
+
     /** python --version and --help answer before the interpreter starts: no pymalloc call to replay, and no error. */
     @Test
     void aProgramThatMakesNoPymallocCallIsNoBadInput() throws Exception {
