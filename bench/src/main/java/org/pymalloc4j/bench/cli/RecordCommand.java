@@ -39,7 +39,8 @@ final class RecordCommand {
               --out TRACE   where the trace goes (default: pymalloc4j-record.trace); CPython's
                             report is written beside it, as TRACE.cpython.txt. '-' (standard
                             output) is refused: the trace is read back for the replay, and
-                            python's own output goes to standard output
+                            python's own output goes to standard output. Existing files are
+                            replaced, but not one python is given (its script, its data)
               --time        also time the trace's replay here and under CPython's pymalloc (its
                             C loop, bench's harness): the fastest of 7 rounds each, one side after
                             the other, pymalloc4j's after 2 s of warm-up rounds
@@ -113,6 +114,7 @@ final class RecordCommand {
         }
         Path trace = outputPath(options.get("out", "pymalloc4j-record.trace"));
         Path cpythonReport = trace.resolveSibling(trace.getFileName() + ".cpython.txt");
+        notAnArgument(options.get("out", "pymalloc4j-record.trace"), List.of(trace, cpythonReport), python);
         Progress progress = new Progress(err, !options.has("quiet"));
 
         CPythonHarness harness;
@@ -223,6 +225,26 @@ final class RecordCommand {
             throw new UsageException("record: --out " + name + " is a directory; give the trace file's name");
         }
         return path;
+    }
+
+    /**
+     * Refuses outputs that are files python is given (its script, a file the program reads): the
+     * recorder truncates them before python starts, so python would run or read the trace.
+     */
+    private static void notAnArgument(String name, List<Path> outputs, List<String> python) throws UsageException {
+        for (String a : python) {
+            try {
+                Path p = Path.of(a);
+                for (Path o : outputs) {
+                    if (Files.exists(p) && Files.exists(o) && Files.isSameFile(p, o)) {
+                        throw new UsageException("record: --out " + name + " would overwrite " + a + ", which python is"
+                                + " given: the trace and its .cpython.txt report are written as python runs");
+                    }
+                }
+            } catch (InvalidPathException | IOException e) {
+                // not a file's name (python's code, an option), or not one to compare: not an output
+            }
+        }
     }
 
     /** Replays {@code trace} on a fresh heap of CPython 3.11's geometry and returns its report. */

@@ -191,6 +191,35 @@ class RecordCommandTest {
     }
 
     /**
+     * The trace (and CPython's report beside it) is opened for writing before python starts: an
+     * --out naming the script, or a file the program reads, truncated it first, and python ran
+     * the trace's text ("record --out prog.py -- prog.py" lost prog.py). Refused, and the files
+     * are left as they were.
+     */
+    @Test
+    void aTraceThatWouldOverwriteAPythonArgumentIsRefused() throws Exception {
+        Path script = Files.writeString(dir.resolve("prog.py"), "print('hello')\n");
+        Path data = Files.writeString(dir.resolve("data.txt"), "kept\n");
+        Path report = Files.writeString(dir.resolve("run.trace.cpython.txt"), "kept\n");
+        String[][] cases = {
+                {"--out", script.toString(), "--", script.toString()},
+                {"--out", dir.resolve("sub/../prog.py").toString(), script.toString()},
+                {"--out", data.toString(), "-u", script.toString(), data.toString()},
+                {"--out", dir.resolve("run.trace").toString(), "-X", "dev", report.toString()},
+        };
+        for (String[] args : cases) {
+            Files.createDirectories(dir.resolve("sub"));
+            UsageException e = assertThrows(UsageException.class, () -> record(args), String.join(" ", args));
+            assertTrue(e.getMessage().startsWith("record: --out "), e.getMessage());
+            assertTrue(e.getMessage().contains("would overwrite"), e.getMessage());
+        }
+        assertEquals("print('hello')\n", Files.readString(script));
+        assertEquals("kept\n", Files.readString(data));
+        assertEquals("kept\n", Files.readString(report));
+        assertFalse(Files.exists(dir.resolve("cache")), "nothing was built");
+    }
+
+    /**
      * '-' is standard output to map, but record's trace is read back for the replay and python's
      * own output goes to standard output: '-' wrote a file named '-' in the working directory.
      */
