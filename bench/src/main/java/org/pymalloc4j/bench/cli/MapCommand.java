@@ -41,8 +41,9 @@ final class MapCommand {
                                     or pymalloc_debug (the debug hooks add 24 bytes to every block,
                                     which moves blocks up size classes: compare the pictures);
                                     malloc and malloc_debug have no pymalloc heap to draw
-              --out FILE.svg        where to write the picture (required); '-' writes it to standard
-                                    output, and the summary line to standard error
+              --out FILE.svg        where to write the picture (required; an existing file is
+                                    replaced, but not the --trace file); '-' writes it to
+                                    standard output, and the summary line to standard error
               --quiet               no progress bar
             """), HeapMapSvg.MAX_ROWS);
 
@@ -73,6 +74,7 @@ final class MapCommand {
         String outName = options.get("out", null);
         boolean toStdout = "-".equals(outName); // as --trace - reads standard input
         Path target = toStdout ? null : outputPath(outName);
+        notTheTrace(target, outName, options.get("trace", null));
         long blocks = options.positiveLong("map", "blocks", 200_000);
         if (blocks > 10_000_000) {
             throw new UsageException("map: --blocks must be at most 10000000, not " + blocks);
@@ -122,6 +124,18 @@ final class MapCommand {
                 HeapMapSvg.count(pools, PoolInfo.State.USED), HeapMapSvg.count(pools, PoolInfo.State.FULL),
                 HeapMapSvg.count(pools, PoolInfo.State.EMPTY), HeapMapSvg.count(pools, PoolInfo.State.UNCARVED));
         return 0;
+    }
+
+    /** Refuses an --out that is the --trace file: the picture would replace the trace it was drawn from. */
+    private static void notTheTrace(Path target, String outName, String traceName) throws UsageException {
+        try {
+            if (target != null && traceName != null && !traceName.equals("-") && Files.exists(target)
+                    && Files.isSameFile(target, Path.of(traceName))) {
+                throw new UsageException("map: --out " + outName + " is the trace file: the picture would overwrite it");
+            }
+        } catch (IOException | InvalidPathException e) {
+            // the trace cannot be compared (missing, unreadable): reading it says so
+        }
     }
 
     /** Checks the output path before any work, so a typo costs no waiting. */

@@ -253,6 +253,19 @@ class MapCommandTest {
         assertFalse(Files.exists(out), "nothing written");
     }
 
+    /** --out naming the --trace file wrote the picture over the trace, which may have taken a long run to record. */
+    @Test
+    void thePictureIsNotWrittenOverItsTrace() throws IOException {
+        Path t = trace(SMALL);
+        for (String out : new String[] {t.toString(), dir.resolve(".").resolve(t.getFileName()).toString()}) {
+            Result r = run("map", "--trace", t.toString(), "--out", out, "--quiet");
+            assertEquals(2, r.status(), r.err());
+            assertTrue(r.err().contains("map: --out " + out + " is the trace file: the picture would overwrite it"), r.err());
+            assertEquals("", r.out());
+        }
+        assertEquals(SMALL, Files.readString(t));
+    }
+
     @Test
     void aMalformedTraceNamesItsLine() throws IOException {
         Path out = dir.resolve("x.svg");
@@ -290,7 +303,8 @@ class MapCommandTest {
         assertEquals(Geometry.PY311.poolsPerArena(), cells(parse(svg)).size());
         assertTrue(r.err().startsWith("pymalloc4j map: wrote the picture to standard output ("), r.err());
         assertTrue(r.err().contains(": 1 arena, "), r.err());
-        assertTrue(run("map", "--help").out().contains("--out FILE.svg        where to write the picture (required); '-' writes it to standard\n"));
+        assertTrue(run("map", "--help").out().contains("replaced, but not the --trace file); '-' writes it to\n"
+                + " ".repeat(24) + "standard output, and the summary line to standard error\n"));
     }
 
     /** A write that fails after the work (a full disk) is a failure, status 1, not bad input (2), and says why. */
