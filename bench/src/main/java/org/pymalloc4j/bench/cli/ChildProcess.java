@@ -50,15 +50,31 @@ final class ChildProcess {
     }
 
     /**
-     * Runs {@code command} as the user's own program: its standard output and error are copied
-     * line by line to {@code out} and {@code err} as they come, its input is this process's.
+     * Runs {@code command} as the user's own program, its input this process's. When {@code out}
+     * and {@code err} are this process's own, so are the program's: its bytes reach them
+     * untouched and as they come (a line-by-line copy decoded them as UTF-8, turned a carriage
+     * return into a newline, and held back a prompt until its line ended); other streams (a
+     * test's buffers) get its output copied line by line.
      *
      * @return its exit status
      * @throws IOException if it cannot be started
      */
     static int passThrough(List<String> command, PrintStream out, PrintStream err) throws IOException {
-        return lines(new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT), out::println,
-                err::println);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT);
+        if (out != System.out || err != System.err) {
+            return lines(builder, out::println, err::println);
+        }
+        out.flush();
+        err.flush();
+        UNSET.forEach(builder.environment()::remove);
+        Process process = builder.inheritIO().start();
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            process.destroy();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for " + command.get(0), e);
+        }
     }
 
     /**

@@ -151,6 +151,33 @@ class RecordCommandTest {
         assertFalse(Files.exists(trace), "no trace");
     }
 
+    /**
+     * The program's output is its own, byte for byte, on the tool's standard output: it was
+     * copied line by line through a UTF-8 decoder, so bytes that are not UTF-8 became U+FFFD, a
+     * carriage return (a program's progress line) a newline, and output without a newline (a
+     * prompt) waited for one. The tool runs in a JVM of its own here, its output to a file.
+     */
+    @Test
+    void theProgramsOutputPassesByteForByte() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        Path stdout = dir.resolve("stdout");
+        List<String> command = new java.util.ArrayList<>(ChildProcess.java(List.of("--enable-native-access=ALL-UNNAMED"),
+                "org.pymalloc4j.bench.cli.Main"));
+        command.addAll(List.of("record", "--quiet", "--out", dir.resolve("run.trace").toString(), "--", "-c",
+                "import sys; sys.stdout.buffer.write(b'\\xff\\xfe caf\\xc3\\xa9 50%\\r100%'); sys.stdout.flush()"));
+        Process p = new ProcessBuilder(command).redirectOutput(stdout.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "record did not end");
+        byte[] written = Files.readAllBytes(stdout);
+        byte[] expected = {(byte) 0xff, (byte) 0xfe, ' ', 'c', 'a', 'f', (byte) 0xc3, (byte) 0xa9, ' ', '5', '0', '%', '\r',
+                '1', '0', '0', '%', '\n', 'S', 'm', 'a', 'l', 'l'};
+        assertArrayEquals(expected, java.util.Arrays.copyOf(written, expected.length),
+                new String(written, 0, Math.min(60, written.length), StandardCharsets.ISO_8859_1));
+        assertEquals(0, p.exitValue());
+    }
+
     /** python --version and --help answer before the interpreter starts: no pymalloc call to replay, and no error. */
     @Test
     void aProgramThatMakesNoPymallocCallIsNoBadInput() throws Exception {
