@@ -168,11 +168,24 @@ public final class Trace {
      * Replays the whole trace, reporting progress every {@code step} operations.
      *
      * @throws TraceReplayException naming the line of an operation the heap could not carry out
-     *                              (its {@link OutOfMemoryError} is the cause); the blocks
-     *                              allocated before it stay in the heap
+     *                              (its {@link OutOfMemoryError} is the cause; the blocks
+     *                              allocated before it stay in the heap), or of the largest slot
+     *                              when the Java heap has no room for the table of slots
      */
     public long[] replay(BlockAllocator heap, int step, LongConsumer progress) throws TraceReplayException {
-        long[] table = newSlotTable();
+        long[] table;
+        try {
+            table = newSlotTable();
+        } catch (OutOfMemoryError e) { // a sparse trace: one line with a slot near MAX_SLOT wants 512 MiB
+            int op = 0;
+            while (slots[op] != slotCount - 1) {
+                op++;
+            }
+            throw new TraceReplayException(source, lines.lineOf(op), String.format(java.util.Locale.ROOT,
+                    "slot %d needs a table of %,d slots (%,d MiB of Java heap), more than the heap has room for;"
+                            + " number the slots from 0 up, as record does", slotCount - 1, (long) slotCount,
+                    ((long) slotCount * Long.BYTES) >> 20), e);
+        }
         int i = 0;
         try {
             while (i < length) {

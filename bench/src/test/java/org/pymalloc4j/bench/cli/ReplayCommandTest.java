@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,29 @@ class ReplayCommandTest {
             assertBadInput(r, "pymalloc4j replay: " + huge + ":3: cannot allocate 9223372036854775807 bytes (malloc into slot 1)");
             assertEquals(1, r.err().lines().count(), r.err());
         }
+    }
+
+    /**
+     * The replay keeps a table of one address per slot up to the largest: "m 67108863 16", one
+     * line, needs 512 MiB of Java heap for it. Where the heap has not that room (a JVM of 128 MiB
+     * here), an OutOfMemoryError's stack trace ended the command with status 1; now the slot's
+     * line is named, with what it needs, as bad input.
+     */
+    @Test
+    void aSlotWhoseTableDoesNotFitIsNamedByItsLine() throws Exception {
+        Path t = trace("# sparse\nm 3 16\nm 67108863 16\n");
+        List<String> command = new java.util.ArrayList<>(ChildProcess.java(List.of("-Xmx128m",
+                "--enable-native-access=ALL-UNNAMED"), "org.pymalloc4j.bench.cli.Main"));
+        command.addAll(List.of("replay", t.toString(), "--quiet"));
+        Path out = dir.resolve("out");
+        Path err = dir.resolve("err");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "replay did not end");
+        String messages = Files.readString(err);
+        assertEquals(2, p.exitValue(), messages);
+        assertEquals("", Files.readString(out));
+        assertEquals("pymalloc4j replay: " + t + ":3: slot 67108863 needs a table of 67,108,864 slots (512 MiB of Java "
+                + "heap), more than the heap has room for; number the slots from 0 up, as record does\n", messages);
     }
 
     /** A wrong file (minified JSON, one long line) gets a message of a line, not the file echoed back. */
