@@ -46,12 +46,41 @@ class LauncherTest {
     private String run(Path cwd, String... command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
         pb.environment().put("PYMALLOC4J_JAVA_HOME", dir.resolve("jdk 25").toString());
-                pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
         Process p = pb.start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not end");
         assertEquals(0, p.exitValue(), output);
         return output;
+    }
+
+    /**
+     * The jar holds CPython's sources that bench, versus and record compile (bench/pom.xml's
+     * resources): an edit to any of them must rebuild it, as an edit to a .java file does. Only
+     * two were looked at, so a fix to the recorder ran the jar's stale copy. Without Maven on the
+     * PATH, a rebuild shows as the launcher asking for it.
+     */
+    @Test
+    void anEditedCPythonSourceOfTheJarRebuildsIt() throws Exception {
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        for (String tool : List.of("dirname", "readlink", "sed", "find", "tail")) {
+            Path real = Path.of("/usr/bin", tool);
+            Files.createSymbolicLink(tools.resolve(tool), Files.exists(real) ? real : Path.of("/bin", tool));
+        }
+        for (String source : List.of("pymalloc_bench.c", "pymalloc_versus.c", "pymalloc_record.c", "aligned_arenas.h")) {
+            Path root = dir.resolve("checkout-" + source);
+            Path launcher = checkout(root);
+            Path edited = Files.writeString(Files.createDirectories(root.resolve("bench/cpython")).resolve(source), "/* */");
+            Files.setLastModifiedTime(edited, FileTime.fromMillis(System.currentTimeMillis() + 120_000));
+            ProcessBuilder pb = new ProcessBuilder("/bin/bash", launcher.toString(), "help").redirectErrorStream(true);
+            pb.environment().put("PYMALLOC4J_JAVA_HOME", dir.resolve("jdk 25").toString());
+            pb.environment().put("PATH", tools.toString());
+            Process p = pb.start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not end");
+            assertEquals(1, p.exitValue(), source + ": " + output);
+            assertTrue(output.contains("pymalloc4j: Maven (mvn) is needed to build the tool"), source + ": " + output);
+        }
     }
 
     @Test
