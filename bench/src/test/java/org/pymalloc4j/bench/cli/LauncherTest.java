@@ -83,6 +83,30 @@ class LauncherTest {
         }
     }
 
+    /**
+     * Java decodes file names in the locale's charset: under the C locale (LANG unset, as in
+     * containers and cron) 'replay café.trace' could not open the file ("Malformed input or input
+     * contains unmappable characters"). The launcher gives the JVM C.UTF-8's character type then;
+     * here the real JVM says which charset it names files in.
+     */
+    @Test
+    void underTheCLocaleFileNamesAreUtf8() throws Exception {
+        Path launcher = checkout(dir.resolve("checkout"));
+        String realJava = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(dir.resolve("jdk 25/bin/java"), "#!/bin/sh\nexec '" + realJava
+                + "' -XshowSettings:properties -version 2>&1 | grep 'sun.jnu.encoding'\n");
+        for (String[] locale : new String[][] {{"LANG", "C"}, {"LC_ALL", "POSIX"}, {"LANG", ""}, {"LC_CTYPE", "C"}}) {
+            ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "help").redirectErrorStream(true);
+            pb.environment().keySet().removeIf(k -> k.startsWith("LC_") || k.equals("LANG"));
+            pb.environment().put(locale[0], locale[1]);
+            pb.environment().put("PYMALLOC4J_JAVA_HOME", dir.resolve("jdk 25").toString());
+            Process p = pb.start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not end");
+            assertEquals("sun.jnu.encoding = UTF-8", output.strip(), String.join("=", locale));
+        }
+    }
+
     @Test
     void runsTheJarOfItsCheckoutFromAnotherDirectoryAndAPathWithSpaces() throws Exception {
         Path root = dir.resolve("a checkout");
