@@ -25,7 +25,7 @@ final class DemoCommand {
             and the heap statistics in the layout of CPython 3.11's sys._debugmallocstats().
 
             options:
-              --blocks N            blocks in the build phase (default 1000000)
+              --blocks N            blocks in the build phase, 1..50000000 (default 1000000)
               --seed S              random seed (default 42); the same seed gives the same report
             """ + Options.GEOMETRY_HELP + """
               --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),

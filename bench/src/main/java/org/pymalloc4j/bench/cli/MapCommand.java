@@ -34,7 +34,7 @@ final class MapCommand {
             options:
               --demo                the demo workload (the default)
               --trace FILE          replay this trace instead ('-' reads standard input)
-              --blocks N            blocks in the demo's build phase (default 200000)
+              --blocks N            blocks in the demo's build phase, 1..10000000 (default 200000)
               --seed S              the demo's random seed (default 42)
             """ + Options.GEOMETRY_HELP + """
               --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default), debug

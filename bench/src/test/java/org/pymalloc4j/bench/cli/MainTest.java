@@ -289,6 +289,22 @@ class MainTest {
         assertEquals(2, run("layout", "extra").status());
     }
 
+    /**
+     * The --blocks limits that demo and map enforce are in their help, where a user looks before
+     * a refusal tells them: the largest accepted runs, one more is refused (exit 2).
+     */
+    @Test
+    void theHelpGivesTheBlocksLimitTheCommandEnforces() {
+        for (String[] command : new String[][] {{"demo", "50000000"}, {"map", "10000000"}}) {
+            String help = run(command[0], "--help").out();
+            assertTrue(help.contains("1.." + command[1]), command[0] + " --help:\n" + help);
+            String more = String.valueOf(Long.parseLong(command[1]) + 1);
+            Result over = command[0].equals("map") ? run("map", "--blocks", more, "--out", "/dev/null") : run("demo", "--blocks", more);
+            assertEquals(2, over.status(), over.err());
+            assertTrue(over.err().contains("at most " + command[1]), over.err());
+        }
+    }
+
     @Test
     void helpIsAvailableForTheToolAndEachCommand() {
         assertTrue(run("--help").out().contains("commands:"));
