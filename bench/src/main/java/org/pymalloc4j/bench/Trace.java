@@ -18,7 +18,8 @@ import org.pymalloc4j.allocator.BlockAllocator;
  *  f SLOT          free the block in SLOT (which must hold a block)
  *  # comment       blank lines and lines starting with '#' are skipped
  * </pre>
- * SLOT is an integer 0..{@value #MAX_SLOT}; SIZE an integer 0..2^63-1, both in the ASCII digits.
+ * SLOT is an integer 0..{@value #MAX_SLOT}; SIZE an integer 0..2^63-1, both in the ASCII digits,
+ * a sign allowed before them as C's {@code strtol} reads it ({@code +5}, {@code -0}).
  * A line may be at most 1 MiB long (a longer one is refused with its number, unread).
  * Parsing simulates the slots, so a trace that parses replays without a slot error; a size the
  * heap cannot give fails at replay ({@link TraceReplayException}, with the line).

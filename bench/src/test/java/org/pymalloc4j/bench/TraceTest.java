@@ -113,6 +113,8 @@ class TraceTest {
         assertEquals("t.trace:1: slot 67108864 is outside 0..67108863", refusal("m 67108864 1\n".getBytes(StandardCharsets.US_ASCII)));
         assertEquals("t.trace:1: size '-' is not an integer", refusal("m 0 -\n".getBytes(StandardCharsets.US_ASCII)));
         assertEquals("m 0 9223372036854775807\n", written(parse("m 0 9223372036854775807\n")));
+        assertEquals("m 5 16\nr 5 0\n", written(parse("m +5 +16\nr 5 -0\n")), "a sign, as strtol reads it (the help says so)");
+        assertEquals("t.trace:1: size -1 is outside 0..9223372036854775807", refusal("m 0 -1\n".getBytes(StandardCharsets.US_ASCII)));
         assertEquals("t.trace:1: 'm' takes 2 fields (SLOT SIZE), found 4 (a comment takes a line of its own)",
                 refusal("m 0 16 # why\n".getBytes(StandardCharsets.US_ASCII)));
     }
