@@ -57,10 +57,10 @@ final class BenchCommand {
 
             options:
               --quick          1 fork, a 1-second warm-up and 2 measured iterations of 200 ms per
-                               benchmark, shorter CPython rounds: about four minutes on two
-                               cores. Without it, each benchmark's own settings (3 forks x 5 x
-                               1 s after 5 x 1 s of warm-up): long, and what figures for
-                               publishing need
+                               benchmark, shorter CPython rounds: 4 to 7 minutes on two cores
+                               (6.5 where a page fault costs 10 us). Without it, each
+                               benchmark's own settings (3 forks x 5 x 1 s after 5 x 1 s of
+                               warm-up): long, and what figures for publishing need
               --filter REGEX   only the benchmarks whose name (Class.method, e.g. 'PairBenchmark',
                                'Collector.*Cycles') REGEX finds; the memory comparison is named
                                FragmentationMemory; CPython runs when a benchmark it compares with does
