@@ -78,8 +78,7 @@ class MemoryTest {
     /** AllocatorName.fromSystemProperty: "@throws IllegalArgumentException if the property names no configuration". */
     @Test
     void systemPropertyChoosesTheConfiguration() {
-        String old = System.getProperty(AllocatorName.PROPERTY);
-        try {
+        withAllocatorPropertyRestored(() -> {
             System.setProperty(AllocatorName.PROPERTY, "malloc");
             try (Memory m = Memory.create()) {
                 assertEquals(AllocatorName.MALLOC, m.configured());
@@ -87,13 +86,7 @@ class MemoryTest {
             System.setProperty(AllocatorName.PROPERTY, "nonsense");
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, Memory::create);
             assertTrue(e.getMessage().startsWith("-Dpymalloc4j.malloc: unknown allocator 'nonsense'"), e.getMessage());
-        } finally {
-            if (old == null) {
-                System.clearProperty(AllocatorName.PROPERTY);
-            } else {
-                System.setProperty(AllocatorName.PROPERTY, old);
-            }
-        }
+        });
     }
 
     /**
@@ -103,8 +96,7 @@ class MemoryTest {
      */
     @Test
     void aNamedConfigurationIgnoresTheSystemProperty() {
-        String old = System.getProperty(AllocatorName.PROPERTY);
-        try {
+        withAllocatorPropertyRestored(() -> {
             System.setProperty(AllocatorName.PROPERTY, "nonsense");
             try (Memory m = Memory.builder().allocator(AllocatorName.MALLOC).build()) {
                 assertEquals(AllocatorName.MALLOC, m.configured());
@@ -116,13 +108,7 @@ class MemoryTest {
             try (Memory m = unnamed.build()) {
                 assertEquals(AllocatorName.MALLOC_DEBUG, m.configured(), "the property as it is when build() runs");
             }
-        } finally {
-            if (old == null) {
-                System.clearProperty(AllocatorName.PROPERTY);
-            } else {
-                System.setProperty(AllocatorName.PROPERTY, old);
-            }
-        }
+        });
     }
 
     /**
@@ -468,6 +454,20 @@ class MemoryTest {
             assertTrue(refused.getMessage().contains("Allocated using API 'o', verified using API 'm'"), refused.getMessage());
             assertEquals(1, hooked.obj().liveBlocks(), "the refused block stays allocated");
             hooked.obj().free(q);
+        }
+    }
+
+    /** Runs {@code body}, which sets {@value AllocatorName#PROPERTY}, and puts the property back as it was. */
+    private static void withAllocatorPropertyRestored(Runnable body) {
+        String old = System.getProperty(AllocatorName.PROPERTY);
+        try {
+            body.run();
+        } finally {
+            if (old == null) {
+                System.clearProperty(AllocatorName.PROPERTY);
+            } else {
+                System.setProperty(AllocatorName.PROPERTY, old);
+            }
         }
     }
 }

@@ -1,14 +1,11 @@
 package org.pymalloc4j.objects;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
 
-import org.pymalloc4j.allocator.Domain;
 import org.pymalloc4j.allocator.Memory;
-import org.pymalloc4j.allocator.testkit.ForwardingAllocator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,16 +74,7 @@ class DebugMallocStatsTest {
             for (long o : new long[] {f1, d, l, t, f2}) {
                 space.decref(o); // parked
             }
-            List<Long> freed = new ArrayList<>();
-            memory.wrapAllocator(Domain.OBJ, inner -> new ForwardingAllocator(inner) {
-                @Override
-                public void free(long address) {
-                    freed.add(address);
-                    inner.free(address);
-                }
-            });
-            space.gc().collect();
-            memory.unwrapAllocator(Domain.OBJ);
+            List<Long> freed = GcTestSupport.objectFreesDuring(memory, () -> space.gc().collect());
             long gcHead = 16;
             assertEquals(List.of(t - gcHead, f2, f1, l - gcHead, d - gcHead), freed);
         }

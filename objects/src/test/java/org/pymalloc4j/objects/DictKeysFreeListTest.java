@@ -1,12 +1,9 @@
 package org.pymalloc4j.objects;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import org.pymalloc4j.allocator.Domain;
-import org.pymalloc4j.allocator.testkit.ForwardingAllocator;
 import org.pymalloc4j.allocator.Memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,16 +41,7 @@ class DictKeysFreeListTest {
             long c = space.dicts().newDict();
             space.dicts().set(c, ab, five);
             space.decref(c); // the dict and its keys parked again
-            List<Long> freed = new ArrayList<>();
-            memory.wrapAllocator(Domain.OBJ, inner -> new ForwardingAllocator(inner) {
-                @Override
-                public void free(long address) {
-                    freed.add(address);
-                    inner.free(address);
-                }
-            });
-            space.gc().collect();
-            memory.unwrapAllocator(Domain.OBJ);
+            List<Long> freed = GcTestSupport.objectFreesDuring(memory, () -> space.gc().collect());
             assertEquals(2, freed.size(), "the parked dict and keys: " + freed);
             assertEquals(c - 16, freed.get(0), "the dicts first, then the keys");
             assertEquals(blocks, memory.obj().liveBlocks(), "nothing parked");

@@ -3,6 +3,10 @@ package org.pymalloc4j.objects;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.pymalloc4j.allocator.Domain;
+import org.pymalloc4j.allocator.Memory;
+import org.pymalloc4j.allocator.testkit.ForwardingAllocator;
+
 /** Helpers shared by the weakref, finalizer and collector tests. */
 final class GcTestSupport {
     private GcTestSupport() {
@@ -48,5 +52,23 @@ final class GcTestSupport {
         space.classes().setSlot(l, 0, list);
         space.decref(list);
         return l;
+    }
+
+    /** The OBJ-domain blocks freed while {@code body} runs, in the order freed (a collection's free-list clearing, say). */
+    static List<Long> objectFreesDuring(Memory memory, Runnable body) {
+        List<Long> freed = new ArrayList<>();
+        memory.wrapAllocator(Domain.OBJ, inner -> new ForwardingAllocator(inner) {
+            @Override
+            public void free(long address) {
+                freed.add(address);
+                inner.free(address);
+            }
+        });
+        try {
+            body.run();
+        } finally {
+            memory.unwrapAllocator(Domain.OBJ);
+        }
+        return freed;
     }
 }
