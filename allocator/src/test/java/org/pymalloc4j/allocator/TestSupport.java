@@ -1,18 +1,12 @@
 package org.pymalloc4j.allocator;
 
-import java.io.File;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.function.Executable;
 import org.pymalloc4j.allocator.internal.LiveMarks;
 import org.pymalloc4j.allocator.internal.NativeMemory;
+import org.pymalloc4j.allocator.testkit.LimitedJvm;
 import org.pymalloc4j.allocator.testkit.Seeds;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -59,44 +53,10 @@ public final class TestSupport {
         return seed;
     }
 
-    /**
-     * Runs {@code main} in a child JVM of this build whose address space is limited to
-     * {@code kib} KiB ({@code ulimit -v}), with small reservations of its own so that it starts
-     * under 1 GiB, and {@code -Dpymalloc4j.checks=checks}; returns what it printed. {@code options}
-     * go to the JVM before the main class. A child the JVM itself stops for want of memory (its
-     * "insufficient memory" exit) runs again, up to three times in all.
-     */
+    /** {@link LimitedJvm#run} with this build's allocator classes on the class path. */
     static String runLimited(long kib, String checks, Class<?> main, String... options) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = Path.of(PyMalloc.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                + File.pathSeparator
-                + Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI());
-        List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", "ulimit -v " + kib + " && exec \"$0\" \"$@\"",
-                java, "-Xmx32m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=32m",
-                "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED", "-Dpymalloc4j.checks=" + checks, "-cp", classPath));
-        command.addAll(List.of(options));
-        command.add(main.getName());
-        for (int attempt = 1; ; attempt++) {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int status = p.waitFor();
-            // The JVM's own allocations (a compiler's arena, a thread's stack) can meet a squeeze
-            // too, more often on a loaded machine: that is the JVM's refusal, not the library's.
-            if (status != 0 && attempt < 3 && out.contains("insufficient memory for the Java Runtime Environment")) {
-                System.out.println("runLimited: the child JVM itself ran out of memory (attempt " + attempt
-                        + "), running it again:\n" + out);
-                Matcher crashLog = CRASH_LOG.matcher(out);
-                if (crashLog.find()) {
-                    Files.deleteIfExists(Path.of(crashLog.group(1)));
-                }
-                continue;
-            }
-            assertEquals(0, status, out);
-            return out;
-        }
+        return LimitedJvm.run(kib, checks, List.of(PyMalloc.class), main, options);
     }
-
-    private static final Pattern CRASH_LOG = Pattern.compile("# (\\S*hs_err_pid\\d+\\.log)");
 
     /** splitmix64's finalizer. */
     static long mix(long z) {

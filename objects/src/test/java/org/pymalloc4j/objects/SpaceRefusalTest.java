@@ -1,8 +1,5 @@
 package org.pymalloc4j.objects;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -11,9 +8,8 @@ import org.junit.jupiter.api.condition.EnabledOnOs;
 import org.junit.jupiter.api.condition.OS;
 import org.pymalloc4j.allocator.squeeze.AddressSpaceSqueeze;
 import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.allocator.testkit.LimitedJvm;
 import org.pymalloc4j.objects.internal.Builtins;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * ObjectSpace.create: "@throws OutOfMemoryError if the static objects cannot be allocated",
@@ -27,23 +23,11 @@ class SpaceRefusalTest {
 
     @Test
     void aSpaceRefusedItsMetadataOrStaticObjectsGivesBackItsOwnMemory() throws Exception {
-        String classPath = String.join(File.pathSeparator, codeSource(PyMalloc.class),
-                codeSource(AddressSpaceSqueeze.class), codeSource(ObjectSpace.class), codeSource(Child.class));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder("/bin/sh", "-c", "ulimit -v " + (16L << 30) + " && exec \"$0\" \"$@\"", java,
-                "-Xint", "-Xmx32m", "-XX:ReservedCodeCacheSize=32m", "-XX:CompressedClassSpaceSize=32m",
-                "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED",
-                "-Dpymalloc4j.checks=" + PyMalloc.isChecked(), "-cp", classPath, Child.class.getName())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
+        String out = LimitedJvm.run(16L << 30, String.valueOf(PyMalloc.isChecked()),
+                List.of(PyMalloc.class, AddressSpaceSqueeze.class, ObjectSpace.class), Child.class, "-Xint");
         System.out.println("SpaceRefusalTest:\n" + out);
         AddressSpaceSqueeze.checkSweeps(out, Map.of("space", List.of("the raw block table", "the raw block records",
                 "the arena map root", "the used-pool sentinels", "the object space's static objects (" + Builtins.STATIC_BYTES + " bytes)")));
-    }
-
-    private static String codeSource(Class<?> c) throws Exception {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
     }
 
     /** Sweeps ObjectSpace.create once it has run unsqueezed. */
