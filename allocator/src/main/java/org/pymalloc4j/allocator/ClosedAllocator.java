@@ -32,7 +32,7 @@ final class ClosedAllocator implements BlockAllocator {
         throw closed();
     }
 
-    private static IllegalStateException closed() {
+    static IllegalStateException closed() {
         return new IllegalStateException("this Memory is closed");
     }
 

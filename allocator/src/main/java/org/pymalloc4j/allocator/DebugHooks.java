@@ -112,9 +112,9 @@ public final class DebugHooks implements AutoCloseable {
      *                                  allocator, or the hooks are closed
      */
     public BlockAllocator wrap(Domain domain, BlockAllocator inner) {
+        checkOpen();
         Objects.requireNonNull(domain, "domain");
         Objects.requireNonNull(inner, "inner");
-        checkOpen();
         if (inner instanceof DebugAllocator) {
             throw new IllegalArgumentException(inner + " is already a debug allocator");
         }

@@ -160,8 +160,8 @@ public final class Memory implements AutoCloseable {
      *                               domain's allocator, or if this memory is closed
      */
     public void setAllocator(Domain domain, BlockAllocator allocator) {
-        Objects.requireNonNull(allocator, "allocator");
         checkOpen();
+        Objects.requireNonNull(allocator, "allocator");
         MemoryDomain d = domain(domain);
         if (d.hasWrapper()) {
             throw new IllegalStateException("cannot replace the " + domain + " allocator while a wrapper ("
@@ -185,8 +185,8 @@ public final class Memory implements AutoCloseable {
      * @throws IllegalStateException if this memory is closed
      */
     public BlockAllocator wrapAllocator(Domain domain, UnaryOperator<BlockAllocator> wrapper) {
-        Objects.requireNonNull(wrapper, "wrapper");
         checkOpen();
+        Objects.requireNonNull(wrapper, "wrapper");
         MemoryDomain d = domain(domain);
         BlockAllocator installed = Objects.requireNonNull(wrapper.apply(d.allocator()), "wrapper returned null");
         d.wrap(installed);
@@ -313,8 +313,8 @@ public final class Memory implements AutoCloseable {
      *                               configuration) or is closed
      */
     public void setArenaAllocator(ArenaAllocator allocator) {
-        Objects.requireNonNull(allocator, "allocator");
         checkOpen();
+        Objects.requireNonNull(allocator, "allocator");
         pymalloc().setArenaAllocator(allocator);
     }
 
@@ -404,8 +404,8 @@ public final class Memory implements AutoCloseable {
      * @throws IllegalStateException if the memory is closed
      */
     public void onClose(Runnable action) {
-        Objects.requireNonNull(action, "action");
         checkOpen();
+        Objects.requireNonNull(action, "action");
         closeActions.add(action);
     }
 
@@ -424,8 +424,8 @@ public final class Memory implements AutoCloseable {
      * @throws IllegalStateException if the memory is closed
      */
     public void guardClose(Supplier<String> busy) {
-        Objects.requireNonNull(busy, "busy");
         checkOpen();
+        Objects.requireNonNull(busy, "busy");
         closeGuards.add(busy);
     }
 

@@ -160,6 +160,7 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
+        checkOpen();
         return views.allocate(this, byteSize, byteAlignment);
     }
 
@@ -173,7 +174,15 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * @throws IllegalStateException     if the memory is closed, even for {@code NULL}
      */
     public void free(MemorySegment segment) {
+        checkOpen();
         free(BlockViews.blockAddress(segment));
+    }
+
+    /** For the calls that look at their arguments before the allocator: a closed memory refuses first. */
+    private void checkOpen() {
+        if (allocator == ClosedAllocator.INSTANCE) {
+            throw ClosedAllocator.closed();
+        }
     }
 
     /** Which domain this is. */

@@ -457,12 +457,11 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
+        checkOpen(); // before the arguments, as every call of a closed heap
         BlockViews.checkRequest(byteSize, byteAlignment);
-        if (byteAlignment <= Geometry.ALIGNMENT && usedPools.serves(byteSize)) {
-            return views.of(malloc(byteSize), byteSize);
-        }
-        checkOpen(); // no used pool: through UsedPools, so that a raw block's refusal names allocate
-        return views.of(usedPools.allocate(byteSize, byteAlignment, mark, raw), byteSize);
+        long block = byteAlignment <= Geometry.ALIGNMENT && usedPools.serves(byteSize) ? malloc(byteSize)
+                : usedPools.allocate(byteSize, byteAlignment, mark, raw); // not malloc: a raw block's refusal names allocate
+        return views.of(block, byteSize);
     }
 
     /**
@@ -473,6 +472,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      * @throws IllegalStateException   if the heap is closed
      */
     public void free(MemorySegment segment) {
+        checkOpen(); // before the segment is looked at, as every call of a closed heap
         free(BlockViews.blockAddress(segment)); // a Java heap segment's address() is an offset: 0 for a whole array
     }
 
@@ -494,9 +494,8 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      * @throws IllegalStateException if the heap is closed
      */
     public void setArenaAllocator(ArenaAllocator allocator) {
-        java.util.Objects.requireNonNull(allocator, "allocator");
         checkOpen();
-        arenas.setSource(allocator);
+        arenas.setSource(java.util.Objects.requireNonNull(allocator, "allocator"));
     }
 
     /** The limit on bytes taken from the OS (arenas plus raw blocks); {@code Long.MAX_VALUE} if none. */

@@ -213,8 +213,8 @@ public final class Tracer {
      * @throws IllegalStateException    if the memory is closed
      */
     public void addLayerPackage(String packageName) {
-        Objects.requireNonNull(packageName, "packageName");
         checkOpen();
+        Objects.requireNonNull(packageName, "packageName");
         if (!isPackageName(packageName)) {
             throw new IllegalArgumentException("not a package name: \"" + packageName
                     + "\" (give one package's full name, such as \"com.example.layer\"; no wildcards)");
