@@ -168,8 +168,8 @@ public final class Memory implements AutoCloseable {
                     + d.allocator() + ") is installed over it: unwrapAllocator (or stop the tracer) first");
         }
         if (d.liveBlocks() != 0) {
-            throw new IllegalStateException("cannot replace the " + domain + " allocator while " + d.liveBlocks()
-                    + " blocks it allocated are live: free them first, or wrapAllocator(" + domain
+            throw new IllegalStateException("cannot replace the " + domain + " allocator while " + d.liveBlocksText("it allocated")
+                    + (d.liveBlocks() > 0 ? ": free them first, or " : ": ") + "wrapAllocator(" + domain
                     + ", ...) to hook the allocator they came from");
         }
         d.install(allocator);
@@ -263,7 +263,7 @@ public final class Memory implements AutoCloseable {
             return "a wrapper is installed over its allocator";
         }
         if (d.liveBlocks() != 0) {
-            return d.liveBlocks() + " blocks allocated without them are live";
+            return d.liveBlocksText("allocated without them");
         }
         if (debugHooks == null) {
             return null;

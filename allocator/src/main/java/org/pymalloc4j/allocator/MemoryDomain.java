@@ -202,6 +202,16 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
 
     // ---- for Memory, which enforces the rules on replacing allocators
 
+    /**
+     * For a refusal of a domain with live blocks: "N blocks {@code which} are live"; or, for a
+     * count gone negative through a block of another domain freed here (see {@link #free(long)}),
+     * that the count is off, so such blocks may be live.
+     */
+    String liveBlocksText(String which) {
+        return liveBlocks > 0 ? liveBlocks + " blocks " + which + " are live" : "its live-block count is " + liveBlocks
+                + ", off since a block of another domain was freed through it, so blocks " + which + " may be live";
+    }
+
     void install(BlockAllocator replacement) {
         allocator = replacement;
         wrappedStack.clear();

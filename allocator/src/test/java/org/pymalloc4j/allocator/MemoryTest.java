@@ -431,6 +431,31 @@ class MemoryTest {
     }
 
     /**
+     * setAllocator and setupDebugHooks refuse a domain whose live-block count went negative (a
+     * block of the other domain sharing its heap freed through it: "approximate", as free says),
+     * since blocks it allocated may be live; the refusal said "-1 blocks it allocated are live".
+     */
+    @Test
+    void aNegativeLiveCountIsRefusedAsACountThatIsOffNotAsMinusOneBlocks() {
+        memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build();
+        memory.mem().free(memory.obj().malloc(24));
+        LibcAllocator mine = LibcAllocator.create();
+        try {
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> memory.setAllocator(Domain.MEM, mine));
+            assertEquals("cannot replace the MEM allocator while its live-block count is -1, off since a block of"
+                    + " another domain was freed through it, so blocks it allocated may be live:"
+                    + " wrapAllocator(MEM, ...) to hook the allocator they came from", e.getMessage());
+            e = assertThrows(IllegalStateException.class, memory::setupDebugHooks);
+            assertEquals("cannot install the debug hooks on the MEM domain: its live-block count is -1, off since a"
+                    + " block of another domain was freed through it, so blocks allocated without them may be live",
+                    e.getMessage());
+            assertSame(memory.pymalloc(), memory.getAllocator(Domain.MEM), "nothing changed");
+        } finally {
+            mine.close();
+        }
+    }
+
+    /**
      * free: "@throws InvalidAddressException if address is not a live block of the domain's
      * allocator". MEM and OBJ share the pymalloc heap: an OBJ block freed through MEM is a live
      * block of MEM's allocator, taken as CPython's PyMem_Free takes a PyObject_Malloc block; the
