@@ -445,15 +445,15 @@ public final class Memory implements AutoCloseable {
      * to the OS. Custom allocators installed in a domain are not closed; they belong to whoever
      * made them. Closing again does nothing, and so does a close from an action: this one finishes.
      *
-     * @throws IllegalStateException if a {@link #guardClose} check gives a reason, or a domain's
-     *                               segment is held by a native call running in another thread;
-     *                               the memory then stays open, its actions not run
-     * @throws RuntimeException      the first exception an {@link #onClose} action, the debug
-     *                               hooks (a {@link MemoryCorruptionException} for a block still
-     *                               quarantined and written after free; an inner allocator
-     *                               refusing a quarantined block), the heap or the libc allocator
-     *                               threw, the later ones suppressed: each is still closed and the
-     *                               memory is closed all the same
+     * @throws IllegalStateException if a {@link #guardClose} check gives a reason, or a domain's segment is held by a
+     *                               native call running in another thread; the memory then stays open, its actions not run
+     * @throws RuntimeException      the first exception an {@link #onClose} action, the debug hooks (a
+     *                               {@link MemoryCorruptionException} for a block still quarantined and written after
+     *                               free; an inner allocator refusing a quarantined block), the heap or the libc
+     *                               allocator threw, the later ones suppressed: the memory is closed all the same, and
+     *                               so are the hooks and libc; the heap too, unless one of its own segments
+     *                               ({@link PyMalloc#segment}) is held by a native call in another thread: it then
+     *                               stays open, arenas and all, for a {@link PyMalloc#close()} once the call returns
      */
     @Override
     public void close() {

@@ -107,6 +107,34 @@ class MemoryCloseActionsTest {
     }
 
     /**
+     * close: "@throws RuntimeException ... the heap ... threw ...: the memory is closed all the
+     * same ...; the heap too, unless one of its own segments is held by a native call in another
+     * thread: it then stays open, arenas and all, for a PyMalloc.close() once the call returns".
+     * The memory's own segments are ended before anything (its close refused, the memory open);
+     * the heap's, from PyMalloc.segment, only by the heap's close, late in the memory's. The
+     * Javadoc said each step's object "is still closed".
+     */
+    @Test
+    void aHeapWhoseOwnSegmentIsHeldStaysOpenForALaterCloseWhileTheMemoryCloses() throws Exception {
+        Memory memory = Memory.create();
+        PyMalloc heap = memory.pymalloc();
+        long p = memory.obj().malloc(16);
+        memory.raw().malloc(1000);
+        IllegalStateException e;
+        try (HeldInNativeCall held = new HeldInNativeCall(heap.segment(p))) {
+            e = assertThrows(IllegalStateException.class, memory::close);
+            assertTrue(e.getMessage().contains("held by a native call in another thread"), e.getMessage());
+            assertTrue(memory.isClosed(), "the memory is closed all the same");
+            assertFalse(heap.isClosed(), "the heap stays open");
+            assertTrue(heap.isLive(p), "its blocks and arenas with it");
+            assertTrue(memory.bytesFromOs() > 0);
+        }
+        heap.close();
+        assertTrue(heap.isClosed());
+        assertEquals(0, memory.bytesFromOs(), "the arenas went back with the heap's own close; libc's blocks with the memory's");
+    }
+
+    /**
      * close: "@throws IllegalStateException if a guardClose check gives a reason ... the memory
      * then stays open, its actions not run". Once the check answers null, the close goes ahead.
      */
