@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import org.pymalloc4j.allocator.PyMalloc;
@@ -53,6 +54,8 @@ final class RecordCommand {
 
     /** What the recorder exits with when it could not write the trace or CPython's report. */
     private static final int RECORDER_FAILED = 70;
+    /** What it exits with when its slot table cannot grow. */
+    private static final int RECORDER_OUT_OF_MEMORY = 71;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -146,8 +149,13 @@ final class RecordCommand {
             err.println("pymalloc4j record: cannot run " + recorder + ": " + e.getMessage());
             return 1;
         }
-        if (status == RECORDER_FAILED || !Files.isRegularFile(cpythonReport)) {
+        if (status == RECORDER_FAILED || status == RECORDER_OUT_OF_MEMORY) {
             err.println("pymalloc4j record: the recording failed (status " + status + "); see the message above");
+            return 1;
+        }
+        if (!Files.isRegularFile(cpythonReport)) { // the recorder is python: it ended with python, before the report
+            err.println("pymalloc4j record: python was " + signalled(status).orElse("ended by os._exit") + " (status " + status
+                    + "): its run ended before CPython's report was written, so there is nothing to compare");
             return 1;
         }
         Trace recorded = ReplayCommand.readAny("record", trace.toString(), progress);
@@ -186,6 +194,24 @@ final class RecordCommand {
             err.println("pymalloc4j record: python exited with status " + status + "; its run is recorded and compared above");
         }
         return status == 0 && differences.isEmpty() ? 0 : 1;
+    }
+
+    /** Signals whose numbers POSIX fixes (Linux and macOS agree on them); others are given by number. */
+    private static final Map<Integer, String> SIGNALS = Map.ofEntries(Map.entry(1, "SIGHUP"), Map.entry(2, "SIGINT"),
+            Map.entry(3, "SIGQUIT"), Map.entry(4, "SIGILL"), Map.entry(5, "SIGTRAP"), Map.entry(6, "SIGABRT"),
+            Map.entry(8, "SIGFPE"), Map.entry(9, "SIGKILL"), Map.entry(11, "SIGSEGV"), Map.entry(13, "SIGPIPE"),
+            Map.entry(14, "SIGALRM"), Map.entry(15, "SIGTERM"));
+
+    /**
+     * How a process that ended with {@code status} without exiting was ended, if it was: Java gives
+     * a death by signal N as 128 + N (so does os._exit(128 + N), which the status cannot tell apart).
+     */
+    static Optional<String> signalled(int status) {
+        int signal = status - 128;
+        if (signal < 1 || signal > 64) {
+            return Optional.empty();
+        }
+        return Optional.of("killed by signal " + signal + (SIGNALS.containsKey(signal) ? " (" + SIGNALS.get(signal) + ")" : ""));
     }
 
     /** What was recorded: the calls of each kind, the most blocks live at once, and where. */

@@ -178,6 +178,48 @@ class RecordCommandTest {
         assertEquals(0, p.exitValue());
     }
 
+    /**
+     * The recorder is python itself (CPython embedded), so a python killed by a signal ends it
+     * too, before the report is written: Java gives that end as 128 + the signal, and the command
+     * said "the recording failed (status 139); see the message above", with no message above.
+     */
+    @Test
+    void aPythonKilledByASignalIsSaidToBe() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        int status = record("--quiet", "--out", dir.resolve("run.trace").toString(), "-c",
+                "import os, signal; print('ran'); os.kill(os.getpid(), signal.SIGSEGV)");
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, messages);
+        assertEquals("ran\n", out.toString(StandardCharsets.UTF_8));
+        assertTrue(messages.contains("pymalloc4j record: python was killed by signal 11 (SIGSEGV) (status 139):"
+                + " its run ended before CPython's report was written, so there is nothing to compare"), messages);
+        assertFalse(messages.contains("see the message above"), messages);
+    }
+
+    /** os._exit skips the exit handlers, the recorder's report among them: that too was "see the message above". */
+    @Test
+    void aPythonThatSkipsItsExitHandlersIsSaidToHave() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        int status = record("--quiet", "--out", dir.resolve("run.trace").toString(), "-c", "import os; os._exit(3)");
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, messages);
+        assertTrue(messages.contains("pymalloc4j record: python was ended by os._exit (status 3): its run ended before"
+                + " CPython's report was written, so there is nothing to compare"), messages);
+    }
+
+    @Test
+    void anExitStatusNamesItsSignalOnlyAbove128() {
+        assertEquals("killed by signal 11 (SIGSEGV)", RecordCommand.signalled(139).orElseThrow());
+        assertEquals("killed by signal 9 (SIGKILL)", RecordCommand.signalled(137).orElseThrow());
+        assertEquals("killed by signal 10", RecordCommand.signalled(138).orElseThrow(), "SIGUSR1 on Linux, SIGBUS on macOS");
+        assertTrue(RecordCommand.signalled(128).isEmpty());
+        assertTrue(RecordCommand.signalled(3).isEmpty());
+        assertTrue(RecordCommand.signalled(70).isEmpty());
+        assertTrue(RecordCommand.signalled(255).isEmpty(), "exit(-1), not a signal");
+    }
+
     /** python --version and --help answer before the interpreter starts: no pymalloc call to replay, and no error. */
     @Test
     void aProgramThatMakesNoPymallocCallIsNoBadInput() throws Exception {
