@@ -125,12 +125,13 @@ final class CPythonHarness {
      */
     static CPythonHarness build(Path cacheRoot, Map<String, String> env) throws Unavailable {
         String path = env.getOrDefault("PATH", "");
-        String cc = onPath(Optional.ofNullable(env.get("CC")).filter(s -> !s.isBlank()).orElse("cc"), path)
-                .orElseThrow(() -> new Unavailable("no C compiler (" + env.getOrDefault("CC", "cc")
-                        + ") on the PATH; " + INSTALL_HINT)).toString();
+        String wantedCc = Optional.ofNullable(env.get("CC")).filter(s -> !s.isBlank()).orElse("cc");
+        String cc = onPath(wantedCc, path).orElseThrow(() -> new Unavailable((isPath(wantedCc)
+                ? "no C compiler: " + notRunnable(wantedCc) : "no C compiler (" + wantedCc + ") on the PATH")
+                + "; " + INSTALL_HINT)).toString();
         String wanted = Optional.ofNullable(env.get("PYTHON")).filter(s -> !s.isBlank()).orElse("python3");
-        String python = onPath(wanted, path)
-                .orElseThrow(() -> new Unavailable("no " + wanted + " on the PATH; " + INSTALL_HINT)).toString();
+        String python = onPath(wanted, path).orElseThrow(() -> new Unavailable((isPath(wanted)
+                ? notRunnable(wanted) : "no " + wanted + " on the PATH") + "; " + INSTALL_HINT)).toString();
         List<String> probe;
         try {
             probe = ChildProcess.output(List.of(python, "-c", PROBE));
@@ -340,13 +341,28 @@ final class CPythonHarness {
                 || Files.exists(dir.resolve(name + ".dylib"));
     }
 
+    /** A program named with a directory, as the shell runs it: not looked for on the PATH. */
+    private static boolean isPath(String program) {
+        return program.contains(File.separator);
+    }
+
+    /** Why the program at path {@code program} cannot be run. */
+    private static String notRunnable(String program) {
+        return program + (Files.exists(Path.of(program)) ? " is not an executable file" : " does not exist");
+    }
+
+    /** A directory has the execute bit too, and the shell passes it over. */
+    private static boolean runnable(Path p) {
+        return Files.isRegularFile(p) && Files.isExecutable(p);
+    }
+
     private static Optional<Path> onPath(String program, String path) {
-        if (program.contains(File.separator)) {
-            return Optional.of(Path.of(program)).filter(Files::isExecutable);
+        if (isPath(program)) {
+            return Optional.of(Path.of(program)).filter(CPythonHarness::runnable);
         }
         for (String dir : path.split(File.pathSeparator)) {
             Path p = Path.of(dir.isEmpty() ? "." : dir, program);
-            if (Files.isExecutable(p)) {
+            if (runnable(p)) {
                 return Optional.of(p);
             }
         }

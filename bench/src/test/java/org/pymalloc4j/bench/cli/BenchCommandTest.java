@@ -166,6 +166,28 @@ class BenchCommandTest {
         assertTrue(noChosen.getMessage().startsWith("no no-such-python on the PATH; install"), noChosen.getMessage());
     }
 
+    /** A path (with a '/') is not looked for on the PATH: it said "no /opt/python3.11/bin/python3 on the PATH". */
+    @Test
+    void aMissingPathToPythonOrCompilerSaysTheFileIsMissing() throws Exception {
+        Path gone = dir.resolve("no-such-dir").resolve("python3");
+        CPythonHarness.Unavailable noCc = assertThrows(CPythonHarness.Unavailable.class,
+                () -> CPythonHarness.build(dir, Map.of("PATH", dir.toString(), "CC", gone.resolveSibling("cc").toString())));
+        assertTrue(noCc.getMessage().startsWith("no C compiler: " + gone.resolveSibling("cc") + " does not exist; install"),
+                noCc.getMessage());
+        Assumptions.assumeTrue(onPath("cc"), "no cc here: the python case needs one");
+        CPythonHarness.Unavailable noPython = assertThrows(CPythonHarness.Unavailable.class,
+                () -> CPythonHarness.build(dir, Map.of("PATH", dir.toString(), "CC", which("cc"), "PYTHON", gone.toString())));
+        assertTrue(noPython.getMessage().startsWith(gone + " does not exist; install"), noPython.getMessage());
+        Path notExecutable = Files.writeString(dir.resolve("python3"), "#!/bin/sh\n");
+        CPythonHarness.Unavailable cannotRun = assertThrows(CPythonHarness.Unavailable.class, () -> CPythonHarness.build(dir,
+                Map.of("PATH", dir.toString(), "CC", which("cc"), "PYTHON", notExecutable.toString())));
+        assertTrue(cannotRun.getMessage().startsWith(notExecutable + " is not an executable file; install"),
+                cannotRun.getMessage());
+        CPythonHarness.Unavailable aDirectory = assertThrows(CPythonHarness.Unavailable.class, () -> CPythonHarness.build(dir,
+                Map.of("PATH", dir.toString(), "CC", which("cc"), "PYTHON", dir.toString())));
+        assertTrue(aDirectory.getMessage().startsWith(dir + " is not an executable file; install"), aDirectory.getMessage());
+    }
+
     @Test
     void theHarnessBuildsOnceAndPrintsMachineReadableFigures() throws Exception {
         Assumptions.assumeTrue(onPath("cc") && onPath("python3"), "needs cc and python3 with libpython");
