@@ -20,7 +20,9 @@ import org.pymalloc4j.allocator.BlockAllocator;
  * </pre>
  * SLOT is an integer 0..{@value #MAX_SLOT}; SIZE an integer 0..2^63-1, both in the ASCII digits,
  * a sign allowed before them as C's {@code strtol} reads it ({@code +5}, {@code -0}).
- * A line may be at most 1 MiB long (a longer one is refused with its number, unread).
+ * Lines end in LF or CRLF; a CR with more than white space after it on its line (a file whose
+ * lines end in CR alone) is refused. A line may be at most 1 MiB long (a longer one is refused
+ * with its number, unread).
  * Parsing simulates the slots, so a trace that parses replays without a slot error; a size the
  * heap cannot give fails at replay ({@link TraceReplayException}, with the line).
  */

@@ -27,6 +27,8 @@ final class TraceParser {
      * file of one huge line is refused at this length instead of being read whole onto the heap.
      */
     static final int MAX_LINE = 1 << 20;
+    private static final String CR_ONLY = "lines that end in CR alone (classic Mac OS) are not supported;"
+            + " end each line with LF or CRLF";
 
     private final InputStream in;
     private final String source;
@@ -56,6 +58,10 @@ final class TraceParser {
 
     Trace parse() throws IOException, TraceFormatException {
         for (long lineNo = 1; readLine(lineNo); lineNo++) {
+            if (carriageReturnMidLine()) {
+                throw new TraceFormatException(source, lineNo, "the line holds a carriage return (CR) with more after it: "
+                        + CR_ONLY);
+            }
             int from = lineNo == 1 && startsWithByteOrderMark() ? 3 : 0;
             String text = text(from, lineNo);
             operation(text, lineNo);
@@ -122,6 +128,20 @@ final class TraceParser {
         sizes[n] = size;
         lines.add(n, lineNo);
         n++;
+    }
+
+    /** A CR with more than white space after it: a file whose lines end in CR alone reads as one line. */
+    private boolean carriageReturnMidLine() {
+        int i = 0;
+        while (i < lineLength && line[i] != '\r') {
+            i++;
+        }
+        for (; i < lineLength; i++) {
+            if (!isSpace((char) line[i])) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** ASCII white space, as C's {@code isspace} and Java's {@code \s} take it. */
@@ -226,8 +246,10 @@ final class TraceParser {
                 end++;
             }
             if ((long) lineLength + end - position > MAX_LINE) {
+                boolean cr = contains(line, 0, lineLength, (byte) '\r') || contains(buffer, position, end, (byte) '\r');
                 throw new TraceFormatException(source, lineNo, String.format(java.util.Locale.ROOT,
-                        "the line is longer than %,d bytes, which no operation or comment of a trace is", MAX_LINE));
+                        "the line is longer than %,d bytes, which no operation or comment of a trace is", MAX_LINE)
+                        + (cr ? "; it holds carriage returns (CR): " + CR_ONLY : ""));
             }
             append(position, end);
             boolean newline = end < limit;
@@ -240,6 +262,15 @@ final class TraceParser {
             lineLength--;
         }
         return any;
+    }
+
+    private static boolean contains(byte[] bytes, int from, int to, byte b) {
+        for (int i = from; i < to; i++) {
+            if (bytes[i] == b) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void append(int from, int to) {

@@ -271,4 +271,21 @@ class TraceTest {
         Trace t = parse("m 0 16\nf 0\n");
         assertSame(refused, assertThrows(IOException.class, () -> t.writeTo(failingOut)));
     }
+
+    /**
+     * A file whose lines end in CR alone (classic Mac OS) is one line: it was refused as
+     * "'m' takes 2 fields (SLOT SIZE), found 4", or, when it began with a comment, read as that
+     * comment, a trace of no operations. The CR is named instead; CRLF and a line's last CR stay.
+     */
+    @Test
+    void linesEndingInCarriageReturnsAloneAreRefusedAsSuch() throws Exception {
+        String expected = "t.trace:1: the line holds a carriage return (CR) with more after it: lines that end in CR alone"
+                + " (classic Mac OS) are not supported; end each line with LF or CRLF";
+        assertEquals(expected, refusal("m 0 16\rf 0\r".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(expected, refusal("# recorded\rm 0 16\rf 0\r".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals(2, parse("m 0 16\r\r\nf 0 \r\n").length(), "CRs that end a line are white space");
+        byte[] big = ("m 0 16\rf 0\r".repeat(TraceParser.MAX_LINE / 10)).getBytes(StandardCharsets.US_ASCII);
+        assertTrue(refusal(big).startsWith("t.trace:1: the line is longer than 1,048,576 bytes, which no operation or"
+                + " comment of a trace is; it holds carriage returns (CR): lines that end in CR alone"), refusal(big));
+    }
 }
