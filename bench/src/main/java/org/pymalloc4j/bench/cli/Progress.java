@@ -116,9 +116,9 @@ final class Progress {
         err.println(message);
     }
 
+    /** Clears the bar's line; redrawing the phase first only flashed it back, at 0 when steps followed it. */
     void finish() {
         if (animated) {
-            update(Math.max(total, 0));
             err.print("\r" + " ".repeat(COLUMNS) + "\r");
             err.flush();
         }

@@ -48,8 +48,10 @@ class ProgressTerminalTest {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         Progress p = new Progress(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8), true, true);
         p.start("read a-trace-file-with-a-long-name-as-recorded-by-a-script.trace", 9_000_000_000L, "byte");
+        p.update(9_000_000_000L);
         p.finish();
         p.start("churn", 200_000_000);
+        p.update(200_000_000);
         p.finish();
         p.start("read <stdin> of a long name for a phase", 0, "byte");
         p.finish();
@@ -66,6 +68,31 @@ class ProgressTerminalTest {
         assertTrue(drawn.contains("  read <stdin> of a long name for a phase 0 bytes"), drawn);
         assertTrue(drawn.contains("]  50%  CPython harness: replay of /traces/"), drawn);
         assertTrue(drawn.endsWith("\r"), "cleared at the end");
+    }
+
+    /**
+     * finish() only clears the line: it redrew the phase before clearing, so after step() calls
+     * the previous phase flashed back ("churn ... 0 operations"), and a phase of unknown total
+     * went back to "0 bytes" however far it had got.
+     */
+    @Test
+    void finishClearsWithoutRedrawingAnEarlierPhase() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        Progress p = new Progress(new java.io.PrintStream(bytes, true, StandardCharsets.UTF_8), true, true);
+        String cleared = "\r" + " ".repeat(79) + "\r";
+        p.start("churn", 0);
+        p.step("CPython harness: pair", 0.5);
+        Thread.sleep(120); // steps take longer than the redraw interval
+        int before = bytes.size();
+        p.finish();
+        assertEquals(cleared, bytes.toString(StandardCharsets.UTF_8).substring(before));
+        p.start("read <stdin>", 0, "byte");
+        Thread.sleep(120); // past the redraw interval
+        p.update(5000);
+        Thread.sleep(120);
+        before = bytes.size();
+        p.finish();
+        assertEquals(cleared, bytes.toString(StandardCharsets.UTF_8).substring(before));
     }
 
     @Test
