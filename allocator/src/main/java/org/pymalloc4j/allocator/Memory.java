@@ -475,6 +475,7 @@ public final class Memory implements AutoCloseable {
             closing = false; // an Error out of an action leaves the memory open: a close again finishes it
         }
         closeGuards.clear();
+        failure = CloseSteps.run(views::close, failure); // segments an action took, in a new scope: they go too
         if (debugHooks != null) { // while all is mapped and open: a write after free is reported as its block leaves
             failure = CloseSteps.run(() -> debugHooks.releaseQuarantine(a -> a == heap || a == libc, "Memory.close"),
                     failure);

@@ -275,4 +275,25 @@ class MemoryCloseActionsTest {
         assertTrue(memory.isClosed());
         assertEquals(0, memory.bytesFromOs());
     }
+    /**
+     * An action may still allocate (the memory is open until the actions have run), and may take a
+     * segment: its view is made after close ended the others, in a new scope since 201490b, which
+     * must end with the memory too; else the segment outlived the unmapped arena it points into,
+     * and a read through it killed the JVM.
+     */
+    @Test
+    void aSegmentAnActionTakesEndsWithTheMemory() {
+        Memory memory = Memory.create();
+        java.lang.foreign.MemorySegment[] taken = new java.lang.foreign.MemorySegment[2];
+        memory.onClose(() -> {
+            taken[0] = memory.obj().allocate(32, 16);
+            taken[1] = memory.obj().segment(memory.obj().malloc(64));
+        });
+        memory.close();
+        assertTrue(memory.isClosed());
+        for (java.lang.foreign.MemorySegment s : taken) {
+            assertFalse(s.scope().isAlive(), "a segment taken by an action is ended by the close it ran in");
+            assertThrows(IllegalStateException.class, () -> s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
+        }
+    }
 }
