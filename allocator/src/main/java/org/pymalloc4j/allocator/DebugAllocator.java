@@ -119,6 +119,13 @@ final class DebugAllocator implements BlockAllocator {
         long info = checkAddress(REALLOC, "realloc", address);
         hooks.makeRoomInQuarantine(REALLOC);
         long moved = allocate(newSize, REALLOC);
+        try { // a free reentering the hooks from the inner malloc may have taken the room: evict while nothing has moved
+            hooks.makeRoomInQuarantine(REALLOC);
+        } catch (RuntimeException e) {
+            hooks.live.remove(moved);
+            inner.free(DebugBlock.base(moved));
+            throw e;
+        }
         NativeMemory.copy(address, moved, Math.min(DebugBlock.sizeOf(info), newSize));
         // A grown tail keeps malloc's CLEANBYTE fill.
         hooks.retire(address, info, REALLOC);

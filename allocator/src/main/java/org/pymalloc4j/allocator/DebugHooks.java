@@ -349,13 +349,12 @@ public final class DebugHooks implements AutoCloseable {
      * report is thrown and the call can simply be retried.
      */
     void makeRoomInQuarantine(String function) {
-        if (quarantine.capacity() == 0 || !quarantine.isFull()) {
-            return;
+        while (quarantine.capacity() != 0 && quarantine.isFull()) { // an eviction's inner free may free through the hooks
+            long p = quarantine.address(0);
+            long info = quarantine.info(0);
+            quarantine.remove(0);
+            release(p, info, function, DebugReport.EVICTED);
         }
-        long p = quarantine.address(0);
-        long info = quarantine.info(0);
-        quarantine.remove(0);
-        release(p, info, function, DebugReport.EVICTED);
     }
 
     /**

@@ -180,4 +180,68 @@ class DebugQuarantineLimitTest {
             }
         }
     }
+    /**
+     * free: "@throws MemoryCorruptionException if ... the quarantined block evicted to make room
+     * was written after free (this block is then not freed)", and realloc's "(the block is not
+     * moved)". When a reentrant free from the inner allocator (the evicted block's free, or
+     * realloc's malloc) took the room just made, the block's retirement evicted the next oldest
+     * (since 3e98e2f), and a write after free in that one was thrown after the block was
+     * quarantined (and realloc's new block allocated): the caller, told the call failed, kept a
+     * freed address, and realloc's new block was lost.
+     */
+    @Test
+    void aFreeOrReallocWhoseRoomAReentrantFreeTookLeavesTheBlockAloneWhenTheEvictedOneWasWritten() {
+        for (boolean realloc : new boolean[] {false, true}) {
+            try (Memory memory = Memory.builder().quarantine(2).build()) {
+                MemoryDomain mem = memory.mem();
+                long[] pending = new long[1];
+                Runnable freePending = () -> {
+                    if (pending[0] != 0) {
+                        mem.free(pending[0]);
+                        pending[0] = 0;
+                    }
+                };
+                memory.setAllocator(Domain.OBJ, new ForwardingAllocator(memory.getAllocator(Domain.OBJ)) {
+                    @Override
+                    public long malloc(long size) {
+                        freePending.run();
+                        return inner.malloc(size);
+                    }
+
+                    @Override
+                    public void free(long address) {
+                        freePending.run();
+                        inner.free(address);
+                    }
+                });
+                DebugHooks hooks = memory.setupDebugHooks();
+                MemoryDomain obj = memory.obj();
+                long p = obj.malloc(16);
+                NativeMemory.putLong(p, 42);
+                obj.free(obj.malloc(16));
+                long written = obj.malloc(16);
+                obj.free(written);
+                NativeMemory.putByte(written + 3, (byte) 7); // the quarantine's second oldest, written after free
+                pending[0] = mem.malloc(16);
+                long live = obj.liveBlocks();
+                MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class,
+                        () -> {
+                            if (realloc) {
+                                obj.realloc(p, 32);
+                            } else {
+                                obj.free(p);
+                            }
+                        });
+                assertEquals(Kind.WRITE_AFTER_FREE, e.kind());
+                assertEquals(written, e.address());
+                assertEquals(live, obj.liveBlocks(), "realloc " + realloc + ": no block freed or left behind");
+                assertEquals(42, NativeMemory.getLong(p), "realloc " + realloc + ": the block is not freed or moved");
+                hooks.checkInvariants();
+                memory.checkInvariants();
+                obj.free(p); // still live: not 'already freed'
+                assertEquals(0, obj.liveBlocks());
+                assertEquals(0, mem.liveBlocks());
+            }
+        }
+    }
 }
