@@ -25,14 +25,22 @@ final class CloseSteps {
     /**
      * Runs the steps in {@code steps} as {@link #run} does, taking each off the list first, from
      * the front, so that a step may add steps (run after the rest) or withdraw ones not yet run.
-     * An Error stops it, the steps not yet run left on the list.
+     * An Error stops it, the steps not yet run left on the list, the failures so far suppressed
+     * in it (their steps, taken off, do not run again to report them).
      *
      * @return the first failure, later ones suppressed in it; null if none
      */
     static RuntimeException runAll(java.util.List<Runnable> steps) {
         RuntimeException failure = null;
-        while (!steps.isEmpty()) {
-            failure = run(steps.removeFirst(), failure);
+        try {
+            while (!steps.isEmpty()) {
+                failure = run(steps.removeFirst(), failure);
+            }
+        } catch (Error e) {
+            if (failure != null) {
+                e.addSuppressed(failure);
+            }
+            throw e;
         }
         return failure;
     }

@@ -296,4 +296,26 @@ class MemoryCloseActionsTest {
             assertThrows(IllegalStateException.class, () -> s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
         }
     }
+    /**
+     * An Error out of an action stops the actions and leaves the memory open; an exception an
+     * earlier action threw was dropped then: that action, taken off the list, never runs again,
+     * so its failure was reported nowhere. It is now suppressed in the Error.
+     */
+    @Test
+    void anExceptionBeforeAnErrorOutOfTheActionsIsSuppressedInTheError() {
+        Memory memory = Memory.create();
+        IllegalStateException first = new IllegalStateException("first");
+        AssertionError error = new AssertionError("second");
+        memory.onClose(() -> {
+            throw first;
+        });
+        memory.onClose(() -> {
+            throw error;
+        });
+        assertSame(error, assertThrows(AssertionError.class, memory::close));
+        assertEquals(List.of(first), List.of(error.getSuppressed()));
+        assertFalse(memory.isClosed());
+        memory.close();
+        assertTrue(memory.isClosed());
+    }
 }
