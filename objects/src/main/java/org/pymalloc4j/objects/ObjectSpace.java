@@ -132,8 +132,11 @@ public final class ObjectSpace implements AutoCloseable {
      */
     private void memoryClosing() {
         if (!core.isClosed()) {
-            leakReport = leakReport();
-            core.markMemoryClosed();
+            try {
+                leakReport = leakReport();
+            } finally { // an Error here (the Java heap) must not leave the space open over freed memory
+                core.markMemoryClosed();
+            }
         }
     }
 
