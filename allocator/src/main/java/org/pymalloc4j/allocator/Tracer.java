@@ -59,6 +59,8 @@ public final class Tracer {
     /** The wrapper installed in each domain, by ordinal; null when not tracing. */
     private final TracingAllocator[] wrappers = new TracingAllocator[DOMAINS.length];
     private boolean tracing;
+    /** Open and not tracing: {@link #isTracing} answers false on this one test, for hot paths that ask it. */
+    private boolean idle = true;
     private int limit = 1;
     /** Inside a traced call: tracemalloc's re-entrancy flag (one owner thread, so no thread-local). */
     boolean busy;
@@ -98,6 +100,7 @@ public final class Tracer {
             wrappers[d.ordinal()] = (TracingAllocator) memory.wrapAllocator(d, inner -> new TracingAllocator(this, d, inner));
         }
         tracing = true;
+        idle = false;
     }
 
     /**
@@ -134,32 +137,38 @@ public final class Tracer {
 
     /** For {@link Memory#close()}: stops tracing; the memory then replaces every allocator anyway. */
     void memoryClosing() {
-        if (!tracing) {
-            return;
+        if (tracing) {
+            boolean onTop = true;
+            for (Domain d : DOMAINS) {
+                onTop &= memory.getAllocator(d) == wrappers[d.ordinal()];
+            }
+            if (onTop) {
+                stop();
+            } else {
+                dropTracing();
+            }
         }
-        boolean onTop = true;
-        for (Domain d : DOMAINS) {
-            onTop &= memory.getAllocator(d) == wrappers[d.ordinal()];
-        }
-        if (onTop) {
-            stop();
-        } else {
-            dropTracing();
-        }
+        idle = false; // closed: isTracing() must check the memory now, and refuse
     }
 
     private void dropTracing() {
         tracing = false;
+        idle = true;
         Arrays.fill(wrappers, null);
         clear();
     }
 
     /**
-     * Whether the tracer is tracing ({@code tracemalloc.is_tracing()}).
+     * Whether the tracer is tracing ({@code tracemalloc.is_tracing()}). While the memory is open
+     * and not tracing this costs one test of a field, so a hot path may ask it before a call such
+     * as {@link #retag}, as CPython's {@code _Py_NewReference} tests {@code tracing}.
      *
      * @throws IllegalStateException if the memory is closed
      */
     public boolean isTracing() {
+        if (idle) {
+            return false;
+        }
         checkOpen();
         return tracing;
     }
@@ -181,14 +190,38 @@ public final class Tracer {
      * recent frame first, at most {@link #tracebackLimit()} frames, the allocator's own frames
      * left out and, at the top, those of the packages declared with {@link #addLayerPackage}
      * (see the class comment), interned with the traces' tracebacks. Nothing is recorded. For a
-     * layer above that keeps tracebacks of its own, as the object layer does for an object taken
-     * back from a free list, whose block the tracer saw allocated long before.
+     * layer above that keeps tracebacks of its own; to give a traced block this traceback, use
+     * {@link #retag}.
      *
      * @throws IllegalStateException if the memory is closed
      */
     public Traceback captureTraceback() {
         checkOpen();
         return tracebacks.capture(limit);
+    }
+
+    /**
+     * Gives the traced block at {@code block} the calling thread's traceback, as if it were
+     * allocated here ({@code _PyTraceMalloc_NewReference}, which CPython's {@code _Py_NewReference}
+     * calls for an object taken back from a free list, whose block was allocated for an earlier
+     * object): {@link #tracebackOf}, snapshots and their statistics then name this line, not the
+     * block's allocation. The traceback is captured as an allocation's is (the same frames left
+     * out, up to {@link #tracebackLimit()} frames, see {@link #captureTraceback}); the trace's
+     * size and domain stay, and so do the traced bytes and their peak. For a layer built on the
+     * memory that reuses blocks, as the object layer revives a float, tuple, list or dict; an
+     * object of a GC type is traced by its block, which starts at its GC head, 16 bytes before it.
+     * Does nothing when not tracing or when the block is not traced (allocated before tracing
+     * started or after its traces were cleared, freed, 0, or not a block's address): as
+     * tracemalloc, which cannot trace a block whose size it does not know.
+     *
+     * @throws IllegalStateException if the memory is closed
+     */
+    public void retag(long block) {
+        checkOpen();
+        int slot = tracing ? table.find(block) : -1;
+        if (slot >= 0) {
+            table.setTraceback(slot, tracebacks.idOf(tracebacks.capture(limit)));
+        }
     }
 
     /**

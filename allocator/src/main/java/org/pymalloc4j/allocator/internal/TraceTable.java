@@ -186,6 +186,11 @@ public final class TraceTable {
         return tracebacks[slot];
     }
 
+    /** Replaces the traceback id traced in {@code slot}; its size, tag and the counters stay. */
+    public void setTraceback(int slot, int traceback) {
+        tracebacks[slot] = traceback;
+    }
+
     /** The tag traced in {@code slot}. */
     public byte tag(int slot) {
         return tags[slot];

@@ -96,6 +96,7 @@ class TracerBadInputTest {
         calls.put("isTracing", tracer::isTracing);
         calls.put("tracebackLimit", tracer::tracebackLimit);
         calls.put("captureTraceback", tracer::captureTraceback);
+        calls.put("retag", () -> tracer.retag(16));
         calls.put("addLayerPackage", () -> tracer.addLayerPackage("org.example.layer"));
         calls.put("tracedMemory", tracer::tracedMemory);
         calls.put("resetPeak", tracer::resetPeak);

@@ -353,6 +353,22 @@ class TracerHookingTest {
                 && e.getMessage().endsWith(") is not a wrapper installed by wrapAllocator"), e.getMessage());
     }
 
+    /** isTracing's one-test answer for an idle tracer (see Tracer.idle) gives way to the refusal on close. */
+    @Test
+    void anIdleTracerRefusesOnceTheMemoryIsClosed() {
+        for (boolean startedAndStopped : new boolean[] {false, true}) {
+            Memory m = TracingSupport.pymalloc();
+            if (startedAndStopped) {
+                m.tracer().start();
+                m.tracer().stop();
+            }
+            assertFalse(m.tracer().isTracing());
+            m.close();
+            assertEquals("this Memory is closed", assertThrows(IllegalStateException.class, m.tracer()::isTracing).getMessage());
+            assertEquals("this Memory is closed", assertThrows(IllegalStateException.class, () -> m.tracer().retag(16)).getMessage());
+        }
+    }
+
     @Test
     void closingTheMemoryStopsTracing() {
         tracer.start();

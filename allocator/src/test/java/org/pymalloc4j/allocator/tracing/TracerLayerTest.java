@@ -102,6 +102,19 @@ class TracerLayerTest {
         memory.obj().free(p);
     }
 
+    /** retag, asked from inside the layer (as the object layer revives an object), names the layer's caller. */
+    @Test
+    void retagFromInsideTheLayerNamesTheCaller() {
+        tracer.addLayerPackage(LAYER);
+        tracer.start(3);
+        long p = layer.make(24);
+        int line = here() + 1;
+        layer.retag(p);
+        assertEquals(new TraceFrame(TEST, "retagFromInsideTheLayerNamesTheCaller", "TracerLayerTest.java", line),
+                traceOf(p).mostRecent());
+        memory.obj().free(p);
+    }
+
     /** Only the package itself: a name that is a prefix of it, not at a dot, declares nothing. */
     @Test
     void aDeclarationIsOfOnePackageKeptAcrossStopAndRepeatable() {

@@ -15,8 +15,10 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Domain;
+import org.pymalloc4j.allocator.GroupBy;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryDomain;
+import org.pymalloc4j.allocator.Statistic;
 import org.pymalloc4j.allocator.Trace;
 import org.pymalloc4j.allocator.TraceFrame;
 import org.pymalloc4j.allocator.TracedMemory;
@@ -214,6 +216,55 @@ class TracerTest {
         assertEquals("captureTracebackIsWhatAnAllocationHereRecords", captured.mostRecent().methodName());
         assertEquals(1, tracer.traceCount(), "nothing recorded");
         memory.obj().free(p);
+    }
+
+    /**
+     * retag is tracemalloc's {@code _PyTraceMalloc_NewReference}: the traced block takes the
+     * caller's traceback, captured as an allocation's is; its size, domain and the traced bytes
+     * stay, and statistics by line move it from the allocating line to the retagging one.
+     */
+    @Test
+    void retagGivesATracedBlockTheCallersTracebackAndKeepsItsSize() {
+        tracer.start(3);
+        long p = allocateHere(Domain.MEM, 40);
+        int lineA = allocationLine;
+        TracedMemory before = tracer.tracedMemory();
+        // both on one line, so that the two stacks are the same
+        int lineB = here(); tracer.retag(p); Traceback captured = tracer.captureTraceback();
+        Traceback retagged = tracer.tracebackOf(p).orElseThrow();
+        assertSame(captured, retagged, "captured as an allocation's, interned");
+        assertEquals(new TraceFrame(TracerTest.class.getName(), "retagGivesATracedBlockTheCallersTracebackAndKeepsItsSize",
+                "TracerTest.java", lineB), retagged.mostRecent());
+        assertEquals(3, retagged.frames().size(), "the limit");
+        assertEquals(before, tracer.tracedMemory(), "the traced bytes and their peak do not change");
+        assertEquals(1, tracer.traceCount());
+        Trace trace = tracer.takeSnapshot().traces().get(0);
+        assertEquals(new Trace(Domain.MEM, 40, retagged), trace, "size and domain as allocated");
+        List<Statistic> byLine = tracer.takeSnapshot().statistics(GroupBy.LINE);
+        assertEquals(1, byLine.size(), byLine::toString);
+        assertEquals(lineB, byLine.get(0).traceback().mostRecent().lineNumber(), "not line " + lineA + ": " + byLine);
+        assertEquals(40, byLine.get(0).size());
+        memory.mem().free(p);
+        assertTraced(0, 40, "freed: the trace goes as any other");
+    }
+
+    /** As _PyTraceMalloc_NewReference, retag does nothing when not tracing or to a block not traced. */
+    @Test
+    void retagDoesNothingWhenNotTracingOrToAnUntracedBlock() {
+        long before = memory.obj().malloc(24);
+        tracer.retag(before); // not tracing
+        tracer.start();
+        tracer.retag(before); // allocated before start(): its size is unknown, so no trace is made
+        tracer.retag(0);
+        assertEquals(0, tracer.traceCount());
+        assertTrue(tracer.tracebackOf(before).isEmpty());
+        long p = allocateHere(Domain.OBJ, 32);
+        tracer.clearTraces();
+        tracer.retag(p); // untraced by clearTraces
+        assertEquals(0, tracer.traceCount());
+        assertTraced(0, 0, "nothing traced");
+        memory.obj().free(p);
+        memory.obj().free(before);
     }
 
     private long recurse(int depth, long size) {

@@ -35,8 +35,17 @@ public final class FakeLayer {
         return callback.getAsLong();
     }
 
-    /** The tracer's {@code captureTraceback}, asked from inside the layer, as the object layer does. */
+    /** The tracer's {@code captureTraceback}, asked from inside the layer. */
     public Traceback capture() {
         return memory.tracer().captureTraceback();
+    }
+
+    /** The tracer's {@code retag} of {@code block}, asked two frames down, as the object layer revives an object. */
+    public void retag(long block) {
+        retagBelow(block);
+    }
+
+    private void retagBelow(long block) {
+        memory.tracer().retag(block);
     }
 }
