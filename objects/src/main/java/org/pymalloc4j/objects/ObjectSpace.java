@@ -412,10 +412,7 @@ public final class ObjectSpace implements AutoCloseable {
             long o = e.address();
             Optional<Traceback> traceback = Optional.empty();
             if (tracer != null) {
-                traceback = tracer.tracebackOf(core.blockOf(o));
-                if (traceback.isPresent() && e.revivedAt() != null) {
-                    traceback = Optional.of(e.revivedAt()); // _PyTraceMalloc_NewReference's retag
-                }
+                traceback = tracer.tracebackOf(core.blockOf(o)); // retagged if revived from a free list
             }
             out.add(new LiveObject(o, core.typeName(o), getLong(o), e.serial(), traceback));
         }

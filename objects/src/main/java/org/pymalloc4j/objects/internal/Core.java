@@ -4,7 +4,6 @@ import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryDomain;
 import org.pymalloc4j.allocator.PyMalloc;
-import org.pymalloc4j.allocator.Tracer;
 import org.pymalloc4j.objects.FreedObjectException;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getInt;
@@ -128,18 +127,18 @@ public final class Core {
     }
 
     /**
-     * A parked object taken back from a free list ({@code _Py_NewReference}). In trace-refs
-     * mode, if the memory is tracing, where this happens is kept as CPython's
-     * {@code _PyTraceMalloc_NewReference} retags the block's trace (see {@link TraceRefs}).
+     * A parked object taken back from a free list ({@code _Py_NewReference}): if the memory is
+     * tracing, its block's trace is retagged to the caller, as {@code _PyTraceMalloc_NewReference}.
      */
     public void revive(long o, long type) {
         // Its type word stayed while it was parked (see park): only the refcount is written.
         assert getLong(o, OB_TYPE_OFFSET) == type : String.format("parked 0x%x changed type", o);
         markLive(o);
         if (trace != null) {
-            Tracer tracer = memory.isClosed() ? null : memory.tracer();
-            boolean tracing = tracer != null && tracer.isTracing();
-            trace.addRevived(o, ++serial, tracing ? tracer.captureTraceback() : null);
+            trace.add(o, ++serial);
+        }
+        if (memory.tracer().isTracing()) { // one test when not tracing, as CPython's tracemalloc_config.tracing
+            memory.tracer().retag(blockOf(o));
         }
     }
 
