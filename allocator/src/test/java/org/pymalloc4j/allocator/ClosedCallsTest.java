@@ -210,6 +210,7 @@ class ClosedCallsTest {
         refused(t, "clearTraces()", MEMORY, tracer::clearTraces);
         refused(t, "tracerMemory()", MEMORY, tracer::tracerMemory);
         refused(t, "traceCount()", MEMORY, tracer::traceCount);
+        refused(t, "retag(long)", MEMORY, () -> tracer.retag(p), () -> tracer.retag(0));
         refused(t, "tracebackOf(long)", MEMORY, () -> tracer.tracebackOf(p), () -> tracer.tracebackOf(0));
         refused(t, "formatAllocationTraceback(long)", MEMORY, () -> tracer.formatAllocationTraceback(p));
         refused(t, "takeSnapshot()", MEMORY, tracer::takeSnapshot);
