@@ -24,8 +24,9 @@
  * do, so every arena has 64 pools in both (with plain mmap an arena has 63
  * or 64 by the luck of ASLR, and the tables could differ for that alone).
  *
- * Exit status: the interpreter's, or 70 if the trace or the report could not be
- * written (the message says why).
+ * Exit status: the interpreter's, 70 if the trace or the report could not be
+ * written, or 71 if the recorder's own slot table ran out of memory (the
+ * message says why in both cases).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
