@@ -128,7 +128,7 @@ final class DebugAllocator implements BlockAllocator {
         }
         NativeMemory.copy(address, moved, Math.min(DebugBlock.sizeOf(info), newSize));
         // A grown tail keeps malloc's CLEANBYTE fill.
-        hooks.retire(address, info, REALLOC);
+        hooks.retire(address, info);
         return moved;
     }
 
@@ -152,7 +152,7 @@ final class DebugAllocator implements BlockAllocator {
         }
         long info = checkAddress(FREE, "free", address);
         hooks.makeRoomInQuarantine(FREE);
-        hooks.retire(address, info, FREE);
+        hooks.retire(address, info);
     }
 
     /**

@@ -137,6 +137,37 @@ public final class DebugHooks implements AutoCloseable {
         return existing == null ? null : existing.inner();
     }
 
+    /**
+     * Why {@code hooks} (a memory's, or null if it has none yet) cannot go on {@code d}, or null
+     * if they can (or are on it already): for {@link Memory#setupDebugHooks()}.
+     */
+    static String refusalToInstall(DebugHooks hooks, MemoryDomain d) {
+        BlockAllocator current = d.allocator();
+        if (isDebugAllocator(current)) {
+            return null;
+        }
+        if (d.hasWrapper()) {
+            return "a wrapper is installed over its allocator";
+        }
+        if (d.liveBlocks() != 0) {
+            return d.liveBlocksText("allocated without them");
+        }
+        if (hooks == null) {
+            return null;
+        }
+        if (hooks.isClosed()) {
+            return "this memory's debug hooks were closed";
+        }
+        BlockAllocator before = hooks.wrappedOver(d.domain());
+        if (before != null && before != current) {
+            // wrap refuses this: the hooks keep one debug allocator a domain, and its quarantined
+            // blocks go back to the allocator it was made over.
+            return "its hooks were installed over " + before + ", not over its allocator now (" + current
+                    + "); set that allocator back first";
+        }
+        return null;
+    }
+
     /** Whether {@code allocator} is a debug allocator from some {@code DebugHooks}. */
     public static boolean isDebugAllocator(BlockAllocator allocator) {
         return allocator instanceof DebugAllocator;
@@ -412,24 +443,19 @@ public final class DebugHooks implements AutoCloseable {
     }
 
     /**
-     * Frees a checked live block: DEADBYTE over all of it, then quarantine. Room was made before
-     * the inner allocator was called; if that call freed a block through these hooks itself (a
-     * reentrant free) and took the room, the oldest block leaves now, after this free is done.
+     * Frees a checked live block: DEADBYTE over all of it, then quarantine. The caller made room
+     * with {@link #makeRoomInQuarantine} after its last call into an inner allocator, so that a
+     * reentrant free cannot have taken it.
      */
-    void retire(long p, long info, String function) {
+    void retire(long p, long info) {
         long q = DebugBlock.base(p);
         NativeMemory.fill(q, DebugBlock.sizeOf(info) + OVERHEAD, DEADBYTE);
         live.remove(p);
         if (quarantine.capacity() == 0) {
             innerOf(info).free(q);
-        } else if (!quarantine.isFull()) {
-            quarantine.push(p, info);
         } else {
-            long oldest = quarantine.address(0);
-            long oldestInfo = quarantine.info(0);
-            quarantine.remove(0);
+            assert !quarantine.isFull() : "no room was made in the quarantine";
             quarantine.push(p, info);
-            release(oldest, oldestInfo, function, DebugReport.EVICTED);
         }
     }
 

@@ -235,7 +235,7 @@ public final class Memory implements AutoCloseable {
     public DebugHooks setupDebugHooks() {
         checkOpen();
         for (MemoryDomain d : domains.values()) {
-            String refusal = debugHooksRefusal(d);
+            String refusal = DebugHooks.refusalToInstall(debugHooks, d);
             if (refusal != null) {
                 throw new IllegalStateException("cannot install the debug hooks on the " + d.domain() + " domain: "
                         + refusal);
@@ -251,34 +251,6 @@ public final class Memory implements AutoCloseable {
             }
         }
         return debugHooks;
-    }
-
-    /** Why the debug hooks cannot go on {@code d}, or null if they can (or are on already). */
-    private String debugHooksRefusal(MemoryDomain d) {
-        BlockAllocator current = d.allocator();
-        if (DebugHooks.isDebugAllocator(current)) {
-            return null;
-        }
-        if (d.hasWrapper()) {
-            return "a wrapper is installed over its allocator";
-        }
-        if (d.liveBlocks() != 0) {
-            return d.liveBlocksText("allocated without them");
-        }
-        if (debugHooks == null) {
-            return null;
-        }
-        if (debugHooks.isClosed()) {
-            return "this memory's debug hooks were closed";
-        }
-        BlockAllocator before = debugHooks.wrappedOver(d.domain());
-        if (before != null && before != current) {
-            // DebugHooks.wrap refuses this: the hooks keep one debug allocator a domain, and its
-            // quarantined blocks go back to the allocator it was made over.
-            return "its hooks were installed over " + before + ", not over its allocator now (" + current
-                    + "); set that allocator back first";
-        }
-        return null;
     }
 
     /**
