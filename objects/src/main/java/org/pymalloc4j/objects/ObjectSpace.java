@@ -118,11 +118,16 @@ public final class ObjectSpace implements AutoCloseable {
 
     /** Why neither the space nor its memory may close now, or null: a collection or a deallocation is walking them. */
     private String busy() {
-        if (core.gc.collecting || core.trashDepth() > 0) {
+        if (midway()) {
             return "an ObjectSpace over it is in a collection or a deallocation (close() called from a finalizer,"
                     + " a weakref callback or a gc callback?)";
         }
         return dicts.walking() ? "an ObjectSpace over it is walking a dict (close() called from a dicts().forEach visitor?)" : null;
+    }
+
+    /** Whether a collection or a deallocation is under way: the code it runs must not close or validate the space. */
+    private boolean midway() {
+        return core.gc.collecting || core.trashDepth() > 0;
     }
 
     /**
@@ -459,7 +464,7 @@ public final class ObjectSpace implements AutoCloseable {
      */
     public void checkInvariants() {
         core.checkOpen();
-        if (core.gc.collecting || core.trashDepth() > 0) {
+        if (midway()) {
             throw new IllegalStateException("checkInvariants() called from code the space is running (a finalizer, a"
                     + " weakref callback or a gc callback) while a collection or a deallocation is under way: call it"
                     + " once that returns");
@@ -492,11 +497,14 @@ public final class ObjectSpace implements AutoCloseable {
         if (core.isClosed()) {
             return;
         }
-        if (busy() != null) {
-            throw new IllegalStateException(dicts.walking() && !core.gc.collecting && core.trashDepth() == 0
-                    ? "close() called from a dicts().forEach visitor while its walk is under way: close it once forEach returns"
-                    : "close() called from code the space is running (a finalizer, a weakref callback or a gc callback)"
-                            + " while a collection or a deallocation is under way: close it once that returns");
+        if (midway()) {
+            throw new IllegalStateException("close() called from code the space is running (a finalizer, a weakref"
+                    + " callback or a gc callback) while a collection or a deallocation is under way: close it once"
+                    + " that returns");
+        }
+        if (dicts.walking()) {
+            throw new IllegalStateException("close() called from a dicts().forEach visitor while its walk is under way:"
+                    + " close it once forEach returns");
         }
         try {
             try {
