@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * <p>Class patterns are {@code fnmatch} globs over fully qualified class names: {@code *}
  * matches any run of characters (dots too, so {@code org.example.*} takes subpackages),
  * {@code ?} one character, {@code [seq]} and {@code [!seq]} a character in or not in
- * {@code seq}, where {@code a-z} is a range. Matching is case-sensitive, as {@code fnmatch} on
+ * {@code seq}, where {@code a-z} is a range; a character is a code point, as in Python (a letter
+ * beyond the BMP, two Java {@code char}s, is one). Matching is case-sensitive, as {@code fnmatch} on
  * POSIX. Every pattern is accepted, as by {@code fnmatch} since Python 3.9: a {@code [} with no
  * closing {@code ]} is literal, and a reversed range such as {@code [z-a]} is empty (matches no
  * character).
@@ -225,8 +226,10 @@ public final class TraceFilter {
                     re.append(bracket(glob, i + 1, j));
                     i = j;
                 }
-            } else {
-                re.append(Pattern.quote(String.valueOf(c)));
+            } else { // a whole code point: the halves of a surrogate pair quoted apart match nothing
+                int cp = glob.codePointAt(i);
+                re.append(Pattern.quote(Character.toString(cp)));
+                i += Character.charCount(cp) - 1;
             }
         }
         return re.toString();
@@ -246,7 +249,7 @@ public final class TraceFilter {
         while (k >= 0 && k < end) {
             chunks.add(glob.substring(from, k));
             from = k + 1;
-            k = glob.indexOf('-', k + 3);
+            k = glob.indexOf('-', afterCodePoints(glob, from, 2, end)); // fnmatch's k + 3: past the range's end
         }
         if (from < end) {
             chunks.add(glob.substring(from, end));
@@ -256,8 +259,11 @@ public final class TraceFilter {
         for (int m = chunks.size() - 1; m > 0; m--) {
             String lo = chunks.get(m - 1);
             String hi = chunks.get(m);
-            if (lo.charAt(lo.length() - 1) > hi.charAt(0)) { // reversed: Pattern would refuse it
-                chunks.set(m - 1, lo.substring(0, lo.length() - 1) + hi.substring(1));
+            int last = lo.codePointBefore(lo.length()); // code points, as Python's str, not chars
+            int first = hi.codePointAt(0);
+            if (last > first) { // reversed: Pattern would refuse it
+                chunks.set(m - 1, lo.substring(0, lo.length() - Character.charCount(last))
+                        + hi.substring(Character.charCount(first)));
                 chunks.remove(m);
             }
         }
@@ -268,13 +274,14 @@ public final class TraceFilter {
         StringJoiner set = new StringJoiner("-");
         for (String chunk : chunks) {
             StringBuilder escaped = new StringBuilder();
-            for (char b : chunk.toCharArray()) {
-                // every character that could mean something in a Java class ([, &&, ^, \, -) is escaped
-                if (!Character.isLetterOrDigit(b)) {
+            chunk.codePoints().forEach(b -> {
+                // every character that could mean something in a Java class ([, &&, ^, \, -) is escaped;
+                // none is beyond the BMP, where a backslash would split a surrogate pair from its code point
+                if (!Character.isLetterOrDigit(b) && Character.isBmpCodePoint(b)) {
                     escaped.append('\\');
                 }
-                escaped.append(b);
-            }
+                escaped.appendCodePoint(b);
+            });
             set.add(escaped);
         }
         String body = set.toString();
@@ -282,6 +289,15 @@ public final class TraceFilter {
             return negate ? "." : "(?!)"; // the empty set, or its complement
         }
         return (negate ? "[^" : "[") + body + "]";
+    }
+
+    /** The index {@code n} code points after {@code from}, or {@code end} if that comes first. */
+    private static int afterCodePoints(String s, int from, int n, int end) {
+        int i = from;
+        for (int step = 0; step < n && i < end; step++) {
+            i += Character.charCount(s.codePointAt(i));
+        }
+        return Math.min(i, end);
     }
 
     /** As tracemalloc's constructor call, e.g. {@code Filter(True, 'org.example.*', lineno=12)}. */

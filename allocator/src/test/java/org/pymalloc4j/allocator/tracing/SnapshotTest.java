@@ -250,6 +250,45 @@ class SnapshotTest {
         }
     }
 
+    /**
+     * A letter beyond the BMP (two chars in Java, a legal class-name letter) is one character to
+     * fnmatch, literal, in a bracket and as a range's end. From CPython 3.11:
+     * <pre>
+     * >>> import fnmatch; a, b, c = "\U0001d4b6", "\U0001d4b7", "\U0001d4b8"
+     * >>> [fnmatch.fnmatchcase(n, p) for p, n in [("pkg."+a, "pkg."+a), ("pkg.?", "pkg."+a),
+     * ...  ("pkg.??", "pkg."+a), ("pkg.["+a+"-"+c+"]", "pkg."+b), ("pkg.[!"+a+"-"+c+"]", "pkg."+b),
+     * ...  ("pkg.["+c+"-"+a+"]", "pkg."+b), ("pkg.[!"+c+"-"+a+"]", "pkg."+b), ("pkg.["+a+"x]", "pkg."+a),
+     * ...  ("pkg.[x"+a+"]", "pkg."+a), ("*"+b, "pkg."+a+b), ("[x-"+a+"-z]", "-"), ("[x-"+a+"-z]", "y"),
+     * ...  ("[z-"+a+"-b]", "b")]]
+     * [True, True, False, True, False, False, True, True, True, True, True, True, True]
+     * </pre>
+     * In the last three the second hyphen, right after a range ending in {@code a}, is literal:
+     * fnmatch steps over the range's end, one code point, before it looks for the next range.
+     */
+    @Test
+    void lettersBeyondTheBmpAreOneCharacterAsInFnmatch() {
+        String a = Character.toString(0x1D4B6);
+        String b = Character.toString(0x1D4B7);
+        String c = Character.toString(0x1D4B8);
+        Object[][] cases = {
+            {"pkg." + a, "pkg." + a, true}, {"pkg.?", "pkg." + a, true}, {"pkg.??", "pkg." + a, false},
+            {"pkg.[" + a + "-" + c + "]", "pkg." + b, true}, {"pkg.[!" + a + "-" + c + "]", "pkg." + b, false},
+            {"pkg.[" + c + "-" + a + "]", "pkg." + b, false}, {"pkg.[!" + c + "-" + a + "]", "pkg." + b, true},
+            {"pkg.[" + a + "x]", "pkg." + a, true}, {"pkg.[x" + a + "]", "pkg." + a, true},
+            {"*" + b, "pkg." + a + b, true}, {"[x-" + a + "-z]", "-", true}, {"[x-" + a + "-z]", "y", true},
+            {"[z-" + a + "-b]", "b", true},
+        };
+        List<String> wrong = new ArrayList<>();
+        for (Object[] k : cases) {
+            TraceFrame frame = new TraceFrame((String) k[1], "m", "X.java", 1);
+            Snapshot one = new Snapshot(List.of(new Trace(Domain.OBJ, 1, tb(1, frame))), 1);
+            if (count(one, TraceFilter.include((String) k[0])) != ((boolean) k[2] ? 1 : 0)) {
+                wrong.add(k[0] + " vs " + k[1]);
+            }
+        }
+        assertEquals(List.of(), wrong);
+    }
+
     @Test
     void statisticStringsFollowFormatSize() {
         // Expected strings printed by CPython 3.11's tracemalloc for the same numbers.
