@@ -228,7 +228,12 @@ public final class Snapshot {
         return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
-    /** As tracemalloc's {@code repr(snapshot.traces)}: {@code <Snapshot traces=3 traceback_limit=1>}. */
+    /**
+     * The number of traces and the limit, {@code <Snapshot traces=3 traceback_limit=1>}: this
+     * library's, as tracemalloc's {@code Snapshot} has no repr of its own (Python prints
+     * {@code <tracemalloc.Snapshot object at 0x...>}, and {@code repr(snapshot.traces)} is
+     * {@code <Traces len=3>}).
+     */
     @Override
     public String toString() {
         return "<Snapshot traces=" + traces.size() + " traceback_limit=" + tracebackLimit + ">";

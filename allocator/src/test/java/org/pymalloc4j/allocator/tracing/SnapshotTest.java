@@ -353,6 +353,17 @@ class SnapshotTest {
         assertTrue(T1.compareTo(T4) < 0 && T2.compareTo(T1) > 0 && T1.compareTo(tb(2, A, M)) == 0);
     }
 
+    /**
+     * The library's own string: CPython 3.11's Snapshot has none, and its traces' repr is another,
+     * {@code repr(tracemalloc.Snapshot([(0, 10, (("a.py", 1),), 1)] * 3, 1).traces)} giving
+     * {@code <Traces len=3>}.
+     */
+    @Test
+    void aSnapshotPrintsItsTraceCountAndLimit() {
+        assertEquals("<Snapshot traces=5 traceback_limit=5>", snapshot().toString());
+        assertEquals("<Snapshot traces=0 traceback_limit=1>", new Snapshot(List.of(), 1).toString());
+    }
+
     @Test
     void topPrintsTheDocumentedReport() {
         Snapshot s = snapshot();
