@@ -82,8 +82,9 @@ public final class Traceback implements Comparable<Traceback> {
      * @param limit           if positive, only the {@code limit} most recent frames; if negative,
      *                        all but the {@code -limit} most recent frames, as CPython 3.11 slices
      *                        ({@code frames[:limit]}; its documentation says "the abs(limit) oldest
-     *                        frames", which agrees only up to two frames); if 0, none (as Python's
-     *                        {@code frames[:0]})
+     *                        frames", the same only when there are twice {@code -limit} frames: of
+     *                        5 frames, {@code format(-2)} gives the 3 oldest); if 0, none (as
+     *                        Python's {@code frames[:0]})
      * @param mostRecentFirst print the most recent frame first rather than last
      * @return the lines, without line separators
      */
