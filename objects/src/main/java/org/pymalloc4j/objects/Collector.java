@@ -4,7 +4,6 @@ import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -418,13 +417,17 @@ public final class Collector {
 
     /**
      * Where the debug flags print, {@code System.err} (CPython's {@code sys.stderr}) by default.
+     * The stream may throw: the collection goes on, as CPython's does over a failing
+     * {@code sys.stderr}; the exception goes to the thread's uncaught-exception handler (as
+     * CPython's unraisable errors do) and the rest of that collection's lines are dropped, where
+     * CPython writes each refused line to the C-level {@code stderr} and reports nothing.
      *
      * @throws NullPointerException  if {@code out} is null
      * @throws IllegalStateException if the space is closed
      */
     public void setDebugOutput(PrintStream out) {
         core.checkOpen();
-        gc.debugOut = Objects.requireNonNull(out, "out");
+        gc.debugOut.set(out);
     }
 
     /**

@@ -176,6 +176,58 @@ class CollectorDebugTest {
         }
     }
 
+    /**
+     * A debug stream that throws (an OutputStream throwing unchecked exceptions, which PrintStream
+     * passes on) must not abort the collection half done, its candidates outside every generation:
+     * CPython's PySys_WriteStderr ignores a failing sys.stderr. The failure is reported as
+     * unraisable, once per collection; the collection's lines after it are dropped.
+     */
+    @Test
+    void aThrowingDebugStreamIsReportedAndTheCollectionGoesOn() {
+        for (int flags : new int[] {Collector.DEBUG_STATS, Collector.DEBUG_COLLECTABLE, Collector.DEBUG_UNCOLLECTABLE,
+                Collector.DEBUG_STATS | Collector.DEBUG_LEAK}) {
+            try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+                Collector gc = s.gc();
+                gc.disable();
+                long cls = legacyClass(s);
+                long garbage = gc.garbage();
+                long before = s.liveObjectCount();
+                int[] writes = new int[1];
+                gc.setDebugOutput(new PrintStream(new java.io.OutputStream() {
+                    @Override
+                    public void write(int b) {
+                        writes[0]++;
+                        throw new java.io.UncheckedIOException(new java.io.IOException("disk full"));
+                    }
+                }, true, StandardCharsets.UTF_8));
+                gc.setDebug(flags);
+                long[] l = new long[1];
+                List<Throwable> reported = GcTestSupport.reportedDuring(() -> {
+                    s.decref(selfList(s));
+                    s.decref(selfList(s));
+                    l[0] = selfCycle(s, cls);
+                    s.decref(l[0]);
+                    assertEquals(3, gc.collect(), "flags " + flags);
+                    s.checkInvariants();
+                });
+                assertEquals(1, reported.size(), "flags " + flags + ": " + reported);
+                assertTrue(reported.get(0) instanceof java.io.UncheckedIOException, reported.get(0)::toString);
+                assertEquals(1, writes[0], "the lines after the failure are dropped");
+                boolean saveAll = (flags & Collector.DEBUG_SAVEALL) != 0;
+                assertEquals(saveAll ? 3 : 1, s.lists().size(garbage));
+                if ((flags & Collector.DEBUG_STATS) != 0) { // a line even with nothing to collect
+                    assertEquals(1, GcTestSupport.reportedDuring(() -> gc.collect()).size(), "the next collection tries again");
+                }
+                gc.setDebug(0);
+                s.lists().clear(garbage);
+                s.classes().setSlot(l[0], 0, 0);
+                assertEquals(saveAll ? 2 : 0, gc.collect(), "with SAVEALL, the two lists were kept in gc.garbage");
+                assertEquals(before, s.liveObjectCount());
+                s.decref(cls);
+            }
+        }
+    }
+
     @Test
     void debugLeakIsCollectableUncollectableAndSaveAll() {
         // gc.DEBUG_LEAK -> 38; gc.set_debug(gc.DEBUG_LEAK); gc.get_debug() -> 38

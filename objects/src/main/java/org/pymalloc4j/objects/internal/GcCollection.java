@@ -1,6 +1,5 @@
 package org.pymalloc4j.objects.internal;
 
-import java.util.Locale;
 import java.util.function.LongConsumer;
 
 import org.pymalloc4j.objects.FreedObjectException;
@@ -99,10 +98,10 @@ public final class GcCollection {
     public long collect(int generation) {
         long started = System.nanoTime();
         if ((gc.debug & GcState.DEBUG_STATS) != 0) {
-            gc.debugOut.printf(Locale.ROOT, "gc: collecting generation %d...%n", generation);
-            gc.debugOut.printf(Locale.ROOT, "gc: objects in each generation: %d %d %d%n", GcHead.size(gc.generation(0)),
+            gc.debugOut.printf("gc: collecting generation %d...%n", generation);
+            gc.debugOut.printf("gc: objects in each generation: %d %d %d%n", GcHead.size(gc.generation(0)),
                     GcHead.size(gc.generation(1)), GcHead.size(gc.generation(2)));
-            gc.debugOut.printf(Locale.ROOT, "gc: objects in permanent generation: %d%n", GcHead.size(gc.permanent()));
+            gc.debugOut.printf("gc: objects in permanent generation: %d%n", GcHead.size(gc.permanent()));
         }
         GenerationMerge merge = new GenerationMerge(gc, generation);
         long young = gc.generation(generation);
@@ -150,7 +149,7 @@ public final class GcCollection {
         long n = GcHead.size(finalizers);
         debugCycles("uncollectable", finalizers, GcState.DEBUG_UNCOLLECTABLE);
         if ((gc.debug & GcState.DEBUG_STATS) != 0) {
-            gc.debugOut.printf(Locale.ROOT, "gc: done, %d unreachable, %d uncollectable, %.4fs elapsed%n",
+            gc.debugOut.printf("gc: done, %d unreachable, %d uncollectable, %.4fs elapsed%n",
                     n + m, n, (System.nanoTime() - started) / 1e9);
         }
         handleLegacyFinalizers(finalizers, old);
@@ -457,7 +456,7 @@ public final class GcCollection {
         if ((gc.debug & flag) != 0) {
             for (long g = GcHead.next(list); g != list; g = GcHead.next(g)) {
                 long o = g + GC_HEAD_LENGTH;
-                gc.debugOut.printf(Locale.ROOT, "gc: %s <%s 0x%x>%n", what, core.typeName(o), o);
+                gc.debugOut.printf("gc: %s <%s 0x%x>%n", what, core.typeName(o), o);
             }
         }
     }

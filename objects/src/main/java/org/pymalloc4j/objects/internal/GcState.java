@@ -1,7 +1,5 @@
 package org.pymalloc4j.objects.internal;
 
-import java.io.PrintStream;
-
 import org.pymalloc4j.objects.FreedObjectException;
 
 import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
@@ -57,8 +55,8 @@ public final class GcState {
     public long memoryCollections;
     /** {@code gc.set_debug} flags. */
     public int debug;
-    /** Where the debug flags print ({@code sys.stderr} in CPython). */
-    public PrintStream debugOut = System.err;
+    /** Where the debug flags print ({@code sys.stderr} in CPython); a failing stream cannot abort a collection. */
+    public final GcDebugOutput debugOut = new GcDebugOutput();
     /** Set by the space: runs a collection of a generation (with callbacks) and returns its count. */
     public Collect collector;
 
@@ -218,6 +216,7 @@ public final class GcState {
      */
     public long whileCollecting(Collect collection, int generation) {
         collecting = true;
+        debugOut.collectionStarts();
         try {
             return collection.collect(generation);
         } finally {
