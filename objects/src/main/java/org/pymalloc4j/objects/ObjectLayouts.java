@@ -11,6 +11,7 @@ import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Geometry;
 import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.PyMalloc;
+import org.pymalloc4j.objects.internal.Strs;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -44,6 +45,11 @@ public final class ObjectLayouts {
     /** The debug hooks' bytes before a block's data (size word, API id, pad) and after it: CPython's 2 and 1 SST. */
     private static final int DEBUG_HEADER = 16;
     private static final int DEBUG_TRAILER = 8;
+    /**
+     * The characters or bytes of a str or bytes value a row shows, "…" included: only those are
+     * read, however long the value (a 100 MB bytes object once was copied whole to show a row).
+     */
+    private static final int SHOWN = 48;
 
     private ObjectLayouts() {
     }
@@ -138,8 +144,12 @@ public final class ObjectLayouts {
             }
             case "bytes" -> {
                 long n = getLong(o + ObjectHeader.OB_SIZE_OFFSET);
+                byte[] shown = new byte[(int) Math.min(n, SHOWN + 1)]; // what the repr shows and one more, to cut it
+                for (int i = 0; i < shown.length; i++) {
+                    shown[i] = getByte(o + BuiltinLayouts.OB_SVAL_OFFSET + i);
+                }
                 rows.struct(BuiltinLayouts.PY_BYTES_OBJECT, o).add(o + BuiltinLayouts.OB_SVAL_OFFSET, n + 1,
-                        "char[" + (n + 1) + "]", "ob_sval", PyRepr.bytes(space.bytes().value(o), 48) + " + NUL");
+                        "char[" + (n + 1) + "]", "ob_sval", PyRepr.bytes(shown, SHOWN) + " + NUL");
             }
             case "str" -> {
                 return str(space, o, rows);
@@ -180,9 +190,12 @@ public final class ObjectLayouts {
         long length = getLong(o + StrLayout.LENGTH_OFFSET);
         StructLayout header = ascii ? StrLayout.PY_ASCII_OBJECT : StrLayout.PY_COMPACT_UNICODE_OBJECT;
         rows.struct(header, o);
-        String text = space.strs().value(o);
+        int[] shown = new int[(int) Math.min(length, SHOWN + 1)]; // as for bytes: not the whole value
+        for (int i = 0; i < shown.length; i++) {
+            shown[i] = Strs.codePoint(o, i);
+        }
         rows.add(o + header.byteSize(), (length + 1) * kind, "Py_UCS" + kind + "[" + (length + 1) + "]", "data",
-                PyRepr.str(text, 48) + " + NUL");
+                PyRepr.str(shown, SHOWN) + " + NUL");
         return header.name().orElseThrow() + ", " + length + (length == 1 ? " character" : " characters")
                 + " of " + kind + (kind == 1 ? " byte" : " bytes");
     }

@@ -8,7 +8,9 @@ import java.util.Locale;
  * than {@code max} characters or bytes, to their first {@code max - 1} and "…": the quote Python picks
  * ({@code "} when the value holds {@code '} and no {@code "}), {@code \t \n \r}, and every other
  * unprintable character escaped, so a control character read from memory never reaches the
- * terminal raw. Printable is asked of the JDK's Unicode database (16.0 in JDK 25), where 3.11's
+ * terminal raw. A cut value's quote is picked from its first {@code max + 1} characters or bytes,
+ * not the whole value as Python's {@code repr} does: the table reads no more of a value than it
+ * shows. Printable is asked of the JDK's Unicode database (16.0 in JDK 25), where 3.11's
  * is 14.0: a character assigned since (U+31350, CJK extension H) is shown as itself here and
  * escaped by 3.11's {@code repr} ({@code '\U00031350'}); older ones are shown alike.
  */
@@ -58,9 +60,19 @@ final class PyRepr {
     }
 
     static String str(String value, int max) {
-        char quote = quoteFor(value.indexOf('\'') >= 0, value.indexOf('"') >= 0);
+        return str(value.codePoints().limit(max + 1L).toArray(), max);
+    }
+
+    /** {@link #str(String, int)} of a value given by its code points: all, or at least the first {@code max + 1}. */
+    static String str(int[] cps, int max) {
+        boolean single = false;
+        boolean dbl = false;
+        for (int c : cps) {
+            single |= c == '\'';
+            dbl |= c == '"';
+        }
+        char quote = quoteFor(single, dbl);
         StringBuilder b = new StringBuilder().append(quote);
-        int[] cps = value.codePoints().limit(max + 1L).toArray();
         int shown = cps.length > max ? max - 1 : cps.length; // by code point: no pair is split
         for (int i = 0; i < shown; i++) {
             int c = cps[i];
@@ -75,6 +87,7 @@ final class PyRepr {
         return b.append(shown < cps.length ? "…" : "").append(quote).toString();
     }
 
+    /** The repr of a bytes value given whole, or by at least its first {@code max + 1} bytes. */
     static String bytes(byte[] value, int max) {
         boolean single = false;
         boolean dbl = false;
