@@ -41,12 +41,20 @@ public final class GcGarbageList {
         }
     }
 
-    /** Drops the collector's reference to the list (the space is closing). */
+    /**
+     * Drops the collector's reference to the list (the space is closing). An item freed behind the
+     * list's back (checked mode refuses its decref once the rest are released) is reported as
+     * unraisable, as a frame's dangling local is: thrown, it would skip the shutdown collection.
+     */
     public void release() {
         long l = list;
         list = 0;
         if (l != 0) {
-            core.decref(l);
+            try {
+                core.decref(l);
+            } catch (RuntimeException e) {
+                Unraisable.report(e);
+            }
         }
     }
 }
