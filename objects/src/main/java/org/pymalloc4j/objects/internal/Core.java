@@ -51,7 +51,7 @@ public final class Core {
     /** From an object's block to the heap's: the debug hooks' header (size word, API id, pad), or 0. */
     private final long debugHeader;
     private final TraceRefs trace;
-    private final Memory memory;
+    public final Memory memory;
     /** Checked mode: live objects outside the arenas. */
     private final RawObjects rawObjects;
     private long liveObjects;

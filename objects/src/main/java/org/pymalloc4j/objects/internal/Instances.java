@@ -170,7 +170,9 @@ public final class Instances {
 
         /**
          * {@code PyObject_CallFinalizerFromDealloc}: the object, tracked again, lives at refcount
-         * 1 across the call; if the finalizer left it referenced, it is resurrected.
+         * 1 across the call; if the finalizer left it referenced, it is resurrected, and as
+         * {@code _Py_NewReference} then does, its block's trace (when tracing) is retagged to the
+         * caller, whose decref set the deallocation off.
          */
         private boolean resurrected(long o, LongConsumer f, boolean markFinalized) {
             core.gc.track(o);
@@ -182,6 +184,9 @@ public final class Instances {
             long rc = getLong(o) - 1;
             putLong(o, rc);
             if (rc != 0) {
+                if (core.memory.tracer().isTracing()) {
+                    core.memory.tracer().retag(o - GC_HEAD_LENGTH);
+                }
                 return true;
             }
             core.gc.untrack(o);
