@@ -66,6 +66,41 @@ class CollectorReentrancyTest {
     }
 
     /**
+     * CPython's default unraisable hook ignores a failing {@code sys.stderr}: with a throwing
+     * thread handler and a {@code System.err} that throws too, the collection still goes on.
+     */
+    @Test
+    void aThrowingHandlerAndAThrowingSystemErrLeaveTheCollectionWhole() {
+        Thread thread = Thread.currentThread();
+        Thread.UncaughtExceptionHandler before = thread.getUncaughtExceptionHandler();
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                throw new java.io.UncheckedIOException(new java.io.IOException("stderr closed"));
+            }
+        }, true, StandardCharsets.UTF_8));
+        thread.setUncaughtExceptionHandler((t, e) -> {
+            throw new IllegalStateException("handler failed on " + e.getMessage());
+        });
+        try (ObjectSpace s = ObjectSpace.builder().traceRefs(true).build()) {
+            s.gc().disable();
+            long cls = s.classes().newClass(ClassSpec.named("A").slots(1).finalizer(self -> {
+                throw new IllegalArgumentException("from __del__");
+            }));
+            s.decref(GcTestSupport.selfCycle(s, cls));
+            s.decref(GcTestSupport.selfCycle(s, cls));
+            assertEquals(2, s.gc().collect());
+            s.checkInvariants();
+            s.decref(cls);
+            assertEquals(0, s.liveObjectCount());
+        } finally {
+            thread.setUncaughtExceptionHandler(before);
+            System.setErr(err);
+        }
+    }
+
+    /**
      * Kotlin code, or Java with a sneaky throw, can throw a checked exception from a finalizer
      * or a callback: it is reported like any other, and the collection goes on.
      */

@@ -5,8 +5,9 @@ package org.pymalloc4j.objects.internal;
  * cannot hand an error back to (a finalizer, a weakref callback, a {@code gc.callbacks} entry)
  * goes to the current thread's uncaught-exception handler, and the runtime carries on. A handler
  * that throws is written to {@code System.err} instead, as CPython writes a failing
- * {@code sys.unraisablehook} with its default hook: the caller may be half way through a
- * collection or a deallocation, which an exception escaping here would leave half done.
+ * {@code sys.unraisablehook} with its default hook, and dropped if {@code System.err} throws
+ * too: the caller may be half way through a collection or a deallocation, which an exception
+ * escaping here would leave half done.
  */
 public final class Unraisable {
     private Unraisable() {
@@ -18,8 +19,12 @@ public final class Unraisable {
             t.getUncaughtExceptionHandler().uncaughtException(t, e);
         } catch (Throwable hookFailure) {
             hookFailure.addSuppressed(e);
-            System.err.print("Exception ignored in the uncaught-exception handler of " + t.getName() + ": ");
-            hookFailure.printStackTrace();
+            try {
+                System.err.print("Exception ignored in the uncaught-exception handler of " + t.getName() + ": ");
+                hookFailure.printStackTrace();
+            } catch (Throwable errFailure) {
+                // System.err throws too: dropped, as CPython's default hook ignores a failing sys.stderr
+            }
         }
     }
 }
