@@ -189,15 +189,20 @@ public final class Tracer {
      * The calling thread's stack as this tracer records it for a block allocated here: most
      * recent frame first, at most {@link #tracebackLimit()} frames, the allocator's own frames
      * left out and, at the top, those of the packages declared with {@link #addLayerPackage}
-     * (see the class comment), interned with the traces' tracebacks. Nothing is recorded. For a
-     * layer above that keeps tracebacks of its own; to give a traced block this traceback, use
-     * {@link #retag}.
+     * (see the class comment), interned with the traces' tracebacks while tracing. Nothing is
+     * recorded, and when not tracing nothing is kept. For a layer above that keeps tracebacks of
+     * its own; to give a traced block this traceback, use {@link #retag}.
      *
      * @throws IllegalStateException if the memory is closed
      */
     public Traceback captureTraceback() {
         checkOpen();
-        return tracebacks.capture(limit);
+        Traceback captured = tracebacks.capture(limit);
+        if (!tracing) {
+            // No trace to share it with, and stop() and clearTraces() could never drop it; the tables hold nothing else now.
+            tracebacks.clear();
+        }
+        return captured;
     }
 
     /**

@@ -353,6 +353,37 @@ class TracerTest {
         }
     }
 
+    /**
+     * captureTraceback when not tracing (a layer keeping tracebacks of its own, say) interned
+     * what it captured in the tracer's tables, where no trace could share it, and where neither
+     * stop() nor clearTraces(), both doing nothing when not tracing, could drop it: the tables
+     * grew with every new stack, and the next start() began with them. Now it keeps nothing.
+     */
+    @Test
+    void captureTracebackWhileNotTracingKeepsNothingInTheTracersTables() {
+        tracer.start(5);
+        tracer.stop();
+        long stopped = tracer.tracerMemory();
+        for (int depth = 0; depth < 50; depth++) {
+            Traceback t = captureAtDepth(depth);
+            assertEquals("captureAtDepth", t.mostRecent().methodName());
+            assertEquals(5, t.frames().size(), "the limit of the last start");
+        }
+        assertEquals(stopped, tracer.tracerMemory(), "nothing kept");
+        tracer.start(5);
+        tracer.clearTraces();
+        long started = tracer.tracerMemory();
+        tracer.stop();
+        assertEquals(stopped, tracer.tracerMemory());
+        tracer.start(5);
+        assertEquals(started, tracer.tracerMemory(), "a start begins with empty tables");
+    }
+
+    /** captureTraceback {@code depth} calls deep, each depth a stack of its own. */
+    private Traceback captureAtDepth(int depth) {
+        return depth == 0 ? tracer.captureTraceback() : captureAtDepth(depth - 1);
+    }
+
     @Test
     void formatsTheDebugHooksReport() {
         tracer.start(2);
