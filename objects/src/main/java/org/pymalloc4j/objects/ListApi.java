@@ -131,7 +131,9 @@ public final class ListApi {
     /**
      * {@code del list[index]} ({@code PySequence_DelItem}): removes item {@code index}, which
      * counts from the end when negative, and releases the list's reference to it, as
-     * {@link #pop(long, long)} followed by a decref.
+     * {@link #pop(long, long)} followed by a decref; but for the list's only item, which 3.11's
+     * {@code list_ass_slice} removes by {@code _list_clear}, as {@link #clear}: the item array is
+     * freed, not reallocated to 0 bytes as a pop leaves it.
      *
      * @throws IndexOutOfBoundsException if {@code index} is out of range (checked whatever the mode)
      * @throws WrongTypeException        in checked mode, if {@code list} is not a list
@@ -144,7 +146,12 @@ public final class ListApi {
      * @throws OutOfMemoryError          as {@link #pop(long, long)}; the list is as it was
      */
     public void delete(long list, long index) {
-        core.xdecref(lists.pop(list, validIndex(list, index, "lists().delete")));
+        long i = validIndex(list, index, "lists().delete");
+        if (Lists.size(list) == 1) {
+            lists.clear(list);
+        } else {
+            core.xdecref(lists.pop(list, i));
+        }
     }
 
     /** {@code index} made non-negative and checked against the list's size, as list_pop_impl does. */

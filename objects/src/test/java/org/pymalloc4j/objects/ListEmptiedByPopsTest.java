@@ -15,8 +15,8 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  * raw when the list grows again (realloc of a raw block is a raw realloc). In python3.11, 1000
  * lists of 5 popped to empty and refilled leave {@code sys.getallocatedblocks()} unchanged by
  * the pops and take no pymalloc block for their new arrays ({@code sys._debugmallocstats}: the
- * 48-byte class 1000 blocks fewer, no class more). Only {@code clear} and the list's
- * deallocation free the array.
+ * 48-byte class 1000 blocks fewer, no class more). Only {@code clear}, {@code delete} of the
+ * last item ({@link ListDeleteLastItemTest}) and the list's deallocation free the array.
  */
 class ListEmptiedByPopsTest {
     @Test
@@ -30,7 +30,7 @@ class ListEmptiedByPopsTest {
             }
             long blocks = memory.mem().liveBlocks();
             while (space.lists().size(list) > 0) {
-                space.lists().delete(list, -1);
+                space.decref(space.lists().pop(list)); // not delete: del of the last item frees the array
             }
             assertEquals(0, space.lists().capacity(list));
             assertEquals(blocks, memory.mem().liveBlocks(), "the array kept, as a 0-byte block");
