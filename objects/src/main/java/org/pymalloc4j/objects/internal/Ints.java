@@ -17,14 +17,17 @@ import static org.pymalloc4j.objects.ObjectHeader.OB_SIZE_OFFSET;
  *
  * <pre>
  *  value = sign(ob_size) * Σ digit[i] * 2^(30 i),  0 &lt;= i &lt; |ob_size|;  digit[|ob_size|-1] != 0
- *  block bytes = 24 + 4 * max(1, |ob_size|) == sys.getsizeof
+ *  sys.getsizeof = 24 + 4 * max(1, |ob_size|); the block asked for is that, or 32 for one digit (_PyLong_FromMedium)
  * </pre>
  */
 public final class Ints extends TypeBehaviour {
     public static final int SMALL_MIN = -5;
     public static final int SMALL_MAX = 256;
     private static final long DIGIT_MASK = (1L << DIGIT_BITS) - 1;
-    /** {@code sizeof(PyLongObject)}: static ints take 32 bytes each, as in CPython's runtime state. */
+    /**
+     * {@code sizeof(PyLongObject)}: static ints take 32 bytes each, as in CPython's runtime state,
+     * and so does a one-digit int made by {@code PyLong_FromLong} (3.11's {@code _PyLong_FromMedium}).
+     */
     private static final int STATIC_INT_LENGTH = 32;
 
     private final Core core;
@@ -76,7 +79,8 @@ public final class Ints extends TypeBehaviour {
         }
         long magnitude = Math.abs(v); // Long.MIN_VALUE stays 2^63 read unsigned
         int n = (64 - Long.numberOfLeadingZeros(magnitude) + DIGIT_BITS - 1) / DIGIT_BITS;
-        long o = core.newObject(OB_DIGIT_OFFSET + 4L * n, core.intType);
+        // _PyLong_FromMedium asks for sizeof(PyLongObject), 32, for one digit; _PyLong_New for more
+        long o = core.newObject(n == 1 ? STATIC_INT_LENGTH : OB_DIGIT_OFFSET + 4L * n, core.intType);
         putLong(o + OB_SIZE_OFFSET, v < 0 ? -n : n);
         for (int i = 0; i < n; i++) {
             putInt(o + OB_DIGIT_OFFSET + 4L * i, (int) (magnitude & DIGIT_MASK));
