@@ -33,8 +33,11 @@ public final class StrApi {
     }
 
     /**
-     * A str in the most compact of CPython's forms (ASCII, latin-1, UCS-2, UCS-4): a new
-     * reference. The empty string and one-character latin-1 strings are static singletons.
+     * {@code PyUnicode_FromKindAndData} of the value's code points: a new reference to a str in
+     * the most compact of CPython's forms (ASCII, latin-1, UCS-2, UCS-4), in one block of its
+     * exact size. The empty string and one-character latin-1 strings are static singletons.
+     * ({@code PyUnicode_FromString}'s UTF-8 decoder over-allocates and reallocates, so there a
+     * non-ASCII str can end in a larger size class or a raw block: see objects/README.md.)
      *
      * @throws NullPointerException  if {@code value} is null
      * @throws IllegalStateException if the space is closed
@@ -61,7 +64,8 @@ public final class StrApi {
 
     /**
      * {@code PyUnicode_InternFromString}: a new reference to the interned str equal to
-     * {@code value}; equal interned strings are one object.
+     * {@code value}; equal interned strings are one object. The str is made as {@link #newStr}
+     * makes it, not by the UTF-8 decoder 3.11 uses here (see objects/README.md).
      *
      * @throws NullPointerException  if {@code value} is null
      * @throws IllegalStateException if the space is closed

@@ -59,7 +59,11 @@ public final class Strs extends TypeBehaviour {
         return ascii ? ASCII_LENGTH : COMPACT_LENGTH;
     }
 
-    /** {@code PyUnicode_FromString}: a new reference. */
+    /**
+     * {@code PyUnicode_FromKindAndData} (UCS-4 code points): a new reference in one block of the
+     * exact size; not {@code PyUnicode_FromString}, whose UTF-8 decoder widens an oversized
+     * buffer and reallocates it.
+     */
     public long newStr(String s) {
         int[] cps = s.codePoints().toArray();
         if (cps.length <= 1 && (cps.length == 0 || cps[0] < 256)) {
