@@ -29,6 +29,7 @@ import static org.pymalloc4j.objects.StrLayout.STATE_OFFSET;
  * The empty string and the 256 one-character latin-1 strings are static and interned immortal,
  * as in 3.11. Interning keeps a Java map from value to the interned object; as in CPython the
  * map's references are not counted, and a mortal interned string leaves the map when it dies.
+ * Unlike 3.11's {@code interned} dict, the map takes no heap memory (objects/README.md).
  */
 public final class Strs extends TypeBehaviour {
     private final Core core;
