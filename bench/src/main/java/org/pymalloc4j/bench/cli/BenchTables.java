@@ -445,7 +445,8 @@ final class BenchTables {
         }
         double ratio = value.getAsDouble() / base.getAsDouble();
         // Two decimals where a ratio is near 1 and they matter; a shared arena's 21,473x needs none.
-        String pattern = ratio >= 100 ? " (%,.0f×)" : ratio >= 10 ? " (%.1f×)" : " (%.2f×)";
+        double shown = asPrinted(ratio);
+        String pattern = shown >= 100 ? " (%,.0f×)" : shown >= 10 ? " (%.1f×)" : " (%.2f×)";
         return v + String.format(Locale.ROOT, pattern, ratio);
     }
 
@@ -454,8 +455,17 @@ final class BenchTables {
         if (Double.isNaN(v)) {
             return "-";
         }
-        double a = Math.abs(v);
+        double a = asPrinted(Math.abs(v));
         String pattern = a >= 100 ? "%,.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f";
         return String.format(Locale.ROOT, pattern, v);
+    }
+
+    /**
+     * {@code a} (not negative) rounded to three significant figures as the formatter rounds it
+     * (half up), which picks the decades above: 99.96 is printed as 100, not as 100.0.
+     */
+    private static double asPrinted(double a) {
+        return a == 0 || !Double.isFinite(a) ? a
+                : new java.math.BigDecimal(a).round(new java.math.MathContext(3, java.math.RoundingMode.HALF_UP)).doubleValue();
     }
 }

@@ -337,6 +337,18 @@ class BenchResultsTest {
         assertEquals("-", BenchTables.fmt(Double.NaN));
     }
 
+    /** A figure that rounds up into the next decade is printed as one of that decade: "100", not "100.0". */
+    @Test
+    void figuresThatRoundUpToAPowerOfTenKeepThreeSignificantDigits() {
+        assertEquals("100", BenchTables.fmt(99.96));
+        assertEquals("10.0", BenchTables.fmt(9.996));
+        assertEquals("1.00", BenchTables.fmt(0.9996));
+        assertEquals("-100", BenchTables.fmt(-99.96));
+        assertEquals("99.9", BenchTables.fmt(99.94));
+        assertEquals("20.0 (10.0×)", BenchTables.cell(OptionalDouble.of(19.992), OptionalDouble.of(2)));
+        assertEquals("200 (100×)", BenchTables.cell(OptionalDouble.of(199.92), OptionalDouble.of(2)));
+    }
+
     /** A rendered row's cells, which the table separates by two spaces or more. */
     private static String[] cells(String row) {
         return row.split(" {2,}");
