@@ -19,7 +19,8 @@ import java.util.Map;
  *  group(b) == the harness's group of b's class (pair, batch, mix, objects, gc), or "" for none
  *  for each group g, in ORDER (pair, batch, mix, objects, gc, then the rest):
  *      before += CPython time g;  JMH on the benchmarks of g;  after += CPython time g
- *  jmh.json == the concatenation of every group's results, in that order
+ *  jmh.json == the concatenation of every group's results, in that order, written after
+ *              each group (a failure keeps the groups before it)
  * </pre>
  */
 final class SideBySideRun {
@@ -58,6 +59,12 @@ final class SideBySideRun {
         return groups;
     }
 
+    /** Runs a group's benchmarks in a JMH child and returns its JSON results: {@link JmhRun#run}, or a test's. */
+    interface GroupRunner {
+        String run(List<String> benchmarks, boolean quick, Path dir, Progress progress, double from, double to)
+                throws IOException;
+    }
+
     /**
      * Runs every group; {@code harness} may be null (no CPython figures). Progress runs from 0
      * to {@code end} over the benchmarks.
@@ -66,10 +73,18 @@ final class SideBySideRun {
      */
     static Result run(List<String> benchmarks, CPythonHarness harness, boolean quick, Path dir, Progress progress,
                       double end) throws IOException {
+        return run(benchmarks, harness, quick, dir, progress, end, JmhRun::run);
+    }
+
+    /** {@link #run(List, CPythonHarness, boolean, Path, Progress, double)}, each group run by {@code jmh}. */
+    static Result run(List<String> benchmarks, CPythonHarness harness, boolean quick, Path dir, Progress progress,
+                      double end, GroupRunner jmh) throws IOException {
         Map<String, Double> before = new HashMap<>();
         Map<String, Double> after = new HashMap<>();
         List<String> parts = new ArrayList<>();
+        Path json = dir.resolve(JmhRun.JSON);
         Files.deleteIfExists(dir.resolve(JmhRun.LOG));
+        Files.deleteIfExists(json); // an earlier run's must not pass for this one's if this one fails
         int done = 0;
         for (Map.Entry<String, List<String>> e : byGroup(benchmarks).entrySet()) {
             String group = e.getKey();
@@ -77,20 +92,36 @@ final class SideBySideRun {
             double from = end * done / benchmarks.size();
             double to = end * (done + members.size()) / benchmarks.size();
             boolean timed = harness != null && !group.isEmpty();
-            if (timed) {
-                progress.step("CPython harness: " + group + ", before its JMH benchmarks", from);
-                before.putAll(harness.run(timeArgs(quick, group)));
+            String part;
+            try {
+                if (timed) {
+                    progress.step("CPython harness: " + group + ", before its JMH benchmarks", from);
+                    before.putAll(harness.run(timeArgs(quick, group)));
+                }
+                part = jmh.run(members, quick, dir, progress, from, to);
+            } catch (IOException failure) {
+                throw kept(failure, parts, json);
             }
-            parts.add(JmhRun.run(members, quick, dir, progress, from, to));
-            if (timed) {
-                progress.step("CPython harness: " + group + ", after its JMH benchmarks", to);
-                after.putAll(harness.run(timeArgs(quick, group)));
+            parts.add(part);
+            // after each group, so that a failure later in a run of an hour or more keeps these
+            OutputFile.write(json, concat(parts));
+            try {
+                if (timed) {
+                    progress.step("CPython harness: " + group + ", after its JMH benchmarks", to);
+                    after.putAll(harness.run(timeArgs(quick, group)));
+                }
+            } catch (IOException failure) {
+                throw kept(failure, parts, json);
             }
             done += members.size();
         }
-        String merged = concat(parts);
-        OutputFile.write(dir.resolve(JmhRun.JSON), merged);
-        return new Result(JmhResults.parse(merged), before, after);
+        return new Result(JmhResults.parse(concat(parts)), before, after);
+    }
+
+    /** {@code failure}, saying where the JMH results before it are kept if there are any. */
+    private static IOException kept(IOException failure, List<String> parts, Path json) {
+        return parts.isEmpty() ? failure
+                : new IOException(failure.getMessage() + "\nthe results before it are in " + json, failure);
     }
 
     static String[] timeArgs(boolean quick, String group) {
