@@ -45,15 +45,20 @@ final class Table {
     /** The same table in GitHub Markdown: the first column left-aligned, the rest right-aligned. */
     String renderMarkdown() {
         StringBuilder out = new StringBuilder();
-        out.append("| ").append(String.join(" | ", header)).append(" |\n|");
+        out.append("| ").append(markdownCells(header)).append(" |\n|");
         for (int i = 0; i < header.length; i++) {
             out.append(i == 0 ? " --- |" : " ---: |");
         }
         out.append('\n');
         for (String[] r : rows) {
-            out.append("| ").append(String.join(" | ", r).replace("\n", " ")).append(" |\n");
+            out.append("| ").append(markdownCells(r)).append(" |\n");
         }
         return out.toString();
+    }
+
+    /** A row's cells joined for Markdown: a '|' in one (a file's name) escaped, a newline made a space. */
+    private static String markdownCells(String[] cells) {
+        return String.join(" | ", java.util.Arrays.stream(cells).map(c -> c.replace("|", "\\|").replace("\n", " ")).toList());
     }
 
     boolean isEmpty() {

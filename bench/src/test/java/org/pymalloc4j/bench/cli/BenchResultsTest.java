@@ -349,6 +349,18 @@ class BenchResultsTest {
         assertEquals("200 (100×)", BenchTables.cell(OptionalDouble.of(199.92), OptionalDouble.of(2)));
     }
 
+    /**
+     * A '|' in a cell (versus labels a trace:FILE row with the file's name, and a file name may
+     * hold one) is escaped in Markdown: it ended the cell there and shifted every later column.
+     */
+    @Test
+    void aPipeInACellStaysInItsMarkdownCell() {
+        String md = new Table("pattern", "ns/op").row("trace a|b.trace", "12.5").renderMarkdown();
+        String row = md.lines().toList().get(2);
+        assertEquals("| trace a\\|b.trace | 12.5 |", row);
+        assertEquals(3, row.split("(?<!\\\\)\\|", -1).length - 1, "two cells, three unescaped bars: " + row);
+    }
+
     /** A rendered row's cells, which the table separates by two spaces or more. */
     private static String[] cells(String row) {
         return row.split(" {2,}");
