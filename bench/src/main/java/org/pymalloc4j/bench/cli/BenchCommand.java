@@ -160,10 +160,16 @@ final class BenchCommand {
         String pausePlot = BenchReport.pausePlot(jmh, cpython);
         writeReports(dir, chart, pausePlot,
                 BenchReport.markdown(command, machine, sections, dir.toString(), chart != null, pausePlot != null, notes));
-        out.printf(Locale.ROOT, "%nwrote %s: jmh.json, jmh.log%s%s%s, %s%n", dir, harness != null ? ", cpython.txt" : "",
-                chart != null ? ", " + BenchReport.CHART : "", pausePlot != null ? ", " + BenchReport.PAUSE_PLOT : "",
-                BenchReport.MARKDOWN);
+        out.printf(Locale.ROOT, "%n%s%n", wrote(dir, !benchmarks.isEmpty(), harness != null, chart != null,
+                pausePlot != null));
         return 0;
+    }
+
+    /** The last line: the files this run wrote into {@code dir}. */
+    static String wrote(Path dir, boolean jmh, boolean cpython, boolean chart, boolean pausePlot) {
+        return String.format(Locale.ROOT, "wrote %s: %s%s%s%s%s", dir, jmh ? "jmh.json, jmh.log, " : "",
+                cpython ? "cpython.txt, " : "",
+                chart ? BenchReport.CHART + ", " : "", pausePlot ? BenchReport.PAUSE_PLOT + ", " : "", BenchReport.MARKDOWN);
     }
 
     /**

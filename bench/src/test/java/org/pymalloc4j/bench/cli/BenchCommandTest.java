@@ -221,6 +221,20 @@ class BenchCommandTest {
         assertEquals(replay.get("replay.median"), BenchCommand.replayFigure(replay, 3), "bench's figure, the median");
     }
 
+    /**
+     * The last line names the files the run wrote: with no JMH benchmark selected (--filter
+     * FragmentationMemory) it named jmh.json and jmh.log, which were not written (an earlier
+     * run's, if any, were left as they were).
+     */
+    @Test
+    void theLastLineNamesOnlyTheFilesWritten() {
+        Path out = Path.of("results");
+        assertEquals("wrote results: cpython.txt, results.md", BenchCommand.wrote(out, false, true, false, false));
+        assertEquals("wrote results: jmh.json, jmh.log, cpython.txt, chart.svg, gc-pause.svg, results.md",
+                BenchCommand.wrote(out, true, true, true, true));
+        assertEquals("wrote results: jmh.json, jmh.log, results.md", BenchCommand.wrote(out, true, false, false, false));
+    }
+
     @Test
     void benchTakesCPythonsMedianReplayOnlyOfTheTracesCalls() throws IOException {
         Map<String, Double> figures = Map.of("replay", 3.0e7, "replay.median", 2.5e7, "replay.calls", 34_445.0);
