@@ -33,8 +33,9 @@ final class BenchReport {
                 any |= v.isPresent();
             }
             if (any) {
+                // by the implementation's place in the list, not among the series this run has: the same colour in every chart
                 String colour = impl.method().equals(BenchTables.CPYTHON) ? Svg.CPYTHON_COLOUR
-                        : Svg.COLOURS.get(series.size() % Svg.COLOURS.size());
+                        : Svg.COLOURS.get(BenchTables.ALLOCATORS.indexOf(impl) % Svg.COLOURS.size());
                 series.add(new BarChartSvg.Series(impl.label(), colour, values));
             }
         }

@@ -297,6 +297,32 @@ class BenchResultsTest {
                 "a colour of its own for each implementation, CPython's apart");
     }
 
+    /**
+     * Each implementation keeps its colour from one chart to the next (the README's full run,
+     * the native and JDK runs of docs/speed.md): colours went by position among the series a run
+     * happened to have, so libc malloc was orange in a run without pymalloc4j's loop and green
+     * with it, and the first baseline was blue when pymalloc4j was filtered out.
+     */
+    @Test
+    void eachImplementationHasTheSameColourInEveryChart() throws Exception {
+        String libc = Svg.COLOURS.get(BenchTables.ALLOCATORS.stream().map(BenchTables.Impl::method).toList()
+                .indexOf("libcMalloc"));
+        for (List<String> methods : List.of(List.of("pymalloc", "libcMalloc"), List.of("libcMalloc"),
+                List.of("pymalloc", "pymallocLoop", "pymallocHugePages", "libcMalloc"))) {
+            String json = "[" + String.join(",\n", methods.stream()
+                    .map(m -> result("PairBenchmark." + m, "64", 10.0, "ns/op", "")).toList()) + "]";
+            Document svg = parse(BenchReport.chart(new BenchTables(JmhResults.parse(json), Map.of())));
+            org.w3c.dom.NodeList titles = svg.getElementsByTagName("title");
+            String fill = null;
+            for (int i = 0; i < titles.getLength(); i++) {
+                if (titles.item(i).getTextContent().startsWith("libc malloc, ")) {
+                    fill = ((org.w3c.dom.Element) titles.item(i).getParentNode()).getAttribute("fill");
+                }
+            }
+            assertEquals(libc, fill, "libc's bar among " + methods);
+        }
+    }
+
     @Test
     void pausePlotIsLogLogWithLabelledAxes() throws Exception {
         Document svg = parse(BenchReport.pausePlot(sample(), CPYTHON));
