@@ -41,7 +41,8 @@ final class BarChartSvg {
                 }
             }
         }
-        double low = max > 0 ? Math.floor(Math.log10(min)) : 0;
+        // a decade below the smallest figure, strictly: a figure on the axis's first line has no bar to show
+        double low = max > 0 ? Math.ceil(Math.log10(min)) - 1 : 0;
         double high = max > 0 ? Math.max(low + 1, Math.ceil(Math.log10(max))) : 1;
         double bottom = TOP + PLOT_HEIGHT;
         StringBuilder svg = new StringBuilder(Svg.header(width, height));

@@ -323,6 +323,28 @@ class BenchResultsTest {
         }
     }
 
+    /**
+     * The log axis starts a decade below the smallest figure even when that figure is a power
+     * of ten: it started at the figure's own decade, so a bar of exactly 1 or 10 ns had no
+     * height and looked like a missing figure.
+     */
+    @Test
+    void aFigureOnAPowerOfTenStillHasABar() throws Exception {
+        Document svg = parse(BarChartSvg.render("t", "ns", List.of("a", "b"),
+                List.of(new BarChartSvg.Series("s", "#000000", new double[] {10.0, 250.0}))));
+        org.w3c.dom.NodeList rects = svg.getElementsByTagName("rect");
+        int bars = 0;
+        for (int i = 0; i < rects.getLength(); i++) {
+            org.w3c.dom.Element r = (org.w3c.dom.Element) rects.item(i);
+            if (r.getElementsByTagName("title").getLength() > 0) {
+                bars++;
+                assertTrue(Double.parseDouble(r.getAttribute("height")) > 0, "a bar of no height: "
+                        + r.getTextContent());
+            }
+        }
+        assertEquals(2, bars);
+    }
+
     @Test
     void pausePlotIsLogLogWithLabelledAxes() throws Exception {
         Document svg = parse(BenchReport.pausePlot(sample(), CPYTHON));
