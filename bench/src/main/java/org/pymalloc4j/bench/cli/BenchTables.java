@@ -261,9 +261,10 @@ final class BenchTables {
 
     Optional<Section> arenaLookup() {
         return methodTable("ArenaLookupBenchmark", "arenas", List.of(new Impl("ownerMap", "owner map"),
-                new Impl("radixTree", "CPython's radix tree")), "arena lookup",
+                new Impl("radixTree", "CPython's radix tree")), "arenas",
                 "Arena lookup (is this address ours?): ns per lookup",
-                "What each free asks; in brackets: time / the owner map's time.", "allocator");
+                "What each free asks, over that many 1 MiB arenas laid out as mmap lays them; random addresses, "
+                + "1 in 10 outside the arenas. In brackets: time / the owner map's time.", "allocator");
     }
 
     Optional<Section> domains() {

@@ -259,7 +259,7 @@ class BenchCommandTest {
         JmhResults jmh = JmhResults.parse(Files.readString(out.resolve("jmh.json")));
         assertEquals(2, jmh.all().size());
         assertTrue(jmh.all().get(0).secondary().containsKey("gc.alloc.rate.norm"), "run with -prof gc");
-        assertTrue(Files.readString(out.resolve("results.md")).contains("| arena lookup | owner map |"));
+        assertTrue(Files.readString(out.resolve("results.md")).contains("| arenas | owner map |"));
         assertTrue(Files.exists(out.resolve("jmh.log")));
     }
 

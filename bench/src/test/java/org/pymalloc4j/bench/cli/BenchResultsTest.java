@@ -345,6 +345,22 @@ class BenchResultsTest {
         assertEquals(2, bars);
     }
 
+    /**
+     * The arena lookup's rows are numbers of arenas (its JMH parameter), which the table did not
+     * say: its first column was headed "arena lookup", so "16" and "1024" read as nothing.
+     */
+    @Test
+    void theArenaLookupSaysItsRowsAreNumbersOfArenas() {
+        JmhResults run = JmhResults.parse("[" + String.join(",\n", List.of(
+                result("ArenaLookupBenchmark.ownerMap", "16", 0.29, "ns/op", ""),
+                result("ArenaLookupBenchmark.radixTree", "16", 1.37, "ns/op", ""))) + "]");
+        BenchTables.Section s = new BenchTables(run, Map.of()).arenaLookup().orElseThrow();
+        String md = s.table().renderMarkdown();
+        assertTrue(md.startsWith("| arenas | owner map | CPython's radix tree |"), md);
+        assertTrue(md.contains("| 16 | 0.290 (1.00×) | 1.37 (4.72×) |"), md);
+        assertTrue(s.note().contains("1 MiB arenas"), s.note());
+    }
+
     @Test
     void pausePlotIsLogLogWithLabelledAxes() throws Exception {
         Document svg = parse(BenchReport.pausePlot(sample(), CPYTHON));
