@@ -22,6 +22,9 @@ final class BarChartSvg {
     /** Wide enough for a label such as "random mix 1-512 B". */
     private static final int MIN_GROUP_WIDTH = 124;
     private static final int LEGEND_COLUMNS = 4;
+    private static final int LEGEND_COLUMN_WIDTH = 170;
+    /** From a legend entry's swatch to its text. */
+    private static final int LEGEND_TEXT = 17;
 
     private BarChartSvg() {
     }
@@ -29,6 +32,9 @@ final class BarChartSvg {
     static String render(String title, String axisLabel, List<String> groups, List<Series> series) {
         int groupWidth = Math.max(MIN_GROUP_WIDTH, series.size() * BAR + GROUP_GAP);
         int width = Math.max(720, LEFT + groups.size() * groupWidth + 30);
+        for (int s = 0; s < series.size(); s++) { // a legend entry's text, at about 7 px a character, ends inside
+            width = Math.max(width, legendX(s) + LEGEND_TEXT + 7 * series.get(s).name().length() + 10);
+        }
         int legendRows = (series.size() + LEGEND_COLUMNS - 1) / LEGEND_COLUMNS;
         int height = TOP + PLOT_HEIGHT + 60 + legendRows * 18;
         double min = Double.MAX_VALUE;
@@ -74,12 +80,17 @@ final class BarChartSvg {
         svg.append(Svg.line(LEFT, TOP, LEFT, bottom, "#000000"));
         double legendY = bottom + 44;
         for (int s = 0; s < series.size(); s++) {
-            double x = LEFT + (s % LEGEND_COLUMNS) * 170;
+            double x = legendX(s);
             double y = legendY + (s / LEGEND_COLUMNS) * 18;
             svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" fill=\"%s\"/>%n",
                     x, y - 10, series.get(s).colour()));
-            svg.append(Svg.text(x + 17, y, "start", "", series.get(s).name()));
+            svg.append(Svg.text(x + LEGEND_TEXT, y, "start", "", series.get(s).name()));
         }
         return svg.append("</svg>\n").toString();
+    }
+
+    /** Where series {@code s}'s legend entry starts: its swatch. */
+    private static int legendX(int s) {
+        return LEFT + (s % LEGEND_COLUMNS) * LEGEND_COLUMN_WIDTH;
     }
 }

@@ -361,6 +361,31 @@ class BenchResultsTest {
         assertTrue(s.note().contains("1 MiB arenas"), s.note());
     }
 
+    /**
+     * The legend's last column fits in the picture: a chart of one pattern is 720 px wide, and
+     * its fourth legend column starts its text at 597 px, so a random-mix run's "CPython
+     * pymalloc (C)" there was cut off at the right edge.
+     */
+    @Test
+    void theLegendFitsInANarrowChart() throws Exception {
+        List<BarChartSvg.Series> series = new java.util.ArrayList<>();
+        for (String name : List.of("pymalloc4j", "pymalloc4j in a loop", "pymalloc4j huge pages", "CPython pymalloc (C)",
+                "Arena.ofShared", "Arena.ofAuto", "new byte[n]", "ByteBuffer.allocateDirect")) {
+            series.add(new BarChartSvg.Series(name, "#000000", new double[] {40.0}));
+        }
+        Document svg = parse(BarChartSvg.render("t", "ns", List.of("random mix 1-512 B"), series));
+        double width = Double.parseDouble(svg.getDocumentElement().getAttribute("width"));
+        org.w3c.dom.NodeList texts = svg.getElementsByTagName("text");
+        for (int i = 0; i < texts.getLength(); i++) {
+            org.w3c.dom.Element t = (org.w3c.dom.Element) texts.item(i);
+            if (t.getAttribute("text-anchor").equals("start")) { // the legend's
+                double end = Double.parseDouble(t.getAttribute("x")) + 7 * t.getTextContent().length();
+                assertTrue(end <= width, t.getTextContent() + " ends at about " + end + " px in a picture "
+                        + width + " px wide");
+            }
+        }
+    }
+
     @Test
     void pausePlotIsLogLogWithLabelledAxes() throws Exception {
         Document svg = parse(BenchReport.pausePlot(sample(), CPYTHON));
