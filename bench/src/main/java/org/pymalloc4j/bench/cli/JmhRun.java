@@ -113,8 +113,14 @@ final class JmhRun {
         String results = Files.readString(json);
         Files.delete(json);
         if (failures[0] > 0) {
-            progress.note(Plural.of(failures[0], "benchmark") + (failures[0] == 1 ? " has" : " have") + " failed and are missing from the tables; see " + log);
+            progress.note(failedNote(failures[0], log));
         }
         return results;
+    }
+
+    /** The note after a run in which {@code failures} benchmarks failed. */
+    static String failedNote(int failures, Path log) {
+        return Plural.of(failures, "benchmark") + (failures == 1 ? " has failed and is" : " have failed and are")
+                + " missing from the tables; see " + log;
     }
 }

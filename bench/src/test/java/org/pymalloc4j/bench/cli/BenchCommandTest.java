@@ -236,6 +236,14 @@ class BenchCommandTest {
     }
 
     @Test
+    void theNoteOfFailedBenchmarksAgreesWithTheirNumber() {
+        assertEquals("1 benchmark has failed and is missing from the tables; see jmh.log",
+                JmhRun.failedNote(1, Path.of("jmh.log")));
+        assertEquals("2 benchmarks have failed and are missing from the tables; see jmh.log",
+                JmhRun.failedNote(2, Path.of("jmh.log")));
+    }
+
+    @Test
     void benchTakesCPythonsMedianReplayOnlyOfTheTracesCalls() throws IOException {
         Map<String, Double> figures = Map.of("replay", 3.0e7, "replay.median", 2.5e7, "replay.calls", 34_445.0);
         assertEquals(2.5e7, BenchCommand.replayFigure(figures, 34_445), "the median, not the fastest replay");
