@@ -85,7 +85,7 @@ final class BenchReport {
         machine.forEach((k, v) -> md.append("- **").append(k).append("**: ").append(v).append('\n'));
         md.append('\n');
         for (String note : notes) {
-            md.append("> ").append(note).append("\n\n");
+            md.append("> ").append(note.strip().replace("\n", "\n> ")).append("\n\n"); // every line in the quote
         }
         BenchTables.Section lastAllocatorTable = sections.stream().filter(s -> s.title().startsWith("Allocator:"))
                 .reduce((first, second) -> second).orElse(null);

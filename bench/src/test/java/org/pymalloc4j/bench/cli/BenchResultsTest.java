@@ -417,6 +417,20 @@ class BenchResultsTest {
         assertTrue(md.contains("> CPython's figures are missing: test"), md);
     }
 
+    /**
+     * A note of several lines (CPython's harness that failed to build, with the compiler's last
+     * lines) stays one block quote in results.md: only its first line was quoted, and the
+     * compiler's lines followed as the page's own text.
+     */
+    @Test
+    void aNoteOfSeveralLinesIsQuotedWhole() {
+        String md = BenchReport.markdown("pymalloc4j bench", Map.of(), List.of(), "out", false, false,
+                List.of("CPython's figures are missing: cc failed with status 1:\n/usr/bin/ld: cannot find -lpython3.11\n"
+                        + "collect2: error: ld returned 1 exit status"));
+        assertTrue(md.contains("> CPython's figures are missing: cc failed with status 1:\n> /usr/bin/ld: cannot find "
+                + "-lpython3.11\n> collect2: error: ld returned 1 exit status\n\n"), md);
+    }
+
     @Test
     void figuresAreFormattedToThreeSignificantDigits() {
         assertEquals("1,235", BenchTables.fmt(1234.6));
