@@ -6,7 +6,10 @@ package org.pymalloc4j.allocator;
  *
  * <p>The contract, as CPython's: {@code malloc(0)} returns a distinct non-zero address;
  * {@code free(0)} does nothing; {@code realloc(0, n)} is {@code malloc(n)}; a failed
- * {@code realloc} leaves the old block intact. Unlike C, failure is an exception, never 0.
+ * {@code realloc} leaves the old block intact. Unlike C, failure is an exception, never 0:
+ * a 0 returned anyway (an allocator written the C way) is refused as an {@link OutOfMemoryError}
+ * naming the allocator and the call by the {@link MemoryDomain} it serves, and by the debug hooks
+ * and the tracer installed over it, before anything is written to address 0 or counted as a block.
  */
 public interface BlockAllocator {
     /**

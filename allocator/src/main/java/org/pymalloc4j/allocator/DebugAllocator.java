@@ -193,13 +193,22 @@ final class DebugAllocator implements BlockAllocator {
      */
     private long innerBlock(long total, boolean zeroed, String function) {
         try {
-            return zeroed ? inner.calloc(1, total) : inner.malloc(total);
+            return innerCall(total, zeroed);
         } catch (OutOfMemoryError e) {
             if (hopeless(e) || !hooks.emptyQuarantine(function)) {
                 throw e; // a request over the whole limit can never succeed: keep the quarantine for it
             }
         }
-        return zeroed ? inner.calloc(1, total) : inner.malloc(total);
+        return innerCall(total, zeroed);
+    }
+
+    /** The inner allocator's block, its 0 (an allocator written the C way) refused before a guard byte goes there. */
+    private long innerCall(long total, boolean zeroed) {
+        long q = zeroed ? inner.calloc(1, total) : inner.malloc(total);
+        if (q == 0) {
+            throw NullBlocks.refused(domain, inner, zeroed ? "calloc(1, " + total + ")" : "malloc(" + total + ")");
+        }
+        return q;
     }
 
     /**

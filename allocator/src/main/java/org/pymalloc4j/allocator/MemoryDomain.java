@@ -38,7 +38,8 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * @throws IllegalArgumentException if {@code size} is negative
      * @throws OutOfMemoryError         if the memory cannot be had (a {@link MemoryLimitExceededError}
      *                                  if the memory limit would be crossed), even once the heap's
-     *                                  kept empty arena is given back
+     *                                  kept empty arena is given back; or if the domain's allocator
+     *                                  returned 0, which its contract does not allow
      * @throws MemoryCorruptionException under the debug hooks, if a freed block they released to
      *                                  make room was written after free; nothing is allocated
      * @throws IllegalStateException    if the memory is closed
@@ -46,6 +47,9 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
     @Override
     public long malloc(long size) {
         long block = allocator.malloc(size);
+        if (block == 0) {
+            throw NullBlocks.refused(domain, allocator, "malloc(" + size + ")");
+        }
         liveBlocks++;
         return block;
     }
@@ -55,13 +59,17 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      *
      * @return the block's address, never 0
      * @throws IllegalArgumentException if either argument is negative
-     * @throws OutOfMemoryError         if the product overflows or the memory cannot be had
+     * @throws OutOfMemoryError         if the product overflows or the memory cannot be had, or
+     *                                  as {@link #malloc} if the domain's allocator returned 0
      * @throws MemoryCorruptionException under the debug hooks, as {@link #malloc}
      * @throws IllegalStateException    if the memory is closed
      */
     @Override
     public long calloc(long nelem, long elsize) {
         long block = allocator.calloc(nelem, elsize);
+        if (block == 0) {
+            throw NullBlocks.refused(domain, allocator, "calloc(" + nelem + ", " + elsize + ")");
+        }
         liveBlocks++;
         return block;
     }
@@ -76,12 +84,16 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
      * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
      *                                  id are damaged (the block is left allocated), or as
      *                                  {@link #malloc}
-     * @throws OutOfMemoryError         if the new block cannot be had; the old block is intact
+     * @throws OutOfMemoryError         if the new block cannot be had (or the domain's allocator
+     *                                  returned 0, as C's realloc does); the old block is intact
      * @throws IllegalStateException    if the memory is closed
      */
     @Override
     public long realloc(long address, long newSize) {
         long block = allocator.realloc(address, newSize);
+        if (block == 0) {
+            throw NullBlocks.refused(domain, allocator, NullBlocks.realloc(address, newSize));
+        }
         if (address == 0) {
             liveBlocks++;
         }

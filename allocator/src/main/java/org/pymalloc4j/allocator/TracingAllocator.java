@@ -44,13 +44,25 @@ final class TracingAllocator implements BlockAllocator {
 
     @Override
     public long malloc(long size) {
-        return tracer.busy ? inner.malloc(size) : traced(size, () -> inner.malloc(size));
+        return tracer.busy ? inner.malloc(size) : traced(size, () -> {
+            long block = inner.malloc(size);
+            if (block == 0) { // an allocator written the C way: refused before it is traced
+                throw NullBlocks.refused(domain, inner, "malloc(" + size + ")");
+            }
+            return block;
+        });
     }
 
     @Override
     public long calloc(long nelem, long elsize) {
         // the product is recorded only once the inner allocator has accepted it (no overflow)
-        return tracer.busy ? inner.calloc(nelem, elsize) : traced(nelem * elsize, () -> inner.calloc(nelem, elsize));
+        return tracer.busy ? inner.calloc(nelem, elsize) : traced(nelem * elsize, () -> {
+            long block = inner.calloc(nelem, elsize);
+            if (block == 0) {
+                throw NullBlocks.refused(domain, inner, "calloc(" + nelem + ", " + elsize + ")");
+            }
+            return block;
+        });
     }
 
     /** A traced allocation of a new block of {@code size} bytes. */
@@ -82,6 +94,9 @@ final class TracingAllocator implements BlockAllocator {
         try {
             Traceback traceback = t.prepare();
             long block = inner.realloc(address, newSize);
+            if (block == 0) { // C's failed realloc: the old block and its trace stay
+                throw NullBlocks.refused(domain, inner, NullBlocks.realloc(address, newSize));
+            }
             if (address != 0 && block != address) {
                 t.forget(address);
             }
