@@ -558,7 +558,8 @@ public final class ObjectSpace implements AutoCloseable {
         }
 
         /**
-         * The configuration of the memory the space makes for itself.
+         * The configuration of the memory the space makes for itself; with a {@link #memory}
+         * given, {@link #build} refuses it.
          *
          * @throws NullPointerException if {@code name} is null
          */
@@ -580,12 +581,15 @@ public final class ObjectSpace implements AutoCloseable {
         }
 
         /**
-         * @throws IllegalStateException if the memory given is closed
+         * @throws IllegalStateException if the memory given is closed, or an {@link #allocator}
+         *                               was set as well (it would be ignored)
          * @throws OutOfMemoryError      if the static objects cannot be allocated
          */
         public ObjectSpace build() {
-            if (memory != null && memory.isClosed()) {
-                throw new IllegalStateException("the memory given is closed");
+            if (memory != null && (memory.isClosed() || allocator != null)) {
+                throw new IllegalStateException(memory.isClosed() ? "the memory given is closed" : "allocator(" + allocator
+                        + ") configures the memory a space makes for itself, and a memory was given (configured "
+                        + memory.configured() + "): build that memory with Memory.builder().allocator(...) instead");
             }
             return new ObjectSpace(this);
         }
