@@ -52,6 +52,8 @@ public final class Memory implements AutoCloseable {
     private boolean closing;
     /** The segments the domains' {@code allocate} hands out, ended first by {@link #close()}. */
     private final BlockViews views = new BlockViews();
+    /** The heap's own views, which refuse its close while this memory is open: the domains' blocks are there. */
+    private final BlockViews heapViews = new BlockViews();
     /** What {@link #close()} runs first; see {@link #onClose}. */
     private final List<Runnable> closeActions = new ArrayList<>();
     private final List<Supplier<String>> closeGuards = new ArrayList<>();
@@ -65,9 +67,11 @@ public final class Memory implements AutoCloseable {
             pymalloc = configured.usesPymalloc()
                     ? PyMalloc.builder().geometry(b.geometry)
                             .arenaAllocator(b.arenaAllocator != null ? b.arenaAllocator : PyMallocBuilder.defaultAllocator(b.geometry))
-                            .budget(budget).build()
+                            .budget(budget).views(heapViews).build()
                     : null;
             this.heap = pymalloc;
+            heapViews.refuseClose("this PyMalloc heap is a Memory's (behind its MEM and OBJ domains): close the Memory,"
+                    + " which closes the heap");
             BlockAllocator small = heap != null ? heap : libc;
             this.raw = new MemoryDomain(Domain.RAW, libc, views);
             this.mem = new MemoryDomain(Domain.MEM, small, views);
@@ -80,6 +84,7 @@ public final class Memory implements AutoCloseable {
                 setupDebugHooks();
             }
         } catch (OutOfMemoryError e) {
+            heapViews.refuseClose(null);
             if (pymalloc != null) {
                 pymalloc.close();
             }
@@ -316,7 +321,9 @@ public final class Memory implements AutoCloseable {
     }
 
     /**
-     * The pymalloc heap behind MEM and OBJ.
+     * The pymalloc heap behind MEM and OBJ. It is this memory's: its {@link PyMalloc#close()}
+     * refuses while the memory is open, since the domains' blocks are in it; {@link #close()}
+     * closes it.
      *
      * @throws IllegalStateException if this is a {@code malloc} configuration, or closed
      */
@@ -461,6 +468,7 @@ public final class Memory implements AutoCloseable {
             failure = CloseSteps.run(debugHooks::close, failure); // first: it frees its quarantine into the heap
         }
         if (heap != null) {
+            heapViews.refuseClose(null); // the heap is the caller's now: a close left undone is theirs to finish
             failure = CloseSteps.run(heap::close, failure);
         }
         failure = CloseSteps.run(libc::close, failure);

@@ -3,7 +3,6 @@ package org.pymalloc4j.allocator;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.ref.Cleaner;
-import java.nio.ByteOrder;
 
 import org.pymalloc4j.allocator.internal.ArenaOwners;
 import org.pymalloc4j.allocator.internal.BlockViews;
@@ -62,7 +61,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     static final boolean CHECKS = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
 
     /** Which half of an 8-byte read holds the 4-byte field at the lower address. */
-    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
 
     private final Geometry geometry;
     private final int poolSize;
@@ -85,10 +84,11 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
     /** Gives a mark of the heap's own back at close, or once the heap is dropped unclosed; else null. */
     private final Cleaner.Cleanable markReturn;
     private boolean closed;
-    /** The views {@link #segment} and {@link #allocate} hand out, ended by {@link #close()}. */
-    private final BlockViews views = new BlockViews();
+    /** The views {@link #segment} and {@link #allocate} hand out, ended by {@link #close()}, which they may refuse. */
+    private final BlockViews views;
 
-    PyMalloc(Geometry geometry, ArenaAllocator arenaAllocator, ByteBudget budget) {
+    PyMalloc(Geometry geometry, ArenaAllocator arenaAllocator, ByteBudget budget, BlockViews views) {
+        this.views = views;
         this.geometry = geometry;
         this.budget = budget;
         this.poolSize = geometry.poolSize();
@@ -571,8 +571,8 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
      * Addresses handed out become invalid, and segments from {@link #segment} and
      * {@link #allocate} inaccessible. Closing again does nothing.
      *
-     * @throws IllegalStateException if one of those segments is held by a native call running
-     *                               in another thread; the heap then stays open
+     * @throws IllegalStateException if one of those segments is held by a native call in another
+     *                               thread, or the heap is an open {@link Memory}'s; the heap then stays open
      * @throws RuntimeException      what an arena allocator's free threw (the first, others suppressed),
      *                               once every arena has been handed back and the heap is closed
      */

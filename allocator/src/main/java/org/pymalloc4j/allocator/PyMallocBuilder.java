@@ -2,6 +2,7 @@ package org.pymalloc4j.allocator;
 
 import java.util.Objects;
 
+import org.pymalloc4j.allocator.internal.BlockViews;
 import org.pymalloc4j.allocator.internal.ByteBudget;
 import org.pymalloc4j.allocator.internal.LiveMarks;
 
@@ -21,6 +22,7 @@ public final class PyMallocBuilder {
     private ArenaAllocator arenaAllocator;
     private long limit = ByteBudget.UNLIMITED;
     private ByteBudget budget;
+    private BlockViews views;
 
     PyMallocBuilder() {
     }
@@ -69,6 +71,12 @@ public final class PyMallocBuilder {
         return this;
     }
 
+    /** The heap's views, which a {@link Memory} has refuse the heap's close while the memory is open. */
+    PyMallocBuilder views(BlockViews owned) {
+        this.views = owned;
+        return this;
+    }
+
     /** The arena allocator a heap of {@code geometry} uses unless given one. */
     static ArenaAllocator defaultAllocator(Geometry geometry) {
         return geometry.equals(Geometry.HUGE_PAGES) ? ArenaAllocator.hugePages() : ArenaAllocator.mmap();
@@ -82,6 +90,6 @@ public final class PyMallocBuilder {
             LiveMarks.require(); // before the heap allocates its metadata, which a refusal there would leak
         }
         return new PyMalloc(geometry, arenaAllocator != null ? arenaAllocator : defaultAllocator(geometry),
-                budget != null ? budget : new ByteBudget(limit));
+                budget != null ? budget : new ByteBudget(limit), views != null ? views : new BlockViews());
     }
 }

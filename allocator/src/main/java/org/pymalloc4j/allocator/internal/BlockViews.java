@@ -16,6 +16,8 @@ import org.pymalloc4j.allocator.MemoryLimitExceededError;
  */
 public final class BlockViews {
     private Arena scope;
+    /** Why the owner of these views may not close them now (a Memory's heap while it is open), or null. */
+    private String closeRefusal;
 
     /**
      * A {@link java.lang.foreign.SegmentAllocator#allocate(long, long)} served by
@@ -153,10 +155,13 @@ public final class BlockViews {
      * Ends every view; do it before the memory goes. Views made after it (the owner's close
      * stopped after this, leaving it open) are in a new scope, which the next close ends.
      *
-     * @throws IllegalStateException if a view is held by a native call in another thread; the
-     *                               views then stay usable
+     * @throws IllegalStateException if a view is held by a native call in another thread, or
+     *                               {@link #refuseClose} says why not; the views then stay usable
      */
     public void close() {
+        if (closeRefusal != null) {
+            throw new IllegalStateException(closeRefusal);
+        }
         if (scope != null) {
             try {
                 scope.close();
@@ -166,5 +171,14 @@ public final class BlockViews {
             }
             scope = null; // a scope closed twice is refused, and views cannot be made in it
         }
+    }
+
+    /**
+     * Has {@link #close} refuse with {@code why} until called again with null: the views of a
+     * heap another owner closes (a Memory's), so that the heap's own close, which starts here,
+     * refuses before anything changes.
+     */
+    public void refuseClose(String why) {
+        closeRefusal = why;
     }
 }
