@@ -69,6 +69,8 @@ public final class DebugHooks implements AutoCloseable {
     private final DebugQuarantine quarantine;
     private final DebugAllocator[] allocators = new DebugAllocator[Domain.values().length];
     private LongFunction<String> tracebackSource;
+    /** The memory whose domains {@link Memory#setupDebugHooks()} put these hooks on; null for hooks of one's own. */
+    private Memory owner;
     private boolean closed;
 
     private DebugHooks(int quarantineBlocks) {
@@ -309,6 +311,9 @@ public final class DebugHooks implements AutoCloseable {
      * read (an inner heap may be closed already): {@link #checkFreedMemory()} first to check
      * them ({@link Memory#close()} checks those its own heap and libc hold).
      *
+     * @throws IllegalStateException if these are the hooks of an open {@link Memory}
+     *                               ({@link Memory#setupDebugHooks()}) and a domain of it still
+     *                               allocates through them; nothing is changed then
      * @throws RuntimeException what an inner allocator threw for a quarantined block (say an
      *                          {@link IllegalStateException} because its heap was closed first);
      *                          the other blocks are returned and the hooks closed regardless
@@ -317,6 +322,12 @@ public final class DebugHooks implements AutoCloseable {
     public void close() {
         if (closed) {
             return;
+        }
+        String users = owner == null || owner.isClosed() ? "" : domainsUsing(owner);
+        if (!users.isEmpty()) {
+            throw new IllegalStateException("these DebugHooks are the allocator of this Memory's " + users
+                    + ": close the Memory, which closes them, or set " + (users.contains(" and ") ? "those domains' allocators"
+                    : "that domain's allocator") + " back first");
         }
         closed = true;
         RuntimeException failure = null;
@@ -335,6 +346,24 @@ public final class DebugHooks implements AutoCloseable {
     @Override
     public String toString() {
         return "DebugHooks[quarantine " + quarantine.capacity() + (closed ? ", closed]" : "]");
+    }
+
+    /** Has {@link #close()} refuse while a domain of {@code memory}, open, allocates through these hooks. */
+    void ownedBy(Memory memory) {
+        owner = memory;
+    }
+
+    /** The domains of {@code memory} whose allocator, beneath any wrapper, is one of these hooks': "RAW, MEM and OBJ domains". */
+    private String domainsUsing(Memory memory) {
+        java.util.List<String> users = new java.util.ArrayList<>();
+        for (Domain domain : Domain.values()) {
+            if (memory.domain(domain).base() instanceof DebugAllocator d && d.hooks() == this) {
+                users.add(domain.name());
+            }
+        }
+        int n = users.size();
+        return n == 0 ? "" : n == 1 ? users.get(0) + " domain"
+                : String.join(", ", users.subList(0, n - 1)) + " and " + users.get(n - 1) + " domains";
     }
 
     // ------------------------------------------------------------------ for DebugAllocator

@@ -228,7 +228,8 @@ public final class Memory implements AutoCloseable {
      * guard bytes, 0xCD/0xDD fills, API ids, a quarantine of freed blocks. Domains already
      * wrapped are skipped. The {@code *_debug} configurations call this when built.
      *
-     * @return the hooks, to {@linkplain DebugHooks#checkFreedMemory() check freed memory}
+     * @return the hooks, to {@linkplain DebugHooks#checkFreedMemory() check freed memory}; they
+     *         are this memory's, closed by its close (theirs refuses while a domain uses them)
      * @throws IllegalStateException if a domain to wrap has live blocks (they carry no guard
      *                               bytes, so the hooks could not free them) or a wrapper
      *                               installed over it; if this memory's hooks were once
@@ -248,6 +249,7 @@ public final class Memory implements AutoCloseable {
         }
         if (debugHooks == null) {
             debugHooks = DebugHooks.create(quarantineBlocks);
+            debugHooks.ownedBy(this);
             debugHooks.setTracebackSource(this::allocationFrames);
         }
         for (MemoryDomain d : domains.values()) {

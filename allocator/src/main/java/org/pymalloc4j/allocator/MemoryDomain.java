@@ -238,6 +238,11 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
         return !wrappedStack.isEmpty();
     }
 
+    /** The allocator beneath every wrapper: the one {@link #install} installed. */
+    BlockAllocator base() {
+        return wrappedStack.isEmpty() ? allocator : wrappedStack.peekLast();
+    }
+
     BlockAllocator unwrap() {
         BlockAllocator removed = allocator;
         allocator = wrappedStack.pop();

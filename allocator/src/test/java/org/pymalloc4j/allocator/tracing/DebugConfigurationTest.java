@@ -212,7 +212,10 @@ class DebugConfigurationTest {
     void closedHooksAreRefusedBeforeAnyDomainChanges() {
         try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build()) {
             BlockAllocator libc = DebugHooks.unwrap(memory.getAllocator(Domain.RAW));
+            BlockAllocator heap = DebugHooks.unwrap(memory.getAllocator(Domain.OBJ));
             memory.setAllocator(Domain.RAW, libc);
+            memory.setAllocator(Domain.MEM, heap);   // hooks a domain uses refuse to close
+            memory.setAllocator(Domain.OBJ, heap);
             memory.debugHooks().orElseThrow().close();
             IllegalStateException e = assertThrows(IllegalStateException.class, memory::setupDebugHooks);
             assertTrue(e.getMessage().contains("RAW domain: this memory's debug hooks were closed"), e.getMessage());
