@@ -38,6 +38,8 @@ public final class BytesApi {
      *
      * @throws NullPointerException  if {@code value} is null
      * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newBytes(byte[] value) {
         Objects.requireNonNull(value, "value");

@@ -71,6 +71,8 @@ public final class ClassApi {
      * @throws WrongTypeException    in checked mode, if {@code cls} is not a class made by {@link #newClass}
      * @throws FreedObjectException  in checked mode, if {@code cls} is not a live object
      * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newInstance(long cls) {
         if (checked) {

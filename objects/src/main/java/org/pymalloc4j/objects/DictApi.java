@@ -51,6 +51,8 @@ public final class DictApi {
      * {@code PyDict_New}: a new reference to an empty dict.
      *
      * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newDict() {
         core.checkOpen();

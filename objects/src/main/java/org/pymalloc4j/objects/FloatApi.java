@@ -35,6 +35,8 @@ public final class FloatApi {
      * block when the free list has one.
      *
      * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newFloat(double value) {
         if (checked) {

@@ -38,6 +38,8 @@ public final class IntApi {
      * requests for 56 give the same object.
      *
      * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newInt(long value) {
         if (checked) {
@@ -51,6 +53,8 @@ public final class IntApi {
      *
      * @throws NullPointerException  if {@code value} is null
      * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newInt(BigInteger value) {
         Objects.requireNonNull(value, "value");

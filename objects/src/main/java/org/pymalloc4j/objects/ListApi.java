@@ -34,6 +34,8 @@ public final class ListApi {
      * {@code PyList_New(0)}: a new reference to an empty list (no item array yet).
      *
      * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newList() {
         return newList(0);

@@ -41,6 +41,8 @@ public final class StrApi {
      *
      * @throws NullPointerException  if {@code value} is null
      * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newStr(String value) {
         Objects.requireNonNull(value, "value");
@@ -69,6 +71,8 @@ public final class StrApi {
      *
      * @throws NullPointerException  if {@code value} is null
      * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long intern(String value) {
         return internInPlace(newStr(value));

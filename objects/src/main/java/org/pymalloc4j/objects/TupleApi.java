@@ -38,6 +38,8 @@ public final class TupleApi {
      *
      * @throws IllegalArgumentException if {@code n} is negative
      * @throws IllegalStateException    in checked mode, if the space is closed
+     * @throws OutOfMemoryError         if the memory cannot be had, even after a full collection
+     *                                  (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newTuple(int n) {
         if (n < 0) {
@@ -55,6 +57,8 @@ public final class TupleApi {
      *
      * @throws FreedObjectException  in checked mode, if an item is not a live object (nothing changed)
      * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long of(long... items) {
         if (items.length == 2) {
@@ -80,6 +84,8 @@ public final class TupleApi {
      *
      * @throws FreedObjectException  in checked mode, if {@code a} or {@code b} is not a live object (nothing changed)
      * @throws IllegalStateException in checked mode, if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long of(long a, long b) {
         if (checked) {

@@ -59,6 +59,8 @@ public final class WeakrefApi {
      * @throws WrongTypeException    if {@code o}'s type cannot be weakly referenced
      * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
      * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newRef(long o) {
         checkReferent(o);
@@ -73,6 +75,8 @@ public final class WeakrefApi {
      * @throws WrongTypeException    if {@code o}'s type cannot be weakly referenced
      * @throws FreedObjectException  in checked mode, if {@code o} is not a live object
      * @throws IllegalStateException if the space is closed
+     * @throws OutOfMemoryError      if the memory cannot be had, even after a full collection
+     *                               (a {@code MemoryLimitExceededError} over the memory's limit); nothing is made
      */
     public long newRef(long o, Callback callback) {
         Objects.requireNonNull(callback, "callback");
