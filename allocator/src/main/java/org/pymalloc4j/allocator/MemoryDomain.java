@@ -16,7 +16,7 @@ import org.pymalloc4j.allocator.internal.BlockViews;
  *  installed == wrap(... wrap(base)) with wrappedStack holding the allocators beneath, top first
  * </pre>
  */
-public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
+public final class MemoryDomain extends SegmentAllocatorDefaults implements BlockAllocator {
     private final Domain domain;
     /** The views of blocks {@link #allocate} hands out: the memory manager's, ended by its close. */
     private final BlockViews views;
@@ -191,7 +191,8 @@ public final class MemoryDomain implements BlockAllocator, SegmentAllocator {
     }
 
     /** For the calls that look at their arguments before the allocator: a closed memory refuses first. */
-    private void checkOpen() {
+    @Override
+    void checkOpen() {
         if (allocator == ClosedAllocator.INSTANCE) {
             throw ClosedAllocator.closed();
         }

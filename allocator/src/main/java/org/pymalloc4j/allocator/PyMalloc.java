@@ -56,7 +56,7 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * was handed out again is the new block, as in CPython. Raw blocks are checked in both modes,
  * through their records in that map. With checks off, bad pool addresses corrupt the heap.
  */
-public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoCloseable {
+public final class PyMalloc extends SegmentAllocatorDefaults implements BlockAllocator, AutoCloseable {
     /** Whether user-facing checks run; folded by the JIT. */
     static final boolean CHECKS = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
 
@@ -366,7 +366,7 @@ public final class PyMalloc implements BlockAllocator, SegmentAllocator, AutoClo
         return raw.invalid(operation, address);
     }
 
-    private void checkOpen() {
+    @Override void checkOpen() { // SegmentAllocator's defaults refuse with it first too
         if (closed) {
             throw new IllegalStateException("this PyMalloc heap is closed");
         }
