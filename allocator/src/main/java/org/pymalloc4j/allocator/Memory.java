@@ -427,7 +427,9 @@ public final class Memory implements AutoCloseable {
      * made them. Closing again does nothing, and so does a close from an action: this one finishes.
      *
      * @throws IllegalStateException if a {@link #guardClose} check gives a reason, or a domain's segment is held by a
-     *                               native call running in another thread; the memory then stays open, its actions not run
+     *                               native call running in another thread; the memory then stays open, its actions not run.
+     *                               A segment an action took, held so, keeps the memory open too, its actions run (the
+     *                               first one's failure suppressed in this): a close once the call returns finishes
      * @throws RuntimeException      the first exception an {@link #onClose} action, the debug hooks (a
      *                               {@link MemoryCorruptionException} for a block still quarantined and written after
      *                               free; an inner allocator refusing a quarantined block), the heap or the libc
@@ -455,8 +457,15 @@ public final class Memory implements AutoCloseable {
         } finally {
             closing = false; // an Error out of an action leaves the memory open: a close again finishes it
         }
+        try {
+            views.close(); // segments an action took, in a new scope: they go too, or nothing goes under them
+        } catch (IllegalStateException held) { // open, its actions run: a close again once the call returns finishes
+            if (failure != null) {
+                held.addSuppressed(failure);
+            }
+            throw held;
+        }
         closeGuards.clear();
-        failure = CloseSteps.run(views::close, failure); // segments an action took, in a new scope: they go too
         if (debugHooks != null) { // while all is mapped and open: a write after free is reported as its block leaves
             failure = CloseSteps.run(() -> debugHooks.releaseQuarantine(a -> a == heap || a == libc, "Memory.close"),
                     failure);

@@ -107,6 +107,45 @@ class MemoryCloseActionsTest {
     }
 
     /**
+     * close: "@throws IllegalStateException if ... a domain's segment is held by a native call
+     * running in another thread; the memory then stays open". A segment an action allocated
+     * while the memory closed, held so, stops the close too: the memory stays open, its actions
+     * run, and a close once the call returns finishes. The close went on, closing the heap and
+     * libc under the call, which then read and wrote unmapped or freed memory.
+     */
+    @Test
+    void aSegmentAnActionTookHeldByANativeCallKeepsTheMemoryOpen() throws Exception {
+        Memory memory = Memory.create();
+        PyMalloc heap = memory.pymalloc();
+        HeldInNativeCall[] held = new HeldInNativeCall[1];
+        java.lang.foreign.MemorySegment[] taken = new java.lang.foreign.MemorySegment[1];
+        memory.onClose(() -> {
+            taken[0] = memory.mem().allocate(16, 8);
+            taken[0].set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, 42);
+            try {
+                held[0] = new HeldInNativeCall(taken[0]);
+            } catch (ReflectiveOperationException | InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        IllegalStateException e;
+        try {
+            e = assertThrows(IllegalStateException.class, memory::close);
+            assertTrue(e.getMessage().contains("held by a native call in another thread"), e.getMessage());
+            assertFalse(memory.isClosed(), "the memory stays open");
+            assertFalse(heap.isClosed(), "and its heap, under the call");
+            assertEquals(42, taken[0].get(java.lang.foreign.ValueLayout.JAVA_LONG, 0), "the segment still usable");
+        } finally {
+            held[0].close();
+        }
+        memory.close();
+        assertTrue(memory.isClosed());
+        assertTrue(heap.isClosed());
+        assertEquals(0, memory.bytesFromOs());
+        assertThrows(IllegalStateException.class, () -> taken[0].get(java.lang.foreign.ValueLayout.JAVA_LONG, 0));
+    }
+
+    /**
      * close: "@throws RuntimeException ... the heap ... threw ...: the memory is closed all the
      * same ...; the heap too, unless one of its own segments is held by a native call in another
      * thread: it then stays open, arenas and all, for a PyMalloc.close() once the call returns".
