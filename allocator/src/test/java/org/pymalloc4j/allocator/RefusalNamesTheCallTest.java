@@ -147,6 +147,82 @@ class RefusalNamesTheCallTest {
         }
     }
 
+    /**
+     * A domain's allocate names allocate whatever allocator refused it: the debug hooks' own
+     * refusal and their inner allocator's (of the block with the hooks' 24 bytes) follow it, as
+     * does a custom allocator's plain OutOfMemoryError (the refusal its cause); a custom error
+     * type is the allocator's answer, passed on as it is. Only a refusal worded as the heap's
+     * malloc of the same size was renamed: under the hooks allocate was refused as "debug
+     * malloc" or as a malloc of 24 bytes more, and a custom allocator's message was passed on
+     * naming no call, or a call the caller never made.
+     */
+    @Test
+    void aDomainsAllocateNamesItselfWhateverAllocatorRefusedIt() {
+        for (AllocatorName name : new AllocatorName[] {AllocatorName.PYMALLOC_DEBUG, AllocatorName.MALLOC_DEBUG}) {
+            try (Memory memory = Memory.builder().allocator(name).limit(4 << 20).build()) {
+                MemoryDomain mem = memory.mem();
+                refused("allocate(" + HUGE + ", 8): debug malloc(" + HUGE + "): " + HUGE
+                        + " bytes is more than the debug hooks can record (2^56 - 1)", () -> mem.allocate(HUGE, 8).address());
+                MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> mem.allocate(8 << 20, 16));
+                assertEquals("pymalloc4j: allocate(8388608, 16): malloc(8388632): a raw block of 8,388,632 bytes would exceed"
+                        + " the memory limit of 4,194,304 bytes (0 in use)", e.getMessage(), name.toString());
+                assertEquals(8388632, e.requested(), "what the limit refused");
+                assertTrue(e.getCause() instanceof MemoryLimitExceededError, "the inner refusal kept");
+                assertEquals(0, mem.liveBlocks());
+            }
+        }
+        try (Memory memory = Memory.create(); LibcAllocator libc = LibcAllocator.create()) {
+            OutOfMemoryError quota = new OutOfMemoryError("the quota of 1 KiB is used up");
+            OutOfMemoryError own = new OutOfMemoryError("its own type") { };
+            OutOfMemoryError[] next = {quota};
+            memory.setAllocator(Domain.RAW, new BlockAllocator() {
+                @Override
+                public long malloc(long size) {
+                    if (size > 1024) {
+                        throw next[0];
+                    }
+                    return libc.malloc(size);
+                }
+
+                @Override
+                public long calloc(long nelem, long elsize) {
+                    return libc.calloc(nelem, elsize);
+                }
+
+                @Override
+                public long realloc(long address, long newSize) {
+                    return libc.realloc(address, newSize);
+                }
+
+                @Override
+                public void free(long address) {
+                    libc.free(address);
+                }
+
+                @Override
+                public long usableSize(long address) {
+                    if (address == 0x1000) { // a wrapper's refusal naming what it asked of its own inner allocator
+                        throw new InvalidAddressException("usableSize(0x10): not a block", 0x10);
+                    }
+                    return BlockAllocator.super.usableSize(address);
+                }
+            });
+            assertEquals("segment(0x1000): usableSize(0x10): not a block",
+                    assertThrows(InvalidAddressException.class, () -> memory.raw().segment(0x1000)).getMessage());
+            OutOfMemoryError e = assertThrows(OutOfMemoryError.class, () -> memory.raw().allocate(2048, 8));
+            assertEquals("pymalloc4j: allocate(2048, 8): the quota of 1 KiB is used up", e.getMessage());
+            assertEquals(quota, e.getCause());
+            next[0] = own;
+            assertEquals(own, assertThrows(OutOfMemoryError.class, () -> memory.raw().allocate(2048, 8)));
+            MemorySegment small = memory.raw().allocate(100, 8);
+            UnsupportedOperationException u = assertThrows(UnsupportedOperationException.class,
+                    () -> memory.raw().segment(small.address()));
+            assertTrue(u.getMessage().startsWith("segment(" + hex(small.address()) + "): "), u.getMessage());
+            memory.raw().free(small);
+            assertEquals(0, memory.raw().liveBlocks());
+        }
+    }
+
     private static void stillUsable(BlockAllocator a, long small, long raw) {
         verify(small, 40, 1);
         verify(raw, 1000, 2);

@@ -43,24 +43,42 @@ public final class BlockViews {
     }
 
     /**
-     * The refusal of the malloc that served {@code allocate(byteSize, byteAlignment)}, reworded
-     * to name allocate, the call the caller made, as PyMalloc's own allocate does (a
-     * MemoryLimitExceededError stays one), as is the raw block's refusal suppressed in an
-     * arena's (a small request's fallback); another's (a custom allocator's) as it is.
+     * The refusal of the malloc that served {@code allocate(byteSize, byteAlignment)}, worded to
+     * name allocate, the call the caller made, as PyMalloc's own allocate does; a
+     * MemoryLimitExceededError stays one. A refusal of that malloc itself, as the heap and libc
+     * word it ({@code malloc(byteSize): why}), becomes {@code allocate(byteSize, byteAlignment):
+     * why}; any other (the debug hooks', of their larger block; a custom allocator's) is led by
+     * the call, the refusal its cause. An arena's refusal with the raw block's suppressed in it
+     * (a small request's fallback) keeps its message, the raw one renamed. A custom error type
+     * is the allocator's own answer, passed on as it is.
      */
     private static OutOfMemoryError asAllocate(OutOfMemoryError e, long byteSize, long byteAlignment) {
-        String prefix = "pymalloc4j: malloc(" + byteSize + "): ";
-        String m = e.getMessage();
-        if (m == null || !m.startsWith(prefix)) {
+        String malloc = "malloc(" + byteSize + "): ";
+        String reason = withoutPrefix(messageOf(e), "pymalloc4j: ");
+        if (!reason.startsWith(malloc) && e.getSuppressed().length == 1 && e.getSuppressed()[0] instanceof OutOfMemoryError) {
             return fallbackAsAllocate(e, byteSize, byteAlignment);
         }
         String call = "allocate(" + byteSize + ", " + byteAlignment + "): ";
-        if (!(e instanceof MemoryLimitExceededError limited)) {
-            return new OutOfMemoryError("pymalloc4j: " + call + m.substring(prefix.length()));
+        OutOfMemoryError named;
+        if (e instanceof MemoryLimitExceededError limited) {
+            named = new MemoryLimitExceededError(call + withoutPrefix(limited.what(), malloc), limited.requested(),
+                    limited.inUse(), limited.limit());
+        } else if (e.getClass() == OutOfMemoryError.class) {
+            named = new OutOfMemoryError("pymalloc4j: " + call + withoutPrefix(reason, malloc));
+        } else {
+            return e;
         }
-        String malloc = prefix.substring("pymalloc4j: ".length());
-        return !limited.what().startsWith(malloc) ? e : new MemoryLimitExceededError(
-                call + limited.what().substring(malloc.length()), limited.requested(), limited.inUse(), limited.limit());
+        named.initCause(e);
+        return named;
+    }
+
+    /** The refusal's message; its type's name if it has none. */
+    private static String messageOf(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getName();
+    }
+
+    private static String withoutPrefix(String s, String prefix) {
+        return s.startsWith(prefix) ? s.substring(prefix.length()) : s;
     }
 
     /**
@@ -69,10 +87,7 @@ public final class BlockViews {
      * names allocate; else {@code e} as it is.
      */
     private static OutOfMemoryError fallbackAsAllocate(OutOfMemoryError e, long byteSize, long byteAlignment) {
-        Throwable[] suppressed = e.getSuppressed();
-        if (suppressed.length != 1 || !(suppressed[0] instanceof OutOfMemoryError raw)) {
-            return e;
-        }
+        OutOfMemoryError raw = (OutOfMemoryError) e.getSuppressed()[0];
         OutOfMemoryError renamed = asAllocate(raw, byteSize, byteAlignment);
         OutOfMemoryError copy = e instanceof MemoryLimitExceededError limited
                 ? new MemoryLimitExceededError(limited.what(), limited.requested(), limited.inUse(), limited.limit())
@@ -119,13 +134,24 @@ public final class BlockViews {
         long size;
         try {
             size = allocator.usableSize(address);
-        } catch (InvalidAddressException e) {
-            String m = e.getMessage();
-            String prefix = "usableSize(";
-            throw new InvalidAddressException(m.startsWith(prefix) ? "segment(" + m.substring(prefix.length())
-                    : "segment(0x" + Long.toHexString(address) + "): " + m, address);
+        } catch (InvalidAddressException | UnsupportedOperationException e) {
+            throw asSegment(e, address);
         }
         return of(address, size);
+    }
+
+    /**
+     * The refusal of the usableSize that served {@code segment(address)}, worded to name segment:
+     * {@code usableSize(address): why} becomes {@code segment(address): why}; any other is led
+     * by the call. The refusal is the cause of the new one.
+     */
+    private static RuntimeException asSegment(RuntimeException e, long address) {
+        String call = "segment(0x" + Long.toHexString(address) + "): ";
+        String why = withoutPrefix(messageOf(e), "usableSize(0x" + Long.toHexString(address) + "): ");
+        RuntimeException named = e instanceof InvalidAddressException ? new InvalidAddressException(call + why, address)
+                : new UnsupportedOperationException(call + why);
+        named.initCause(e);
+        return named;
     }
 
     /**
