@@ -159,6 +159,12 @@ public final class RawAllocator {
      * unmaps the slack before and after the aligned range, which would leave arenas one
      * alignment apart (half the address space between them unused by arenas).
      *
+     * <p>The kernel may refuse to unmap: a new mapping merges with a like one next to it, so the
+     * slack can be the middle of one mapping, which a process with all the mappings
+     * {@code vm.max_map_count} allows may not split. Then the rest of the span goes back whole
+     * (where it is a prefix of its mapping, no split is needed) and this returns 0; where even
+     * that is refused, the aligned range is returned, the slack left mapped and untouched.
+     *
      * @return the aligned address, or 0 if the kernel refused
      */
     public static long mapAligned(long size, long alignment) {
@@ -166,8 +172,8 @@ public final class RawAllocator {
         if (exact != 0 && (exact & (alignment - 1)) == 0) {
             return exact;
         }
-        if (exact != 0) {
-            unmap(exact, size);
+        if (exact != 0 && !tryUnmap(exact, size)) {
+            return 0; // left mapped: nothing else can be done with it
         }
         long span = size + alignment;
         long base = mmap(span);
@@ -177,13 +183,23 @@ public final class RawAllocator {
         long aligned = (base + alignment - 1) & -alignment;
         long head = aligned - base;
         long tail = span - head - size;
-        if (head > 0) {
-            unmap(base, head);
+        if (head > 0 && !tryUnmap(base, head)) {
+            return tryUnmap(base, span) ? 0 : aligned;
         }
-        if (tail > 0) {
-            unmap(aligned + size, tail);
+        if (tail > 0 && !tryUnmap(aligned + size, tail)) {
+            return tryUnmap(aligned, size + tail) ? 0 : aligned;
         }
         return aligned;
+    }
+
+    /** {@link #unmap}, false if the kernel refused (nothing is unmapped then). */
+    private static boolean tryUnmap(long address, long size) {
+        try {
+            unmap(address, size);
+            return true;
+        } catch (IllegalStateException refused) {
+            return false;
+        }
     }
 
     /** Anonymous private read-write {@code mmap} of {@code size} bytes; 0 if refused. */
