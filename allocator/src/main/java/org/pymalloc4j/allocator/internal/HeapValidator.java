@@ -85,7 +85,8 @@ public final class HeapValidator {
             checkOwners(a, base);
             require(!map.contains(base - 1) || isArenaEnd(base - 1), "arena map covers 0x%x before arena %d", base - 1, a);
             boolean marked = arenas.hasLiveMarks(); // unchecked, the map is not even reserved
-            byte[] live = marked ? new byte[(int) (g.arenaSize() >>> 4)] : null; // the marks there should be
+            // The marks there should be, one a granule from base's: an arena need not be 16-byte aligned.
+            byte[] live = marked ? new byte[(int) (((base + g.arenaSize() - 1) >>> 4) - (base >>> 4) + 1)] : null;
             for (long pool = arenas.firstPool(a); pool < arenas.poolAddress(a); pool += poolSize) {
                 int count = getInt(pool + PoolHeader.REF_COUNT_OFFSET);
                 if (count == 0) {
@@ -108,14 +109,14 @@ public final class HeapValidator {
         long end = pool + getInt(pool + PoolHeader.NEXTOFFSET_OFFSET);
         for (long b = pool + Geometry.POOL_OVERHEAD; b < end; b += s) {
             if (!free.contains(b)) {
-                live[(int) ((b - base) >>> 4)] = mark;
+                live[(int) ((b >>> 4) - (base >>> 4))] = mark;
             }
         }
     }
 
     private static void checkLiveMarks(int a, long base, byte[] live, byte mark) {
         for (int i = 0; i < live.length; i++) {
-            long granule = base + ((long) i << 4);
+            long granule = ((base >>> 4) + i) << 4;
             byte actual = getByte(LiveMarks.mark(granule));
             if (actual != live[i]) {
                 require(false, "arena %d: live mark of 0x%x is %d, should be %d (the heap's mark %d for a live block)",
