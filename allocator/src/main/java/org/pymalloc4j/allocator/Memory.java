@@ -424,7 +424,8 @@ public final class Memory implements AutoCloseable {
      * Ends the segments the domains handed out ({@link MemoryDomain#allocate}), runs the
      * {@link #onClose} actions, stops the tracer, then returns every arena and every libc block
      * to the OS. Custom allocators installed in a domain are not closed; they belong to whoever
-     * made them. Closing again does nothing, and so does a close from an action: this one finishes.
+     * made them. Closing again does nothing but close the heap if a native call kept it open (below), and a close
+     * from an action does nothing: this one finishes.
      *
      * @throws IllegalStateException if a {@link #guardClose} check gives a reason, or a domain's segment is held by a
      *                               native call running in another thread; the memory then stays open, its actions not run.
@@ -436,10 +437,13 @@ public final class Memory implements AutoCloseable {
      *                               allocator threw, the later ones suppressed: the memory is closed all the same, and
      *                               so are the hooks and libc; the heap too, unless one of its own segments
      *                               ({@link PyMalloc#segment}) is held by a native call in another thread: it then
-     *                               stays open, arenas and all, for a {@link PyMalloc#close()} once the call returns
+     *                               stays open, arenas and all, for a close again (this one, or {@link PyMalloc#close()}) once the call returns
      */
     @Override
     public void close() {
+        if (closed && heap != null) {
+            heap.close(); // one a native call kept open: closed now that it returned, else refused again
+        }
         if (closed || closing) {
             return;
         }

@@ -174,6 +174,27 @@ class MemoryCloseActionsTest {
     }
 
     /**
+     * A heap left open by a close refused under a native call can be closed by whoever did not
+     * keep it: the memory's close again closes it once the call returns. pymalloc() refuses a
+     * closed memory and a close again did nothing, so its arenas stayed mapped for good.
+     */
+    @Test
+    void aCloseAgainClosesAHeapLeftOpenUnderANativeCall() throws Exception {
+        Memory memory = Memory.create();
+        long p = memory.obj().malloc(16);
+        try (HeldInNativeCall held = new HeldInNativeCall(memory.pymalloc().segment(p))) {
+            assertThrows(IllegalStateException.class, memory::close);
+            assertTrue(memory.isClosed());
+            assertTrue(memory.bytesFromOs() > 0, "the heap's arenas stay");
+            IllegalStateException again = assertThrows(IllegalStateException.class, memory::close, "still held");
+            assertTrue(again.getMessage().contains("held by a native call"), again.getMessage());
+        }
+        memory.close();
+        assertEquals(0, memory.bytesFromOs(), "the heap closed, its arenas gone");
+        memory.close(); // and a close again does nothing
+    }
+
+    /**
      * close: "@throws IllegalStateException if a guardClose check gives a reason ... the memory
      * then stays open, its actions not run". Once the check answers null, the close goes ahead.
      */
