@@ -428,7 +428,8 @@ public final class Memory implements AutoCloseable {
      * from an action does nothing: this one finishes.
      *
      * @throws IllegalStateException if a {@link #guardClose} check gives a reason, or a domain's segment is held by a
-     *                               native call running in another thread; the memory then stays open, its actions not run.
+     *                               native call (in another thread, or this one's upcall called close); the memory then
+     *                               stays open, its actions not run.
      *                               A segment an action took, held so, keeps the memory open too, its actions run (the
      *                               first one's failure suppressed in this): a close once the call returns finishes
      * @throws RuntimeException      the first exception an {@link #onClose} action, the debug hooks (a
@@ -436,7 +437,7 @@ public final class Memory implements AutoCloseable {
      *                               free; an inner allocator refusing a quarantined block), the heap or the libc
      *                               allocator threw, the later ones suppressed: the memory is closed all the same, and
      *                               so are the hooks and libc; the heap too, unless one of its own segments
-     *                               ({@link PyMalloc#segment}) is held by a native call in another thread: it then
+     *                               ({@link PyMalloc#segment}) is held by a native call: it then
      *                               stays open, arenas and all, for a close again (this one, or {@link PyMalloc#close()}) once the call returns
      */
     @Override

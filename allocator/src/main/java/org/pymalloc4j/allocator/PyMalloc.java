@@ -571,8 +571,8 @@ public final class PyMalloc extends SegmentAllocatorDefaults implements BlockAll
      * Addresses handed out become invalid, and segments from {@link #segment} and
      * {@link #allocate} inaccessible. Closing again does nothing.
      *
-     * @throws IllegalStateException if one of those segments is held by a native call in another
-     *                               thread, or the heap is an open {@link Memory}'s; the heap then stays open
+     * @throws IllegalStateException if the heap is an open {@link Memory}'s, or one of those segments is held by a
+     *                               native call (another thread's, or this one's calling close); it then stays open
      * @throws RuntimeException      what an arena allocator's free threw (the first, others suppressed),
      *                               once every arena has been handed back and the heap is closed
      */

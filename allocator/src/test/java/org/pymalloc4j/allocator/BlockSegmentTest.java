@@ -89,13 +89,53 @@ class BlockSegmentTest {
         MemorySegment view = heap.segment(request);
         HeldInNativeCall held = new HeldInNativeCall(view);
         IllegalStateException e = assertThrows(IllegalStateException.class, heap::close, "the view is held by qsort");
-        assertTrue(e.getMessage().contains("held by a native call in another thread"), e.getMessage());
+        assertTrue(e.getMessage().contains("held by a native call"), e.getMessage());
         assertFalse(heap.isClosed(), "a refused close leaves the heap open");
         heap.free(heap.malloc(48)); // and usable
         assertEquals(16, heap.segment(request).byteSize());
         held.close();
         heap.close();
         assertTrue(heap.isClosed());
+    }
+
+    /**
+     * The same refusal for a native call in this thread, whose upcall (qsort's comparator)
+     * closes the heap: the message said only "in another thread".
+     */
+    @Test
+    void closeFromAnUpcallOfTheNativeCallHoldingAViewIsRefusedAndSaysSo() throws Throwable {
+        PyMalloc heap = PyMalloc.create();
+        MemorySegment view = heap.segment(heap.malloc(16));
+        String[] refusal = new String[1];
+        java.lang.foreign.Linker linker = java.lang.foreign.Linker.nativeLinker();
+        java.lang.invoke.MethodHandle qsort = linker.downcallHandle(linker.defaultLookup().findOrThrow("qsort"),
+                java.lang.foreign.FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                        ValueLayout.ADDRESS));
+        Comparator closing = (a, b) -> {
+            try {
+                heap.close();
+            } catch (RuntimeException e) { // an upcall must not throw
+                refusal[0] = e.getMessage();
+            }
+            return 0;
+        };
+        try (java.lang.foreign.Arena stub = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment comparator = linker.upcallStub(java.lang.invoke.MethodHandles.lookup().findVirtual(Comparator.class,
+                    "compare", java.lang.invoke.MethodType.methodType(int.class, MemorySegment.class, MemorySegment.class))
+                    .bindTo(closing), java.lang.foreign.FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS), stub);
+            qsort.invokeExact(view, 2L, 8L, comparator);
+        }
+        assertTrue(refusal[0] != null && refusal[0].contains("held by a native call (in another thread, or in this one"),
+                String.valueOf(refusal[0]));
+        assertFalse(heap.isClosed());
+        heap.close();
+        assertTrue(heap.isClosed());
+    }
+
+    /** qsort's comparator, as an upcall. */
+    private interface Comparator {
+        int compare(MemorySegment a, MemorySegment b);
     }
 
     @Test

@@ -181,7 +181,8 @@ public final class BlockViews {
      * Ends every view; do it before the memory goes. Views made after it (the owner's close
      * stopped after this, leaving it open) are in a new scope, which the next close ends.
      *
-     * @throws IllegalStateException if a view is held by a native call in another thread, or
+     * @throws IllegalStateException if a view is held by a native call, in another thread or in
+     *                               this one (this close called from its upcall), or
      *                               {@link #refuseClose} says why not; the views then stay usable
      */
     public void close() {
@@ -193,7 +194,8 @@ public final class BlockViews {
                 scope.close();
             } catch (IllegalStateException e) { // the JDK's says only "Session is acquired by 1 clients"
                 throw new IllegalStateException("cannot close while a segment it handed out is held by a native"
-                        + " call in another thread; close again once the call has returned", e);
+                        + " call (in another thread, or in this one, from whose upcall close was called); close again"
+                        + " once the call has returned", e);
             }
             scope = null; // a scope closed twice is refused, and views cannot be made in it
         }
