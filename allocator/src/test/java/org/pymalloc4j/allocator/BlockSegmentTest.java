@@ -133,6 +133,23 @@ class BlockSegmentTest {
         assertTrue(heap.isClosed());
     }
 
+    /**
+     * README: "A segment moved to another scope with the restricted reinterpret(Arena, ...) is
+     * outside the heap's: the heap's close neither ends it nor waits for a native call holding it".
+     */
+    @Test
+    void aSegmentMovedToAnotherScopeIsOutsideTheHeaps() throws Exception {
+        PyMalloc heap = PyMalloc.create();
+        MemorySegment view = heap.segment(heap.malloc(16));
+        try (java.lang.foreign.Arena elsewhere = java.lang.foreign.Arena.ofShared()) {
+            MemorySegment moved = view.reinterpret(elsewhere, null);
+            heap.close(); // not refused, though the moved segment's scope is alive
+            assertTrue(heap.isClosed());
+            assertFalse(view.scope().isAlive(), "the heap's own view ended");
+            assertTrue(moved.scope().isAlive(), "the moved one did not: an access would read unmapped memory");
+        }
+    }
+
     /** qsort's comparator, as an upcall. */
     private interface Comparator {
         int compare(MemorySegment a, MemorySegment b);
