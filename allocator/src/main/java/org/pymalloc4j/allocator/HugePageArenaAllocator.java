@@ -60,13 +60,14 @@ public final class HugePageArenaAllocator implements ArenaAllocator {
     }
 
     /**
-     * Unmaps an arena, whichever way it was mapped.
+     * Unmaps an arena, whichever way it was mapped; where the kernel cannot for want of a
+     * mapping ({@code vm.max_map_count}), gives its pages back instead, as {@link ArenaAllocator#mmap()}'s.
      *
      * @throws IllegalStateException if the kernel refuses the range (an address not page-aligned)
      */
     @Override
     public void free(long address, long size) {
-        RawAllocator.unmap(address, size);
+        RawAllocator.unmapOrDiscard(address, size);
         smallPageArenas.remove(address);
     }
 

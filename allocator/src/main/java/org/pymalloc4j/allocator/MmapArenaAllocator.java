@@ -15,7 +15,7 @@ final class MmapArenaAllocator implements ArenaAllocator {
 
     @Override
     public void free(long address, long size) {
-        RawAllocator.unmap(address, size);
+        RawAllocator.unmapOrDiscard(address, size); // at vm.max_map_count an arena between two others cannot go
     }
 
     /** Fresh anonymous mappings on small pages: yes. */

@@ -78,6 +78,8 @@ public final class RawAllocator {
     private static final int MADV_POPULATE_WRITE = 23;
     /** Linux's MADV_HUGEPAGE: back the range with transparent huge pages where it can. */
     private static final int MADV_HUGEPAGE = 14;
+    /** MADV_DONTNEED: drop the pages; a private anonymous range then reads as zeros. */
+    private static final int MADV_DONTNEED = 4;
     /** Linux's MAP_HUGETLB (x86-64 and AArch64): pages from the reserved huge page pool. */
     private static final int MAP_HUGETLB = 0x40000;
     /** Linux's EINVAL: the kernel does not know the advice; munmap's range is not one. */
@@ -194,12 +196,7 @@ public final class RawAllocator {
 
     /** {@link #unmap}, false if the kernel refused (nothing is unmapped then). */
     private static boolean tryUnmap(long address, long size) {
-        try {
-            unmap(address, size);
-            return true;
-        } catch (IllegalStateException refused) {
-            return false;
-        }
+        return munmap(address, size) == 0;
     }
 
     /** Anonymous private read-write {@code mmap} of {@code size} bytes; 0 if refused. */
@@ -273,24 +270,51 @@ public final class RawAllocator {
      *                               unmapped then
      */
     public static void unmap(long address, long size) {
-        int errno;
+        int errno = munmap(address, size);
+        if (errno != 0) {
+            throw unmapRefused(address, size, errno);
+        }
+    }
+
+    /**
+     * {@link #unmap}, except where the kernel refuses only for want of a mapping (ENOMEM: the
+     * range is inside a mapping and the process has all {@code vm.max_map_count} allows): the
+     * pages then go back ({@code madvise(MADV_DONTNEED)}, which splits nothing), the range left
+     * mapped, reading as zeros, as CPython's {@code _PyObject_ArenaMunmap} ignores munmap's failure.
+     *
+     * @throws IllegalStateException as {@link #unmap}, for any other refusal
+     */
+    static void unmapOrDiscard(long address, long size) {
+        int errno = munmap(address, size);
+        if (errno == ENOMEM) {
+            madvise(address, size, MADV_DONTNEED);
+        } else if (errno != 0) {
+            throw unmapRefused(address, size, errno);
+        }
+    }
+
+    /** {@code munmap}: 0 if done, else its errno (nothing is unmapped then). */
+    private static int munmap(long address, long size) {
         try {
             if ((int) MUNMAP.invokeExact(address, size) == 0) {
-                return;
+                return 0;
             }
             // Refused, nothing unmapped: asked once more for errno, so the common call allocates
             // nothing (a squeezed process has no malloc to spare for the captured state).
             try (Arena call = Arena.ofConfined()) {
                 MemorySegment state = call.allocate(CALL_STATE);
                 if ((int) MUNMAP_ERRNO.invokeExact(state, address, size) == 0) {
-                    return;
+                    return 0;
                 }
-                errno = (int) ERRNO.get(state, 0L);
+                return (int) ERRNO.get(state, 0L);
             }
         } catch (Throwable t) {
             throw rethrow(t);
         }
-        throw new IllegalStateException("munmap(0x" + Long.toHexString(address) + ", " + size + ") failed: " + switch (errno) {
+    }
+
+    private static IllegalStateException unmapRefused(long address, long size, int errno) {
+        return new IllegalStateException("munmap(0x" + Long.toHexString(address) + ", " + size + ") failed: " + switch (errno) {
             case EINVAL -> "an address not page-aligned, a size of 0 or a range past the user address space";
             case ENOMEM -> "unmapping the range would split a mapping, and the process has as many mappings as the kernel"
                     + " allows (vm.max_map_count); nothing was unmapped";

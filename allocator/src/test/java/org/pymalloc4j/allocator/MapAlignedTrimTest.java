@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.pymalloc4j.allocator.internal.NativeMemory;
 import org.pymalloc4j.allocator.squeeze.AddressSpaceSqueeze;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
@@ -35,6 +36,59 @@ class MapAlignedTrimTest {
         assertTrue(out.contains("mapAligned: 0\n"), out);
         assertTrue(out.contains("pages of the span left mapped: 0\n"), out);
         assertTrue(out.contains("the mapping above still mapped: true\n"), out);
+    }
+
+    /**
+     * The default arena allocator's free, at the same limit: arenas mapped one under the other
+     * merge into one mapping, so unmapping the middle one would split it, and the kernel refuses.
+     * That refusal went out of the heap's free (an IllegalStateException from a valid free(p)), as
+     * CPython's _PyObject_ArenaMunmap would not let it, the arena's pages kept. Now the pages go
+     * back (madvise MADV_DONTNEED, which splits nothing), the address range left mapped.
+     */
+    @Test
+    void anArenaFreeTheKernelRefusesGivesThePagesBackAndDoesNotThrow() throws Exception {
+        assumeTrue(Files.isReadable(Path.of("/proc/sys/vm/max_map_count")), "Linux only");
+        String out = TestSupport.runLimited(1L << 40, "false", FreeRefused.class, "-Xint", "-Xms32m", "-XX:+AlwaysPreTouch");
+        assertTrue(out.contains("free: returned\n"), out);
+        assertTrue(out.contains("the middle arena's pages resident: 0\n"), out);
+    }
+
+    /** The child of {@link #anArenaFreeTheKernelRefusesGivesThePagesBackAndDoesNotThrow}. */
+    public static final class FreeRefused {
+        private static final long PAGE = 4096;
+        private static final long MIB = 1 << 20;
+
+        public static void main(String[] args) throws Throwable {
+            ArenaAllocator mmap = ArenaAllocator.mmap();
+            long warm = RawAllocator.mmap(PAGE); // the refusal's code linked before the squeeze
+            try {
+                RawAllocator.unmap(warm + 1, PAGE);
+            } catch (IllegalStateException expected) {
+                System.out.println("warm: " + expected.getMessage());
+            }
+            RawAllocator.unmap(warm, PAGE);
+            // Three arenas in a row, as the kernel maps each just under the last, are one mapping: so is this.
+            long row = RawAllocator.mapAligned(3 * MIB, MIB);
+            long middle = row + MIB;
+            NativeMemory.fill(middle, MIB, (byte) 1);
+            long pages = 2L * 80_000; // more than 65,530 mappings' worth of every other page
+            long reservation = RawAllocator.reserve(pages * PAGE);
+            long committed = 0;
+            while (committed < pages / 2 && RawAllocator.commit(reservation + 2 * committed * PAGE, PAGE)) {
+                committed++;
+            }
+            Throwable thrown = null;
+            try {
+                mmap.free(middle, MIB);
+            } catch (RuntimeException e) {
+                thrown = e;
+            }
+            RawAllocator.unmap(reservation, pages * PAGE);
+            System.out.println("free: " + (thrown == null ? "returned" : thrown.toString()));
+            String resident = Residency.of(middle, (int) (MIB / PAGE));
+            System.out.println("the middle arena's pages resident: " + resident.chars().filter(c -> c == '#').count());
+            RawAllocator.unmap(row, 3 * MIB);
+        }
     }
 
     /** The child: the address space full but for a gap under a plain page, the mappings at their limit. */
