@@ -168,6 +168,7 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
      * @throws OutOfMemoryError         if the memory cannot be had (a {@link MemoryLimitExceededError}
      *                                  if the memory limit would be crossed), even once the heap's
      *                                  kept empty arena is given back
+     * @throws MemoryCorruptionException under the debug hooks, as {@link #malloc}
      * @throws IllegalStateException    if the memory is closed
      */
     @Override
