@@ -6,6 +6,8 @@ import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.Test;
 
+import org.pymalloc4j.allocator.testkit.ForwardingAllocator;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -175,7 +177,7 @@ class RefusalNamesTheCallTest {
             OutOfMemoryError quota = new OutOfMemoryError("the quota of 1 KiB is used up");
             OutOfMemoryError own = new OutOfMemoryError("its own type") { };
             OutOfMemoryError[] next = {quota};
-            memory.setAllocator(Domain.RAW, new BlockAllocator() {
+            memory.setAllocator(Domain.RAW, new ForwardingAllocator(libc) {
                 @Override
                 public long malloc(long size) {
                     if (size > 1024) {
@@ -185,26 +187,11 @@ class RefusalNamesTheCallTest {
                 }
 
                 @Override
-                public long calloc(long nelem, long elsize) {
-                    return libc.calloc(nelem, elsize);
-                }
-
-                @Override
-                public long realloc(long address, long newSize) {
-                    return libc.realloc(address, newSize);
-                }
-
-                @Override
-                public void free(long address) {
-                    libc.free(address);
-                }
-
-                @Override
                 public long usableSize(long address) {
                     if (address == 0x1000) { // a wrapper's refusal naming what it asked of its own inner allocator
                         throw new InvalidAddressException("usableSize(0x10): not a block", 0x10);
                     }
-                    return BlockAllocator.super.usableSize(address);
+                    return super.usableSize(address);
                 }
             });
             assertEquals("segment(0x1000): usableSize(0x10): not a block",

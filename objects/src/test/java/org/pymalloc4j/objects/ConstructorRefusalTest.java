@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 import java.util.stream.Stream;
 
@@ -44,24 +45,7 @@ class ConstructorRefusalTest {
         return CONSTRUCTORS.entrySet().stream().map(c -> DynamicTest.dynamicTest(c.getKey(), () -> {
             try (Memory memory = Memory.builder().limit(4L << 20).build();
                  ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).traceRefs(true).build()) {
-                List<Long> made = new ArrayList<>();
-                Fill.listsThenFloats(space, made);
-                long live = -1;
-                MemoryLimitExceededError refusal = null;
-                for (int i = 0; i < 100_000 && refusal == null; i++) {
-                    live = space.liveObjectCount();
-                    try {
-                        made.add(c.getValue().applyAsLong(space));
-                    } catch (MemoryLimitExceededError e) {
-                        refusal = e;
-                    }
-                }
-                assertTrue(refusal != null, c.getKey() + " never refused");
-                assertEquals(live, space.liveObjectCount(), () -> c.getKey() + " left something: " + space.liveObjects());
-                space.checkInvariants();
-                for (long o : made) {
-                    space.decref(o);
-                }
+                fillThenCallUntilRefused(space, c.getKey(), () -> c.getValue().applyAsLong(space));
             }
         }));
     }
@@ -75,32 +59,37 @@ class ConstructorRefusalTest {
                          ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).traceRefs(true).build()) {
                         long cls = space.classes().newClass(ClassSpec.named("C").slots(2).weakReferenceable());
                         long target = space.classes().newInstance(cls);
-                        List<Long> made = new ArrayList<>();
-                        Fill.listsThenFloats(space, made);
-                        long live = -1;
-                        MemoryLimitExceededError refusal = null;
-                        for (int i = 0; i < 100_000 && refusal == null; i++) {
-                            live = space.liveObjectCount();
-                            try {
-                                made.add(switch (name) {
-                                    case "ClassApi newInstance(long cls)" -> space.classes().newInstance(cls);
-                                    case "WeakrefApi newRef(long o)" -> space.weakrefs().newRef(target);
-                                    default -> space.weakrefs().newRef(target, ref -> { });
-                                });
-                            } catch (MemoryLimitExceededError e) {
-                                refusal = e;
-                            }
-                        }
-                        assertTrue(refusal != null, name + " never refused");
-                        assertEquals(live, space.liveObjectCount(), () -> name + " left something: " + space.liveObjects());
-                        space.checkInvariants();
-                        for (long o : made) {
-                            space.decref(o);
-                        }
+                        fillThenCallUntilRefused(space, name, () -> switch (name) {
+                            case "ClassApi newInstance(long cls)" -> space.classes().newInstance(cls);
+                            case "WeakrefApi newRef(long o)" -> space.weakrefs().newRef(target);
+                            default -> space.weakrefs().newRef(target, ref -> { });
+                        });
                         space.decref(target);
                         space.decref(cls);
                     }
                 }));
+    }
+
+    /** Fills the space to its limit, calls {@code make} until it is refused, and checks nothing was left behind. */
+    private static void fillThenCallUntilRefused(ObjectSpace space, String name, LongSupplier make) {
+        List<Long> made = new ArrayList<>();
+        Fill.listsThenFloats(space, made);
+        long live = -1;
+        MemoryLimitExceededError refusal = null;
+        for (int i = 0; i < 100_000 && refusal == null; i++) {
+            live = space.liveObjectCount();
+            try {
+                made.add(make.getAsLong());
+            } catch (MemoryLimitExceededError e) {
+                refusal = e;
+            }
+        }
+        assertTrue(refusal != null, name + " never refused");
+        assertEquals(live, space.liveObjectCount(), () -> name + " left something: " + space.liveObjects());
+        space.checkInvariants();
+        for (long o : made) {
+            space.decref(o);
+        }
     }
 
     /** Each of those methods' Javadoc has the clause. */

@@ -18,6 +18,17 @@ import org.junit.jupiter.api.Test;
  * ignored", saying the thread goes on. A handler of the program's own still gets it as before.
  */
 class UnraisableOutputTest {
+    /** A decref that runs a finalizer which throws, in a space of its own. */
+    private static void aFinalizerThrows() {
+        try (ObjectSpace space = ObjectSpace.create()) {
+            long cls = space.classes().newClass(ClassSpec.named("Node").slots(1).finalizer(self -> {
+                throw new IllegalStateException("the finalizer failed");
+            }));
+            space.decref(space.classes().newInstance(cls));
+            space.decref(cls);
+        }
+    }
+
     private static String runInAThreadWithNoHandler() throws Exception {
         Thread.UncaughtExceptionHandler saved = Thread.getDefaultUncaughtExceptionHandler();
         PrintStream err = System.err;
@@ -27,14 +38,8 @@ class UnraisableOutputTest {
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
             Thread t = new Thread(() -> {
-                try (ObjectSpace space = ObjectSpace.create()) {
-                    long cls = space.classes().newClass(ClassSpec.named("Node").slots(1).finalizer(self -> {
-                        throw new IllegalStateException("the finalizer failed");
-                    }));
-                    space.decref(space.classes().newInstance(cls));
-                    space.decref(cls);
-                    wentOn[0] = true;
-                }
+                aFinalizerThrows();
+                wentOn[0] = true;
             }, "worker");
             t.start();
             t.join();
@@ -57,15 +62,7 @@ class UnraisableOutputTest {
     @Test
     void aHandlerOfTheProgramsOwnStillGetsIt() throws Exception {
         Throwable[] got = new Throwable[1];
-        Thread t = new Thread(() -> {
-            try (ObjectSpace space = ObjectSpace.create()) {
-                long cls = space.classes().newClass(ClassSpec.named("Node").slots(1).finalizer(self -> {
-                    throw new IllegalStateException("the finalizer failed");
-                }));
-                space.decref(space.classes().newInstance(cls));
-                space.decref(cls);
-            }
-        });
+        Thread t = new Thread(UnraisableOutputTest::aFinalizerThrows);
         t.setUncaughtExceptionHandler((thread, e) -> got[0] = e);
         t.start();
         t.join();
