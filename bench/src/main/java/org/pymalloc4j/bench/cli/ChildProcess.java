@@ -54,26 +54,29 @@ final class ChildProcess {
      * and {@code err} are this process's own, so are the program's: its bytes reach them
      * untouched and as they come (a line-by-line copy decoded them as UTF-8, turned a carriage
      * return into a newline, and held back a prompt until its line ended); other streams (a
-     * test's buffers) get its output copied line by line.
+     * test's buffers) get its output copied line by line. A Ctrl-C meanwhile is the program's
+     * ({@link ForegroundSigint}): this process waits for it to end, and its status says how.
      *
      * @return its exit status
      * @throws IOException if it cannot be started
      */
     static int passThrough(List<String> command, PrintStream out, PrintStream err) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.INHERIT);
-        if (out != System.out || err != System.err) {
-            return lines(builder, out::println, err::println);
-        }
-        out.flush();
-        err.flush();
-        UNSET.forEach(builder.environment()::remove);
-        Process process = builder.inheritIO().start();
-        try {
-            return process.waitFor();
-        } catch (InterruptedException e) {
-            process.destroy();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while waiting for " + command.get(0), e);
+        try (ForegroundSigint ctrlC = ForegroundSigint.open()) { // Ctrl-C is the program's: wait for its end
+            if (out != System.out || err != System.err) {
+                return lines(builder, out::println, err::println);
+            }
+            out.flush();
+            err.flush();
+            UNSET.forEach(builder.environment()::remove);
+            Process process = builder.inheritIO().start();
+            try {
+                return process.waitFor();
+            } catch (InterruptedException e) {
+                process.destroy();
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while waiting for " + command.get(0), e);
+            }
         }
     }
 

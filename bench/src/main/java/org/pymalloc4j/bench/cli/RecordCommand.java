@@ -49,13 +49,16 @@ final class RecordCommand {
 
             Exit status: 0 if the program succeeded and the reports match; 1 if the program
             failed (its run is still recorded and compared) or the reports differ; 2 on bad
-            arguments.
+            arguments; 130 if python was interrupted (Ctrl-C, or a KeyboardInterrupt it did not
+            catch): its trace, cut short, is removed.
             """;
 
     /** What the recorder exits with when it could not write the trace or CPython's report. */
     private static final int RECORDER_FAILED = 70;
     /** What it exits with when its slot table cannot grow. */
     private static final int RECORDER_OUT_OF_MEMORY = 71;
+    /** How Java gives a death by SIGINT (128 + 2), and what shells exit with after Ctrl-C. */
+    static final int INTERRUPTED = 130;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -153,6 +156,15 @@ final class RecordCommand {
             err.println("pymalloc4j record: the recording failed (status " + status + "); see the message above");
             return 1;
         }
+        if (!Files.isRegularFile(cpythonReport) && status == INTERRUPTED) {
+            // python 3.8+ ends an uncaught KeyboardInterrupt by SIGINT, after finalizing: the recorder's
+            // report is skipped and the trace cut at its buffer's end, a prefix of no use to replay
+            boolean removed = deleted(trace);
+            err.println("pymalloc4j record: python was interrupted (Ctrl-C, or a KeyboardInterrupt it did not catch), so"
+                    + " its run was not recorded to its end and there is nothing to compare; the cut trace " + trace
+                    + (removed ? " is removed" : " is left, but could not be removed"));
+            return INTERRUPTED;
+        }
         if (!Files.isRegularFile(cpythonReport)) { // the recorder is python: it ended with python, before the report
             err.println("pymalloc4j record: python was " + signalled(status).orElse("ended by os._exit") + " (status " + status
                     + "): its run ended before CPython's report was written, so there is nothing to compare");
@@ -194,6 +206,15 @@ final class RecordCommand {
             err.println("pymalloc4j record: python exited with status " + status + "; its run is recorded and compared above");
         }
         return status == 0 && differences.isEmpty() ? 0 : 1;
+    }
+
+    private static boolean deleted(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Signals whose numbers POSIX fixes (Linux and macOS agree on them); others are given by number. */

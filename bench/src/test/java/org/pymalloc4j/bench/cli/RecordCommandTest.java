@@ -197,6 +197,66 @@ class RecordCommandTest {
         assertFalse(messages.contains("see the message above"), messages);
     }
 
+    /**
+     * An uncaught KeyboardInterrupt (Ctrl-C) is the user's own doing: python 3.8+ then ends by
+     * SIGINT after finalizing, which skips the recorder's report and leaves its trace cut at a
+     * buffer's end. It was "python was killed by signal 2 (SIGINT)", status 1, the cut trace kept;
+     * now it is said to be an interruption, with the status shells give one (130), the trace removed.
+     */
+    @Test
+    void aKeyboardInterruptEndsTheCommandAsAnInterruption() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        Path trace = dir.resolve("run.trace");
+        int status = record("--quiet", "--out", trace.toString(), "-c", "print('ran'); raise KeyboardInterrupt");
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertEquals(130, status, messages);
+        assertEquals("ran\n", out.toString(StandardCharsets.UTF_8));
+        assertTrue(messages.contains("pymalloc4j record: python was interrupted (Ctrl-C, or a KeyboardInterrupt it did not"
+                + " catch), so its run was not recorded to its end and there is nothing to compare; the cut trace " + trace
+                + " is removed"), messages);
+        assertFalse(messages.contains("signal 2"), messages);
+        assertFalse(Files.exists(trace), "the cut trace is removed");
+        assertFalse(Files.exists(dir.resolve("run.trace.cpython.txt")));
+    }
+
+    /**
+     * Ctrl-C at the terminal is SIGINT to the whole process group, the tool's JVM with python: the
+     * JVM ended at once (status 130, nothing said) while python still unwound, its traceback coming
+     * after the shell's prompt. The tool now waits for python, as a shell waits for its foreground
+     * job, and says how it ended. Here python sends SIGINT to its group, which setsid made the
+     * tool's own (so the signal stays away from this test's JVM).
+     */
+    @Test
+    void ctrlCReachesPythonAndTheToolWaitsToSaySo() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3")
+                && BenchCommandTest.onPath("setsid"), "needs cc, python3 with libpython and setsid");
+        Path trace = dir.resolve("run.trace");
+        List<String> command = new java.util.ArrayList<>(List.of("setsid", "-w"));
+        command.addAll(ChildProcess.java(List.of("--enable-native-access=ALL-UNNAMED"), "org.pymalloc4j.bench.cli.Main"));
+        command.addAll(List.of("record", "--quiet", "--out", trace.toString(), "--", "-c",
+                "import os, signal, time\nos.killpg(0, signal.SIGINT)\ntime.sleep(0.5)\nprint('not reached')"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
+        Process p = builder.start();
+        p.getOutputStream().close();
+        java.util.concurrent.CompletableFuture<String> stderr = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "record did not end");
+        String messages = stderr.get();
+        assertEquals(130, p.exitValue(), messages);
+        assertEquals("", stdout);
+        assertTrue(messages.contains("KeyboardInterrupt"), "python's own traceback: " + messages);
+        assertTrue(messages.endsWith("the cut trace " + trace + " is removed\n"), "said last, once python has ended: " + messages);
+        assertFalse(Files.exists(trace));
+    }
+
     /** os._exit skips the exit handlers, the recorder's report among them: that too was "see the message above". */
     @Test
     void aPythonThatSkipsItsExitHandlersIsSaidToHave() throws Exception {
