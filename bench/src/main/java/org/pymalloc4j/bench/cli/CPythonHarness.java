@@ -75,7 +75,8 @@ final class CPythonHarness {
 
     private final Path binary;
     private final String description;
-    private final String cc;
+    /** The compiler command: $CC's words (or cc), the first found on the PATH. */
+    private final List<String> cc;
     private final Path include;
     private final List<Link> links;
     private final String prefix;
@@ -84,7 +85,7 @@ final class CPythonHarness {
     private final String python;
     private final String version;
 
-    private CPythonHarness(Path binary, String description, String cc, Path include, List<Link> links, String prefix,
+    private CPythonHarness(Path binary, String description, List<String> cc, Path include, List<Link> links, String prefix,
                            String executable, String python, String version) {
         this.binary = binary;
         this.description = description;
@@ -120,15 +121,20 @@ final class CPythonHarness {
     /**
      * Finds {@code python3} and a C compiler and builds the harness, or reuses the cached build.
      *
-     * @param env the environment to look in: {@code PATH}, and {@code CC} for the compiler
+     * @param env the environment to look in: {@code PATH}, and {@code CC} for the compiler (a command:
+     *            its words, split at white space as make's shell splits it, e.g. {@code ccache gcc})
      * @throws Unavailable saying what is missing and how to install it
      */
     static CPythonHarness build(Path cacheRoot, Map<String, String> env) throws Unavailable {
         String path = env.getOrDefault("PATH", "");
-        String wantedCc = Optional.ofNullable(env.get("CC")).filter(s -> !s.isBlank()).orElse("cc");
-        String cc = onPath(wantedCc, path).orElseThrow(() -> new Unavailable((isPath(wantedCc)
-                ? "no C compiler: " + notRunnable(wantedCc) : "no C compiler (" + wantedCc + ") on the PATH")
-                + "; " + INSTALL_HINT)).toString();
+        // $CC is a command, as make runs it ('gcc -m64', 'ccache gcc'): its first word is the program
+        String ccVariable = Optional.ofNullable(env.get("CC")).filter(s -> !s.isBlank()).orElse("cc");
+        List<String> cc = new ArrayList<>(List.of(ccVariable.trim().split("\\s+")));
+        String wantedCc = cc.getFirst();
+        String ofVariable = cc.size() > 1 ? ", of $CC '" + ccVariable + "'" : "";
+        cc.set(0, onPath(wantedCc, path).orElseThrow(() -> new Unavailable((isPath(wantedCc)
+                ? "no C compiler: " + notRunnable(wantedCc) + (ofVariable.isEmpty() ? "" : " (" + ofVariable.substring(2) + ")")
+                : "no C compiler (" + wantedCc + ofVariable + ") on the PATH") + "; " + INSTALL_HINT)).toString());
         String wanted = Optional.ofNullable(env.get("PYTHON")).filter(s -> !s.isBlank()).orElse("python3");
         String python = onPath(wanted, path).orElseThrow(() -> new Unavailable((isPath(wanted)
                 ? notRunnable(wanted) : "no " + wanted + " on the PATH") + "; " + INSTALL_HINT)).toString();
@@ -152,7 +158,9 @@ final class CPythonHarness {
             throw new Unavailable("libpython" + ldVersion + " is not in '" + libDir
                     + "' (CPython built without --enable-shared, or no development files); " + INSTALL_HINT);
         }
-        String compiler = firstLine(List.of(cc, "--version"));
+        List<String> version = new ArrayList<>(cc);
+        version.add("--version");
+        String compiler = firstLine(version);
         Path staticLib = probe.get(6).isEmpty() ? null : Path.of(probe.get(6), "libpython" + ldVersion + ".a");
         List<Link> links = new ArrayList<>();
         if (staticLib != null && Files.isRegularFile(staticLib)) {
@@ -167,14 +175,14 @@ final class CPythonHarness {
             byte[] source = resource(SOURCE);
             // The library's source is in the hash too: a change to it rebuilds the cached library
             Path dir = cacheRoot.resolve("cpython-" + hash(source, resource(LIBRARY_SOURCE), String.join("\n", probe),
-                    compiler + "\n" + RECIPE));
+                    compiler + "\n" + cc + "\n" + RECIPE));
             Path binary = dir.resolve("pymalloc_bench");
             Path linked = dir.resolve("linked");
             if (!Files.isExecutable(binary) || !Files.isRegularFile(linked)) {
                 Files.createDirectories(dir);
                 Path c = dir.resolve("pymalloc_bench.c");
                 Files.write(c, source);
-                List<String> command = new ArrayList<>(List.of(cc));
+                List<String> command = new ArrayList<>(cc);
                 command.addAll(HARNESS_FLAGS);
                 command.addAll(List.of("-I" + include, c.toString(), "-o", binary.toString()));
                 String how = link(command, links).how();
@@ -246,8 +254,9 @@ final class CPythonHarness {
             Path c = dir.resolve("pymalloc_record.c");
             // --export-dynamic, as python3's own link (LINKFORSHARED): the extension modules a
             // program imports find the C API in the executable
-            List<String> command = List.of(cc, "-O2", "-no-pie", "-Wl,--export-dynamic", "-I" + include, c.toString(),
-                    "-o", recorder.toString());
+            List<String> command = new ArrayList<>(cc);
+            command.addAll(List.of("-O2", "-no-pie", "-Wl,--export-dynamic", "-I" + include, c.toString(),
+                    "-o", recorder.toString()));
             String hash = hash(source, header, String.join(" ", command), "");
             if (!Files.isExecutable(recorder) || !Files.isRegularFile(built) || !Files.readString(built).equals(hash)) {
                 building.run();
@@ -264,7 +273,7 @@ final class CPythonHarness {
 
     /** The compiler command for the layout with {@code pad} bytes of padding, without its link flags. */
     private List<String> compileLayout(Path dir, Path source, int pad) {
-        List<String> command = new ArrayList<>(List.of(cc));
+        List<String> command = new ArrayList<>(cc);
         command.addAll(LIBRARY_FLAGS);
         command.addAll(List.of("-DPMV_PAD=" + pad, "-I" + include, "-I" + dir, source.toString(),
                 "-o", layouts(dir, List.of(pad)).get(0).toString()));

@@ -32,8 +32,8 @@ final class RecordCommand {
             and compares the statistics report each heap is left with: they are the same, line
             for line, when pymalloc4j does what CPython's pymalloc does. The python is the
             python3 on the PATH, or $PYTHON, and must be a CPython 3.11; the recorder is built
-            against it with the C compiler ($CC, else cc) on first use and cached under
-            ~/.cache/pymalloc4j.
+            against it with the C compiler ($CC, a command as make runs it, such as 'ccache gcc'
+            or 'gcc -m64'; else cc) on first use and cached under ~/.cache/pymalloc4j.
 
             options (before the python arguments; '--' ends them, and python's own long options,
             such as --version, go after it):

@@ -166,6 +166,39 @@ class BenchCommandTest {
         assertTrue(noChosen.getMessage().startsWith("no no-such-python on the PATH; install"), noChosen.getMessage());
     }
 
+    /**
+     * $CC is a command, as make runs it: 'gcc -m64', 'ccache gcc'. It was taken as one program's
+     * name, so those were "no C compiler (ccache gcc) on the PATH". Its first word is the program
+     * now, the others go before the compiler's own arguments, and each build (the harness, the
+     * recorder) runs them; the cache keys on the whole command.
+     */
+    @Test
+    void theCompilerIsACommandWithArgumentsAsMakeRunsIt() throws Exception {
+        CPythonHarness.Unavailable noCc = assertThrows(CPythonHarness.Unavailable.class,
+                () -> CPythonHarness.build(dir, Map.of("PATH", dir.toString(), "CC", "no-such-cc -m64")));
+        assertTrue(noCc.getMessage().startsWith("no C compiler (no-such-cc, of $CC 'no-such-cc -m64') on the PATH"),
+                noCc.getMessage());
+        Assumptions.assumeTrue(onPath("cc") && onPath("python3"), "needs cc and python3 with libpython");
+        Path bin = Files.createDirectory(dir.resolve("bin"));
+        Path log = dir.resolve("cc.log");
+        Path wrapper = Files.writeString(bin.resolve("wrapcc"), "#!/bin/sh\necho \"$*\" >> '" + log + "'\nexec \"$@\"\n");
+        assertTrue(wrapper.toFile().setExecutable(true));
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("PATH", bin + java.io.File.pathSeparator + env.get("PATH"));
+        env.put("CC", "  wrapcc\tcc  -DFROM_CC=1 ");
+        CPythonHarness harness = CPythonHarness.build(dir.resolve("cache"), env);
+        harness.recorder(() -> { });
+        List<String> calls = Files.readAllLines(log);
+        assertTrue(calls.stream().anyMatch(c -> c.startsWith("cc -DFROM_CC=1 -O2 -no-pie -I") && c.contains("pymalloc_bench.c")),
+                calls.toString());
+        assertTrue(calls.stream().anyMatch(c -> c.startsWith("cc -DFROM_CC=1 -O2") && c.contains("pymalloc_record.c")),
+                calls.toString());
+        env.put("CC", "wrapcc cc -DFROM_CC=2");
+        CPythonHarness.build(dir.resolve("cache"), env);
+        assertTrue(Files.readAllLines(log).stream().anyMatch(c -> c.startsWith("cc -DFROM_CC=2 -O2 -no-pie")),
+                "another $CC is another build, not the cached one");
+    }
+
     /** A path (with a '/') is not looked for on the PATH: it said "no /opt/python3.11/bin/python3 on the PATH". */
     @Test
     void aMissingPathToPythonOrCompilerSaysTheFileIsMissing() throws Exception {
