@@ -21,7 +21,9 @@ public final class Main {
               versus   time pymalloc4j and CPython's C in alternate rounds in one process
               help     show the help of a command
 
-            Run 'pymalloc4j <command> --help' for the options of a command.
+            Run 'pymalloc4j <command> --help' for the options of a command. An option that takes a
+            value is given once (a second is refused, not taken over the first); --name=VALUE is
+            --name VALUE.
             Exit status: 0 on success, 2 on bad input (options, trace files), 1 on failure.
             """;
 

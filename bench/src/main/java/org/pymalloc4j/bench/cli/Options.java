@@ -23,7 +23,7 @@ final class Options {
     /**
      * @param withValue options that take a value
      * @param flags     options that take none
-     * @throws UsageException on an unknown option or a missing value
+     * @throws UsageException on an unknown option, a missing value, or an option with a value given twice
      */
     Options(String command, String[] args, Set<String> withValue, Set<String> flags) throws UsageException {
         for (int i = 0; i < args.length; i++) {
@@ -41,9 +41,9 @@ final class Options {
                 values.put(name, "true");
             } else if (withValue.contains(name)) {
                 if (eq >= 0) {
-                    values.put(name, a.substring(eq + 1));
+                    putOnce(command, name, a.substring(eq + 1));
                 } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
-                    values.put(name, args[++i]);
+                    putOnce(command, name, args[++i]);
                 } else { // the next is an option, or a typo'd value would silently become a file name
                     throw new UsageException(command + ": option --" + name + " needs a value"
                             + (i + 1 < args.length ? " (for one that starts with '--', write --" + name + "=VALUE)" : ""));
@@ -51,6 +51,18 @@ final class Options {
             } else {
                 throw new UsageException(command + ": unknown option " + a + " (see 'pymalloc4j " + command + " --help')");
             }
+        }
+    }
+
+    /**
+     * A second value was silently taken over the first ('--out a --out b' wrote b): which the
+     * user meant is not for the tool to guess, so it asks (a flag twice is the same as once).
+     */
+    private void putOnce(String command, String name, String value) throws UsageException {
+        String first = values.putIfAbsent(name, value);
+        if (first != null) {
+            throw new UsageException(command + ": option --" + name + " is given twice ('" + first + "', then '" + value
+                    + "'); give it once");
         }
     }
 

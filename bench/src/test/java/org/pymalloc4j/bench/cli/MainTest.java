@@ -50,6 +50,39 @@ class MainTest {
         }
     }
 
+    /**
+     * An option that takes a value is given once: the second of '--out a --out b' silently won,
+     * in every command. Each refuses it now, with both values, before anything runs or is
+     * written (each line here would otherwise fail later for another reason, or run); a flag
+     * given twice is the same as once, and the usage says so.
+     */
+    @Test
+    void anOptionWithAValueGivenTwiceIsRefusedByEveryCommand() {
+        String[][] cases = {
+            {"demo", "--seed", "1", "--seed=2", "--blocks", "0"},
+            {"replay", "--geometry", "3.11", "--geometry", "3.8"},
+            {"record", "--out", "a.trace", "--out", "b.trace"},
+            {"map", "--out", "a.svg", "--out=b.svg", "--blocks", "0"},
+            {"layout", "--items", "1", "--items", "2", "no-such-thing"},
+            {"bench", "--out", "a", "--out", "b", "unexpected"},
+            {"versus", "--forks", "2", "--forks", "3", "--rounds", "0"},
+        };
+        java.util.Set<String> covered = new java.util.HashSet<>();
+        for (String[] args : cases) {
+            Result r = run(args);
+            String option = args[1].substring(2);
+            String second = args[3].contains("=") ? args[3].substring(args[3].indexOf('=') + 1) : args[4];
+            assertEquals(2, r.status(), String.join(" ", args) + ": " + r.err());
+            assertEquals("pymalloc4j " + args[0] + ": option --" + option + " is given twice ('" + args[2] + "', then '" + second
+                    + "'); give it once\n", r.err(), String.join(" ", args));
+            assertEquals("", r.out());
+            covered.add(args[0]);
+        }
+        assertEquals(Main.HELP_OF.keySet(), covered, "every command");
+        assertTrue(run("demo", "--quiet", "--quiet", "--blocks", "1000").status() == 0, "a flag twice is a flag");
+        assertTrue(run("--help").out().contains("value is given once (a second is refused"), run("--help").out());
+    }
+
     @Test
     void demoPrintsPhasesAndTheStatisticsReport() {
         Result r = run("demo", "--blocks", "20000", "--quiet");
