@@ -24,7 +24,10 @@ import org.pymalloc4j.allocator.BlockAllocator;
  * lines end in CR alone) is refused. A line may be at most 1 MiB long (a longer one is refused
  * with its number, unread).
  * Parsing simulates the slots, so a trace that parses replays without a slot error; a size the
- * heap cannot give fails at replay ({@link TraceReplayException}, with the line).
+ * heap cannot give fails at replay ({@link TraceReplayException}, with the line). A slot's
+ * number only names its block: the slots are numbered densely as they are read (the last freed
+ * taken first, as {@code record} numbers them), so the replay's table holds the most blocks live
+ * at once however sparse the file's numbers are; messages give the file's.
  */
 public final class Trace {
     /** Largest slot number accepted. */
@@ -35,16 +38,19 @@ public final class Trace {
 
     private final String source;
     private final byte[] ops;
+    /** The replay's slot numbers, dense; {@code fileSlots} the file's where they differ (else null). */
     private final int[] slots;
+    private final int[] fileSlots;
     private final long[] sizes;
     private final int length;
     private final int slotCount;
     private final OpLines lines;
 
-    Trace(String source, byte[] ops, int[] slots, long[] sizes, int length, int slotCount, OpLines lines) {
+    Trace(String source, byte[] ops, int[] slots, int[] fileSlots, long[] sizes, int length, int slotCount, OpLines lines) {
         this.source = source;
         this.ops = ops;
         this.slots = slots;
+        this.fileSlots = fileSlots;
         this.sizes = sizes;
         this.length = length;
         this.slotCount = slotCount;
@@ -124,7 +130,8 @@ public final class Trace {
 
     /**
      * Copies the operations into native arrays, for a replayer in C: {@code ops} one byte each
-     * ({@link #MALLOC}, {@link #REALLOC}, {@link #FREE}), {@code slots} an {@code int} each,
+     * ({@link #MALLOC}, {@link #REALLOC}, {@link #FREE}), {@code slots} an {@code int} each (numbered
+     * as for the replay, below {@link #slotCount()}),
      * {@code sizes} a {@code long} each (0 for a free), {@link #length()} of each.
      */
     public void copyTo(java.lang.foreign.MemorySegment ops, java.lang.foreign.MemorySegment slots,
@@ -134,7 +141,7 @@ public final class Trace {
         java.lang.foreign.MemorySegment.copy(this.sizes, 0, sizes, java.lang.foreign.ValueLayout.JAVA_LONG, 0, length);
     }
 
-    /** One more than the largest slot used. */
+    /** One more than the largest slot used, as numbered for the replay: the most blocks live at once. */
     public int slotCount() {
         return slotCount;
     }
@@ -172,21 +179,21 @@ public final class Trace {
      *
      * @throws TraceReplayException naming the line of an operation the heap could not carry out
      *                              (its {@link OutOfMemoryError} is the cause; the blocks
-     *                              allocated before it stay in the heap), or of the largest slot
-     *                              when the Java heap has no room for the table of slots
+     *                              allocated before it stay in the heap), or of the most blocks
+     *                              live when the Java heap has no room for the table of slots
      */
     public long[] replay(BlockAllocator heap, int step, LongConsumer progress) throws TraceReplayException {
         long[] table;
         try {
             table = newSlotTable();
-        } catch (OutOfMemoryError e) { // a sparse trace: one line with a slot near MAX_SLOT wants 512 MiB
+        } catch (OutOfMemoryError e) { // a trace of millions of blocks live at once, in a small Java heap
             int op = 0;
-            while (slots[op] != slotCount - 1) {
+            while (slots[op] != slotCount - 1) { // where the most live blocks are first reached
                 op++;
             }
             throw new TraceReplayException(source, lines.lineOf(op), String.format(java.util.Locale.ROOT,
-                    "slot %d needs a table of %,d slots (%,d MiB of Java heap), more than the heap has room for;"
-                            + " number the slots from 0 up, as record does", slotCount - 1, (long) slotCount,
+                    "%,d blocks are live here, the trace's most: the replay's table of their addresses needs %,d MiB"
+                            + " of Java heap, more than the heap has room for", (long) slotCount,
                     ((long) slotCount * Long.BYTES) >> 20), e);
         }
         int i = 0;
@@ -204,14 +211,15 @@ public final class Trace {
             }
             String call = ops[i] == MALLOC ? "malloc into slot " : "realloc of slot ";
             throw new TraceReplayException(source, lines.lineOf(i), "cannot allocate " + sizes[i] + " bytes ("
-                    + call + slots[i] + "): " + e.getMessage(), e);
+                    + call + (fileSlots == null ? slots[i] : fileSlots[i]) + "): " + e.getMessage(), e);
         }
         return table;
     }
 
     /**
-     * Writes the operations, one a line and nothing else: the trace as every reader parses it
-     * alike, for a replayer that reads less carefully than {@link #parse} (CPython's harness).
+     * Writes the operations, one a line and nothing else, their slots numbered as for the replay:
+     * the trace as every reader parses it alike, for a replayer that reads less carefully than
+     * {@link #parse} (CPython's harness), whose table of slots is then as small as this one's.
      *
      * @throws IOException if writing fails
      */

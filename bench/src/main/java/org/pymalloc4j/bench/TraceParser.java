@@ -45,9 +45,10 @@ final class TraceParser {
     private byte[] ops = new byte[1024];
     private int[] slots = new int[1024];
     private long[] sizes = new long[1024];
-    private boolean[] live = new boolean[64];
+    /** The file's slot numbers, while they differ from the replay's; null while they are the same. */
+    private int[] fileSlots;
+    private final SlotNumbers numbers = new SlotNumbers();
     private int n;
-    private int slotCount;
     private final OpLines lines = new OpLines();
 
     TraceParser(InputStream in, String source, LongConsumer bytesRead) {
@@ -66,7 +67,7 @@ final class TraceParser {
             String text = text(from, lineNo);
             operation(text, lineNo);
         }
-        return new Trace(source, ops, slots, sizes, n, slotCount, lines);
+        return new Trace(source, ops, slots, fileSlots, sizes, n, numbers.count(), lines);
     }
 
     /** Parses one line, already text: an operation, a comment or a blank line. */
@@ -106,25 +107,26 @@ final class TraceParser {
         }
         int slot = (int) number(text.substring(bounds[2], bounds[3]), "slot", Trace.MAX_SLOT, lineNo);
         long size = wanted == 3 ? number(text.substring(bounds[4], bounds[5]), "size", Long.MAX_VALUE, lineNo) : 0;
-        if (slot >= live.length) {
-            live = Arrays.copyOf(live, Math.max(slot + 1, live.length * 2));
+        int number = op == Trace.MALLOC ? numbers.malloc(slot) : op == Trace.FREE ? numbers.free(slot) : numbers.of(slot);
+        if (number < 0) {
+            throw new TraceFormatException(source, lineNo, op == Trace.MALLOC
+                    ? "malloc into slot " + slot + ", which already holds a block"
+                    : (op == Trace.FREE ? "free" : "realloc") + " of slot " + slot + ", which holds no block");
         }
-        if (op == Trace.MALLOC && live[slot]) {
-            throw new TraceFormatException(source, lineNo, "malloc into slot " + slot + ", which already holds a block");
+        if (number != slot && fileSlots == null) { // the same up to here: messages name the file's from now on
+            fileSlots = Arrays.copyOf(slots, slots.length);
         }
-        if (op != Trace.MALLOC && !live[slot]) {
-            throw new TraceFormatException(source, lineNo, (op == Trace.FREE ? "free" : "realloc") + " of slot " + slot
-                    + ", which holds no block");
-        }
-        live[slot] = op != Trace.FREE;
-        slotCount = Math.max(slotCount, slot + 1);
         if (n == ops.length) {
             ops = Arrays.copyOf(ops, n * 2);
             slots = Arrays.copyOf(slots, n * 2);
             sizes = Arrays.copyOf(sizes, n * 2);
+            fileSlots = fileSlots == null ? null : Arrays.copyOf(fileSlots, n * 2);
         }
         ops[n] = op;
-        slots[n] = slot;
+        slots[n] = number;
+        if (fileSlots != null) {
+            fileSlots[n] = slot;
+        }
         sizes[n] = size;
         lines.add(n, lineNo);
         n++;

@@ -102,6 +102,38 @@ class TraceTest {
                 "a mark is skipped on line 1 only");
     }
 
+    /**
+     * A slot's number only names a block: a sparse trace ("m 67108863 16", a number the format
+     * allows) wanted a replay table of one address per slot up to the largest, 512 MiB for one
+     * line, and the parser an array of 64 MiB of its own. Slots are numbered densely as they are
+     * read, the last freed taken first as record numbers them, so the table holds the most blocks
+     * live at once, a trace so numbered keeps its numbers, and a message still gives the file's.
+     */
+    @Test
+    void aSparseTracesTableHoldsItsMostLiveBlocks() throws Exception {
+        Trace sparse = parse("m 67108863 16\nm 40000000 32\nf 67108863\nm 9 8\nr 40000000 64\nf 9\nf 40000000\n");
+        assertEquals(2, sparse.slotCount());
+        assertEquals(2, sparse.newSlotTable().length);
+        assertEquals("m 0 16\nm 1 32\nf 0\nm 0 8\nr 1 64\nf 0\nf 1\n", written(sparse), "numbered as the replay numbers them");
+        try (PyMalloc heap = PyMalloc.create()) {
+            long[] table = sparse.replay(heap, 1000, done -> { });
+            assertEquals(2, table.length);
+            assertEquals(0, heap.stats().smallBlocksInUse());
+        }
+        String dense = "m 0 16\nm 1 32\nf 0\nm 0 8\nm 2 8\nf 1\nm 1 1\nr 2 5\n";
+        assertEquals(dense, written(parse(dense)), "record's numbering is kept");
+        Trace failing = parse("m 7 16\nm 900 9223372036854775807\n");
+        try (PyMalloc heap = PyMalloc.create()) {
+            TraceReplayException e = assertThrows(TraceReplayException.class, () -> failing.replay(heap, 1000, done -> { }));
+            assertTrue(e.getMessage().startsWith("t.trace:2: cannot allocate 9223372036854775807 bytes (malloc into slot 900)"),
+                    "the file's number: " + e.getMessage());
+        }
+        assertEquals("t.trace:3: free of slot 67108863, which holds no block",
+                refusal("m 67108863 1\nf 67108863\nf 67108863\n".getBytes(StandardCharsets.US_ASCII)));
+        assertEquals("t.trace:2: malloc into slot 5, which already holds a block",
+                refusal("m 5 1\nm 5 1\n".getBytes(StandardCharsets.US_ASCII)));
+    }
+
     @Test
     void numbersAreAsciiDigitsAsCReadsThem() throws Exception {
         assertTrue(refusal("m 0 \u0661\u0666\n".getBytes(StandardCharsets.UTF_8))
@@ -113,7 +145,7 @@ class TraceTest {
         assertEquals("t.trace:1: slot 67108864 is outside 0..67108863", refusal("m 67108864 1\n".getBytes(StandardCharsets.US_ASCII)));
         assertEquals("t.trace:1: size '-' is not an integer", refusal("m 0 -\n".getBytes(StandardCharsets.US_ASCII)));
         assertEquals("m 0 9223372036854775807\n", written(parse("m 0 9223372036854775807\n")));
-        assertEquals("m 5 16\nr 5 0\n", written(parse("m +5 +16\nr 5 -0\n")), "a sign, as strtol reads it (the help says so)");
+        assertEquals("m 0 16\nr 0 0\n", written(parse("m +5 +16\nr 5 -0\n")), "a sign, as strtol reads it (the help says so)");
         assertEquals("t.trace:1: size -1 is outside 0..9223372036854775807", refusal("m 0 -1\n".getBytes(StandardCharsets.US_ASCII)));
         assertEquals("t.trace:1: 'm' takes 2 fields (SLOT SIZE), found 4 (a comment takes a line of its own)",
                 refusal("m 0 16 # why\n".getBytes(StandardCharsets.US_ASCII)));

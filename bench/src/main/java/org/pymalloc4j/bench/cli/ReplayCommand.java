@@ -33,8 +33,9 @@ final class ReplayCommand {
               f SLOT         free the block in SLOT
               # ...          a comment: a line of its own; blank lines are skipped too
             SLOT is an integer 0..67108863, SIZE an integer >= 0, in the ASCII digits (a + or -
-            sign before them is read as C's strtol reads it, so -0 is 0). The file is UTF-8, its
-            lines ending in LF or CRLF (not in CR alone).
+            sign before them is read as C's strtol reads it, so -0 is 0); a slot's number only
+            names its block, so any numbering costs the same. The file is UTF-8, its lines ending
+            in LF or CRLF (not in CR alone).
             A trace without operations is refused, and so is a size the allocator cannot give,
             when its line is replayed.
 
