@@ -23,7 +23,7 @@ public final class Main {
 
             Run 'pymalloc4j <command> --help' for the options of a command. An option that takes a
             value is given once (a second is refused, not taken over the first); --name=VALUE is
-            --name VALUE.
+            --name VALUE; '--' ends the options (what follows is a file, a pattern, python's).
             Exit status: 0 on success, 2 on bad input (options, trace files), 1 on failure.
             """;
 
@@ -109,6 +109,9 @@ public final class Main {
 
     private static boolean wantsHelp(String[] args) {
         for (String a : args) {
+            if (a.equals("--")) { // the end of the options: what follows is a file's name, a pattern
+                return false;
+            }
             if (a.equals("--help") || a.equals("-h")) {
                 return true;
             }

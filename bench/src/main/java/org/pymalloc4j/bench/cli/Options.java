@@ -9,7 +9,10 @@ import java.util.Set;
 import org.pymalloc4j.allocator.AllocatorName;
 import org.pymalloc4j.allocator.Geometry;
 
-/** Parses {@code --name value}, {@code --name=value} and {@code --flag} options plus positional arguments. */
+/**
+ * Parses {@code --name value}, {@code --name=value} and {@code --flag} options plus positional
+ * arguments; {@code --} ends the options, the arguments after it are all positional.
+ */
 final class Options {
     /** The {@code --geometry} line of the help of every command that takes it. */
     static final String GEOMETRY_HELP = """
@@ -28,7 +31,11 @@ final class Options {
     Options(String command, String[] args, Set<String> withValue, Set<String> flags) throws UsageException {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
-            if (!a.startsWith("--") || a.equals("--")) {
+            if (a.equals("--")) { // the end of the options, as in getopt: a file may be named --x
+                positional.addAll(java.util.Arrays.asList(args).subList(i + 1, args.length));
+                break;
+            }
+            if (!a.startsWith("--")) {
                 positional.add(a);
                 continue;
             }

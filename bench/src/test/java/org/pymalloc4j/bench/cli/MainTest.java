@@ -83,6 +83,30 @@ class MainTest {
         assertTrue(run("--help").out().contains("value is given once (a second is refused"), run("--help").out());
     }
 
+    /**
+     * '--' ends the options, as in getopt: 'replay -- run.trace' said "expected one TRACE file,
+     * got 2" (the '--' counted as a file), a trace named '--odd.trace' could only be given as
+     * './--odd.trace', and 'layout -- tuple' was "one WHAT at a time, not '-- tuple'".
+     */
+    @Test
+    void doubleDashEndsTheOptionsOfEveryCommand() throws IOException {
+        Path plain = trace("m 0 16\nf 0\n");
+        Result r = run("replay", "--quiet", "--", plain.toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("Small block threshold"), r.out());
+        r = run("replay", "--", "--quiet", plain.toString());
+        assertEquals(2, r.status(), "after '--', '--quiet' is a file's name");
+        assertTrue(r.err().startsWith("pymalloc4j replay: expected one TRACE file, got 2"), r.err());
+        assertEquals(0, run("layout", "--", "tuple").status());
+        r = run("layout", "--", "--compare");
+        assertTrue(r.err().startsWith("pymalloc4j layout: unknown WHAT '--compare'"), r.err());
+        assertEquals(0, run("demo", "--blocks", "1000", "--quiet", "--").status());
+        r = run("replay", "--quiet", "--", "--help");
+        assertEquals("pymalloc4j replay: no such trace file: --help\n", r.err(), "a file's name after '--', not the help");
+        assertEquals("", r.out());
+        assertTrue(run("--help").out().contains("'--' ends the options"), run("--help").out());
+    }
+
     @Test
     void demoPrintsPhasesAndTheStatisticsReport() {
         Result r = run("demo", "--blocks", "20000", "--quiet");
