@@ -67,7 +67,9 @@ final class VersusCommand {
               --warmup N       rounds of each side run first and not kept (default 5)
               --quick          1 fork, 3 rounds of 100 ms after 3 warm-up rounds
               --markdown       print the table in Markdown
-              --svg FILE       also draw the ratios as a picture (a row a pattern, log scale)
+              --svg FILE       also draw the ratios as a picture (a row a pattern, log scale);
+                               an existing file is replaced, but not a trace:FILE's, and '-'
+                               is refused (the table goes to standard output)
               --against JARS   also measure another build of pymalloc4j, for comparing a change:
                                its allocator and objects jars (path-separated, e.g. from another
                                checkout's allocator/target and objects/target), loaded in the
@@ -113,6 +115,7 @@ final class VersusCommand {
         long roundMs = atMost("round-ms", options.positiveLong("versus", "round-ms", quick ? 100 : 200), 60_000);
         int warmup = warmups(options, quick ? 3 : 5);
         Path svg = svgPath(options.get("svg", null));
+        notATrace(svg, options.positional());
         Geometry geometry = options.geometry("versus");
         if (options.has("geometry") && options.has("against")) {
             throw new UsageException("versus: --geometry and --against cannot be combined: the other build's "
@@ -252,6 +255,10 @@ final class VersusCommand {
         if (value == null) {
             return null;
         }
+        if (value.equals("-")) { // map's '-'; here it would be a file named '-'
+            throw new UsageException("versus: --svg - (standard output) cannot take the picture: the table goes there;"
+                    + " give a file");
+        }
         Path p;
         try {
             p = Path.of(value).toAbsolutePath();
@@ -303,6 +310,24 @@ final class VersusCommand {
             throw new UsageException("versus: --" + name + " " + value + " is more than " + max);
         }
         return value;
+    }
+
+    /** Refuses an --svg that is a trace:FILE's file: written after the run, it would replace the trace. */
+    private static void notATrace(Path svg, List<String> patterns) throws UsageException {
+        for (String p : patterns) {
+            if (svg == null || !VersusTrace.isTrace(p)) {
+                continue;
+            }
+            String file = p.substring(VersusTrace.PREFIX.length());
+            try {
+                if (Files.exists(svg) && Files.isSameFile(svg, Path.of(file))) {
+                    throw new UsageException("versus: --svg " + svg + " is the file of " + p
+                            + ": the picture would overwrite it");
+                }
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                // not a file to compare (missing, unreadable): reading the trace says so
+            }
+        }
     }
 
     private static int warmups(Options options, int fallback) throws UsageException {

@@ -60,6 +60,27 @@ class VersusCommandTest {
     }
 
     /**
+     * --svg took '-' as a file named '-' (map's --out '-' is standard output, which here carries
+     * the table), and a --svg that is a trace:FILE's file was written over the trace after the
+     * run, as map's --out was (fe1a33a): both are refused before any work, the trace untouched.
+     * The patterns here are bad, so that an --svg let through would end on them, not run.
+     */
+    @Test
+    void anSvgToStandardOutputOrOverATraceIsRefused() throws Exception {
+        Path trace = java.nio.file.Files.writeString(dir.resolve("bad.trace"), "x\n");
+        MainTest.Result r = MainTest.run("versus", "--svg", "-", "tupel");
+        assertEquals(2, r.status(), r.err());
+        assertEquals("pymalloc4j versus: --svg - (standard output) cannot take the picture: the table goes there;"
+                + " give a file\n", r.err());
+        r = MainTest.run("versus", "trace:" + trace, "--svg", trace.toString());
+        assertEquals(2, r.status(), r.err());
+        assertEquals("pymalloc4j versus: --svg " + trace + " is the file of trace:" + trace
+                + ": the picture would overwrite it\n", r.err());
+        assertEquals("x\n", java.nio.file.Files.readString(trace), "the trace is untouched");
+        assertEquals("", r.out());
+    }
+
+    /**
      * The options are checked before any trace:FILE is read: a bad option after a big trace was
      * reported only once the trace had been read. Here the trace is a path that does not exist,
      * so a trace read first would report it instead of the option.
