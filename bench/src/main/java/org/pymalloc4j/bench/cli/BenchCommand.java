@@ -239,8 +239,10 @@ final class BenchCommand {
             Path probe = Files.createTempFile(dir, ".write-test", "");
             Files.delete(probe);
             return dir;
-        } catch (IOException | InvalidPathException | SecurityException e) {
-            throw new UsageException("bench: cannot write to --out '" + name + "': " + e);
+        } catch (IOException e) { // the reason, not the exception's class and its path again
+            throw new UsageException("bench: cannot write to --out '" + name + "': " + IoReason.of(e));
+        } catch (InvalidPathException | SecurityException e) {
+            throw new UsageException("bench: cannot write to --out '" + name + "': " + e.getMessage());
         }
     }
 
