@@ -39,13 +39,12 @@ final class VersusCommand {
             the one measured (the 'CPython layout' column).
 
             A round runs one side's loop of 100,000 operations (a trace pattern: the whole trace)
-            until --round-ms have passed;
-            the sides alternate ABBA. Each pattern runs in JVMs of its own (--forks) with the
-            flags of the JMH forks, so the JIT compiles it as it would alone; what it compiles
-            differs from one JVM to the next (10-20% on the 2-tuple), so the table pools the
-            rounds of every fork and also gives each fork's median ratio. pymalloc4j runs in the
-            default checked mode; PYMALLOC4J_JAVA_OPTS=-Dpymalloc4j.checks=false measures
-            unchecked mode.
+            until --round-ms have passed; the sides alternate ABBA. Each pattern runs in JVMs of
+            its own (--forks) with the flags of the JMH forks, so the JIT compiles it as it would
+            alone; what it compiles differs from one JVM to the next (10-20% on the 2-tuple), so
+            the table pools the rounds of every fork and also gives each fork's median ratio.
+            pymalloc4j runs in the default checked mode;
+            PYMALLOC4J_JAVA_OPTS=-Dpymalloc4j.checks=false measures unchecked mode.
 
             patterns (groups: pair batch mix objects trace; default: all but trace:FILE):
               pair.16 pair.64 pair.256 pair.512   malloc + free, one block of the class kept live
