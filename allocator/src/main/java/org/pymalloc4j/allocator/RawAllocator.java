@@ -86,6 +86,11 @@ public final class RawAllocator {
     private static final int EINVAL = 22;
     /** Linux's ENOMEM: for munmap, a mapping to split when the process has all it may have. */
     private static final int ENOMEM = 12;
+    /** {@link #munmap}'s refusal when there is no scratch to capture errno in. */
+    private static final int ERRNO_UNKNOWN = -1;
+    /** Per thread: {@link #scratch}. */
+    private static final ThreadLocal<MemorySegment> SCRATCH = new ThreadLocal<>();
+    private static final long SCRATCH_BYTES = Math.max(JAVA_LONG.byteSize(), CALL_STATE.byteSize());
     /** Linux's _SC_PAGESIZE. */
     private static final int SC_PAGESIZE = 30;
     /** The page size, or 0 where it is not asked (off Linux). */
@@ -133,13 +138,36 @@ public final class RawAllocator {
      * frees it, and {@link #realloc} may move it to an address only malloc-aligned, as in C.
      */
     public static long alignedMalloc(long alignment, long size) {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment out = call.allocate(JAVA_LONG); // posix_memalign's void **: native, not the Java heap
+        MemorySegment out = scratch(); // posix_memalign's void **: native, not the Java heap
+        if (out == null) {
+            return 0; // no 8 bytes for the slot: no block either, refused as C refuses
+        }
+        try {
             int error = (int) POSIX_MEMALIGN.invokeExact(out.address(), alignment, size);
             return error == 0 ? out.get(JAVA_LONG, 0) : 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }
+    }
+
+    /**
+     * This thread's scratch segment, for posix_memalign's out slot and a captured errno: made once
+     * per thread (no call of this class calls back into Java, so no two uses overlap), freed with
+     * the thread. An arena per call asked libc for it each time and threw the JDK's
+     * OutOfMemoryError where libc had none, out of calls whose contract is 0 or an errno for
+     * that, past the caller's budget charge. Null if it cannot be had.
+     */
+    private static MemorySegment scratch() {
+        MemorySegment slot = SCRATCH.get();
+        if (slot == null) {
+            try {
+                slot = Arena.ofAuto().allocate(SCRATCH_BYTES, JAVA_LONG.byteAlignment());
+            } catch (OutOfMemoryError e) {
+                return null;
+            }
+            SCRATCH.set(slot);
+        }
+        return slot;
     }
 
     /** C {@code free(address)}; {@code free(0)} does nothing. */
@@ -299,15 +327,15 @@ public final class RawAllocator {
             if ((int) MUNMAP.invokeExact(address, size) == 0) {
                 return 0;
             }
-            // Refused, nothing unmapped: asked once more for errno, so the common call allocates
-            // nothing (a squeezed process has no malloc to spare for the captured state).
-            try (Arena call = Arena.ofConfined()) {
-                MemorySegment state = call.allocate(CALL_STATE);
-                if ((int) MUNMAP_ERRNO.invokeExact(state, address, size) == 0) {
-                    return 0;
-                }
-                return (int) ERRNO.get(state, 0L);
+            // Refused, nothing unmapped: asked once more for errno, so the common call needs no scratch.
+            MemorySegment state = scratch();
+            if (state == null) {
+                return ERRNO_UNKNOWN;
             }
+            if ((int) MUNMAP_ERRNO.invokeExact(state, address, size) == 0) {
+                return 0;
+            }
+            return (int) ERRNO.get(state, 0L);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -318,6 +346,7 @@ public final class RawAllocator {
             case EINVAL -> "an address not page-aligned, a size of 0 or a range past the user address space";
             case ENOMEM -> "unmapping the range would split a mapping, and the process has as many mappings as the kernel"
                     + " allows (vm.max_map_count); nothing was unmapped";
+            case ERRNO_UNKNOWN -> "errno not known (no memory to capture it)";
             default -> "errno " + errno;
         });
     }
@@ -376,8 +405,11 @@ public final class RawAllocator {
         if (!LINUX || (address & (PAGE_SIZE - 1)) != 0 || size < 0) {
             return -1;
         }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment state = arena.allocate(CALL_STATE);
+        MemorySegment state = scratch();
+        if (state == null) {
+            return -1;
+        }
+        try {
             if ((int) MADVISE.invokeExact(state, address, size, advice) == 0) {
                 return 0;
             }
