@@ -477,17 +477,16 @@ public final class Memory implements AutoCloseable {
         }
         tracer.memoryClosing();
         closed = true;
+        heapViews.refuseClose(null); // the heap is the caller's now: a close left undone is theirs to finish
         for (MemoryDomain d : domains.values()) {
             d.install(ClosedAllocator.INSTANCE);
         }
-        if (debugHooks != null) {
-            failure = CloseSteps.run(debugHooks::close, failure); // first: it frees its quarantine into the heap
+        try { // the hooks first: they free their quarantine into the heap
+            failure = debugHooks != null ? CloseSteps.run(debugHooks::close, failure) : failure;
+        } finally { // an Error out of the hooks (a custom allocator's free) goes on once all is given back
+            failure = heap != null ? CloseSteps.run(heap::close, failure) : failure;
+            failure = CloseSteps.run(libc::close, failure);
         }
-        if (heap != null) {
-            heapViews.refuseClose(null); // the heap is the caller's now: a close left undone is theirs to finish
-            failure = CloseSteps.run(heap::close, failure);
-        }
-        failure = CloseSteps.run(libc::close, failure);
         if (failure != null) {
             throw failure;
         }
