@@ -85,7 +85,7 @@ final class TracingAllocator implements BlockAllocator {
         if (t.busy) {
             // Untraced, but the old block is gone or no longer traced: tracemalloc 3.11 removes its trace.
             long block = inner.realloc(address, newSize);
-            if (address != 0) {
+            if (address != 0 && block != 0) { // a 0 (C's failed realloc, which the domain refuses) left it intact
                 t.forget(address);
             }
             return block;
