@@ -32,12 +32,12 @@ final class TracingAllocator implements BlockAllocator {
         this.inner = inner;
     }
 
-    /** The allocator this one wraps. */
     /** {@code allocator} with a tracer's wrapper taken off, if it is one. */
     static BlockAllocator beneath(BlockAllocator allocator) {
         return allocator instanceof TracingAllocator t ? t.inner : allocator;
     }
 
+    /** The allocator this one wraps. */
     BlockAllocator inner() {
         return inner;
     }
