@@ -59,7 +59,6 @@ public class BatchBenchmark extends BenchmarkBase {
         nettyCached = NettyPools.cached();
         nettyAdaptive = NettyPools.adaptive();
         nettyAdaptiveCached = NettyPools.adaptiveCached();
-        LwjglAllocators.startRpmallocOnThisThread();
     }
 
     @Benchmark
@@ -114,7 +113,7 @@ public class BatchBenchmark extends BenchmarkBase {
 
     @Benchmark
     @OperationsPerInvocation(BLOCKS)
-    public void jemalloc(Blackhole bh) {
+    public void jemalloc(LwjglAllocators.Jemalloc lwjgl, Blackhole bh) {
         long[] a = addresses;
         long n = size;
         for (int i = 0; i < a.length; i++) {
@@ -128,7 +127,7 @@ public class BatchBenchmark extends BenchmarkBase {
 
     @Benchmark
     @OperationsPerInvocation(BLOCKS)
-    public void rpmalloc(Blackhole bh) {
+    public void rpmalloc(LwjglAllocators.Rpmalloc lwjgl, Blackhole bh) {
         long[] a = addresses;
         long n = size;
         for (int i = 0; i < a.length; i++) {

@@ -1,6 +1,10 @@
 package org.pymalloc4j.bench.jmh;
 
 import org.lwjgl.system.Configuration;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
 import org.lwjgl.system.rpmalloc.RPmalloc;
 import org.lwjgl.system.rpmalloc.rpmalloc_interface_t;
 
@@ -13,8 +17,12 @@ import org.lwjgl.system.rpmalloc.rpmalloc_interface_t;
  * JDK 25 jemalloc's go through LWJGL's FFM downcalls, rpmalloc's are JNI methods. Neither
  * library is built with statistics here ({@code je_mallctl("stats.allocated")} answers ENOENT,
  * rpmalloc's global statistics read 0), so neither reports the native memory it holds.
+ *
+ * <p>A benchmark method readies its LWJGL allocator through a state of its own ({@link Jemalloc},
+ * {@link Rpmalloc}), never in a trial set-up its class's other methods share: where LWJGL's
+ * natives cannot load (the jar carries Linux's only), only the LWJGL rows fail.
  */
-final class LwjglAllocators {
+public final class LwjglAllocators {
     /**
      * LWJGL's memory backend on the FFM API. LWJGL picks another by default, which reaches native
      * memory around the FFM API; the project uses FFM only, and so do its baselines. The class
@@ -54,6 +62,24 @@ final class LwjglAllocators {
         }
         if (!RPmalloc.rpmalloc_is_thread_initialized()) {
             RPmalloc.rpmalloc_thread_initialize();
+        }
+    }
+
+    /** LWJGL {@link #configure}d for a jemalloc benchmark method. */
+    @State(Scope.Thread)
+    public static class Jemalloc {
+        @Setup(Level.Trial)
+        public void setUp() {
+            configure();
+        }
+    }
+
+    /** rpmalloc started for the JMH thread ({@link #startRpmallocOnThisThread}) for an rpmalloc benchmark method. */
+    @State(Scope.Thread)
+    public static class Rpmalloc {
+        @Setup(Level.Trial)
+        public void setUp() {
+            startRpmallocOnThisThread();
         }
     }
 }

@@ -121,7 +121,6 @@ public class PairBenchmark extends BenchmarkBase {
         nettyCached = NettyPools.cached();
         nettyAdaptive = NettyPools.adaptive();
         nettyAdaptiveCached = NettyPools.adaptiveCached();
-        LwjglAllocators.startRpmallocOnThisThread();
     }
 
     @TearDown(Level.Trial)
@@ -175,14 +174,14 @@ public class PairBenchmark extends BenchmarkBase {
     }
 
     @Benchmark
-    public long jemalloc() {
+    public long jemalloc(LwjglAllocators.Jemalloc lwjgl) {
         long p = JEmalloc.nje_malloc(size);
         JEmalloc.nje_free(p);
         return p;
     }
 
     @Benchmark
-    public long rpmalloc() {
+    public long rpmalloc(LwjglAllocators.Rpmalloc lwjgl) {
         long p = RPmalloc.nrpmalloc(size);
         RPmalloc.nrpfree(p);
         return p;
