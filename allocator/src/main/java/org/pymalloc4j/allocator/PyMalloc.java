@@ -49,7 +49,7 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * locks: use a heap from one thread at a time, hand-offs with a happens-before edge; racing threads corrupt it.
  *
  * <p><b>Checked mode</b>, on unless the system property {@code pymalloc4j.checks} is
- * {@code false}: {@code free} and {@code realloc} refuse addresses the heap never handed out
+ * {@code false} (a value neither true nor false fails this class's loading): {@code free} and {@code realloc} refuse addresses the heap never handed out
  * and blocks already freed, with an {@link InvalidAddressException} and the heap unchanged.
  * free tests its block's byte in a map shared by all heaps ({@code LiveMarks}, a byte a 16-byte
  * granule, 64 KiB per 1 MiB arena in use) and never reads the block; a stale address whose block
@@ -58,7 +58,7 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  */
 public final class PyMalloc extends SegmentAllocatorDefaults implements BlockAllocator, AutoCloseable {
     /** Whether user-facing checks run; folded by the JIT. */
-    static final boolean CHECKS = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
+    static final boolean CHECKS = org.pymalloc4j.allocator.internal.SwitchProperty.isOn("pymalloc4j.checks");
 
     /** Which half of an 8-byte read holds the 4-byte field at the lower address. */
     private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;

@@ -61,8 +61,8 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  * <p>One owner at a time, like the heap beneath it.
  */
 public final class ObjectSpace implements AutoCloseable {
-    /** The default for {@link Builder#checked}: true unless {@code pymalloc4j.checks} is {@code false}. */
-    public static final boolean CHECKS_DEFAULT = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.checks"));
+    /** The default for {@link Builder#checked}: the heaps' mode, {@link org.pymalloc4j.allocator.PyMalloc#isChecked}. */
+    public static final boolean CHECKS_DEFAULT = org.pymalloc4j.allocator.PyMalloc.isChecked();
 
     private final Memory memory;
     private final boolean ownsMemory;

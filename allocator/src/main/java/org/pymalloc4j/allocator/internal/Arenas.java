@@ -40,7 +40,7 @@ public final class Arenas {
      * so ({@link ArenaAllocator#prefaultPools}): on unless the system property
      * {@code pymalloc4j.prefault} is {@code false}.
      */
-    private static final boolean PREFAULT = !"false".equalsIgnoreCase(System.getProperty("pymalloc4j.prefault"));
+    private static final boolean PREFAULT = SwitchProperty.isOn("pymalloc4j.prefault");
 
     private final long arenaSize;
     private final long poolSize;
