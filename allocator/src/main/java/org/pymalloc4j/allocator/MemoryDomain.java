@@ -217,12 +217,13 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
     // ---- for Memory, which enforces the rules on replacing allocators
 
     /**
-     * For a refusal of a domain with live blocks: "N blocks {@code which} are live"; or, for a
+     * For a refusal of a domain with live blocks: "N blocks {@code which} are live" ("1 block ... is"); or, for a
      * count gone negative through a block of another domain freed here (see {@link #free(long)}),
      * that the count is off, so such blocks may be live.
      */
     String liveBlocksText(String which) {
-        return liveBlocks > 0 ? liveBlocks + " blocks " + which + " are live" : "its live-block count is " + liveBlocks
+        return liveBlocks == 1 ? "1 block " + which + " is live"
+                : liveBlocks > 0 ? liveBlocks + " blocks " + which + " are live" : "its live-block count is " + liveBlocks
                 + ", off since a block of another domain was freed through it, so blocks " + which + " may be live";
     }
 
@@ -253,6 +254,6 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
 
     @Override
     public String toString() {
-        return domain + " domain (" + allocator + ", " + liveBlocks + " live blocks)";
+        return domain + " domain (" + allocator + ", " + liveBlocks + (liveBlocks == 1 ? " live block)" : " live blocks)");
     }
 }

@@ -461,7 +461,7 @@ public final class Tracer {
 
     @Override
     public String toString() {
-        return "Tracer[" + (tracing ? "tracing, limit " + limit + ", " + table.count() + " traces, "
+        return "Tracer[" + (tracing ? "tracing, limit " + limit + ", " + table.count() + (table.count() == 1 ? " trace, " : " traces, ")
                 + table.current() + " bytes" : "not tracing") + "]";
     }
 }

@@ -167,7 +167,7 @@ class MemoryTest {
         try {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> memory.setAllocator(Domain.OBJ, other));
-            assertTrue(e.getMessage().contains("while 1 blocks it allocated are live"), e.getMessage());
+            assertTrue(e.getMessage().contains("while 1 block it allocated is live"), e.getMessage());
             assertSame(memory.pymalloc(), memory.getAllocator(Domain.OBJ), "unchanged");
             memory.obj().free(p);
             memory.setAllocator(Domain.OBJ, other);

@@ -188,7 +188,7 @@ public final class Frame implements AutoCloseable {
 
     /** The refusal of local {@code i} by get and set, worded the same. */
     private IndexOutOfBoundsException outOfRange(int i) {
-        return new IndexOutOfBoundsException("local " + i + " of a frame with " + size() + " locals");
+        return new IndexOutOfBoundsException("local " + i + " of a frame with " + size() + (size() == 1 ? " local" : " locals"));
     }
 
     /** Releases a stolen reference the frame refuses, as {@code PyTuple_SetItem} does; returns {@code refusal}. */

@@ -531,7 +531,7 @@ public final class ObjectSpace implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ObjectSpace[" + (isClosed() ? "closed" : core.liveObjects() + " live objects") + ", " + memory + "]";
+        return "ObjectSpace[" + (isClosed() ? "closed" : core.liveObjects() + (core.liveObjects() == 1 ? " live object" : " live objects")) + ", " + memory + "]";
     }
 
     /** Configures an {@link ObjectSpace}. */

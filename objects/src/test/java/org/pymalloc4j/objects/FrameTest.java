@@ -198,7 +198,7 @@ class FrameTest {
                     assertEquals(1, outer.size());
                     assertEquals(a, outer.get(0));
                     // @throws IndexOutOfBoundsException if i is not in [0, size())
-                    assertEquals("local 1 of a frame with 1 locals",
+                    assertEquals("local 1 of a frame with 1 local",
                             assertThrows(IndexOutOfBoundsException.class, () -> outer.get(1)).getMessage());
                     assertEquals(1, inner.size());
                     assertEquals(b, inner.get(0));
@@ -253,15 +253,15 @@ class FrameTest {
             try (Frame f = space.frame()) {
                 long one = f.local(space.floats().newFloat(1));
                 IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> f.get(1));
-                assertEquals("local 1 of a frame with 1 locals", e.getMessage());
+                assertEquals("local 1 of a frame with 1 local", e.getMessage());
                 e = assertThrows(IndexOutOfBoundsException.class, () -> f.get(-1));
-                assertEquals("local -1 of a frame with 1 locals", e.getMessage());
+                assertEquals("local -1 of a frame with 1 local", e.getMessage());
                 e = assertThrows(IndexOutOfBoundsException.class, () -> f.get(Integer.MIN_VALUE));
-                assertEquals("local -2147483648 of a frame with 1 locals", e.getMessage());
+                assertEquals("local -2147483648 of a frame with 1 local", e.getMessage());
                 assertEquals(one, f.get(0));
                 long x = space.floats().newFloat(2);
                 e = assertThrows(IndexOutOfBoundsException.class, () -> f.set(-1, x));
-                assertEquals("local -1 of a frame with 1 locals", e.getMessage());
+                assertEquals("local -1 of a frame with 1 local", e.getMessage());
                 assertEquals(1, space.liveObjectCount(), "set released what it stole");
             }
             assertEquals(0, space.liveObjectCount());

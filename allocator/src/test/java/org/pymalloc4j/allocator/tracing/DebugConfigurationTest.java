@@ -172,7 +172,7 @@ class DebugConfigurationTest {
         try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build()) {
             long p = memory.mem().malloc(16);
             IllegalStateException e = assertThrows(IllegalStateException.class, memory::setupDebugHooks);
-            assertTrue(e.getMessage().contains("MEM domain: 1 blocks allocated without them are live"), e.getMessage());
+            assertTrue(e.getMessage().contains("MEM domain: 1 block allocated without them is live"), e.getMessage());
             assertSame(memory.pymalloc(), memory.getAllocator(Domain.OBJ), "nothing changed");
             memory.mem().free(p);
             DebugHooks hooks = memory.setupDebugHooks();
