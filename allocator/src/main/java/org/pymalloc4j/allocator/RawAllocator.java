@@ -28,6 +28,16 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>These are thin wrappers with C semantics: a failed allocation returns {@code 0}, and
  * nothing checks that a freed address came from {@code malloc}. {@link PyMalloc} adds the
  * checks.
+ *
+ * <p><b>Native access passes through.</b> {@code free}, {@code realloc}, {@code unmap} and the
+ * other methods that take an address take any {@code long}, as C's functions take any pointer:
+ * one that was never returned here, or was freed already, corrupts the C heap or crashes the JVM,
+ * with no exception. The FFM API keeps such power behind restricted methods that warn or refuse
+ * unless the calling module has native access; here the restricted calls are this module's, so
+ * granting it native access ({@code --enable-native-access=org.pymalloc4j.allocator}, or
+ * {@code ALL-UNNAMED} on the class path) lets every caller of these public methods, in whatever
+ * module, do what C can without native access of its own. Grant it only where you would grant
+ * native access to the code that calls it.
  */
 public final class RawAllocator {
     private static final Linker LINKER = Linker.nativeLinker();
