@@ -61,6 +61,13 @@ public final class Main {
             err.print("pymalloc4j: unknown command '" + command + "'\n\n" + USAGE);
             return 2;
         }
+        try { // the library would refuse these when its classes load, with a stack trace, in every fork
+            org.pymalloc4j.allocator.internal.SwitchProperty.isOn("pymalloc4j.checks");
+            org.pymalloc4j.allocator.internal.SwitchProperty.isOn("pymalloc4j.prefault");
+        } catch (IllegalArgumentException e) {
+            err.println("pymalloc4j: " + e.getMessage());
+            return 2;
+        }
         try {
             return written(switch (command) {
                 case "demo" -> new DemoCommand(out, err).run(rest);
