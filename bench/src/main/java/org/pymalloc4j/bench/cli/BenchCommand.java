@@ -34,7 +34,7 @@ final class BenchCommand {
                         time in child JVMs, with -prof gc and the fork flags of each benchmark;
                         pymalloc4j in the default checked mode, or unchecked with
                         PYMALLOC4J_JAVA_OPTS=-Dpymalloc4j.checks=false (the forks and the memory
-                        workload are given the tool's -Dpymalloc4j.checks)
+                        workload are given the tool's -Dpymalloc4j.checks and .prefault)
               CPython   bench/cpython/pymalloc_bench.c, compiled on first use against the
                         libpython3 of the python3 on the PATH, or of the interpreter $PYTHON
                         names (e.g. PYTHON=/usr/bin/python3.11, a distribution's optimised

@@ -54,10 +54,11 @@ final class JmhRun {
     }
 
     /**
-     * The child's command line; {@code checks} is this JVM's {@code pymalloc4j.checks} (null if
-     * unset), which the forks get ahead of their own flags, as {@code versus}'s JVMs do.
+     * The child's command line; {@code switches} are this JVM's library switches
+     * ({@link LibrarySwitches#flags()}), which the forks get ahead of their own flags, as
+     * {@code versus}'s JVMs do.
      */
-    static List<String> command(List<String> benchmarks, boolean quick, Path json, String checks) {
+    static List<String> command(List<String> benchmarks, boolean quick, Path json, List<String> switches) {
         List<String> command = ChildProcess.java(List.of(), "org.openjdk.jmh.Main");
         for (String b : benchmarks) {
             command.add("^" + Pattern.quote(PACKAGE + b) + "$");
@@ -65,8 +66,8 @@ final class JmhRun {
         if (quick) {
             command.addAll(QUICK);
         }
-        if (checks != null) { // -jvmArgsAppend would replace the benchmarks' @Fork flags, not extend them
-            command.addAll(List.of("-jvmArgsPrepend", "-Dpymalloc4j.checks=" + checks));
+        if (!switches.isEmpty()) { // -jvmArgsAppend would replace the benchmarks' @Fork flags, not extend them
+            command.addAll(List.of("-jvmArgsPrepend", String.join(" ", switches))); // JMH splits it at spaces
         }
         command.addAll(List.of("-prof", "gc", "-rf", "json", "-rff", json.toString()));
         return command;
@@ -89,7 +90,7 @@ final class JmhRun {
         int[] failures = {0};
         ChildProcess.Outcome outcome;
         try (RunLog logWriter = RunLog.append(log)) { // its close reports a failed write, "cannot write jmh.log: ..."
-            outcome = ChildProcess.run(command(benchmarks, quick, json, System.getProperty("pymalloc4j.checks")), line -> {
+            outcome = ChildProcess.run(command(benchmarks, quick, json, LibrarySwitches.flags()), line -> {
                 logWriter.println(line);
                 Matcher m;
                 if ((m = BENCHMARK.matcher(line)).find()) {

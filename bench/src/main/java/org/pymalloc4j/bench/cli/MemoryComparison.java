@@ -34,10 +34,7 @@ final class MemoryComparison {
     static Map<String, Map<String, Double>> run(CPythonHarness harness) throws IOException {
         Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
         List<String> flags = new java.util.ArrayList<>(JVM_FLAGS);
-        String checks = System.getProperty("pymalloc4j.checks"); // the mode the JMH forks run in
-        if (checks != null) {
-            flags.add("-Dpymalloc4j.checks=" + checks);
-        }
+        flags.addAll(LibrarySwitches.flags()); // the mode the JMH forks run in
         List<String> java = ChildProcess.java(flags, FragmentationWorkload.class.getName());
         figures.put(PYMALLOC4J, ChildProcess.figures(ChildProcess.output(java)));
         if (harness != null) {

@@ -122,10 +122,7 @@ public final class VersusFork {
                        int warmup, List<Path> against, Geometry geometry, IntConsumer progress) throws IOException {
         List<String> flags = new ArrayList<>(List.of(JvmArgs.all()));
         flags.add("-D" + VersusPatterns.GEOMETRY_PROPERTY + "=" + geometry.name());
-        String checks = System.getProperty("pymalloc4j.checks");
-        if (checks != null) {
-            flags.add("-Dpymalloc4j.checks=" + checks);
-        }
+        flags.addAll(LibrarySwitches.flags());
         List<String> command = ChildProcess.java(flags, VersusFork.class.getName());
         String layouts = String.join(File.pathSeparator, library.layouts().stream().map(Path::toString).toList());
         command.addAll(List.of(layouts, library.prefix(), p.name(), String.valueOf(rounds),

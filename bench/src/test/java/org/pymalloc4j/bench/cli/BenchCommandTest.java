@@ -5,6 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -131,11 +134,11 @@ class BenchCommandTest {
     @Test
     void theJmhCommandLineIsQuickOnlyWhenAsked() {
         Path json = dir.resolve("jmh.json");
-        List<String> quick = JmhRun.command(List.of("PairBenchmark.pymalloc"), true, json, null);
+        List<String> quick = JmhRun.command(List.of("PairBenchmark.pymalloc"), true, json, List.of());
         assertTrue(quick.containsAll(List.of("-f", "1", "-wi", "1", "-i", "2", "-prof", "gc", "-rff", json.toString())),
                 quick.toString());
         assertTrue(quick.contains("^\\Qorg.pymalloc4j.bench.jmh.PairBenchmark.pymalloc\\E$"), quick.toString());
-        List<String> full = JmhRun.command(List.of("PairBenchmark.pymalloc"), false, json, null);
+        List<String> full = JmhRun.command(List.of("PairBenchmark.pymalloc"), false, json, List.of());
         assertTrue(!full.contains("-f") && !full.contains("-wi"), "each benchmark's own settings: " + full);
         assertTrue(!full.contains("-jvmArgsPrepend"), "the forks' own flags only: " + full);
     }
@@ -147,9 +150,46 @@ class BenchCommandTest {
      */
     @Test
     void theToolsCheckedModeReachesTheJmhForks() {
-        List<String> unchecked = JmhRun.command(List.of("PairBenchmark.pymalloc"), true, dir.resolve("jmh.json"), "false");
+        List<String> unchecked = JmhRun.command(List.of("PairBenchmark.pymalloc"), true, dir.resolve("jmh.json"),
+                List.of("-Dpymalloc4j.checks=false"));
         int at = unchecked.indexOf("-jvmArgsPrepend");
         assertTrue(at > 0 && unchecked.get(at + 1).equals("-Dpymalloc4j.checks=false"), unchecked.toString());
+    }
+
+    /**
+     * Every switch the library reads reaches the forks, not the checks alone: with
+     * -Dpymalloc4j.prefault=false the tool's forks still prefaulted their arenas.
+     */
+    @Test
+    void everyLibrarySwitchReachesTheForks() {
+        java.util.Properties given = new java.util.Properties();
+        given.setProperty("pymalloc4j.prefault", "false");
+        given.setProperty("pymalloc4j.checks", "false");
+        given.setProperty("pymalloc4j.unrelated", "x");
+        List<String> flags = LibrarySwitches.flags(given);
+        assertEquals(List.of("-Dpymalloc4j.checks=false", "-Dpymalloc4j.prefault=false"), flags);
+        List<String> command = JmhRun.command(List.of("PairBenchmark.pymalloc"), true, dir.resolve("jmh.json"), flags);
+        int at = command.indexOf("-jvmArgsPrepend");
+        assertEquals("-Dpymalloc4j.checks=false -Dpymalloc4j.prefault=false", command.get(at + 1), command.toString());
+        assertEquals(List.of(), LibrarySwitches.flags(new java.util.Properties()));
+    }
+
+    /** LibrarySwitches.NAMES is every switch the library reads: a new one must be passed on too. */
+    @Test
+    void theSwitchesPassedOnAreAllTheLibraryReads() throws IOException {
+        java.util.Set<String> read = new java.util.TreeSet<>();
+        Pattern isOn = Pattern.compile("SwitchProperty\\.isOn\\(\"([^\"]+)\"\\)");
+        for (String module : List.of("../allocator/src/main/java", "../objects/src/main/java")) {
+            try (Stream<Path> files = Files.walk(Path.of(module))) {
+                for (Path f : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                    Matcher m = isOn.matcher(Files.readString(f));
+                    while (m.find()) {
+                        read.add(m.group(1));
+                    }
+                }
+            }
+        }
+        assertEquals(new java.util.TreeSet<>(LibrarySwitches.NAMES), read);
     }
 
     @Test
