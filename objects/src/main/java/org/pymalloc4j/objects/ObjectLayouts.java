@@ -140,6 +140,9 @@ public final class ObjectLayouts {
             case "int", "bool" -> {
                 long digits = Math.max(1, Math.abs(getLong(o + ObjectHeader.OB_SIZE_OFFSET)));
                 rows.struct(BuiltinLayouts.PY_LONG_OBJECT, o).array("ob_digit", JAVA_INT, o + BuiltinLayouts.OB_DIGIT_OFFSET, digits);
+                if (digits == 1) { // made in sizeof(PyLongObject), 32 (_PyLong_FromMedium): the struct's tail padding
+                    rows.add(o + BuiltinLayouts.OB_DIGIT_OFFSET + 4, 4, "", LayoutTable.PADDING, "");
+                }
                 return "PyLongObject, " + digits + (digits == 1 ? " digit" : " digits") + " of 30 bits";
             }
             case "bytes" -> {

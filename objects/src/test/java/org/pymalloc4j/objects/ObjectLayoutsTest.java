@@ -69,6 +69,43 @@ class ObjectLayoutsTest {
         }
     }
 
+    /**
+     * A one-digit int asks for sizeof(PyLongObject), 32 bytes, as 3.11's _PyLong_FromMedium
+     * does: its 4 bytes after ob_digit[0] are the struct's tail padding, part of the request, not
+     * bytes its size class adds. The table said "4 bytes lost to quantization" in the 32-byte
+     * class it fills exactly (and 12 under the debug hooks, where its 32 + 24 bytes lose 8 in class 3).
+     */
+    @Test
+    void aOneDigitIntShowsTheTailPaddingItAsksFor() {
+        try (ObjectSpace space = checkedSpace()) {
+            long o = space.ints().newInt(257);
+            LayoutTable t = ObjectLayouts.of(space, o);
+            assertEquals(28, offset(t, LayoutTable.PADDING), t.render());
+            assertEquals(4, t.row(LayoutTable.PADDING).orElseThrow().size());
+            assertEquals("Object size: 32 bytes in its block (sys.getsizeof: 28)", t.summary().getFirst(), t.render());
+            assertEquals(String.format("Block: 32 bytes at 0x%x, size class 1 of the pymalloc heap: 0 bytes lost to "
+                    + "quantization", o), t.summary().get(1), t.render());
+            assertEquals("Space losses: 4 bytes internal + 0 bytes external = 4 bytes total", t.summary().get(2));
+            space.decref(o);
+            long two = space.ints().newInt(1L << 30); // two digits fill the 32 bytes: no padding
+            assertTrue(ObjectLayouts.of(space, two).row(LayoutTable.PADDING).isEmpty());
+            space.decref(two);
+            long seven = space.ints().newInt(7); // static, in 32 bytes too
+            assertEquals("Object size: 32 bytes in its block (sys.getsizeof: 28)",
+                    ObjectLayouts.of(space, seven).summary().getFirst());
+            space.decref(seven);
+        }
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC_DEBUG).build();
+             ObjectSpace space = ObjectSpace.builder().memory(memory).checked(true).build()) {
+            long o = space.ints().newInt(-1000);
+            LayoutTable t = ObjectLayouts.of(space, o);
+            assertEquals(String.format("Block: 64 bytes at 0x%x, size class 3 of the pymalloc heap, holding the debug "
+                    + "hooks' 16-byte header before the object and 8 bytes after it: 8 bytes lost to quantization", o - 16),
+                    t.summary().get(1), t.render());
+            space.decref(o);
+        }
+    }
+
     @Test
     void smallIntsAreStaticAndHaveNoBlockOfTheirOwn() {
         try (ObjectSpace space = checkedSpace()) {
