@@ -24,7 +24,8 @@ public final class Main {
             Run 'pymalloc4j <command> --help' for the options of a command. An option that takes a
             value is given once (a second is refused, not taken over the first); --name=VALUE is
             --name VALUE; '--' ends the options (what follows is a file, a pattern, python's).
-            Exit status: 0 on success, 2 on bad input (options, trace files), 1 on failure.
+            Exit status: 0 on success, 2 on bad input (options, trace files), 1 on failure,
+            130 when record's python was interrupted (Ctrl-C).
             """;
 
     /** Each command's help text, by its name. */

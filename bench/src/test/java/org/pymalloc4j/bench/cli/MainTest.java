@@ -84,6 +84,19 @@ class MainTest {
     }
 
     /**
+     * The usage lists the tool's exit statuses; record's 130 for an interrupted python (ff47400)
+     * was in record's help alone, so the usage's "0, 2, 1" said a status the tool gives could
+     * not happen.
+     */
+    @Test
+    void theUsageListsEveryExitStatusACommandGives() {
+        String usage = run("--help").out();
+        assertTrue(usage.contains("130 when record's python was interrupted"), usage);
+        assertTrue(RecordCommand.HELP.contains("130 if python was interrupted"), RecordCommand.HELP);
+        assertEquals(130, RecordCommand.INTERRUPTED);
+    }
+
+    /**
      * '--' ends the options, as in getopt: 'replay -- run.trace' said "expected one TRACE file,
      * got 2" (the '--' counted as a file), a trace named '--odd.trace' could only be given as
      * './--odd.trace', and 'layout -- tuple' was "one WHAT at a time, not '-- tuple'".
