@@ -189,7 +189,8 @@ final class CPythonHarness {
                 Files.writeString(linked, how);
             }
             String description = "CPython " + probe.get(4) + " (" + python + ", linked with " + Files.readString(linked).trim()
-                    + "; " + buildOptions(probe.get(5)) + "), harness built with " + compiler + " " + HARNESS_FLAGS.get(0);
+                    + "; " + buildOptions(probe.get(5)) + "), harness built with " + compiler + " " + HARNESS_FLAGS.get(0)
+                    + (ofVariable.isEmpty() ? "" : " ($CC '" + ccVariable.trim() + "')"); // its words go into every build
             return new CPythonHarness(binary, description, cc, include, links, probe.get(8), probe.get(9), python,
                     probe.get(4));
         } catch (IOException e) {

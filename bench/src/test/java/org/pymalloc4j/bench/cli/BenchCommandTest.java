@@ -240,6 +240,23 @@ class BenchCommandTest {
                 "another $CC is another build, not the cached one");
     }
 
+    /**
+     * The harness's description, results.md's CPython line, says how CPython's figures were
+     * made: with $CC a command (a9435ed), its own arguments (an -O0, a sanitizer) go into every
+     * build, yet the line named only the compiler's version and -O2, as if $CC were plain cc.
+     */
+    @Test
+    void theHarnessDescriptionNamesTheCompilerCommand() throws Exception {
+        Assumptions.assumeTrue(onPath("cc") && onPath("python3"), "needs cc and python3 with libpython");
+        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("CC", " cc  -DFROM_CC=1 ");
+        String description = CPythonHarness.build(dir.resolve("cache"), env).description();
+        assertTrue(description.endsWith(" -O2 ($CC 'cc  -DFROM_CC=1')"), description);
+        env.put("CC", "cc");
+        description = CPythonHarness.build(dir.resolve("cache"), env).description();
+        assertTrue(description.matches(".*, harness built with cc [^$]* -O2"), description);
+    }
+
     /** A path (with a '/') is not looked for on the PATH: it said "no /opt/python3.11/bin/python3 on the PATH". */
     @Test
     void aMissingPathToPythonOrCompilerSaysTheFileIsMissing() throws Exception {
