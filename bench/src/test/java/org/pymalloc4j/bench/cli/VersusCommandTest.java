@@ -62,7 +62,7 @@ class VersusCommandTest {
     /**
      * --svg took '-' as a file named '-' (map's --out '-' is standard output, which here carries
      * the table), and a --svg that is a trace:FILE's file was written over the trace after the
-     * run, as map's --out was (fe1a33a): both are refused before any work, the trace untouched.
+     * run, as map's --out was (8fc4f9c): both are refused before any work, the trace untouched.
      * The patterns here are bad, so that an --svg let through would end on them, not run.
      */
     @Test
