@@ -446,9 +446,7 @@ final class BenchTables {
         }
         double ratio = value.getAsDouble() / base.getAsDouble();
         // Two decimals where a ratio is near 1 and they matter; a shared arena's 21,473x needs none.
-        double shown = asPrinted(ratio);
-        String pattern = shown >= 100 ? " (%,.0f×)" : shown >= 10 ? " (%.1f×)" : " (%.2f×)";
-        return v + String.format(Locale.ROOT, pattern, ratio);
+        return v + " (" + threeFigures(ratio, 2) + "×)";
     }
 
     /** Three significant figures, at most one decimal above 10, thousands separated. */
@@ -456,17 +454,25 @@ final class BenchTables {
         if (Double.isNaN(v)) {
             return "-";
         }
-        double a = asPrinted(Math.abs(v));
-        String pattern = a >= 100 ? "%,.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%.3f";
-        return String.format(Locale.ROOT, pattern, v);
+        return threeFigures(v, 3);
     }
 
     /**
-     * {@code a} (not negative) rounded to three significant figures as the formatter rounds it
-     * (half up), which picks the decades above: 99.96 is printed as 100, not as 100.0.
+     * {@code v} with the decimals of its decade (none from 100, one from 10, two from 1, else
+     * {@code below1}), the decade taken from {@code v} as printed: 99.96 is printed as 100, not
+     * as 100.0. Printed, not computed: the formatter rounds the double's shortest decimal half
+     * up, so 9.995 (in binary 9.99499...) is "10.00" at two decimals, hence "10.0".
      */
-    private static double asPrinted(double a) {
-        return a == 0 || !Double.isFinite(a) ? a
-                : new java.math.BigDecimal(a).round(new java.math.MathContext(3, java.math.RoundingMode.HALF_UP)).doubleValue();
+    private static String threeFigures(double v, int below1) {
+        String printed = String.format(Locale.ROOT, decimals(Math.abs(v), below1), v);
+        if (!Double.isFinite(v)) {
+            return printed;
+        }
+        String again = decimals(Math.abs(Double.parseDouble(printed.replace(",", ""))), below1);
+        return String.format(Locale.ROOT, again, v);
+    }
+
+    private static String decimals(double a, int below1) {
+        return a >= 100 ? "%,.0f" : a >= 10 ? "%.1f" : a >= 1 ? "%.2f" : "%." + below1 + "f";
     }
 }

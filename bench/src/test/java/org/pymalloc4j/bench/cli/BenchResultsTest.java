@@ -464,6 +464,22 @@ class BenchResultsTest {
         assertEquals(3, row.split("(?<!\\\\)\\|", -1).length - 1, "two cells, three unescaped bars: " + row);
     }
 
+    /**
+     * The decimals were chosen from the double's exact binary value rounded half up, but the
+     * formatter rounds the double's shortest decimal (9.995's binary is 9.99499..., which the
+     * formatter prints "10.00" at two decimals): 9.995 ns came out as "10.00", a ratio of 9.995
+     * as "(10.00×)", four figures again at the very values the rounding was meant for.
+     */
+    @Test
+    void aFigureOnTheRoundingBoundaryIsPrintedAsTheFormatterRoundsIt() {
+        assertEquals("10.0", BenchTables.fmt(9.995));
+        assertEquals("-10.0", BenchTables.fmt(-9.995));
+        assertEquals("100", BenchTables.fmt(99.995));
+        assertEquals("0.100", BenchTables.fmt(0.09995));
+        assertEquals("9.99", BenchTables.fmt(9.994));
+        assertEquals("20.0 (10.0×)", BenchTables.cell(OptionalDouble.of(19.99), OptionalDouble.of(2)));
+    }
+
     /** A rendered row's cells, which the table separates by two spaces or more. */
     private static String[] cells(String row) {
         return row.split(" {2,}");
