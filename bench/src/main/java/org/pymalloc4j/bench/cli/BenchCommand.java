@@ -23,6 +23,8 @@ import org.pymalloc4j.bench.Trace;
  * Markdown page to the output directory.
  */
 final class BenchCommand {
+    /** CPython's figures, each then its value before and after its JMH benchmarks. */
+    static final String CPYTHON_TXT = "cpython.txt";
     static final String HELP = """
             usage: pymalloc4j bench [--quick] [--filter REGEX] [--out DIR] [--quiet]
 
@@ -54,6 +56,8 @@ final class BenchCommand {
             pattern and size, one colour per implementation), gc-pause.svg (collection pause
             against heap size, log-log) and results.md (the tables in Markdown, for the README; it
             links the charts as DIR/chart.svg, so run from the repository's root to paste it there).
+            An earlier run's files of those names are removed first, so that none stands in for
+            one this run does not write; other files in DIR are left alone.
 
             options:
               --quick          1 fork, a 1-second warm-up and 2 measured iterations of 200 ms per
@@ -96,6 +100,7 @@ final class BenchCommand {
         Path dir = outputDirectory(options.get("out", "bench-results")); // last: bad input leaves no directory behind
         Progress progress = new Progress(err, !options.has("quiet"));
         try {
+            removeEarlierRun(dir);
             return measure(command(args), quick, benchmarks, memory, dir, progress);
         } catch (IOException e) {
             progress.finish();
@@ -142,7 +147,7 @@ final class BenchCommand {
             CPythonTimes times = new CPythonTimes(before, after);
             cpython.putAll(times.figures());
             times.note().ifPresent(notes::add);
-            OutputFile.write(dir.resolve("cpython.txt"), times.lines().stream().map(l -> l + "\n").collect(Collectors.joining()));
+            OutputFile.write(dir.resolve(CPYTHON_TXT), times.lines().stream().map(l -> l + "\n").collect(Collectors.joining()));
         }
         Map<String, Map<String, Double>> memoryFigures = Map.of();
         if (memory) {
@@ -165,10 +170,28 @@ final class BenchCommand {
         return 0;
     }
 
+    /** The files a run writes into its directory, by name. */
+    static final List<String> OUTPUTS = List.of(JmhRun.JSON, JmhRun.LOG, CPYTHON_TXT, BenchReport.CHART,
+            BenchReport.PAUSE_PLOT, BenchReport.MARKDOWN);
+
+    /**
+     * Removes an earlier run's files from {@code dir}: a run that writes no JMH results, no CPython
+     * figures or no pause plot left the earlier ones beside its own results.md, to pass for its own.
+     */
+    static void removeEarlierRun(Path dir) throws IOException {
+        for (String name : OUTPUTS) {
+            try {
+                Files.deleteIfExists(dir.resolve(name));
+            } catch (IOException e) {
+                throw new IOException("cannot remove the earlier run's " + name + ": " + IoReason.of(e), e);
+            }
+        }
+    }
+
     /** The last line: the files this run wrote into {@code dir}. */
     static String wrote(Path dir, boolean jmh, boolean cpython, boolean chart, boolean pausePlot) {
         return String.format(Locale.ROOT, "wrote %s: %s%s%s%s%s", dir, jmh ? "jmh.json, jmh.log, " : "",
-                cpython ? "cpython.txt, " : "",
+                cpython ? CPYTHON_TXT + ", " : "",
                 chart ? BenchReport.CHART + ", " : "", pausePlot ? BenchReport.PAUSE_PLOT + ", " : "", BenchReport.MARKDOWN);
     }
 

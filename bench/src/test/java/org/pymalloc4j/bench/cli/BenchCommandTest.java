@@ -349,6 +349,12 @@ class BenchCommandTest {
     @Test
     void aTinyRealRunWritesTheTablesJsonAndMarkdown() throws IOException {
         Path out = dir.resolve("results");
+        // An earlier run's files this one does not write (no CPython pattern, no collector) must not
+        // stay beside its results.md to pass for its own; a file of the user's stays.
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("cpython.txt"), "float 1.0 1.0 1.0\n");
+        Files.writeString(out.resolve("gc-pause.svg"), "<svg/>");
+        Files.writeString(out.resolve("notes.txt"), "mine");
         MainTest.Result r = run("bench", "--quick", "--quiet", "--filter", "ArenaLookupBenchmark.ownerMap", "--out",
                 out.toString());
         assertEquals(0, r.status(), r.err());
@@ -360,6 +366,9 @@ class BenchCommandTest {
         assertTrue(jmh.all().get(0).secondary().containsKey("gc.alloc.rate.norm"), "run with -prof gc");
         assertTrue(Files.readString(out.resolve("results.md")).contains("| arenas | owner map |"));
         assertTrue(Files.exists(out.resolve("jmh.log")));
+        assertTrue(!Files.exists(out.resolve("cpython.txt")) && !Files.exists(out.resolve("gc-pause.svg")),
+                "an earlier run's files left beside this one's");
+        assertEquals("mine", Files.readString(out.resolve("notes.txt")));
     }
 
     static boolean onPath(String program) {
