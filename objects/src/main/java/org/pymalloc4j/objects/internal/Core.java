@@ -51,7 +51,7 @@ public final class Core {
     /** From an object's block to the heap's: the debug hooks' header (size word, API id, pad), or 0. */
     private final long debugHeader;
     private final TraceRefs trace;
-    public final Memory memory;
+    private final Memory memory;
     /** Checked mode: live objects outside the arenas. */
     private final RawObjects rawObjects;
     private long liveObjects;
@@ -126,17 +126,18 @@ public final class Core {
         return o;
     }
 
-    /**
-     * A parked object taken back from a free list ({@code _Py_NewReference}): if the memory is
-     * tracing, its block's trace is retagged to the caller, as {@code _PyTraceMalloc_NewReference}.
-     */
+    /** A parked object taken back from a free list ({@code _Py_NewReference}); its type word stayed (see park). */
     public void revive(long o, long type) {
-        // Its type word stayed while it was parked (see park): only the refcount is written.
         assert getLong(o, OB_TYPE_OFFSET) == type : String.format("parked 0x%x changed type", o);
         markLive(o);
         if (trace != null) {
             trace.add(o, ++serial);
         }
+        retagIfTracing(o);
+    }
+
+    /** {@code _PyTraceMalloc_NewReference}: when tracing, {@code o}'s block's trace is retagged to the caller. */
+    public void retagIfTracing(long o) {
         if (memory.tracer().isTracing()) { // one test when not tracing, as CPython's tracemalloc_config.tracing
             memory.tracer().retag(blockOf(o));
         }

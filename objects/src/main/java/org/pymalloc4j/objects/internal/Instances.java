@@ -184,9 +184,7 @@ public final class Instances {
             long rc = getLong(o) - 1;
             putLong(o, rc);
             if (rc != 0) {
-                if (core.memory.tracer().isTracing()) {
-                    core.memory.tracer().retag(o - GC_HEAD_LENGTH);
-                }
+                core.retagIfTracing(o); // as _Py_NewReference on a resurrection
                 return true;
             }
             core.gc.untrack(o);
