@@ -449,13 +449,8 @@ class DanglingReferenceTest {
         Frame f = space.frame();
         long x = f.local(space.floats().newFloat(9.5));
         space.decref(x);                                  // the frame's reference, dropped by mistake
-        RuntimeException thrown = null;
         List<Throwable> reported = new ArrayList<>();
-        try {
-            reported.addAll(reportedDuring(space::close));
-        } catch (RuntimeException e) {
-            thrown = e;
-        }
+        RuntimeException thrown = closeReporting(space, reported);
         assertTrue(space.isClosed());
         assertTrue(space.leakReport().isClean(), "the garbage cycle was never collected: " + space.leakReport()
                 + (thrown == null ? "" : "; close() threw " + thrown));
@@ -479,18 +474,23 @@ class DanglingReferenceTest {
         space.lists().append(garbage, x);                 // gc.garbage.append(x)
         space.decref(x);
         space.decref(x);                                  // gc.garbage's reference, dropped by mistake
-        RuntimeException thrown = null;
         List<Throwable> reported = new ArrayList<>();
-        try {
-            reported.addAll(reportedDuring(space::close));
-        } catch (RuntimeException e) {
-            thrown = e;
-        }
+        RuntimeException thrown = closeReporting(space, reported);
         assertTrue(space.isClosed());
         assertEquals(null, thrown, "close() threw");
         assertTrue(space.leakReport().isClean(), "the garbage cycle was never collected: " + space.leakReport());
         assertEquals(1, reported.size(), reported::toString);
         assertInstanceOf(FreedObjectException.class, reported.get(0));
         assertEquals(x, ((FreedObjectException) reported.get(0)).address());
+    }
+
+    /** Closes {@code space}, adding what it reported as unraisable to {@code reported}; what close threw, or null. */
+    private static RuntimeException closeReporting(ObjectSpace space, List<Throwable> reported) {
+        try {
+            reported.addAll(reportedDuring(space::close));
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
     }
 }
