@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.internal.NativeMemory;
 import org.pymalloc4j.allocator.squeeze.AddressSpaceSqueeze;
+import org.pymalloc4j.allocator.testkit.MappingsAtTheLimit;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -71,19 +72,15 @@ class MapAlignedTrimTest {
             long row = RawAllocator.mapAligned(3 * MIB, MIB);
             long middle = row + MIB;
             NativeMemory.fill(middle, MIB, (byte) 1);
-            long pages = 2L * 80_000; // more than 65,530 mappings' worth of every other page
-            long reservation = RawAllocator.reserve(pages * PAGE);
-            long committed = 0;
-            while (committed < pages / 2 && RawAllocator.commit(reservation + 2 * committed * PAGE, PAGE)) {
-                committed++;
-            }
+            MappingsAtTheLimit limit = new MappingsAtTheLimit();
+            limit.fill();
             Throwable thrown = null;
             try {
                 mmap.free(middle, MIB);
             } catch (RuntimeException e) {
                 thrown = e;
             }
-            RawAllocator.unmap(reservation, pages * PAGE);
+            limit.release();
             System.out.println("free: " + (thrown == null ? "returned" : thrown.toString()));
             String resident = Residency.of(middle, (int) (MIB / PAGE));
             System.out.println("the middle arena's pages resident: " + resident.chars().filter(c -> c == '#').count());
@@ -122,8 +119,7 @@ class MapAlignedTrimTest {
             if (fixed != plain) {
                 throw new AssertionError("no plain page");
             }
-            long pages = 2L * 80_000; // more than 65,530 mappings' worth of every other page
-            long reservation = RawAllocator.reserve(pages * PAGE);
+            MappingsAtTheLimit limit = new MappingsAtTheLimit();
             long[] result = new long[4];
             Throwable[] thrown = new Throwable[1];
             AddressSpaceSqueeze.withAddressSpaceFull(() -> {
@@ -131,17 +127,13 @@ class MapAlignedTrimTest {
                     // The one gap left, under 4 MiB: the kernel places a 2 MiB mapping on a 2 MiB boundary only
                     // where it has 2 MiB to spare, so here both mappings end at the plain page, and merge with it.
                     RawAllocator.unmap(plain - 2 * MIB - 3 * PAGE, 2 * MIB + 3 * PAGE);
-                    long committed = 0;
-                    while (committed < pages / 2 && RawAllocator.commit(reservation + 2 * committed * PAGE, PAGE)) {
-                        committed++;
-                    }
-                    result[3] = committed;
+                    result[3] = limit.fill();
                     try {
                         result[0] = RawAllocator.mapAligned(MIB, MIB);
                     } catch (RuntimeException e) {
                         thrown[0] = e;
                     }
-                    RawAllocator.unmap(reservation, pages * PAGE);
+                    limit.release();
                     for (long p = plain - 2 * MIB - 3 * PAGE; p < plain; p += PAGE) {
                         result[1] += mapped(p) ? 1 : 0;
                     }

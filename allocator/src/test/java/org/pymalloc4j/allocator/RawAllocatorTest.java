@@ -5,6 +5,7 @@ import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.internal.NativeMemory;
+import org.pymalloc4j.allocator.testkit.MappingsAtTheLimit;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -103,12 +104,8 @@ class RawAllocatorTest {
             for (int i = 0; i < triples.length; i++) {
                 triples[i] = RawAllocator.mmap(3 * PAGE);
             }
-            long pages = 2L * 80_000; // more than 65,530 mappings' worth of every other page
-            long reservation = RawAllocator.reserve(pages * PAGE);
-            long committed = 0;
-            while (committed < pages / 2 && RawAllocator.commit(reservation + 2 * committed * PAGE, PAGE)) {
-                committed++;
-            }
+            MappingsAtTheLimit limit = new MappingsAtTheLimit();
+            long committed = limit.fill();
             String refusal = null;
             for (int i = 0; i < triples.length && refusal == null; i++) {
                 try {
@@ -117,7 +114,7 @@ class RawAllocatorTest {
                     refusal = e.getMessage();
                 }
             }
-            RawAllocator.unmap(reservation, pages * PAGE); // the mappings back first, then the output
+            limit.release(); // the mappings back first, then the output
             System.out.println("pages made writable: " + committed);
             System.out.println("refused: " + refusal);
         }
