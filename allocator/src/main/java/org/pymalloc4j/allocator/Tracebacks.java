@@ -38,6 +38,11 @@ final class Tracebacks {
     private final ArrayList<TraceFrame> scratch = new ArrayList<>();
     /** The packages of the layers built on the memory ({@link Tracer#addLayerPackage}); kept by {@link #clear}. */
     private String[] layers = {};
+    /** Bumped by every traceback interned and by {@link #clear}: {@link #dropNewest} checks nothing came since. */
+    private long generation;
+    /** The frames the capture being made interned so far, then those the newest interned traceback brought. */
+    private final ArrayList<TraceFrame> capturedFrames = new ArrayList<>();
+    private final ArrayList<TraceFrame> newestFrames = new ArrayList<>();
 
     /**
      * The caller's stack, most recent frame first, at most {@code limit} frames, leaving out the
@@ -48,6 +53,7 @@ final class Tracebacks {
     Traceback capture(int limit) {
         return WALKER.walk(stack -> {
             scratch.clear();
+            capturedFrames.clear();
             int total = 0;
             for (Iterator<StackWalker.StackFrame> it = stack.iterator(); it.hasNext(); ) {
                 StackWalker.StackFrame f = it.next();
@@ -65,8 +71,36 @@ final class Tracebacks {
             Traceback candidate = scratch.isEmpty()
                     ? Traceback.of(TraceFrame.UNKNOWN)
                     : new Traceback(scratch, total);
-            return byId.get(idOf(candidate));
+            long before = generation;
+            Traceback interned = byId.get(idOf(candidate));
+            if (generation != before) {
+                newestFrames.clear();
+                newestFrames.addAll(capturedFrames); // a new frame makes a new traceback, so none is lost here
+            }
+            capturedFrames.clear();
+            return interned;
         });
+    }
+
+    /** A number that changes whenever a traceback is interned or the tables are cleared. */
+    long generation() {
+        return generation;
+    }
+
+    /**
+     * Forgets the newest interned traceback and the frames it brought, if nothing was interned or
+     * cleared since {@link #generation()} was {@code generation}: no id handed out since can then
+     * refer to it. For a traced call the inner allocator refused.
+     */
+    void dropNewest(long generation) {
+        if (generation == this.generation && !byId.isEmpty()) {
+            ids.remove(byId.removeLast());
+            for (TraceFrame f : newestFrames) {
+                frames.remove(f);
+            }
+            newestFrames.clear();
+            this.generation++;
+        }
     }
 
     /** The id of {@code traceback}, interning it if it is new. */
@@ -78,6 +112,7 @@ final class Tracebacks {
         int next = byId.size();
         byId.add(traceback);
         ids.put(traceback, next);
+        generation++;
         return next;
     }
 
@@ -91,7 +126,11 @@ final class Tracebacks {
         TraceFrame frame = new TraceFrame(f.getClassName(), f.getMethodName(), file == null ? "<unknown>" : file,
                 Math.max(0, f.getLineNumber()));
         TraceFrame interned = frames.putIfAbsent(frame, frame);
-        return interned != null ? interned : frame;
+        if (interned != null) {
+            return interned;
+        }
+        capturedFrames.add(frame);
+        return frame;
     }
 
     /** Whether {@code className} is in this package or its internal package (not another subpackage). */
@@ -128,6 +167,9 @@ final class Tracebacks {
         byId.clear();
         scratch.clear();
         scratch.trimToSize();
+        capturedFrames.clear();
+        newestFrames.clear();
+        generation++;
     }
 
     /**

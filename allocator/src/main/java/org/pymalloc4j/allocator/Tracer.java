@@ -64,6 +64,8 @@ public final class Tracer {
     private int limit = 1;
     /** Inside a traced call: tracemalloc's re-entrancy flag (one owner thread, so no thread-local). */
     boolean busy;
+    /** {@link Tracebacks#generation()} once {@link #prepare} interned a new traceback; -1 if it interned none. */
+    private long prepared = -1;
 
     Tracer(Memory memory) {
         this.memory = memory;
@@ -419,9 +421,23 @@ public final class Tracer {
      * {@link #record} cannot fail once the inner allocator has acted.
      */
     Traceback prepare() {
+        long before = tracebacks.generation();
         Traceback traceback = tracebacks.capture(limit);
+        prepared = tracebacks.generation() != before ? tracebacks.generation() : -1;
         table.reserve();
         return traceback;
+    }
+
+    /**
+     * The inner allocator refused the call {@link #prepare} was for: the traceback it interned,
+     * if new, goes again, as tracemalloc interns a traceback only for a block it traces (it calls
+     * the allocator first). Unless something was interned since, from inside the inner allocator.
+     */
+    void refused() {
+        if (prepared >= 0) {
+            tracebacks.dropNewest(prepared);
+            prepared = -1;
+        }
     }
 
     /** Adds or replaces the trace of {@code address}; nothing if tracing stopped meanwhile. */

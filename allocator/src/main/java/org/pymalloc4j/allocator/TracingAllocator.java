@@ -14,7 +14,9 @@ import java.util.function.LongSupplier;
  * <p>The traceback is captured, and the trace table grown, just <em>before</em> the inner call:
  * the stack is the same, and so nothing that can fail (the Java heap running out) is left to do
  * once the inner allocator has handed out or moved a block, a case tracemalloc answers by
- * freeing the block or, for realloc, with a fatal error.
+ * freeing the block or, for realloc, with a fatal error. If the inner allocator refuses, a
+ * traceback newly interned for the call is forgotten again, since tracemalloc, which calls the
+ * allocator first, interns none for a refused call.
  *
  * <p>Calls made while the tracer is already inside a traced call are passed through untraced
  * (tracemalloc's re-entrancy flag), so that a block is attributed to the API its caller used;
@@ -71,7 +73,13 @@ final class TracingAllocator implements BlockAllocator {
         t.busy = true;
         try {
             Traceback traceback = t.prepare();
-            long block = allocate.getAsLong();
+            long block;
+            try {
+                block = allocate.getAsLong();
+            } catch (Throwable e) {
+                t.refused();
+                throw e;
+            }
             t.record(domain, block, size, traceback);
             return block;
         } finally {
@@ -93,9 +101,15 @@ final class TracingAllocator implements BlockAllocator {
         t.busy = true;
         try {
             Traceback traceback = t.prepare();
-            long block = inner.realloc(address, newSize);
-            if (block == 0) { // C's failed realloc: the old block and its trace stay
-                throw NullBlocks.refused(domain, inner, NullBlocks.realloc(address, newSize));
+            long block;
+            try {
+                block = inner.realloc(address, newSize);
+                if (block == 0) { // C's failed realloc: the old block and its trace stay
+                    throw NullBlocks.refused(domain, inner, NullBlocks.realloc(address, newSize));
+                }
+            } catch (Throwable e) {
+                t.refused();
+                throw e;
             }
             if (address != 0 && block != address) {
                 t.forget(address);

@@ -313,6 +313,62 @@ class TracerHookingTest {
         memory.raw().free(a);
     }
 
+    /**
+     * The traceback of a traced call was interned before the inner allocator ran and stayed when
+     * it refused: every refused allocation from a new stack (here, one more frame deep each time)
+     * grew the tracer's tables with a traceback no trace used. tracemalloc interns a traceback
+     * only for a block it traces (tracemalloc_alloc calls the allocator first).
+     */
+    @Test
+    void refusedAllocationsKeepNoTraceback() {
+        memory.close();
+        memory = Memory.builder().allocator(AllocatorName.PYMALLOC).limit(4 << 20).build();
+        tracer = memory.tracer();
+        Refusing refusing = (Refusing) memory.wrapAllocator(Domain.MEM, Refusing::new);
+        long[] retagging = {0};
+        memory.wrapAllocator(Domain.OBJ, inner -> new ForwardingAllocator(inner) {
+            @Override
+            public long malloc(long size) {
+                if (retagging[0] == 0) {
+                    return inner.malloc(size);
+                }
+                tracer.retag(retagging[0]);
+                throw new Refused();
+            }
+        });
+        tracer.start();
+        long a = memory.raw().malloc(16);
+        long before = tracer.tracerMemory();
+        refusing.refuse = true;
+        for (int depth = 0; depth < 40; depth++) {
+            fromDepth(depth, () -> assertThrows(MemoryLimitExceededError.class, () -> memory.raw().malloc(8 << 20)));
+            fromDepth(depth, () -> assertThrows(MemoryLimitExceededError.class, () -> memory.obj().calloc(8, 1 << 20)));
+            fromDepth(depth, () -> assertThrows(MemoryLimitExceededError.class, () -> memory.raw().realloc(a, 8 << 20)));
+            fromDepth(depth, () -> assertThrows(Refused.class, () -> memory.mem().malloc(10)));
+        }
+        assertEquals(before, tracer.tracerMemory(), "refused allocations interned tracebacks");
+        refusing.refuse = false;
+        long b = memory.raw().malloc(16);
+        assertTrue(tracer.tracerMemory() > before, "an allocation from a new line interns its traceback");
+        assertEquals(2, tracer.traceCount());
+        // A traceback interned from inside the refusing allocator, here by a retag, stays, and so does the call's.
+        retagging[0] = b;
+        fromDepth(1, () -> assertThrows(Refused.class, () -> memory.obj().malloc(10)));
+        assertEquals("malloc", tracer.tracebackOf(b).orElseThrow().mostRecent().methodName(), "retagged beneath the tracer");
+        assertEquals(2, tracer.takeSnapshot().traces().size());
+        memory.raw().free(a);
+        memory.raw().free(b);
+    }
+
+    /** Runs {@code call} {@code depth} frames below this one. */
+    private static void fromDepth(int depth, Runnable call) {
+        if (depth > 0) {
+            fromDepth(depth - 1, call);
+        } else {
+            call.run();
+        }
+    }
+
     @Test
     void stopRefusesWhileAWrapperSitsOnTop() {
         tracer.start();
