@@ -68,18 +68,43 @@ public record TraceFrame(String className, String methodName, String fileName, i
 
     /**
      * tracemalloc's order of frames, {@code (filename, lineno)}, then the class and method
-     * names, so that the order agrees with {@code equals}.
+     * names, so that the order agrees with {@code equals}. Names compare by code point, as
+     * Python's {@code str}, not by {@code char}.
      */
     @Override
     public int compareTo(TraceFrame o) {
-        int c = fileName.compareTo(o.fileName);
+        int c = byCodePoint(fileName, o.fileName);
         if (c == 0) {
             c = Integer.compare(lineNumber, o.lineNumber);
         }
         if (c == 0) {
-            c = className.compareTo(o.className);
+            c = byCodePoint(className, o.className);
         }
-        return c != 0 ? c : methodName.compareTo(o.methodName);
+        return c != 0 ? c : byCodePoint(methodName, o.methodName);
+    }
+
+    /**
+     * Code point order. {@link String#compareTo} orders UTF-16 units, which differs only where a
+     * surrogate (half of a code point beyond the BMP) meets U+E000..U+FFFF: that unit sorts below
+     * them, its code point above; so surrogates are moved above that range before comparing.
+     */
+    private static int byCodePoint(String a, String b) {
+        int n = Math.min(a.length(), b.length());
+        for (int i = 0; i < n; i++) {
+            char x = a.charAt(i);
+            char y = b.charAt(i);
+            if (x != y) {
+                return Integer.compare(codePointRank(x), codePointRank(y));
+            }
+        }
+        return Integer.compare(a.length(), b.length());
+    }
+
+    private static int codePointRank(char c) {
+        if (c < Character.MIN_SURROGATE) {
+            return c;
+        }
+        return Character.isSurrogate(c) ? c + 0x2000 : c - 0x800;
     }
 
     /**

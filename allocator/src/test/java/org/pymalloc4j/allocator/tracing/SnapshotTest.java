@@ -119,6 +119,23 @@ class SnapshotTest {
                 "(size, count) descending, then the traceback descending");
     }
 
+    /**
+     * Python compares file names by code point; String.compareTo by UTF-16 unit, where a letter
+     * beyond the BMP (a surrogate pair, 0xD835 here) sorts below U+FF41. python3.11:
+     * Snapshot([(0, 16, (('\uff41.java', 1),), 1), (0, 16, (('\U0001d49c.java', 1),), 1)], 1)
+     * .statistics('lineno') lists 𝒜.java:1 first, then ａ.java:1 (and so does 'traceback').
+     */
+    @Test
+    void tiesAreBrokenByCodePointsAsPythonComparesStrings() {
+        TraceFrame fullwidth = new TraceFrame("org.example.A", "a", "\uFF41.java", 1);
+        TraceFrame script = new TraceFrame("org.example.A", "a", "\uD835\uDC9C.java", 1);
+        Snapshot s = new Snapshot(List.of(new Trace(Domain.OBJ, 16, tb(1, fullwidth)), new Trace(Domain.OBJ, 16, tb(1, script))), 1);
+        List<String> expected = List.of("\uD835\uDC9C.java:1: size=16 B, count=1, average=16 B", "\uFF41.java:1: size=16 B, count=1, average=16 B");
+        assertEquals(expected, strings(s.statistics(GroupBy.LINE)));
+        assertEquals(expected, strings(s.statistics(GroupBy.TRACEBACK)));
+        assertTrue(script.compareTo(fullwidth) > 0 && fullwidth.compareTo(script) < 0, "U+1D49C after U+FF41");
+    }
+
     @Test
     void compareToReportsNewGrownAndVanishedGroups() {
         Snapshot older = new Snapshot(List.of(
