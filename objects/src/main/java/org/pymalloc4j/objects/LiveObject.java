@@ -13,14 +13,17 @@ import org.pymalloc4j.allocator.Traceback;
  * @param typeName  its type's name
  * @param refcount  its reference count when listed
  * @param serial    the allocation's ordinal in this space (1 for the first object allocated), to
- *                  find where it was allocated by re-running with a breakpoint on that serial
+ *                  find where it was allocated by re-running with a breakpoint on that serial; an
+ *                  object revived from a free list, or resurrected by its finalizer as it was
+ *                  deallocated, gets a new one then and is listed as the newest, as CPython's
+ *                  {@code _Py_NewReference} lists it again
  * @param traceback where it was allocated, if the space's memory was tracing
  *                  ({@code memory.tracer().start(n)}) then and still is: the tracer's traceback
  *                  of the object's block (which for a GC type starts at its GC head, 16 bytes
  *                  before the object, as {@code _PyTraceMalloc_NewReference} looks it up). For
- *                  an object revived from a free list it is where it was revived, as CPython
- *                  retags the trace; if tracing started after the block was first allocated, the
- *                  block is untraced and this is empty. Most recent frame first, the object
+ *                  an object revived from a free list or resurrected so it is where that
+ *                  happened, as CPython retags the trace; if tracing started after the block
+ *                  was first allocated, the block is untraced and this is empty. Most recent frame first, the object
  *                  layer's own frames above the caller's left out (the space declares its
  *                  packages with {@code Tracer.addLayerPackage}), so even with a limit of 1 it
  *                  names the line that made the object.

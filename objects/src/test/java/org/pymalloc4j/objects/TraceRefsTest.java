@@ -1,9 +1,12 @@
 package org.pymalloc4j.objects;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.pymalloc4j.allocator.Memory;
 
@@ -31,6 +34,44 @@ class TraceRefsTest {
             space.decref(f);
             assertEquals(List.of(), space.liveObjects());
         }
+    }
+
+    /**
+     * A finalizer (or tp_del) that resurrects its object in its deallocation makes it new again,
+     * as a free-list revival: CPython's _Py_Dealloc unlists it (_Py_ForgetReference under
+     * Py_TRACE_REFS) and the resurrection's _Py_NewReference lists it again as the newest
+     * (_Py_AddToAllObjects), where tracemalloc retags it too. It stayed listed where it was
+     * allocated, with that allocation's serial, while its traceback named the line that dropped it.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void anObjectResurrectedInItsDeallocationIsListedAsTheNewest(boolean legacy) {
+        try (ObjectSpace space = ObjectSpace.builder().traceRefs(true).build()) {
+            List<Long> keep = new ArrayList<>();
+            ClassSpec.Finalizer resurrect = self -> {
+                if (keep.isEmpty()) {
+                    space.incref(self);
+                    keep.add(self);
+                }
+            };
+            ClassSpec spec = ClassSpec.named("C").slots(1);
+            long cls = space.classes().newClass(legacy ? spec.legacyFinalizer(resurrect) : spec.finalizer(resurrect));
+            long x = space.classes().newInstance(cls);
+            long f = space.floats().newFloat(1);
+            long serialBefore = entry(space, x).serial();
+            space.decref(x);
+            assertEquals(List.of(x), keep, "resurrected");
+            List<Long> order = space.liveObjects().stream().map(LiveObject::address).filter(a -> a == x || a == f).toList();
+            assertEquals(List.of(f, x), order, "the resurrected object is the newest");
+            assertTrue(entry(space, x).serial() > entry(space, f).serial(), "a serial after the float's, was " + serialBefore);
+            space.decref(f);
+            space.decref(x);
+            space.decref(cls);
+        }
+    }
+
+    private static LiveObject entry(ObjectSpace space, long o) {
+        return space.liveObjects().stream().filter(e -> e.address() == o).findFirst().orElseThrow();
     }
 
     @Test

@@ -130,14 +130,14 @@ public final class Core {
     public void revive(long o, long type) {
         assert getLong(o, OB_TYPE_OFFSET) == type : String.format("parked 0x%x changed type", o);
         markLive(o);
+        newReference(o);
+    }
+
+    /** {@code _Py_NewReference} on a revived or resurrected {@code o}: listed anew as the newest, retagged when tracing. */
+    public void newReference(long o) {
         if (trace != null) {
             trace.add(o, ++serial);
         }
-        retagIfTracing(o);
-    }
-
-    /** {@code _PyTraceMalloc_NewReference}: when tracing, {@code o}'s block's trace is retagged to the caller. */
-    public void retagIfTracing(long o) {
         if (memory.tracer().isTracing()) { // one test when not tracing, as CPython's tracemalloc_config.tracing
             memory.tracer().retag(blockOf(o));
         }

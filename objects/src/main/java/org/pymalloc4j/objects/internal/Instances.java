@@ -171,8 +171,9 @@ public final class Instances {
         /**
          * {@code PyObject_CallFinalizerFromDealloc}: the object, tracked again, lives at refcount
          * 1 across the call; if the finalizer left it referenced, it is resurrected, and as
-         * {@code _Py_NewReference} then does, its block's trace (when tracing) is retagged to the
-         * caller, whose decref set the deallocation off.
+         * {@code _Py_NewReference} then does, it is listed anew as the newest object in trace-refs
+         * mode (CPython's {@code _Py_Dealloc} unlisted it) and its block's trace (when tracing) is
+         * retagged to the caller, whose decref set the deallocation off.
          */
         private boolean resurrected(long o, LongConsumer f, boolean markFinalized) {
             core.gc.track(o);
@@ -184,7 +185,7 @@ public final class Instances {
             long rc = getLong(o) - 1;
             putLong(o, rc);
             if (rc != 0) {
-                core.retagIfTracing(o); // as _Py_NewReference on a resurrection
+                core.newReference(o); // as _Py_NewReference on a resurrection: the newest, with a new serial
                 return true;
             }
             core.gc.untrack(o);

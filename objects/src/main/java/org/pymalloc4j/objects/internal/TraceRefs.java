@@ -25,7 +25,9 @@ public final class TraceRefs {
 
     private final Map<Long, Entry> live = new LinkedHashMap<>();
 
+    /** Lists {@code o} as the newest object; one still listed (resurrected in its deallocation) moves there. */
     public void add(long o, long serial) {
+        live.remove(o);
         live.put(o, new Entry(o, serial));
     }
 
