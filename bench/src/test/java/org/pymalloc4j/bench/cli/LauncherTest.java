@@ -62,25 +62,47 @@ class LauncherTest {
      */
     @Test
     void anEditedCPythonSourceOfTheJarRebuildsIt() throws Exception {
-        Path tools = Files.createDirectories(dir.resolve("tools"));
-        for (String tool : List.of("dirname", "readlink", "sed", "find", "tail")) {
-            Path real = Path.of("/usr/bin", tool);
-            Files.createSymbolicLink(tools.resolve(tool), Files.exists(real) ? real : Path.of("/bin", tool));
-        }
         for (String source : List.of("pymalloc_bench.c", "pymalloc_versus.c", "pymalloc_record.c", "aligned_arenas.h")) {
-            Path root = dir.resolve("checkout-" + source);
-            Path launcher = checkout(root);
-            Path edited = Files.writeString(Files.createDirectories(root.resolve("bench/cpython")).resolve(source), "/* */");
-            Files.setLastModifiedTime(edited, FileTime.fromMillis(System.currentTimeMillis() + 120_000));
-            ProcessBuilder pb = new ProcessBuilder("/bin/bash", launcher.toString(), "help").redirectErrorStream(true);
-            pb.environment().put("PYMALLOC4J_JAVA_HOME", dir.resolve("jdk 25").toString());
-            pb.environment().put("PATH", tools.toString());
-            Process p = pb.start();
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not end");
-            assertEquals(1, p.exitValue(), source + ": " + output);
-            assertTrue(output.contains("pymalloc4j: Maven (mvn) is needed to build the tool"), source + ": " + output);
+            assertAnEditRebuilds("bench/cpython/" + source);
         }
+    }
+
+    /**
+     * The jar also holds two of the fidelity suite's traces, which versus and TraceReplayBenchmark
+     * replay (bench/pom.xml's other resource): record-fidelity.sh rewrites sizes-churn.trace, and
+     * a newer recording replaces python-startup.trace. The launcher looked only at the C sources,
+     * so versus went on replaying the jar's old copy of a trace the checkout had changed.
+     */
+    @Test
+    void anEditedTraceOfTheJarRebuildsIt() throws Exception {
+        for (String trace : List.of("sizes-churn.trace", "python-startup.trace")) {
+            assertAnEditRebuilds("allocator/src/test/resources/fidelity/" + trace);
+        }
+    }
+
+    /** In a checkout of its own, {@code file} made newer than the jar: the launcher must ask for Maven to rebuild it. */
+    private void assertAnEditRebuilds(String file) throws Exception {
+        Path tools = dir.resolve("tools");
+        if (!Files.isDirectory(tools)) {
+            Files.createDirectories(tools);
+            for (String tool : List.of("dirname", "readlink", "sed", "find", "tail")) {
+                Path real = Path.of("/usr/bin", tool);
+                Files.createSymbolicLink(tools.resolve(tool), Files.exists(real) ? real : Path.of("/bin", tool));
+            }
+        }
+        Path root = dir.resolve("checkout-" + Path.of(file).getFileName());
+        Path launcher = checkout(root);
+        Path edited = root.resolve(file);
+        Files.writeString(Files.createDirectories(edited.getParent()).resolve(edited.getFileName()), "# edited\n");
+        Files.setLastModifiedTime(edited, FileTime.fromMillis(System.currentTimeMillis() + 120_000));
+        ProcessBuilder pb = new ProcessBuilder("/bin/bash", launcher.toString(), "help").redirectErrorStream(true);
+        pb.environment().put("PYMALLOC4J_JAVA_HOME", dir.resolve("jdk 25").toString());
+        pb.environment().put("PATH", tools.toString());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not end");
+        assertEquals(1, p.exitValue(), file + ": " + output);
+        assertTrue(output.contains("pymalloc4j: Maven (mvn) is needed to build the tool"), file + ": " + output);
     }
 
     /**
