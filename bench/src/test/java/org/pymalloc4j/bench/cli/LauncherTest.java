@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,6 +104,38 @@ class LauncherTest {
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not end");
         assertEquals(1, p.exitValue(), file + ": " + output);
         assertTrue(output.contains("pymalloc4j: Maven (mvn) is needed to build the tool"), file + ": " + output);
+    }
+
+    /**
+     * The build's toolchains plugin looks for JDK 25 in the usual directories and in JAVA*_HOME
+     * variables, not in PYMALLOC4J_JAVA_HOME or JDK_HOME, where the launcher also looks (and which
+     * its own error message tells a user to set). A JDK found only there ran the tool but failed
+     * its build; the launcher now names it to Maven. Here Maven is a script that prints what it
+     * was given and fails, so its output is the build log's tail the launcher shows.
+     */
+    @Test
+    void theBuildIsGivenTheJdkTheLauncherFound() throws Exception {
+        Path root = dir.resolve("checkout");
+        Path launcher = checkout(root);
+        Files.delete(root.resolve("bench/target/pymalloc4j.jar")); // first use: the launcher builds
+        Path tools = Files.createDirectories(dir.resolve("build-tools"));
+        for (String tool : List.of("dirname", "readlink", "sed", "tail", "env", "grep", "sort")) {
+            Path real = Path.of("/usr/bin", tool);
+            Files.createSymbolicLink(tools.resolve(tool), Files.exists(real) ? real : Path.of("/bin", tool));
+        }
+        Path mvn = Files.writeString(tools.resolve("mvn"), "#!/bin/sh\nenv | grep '^JAVA.*_HOME=' | sort\nexit 1\n");
+        assertTrue(mvn.toFile().setExecutable(true));
+        ProcessBuilder pb = new ProcessBuilder("/bin/bash", launcher.toString(), "help").redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("JAVA") || k.equals("JDK_HOME"));
+        pb.environment().put("PYMALLOC4J_JAVA_HOME", dir.resolve("jdk 25").toString());
+        pb.environment().put("PATH", tools.toString());
+        Process p = pb.start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not end");
+        assertEquals(1, p.exitValue(), output);
+        assertTrue(output.contains("pymalloc4j: build failed"), output);
+        String named = "JAVA\\w*_HOME=" + Pattern.quote(dir.resolve("jdk 25").toString());
+        assertTrue(output.lines().anyMatch(l -> l.matches(named)), "Maven was not told where the JDK is: " + output);
     }
 
     /**
