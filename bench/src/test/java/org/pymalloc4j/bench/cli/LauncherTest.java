@@ -139,6 +139,54 @@ class LauncherTest {
     }
 
     /**
+     * A first build on a fresh machine spends minutes downloading Maven's plugins and libraries,
+     * and the launcher, which ran Maven with -q, said nothing meanwhile. It now names each module
+     * Maven builds and says once that it downloads; the whole output still goes to
+     * bench/build.log. Here Maven is a script that prints a build's kinds of line.
+     */
+    @Test
+    void theFirstBuildShowsItsProgressAndKeepsTheWholeLog() throws Exception {
+        Path root = dir.resolve("checkout");
+        Path launcher = checkout(root);
+        Files.delete(root.resolve("bench/target/pymalloc4j.jar"));
+        Path tools = Files.createDirectories(dir.resolve("build-tools"));
+        for (String tool : List.of("dirname", "readlink", "sed", "tail", "env", "cat")) {
+            Path real = Path.of("/usr/bin", tool);
+            Files.createSymbolicLink(tools.resolve(tool), Files.exists(real) ? real : Path.of("/bin", tool));
+        }
+        String mavenOutput = """
+                [INFO] Scanning for projects...
+                [INFO] Downloading from central: https://repo.example/a.pom
+                [INFO] Downloaded from central: https://repo.example/a.pom (1.2 kB at 3.4 kB/s)
+                Downloaded from central: https://repo.example/b.jar (5 kB at 6 kB/s)
+                [INFO] Building pymalloc4j allocator 0.1.0-SNAPSHOT                       [1/2]
+                [INFO] Building jar: /somewhere/allocator.jar
+                [INFO] Building pymalloc4j bench 0.1.0-SNAPSHOT                           [2/2]
+                [INFO] BUILD SUCCESS
+                """;
+        Files.writeString(dir.resolve("maven-output"), mavenOutput);
+        Path mvn = Files.writeString(tools.resolve("mvn"), "#!/bin/sh\ncat '" + dir.resolve("maven-output") + "'\n");
+        assertTrue(mvn.toFile().setExecutable(true));
+        ProcessBuilder pb = new ProcessBuilder("/bin/bash", launcher.toString(), "help");
+        pb.environment().put("PYMALLOC4J_JAVA_HOME", dir.resolve("jdk 25").toString());
+        pb.environment().put("PATH", tools.toString());
+        pb.redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the launcher did not end");
+        assertEquals(0, p.exitValue(), err);
+        List<String> progress = err.lines().filter(l -> l.startsWith("pymalloc4j:   ")).toList();
+        assertEquals(List.of(
+                "pymalloc4j:   downloading the build's plugins and libraries from Maven's repository (first use)",
+                "pymalloc4j:   building 1/2 pymalloc4j allocator 0.1.0-SNAPSHOT",
+                "pymalloc4j:   building 2/2 pymalloc4j bench 0.1.0-SNAPSHOT"), progress, err);
+        assertTrue(err.lines().anyMatch(l -> l.matches("pymalloc4j: built in \\d+ s")), err);
+        assertEquals(mavenOutput, Files.readString(root.resolve("bench/build.log")));
+        assertTrue(out.endsWith("-jar\n" + root.resolve("bench/target/pymalloc4j.jar") + "\nhelp\n"), out);
+    }
+
+    /**
      * Java decodes file names in the locale's charset: under the C locale (LANG unset, as in
      * containers and cron) 'replay café.trace' could not open the file ("Malformed input or input
      * contains unmappable characters"). The launcher gives the JVM C.UTF-8's character type then;
