@@ -12,6 +12,10 @@ public enum Domain {
      * do not pass through this domain's allocator (CPython's {@code _PyObject_Malloc} calls
      * {@code PyMem_RawMalloc}): they go to libc directly, so an allocator installed here does not
      * see them, and under the debug hooks they carry one header, where CPython's carry two.
+     * Nor is it free-threaded as CPython's is, whose raw domain needs no GIL: this one is its
+     * {@link Memory}'s like the other two, one thread at a time (it counts its blocks, and the
+     * debug hooks and the tracer wrap it, without locks). libc from any thread is
+     * {@link RawAllocator}'s.
      */
     RAW('r'),
     /** {@code PyMem_Malloc}: pymalloc by default; for general buffers such as a list's items. */

@@ -10,6 +10,11 @@ import org.pymalloc4j.allocator.internal.RawBlocks;
  * table, so a foreign address or a double free is refused with an
  * {@link InvalidAddressException} instead of corrupting libc's heap, and {@link #close()}
  * returns every block.
+ *
+ * <p>One thread at a time, as a heap, though libc itself is thread-safe: the records and the
+ * limit's count are plain fields, so two threads at once may corrupt them, and a double free
+ * then pass to libc. Guard one you share with a lock, or call {@link RawAllocator}, which is
+ * libc alone, from any thread.
  */
 public final class LibcAllocator implements BlockAllocator, AutoCloseable {
     private final RawBlocks blocks;

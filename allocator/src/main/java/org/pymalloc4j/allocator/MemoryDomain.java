@@ -11,6 +11,9 @@ import org.pymalloc4j.allocator.internal.BlockViews;
  * allocator; the domain counts its live blocks so that an allocator is never replaced under
  * blocks it would not recognise.
  *
+ * <p>One thread at a time, its {@link Memory}'s: the count is a plain field, in the RAW domain
+ * too (see {@link Domain#RAW}).
+ *
  * <pre>
  *  liveBlocks == mallocs + callocs + realloc(0, n)s − frees of non-zero addresses, all successful
  *  installed == wrap(... wrap(base)) with wrappedStack holding the allocators beneath, top first

@@ -27,7 +27,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  *
  * <p>These are thin wrappers with C semantics: a failed allocation returns {@code 0}, and
  * nothing checks that a freed address came from {@code malloc}. {@link PyMalloc} adds the
- * checks.
+ * checks. They keep no state of their own but a scratch word per thread, so they may be called
+ * from any thread, as libc's functions may.
  *
  * <p><b>Native access passes through.</b> {@code free}, {@code realloc}, {@code unmap} and the
  * other methods that take an address take any {@code long}, as C's functions take any pointer:
