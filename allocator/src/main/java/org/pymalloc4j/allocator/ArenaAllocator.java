@@ -9,6 +9,10 @@ package org.pymalloc4j.allocator;
  * those geometries need an allocator whose arenas are pool-aligned. An address overlapping an
  * arena in use (the heap's own, or another heap's where the process-wide owner map sees it) is
  * refused the same way, and not given back: freeing it would free the arena in use.
+ *
+ * <p>A heap calls its allocator from the thread using the heap, taking no lock (CPython calls
+ * its one allocator under the GIL): one given to heaps used on different threads is called
+ * from them at once, and must be thread-safe, as {@link #mmap()} is.
  */
 public interface ArenaAllocator {
     /**
@@ -43,7 +47,10 @@ public interface ArenaAllocator {
         return false;
     }
 
-    /** Anonymous {@code mmap}, each arena aligned to its size (pymalloc4j's default). */
+    /**
+     * Anonymous {@code mmap}, each arena aligned to its size (pymalloc4j's default). One
+     * allocator for the process, with no state: every heap may use it, from any thread.
+     */
     static ArenaAllocator mmap() {
         return MmapArenaAllocator.INSTANCE;
     }

@@ -10,6 +10,11 @@ package org.pymalloc4j.allocator;
  * a 0 returned anyway (an allocator written the C way) is refused as an {@link OutOfMemoryError}
  * naming the allocator and the call by the {@link MemoryDomain} it serves, and by the debug hooks
  * and the tracer installed over it, before anything is written to address 0 or counted as a block.
+ *
+ * <p>A domain calls its allocator from the thread using its {@link Memory}, taking no lock:
+ * one installed in memories used on different threads is called from them at once, and must
+ * be thread-safe (as CPython asks of an allocator set on its RAW domain, which needs no GIL).
+ * Neither {@link PyMalloc} nor {@link LibcAllocator} is; {@link RawAllocator} is libc's alone.
  */
 public interface BlockAllocator {
     /**

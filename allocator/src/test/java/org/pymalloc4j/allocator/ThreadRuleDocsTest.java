@@ -42,4 +42,18 @@ class ThreadRuleDocsTest {
         String readme = DocComments.plain(Files.readString(Path.of("../README.md")));
         says("README.md", readme, "CPython's RAW domain needs no GIL");
     }
+
+    /**
+     * The plug-ins a user writes, arena and block allocators, are called on the thread that
+     * uses the heap or the memory; one instance given to heaps or memories used on different
+     * threads is called from those threads at once (CPython's, process-wide, run under the GIL).
+     * The interfaces must say so, and that the default every heap shares, mmap(), is safe so.
+     */
+    @Test
+    void theAllocatorInterfacesSayWhichThreadsCallThem() throws IOException {
+        says("ArenaAllocator's Javadoc", DocComments.ofType(SOURCES, "ArenaAllocator"), "thread", "thread-safe");
+        says("ArenaAllocator.mmap()'s Javadoc", DocComments.ofMember(SOURCES, "ArenaAllocator", "static ArenaAllocator mmap()"),
+                "any thread");
+        says("BlockAllocator's Javadoc", DocComments.ofType(SOURCES, "BlockAllocator"), "thread", "thread-safe");
+    }
 }
