@@ -19,7 +19,10 @@ import org.pymalloc4j.objects.internal.DataStack;
  *
  * <p>Frames live on the space's data stack (CPython 3.11's per-thread stack of frames): only
  * the innermost open frame may take locals, and frames close innermost first, which
- * try-with-resources guarantees.
+ * try-with-resources guarantees. The frames are one stack per space, not one per thread: threads
+ * sharing a space under a lock of their own (as CPython's share the interpreter under the GIL)
+ * cannot each keep a frame open while another thread opens one, whose frame is then the
+ * innermost and the first thread's refused.
  */
 public final class Frame implements AutoCloseable {
     private final Core core;
