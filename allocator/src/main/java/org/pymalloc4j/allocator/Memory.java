@@ -425,7 +425,8 @@ public final class Memory implements AutoCloseable {
      * {@link #onClose} actions, stops the tracer, then returns every arena and every libc block
      * to the OS. Custom allocators installed in a domain are not closed; they belong to whoever
      * made them. Closing again does nothing but close the heap if a native call kept it open (below), and a close
-     * from an action does nothing: this one finishes.
+     * from an action does nothing: this one finishes. A call another thread still makes on the memory meanwhile
+     * (nothing detects it) goes on in memory that is gone and may crash the JVM.
      *
      * @throws IllegalStateException if a {@link #guardClose} check gives a reason, or a domain's segment is held by a
      *                               native call (in another thread, or this one's upcall called close); the memory then

@@ -568,8 +568,8 @@ public final class PyMalloc extends SegmentAllocatorDefaults implements BlockAll
 
     /**
      * Returns every arena to the OS and frees every raw block and the heap's own metadata.
-     * Addresses handed out become invalid, and segments from {@link #segment} and
-     * {@link #allocate} inaccessible. Closing again does nothing.
+     * Addresses handed out become invalid, segments from {@link #segment} and {@link #allocate} inaccessible; a
+     * call another thread still makes on the heap meanwhile (nothing detects it) may crash the JVM. Closing again does nothing.
      *
      * @throws IllegalStateException if the heap is an open {@link Memory}'s, or one of those segments is held by a
      *                               native call (another thread's, or this one's calling close); it then stays open

@@ -56,4 +56,19 @@ class ThreadRuleDocsTest {
                 "any thread");
         says("BlockAllocator's Javadoc", DocComments.ofType(SOURCES, "BlockAllocator"), "thread", "thread-safe");
     }
+
+    /**
+     * close() unmaps the arenas and frees the libc blocks: a call another thread is still making
+     * on the heap goes on in memory that is gone (a child JVM whose main thread closed a heap a
+     * second thread was allocating from died with SIGSEGV in the allocating thread). Nothing
+     * detects it, while close's Javadoc named only another thread's native call, which it does
+     * refuse; each close must say it (ObjectSpace's: the objects module's ThreadRuleDocsTest).
+     */
+    @Test
+    void closeSaysAnotherThreadsCallMayCrashTheJvm() throws IOException {
+        says("PyMalloc.close()'s Javadoc", DocComments.ofMember(SOURCES, "PyMalloc", "public void close()"),
+                "another thread", "crash the JVM");
+        says("Memory.close()'s Javadoc", DocComments.ofMember(SOURCES, "Memory", "public void close()"),
+                "another thread", "crash the JVM");
+    }
 }

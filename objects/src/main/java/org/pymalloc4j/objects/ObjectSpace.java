@@ -482,9 +482,10 @@ public final class ObjectSpace implements AutoCloseable {
      * Closes open frames (innermost first, each releasing its locals in order), runs a full
      * collection (as CPython's shutdown does: unreachable cycles are freed, callbacks are not
      * called), records the {@link #leakReport()}, frees the free lists and static objects, and
-     * closes the memory if the space created it. Leaked
-     * objects are reported, not freed: their blocks stay in a memory the caller passed in.
-     * Never throws for leaks. Closing again does nothing.
+     * closes the memory if the space created it. Leaked objects are reported, not freed: their
+     * blocks stay in a memory the caller passed in. Never throws for leaks. Closing again does
+     * nothing. A call another thread still makes on the space meanwhile (nothing detects it)
+     * goes on in freed memory and may crash the JVM.
      *
      * @throws IllegalStateException if called from code the space is running (a finalizer, a
      *                               weakref callback or a gc callback) while a collection or a
