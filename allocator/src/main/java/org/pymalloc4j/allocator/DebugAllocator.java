@@ -51,11 +51,16 @@ final class DebugAllocator implements BlockAllocator {
      * @throws MemoryCorruptionException if a block released from the quarantine to make room was
      *                                   written after free; it is released, nothing is allocated,
      *                                   and the call can be retried
-     * @throws IllegalStateException     if the hooks are closed
+     * @throws IllegalStateException     if the hooks are closed, or another thread is inside them
      */
     @Override
     public long malloc(long size) {
-        return allocate(size, MALLOC);
+        boolean outermost = hooks.gate.enter(MALLOC);
+        try {
+            return allocate(size, MALLOC);
+        } finally {
+            hooks.gate.leave(outermost);
+        }
     }
 
     private long allocate(long size, String function) {
@@ -75,16 +80,21 @@ final class DebugAllocator implements BlockAllocator {
      *                                   allocator fails even with the quarantine emptied
      * @throws MemoryCorruptionException if a block released from the quarantine to make room was
      *                                   written after free (as {@link #malloc})
-     * @throws IllegalStateException     if the hooks are closed
+     * @throws IllegalStateException     if the hooks are closed, or another thread is inside them
      */
     @Override
     public long calloc(long nelem, long elsize) {
-        hooks.checkOpen();
-        long size = Sizes.callocSize(nelem, elsize);
-        if (size > DebugBlock.MAX_SIZE) {
-            throw refuseSize("calloc(" + nelem + ", " + elsize + ")", size);
+        boolean outermost = hooks.gate.enter(CALLOC);
+        try {
+            hooks.checkOpen();
+            long size = Sizes.callocSize(nelem, elsize);
+            if (size > DebugBlock.MAX_SIZE) {
+                throw refuseSize("calloc(" + nelem + ", " + elsize + ")", size);
+            }
+            return register(innerBlock(size + OVERHEAD, true, CALLOC), size, false);
+        } finally {
+            hooks.gate.leave(outermost);
         }
-        return register(innerBlock(size + OVERHEAD, true, CALLOC), size, false);
     }
 
     /**
@@ -101,35 +111,40 @@ final class DebugAllocator implements BlockAllocator {
      *                                    (the block is not moved)
      * @throws OutOfMemoryError           if the new block cannot be had even with the quarantine
      *                                    emptied; the old one is intact
-     * @throws IllegalStateException      if the hooks are closed
+     * @throws IllegalStateException      if the hooks are closed, or another thread is inside them
      */
     @Override
     public long realloc(long address, long newSize) {
-        hooks.checkOpen();
-        if (newSize < 0) {
-            throw new IllegalArgumentException("debug realloc(" + DebugReport.hex(address) + ", " + newSize
-                    + "): negative size");
-        }
-        if (newSize > DebugBlock.MAX_SIZE) { // before realloc(0, n) becomes malloc(n): the refusal names the call made
-            throw refuseSize("realloc(" + DebugReport.hex(address) + ", " + newSize + ")", newSize);
-        }
-        if (address == 0) {
-            return malloc(newSize);
-        }
-        long info = checkAddress(REALLOC, "realloc", address);
-        hooks.makeRoomInQuarantine(REALLOC);
-        long moved = allocate(newSize, REALLOC);
-        try { // a free reentering the hooks from the inner malloc may have taken the room: evict while nothing has moved
+        boolean outermost = hooks.gate.enter(REALLOC);
+        try {
+            hooks.checkOpen();
+            if (newSize < 0) {
+                throw new IllegalArgumentException("debug realloc(" + DebugReport.hex(address) + ", " + newSize
+                        + "): negative size");
+            }
+            if (newSize > DebugBlock.MAX_SIZE) { // before realloc(0, n) becomes malloc(n): the refusal names the call made
+                throw refuseSize("realloc(" + DebugReport.hex(address) + ", " + newSize + ")", newSize);
+            }
+            if (address == 0) {
+                return malloc(newSize);
+            }
+            long info = checkAddress(REALLOC, "realloc", address);
             hooks.makeRoomInQuarantine(REALLOC);
-        } catch (RuntimeException e) {
-            hooks.live.remove(moved);
-            inner.free(DebugBlock.base(moved));
-            throw e;
+            long moved = allocate(newSize, REALLOC);
+            try { // a free reentering the hooks from the inner malloc may have taken the room: evict while nothing has moved
+                hooks.makeRoomInQuarantine(REALLOC);
+            } catch (RuntimeException e) {
+                hooks.live.remove(moved);
+                inner.free(DebugBlock.base(moved));
+                throw e;
+            }
+            NativeMemory.copy(address, moved, Math.min(DebugBlock.sizeOf(info), newSize));
+            // A grown tail keeps malloc's CLEANBYTE fill.
+            hooks.retire(address, info);
+            return moved;
+        } finally {
+            hooks.gate.leave(outermost);
         }
-        NativeMemory.copy(address, moved, Math.min(DebugBlock.sizeOf(info), newSize));
-        // A grown tail keeps malloc's CLEANBYTE fill.
-        hooks.retire(address, info);
-        return moved;
     }
 
     /**
@@ -142,17 +157,22 @@ final class DebugAllocator implements BlockAllocator {
      * @throws MemoryCorruptionException if the block's id or pads are corrupt (it stays
      *                                   allocated), or if the quarantined block evicted to make
      *                                   room was written after free (this block is then not freed)
-     * @throws IllegalStateException     if the hooks are closed
+     * @throws IllegalStateException     if the hooks are closed, or another thread is inside them
      */
     @Override
     public void free(long address) {
-        hooks.checkOpen();
-        if (address == 0) {
-            return;
+        boolean outermost = hooks.gate.enter(FREE);
+        try {
+            hooks.checkOpen();
+            if (address == 0) {
+                return;
+            }
+            long info = checkAddress(FREE, "free", address);
+            hooks.makeRoomInQuarantine(FREE);
+            hooks.retire(address, info);
+        } finally {
+            hooks.gate.leave(outermost);
         }
-        long info = checkAddress(FREE, "free", address);
-        hooks.makeRoomInQuarantine(FREE);
-        hooks.retire(address, info);
     }
 
     /**
@@ -161,20 +181,25 @@ final class DebugAllocator implements BlockAllocator {
      *
      * @throws InvalidAddressException if {@code address} is not a live block of this domain's
      *                                 hooks (a block of another domain included)
-     * @throws IllegalStateException   if the hooks are closed
+     * @throws IllegalStateException   if the hooks are closed, or another thread is inside them
      */
     @Override
     public long usableSize(long address) {
-        hooks.checkOpen();
-        long info = hooks.live.sizeOf(address);
-        if (info < 0) {
-            throw hooks.unknownAddress("usableSize", address);
+        boolean outermost = hooks.gate.enter("usableSize");
+        try {
+            hooks.checkOpen();
+            long info = hooks.live.sizeOf(address);
+            if (info < 0) {
+                throw hooks.unknownAddress("usableSize", address);
+            }
+            if (DebugBlock.domainOf(info) != domain) {
+                throw new InvalidAddressException("usableSize(" + DebugReport.hex(address) + "): a block of the "
+                        + DebugBlock.domainOf(info) + " domain, asked of the " + domain + " domain", address);
+            }
+            return DebugBlock.sizeOf(info);
+        } finally {
+            hooks.gate.leave(outermost);
         }
-        if (DebugBlock.domainOf(info) != domain) {
-            throw new InvalidAddressException("usableSize(" + DebugReport.hex(address) + "): a block of the "
-                    + DebugBlock.domainOf(info) + " domain, asked of the " + domain + " domain", address);
-        }
-        return DebugBlock.sizeOf(info);
     }
 
     /** Throws for a size that is negative or too large to record; declared to return for {@code throw}. */

@@ -52,7 +52,11 @@ import static org.pymalloc4j.allocator.DebugBlock.OVERHEAD;
  *     way and is tried once more.</li>
  * <li>{@code realloc} always moves the block, as AddressSanitizer does, so a pointer kept to the
  *     old block sees DEADBYTE; CPython resizes in place when the inner allocator can.</li>
- * <li>No GIL check (there is no GIL), no serial numbers (off by default since 3.8), and a size
+ * <li>No GIL to check; instead, where CPython's MEM and OBJ calls check that their thread holds
+ *     the GIL, a call of any domain from a thread while another is inside the hooks is refused
+ *     with an {@link IllegalStateException} before it changes anything (a call back in from the
+ *     thread inside goes on). It takes no lock: a thread never waits, and a race the calls do
+ *     not overlap in is not seen. No serial numbers (off by default since 3.8), and a size
  *     limit of 2^56 - 1 bytes (the table packs the domain into the top byte).</li>
  * </ul>
  *
@@ -66,6 +70,8 @@ public final class DebugHooks implements AutoCloseable {
 
     /** User address to {@link DebugBlock#pack packed} domain and size, for every live block. */
     final RawBlockTable live;
+    /** One thread inside the hooks at a time, as CPython checks the GIL; {@link DebugAllocator}'s calls pass it. */
+    final CallGate gate = new CallGate();
     private final DebugQuarantine quarantine;
     private final DebugAllocator[] allocators = new DebugAllocator[Domain.values().length];
     private LongFunction<String> tracebackSource;

@@ -45,7 +45,8 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
      *                                  returned 0, which its contract does not allow
      * @throws MemoryCorruptionException under the debug hooks, if a freed block they released to
      *                                  make room was written after free; nothing is allocated
-     * @throws IllegalStateException    if the memory is closed
+     * @throws IllegalStateException    if the memory is closed, or, under the debug hooks,
+     *                                  another thread is inside them
      */
     @Override
     public long malloc(long size) {
@@ -65,7 +66,8 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
      * @throws OutOfMemoryError         if the product overflows or the memory cannot be had, or
      *                                  as {@link #malloc} if the domain's allocator returned 0
      * @throws MemoryCorruptionException under the debug hooks, as {@link #malloc}
-     * @throws IllegalStateException    if the memory is closed
+     * @throws IllegalStateException    if the memory is closed, or, under the debug hooks,
+     *                                  another thread is inside them
      */
     @Override
     public long calloc(long nelem, long elsize) {
@@ -89,7 +91,8 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
      *                                  {@link #malloc}
      * @throws OutOfMemoryError         if the new block cannot be had (or the domain's allocator
      *                                  returned 0, as C's realloc does); the old block is intact
-     * @throws IllegalStateException    if the memory is closed
+     * @throws IllegalStateException    if the memory is closed, or, under the debug hooks,
+     *                                  another thread is inside them
      */
     @Override
     public long realloc(long address, long newSize) {
@@ -116,7 +119,8 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
      * @throws MemoryCorruptionException under the debug hooks, if the block's guard bytes or API
      *                                   id are damaged, or if the quarantined block released to
      *                                   make room was written after free; the block is left allocated
-     * @throws IllegalStateException     if the memory is closed, even for 0
+     * @throws IllegalStateException     if the memory is closed, even for 0, or, under the debug hooks,
+     *                                   another thread is inside them
      */
     @Override
     public void free(long address) {
@@ -136,7 +140,8 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
      *                                       domain's allocator
      * @throws UnsupportedOperationException if the allocator does not report its blocks' sizes
      *                                       (an installed one may not: {@link BlockAllocator#usableSize})
-     * @throws IllegalStateException         if the memory is closed
+     * @throws IllegalStateException         if the memory is closed, or, under the debug hooks,
+     *                                       another thread is inside them
      */
     @Override
     public long usableSize(long address) {
@@ -153,7 +158,8 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
      * @throws InvalidAddressException       if {@code address} is not a live block of the
      *                                       domain's allocator
      * @throws UnsupportedOperationException if the allocator does not report its blocks' sizes
-     * @throws IllegalStateException         if the memory is closed
+     * @throws IllegalStateException         if the memory is closed, or, under the debug hooks,
+     *                                       another thread is inside them
      */
     public MemorySegment segment(long address) {
         return views.ofBlock(this, address);
@@ -172,7 +178,8 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
      *                                  if the memory limit would be crossed), even once the heap's
      *                                  kept empty arena is given back
      * @throws MemoryCorruptionException under the debug hooks, as {@link #malloc}
-     * @throws IllegalStateException    if the memory is closed
+     * @throws IllegalStateException    if the memory is closed, or, under the debug hooks,
+     *                                  another thread is inside them
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
@@ -187,7 +194,8 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
      * @throws InvalidAddressException   if no live block of the domain's allocator starts there,
      *                                   or the segment is not native
      * @throws MemoryCorruptionException under the debug hooks, as {@link #free(long)}
-     * @throws IllegalStateException     if the memory is closed, even for {@code NULL}
+     * @throws IllegalStateException     if the memory is closed, even for {@code NULL}, or, under the debug hooks,
+     *                                   another thread is inside them
      */
     public void free(MemorySegment segment) {
         checkOpen();
