@@ -21,6 +21,7 @@ CollectorStepsTest makes it too: weakref.ref(X[, cb]) packs its arguments in a t
 Statements (variables v0..v7, each holding one reference; objects get labels oN):
   class NAME NSLOTS WEAK(0|1) FIN(none|log|resurrect|collect)   made before the program starts
   threshold T0 T1 T2                                    gc.set_threshold, before it starts
+  callbacks                                             a gc.callbacks entry logging each call
   list V | dict V | inst V CLASS | atom V K | tuple V A [B [C]]   make an object into V
   weak V X cb|cbcollect|nocb                            V = weakref.ref(X[, callback])
   append L X | setitem D KEY X | setslot O I X | delitem D KEY   link and unlink objects
@@ -28,7 +29,7 @@ Statements (variables v0..v7, each holding one reference; objects get labels oN)
   deref W | tracked V | del V | collect G | cleargarbage | saveall 0|32 | freeze
 An atom is the int 1000 + K, not a container. A "collect" finalizer runs gc.collect(), a
 "cbcollect" callback gc.collect(0), and both log what it returned. Output: "> statement", then its
-lines ("del oN [collect N]", "cb oN [collect N]", "deref oN|None", "tracked True|False",
+lines ("gc start|stop GENERATION COLLECTED UNCOLLECTABLE", "del oN [collect N]", "cb oN [collect N]", "deref oN|None", "tracked True|False",
 "collect N", "frozen N" counted from the program's start), then
 "= C0 C1 C2 | COLLECTIONS COLLECTED UNCOLLECTABLE per generation | len(gc.garbage)".
 """
@@ -85,6 +86,10 @@ def state():
             f'| {len(gc.garbage)}')
 
 
+def gc_callback(phase, info):
+    LOG.append(f'gc {phase} {info["generation"]} {info["collected"]} {info["uncollectable"]}')
+
+
 def callback(wr):
     LOG.append('cb ' + LABELS[id(wr)])
 
@@ -123,6 +128,8 @@ def run(header, body):
             if a[4] != 'none':
                 ns['__del__'] = FINALIZERS[a[4]]
             classes[a[1]] = type(a[1], (), ns)
+        elif a[0] == 'callbacks':
+            gc.callbacks.append(gc_callback)
         else:
             gc.set_threshold(int(a[1]), int(a[2]), int(a[3]))
     line = a = slots = ns = None        # a list, a tuple and a dict that would go to the free lists
@@ -217,6 +224,8 @@ def run(header, body):
         LOG.append(state())
     gc.disable()
     out = list(LOG)                     # what the clean-up below runs is no step's
+    if gc_callback in gc.callbacks:
+        gc.callbacks.remove(gc_callback)
     gc.set_debug(0)
     gc.set_threshold(700, 10, 10)
     v.clear()
@@ -251,6 +260,8 @@ def generate(rnd):
     classes = []
     if rnd.random() < 0.3:
         header.append('threshold %d %d %d' % (rnd.choice([20, 50, 100]), rnd.randint(1, 4), rnd.randint(1, 4)))
+    if rnd.random() < 0.3:
+        header.append('callbacks')
     for i in range(rnd.randint(2, 3)):
         nslots = rnd.randint(1, 3)
         weak = rnd.random() < 0.6

@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.pymalloc4j.objects.internal.Core;
+import org.pymalloc4j.objects.internal.GcCallbackInfo;
 import org.pymalloc4j.objects.internal.GcCollection;
 import org.pymalloc4j.objects.internal.GcHead;
 import org.pymalloc4j.objects.internal.GcState;
@@ -66,12 +67,14 @@ public final class Collector {
     private final Core core;
     private final GcState gc;
     private final GcCollection collection;
+    private final GcCallbackInfo infoDict;
     private final List<Callback> callbacks = new CopyOnWriteArrayList<>();
 
-    Collector(Core core, GcCollection collection) {
+    Collector(Core core, GcCollection collection, GcCallbackInfo infoDict) {
         this.core = core;
         this.gc = core.gc;
         this.collection = collection;
+        this.infoDict = infoDict;
         gc.collector = this::collectWithCallbacks;
     }
 
@@ -141,15 +144,26 @@ public final class Collector {
 
     /**
      * A throwing callback is reported as unraisable (the thread's uncaught-exception handler); the
-     * rest still run. The live list is walked by index, as invoke_gc_callback walks gc.callbacks.
+     * rest still run. The live list is walked by index, as invoke_gc_callback walks gc.callbacks,
+     * around the info dict it makes and drops (see {@link GcCallbackInfo}).
      */
     private void invokeCallbacks(Phase phase, Info info) {
-        for (int i = 0; i < callbacks.size(); i++) {
-            Callback c = callbacks.get(i);
-            try {
-                c.call(phase, info);
-            } catch (Throwable e) { // checked ones too: Kotlin, or a sneaky throw, can throw them here
-                Unraisable.report(e);
+        if (callbacks.isEmpty()) {
+            return;
+        }
+        long dict = infoDict.make(info.generation(), info.collected(), info.uncollectable());
+        try {
+            for (int i = 0; i < callbacks.size(); i++) {
+                Callback c = callbacks.get(i);
+                try {
+                    c.call(phase, info);
+                } catch (Throwable e) { // checked ones too: Kotlin, or a sneaky throw, can throw them here
+                    Unraisable.report(e);
+                }
+            }
+        } finally {
+            if (dict != 0) {
+                core.decref(dict);
             }
         }
     }
@@ -162,7 +176,11 @@ public final class Collector {
      * {@link #collect()} (which returns 0). An exception from a callback goes to the thread's
      * uncaught-exception handler, as CPython writes it as unraisable, and the collection goes on.
      * Each phase walks the list by index as CPython does: a callback added during a phase is
-     * called in it, and one that removes itself makes the next one miss that phase.
+     * called in it, and one that removes itself makes the next one miss that phase. As CPython,
+     * a phase with callbacks makes its {@code info} dict and drops it after them, though the
+     * callbacks get an {@link Info}: that dict counts in generation 0 and parks on the dict free
+     * list, as in CPython ({@code gc.get_count()} is (1, 0, 0) after a full collection with
+     * callbacks).
      */
     public List<Callback> callbacks() {
         return callbacks;

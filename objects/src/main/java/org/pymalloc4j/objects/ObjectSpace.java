@@ -13,6 +13,7 @@ import org.pymalloc4j.allocator.Tracer;
 import org.pymalloc4j.objects.internal.Builtins;
 import org.pymalloc4j.objects.internal.Core;
 import org.pymalloc4j.objects.internal.FreeListStats;
+import org.pymalloc4j.objects.internal.GcCallbackInfo;
 import org.pymalloc4j.objects.internal.SpaceValidator;
 import org.pymalloc4j.objects.internal.TraceRefs;
 import org.pymalloc4j.objects.internal.Unraisable;
@@ -111,7 +112,7 @@ public final class ObjectSpace implements AutoCloseable {
         this.dicts = new DictApi(b);
         this.classes = new ClassApi(b);
         this.weakrefs = new WeakrefApi(b);
-        this.collector = new Collector(core, b.collection);
+        this.collector = new Collector(core, b.collection, new GcCallbackInfo(b));
         memory.onClose(memoryClosing);
         memory.guardClose(memoryBusy);
     }

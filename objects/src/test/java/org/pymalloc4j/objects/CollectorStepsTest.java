@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
@@ -105,6 +106,9 @@ class CollectorStepsTest {
                     String[] a = line.split(" ");
                     if (a[0].equals("class")) {
                         defineClass(a);
+                    } else if (a[0].equals("callbacks")) {
+                        s.gc().callbacks().add((phase, info) -> log.add("gc " + phase.name().toLowerCase(Locale.ROOT)
+                                + " " + info.generation() + " " + info.collected() + " " + info.uncollectable()));
                     } else {
                         s.gc().setThreshold(Integer.parseInt(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]));
                     }
