@@ -25,6 +25,8 @@ Statements (variables v0..v7, each holding one reference; objects get labels oN)
   list V | dict V | inst V CLASS | atom V K | tuple V A [B [C]]   make an object into V
   weak V X cb|cbcollect|nocb                            V = weakref.ref(X[, callback])
   append L X | setitem D KEY X | setslot O I X | delitem D KEY   link and unlink objects
+  objects G       the labels of gc.get_objects(G) ("?" for the variables' dict and cycles' lists)
+  tkey D A X      D[(A,)] = X: a new 1-tuple key (of an atom or an instance), tracked at birth
   cycles N        N self-referencing lists, each dropped when the next is made (x = []; x.append(x))
   deref W | tracked V | del V | collect G | cleargarbage | saveall 0|32 | freeze
 An atom is the int 1000 + K, not a container. A "collect" finalizer runs gc.collect(), a
@@ -191,6 +193,20 @@ def run(header, body):
             v[a[2]].append(v[a[3]])
         elif op == 'setitem':
             v[a[2]][a[3]] = v[a[4]]
+        elif op == 'objects':
+            x = gc.get_objects(a[2])        # the list is new or from the free list, and is left out
+            k = 0
+            line = 'objects'
+            while k < len(x):
+                line += ' ' + LABELS.get(id(x[k]), '?')
+                k += 1
+            x = None
+            LOG.append(line)
+        elif op == 'tkey':
+            x = (v[a[3]],)
+            LABELS[id(x)] = '?'
+            v[a[2]][x] = v[a[4]]
+            x = None
         elif op == 'delitem':
             v[a[2]].pop(a[3], None)
         elif op == 'freeze':
@@ -203,6 +219,7 @@ def run(header, body):
             while k > 0:
                 x = []
                 x.append(x)
+                LABELS[id(x)] = '?'         # an address a labelled object had is no longer that label
                 k -= 1
             x = None
         elif op == 'deref':
@@ -242,7 +259,7 @@ def run(header, body):
 def parse(line):
     """(statement, op, args...), with ints and slot names ready: running it parses nothing."""
     a = line.split()
-    if a[0] in ('collect', 'saveall', 'cycles'):
+    if a[0] in ('collect', 'saveall', 'cycles', 'objects'):
         a[1] = int(a[1])
     elif a[0] == 'atom':
         a[2] = int(a[2])
@@ -263,7 +280,7 @@ def generate(rnd):
     if rnd.random() < 0.3:
         header.append('callbacks')
     for i in range(rnd.randint(2, 3)):
-        nslots = rnd.randint(1, 3)
+        nslots = rnd.randint(0, 3)
         weak = rnd.random() < 0.6
         fin = rnd.choice(['none', 'log', 'log', 'resurrect', 'collect'] if rnd.random() < 0.3 else ['none', 'log'])
         classes.append((nslots, weak))
@@ -317,8 +334,14 @@ def generate(rnd):
                 body.append('delitem %s k%d' % (d, rnd.randrange(4)))
         elif r < 0.60:
             body.append('freeze')
+        elif r < 0.615:
+            body.append('objects %d' % rnd.randrange(3))
+        elif r < 0.62:
+            d, t, x = pick(lambda k: k == 'dict'), pick(lambda k: k == 'atom' or isinstance(k, tuple)), pick()
+            if d and t and x:
+                body.append('tkey %s %s %s' % (d, t, x))
         elif r < 0.65:
-            o, x = pick(lambda k: isinstance(k, tuple)), pick()
+            o, x = pick(lambda k: isinstance(k, tuple) and classes[k[1]][0] > 0), pick()
             if o and x:
                 body.append('setslot %s %d %s' % (o, rnd.randrange(classes[kind[o][1]][0]), x))
         elif r < 0.67:

@@ -223,6 +223,23 @@ class CollectorStepsTest {
                     s.dicts().set(v(a[1]), key, v(a[3]));
                     s.decref(key);
                 }
+                case "objects" -> {
+                    long result = s.lists().newList(); // gc.get_objects' result list, left out of it
+                    StringBuilder line = new StringBuilder("objects");
+                    for (long o : s.gc().getObjects(Integer.parseInt(a[1]))) {
+                        if (o != result) {
+                            line.append(' ').append(labels.getOrDefault(o, "?"));
+                        }
+                    }
+                    s.decref(result);
+                    log.add(line.toString());
+                }
+                case "tkey" -> {
+                    long key = s.tuples().of(v(a[2]));
+                    labels.put(key, "?");
+                    s.dicts().set(v(a[1]), key, v(a[3]));
+                    s.decref(key);
+                }
                 case "delitem" -> {
                     long key = s.strs().newStr(a[2]);
                     s.dicts().delete(v(a[1]), key);
@@ -241,6 +258,7 @@ class CollectorStepsTest {
                             s.decref(previous);
                         }
                         s.lists().append(l, l);
+                        labels.put(l, "?"); // an address a labelled object had is no longer that label
                         previous = l;
                     }
                     if (previous != 0) {
