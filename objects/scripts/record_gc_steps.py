@@ -25,6 +25,7 @@ Statements (variables v0..v7, each holding one reference; objects get labels oN)
   list V | dict V | inst V CLASS | atom V K | tuple V A [B [C]]   make an object into V
   weak V X cb|cbcollect|nocb                            V = weakref.ref(X[, callback])
   append L X | setitem D KEY X | setslot O I X | delitem D KEY   link and unlink objects
+  setthreshold T0 T1 T2 | enable 0|1                    gc.set_threshold, gc.enable / gc.disable
   objects G       the labels of gc.get_objects(G) ("?" for the variables' dict and cycles' lists)
   tkey D A X      D[(A,)] = X: a new 1-tuple key (of an atom or an instance), tracked at birth
   cycles N        N self-referencing lists, each dropped when the next is made (x = []; x.append(x))
@@ -193,6 +194,13 @@ def run(header, body):
             v[a[2]].append(v[a[3]])
         elif op == 'setitem':
             v[a[2]][a[3]] = v[a[4]]
+        elif op == 'setthreshold':
+            gc.set_threshold(a[2], a[3], a[4])  # METH_VARARGS: an argument tuple
+        elif op == 'enable':
+            if a[2]:
+                gc.enable()
+            else:
+                gc.disable()
         elif op == 'objects':
             x = gc.get_objects(a[2])        # the list is new or from the free list, and is left out
             k = 0
@@ -259,8 +267,10 @@ def run(header, body):
 def parse(line):
     """(statement, op, args...), with ints and slot names ready: running it parses nothing."""
     a = line.split()
-    if a[0] in ('collect', 'saveall', 'cycles', 'objects'):
+    if a[0] in ('collect', 'saveall', 'cycles', 'objects', 'enable'):
         a[1] = int(a[1])
+    elif a[0] == 'setthreshold':
+        a[1:] = [int(t) for t in a[1:]]
     elif a[0] == 'atom':
         a[2] = int(a[2])
     elif a[0] == 'setslot':
@@ -336,6 +346,10 @@ def generate(rnd):
             body.append('freeze')
         elif r < 0.615:
             body.append('objects %d' % rnd.randrange(3))
+        elif r < 0.617:
+            body.append('setthreshold %d %d %d' % (rnd.choice([0, 5, 50, 700]), rnd.randint(0, 10), rnd.randint(0, 10)))
+        elif r < 0.619:
+            body.append('enable %d' % rnd.choice([0, 1, 1]))
         elif r < 0.62:
             d, t, x = pick(lambda k: k == 'dict'), pick(lambda k: k == 'atom' or isinstance(k, tuple)), pick()
             if d and t and x:

@@ -223,6 +223,18 @@ class CollectorStepsTest {
                     s.dicts().set(v(a[1]), key, v(a[3]));
                     s.decref(key);
                 }
+                case "setthreshold" -> {
+                    long args = s.tuples().of(s.none(), s.none(), s.none()); // gc.set_threshold's argument tuple
+                    s.gc().setThreshold(Integer.parseInt(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]));
+                    s.decref(args);
+                }
+                case "enable" -> {
+                    if (a[1].equals("1")) {
+                        s.gc().enable();
+                    } else {
+                        s.gc().disable();
+                    }
+                }
                 case "objects" -> {
                     long result = s.lists().newList(); // gc.get_objects' result list, left out of it
                     StringBuilder line = new StringBuilder("objects");
