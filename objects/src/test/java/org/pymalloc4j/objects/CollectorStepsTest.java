@@ -190,6 +190,15 @@ class CollectorStepsTest {
             return space.dicts().get(vars, key(name));
         }
 
+        /**
+         * A reference the interpreter's stack holds while it makes a tuple or calls weakref.ref:
+         * a collection the allocation starts sees it as a reference from outside, as CPython's does.
+         */
+        private long onStack(long o) {
+            space.incref(o);
+            return o;
+        }
+
         private void step(String[] a) {
             ObjectSpace s = space;
             switch (a[0]) {
@@ -200,12 +209,16 @@ class CollectorStepsTest {
                 case "tuple" -> {
                     long[] items = new long[a.length - 2];
                     for (int i = 0; i < items.length; i++) {
-                        items[i] = v(a[i + 2]);
+                        items[i] = onStack(v(a[i + 2]));
                     }
-                    put(a[1], labelled(s.tuples().of(items)));
+                    long t = s.tuples().of(items);
+                    for (long item : items) {
+                        s.decref(item);
+                    }
+                    put(a[1], labelled(t));
                 }
                 case "weak" -> {
-                    long x = v(a[2]);
+                    long x = onStack(v(a[2]));
                     int before = s.weakrefs().count(x);
                     boolean nocb = a[3].equals("nocb");
                     long args = nocb ? s.tuples().of(x) : s.tuples().of(x, s.none()); // weakref.ref's argument tuple
@@ -215,6 +228,7 @@ class CollectorStepsTest {
                         default -> s.weakrefs().newRef(x);
                     };
                     s.decref(args);
+                    s.decref(x);
                     put(a[1], nocb && s.weakrefs().count(x) == before ? w : labelled(w));
                 }
                 case "append" -> s.lists().append(v(a[1]), v(a[2]));
@@ -247,7 +261,9 @@ class CollectorStepsTest {
                     log.add(line.toString());
                 }
                 case "tkey" -> {
-                    long key = s.tuples().of(v(a[2]));
+                    long item = onStack(v(a[2]));
+                    long key = s.tuples().of(item);
+                    s.decref(item);
                     labels.put(key, "?");
                     s.dicts().set(v(a[1]), key, v(a[3]));
                     s.decref(key);
