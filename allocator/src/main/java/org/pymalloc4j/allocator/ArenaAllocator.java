@@ -24,11 +24,12 @@ public interface ArenaAllocator {
 
     /**
      * Returns an arena this allocator handed out, with the size it was asked for. The heap has
-     * forgotten the arena when it calls this, its bytes no longer counted against the limit: an
-     * exception thrown here leaves the heap sound and reaches the caller of the {@code free} that
-     * emptied the arena, of a request the limit or the OS refused which gave back the empty
-     * arena kept against thrashing (nothing allocated), or of {@code close}, which hands back
-     * every other arena first.
+     * forgotten the arena when it calls this, its bytes no longer counted against the limit, so
+     * an exception thrown here leaves the heap sound. The call that emptied the arena (a
+     * {@code free}, a {@code realloc} that moved its block, a request that gave back the empty
+     * arena kept against thrashing) has done its work by then and completes, as in CPython, whose
+     * arena free cannot fail: the exception is kept for the heap's {@code close}, which hands back
+     * every other arena first and then throws the first such exception, later ones suppressed in it.
      */
     void free(long address, long size);
 

@@ -573,8 +573,8 @@ public final class PyMalloc extends SegmentAllocatorDefaults implements BlockAll
      *
      * @throws IllegalStateException if the heap is an open {@link Memory}'s, or one of those segments is held by a
      *                               native call (another thread's, or this one's calling close); it then stays open
-     * @throws RuntimeException      what an arena allocator's free threw (the first, others suppressed),
-     *                               once every arena has been handed back and the heap is closed
+     * @throws RuntimeException      what an arena allocator's free threw, here or since the heap was made (the
+     *                               first, others suppressed), once every arena has been handed back and the heap is closed
      */
     @Override
     public void close() {

@@ -141,6 +141,23 @@ public final class ArenaOwners {
         return base >= 0 && size <= COVERED - base;
     }
 
+    /**
+     * Whether {@code [base, base + size)} holds a whole chunk of a heap's arena (not a shared
+     * chunk's, which the heaps' radix trees answer for); false out of reach, where nothing is read.
+     */
+    static boolean holdsAnArena(long base, long size) {
+        if (!inReach(base, size)) {
+            return false;
+        }
+        for (long chunk = base >>> CHUNK_BITS; chunk <= (base + size - 1) >>> CHUNK_BITS; chunk++) {
+            int owner = owner(chunk << CHUNK_BITS);
+            if (isWhole(chunk, base, size) && owner != NONE && owner != SHARED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Whether chunk number {@code chunk} lies wholly inside {@code [base, base + size)}. */
     public static boolean isWhole(long chunk, long base, long size) {
         return chunk << CHUNK_BITS >= base && (chunk + 1) << CHUNK_BITS <= base + size;

@@ -79,6 +79,8 @@ public final class Arenas {
     private long ntimesArenaAllocated;
     private long narenasHighwater;
     private long narenasCurrentlyAllocated;
+    /** What arena allocators' frees threw before close, which throws it. */
+    private final KeptFailures kept = new KeptFailures();
 
     /**
      * @param liveMarks whether each arena's marks in the {@link LiveMarks} map are made writable
@@ -186,7 +188,8 @@ public final class Arenas {
     /**
      * The arena half of CPython's {@code insert_to_freepool}: puts an empty pool (already out of
      * its ring) on its arena's free list, keeps {@code usable_arenas} sorted, and returns the
-     * arena to the OS when all its pools are free, unless it is the last usable arena.
+     * arena to the OS when all its pools are free, unless it is the last usable arena; what its
+     * allocator's free throws then is kept for {@link #releaseAll}.
      */
     public void returnPool(long pool) {
         int a = getInt(pool + PoolHeader.ARENAINDEX_OFFSET);
@@ -247,9 +250,7 @@ public final class Arenas {
      * {@link ByteBudget}: CPython's statistics are unchanged wherever nothing is refused.
      * Never called inside {@link #takePool}'s new arena with one to give: none is usable then.
      *
-     * @return the bytes given back
-     * @throws RuntimeException or Error, what an arena's allocator's free threw; that arena is
-     *                          forgotten first, as in {@link #freeArena}, and the rest stay
+     * @return the bytes given back; an arena whose allocator's free throws is given back too
      */
     private long releaseEmptyArenas() {
         long released = 0;
@@ -258,7 +259,7 @@ public final class Arenas {
             int nf = nfreepools[a];
             if (nf == ntotalpools[a]) {
                 dropFinger(a, nf);
-                released += arenaSize; // counted before the allocator's free, which may throw
+                released += arenaSize;
                 releaseArena(a, true);
             }
             a = next;
@@ -304,7 +305,11 @@ public final class Arenas {
         unusedArenaObjects = a;
         map.markUnused(address[a]);
         narenasCurrentlyAllocated--;
-        freeArena(a);
+        try {
+            freeArena(a);
+        } catch (RuntimeException | Error e) { // the heap is without the arena: only the OS's memory is in doubt
+            kept.keep(e);
+        }
     }
 
     private int newArena() {
@@ -436,20 +441,7 @@ public final class Arenas {
      * that has a whole owner-map chunk inside it.
      */
     private boolean overlapsAnArena(long base) {
-        long last = base + arenaSize - 1;
-        if (map.contains(base) || map.contains(last)) {
-            return true;
-        }
-        if (!ArenaOwners.inReach(base, arenaSize)) {
-            return false; // refused by ArenaOwners.add: nothing of it is read
-        }
-        for (long chunk = base >>> ArenaOwners.CHUNK_BITS; chunk <= last >>> ArenaOwners.CHUNK_BITS; chunk++) {
-            int owner = ArenaOwners.owner(chunk << ArenaOwners.CHUNK_BITS);
-            if (ArenaOwners.isWhole(chunk, base, arenaSize) && owner != ArenaOwners.NONE && owner != ArenaOwners.SHARED) {
-                return true;
-            }
-        }
-        return false;
+        return map.contains(base) || map.contains(base + arenaSize - 1) || ArenaOwners.holdsAnArena(base, arenaSize);
     }
 
     /**
@@ -500,7 +492,8 @@ public final class Arenas {
      * Returns every arena to the allocator that gave it and the heap's tag to
      * {@link ArenaOwners}, then runs {@code then} (if not null);
      * the arenas must not be used afterwards. An allocator's free that throws stops neither:
-     * the first failure is thrown at the end, any later ones suppressed in it.
+     * the first failure since the heap was made (kept by {@link #returnPool}) is thrown at the end,
+     * later ones suppressed in it.
      *
      * @param owner the object whose cleaner {@code then} is, kept reachable until {@code then}
      *              has run: a heap closed as its last use is otherwise unreachable during this
@@ -530,6 +523,7 @@ public final class Arenas {
             then.clean();
         }
         Reference.reachabilityFence(owner);
+        failure = kept.takeWith(failure);
         if (failure instanceof RuntimeException e) {
             throw e;
         }

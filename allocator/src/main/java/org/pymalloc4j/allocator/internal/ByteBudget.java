@@ -20,10 +20,7 @@ public final class ByteBudget {
         /** The bytes {@link #reclaim} would give back now. */
         long reclaimable();
 
-        /**
-         * @return the bytes given back (and released here), 0 if none
-         * @throws RuntimeException or Error what an allocator's free threw; the memory is released anyway
-         */
+        /** @return the bytes given back (and released here), 0 if none */
         long reclaim();
     }
 
@@ -51,8 +48,6 @@ public final class ByteBudget {
      * memory is given back and the charge tried once more; else nothing is given back.
      *
      * @throws MemoryLimitExceededError if that would cross the limit even so; nothing is taken
-     * @throws RuntimeException         or Error, what an arena allocator's free threw while
-     *                                  giving an arena back (the arena is released); nothing is taken
      */
     public void charge(long bytes, String what) {
         if (!tryCharge(bytes)) {
@@ -63,8 +58,6 @@ public final class ByteBudget {
     /**
      * {@link #charge} without the refusal, for a caller that names its call in it only once
      * refused ({@link #refusal}): whether {@code bytes} were taken; nothing is taken if not.
-     *
-     * @throws RuntimeException or Error, as {@link #charge}; nothing is taken
      */
     public boolean tryCharge(long bytes) {
         if (bytes > limit - used && !makeRoom(bytes)) {
@@ -101,10 +94,9 @@ public final class ByteBudget {
 
     /**
      * Has every reclaimer give back the memory it holds but not live, as for a request the OS
-     * refused; a failure of one stops the rest.
+     * refused.
      *
      * @return the bytes given back, 0 if none
-     * @throws RuntimeException or Error, what an arena allocator's free threw (see {@link Reclaimer#reclaim})
      */
     public long reclaim() {
         long released = 0;
