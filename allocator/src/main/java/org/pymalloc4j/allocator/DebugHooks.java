@@ -147,14 +147,15 @@ public final class DebugHooks implements AutoCloseable {
 
     /**
      * Why {@code hooks} (a memory's, or null if it has none yet) cannot go on {@code d}, or null
-     * if they can (or are on it already): for {@link Memory#setupDebugHooks()}.
+     * if they can (or are on it already): for {@link Memory#setupDebugHooks()}. {@code onlyTraced}:
+     * the tracer's wrapper is {@code d}'s only one, which the hooks go beneath.
      */
-    static String refusalToInstall(DebugHooks hooks, MemoryDomain d) {
-        BlockAllocator current = d.allocator();
+    static String refusalToInstall(DebugHooks hooks, MemoryDomain d, boolean onlyTraced) {
+        BlockAllocator current = onlyTraced ? TracingAllocator.beneath(d.allocator()) : d.allocator();
         if (isDebugAllocator(current)) {
             return null;
         }
-        if (d.hasWrapper()) {
+        if (d.hasWrapper() && !onlyTraced) { // a user's wrapper holds its inner allocator: the hooks cannot go beneath
             return "a wrapper is installed over its allocator";
         }
         if (d.liveBlocks() != 0) {

@@ -226,13 +226,14 @@ public final class Memory implements AutoCloseable {
     /**
      * Wraps every domain's allocator in CPython's debug hooks ({@code PyMem_SetupDebugHooks}):
      * guard bytes, 0xCD/0xDD fills, API ids, a quarantine of freed blocks. Domains already
-     * wrapped are skipped. The {@code *_debug} configurations call this when built.
+     * wrapped are skipped. The {@code *_debug} configurations call this when built. While the
+     * tracer traces, the hooks go beneath it, as if set up before it started.
      *
      * @return the hooks, to {@linkplain DebugHooks#checkFreedMemory() check freed memory}; they
      *         are this memory's, closed by its close (theirs refuses while a domain uses them)
      * @throws IllegalStateException if a domain to wrap has live blocks (they carry no guard
-     *                               bytes, so the hooks could not free them) or a wrapper
-     *                               installed over it; if this memory's hooks were once
+     *                               bytes, so the hooks could not free them) or a wrapper of the
+     *                               user's ({@link #wrapAllocator}) over it; if this memory's hooks were once
      *                               installed on a domain over another allocator than its
      *                               current one (the blocks they still hold for it must go back
      *                               to that one); if the hooks were closed; or if this memory is
@@ -241,7 +242,7 @@ public final class Memory implements AutoCloseable {
     public DebugHooks setupDebugHooks() {
         checkOpen();
         for (MemoryDomain d : domains.values()) {
-            String refusal = DebugHooks.refusalToInstall(debugHooks, d);
+            String refusal = DebugHooks.refusalToInstall(debugHooks, d, tracer.isOnlyWrapperOf(d));
             if (refusal != null) {
                 throw new IllegalStateException("cannot install the debug hooks on the " + d.domain() + " domain: "
                         + refusal);
@@ -252,11 +253,11 @@ public final class Memory implements AutoCloseable {
             debugHooks.ownedBy(this);
             debugHooks.setTracebackSource(this::allocationFrames);
         }
-        for (MemoryDomain d : domains.values()) {
+        tracer.beneath(() -> domains.values().forEach(d -> { // the tracer, tracing, stays on top
             if (!DebugHooks.isDebugAllocator(d.allocator())) {
                 d.install(debugHooks.wrap(d.domain(), d.allocator()));
             }
-        }
+        }));
         return debugHooks;
     }
 

@@ -252,6 +252,11 @@ public final class MemoryDomain extends SegmentAllocatorDefaults implements Bloc
         return !wrappedStack.isEmpty();
     }
 
+    /** How many wrappers are installed over the {@link #base} allocator. */
+    int wrappers() {
+        return wrappedStack.size();
+    }
+
     /** The allocator beneath every wrapper: the one {@link #install} installed. */
     BlockAllocator base() {
         return wrappedStack.isEmpty() ? allocator : wrappedStack.peekLast();

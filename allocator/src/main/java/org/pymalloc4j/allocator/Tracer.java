@@ -137,6 +137,35 @@ public final class Tracer {
         return Arrays.asList(wrappers).contains(allocator);
     }
 
+    /** Whether this tracer's wrapper is the only wrapper over {@code d}'s allocator. */
+    boolean isOnlyWrapperOf(MemoryDomain d) {
+        return d.wrappers() == 1 && isWrapper(d.allocator());
+    }
+
+    /**
+     * Runs {@code change} with this tracer's wrappers, each its domain's only one, taken off, then
+     * wraps each domain's allocator again, the traces kept: what {@link Memory#setupDebugHooks}
+     * installs goes beneath the tracer, as if installed before it started, so that {@link #stop()}
+     * leaves it on. (Installed over the tracer, as CPython's PyMem_SetupDebugHooks does, it would
+     * be taken off by stop, under blocks laid out by it.) Not tracing, it only runs {@code change}.
+     */
+    void beneath(Runnable change) {
+        if (!tracing) {
+            change.run();
+            return;
+        }
+        for (Domain d : DOMAINS) {
+            memory.domain(d).unwrap();
+        }
+        try {
+            change.run();
+        } finally {
+            for (Domain d : DOMAINS) {
+                wrappers[d.ordinal()] = (TracingAllocator) memory.wrapAllocator(d, inner -> new TracingAllocator(this, d, inner));
+            }
+        }
+    }
+
     /** For {@link Memory#close()}: stops tracing; the memory then replaces every allocator anyway. */
     void memoryClosing() {
         if (tracing) {

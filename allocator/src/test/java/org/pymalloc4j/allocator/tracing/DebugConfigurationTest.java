@@ -13,6 +13,7 @@ import org.pymalloc4j.allocator.Memory;
 import org.pymalloc4j.allocator.MemoryCorruptionException;
 import org.pymalloc4j.allocator.MemoryDomain;
 import org.pymalloc4j.allocator.internal.NativeMemory;
+import org.pymalloc4j.allocator.testkit.ForwardingAllocator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -178,6 +179,49 @@ class DebugConfigurationTest {
             DebugHooks hooks = memory.setupDebugHooks();
             assertSame(hooks, memory.setupDebugHooks(), "already wrapped domains are skipped");
             assertEquals(AllocatorName.PYMALLOC_DEBUG, memory.allocatorName().orElseThrow());
+        }
+    }
+
+    /**
+     * setupDebugHooks while tracing (PyMem_SetupDebugHooks may be called at any time): the hooks
+     * go beneath the tracer, as if installed before it started, so its traces are the hooks'
+     * user addresses and stopping it leaves them on. The hooks over the tracer instead (CPython's
+     * order) would be taken off by stop, under blocks laid out by them.
+     */
+    @Test
+    void hooksSetUpWhileTracingGoBeneathTheTracer() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build()) {
+            memory.tracer().start(5);
+            DebugHooks hooks = memory.setupDebugHooks();
+            assertEquals(AllocatorName.PYMALLOC_DEBUG, memory.allocatorNameBeneathTracer().orElseThrow());
+            assertTrue(memory.tracer().isTracing());
+            long p = memory.mem().malloc(10);
+            assertTrue(memory.tracer().tracebackOf(p).isPresent(), "traced at the hooks' user address");
+            assertEquals(10, memory.tracer().tracedMemory().current());
+            NativeMemory.putByte(p + 10, (byte) 0);
+            MemoryCorruptionException e = assertThrows(MemoryCorruptionException.class, () -> memory.mem().free(p));
+            assertEquals(MemoryCorruptionException.Kind.BAD_TRAILING_PAD, e.kind());
+            assertTrue(e.getMessage().contains("hooksSetUpWhileTracingGoBeneathTheTracer"), "with its traceback: " + e.getMessage());
+            NativeMemory.putByte(p + 10, (byte) 0xFD);
+            memory.mem().free(p);
+            assertEquals(0, memory.tracer().traceCount());
+            assertSame(hooks, memory.setupDebugHooks(), "already beneath: nothing to do");
+            memory.tracer().stop();
+            assertEquals(AllocatorName.PYMALLOC_DEBUG, memory.allocatorName().orElseThrow(), "stop leaves the hooks on");
+            memory.checkInvariants();
+        }
+    }
+
+    /** setupDebugHooks still refuses a wrapper of the user's over a domain: it cannot be rewrapped. */
+    @Test
+    void hooksCannotGoUnderAUsersWrapper() {
+        try (Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC).build()) {
+            memory.tracer().start();
+            memory.wrapAllocator(Domain.OBJ, inner -> new ForwardingAllocator(inner));
+            IllegalStateException e = assertThrows(IllegalStateException.class, memory::setupDebugHooks);
+            assertTrue(e.getMessage().contains("OBJ domain: a wrapper is installed over its allocator"), e.getMessage());
+            memory.unwrapAllocator(Domain.OBJ);
+            assertEquals(AllocatorName.PYMALLOC, memory.allocatorNameBeneathTracer().orElseThrow(), "nothing changed");
         }
     }
 
