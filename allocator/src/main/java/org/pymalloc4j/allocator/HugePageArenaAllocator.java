@@ -60,10 +60,11 @@ public final class HugePageArenaAllocator implements ArenaAllocator {
     }
 
     /**
-     * Unmaps an arena, whichever way it was mapped; where the kernel cannot for want of a
-     * mapping ({@code vm.max_map_count}), gives its pages back instead, as {@link ArenaAllocator#mmap()}'s.
+     * Unmaps an arena, whichever way it was mapped; where the kernel refuses, gives its pages
+     * back instead, as {@link ArenaAllocator#mmap()}'s.
      *
-     * @throws IllegalStateException if the kernel refuses the range (an address not page-aligned)
+     * @throws IllegalStateException if the kernel refuses for another reason than want of a mapping
+     *                               ({@code vm.max_map_count}): an address not page-aligned, a sealed range
      */
     @Override
     public void free(long address, long size) {

@@ -95,6 +95,8 @@ public final class RawAllocator {
     private static final int MAP_HUGETLB = 0x40000;
     /** Linux's EINVAL: the kernel does not know the advice; munmap's range is not one. */
     private static final int EINVAL = 22;
+    /** munmap's errno for a sealed range (Linux 6.10's {@code mseal}). */
+    private static final int EPERM = 1;
     /** Linux's ENOMEM: for munmap, a mapping to split when the process has all it may have. */
     private static final int ENOMEM = 12;
     /** {@link #munmap}'s refusal when there is no scratch to capture errno in. */
@@ -305,8 +307,8 @@ public final class RawAllocator {
      *                               not page-aligned, {@code size} 0, or a range reaching past the
      *                               user address space (EINVAL); or a range inside a mapping, which
      *                               unmapping would split, when the process has as many mappings as
-     *                               the kernel allows ({@code vm.max_map_count}, ENOMEM). Nothing is
-     *                               unmapped then
+     *                               the kernel allows ({@code vm.max_map_count}, ENOMEM); or a range
+     *                               sealed with {@code mseal} (EPERM). Nothing is unmapped then
      */
     public static void unmap(long address, long size) {
         int errno = munmap(address, size);
@@ -316,19 +318,24 @@ public final class RawAllocator {
     }
 
     /**
-     * {@link #unmap}, except where the kernel refuses only for want of a mapping (ENOMEM: the
-     * range is inside a mapping and the process has all {@code vm.max_map_count} allows): the
-     * pages then go back ({@code madvise(MADV_DONTNEED)}, which splits nothing), the range left
-     * mapped, reading as zeros, as CPython's {@code _PyObject_ArenaMunmap} ignores munmap's failure.
+     * {@link #unmap}, except that where the kernel refuses, the pages go back
+     * ({@code madvise(MADV_DONTNEED)}, which splits nothing), the range left mapped, reading as
+     * zeros, as CPython's {@code _PyObject_ArenaMunmap} ignores munmap's failure: silently where
+     * the kernel refuses only for want of a mapping (ENOMEM: the range is inside a mapping and the
+     * process has all {@code vm.max_map_count} allows), since a later call may succeed.
      *
-     * @throws IllegalStateException as {@link #unmap}, for any other refusal
+     * @throws IllegalStateException as {@link #unmap}, for any other refusal (EPERM: a range
+     *                               sealed with {@code mseal}, which stays mapped for good), saying
+     *                               whether the pages went back
      */
     static void unmapOrDiscard(long address, long size) {
         int errno = munmap(address, size);
-        if (errno == ENOMEM) {
-            madvise(address, size, MADV_DONTNEED);
-        } else if (errno != 0) {
-            throw unmapRefused(address, size, errno);
+        if (errno != 0) {
+            boolean discarded = madvise(address, size, MADV_DONTNEED) == 0; // the range is the caller's
+            if (errno != ENOMEM) {
+                throw new IllegalStateException(unmapRefused(address, size, errno).getMessage()
+                        + (discarded ? "; its pages were given back (madvise(MADV_DONTNEED)), the range left mapped" : ""));
+            }
         }
     }
 
@@ -355,6 +362,7 @@ public final class RawAllocator {
     private static IllegalStateException unmapRefused(long address, long size, int errno) {
         return new IllegalStateException("munmap(0x" + Long.toHexString(address) + ", " + size + ") failed: " + switch (errno) {
             case EINVAL -> "an address not page-aligned, a size of 0 or a range past the user address space";
+            case EPERM -> "the range is sealed (mseal), so it cannot be unmapped";
             case ENOMEM -> "unmapping the range would split a mapping, and the process has as many mappings as the kernel"
                     + " allows (vm.max_map_count); nothing was unmapped";
             case ERRNO_UNKNOWN -> "errno not known (no memory to capture it)";
