@@ -57,18 +57,19 @@ final class DebugAllocator implements BlockAllocator {
     public long malloc(long size) {
         boolean outermost = hooks.gate.enter(MALLOC);
         try {
-            return allocate(size, MALLOC);
+            return allocate(size, MALLOC, "malloc(" + size + ")");
         } finally {
             hooks.gate.leave(outermost);
         }
     }
 
-    private long allocate(long size, String function) {
+    /** @param call the call made, for a refusal: {@code malloc(size)}, or realloc's */
+    private long allocate(long size, String function, String call) {
         hooks.checkOpen();
         if (size < 0 || size > DebugBlock.MAX_SIZE) {
             throw refuseSize("malloc(" + size + ")", size);
         }
-        return register(innerBlock(size + OVERHEAD, false, function), size, true);
+        return register(innerBlock(size + OVERHEAD, false, function, call), size, true);
     }
 
     /**
@@ -91,7 +92,7 @@ final class DebugAllocator implements BlockAllocator {
             if (size > DebugBlock.MAX_SIZE) {
                 throw refuseSize("calloc(" + nelem + ", " + elsize + ")", size);
             }
-            return register(innerBlock(size + OVERHEAD, true, CALLOC), size, false);
+            return register(innerBlock(size + OVERHEAD, true, CALLOC, "calloc(" + nelem + ", " + elsize + ")"), size, false);
         } finally {
             hooks.gate.leave(outermost);
         }
@@ -126,11 +127,11 @@ final class DebugAllocator implements BlockAllocator {
                 throw refuseSize("realloc(" + DebugReport.hex(address) + ", " + newSize + ")", newSize);
             }
             if (address == 0) {
-                return malloc(newSize);
+                return allocate(newSize, MALLOC, "realloc(0x0, " + newSize + ")");
             }
             long info = checkAddress(REALLOC, "realloc", address);
             hooks.makeRoomInQuarantine(REALLOC);
-            long moved = allocate(newSize, REALLOC);
+            long moved = allocate(newSize, REALLOC, "realloc(" + DebugReport.hex(address) + ", " + newSize + ")");
             try { // a free reentering the hooks from the inner malloc may have taken the room: evict while nothing has moved
                 hooks.makeRoomInQuarantine(REALLOC);
             } catch (RuntimeException e) {
@@ -216,15 +217,39 @@ final class DebugAllocator implements BlockAllocator {
      * more after the quarantine is emptied, since a quarantined block still holds its memory
      * (and its share of a memory limit) where CPython's freed block would not.
      */
-    private long innerBlock(long total, boolean zeroed, String function) {
+    private long innerBlock(long total, boolean zeroed, String function, String call) {
         try {
+            try {
+                return innerCall(total, zeroed);
+            } catch (OutOfMemoryError e) {
+                if (hopeless(e) || !hooks.emptyQuarantine(function)) {
+                    throw e; // a request over the whole limit can never succeed: keep the quarantine for it
+                }
+            }
             return innerCall(total, zeroed);
         } catch (OutOfMemoryError e) {
-            if (hopeless(e) || !hooks.emptyQuarantine(function)) {
-                throw e; // a request over the whole limit can never succeed: keep the quarantine for it
-            }
+            throw named(e, call);
         }
-        return innerCall(total, zeroed);
+    }
+
+    /**
+     * The inner allocator's refusal led by the call made ({@code debug malloc(n): malloc(n + 24): why}),
+     * as the hooks' own refusals are, the refusal its cause; a MemoryLimitExceededError stays one.
+     * A custom error type is the inner allocator's own answer, passed on as it is.
+     */
+    private static OutOfMemoryError named(OutOfMemoryError e, String call) {
+        String lead = "debug " + call + ": ";
+        OutOfMemoryError named;
+        if (e instanceof MemoryLimitExceededError limited) {
+            named = new MemoryLimitExceededError(lead + limited.what(), limited.requested(), limited.inUse(), limited.limit());
+        } else if (e.getClass() == OutOfMemoryError.class) {
+            String why = e.getMessage() == null ? "out of memory" : e.getMessage();
+            named = new OutOfMemoryError("pymalloc4j: " + lead + (why.startsWith("pymalloc4j: ") ? why.substring(12) : why));
+        } else {
+            return e;
+        }
+        named.initCause(e);
+        return named;
     }
 
     /** The inner allocator's block, its 0 (an allocator written the C way) refused before a guard byte goes there. */

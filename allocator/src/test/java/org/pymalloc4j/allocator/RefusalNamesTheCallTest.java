@@ -150,6 +150,43 @@ class RefusalNamesTheCallTest {
     }
 
     /**
+     * The debug hooks' malloc, calloc and realloc, "@throws OutOfMemoryError if ... the inner
+     * allocator fails": the refusal names the call made ("debug malloc(n)", as the hooks' own
+     * refusal of a size they cannot record does), then the inner allocator's, of the block with
+     * the hooks' 24 bytes. It named only that inner call, which the caller never made, with a
+     * size 24 bytes more than the one asked for.
+     */
+    @Test
+    void theDebugHooksNameTheCallMadeBeforeTheInnerRefusal() {
+        for (AllocatorName name : new AllocatorName[] {AllocatorName.PYMALLOC_DEBUG, AllocatorName.MALLOC_DEBUG}) {
+            try (Memory memory = Memory.builder().allocator(name).limit(4 << 20).build()) {
+                MemoryDomain mem = memory.mem();
+                long p = mem.malloc(100);
+                String tail = " would exceed the memory limit of 4,194,304 bytes (" + String.format(java.util.Locale.ROOT, "%,d",
+                        memory.bytesFromOs()) + " in use)";
+                MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> mem.malloc(8 << 20));
+                assertEquals("pymalloc4j: debug malloc(8388608): malloc(8388632): a raw block of 8,388,632 bytes" + tail,
+                        e.getMessage(), name.toString());
+                assertEquals(8388632, e.requested(), "what the limit refused");
+                assertTrue(e.getCause() instanceof MemoryLimitExceededError, "the inner refusal kept");
+                e = assertThrows(MemoryLimitExceededError.class, () -> mem.calloc(8, 1 << 20));
+                assertTrue(e.getMessage().startsWith("pymalloc4j: debug calloc(8, 1048576): calloc(1, 8388632): "), e.getMessage());
+                e = assertThrows(MemoryLimitExceededError.class, () -> mem.realloc(p, 8 << 20));
+                assertTrue(e.getMessage().startsWith("pymalloc4j: debug realloc(" + hex(p) + ", 8388608): malloc(8388632): "),
+                        e.getMessage());
+                e = assertThrows(MemoryLimitExceededError.class, () -> mem.realloc(0, 8 << 20));
+                assertTrue(e.getMessage().startsWith("pymalloc4j: debug realloc(0x0, 8388608): malloc(8388632): "), e.getMessage());
+                mem.free(p);
+                assertEquals(0, mem.liveBlocks());
+            }
+            try (Memory memory = Memory.builder().allocator(name).build()) {
+                refused("debug malloc(" + (1L << 50) + "): malloc(" + ((1L << 50) + 24) + "): cannot allocate " + ((1L << 50) + 24)
+                        + " bytes", () -> memory.raw().malloc(1L << 50));
+            }
+        }
+    }
+
+    /**
      * A domain's allocate names allocate whatever allocator refused it: the debug hooks' own
      * refusal and their inner allocator's (of the block with the hooks' 24 bytes) follow it, as
      * does a custom allocator's plain OutOfMemoryError (the refusal its cause); a custom error
@@ -166,7 +203,7 @@ class RefusalNamesTheCallTest {
                 refused("allocate(" + HUGE + ", 8): debug malloc(" + HUGE + "): " + HUGE
                         + " bytes is more than the debug hooks can record (2^56 - 1)", () -> mem.allocate(HUGE, 8).address());
                 MemoryLimitExceededError e = assertThrows(MemoryLimitExceededError.class, () -> mem.allocate(8 << 20, 16));
-                assertEquals("pymalloc4j: allocate(8388608, 16): malloc(8388632): a raw block of 8,388,632 bytes would exceed"
+                assertEquals("pymalloc4j: allocate(8388608, 16): debug malloc(8388608): malloc(8388632): a raw block of 8,388,632 bytes would exceed"
                         + " the memory limit of 4,194,304 bytes (0 in use)", e.getMessage(), name.toString());
                 assertEquals(8388632, e.requested(), "what the limit refused");
                 assertTrue(e.getCause() instanceof MemoryLimitExceededError, "the inner refusal kept");
