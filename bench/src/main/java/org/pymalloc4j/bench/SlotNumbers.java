@@ -61,7 +61,16 @@ final class SlotNumbers {
     }
 
     private int home(int key) {
-        return (key * 0x9E3779B9 >>> 7) & (keys.length - 1);
+        return home(key, keys.length);
+    }
+
+    /**
+     * The bucket where {@code key} is looked for first in a table of {@code buckets}, a power of 2:
+     * the top bits of the product (Fibonacci hashing), as many as the table needs. A fixed shift
+     * kept 25 bits, and in the tables of 2^26 and 2^27 buckets only the lowest 2^25 were homes.
+     */
+    static int home(int key, int buckets) {
+        return key * 0x9E3779B9 >>> 32 - Integer.numberOfTrailingZeros(buckets);
     }
 
     /** The bucket of {@code slot}, or the empty one where it would go. */

@@ -1,6 +1,7 @@
 package org.pymalloc4j.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -13,6 +14,30 @@ import org.junit.jupiter.api.Test;
 
 /** {@link SlotNumbers} against a model: a map of the live slots and a stack of the numbers freed. */
 class SlotNumbersTest {
+    /**
+     * The table grows to 2^27 buckets (2^26 slots live, at most half full): every part of it must be
+     * some keys' home, or the keys crowd into the parts that are and probing runs long. Keys sampled,
+     * not inserted: 2^26 of them would take a GiB.
+     */
+    @Test
+    void homesSpreadOverTheWholeOfTheLargestTable() {
+        int buckets = Integer.highestOneBit(Trace.MAX_SLOT + 1) * 2;
+        int parts = 16;
+        int[] homes = new int[parts];
+        long seed = System.nanoTime();
+        System.out.println("SlotNumbersTest homes seed " + seed);
+        Random random = new Random(seed);
+        int keys = 1 << 16;
+        for (int i = 0; i < keys; i++) {
+            int key = i % 2 == 0 ? i / 2 + 1 : random.nextInt(Trace.MAX_SLOT + 1) + 1; // dense keys and sparse ones
+            homes[SlotNumbers.home(key, buckets) / (buckets / parts)]++;
+        }
+        for (int part = 0; part < parts; part++) {
+            assertTrue(homes[part] > keys / parts / 2, "seed " + seed + ": part " + part + " of " + parts
+                    + " of a table of " + buckets + " buckets is the home of " + homes[part] + " of " + keys + " keys");
+        }
+    }
+
     @Test
     void randomMallocsAndFreesOfSparseSlotsMatchTheModel() {
         long seed = System.nanoTime();
