@@ -25,7 +25,7 @@
  * or 64 by the luck of ASLR, and the tables could differ for that alone).
  *
  * Exit status: the interpreter's, 70 if the trace or the report could not be
- * written, or 71 if the recorder's own slot table ran out of memory (the
+ * written or python replaced the hooks (-X dev), or 71 if the recorder's own slot table ran out of memory (the
  * message says why in both cases).
  */
 #define PY_SSIZE_T_CLEAN
@@ -260,6 +260,16 @@ finish(void)
     trace = NULL;
     if (write_errno != 0 || closed != 0)
         write_failed(trace_path, strerror(write_errno != 0 ? write_errno : close_errno));
+    /* -X dev makes the interpreter set its allocators as it starts (the debug hooks on pymalloc),
+     * over these hooks: the run's calls went unrecorded, and the trace is not the run's. */
+    PyMemAllocatorEx mem_now, obj_now;
+    PyMem_GetAllocator(PYMEM_DOMAIN_MEM, &mem_now);
+    PyMem_GetAllocator(PYMEM_DOMAIN_OBJ, &obj_now);
+    if (mem_now.malloc != hook_malloc || obj_now.malloc != hook_malloc) {
+        fprintf(stderr, "pymalloc_record: python replaced the recorder's allocator hooks (-X dev puts the debug hooks"
+                " in their place), so its pymalloc calls were not recorded; record it without -X dev\n");
+        _exit(70);
+    }
     /* The report asks whether PyObject_Malloc is pymalloc's own: unhook first. */
     PyMem_SetAllocator(PYMEM_DOMAIN_MEM, &below_mem);
     PyMem_SetAllocator(PYMEM_DOMAIN_OBJ, &below_obj);

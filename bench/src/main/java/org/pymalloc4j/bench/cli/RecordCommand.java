@@ -53,7 +53,10 @@ final class RecordCommand {
             catch): its trace, cut short, is removed.
             """;
 
-    /** What the recorder exits with when it could not write the trace or CPython's report. */
+    /**
+     * What the recorder exits with when it could not write the trace or CPython's report, or when
+     * python replaced its hooks ({@code -X dev}), so the trace is not the run's.
+     */
     private static final int RECORDER_FAILED = 70;
     /** What it exits with when its slot table cannot grow. */
     private static final int RECORDER_OUT_OF_MEMORY = 71;

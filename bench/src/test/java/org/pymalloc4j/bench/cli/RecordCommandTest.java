@@ -280,6 +280,23 @@ class RecordCommandTest {
         assertTrue(RecordCommand.signalled(255).isEmpty(), "exit(-1), not a signal");
     }
 
+    /**
+     * -X dev puts CPython's debug hooks on its allocators as the interpreter starts, in place of the
+     * recorder's: the run went unrecorded, and was said to have made no pymalloc call, status 0.
+     */
+    @Test
+    void aPythonWhoseAllocatorsWereReplacedIsNotSaidToHaveMadeNoCall() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        int status = record("--quiet", "--out", dir.resolve("dev.trace").toString(), "-X", "dev", "-c", "x = [1] * 10");
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, messages);
+        assertTrue(messages.contains("pymalloc_record: python replaced the recorder's allocator hooks (-X dev puts the"
+                + " debug hooks in their place)"), messages);
+        assertFalse(messages.contains("made no pymalloc call"), messages);
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
     /** python --version and --help answer before the interpreter starts: no pymalloc call to replay, and no error. */
     @Test
     void aProgramThatMakesNoPymallocCallIsNoBadInput() throws Exception {
