@@ -185,25 +185,39 @@ final class TraceParser {
 
     /**
      * {@code field}, then {@code close}; a long one cut to {@link #SHOWN} characters and followed by its length.
-     * Its control and format characters are escaped: the field is the file's, and the message goes to a terminal.
+     * What Python would not print of it is escaped: the field is the file's, and the message goes to a terminal.
      */
     private static String clipped(String field, String close) {
         return field.length() <= SHOWN ? visible(field) + close : String.format(java.util.Locale.ROOT,
                 "%s…%s (%,d characters)", visible(field.substring(0, SHOWN - 1)), close, field.length());
     }
 
-    /** {@code text} with its control (C0, DEL, C1) and format characters escaped as Python's repr escapes them. */
+    /**
+     * {@code text} with the characters Python's repr escapes escaped as it escapes them: those it
+     * does not print (controls, format characters, separators and spaces other than ' ', private
+     * use, unassigned), so that neither a terminal's escape sequence nor an invisible space reaches
+     * the message.
+     */
     private static String visible(String text) {
         StringBuilder out = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT) {
-                out.append(String.format(java.util.Locale.ROOT, c < 0x100 ? "\\x%02x" : "\\u%04x", (int) c));
+        text.codePoints().forEach(c -> {
+            if (printable(c)) {
+                out.appendCodePoint(c);
             } else {
-                out.append(c);
+                out.append(String.format(java.util.Locale.ROOT, c < 0x100 ? "\\x%02x" : c < 0x10000 ? "\\u%04x" : "\\U%08x", c));
             }
-        }
+        });
         return out.toString();
+    }
+
+    /** Python's {@code str.isprintable} of one character. */
+    private static boolean printable(int c) {
+        return switch (Character.getType(c)) {
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE, Character.UNASSIGNED,
+                 Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
+            case Character.SPACE_SEPARATOR -> c == ' ';
+            default -> true;
+        };
     }
 
     /** The line's bytes from {@code from} as text; ASCII, the common case, without a decoder. */

@@ -170,6 +170,21 @@ class TraceTest {
                 refusal(longEscape.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Only ASCII white space parts fields: a no-break or ideographic space, or a line separator, is
+     * part of its field, and shown as it is it made "unknown operation 'm 0'" of a line the reader
+     * sees as "m 0 16". Escaped as Python's repr escapes every character it does not print.
+     */
+    @Test
+    void spacesThatAreNotAsciiAreShownEscaped() {
+        assertEquals("t.trace:1: unknown operation 'm\\xa00' (expected m, r or f)",
+                refusal("m\u00a00 16\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("t.trace:1: slot '\\u30007' is not an integer", refusal("f \u30007\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("t.trace:1: size '16\\u2028' is not an integer", refusal("m 0 16\u2028\n".getBytes(StandardCharsets.UTF_8)));
+        assertEquals("t.trace:1: size '1\\U000f0000\uD83D\uDE00' is not an integer", // private use escaped, an emoji shown
+                refusal("m 0 1\uDB80\uDC00\uD83D\uDE00\n".getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** CPython's harness reads 255 bytes a line: a longer comment's tail would be an operation there. */
     @Test
     void whatIsWrittenForCIsTheOperationsOnlyOneALine() throws Exception {
