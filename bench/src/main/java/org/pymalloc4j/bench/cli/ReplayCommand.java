@@ -120,7 +120,8 @@ final class ReplayCommand {
      *
      * @throws UsageException naming {@code command}, the file and what is wrong, with the line
      *                        number for a malformed line; a trace without operations is refused,
-     *                        as there is nothing to replay, time or draw
+     *                        as there is nothing to replay, time or draw, and so is one the Java
+     *                        heap has no room for
      */
     static Trace readTrace(String command, String name, Progress progress) throws UsageException {
         Trace trace = readAny(command, name, progress);
@@ -154,6 +155,10 @@ final class ReplayCommand {
             throw new UsageException(command + ": cannot read " + name + ": " + e.getMessage());
         } catch (TraceFormatException e) {
             throw new UsageException(command + ": " + e.getMessage());
+        } catch (OutOfMemoryError e) { // the parser's arrays, unreachable now, give the heap back
+            throw new UsageException(command + ": " + shown + ": the trace is too big to read into the Java heap (at most "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB): give the JVM more, as PYMALLOC4J_JAVA_OPTS=-Xmx8g"
+                    + " (a trace takes about 30 bytes of heap for each operation and each block live at once)");
         } finally {
             progress.finish();
         }

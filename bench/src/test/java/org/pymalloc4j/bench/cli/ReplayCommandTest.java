@@ -76,6 +76,33 @@ class ReplayCommandTest {
         assertTrue(Files.readString(out).contains("Small block threshold = 512"), Files.readString(out));
     }
 
+    /**
+     * A trace too big for the Java heap to hold while it is read ended in an OutOfMemoryError's stack
+     * trace, exit 1; the replay's table of slots, too big for the heap, already had a message.
+     */
+    @Test
+    void aTraceTooBigForTheJavaHeapIsSaidToBe() throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 1_000_000; i++) {
+            text.append("m ").append(i).append(" 16\n");
+        }
+        Path t = trace(text.toString());
+        List<String> command = new java.util.ArrayList<>(ChildProcess.java(List.of("-Xmx32m",
+                "--enable-native-access=ALL-UNNAMED"), "org.pymalloc4j.bench.cli.Main"));
+        command.addAll(List.of("replay", t.toString(), "--quiet"));
+        Path out = dir.resolve("out");
+        Path err = dir.resolve("err");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "replay did not end");
+        String messages = Files.readString(err);
+        assertEquals(2, p.exitValue(), messages);
+        assertEquals("", Files.readString(out));
+        assertTrue(messages.startsWith("pymalloc4j replay: " + t + ": the trace is too big to read into the Java heap"
+                + " (at most "), messages);
+        assertTrue(messages.contains(" MiB): give the JVM more, as PYMALLOC4J_JAVA_OPTS=-Xmx"), messages);
+        assertFalse(messages.contains("Exception"), messages);
+    }
+
     /** A wrong file (minified JSON, one long line) gets a message of a line, not the file echoed back. */
     @Test
     void aHugeFieldIsCutShortInTheMessage() throws IOException {
