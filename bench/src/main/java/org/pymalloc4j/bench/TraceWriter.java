@@ -139,7 +139,10 @@ public final class TraceWriter implements AutoCloseable {
         written++;
     }
 
-    /** The wrapper: the inner call first, then the line, so a refused call writes nothing. */
+    /**
+     * The wrapper: the inner call first, then the line, so a refused call writes nothing, whether
+     * it threw or, C's way, returned 0 (which the domain above refuses).
+     */
     private final class Recording implements BlockAllocator {
         private final BlockAllocator inner;
 
@@ -150,21 +153,27 @@ public final class TraceWriter implements AutoCloseable {
         @Override
         public long malloc(long size) {
             long block = inner.malloc(size);
-            allocated(block, size);
+            if (block != 0) {
+                allocated(block, size);
+            }
             return block;
         }
 
         @Override
         public long calloc(long nelem, long elsize) {
             long block = inner.calloc(nelem, elsize);
-            allocated(block, nelem * elsize); // the inner allocator refused an overflowing product
+            if (block != 0) {
+                allocated(block, nelem * elsize); // the inner allocator refused an overflowing product
+            }
             return block;
         }
 
         @Override
         public long realloc(long address, long newSize) {
             long block = inner.realloc(address, newSize);
-            reallocated(address, block, newSize);
+            if (block != 0) { // else it failed, the old block intact
+                reallocated(address, block, newSize);
+            }
             return block;
         }
 

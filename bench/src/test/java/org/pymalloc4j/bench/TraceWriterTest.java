@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.pymalloc4j.allocator.BlockAllocator;
 import org.pymalloc4j.allocator.Domain;
 import org.pymalloc4j.allocator.LibcAllocator;
 import org.pymalloc4j.allocator.MallocStats;
@@ -88,6 +89,51 @@ class TraceWriterTest {
             assertEquals(3, trace.calls());
         }
         assertEquals(List.of("# allocation calls of a Java program, recorded by TraceWriter", "m 0 600", "m 1 16", "f 1"),
+                Files.readAllLines(file));
+    }
+
+    /**
+     * An allocator written the C way returns 0 for a call it cannot do, which the domain above the
+     * writer refuses as an OutOfMemoryError: the writer took the 0 for a block, and wrote a malloc
+     * (and a realloc) the program never got, so the trace's replay kept blocks the program had not.
+     */
+    @Test
+    void aZeroFromACStyleAllocatorIsARefusedCallAndWritesNothing() throws Exception {
+        Path file = dir.resolve("zero.trace");
+        try (Memory memory = Memory.create(); TraceWriter trace = TraceWriter.open(file)) {
+            BlockAllocator below = memory.getAllocator(Domain.OBJ);
+            memory.setAllocator(Domain.OBJ, new BlockAllocator() { // 0 for 999 bytes, as C's NULL
+                @Override
+                public long malloc(long size) {
+                    return size == 999 ? 0 : below.malloc(size);
+                }
+
+                @Override
+                public long calloc(long nelem, long elsize) {
+                    return nelem * elsize == 999 ? 0 : below.calloc(nelem, elsize);
+                }
+
+                @Override
+                public long realloc(long address, long newSize) {
+                    return newSize == 999 ? 0 : below.realloc(address, newSize);
+                }
+
+                @Override
+                public void free(long address) {
+                    below.free(address);
+                }
+            });
+            memory.wrapAllocator(Domain.OBJ, trace::wrap);
+            long p = memory.obj().malloc(16);
+            assertThrows(OutOfMemoryError.class, () -> memory.obj().malloc(999));
+            assertThrows(OutOfMemoryError.class, () -> memory.obj().calloc(9, 111));
+            assertThrows(OutOfMemoryError.class, () -> memory.obj().realloc(p, 999));
+            memory.obj().free(p); // intact after the failed realloc: its free is written
+            memory.unwrapAllocator(Domain.OBJ);
+            memory.setAllocator(Domain.OBJ, below);
+            assertEquals(2, trace.calls());
+        }
+        assertEquals(List.of("# allocation calls of a Java program, recorded by TraceWriter", "m 0 16", "f 0"),
                 Files.readAllLines(file));
     }
 
