@@ -14,6 +14,7 @@
  *   m SLOT SIZE   malloc or calloc of SIZE bytes; the block goes into SLOT
  *   r SLOT SIZE   realloc of the block in SLOT to SIZE bytes
  *   f SLOT        free of the block in SLOT
+ * A forked child's calls are not recorded: they are its own heap's.
  * A slot names one block from its malloc to its free (a realloc keeps it);
  * freed slot numbers are reused, the last freed first, so that the numbers
  * stay small.  After the run, STATS receives
@@ -32,6 +33,7 @@
 #include <Python.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -237,6 +239,28 @@ hook(PyMemAllocatorDomain domain, PyMemAllocatorEx *below)
     PyMem_SetAllocator(domain, &hooked);
 }
 
+/* ---- fork: the child's calls are its own heap's, not the run's */
+
+/* Before a fork, the trace's buffer is written out, so that the child's copy holds nothing of the parent's. */
+static void
+before_fork(void)
+{
+    if (RECORDING && fflush(trace) != 0)
+        emit(-1);
+}
+
+/* In the child, the trace is closed (its empty buffer writes nothing) and the child's calls go
+ * unrecorded: they went into the same file, among the parent's lines, and its exit wrote the
+ * report over the parent's. */
+static void
+forked_child(void)
+{
+    if (RECORDING) {
+        fclose(trace);
+        trace = NULL;
+    }
+}
+
 #include "aligned_arenas.h" /* 1 MiB-aligned arenas, as pymalloc4j's */
 
 static const char *trace_path, *stats_path;
@@ -311,8 +335,8 @@ main(int argc, char **argv)
     PyObject_SetArenaAllocator(&arenas);
     hook(PYMEM_DOMAIN_MEM, &below_mem);
     hook(PYMEM_DOMAIN_OBJ, &below_obj);
-    if (atexit(finish) != 0) {
-        fprintf(stderr, "pymalloc_record: atexit failed\n");
+    if (atexit(finish) != 0 || pthread_atfork(before_fork, NULL, forked_child) != 0) {
+        fprintf(stderr, "pymalloc_record: atexit or pthread_atfork failed\n");
         return 70;
     }
 

@@ -281,6 +281,33 @@ class RecordCommandTest {
     }
 
     /**
+     * A forked child inherited the recorder with the parent's unwritten lines in its copy of the
+     * trace's buffer, and went on recording its own calls into the same file: the trace was the
+     * two processes' lines interleaved, refused as a bad line. The child's calls are its own heap's.
+     */
+    @Test
+    void aForkedChildsCallsStayOutOfTheTrace() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
+                "needs cc and python3 with libpython");
+        Path trace = dir.resolve("fork.trace");
+        int status = record("--quiet", "--out", trace.toString(), "-c", """
+                import os, sys
+                keep = [str(i) * 3 for i in range(20000)]
+                for end in (os._exit, sys.exit):
+                    pid = os.fork()
+                    if pid == 0:
+                        x = [str(i) * 2 for i in range(100000)]
+                        end(0)
+                    os.waitpid(pid, 0)
+                y = [str(i) for i in range(30000)]
+                """);
+        String messages = err.toString(StandardCharsets.UTF_8);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, messages + text);
+        assertTrue(text.contains("pymalloc4j's report above is CPython's"), text);
+    }
+
+    /**
      * -X dev puts CPython's debug hooks on its allocators as the interpreter starts, in place of the
      * recorder's: the run went unrecorded, and was said to have made no pymalloc call, status 0.
      */
