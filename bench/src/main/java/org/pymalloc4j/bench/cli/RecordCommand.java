@@ -169,7 +169,9 @@ final class RecordCommand {
             return INTERRUPTED;
         }
         if (!Files.isRegularFile(cpythonReport)) { // the recorder is python: it ended with python, before the report
-            err.println("pymalloc4j record: python was " + signalled(status).orElse("ended by os._exit") + " (status " + status
+            // without the exit handlers: os._exit, or an exec, whose program's status this is
+            err.println("pymalloc4j record: python was " + signalled(status).orElse("ended by os._exit or replaced by an os.exec*")
+                    + " (status " + status
                     + "): its run ended before CPython's report was written, so there is nothing to compare");
             return 1;
         }

@@ -265,8 +265,22 @@ class RecordCommandTest {
         int status = record("--quiet", "--out", dir.resolve("run.trace").toString(), "-c", "import os; os._exit(3)");
         String messages = err.toString(StandardCharsets.UTF_8);
         assertEquals(1, status, messages);
-        assertTrue(messages.contains("pymalloc4j record: python was ended by os._exit (status 3): its run ended before"
+        assertTrue(messages.contains("pymalloc4j record: python was ended by os._exit or replaced by an os.exec* (status 3):"
+                + " its run ended before"
                 + " CPython's report was written, so there is nothing to compare"), messages);
+    }
+
+    /** A program that execs another ends without the exit handlers too: that was "ended by os._exit (status 0)". */
+    @Test
+    void aPythonReplacedByAnExecIsNotSaidToHaveCalledExit() throws Exception {
+        Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3") && Files.isExecutable(Path.of("/bin/true")),
+                "needs cc, python3 with libpython and /bin/true");
+        int status = record("--quiet", "--out", dir.resolve("run.trace").toString(), "-c",
+                "import os; os.execv('/bin/true', ['true'])");
+        String messages = err.toString(StandardCharsets.UTF_8);
+        assertEquals(1, status, messages);
+        assertTrue(messages.contains("pymalloc4j record: python was ended by os._exit or replaced by an os.exec* (status 0):"
+                + " its run ended before CPython's report was written, so there is nothing to compare"), messages);
     }
 
     @Test
