@@ -122,8 +122,8 @@ public final class LibcAllocator implements BlockAllocator, AutoCloseable {
         return address != 0 && blocks.contains(address);
     }
 
-    /** Live blocks. */
-    public int liveBlocks() {
+    /** Live blocks: a {@code long}, as {@link MemoryDomain#liveBlocks()} and {@link DebugHooks#liveBlocks()}. */
+    public long liveBlocks() {
         return blocks.count();
     }
 
