@@ -61,7 +61,7 @@ public final class ClassApi {
         core.checkOpen();
         ClassSpec.Finalizer fin = spec.finalizer();
         ClassSpec.Finalizer legacy = spec.legacyFinalizer();
-        return instances.newClass(spec.name(), spec.slots(), spec.weakrefs(),
+        return instances.newClass(spec.name(), spec.slots(), spec.isWeakReferenceable(),
                 fin == null ? null : fin::finalize, legacy == null ? null : legacy::finalize);
     }
 

@@ -13,12 +13,12 @@ import java.util.Objects;
  *
  * @param name            the class's {@code tp_name}
  * @param slots           reference slots per instance, 0 to {@link ClassApi#MAX_SLOTS}
- * @param weakrefs        instances have a weakref list ({@code '__weakref__'} in {@code __slots__}: 8 more bytes)
+ * @param isWeakReferenceable instances have a weakref list ({@code '__weakref__'} in {@code __slots__}: 8 more bytes)
  * @param finalizer       {@code __del__} as PEP 442's {@code tp_finalize}, or null
  * @param legacyFinalizer a {@code tp_del}, or null: cycles through such instances are uncollectable
  *                        and end in {@link Collector#garbage()}, as before Python 3.4
  */
-public record ClassSpec(String name, int slots, boolean weakrefs, Finalizer finalizer,
+public record ClassSpec(String name, int slots, boolean isWeakReferenceable, Finalizer finalizer,
                         Finalizer legacyFinalizer) {
     /** A finalizer: called with the object (borrowed), which it may resurrect by storing a new reference. */
     @FunctionalInterface
@@ -63,7 +63,7 @@ public record ClassSpec(String name, int slots, boolean weakrefs, Finalizer fina
     }
 
     public ClassSpec slots(int n) {
-        return new ClassSpec(name, n, weakrefs, finalizer, legacyFinalizer);
+        return new ClassSpec(name, n, isWeakReferenceable, finalizer, legacyFinalizer);
     }
 
     /** {@code '__weakref__'} among the slots: instances can be weakly referenced. */
@@ -73,11 +73,11 @@ public record ClassSpec(String name, int slots, boolean weakrefs, Finalizer fina
 
     /** {@code __del__}: run at most once per object, when its refcount reaches 0 or the collector finds it unreachable. */
     public ClassSpec finalizer(Finalizer f) {
-        return new ClassSpec(name, slots, weakrefs, Objects.requireNonNull(f, "finalizer"), legacyFinalizer);
+        return new ClassSpec(name, slots, isWeakReferenceable, Objects.requireNonNull(f, "finalizer"), legacyFinalizer);
     }
 
     /** A {@code tp_del}: run whenever the refcount reaches 0; never by the collector. */
     public ClassSpec legacyFinalizer(Finalizer f) {
-        return new ClassSpec(name, slots, weakrefs, finalizer, Objects.requireNonNull(f, "legacyFinalizer"));
+        return new ClassSpec(name, slots, isWeakReferenceable, finalizer, Objects.requireNonNull(f, "legacyFinalizer"));
     }
 }
