@@ -57,8 +57,8 @@ import static org.pymalloc4j.allocator.internal.PoolHeader.SZIDX_OFFSET;
  * through their records in that map. With checks off, bad pool addresses corrupt the heap.
  */
 public final class PyMalloc extends SegmentAllocatorDefaults implements BlockAllocator, AutoCloseable {
-    /** Whether user-facing checks run; folded by the JIT. */
-    static final boolean CHECKS = org.pymalloc4j.allocator.internal.SwitchProperty.isOn("pymalloc4j.checks");
+    /** Whether heaps check their input: true unless {@code -Dpymalloc4j.checks=false} when this class loaded; folded by the JIT. */
+    public static final boolean CHECKS = org.pymalloc4j.allocator.internal.SwitchProperty.isOn("pymalloc4j.checks");
 
     /** Which half of an 8-byte read holds the 4-byte field at the lower address. */
     private static final boolean LITTLE_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.LITTLE_ENDIAN;
@@ -554,11 +554,6 @@ public final class PyMalloc extends SegmentAllocatorDefaults implements BlockAll
         raw.checkInvariants();
         arenas.checkInvariants();
         new HeapValidator(geometry, arenas, map, tag, usedpools, rings, mark).check();
-    }
-
-    /** Whether heaps check their input: true unless {@code -Dpymalloc4j.checks=false} when this class loaded. */
-    public static boolean isChecked() {
-        return CHECKS;
     }
 
     /** Whether {@link #close()} has run. */

@@ -66,7 +66,7 @@ class DomainBlockViewTest {
             long foreign = arena.allocate(64).address();
             long rawBlock = memory.raw().malloc(64);
             List<Long> bad = new ArrayList<>(List.of(foreign, 0L));
-            if (PyMalloc.isChecked() || configuration != AllocatorName.PYMALLOC) { // unchecked pymalloc trusts
+            if (PyMalloc.CHECKS || configuration != AllocatorName.PYMALLOC) { // unchecked pymalloc trusts
                 bad.addAll(List.of(freed, kept + 16));
             }
             if (configuration == AllocatorName.MALLOC) {

@@ -73,7 +73,7 @@ class HeapHandOffStressTest {
                     verify(b[0], Math.min(size, b[1]), b[2], name + " after realloc");
                     b[1] = size;
                     fill(b[0], size, b[2]);
-                } else if (foreign.length > 0 && PyMalloc.isChecked()) {
+                } else if (foreign.length > 0 && PyMalloc.CHECKS) {
                     long other = foreign[random.nextInt(foreign.length)];
                     TestSupport.refusedAddress("free", other, () -> heap.free(other), name + ", another heap's block");
                     assertFalse(heap.isLive(other), name);

@@ -57,7 +57,7 @@ class HeapThreadsTest {
             } else if (foreign.length > 0) {
                 int i = random.nextInt(foreign.length);
                 long other = foreign[i];
-                if (PyMalloc.isChecked() || i >= SMALL_PINNED) { // unchecked, a bad small free corrupts
+                if (PyMalloc.CHECKS || i >= SMALL_PINNED) { // unchecked, a bad small free corrupts
                     TestSupport.refusedAddress("free", other, () -> heap.free(other), "seed " + seed);
                     TestSupport.refusedAddress("realloc", other, () -> heap.realloc(other, 8), "seed " + seed);
                 }

@@ -169,7 +169,7 @@ class SegmentAllocatorTest {
             TestSupport.refusedAddress("free", raw.address(), () -> heap.free(raw), "a raw block freed twice");
             MemorySegment theirs = arena.allocate(64);
             TestSupport.refusedAddress("free", theirs.address(), () -> heap.free(theirs), "another arena's");
-            assumeTrue(PyMalloc.isChecked(), "small blocks are checked only in checked mode");
+            assumeTrue(PyMalloc.CHECKS, "small blocks are checked only in checked mode");
             MemorySegment small = heap.allocate(100, 8);
             MemorySegment kept = heap.allocate(100, 8);
             TestSupport.refusedAddress("free", small.address() + 16, () -> heap.free(small.asSlice(16)), "a slice of a small block");

@@ -71,7 +71,7 @@ class SwitchPropertiesTest {
     /** Prints the mode, and with {@code create} creates and closes a heap (which reads the prefault switch). */
     static final class Child {
         public static void main(String[] args) {
-            System.out.print("checked=" + PyMalloc.isChecked() + "\n");
+            System.out.print("checked=" + PyMalloc.CHECKS + "\n");
             if (args.length > 0) {
                 PyMalloc.create().close();
                 System.out.print("heap created\n");

@@ -57,7 +57,7 @@ class TagWrapTest {
                     long q = b.malloc(64);
                     assertFalse(b.isArenaAddress(p), "b answers for a's arena");
                     assertFalse(a.isArenaAddress(q), "a answers for b's arena");
-                    if (PyMalloc.isChecked()) {
+                    if (PyMalloc.CHECKS) {
                         TestSupport.refusedAddress("realloc", p, () -> b.realloc(p, 100), "a's block, through b");
                     }
                     a.free(p);

@@ -62,8 +62,8 @@ import static org.pymalloc4j.allocator.internal.NativeMemory.getLong;
  * <p>One owner at a time, like the heap beneath it.
  */
 public final class ObjectSpace implements AutoCloseable {
-    /** The default for {@link Builder#checked}: the heaps' mode, {@link org.pymalloc4j.allocator.PyMalloc#isChecked}. */
-    public static final boolean CHECKS_DEFAULT = org.pymalloc4j.allocator.PyMalloc.isChecked();
+    /** The default for {@link Builder#checked}: the heaps' mode, {@link org.pymalloc4j.allocator.PyMalloc#CHECKS}. */
+    public static final boolean CHECKS_DEFAULT = org.pymalloc4j.allocator.PyMalloc.CHECKS;
 
     private final Memory memory;
     private final boolean ownsMemory;

@@ -23,7 +23,7 @@ class SpaceRefusalTest {
 
     @Test
     void aSpaceRefusedItsMetadataOrStaticObjectsGivesBackItsOwnMemory() throws Exception {
-        String out = LimitedJvm.run(16L << 30, String.valueOf(PyMalloc.isChecked()),
+        String out = LimitedJvm.run(16L << 30, String.valueOf(PyMalloc.CHECKS),
                 List.of(PyMalloc.class, AddressSpaceSqueeze.class, ObjectSpace.class), Child.class, "-Xint");
         System.out.println("SpaceRefusalTest:\n" + out);
         AddressSpaceSqueeze.checkSweeps(out, Map.of("space", List.of("the raw block table", "the raw block records",

@@ -42,7 +42,7 @@ final class MachineInfo {
     /** The mode the benchmark forks ran pymalloc4j in: this JVM's, which they are given. */
     static String mode() {
         String checks = System.getProperty("pymalloc4j.checks");
-        String mode = org.pymalloc4j.allocator.PyMalloc.isChecked() ? "checked mode" : "unchecked mode";
+        String mode = org.pymalloc4j.allocator.PyMalloc.CHECKS ? "checked mode" : "unchecked mode";
         return mode + (checks == null ? " (the default; -Dpymalloc4j.checks unset)" : " (-Dpymalloc4j.checks=" + checks + ")");
     }
 

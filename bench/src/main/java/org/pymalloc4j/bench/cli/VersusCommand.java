@@ -172,7 +172,7 @@ final class VersusCommand {
             }
         }
         progress.finish();
-        String mode = (PyMalloc.isChecked() ? "checked" : "unchecked") + " mode"
+        String mode = (PyMalloc.CHECKS ? "checked" : "unchecked") + " mode"
                 + (geometry.equals(Geometry.PY311) ? "" : ", geometry " + geometry.name());
         out.printf(Locale.ROOT, "pymalloc4j (%s) against CPython's C, linked with %s; alternate rounds in one JVM a pattern%n",
                 mode, build.linkedWith());

@@ -236,7 +236,7 @@ class VersusCommandTest {
                     "--quiet", "--geometry", "hugepages"});
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, status, text);
-        assertTrue(text.startsWith("pymalloc4j (" + (PyMalloc.isChecked() ? "checked" : "unchecked")
+        assertTrue(text.startsWith("pymalloc4j (" + (PyMalloc.CHECKS ? "checked" : "unchecked")
                 + " mode, geometry hugepages) against CPython's C"), text);
         assertTrue(Pattern.compile("(?m)^batch 64 B +[0-9]").matcher(text).find(), text);
     }
