@@ -10,7 +10,7 @@ final class MmapArenaAllocator implements ArenaAllocator {
     @Override
     public long allocate(long size) {
         // Arena-aligned mappings never lose a pool to alignment and fill one radix leaf each.
-        return RawAllocator.mapAligned(size, Long.highestOneBit(size));
+        return size <= 0 ? 0 : RawAllocator.mapAligned(size, Long.highestOneBit(size)); // no power of two for those
     }
 
     @Override

@@ -209,8 +209,13 @@ public final class RawAllocator {
      * that is refused, the aligned range is returned, the slack left mapped and untouched.
      *
      * @return the aligned address, or 0 if the kernel refused
+     * @throws IllegalArgumentException if {@code alignment} is not a power of two (0 would unmap
+     *                                  from address {@code size} up, whatever is mapped there)
      */
     public static long mapAligned(long size, long alignment) {
+        if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
+            throw new IllegalArgumentException("mapAligned: alignment must be a power of two, was " + alignment);
+        }
         long exact = mmap(size);
         if (exact != 0 && (exact & (alignment - 1)) == 0) {
             return exact;

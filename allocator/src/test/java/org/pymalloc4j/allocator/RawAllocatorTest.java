@@ -55,6 +55,21 @@ class RawAllocatorTest {
     }
 
     /**
+     * mapAligned: "@throws IllegalArgumentException if {@code alignment} is not a power of two".
+     * Alignment 0 made it unmap from address {@code size} up to its first mapping, the JVM's with it.
+     */
+    @Test
+    void mapAlignedRefusesAnAlignmentThatIsNoPowerOfTwo() {
+        for (long alignment : new long[] {3, 3 << 12, 0, -4096, Long.MIN_VALUE}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> RawAllocator.mapAligned(1 << 20, alignment), "alignment " + alignment);
+            assertEquals("mapAligned: alignment must be a power of two, was " + alignment, e.getMessage());
+        }
+        assertEquals(0, ArenaAllocator.mmap().allocate(0), "the default arena allocator still answers 0, no exception");
+        assertEquals(0, ArenaAllocator.mmap().allocate(-1 << 20));
+    }
+
+    /**
      * unmap: "@throws IllegalStateException if munmap refuses the range: address not page-aligned,
      * size 0, or a range reaching past the user address space (EINVAL); nothing is unmapped then".
      */
