@@ -46,6 +46,8 @@ public final class LibcAllocator implements BlockAllocator, AutoCloseable {
     /**
      * {@inheritDoc}
      *
+     * @throws IllegalArgumentException {@inheritDoc}
+     * @throws OutOfMemoryError {@inheritDoc}
      * @throws IllegalStateException if the allocator is closed
      */
     @Override
@@ -60,6 +62,8 @@ public final class LibcAllocator implements BlockAllocator, AutoCloseable {
     /**
      * {@inheritDoc}
      *
+     * @throws IllegalArgumentException {@inheritDoc}
+     * @throws OutOfMemoryError {@inheritDoc}
      * @throws IllegalStateException if the allocator is closed
      */
     @Override
@@ -71,6 +75,8 @@ public final class LibcAllocator implements BlockAllocator, AutoCloseable {
     /**
      * {@inheritDoc}
      *
+     * @throws IllegalArgumentException {@inheritDoc}
+     * @throws OutOfMemoryError {@inheritDoc}
      * @throws IllegalStateException if the allocator is closed
      */
     @Override
@@ -86,6 +92,7 @@ public final class LibcAllocator implements BlockAllocator, AutoCloseable {
     /**
      * {@inheritDoc}
      *
+     * @throws InvalidAddressException {@inheritDoc}
      * @throws IllegalStateException if the allocator is closed
      */
     @Override

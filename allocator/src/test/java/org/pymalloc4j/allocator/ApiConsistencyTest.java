@@ -1,8 +1,17 @@
 package org.pymalloc4j.allocator;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One public concept, one name and one type across the allocator's exported classes. */
 class ApiConsistencyTest {
@@ -16,5 +25,38 @@ class ApiConsistencyTest {
         for (Class<?> owner : new Class<?>[] {LibcAllocator.class, MemoryDomain.class, DebugHooks.class}) {
             assertEquals(long.class, returnType(owner, "liveBlocks"), owner.getSimpleName() + ".liveBlocks()");
         }
+    }
+
+    /**
+     * An implementation's own {@code @throws} tags replace the interface's in the rendered Javadoc
+     * ({@code {@inheritDoc}} brings the description only): each must name the interface's too.
+     */
+    @Test
+    void everyBlockAllocatorImplementationDocumentsTheInterfacesThrows() throws IOException {
+        Path sources = Path.of("src/main/java/org/pymalloc4j/allocator");
+        String contract = Files.readString(sources.resolve("BlockAllocator.java"));
+        for (String type : new String[] {"PyMalloc", "MemoryDomain", "LibcAllocator"}) {
+            String source = Files.readString(sources.resolve(type + ".java"));
+            for (String method : new String[] {"malloc(", "calloc(", "realloc(", "free(long"}) {
+                Set<String> documented = throwsOf(source, method);
+                Set<String> required = throwsOf(contract, method);
+                assertTrue(required.size() > 0, "BlockAllocator." + method + " documents its throws");
+                assertTrue(documented.containsAll(required), type + "." + method + "): Javadoc @throws "
+                        + documented + " lacks some of the interface's " + required);
+            }
+        }
+    }
+
+    /** The exceptions the {@code @throws} tags of the Javadoc before the first method named so declare. */
+    private static Set<String> throwsOf(String source, String method) {
+        Matcher m = Pattern.compile("/\\*\\*((?:(?!\\*/).)*)\\*/\\s*(?:@\\w+\\s*)*(?:public\\s+)?(?:default\\s+)?\\w+\\s+"
+                + Pattern.quote(method), Pattern.DOTALL).matcher(source);
+        assertTrue(m.find(), method + " with a Javadoc comment");
+        Set<String> names = new TreeSet<>();
+        Matcher tag = Pattern.compile("@throws\\s+(\\w+)").matcher(m.group(1));
+        while (tag.find()) {
+            names.add(tag.group(1));
+        }
+        return names;
     }
 }
