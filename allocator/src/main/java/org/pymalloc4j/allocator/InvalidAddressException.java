@@ -7,7 +7,7 @@ package org.pymalloc4j.allocator;
 public final class InvalidAddressException extends IllegalArgumentException {
     private static final long serialVersionUID = 1L;
 
-    private final transient long address;
+    private final long address;
 
     public InvalidAddressException(String message, long address) {
         super(message);

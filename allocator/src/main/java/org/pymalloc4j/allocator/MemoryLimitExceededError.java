@@ -10,10 +10,10 @@ package org.pymalloc4j.allocator;
 public final class MemoryLimitExceededError extends OutOfMemoryError {
     private static final long serialVersionUID = 1L;
 
-    private final transient long limit;
-    private final transient long requested;
-    private final transient long inUse;
-    private final transient String what;
+    private final long limit;
+    private final long requested;
+    private final long inUse;
+    private final String what;
 
     public MemoryLimitExceededError(String what, long requested, long inUse, long limit) {
         super(String.format(java.util.Locale.ROOT,

@@ -1,6 +1,10 @@
 package org.pymalloc4j.allocator;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
@@ -58,5 +62,30 @@ class ApiConsistencyTest {
             names.add(tag.group(1));
         }
         return names;
+    }
+
+    /** As MemoryCorruptionException's and the object layer's exceptions: what they carry survives serialization. */
+    @Test
+    void exceptionsKeepWhatTheyCarryThroughSerialization() throws IOException, ClassNotFoundException {
+        InvalidAddressException invalid = roundTrip(new InvalidAddressException("free(0x1230): not a live block", 0x1230));
+        assertEquals(0x1230, invalid.address());
+        MemoryLimitExceededError limit = roundTrip(new MemoryLimitExceededError("malloc(5000): a raw block", 5000, 700, 4096));
+        assertEquals("malloc(5000): a raw block", limit.what());
+        assertEquals(5000, limit.requested());
+        assertEquals(700, limit.inUse());
+        assertEquals(4096, limit.limit());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T roundTrip(T thrown) throws IOException, ClassNotFoundException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(thrown);
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            T read = (T) in.readObject();
+            assertEquals(thrown.getMessage(), read.getMessage());
+            return read;
+        }
     }
 }
