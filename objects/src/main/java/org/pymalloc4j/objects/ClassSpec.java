@@ -57,11 +57,21 @@ public record ClassSpec(String name, int slots, boolean isWeakReferenceable, Fin
         }
     }
 
-    /** A class without slots, weakrefs or finalizers. */
+    /**
+     * A class without slots, weakrefs or finalizers.
+     *
+     * @throws NullPointerException     if {@code name} is null
+     * @throws IllegalArgumentException if {@code name} holds a NUL character or a lone surrogate
+     */
     public static ClassSpec named(String name) {
         return new ClassSpec(name, 0, false, null, null);
     }
 
+    /**
+     * {@code n} reference slots per instance.
+     *
+     * @throws IllegalArgumentException if {@code n} is outside 0..{@link ClassApi#MAX_SLOTS}
+     */
     public ClassSpec slots(int n) {
         return new ClassSpec(name, n, isWeakReferenceable, finalizer, legacyFinalizer);
     }
@@ -71,12 +81,20 @@ public record ClassSpec(String name, int slots, boolean isWeakReferenceable, Fin
         return new ClassSpec(name, slots, true, finalizer, legacyFinalizer);
     }
 
-    /** {@code __del__}: run at most once per object, when its refcount reaches 0 or the collector finds it unreachable. */
+    /**
+     * {@code __del__}: run at most once per object, when its refcount reaches 0 or the collector finds it unreachable.
+     *
+     * @throws NullPointerException if {@code f} is null
+     */
     public ClassSpec finalizer(Finalizer f) {
         return new ClassSpec(name, slots, isWeakReferenceable, Objects.requireNonNull(f, "finalizer"), legacyFinalizer);
     }
 
-    /** A {@code tp_del}: run whenever the refcount reaches 0; never by the collector. */
+    /**
+     * A {@code tp_del}: run whenever the refcount reaches 0; never by the collector.
+     *
+     * @throws NullPointerException if {@code f} is null
+     */
     public ClassSpec legacyFinalizer(Finalizer f) {
         return new ClassSpec(name, slots, isWeakReferenceable, finalizer, Objects.requireNonNull(f, "legacyFinalizer"));
     }

@@ -1,15 +1,21 @@
 package org.pymalloc4j.objects;
 
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.pymalloc4j.allocator.PyMalloc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** One public concept, one name and one type across the object layer's exported classes. */
@@ -39,5 +45,29 @@ class ApiConsistencyTest {
         int modifiers = PyMalloc.class.getField("CHECKS").getModifiers();
         assertTrue(Modifier.isPublic(modifiers) && Modifier.isStatic(modifiers) && Modifier.isFinal(modifiers));
         assertEquals(PyMalloc.class.getField("CHECKS").getBoolean(null), ObjectSpace.CHECKS_DEFAULT);
+    }
+
+    /** ClassSpec's withers refuse what its constructor refuses (GcApiBadInputTest); their Javadoc says so. */
+    @Test
+    void classSpecsMethodsDocumentWhatTheyThrow() throws IOException {
+        String source = Files.readString(Path.of("src/main/java/org/pymalloc4j/objects/ClassSpec.java"));
+        assertDocumented(source, "public static ClassSpec named(String", "NullPointerException", "IllegalArgumentException");
+        assertDocumented(source, "public ClassSpec slots(int", "IllegalArgumentException");
+        assertDocumented(source, "public ClassSpec finalizer(Finalizer", "NullPointerException");
+        assertDocumented(source, "public ClassSpec legacyFinalizer(Finalizer", "NullPointerException");
+        assertThrows(NullPointerException.class, () -> ClassSpec.named(null));
+        assertThrows(IllegalArgumentException.class, () -> ClassSpec.named("a\0b"));
+        assertThrows(IllegalArgumentException.class, () -> ClassSpec.named("C").slots(-1));
+        assertThrows(IllegalArgumentException.class, () -> ClassSpec.named("C").slots(ClassApi.MAX_SLOTS + 1));
+        assertThrows(NullPointerException.class, () -> ClassSpec.named("C").finalizer(null));
+        assertThrows(NullPointerException.class, () -> ClassSpec.named("C").legacyFinalizer(null));
+    }
+
+    private static void assertDocumented(String source, String signature, String... exceptions) {
+        Matcher m = Pattern.compile("/\\*\\*((?:(?!\\*/).)*)\\*/\\s*" + Pattern.quote(signature), Pattern.DOTALL).matcher(source);
+        assertTrue(m.find(), signature + " has a Javadoc comment");
+        for (String exception : exceptions) {
+            assertTrue(m.group(1).contains("@throws " + exception), signature + ") lacks @throws " + exception);
+        }
     }
 }
