@@ -39,6 +39,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * {@code ALL-UNNAMED} on the class path) lets every caller of these public methods, in whatever
  * module, do what C can without native access of its own. Grant it only where you would grant
  * native access to the code that calls it.
+ *
+ * <p><b>Why it is public.</b> It is layer 0 of the design, the C allocator itself: the baseline
+ * benchmarks compare pymalloc against (no table, no check, as C calls it), and the
+ * {@code mmap} arena source a custom {@link ArenaAllocator} builds on. For libc blocks with
+ * checks (a foreign or double free refused, blocks freed on close) use {@link LibcAllocator}.
  */
 public final class RawAllocator {
     private static final Linker LINKER = Linker.nativeLinker();
