@@ -5,25 +5,25 @@ import java.util.List;
 /**
  * The objects still alive when a space closed: what an embedding program leaked.
  *
- * @param leakedObjects how many objects were still alive (counted in every mode)
+ * @param leakedObjectCount how many objects were still alive (counted in every mode)
  * @param objects       each of them, oldest first, in trace-refs mode; empty otherwise
  * @param traced        whether the space ran in trace-refs mode
  */
-public record LeakReport(long leakedObjects, List<LiveObject> objects, boolean traced) {
+public record LeakReport(long leakedObjectCount, List<LiveObject> objects, boolean traced) {
     public LeakReport {
         objects = List.copyOf(objects);
     }
 
     /** Whether nothing leaked. */
     public boolean isClean() {
-        return leakedObjects == 0;
+        return leakedObjectCount == 0;
     }
 
     @Override
     public String toString() {
         StringBuilder out = new StringBuilder();
-        out.append(leakedObjects).append(leakedObjects == 1 ? " object" : " objects").append(" still alive");
-        if (!traced && leakedObjects != 0) {
+        out.append(leakedObjectCount).append(leakedObjectCount == 1 ? " object" : " objects").append(" still alive");
+        if (!traced && leakedObjectCount != 0) {
             out.append(" (enable trace-refs mode to list them)");
         }
         for (LiveObject o : objects) {

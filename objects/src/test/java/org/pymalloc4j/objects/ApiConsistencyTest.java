@@ -7,6 +7,7 @@ import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,5 +70,23 @@ class ApiConsistencyTest {
         for (String exception : exceptions) {
             assertTrue(m.group(1).contains("@throws " + exception), signature + ") lacks @throws " + exception);
         }
+    }
+
+    /** ObjectSpace's liveObjects() is a list and liveObjectCount() its size: a LeakReport's names mean the same. */
+    @Test
+    void anObjectsMethodIsAListAndAnObjectCountALong() {
+        int seen = 0;
+        for (Class<?> owner : new Class<?>[] {ObjectSpace.class, LeakReport.class, Collector.class}) {
+            for (Method m : owner.getMethods()) {
+                if (m.getName().endsWith("Objects") && m.getParameterCount() == 0) {
+                    assertEquals(List.class, m.getReturnType(), owner.getSimpleName() + "." + m.getName() + "()");
+                    seen++;
+                } else if (m.getName().endsWith("ObjectCount")) {
+                    assertEquals(long.class, m.getReturnType(), owner.getSimpleName() + "." + m.getName() + "()");
+                    seen++;
+                }
+            }
+        }
+        assertEquals(4, seen, "liveObjects, liveObjectCount, leakedObjectCount, getObjects");
     }
 }

@@ -423,7 +423,7 @@ class CollectorTest {
         }
         s.decref(a);
         s.close();
-        assertEquals(0, s.leakReport().leakedObjects());
+        assertEquals(0, s.leakReport().leakedObjectCount());
         assertTrue(s.leakReport().isClean());
     }
 

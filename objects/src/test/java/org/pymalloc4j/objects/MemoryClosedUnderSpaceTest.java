@@ -32,7 +32,7 @@ class MemoryClosedUnderSpaceTest {
             assertTrue(e.getMessage().contains("Memory was closed under it"), e.getMessage());
         }
         LeakReport report = space.leakReport();
-        assertEquals(2, report.leakedObjects(), "the float and the list, reported when the memory closed");
+        assertEquals(2, report.leakedObjectCount(), "the float and the list, reported when the memory closed");
         assertEquals(2, report.objects().size(), "listed in trace-refs mode: " + report);
         space.close(); // nothing left to do
         assertEquals(report, space.leakReport());
@@ -62,7 +62,7 @@ class MemoryClosedUnderSpaceTest {
         assertTrue(space.isClosed());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> space.refcount(f));
         assertTrue(e.getMessage().contains("Memory was closed under it"), e.getMessage());
-        assertEquals(1, space.leakReport().leakedObjects(), "the float, reported when the memory closed");
+        assertEquals(1, space.leakReport().leakedObjectCount(), "the float, reported when the memory closed");
         space.close(); // nothing left to do
     }
 }

@@ -84,7 +84,7 @@ class TraceRefsTest {
         space.close();
         LeakReport report = space.leakReport();
         assertFalse(report.isClean());
-        assertEquals(2, report.leakedObjects());
+        assertEquals(2, report.leakedObjectCount());
         assertEquals("dict", report.objects().get(0).typeName());
         assertEquals("str", report.objects().get(1).typeName());
         assertTrue(report.toString().startsWith("2 objects still alive"), report.toString());
@@ -112,13 +112,13 @@ class TraceRefsTest {
         ObjectSpace space = ObjectSpace.create();
         space.floats().newFloat(1);
         space.close();
-        assertEquals(1, space.leakReport().leakedObjects());
+        assertEquals(1, space.leakReport().leakedObjectCount());
         assertTrue(space.leakReport().toString().contains("enable trace-refs mode"));
         // @throws IllegalStateException if the space is not in trace-refs mode
         try (ObjectSpace untraced = ObjectSpace.create()) {
             IllegalStateException e = assertThrows(IllegalStateException.class, untraced::liveObjects);
             assertTrue(e.getMessage().contains("needs trace-refs mode"), e.getMessage());
-            assertEquals(0, untraced.leakReport().leakedObjects(), "leakReport is never refused");
+            assertEquals(0, untraced.leakReport().leakedObjectCount(), "leakReport is never refused");
         }
     }
 
