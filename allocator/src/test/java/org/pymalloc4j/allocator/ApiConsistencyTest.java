@@ -88,4 +88,13 @@ class ApiConsistencyTest {
             return read;
         }
     }
+
+    /** PoolInfo.sizeClass() and Geometry.sizeClass(size) name a size class's index so; SizeClassStats too. */
+    @Test
+    void aSizeClassIndexIsCalledSizeClass() throws NoSuchMethodException {
+        for (Class<?> owner : new Class<?>[] {PoolInfo.class, SizeClassStats.class}) {
+            assertEquals(int.class, returnType(owner, "sizeClass"), owner.getSimpleName() + ".sizeClass()");
+        }
+        assertEquals(3, new SizeClassStats(3, Geometry.blockSize(3), 1, 2, 3).sizeClass());
+    }
 }

@@ -131,11 +131,11 @@ class StatsFormatTest {
         long available = 0;
         long quantization = 0;
         for (SizeClassStats c : s.sizeClasses()) {
-            assertEquals(c.pools() * g.blocksPerPool(c.index()), c.blocksInUse() + c.availableBlocks(), "class " + c);
-            assertEquals(Geometry.blockSize(c.index()), c.blockSize());
+            assertEquals(c.pools() * g.blocksPerPool(c.sizeClass()), c.blocksInUse() + c.availableBlocks(), "class " + c);
+            assertEquals(Geometry.blockSize(c.sizeClass()), c.blockSize());
             allocated += c.blocksInUse() * c.blockSize();
             available += c.availableBlocks() * c.blockSize();
-            quantization += c.pools() * g.quantization(c.index());
+            quantization += c.pools() * g.quantization(c.sizeClass());
         }
         assertEquals(32, s.sizeClasses().size());
         assertEquals(allocated, s.allocatedBlockBytes());

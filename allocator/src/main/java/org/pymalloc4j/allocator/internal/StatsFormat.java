@@ -28,7 +28,7 @@ public final class StatsFormat {
         out.append("-----   ----   ---------   -------------  ------------\n");
         for (SizeClassStats c : s.sizeClasses()) {
             if (c.pools() != 0) {
-                out.append(String.format(Locale.ROOT, "%5d %6d %11d %15d %13d\n", c.index(), c.blockSize(),
+                out.append(String.format(Locale.ROOT, "%5d %6d %11d %15d %13d\n", c.sizeClass(), c.blockSize(),
                         c.pools(), c.blocksInUse(), c.availableBlocks()));
             }
         }
