@@ -7,9 +7,9 @@ import java.util.List;
  *
  * @param leakedObjectCount how many objects were still alive (counted in every mode)
  * @param objects       each of them, oldest first, in trace-refs mode; empty otherwise
- * @param traced        whether the space ran in trace-refs mode
+ * @param isTraceRefs   whether the space ran in trace-refs mode
  */
-public record LeakReport(long leakedObjectCount, List<LiveObject> objects, boolean traced) {
+public record LeakReport(long leakedObjectCount, List<LiveObject> objects, boolean isTraceRefs) {
     public LeakReport {
         objects = List.copyOf(objects);
     }
@@ -23,7 +23,7 @@ public record LeakReport(long leakedObjectCount, List<LiveObject> objects, boole
     public String toString() {
         StringBuilder out = new StringBuilder();
         out.append(leakedObjectCount).append(leakedObjectCount == 1 ? " object" : " objects").append(" still alive");
-        if (!traced && leakedObjectCount != 0) {
+        if (!isTraceRefs && leakedObjectCount != 0) {
             out.append(" (enable trace-refs mode to list them)");
         }
         for (LiveObject o : objects) {

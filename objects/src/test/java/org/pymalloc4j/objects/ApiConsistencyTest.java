@@ -89,4 +89,14 @@ class ApiConsistencyTest {
         }
         assertEquals(4, seen, "liveObjects, liveObjectCount, leakedObjectCount, getObjects");
     }
+
+    /** Trace-refs mode is isTraceRefs() on the space and on the report it leaves. */
+    @Test
+    void aLeakReportSaysTraceRefsModeAsTheSpaceDoes() {
+        try (ObjectSpace traced = ObjectSpace.builder().traceRefs(true).build();
+             ObjectSpace untraced = ObjectSpace.create()) {
+            assertTrue(traced.isTraceRefs() && traced.leakReport().isTraceRefs());
+            assertFalse(untraced.isTraceRefs() || untraced.leakReport().isTraceRefs());
+        }
+    }
 }
