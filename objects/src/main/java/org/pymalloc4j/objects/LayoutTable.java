@@ -43,6 +43,7 @@ public record LayoutTable(String title, List<Row> rows, List<String> summary) {
      * @param value       what memory holds there, decoded; empty for a gap
      */
     public record Row(long offset, long size, String type, String description, String value) {
+        /** @throws NullPointerException if {@code type}, {@code description} or {@code value} is null */
         public Row {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(description, "description");
@@ -50,6 +51,7 @@ public record LayoutTable(String title, List<Row> rows, List<String> summary) {
         }
     }
 
+    /** @throws NullPointerException if {@code title}, {@code rows} or {@code summary} is null, or holds null */
     public LayoutTable {
         Objects.requireNonNull(title, "title");
         rows = List.copyOf(rows);

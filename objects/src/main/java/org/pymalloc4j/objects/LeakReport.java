@@ -10,6 +10,7 @@ import java.util.List;
  * @param isTraceRefs   whether the space ran in trace-refs mode
  */
 public record LeakReport(long leakedObjectCount, List<LiveObject> objects, boolean isTraceRefs) {
+    /** @throws NullPointerException if {@code objects} is null or holds null */
     public LeakReport {
         objects = List.copyOf(objects);
     }

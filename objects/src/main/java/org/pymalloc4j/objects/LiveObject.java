@@ -29,6 +29,7 @@ import org.pymalloc4j.allocator.Traceback;
  *                  names the line that made the object.
  */
 public record LiveObject(long address, String typeName, long refcount, long serial, Optional<Traceback> traceback) {
+    /** @throws NullPointerException if {@code traceback} is null (an entry without one has it empty) */
     public LiveObject {
         Objects.requireNonNull(traceback, "traceback");
     }

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -98,5 +99,21 @@ class ApiConsistencyTest {
             assertTrue(traced.isTraceRefs() && traced.leakReport().isTraceRefs());
             assertFalse(untraced.isTraceRefs() || untraced.leakReport().isTraceRefs());
         }
+    }
+
+    /** The object layer's public records refuse null parts; each constructor's Javadoc says so. */
+    @Test
+    void recordConstructorsDocumentTheirNullRefusals() throws IOException {
+        for (String record : new String[] {"LiveObject", "LayoutTable", "LeakReport"}) {
+            String source = Files.readString(Path.of("src/main/java/org/pymalloc4j/objects/" + record + ".java"));
+            assertDocumented(source, "public " + record + " {", "NullPointerException");
+        }
+        assertDocumented(Files.readString(Path.of("src/main/java/org/pymalloc4j/objects/LayoutTable.java")),
+                "public Row {", "NullPointerException");
+        assertThrows(NullPointerException.class, () -> new LiveObject(16, "int", 1, 0, null));
+        assertThrows(NullPointerException.class, () -> new LayoutTable.Row(0, 8, "Py_ssize_t", "ob_refcnt", null));
+        assertThrows(NullPointerException.class, () -> new LayoutTable("float", null, List.of()));
+        assertThrows(NullPointerException.class, () -> new LeakReport(0, null, false));
+        assertEquals(Optional.empty(), new LiveObject(16, "int", 1, 0).traceback());
     }
 }
