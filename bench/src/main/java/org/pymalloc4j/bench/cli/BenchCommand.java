@@ -28,47 +28,55 @@ final class BenchCommand {
     static final String HELP = """
             usage: pymalloc4j bench [--quick] [--filter REGEX] [--out DIR] [--quiet]
 
-            Measures pymalloc4j against its baselines and against CPython's own C code on this
-            machine, and prints one table per layer (allocator, domains, objects, collector,
-            memory); every figure is a ratio against pymalloc4j's in the same run.
+            Measures pymalloc4j against its baselines and against CPython's own C code on
+            this machine, and prints one table per layer (allocator, domains, objects,
+            collector, memory); every figure is a ratio against pymalloc4j's in the same
+            run.
 
-              JMH       the benchmarks of the tool's jar (org.pymalloc4j.bench.jmh), one at a
-                        time in child JVMs, with -prof gc and the fork flags of each benchmark;
-                        pymalloc4j in the default checked mode, or unchecked with
-                        PYMALLOC4J_JAVA_OPTS=-Dpymalloc4j.checks=false (the forks and the memory
-                        workload are given the tool's -Dpymalloc4j.checks and .prefault)
+              JMH       the benchmarks of the tool's jar (org.pymalloc4j.bench.jmh), one at
+                        a time in child JVMs, with -prof gc and the fork flags of each
+                        benchmark; pymalloc4j in the default checked mode, or unchecked with
+                        PYMALLOC4J_JAVA_OPTS=-Dpymalloc4j.checks=false (the forks and the
+                        memory workload are given the tool's -Dpymalloc4j.checks and
+                        .prefault)
               CPython   bench/cpython/pymalloc_bench.c, compiled on first use against the
                         libpython3 of the python3 on the PATH, or of the interpreter $PYTHON
                         names (e.g. PYTHON=/usr/bin/python3.11, a distribution's optimised
                         build); its static libpython when it has one, as the interpreter
                         itself is linked (cached in ~/.cache/pymalloc4j); without a C
-                        compiler or libpython the tool says what to install and runs the rest
-              memory    a fragmenting workload (1,000,000 blocks of 1-512 bytes, 9 in 10 freed)
-                        in separate processes: peak and final resident memory, arenas in use
+                        compiler or libpython the tool says what to install and runs the
+                        rest
+              memory    a fragmenting workload (1,000,000 blocks of 1-512 bytes, 9 in 10
+                        freed) in separate processes: peak and final resident memory, arenas
+                        in use
 
-            The JMH benchmarks run group by group (pair, batch, random mix, objects, collector,
-            the rest), and CPython's patterns of each group run just before and just after it;
-            each CPython figure is the mean of the two, and a note gives the largest gap between
-            them (the machine's drift over a group's run).
+            The JMH benchmarks run group by group (pair, batch, random mix, objects,
+            collector, the rest), and CPython's patterns of each group run just before and
+            just after it; each CPython figure is the mean of the two, and a note gives the
+            largest gap between them (the machine's drift over a group's run).
 
             Writes to DIR: jmh.json (JMH's raw results), jmh.log, cpython.txt (each CPython
             figure, then its value before and after its JMH benchmarks), chart.svg (bars per
             pattern and size, one colour per implementation), gc-pause.svg (collection pause
-            against heap size, log-log) and results.md (the tables in Markdown, for the README; it
-            links the charts as DIR/chart.svg, so run from the repository's root to paste it there).
-            An earlier run's files of those names are removed first, so that none stands in for
-            one this run does not write; other files in DIR are left alone.
+            against heap size, log-log) and results.md (the tables in Markdown, for the
+            README; it links the charts as DIR/chart.svg, so run from the repository's root
+            to paste it there). An earlier run's files of those names are removed first, so
+            that none stands in for one this run does not write; other files in DIR are left
+            alone.
 
             options:
-              --quick          1 fork, a 1-second warm-up and 2 measured iterations of 200 ms per
-                               benchmark, shorter CPython rounds: 4 to 7 minutes on two cores
-                               (6.5 where a page fault costs 10 us). Without it, each
-                               benchmark's own settings (3 forks x 5 x 1 s after 5 x 1 s of
-                               warm-up): long, and what figures for publishing need
-              --filter REGEX   only the benchmarks whose name (Class.method, e.g. 'PairBenchmark',
-                               'Collector.*Cycles') REGEX finds; the memory comparison is named
-                               FragmentationMemory; CPython runs when a benchmark it compares with does
-              --out DIR        where the files go (default: bench-results); created if missing
+              --quick          1 fork, a 1-second warm-up and 2 measured iterations of
+                               200 ms per benchmark, shorter CPython rounds: 4 to 7
+                               minutes on two cores (6.5 where a page fault costs 10 us).
+                               Without it, each benchmark's own settings (3 forks x 5 x
+                               1 s after 5 x 1 s of warm-up): long, and what figures for
+                               publishing need
+              --filter REGEX   only the benchmarks whose name (Class.method, e.g.
+                               'PairBenchmark', 'Collector.*Cycles') REGEX finds; the memory
+                               comparison is named FragmentationMemory; CPython runs when a
+                               benchmark it compares with does
+              --out DIR        where the files go (default: bench-results); created if
+                               missing
               --quiet          no progress
             """;
 

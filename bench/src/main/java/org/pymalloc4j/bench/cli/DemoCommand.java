@@ -14,24 +14,29 @@ import org.pymalloc4j.allocator.Memory;
 /** {@code pymalloc4j demo}: a realistic workload on a fresh heap, then its statistics. */
 final class DemoCommand {
     static final String HELP = """
-            usage: pymalloc4j demo [--blocks N] [--seed S] [--geometry G] [--malloc NAME] [--trace N] [--quiet]
+            usage: pymalloc4j demo [--blocks N] [--seed S] [--geometry G] [--malloc NAME]
+                                   [--trace N] [--quiet]
 
             Runs an allocation workload shaped like a Python program's on a fresh heap:
-              build      allocate N blocks of 1..4096 bytes (mostly 16..128, as Python objects)
+              build      allocate N blocks of 1..4096 bytes (mostly 16..128, as Python
+                         objects)
               churn      4N times free a random block and allocate another (10% reallocs)
               free most  free 90% of the blocks in random order
               rebuild    allocate N/2 blocks again, reusing the emptied pools and arenas
-            then prints a table of the phases (time, ns per operation, arenas, blocks in use)
-            and the heap statistics in the layout of CPython 3.11's sys._debugmallocstats().
+            then prints a table of the phases (time, ns per operation, arenas, blocks in
+            use) and the heap statistics in the layout of CPython 3.11's
+            sys._debugmallocstats().
 
             options:
               --blocks N            blocks in the build phase, 1..50000000 (default 1000000)
-              --seed S              random seed (default 42); the same seed gives the same report
+              --seed S              random seed (default 42); the same seed gives the same
+                                    report
             """ + Options.GEOMETRY_HELP + """
-              --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),
-                                    malloc, debug, pymalloc_debug, malloc_debug
-              --trace N             trace allocations as tracemalloc does (8 frames each) and print
-                                    the top N allocation sites of the live blocks at the end
+              --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc
+                                    (default), malloc, debug, pymalloc_debug, malloc_debug
+              --trace N             trace allocations as tracemalloc does (8 frames each)
+                                    and print the top N allocation sites of the live blocks
+                                    at the end
               --quiet               no progress bar
             """;
 

@@ -26,37 +26,42 @@ final class LayoutCommand {
                    pymalloc4j layout --compare [--items N] [--quiet]
 
             Prints a live native structure as JOL prints a Java object's layout
-            (OFF  SZ  TYPE  DESCRIPTION  VALUE), with the values read from native memory, made
-            on a fresh heap. WHAT is one of:
+            (OFF  SZ  TYPE  DESCRIPTION  VALUE), with the values read from native memory,
+            made on a fresh heap. WHAT is one of:
               float int bool bytes str tuple list dict instance none
-                        an object (offsets from its address; a GC object's PyGC_Head at -16),
-                        then the blocks it owns (a list's item array, a dict's keys object);
-                        under each table the block it lives in and the bytes lost to its size class
-              type      a type object (PyTypeObject); --value names it: float, int, str, ...,
-                        type, object, or Point (a class with one slot)
-              weakref   a weakref (PyWeakReference) to the built-in type --value names [float],
-                        or, with --value dead, one whose referent is gone
-              pool      a pool header (the default), after malloc(N) twice and a free of the first
-              arena     an arena's pools after a small fixed workload: each pool's header address,
-                        size class and blocks in use, or free, or never carved
+                        an object (offsets from its address; a GC object's PyGC_Head
+                        at -16), then the blocks it owns (a list's item array, a dict's
+                        keys object); under each table the block it lives in and the
+                        bytes lost to its size class
+              type      a type object (PyTypeObject); --value names it: float, int, str,
+                        ..., type, object, or Point (a class with one slot)
+              weakref   a weakref (PyWeakReference) to the built-in type --value names
+                        [float], or, with --value dead, one whose referent is gone
+              pool      a pool header (the default), after malloc(N) twice and a free of the
+                        first
+              arena     an arena's pools after a small fixed workload: each pool's header
+                        address, size class and blocks in use, or free, or never carved
 
             options:
               --value V             the object's value (defaults in brackets): float [1.5],
-                                    int [1234567890123456789], bool [True], bytes [abc] (as UTF-8),
-                                    str [héllo], type [float]; tuple and list take items
-                                    [1,2.5,abc], instance [1,2.5], one slot an item (ints,
-                                    floats, None, True, False, else strs), dict takes
+                                    int [1234567890123456789], bool [True], bytes [abc] (as
+                                    UTF-8), str [héllo], type [float]; tuple and list take
+                                    items [1,2.5,abc], instance [1,2.5], one slot an item
+                                    (ints, floats, None, True, False, else strs), dict takes
                                     KEY=VALUE pairs [a=1,b=2.5]
               --size N              pool: block size to request, 1..512 (default 64)
             """ + Options.GEOMETRY_HELP + """
-              --compare             each built-in beside its Java counterpart as JOL 0.17 lays it
-                                    out (float/Double, int/Long and BigInteger, tuple/Object[],
-                                    list/ArrayList, str/String, bytes/byte[], dict/HashMap), the
-                                    JVM's header mode, and per object graph JOL's total size
-                                    against the native bytes in use. JOL needs no flag through
-                                    ./pymalloc4j; run by hand, pass java
-                                    --sun-misc-unsafe-memory-access=allow, or the JDK warns once
-              --items N             --compare: items in the graphs of the totals (default 1000)
+              --compare             each built-in beside its Java counterpart as JOL 0.17
+                                    lays it out (float/Double, int/Long and BigInteger,
+                                    tuple/Object[], list/ArrayList, str/String,
+                                    bytes/byte[], dict/HashMap), the JVM's header mode, and
+                                    per object graph JOL's total size against the native
+                                    bytes in use. JOL needs no flag through ./pymalloc4j;
+                                    run by hand, pass java
+                                    --sun-misc-unsafe-memory-access=allow, or the JDK warns
+                                    once
+              --items N             --compare: items in the graphs of the totals (default
+                                    1000)
               --quiet               --compare: no progress
             """;
 

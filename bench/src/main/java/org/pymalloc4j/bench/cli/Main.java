@@ -21,9 +21,10 @@ public final class Main {
               versus   time pymalloc4j and CPython's C in alternate rounds in one process
               help     show the help of a command
 
-            Run 'pymalloc4j <command> --help' for the options of a command. An option that takes a
-            value is given once (a second is refused, not taken over the first); --name=VALUE is
-            --name VALUE; '--' ends the options (what follows is a file, a pattern, python's).
+            Run 'pymalloc4j <command> --help' for the options of a command. An option that
+            takes a value is given once (a second is refused, not taken over the first);
+            --name=VALUE is --name VALUE; '--' ends the options (what follows is a file, a
+            pattern, python's).
             Exit status: 0 on success, 2 on bad input (options, trace files), 1 on failure,
             130 when record's python was interrupted (Ctrl-C).
             """;

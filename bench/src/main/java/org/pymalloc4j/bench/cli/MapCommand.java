@@ -21,28 +21,31 @@ import org.pymalloc4j.bench.Trace;
 /** {@code pymalloc4j map}: runs a workload on a fresh heap and draws its arenas and pools as SVG. */
 final class MapCommand {
     static final String HELP = String.format(Locale.ROOT, ("""
-            usage: pymalloc4j map [--demo | --trace FILE] [--blocks N] [--seed S] [--geometry G]
-                                  [--malloc NAME] --out FILE.svg [--quiet]
+            usage: pymalloc4j map [--demo | --trace FILE] [--blocks N] [--seed S]
+                                  [--geometry G] [--malloc NAME] --out FILE.svg [--quiet]
 
-            Runs the demo workload (as 'pymalloc4j demo' does) or replays an allocation trace (in
-            the format of 'pymalloc4j replay') on a fresh pymalloc heap, then draws the heap as an
-            SVG picture to open in a browser: every arena a row of pools, each pool in its size
-            class's colour, filled to the level of its blocks in use, free pools outlined,
-            never-carved pools hatched, with a legend and the totals of the statistics report.
-            Hover a pool to see its arena, address, class and blocks. At most %d arenas are drawn.
+            Runs the demo workload (as 'pymalloc4j demo' does) or replays an allocation
+            trace (in the format of 'pymalloc4j replay') on a fresh pymalloc heap, then
+            draws the heap as an SVG picture to open in a browser: every arena a row of
+            pools, each pool in its size class's colour, filled to the level of its blocks
+            in use, free pools outlined, never-carved pools hatched, with a legend and the
+            totals of the statistics report. Hover a pool to see its arena, address, class
+            and blocks. At most %d arenas are drawn.
 
             options:
               --demo                the demo workload (the default)
               --trace FILE          replay this trace instead ('-' reads standard input)
-              --blocks N            blocks in the demo's build phase, 1..10000000 (default 200000)
+              --blocks N            blocks in the demo's build phase, 1..10000000 (default
+                                    200000)
               --seed S              the demo's random seed (default 42)
             """ + Options.GEOMETRY_HELP + """
-              --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default), debug
-                                    or pymalloc_debug (the debug hooks add 24 bytes to every block,
-                                    which moves blocks up size classes: compare the pictures);
-                                    malloc and malloc_debug have no pymalloc heap to draw
-              --out FILE.svg        where to write the picture (required; an existing file is
-                                    replaced, but not the --trace file); '-' writes it to
+              --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc
+                                    (default), debug or pymalloc_debug (the debug hooks add
+                                    24 bytes to every block, which moves blocks up size
+                                    classes: compare the pictures); malloc and malloc_debug
+                                    have no pymalloc heap to draw
+              --out FILE.svg        where to write the picture (required; an existing file
+                                    is replaced, but not the --trace file); '-' writes it to
                                     standard output, and the summary line to standard error
               --quiet               no progress bar
             """), HeapMapSvg.MAX_ROWS);

@@ -16,8 +16,9 @@ import org.pymalloc4j.allocator.Geometry;
 final class Options {
     /** The {@code --geometry} line of the help of every command that takes it. */
     static final String GEOMETRY_HELP = """
-              --geometry G          pool and arena sizes: 3.11 16 KiB/1 MiB (default), 3.8 4 KiB/
-                                    256 KiB, or hugepages 16 KiB/2 MiB with arenas on huge pages
+              --geometry G          pool and arena sizes: 3.11 16 KiB/1 MiB (default),
+                                    3.8 4 KiB/256 KiB, or hugepages 16 KiB/2 MiB with
+                                    arenas on huge pages
             """;
 
     private final Map<String, String> values = new LinkedHashMap<>();

@@ -23,34 +23,37 @@ import org.pymalloc4j.bench.Trace;
  */
 final class RecordCommand {
     static final String HELP = """
-            usage: pymalloc4j record [--out TRACE] [--time] [--quiet] [--] PYTHON_ARGUMENTS...
+            usage: pymalloc4j record [--out TRACE] [--time] [--quiet] [--]
+                                     PYTHON_ARGUMENTS...
 
             Runs CPython with PYTHON_ARGUMENTS as python3 would run them (a script and its
             arguments, -c CODE, -m MODULE), its output shown as it comes, and records every
             pymalloc call of the run, from the interpreter's start to its finalization, as a
-            trace in the format of 'replay'. Then replays the trace on a fresh pymalloc4j heap
-            and compares the statistics report each heap is left with: they are the same, line
-            for line, when pymalloc4j does what CPython's pymalloc does. The python is the
-            python3 on the PATH, or $PYTHON, and must be a CPython 3.11; the recorder is built
-            against it with the C compiler ($CC, a command as make runs it, such as 'ccache gcc'
-            or 'gcc -m64'; else cc) on first use and cached under ~/.cache/pymalloc4j.
+            trace in the format of 'replay'. Then replays the trace on a fresh pymalloc4j
+            heap and compares the statistics report each heap is left with: they are the
+            same, line for line, when pymalloc4j does what CPython's pymalloc does. The
+            python is the python3 on the PATH, or $PYTHON, and must be a CPython 3.11; the
+            recorder is built against it with the C compiler ($CC, a command as make runs
+            it, such as 'ccache gcc' or 'gcc -m64'; else cc) on first use and cached under
+            ~/.cache/pymalloc4j.
 
-            options (before the python arguments; '--' ends them, and python's own long options,
-            such as --version, go after it):
-              --out TRACE   where the trace goes (default: pymalloc4j-record.trace); CPython's
-                            report is written beside it, as TRACE.cpython.txt. '-' (standard
-                            output) is refused: the trace is read back for the replay, and
-                            python's own output goes to standard output. Existing files are
-                            replaced, but not one python is given (its script, its data)
-              --time        also time the trace's replay here and under CPython's pymalloc (its
-                            C loop, bench's harness): the fastest of 7 rounds each, one side after
-                            the other, pymalloc4j's after 2 s of warm-up rounds
+            options (before the python arguments; '--' ends them, and python's own long
+            options, such as --version, go after it):
+              --out TRACE   where the trace goes (default: pymalloc4j-record.trace);
+                            CPython's report is written beside it, as TRACE.cpython.txt. '-'
+                            (standard output) is refused: the trace is read back for the
+                            replay, and python's own output goes to standard output.
+                            Existing files are replaced, but not one python is given (its
+                            script, its data)
+              --time        also time the trace's replay here and under CPython's pymalloc
+                            (its C loop, bench's harness): the fastest of 7 rounds each, one
+                            side after the other, pymalloc4j's after 2 s of warm-up rounds
               --quiet       no progress bar
 
             Exit status: 0 if the program succeeded and the reports match; 1 if the program
             failed (its run is still recorded and compared) or the reports differ; 2 on bad
-            arguments; 130 if python was interrupted (Ctrl-C, or a KeyboardInterrupt it did not
-            catch): its trace, cut short, is removed.
+            arguments; 130 if python was interrupted (Ctrl-C, or a KeyboardInterrupt it did
+            not catch): its trace, cut short, is removed.
             """;
 
     /**

@@ -20,37 +20,40 @@ import org.pymalloc4j.bench.TraceReplayException;
 /** {@code pymalloc4j replay TRACE}: replays an allocation trace and prints the statistics report. */
 final class ReplayCommand {
     static final String HELP = """
-            usage: pymalloc4j replay TRACE [--geometry G] [--malloc NAME] [--trace N] [--time] [--quiet]
+            usage: pymalloc4j replay TRACE [--geometry G] [--malloc NAME] [--trace N]
+                                     [--time] [--quiet]
 
-            Replays an allocation trace on a fresh heap and prints the heap statistics in the
-            layout of CPython 3.11's sys._debugmallocstats(). The trace is checked whole before
-            anything runs: a bad line stops the command with its line number and exit status 2,
-            and nothing is printed to standard output.
+            Replays an allocation trace on a fresh heap and prints the heap statistics in
+            the layout of CPython 3.11's sys._debugmallocstats(). The trace is checked whole
+            before anything runs: a bad line stops the command with its line number and exit
+            status 2, and nothing is printed to standard output.
 
             Trace format, one operation a line (TRACE '-' reads standard input):
               m SLOT SIZE    malloc SIZE bytes into SLOT, which must be empty
               r SLOT SIZE    realloc the block in SLOT to SIZE bytes
               f SLOT         free the block in SLOT
               # ...          a comment: a line of its own; blank lines are skipped too
-            SLOT is an integer 0..67108863, SIZE an integer >= 0, in the ASCII digits (a + or -
-            sign before them is read as C's strtol reads it, so -0 is 0); a slot's number only
-            names its block, so any numbering costs the same. The file is UTF-8, its lines ending
-            in LF or CRLF (not in CR alone).
-            A trace without operations is refused, and so is a size the allocator cannot give,
-            when its line is replayed.
+            SLOT is an integer 0..67108863, SIZE an integer >= 0, in the ASCII digits (a +
+            or - sign before them is read as C's strtol reads it, so -0 is 0); a slot's
+            number only names its block, so any numbering costs the same. The file is UTF-8,
+            its lines ending in LF or CRLF (not in CR alone). A trace without operations is
+            refused, and so is a size the allocator cannot give, when its line is replayed.
 
             options:
             """ + Options.GEOMETRY_HELP + """
-              --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc (default),
-                                    malloc, debug, pymalloc_debug, malloc_debug; the trace runs
-                                    through the object domain (PyObject_Malloc)
-              --trace N             trace allocations as tracemalloc does (8 frames each) and print
-                                    the top N allocation sites of the live blocks at the end
-              --time                also time the replay on a default heap and in CPython's C loop
-                                    (bench's harness, built on first use): the fastest of 7
-                                    rounds each, one side after the other, pymalloc4j's after 2 s
-                                    of warm-up rounds; only on the default heap (3.11, pymalloc),
-                                    and not of a trace on standard input
+              --malloc NAME         allocators as PYTHONMALLOC names them: pymalloc
+                                    (default), malloc, debug, pymalloc_debug, malloc_debug;
+                                    the trace runs through the object domain
+                                    (PyObject_Malloc)
+              --trace N             trace allocations as tracemalloc does (8 frames each)
+                                    and print the top N allocation sites of the live blocks
+                                    at the end
+              --time                also time the replay on a default heap and in CPython's
+                                    C loop (bench's harness, built on first use): the
+                                    fastest of 7 rounds each, one side after the other,
+                                    pymalloc4j's after 2 s of warm-up rounds; only on the
+                                    default heap (3.11, pymalloc), and not of a trace on
+                                    standard input
               --quiet               no progress bar
             """;
 

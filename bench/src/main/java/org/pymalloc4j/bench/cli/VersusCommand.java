@@ -20,44 +20,49 @@ import org.pymalloc4j.allocator.PyMalloc;
  */
 final class VersusCommand {
     static final String HELP = """
-            usage: pymalloc4j versus [PATTERN|GROUP...] [--forks N] [--rounds N] [--round-ms MS]
-                                     [--warmup N] [--quick] [--markdown] [--svg FILE] [--quiet]
-                                     [--against JAR[:JAR...]] [--geometry G]
+            usage: pymalloc4j versus [PATTERN|GROUP...] [--forks N] [--rounds N]
+                                     [--round-ms MS] [--warmup N] [--quick] [--markdown]
+                                     [--svg FILE] [--quiet] [--against JAR[:JAR...]]
+                                     [--geometry G]
 
-            Times pymalloc4j and CPython's own C code on the same patterns, in alternate rounds
-            inside one process: CPython's patterns (bench/cpython/pymalloc_versus.c, which
-            includes pymalloc_bench.c, the loops 'bench' times) are built on first use as a
-            shared library against the libpython3 of the python3 on the PATH, or of $PYTHON
-            (cached in ~/.cache/pymalloc4j), and called through FFM downcalls. Each ratio
-            compares two rounds run back to back, so a slow spell of the machine, which on a
-            shared VM lasts minutes and moves every figure, falls on both sides of it alike;
-            the table gives the median ratio over the rounds and their range.
+            Times pymalloc4j and CPython's own C code on the same patterns, in alternate
+            rounds inside one process: CPython's patterns (bench/cpython/pymalloc_versus.c,
+            which includes pymalloc_bench.c, the loops 'bench' times) are built on first use
+            as a shared library against the libpython3 of the python3 on the PATH, or of
+            $PYTHON (cached in ~/.cache/pymalloc4j), and called through FFM downcalls. Each
+            ratio compares two rounds run back to back, so a slow spell of the machine,
+            which on a shared VM lasts minutes and moves every figure, falls on both sides
+            of it alike; the table gives the median ratio over the rounds and their range.
 
             CPython's speed depends on where its static data land in memory, by up to 2x on
-            the random mix, so its library is built in five data layouts (its static data moved
-            by 0, 64, ... 256 bytes); each runs the warm-up rounds, and the fastest there is
-            the one measured (the 'CPython layout' column).
+            the random mix, so its library is built in five data layouts (its static data
+            moved by 0, 64, ... 256 bytes); each runs the warm-up rounds, and the fastest
+            there is the one measured (the 'CPython layout' column).
 
-            A round runs one side's loop of 100,000 operations (a trace pattern: the whole trace)
-            until --round-ms have passed; the sides alternate ABBA. Each pattern runs in JVMs of
-            its own (--forks) with the flags of the JMH forks, so the JIT compiles it as it would
-            alone; what it compiles differs from one JVM to the next (10-20% on the 2-tuple), so
-            the table pools the rounds of every fork and also gives each fork's median ratio.
-            pymalloc4j runs in the default checked mode;
+            A round runs one side's loop of 100,000 operations (a trace pattern: the whole
+            trace) until --round-ms have passed; the sides alternate ABBA. Each pattern runs
+            in JVMs of its own (--forks) with the flags of the JMH forks, so the JIT
+            compiles it as it would alone; what it compiles differs from one JVM to the next
+            (10-20% on the 2-tuple), so the table pools the rounds of every fork and also
+            gives each fork's median ratio. pymalloc4j runs in the default checked mode;
             PYMALLOC4J_JAVA_OPTS=-Dpymalloc4j.checks=false measures unchecked mode.
 
             patterns (groups: pair batch mix objects trace; default: all but trace:FILE):
-              pair.16 pair.64 pair.256 pair.512   malloc + free, one block of the class kept live
+              pair.16 pair.64 pair.256 pair.512   malloc + free, one block of the class kept
+                                                  live
               batch.16 batch.64 batch.256         100,000 blocks allocated, freed in reverse
-              randomMix                           100,000 live blocks of 1-512 B; free a random
-                                                  one, allocate a random size (the same requests)
+              randomMix                           100,000 live blocks of 1-512 B; free a
+                                                  random one, allocate a random size (the
+                                                  same requests)
               float tuple emptyList               create + decref (PyFloat_FromDouble,
                                                   PyTuple_Pack(2, a, b), PyList_New(0))
               pythonStartup                       a real program: every pymalloc call of
-                                                  python3.11 -c pass (161,671, recorded by 'record'),
-                                                  replayed whole, then what it left freed; ns a call
-              trace:FILE                          any allocation trace the same way (replay's
-                                                  format, e.g. from 'record'); not in the default set
+                                                  python3.11 -c pass (161,671, recorded by
+                                                  'record'), replayed whole, then what it
+                                                  left freed; ns a call
+              trace:FILE                          any allocation trace the same way
+                                                  (replay's format, e.g. from 'record'); not
+                                                  in the default set
 
             options:
               --forks N        JVMs a pattern (default 3)
@@ -66,23 +71,24 @@ final class VersusCommand {
               --warmup N       rounds of each side run first and not kept (default 5)
               --quick          1 fork, 3 rounds of 100 ms after 3 warm-up rounds
               --markdown       print the table in Markdown
-              --svg FILE       also draw the ratios as a picture (a row a pattern, log scale);
-                               an existing file is replaced, but not a trace:FILE's, and '-'
-                               is refused (the table goes to standard output)
-              --against JARS   also measure another build of pymalloc4j, for comparing a change:
-                               its allocator and objects jars (path-separated, e.g. from another
-                               checkout's allocator/target and objects/target), loaded in the
-                               same JVMs in a class loader of their own, run in the same rounds
-                               (this build, CPython, the other; then the other way round); each
-                               pattern gets a second row, marked 'against', and a second table
-                               compares the two builds round by round; run it once against
-                               this build's own jars to see what a ratio is worth (an A/A run
-                               here: pairs and batches 0.97-1.01, the mix and the objects
-                               0.92-1.04 pooled, single JVMs off by up to half)
+              --svg FILE       also draw the ratios as a picture (a row a pattern, log
+                               scale); an existing file is replaced, but not a trace:FILE's,
+                               and '-' is refused (the table goes to standard output)
+              --against JARS   also measure another build of pymalloc4j, for comparing a
+                               change: its allocator and objects jars (path-separated, e.g.
+                               from another checkout's allocator/target and objects/target),
+                               loaded in the same JVMs in a class loader of their own, run
+                               in the same rounds (this build, CPython, the other; then the
+                               other way round); each pattern gets a second row, marked
+                               'against', and a second table compares the two builds round
+                               by round; run it once against this build's own jars to see
+                               what a ratio is worth (an A/A run here: pairs and batches
+                               0.97-1.01, the mix and the objects 0.92-1.04 pooled, single
+                               JVMs off by up to half)
               --geometry G     pymalloc4j's heaps in this geometry: 3.11 (default), 3.8, or
                                hugepages (2 MiB arenas on huge pages, as CPython built with
-                               --with-pymalloc-hugepages); CPython's side stays as it was built.
-                               Not with --against (the other build keeps its default)
+                               --with-pymalloc-hugepages); CPython's side stays as it was
+                               built. Not with --against (the other build keeps its default)
               --quiet          no progress
             """;
 
