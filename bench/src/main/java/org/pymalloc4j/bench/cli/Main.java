@@ -26,7 +26,8 @@ public final class Main {
             --name=VALUE is --name VALUE; '--' ends the options (what follows is a file, a
             pattern, python's).
             Exit status: 0 on success, 2 on bad input (options, trace files), 1 on failure,
-            130 when record's python was interrupted (Ctrl-C).
+            130 when record's python was interrupted (Ctrl-C), 141 (128 + SIGPIPE, as for
+            'yes | head -1') when the reader of standard output has gone.
             """;
 
     /** Each command's help text, by its name. */
@@ -43,11 +44,21 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, System.out, System.err));
+        PrintStream out = StandardOutput.open();
+        System.setOut(out); // the same stream: record hands python this process's own when out is System.out
+        System.exit(run(args, out, System.err));
     }
 
     /** Runs the tool and returns its exit status; {@code out} gets results, {@code err} messages. */
     public static int run(String[] args, PrintStream out, PrintStream err) {
+        try {
+            return runCommand(args, out, err);
+        } catch (StandardOutput.ReaderGone e) { // as SIGPIPE ends a C tool: no more work, nothing said
+            return StandardOutput.READER_GONE;
+        }
+    }
+
+    private static int runCommand(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
             err.print(USAGE);
             return 2;
