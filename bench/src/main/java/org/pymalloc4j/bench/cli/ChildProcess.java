@@ -69,7 +69,7 @@ final class ChildProcess {
             out.flush();
             err.flush();
             UNSET.forEach(builder.environment()::remove);
-            Process process = builder.inheritIO().start();
+            Process process = LiveChildren.start(builder.inheritIO());
             try {
                 return process.waitFor();
             } catch (InterruptedException e) {
@@ -88,7 +88,7 @@ final class ChildProcess {
     private static int lines(ProcessBuilder builder, Consumer<String> stdoutLine, Consumer<String> stderrLine)
             throws IOException {
         UNSET.forEach(builder.environment()::remove);
-        Process process = builder.start();
+        Process process = LiveChildren.start(builder);
         if (builder.redirectInput() == ProcessBuilder.Redirect.PIPE) {
             process.getOutputStream().close();
         }
