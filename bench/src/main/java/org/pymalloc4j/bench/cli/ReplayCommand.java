@@ -117,6 +117,9 @@ final class ReplayCommand {
         return 0;
     }
 
+    /** Set by the launcher when it found standard input closed ({@code <&-}) and opened /dev/null there. */
+    static final String STDIN_CLOSED = "pymalloc4j.stdin.closed";
+
     /**
      * Reads and checks a trace file ({@code -} for standard input), showing how much of it is read:
      * a trace of millions of calls takes seconds.
@@ -145,6 +148,9 @@ final class ReplayCommand {
         }
         boolean stdin = name.equals("-");
         String shown = stdin ? "<stdin>" : name;
+        if (stdin && Boolean.getBoolean(STDIN_CLOSED)) { // the launcher put /dev/null there: no empty trace
+            throw new UsageException(command + ": cannot read standard input: it is closed");
+        }
         Trace trace;
         try {
             Path file = stdin ? null : Path.of(name);

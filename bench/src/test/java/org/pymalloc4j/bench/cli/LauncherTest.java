@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -230,5 +231,23 @@ class LauncherTest {
             String output = run(dir, l.toString(), "demo");
             assertTrue(output.endsWith("-jar\n" + root.resolve("bench/target/pymalloc4j.jar") + "\ndemo\n"), output);
         }
+    }
+
+    /**
+     * A closed standard input ('pymalloc4j replay - <&-') was a free descriptor for the JVM's own
+     * files: 'replay -' read the JDK's lib/modules as a trace, record's python had it as its input.
+     * The launcher opens /dev/null there and tells the tool; an open one is left as it is.
+     */
+    @Test
+    void aClosedStandardInputBecomesDevNullAndTheToolIsTold() throws Exception {
+        Path launcher = checkout(dir.resolve("checkout"));
+        Files.writeString(dir.resolve("jdk 25/bin/java"), "#!/bin/sh\nreadlink /proc/self/fd/0\nfor a in \"$@\"; do echo \"$a\"; done\n");
+        String closed = run(dir, "/bin/sh", "-c", "exec \"$0\" replay - <&-", launcher.toString());
+        assertTrue(closed.startsWith("/dev/null\n"), closed);
+        assertTrue(closed.contains("\n-Dpymalloc4j.stdin.closed=true\n-jar\n"), closed);
+        Path input = Files.writeString(dir.resolve("input.trace"), "m 0 16\n");
+        String open = run(dir, "/bin/sh", "-c", "exec \"$0\" replay - <\"$1\"", launcher.toString(), input.toString());
+        assertTrue(open.startsWith(input + "\n"), open);
+        assertFalse(open.contains("stdin.closed"), open);
     }
 }

@@ -230,4 +230,25 @@ class ReplayCommandTest {
         ReplayTiming.Timing none = ReplayTiming.fastestReplay(t, 0, 3, quiet, () -> now[0] += 1_000_000);
         assertEquals(3, none.warmupRounds(), "no warm-up time: the three rounds run however long each takes");
     }
+
+    /**
+     * With standard input closed ({@code <&-}) the launcher opens /dev/null there and says so:
+     * 'replay -' then read a free descriptor the JVM had opened the JDK's lib/modules on, and
+     * called it "not UTF-8 text". Reading it now says it is closed, for replay and map alike.
+     */
+    @Test
+    void aTraceFromAClosedStandardInputIsRefusedAsSuch() throws Exception {
+        for (List<String> args : List.of(List.of("replay", "-", "--quiet"), List.of("map", "--trace", "-", "--out",
+                dir.resolve("m.svg").toString(), "--quiet"))) {
+            List<String> command = new java.util.ArrayList<>(ChildProcess.java(List.of("--enable-native-access=ALL-UNNAMED",
+                    "-Dpymalloc4j.stdin.closed=true"), Main.class.getName()));
+            command.addAll(args);
+            Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            String messages = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the tool did not end");
+            assertEquals(2, p.exitValue(), messages);
+            assertEquals("pymalloc4j " + args.get(0) + ": cannot read standard input: it is closed\n", messages);
+        }
+    }
 }
