@@ -151,12 +151,21 @@ final class RecordCommand {
                 harness.executable()));
         command.addAll(python);
         int status;
+        // the tool ended (SIGTERM) while python ran, and python with it: its trace is cut short, as after Ctrl-C
+        Thread cutShort = Thread.ofPlatform().unstarted(() -> deleted(trace));
+        Runtime.getRuntime().addShutdownHook(cutShort);
         try {
             Files.deleteIfExists(cpythonReport); // a report left by an earlier run must not stand in for this one's
             status = ChildProcess.passThrough(command, out, err);
         } catch (IOException e) {
             err.println("pymalloc4j record: cannot run " + recorder + ": " + e.getMessage());
             return 1;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cutShort);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs
+            }
         }
         if (status == RECORDER_FAILED || status == RECORDER_OUT_OF_MEMORY) {
             err.println("pymalloc4j record: the recording failed (status " + status + "); see the message above");

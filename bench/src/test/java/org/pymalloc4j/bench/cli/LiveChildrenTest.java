@@ -5,6 +5,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,15 +51,20 @@ class LiveChildrenTest {
         terminateAndCheck(tool, child.get());
     }
 
-    /** The case that was seen: python under record, left running after 'kill' of the tool. */
+    /**
+     * The case that was seen: python under record, left running after 'kill' of the tool. Its
+     * trace, cut short, is then removed, as after a Ctrl-C: a 5 MiB prefix that ended mid-line
+     * was left to pass for a recording.
+     */
     @Test
     void recordsPythonEndsWhenTheToolsJvmIsTerminated() throws Exception {
         Assumptions.assumeTrue(BenchCommandTest.onPath("cc") && BenchCommandTest.onPath("python3"),
                 "needs cc and python3 with libpython");
         List<String> command = new ArrayList<>(ChildProcess.java(List.of("--enable-native-access=ALL-UNNAMED"),
                 Main.class.getName()));
-        command.addAll(List.of("record", "--quiet", "--out", dir.resolve("run.trace").toString(), "--", "-c",
-                "import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(300)"));
+        Path trace = dir.resolve("run.trace");
+        command.addAll(List.of("record", "--quiet", "--out", trace.toString(), "--", "-c",
+                "import os, time\nx = [str(i) for i in range(100000)]\nprint(os.getpid(), flush=True)\ntime.sleep(300)"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         builder.environment().put("XDG_CACHE_HOME", dir.resolve("cache").toString());
@@ -67,7 +73,9 @@ class LiveChildrenTest {
         assertTrue(pid != null && pid.matches("\\d+"), "python's pid: " + pid);
         Optional<ProcessHandle> python = ProcessHandle.of(Long.parseLong(pid));
         assertTrue(python.isPresent(), "python " + pid + " runs");
+        assertTrue(Files.size(trace) > 0, "python's calls are being recorded");
         terminateAndCheck(tool, python.get());
+        assertFalse(Files.exists(trace), "the cut trace is removed");
     }
 
     private static void terminateAndCheck(Process tool, ProcessHandle child) throws InterruptedException {
