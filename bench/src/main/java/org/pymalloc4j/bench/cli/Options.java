@@ -108,13 +108,17 @@ final class Options {
         if (v == null) {
             return fallback;
         }
+        String digits = v.replace("_", "").replace(",", "");
         try {
-            long n = Long.parseLong(v.replace("_", "").replace(",", ""));
+            long n = Long.parseLong(digits);
             if (n > 0) {
                 return n;
             }
-        } catch (NumberFormatException ignored) {
-            // reported below
+        } catch (NumberFormatException e) {
+            if (digits.matches("\\+?[0-9]*[1-9][0-9]*")) { // a positive integer all the same: say what is wrong with it
+                throw new UsageException(command + ": --" + name + " must be a positive integer up to " + Long.MAX_VALUE
+                        + ", not '" + v + "'");
+            }
         }
         throw new UsageException(command + ": --" + name + " must be a positive integer, not '" + v + "'");
     }

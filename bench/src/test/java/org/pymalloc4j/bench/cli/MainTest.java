@@ -334,6 +334,22 @@ class MainTest {
                 err.toString(StandardCharsets.UTF_8));
     }
 
+    /**
+     * A count too large for a long is a positive integer: "--blocks must be a positive integer,
+     * not '99999999999999999999'" told the user their number was not one.
+     */
+    @Test
+    void aCountTooLargeForTheToolIsNotCalledNoPositiveInteger() {
+        for (String[] args : new String[][] {{"demo", "--blocks"}, {"versus", "--forks"}, {"demo", "--trace"}}) {
+            Result r = run(args[0], args[1], "99999999999999999999");
+            assertEquals(2, r.status(), r.err());
+            assertEquals("pymalloc4j " + args[0] + ": " + args[1] + " must be a positive integer up to 9223372036854775807, not"
+                    + " '99999999999999999999'\n", r.err());
+        }
+        assertEquals("pymalloc4j demo: --blocks must be a positive integer, not '-99999999999999999999'\n",
+                run("demo", "--blocks", "-99999999999999999999").err());
+    }
+
     @Test
     void aFlagGivenAValueIsNotCalledUnknown() {
         Result r = run("demo", "--quiet=yes");
