@@ -2,9 +2,9 @@ package org.pymalloc4j.bench.cli;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,7 +19,10 @@ import java.util.concurrent.TimeoutException;
 final class LiveChildren {
     /** How long the children have, all together, to end on SIGTERM before they are killed. */
     static final long GRACE_MILLIS = 2_000;
-    private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
+    /** Guarded by itself, which a start holds until its process is in it, so the hook sees that one too. */
+    private static final Set<Process> LIVE = new HashSet<>();
+    /** Whether the hook has run: a start after it would leave its process behind, so it is refused. */
+    private static boolean ending;
 
     static {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("pymalloc4j-end-children")
@@ -31,17 +34,30 @@ final class LiveChildren {
 
     /** Starts {@code builder}'s process, to be ended with this JVM if it is still running then. */
     static Process start(ProcessBuilder builder) throws IOException {
-        Process process = builder.start();
-        LIVE.add(process);
-        process.onExit().thenRun(() -> LIVE.remove(process));
+        Process process;
+        synchronized (LIVE) { // a SIGTERM between the child's start and its entry here left it behind
+            if (ending) {
+                throw new IOException("the tool is shutting down");
+            }
+            process = builder.start();
+            LIVE.add(process);
+        }
+        process.onExit().thenRun(() -> {
+            synchronized (LIVE) {
+                LIVE.remove(process);
+            }
+        });
         return process;
     }
 
     private static void endAll() {
         List<ProcessHandle> all = new ArrayList<>();
-        for (Process p : LIVE) {
-            p.descendants().forEach(all::add); // a JMH fork is its runner's child
-            all.add(p.toHandle());
+        synchronized (LIVE) {
+            ending = true;
+            for (Process p : LIVE) {
+                p.descendants().forEach(all::add); // a JMH fork is its runner's child
+                all.add(p.toHandle());
+            }
         }
         all.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
