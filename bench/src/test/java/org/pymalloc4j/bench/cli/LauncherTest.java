@@ -250,4 +250,14 @@ class LauncherTest {
         assertTrue(open.startsWith(input + "\n"), open);
         assertFalse(open.contains("stdin.closed"), open);
     }
+
+    /** The launcher's look at standard input must leave the caller's other descriptors as they are (it borrowed 3). */
+    @Test
+    void theCallersOtherDescriptorsReachTheTool() throws Exception {
+        Path launcher = checkout(dir.resolve("checkout"));
+        Files.writeString(dir.resolve("jdk 25/bin/java"), "#!/bin/sh\ncat <&3\n");
+        Path passed = Files.writeString(dir.resolve("passed"), "descriptor 3\n");
+        String output = run(dir, "/bin/sh", "-c", "exec \"$0\" help 3<\"$1\"", launcher.toString(), passed.toString());
+        assertEquals("descriptor 3\n", output);
+    }
 }
