@@ -164,7 +164,7 @@ class LauncherTest {
                 [INFO] Building jar: /somewhere/allocator.jar
                 [INFO] Building pymalloc4j bench 0.1.0-SNAPSHOT                           [2/2]
                 [INFO] BUILD SUCCESS
-                """;
+                \033[0m\033[0m"""; // Maven's colour reset at exit, with no newline after it
         Files.writeString(dir.resolve("maven-output"), mavenOutput);
         Path mvn = Files.writeString(tools.resolve("mvn"), "#!/bin/sh\ncat '" + dir.resolve("maven-output") + "'\n");
         assertTrue(mvn.toFile().setExecutable(true));
