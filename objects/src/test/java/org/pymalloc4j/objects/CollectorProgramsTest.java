@@ -1,14 +1,10 @@
 package org.pymalloc4j.objects;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -25,40 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * finalizers and weakref callbacks (the script's docstring has the language).
  */
 class CollectorProgramsTest {
-    record Program(String name, List<String> ops, List<String> expected) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Program> programs() throws IOException {
-        List<Program> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(Objects.requireNonNull(
-                CollectorProgramsTest.class.getResourceAsStream("/gc-programs-3.11.txt")), StandardCharsets.UTF_8))) {
-            String name = null;
-            List<String> ops = null;
-            List<String> expected = null;
-            List<String> into = null;
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.startsWith("#")) {
-                    continue;
-                }
-                if (line.startsWith("program ")) {
-                    name = line;
-                    ops = new ArrayList<>();
-                    expected = new ArrayList<>();
-                    into = ops;
-                } else if (line.equals("expect")) {
-                    into = expected;
-                } else if (line.equals("end")) {
-                    out.add(new Program(name, ops, expected));
-                } else {
-                    into.add(line.strip());
-                }
-            }
-        }
-        return out.stream();
+    static Stream<RecordedPrograms.Program> programs() throws IOException {
+        return RecordedPrograms.read("/gc-programs-3.11.txt", "expect").stream();
     }
 
     /** The READMEs count 80 programs; the script's default makes 80. */
@@ -69,9 +33,9 @@ class CollectorProgramsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("programs")
-    void sameCollectionsFinalizersAndCallbacksAsCPython(Program p) {
-        List<String> actual = new Runner().run(p.ops()).stream().map(String::strip).toList();
-        assertEquals(String.join("\n", p.expected()), String.join("\n", actual), p.name());
+    void sameCollectionsFinalizersAndCallbacksAsCPython(RecordedPrograms.Program p) {
+        List<String> actual = new Runner().run(p.first()).stream().map(String::strip).toList();
+        assertEquals(String.join("\n", p.second()), String.join("\n", actual), p.name());
     }
 
     /**

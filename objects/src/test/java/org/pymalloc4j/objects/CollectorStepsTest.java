@@ -1,9 +1,6 @@
 package org.pymalloc4j.objects;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,40 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * (the script's docstring has the language).
  */
 class CollectorStepsTest {
-    record Program(String name, List<String> header, List<String> steps) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    static Stream<Program> programs() throws IOException {
-        List<Program> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(Objects.requireNonNull(
-                CollectorStepsTest.class.getResourceAsStream("/gc-steps-3.11.txt")), StandardCharsets.UTF_8))) {
-            String name = null;
-            List<String> header = null;
-            List<String> steps = null;
-            List<String> into = null;
-            for (String line; (line = r.readLine()) != null; ) {
-                if (line.startsWith("#")) {
-                    continue;
-                }
-                if (line.startsWith("program ")) {
-                    name = line;
-                    header = new ArrayList<>();
-                    steps = new ArrayList<>();
-                    into = header;
-                } else if (line.equals("steps")) {
-                    into = steps;
-                } else if (line.equals("end")) {
-                    out.add(new Program(name, header, steps));
-                } else {
-                    into.add(line.strip());
-                }
-            }
-        }
-        return out.stream();
+    static Stream<RecordedPrograms.Program> programs() throws IOException {
+        return RecordedPrograms.read("/gc-steps-3.11.txt", "steps").stream();
     }
 
     /** The script's PROGRAMS. */
@@ -72,10 +37,10 @@ class CollectorStepsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("programs")
-    void sameCountsStatsAndCollectionsAsCPythonAfterEveryStatement(Program p) {
-        List<String> statements = p.steps().stream().filter(l -> l.startsWith("> ")).map(l -> l.substring(2)).toList();
-        List<String> actual = new Runner().run(p.header(), statements);
-        assertEquals(String.join("\n", p.steps()), String.join("\n", actual), p.name());
+    void sameCountsStatsAndCollectionsAsCPythonAfterEveryStatement(RecordedPrograms.Program p) {
+        List<String> statements = p.second().stream().filter(l -> l.startsWith("> ")).map(l -> l.substring(2)).toList();
+        List<String> actual = new Runner().run(p.first(), statements);
+        assertEquals(String.join("\n", p.second()), String.join("\n", actual), p.name());
     }
 
     /**
