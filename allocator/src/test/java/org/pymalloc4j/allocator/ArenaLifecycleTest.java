@@ -454,25 +454,8 @@ class ArenaLifecycleTest {
     @Test
     void anArenaAllocatorWhoseFreeThrowsLeavesTheHeapSound() {
         long arenaSize = Geometry.PY311.arenaSize();
-        List<Long> live = new ArrayList<>();
-        int[] refusals = {0};
-        ArenaAllocator refusing = new ArenaAllocator() {
-            @Override
-            public long allocate(long size) {
-                long arena = ArenaAllocator.mmap().allocate(size);
-                live.add(arena);
-                return arena;
-            }
-
-            @Override
-            public void free(long address, long size) {
-                assertTrue(live.remove(address), "an arena it gave: 0x" + Long.toHexString(address));
-                ArenaAllocator.mmap().free(address, size);
-                if (refusals[0]++ % 2 == 0) {
-                    throw new IllegalStateException("refused 0x" + Long.toHexString(address));
-                }
-            }
-        };
+        RefusingArenaAllocator refusing = new RefusingArenaAllocator(2); // every other free throws, the first among them
+        List<Long> live = refusing.live;
         PyMalloc heap = PyMalloc.builder().arenaAllocator(refusing).build();
         long[] blocks = fillArenas(heap, 3);
         int perArena = blocks.length / 3;
@@ -483,7 +466,7 @@ class ArenaLifecycleTest {
             heap.free(blocks[i]);
         }
         heap.free(blocks[perArena - 1]); // the arena emptied goes back to an allocator that throws
-        assertEquals(1, refusals[0]);
+        assertEquals(1, refusing.refusals);
         assertFalse(heap.isLive(blocks[perArena - 1]), "the block was freed");
         assertEquals(2 * arenaSize, heap.bytesFromOs(), "the arena given back is no longer counted");
         assertEquals(2, heap.stats().arenasCurrent());

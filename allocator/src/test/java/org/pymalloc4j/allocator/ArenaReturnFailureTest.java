@@ -1,6 +1,5 @@
 package org.pymalloc4j.allocator;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -23,26 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ArenaReturnFailureTest {
     private static final int BIG = 512;
 
-    /** Unmaps each arena, then throws for every one it was asked to return. */
-    private static final class Refusing implements ArenaAllocator {
-        final List<Long> live = new ArrayList<>();
-        int refusals;
-
-        @Override
-        public long allocate(long size) {
-            long arena = ArenaAllocator.mmap().allocate(size);
-            live.add(arena);
-            return arena;
-        }
-
-        @Override
-        public void free(long address, long size) {
-            assertTrue(live.remove(address), "an arena it gave: 0x" + Long.toHexString(address));
-            ArenaAllocator.mmap().free(address, size);
-            refusals++;
-            throw new IllegalStateException("refused 0x" + Long.toHexString(address));
-        }
-    }
 
     /** Two arenas of 512-byte blocks; the second's emptied (the last usable arena, kept): the first's blocks. */
     private static long[] firstArenaOfTwo(BlockAllocator heap, Geometry g) {
@@ -59,7 +38,7 @@ class ArenaReturnFailureTest {
 
     @Test
     void aReallocThatEmptiesAnArenaReturnsTheMovedBlock() {
-        Refusing refusing = new Refusing();
+        RefusingArenaAllocator refusing = new RefusingArenaAllocator(1); // every free throws
         PyMalloc heap = PyMalloc.builder().arenaAllocator(refusing).build();
         long[] blocks = firstArenaOfTwo(heap, heap.geometry());
         for (int i = 0; i < blocks.length - 1; i++) {
@@ -72,7 +51,7 @@ class ArenaReturnFailureTest {
         }
         java.lang.foreign.MemorySegment.copy(contents, 0, heap.segment(last), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, BIG);
         long moved = assertDoesNotThrow(() -> heap.realloc(last, 1000), "the block moved to a raw one; only the arena's return failed");
-        assertEquals(1, refusals(refusing), "the emptied arena was handed back");
+        assertEquals(1, refusing.refusals, "the emptied arena was handed back");
         assertTrue(heap.isLive(moved));
         assertFalse(heap.isLive(last));
         assertArrayEquals(contents, heap.segment(moved).asSlice(0, BIG).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
@@ -88,7 +67,7 @@ class ArenaReturnFailureTest {
 
     @Test
     void aFreeThatEmptiesAnArenaLeavesTheDomainAndTracerCountsRight() {
-        Refusing refusing = new Refusing();
+        RefusingArenaAllocator refusing = new RefusingArenaAllocator(1); // every free throws
         Memory memory = Memory.builder().allocator(AllocatorName.PYMALLOC).arenaAllocator(refusing).build();
         memory.tracer().start();
         MemoryDomain mem = memory.mem();
@@ -96,7 +75,7 @@ class ArenaReturnFailureTest {
         for (long b : blocks) {
             assertDoesNotThrow(() -> mem.free(b), "the block is freed; only the arena's return failed");
         }
-        assertEquals(1, refusals(refusing));
+        assertEquals(1, refusing.refusals);
         assertEquals(0, mem.liveBlocks(), "every block freed");
         assertEquals(0, memory.tracer().traceCount(), "no trace of a freed block");
         assertEquals(0, memory.tracer().tracedMemory().current());
@@ -110,14 +89,14 @@ class ArenaReturnFailureTest {
     /** The first failure is thrown, 16 later ones suppressed in it, the rest counted, then close's own. */
     @Test
     void keptFailuresReachCloseAtABoundedCost() {
-        Refusing refusing = new Refusing();
+        RefusingArenaAllocator refusing = new RefusingArenaAllocator(1); // every free throws
         PyMalloc heap = PyMalloc.builder().arenaAllocator(refusing).build();
         for (int round = 0; round < 20; round++) {
             for (long b : firstArenaOfTwo(heap, heap.geometry())) {
                 heap.free(b);
             }
         }
-        assertEquals(20, refusals(refusing));
+        assertEquals(20, refusing.refusals);
         heap.checkInvariants();
         IllegalStateException atClose = assertThrows(IllegalStateException.class, heap::close);
         Throwable[] suppressed = atClose.getSuppressed();
@@ -125,9 +104,5 @@ class ArenaReturnFailureTest {
         assertEquals("3 more arena returns failed before close", suppressed[16].getMessage());
         assertTrue(suppressed[17].getMessage().startsWith("refused 0x"), "close's own: " + suppressed[17]);
         assertEquals(List.of(), refusing.live);
-    }
-
-    private static int refusals(Refusing refusing) {
-        return refusing.refusals;
     }
 }
