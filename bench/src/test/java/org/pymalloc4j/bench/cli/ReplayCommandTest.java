@@ -63,17 +63,10 @@ class ReplayCommandTest {
     @Test
     void aSparseTraceReplaysInASmallJavaHeap() throws Exception {
         Path t = trace("# sparse\nm 3 16\nm 67108863 16\nf 3\nm 40000000 100\n");
-        List<String> command = new java.util.ArrayList<>(ChildProcess.java(List.of("-Xmx48m",
-                "--enable-native-access=ALL-UNNAMED"), "org.pymalloc4j.bench.cli.Main"));
-        command.addAll(List.of("replay", t.toString(), "--quiet"));
-        Path out = dir.resolve("out");
-        Path err = dir.resolve("err");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "replay did not end");
-        String messages = Files.readString(err);
-        assertEquals(0, p.exitValue(), messages);
-        assertEquals("", messages);
-        assertTrue(Files.readString(out).contains("Small block threshold = 512"), Files.readString(out));
+        ChildRun run = replayInAChildJvm("-Xmx48m", t);
+        assertEquals(0, run.status(), run.err());
+        assertEquals("", run.err());
+        assertTrue(run.out().contains("Small block threshold = 512"), run.out());
     }
 
     /**
@@ -87,16 +80,10 @@ class ReplayCommandTest {
             text.append("m ").append(i).append(" 16\n");
         }
         Path t = trace(text.toString());
-        List<String> command = new java.util.ArrayList<>(ChildProcess.java(List.of("-Xmx32m",
-                "--enable-native-access=ALL-UNNAMED"), "org.pymalloc4j.bench.cli.Main"));
-        command.addAll(List.of("replay", t.toString(), "--quiet"));
-        Path out = dir.resolve("out");
-        Path err = dir.resolve("err");
-        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "replay did not end");
-        String messages = Files.readString(err);
-        assertEquals(2, p.exitValue(), messages);
-        assertEquals("", Files.readString(out));
+        ChildRun run = replayInAChildJvm("-Xmx32m", t);
+        String messages = run.err();
+        assertEquals(2, run.status(), messages);
+        assertEquals("", run.out());
         assertTrue(messages.startsWith("pymalloc4j replay: " + t + ": the trace is too big to read into the Java heap"
                 + " (at most "), messages);
         assertTrue(messages.contains(" MiB): give the JVM more, as PYMALLOC4J_JAVA_OPTS=-Xmx"), messages);
@@ -250,5 +237,21 @@ class ReplayCommandTest {
             assertEquals(2, p.exitValue(), messages);
             assertEquals("pymalloc4j " + args.get(0) + ": cannot read standard input: it is closed\n", messages);
         }
+    }
+
+    /** What {@code replay TRACE --quiet} gave in a child JVM: its exit status, its output, its messages. */
+    private record ChildRun(int status, String out, String err) {
+    }
+
+    /** Runs {@code replay t --quiet} in a child JVM whose Java heap is limited by {@code xmx}. */
+    private ChildRun replayInAChildJvm(String xmx, Path t) throws Exception {
+        List<String> command = new java.util.ArrayList<>(ChildProcess.java(List.of(xmx,
+                "--enable-native-access=ALL-UNNAMED"), "org.pymalloc4j.bench.cli.Main"));
+        command.addAll(List.of("replay", t.toString(), "--quiet"));
+        Path out = dir.resolve("out");
+        Path err = dir.resolve("err");
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "replay did not end");
+        return new ChildRun(p.exitValue(), Files.readString(out), Files.readString(err));
     }
 }
