@@ -2,6 +2,7 @@ package org.pymalloc4j.allocator;
 
 import org.pymalloc4j.allocator.MemoryCorruptionException.Kind;
 import org.pymalloc4j.allocator.internal.NativeMemory;
+import org.pymalloc4j.allocator.internal.Refusals;
 
 import static org.pymalloc4j.allocator.DebugBlock.OVERHEAD;
 
@@ -238,18 +239,7 @@ final class DebugAllocator implements BlockAllocator {
      * A custom error type is the inner allocator's own answer, passed on as it is.
      */
     private static OutOfMemoryError named(OutOfMemoryError e, String call) {
-        String lead = "debug " + call + ": ";
-        OutOfMemoryError named;
-        if (e instanceof MemoryLimitExceededError limited) {
-            named = new MemoryLimitExceededError(lead + limited.what(), limited.requested(), limited.inUse(), limited.limit());
-        } else if (e.getClass() == OutOfMemoryError.class) {
-            String why = e.getMessage() == null ? "out of memory" : e.getMessage();
-            named = new OutOfMemoryError("pymalloc4j: " + lead + (why.startsWith("pymalloc4j: ") ? why.substring(12) : why));
-        } else {
-            return e;
-        }
-        named.initCause(e);
-        return named;
+        return Refusals.ledBy(e, "debug " + call + ": ", "", "out of memory");
     }
 
     /** The inner allocator's block, its 0 (an allocator written the C way) refused before a guard byte goes there. */

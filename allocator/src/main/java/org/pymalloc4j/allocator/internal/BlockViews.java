@@ -54,31 +54,16 @@ public final class BlockViews {
      */
     private static OutOfMemoryError asAllocate(OutOfMemoryError e, long byteSize, long byteAlignment) {
         String malloc = "malloc(" + byteSize + "): ";
-        String reason = withoutPrefix(messageOf(e), "pymalloc4j: ");
+        String reason = Refusals.withoutPrefix(messageOf(e), "pymalloc4j: ");
         if (!reason.startsWith(malloc) && e.getSuppressed().length == 1 && e.getSuppressed()[0] instanceof OutOfMemoryError) {
             return fallbackAsAllocate(e, byteSize, byteAlignment);
         }
-        String call = "allocate(" + byteSize + ", " + byteAlignment + "): ";
-        OutOfMemoryError named;
-        if (e instanceof MemoryLimitExceededError limited) {
-            named = new MemoryLimitExceededError(call + withoutPrefix(limited.what(), malloc), limited.requested(),
-                    limited.inUse(), limited.limit());
-        } else if (e.getClass() == OutOfMemoryError.class) {
-            named = new OutOfMemoryError("pymalloc4j: " + call + withoutPrefix(reason, malloc));
-        } else {
-            return e;
-        }
-        named.initCause(e);
-        return named;
+        return Refusals.ledBy(e, "allocate(" + byteSize + ", " + byteAlignment + "): ", malloc, messageOf(e));
     }
 
     /** The refusal's message; its type's name if it has none. */
     private static String messageOf(Throwable e) {
         return e.getMessage() != null ? e.getMessage() : e.getClass().getName();
-    }
-
-    private static String withoutPrefix(String s, String prefix) {
-        return s.startsWith(prefix) ? s.substring(prefix.length()) : s;
     }
 
     /**
@@ -147,7 +132,7 @@ public final class BlockViews {
      */
     private static RuntimeException asSegment(RuntimeException e, long address) {
         String call = "segment(0x" + Long.toHexString(address) + "): ";
-        String why = withoutPrefix(messageOf(e), "usableSize(0x" + Long.toHexString(address) + "): ");
+        String why = Refusals.withoutPrefix(messageOf(e), "usableSize(0x" + Long.toHexString(address) + "): ");
         RuntimeException named = e instanceof InvalidAddressException ? new InvalidAddressException(call + why, address)
                 : new UnsupportedOperationException(call + why);
         named.initCause(e);
